@@ -1,0 +1,134 @@
+#include "base/log.h"
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+
+namespace isupgw {
+namespace {
+
+constexpr std::array<std::string_view, kSubsystemCount> kSubsystemNames = {"core", "config", "sip",  "isup",
+                                                                           "m3ua", "mgcp",   "call"};
+constexpr std::array<std::string_view, 7> kLevelNames = {"trace", "debug", "info", "notice",
+                                                         "warn",  "error", "off"};
+
+bool needs_quotes(std::string_view v) {
+  if (v.empty()) return true;
+  for (char c : v)
+    if (c == ' ' || c == '"' || c == '=' || c == '\\' || static_cast<unsigned char>(c) < 0x20) return true;
+  return false;
+}
+
+void append_escaped(std::string& out, std::string_view v) {
+  for (char c : v) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out.push_back(c);
+        }
+    }
+  }
+}
+
+std::string timestamp() {
+  auto now = std::chrono::system_clock::now();
+  auto t = std::chrono::system_clock::to_time_t(now);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
+  return buf;
+}
+
+}  // namespace
+
+std::string_view to_string(Subsystem s) { return kSubsystemNames[static_cast<std::size_t>(s)]; }
+std::string_view to_string(LogLevel l) { return kLevelNames[static_cast<std::size_t>(l)]; }
+
+std::optional<Subsystem> subsystem_from_string(std::string_view s) {
+  for (std::size_t i = 0; i < kSubsystemNames.size(); ++i)
+    if (kSubsystemNames[i] == s) return static_cast<Subsystem>(i);
+  return std::nullopt;
+}
+
+std::optional<LogLevel> log_level_from_string(std::string_view s) {
+  for (std::size_t i = 0; i < kLevelNames.size(); ++i)
+    if (kLevelNames[i] == s) return static_cast<LogLevel>(i);
+  return std::nullopt;
+}
+
+Logger::Logger()
+    : Logger([](std::string_view line) {
+        std::fwrite(line.data(), 1, line.size(), stderr);
+        std::fflush(stderr);
+      }) {}
+
+Logger::Logger(Sink sink) : sink_(std::move(sink)) { set_all_levels(LogLevel::kInfo); }
+
+void Logger::set_all_levels(LogLevel l) {
+  for (auto& level : levels_) level.store(l);
+}
+
+void Logger::log(Subsystem s, LogLevel l, std::string_view event, std::initializer_list<LogField> fields) {
+  if (!enabled(s, l)) return;
+  std::string line;
+  line.reserve(128);
+  if (format_.load() == LogFormat::kJson) {
+    line += "{\"ts\":\"" + timestamp() + "\",\"level\":\"";
+    line += to_string(l);
+    line += "\",\"subsys\":\"";
+    line += to_string(s);
+    line += "\",\"event\":\"";
+    append_escaped(line, event);
+    line += '"';
+    for (const auto& f : fields) {
+      line += ",\"";
+      append_escaped(line, f.key);
+      line += "\":";
+      if (f.quoted_in_json) {
+        line += '"';
+        append_escaped(line, f.value);
+        line += '"';
+      } else {
+        line += f.value;
+      }
+    }
+    line += "}\n";
+  } else {
+    line += timestamp();
+    line += ' ';
+    line += to_string(l);
+    line += ' ';
+    line += to_string(s);
+    line += ' ';
+    line += event;
+    for (const auto& f : fields) {
+      line += ' ';
+      line += f.key;
+      line += '=';
+      if (needs_quotes(f.value)) {
+        line += '"';
+        append_escaped(line, f.value);
+        line += '"';
+      } else {
+        line += f.value;
+      }
+    }
+    line += '\n';
+  }
+  std::lock_guard lock(mu_);
+  sink_(line);
+}
+
+}  // namespace isupgw

@@ -1,0 +1,77 @@
+// Structured logging with per-subsystem levels.
+//
+// One line per event: time, level, subsystem, event name, then key=value
+// fields (logfmt) or the same as one JSON object per line. No global logger:
+// components receive a Logger& so tests can capture output.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <initializer_list>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+namespace isupgw {
+
+enum class Subsystem : std::uint8_t { kCore, kConfig, kSip, kIsup, kM3ua, kMgcp, kCall };
+inline constexpr std::size_t kSubsystemCount = 7;
+
+enum class LogLevel : std::uint8_t { kTrace, kDebug, kInfo, kNotice, kWarn, kError, kOff };
+
+std::string_view to_string(Subsystem s);
+std::string_view to_string(LogLevel l);
+std::optional<Subsystem> subsystem_from_string(std::string_view s);
+std::optional<LogLevel> log_level_from_string(std::string_view s);
+
+// A key=value pair; numbers are formatted on construction.
+struct LogField {
+  std::string_view key;
+  std::string value;
+  bool quoted_in_json = true;
+
+  LogField(std::string_view k, std::string_view v) : key(k), value(v) {}
+  LogField(std::string_view k, const char* v) : key(k), value(v) {}
+  LogField(std::string_view k, const std::string& v) : key(k), value(v) {}
+  template <class N>
+    requires std::is_arithmetic_v<N>
+  LogField(std::string_view k, N v) : key(k), value(std::to_string(v)), quoted_in_json(false) {}
+};
+
+enum class LogFormat : std::uint8_t { kText, kJson };
+
+class Logger {
+ public:
+  using Sink = std::function<void(std::string_view line)>;
+
+  // Default sink: stderr.
+  Logger();
+  explicit Logger(Sink sink);
+
+  void set_level(Subsystem s, LogLevel l) { levels_[static_cast<std::size_t>(s)].store(l); }
+  void set_all_levels(LogLevel l);
+  LogLevel level(Subsystem s) const { return levels_[static_cast<std::size_t>(s)].load(); }
+  void set_format(LogFormat f) { format_.store(f); }
+
+  bool enabled(Subsystem s, LogLevel l) const { return l != LogLevel::kOff && l >= level(s); }
+
+  void log(Subsystem s, LogLevel l, std::string_view event, std::initializer_list<LogField> fields = {});
+  void trace(Subsystem s, std::string_view e, std::initializer_list<LogField> f = {}) { log(s, LogLevel::kTrace, e, f); }
+  void debug(Subsystem s, std::string_view e, std::initializer_list<LogField> f = {}) { log(s, LogLevel::kDebug, e, f); }
+  void info(Subsystem s, std::string_view e, std::initializer_list<LogField> f = {}) { log(s, LogLevel::kInfo, e, f); }
+  void notice(Subsystem s, std::string_view e, std::initializer_list<LogField> f = {}) { log(s, LogLevel::kNotice, e, f); }
+  void warn(Subsystem s, std::string_view e, std::initializer_list<LogField> f = {}) { log(s, LogLevel::kWarn, e, f); }
+  void error(Subsystem s, std::string_view e, std::initializer_list<LogField> f = {}) { log(s, LogLevel::kError, e, f); }
+
+ private:
+  Sink sink_;
+  std::mutex mu_;
+  std::array<std::atomic<LogLevel>, kSubsystemCount> levels_;
+  std::atomic<LogFormat> format_{LogFormat::kText};
+};
+
+}  // namespace isupgw

@@ -1,0 +1,138 @@
+// isupgw — SIP <-> ISUP signalling gateway daemon and tools.
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/hex.h"
+#include "base/log.h"
+#include "gateway/config_loader.h"
+#include "gateway/decode.h"
+#include "gateway/runtime.h"
+
+namespace {
+
+using namespace isupgw;
+using namespace isupgw::gateway;
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+void usage(FILE* out) {
+  std::fprintf(out,
+               "usage: isupgw COMMAND [ARGS]\n"
+               "\n"
+               "commands:\n"
+               "  run [--config FILE]     run the gateway (no FILE: the embedded default)\n"
+               "  check-config FILE...    validate configuration files; errors as FILE:LINE: reason\n"
+               "  default-config          print the embedded default configuration (YAML)\n"
+               "  decode PROTOCOL HEX     decode one message to JSON (protocols:");
+  for (const auto& d : decoders()) std::fprintf(out, " %.*s", static_cast<int>(d.name.size()), d.name.data());
+  if (decoders().empty()) std::fprintf(out, " none yet");
+  std::fprintf(out,
+               ")\n"
+               "  version                 print the version\n"
+               "  help                    this text\n");
+}
+
+int cmd_run(const std::vector<std::string_view>& args) {
+  std::string path;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if ((args[i] == "--config" || args[i] == "-c") && i + 1 < args.size()) {
+      path = std::string(args[++i]);
+    } else if (args[i].starts_with("--config=")) {
+      path = std::string(args[i].substr(9));
+    } else {
+      std::fprintf(stderr, "isupgw run: unexpected argument '%.*s'\n", static_cast<int>(args[i].size()),
+                   args[i].data());
+      return kExitUsage;
+    }
+  }
+  auto loaded = path.empty() ? load_default_config() : load_config_file(path);
+  if (!loaded) {
+    std::fprintf(stderr, "%s\n", loaded.error().to_string().c_str());
+    return kExitFailure;
+  }
+  Logger log;
+  Runtime runtime(std::move(*loaded), path, log);
+  return runtime.run();
+}
+
+int cmd_check_config(const std::vector<std::string_view>& args) {
+  if (args.empty()) {
+    std::fprintf(stderr, "isupgw check-config: no FILE given\n");
+    return kExitUsage;
+  }
+  int rc = kExitOk;
+  for (auto a : args) {
+    auto loaded = load_config_file(std::string(a));
+    if (!loaded) {
+      std::fprintf(stderr, "%s\n", loaded.error().to_string().c_str());
+      rc = kExitFailure;
+    } else {
+      std::printf("%.*s: ok\n", static_cast<int>(a.size()), a.data());
+    }
+  }
+  return rc;
+}
+
+int cmd_decode(const std::vector<std::string_view>& args) {
+  if (args.size() < 2) {
+    std::fprintf(stderr, "isupgw decode: usage: decode PROTOCOL HEX\n");
+    return kExitUsage;
+  }
+  std::string hex;
+  for (std::size_t i = 1; i < args.size(); ++i) hex += args[i];
+  for (const auto& d : decoders()) {
+    if (d.name != args[0]) continue;
+    auto bytes = from_hex(hex);
+    if (!bytes) {
+      std::fprintf(stderr, "isupgw decode %.*s: input is not hex (odd digit count or bad character)\n",
+                   static_cast<int>(d.name.size()), d.name.data());
+      return kExitFailure;
+    }
+    auto json = d.decode(*bytes);
+    if (!json) {
+      std::fprintf(stderr, "isupgw decode %.*s: %s\n", static_cast<int>(d.name.size()), d.name.data(),
+                   json.error().c_str());
+      return kExitFailure;
+    }
+    std::printf("%s\n", json->c_str());
+    return kExitOk;
+  }
+  std::fprintf(stderr, "isupgw decode: unknown protocol '%.*s'\n", static_cast<int>(args[0].size()), args[0].data());
+  return kExitUsage;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string_view> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    usage(stderr);
+    return kExitUsage;
+  }
+  const std::string_view cmd = args.front();
+  const std::vector<std::string_view> rest(args.begin() + 1, args.end());
+  if (cmd == "run") return cmd_run(rest);
+  if (cmd == "check-config") return cmd_check_config(rest);
+  if (cmd == "decode") return cmd_decode(rest);
+  if (cmd == "default-config") {
+    std::fwrite(default_config_yaml().data(), 1, default_config_yaml().size(), stdout);
+    return kExitOk;
+  }
+  if (cmd == "version" || cmd == "--version") {
+    std::printf("isupgw %s\n", ISUPGW_VERSION);
+    return kExitOk;
+  }
+  if (cmd == "help" || cmd == "--help" || cmd == "-h") {
+    usage(stdout);
+    return kExitOk;
+  }
+  std::fprintf(stderr, "isupgw: unknown command '%.*s'\n\n", static_cast<int>(cmd.size()), cmd.data());
+  usage(stderr);
+  return kExitUsage;
+}

@@ -1,0 +1,142 @@
+#include "gateway/runtime.h"
+
+#include <csignal>
+
+namespace isupgw::gateway {
+
+namespace asio = boost::asio;
+
+void apply_logging(const config::Logging& logging, Logger& log) {
+  auto to_level = [](config::LogLevel l) {
+    // config::LogLevel is LogLevel + 1 (0 = unspecified), see config.proto.
+    return l == config::LOG_LEVEL_UNSPECIFIED ? LogLevel::kInfo : static_cast<LogLevel>(static_cast<int>(l) - 1);
+  };
+  log.set_all_levels(to_level(logging.level()));
+  for (const auto& [name, level] : logging.subsystems())
+    if (auto s = subsystem_from_string(name)) log.set_level(*s, to_level(level));
+  log.set_format(logging.format() == config::LOG_FORMAT_JSON ? LogFormat::kJson : LogFormat::kText);
+}
+
+Runtime::Runtime(LoadedConfig config, std::string config_path, Logger& log)
+    : config_(std::move(config)),
+      config_path_(std::move(config_path)),
+      log_(log),
+      signals_(io_, SIGINT, SIGTERM, SIGHUP),
+      stop_timer_(io_) {}
+
+Runtime::~Runtime() = default;
+
+int Runtime::run() {
+  apply_logging(config_.config.logging(), log_);
+  log_.notice(Subsystem::kCore, "starting", {{"node", config_.config.node().name()},
+                                             {"config", config_.source},
+                                             {"version", ISUPGW_VERSION}});
+  if (!start_listeners()) {
+    for (auto& l : listeners_) l->close();
+    return 1;
+  }
+  wait_for_signal();
+  log_.notice(Subsystem::kCore, "ready", {{"sip_listeners", listeners_.size()}});
+  io_.run();
+  for (const auto& [name, value] : counters_.snapshot())
+    log_.info(Subsystem::kCore, "counter", {{"name", name}, {"value", value}});
+  log_.notice(Subsystem::kCore, "stopped");
+  return 0;
+}
+
+bool Runtime::start_listeners() {
+  for (const auto& lc : config_.config.sip().listeners()) {
+    sip::ListenerConfig c;
+    c.transport = lc.transport() == config::TRANSPORT_TCP ? sip::Transport::kTcp : sip::Transport::kUdp;
+    c.address = lc.address();
+    c.port = static_cast<std::uint16_t>(lc.port());
+    c.max_tcp_connections = config_.config.sip().max_tcp_connections();
+    std::error_code ec;
+    auto l = sip::start_listener(
+        io_, c, [this](const sip::Received& r) { on_sip_bytes(r); }, log_, counters_, ec);
+    if (!l) {
+      log_.error(Subsystem::kSip, "listen_failed", {{"transport", sip::to_string(c.transport)},
+                                                    {"address", c.address},
+                                                    {"port", c.port},
+                                                    {"error", ec.message()}});
+      return false;
+    }
+    log_.notice(Subsystem::kSip, "listening", {{"transport", sip::to_string(l->transport())},
+                                               {"address", l->local_address().to_string()},
+                                               {"port", l->local_port()}});
+    listeners_.push_back(std::move(l));
+  }
+  return true;
+}
+
+void Runtime::on_sip_bytes(const sip::Received& r) {
+  // The SIP stack (transactions, dialogs) is not wired in yet: count and log
+  // what arrives so nothing disappears silently.
+  counters_.get("sip.rx.unhandled").inc();
+  log_.debug(Subsystem::kSip, "rx_unhandled", {{"transport", sip::to_string(r.transport)},
+                                               {"peer", r.peer_address.to_string()},
+                                               {"port", r.peer_port},
+                                               {"bytes", r.bytes.size()}});
+}
+
+void Runtime::wait_for_signal() {
+  signals_.async_wait([this](boost::system::error_code ec, int signo) {
+    if (ec) return;
+    if (signo == SIGHUP) {
+      reload();
+    } else if (stopping_) {
+      log_.warn(Subsystem::kCore, "second_stop_signal", {{"signal", signo}, {"action", "stopping now"}});
+      io_.stop();
+      return;
+    } else {
+      request_stop(signo == SIGINT ? "SIGINT" : "SIGTERM");
+    }
+    wait_for_signal();
+  });
+}
+
+void Runtime::request_stop(const std::string& reason) {
+  if (stopping_) return;
+  stopping_ = true;
+  const auto grace = std::chrono::milliseconds(config_.config.runtime().shutdown_grace_ms());
+  log_.notice(Subsystem::kCore, "stopping", {{"reason", reason}, {"grace_ms", grace.count()}});
+  // Stop taking new work. Once calls exist, they are released here and the
+  // io_context runs dry by itself; the timer bounds how long that may take.
+  for (auto& l : listeners_) l->close();
+  stop_timer_.expires_after(grace);
+  stop_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;
+    log_.warn(Subsystem::kCore, "shutdown_grace_expired", {{"action", "forcing stop"}});
+    io_.stop();
+  });
+  asio::post(io_, [this] { stop_if_drained(); });
+}
+
+void Runtime::stop_if_drained() {
+  // No calls exist yet, so closing the listeners drains everything; the call
+  // engine will report its last released call here.
+  if (!stopping_) return;
+  log_.info(Subsystem::kCore, "drained");
+  io_.stop();
+}
+
+void Runtime::reload() {
+  counters_.get("config.reload_requests").inc();
+  auto loaded = config_path_.empty() ? load_default_config() : load_config_file(config_path_);
+  if (!loaded) {
+    counters_.get("config.reload_failures").inc();
+    log_.error(Subsystem::kConfig, "reload_rejected",
+               {{"error", loaded.error().to_string()}, {"action", "keeping the running configuration"}});
+    return;
+  }
+  // Applied live: logging. Listener changes need a restart (sockets stay bound).
+  const bool listeners_changed =
+      loaded->config.sip().SerializeAsString() != config_.config.sip().SerializeAsString();
+  apply_logging(loaded->config.logging(), log_);
+  config_.config.mutable_logging()->CopyFrom(loaded->config.logging());
+  log_.notice(Subsystem::kConfig, "reloaded", {{"source", loaded->source}});
+  if (listeners_changed)
+    log_.warn(Subsystem::kConfig, "reload_partial", {{"section", "sip"}, {"action", "restart to apply"}});
+}
+
+}  // namespace isupgw::gateway

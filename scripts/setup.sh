@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs everything isupgw needs to build and test, from Debian 12 packages
+# only. Idempotent: does nothing when every package is already installed.
+set -euo pipefail
+
+PACKAGES=(
+  # toolchain
+  g++ cmake make pkg-config git python3
+  # libraries (see README "Dependencies")
+  libboost-dev libboost-system-dev libssl-dev protobuf-compiler libprotobuf-dev
+  libyaml-cpp-dev libsctp-dev libosmocore-dev
+  # tests: unit, benchmark, fuzz (clang + its libFuzzer runtime)
+  libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev
+  # real peers and the wire-format oracle
+  sip-tester tshark osmo-mgw
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+  echo "setup: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+
+SUDO=()
+if [ "$(id -u)" -ne 0 ]; then SUDO=(sudo); fi
+export DEBIAN_FRONTEND=noninteractive
+echo "setup: installing ${missing[*]}"
+# tshark asks whether non-root users may capture; the default (no) is fine.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | "${SUDO[@]}" debconf-set-selections 2>/dev/null || true
+"${SUDO[@]}" apt-get update -qq
+"${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "setup: done"

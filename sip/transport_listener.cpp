@@ -1,0 +1,212 @@
+#include "sip/transport_listener.h"
+
+#include <array>
+#include <list>
+
+namespace isupgw::sip {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using asio::ip::udp;
+
+std::string_view to_string(Transport t) {
+  switch (t) {
+    case Transport::kUdp: return "udp";
+    case Transport::kTcp: return "tcp";
+    case Transport::kTls: return "tls";
+  }
+  return "?";
+}
+
+namespace {
+
+// RFC 3261 18.1.1: UDP messages may reach 65,535 octets.
+constexpr std::size_t kMaxDatagram = 65535;
+constexpr std::size_t kTcpReadChunk = 16384;
+
+class UdpListener final : public TransportListener {
+ public:
+  UdpListener(asio::io_context& io, ReceiveSink sink, Logger& log, Counters& counters)
+      : socket_(io),
+        sink_(std::move(sink)),
+        log_(log),
+        rx_datagrams_(counters.get("sip.udp.rx_datagrams")),
+        rx_errors_(counters.get("sip.udp.rx_errors")) {}
+
+  std::error_code bind(const udp::endpoint& ep) {
+    boost::system::error_code ec;
+    socket_.open(ep.protocol(), ec);
+    if (!ec) socket_.bind(ep, ec);
+    if (ec) return ec;
+    receive();
+    return {};
+  }
+
+  Transport transport() const override { return Transport::kUdp; }
+  asio::ip::address local_address() const override { return local().address(); }
+  std::uint16_t local_port() const override { return local().port(); }
+  void close() override {
+    boost::system::error_code ignored;
+    socket_.close(ignored);
+  }
+
+ private:
+  udp::endpoint local() const {
+    boost::system::error_code ec;
+    return socket_.local_endpoint(ec);
+  }
+
+  void receive() {
+    socket_.async_receive_from(asio::buffer(buffer_), peer_, [this](boost::system::error_code ec, std::size_t n) {
+      if (ec == asio::error::operation_aborted || !socket_.is_open()) return;
+      if (ec) {
+        rx_errors_.inc();
+        log_.warn(Subsystem::kSip, "udp_receive_error", {{"error", ec.message()}});
+      } else {
+        rx_datagrams_.inc();
+        sink_(Received{Transport::kUdp, peer_.address(), peer_.port(), std::span(buffer_.data(), n)});
+      }
+      receive();
+    });
+  }
+
+  udp::socket socket_;
+  udp::endpoint peer_;
+  std::array<std::uint8_t, kMaxDatagram> buffer_{};
+  ReceiveSink sink_;
+  Logger& log_;
+  Counter& rx_datagrams_;
+  Counter& rx_errors_;
+};
+
+class TcpListener final : public TransportListener {
+ public:
+  TcpListener(asio::io_context& io, std::size_t max_connections, ReceiveSink sink, Logger& log, Counters& counters)
+      : io_(io),
+        acceptor_(io),
+        max_connections_(max_connections),
+        sink_(std::move(sink)),
+        log_(log),
+        accepted_(counters.get("sip.tcp.accepted")),
+        refused_(counters.get("sip.tcp.refused_over_limit")),
+        rx_bytes_(counters.get("sip.tcp.rx_bytes")) {}
+
+  ~TcpListener() override { close(); }
+
+  std::error_code bind(const tcp::endpoint& ep) {
+    boost::system::error_code ec;
+    acceptor_.open(ep.protocol(), ec);
+    if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(ep, ec);
+    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) return ec;
+    accept();
+    return {};
+  }
+
+  Transport transport() const override { return Transport::kTcp; }
+  asio::ip::address local_address() const override { return local().address(); }
+  std::uint16_t local_port() const override { return local().port(); }
+  void close() override {
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+    for (auto& c : connections_) c->socket.close(ignored);
+  }
+
+ private:
+  struct Connection {
+    explicit Connection(asio::io_context& io) : socket(io) {}
+    tcp::socket socket;
+    tcp::endpoint peer;
+    std::array<std::uint8_t, kTcpReadChunk> buffer{};
+  };
+  using ConnectionList = std::list<std::unique_ptr<Connection>>;
+
+  tcp::endpoint local() const {
+    boost::system::error_code ec;
+    return acceptor_.local_endpoint(ec);
+  }
+
+  void accept() {
+    acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
+      if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
+      if (!ec) {
+        if (connections_.size() >= max_connections_) {
+          refused_.inc();
+          log_.warn(Subsystem::kSip, "tcp_connection_refused", {{"reason", "connection limit"},
+                                                                 {"limit", max_connections_}});
+        } else {
+          accepted_.inc();
+          auto conn = std::make_unique<Connection>(io_);
+          conn->socket = std::move(socket);
+          boost::system::error_code pec;
+          conn->peer = conn->socket.remote_endpoint(pec);
+          log_.debug(Subsystem::kSip, "tcp_connection_accepted", {{"peer", conn->peer.address().to_string()},
+                                                                  {"port", conn->peer.port()}});
+          connections_.push_back(std::move(conn));
+          read(std::prev(connections_.end()));
+        }
+      }
+      accept();
+    });
+  }
+
+  void read(ConnectionList::iterator it) {
+    Connection& c = **it;
+    c.socket.async_read_some(asio::buffer(c.buffer), [this, it](boost::system::error_code ec, std::size_t n) {
+      Connection& conn = **it;
+      if (ec) {
+        if (ec != asio::error::operation_aborted)
+          log_.debug(Subsystem::kSip, "tcp_connection_closed", {{"peer", conn.peer.address().to_string()},
+                                                                {"port", conn.peer.port()},
+                                                                {"reason", ec.message()}});
+        connections_.erase(it);
+        return;
+      }
+      rx_bytes_.inc(n);
+      sink_(Received{Transport::kTcp, conn.peer.address(), conn.peer.port(), std::span(conn.buffer.data(), n)});
+      read(it);
+    });
+  }
+
+  asio::io_context& io_;
+  tcp::acceptor acceptor_;
+  std::size_t max_connections_;
+  ConnectionList connections_;
+  ReceiveSink sink_;
+  Logger& log_;
+  Counter& accepted_;
+  Counter& refused_;
+  Counter& rx_bytes_;
+};
+
+}  // namespace
+
+std::unique_ptr<TransportListener> start_listener(asio::io_context& io, const ListenerConfig& config,
+                                                  ReceiveSink sink, Logger& log, Counters& counters,
+                                                  std::error_code& error) {
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(config.address, ec);
+  if (ec) {
+    error = std::make_error_code(std::errc::invalid_argument);
+    return nullptr;
+  }
+  switch (config.transport) {
+    case Transport::kUdp: {
+      auto l = std::make_unique<UdpListener>(io, std::move(sink), log, counters);
+      error = l->bind(udp::endpoint(address, config.port));
+      return error ? nullptr : std::move(l);
+    }
+    case Transport::kTcp: {
+      auto l = std::make_unique<TcpListener>(io, config.max_tcp_connections, std::move(sink), log, counters);
+      error = l->bind(tcp::endpoint(address, config.port));
+      return error ? nullptr : std::move(l);
+    }
+    case Transport::kTls:
+      error = std::make_error_code(std::errc::protocol_not_supported);
+      return nullptr;
+  }
+  return nullptr;
+}
+
+}  // namespace isupgw::sip

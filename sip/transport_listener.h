@@ -1,0 +1,54 @@
+// SIP listening sockets (UDP datagrams, TCP byte streams) on one io_context.
+// Bytes received are handed to a sink; framing and parsing live above this.
+// Bounded: at most max_tcp_connections accepted streams, each with a bounded
+// read buffer; anything refused or dropped is counted.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <system_error>
+
+#include "base/counters.h"
+#include "base/log.h"
+#include "sip/asio.h"
+
+namespace isupgw::sip {
+
+enum class Transport { kUdp, kTcp, kTls };
+std::string_view to_string(Transport t);
+
+struct ListenerConfig {
+  Transport transport = Transport::kUdp;
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 5060;  // 0 = ephemeral (tests)
+  std::size_t max_tcp_connections = 1024;
+};
+
+struct Received {
+  Transport transport;
+  boost::asio::ip::address peer_address;
+  std::uint16_t peer_port;
+  std::span<const std::uint8_t> bytes;
+};
+
+using ReceiveSink = std::function<void(const Received&)>;
+
+class TransportListener {
+ public:
+  virtual ~TransportListener() = default;
+  virtual Transport transport() const = 0;
+  virtual boost::asio::ip::address local_address() const = 0;
+  virtual std::uint16_t local_port() const = 0;
+  // Stops accepting/receiving and closes every socket. Idempotent.
+  virtual void close() = 0;
+};
+
+// Binds and starts receiving. On failure returns nullptr and fills `error`.
+std::unique_ptr<TransportListener> start_listener(boost::asio::io_context& io, const ListenerConfig& config,
+                                                  ReceiveSink sink, Logger& log, Counters& counters,
+                                                  std::error_code& error);
+
+}  // namespace isupgw::sip

@@ -1,0 +1,57 @@
+// tshark as an independent oracle for every wire format we emit.
+//
+// Bytes in -> tshark's decoded fields out. Payloads are wrapped by text2pcap
+// in the transport a real capture would show: M3UA in SCTP (ports 2905, PPID 3),
+// M2PA in SCTP (3565, PPID 5), SIP over UDP 5060, MGCP over UDP 2427/2727.
+// Many payloads go through one tshark run (tshark start-up dominates).
+//
+//   auto r = tshark::dissect(bytes, tshark::Wrap::kM3ua);
+//   EXPECT_FALSE(r.malformed) << r.problems();
+//   EXPECT_EQ(r.first("isup.message_type"), "1");
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace isupgw::tshark {
+
+enum class Wrap { kM3ua, kM2pa, kSipUdp, kMgcpUdp };
+
+struct Field {
+  std::string name;      // e.g. "m3ua.protocol_data_opc"
+  std::string show;      // tshark's display value, e.g. "1"
+  std::string value;     // raw hex of the field bytes, when tshark gives it
+  std::string showname;  // e.g. "OPC: 1"
+};
+
+struct Dissection {
+  std::vector<Field> fields;            // every field of the packet, in PDML order
+  bool malformed = false;               // tshark reported a malformed packet / dissector bug
+  std::vector<std::string> expert;      // expert infos of severity warning or error
+  std::string error;                    // set when text2pcap/tshark could not run
+
+  bool ok() const { return error.empty(); }
+  // First field of that name: its "show" value.
+  std::optional<std::string> first(std::string_view name) const;
+  std::vector<std::string> all(std::string_view name) const;
+  bool has(std::string_view name) const { return first(name).has_value(); }
+  // Malformed/expert/error text for assertion messages.
+  std::string problems() const;
+  // The whole tree as "name = show" lines, for debugging a test.
+  std::string dump() const;
+};
+
+// One packet per payload; the result has one Dissection per payload.
+std::vector<Dissection> dissect_many(const std::vector<std::vector<std::uint8_t>>& payloads, Wrap wrap,
+                                     const std::vector<std::string>& tshark_options = {});
+Dissection dissect(std::span<const std::uint8_t> payload, Wrap wrap,
+                   const std::vector<std::string>& tshark_options = {});
+
+// True if text2pcap and tshark are on PATH.
+bool available();
+
+}  // namespace isupgw::tshark
