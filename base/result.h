@@ -9,6 +9,7 @@ namespace isupgw {
 
 template <class E>
 struct Err {
+  explicit Err(E e) : error(std::move(e)) {}  // a constructor, not an aggregate: clang 14 lacks aggregate CTAD
   E error;
 };
 template <class E>

@@ -2,10 +2,28 @@
 
 namespace isupgw::gateway {
 
-const std::vector<Decoder>& decoders() {
-  // Codec issues add their entries here.
-  static const std::vector<Decoder> table = {};
+const std::vector<Codec>& codecs() {
+  // Codec issues add one entry each: {"isup", "...", &decode_fn, &encode_fn}.
+  static const std::vector<Codec> table = {};
   return table;
+}
+
+Result<ParsedArgs, std::string> parse_cli_args(const CliArgs& args, std::span<const std::string_view> known) {
+  ParsedArgs out;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string_view a = args[i];
+    if (a.starts_with("--")) {
+      bool ok = false;
+      for (auto k : known) ok = ok || k == a;
+      if (!ok) return Err(std::string("unknown option '") + std::string(a) + "'");
+      if (i + 1 >= args.size()) return Err(std::string("option '") + std::string(a) + "' needs a value");
+      out.options.emplace_back(a, args[++i]);
+    } else {
+      if (!out.rest.empty() && !out.rest.ends_with(' ')) out.rest += ' ';
+      out.rest += a;
+    }
+  }
+  return out;
 }
 
 }  // namespace isupgw::gateway

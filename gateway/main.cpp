@@ -6,7 +6,6 @@
 #include <string_view>
 #include <vector>
 
-#include "base/hex.h"
 #include "base/log.h"
 #include "gateway/config_loader.h"
 #include "gateway/decode.h"
@@ -29,11 +28,16 @@ void usage(FILE* out) {
                "  run [--config FILE]     run the gateway (no FILE: the embedded default)\n"
                "  check-config FILE...    validate configuration files; errors as FILE:LINE: reason\n"
                "  default-config          print the embedded default configuration (YAML)\n"
-               "  decode PROTOCOL HEX     decode one message to JSON (protocols:");
-  for (const auto& d : decoders()) std::fprintf(out, " %.*s", static_cast<int>(d.name.size()), d.name.data());
-  if (decoders().empty()) std::fprintf(out, " none yet");
+               "  decode PROTOCOL [OPTIONS] HEX   decode one message to JSON\n"
+               "  encode PROTOCOL [OPTIONS] JSON  encode one message from JSON to HEX\n"
+               "\n"
+               "protocols:\n");
+  for (const auto& c : codecs())
+    std::fprintf(out, "  %-8.*s %.*s\n", static_cast<int>(c.name.size()), c.name.data(),
+                 static_cast<int>(c.summary.size()), c.summary.data());
+  if (codecs().empty()) std::fprintf(out, "  (none yet)\n");
   std::fprintf(out,
-               ")\n"
+               "\n"
                "  version                 print the version\n"
                "  help                    this text\n");
 }
@@ -79,31 +83,32 @@ int cmd_check_config(const std::vector<std::string_view>& args) {
   return rc;
 }
 
-int cmd_decode(const std::vector<std::string_view>& args) {
+// decode/encode: dispatch to the codec's entry; it parses its own options.
+int cmd_codec(std::string_view verb, const std::vector<std::string_view>& args) {
   if (args.size() < 2) {
-    std::fprintf(stderr, "isupgw decode: usage: decode PROTOCOL HEX\n");
+    std::fprintf(stderr, "isupgw %.*s: usage: %.*s PROTOCOL [OPTIONS] %s\n", static_cast<int>(verb.size()),
+                 verb.data(), static_cast<int>(verb.size()), verb.data(), verb == "decode" ? "HEX" : "JSON");
     return kExitUsage;
   }
-  std::string hex;
-  for (std::size_t i = 1; i < args.size(); ++i) hex += args[i];
-  for (const auto& d : decoders()) {
-    if (d.name != args[0]) continue;
-    auto bytes = from_hex(hex);
-    if (!bytes) {
-      std::fprintf(stderr, "isupgw decode %.*s: input is not hex (odd digit count or bad character)\n",
-                   static_cast<int>(d.name.size()), d.name.data());
+  for (const auto& c : codecs()) {
+    if (c.name != args[0]) continue;
+    auto fn = verb == "decode" ? c.decode : c.encode;
+    if (fn == nullptr) {
+      std::fprintf(stderr, "isupgw %.*s: %.*s has no %.*s support\n", static_cast<int>(verb.size()), verb.data(),
+                   static_cast<int>(c.name.size()), c.name.data(), static_cast<int>(verb.size()), verb.data());
+      return kExitUsage;
+    }
+    auto out = fn(CliArgs(args.begin() + 1, args.end()));
+    if (!out) {
+      std::fprintf(stderr, "isupgw %.*s %.*s: %s\n", static_cast<int>(verb.size()), verb.data(),
+                   static_cast<int>(c.name.size()), c.name.data(), out.error().c_str());
       return kExitFailure;
     }
-    auto json = d.decode(*bytes);
-    if (!json) {
-      std::fprintf(stderr, "isupgw decode %.*s: %s\n", static_cast<int>(d.name.size()), d.name.data(),
-                   json.error().c_str());
-      return kExitFailure;
-    }
-    std::printf("%s\n", json->c_str());
+    std::printf("%s\n", out->c_str());
     return kExitOk;
   }
-  std::fprintf(stderr, "isupgw decode: unknown protocol '%.*s'\n", static_cast<int>(args[0].size()), args[0].data());
+  std::fprintf(stderr, "isupgw %.*s: unknown protocol '%.*s'\n", static_cast<int>(verb.size()), verb.data(),
+               static_cast<int>(args[0].size()), args[0].data());
   return kExitUsage;
 }
 
@@ -119,7 +124,7 @@ int main(int argc, char** argv) {
   const std::vector<std::string_view> rest(args.begin() + 1, args.end());
   if (cmd == "run") return cmd_run(rest);
   if (cmd == "check-config") return cmd_check_config(rest);
-  if (cmd == "decode") return cmd_decode(rest);
+  if (cmd == "decode" || cmd == "encode") return cmd_codec(cmd, rest);
   if (cmd == "default-config") {
     std::fwrite(default_config_yaml().data(), 1, default_config_yaml().size(), stdout);
     return kExitOk;

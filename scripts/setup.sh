@@ -13,6 +13,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev
   # real peers and the wire-format oracle
   sip-tester tshark osmo-mgw
+  # JSON for the decode/encode CLI
+  nlohmann-json3-dev
 )
 
 missing=()
