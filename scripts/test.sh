@@ -44,7 +44,7 @@ run_stage() {
 
 start=$SECONDS
 run_stage release release
-run_stage asan asan -L "unit|integration"
+run_stage asan asan -L "unit|integration" -LE vm
 run_stage fuzz fuzz -L fuzz -j 2
 echo
 echo "=== total $((SECONDS - start)) s"
