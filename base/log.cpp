@@ -7,10 +7,9 @@
 namespace isupgw {
 namespace {
 
-constexpr std::array<std::string_view, kSubsystemCount> kSubsystemNames = {"core", "config", "sip",  "isup",
+constexpr std::array<std::string_view, kSubsystemCount> kSubsystemNames = {"core", "config", "sip", "isup",
                                                                            "m3ua", "mgcp",   "call"};
-constexpr std::array<std::string_view, 7> kLevelNames = {"trace", "debug", "info", "notice",
-                                                         "warn",  "error", "off"};
+constexpr std::array<std::string_view, 7> kLevelNames = {"trace", "debug", "info", "notice", "warn", "error", "off"};
 
 bool needs_quotes(std::string_view v) {
   if (v.empty()) return true;
@@ -46,8 +45,8 @@ std::string timestamp() {
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
   return buf;
 }
 

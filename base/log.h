@@ -38,8 +38,8 @@ struct LogField {
   LogField(std::string_view k, const char* v) : key(k), value(v) {}
   LogField(std::string_view k, const std::string& v) : key(k), value(v) {}
   template <class N>
-    requires std::is_arithmetic_v<N>
-  LogField(std::string_view k, N v) : key(k), value(std::to_string(v)), quoted_in_json(false) {}
+  requires std::is_arithmetic_v<N> LogField(std::string_view k, N v)
+      : key(k), value(std::to_string(v)), quoted_in_json(false) {}
 };
 
 enum class LogFormat : std::uint8_t { kText, kJson };
@@ -60,12 +60,20 @@ class Logger {
   bool enabled(Subsystem s, LogLevel l) const { return l != LogLevel::kOff && l >= level(s); }
 
   void log(Subsystem s, LogLevel l, std::string_view event, std::initializer_list<LogField> fields = {});
-  void trace(Subsystem s, std::string_view e, std::initializer_list<LogField> f = {}) { log(s, LogLevel::kTrace, e, f); }
-  void debug(Subsystem s, std::string_view e, std::initializer_list<LogField> f = {}) { log(s, LogLevel::kDebug, e, f); }
+  void trace(Subsystem s, std::string_view e, std::initializer_list<LogField> f = {}) {
+    log(s, LogLevel::kTrace, e, f);
+  }
+  void debug(Subsystem s, std::string_view e, std::initializer_list<LogField> f = {}) {
+    log(s, LogLevel::kDebug, e, f);
+  }
   void info(Subsystem s, std::string_view e, std::initializer_list<LogField> f = {}) { log(s, LogLevel::kInfo, e, f); }
-  void notice(Subsystem s, std::string_view e, std::initializer_list<LogField> f = {}) { log(s, LogLevel::kNotice, e, f); }
+  void notice(Subsystem s, std::string_view e, std::initializer_list<LogField> f = {}) {
+    log(s, LogLevel::kNotice, e, f);
+  }
   void warn(Subsystem s, std::string_view e, std::initializer_list<LogField> f = {}) { log(s, LogLevel::kWarn, e, f); }
-  void error(Subsystem s, std::string_view e, std::initializer_list<LogField> f = {}) { log(s, LogLevel::kError, e, f); }
+  void error(Subsystem s, std::string_view e, std::initializer_list<LogField> f = {}) {
+    log(s, LogLevel::kError, e, f);
+  }
 
  private:
   Sink sink_;

@@ -18,7 +18,7 @@ Err(E) -> Err<E>;
 template <class T, class E>
 class Result {
  public:
-  Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}     // NOLINT: implicit by design
   Result(Err<E> e) : v_(std::in_place_index<1>, std::move(e.error)) {}  // NOLINT
 
   bool ok() const { return v_.index() == 0; }

@@ -37,8 +37,9 @@ class YamlToProto {
   bool convert_message(const YAML::Node& node, pb::Message& msg, const std::string& path) {
     if (!spend(node)) return false;
     if (node.IsNull()) return true;  // "logging:" with nothing below = empty message
-    if (!node.IsMap()) return fail(node, "'" + display(path) + "' must be a mapping of fields (" +
-                                             msg.GetDescriptor()->name() + "), got " + kind(node));
+    if (!node.IsMap())
+      return fail(node, "'" + display(path) + "' must be a mapping of fields (" + msg.GetDescriptor()->name() +
+                            "), got " + kind(node));
     const pb::Descriptor* desc = msg.GetDescriptor();
     std::set<std::string> seen;
     for (const auto& kv : node) {
@@ -92,8 +93,7 @@ class YamlToProto {
   }
 
   // Sets (or, for a repeated field, adds) one value.
-  bool set_value(const YAML::Node& value, pb::Message& msg, const pb::FieldDescriptor* field,
-                 const std::string& path) {
+  bool set_value(const YAML::Node& value, pb::Message& msg, const pb::FieldDescriptor* field, const std::string& path) {
     if (field->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE) {
       const pb::Reflection* refl = msg.GetReflection();
       pb::Message* sub = field->is_repeated() ? refl->AddMessage(&msg, field) : refl->MutableMessage(&msg, field);
@@ -105,8 +105,7 @@ class YamlToProto {
   bool set_scalar(const YAML::Node& value, pb::Message& msg, const pb::FieldDescriptor* field,
                   const std::string& path) {
     if (!spend(value)) return false;
-    if (!value.IsScalar())
-      return fail(value, "'" + path + "' must be a " + type_name(field) + ", got " + kind(value));
+    if (!value.IsScalar()) return fail(value, "'" + path + "' must be a " + type_name(field) + ", got " + kind(value));
     const pb::Reflection* refl = msg.GetReflection();
     const std::string& s = value.Scalar();
     const bool quoted = value.Tag() == "!";
@@ -167,8 +166,7 @@ class YamlToProto {
         rep ? refl->AddEnum(&msg, field, ev) : refl->SetEnum(&msg, field, ev);
         return true;
       }
-      case pb::FieldDescriptor::CPPTYPE_MESSAGE:
-        break;
+      case pb::FieldDescriptor::CPPTYPE_MESSAGE: break;
     }
     return bad("unsupported field type");
   }
@@ -286,8 +284,10 @@ std::optional<ConfigError> check_structure(std::string_view yaml, const std::str
     }
     if (comment) continue;
     if (quote) {
-      if (c == quote) quote = 0;
-      else if (c == '\\' && quote == '"') ++i;
+      if (c == quote)
+        quote = 0;
+      else if (c == '\\' && quote == '"')
+        ++i;
       continue;
     }
     if (line_start && (c == '-' || c == '?' || c == ':') && i + 1 < yaml.size() &&
@@ -296,8 +296,10 @@ std::optional<ConfigError> check_structure(std::string_view yaml, const std::str
       continue;
     }
     if (c != ' ' && c != '\t') line_start = false;
-    if (c == '#') comment = true;
-    else if (c == '"' || c == '\'') quote = c;
+    if (c == '#')
+      comment = true;
+    else if (c == '"' || c == '\'')
+      quote = c;
     else if (c == '[' || c == '{') {
       if (++depth > kMaxNesting) return ConfigError{source, line, "nesting deeper than 64 levels"};
     } else if ((c == ']' || c == '}') && depth > 0) {
@@ -364,8 +366,7 @@ class Validator {
 void apply_defaults(config::Config& c) {
   if (c.node().name().empty()) c.mutable_node()->set_name("isupgw");
   if (c.logging().level() == config::LOG_LEVEL_UNSPECIFIED) c.mutable_logging()->set_level(config::LOG_LEVEL_INFO);
-  if (c.logging().format() == config::LOG_FORMAT_UNSPECIFIED)
-    c.mutable_logging()->set_format(config::LOG_FORMAT_TEXT);
+  if (c.logging().format() == config::LOG_FORMAT_UNSPECIFIED) c.mutable_logging()->set_format(config::LOG_FORMAT_TEXT);
   if (c.sip().max_tcp_connections() == 0) c.mutable_sip()->set_max_tcp_connections(1024);
   if (c.runtime().shutdown_grace_ms() == 0) c.mutable_runtime()->set_shutdown_grace_ms(2000);
 }

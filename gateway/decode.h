@@ -29,7 +29,7 @@ const std::vector<Codec>& codecs();
 // Helpers for codec entries: split "--opt value" pairs from the rest, join hex.
 struct ParsedArgs {
   std::vector<std::pair<std::string_view, std::string_view>> options;  // ("--variant", "ansi")
-  std::string rest;  // remaining arguments joined without separators
+  std::string rest;                                                    // remaining arguments joined without separators
 };
 // Options listed in `known` take one value; any other "--x" is an error.
 Result<ParsedArgs, std::string> parse_cli_args(const CliArgs& args, std::span<const std::string_view> known);

@@ -86,8 +86,8 @@ int cmd_check_config(const std::vector<std::string_view>& args) {
 // decode/encode: dispatch to the codec's entry; it parses its own options.
 int cmd_codec(std::string_view verb, const std::vector<std::string_view>& args) {
   if (args.size() < 2) {
-    std::fprintf(stderr, "isupgw %.*s: usage: %.*s PROTOCOL [OPTIONS] %s\n", static_cast<int>(verb.size()),
-                 verb.data(), static_cast<int>(verb.size()), verb.data(), verb == "decode" ? "HEX" : "JSON");
+    std::fprintf(stderr, "isupgw %.*s: usage: %.*s PROTOCOL [OPTIONS] %s\n", static_cast<int>(verb.size()), verb.data(),
+                 static_cast<int>(verb.size()), verb.data(), verb == "decode" ? "HEX" : "JSON");
     return kExitUsage;
   }
   for (const auto& c : codecs()) {

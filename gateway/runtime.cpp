@@ -28,9 +28,8 @@ Runtime::~Runtime() = default;
 
 int Runtime::run() {
   apply_logging(config_.config.logging(), log_);
-  log_.notice(Subsystem::kCore, "starting", {{"node", config_.config.node().name()},
-                                             {"config", config_.source},
-                                             {"version", ISUPGW_VERSION}});
+  log_.notice(Subsystem::kCore, "starting",
+              {{"node", config_.config.node().name()}, {"config", config_.source}, {"version", ISUPGW_VERSION}});
   if (!start_listeners()) {
     for (auto& l : listeners_) l->close();
     return 1;
@@ -55,15 +54,17 @@ bool Runtime::start_listeners() {
     auto l = sip::start_listener(
         io_, c, [this](const sip::Received& r) { on_sip_bytes(r); }, log_, counters_, ec);
     if (!l) {
-      log_.error(Subsystem::kSip, "listen_failed", {{"transport", sip::to_string(c.transport)},
-                                                    {"address", c.address},
-                                                    {"port", c.port},
-                                                    {"error", ec.message()}});
+      log_.error(Subsystem::kSip, "listen_failed",
+                 {{"transport", sip::to_string(c.transport)},
+                  {"address", c.address},
+                  {"port", c.port},
+                  {"error", ec.message()}});
       return false;
     }
-    log_.notice(Subsystem::kSip, "listening", {{"transport", sip::to_string(l->transport())},
-                                               {"address", l->local_address().to_string()},
-                                               {"port", l->local_port()}});
+    log_.notice(Subsystem::kSip, "listening",
+                {{"transport", sip::to_string(l->transport())},
+                 {"address", l->local_address().to_string()},
+                 {"port", l->local_port()}});
     listeners_.push_back(std::move(l));
   }
   return true;
@@ -73,10 +74,11 @@ void Runtime::on_sip_bytes(const sip::Received& r) {
   // The SIP stack (transactions, dialogs) is not wired in yet: count and log
   // what arrives so nothing disappears silently.
   counters_.get("sip.rx.unhandled").inc();
-  log_.debug(Subsystem::kSip, "rx_unhandled", {{"transport", sip::to_string(r.transport)},
-                                               {"peer", r.peer_address.to_string()},
-                                               {"port", r.peer_port},
-                                               {"bytes", r.bytes.size()}});
+  log_.debug(Subsystem::kSip, "rx_unhandled",
+             {{"transport", sip::to_string(r.transport)},
+              {"peer", r.peer_address.to_string()},
+              {"port", r.peer_port},
+              {"bytes", r.bytes.size()}});
 }
 
 void Runtime::wait_for_signal() {
@@ -130,8 +132,7 @@ void Runtime::reload() {
     return;
   }
   // Applied live: logging. Listener changes need a restart (sockets stay bound).
-  const bool listeners_changed =
-      loaded->config.sip().SerializeAsString() != config_.config.sip().SerializeAsString();
+  const bool listeners_changed = loaded->config.sip().SerializeAsString() != config_.config.sip().SerializeAsString();
   apply_logging(loaded->config.logging(), log_);
   config_.config.mutable_logging()->CopyFrom(loaded->config.logging());
   log_.notice(Subsystem::kConfig, "reloaded", {{"source", loaded->source}});

@@ -133,16 +133,16 @@ class TcpListener final : public TransportListener {
       if (!ec) {
         if (connections_.size() >= max_connections_) {
           refused_.inc();
-          log_.warn(Subsystem::kSip, "tcp_connection_refused", {{"reason", "connection limit"},
-                                                                 {"limit", max_connections_}});
+          log_.warn(Subsystem::kSip, "tcp_connection_refused",
+                    {{"reason", "connection limit"}, {"limit", max_connections_}});
         } else {
           accepted_.inc();
           auto conn = std::make_unique<Connection>(io_);
           conn->socket = std::move(socket);
           boost::system::error_code pec;
           conn->peer = conn->socket.remote_endpoint(pec);
-          log_.debug(Subsystem::kSip, "tcp_connection_accepted", {{"peer", conn->peer.address().to_string()},
-                                                                  {"port", conn->peer.port()}});
+          log_.debug(Subsystem::kSip, "tcp_connection_accepted",
+                     {{"peer", conn->peer.address().to_string()}, {"port", conn->peer.port()}});
           connections_.push_back(std::move(conn));
           read(std::prev(connections_.end()));
         }
@@ -157,9 +157,8 @@ class TcpListener final : public TransportListener {
       Connection& conn = **it;
       if (ec) {
         if (ec != asio::error::operation_aborted)
-          log_.debug(Subsystem::kSip, "tcp_connection_closed", {{"peer", conn.peer.address().to_string()},
-                                                                {"port", conn.peer.port()},
-                                                                {"reason", ec.message()}});
+          log_.debug(Subsystem::kSip, "tcp_connection_closed",
+                     {{"peer", conn.peer.address().to_string()}, {"port", conn.peer.port()}, {"reason", ec.message()}});
         connections_.erase(it);
         return;
       }
@@ -182,9 +181,8 @@ class TcpListener final : public TransportListener {
 
 }  // namespace
 
-std::unique_ptr<TransportListener> start_listener(asio::io_context& io, const ListenerConfig& config,
-                                                  ReceiveSink sink, Logger& log, Counters& counters,
-                                                  std::error_code& error) {
+std::unique_ptr<TransportListener> start_listener(asio::io_context& io, const ListenerConfig& config, ReceiveSink sink,
+                                                  Logger& log, Counters& counters, std::error_code& error) {
   boost::system::error_code ec;
   auto address = asio::ip::make_address(config.address, ec);
   if (ec) {
@@ -202,9 +200,7 @@ std::unique_ptr<TransportListener> start_listener(asio::io_context& io, const Li
       error = l->bind(tcp::endpoint(address, config.port));
       return error ? nullptr : std::move(l);
     }
-    case Transport::kTls:
-      error = std::make_error_code(std::errc::protocol_not_supported);
-      return nullptr;
+    case Transport::kTls: error = std::make_error_code(std::errc::protocol_not_supported); return nullptr;
   }
   return nullptr;
 }

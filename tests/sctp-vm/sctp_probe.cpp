@@ -82,8 +82,13 @@ int main(int argc, char** argv) {
   int passed = 0, failed = 0;
   auto count = [&](bool ok) { ok ? ++passed : ++failed; };
   count(send_m3ua(fd, 3, 1, {}) && expect(fd, 3, 4, "ASPUP -> ASPUP_ACK"));
-  const std::vector<std::uint8_t> rc_param = {0x00, 0x06, 0x00, 0x08, static_cast<std::uint8_t>(rc >> 24),
-                                              static_cast<std::uint8_t>(rc >> 16), static_cast<std::uint8_t>(rc >> 8),
+  const std::vector<std::uint8_t> rc_param = {0x00,
+                                              0x06,
+                                              0x00,
+                                              0x08,
+                                              static_cast<std::uint8_t>(rc >> 24),
+                                              static_cast<std::uint8_t>(rc >> 16),
+                                              static_cast<std::uint8_t>(rc >> 8),
                                               static_cast<std::uint8_t>(rc)};
   count(send_m3ua(fd, 4, 1, rc_param) && expect(fd, 4, 3, "ASPAC(RC) -> ASPAC_ACK"));
   count(send_m3ua(fd, 3, 2, {}) && expect(fd, 3, 5, "ASPDN -> ASPDN_ACK"));

@@ -45,11 +45,16 @@ std::string unescape_xml(std::string_view s) {
       continue;
     }
     auto ent = s.substr(i + 1, end - i - 1);
-    if (ent == "quot") out += '"';
-    else if (ent == "amp") out += '&';
-    else if (ent == "lt") out += '<';
-    else if (ent == "gt") out += '>';
-    else if (ent == "apos") out += '\'';
+    if (ent == "quot")
+      out += '"';
+    else if (ent == "amp")
+      out += '&';
+    else if (ent == "lt")
+      out += '<';
+    else if (ent == "gt")
+      out += '>';
+    else if (ent == "apos")
+      out += '\'';
     else if (!ent.empty() && ent[0] == '#') {
       long code = ent.size() > 1 && ent[1] == 'x' ? std::strtol(std::string(ent.substr(2)).c_str(), nullptr, 16)
                                                   : std::strtol(std::string(ent.substr(1)).c_str(), nullptr, 10);

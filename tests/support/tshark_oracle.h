@@ -29,10 +29,10 @@ struct Field {
 };
 
 struct Dissection {
-  std::vector<Field> fields;            // every field of the packet, in PDML order
-  bool malformed = false;               // tshark reported a malformed packet / dissector bug
-  std::vector<std::string> expert;      // expert infos of severity warning or error
-  std::string error;                    // set when text2pcap/tshark could not run
+  std::vector<Field> fields;        // every field of the packet, in PDML order
+  bool malformed = false;           // tshark reported a malformed packet / dissector bug
+  std::vector<std::string> expert;  // expert infos of severity warning or error
+  std::string error;                // set when text2pcap/tshark could not run
 
   bool ok() const { return error.empty(); }
   // First field of that name: its "show" value.

@@ -14,7 +14,7 @@ TEST(CauseMap, IsupCauseToSipStatus) {
   EXPECT_EQ(sip_status_for_cause(28), 484);
   EXPECT_EQ(sip_status_for_cause(34), 503);
   EXPECT_EQ(sip_status_for_cause(102), 504);
-  EXPECT_EQ(sip_status_for_cause(127), 500);  // "any other"
+  EXPECT_EQ(sip_status_for_cause(127), 500);          // "any other"
   EXPECT_EQ(sip_status_for_cause(16), std::nullopt);  // BYE/CANCEL, not a response
 }
 

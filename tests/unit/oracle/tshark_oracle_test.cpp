@@ -28,10 +28,11 @@ TEST_F(Oracle, M3uaAspUp) {
 TEST_F(Oracle, M3uaDataCarryingIsupIam) {
   // M3UA DATA, Protocol Data: OPC 1, DPC 2, SI 5 (ISUP), NI 2, MP 0, SLS 0, then
   // ISUP IAM CIC 1: NCI 00, FCI 2001, CPC 0a, TMR 00, called party 8 digits "12345678".
-  auto iam = "0100 01 "               // CIC 1, IAM
-             "00 2001 0a 00 "         // NCI, FCI, CPC, TMR
-             "02 00 "                 // pointer to called party, no optional part
-             "06 0390 2143 6587";     // called: len 6, even, NAI 3, INN/NPI 0x90, BCD 12345678
+  auto iam =
+      "0100 01 "            // CIC 1, IAM
+      "00 2001 0a 00 "      // NCI, FCI, CPC, TMR
+      "02 00 "              // pointer to called party, no optional part
+      "06 0390 2143 6587";  // called: len 6, even, NAI 3, INN/NPI 0x90, BCD 12345678
   std::string data = std::string("00000001 00000002 05 02 00 00 ") + iam;
   auto payload = hex(data);
   // Protocol Data parameter (0x0210) with padding to 4 octets.
