@@ -1,4 +1,4 @@
-// Timer service for the Q.764 supervision timers, driven by an isupgw::Clock.
+// Timer service (header-only) for the Q.764 supervision timers, driven by an isupgw::Clock.
 //
 // Nothing here reads the wall clock or owns a thread: the owner calls
 // run_due() whenever the clock may have passed a deadline (the runtime from its
@@ -8,6 +8,7 @@
 // started; cancellation is lazy (the heap entry is skipped when it surfaces).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -49,9 +50,7 @@ class TimerService {
     std::uint64_t seq;
     Id id;
   };
-  static bool later(const Entry& a, const Entry& b) {
-    return a.when != b.when ? a.when > b.when : a.seq > b.seq;
-  }
+  static bool later(const Entry& a, const Entry& b) { return a.when != b.when ? a.when > b.when : a.seq > b.seq; }
   void drop_cancelled();
 
   const Clock& clock_;
@@ -84,5 +83,46 @@ class Timer {
   TimerService* svc_;
   TimerService::Id id_ = 0;
 };
+
+inline TimerService::Id TimerService::start(Clock::duration after, Callback cb) {
+  if (after < Clock::duration::zero()) after = Clock::duration::zero();
+  const Id id = next_id_++;
+  heap_.push_back(Entry{clock_.now() + after, seq_++, id});
+  std::push_heap(heap_.begin(), heap_.end(), later);
+  callbacks_.emplace(id, std::move(cb));
+  return id;
+}
+
+inline bool TimerService::cancel(Id id) { return callbacks_.erase(id) != 0; }
+
+inline void TimerService::drop_cancelled() {
+  while (!heap_.empty() && callbacks_.count(heap_.front().id) == 0) {
+    std::pop_heap(heap_.begin(), heap_.end(), later);
+    heap_.pop_back();
+  }
+}
+
+inline std::optional<Clock::time_point> TimerService::next_deadline() {
+  drop_cancelled();
+  if (heap_.empty()) return std::nullopt;
+  return heap_.front().when;
+}
+
+inline std::size_t TimerService::run_due() {
+  std::size_t fired = 0;
+  while (true) {
+    drop_cancelled();
+    if (heap_.empty() || heap_.front().when > clock_.now()) break;
+    const Id id = heap_.front().id;
+    std::pop_heap(heap_.begin(), heap_.end(), later);
+    heap_.pop_back();
+    auto it = callbacks_.find(id);
+    Callback cb = std::move(it->second);
+    callbacks_.erase(it);  // before the call: the callback may restart "its" timer
+    cb();
+    ++fired;
+  }
+  return fired;
+}
 
 }  // namespace isupgw::isup
