@@ -1,10 +1,14 @@
 #include "gateway/decode.h"
 
+#include "gateway/codec_m3ua.h"
+
 namespace isupgw::gateway {
 
 const std::vector<Codec>& codecs() {
   // Codec issues add one entry each: {"isup", "...", &decode_fn, &encode_fn}.
-  static const std::vector<Codec> table = {};
+  static const std::vector<Codec> table = {
+      {"m3ua", "SIGTRAN M3UA message (RFC 4666)", &decode_m3ua, &encode_m3ua},
+  };
   return table;
 }
 
