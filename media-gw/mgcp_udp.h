@@ -1,0 +1,54 @@
+// MGCP over UDP on an Asio io_context (RFC 3435 3.5: UDP, Call Agent port
+// 2727, gateway port 2427). One socket per media gateway: datagrams go to the
+// MG's address; datagrams from any other peer are dropped and counted.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <system_error>
+
+#include "base/counters.h"
+#include "base/log.h"
+#include "media-gw/asio.h"
+#include "media-gw/mgcp_client.h"
+
+namespace isupgw::mediagw {
+
+struct UdpConfig {
+  std::string local_address = "127.0.0.1";
+  std::uint16_t local_port = 0;  // 0 = ephemeral
+  std::string mg_address = "127.0.0.1";
+  std::uint16_t mg_port = 2427;
+};
+
+class MgcpUdpTransport final : public DatagramSender {
+ public:
+  using Receiver = std::function<void(std::span<const std::uint8_t>)>;
+
+  MgcpUdpTransport(boost::asio::io_context& io, Logger& log, Counters& counters);
+  ~MgcpUdpTransport() override { close(); }
+
+  // Binds and starts receiving; datagrams from the MG go to `receiver`.
+  std::error_code open(const UdpConfig& cfg, Receiver receiver);
+  bool send(std::span<const std::uint8_t> datagram) override;
+  std::uint16_t local_port() const;
+  void close();
+
+ private:
+  void receive();
+
+  boost::asio::ip::udp::socket socket_;
+  boost::asio::ip::udp::endpoint mg_;
+  boost::asio::ip::udp::endpoint peer_;
+  std::array<std::uint8_t, 65536> buffer_{};
+  Receiver receiver_;
+  Logger& log_;
+  Counter& rx_foreign_;
+  Counter& rx_errors_;
+  Counter& tx_errors_;
+};
+
+}  // namespace isupgw::mediagw
