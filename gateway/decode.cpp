@@ -1,5 +1,6 @@
 #include "gateway/decode.h"
 
+#include "gateway/codec_isup.h"
 #include "gateway/codec_m3ua.h"
 
 namespace isupgw::gateway {
@@ -8,6 +9,7 @@ const std::vector<Codec>& codecs() {
   // Codec issues add one entry each: {"isup", "...", &decode_fn, &encode_fn}.
   static const std::vector<Codec> table = {
       {"m3ua", "SIGTRAN M3UA message (RFC 4666)", &decode_m3ua, &encode_m3ua},
+      {"isup", "ISUP message (Q.763; --variant itu|etsi|ansi, --body for RFC 3204)", &decode_isup, &encode_isup},
   };
   return table;
 }

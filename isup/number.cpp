@@ -8,8 +8,8 @@ std::optional<NumberKind> number_kind(std::uint8_t code, Variant v) {
   switch (code) {
     case par::kCalledPartyNumber:
     case par::kRedirectionNumber: return NumberKind::kCalled;
-    case par::kCallingPartyNumber:
-    case par::kLocationNumber: return NumberKind::kCalling;
+    case par::kCallingPartyNumber: return NumberKind::kCalling;
+    case par::kLocationNumber: return NumberKind::kLocation;
     case par::kConnectedNumber: return NumberKind::kConnected;
     case par::kRedirectingNumber:
     case par::kOriginalCalledNumber: return NumberKind::kRedirecting;
@@ -40,6 +40,7 @@ std::uint8_t assigned_mask(NumberKind k) {
   switch (k) {
     case NumberKind::kCalled: return 0xf0;  // INN, NPI
     case NumberKind::kCalling:
+    case NumberKind::kLocation:
     case NumberKind::kGeneric: return 0xff;    // NI/INN, NPI, APRI, screening
     case NumberKind::kConnected: return 0x7f;  // NPI, APRI, screening
     case NumberKind::kRedirecting: return 0x7c;

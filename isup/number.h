@@ -25,7 +25,8 @@ using Digits = FixedString<kMaxDigits>;
 // Which octet layout a number parameter uses.
 enum class NumberKind {
   kCalled,       // O/E+NAI; INN, NPI, spare (also redirection number)
-  kCalling,      // O/E+NAI; NI, NPI, APRI, screening (also location number: INN in bit H)
+  kCalling,      // O/E+NAI; NI, NPI, APRI, screening
+  kLocation,     // O/E+NAI; INN, NPI, APRI, screening
   kConnected,    // O/E+NAI; spare, NPI, APRI, screening
   kRedirecting,  // O/E+NAI; spare, NPI, APRI, spare (also original called number)
   kGeneric,      // qualifier; O/E+NAI; NI, NPI, APRI, screening (ANSI generic address alike)
@@ -63,13 +64,14 @@ struct Number {
       v("nai", nai);
       v("npi", npi);
     }
-    if (kind == NumberKind::kCalled) v("inn", inn_ni);
+    if (kind == NumberKind::kCalled || kind == NumberKind::kLocation) v("inn", inn_ni);
     if (kind == NumberKind::kCalling || kind == NumberKind::kGeneric) v("ni", inn_ni);
-    if (kind == NumberKind::kCalling || kind == NumberKind::kGeneric || kind == NumberKind::kConnected ||
-        kind == NumberKind::kRedirecting) {
+    if (kind == NumberKind::kCalling || kind == NumberKind::kLocation || kind == NumberKind::kGeneric ||
+        kind == NumberKind::kConnected || kind == NumberKind::kRedirecting) {
       v("apri", apri);
     }
-    if (kind == NumberKind::kCalling || kind == NumberKind::kGeneric || kind == NumberKind::kConnected)
+    if (kind == NumberKind::kCalling || kind == NumberKind::kLocation || kind == NumberKind::kGeneric ||
+        kind == NumberKind::kConnected)
       v("screening", screening);
     v("spare", spare);
     v("filler", filler);

@@ -97,10 +97,10 @@ Expects expectations(const Param& p, Variant v, std::uint8_t msg_type) {
     add(e, "isdn_odd_even_indicator", n->odd());
     if (called_layout || p.code == par::kLocationNumber) add(e, "inn_indicator", n->inn_ni);
     if (p.code == par::kCallingPartyNumber || p.code == par::kGenericNumber) add(e, "ni_indicator", n->inn_ni);
-    if (*kind == NumberKind::kCalling || *kind == NumberKind::kConnected || *kind == NumberKind::kRedirecting ||
-        *kind == NumberKind::kGeneric)
+    if (*kind == NumberKind::kCalling || *kind == NumberKind::kLocation || *kind == NumberKind::kConnected ||
+        *kind == NumberKind::kRedirecting || *kind == NumberKind::kGeneric)
       add(e, "address_presentation_restricted_indicator", n->apri);
-    if ((*kind == NumberKind::kCalling || *kind == NumberKind::kConnected) && p.code != par::kGenericNumber)
+    if (*kind == NumberKind::kCalling || *kind == NumberKind::kLocation || *kind == NumberKind::kConnected)
       add(e, "screening_indicator", n->screening);
     return e;
   }

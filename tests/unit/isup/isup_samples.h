@@ -46,7 +46,7 @@ inline void add_all_itu_optionals(MessageBuilder& b) {
   redirecting.apri = 1;
   b.optional(par::kRedirectingNumber, redirecting);
   b.optional(par::kOriginalCalledNumber, number(NumberKind::kRedirecting, "98765", 4));
-  auto location = number(NumberKind::kCalling, "4321");
+  auto location = number(NumberKind::kLocation, "4321");
   location.inn_ni = true;
   location.screening = 3;
   b.optional(par::kLocationNumber, location);
