@@ -1,5 +1,9 @@
 #include "media-gw/endpoint_map.h"
 
+#include <charconv>
+
+#include "media-gw/mgcp_message.h"
+
 namespace isupgw::mediagw {
 
 std::optional<std::string> endpoint_for_cic(const E1EndpointPattern& p, std::uint32_t cic) {
@@ -10,6 +14,179 @@ std::optional<std::string> endpoint_for_cic(const E1EndpointPattern& p, std::uin
   std::uint32_t ts = 1 + index % per_span;
   if (p.skip_ts16 && ts >= 16) ++ts;
   return p.prefix + std::to_string(span) + "/" + std::to_string(ts) + "@" + p.domain;
+}
+
+std::string_view to_string(PatternError e) {
+  switch (e) {
+    case PatternError::kEmpty: return "empty";
+    case PatternError::kNoDomain: return "no_domain";
+    case PatternError::kUnknownPlaceholder: return "unknown_placeholder";
+    case PatternError::kUnterminatedPlaceholder: return "unterminated_placeholder";
+    case PatternError::kMissingSpan: return "missing_span";
+    case PatternError::kMissingTimeslot: return "missing_timeslot";
+    case PatternError::kDuplicatePlaceholder: return "duplicate_placeholder";
+    case PatternError::kAdjacentPlaceholders: return "adjacent_placeholders";
+    case PatternError::kWildcard: return "wildcard";
+    case PatternError::kBadLayout: return "bad_layout";
+  }
+  return "?";
+}
+
+Result<EndpointPattern, PatternError> EndpointPattern::parse(std::string_view pattern, TrunkLayout layout) {
+  using E = Err<PatternError>;
+  if (pattern.empty()) return E(PatternError::kEmpty);
+  auto at = pattern.rfind('@');
+  if (at == std::string_view::npos || at == 0 || at + 1 == pattern.size()) return E(PatternError::kNoDomain);
+  if (layout.first_cic == 0) return E(PatternError::kBadLayout);
+  EndpointPattern p;
+  p.text_ = std::string(pattern);
+  p.layout_ = layout;
+  bool have_span = false, have_ts = false;
+  std::size_t i = 0;
+  while (i < pattern.size()) {
+    char c = pattern[i];
+    if (c == '}') return E(PatternError::kUnterminatedPlaceholder);
+    if (c == '*' || c == '$') return E(PatternError::kWildcard);
+    if (c != '{') {
+      if (p.pieces_.empty() || p.pieces_.back().kind != Kind::kLiteral) p.pieces_.push_back(Piece{});
+      p.pieces_.back().literal += c;
+      ++i;
+      continue;
+    }
+    auto close = pattern.find('}', i);
+    if (close == std::string_view::npos) return E(PatternError::kUnterminatedPlaceholder);
+    std::string_view name = pattern.substr(i + 1, close - i - 1);
+    Piece piece;
+    if (name.ends_with(":x")) {
+      piece.hex = true;
+      name.remove_suffix(2);
+    }
+    if (name == "span" || name == "e1") {
+      if (have_span) return E(PatternError::kDuplicatePlaceholder);
+      have_span = true;
+      piece.kind = Kind::kSpan;
+    } else if (name == "timeslot" || name == "ts") {
+      if (have_ts) return E(PatternError::kDuplicatePlaceholder);
+      have_ts = true;
+      piece.kind = Kind::kTimeslot;
+    } else {
+      return E(PatternError::kUnknownPlaceholder);
+    }
+    if (!p.pieces_.empty() && p.pieces_.back().kind != Kind::kLiteral) return E(PatternError::kAdjacentPlaceholders);
+    if (close > at) return E(PatternError::kNoDomain);  // placeholders belong to the local name
+    p.pieces_.push_back(std::move(piece));
+    i = close + 1;
+  }
+  for (std::size_t k = 0; k + 1 < p.pieces_.size(); ++k) {
+    const auto& cur = p.pieces_[k];
+    const char next = p.pieces_[k + 1].literal.empty() ? '\0' : p.pieces_[k + 1].literal.front();
+    const bool digit =
+        (next >= '0' && next <= '9') || (cur.hex && ((next >= 'a' && next <= 'f') || (next >= 'A' && next <= 'F')));
+    if (cur.kind != Kind::kLiteral && digit) return E(PatternError::kAdjacentPlaceholders);
+  }
+  if (!have_span) return E(PatternError::kMissingSpan);
+  if (!have_ts) return E(PatternError::kMissingTimeslot);
+  return p;
+}
+
+std::string EndpointPattern::render(std::uint32_t span, std::uint32_t ts) const {
+  std::string out;
+  for (const auto& piece : pieces_) {
+    if (piece.kind == Kind::kLiteral) {
+      out += piece.literal;
+      continue;
+    }
+    const std::uint32_t v = piece.kind == Kind::kSpan ? span : ts;
+    char buf[16];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, piece.hex ? 16 : 10);
+    (void)ec;
+    out.append(buf, end);
+  }
+  return out;
+}
+
+std::optional<std::string> EndpointPattern::endpoint_for_cic(std::uint32_t cic) const {
+  if (cic < layout_.first_cic) return std::nullopt;
+  const std::uint32_t index = cic - layout_.first_cic;
+  std::uint32_t span_index = 0, ts = 0;
+  if (layout_.numbering == CicNumbering::kPacked) {
+    const std::uint32_t per_span = layout_.skip_ts16 ? 30 : 31;
+    span_index = index / per_span;
+    ts = 1 + index % per_span;
+    if (layout_.skip_ts16 && ts >= 16) ++ts;
+  } else {
+    span_index = index / 32;
+    ts = index % 32;
+    if (ts == 0 || (layout_.skip_ts16 && ts == 16)) return std::nullopt;  // framing / signalling timeslot
+  }
+  if (layout_.spans != 0 && span_index >= layout_.spans) return std::nullopt;
+  if (span_index > 0xffffff) return std::nullopt;
+  return render(layout_.first_span + span_index, ts);
+}
+
+std::optional<std::uint32_t> EndpointPattern::cic_for_endpoint(std::string_view endpoint) const {
+  std::uint32_t span = 0, ts = 0;
+  std::string_view rest = endpoint;
+  for (std::size_t k = 0; k < pieces_.size(); ++k) {
+    const auto& piece = pieces_[k];
+    if (piece.kind == Kind::kLiteral) {
+      if (rest.size() < piece.literal.size() || !mgcp::iequals(rest.substr(0, piece.literal.size()), piece.literal))
+        return std::nullopt;
+      rest.remove_prefix(piece.literal.size());
+      continue;
+    }
+    // A number runs until the next literal's first character (patterns never have adjacent placeholders).
+    std::size_t n = 0;
+    while (n < rest.size() && n < 8) {
+      char c = rest[n];
+      bool digit = (c >= '0' && c <= '9') || (piece.hex && ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')));
+      if (!digit) break;
+      ++n;
+    }
+    if (n == 0) return std::nullopt;
+    std::uint32_t v = 0;
+    auto [ptr, ec] = std::from_chars(rest.data(), rest.data() + n, v, piece.hex ? 16 : 10);
+    if (ec != std::errc() || ptr != rest.data() + n) return std::nullopt;
+    (piece.kind == Kind::kSpan ? span : ts) = v;
+    rest.remove_prefix(n);
+  }
+  if (!rest.empty()) return std::nullopt;
+  if (span < layout_.first_span || ts == 0 || ts > 31 || (layout_.skip_ts16 && ts == 16)) return std::nullopt;
+  const std::uint64_t span_index = span - layout_.first_span;
+  std::uint64_t index = 0;
+  if (layout_.numbering == CicNumbering::kPacked) {
+    const std::uint32_t per_span = layout_.skip_ts16 ? 30 : 31;
+    const std::uint32_t slot = layout_.skip_ts16 && ts > 16 ? ts - 2 : ts - 1;
+    index = span_index * per_span + slot;
+  } else {
+    index = span_index * 32 + ts;
+  }
+  const std::uint64_t cic = layout_.first_cic + index;
+  if (cic > 0xffffffffu) return std::nullopt;
+  // Only the canonical spelling maps back (rejects "01", mixed hex case is fine).
+  auto canonical = endpoint_for_cic(static_cast<std::uint32_t>(cic));
+  if (!canonical || !mgcp::iequals(*canonical, endpoint)) return std::nullopt;
+  return static_cast<std::uint32_t>(cic);
+}
+
+bool is_wildcard(std::string_view endpoint) {
+  auto at = endpoint.rfind('@');
+  std::string_view local = endpoint.substr(0, at);
+  std::size_t start = 0;
+  while (start <= local.size()) {
+    auto slash = local.find('/', start);
+    std::string_view term =
+        local.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
+    if (term == "*" || term == "$") return true;
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  return false;
+}
+
+std::string_view endpoint_domain(std::string_view endpoint) {
+  auto at = endpoint.rfind('@');
+  return at == std::string_view::npos ? std::string_view() : endpoint.substr(at + 1);
 }
 
 }  // namespace isupgw::mediagw

@@ -1,12 +1,23 @@
 // CIC <-> MGCP endpoint name mapping for one trunk group (RFC 3435 2.1.1
-// local endpoint names). A pattern such as "ds/e1-{span}/{ts}@mg1" is expanded
-// per circuit: span = (cic - first_cic) / 31 + first_span, ts = timeslot 1..31
-// skipping 16 when configured for E1 with CAS-free signalling.
+// local endpoint names, 2.1.2 wildcards).
+//
+// A configured pattern such as "ds/e1-{span}/{timeslot}@mg1" is expanded per
+// circuit and matched back from an endpoint name to the CIC. Placeholders:
+// {span} (alias {e1}), {timeslot} (alias {ts}); a ":x" suffix renders the
+// number in lower-case hex ({timeslot:x}). Layout: circuits are numbered from
+// first_cic on span first_span, timeslots 1..31 (timeslot 0 carries framing),
+// skipping 16 when it carries signalling; or, with kTimeslotAligned, the ITU
+// convention CIC = first_cic + 32 x span index + timeslot (unconfirmed
+// convention, gateway-local in practice).
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
 
 namespace isupgw::mediagw {
 
@@ -20,5 +31,65 @@ struct E1EndpointPattern {
 
 // Endpoint for a CIC, e.g. "ds/e1-0/1@mg"; nullopt below first_cic.
 std::optional<std::string> endpoint_for_cic(const E1EndpointPattern& p, std::uint32_t cic);
+
+enum class CicNumbering : std::uint8_t {
+  kPacked,           // consecutive CICs fill the usable timeslots of a span, then the next span
+  kTimeslotAligned,  // CIC - first_cic = 32 x span index + timeslot
+};
+
+struct TrunkLayout {
+  std::uint32_t first_cic = 1;
+  std::uint32_t first_span = 0;
+  std::uint32_t spans = 0;  // 0 = unbounded
+  bool skip_ts16 = false;
+  CicNumbering numbering = CicNumbering::kPacked;
+};
+
+enum class PatternError : std::uint8_t {
+  kEmpty,
+  kNoDomain,                 // no "@domain" after the local name
+  kUnknownPlaceholder,       // {foo}
+  kUnterminatedPlaceholder,  // "{span" or a stray '}'
+  kMissingSpan,              // no {span}
+  kMissingTimeslot,          // no {timeslot}
+  kDuplicatePlaceholder,     // {span} twice
+  kAdjacentPlaceholders,     // {span}{timeslot} or {span}0: a number followed by a digit is not reversible
+  kWildcard,                 // '*' or '$' in a per-circuit pattern
+  kBadLayout,                // first_cic == 0
+};
+std::string_view to_string(PatternError e);
+
+class EndpointPattern {
+ public:
+  static Result<EndpointPattern, PatternError> parse(std::string_view pattern, TrunkLayout layout = {});
+
+  // Endpoint name for a CIC, nullopt when the CIC is outside the trunk group.
+  std::optional<std::string> endpoint_for_cic(std::uint32_t cic) const;
+  // The reverse; endpoint names compare case-insensitively (RFC 3435 2.1.1).
+  // Only the canonical spelling matches (no leading zeros).
+  std::optional<std::uint32_t> cic_for_endpoint(std::string_view endpoint) const;
+
+  const std::string& text() const { return text_; }
+  const TrunkLayout& layout() const { return layout_; }
+
+ private:
+  enum class Kind : std::uint8_t { kLiteral, kSpan, kTimeslot };
+  struct Piece {
+    Kind kind = Kind::kLiteral;
+    std::string literal;
+    bool hex = false;
+  };
+  EndpointPattern() = default;
+  std::string render(std::uint32_t span, std::uint32_t ts) const;
+
+  std::string text_;
+  TrunkLayout layout_;
+  std::vector<Piece> pieces_;
+};
+
+// RFC 3435 2.1.2: a local-name term of "*" (all of) or "$" (any of).
+bool is_wildcard(std::string_view endpoint);
+// Domain part after the last '@' ("" if none).
+std::string_view endpoint_domain(std::string_view endpoint);
 
 }  // namespace isupgw::mediagw

@@ -25,3 +25,86 @@ TEST(EndpointMap, SkipsTimeslot16WhenAsked) {
 
 }  // namespace
 }  // namespace isupgw::mediagw
+
+namespace isupgw::mediagw {
+namespace {
+
+TEST(EndpointPattern, ForwardAndReverse) {
+  auto p = EndpointPattern::parse("ds/e1-{span}/{timeslot}@mg1");
+  ASSERT_TRUE(p.ok()) << to_string(p.error());
+  EXPECT_EQ(p->endpoint_for_cic(1), "ds/e1-0/1@mg1");
+  EXPECT_EQ(p->endpoint_for_cic(31), "ds/e1-0/31@mg1");
+  EXPECT_EQ(p->endpoint_for_cic(32), "ds/e1-1/1@mg1");
+  EXPECT_EQ(p->endpoint_for_cic(0), std::nullopt);
+  EXPECT_EQ(p->cic_for_endpoint("ds/e1-0/1@mg1"), 1u);
+  EXPECT_EQ(p->cic_for_endpoint("ds/e1-1/1@mg1"), 32u);
+  EXPECT_EQ(p->cic_for_endpoint("DS/E1-1/1@MG1"), 32u);  // case-insensitive names
+  EXPECT_EQ(p->cic_for_endpoint("ds/e1-1/01@mg1"), std::nullopt);
+  EXPECT_EQ(p->cic_for_endpoint("ds/e1-1/0@mg1"), std::nullopt);   // framing timeslot
+  EXPECT_EQ(p->cic_for_endpoint("ds/e1-1/32@mg1"), std::nullopt);  // no such timeslot
+  EXPECT_EQ(p->cic_for_endpoint("ds/e1-1/1@mg2"), std::nullopt);
+  EXPECT_EQ(p->cic_for_endpoint("ds/e1-x/1@mg1"), std::nullopt);
+  EXPECT_EQ(p->cic_for_endpoint("ds/e1-1/1@mg1x"), std::nullopt);
+  EXPECT_EQ(p->cic_for_endpoint(""), std::nullopt);
+  for (std::uint32_t cic = 1; cic < 2000; ++cic) ASSERT_EQ(p->cic_for_endpoint(*p->endpoint_for_cic(cic)), cic);
+}
+
+TEST(EndpointPattern, OsmoMgwE1NamingSkippingTs16) {
+  TrunkLayout l;
+  l.first_cic = 100;
+  l.first_span = 1;
+  l.spans = 2;
+  l.skip_ts16 = true;
+  auto p = EndpointPattern::parse("ds/e1-{span}/s-{ts}/su64-0@mgw", l);
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->endpoint_for_cic(100), "ds/e1-1/s-1/su64-0@mgw");
+  EXPECT_EQ(p->endpoint_for_cic(115), "ds/e1-1/s-17/su64-0@mgw");
+  EXPECT_EQ(p->endpoint_for_cic(160 - 1), "ds/e1-2/s-31/su64-0@mgw");
+  EXPECT_EQ(p->endpoint_for_cic(160), std::nullopt);
+  EXPECT_EQ(p->cic_for_endpoint("ds/e1-1/s-16/su64-0@mgw"), std::nullopt);
+  EXPECT_EQ(p->cic_for_endpoint("ds/e1-1/s-17/su64-0@mgw"), 115u);
+  EXPECT_EQ(p->cic_for_endpoint("ds/e1-0/s-1/su64-0@mgw"), std::nullopt);  // below first_span
+}
+
+TEST(EndpointPattern, TimeslotAlignedAndHex) {
+  TrunkLayout l;
+  l.first_cic = 0 + 1;
+  l.numbering = CicNumbering::kTimeslotAligned;
+  auto p = EndpointPattern::parse("trunk/{span:x}/{ts:x}@gw", l);
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->endpoint_for_cic(1), std::nullopt);  // CIC offset 0 = timeslot 0
+  EXPECT_EQ(p->endpoint_for_cic(2), "trunk/0/1@gw");
+  EXPECT_EQ(p->endpoint_for_cic(1 + 32 * 11 + 31), "trunk/b/1f@gw");
+  EXPECT_EQ(p->cic_for_endpoint("trunk/b/1f@gw"), 1u + 32 * 11 + 31);
+  EXPECT_EQ(p->cic_for_endpoint("trunk/B/1F@gw"), 1u + 32 * 11 + 31);
+}
+
+TEST(EndpointPattern, DistinctErrors) {
+  EXPECT_EQ(EndpointPattern::parse("").error(), PatternError::kEmpty);
+  EXPECT_EQ(EndpointPattern::parse("ds/e1-{span}/{timeslot}").error(), PatternError::kNoDomain);
+  EXPECT_EQ(EndpointPattern::parse("ds/e1-{span}/{slot}@mg").error(), PatternError::kUnknownPlaceholder);
+  EXPECT_EQ(EndpointPattern::parse("ds/e1-{span/{ts}@mg").error(), PatternError::kUnknownPlaceholder);
+  EXPECT_EQ(EndpointPattern::parse("ds/e1-{span}/{ts@mg").error(), PatternError::kUnterminatedPlaceholder);
+  EXPECT_EQ(EndpointPattern::parse("ds/e1-span}/{ts}@mg").error(), PatternError::kUnterminatedPlaceholder);
+  EXPECT_EQ(EndpointPattern::parse("ds/e1-0/{ts}@mg").error(), PatternError::kMissingSpan);
+  EXPECT_EQ(EndpointPattern::parse("ds/e1-{span}/1@mg").error(), PatternError::kMissingTimeslot);
+  EXPECT_EQ(EndpointPattern::parse("{span}/{span}/{ts}@mg").error(), PatternError::kDuplicatePlaceholder);
+  EXPECT_EQ(EndpointPattern::parse("ds/{span}{ts}@mg").error(), PatternError::kAdjacentPlaceholders);
+  EXPECT_EQ(EndpointPattern::parse("ds/{span}0/{ts}@mg").error(), PatternError::kAdjacentPlaceholders);
+  EXPECT_EQ(EndpointPattern::parse("ds/e1-{span}/*@mg").error(), PatternError::kWildcard);
+  TrunkLayout bad;
+  bad.first_cic = 0;
+  EXPECT_EQ(EndpointPattern::parse("ds/e1-{span}/{ts}@mg", bad).error(), PatternError::kBadLayout);
+}
+
+TEST(Wildcards, AnyOfAndAllOf) {
+  EXPECT_TRUE(is_wildcard("rtpbridge/*@mgw"));
+  EXPECT_TRUE(is_wildcard("ds/e1-0/$@mg"));
+  EXPECT_TRUE(is_wildcard("*@mg"));
+  EXPECT_FALSE(is_wildcard("rtpbridge/1a@mgw"));
+  EXPECT_FALSE(is_wildcard("ds/e1-0/1@*"));  // a '*' domain is not an endpoint wildcard
+  EXPECT_EQ(endpoint_domain("rtpbridge/1a@mgw"), "mgw");
+}
+
+}  // namespace
+}  // namespace isupgw::mediagw
