@@ -5,7 +5,7 @@ namespace isupgw::sip::grammar {
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i])) return false;
+    if (a[i] != b[i] && lower(a[i]) != lower(b[i])) return false;
   return true;
 }
 
@@ -156,16 +156,19 @@ std::size_t scan_header_params(std::string_view s, std::size_t i) {
 }
 
 std::size_t scan_uri_params(std::string_view s, std::size_t i) {
+  const std::size_t start = i;
+  bool pct = false;
   while (i < s.size() && s[i] == ';') {
     std::size_t b = ++i;
-    while (i < s.size() && is_paramchar(s[i])) ++i;
-    if (i == b || !valid_escapes(s.substr(b, i - b))) return npos;
+    for (; i < s.size() && is_paramchar(s[i]); ++i) pct |= s[i] == '%';
+    if (i == b) return npos;
     if (i < s.size() && s[i] == '=') {
       b = ++i;
-      while (i < s.size() && is_paramchar(s[i])) ++i;
-      if (i == b || !valid_escapes(s.substr(b, i - b))) return npos;
+      for (; i < s.size() && is_paramchar(s[i]); ++i) pct |= s[i] == '%';
+      if (i == b) return npos;
     }
   }
+  if (pct && !valid_escapes(s.substr(start, i - start))) return npos;
   return i;
 }
 

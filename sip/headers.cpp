@@ -66,19 +66,53 @@ constexpr std::array<NameEntry, static_cast<std::size_t>(HeaderId::kCount)> kNam
 
 const NameEntry& entry(HeaderId id) { return kNames[static_cast<std::size_t>(id)]; }
 
+// Long names indexed by (lower-case first letter, length): a lookup compares
+// against at most two candidates (hot: once per header line).
+constexpr std::size_t kMaxNameLength = 24;
+struct NameIndex {
+  std::array<std::array<std::array<std::uint8_t, 2>, kMaxNameLength + 1>, 26> cell{};
+  std::array<std::uint8_t, 26> compact{};  // HeaderId for a one-letter name, 0 = none
+  bool overflow = false;
+};
+constexpr NameIndex make_index() {
+  NameIndex x{};
+  for (std::size_t i = 1; i < kNames.size(); ++i) {
+    char c = kNames[i].name[0];
+    auto l = static_cast<std::size_t>((c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c) - 'a');
+    auto& cell = x.cell[l][kNames[i].name.size()];
+    if (cell[0] == 0)
+      cell[0] = static_cast<std::uint8_t>(i);
+    else if (cell[1] == 0)
+      cell[1] = static_cast<std::uint8_t>(i);
+    else
+      x.overflow = true;
+    if (kNames[i].compact) x.compact[static_cast<std::size_t>(kNames[i].compact - 'a')] = static_cast<std::uint8_t>(i);
+  }
+  return x;
+}
+constexpr NameIndex kIndex = make_index();
+static_assert(!kIndex.overflow, "more than two header names share a first letter and length");
+
+// Case-insensitive compare valid for token characters: within the token set
+// two octets that differ only in bit 0x20 are always a letter pair.
+bool token_iequals(std::string_view token, std::string_view name) {
+  for (std::size_t i = 0; i < name.size(); ++i)
+    if ((token[i] | 0x20) != (name[i] | 0x20)) return false;
+  return true;
+}
+
 }  // namespace
 
 HeaderId header_id(std::string_view name) {
-  if (name.empty()) return HeaderId::kOther;
+  if (name.empty() || name.size() > kMaxNameLength) return HeaderId::kOther;
   const char first = g::lower(name[0]);
-  if (name.size() == 1) {
-    for (const auto& e : kNames)
-      if (e.compact == first) return e.id;
-    return HeaderId::kOther;
-  }
-  for (std::size_t i = 1; i < kNames.size(); ++i) {
-    const auto& e = kNames[i];
-    if (e.name.size() == name.size() && g::lower(e.name[0]) == first && g::iequals(e.name, name)) return e.id;
+  if (first < 'a' || first > 'z') return HeaderId::kOther;
+  const auto l = static_cast<std::size_t>(first - 'a');
+  if (name.size() == 1) return static_cast<HeaderId>(kIndex.compact[l]);
+  // header_id() is also called on names that were not scanned as tokens.
+  for (std::uint8_t k : kIndex.cell[l][name.size()]) {
+    if (k == 0) break;
+    if (token_iequals(name, kNames[k].name) && g::iequals(name, kNames[k].name)) return kNames[k].id;
   }
   return HeaderId::kOther;
 }
@@ -87,22 +121,22 @@ std::string_view header_name(HeaderId id) { return entry(id).name; }
 bool single_valued(HeaderId id) { return entry(id).single; }
 bool list_valued(HeaderId id) { return entry(id).list; }
 
-Result<NameAddr, Fault> parse_name_addr(std::string_view v, bool allow_star) {
-  NameAddr na;
+std::optional<Fault> parse_name_addr_into(std::string_view v, NameAddr& na, bool allow_star) {
+  na = NameAddr{};
   na.text = v;
   std::size_t i = g::skip_lws(v, 0);
-  if (i >= v.size()) return Err(Fault::kBadNameAddr);
+  if (i >= v.size()) return Fault::kBadNameAddr;
   if (allow_star && g::trim(v) == "*") {
     na.star = true;
-    return na;
+    return std::nullopt;
   }
   bool angle = false;
   if (v[i] == '"') {
     std::size_t e = g::scan_quoted(v, i);
-    if (e == g::npos) return Err(Fault::kBadQuotedString);
+    if (e == g::npos) return Fault::kBadQuotedString;
     na.display_name = v.substr(i, e - i);
     i = g::skip_lws(v, e);
-    if (i >= v.size() || v[i] != '<') return Err(Fault::kBadNameAddr);
+    if (i >= v.size() || v[i] != '<') return Fault::kBadNameAddr;
     angle = true;
   } else {
     std::size_t j = i;
@@ -117,10 +151,8 @@ Result<NameAddr, Fault> parse_name_addr(std::string_view v, bool allow_star) {
   if (angle) {
     // LAQUOT = SWS "<" and RAQUOT = ">" SWS: no blanks inside the brackets.
     std::size_t close = v.find('>', i);
-    if (close == g::npos) return Err(Fault::kBadNameAddr);
-    auto uri = parse_uri(v.substr(i + 1, close - i - 1));
-    if (!uri) return Err(uri.error());
-    na.uri = *uri;
+    if (close == g::npos) return Fault::kBadNameAddr;
+    if (auto f = parse_uri_into(v.substr(i + 1, close - i - 1), na.uri)) return f;
     na.angle_brackets = true;
     after = close + 1;
   } else {
@@ -129,21 +161,25 @@ Result<NameAddr, Fault> parse_name_addr(std::string_view v, bool allow_star) {
     std::size_t e = i;
     while (e < v.size() && v[e] != ';' && !g::is_lws(v[e])) ++e;
     std::string_view spec = v.substr(i, e - i);
-    if (spec.find_first_of("?,<>\"") != std::string_view::npos) return Err(Fault::kBadNameAddr);
-    auto uri = parse_uri(spec);
-    if (!uri) return Err(uri.error());
-    na.uri = *uri;
+    if (spec.find_first_of("?,<>\"") != std::string_view::npos) return Fault::kBadNameAddr;
+    if (auto f = parse_uri_into(spec, na.uri)) return f;
     after = e;
   }
   std::size_t pe = g::scan_header_params(v, after);
-  if (pe == g::npos) return Err(Fault::kBadParam);
-  if (g::skip_lws(v, pe) != v.size()) return Err(Fault::kBadNameAddr);
+  if (pe == g::npos) return Fault::kBadParam;
+  if (g::skip_lws(v, pe) != v.size()) return Fault::kBadNameAddr;
   na.params = g::Params(v.substr(after, pe - after), false);
+  return std::nullopt;
+}
+
+Result<NameAddr, Fault> parse_name_addr(std::string_view v, bool allow_star) {
+  NameAddr na;
+  if (auto f = parse_name_addr_into(v, na, allow_star)) return Err(*f);
   return na;
 }
 
-Result<Via, Fault> parse_via(std::string_view v) {
-  Via via;
+std::optional<Fault> parse_via_into(std::string_view v, Via& via) {
+  via = Via{};
   via.text = v;
   std::size_t i = g::skip_lws(v, 0);
   auto token = [&](std::string_view& out) {
@@ -158,28 +194,34 @@ Result<Via, Fault> parse_via(std::string_view v) {
     i = g::skip_lws(v, i + 1);
     return true;
   };
-  if (!token(via.protocol) || !slash() || !token(via.version) || !slash()) return Err(Fault::kBadVia);
+  if (!token(via.protocol) || !slash() || !token(via.version) || !slash()) return Fault::kBadVia;
   std::size_t b = i;
   std::size_t e = g::scan(v, i, g::kToken);
-  if (e == b || e >= v.size() || !g::is_lws(v[e])) return Err(Fault::kBadVia);
+  if (e == b || e >= v.size() || !g::is_lws(v[e])) return Fault::kBadVia;
   via.transport = v.substr(b, e - b);
   i = g::skip_lws(v, e);
   e = scan_host(v, i);
-  if (e == g::npos) return Err(Fault::kBadVia);
+  if (e == g::npos) return Fault::kBadVia;
   via.host = v.substr(i, e - i);
   i = g::skip_lws(v, e);
   if (i < v.size() && v[i] == ':') {
     i = g::skip_lws(v, i + 1);
     e = g::scan(v, i, g::kDigit);
     auto port = g::parse_uint(v.substr(i, e - i), 65535);
-    if (!port) return Err(Fault::kBadVia);
+    if (!port) return Fault::kBadVia;
     via.port = static_cast<std::uint16_t>(*port);
     i = e;
   }
   std::size_t pe = g::scan_header_params(v, i);
-  if (pe == g::npos) return Err(Fault::kBadParam);
-  if (pe != v.size()) return Err(Fault::kBadVia);
+  if (pe == g::npos) return Fault::kBadParam;
+  if (pe != v.size()) return Fault::kBadVia;
   via.params = g::Params(v.substr(i, pe - i), false);
+  return std::nullopt;
+}
+
+Result<Via, Fault> parse_via(std::string_view v) {
+  Via via;
+  if (auto f = parse_via_into(v, via)) return Err(*f);
   return via;
 }
 

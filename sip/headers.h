@@ -85,6 +85,7 @@ struct NameAddr {
   std::string_view tag() const { return params.get("tag").value_or(std::string_view{}); }
 };
 Result<NameAddr, Fault> parse_name_addr(std::string_view element, bool allow_star = false);
+std::optional<Fault> parse_name_addr_into(std::string_view element, NameAddr& out, bool allow_star = false);
 
 // Via: SIP / 2.0 / UDP host[:port] *(;param)  (RFC 3261 20.42).
 struct Via {
@@ -101,6 +102,7 @@ struct Via {
   std::optional<std::string_view> rport() const { return params.get("rport"); }
 };
 Result<Via, Fault> parse_via(std::string_view element);
+std::optional<Fault> parse_via_into(std::string_view element, Via& out);
 
 // CSeq: number (< 2^31, RFC 3261 8.1.1.5) and method.
 struct CSeq {

@@ -67,9 +67,7 @@ std::optional<ParseError> parse_start_line(std::string_view line, Message& m) {
   if (m.version.size() < 4 || !g::iequals(m.version.substr(0, 4), "SIP/"))
     return ParseError{Fault::kBadStartLine, kRequestLine};
   if (!is_sip20(m.version)) return ParseError{Fault::kBadVersion, kRequestLine};
-  auto uri = parse_uri(m.request_uri_text);
-  if (!uri) return ParseError{uri.error(), kRequestUri};
-  m.request_uri = *uri;
+  if (auto f = parse_uri_into(m.request_uri_text, m.request_uri)) return ParseError{*f, kRequestUri};
   // RFC 3261 19.1.1 Table 1: URI headers are not allowed in a Request-URI (RFC 4475 escruri).
   if (!m.request_uri.headers.empty()) return ParseError{Fault::kBadRequestUri, kRequestUri};
   return std::nullopt;
@@ -169,15 +167,11 @@ void Message::clear() {
   method_text = {};
   method = Method::kUnknown;
   request_uri_text = {};
-  request_uri = Uri{};
   status = 0;
   reason = {};
   version = {};
   body = {};
   raw = {};
-  top_via = Via{};
-  from = NameAddr{};
-  to = NameAddr{};
   call_id = {};
   cseq = CSeq{};
   cseq_method = Method::kUnknown;
@@ -246,9 +240,10 @@ Result<std::size_t, ParseError> parse_frame(std::string_view data, Message& m, F
     std::size_t c = ne;
     while (c < line.size() && (line[c] == ' ' || line[c] == '\t')) ++c;
     if (c >= line.size() || line[c] != ':') return fail(Fault::kBadHeaderLine, name);
-    Header h{header_id(name), name, g::trim(line.substr(c + 1))};
-    if (h.id == HeaderId::kContentLength && content_length_index == g::npos) content_length_index = m.headers().size();
-    if (m.headers().size() >= limits.max_headers || !m.add_header(h)) return fail(Fault::kTooManyHeaders, name);
+    const HeaderId id = header_id(name);
+    if (id == HeaderId::kContentLength && content_length_index == g::npos) content_length_index = m.headers().size();
+    if (m.headers().size() >= limits.max_headers || !m.add_header(id, name, g::trim(line.substr(c + 1))))
+      return fail(Fault::kTooManyHeaders, name);
   }
   if (pos - start > limits.max_message) return fail(Fault::kMessageTooLarge, kRequestLine);
 
@@ -299,20 +294,15 @@ std::optional<ParseError> validate(Message& m) {
   const Header* h;
   if (!(h = get(HeaderId::kVia))) return ParseError{Fault::kMissingVia, "Via"};
   bool first_via = true;
+  Via scratch_via;
   for (std::string_view element : m.values(HeaderId::kVia)) {
-    auto via = parse_via(element);
-    if (!via) return ParseError{via.error(), h->name};
-    if (first_via) m.top_via = *via;
+    if (auto f = parse_via_into(element, first_via ? m.top_via : scratch_via)) return ParseError{*f, h->name};
     first_via = false;
   }
   if (!(h = get(HeaderId::kFrom))) return ParseError{Fault::kMissingFrom, "From"};
-  auto from = parse_name_addr(h->value);
-  if (!from) return ParseError{from.error(), h->name};
-  m.from = *from;
+  if (auto f = parse_name_addr_into(h->value, m.from)) return ParseError{*f, h->name};
   if (!(h = get(HeaderId::kTo))) return ParseError{Fault::kMissingTo, "To"};
-  auto to = parse_name_addr(h->value);
-  if (!to) return ParseError{to.error(), h->name};
-  m.to = *to;
+  if (auto f = parse_name_addr_into(h->value, m.to)) return ParseError{*f, h->name};
   if (!(h = get(HeaderId::kCallId))) return ParseError{Fault::kMissingCallId, "Call-ID"};
   if (!valid_call_id(h->value)) return ParseError{Fault::kBadCallId, h->name};
   m.call_id = h->value;
@@ -331,12 +321,11 @@ std::optional<ParseError> validate(Message& m) {
   }
   // Headers that route or identify: checked now so a broken one is a 400 here
   // rather than a surprise in the transaction layer.
+  NameAddr scratch;
   for (HeaderId id : {HeaderId::kContact, HeaderId::kRoute, HeaderId::kRecordRoute}) {
     if (!(h = get(id))) continue;
-    for (std::string_view element : m.values(id)) {
-      auto na = parse_name_addr(element, id == HeaderId::kContact);
-      if (!na) return ParseError{na.error(), h->name};
-    }
+    for (std::string_view element : m.values(id))
+      if (auto f = parse_name_addr_into(element, scratch, id == HeaderId::kContact)) return ParseError{*f, h->name};
   }
   return std::nullopt;
 }

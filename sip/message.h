@@ -130,7 +130,8 @@ class Message {
   std::string_view body;
   std::string_view raw;  // the whole message as consumed
 
-  // Filled by validate().
+  // Filled by validate(); meaningful only after it succeeded (request_uri:
+  // after parse_frame() succeeded on a request).
   Via top_via;
   NameAddr from;
   NameAddr to;
@@ -155,9 +156,14 @@ class Message {
   bool max_forwards_exhausted() const { return max_forwards && *max_forwards == 0; }
 
   // Internal to the parser.
-  bool add_header(const Header& h) {
+  // Fields stored one by one: building a Header temporary and copying it
+  // caused store-forwarding stalls worth ~20% of the parse.
+  bool add_header(HeaderId id, std::string_view name, std::string_view value) {
     if (header_count_ >= headers_.size()) return false;
-    headers_[header_count_++] = h;
+    Header& h = headers_[header_count_++];
+    h.id = id;
+    h.name = name;
+    h.value = value;
     return true;
   }
   Fault body_fault() const { return body_fault_; }

@@ -10,7 +10,7 @@ bool is_user_char(char c) { return g::is(c, g::kUnreserved | g::kUserUnreserved)
 bool is_password_char(char c) { return g::is(c, g::kUnreserved | g::kPassword) || c == '%'; }
 bool is_hnv_char(char c) { return g::is(c, g::kUnreserved | g::kHnvUnreserved) || c == '%'; }
 
-Result<Uri, Fault> parse_sip(Uri u, std::string_view rest) {
+std::optional<Fault> parse_sip(Uri& u, std::string_view rest) {
   // userinfo: everything up to the first '@' (user may hold ';' '?' '/' ',' unescaped).
   std::size_t at = rest.find('@');
   if (at != std::string_view::npos) {
@@ -18,55 +18,60 @@ Result<Uri, Fault> parse_sip(Uri u, std::string_view rest) {
     std::size_t colon = userinfo.find(':');
     u.user = userinfo.substr(0, colon);
     if (colon != std::string_view::npos) u.password = userinfo.substr(colon + 1);
-    if (u.user.empty()) return Err(Fault::kBadUriUser);
-    for (char c : u.user)
-      if (!is_user_char(c)) return Err(Fault::kBadUriUser);
-    for (char c : u.password)
-      if (!is_password_char(c)) return Err(Fault::kBadUriUser);
-    if (!g::valid_escapes(u.user) || !g::valid_escapes(u.password)) return Err(Fault::kBadEscape);
+    if (u.user.empty()) return Fault::kBadUriUser;
+    bool pct = false;
+    for (char c : u.user) {
+      if (!is_user_char(c)) return Fault::kBadUriUser;
+      pct |= c == '%';
+    }
+    for (char c : u.password) {
+      if (!is_password_char(c)) return Fault::kBadUriUser;
+      pct |= c == '%';
+    }
+    if (pct && (!g::valid_escapes(u.user) || !g::valid_escapes(u.password))) return Fault::kBadEscape;
     rest = rest.substr(at + 1);
   }
   std::size_t e = scan_host(rest, 0);
-  if (e == g::npos) return Err(Fault::kBadUriHost);
+  if (e == g::npos) return Fault::kBadUriHost;
   u.host = rest.substr(0, e);
   std::size_t i = e;
   if (i < rest.size() && rest[i] == ':') {
     std::size_t pe = g::scan(rest, i + 1, g::kDigit);
     auto port = g::parse_uint(rest.substr(i + 1, pe - i - 1), 65535);
-    if (!port || *port == 0) return Err(Fault::kBadUriPort);
+    if (!port || *port == 0) return Fault::kBadUriPort;
     u.port = static_cast<std::uint16_t>(*port);
     i = pe;
   }
   std::size_t pe = g::scan_uri_params(rest, i);
-  if (pe == g::npos) return Err(Fault::kBadUriParam);
+  if (pe == g::npos) return Fault::kBadUriParam;
   u.params = g::Params(rest.substr(i, pe - i), true);
   i = pe;
   if (i < rest.size() && rest[i] == '?') {
     // headers = hname "=" hvalue *( "&" hname "=" hvalue ); hvalue may be empty.
     u.headers = rest.substr(i + 1);
     std::string_view h = u.headers;
-    if (h.empty()) return Err(Fault::kBadUriHeaders);
+    if (h.empty()) return Fault::kBadUriHeaders;
     while (!h.empty()) {
       std::size_t amp = h.find('&');
       std::string_view pair = h.substr(0, amp);
       std::size_t eq = pair.find('=');
-      if (eq == 0 || eq == std::string_view::npos) return Err(Fault::kBadUriHeaders);
+      if (eq == 0 || eq == std::string_view::npos) return Fault::kBadUriHeaders;
       for (std::size_t k = 0; k < pair.size(); ++k)
-        if (k != eq && !is_hnv_char(pair[k])) return Err(Fault::kBadUriHeaders);
-      if (!g::valid_escapes(pair)) return Err(Fault::kBadEscape);
+        if (k != eq && !is_hnv_char(pair[k])) return Fault::kBadUriHeaders;
+      if (!g::valid_escapes(pair)) return Fault::kBadEscape;
       if (amp == std::string_view::npos) break;
       h = h.substr(amp + 1);
-      if (h.empty()) return Err(Fault::kBadUriHeaders);
+      if (h.empty()) return Fault::kBadUriHeaders;
     }
     i = rest.size();
   }
-  if (i != rest.size()) return Err(Fault::kBadUriParam);
-  return u;
+  if (i != rest.size()) return Fault::kBadUriParam;
+  return std::nullopt;
 }
 
 // RFC 3966: telephone-subscriber *par. Number characters: digits, hex (local),
 // '*' '#' and visual separators "-.()"; a global number starts with '+'.
-Result<Uri, Fault> parse_tel(Uri u, std::string_view rest) {
+std::optional<Fault> parse_tel(Uri& u, std::string_view rest) {
   std::size_t i = 0;
   if (i < rest.size() && rest[i] == '+') ++i;
   while (i < rest.size()) {
@@ -78,12 +83,12 @@ Result<Uri, Fault> parse_tel(Uri u, std::string_view rest) {
       break;
   }
   u.user = rest.substr(0, i);
-  if (u.user.empty() || u.user == "+") return Err(Fault::kBadUriUser);
+  if (u.user.empty() || u.user == "+") return Fault::kBadUriUser;
   std::size_t pe = g::scan_uri_params(rest, i);
-  if (pe == g::npos) return Err(Fault::kBadUriParam);
+  if (pe == g::npos) return Fault::kBadUriParam;
   u.params = g::Params(rest.substr(i, pe - i), true);
-  if (pe != rest.size()) return Err(Fault::kBadUriParam);
-  return u;
+  if (pe != rest.size()) return Fault::kBadUriParam;
+  return std::nullopt;
 }
 
 }  // namespace
@@ -102,15 +107,15 @@ std::size_t scan_host(std::string_view s, std::size_t i) {
   return e;
 }
 
-Result<Uri, Fault> parse_uri(std::string_view text) {
-  Uri u;
+std::optional<Fault> parse_uri_into(std::string_view text, Uri& u) {
+  u = Uri{};
   u.text = text;
   std::size_t colon = text.find(':');
   if (colon == std::string_view::npos || colon == 0 || !g::is(text[0], g::kAlnum) || g::is(text[0], g::kDigit))
-    return Err(Fault::kBadUriScheme);
+    return Fault::kBadUriScheme;
   u.scheme_text = text.substr(0, colon);
   for (char c : u.scheme_text)
-    if (!g::is(c, g::kAlnum) && c != '+' && c != '-' && c != '.') return Err(Fault::kBadUriScheme);
+    if (!g::is(c, g::kAlnum) && c != '+' && c != '-' && c != '.') return Fault::kBadUriScheme;
   std::string_view rest = text.substr(colon + 1);
   if (g::iequals(u.scheme_text, "sip")) {
     u.scheme = Scheme::kSip;
@@ -125,12 +130,18 @@ Result<Uri, Fault> parse_uri(std::string_view text) {
     return parse_tel(u, rest);
   }
   // absoluteURI (RFC 3261 25.1): opaque, but printable and without delimiters.
-  if (rest.empty()) return Err(Fault::kBadUriScheme);
+  if (rest.empty()) return Fault::kBadUriScheme;
   for (char c : rest) {
     auto uc = static_cast<unsigned char>(c);
-    if (uc <= 0x20 || uc >= 0x7f || c == '<' || c == '>' || c == '"') return Err(Fault::kBadUriScheme);
+    if (uc <= 0x20 || uc >= 0x7f || c == '<' || c == '>' || c == '"') return Fault::kBadUriScheme;
   }
   u.scheme = Scheme::kOther;
+  return std::nullopt;
+}
+
+Result<Uri, Fault> parse_uri(std::string_view text) {
+  Uri u;
+  if (auto f = parse_uri_into(text, u)) return Err(*f);
   return u;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "base/result.h"
@@ -37,5 +38,7 @@ std::size_t scan_host(std::string_view s, std::size_t i);
 
 // Parses exactly `text` (no surrounding blanks or brackets).
 Result<Uri, Fault> parse_uri(std::string_view text);
+// Same, into `out` (hot paths: no copy of the result). nullopt = valid.
+std::optional<Fault> parse_uri_into(std::string_view text, Uri& out);
 
 }  // namespace isupgw::sip
