@@ -1,0 +1,82 @@
+// ASP state machine of the local ASP towards an SG, or of the initiating side of
+// an IPSP exchange (RFC 4666 4.3.1, 4.3.4): we send ASPUP / ASPAC / ASPIA /
+// ASPDN and move on the acks. The RFC states DOWN / INACTIVE / ACTIVE are
+// refined with "request sent, ack awaited" states that run T(ack) and
+// retransmit on expiry (RFC 4666 4.3.4.1: "e.g. every 2 seconds").
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/counters.h"
+#include "base/log.h"
+#include "sigtran/fsm_table.h"
+#include "sigtran/m3ua_message.h"
+
+namespace isupgw::sigtran::m3ua {
+
+enum class AspState : std::uint8_t { kDown, kUpSent, kInactive, kActiveSent, kActive, kInactiveSent, kDownSent };
+enum class AspEvent : std::uint8_t {
+  kStart,         // transport up (or retry): bring the ASP up
+  kCommDown,      // transport lost (RFC 4666 4.3.4: ASP-DOWN)
+  kUpAck,         // ASPUP ACK received
+  kActivate,      // M-ASP_ACTIVE request
+  kActiveAck,     // ASPAC ACK received
+  kDeactivate,    // M-ASP_INACTIVE request
+  kInactiveAck,   // ASPIA ACK received
+  kStop,          // M-ASP_DOWN request
+  kDownAck,       // ASPDN ACK received (also unsolicited, RFC 4666 4.3.4.2)
+  kAckTimeout,    // T(ack) expired
+  kAlternateAsp,  // NTFY Other/Alternate ASP Active (override: we were replaced, RFC 4666 4.3.4.3)
+};
+enum class AspAction : std::uint8_t { kNone, kSendAspUp, kSendAspAc, kSendAspIa, kSendAspDn };
+
+std::string_view to_string(AspState s);
+std::string_view to_string(AspEvent e);
+bool is_up(AspState s);  // INACTIVE or ACTIVE in RFC terms (ASPUP acked, ASPDN not yet acked)
+
+struct AspConfig {
+  std::string name = "asp";
+  std::optional<std::uint32_t> asp_identifier;
+  std::vector<std::uint32_t> routing_contexts;  // sent in ASPAC/ASPIA when non-empty
+  std::optional<TrafficMode> traffic_mode;      // sent in ASPAC when set
+  bool auto_activate = true;                    // ASPAC right after ASPUP ACK
+  Clock::duration t_ack = std::chrono::seconds(2);
+};
+
+class AspFsm {
+ public:
+  using Send = std::function<void(const Message&)>;
+  using OnChange = std::function<void(AspState from, AspState to)>;
+
+  AspFsm(AspConfig cfg, Clock& clock, Logger& log, Counters& counters, Send send, OnChange on_change = {});
+
+  AspState state() const { return state_; }
+  // Returns false when the event is not in the table for the current state (ignored).
+  bool handle(AspEvent e);
+  // Fires T(ack) when due. Call from the event loop (or after ManualClock::advance in tests).
+  void tick();
+  std::optional<Clock::time_point> deadline() const { return deadline_; }
+  const AspConfig& config() const { return cfg_; }
+
+ private:
+  void act(AspAction a);
+
+  AspConfig cfg_;
+  Clock& clock_;
+  Logger& log_;
+  Counter& ignored_;
+  Counter& retransmits_;
+  Send send_;
+  OnChange on_change_;
+  AspState state_ = AspState::kDown;
+  std::optional<Clock::time_point> deadline_;  // T(ack)
+};
+
+}  // namespace isupgw::sigtran::m3ua

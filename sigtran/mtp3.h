@@ -1,0 +1,81 @@
+// The MTP3 service over M3UA associations (RFC 4666 1.4.2, 4.5): a route table
+// from DPC to associations (override / loadshare by SLS / broadcast), the
+// MTP-TRANSFER request and indication, and MTP-PAUSE / MTP-RESUME / MTP-STATUS
+// derived from association state and DUNA / DAVA / SCON / DUPU (RFC 4666 4.5.1-4.5.2).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/counters.h"
+#include "base/log.h"
+#include "sigtran/m3ua_link.h"
+#include "sigtran/mtp_service.h"
+#include "sigtran/transport.h"
+
+namespace isupgw::sigtran::m3ua {
+
+struct Route {
+  std::vector<std::size_t> links;  // in preference order
+  TrafficMode mode = TrafficMode::kOverride;
+};
+
+class Mtp3 final : public LinkUser {
+ public:
+  Mtp3(Clock& clock, Logger& log, Counters& counters);
+  ~Mtp3() override;
+
+  // The association is driven by this object; `transport` must outlive it.
+  Link& add_link(LinkConfig cfg, Transport& transport);
+  Link& link(std::size_t id) { return *links_.at(id); }
+  std::size_t link_count() const { return links_.size(); }
+
+  // Route for one DPC (exact). PAUSE/RESUME are reported for routed DPCs only.
+  void add_route(std::uint32_t dpc, Route route);
+  // Route for any DPC without its own route.
+  void set_default_route(Route route) { default_route_ = std::move(route); }
+
+  // Users by service indicator; si < 0 = every SI without its own user.
+  void set_user(int si, MtpUser* user);
+
+  void start();  // starts every association
+  void stop();
+  void tick();  // timers of every association
+  std::optional<Clock::time_point> next_deadline() const;
+
+  // MTP-TRANSFER request. False if the DPC is unroutable or unavailable (counted).
+  bool transfer(const MtpLabel& label, std::span<const std::uint8_t> data);
+  bool available(std::uint32_t dpc) const;
+
+  // LinkUser
+  void on_link_ready(std::size_t link, bool ready) override;
+  void on_link_data(std::size_t link, const DataView& data) override;
+  void on_link_ssnm(std::size_t link, const Message& m) override;
+
+ private:
+  const Route* route_for(std::uint32_t dpc) const;
+  bool usable(std::size_t link, std::uint32_t dpc) const;
+  void reevaluate();
+  MtpUser* user_for(std::uint8_t si) const;
+  void for_each_user(const std::function<void(MtpUser&)>& f) const;
+  std::vector<std::uint32_t> matching(const MaskedPointCode& apc) const;
+
+  Clock& clock_;
+  Logger& log_;
+  Counters& counters_;
+  std::vector<std::unique_ptr<Link>> links_;
+  std::map<std::uint32_t, Route> routes_;
+  std::optional<Route> default_route_;
+  std::map<std::uint32_t, bool> dest_available_;          // routed DPC -> last reported state
+  std::set<std::pair<std::uint32_t, std::size_t>> duna_;  // (dpc, link) reported unavailable by DUNA
+  std::map<int, MtpUser*> users_;
+  Counter& no_route_;
+  Counter& unavailable_;
+  Counter& no_user_;
+};
+
+}  // namespace isupgw::sigtran::m3ua

@@ -1,0 +1,272 @@
+#include "sigtran/sctp_transport.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/sctp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "sigtran/m3ua_message.h"
+
+namespace isupgw::sigtran {
+
+namespace asio = boost::asio;
+using Descriptor = asio::posix::stream_descriptor;
+
+SctpTransport::SctpTransport(asio::io_context& io, SctpConfig cfg, Logger& log, Counters& counters)
+    : io_(io),
+      cfg_(std::move(cfg)),
+      log_(log),
+      rx_msgs_(counters.get("m3ua.sctp.rx_messages")),
+      tx_msgs_(counters.get("m3ua.sctp.tx_messages")),
+      bad_ppid_(counters.get("m3ua.sctp.rx_bad_ppid")),
+      queue_full_(counters.get("m3ua.sctp.queue_full")),
+      rx_(65536) {}
+
+SctpTransport::~SctpTransport() {
+  handler_ = nullptr;
+  boost::system::error_code ec;
+  if (conn_) conn_->close(ec);
+  if (listener_) listener_->close(ec);
+}
+
+int SctpTransport::make_socket(std::error_code& ec) const {
+  int fd = ::socket(AF_INET, SOCK_STREAM, IPPROTO_SCTP);  // one-to-one style
+  if (fd < 0) {
+    ec = std::error_code(errno, std::generic_category());
+    return -1;
+  }
+  sctp_initmsg init{};
+  init.sinit_num_ostreams = cfg_.out_streams;
+  init.sinit_max_instreams = cfg_.in_streams;
+  ::setsockopt(fd, IPPROTO_SCTP, SCTP_INITMSG, &init, sizeof init);
+  sctp_event_subscribe events{};
+  events.sctp_data_io_event = 1;  // sctp_sndrcvinfo (stream, PPID) with every message
+  events.sctp_association_event = 1;
+  events.sctp_shutdown_event = 1;
+  ::setsockopt(fd, IPPROTO_SCTP, SCTP_EVENTS, &events, sizeof events);
+  int one = 1;
+  ::setsockopt(fd, IPPROTO_SCTP, SCTP_NODELAY, &one, sizeof one);
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+  return fd;
+}
+
+std::error_code SctpTransport::listen() {
+  std::error_code ec;
+  int fd = make_socket(ec);
+  if (fd < 0) return ec;
+  int one = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(cfg_.port);
+  if (::inet_pton(AF_INET, cfg_.address.c_str(), &sa.sin_addr) != 1 ||
+      ::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 || ::listen(fd, 16) != 0) {
+    ec = std::error_code(errno ? errno : EINVAL, std::generic_category());
+    ::close(fd);
+    return ec;
+  }
+  listener_ = std::make_unique<Descriptor>(io_, fd);
+  return {};
+}
+
+void SctpTransport::start() {
+  if (connected_ || busy_) return;
+  busy_ = true;
+  const auto gen = generation_;
+  if (cfg_.server) {
+    if (!listener_) {
+      if (auto ec = listen()) {
+        busy_ = false;
+        if (handler_) handler_->on_disconnected("listen failed: " + ec.message());
+        return;
+      }
+    }
+    listener_->async_wait(Descriptor::wait_read, [this, gen](boost::system::error_code ec) {
+      if (gen != generation_ || ec) return;
+      busy_ = false;
+      int fd = ::accept(listener_->native_handle(), nullptr, nullptr);
+      if (fd < 0) {
+        if (handler_) handler_->on_disconnected(std::string("accept failed: ") + std::strerror(errno));
+        return;
+      }
+      ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+      on_open(fd);
+    });
+    return;
+  }
+  std::error_code ec;
+  int fd = make_socket(ec);
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(cfg_.port);
+  if (fd < 0 || ::inet_pton(AF_INET, cfg_.address.c_str(), &sa.sin_addr) != 1) {
+    busy_ = false;
+    if (fd >= 0) ::close(fd);
+    if (handler_) handler_->on_disconnected("socket failed: " + ec.message());
+    return;
+  }
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 && errno != EINPROGRESS) {
+    busy_ = false;
+    const std::string why = std::strerror(errno);
+    ::close(fd);
+    if (handler_) handler_->on_disconnected("connect failed: " + why);
+    return;
+  }
+  conn_ = std::make_unique<Descriptor>(io_, fd);
+  conn_->async_wait(Descriptor::wait_write, [this, gen, fd](boost::system::error_code ec) {
+    if (gen != generation_ || ec) return;
+    busy_ = false;
+    int err = 0;
+    socklen_t len = sizeof err;
+    ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+    if (err != 0) {
+      boost::system::error_code ignored;
+      conn_->close(ignored);
+      if (handler_) handler_->on_disconnected(std::string("connect failed: ") + std::strerror(err));
+      return;
+    }
+    on_open(fd);
+  });
+}
+
+void SctpTransport::on_open(int fd) {
+  if (!conn_ || conn_->native_handle() != fd) conn_ = std::make_unique<Descriptor>(io_, fd);
+  sctp_status st{};
+  socklen_t len = sizeof st;
+  streams_ = ::getsockopt(fd, IPPROTO_SCTP, SCTP_STATUS, &st, &len) == 0 && st.sstat_outstrms > 0 ? st.sstat_outstrms
+                                                                                                  : cfg_.out_streams;
+  connected_ = true;
+  partial_.clear();
+  log_.info(Subsystem::kM3ua, "sctp_connected", {{"out_streams", streams_}});
+  wait_read();
+  if (handler_) handler_->on_connected();
+}
+
+void SctpTransport::wait_read() {
+  const auto gen = generation_;
+  conn_->async_wait(Descriptor::wait_read, [this, gen](boost::system::error_code ec) {
+    if (gen != generation_) return;
+    if (ec) {
+      drop(ec.message());
+      return;
+    }
+    for (;;) {
+      sctp_sndrcvinfo info{};
+      int flags = 0;
+      const ssize_t n = ::sctp_recvmsg(conn_->native_handle(), rx_.data(), rx_.size(), nullptr, nullptr, &info, &flags);
+      if (n < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+        drop(std::string("recv failed: ") + std::strerror(errno));
+        return;
+      }
+      if (n == 0) {
+        drop("peer closed");
+        return;
+      }
+      if (flags & MSG_NOTIFICATION) {
+        const auto* note = reinterpret_cast<const sctp_notification*>(rx_.data());
+        if (note->sn_header.sn_type == SCTP_SHUTDOWN_EVENT ||
+            (note->sn_header.sn_type == SCTP_ASSOC_CHANGE && note->sn_assoc_change.sac_state == SCTP_COMM_LOST)) {
+          drop("association lost");
+          return;
+        }
+        continue;
+      }
+      partial_.insert(partial_.end(), rx_.begin(), rx_.begin() + n);
+      if (!(flags & MSG_EOR)) continue;  // rest of this message follows
+      if (ntohl(info.sinfo_ppid) != m3ua::kPpid) bad_ppid_.inc();
+      rx_msgs_.inc();
+      std::vector<std::uint8_t> msg;
+      msg.swap(partial_);
+      if (handler_) handler_->on_message(info.sinfo_stream, msg);
+      if (gen != generation_) return;
+    }
+    wait_read();
+  });
+}
+
+bool SctpTransport::send(std::uint16_t stream, std::span<const std::uint8_t> message) {
+  if (!connected_) return false;
+  if (stream >= streams_) stream = 0;
+  if (queue_.empty()) {
+    // RFC 4666 1.4.7: PPID 3 on every chunk.
+    const int n = ::sctp_sendmsg(conn_->native_handle(), message.data(), message.size(), nullptr, 0, htonl(m3ua::kPpid),
+                                 0, stream, 0, 0);
+    if (n >= 0) {
+      tx_msgs_.inc();
+      return true;
+    }
+    if (errno != EAGAIN && errno != EWOULDBLOCK) {
+      drop(std::string("send failed: ") + std::strerror(errno));
+      return false;
+    }
+  }
+  if (queue_.size() >= cfg_.max_queued) {
+    queue_full_.inc();
+    return false;
+  }
+  queue_.emplace_back(stream, std::vector<std::uint8_t>(message.begin(), message.end()));
+  flush();
+  return true;
+}
+
+void SctpTransport::flush() {
+  while (!queue_.empty()) {
+    auto& [stream, msg] = queue_.front();
+    const int n =
+        ::sctp_sendmsg(conn_->native_handle(), msg.data(), msg.size(), nullptr, 0, htonl(m3ua::kPpid), 0, stream, 0, 0);
+    if (n < 0) {
+      if (errno != EAGAIN && errno != EWOULDBLOCK) {
+        drop(std::string("send failed: ") + std::strerror(errno));
+        return;
+      }
+      if (wait_write_) return;
+      wait_write_ = true;
+      const auto gen = generation_;
+      conn_->async_wait(Descriptor::wait_write, [this, gen](boost::system::error_code ec) {
+        if (gen != generation_) return;
+        wait_write_ = false;
+        if (!ec) flush();
+      });
+      return;
+    }
+    tx_msgs_.inc();
+    queue_.pop_front();
+  }
+}
+
+void SctpTransport::close() {
+  if (connected_) {
+    drop("closed locally");
+    return;
+  }
+  if (busy_) {
+    ++generation_;
+    busy_ = false;
+    boost::system::error_code ec;
+    if (conn_ && !cfg_.server) conn_->close(ec);
+    if (listener_) listener_->cancel(ec);
+  }
+}
+
+void SctpTransport::drop(const std::string& reason) {
+  ++generation_;
+  boost::system::error_code ec;
+  if (conn_) conn_->close(ec);
+  conn_.reset();
+  const bool was = connected_;
+  connected_ = false;
+  busy_ = false;
+  wait_write_ = false;
+  queue_.clear();
+  partial_.clear();
+  log_.info(Subsystem::kM3ua, "sctp_closed", {{"reason", reason}});
+  if (was && handler_) handler_->on_disconnected(reason);
+}
+
+}  // namespace isupgw::sigtran

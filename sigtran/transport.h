@@ -1,0 +1,36 @@
+// One interface for the transports under M3UA: TCP with M3UA length framing
+// (tests, labs) and kernel SCTP (production; PPID 3, stream 0 for management,
+// SLS-based streams for DATA, RFC 4666 1.4.7). No Asio in this header.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+namespace isupgw::sigtran {
+
+class TransportHandler {
+ public:
+  virtual ~TransportHandler() = default;
+  virtual void on_connected() = 0;
+  // Exactly one complete M3UA message (framing is the transport's job).
+  virtual void on_message(std::uint16_t stream, std::span<const std::uint8_t> message) = 0;
+  virtual void on_disconnected(std::string_view reason) = 0;
+};
+
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  virtual void set_handler(TransportHandler* h) = 0;
+  // Client: connect (again). Server: accept the next peer. Reports through the handler.
+  virtual void start() = 0;
+  // Queues one complete M3UA message; false if not connected or the queue is full.
+  virtual bool send(std::uint16_t stream, std::span<const std::uint8_t> message) = 0;
+  // Drops the current connection (the handler hears on_disconnected). start() reconnects.
+  virtual void close() = 0;
+  virtual bool connected() const = 0;
+  // Outbound streams (1 for TCP: the stream number is ignored).
+  virtual std::uint16_t streams() const = 0;
+};
+
+}  // namespace isupgw::sigtran
