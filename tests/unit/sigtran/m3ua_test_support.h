@@ -67,6 +67,14 @@ inline void pump(MemTransport& a, MemTransport& b, bool allow_connect = true) {
     a.handler->on_connected();
     b.handler->on_connected();
   }
+  if (!allow_connect) {
+    for (auto* t : {&a, &b}) {
+      if (!t->up && t->wants) {  // like a refused TCP connect
+        t->wants = false;
+        t->handler->on_disconnected("connect refused");
+      }
+    }
+  }
   for (int guard = 0; guard < 10000 && (!a.inbox.empty() || !b.inbox.empty()); ++guard) {
     for (auto* t : {&a, &b}) {
       if (t->inbox.empty()) continue;

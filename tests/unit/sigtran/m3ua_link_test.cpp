@@ -1,0 +1,286 @@
+// Two M3UA stacks wired through in-memory transports, in virtual time: role
+// pairs (ASP/SG, IPSP single and double exchange), MTP primitives from SSNM and
+// association state, errors answered with the right ERR code, reconnect with backoff.
+#include <gtest/gtest.h>
+
+#include "base/hex.h"
+#include "sigtran/mtp3.h"
+#include "tests/unit/sigtran/m3ua_test_support.h"
+
+namespace isupgw::sigtran::m3ua {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::LogCapture;
+using testing::MemTransport;
+using testing::Recorder;
+
+constexpr std::uint32_t kPcA = 1, kPcB = 2;
+
+struct Side {
+  Side(ManualClock& clock, Role role, std::vector<std::uint32_t> rcs, std::uint32_t remote_pc)
+      : mtp(clock, cap.log, counters) {
+    LinkConfig cfg;
+    cfg.name = std::string(to_string(role));
+    cfg.role = role;
+    cfg.routing_contexts = std::move(rcs);
+    cfg.traffic_mode = TrafficMode::kOverride;
+    cfg.t_beat = 30s;
+    link = &mtp.add_link(cfg, transport);
+    mtp.add_route(remote_pc, Route{{0}, TrafficMode::kOverride});
+    mtp.set_user(-1, &user);
+  }
+  LogCapture cap;
+  Counters counters;
+  MemTransport transport;
+  Mtp3 mtp;
+  Link* link = nullptr;
+  Recorder user;
+};
+
+struct Pair {
+  Pair(Role ra, Role rb, std::vector<std::uint32_t> rcs_a = {10}, std::vector<std::uint32_t> rcs_b = {10})
+      : a(clock, ra, std::move(rcs_a), kPcB), b(clock, rb, std::move(rcs_b), kPcA) {
+    testing::link_pair(a.transport, b.transport);
+  }
+  void run(Clock::duration d = 0ms, bool allow_connect = true) {
+    auto end = clock.now() + d;
+    do {
+      testing::pump(a.transport, b.transport, allow_connect);
+      a.mtp.tick();
+      b.mtp.tick();
+      testing::pump(a.transport, b.transport, allow_connect);
+      if (clock.now() >= end) break;
+      clock.advance(10ms);
+    } while (true);
+  }
+  void up() {
+    a.mtp.start();
+    b.mtp.start();
+    run();
+  }
+  ManualClock clock;
+  Side a, b;
+};
+
+std::vector<std::uint8_t> bytes(std::initializer_list<std::uint8_t> l) { return l; }
+
+TEST(M3uaLink, AspAgainstSgBringUpNotifyAndDataBothWays) {
+  Pair p(Role::kAsp, Role::kSg);
+  p.up();
+  EXPECT_EQ(p.a.link->asp_state(), AspState::kActive);
+  EXPECT_EQ(p.b.link->peer_state(), PeerAspState::kActive);
+  EXPECT_TRUE(p.a.link->ready());
+  EXPECT_TRUE(p.b.link->ready());
+  EXPECT_EQ(p.a.link->as_state(10), AsState::kActive);  // our ASPAC ACK + SGP NTFY AS-ACTIVE
+  EXPECT_EQ(p.a.user.events, std::vector<std::string>{"resume 2"});
+  EXPECT_EQ(p.b.user.events, std::vector<std::string>{"resume 1"});
+
+  auto isup = bytes({0x01, 0x00, 0x10});
+  EXPECT_TRUE(p.a.mtp.transfer(MtpLabel{kPcA, kPcB, 5, 2, 0, 3}, isup));
+  EXPECT_TRUE(p.b.mtp.transfer(MtpLabel{kPcB, kPcA, 5, 2, 0, 4}, isup));
+  p.run();
+  ASSERT_EQ(p.b.user.transfers.size(), 1u);
+  EXPECT_EQ(p.b.user.transfers[0].first, (MtpLabel{kPcA, kPcB, 5, 2, 0, 3}));
+  EXPECT_EQ(p.b.user.transfers[0].second, isup);
+  ASSERT_EQ(p.a.user.transfers.size(), 1u);
+  // DATA carried the routing context.
+  bool rc_in_data = false;
+  for (const auto& m : p.a.transport.sent)
+    if (m.type == MessageType::kData) rc_in_data = m.routing_context == std::vector<std::uint32_t>{10};
+  EXPECT_TRUE(rc_in_data);
+  // Unknown DPC: no route, counted.
+  EXPECT_FALSE(p.a.mtp.transfer(MtpLabel{kPcA, 99, 5, 2, 0, 0}, isup));
+  EXPECT_EQ(p.a.counters.value("m3ua.mtp.no_route"), 1u);
+}
+
+TEST(M3uaLink, IpspSingleExchange) {
+  Pair p(Role::kIpspClient, Role::kIpspServer);
+  p.up();
+  EXPECT_TRUE(p.a.link->ready());
+  EXPECT_TRUE(p.b.link->ready());
+  for (const auto& m : p.b.transport.sent) EXPECT_NE(m.type, MessageType::kNtfy);   // no NTFY between IPSPs
+  for (const auto& m : p.b.transport.sent) EXPECT_NE(m.type, MessageType::kAspUp);  // single exchange
+  EXPECT_TRUE(p.b.mtp.transfer(MtpLabel{kPcB, kPcA, 5, 2, 0, 1}, bytes({1, 2})));
+  p.run();
+  EXPECT_EQ(p.a.user.transfers.size(), 1u);
+}
+
+TEST(M3uaLink, IpspDoubleExchange) {
+  Pair p(Role::kIpspDouble, Role::kIpspDouble);
+  p.up();
+  EXPECT_EQ(p.a.link->asp_state(), AspState::kActive);
+  EXPECT_EQ(p.a.link->peer_state(), PeerAspState::kActive);
+  EXPECT_TRUE(p.a.link->ready());
+  EXPECT_TRUE(p.b.link->ready());
+  std::size_t aspup_from_b = 0;
+  for (const auto& m : p.b.transport.sent) aspup_from_b += m.type == MessageType::kAspUp;
+  EXPECT_EQ(aspup_from_b, 1u);
+  EXPECT_TRUE(p.a.mtp.transfer(MtpLabel{kPcA, kPcB, 5, 2, 0, 1}, bytes({7})));
+  p.run();
+  EXPECT_EQ(p.b.user.transfers.size(), 1u);
+}
+
+TEST(M3uaLink, SsnmDrivesPauseResumeStatus) {
+  Pair p(Role::kAsp, Role::kSg);
+  p.up();
+  p.a.user.events.clear();
+  Message duna;
+  duna.type = MessageType::kDuna;
+  duna.routing_context = {{10}};
+  duna.affected_point_code = {{{0, kPcB}}};
+  p.b.link->send_message(duna);
+  p.run();
+  EXPECT_EQ(p.a.user.events, std::vector<std::string>{"pause 2"});
+  EXPECT_FALSE(p.a.mtp.transfer(MtpLabel{kPcA, kPcB, 5, 2, 0, 0}, bytes({1})));
+  EXPECT_EQ(p.a.counters.value("m3ua.mtp.dpc_unavailable"), 1u);
+
+  Message scon;
+  scon.type = MessageType::kScon;
+  scon.affected_point_code = {{{0, kPcB}}};
+  scon.congestion_level = 2;
+  p.b.link->send_message(scon);
+  Message dupu;
+  dupu.type = MessageType::kDupu;
+  dupu.affected_point_code = {{{0, kPcB}}};
+  dupu.user_cause = UserCause{unavailability::kInaccessible, 5};
+  p.b.link->send_message(dupu);
+  Message dava = duna;
+  dava.type = MessageType::kDava;
+  // Wildcard: mask 3 covers point codes 0..7, so also kPcB.
+  dava.affected_point_code = {{{3, 0}}};
+  p.b.link->send_message(dava);
+  p.run();
+  EXPECT_EQ(p.a.user.events,
+            (std::vector<std::string>{"pause 2", "status 2 congestion 2", "status 2 upu 2", "resume 2"}));
+}
+
+TEST(M3uaLink, WrongRoutingContextGetsInvalidRoutingContext) {
+  Pair p(Role::kAsp, Role::kSg, {10}, {10});
+  p.up();
+  // DATA with RC 11 from the SG: the ASP answers ERR 0x19 naming the RC, delivers nothing.
+  DataView d;
+  d.routing_context = 11;
+  d.opc = kPcB;
+  d.dpc = kPcA;
+  d.si = 5;
+  std::array<std::uint8_t, 64> buf{};
+  auto n = *encode_data(d, buf);
+  p.a.transport.inject({buf.begin(), buf.begin() + n});
+  p.run();
+  EXPECT_TRUE(p.a.user.transfers.empty());
+  ASSERT_FALSE(p.a.transport.sent.empty());
+  const auto& err = p.a.transport.sent.back();
+  EXPECT_EQ(err.type, MessageType::kErr);
+  EXPECT_EQ(err.error_code, 0x19u);
+  EXPECT_EQ(*err.routing_context, std::vector<std::uint32_t>{11});
+  EXPECT_EQ(p.b.counters.value("m3ua.rx.err"), 1u);
+  EXPECT_TRUE(p.a.link->ready());
+
+  // ASPAC naming an unknown RC at the SG: ERR invalid routing context, ASP stays inactive.
+  Pair q(Role::kAsp, Role::kSg, {12}, {10});
+  q.up();
+  EXPECT_FALSE(q.b.link->ready());
+  bool saw = false;
+  for (const auto& m : q.b.transport.sent) saw = saw || (m.type == MessageType::kErr && m.error_code == 0x19u);
+  EXPECT_TRUE(saw);
+}
+
+TEST(M3uaLink, GarbageIsAnsweredWithTheRightErrorAndTheStackStaysUp) {
+  Pair p(Role::kAsp, Role::kSg);
+  p.up();
+  struct Case {
+    const char* hex;
+    std::uint32_t code;
+  };
+  for (auto c :
+       {Case{"02 00 03 01 00000008", 0x01}, Case{"01 00 07 01 00000008", 0x03}, Case{"01 00 03 09 00000008", 0x04},
+        Case{"01 00 01 01 00000008", 0x16}, Case{"01 00 03 01 00000010 0006 0008 00000001", 0x13},
+        Case{"01 00 03 01 00000010 0011 0006 00000000", 0x12}, Case{"01 00 09 01 00000008", 0x16}}) {
+    p.b.transport.sent.clear();
+    p.a.transport.inject(*from_hex(c.hex));  // towards the ASP... answered by the ASP
+    p.run();
+    ASSERT_FALSE(p.a.transport.sent.empty()) << c.hex;
+    EXPECT_EQ(p.a.transport.sent.back().type, MessageType::kErr) << c.hex;
+    EXPECT_EQ(p.a.transport.sent.back().error_code, c.code) << c.hex;
+  }
+  // An ERR is never answered with an ERR.
+  auto before = p.a.transport.sent.size();
+  p.a.transport.inject(*from_hex("01 00 00 00 00000010 000c 0008 00000007"));
+  p.run();
+  EXPECT_EQ(p.a.transport.sent.size(), before);
+  EXPECT_TRUE(p.a.link->ready());
+  EXPECT_TRUE(p.a.mtp.transfer(MtpLabel{kPcA, kPcB, 5, 2, 0, 0}, bytes({1})));
+  p.run();
+  EXPECT_EQ(p.b.user.transfers.size(), 1u);
+}
+
+TEST(M3uaLink, DataOnStreamZeroIsRejectedOnSctp) {
+  Pair p(Role::kAsp, Role::kSg);
+  p.a.transport.n_streams = p.b.transport.n_streams = 17;
+  p.up();
+  EXPECT_TRUE(p.a.mtp.transfer(MtpLabel{kPcA, kPcB, 5, 2, 0, 5}, bytes({1})));
+  ASSERT_FALSE(p.b.transport.inbox.empty());
+  EXPECT_EQ(p.b.transport.inbox.back().first, 6);  // 1 + SLS % 16
+  p.run();
+  EXPECT_EQ(p.b.user.transfers.size(), 1u);
+  DataView d;
+  d.routing_context = 10;
+  d.opc = kPcB;
+  d.dpc = kPcA;
+  std::array<std::uint8_t, 64> buf{};
+  auto n = *encode_data(d, buf);
+  p.a.transport.inject({buf.begin(), buf.begin() + n}, 0);
+  p.run();
+  EXPECT_EQ(p.a.transport.sent.back().error_code, 0x09u);  // invalid stream identifier
+}
+
+TEST(M3uaLink, CommLossPausesAndReconnectWithBackoffResumes) {
+  Pair p(Role::kAsp, Role::kSg);
+  p.up();
+  p.a.user.events.clear();
+  p.b.transport.close();  // peer drops the connection
+  p.run();
+  EXPECT_EQ(p.a.user.events, std::vector<std::string>{"pause 2"});
+  EXPECT_EQ(p.a.link->asp_state(), AspState::kDown);
+  EXPECT_FALSE(p.a.mtp.transfer(MtpLabel{kPcA, kPcB, 5, 2, 0, 0}, bytes({1})));
+  // The peer is not back for 1 s: the ASP retries with growing backoff (200, 400, 800 ms ...).
+  const int starts = p.a.transport.starts;
+  p.run(1000ms, /*allow_connect=*/false);
+  EXPECT_GE(p.a.transport.starts - starts, 2);
+  EXPECT_LE(p.a.transport.starts - starts, 3);
+  p.run(3000ms);
+  EXPECT_EQ(p.a.user.events, (std::vector<std::string>{"pause 2", "resume 2"}));
+  EXPECT_TRUE(p.a.mtp.transfer(MtpLabel{kPcA, kPcB, 5, 2, 0, 0}, bytes({1})));
+}
+
+TEST(M3uaLink, BeatLossDropsTheAssociation) {
+  Pair p(Role::kAsp, Role::kSg);
+  p.up();
+  // Peer goes silent: its messages vanish.
+  p.a.user.events.clear();
+  for (int i = 0; i < 100 * 100 && p.a.link->ready(); ++i) {
+    p.a.transport.inbox.clear();
+    p.b.transport.inbox.clear();
+    p.a.mtp.tick();
+    p.b.mtp.tick();
+    p.clock.advance(10ms);
+  }
+  EXPECT_FALSE(p.a.link->ready());
+  EXPECT_GE(p.a.counters.value("m3ua.beat.peer_lost"), 1u);
+  EXPECT_EQ(p.a.user.events.front(), "pause 2");
+}
+
+TEST(M3uaLink, DaudAnsweredFromRouteState) {
+  Pair p(Role::kAsp, Role::kSg);
+  p.up();
+  Message daud;
+  daud.type = MessageType::kDaud;
+  daud.affected_point_code = {{{0, kPcA}}};
+  p.a.link->send_message(daud);
+  p.run();
+  EXPECT_EQ(p.b.transport.sent.back().type, MessageType::kDava);
+}
+
+}  // namespace
+}  // namespace isupgw::sigtran::m3ua
