@@ -1,0 +1,257 @@
+// mg-sim: the MgSimulator on a UDP socket, for integration tests and manual
+// experiments. Prints "mg-sim ready address=A port=P" on stdout once bound.
+//
+//   mg-sim [--bind ADDR] [--port N] [--domain NAME] [--spans N] [--rtp-endpoints N]
+//          [--media-address ADDR] [--drop N] [--fail CODE] [--fail-verb VERB=CODE]
+//
+// Control lines on stdin (each answered with one "ok ..." or "error ..." line):
+//   drop N | fail CODE [N] | fail-verb VERB CODE | clear-verb VERB | provisional N
+//   rsip METHOD [ENDPOINT [DELAY]]     (sent to the last Call Agent seen, or --ca ADDR:PORT)
+//   ntfy ENDPOINT REQUEST-ID EVENTS | stats | quit
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "media-gw/asio.h"
+#include "media-gw/mg_simulator.h"
+#include "media-gw/mgcp_codec.h"
+
+namespace {
+
+namespace asio = boost::asio;
+using asio::ip::udp;
+using namespace isupgw;
+using namespace isupgw::mediagw;
+
+struct Options {
+  std::string bind = "127.0.0.1";
+  std::uint16_t port = 2427;
+  std::string ca;  // ADDR:PORT for RSIP/NTFY before any command arrived
+  SimConfig sim;
+  unsigned drop = 0;
+  std::uint16_t fail = 0;
+  std::vector<std::pair<mgcp::Verb, std::uint16_t>> fail_verbs;
+};
+
+int usage() {
+  std::fprintf(stderr,
+               "usage: mg-sim [--bind ADDR] [--port N] [--ca ADDR:PORT] [--domain NAME] [--spans N]\n"
+               "              [--rtp-endpoints N] [--media-address ADDR] [--drop N] [--fail CODE]\n"
+               "              [--fail-verb VERB=CODE]...\n");
+  return 2;
+}
+
+bool parse_uint(const std::string& s, unsigned long max, unsigned long& out) {
+  if (s.empty() || s.size() > 10 || s.find_first_not_of("0123456789") != std::string::npos) return false;
+  out = std::stoul(s);
+  return out <= max;
+}
+
+class SimServer {
+ public:
+  SimServer(asio::io_context& io, Options opt) : io_(io), opt_(std::move(opt)), sim_(opt_.sim, clock_), socket_(io) {}
+
+  bool start() {
+    boost::system::error_code ec;
+    auto addr = asio::ip::make_address(opt_.bind, ec);
+    if (ec) return false;
+    socket_.open(addr.is_v4() ? udp::v4() : udp::v6(), ec);
+    if (!ec) socket_.bind(udp::endpoint(addr, opt_.port), ec);
+    if (ec) {
+      std::fprintf(stderr, "mg-sim: bind %s:%u: %s\n", opt_.bind.c_str(), opt_.port, ec.message().c_str());
+      return false;
+    }
+    if (!opt_.ca.empty()) {
+      auto colon = opt_.ca.rfind(':');
+      unsigned long port = 0;
+      if (colon == std::string::npos || !parse_uint(opt_.ca.substr(colon + 1), 65535, port)) return false;
+      auto ca = asio::ip::make_address(opt_.ca.substr(0, colon), ec);
+      if (ec) return false;
+      ca_ = udp::endpoint(ca, static_cast<std::uint16_t>(port));
+      have_ca_ = true;
+    }
+    sim_.drop_next(opt_.drop);
+    if (opt_.fail) sim_.fail_next(opt_.fail, ~0u);
+    for (auto [v, code] : opt_.fail_verbs) sim_.fail_verb(v, code);
+    std::printf("mg-sim ready address=%s port=%u\n", opt_.bind.c_str(), socket_.local_endpoint().port());
+    std::fflush(stdout);
+    receive();
+    return true;
+  }
+
+  // One control line -> one answer line.
+  std::string control(const std::string& line) {
+    std::istringstream in(line);
+    std::string cmd;
+    in >> cmd;
+    std::vector<std::string> args;
+    for (std::string a; in >> a;) args.push_back(a);
+    unsigned long n = 0, code = 0;
+    if (cmd == "drop" && args.size() == 1 && parse_uint(args[0], 1000000, n)) {
+      sim_.drop_next(static_cast<unsigned>(n));
+      return "ok drop " + args[0];
+    }
+    if (cmd == "fail" && !args.empty() && parse_uint(args[0], 999, code)) {
+      n = 1;
+      if (args.size() > 1 && !parse_uint(args[1], 1000000, n)) return "error count";
+      sim_.fail_next(static_cast<std::uint16_t>(code), static_cast<unsigned>(n));
+      return "ok fail " + args[0];
+    }
+    if ((cmd == "fail-verb" || cmd == "clear-verb") && !args.empty()) {
+      auto v = mgcp::verb_from_string(args[0]);
+      if (!v) return "error verb";
+      if (cmd == "clear-verb") {
+        sim_.fail_verb(*v, std::nullopt);
+        return "ok clear-verb " + args[0];
+      }
+      if (args.size() != 2 || !parse_uint(args[1], 999, code)) return "error code";
+      sim_.fail_verb(*v, static_cast<std::uint16_t>(code));
+      return "ok fail-verb " + args[0] + " " + args[1];
+    }
+    if (cmd == "provisional" && args.size() == 1 && parse_uint(args[0], 1000000, n)) {
+      sim_.provisional_next(static_cast<unsigned>(n));
+      return "ok provisional " + args[0];
+    }
+    if (cmd == "rsip" && !args.empty()) {
+      auto m = mgcp::restart_method_from_string(args[0]);
+      if (!m) return "error restart method";
+      std::optional<std::uint32_t> delay;
+      if (args.size() > 2) {
+        if (!parse_uint(args[2], 999999999, n)) return "error delay";
+        delay = static_cast<std::uint32_t>(n);
+      }
+      auto c = sim_.make_rsip(*m, args.size() > 1 ? args[1] : std::string(), delay);
+      return to_ca(mgcp::serialize(c)) ? "ok rsip tid=" + std::to_string(c.transaction_id) : "error no call agent";
+    }
+    if (cmd == "ntfy" && args.size() == 3) {
+      auto c = sim_.make_ntfy(args[0], args[1], args[2]);
+      return to_ca(mgcp::serialize(c)) ? "ok ntfy tid=" + std::to_string(c.transaction_id) : "error no call agent";
+    }
+    if (cmd == "stats") {
+      return "ok stats commands=" + std::to_string(sim_.commands_received()) +
+             " connections=" + std::to_string(sim_.connection_count()) +
+             " duplicates=" + std::to_string(sim_.duplicates_answered()) +
+             " dropped=" + std::to_string(sim_.dropped()) + " responses_from_ca=" + std::to_string(responses_from_ca_);
+    }
+    if (cmd == "quit") {
+      io_.stop();
+      return "ok quit";
+    }
+    return "error unknown command";
+  }
+
+ private:
+  bool to_ca(const std::string& wire) {
+    if (!have_ca_) return false;
+    boost::system::error_code ec;
+    socket_.send_to(asio::buffer(wire), ca_, 0, ec);
+    return !ec;
+  }
+
+  void receive() {
+    socket_.async_receive_from(asio::buffer(buf_), peer_, [this](boost::system::error_code ec, std::size_t n) {
+      if (ec == asio::error::operation_aborted) return;
+      if (!ec) {
+        std::span<const std::uint8_t> d(buf_.data(), n);
+        auto parsed = mgcp::parse_datagram(d);
+        if (parsed && !parsed->empty()) {
+          bool any_command = false;
+          for (const auto& m : *parsed) {
+            if (std::holds_alternative<mgcp::Command>(m))
+              any_command = true;
+            else
+              ++responses_from_ca_;
+          }
+          if (any_command) {
+            ca_ = peer_;  // answers and RSIPs go to whoever commands us
+            have_ca_ = true;
+          }
+        }
+        for (const auto& answer : sim_.handle(d)) {
+          boost::system::error_code sec;
+          socket_.send_to(asio::buffer(answer), peer_, 0, sec);
+        }
+      }
+      receive();
+    });
+  }
+
+  asio::io_context& io_;
+  Options opt_;
+  SteadyClock clock_;
+  MgSimulator sim_;
+  udp::socket socket_;
+  udp::endpoint peer_, ca_;
+  bool have_ca_ = false;
+  std::uint64_t responses_from_ca_ = 0;
+  std::array<std::uint8_t, 65536> buf_{};
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options opt;
+  std::vector<std::string> a(argv + 1, argv + argc);
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    auto value = [&]() -> const std::string* { return i + 1 < a.size() ? &a[++i] : nullptr; };
+    unsigned long n = 0;
+    const std::string& k = a[i];
+    const std::string* v = value();
+    if (v == nullptr) return usage();
+    if (k == "--bind")
+      opt.bind = *v;
+    else if (k == "--port" && parse_uint(*v, 65535, n))
+      opt.port = static_cast<std::uint16_t>(n);
+    else if (k == "--ca")
+      opt.ca = *v;
+    else if (k == "--domain")
+      opt.sim.domain = *v;
+    else if (k == "--spans" && parse_uint(*v, 1024, n))
+      opt.sim.spans = static_cast<std::uint32_t>(n);
+    else if (k == "--rtp-endpoints" && parse_uint(*v, 65535, n))
+      opt.sim.rtp_endpoints = static_cast<std::uint32_t>(n);
+    else if (k == "--media-address")
+      opt.sim.media_address = *v;
+    else if (k == "--drop" && parse_uint(*v, 1000000, n))
+      opt.drop = static_cast<unsigned>(n);
+    else if (k == "--fail" && parse_uint(*v, 999, n))
+      opt.fail = static_cast<std::uint16_t>(n);
+    else if (k == "--fail-verb") {
+      auto eq = v->find('=');
+      auto verb = mgcp::verb_from_string(v->substr(0, eq == std::string::npos ? v->size() : eq));
+      if (!verb || eq == std::string::npos || !parse_uint(v->substr(eq + 1), 999, n)) return usage();
+      opt.fail_verbs.emplace_back(*verb, static_cast<std::uint16_t>(n));
+    } else {
+      return usage();
+    }
+  }
+
+  asio::io_context io;
+  SimServer server(io, opt);
+  if (!server.start()) return 1;
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code&, int) { io.stop(); });
+  // Control lines from stdin; EOF leaves the simulator running until a signal.
+  asio::posix::stream_descriptor input(io, ::dup(STDIN_FILENO));
+  asio::streambuf line_buf;
+  std::function<void()> read_line = [&] {
+    asio::async_read_until(input, line_buf, '\n', [&](boost::system::error_code ec, std::size_t) {
+      if (ec) return;
+      std::istream is(&line_buf);
+      std::string line;
+      std::getline(is, line);
+      if (!line.empty()) {
+        std::printf("%s\n", server.control(line).c_str());
+        std::fflush(stdout);
+      }
+      read_line();
+    });
+  };
+  read_line();
+  io.run();
+  return 0;
+}
