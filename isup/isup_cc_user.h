@@ -28,14 +28,14 @@ struct OwnedParam {
 
 // Outgoing call setup (IAM, Q.764 2.1.1).
 struct SetupRequest {
-  Number called;                  // kind kCalled; include 'F' (ST) for en bloc if the network wants it
-  std::optional<Number> calling;  // kind kCalling
-  std::uint8_t calling_category = 10;      // ordinary calling subscriber
-  std::uint8_t transmission_medium = 0;    // speech (ITU/ETSI TMR)
+  Number called;                         // kind kCalled; include 'F' (ST) for en bloc if the network wants it
+  std::optional<Number> calling;         // kind kCalling
+  std::uint8_t calling_category = 10;    // ordinary calling subscriber
+  std::uint8_t transmission_medium = 0;  // speech (ITU/ETSI TMR)
   std::vector<std::uint8_t> user_service_information{0x80, 0x90, 0xa3};  // ANSI IAM: speech
-  ForwardCallIndicators forward;           // defaults: national, ISUP used all the way set in the constructor
-  bool continuity_check = false;           // NCI continuity check required on this circuit (Q.764 2.1.8)
-  std::vector<OwnedParam> optional;        // further optional parameters, in order
+  ForwardCallIndicators forward;     // defaults: national, ISUP used all the way set in the constructor
+  bool continuity_check = false;     // NCI continuity check required on this circuit (Q.764 2.1.8)
+  std::vector<OwnedParam> optional;  // further optional parameters, in order
   SetupRequest() { forward.isup_all_the_way = true; }
 };
 
@@ -46,7 +46,7 @@ struct IncomingSetup {
   Number called;
   std::optional<Number> calling;
   std::uint8_t calling_category = 0;
-  bool complete = true;      // en bloc, or ST received
+  bool complete = true;          // en bloc, or ST received
   const Message* iam = nullptr;  // the whole IAM, valid during the call only
 };
 
@@ -62,11 +62,11 @@ struct BackwardIndication {
 enum class CcError {
   kUnknownGroup,
   kUnknownCall,
-  kWrongState,             // the request is not valid in the call's state
-  kNoCircuit,              // no idle, unblocked circuit (cause 34)
-  kDestinationUnavailable, // MTP-PAUSE or user part unavailable for the DPC
+  kWrongState,              // the request is not valid in the call's state
+  kNoCircuit,               // no idle, unblocked circuit (cause 34)
+  kDestinationUnavailable,  // MTP-PAUSE or user part unavailable for the DPC
   kUnknownCircuit,
-  kBusy,                   // a maintenance procedure is already running on that circuit / range
+  kBusy,  // a maintenance procedure is already running on that circuit / range
   kBadRange,
 };
 std::string_view to_string(CcError e);

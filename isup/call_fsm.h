@@ -1,0 +1,240 @@
+// Per-circuit call state machine (Q.764 clause 2: 2.1 setup, 2.2 backward
+// messages, 2.3 release, 2.5 suspend/resume, 2.1.6 INR/INF, 2.1.8 continuity,
+// 2.10.1.4 dual seizure). The transition table is in call_fsm.cpp.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "isup/builder.h"
+#include "isup/isup_cc_config.h"
+#include "isup/isup_cc_fsm.h"
+#include "isup/isup_cc_user.h"
+#include "isup/message.h"
+#include "isup/timers.h"
+
+namespace isupgw::isup {
+
+class Circuit;
+
+enum class CallState : std::uint8_t {
+  kIdle,
+  kOutSetup,      // IAM sent, awaiting the first backward message (T7)
+  kOutAlerting,   // ACM received, awaiting ANM (T9)
+  kInCotWait,     // IAM received with continuity check, awaiting COT (T8); not yet indicated
+  kInSetup,       // IAM indicated to the user; overlap digits supervised by T35
+  kInAlerting,    // ACM sent
+  kAnswered,      // ANM/CON sent or received
+  kSuspended,     // SUS received (T2 user / T6 network)
+  kReleasing,     // REL sent, awaiting RLC (T1, T5)
+  kCotFailWait,   // incoming: COT failure received, awaiting CCR (T27)
+  kCcrLoop,       // incoming: CCR received, loop connected, awaiting COT or REL (T36)
+  kOutCotRetest,  // outgoing: continuity failed, repeat check after T25 / T26
+  kStay,          // table marker: no change
+  kByAction,      // table marker: the action sets the state
+};
+std::string_view to_string(CallState s);
+
+enum class CallEvent : std::uint8_t {
+  // Received messages.
+  kIamRx,
+  kIamCotRx,
+  kIamGlareWinRx,
+  kIamGlareLoseRx,
+  kSamRx,
+  kAcmRx,
+  kConRx,
+  kAnmRx,
+  kCpgRx,
+  kRelRx,
+  kRlcRx,
+  kSusRx,
+  kResRx,
+  kInrRx,
+  kInfRx,
+  kUsrRx,
+  kFacRx,
+  kCotOkRx,
+  kCotFailRx,
+  kCcrRx,
+  // Requests from the user.
+  kSetupReq,
+  kDigitsReq,
+  kAlertReq,
+  kProgressReq,
+  kAnswerReq,
+  kReleaseReq,
+  kSuspendReq,
+  kResumeReq,
+  kInrReq,
+  kInfReq,
+  kUsrReq,
+  kFacReq,
+  kCotOkInd,
+  kCotFailInd,
+  // Timers.
+  kT1,
+  kT2,
+  kT5,
+  kT6,
+  kT7,
+  kT8,
+  kT9,
+  kT25,
+  kT27,
+  kT33,
+  kT35,
+  kT36,
+  // Circuit events: BLO/UCIC received before any backward message.
+  kBlockedRx,
+  kUnequippedRx,  // UCIC received in answer to our IAM (Q.764 2.12)
+};
+std::string_view to_string(CallEvent e);
+
+class CallFsm {
+ public:
+  explicit CallFsm(Circuit& c);
+  CallFsm(const CallFsm&) = delete;
+  CallFsm& operator=(const CallFsm&) = delete;
+
+  CallState state() const { return state_; }
+  CallId call_id() const { return call_id_; }
+  bool idle() const { return state_ == CallState::kIdle; }
+  bool outgoing() const { return outgoing_; }
+  bool acm_sent() const { return acm_sent_; }
+
+  // A received call-control message for this circuit; false if the state
+  // machine had no transition for it (counted and logged).
+  bool on_message(const Message& m);
+
+  // User requests; false = not valid in this state.
+  bool setup(CallId id, SetupRequest req, unsigned attempt);
+  bool digits(const Number& subsequent);
+  bool alert(bool inband);
+  bool progress(std::uint8_t event, bool inband);
+  bool answer();
+  bool release(int cause);
+  bool suspend(bool network);
+  bool resume(bool network);
+  bool request_information(const InformationRequestIndicators& ind);
+  bool information(const InformationIndicators& ind, std::vector<OwnedParam> params);
+  bool user_to_user(std::vector<std::uint8_t> uui);
+  bool facility(std::vector<OwnedParam> params);
+  void continuity_result(bool ok);
+
+  // Circuit reset (RSC/GRS sent or received), hardware blocking, UCIC: the
+  // call is cleared without signalling; the user gets on_release(cause).
+  void clear(int cause, std::string_view why);
+  // BLO/UCIC received while an outgoing call awaits its first backward
+  // message: release it and repeat the attempt elsewhere (Q.764 2.8.2.1).
+  bool blocked_before_backward();
+  // UCIC in answer to our IAM: no REL (the peer has no such circuit), repeat elsewhere.
+  bool unequipped_before_backward();
+
+ private:
+  using Row = FsmRow<CallFsm, CallState, CallEvent>;
+  static const Row kTable[];
+  static const std::size_t kTableSize;
+  bool dispatch(CallEvent e);
+  void enter(CallState s, std::string_view event);
+  void stop_timers();
+  void send(const MessageBuilder& b);
+  void send_rel(int cause);
+  void send_rlc();
+  void notify_release(int cause);
+  void detach();
+  void start_release(int cause);  // send REL, start T1 and T5
+  void start(Timer& t, milliseconds d, CallEvent e);
+  void handle_incoming_iam();
+  void indicate_setup(const Message& iam);
+  void disconnect_loop();
+
+  // Actions (see the table).
+  void a_send_iam();
+  void a_send_sam();
+  void a_acm_rx();
+  void a_cpg_rx();
+  void a_answer_rx();
+  void a_rel_rx();
+  void a_rel_rx_quiet();
+  void a_rlc_rx();
+  void a_rel_collision();
+  void a_rlc_only();
+  void a_ignore();
+  void a_glare_win();
+  void a_glare_lose();
+  void a_incoming_setup();
+  void a_incoming_cot_wait();
+  void a_cot_ok_rx();
+  void a_cot_fail_rx();
+  void a_ccr_rx();
+  void a_ccr_loop_cot_ok();
+  void a_ccr_loop_cot_fail();
+  void a_t8();
+  void a_t27();
+  void a_t36();
+  void a_sam_rx();
+  void a_send_acm_alert();
+  void a_send_acm_progress();
+  void a_send_cpg();
+  void a_send_con();
+  void a_send_anm();
+  void a_send_rel();
+  void a_t1();
+  void a_t5();
+  void a_t7();
+  void a_t9();
+  void a_t35();
+  void a_t33();
+  void a_t2_t6();
+  void a_sus_rx();
+  void a_res_rx();
+  void a_send_sus();
+  void a_send_res();
+  void a_inr_rx();
+  void a_send_inr();
+  void a_inf_rx();
+  void a_send_inf();
+  void a_usr_rx();
+  void a_send_usr();
+  void a_fac_rx();
+  void a_send_fac();
+  void a_send_cot_ok();
+  void a_send_cot_fail();
+  void a_t25();
+  void a_retest_ok();
+  void a_retest_fail();
+  void a_blocked_rx();
+  void a_unequipped_rx();
+
+  Circuit& c_;
+  CallState state_ = CallState::kIdle;
+  CallId call_id_ = 0;
+  bool outgoing_ = false;
+  bool indicated_ = false;  // the user knows the call
+  bool acm_sent_ = false;
+  bool loop_connected_ = false;
+  unsigned attempt_ = 0;
+  unsigned cot_failures_ = 0;
+  int rel_cause_ = 16;
+  std::optional<SetupRequest> setup_;     // outgoing: kept for repeat attempts
+  bool complete_ = true;                  // incoming: all digits received
+  std::vector<std::uint8_t> stored_iam_;  // incoming IAM held until COT success
+
+  // Event inputs (valid during one dispatch).
+  const Message* rx_ = nullptr;
+  const Number* digits_ = nullptr;
+  bool flag_ = false;       // alert/progress inband, suspend/resume network
+  std::uint8_t event_ = 0;  // progress event
+  int cause_ = 16;
+  const InformationRequestIndicators* inr_ = nullptr;
+  const InformationIndicators* inf_ = nullptr;
+  std::vector<OwnedParam> params_;
+  std::vector<std::uint8_t> uui_;
+
+  Timer t1_, t5_, t7_, t9_, t2_t6_, t8_, t25_, t27_, t33_, t35_, t36_;
+};
+
+}  // namespace isupgw::isup

@@ -1,0 +1,181 @@
+// ISUP call control and circuit supervision (Q.764): the engine between the
+// MTP3 service (MtpPort / MtpUser) and the call engine (CallControlUser).
+//
+// It owns the trunk groups and their circuits, decodes received messages with
+// the codec and routes them to the per-circuit state machines (call_fsm,
+// blocking_fsm, circuit_reset_fsm) or the group procedures
+// (circuit_group_fsm), answers the peer's maintenance messages, handles
+// unrecognized messages and parameters (Q.764 2.9.5), selects circuits for
+// outgoing calls (dual seizure avoidance), and resets circuits with paced GRS
+// on start and after MTP-RESUME.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <unordered_map>
+#include <vector>
+
+#include "base/counters.h"
+#include "base/log.h"
+#include "base/result.h"
+#include "isup/circuit.h"
+#include "isup/circuit_group_fsm.h"
+#include "isup/isup_cc_config.h"
+#include "isup/isup_cc_user.h"
+#include "isup/mtp_port.h"
+#include "isup/timers.h"
+#include "isup/trunk_group.h"
+
+namespace isupgw::isup {
+
+class IsupCallControl final : public MtpUser, private CircuitEnv {
+ public:
+  IsupCallControl(MtpPort& mtp, CallControlUser& user, TimerService& timers, Logger& log, Counters& counters,
+                  IsupRecoveryConfig recovery = {});
+  ~IsupCallControl() override;
+  IsupCallControl(const IsupCallControl&) = delete;
+  IsupCallControl& operator=(const IsupCallControl&) = delete;
+
+  void set_continuity(ContinuityCheck* cc) { continuity_ = cc; }
+  Result<GroupId, CcError> add_group(TrunkGroupConfig cfg);
+  // Resets every circuit with paced GRS (when IsupRecoveryConfig::reset_on_start).
+  void start();
+
+  // --- Call requests (upward interface) ---
+  Result<CallId, CcError> setup(GroupId group, SetupRequest req);
+  Result<bool, CcError> send_digits(CallId call, const Number& subsequent);  // SAM (overlap)
+  Result<bool, CcError> alert(CallId call, bool inband = false);
+  Result<bool, CcError> progress(CallId call, std::uint8_t event, bool inband);
+  Result<bool, CcError> answer(CallId call);
+  Result<bool, CcError> release(CallId call, int cause);
+  Result<bool, CcError> suspend(CallId call, bool network);
+  Result<bool, CcError> resume(CallId call, bool network);
+  Result<bool, CcError> request_information(CallId call, const InformationRequestIndicators& ind);
+  Result<bool, CcError> information(CallId call, const InformationIndicators& ind, std::vector<OwnedParam> params = {});
+  Result<bool, CcError> user_to_user(CallId call, std::vector<std::uint8_t> uui);
+  Result<bool, CcError> facility(CallId call, std::vector<OwnedParam> params = {});
+  // Outgoing continuity test result from ContinuityCheck::start_test.
+  void continuity_result(GroupId group, std::uint16_t cic, bool ok);
+
+  // --- Maintenance requests ---
+  Result<bool, CcError> block(GroupId group, std::uint16_t cic);          // BLO
+  Result<bool, CcError> unblock(GroupId group, std::uint16_t cic);        // UBL
+  Result<bool, CcError> reset_circuit(GroupId group, std::uint16_t cic);  // RSC
+  // CGB / CGU for CICs first..first+range with the status bits given
+  // (empty status = all circuits of the range).
+  Result<bool, CcError> group_block(GroupId group, std::uint16_t first, std::uint8_t range, bool hardware,
+                                    std::vector<std::uint8_t> status = {});
+  Result<bool, CcError> group_unblock(GroupId group, std::uint16_t first, std::uint8_t range, bool hardware,
+                                      std::vector<std::uint8_t> status = {});
+  Result<bool, CcError> group_reset(GroupId group, std::uint16_t first, std::uint8_t range);  // GRS (unpaced)
+  Result<bool, CcError> query(GroupId group, std::uint16_t first, std::uint8_t range);        // CQM
+
+  // --- MtpUser ---
+  void on_transfer(const MtpLabel& label, std::span<const std::uint8_t> data) override;
+  void on_pause(PointCode dpc) override;
+  void on_resume(PointCode dpc) override;
+  void on_status(PointCode dpc, const MtpStatus& status) override;
+
+  // --- Inspection ---
+  const TrunkGroup* group(GroupId id) const;
+  const Circuit* circuit(GroupId group, std::uint16_t cic) const;
+  const Circuit* circuit_of(CallId call) const;
+  bool destination_available(PointCode dpc) const;
+  std::size_t grs_in_flight() const { return grs_in_flight_; }
+  std::size_t grs_queued() const { return grs_queue_.size(); }
+
+ private:
+  // CircuitEnv
+  void send(const Circuit& c, const MessageBuilder& m) override;
+  TimerService& timers() override { return timers_; }
+  Logger& logger() override { return log_; }
+  Counters& counters() override { return counters_; }
+  CallControlUser& user() override { return user_; }
+  ContinuityCheck* continuity() override { return continuity_; }
+  void alarm(const Circuit& c, std::string_view what) override;
+  CallId new_call(Circuit& c) override;
+  void call_detached(Circuit& c, CallId id) override;
+  bool reattempt(CallId id, SetupRequest req, unsigned attempts, const Circuit& failed) override;
+
+  struct Destination {
+    bool paused = false;
+    bool user_part_unavailable = false;
+    std::unique_ptr<Timer> t4;
+  };
+  struct GrsJob {
+    GroupId group;
+    std::uint16_t first;
+    std::uint8_t range;
+  };
+  using GroupKey = std::pair<GroupId, std::uint16_t>;
+
+  TrunkGroup* find_group(GroupId id);
+  TrunkGroup* route(const MtpLabel& label, std::span<const std::uint8_t> data);
+  Circuit* find_call(CallId id);
+  Circuit* select_circuit(TrunkGroup& g, const Circuit* exclude);
+  Destination& dest(PointCode dpc) { return dests_[dpc]; }
+  void count(std::string_view name) { counters_.get(name).inc(); }
+  void send_simple(const Circuit& c, std::uint8_t type);
+  void send_on(const TrunkGroup& g, const MessageBuilder& m);
+  void send_cause(const TrunkGroup& g, std::uint16_t cic, std::uint8_t type, int cause,
+                  std::span<const std::uint8_t> diagnostic = {});
+  void release_for_compatibility(Circuit& c, int cause);
+  void on_t4(PointCode dpc, TrunkGroup* probe);
+
+  // Receive side.
+  void dispatch(TrunkGroup& g, Circuit& c, const Message& m);
+  void unknown_message(TrunkGroup& g, std::span<const std::uint8_t> data);
+  // Unrecognized optional parameters (Q.764 2.9.5.2); false = the message is discarded.
+  bool check_parameters(TrunkGroup& g, Circuit& c, const Message& m);
+  void unequipped_cic(TrunkGroup& g, std::uint16_t cic, std::uint8_t type);
+  void rx_rsc(Circuit& c);
+  void rx_rlc(Circuit& c, const Message& m);
+  void rx_blo(Circuit& c);
+  void rx_ubl(Circuit& c);
+  void rx_ucic(Circuit& c);
+  void rx_iam(Circuit& c, const Message& m);
+  void rx_grs(TrunkGroup& g, const Message& m);
+  void rx_cgb_cgu(TrunkGroup& g, const Message& m);
+  void rx_group_ack(TrunkGroup& g, const Message& m);
+  void rx_cqm(TrunkGroup& g, const Message& m);
+  void rx_cqr(TrunkGroup& g, const Message& m);
+  void reset_locally(Circuit& c, int cause, std::string_view why);
+
+  // Group procedures we started.
+  Result<bool, CcError> start_group(TrunkGroup& g, std::uint16_t first, std::uint8_t range,
+                                    const std::function<bool(CircuitGroupFsm&)>& go);
+  void group_done(CircuitGroupFsm& f, const Message& ack);
+  void reap_groups();
+
+  // Recovery: paced GRS.
+  void queue_reset(TrunkGroup& g);
+  void pump_grs();
+
+  MtpPort& mtp_;
+  CallControlUser& user_;
+  TimerService& timers_;
+  Logger& log_;
+  Counters& counters_;
+  IsupRecoveryConfig recovery_;
+  ContinuityCheck* continuity_ = nullptr;
+
+  std::vector<std::unique_ptr<TrunkGroup>> groups_;
+  std::unordered_map<CallId, Circuit*> calls_;
+  CallId next_call_ = 1;
+  std::map<PointCode, Destination> dests_;
+  std::map<GroupKey, std::unique_ptr<CircuitGroupFsm>> group_procs_;
+  std::vector<std::unique_ptr<CircuitGroupFsm>> finished_;  // destroyed outside their own callbacks
+  std::map<GroupKey, std::unique_ptr<Timer>> t28_;
+  std::deque<GrsJob> grs_queue_;
+  std::size_t grs_in_flight_ = 0;
+  std::set<GroupKey> paced_grs_;
+  std::optional<Clock::time_point> last_grs_;
+  Timer pace_timer_;
+  Timer reaper_;
+};
+
+}  // namespace isupgw::isup
