@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <span>
 #include <vector>
@@ -32,11 +33,15 @@ struct SetupRequest {
   std::optional<Number> calling;         // kind kCalling
   std::uint8_t calling_category = 10;    // ordinary calling subscriber
   std::uint8_t transmission_medium = 0;  // speech (ITU/ETSI TMR)
-  std::vector<std::uint8_t> user_service_information{0x80, 0x90, 0xa3};  // ANSI IAM: speech
+  std::vector<std::uint8_t> user_service_information;  // ANSI IAM (default: speech, 80 90 A3)
   ForwardCallIndicators forward;     // defaults: national, ISUP used all the way set in the constructor
   bool continuity_check = false;     // NCI continuity check required on this circuit (Q.764 2.1.8)
   std::vector<OwnedParam> optional;  // further optional parameters, in order
-  SetupRequest() { forward.isup_all_the_way = true; }
+  SetupRequest() {
+    static constexpr std::uint8_t kSpeech[] = {0x80, 0x90, 0xa3};
+    user_service_information.assign(std::begin(kSpeech), std::end(kSpeech));
+    forward.isup_all_the_way = true;
+  }
 };
 
 // What call control tells about an incoming IAM.

@@ -1,0 +1,131 @@
+// Start and recovery (Q.764 2.10.3.2, 2.13): circuits are reset with GRS,
+// paced by the number in flight and the rate; MTP-PAUSE stops new calls,
+// MTP-RESUME resets the circuits again; MTP-STATUS user part unavailable
+// starts the user part test (T4).
+#include "isup_cc_test_util.h"
+
+namespace isupgw::isup {
+namespace {
+
+using testing::CcFixture;
+
+class RecoveryTest : public CcFixture {};
+
+TEST_F(RecoveryTest, StartResetsAllCircuitsWithPacedGrs) {
+  IsupRecoveryConfig rec;
+  rec.max_grs_in_flight = 2;
+  rec.grs_per_second = 4;
+  make(1, 100, Variant::kItu, {}, rec);
+  cc->start();
+  // 100 circuits: GRS 1-32, 33-64, 65-96 (range 31) and 97-100 (range 3).
+  Message g1 = expect(msg::kGrs, 1);
+  EXPECT_EQ(range_status(g1).range, 31);
+  expect_nothing();  // 250 ms between GRS
+  advance_s(0.25);
+  EXPECT_EQ(range_status(expect(msg::kGrs, 33)).range, 31);
+  advance_s(5);
+  expect_nothing();  // two in flight: wait for a GRA
+  EXPECT_EQ(cc->grs_in_flight(), 2u);
+  EXPECT_EQ(cc->grs_queued(), 2u);
+  EXPECT_FALSE(circ(1).available_for_outgoing());
+  std::vector<std::uint8_t> zero(4, 0);
+  peer_group(msg::kGra, 1, 31, zero);
+  EXPECT_TRUE(circ(1).available_for_outgoing());
+  advance_s(0);
+  EXPECT_EQ(range_status(expect(msg::kGrs, 65)).range, 31);
+  peer_group(msg::kGra, 33, 31, zero);
+  advance_s(0);
+  expect_nothing();  // rate limit: 250 ms since the last GRS
+  advance_s(0.25);
+  EXPECT_EQ(range_status(expect(msg::kGrs, 97)).range, 3);
+  peer_group(msg::kGra, 65, 31, zero);
+  peer_group(msg::kGra, 97, 3, {0x00});
+  advance_s(10);
+  // T22 repeats nothing: all acknowledged.
+  expect_nothing();
+  EXPECT_EQ(cc->grs_in_flight(), 0u);
+  EXPECT_EQ(cc->grs_queued(), 0u);
+}
+
+TEST_F(RecoveryTest, UnacknowledgedGrsIsRepeatedByT22WhileOthersWait) {
+  IsupRecoveryConfig rec;
+  rec.max_grs_in_flight = 1;
+  make(1, 40, Variant::kItu, {}, rec);
+  cc->start();
+  expect(msg::kGrs, 1);
+  advance_s(15);
+  expect(msg::kGrs, 1);  // T22 repeat; the second GRS still waits
+  expect_nothing();
+  peer_group(msg::kGra, 1, 31, std::vector<std::uint8_t>(4, 0));
+  advance_s(0.1);
+  EXPECT_EQ(range_status(expect(msg::kGrs, 33)).range, 7);
+}
+
+TEST_F(RecoveryTest, LoneCircuitIsResetWithRsc) {
+  make(5, 5);
+  cc->start();
+  expect(msg::kRsc, 5);
+  inject_simple(msg::kRlc, 5);
+  EXPECT_TRUE(circ(5).available_for_outgoing() || !circ(5).controlled_here());
+  EXPECT_FALSE(circ(5).reset().resetting());
+}
+
+TEST_F(RecoveryTest, PauseStopsNewCallsResumeResetsCircuits) {
+  make(1, 8);
+  cc->on_pause(kDpc);
+  EXPECT_FALSE(cc->destination_available(kDpc));
+  SetupRequest req;
+  req.called = testing::digits_number(NumberKind::kCalled, "1");
+  EXPECT_EQ(cc->setup(group, std::move(req)).error(), CcError::kDestinationUnavailable);
+  expect_nothing();
+  cc->on_resume(kDpc);
+  EXPECT_TRUE(cc->destination_available(kDpc));
+  EXPECT_EQ(range_status(expect(msg::kGrs, 1)).range, 7);
+  peer_group(msg::kGra, 1, 7, {0x00});
+  setup_call();
+  expect(msg::kIam, 1);
+}
+
+TEST_F(RecoveryTest, ResetQueuedDuringPauseWaitsForResume) {
+  make(1, 8);
+  cc->on_pause(kDpc);
+  cc->start();
+  expect_nothing();
+  EXPECT_EQ(cc->grs_queued(), 1u);
+  cc->on_resume(kDpc);
+  // Queued start reset plus the resume reset: the same range is not reset twice at once.
+  expect(msg::kGrs, 1);
+  expect_nothing();
+}
+
+TEST_F(RecoveryTest, UserPartUnavailableStartsUserPartTest) {
+  make(1, 8);
+  MtpStatus st;
+  st.cause = MtpStatusCause::kUserPartUnavailable;
+  st.upu_cause = UpuCause::kInaccessibleRemoteUser;
+  cc->on_status(kDpc, st);
+  EXPECT_FALSE(cc->destination_available(kDpc));
+  advance_s(299);
+  expect_nothing();
+  advance_s(1);  // T4 = 300 s
+  expect(msg::kUpt, 1);
+  advance_s(300);
+  expect(msg::kUpt, 1);
+  inject_simple(msg::kUpa, 1);  // any message from the user part ends it
+  EXPECT_TRUE(cc->destination_available(kDpc));
+  advance_s(1000);
+  expect_nothing();
+}
+
+TEST_F(RecoveryTest, CongestionIsCounted) {
+  make(1, 8);
+  MtpStatus st;
+  st.cause = MtpStatusCause::kCongestion;
+  st.congestion_level = 2;
+  cc->on_status(kDpc, st);
+  EXPECT_EQ(counter("isup.mtp.congestion"), 1u);
+  EXPECT_TRUE(cc->destination_available(kDpc));
+}
+
+}  // namespace
+}  // namespace isupgw::isup
