@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "base/log.h"
+#include "gateway/ss7_config.h"
 
 namespace isupgw::gateway {
 
@@ -336,6 +337,7 @@ class Validator {
       if (l.port() != 0 && !bound.insert({l.transport(), l.address() + ":" + std::to_string(l.port())}).second)
         return fail(p, "duplicate listener " + l.address() + ":" + std::to_string(l.port()));
     }
+    if (!check_ss7(cfg.ss7())) return false;
     if (cfg.runtime().shutdown_grace_ms() > 600000)
       return fail("runtime.shutdown_grace_ms", "shutdown_grace_ms must be at most 600000 (10 minutes)");
     return true;
@@ -344,6 +346,96 @@ class Validator {
   const ConfigError& error() const { return error_; }
 
  private:
+  static bool valid_ip(const std::string& a) {
+    unsigned char buf[16];
+    return inet_pton(AF_INET, a.c_str(), buf) == 1 || inet_pton(AF_INET6, a.c_str(), buf) == 1;
+  }
+
+  bool check_endpoint(const config::Endpoint& e, const std::string& p, bool required, bool need_port) {
+    const std::string side = p.ends_with("remote") ? "remote" : "local";
+    if (e.address().empty()) return !required || fail(p, side + " needs an address (IPv4 or IPv6 literal)");
+    if (!valid_ip(e.address())) return fail(p + ".address", "'" + e.address() + "' is not an IPv4 or IPv6 address");
+    if (e.port() > 65535) return fail(p + ".port", "port " + std::to_string(e.port()) + " is out of range 0..65535");
+    if (need_port && e.port() == 0) return fail(p, side + " needs a port");
+    return true;
+  }
+
+  bool check_ss7(const config::Ss7& ss7) {
+    const auto fmt = point_code_format(ss7);
+    const char* fmt_name = fmt == sigtran::PointCodeFormat::kAnsi888   ? "ansi 8-8-8"
+                           : fmt == sigtran::PointCodeFormat::kDecimal ? "decimal"
+                                                                       : "itu 3-8-3";
+    auto pc = [&](const std::string& text, const std::string& path) -> std::optional<std::uint32_t> {
+      auto v = sigtran::parse_point_code(text, fmt);
+      if (!v) {
+        fail(path, "'" + text + "' is not a point code in the " + std::string(fmt_name) + " format");
+        return std::nullopt;
+      }
+      return v->value;
+    };
+    std::set<std::string> links;
+    for (int i = 0; i < ss7.m3ua_links_size(); ++i) {
+      const auto& l = ss7.m3ua_links(i);
+      const std::string p = "ss7.m3ua_links[" + std::to_string(i) + "]";
+      if (l.name().empty()) return fail(p, "link needs a 'name'");
+      if (!links.insert(l.name()).second) return fail(p + ".name", "duplicate link name '" + l.name() + "'");
+      if (l.role() == config::M3UA_ROLE_UNSPECIFIED)
+        return fail(p, "link needs a 'role' (asp, sg, ipsp_client, ipsp_server, ipsp_double)");
+      if (l.transport() == config::SIGTRAN_TRANSPORT_UNSPECIFIED)
+        return fail(p, "link needs a 'transport' (sctp, tcp)");
+      const bool client = is_client_role(l.role());
+      if (!check_endpoint(l.remote(), p + ".remote", client, client)) return false;
+      if (!check_endpoint(l.local(), p + ".local", !client, !client)) return false;
+    }
+    bool has_default = false;
+    std::set<std::uint32_t> routed;
+    for (int i = 0; i < ss7.routes_size(); ++i) {
+      const auto& r = ss7.routes(i);
+      const std::string p = "ss7.routes[" + std::to_string(i) + "]";
+      if (r.dpc() == "default") {
+        if (has_default) return fail(p + ".dpc", "more than one default route");
+        has_default = true;
+      } else {
+        auto dpc = pc(r.dpc(), p + ".dpc");
+        if (!dpc) return false;
+        if (!routed.insert(*dpc).second) return fail(p + ".dpc", "duplicate route for " + r.dpc());
+      }
+      if (r.links().empty()) return fail(p, "route needs 'links'");
+      for (int j = 0; j < r.links_size(); ++j)
+        if (!links.count(r.links(j)))
+          return fail(p + ".links[" + std::to_string(j) + "]", "no M3UA link named '" + r.links(j) + "'");
+    }
+    std::set<std::string> names;
+    std::map<std::pair<std::uint32_t, std::uint32_t>, std::vector<CicSpan>> used;
+    for (int i = 0; i < ss7.trunk_groups_size(); ++i) {
+      const auto& g = ss7.trunk_groups(i);
+      const std::string p = "ss7.trunk_groups[" + std::to_string(i) + "]";
+      if (g.name().empty()) return fail(p, "trunk group needs a 'name'");
+      if (!names.insert(g.name()).second) return fail(p + ".name", "duplicate trunk group name '" + g.name() + "'");
+      if (g.opc().empty()) return fail(p, "trunk group needs 'opc' (our point code)");
+      if (g.dpc().empty()) return fail(p, "trunk group needs 'dpc' (the adjacent exchange)");
+      auto opc = pc(g.opc(), p + ".opc");
+      if (!opc) return false;
+      auto dpc = pc(g.dpc(), p + ".dpc");
+      if (!dpc) return false;
+      if (!has_default && !routed.count(*dpc))
+        return fail(p + ".dpc", "no route to " + g.dpc() + " (add it to ss7.routes or add a default route)");
+      if (g.cics().empty()) return fail(p, "trunk group needs 'cics' (e.g. \"1-31\")");
+      const unsigned max = max_cic(g.variant());
+      auto& spans = used[{*opc, *dpc}];
+      for (int j = 0; j < g.cics_size(); ++j) {
+        const std::string cp = p + ".cics[" + std::to_string(j) + "]";
+        auto span = parse_cic_range(g.cics(j), max);
+        if (!span) return fail(cp, "'" + g.cics(j) + "' is not a CIC or CIC range within 0.." + std::to_string(max));
+        for (const auto& s : spans)
+          if (span->first <= s.last && s.first <= span->last)
+            return fail(cp, "CICs " + g.cics(j) + " overlap another range between the same point codes");
+        spans.push_back(*span);
+      }
+    }
+    return true;
+  }
+
   bool fail(const std::string& path, std::string reason) {
     int line = 0;
     // The nearest recorded ancestor gives the line when the field itself is absent.

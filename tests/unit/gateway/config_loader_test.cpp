@@ -114,3 +114,60 @@ TEST(ConfigLoader, HostileInputIsRejectedNotCrashed) {
 
 }  // namespace
 }  // namespace isupgw::gateway
+
+namespace isupgw::gateway {
+namespace {
+
+constexpr std::string_view kSs7 = R"(ss7:
+  m3ua_links:
+    - {name: a, role: ipsp_client, transport: tcp, remote: {address: 127.0.0.1, port: 2905}}
+    - {name: b, role: sg, transport: tcp, local: {address: 127.0.0.1, port: 2906}}
+  routes:
+    - {dpc: 0-0-2, links: [a]}
+  trunk_groups:
+    - {name: tg, opc: 0-0-1, dpc: 0-0-2, cics: ["1-31", "33"]}
+)";
+
+std::string ss7_error(std::string from, std::string to) {
+  std::string y(kSs7);
+  auto at = y.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  y.replace(at, from.size(), to);
+  auto r = load_config_text(y, "s.yaml");
+  EXPECT_FALSE(r.ok()) << y;
+  return r.ok() ? "" : r.error().to_string();
+}
+
+TEST(Ss7Config, ValidSectionLoads) {
+  auto r = load_config_text(kSs7, "s.yaml");
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_EQ(r->config.ss7().trunk_groups(0).cics_size(), 2);
+}
+
+TEST(Ss7Config, ErrorsNameTheLine) {
+  EXPECT_EQ(ss7_error("dpc: 0-0-2, links", "dpc: 9-0-2, links"),
+            "s.yaml:6: '9-0-2' is not a point code in the itu 3-8-3 format");
+  EXPECT_EQ(ss7_error("links: [a]", "links: [c]"), "s.yaml:6: no M3UA link named 'c'");
+  EXPECT_EQ(ss7_error("\"33\"", "\"31\""), "s.yaml:8: CICs 31 overlap another range between the same point codes");
+  EXPECT_EQ(ss7_error("\"33\"", "\"4096\""), "s.yaml:8: '4096' is not a CIC or CIC range within 0..4095");
+  EXPECT_EQ(ss7_error("dpc: 0-0-2, cics", "dpc: 0-0-3, cics"),
+            "s.yaml:8: no route to 0-0-3 (add it to ss7.routes or add a default route)");
+  EXPECT_EQ(ss7_error("name: b, role: sg", "name: a, role: sg"), "s.yaml:4: duplicate link name 'a'");
+  EXPECT_EQ(ss7_error("remote: {address: 127.0.0.1, port: 2905}", "local: {address: 127.0.0.1, port: 1}"),
+            "s.yaml:3: remote needs an address (IPv4 or IPv6 literal)");
+  EXPECT_EQ(
+      ss7_error("role: ipsp_client", "role: client"),
+      "s.yaml:3: 'ss7.m3ua_links[0].role': 'client' is not one of: asp, sg, ipsp_client, ipsp_server, ipsp_double");
+}
+
+TEST(Ss7Config, AnsiFormatAndWideCics) {
+  auto r = load_config_text(
+      "ss7:\n  point_code_format: ansi\n  m3ua_links: [{name: a, role: asp, transport: tcp, remote: {address: ::1, "
+      "port: 1}}]\n  routes: [{dpc: default, links: [a]}]\n  trunk_groups: [{name: t, variant: ansi, opc: 1-2-3, "
+      "dpc: 250-1-1, cics: [\"1-16383\"]}]\n",
+      "a.yaml");
+  EXPECT_TRUE(r.ok()) << r.error().to_string();
+}
+
+}  // namespace
+}  // namespace isupgw::gateway
