@@ -31,7 +31,9 @@ class UdpListener final : public TransportListener {
         sink_(std::move(sink)),
         log_(log),
         rx_datagrams_(counters.get("sip.udp.rx_datagrams")),
-        rx_errors_(counters.get("sip.udp.rx_errors")) {}
+        rx_errors_(counters.get("sip.udp.rx_errors")),
+        tx_datagrams_(counters.get("sip.udp.tx_datagrams")),
+        tx_errors_(counters.get("sip.udp.tx_errors")) {}
 
   std::error_code bind(const udp::endpoint& ep) {
     boost::system::error_code ec;
@@ -49,6 +51,19 @@ class UdpListener final : public TransportListener {
     boost::system::error_code ignored;
     socket_.close(ignored);
   }
+  bool send_to(const asio::ip::address& peer, std::uint16_t port, std::span<const std::uint8_t> bytes) override {
+    // A datagram send does not block on a UDP socket; no queue needed.
+    boost::system::error_code ec;
+    socket_.send_to(asio::buffer(bytes.data(), bytes.size()), udp::endpoint(peer, port), 0, ec);
+    if (ec) {
+      tx_errors_.inc();
+      log_.warn(Subsystem::kSip, "udp_send_error",
+                {{"peer", peer.to_string()}, {"port", port}, {"error", ec.message()}});
+      return false;
+    }
+    tx_datagrams_.inc();
+    return true;
+  }
 
  private:
   udp::endpoint local() const {
@@ -64,7 +79,7 @@ class UdpListener final : public TransportListener {
         log_.warn(Subsystem::kSip, "udp_receive_error", {{"error", ec.message()}});
       } else {
         rx_datagrams_.inc();
-        sink_(Received{Transport::kUdp, peer_.address(), peer_.port(), std::span(buffer_.data(), n)});
+        sink_(Received{Transport::kUdp, peer_.address(), peer_.port(), std::span(buffer_.data(), n), this});
       }
       receive();
     });
@@ -77,6 +92,8 @@ class UdpListener final : public TransportListener {
   Logger& log_;
   Counter& rx_datagrams_;
   Counter& rx_errors_;
+  Counter& tx_datagrams_;
+  Counter& tx_errors_;
 };
 
 class TcpListener final : public TransportListener {
@@ -163,7 +180,7 @@ class TcpListener final : public TransportListener {
         return;
       }
       rx_bytes_.inc(n);
-      sink_(Received{Transport::kTcp, conn.peer.address(), conn.peer.port(), std::span(conn.buffer.data(), n)});
+      sink_(Received{Transport::kTcp, conn.peer.address(), conn.peer.port(), std::span(conn.buffer.data(), n), this});
       read(it);
     });
   }

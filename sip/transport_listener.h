@@ -27,11 +27,14 @@ struct ListenerConfig {
   std::size_t max_tcp_connections = 1024;
 };
 
+class TransportListener;
+
 struct Received {
   Transport transport;
   boost::asio::ip::address peer_address;
   std::uint16_t peer_port;
   std::span<const std::uint8_t> bytes;
+  TransportListener* listener = nullptr;  // the socket it came in on (answers go out the same way)
 };
 
 using ReceiveSink = std::function<void(const Received&)>;
@@ -44,6 +47,13 @@ class TransportListener {
   virtual std::uint16_t local_port() const = 0;
   // Stops accepting/receiving and closes every socket. Idempotent.
   virtual void close() = 0;
+  // Sends one message to a peer from this listener's socket (UDP: one
+  // datagram). False when it could not be sent or the transport cannot send
+  // yet (TCP: connection-bound sends come with the transaction layer).
+  virtual bool send_to(const boost::asio::ip::address& /*peer*/, std::uint16_t /*port*/,
+                       std::span<const std::uint8_t> /*bytes*/) {
+    return false;
+  }
 };
 
 // Binds and starts receiving. On failure returns nullptr and fills `error`.
