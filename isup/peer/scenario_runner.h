@@ -1,0 +1,78 @@
+// Runs an isup-peer scenario over any MtpPort: the peer side of an ISUP
+// exchange under test. Event driven (TimerService), so it runs in real time
+// over M3UA or in virtual time over the in-process loopback.
+#pragma once
+
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "base/log.h"
+#include "isup/builder.h"
+#include "isup/isup_cc.h"
+#include "isup/mtp_port.h"
+#include "isup/peer/scenario.h"
+#include "isup/timers.h"
+
+namespace isupgw::isup::peer {
+
+// Builds a message from a send step (defaults for every mandatory parameter).
+Result<std::vector<std::uint8_t>, std::string> build_message(const Step& step, Variant v);
+// Checks a received message against an expect step; empty = match.
+std::string check_message(const Step& step, std::span<const std::uint8_t> data, Variant v);
+
+class ScenarioRunner final : public MtpUser {
+ public:
+  // `label` is what we send with: opc = the peer (us), dpc = the exchange under test.
+  ScenarioRunner(Scenario sc, MtpPort& port, TimerService& timers, Logger& log, MtpLabel label, Variant v);
+
+  void start();
+  bool done() const { return done_; }
+  bool passed() const { return done_ && failures_.empty(); }
+  const std::vector<std::string>& failures() const { return failures_; }
+  std::size_t sent() const { return sent_; }
+  std::size_t received() const { return received_; }
+
+  void on_transfer(const MtpLabel& label, std::span<const std::uint8_t> data) override;
+  void on_pause(PointCode) override {}
+  void on_resume(PointCode) override {}
+  void on_status(PointCode, const MtpStatus&) override {}
+
+ private:
+  void run();
+  void fail(const Step& st, std::string what);
+  void finish();
+
+  Scenario sc_;
+  MtpPort& port_;
+  TimerService& timers_;
+  Logger& log_;
+  MtpLabel label_;
+  Variant variant_;
+  std::size_t pc_ = 0;
+  struct Frame {
+    std::size_t start;
+    unsigned left;
+  };
+  std::vector<Frame> loops_;
+  std::deque<std::vector<std::uint8_t>> inbox_;
+  bool waiting_ = false;  // a wait or expect is pending
+  bool running_ = false;
+  bool done_ = false;
+  std::vector<std::string> failures_;
+  std::size_t sent_ = 0, received_ = 0;
+  Timer timer_;
+};
+
+// In-process loopback: the scenario runner against an IsupCallControl with
+// an auto-answering user, both on one virtual clock. Returns the runner's
+// failures (empty = passed).
+struct LoopbackOptions {
+  TrunkGroupConfig exchange;  // the exchange under test (opc = its point code)
+  bool answer = true;         // the exchange's user alerts and answers incoming calls
+  bool start_reset = false;   // the exchange resets its circuits on start (GRS)
+  std::chrono::milliseconds max_time{3'600'000};
+};
+std::vector<std::string> run_loopback(const Scenario& sc, const LoopbackOptions& opt, Logger& log, Counters& counters);
+
+}  // namespace isupgw::isup::peer
