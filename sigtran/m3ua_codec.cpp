@@ -616,42 +616,57 @@ std::optional<Header> peek_header(Span b) {
 }
 
 Result<DataView, CodecError> decode_data(Span b) {
+  // Hand-rolled TLV walk: this is the per-message hot path (no allocation, views into `b`).
   std::uint8_t cls = 0, type = 0;
   if (auto e = check_header(b, cls, type)) return Err(*e);
   if (cls != 1 || type != 1) return Err(err(Fault::kUnsupportedType));
+  const std::uint8_t* p = b.data();
+  const std::size_t size = b.size();
   DataView d;
   bool have_pd = false;
-  auto e = for_each_tlv(b.subspan(kHeaderSize), [&](std::uint16_t t, Span v) -> std::optional<CodecError> {
+  for (std::size_t off = kHeaderSize; off < size;) {
+    if (size - off < 4) return Err(err(Fault::kBadParameterLength));
+    const std::uint16_t t = be16(p + off);
+    const std::size_t len = be16(p + off + 2);
+    if (len < 4 || len > size - off) return Err(err(Fault::kBadParameterLength, t));
+    const std::uint8_t* v = p + off + 4;
+    const std::size_t vlen = len - 4;
     switch (t) {
-      case tag::kNetworkAppearance:
-        if (d.network_appearance) return err(Fault::kUnexpectedParameter, t);
-        return get_u32(v, t, d.network_appearance.emplace());
-      case tag::kRoutingContext:
-        if (d.routing_context) return err(Fault::kUnexpectedParameter, t);
-        // RFC 4666 3.3.1: the RC of the one AS this DATA belongs to.
-        if (v.size() > 4 && v.size() % 4 == 0) return err(Fault::kInvalidParameterValue, t);
-        return get_u32(v, t, d.routing_context.emplace());
       case tag::kProtocolData:
-        if (have_pd) return err(Fault::kUnexpectedParameter, t);
-        if (v.size() < 12) return err(Fault::kBadParameterLength, t);
+        if (have_pd) return Err(err(Fault::kUnexpectedParameter, t));
+        if (vlen < 12) return Err(err(Fault::kBadParameterLength, t));
         have_pd = true;
-        d.opc = be32(&v[0]);
-        d.dpc = be32(&v[4]);
+        d.opc = be32(v);
+        d.dpc = be32(v + 4);
         d.si = v[8];
         d.ni = v[9];
         d.mp = v[10];
         d.sls = v[11];
-        d.user_data = v.subspan(12);
-        return std::nullopt;
+        d.user_data = Span(v + 12, vlen - 12);
+        break;
+      case tag::kRoutingContext:
+        if (d.routing_context) return Err(err(Fault::kUnexpectedParameter, t));
+        // RFC 4666 3.3.1: the RC of the one AS this DATA belongs to.
+        if (vlen > 4 && vlen % 4 == 0) return Err(err(Fault::kInvalidParameterValue, t));
+        if (vlen != 4) return Err(err(Fault::kBadParameterLength, t));
+        d.routing_context = be32(v);
+        break;
+      case tag::kNetworkAppearance:
+        if (d.network_appearance) return Err(err(Fault::kUnexpectedParameter, t));
+        if (vlen != 4) return Err(err(Fault::kBadParameterLength, t));
+        d.network_appearance = be32(v);
+        break;
       case tag::kCorrelationId:
-        if (d.correlation_id) return err(Fault::kUnexpectedParameter, t);
-        return get_u32(v, t, d.correlation_id.emplace());
+        if (d.correlation_id) return Err(err(Fault::kUnexpectedParameter, t));
+        if (vlen != 4) return Err(err(Fault::kBadParameterLength, t));
+        d.correlation_id = be32(v);
+        break;
       default:
-        if (param_of(t) >= 0) return err(Fault::kUnexpectedParameter, t);
-        return std::nullopt;
+        if (param_of(t) >= 0) return Err(err(Fault::kUnexpectedParameter, t));
+        break;  // undefined tag: skipped
     }
-  });
-  if (e) return Err(*e);
+    off += std::min(pad4(len), size - off);
+  }
   if (!have_pd) return Err(err(Fault::kMissingParameter, tag::kProtocolData));
   return d;
 }
