@@ -301,6 +301,13 @@ void ScenarioRunner::run() {
   running_ = false;
 }
 
+void AutoAnswerUser::on_setup(CallId call, const IncomingSetup&) {
+  ++setups_;
+  if (!answer_ || cc_ == nullptr) return;
+  (void)cc_->alert(call);
+  (void)cc_->answer(call);
+}
+
 // --- loopback ---
 
 namespace {
@@ -323,23 +330,6 @@ class LoopbackPort final : public MtpPort {
   MtpUser*& to_;
 };
 
-class AutoUser final : public CallControlUser {
- public:
-  explicit AutoUser(bool answer) : answer_(answer) {}
-  IsupCallControl* cc = nullptr;
-  void on_setup(CallId call, const IncomingSetup&) override {
-    if (!answer_ || cc == nullptr) return;
-    (void)cc->alert(call);
-    (void)cc->answer(call);
-  }
-  void on_progress(CallId, const BackwardIndication&) override {}
-  void on_answer(CallId) override {}
-  void on_release(CallId, int) override {}
-
- private:
-  bool answer_;
-};
-
 }  // namespace
 
 std::vector<std::string> run_loopback(const Scenario& sc, const LoopbackOptions& opt, Logger& log, Counters& counters) {
@@ -349,11 +339,11 @@ std::vector<std::string> run_loopback(const Scenario& sc, const LoopbackOptions&
   MtpUser* to_peer = nullptr;
   MtpUser* to_exchange = nullptr;
   LoopbackPort exchange_port(q, to_peer), peer_port(q, to_exchange);
-  AutoUser user(opt.answer);
+  AutoAnswerUser user(opt.answer);
   IsupRecoveryConfig rec;
   rec.reset_on_start = opt.start_reset;
   IsupCallControl cc(exchange_port, user, timers, log, counters, rec);
-  user.cc = &cc;
+  user.set_call_control(&cc);
   auto g = cc.add_group(opt.exchange);
   if (!g) return {"bad exchange configuration: " + std::string(to_string(g.error()))};
   MtpLabel label;

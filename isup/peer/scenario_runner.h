@@ -64,6 +64,24 @@ class ScenarioRunner final : public MtpUser {
   Timer timer_;
 };
 
+// The exchange side of isup-peer (and of the loopback): a call-control user
+// that alerts and answers every incoming call at once.
+class AutoAnswerUser final : public CallControlUser {
+ public:
+  explicit AutoAnswerUser(bool answer) : answer_(answer) {}
+  void set_call_control(IsupCallControl* cc) { cc_ = cc; }
+  void on_setup(CallId call, const IncomingSetup&) override;
+  void on_progress(CallId, const BackwardIndication&) override {}
+  void on_answer(CallId) override {}
+  void on_release(CallId, int) override {}
+  std::size_t setups() const { return setups_; }
+
+ private:
+  bool answer_;
+  IsupCallControl* cc_ = nullptr;
+  std::size_t setups_ = 0;
+};
+
 // In-process loopback: the scenario runner against an IsupCallControl with
 // an auto-answering user, both on one virtual clock. Returns the runner's
 // failures (empty = passed).
