@@ -21,7 +21,9 @@ Link& Mtp3::add_link(LinkConfig cfg, Transport& transport) {
 
 void Mtp3::add_route(std::uint32_t dpc, Route route) {
   routes_[dpc] = std::move(route);
-  dest_available_[dpc] = false;  // nothing is reachable before an association is ACTIVE
+  // Nothing is reachable before an association is ACTIVE; a changed route is re-evaluated.
+  dest_available_.try_emplace(dpc, false);
+  reevaluate();
 }
 
 void Mtp3::set_user(int si, MtpUser* user) { users_[si] = user; }

@@ -282,5 +282,75 @@ TEST(M3uaLink, DaudAnsweredFromRouteState) {
   EXPECT_EQ(p.b.transport.sent.back().type, MessageType::kDava);
 }
 
+TEST(M3uaLink, TrafficModesAcrossTwoAssociations) {
+  ManualClock clock;
+  LogCapture cap;
+  Counters counters;
+  Mtp3 asp(clock, cap.log, counters);
+  Recorder user;
+  asp.set_user(-1, &user);
+  MemTransport t1, t2;
+  Side sg1(clock, Role::kSg, {10}, kPcA), sg2(clock, Role::kSg, {10}, kPcA);
+  testing::link_pair(t1, sg1.transport);
+  testing::link_pair(t2, sg2.transport);
+  LinkConfig c;
+  c.role = Role::kAsp;
+  c.routing_contexts = {10};
+  c.name = "l1";
+  asp.add_link(c, t1);
+  c.name = "l2";
+  asp.add_link(c, t2);
+  asp.add_route(kPcB, Route{{0, 1}, TrafficMode::kLoadshare});
+  asp.start();
+  sg1.mtp.start();
+  sg2.mtp.start();
+  auto run = [&] {
+    for (int i = 0; i < 3; ++i) {
+      testing::pump(t1, sg1.transport);
+      testing::pump(t2, sg2.transport);
+      asp.tick();
+      sg1.mtp.tick();
+      sg2.mtp.tick();
+    }
+  };
+  run();
+  ASSERT_TRUE(asp.link(0).ready() && asp.link(1).ready());
+  // Loadshare: by SLS, the same SLS always on the same association (RFC 4666 4.3.4.3 / Q.705 order).
+  for (int round = 0; round < 2; ++round)
+    for (std::uint8_t sls = 0; sls < 8; ++sls)
+      EXPECT_TRUE(asp.transfer(MtpLabel{kPcA, kPcB, 5, 2, 0, sls}, bytes({sls})));
+  run();
+  ASSERT_EQ(sg1.user.transfers.size(), 8u);
+  ASSERT_EQ(sg2.user.transfers.size(), 8u);
+  for (const auto& [label, data] : sg1.user.transfers) EXPECT_EQ(label.sls % 2, 0);
+  for (const auto& [label, data] : sg2.user.transfers) EXPECT_EQ(label.sls % 2, 1);
+
+  // One association lost: the DPC stays available (no PAUSE), all traffic on the other.
+  sg1.transport.close();
+  run();
+  EXPECT_EQ(user.events, std::vector<std::string>{"resume 2"});
+  for (std::uint8_t sls = 0; sls < 4; ++sls)
+    EXPECT_TRUE(asp.transfer(MtpLabel{kPcA, kPcB, 5, 2, 0, sls}, bytes({sls})));
+  run();
+  EXPECT_EQ(sg2.user.transfers.size(), 12u);
+
+  // Broadcast: every usable association gets every message.
+  clock.advance(1s);
+  run();
+  ASSERT_TRUE(asp.link(0).ready());
+  asp.add_route(kPcB, Route{{0, 1}, TrafficMode::kBroadcast});
+  EXPECT_TRUE(asp.transfer(MtpLabel{kPcA, kPcB, 5, 2, 0, 0}, bytes({9})));
+  run();
+  EXPECT_EQ(sg1.user.transfers.size(), 9u);
+  EXPECT_EQ(sg2.user.transfers.size(), 13u);
+
+  // Override: the first usable association in preference order.
+  asp.add_route(kPcB, Route{{1, 0}, TrafficMode::kOverride});
+  EXPECT_TRUE(asp.transfer(MtpLabel{kPcA, kPcB, 5, 2, 0, 0}, bytes({9})));
+  run();
+  EXPECT_EQ(sg2.user.transfers.size(), 14u);
+  EXPECT_EQ(user.events, std::vector<std::string>{"resume 2"});
+}
+
 }  // namespace
 }  // namespace isupgw::sigtran::m3ua
