@@ -73,12 +73,13 @@ bool valid_version_number(std::string_view v) {
   return true;
 }
 
-// Parameter names: letters, digits and '-' (extension parameters "X-...",
-// RFC 3435 3.2.2 and appendix A).
+// Parameter names: letters and digits, '-'/'+' of extension parameters
+// ("X-Osmo-IGN", "X+..."), '/' of package-qualified extension parameters
+// (RFC 3435 3.2.2 and appendix A).
 bool valid_param_name(std::string_view n) {
   if (n.empty() || n.size() > 64) return false;
   for (char c : n)
-    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || is_digit(c) || c == '-' || c == '@' || c == '/'))
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || is_digit(c) || c == '-' || c == '+' || c == '/'))
       return false;
   return true;
 }

@@ -174,6 +174,16 @@ TEST(MgcpCodec, SerializeCommandWithSdp) {
   EXPECT_EQ(as_command(back), c);
 }
 
+TEST(MgcpCodec, ExtensionParameters) {
+  auto r = parse("CRCX 1 rtpbridge/*@mgw MGCP 1.0\r\nC: 1\r\nX-Osmo-IGN: C\r\nX+Vendor: 1\r\nFM/fmtp: x\r\n");
+  ASSERT_TRUE(r.ok()) << to_string(r.error());
+  EXPECT_EQ(*as_command(r).param("x-osmo-ign"), "C");
+  EXPECT_EQ(*as_command(r).param("X+Vendor"), "1");
+  EXPECT_EQ(*as_command(r).param("FM/fmtp"), "x");
+  EXPECT_EQ(parse("CRCX 1 a@b MGCP 1.0\r\nC@x: 1\r\n").error(), ParseError::kBadParameterLine);
+  EXPECT_EQ(parse("CRCX 1 a@b MGCP 1.0\r\nC X: 1\r\n").error(), ParseError::kBadParameterLine);
+}
+
 TEST(MgcpCodec, ModesAndRestartMethods) {
   EXPECT_EQ(connection_mode_from_string("CONTTEST"), ConnectionMode::kContinuityTest);
   EXPECT_EQ(connection_mode_from_string("netwloop"), ConnectionMode::kNetworkLoop);
