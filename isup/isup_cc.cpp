@@ -785,6 +785,17 @@ void IsupCallControl::rx_grs(TrunkGroup& g, const Message& m) {
   MessageBuilder b(msg::kGra, m.cic);
   b.variable(par::kRangeAndStatus, RangeAndStatus{rs->range, status});
   send_on(g, b);
+  // Q.764 2.10.3.2: the reset cleared the peer's record of our hardware
+  // blocking; re-assert it with a hardware-failure oriented CGB.
+  std::vector<std::uint8_t> hw(rs->range / 8 + 1, 0);
+  bool any_hw = false;
+  for (unsigned i = 0; i <= rs->range; ++i)
+    if (const Circuit* c = g.find(static_cast<std::uint16_t>(m.cic + i)); c && c->local_hw_blocked) {
+      set_bit(hw, i);
+      any_hw = true;
+    }
+  if (any_hw && rs->range > 0)
+    (void)start_group(g, m.cic, rs->range, [&](CircuitGroupFsm& f) { return f.block(true, rs->range, hw); });
 }
 
 void IsupCallControl::rx_cgb_cgu(TrunkGroup& g, const Message& m) {

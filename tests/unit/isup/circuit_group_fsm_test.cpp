@@ -195,3 +195,43 @@ TEST_F(CircuitGroupTest, UnexpectedGroupAckIsCounted) {
 
 }  // namespace
 }  // namespace isupgw::isup
+
+namespace isupgw::isup {
+namespace {
+
+class CircuitGroupResetTest : public testing::CcFixture {};
+
+TEST_F(CircuitGroupResetTest, ReceivedGrsReassertsLocalHardwareBlocking) {
+  make(1, 8);
+  ASSERT_TRUE(cc->group_block(group, 3, 1, true));  // CICs 3 and 4, hardware
+  expect(msg::kCgb, 3);
+  peer_group(msg::kCgba, 3, 1, {0x03}, 1);
+  ASSERT_TRUE(circ(3).local_hw_blocked);
+  peer_group(msg::kGrs, 1, 7, {});
+  EXPECT_EQ(range_status(expect(msg::kGra, 1)).status[0], 0x00);  // GRA reports maintenance blocking only
+  Message cgb = expect(msg::kCgb, 1);
+  EXPECT_EQ(CircuitGroupSupervisionMessageType::decode(cgb.find(par::kCircuitGroupSupervisionMessageType)->value)->type,
+            1);
+  EXPECT_EQ(range_status(cgb).range, 7);
+  EXPECT_EQ(range_status(cgb).status[0], 0x0c);
+  peer_group(msg::kCgba, 1, 7, {0x0c}, 1);
+  EXPECT_TRUE(circ(3).local_hw_blocked);
+  EXPECT_TRUE(circ(4).local_hw_blocked);
+  EXPECT_FALSE(circ(5).local_hw_blocked);
+}
+
+TEST_F(CircuitGroupResetTest, TimerValuesAreConfigurable) {
+  make(1, 8, Variant::kEtsi, [](TrunkGroupConfig& c) {
+    c.timers.t22 = std::chrono::seconds(30);
+    c.timers.t23 = std::chrono::seconds(600);
+  });
+  ASSERT_TRUE(cc->group_reset(group, 1, 7));
+  expect(msg::kGrs, 1);
+  advance_s(29);
+  expect_nothing();
+  advance_s(1);
+  expect(msg::kGrs, 1);
+}
+
+}  // namespace
+}  // namespace isupgw::isup
