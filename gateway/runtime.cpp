@@ -1,6 +1,12 @@
 #include "gateway/runtime.h"
 
 #include <csignal>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "sip/message.h"
+#include "sip/serializer.h"
 
 namespace isupgw::gateway {
 
@@ -22,7 +28,8 @@ Runtime::Runtime(LoadedConfig config, std::string config_path, Logger& log)
       config_path_(std::move(config_path)),
       log_(log),
       signals_(io_, SIGINT, SIGTERM, SIGHUP),
-      stop_timer_(io_) {}
+      stop_timer_(io_),
+      drain_timer_(io_) {}
 
 Runtime::~Runtime() = default;
 
@@ -33,6 +40,16 @@ int Runtime::run() {
   if (!start_listeners()) {
     for (auto& l : listeners_) l->close();
     return 1;
+  }
+  if (const auto& ss7 = config_.config.ss7(); ss7.m3ua_links_size() > 0 || ss7.trunk_groups_size() > 0) {
+    auto stack = Ss7Stack::create(io_, ss7, clock_, log_, counters_);
+    if (!stack) {
+      log_.error(Subsystem::kM3ua, "ss7_start_failed", {{"error", stack.error()}});
+      for (auto& l : listeners_) l->close();
+      return 1;
+    }
+    ss7_ = std::move(*stack);
+    ss7_->start();
   }
   wait_for_signal();
   log_.notice(Subsystem::kCore, "ready", {{"sip_listeners", listeners_.size()}});
@@ -79,6 +96,52 @@ void Runtime::on_sip_bytes(const sip::Received& r) {
               {"peer", r.peer_address.to_string()},
               {"port", r.peer_port},
               {"bytes", r.bytes.size()}});
+  // Datagrams are parsed already (TCP needs per-connection framing first).
+  if (r.transport == sip::Transport::kUdp) check_datagram(r);
+}
+
+void Runtime::check_datagram(const sip::Received& r) {
+  const std::string_view data(reinterpret_cast<const char*>(r.bytes.data()), r.bytes.size());
+  sip::Message m;
+  auto framed = sip::parse_frame(data, m);
+  if (!framed) {
+    if (framed.error().fault == sip::Fault::kEmpty) {  // CRLF keepalive (RFC 5626 3.5.1 style)
+      counters_.get("sip.rx.keepalives").inc();
+      return;
+    }
+    counters_.get("sip.rx.unparseable").inc();
+    log_.info(Subsystem::kSip, "rx_unparseable",
+              {{"peer", r.peer_address.to_string()},
+               {"port", r.peer_port},
+               {"fault", sip::describe(framed.error().fault)},
+               {"where", framed.error().where},
+               {"action", "dropped"}});
+    return;
+  }
+  auto fault = sip::validate(m);
+  if (!fault) {
+    counters_.get("sip.rx.parsed").inc();
+    return;
+  }
+  // RFC 3261 8.2 / 21.4.1: a request we can answer gets a 400 (505, 513) naming
+  // the fault in a Warning (20.43); anything else is dropped.
+  counters_.get("sip.rx.bad_message").inc();
+  std::string agent;
+  if (r.listener) agent = r.listener->local_address().to_string() + ":" + std::to_string(r.listener->local_port());
+  const std::string tag = "gw" + std::to_string(counters_.get("sip.rx.bad_message").value());
+  auto response = sip::build_error_response(m, *fault, agent, tag);
+  const bool sent =
+      response && r.listener &&
+      r.listener->send_to(r.peer_address, r.peer_port,
+                          std::span(reinterpret_cast<const std::uint8_t*>(response->data()), response->size()));
+  if (sent) counters_.get("sip.tx.error_responses").inc();
+  log_.info(Subsystem::kSip, "rx_bad_message",
+            {{"peer", r.peer_address.to_string()},
+             {"port", r.peer_port},
+             {"fault", sip::describe(fault->fault)},
+             {"where", fault->where},
+             {"action", sent ? "answered" : "dropped"},
+             {"status", sent ? sip::status_for(fault->fault) : 0}});
 }
 
 void Runtime::wait_for_signal() {
@@ -115,9 +178,23 @@ void Runtime::request_stop(const std::string& reason) {
 }
 
 void Runtime::stop_if_drained() {
-  // No calls exist yet, so closing the listeners drains everything; the call
-  // engine will report its last released call here.
+  // No calls exist yet: the SIP side drains by closing its listeners; the SS7
+  // side once every association has said ASPDN and closed. The call engine
+  // will report its last released call here too.
   if (!stopping_) return;
+  if (ss7_) {
+    if (!ss7_stop_requested_) {
+      ss7_stop_requested_ = true;
+      ss7_->stop();
+    }
+    if (!ss7_->stopped()) {
+      drain_timer_.expires_after(std::chrono::milliseconds(20));
+      drain_timer_.async_wait([this](boost::system::error_code ec) {
+        if (!ec) stop_if_drained();
+      });
+      return;
+    }
+  }
   log_.info(Subsystem::kCore, "drained");
   io_.stop();
 }

@@ -12,6 +12,7 @@
 #include "base/counters.h"
 #include "base/log.h"
 #include "gateway/config_loader.h"
+#include "gateway/ss7_stack.h"
 #include "sip/transport_listener.h"
 
 namespace isupgw::gateway {
@@ -40,6 +41,9 @@ class Runtime {
   bool start_listeners();
   void wait_for_signal();
   void on_sip_bytes(const sip::Received& r);
+  // Parses a datagram: unparseable -> sip.rx.unparseable, dropped; a request
+  // with a fault -> 400 with Warning through the listener it came in on.
+  void check_datagram(const sip::Received& r);
   void stop_if_drained();
 
   LoadedConfig config_;
@@ -49,8 +53,12 @@ class Runtime {
   boost::asio::io_context io_;
   boost::asio::signal_set signals_;
   boost::asio::steady_timer stop_timer_;
+  boost::asio::steady_timer drain_timer_;
   std::vector<std::unique_ptr<sip::TransportListener>> listeners_;
+  SteadyClock clock_;
+  std::unique_ptr<Ss7Stack> ss7_;  // when the configuration has an ss7 section
   bool stopping_ = false;
+  bool ss7_stop_requested_ = false;
 };
 
 }  // namespace isupgw::gateway
