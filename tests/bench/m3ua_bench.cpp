@@ -69,3 +69,64 @@ static void BM_GenericDecodeAspAc(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_GenericDecodeAspAc);
+
+// DATA/s through two stacks (IPSP client -> IPSP server) over real loopback TCP,
+// in one process and one thread: encode, framing, socket, decode, MTP delivery.
+#include "sigtran/mtp3.h"
+#include "sigtran/tcp_transport.h"
+
+namespace {
+
+struct CountingUser final : isupgw::sigtran::MtpUser {
+  std::uint64_t received = 0;
+  void on_transfer(const isupgw::sigtran::MtpLabel&, std::span<const std::uint8_t>) override { ++received; }
+  void on_pause(std::uint32_t) override {}
+  void on_resume(std::uint32_t) override {}
+  void on_status(std::uint32_t, const isupgw::sigtran::MtpStatus&) override {}
+};
+
+struct BenchStack {
+  BenchStack(boost::asio::io_context& io, m3ua::Role role, isupgw::sigtran::TcpConfig tcp, std::uint32_t remote)
+      : log([](std::string_view) {}), transport(io, tcp, log, counters), mtp(clock, log, counters) {
+    m3ua::LinkConfig cfg;
+    cfg.role = role;
+    cfg.routing_contexts = {10};
+    if (tcp.server) (void)transport.listen();
+    link = &mtp.add_link(cfg, transport);
+    mtp.add_route(remote, m3ua::Route{{0}, m3ua::TrafficMode::kOverride});
+    mtp.set_user(-1, &user);
+    mtp.start();
+  }
+  isupgw::SteadyClock clock;
+  isupgw::Logger log;
+  isupgw::Counters counters;
+  isupgw::sigtran::TcpTransport transport;
+  m3ua::Mtp3 mtp;
+  m3ua::Link* link = nullptr;
+  CountingUser user;
+};
+
+}  // namespace
+
+static void BM_TcpLoopbackThroughput(benchmark::State& state) {
+  boost::asio::io_context io;
+  BenchStack server(io, m3ua::Role::kIpspServer, {true, "127.0.0.1", 0, 64 << 20}, 1);
+  BenchStack client(io, m3ua::Role::kIpspClient, {false, "127.0.0.1", server.transport.local_port(), 64 << 20}, 2);
+  for (int i = 0; i < 2000 && !(client.link->ready() && server.link->ready()); ++i)
+    io.run_for(std::chrono::milliseconds(1));
+  if (!client.link->ready()) {
+    state.SkipWithError("association did not come up");
+    return;
+  }
+  const auto& data = user_data();
+  constexpr std::uint64_t kBatch = 10000;
+  std::uint64_t total = 0;
+  for (auto _ : state) {
+    for (std::uint64_t i = 0; i < kBatch; ++i)
+      client.mtp.transfer(isupgw::sigtran::MtpLabel{1, 2, 5, 2, 0, static_cast<std::uint8_t>(i & 15)}, data);
+    total += kBatch;
+    while (server.user.received < total) io.run_one();
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(total));
+}
+BENCHMARK(BM_TcpLoopbackThroughput)->Unit(benchmark::kMillisecond)->UseRealTime();
