@@ -1,5 +1,7 @@
 #include "sigtran/tcp_transport.h"
 
+#include "sigtran/m3ua_codec.h"
+
 namespace isupgw::sigtran {
 
 namespace asio = boost::asio;
@@ -111,9 +113,14 @@ void TcpTransport::read() {
       if (gen != generation_) return;  // the handler closed the connection
     }
     if (framer_.failed()) {
-      // RFC 4666 3.1: a length below the header size cannot be resynchronised on a byte stream.
+      // RFC 4666 3.1: a length below the header size cannot be resynchronised on a byte stream:
+      // tell the peer (ERR Protocol Error, RFC 4666 3.8.1) and start afresh.
       framing_errors_.inc();
-      drop("framing error");
+      if (!writing_) {
+        auto err = m3ua::encode(m3ua::make_error(m3ua::ErrorCode::kProtocolError));
+        if (err) pending_.insert(pending_.end(), err->begin(), err->end());
+      }
+      close();
       return;
     }
     read();

@@ -110,6 +110,7 @@ class SgDouble {
   std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
   void accept() {
     socket_ = std::make_unique<tcp::socket>(io_);
+    framer_ = StreamFramer{};
     acceptor_.accept(*socket_);
     timeval tv{5, 0};  // bounded: no read waits forever
     ::setsockopt(socket_->native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
@@ -190,6 +191,16 @@ TEST(M3uaTcp, AspAgainstSgDoubleWithErrors) {
     sg.send(data);
     step = 1;
     while (step != 2) std::this_thread::sleep_for(1ms);
+    // A length field below the header size cannot be resynchronised on TCP: ERR Protocol Error,
+    // connection closed, and the ASP comes back (the stack stays up).
+    sg.write(*from_hex("01 00 03 01 00000004"));
+    if (auto e = sg.read()) errors.push_back(*e);
+    if (sg.read()) fail("expected the ASP to close after a framing error");
+    sg.accept();
+    auto again = sg.read();
+    if (!again || again->type != MessageType::kAspUp) return fail("expected ASPUP after reconnect");
+    step = 3;
+    while (step != 4) std::this_thread::sleep_for(1ms);
     sg.close();
   });
   ASSERT_TRUE(run_until(io, [&] { return asp.link->ready(); }));
@@ -198,9 +209,13 @@ TEST(M3uaTcp, AspAgainstSgDoubleWithErrors) {
   EXPECT_TRUE(asp.mtp.transfer(MtpLabel{kPcA, kPcB, 5, 2, 0, 1}, payload(1)));
   ASSERT_TRUE(run_until(io, [&] { return step == 1 && asp.user.transfers.size() == 2; }));
   step = 2;
+  ASSERT_TRUE(run_until(io, [&] { return step == 3 || !problems.empty(); }));
+  EXPECT_EQ(asp.counters.value("m3ua.tcp.framing_errors"), 1u);
+  step = 4;
   script.wait();
   EXPECT_TRUE(problems.empty()) << problems.front();
-  ASSERT_EQ(errors.size(), 3u);
+  ASSERT_EQ(errors.size(), 4u);
+  EXPECT_EQ(errors[3].error_code, 0x07u);  // protocol error
   EXPECT_EQ(errors[0].error_code, 0x01u);  // invalid version
   EXPECT_EQ(errors[1].error_code, 0x03u);  // unsupported message class
   EXPECT_EQ(errors[2].error_code, 0x19u);  // invalid routing context
