@@ -120,6 +120,11 @@ TEST_F(CallFsmTest, T7ExpiryReleasesThenT1RepeatsRelThenT5ResetsWithAlarm) {
   advance_s(0.001);
   expect(msg::kRsc, 1);
   EXPECT_EQ(counter("isup.alarm.t5_expired"), 1u);
+  bool logged = false;
+  for (const auto& l : log_lines)
+    logged = logged || (l.find("error isup alarm") != std::string::npos &&
+                        l.find("what=t5_expired") != std::string::npos && l.find("cic=1") != std::string::npos);
+  EXPECT_TRUE(logged);
   EXPECT_TRUE(circ(1).reset().resetting());
   EXPECT_FALSE(circ(1).available_for_outgoing());
   advance_s(299);
