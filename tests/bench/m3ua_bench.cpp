@@ -130,3 +130,69 @@ static void BM_TcpLoopbackThroughput(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(total));
 }
 BENCHMARK(BM_TcpLoopbackThroughput)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The same between two processes: a forked child runs the receiving stack and
+// acknowledges every batch over a pipe.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void BM_TcpTwoProcessThroughput(benchmark::State& state) {
+  constexpr std::uint64_t kBatch = 10000;
+  int port_pipe[2], ack_pipe[2];
+  if (pipe(port_pipe) != 0 || pipe(ack_pipe) != 0) {
+    state.SkipWithError("pipe failed");
+    return;
+  }
+  const pid_t child = fork();
+  if (child == 0) {
+    boost::asio::io_context io;
+    BenchStack server(io, m3ua::Role::kIpspServer, {true, "127.0.0.1", 0, 64 << 20}, 1);
+    const std::uint16_t port = server.transport.local_port();
+    if (write(port_pipe[1], &port, sizeof port) != sizeof port) _exit(1);
+    std::uint64_t acked = 0;
+    for (;;) {
+      io.run_for(std::chrono::milliseconds(1));
+      if (io.stopped()) io.restart();
+      while (server.user.received >= acked + kBatch) {
+        acked += kBatch;
+        const char c = 1;
+        if (write(ack_pipe[1], &c, 1) != 1) _exit(0);
+      }
+      if (getppid() == 1) _exit(0);
+    }
+  }
+  std::uint16_t port = 0;
+  if (read(port_pipe[0], &port, sizeof port) != sizeof port) {
+    state.SkipWithError("child did not start");
+    return;
+  }
+  boost::asio::io_context io;
+  BenchStack client(io, m3ua::Role::kIpspClient, {false, "127.0.0.1", port, 64 << 20}, 2);
+  for (int i = 0; i < 2000 && !client.link->ready(); ++i) io.run_for(std::chrono::milliseconds(1));
+  fcntl(ack_pipe[0], F_SETFL, O_NONBLOCK);
+  const auto& data = user_data();
+  std::uint64_t total = 0;
+  bool ok = client.link->ready();
+  for (auto _ : state) {
+    if (!ok) break;
+    for (std::uint64_t i = 0; i < kBatch; ++i)
+      client.mtp.transfer(isupgw::sigtran::MtpLabel{1, 2, 5, 2, 0, static_cast<std::uint8_t>(i & 15)}, data);
+    total += kBatch;
+    char c = 0;
+    while (read(ack_pipe[0], &c, 1) != 1) {
+      io.poll();
+      if (io.stopped()) io.restart();
+    }
+  }
+  kill(child, SIGTERM);
+  waitpid(child, nullptr, 0);
+  for (int fd : {port_pipe[0], port_pipe[1], ack_pipe[0], ack_pipe[1]}) close(fd);
+  if (!ok) {
+    state.SkipWithError("association did not come up");
+    return;
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(total));
+}
+BENCHMARK(BM_TcpTwoProcessThroughput)->Unit(benchmark::kMillisecond)->UseRealTime();
