@@ -133,7 +133,7 @@ constexpr Name kAnsiParams[] = {
     {0xc6, "business_group"},
     {0xc7, "generic_name"},
     {0xe1, "notification_indicator"},
-    {0xe2, "service_activation"},
+    {0xe2, "ansi_service_activation"},
     {0xe3, "transaction_request"},
     {0xe4, "local_service_provider_identification"},
     {0xe5, "circuit_group_characteristics_indicator"},

@@ -240,3 +240,26 @@ TEST(Params, RoundTripEveryTypedParameter) {
 
 }  // namespace
 }  // namespace isupgw::isup
+
+namespace isupgw::isup {
+namespace {
+
+TEST(Codes, NamesAreUniquePerVariant) {
+  for (auto v : {Variant::kItu, Variant::kEtsi, Variant::kAnsi}) {
+    for (int c = 1; c < 256; ++c) {
+      auto name = param_name(static_cast<std::uint8_t>(c), v);
+      if (!name.empty()) {
+        EXPECT_EQ(param_code(name, v), c) << name;
+      }
+    }
+    for (const auto& l : layouts(v)) EXPECT_EQ(message_code(l.acronym, v), l.type) << l.acronym;
+  }
+  EXPECT_EQ(param_name(0xeb, Variant::kAnsi), "charge_number");
+  EXPECT_EQ(param_name(0xc0, Variant::kItu), "generic_number");
+  EXPECT_EQ(param_name(0xc0, Variant::kAnsi), "generic_address");
+  EXPECT_EQ(message_acronym(msg::kCon, Variant::kAnsi), "");
+  EXPECT_EQ(message_acronym(msg::kCvr, Variant::kItu), "");
+}
+
+}  // namespace
+}  // namespace isupgw::isup
