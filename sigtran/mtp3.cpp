@@ -10,7 +10,8 @@ Mtp3::Mtp3(Clock& clock, Logger& log, Counters& counters)
       counters_(counters),
       no_route_(counters.get("m3ua.mtp.no_route")),
       unavailable_(counters.get("m3ua.mtp.dpc_unavailable")),
-      no_user_(counters.get("m3ua.mtp.no_user")) {}
+      no_user_(counters.get("m3ua.mtp.no_user")),
+      audits_(counters.get("m3ua.mtp.daud_sent")) {}
 
 Mtp3::~Mtp3() = default;
 
@@ -36,10 +37,25 @@ void Mtp3::stop() {
 }
 void Mtp3::tick() {
   for (auto& l : links_) l->tick();
+  if (audit_interval_ == Clock::duration::zero()) return;
+  const auto now = clock_.now();
+  if (!next_audit_) next_audit_ = now + audit_interval_;
+  if (now < *next_audit_) return;
+  next_audit_ = now + audit_interval_;
+  for (const auto& [dpc, link] : duna_) {
+    if (!links_[link]->ready()) continue;
+    Message daud;
+    daud.type = MessageType::kDaud;
+    daud.affected_point_code = std::vector<MaskedPointCode>{{0, dpc}};
+    if (!links_[link]->config().routing_contexts.empty())
+      daud.routing_context = std::vector<std::uint32_t>{links_[link]->config().routing_contexts.front()};
+    audits_.inc();
+    links_[link]->send_message(daud);
+  }
 }
 
 std::optional<Clock::time_point> Mtp3::next_deadline() const {
-  std::optional<Clock::time_point> d;
+  std::optional<Clock::time_point> d = duna_.empty() ? std::nullopt : next_audit_;
   for (const auto& l : links_) {
     auto t = l->next_deadline();
     if (t && (!d || *t < *d)) d = t;

@@ -42,6 +42,10 @@ class Mtp3 final : public LinkUser {
   // Users by service indicator; si < 0 = every SI without its own user.
   void set_user(int si, MtpUser* user);
 
+  // RFC 4666 4.5.3: while a destination is reported unavailable (DUNA) over an ACTIVE
+  // association, audit it with DAUD every `interval` (T(daud), network-specific; 0 = off).
+  void set_audit_interval(Clock::duration interval) { audit_interval_ = interval; }
+
   void start();  // starts every association
   void stop();
   void tick();  // timers of every association
@@ -73,9 +77,12 @@ class Mtp3 final : public LinkUser {
   std::map<std::uint32_t, bool> dest_available_;          // routed DPC -> last reported state
   std::set<std::pair<std::uint32_t, std::size_t>> duna_;  // (dpc, link) reported unavailable by DUNA
   std::map<int, MtpUser*> users_;
+  Clock::duration audit_interval_{};
+  std::optional<Clock::time_point> next_audit_;
   Counter& no_route_;
   Counter& unavailable_;
   Counter& no_user_;
+  Counter& audits_;
 };
 
 }  // namespace isupgw::sigtran::m3ua

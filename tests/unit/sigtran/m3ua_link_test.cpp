@@ -271,6 +271,35 @@ TEST(M3uaLink, BeatLossDropsTheAssociation) {
   EXPECT_EQ(p.a.user.events.front(), "pause 2");
 }
 
+TEST(M3uaLink, UnavailableDestinationIsAuditedUntilDava) {
+  Pair p(Role::kAsp, Role::kSg);
+  p.a.mtp.set_audit_interval(5s);
+  p.up();
+  // The SG reports destination 2 unavailable.
+  Message duna;
+  duna.type = MessageType::kDuna;
+  duna.affected_point_code = {{{0, kPcB}}};
+  p.b.link->send_message(duna);
+  p.run();
+  EXPECT_FALSE(p.a.mtp.available(kPcB));
+  p.b.user.events.clear();
+  p.run(10s);  // beats may flow too; count only DAUDs
+  std::size_t dauds = 0;
+  for (const auto& m : p.a.transport.sent) dauds += m.type == MessageType::kDaud;
+  EXPECT_GE(dauds, 1u);
+  EXPECT_LE(dauds, 2u);
+  // (The SG double answers each DAUD from its own route table: DUNA, as it has no route to 2.)
+  // Once the SG says DAVA, the audits stop.
+  Message dava = duna;
+  dava.type = MessageType::kDava;
+  p.b.link->send_message(dava);
+  p.run();
+  EXPECT_TRUE(p.a.mtp.available(kPcB));
+  const auto before = p.a.counters.value("m3ua.mtp.daud_sent");
+  p.run(20s);
+  EXPECT_EQ(p.a.counters.value("m3ua.mtp.daud_sent"), before);
+}
+
 TEST(M3uaLink, DaudAnsweredFromRouteState) {
   Pair p(Role::kAsp, Role::kSg);
   p.up();
