@@ -130,9 +130,8 @@ void Mtp3::reevaluate() {
 
 void Mtp3::on_link_ready(std::size_t link, bool ready) {
   // RFC 4666 4.3.4.3: after ASPAC ACK every destination is assumed available until DUNA says otherwise;
-  // SSNM state learnt over a lost association is void.
-  (void)ready;
-  std::erase_if(duna_, [link](const auto& e) { return e.second == link; });
+  // SSNM state learnt over a lost association is void (a DUNA that overtook the ACK still counts).
+  if (!ready) std::erase_if(duna_, [link](const auto& e) { return e.second == link; });
   reevaluate();
 }
 
