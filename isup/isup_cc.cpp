@@ -361,10 +361,15 @@ void IsupCallControl::group_done(CircuitGroupFsm& f, const Message& ack) {
     log_.warn(Subsystem::kIsup, "group.ack_range_mismatch",
               {{"group", g.config().name}, {"cic", f.cic()}, {"sent", f.range()}, {"received", rs.range}});
   }
+  // Q.764 2.8.2.3: circuits requested but not acknowledged are requested
+  // again; circuits blocked by the peer without being asked are unblocked.
+  std::vector<std::uint8_t> missing(f.range() / 8 + 1, 0), extra(f.range() / 8 + 1, 0);
   for (unsigned i = 0; i <= f.range(); ++i) {
+    const bool acked = rs.status_bit(i);
+    if (ack.type != msg::kGra && f.status_bit(i) && !acked) set_bit(missing, i);
+    if (ack.type == msg::kCgba && !f.status_bit(i) && acked) set_bit(extra, i);
     Circuit* c = g.find(static_cast<std::uint16_t>(f.cic() + i));
     if (c == nullptr) continue;
-    const bool acked = rs.status_bit(i);
     switch (ack.type) {
       case msg::kGra:
         // Q.764 2.10.3.2: the circuits are idle; a status bit set means the
@@ -376,10 +381,7 @@ void IsupCallControl::group_done(CircuitGroupFsm& f, const Message& ack) {
         break;
       case msg::kCgba:
         if (!f.status_bit(i)) break;
-        if (!acked) {
-          count("isup.group.cgba_missing_bit");
-          break;
-        }
+        if (!acked) break;
         if (f.hardware()) {
           c->local_hw_blocked = true;
         } else {
@@ -387,7 +389,7 @@ void IsupCallControl::group_done(CircuitGroupFsm& f, const Message& ack) {
         }
         break;
       case msg::kCgua:
-        if (!f.status_bit(i)) break;
+        if (!f.status_bit(i) || !acked) break;
         if (f.hardware()) {
           c->local_hw_blocked = false;
         } else {
@@ -403,6 +405,23 @@ void IsupCallControl::group_done(CircuitGroupFsm& f, const Message& ack) {
     group_procs_.erase(it);
   }
   if (paced_grs_.erase(key) && grs_in_flight_ > 0) --grs_in_flight_;
+  const bool hw = f.hardware();
+  const std::uint8_t range = f.range();
+  const std::uint16_t first = f.cic();
+  auto any = [](const std::vector<std::uint8_t>& v) {
+    return std::any_of(v.begin(), v.end(), [](std::uint8_t b) { return b != 0; });
+  };
+  if (any(missing)) {
+    count(ack.type == msg::kCgba ? "isup.group.cgba_missing_bit" : "isup.group.cgua_missing_bit");
+    if (ack.type == msg::kCgba) {
+      (void)start_group(g, first, range, [&](CircuitGroupFsm& n) { return n.block(hw, range, missing); });
+    } else {
+      (void)start_group(g, first, range, [&](CircuitGroupFsm& n) { return n.unblock(hw, range, missing); });
+    }
+  } else if (any(extra)) {
+    count("isup.group.cgba_extra_bit");
+    (void)start_group(g, first, range, [&](CircuitGroupFsm& n) { return n.unblock(hw, range, extra); });
+  }
   reaper_.start(Clock::duration::zero(), [this] {
     finished_.clear();
     pump_grs();

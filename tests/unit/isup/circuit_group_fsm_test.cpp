@@ -235,3 +235,51 @@ TEST_F(CircuitGroupResetTest, TimerValuesAreConfigurable) {
 
 }  // namespace
 }  // namespace isupgw::isup
+
+namespace isupgw::isup {
+namespace {
+
+class CircuitGroupAckTest : public testing::CcFixture {};
+
+TEST_F(CircuitGroupAckTest, CgbaMissingCircuitsAreRequestedAgain) {
+  make(1, 8);
+  ASSERT_TRUE(cc->group_block(group, 1, 3, false, {0x0f}));
+  expect(msg::kCgb, 1);
+  peer_group(msg::kCgba, 1, 3, {0x05}, 0);  // CICs 2 and 4 not acknowledged
+  EXPECT_EQ(circ(1).blocking().state(), BlockingState::kBlocked);
+  EXPECT_EQ(circ(2).blocking().state(), BlockingState::kUnblocked);
+  Message again = expect(msg::kCgb, 1);
+  EXPECT_EQ(range_status(again).status[0], 0x0a);
+  EXPECT_EQ(counter("isup.group.cgba_missing_bit"), 1u);
+  peer_group(msg::kCgba, 1, 3, {0x0a}, 0);
+  EXPECT_EQ(circ(2).blocking().state(), BlockingState::kBlocked);
+  EXPECT_EQ(circ(4).blocking().state(), BlockingState::kBlocked);
+  advance_s(1000);
+  expect_nothing();
+}
+
+TEST_F(CircuitGroupAckTest, CgbaForUnrequestedCircuitsIsUndone) {
+  make(1, 8);
+  ASSERT_TRUE(cc->group_block(group, 1, 3, false, {0x01}));
+  expect(msg::kCgb, 1);
+  peer_group(msg::kCgba, 1, 3, {0x03}, 0);  // CIC 2 blocked without being asked
+  Message cgu = expect(msg::kCgu, 1);
+  EXPECT_EQ(range_status(cgu).status[0], 0x02);
+  EXPECT_EQ(counter("isup.group.cgba_extra_bit"), 1u);
+}
+
+TEST_F(CircuitGroupAckTest, CguaMissingCircuitsAreRequestedAgain) {
+  make(1, 8);
+  ASSERT_TRUE(cc->group_block(group, 1, 3, false));
+  expect(msg::kCgb, 1);
+  peer_group(msg::kCgba, 1, 3, {0x0f}, 0);
+  ASSERT_TRUE(cc->group_unblock(group, 1, 3, false));
+  expect(msg::kCgu, 1);
+  peer_group(msg::kCgua, 1, 3, {0x03}, 0);
+  EXPECT_EQ(circ(1).blocking().state(), BlockingState::kUnblocked);
+  EXPECT_EQ(circ(3).blocking().state(), BlockingState::kBlocked);
+  EXPECT_EQ(range_status(expect(msg::kCgu, 1)).status[0], 0x0c);
+}
+
+}  // namespace
+}  // namespace isupgw::isup
