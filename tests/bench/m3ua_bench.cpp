@@ -125,7 +125,14 @@ static void BM_TcpLoopbackThroughput(benchmark::State& state) {
     for (std::uint64_t i = 0; i < kBatch; ++i)
       client.mtp.transfer(isupgw::sigtran::MtpLabel{1, 2, 5, 2, 0, static_cast<std::uint8_t>(i & 15)}, data);
     total += kBatch;
-    while (server.user.received < total) io.run_one();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (server.user.received < total) {
+      io.run_one_for(std::chrono::milliseconds(100));
+      if (std::chrono::steady_clock::now() > deadline) {
+        state.SkipWithError("DATA lost");
+        return;
+      }
+    }
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(total));
 }
@@ -181,16 +188,21 @@ static void BM_TcpTwoProcessThroughput(benchmark::State& state) {
       client.mtp.transfer(isupgw::sigtran::MtpLabel{1, 2, 5, 2, 0, static_cast<std::uint8_t>(i & 15)}, data);
     total += kBatch;
     char c = 0;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (read(ack_pipe[0], &c, 1) != 1) {
       io.poll();
       if (io.stopped()) io.restart();
+      if (std::chrono::steady_clock::now() > deadline) {
+        ok = false;  // bounded even if the child died
+        break;
+      }
     }
   }
   kill(child, SIGTERM);
   waitpid(child, nullptr, 0);
   for (int fd : {port_pipe[0], port_pipe[1], ack_pipe[0], ack_pipe[1]}) close(fd);
   if (!ok) {
-    state.SkipWithError("association did not come up");
+    state.SkipWithError("association did not come up or the child stopped acknowledging");
     return;
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(total));
