@@ -28,7 +28,8 @@ Runtime::Runtime(LoadedConfig config, std::string config_path, Logger& log)
       config_path_(std::move(config_path)),
       log_(log),
       signals_(io_, SIGINT, SIGTERM, SIGHUP),
-      stop_timer_(io_) {}
+      stop_timer_(io_),
+      drain_timer_(io_) {}
 
 Runtime::~Runtime() = default;
 
@@ -39,6 +40,16 @@ int Runtime::run() {
   if (!start_listeners()) {
     for (auto& l : listeners_) l->close();
     return 1;
+  }
+  if (const auto& ss7 = config_.config.ss7(); ss7.m3ua_links_size() > 0 || ss7.trunk_groups_size() > 0) {
+    auto stack = Ss7Stack::create(io_, ss7, clock_, log_, counters_);
+    if (!stack) {
+      log_.error(Subsystem::kM3ua, "ss7_start_failed", {{"error", stack.error()}});
+      for (auto& l : listeners_) l->close();
+      return 1;
+    }
+    ss7_ = std::move(*stack);
+    ss7_->start();
   }
   wait_for_signal();
   log_.notice(Subsystem::kCore, "ready", {{"sip_listeners", listeners_.size()}});
@@ -167,9 +178,23 @@ void Runtime::request_stop(const std::string& reason) {
 }
 
 void Runtime::stop_if_drained() {
-  // No calls exist yet, so closing the listeners drains everything; the call
-  // engine will report its last released call here.
+  // No calls exist yet: the SIP side drains by closing its listeners; the SS7
+  // side once every association has said ASPDN and closed. The call engine
+  // will report its last released call here too.
   if (!stopping_) return;
+  if (ss7_) {
+    if (!ss7_stop_requested_) {
+      ss7_stop_requested_ = true;
+      ss7_->stop();
+    }
+    if (!ss7_->stopped()) {
+      drain_timer_.expires_after(std::chrono::milliseconds(20));
+      drain_timer_.async_wait([this](boost::system::error_code ec) {
+        if (!ec) stop_if_drained();
+      });
+      return;
+    }
+  }
   log_.info(Subsystem::kCore, "drained");
   io_.stop();
 }

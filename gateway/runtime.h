@@ -12,6 +12,7 @@
 #include "base/counters.h"
 #include "base/log.h"
 #include "gateway/config_loader.h"
+#include "gateway/ss7_stack.h"
 #include "sip/transport_listener.h"
 
 namespace isupgw::gateway {
@@ -52,8 +53,12 @@ class Runtime {
   boost::asio::io_context io_;
   boost::asio::signal_set signals_;
   boost::asio::steady_timer stop_timer_;
+  boost::asio::steady_timer drain_timer_;
   std::vector<std::unique_ptr<sip::TransportListener>> listeners_;
+  SteadyClock clock_;
+  std::unique_ptr<Ss7Stack> ss7_;  // when the configuration has an ss7 section
   bool stopping_ = false;
+  bool ss7_stop_requested_ = false;
 };
 
 }  // namespace isupgw::gateway

@@ -1,0 +1,75 @@
+// The daemon's SS7 side, built from the ss7 configuration section: M3UA
+// associations (TCP or kernel SCTP) under one MTP3 service, and ISUP call
+// control with its trunk groups on top. Adapts sigtran's MTP3 service to the
+// isup::MtpPort / isup::MtpUser interfaces (isup/ does not know sigtran/).
+//
+// Until the call engine joins SIP dialogs to circuits (issue 7), incoming
+// calls are refused with cause 41 (temporary failure) and counted, so the
+// circuits go straight back to idle and the peer sees a clean release.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/counters.h"
+#include "base/log.h"
+#include "base/result.h"
+#include "gateway/config.pb.h"
+#include "isup/isup_cc.h"
+#include "isup/timers.h"
+#include "sigtran/asio.h"
+#include "sigtran/mtp3.h"
+#include "sigtran/transport.h"
+
+namespace isupgw::gateway {
+
+class Ss7Stack final : public isup::MtpPort, public sigtran::MtpUser, public isup::CallControlUser {
+ public:
+  // Builds everything; nothing is started. Errors name the configuration item.
+  static Result<std::unique_ptr<Ss7Stack>, std::string> create(boost::asio::io_context& io, const config::Ss7& cfg,
+                                                               Clock& clock, Logger& log, Counters& counters);
+  ~Ss7Stack() override;
+
+  // Listens/connects every association, starts the timer tick; ISUP resets
+  // circuits (paced GRS) as each destination becomes available.
+  void start();
+  // ASPDN on every association.
+  void stop();
+  // True once every association is down (after stop()).
+  bool stopped() const;
+
+  isup::IsupCallControl& isup() { return *isup_; }
+  sigtran::m3ua::Mtp3& mtp3() { return *mtp3_; }
+
+  // isup::MtpPort
+  void transfer(const isup::MtpLabel& label, std::span<const std::uint8_t> data) override;
+  // sigtran::MtpUser
+  void on_transfer(const sigtran::MtpLabel& label, std::span<const std::uint8_t> data) override;
+  void on_pause(std::uint32_t dpc) override;
+  void on_resume(std::uint32_t dpc) override;
+  void on_status(std::uint32_t dpc, const sigtran::MtpStatus& status) override;
+  // isup::CallControlUser
+  void on_setup(isup::CallId call, const isup::IncomingSetup& setup) override;
+  void on_progress(isup::CallId call, const isup::BackwardIndication& ind) override;
+  void on_answer(isup::CallId call) override;
+  void on_release(isup::CallId call, int cause) override;
+
+ private:
+  Ss7Stack(boost::asio::io_context& io, Clock& clock, Logger& log, Counters& counters);
+  void arm_tick();
+
+  boost::asio::io_context& io_;
+  Clock& clock_;
+  Logger& log_;
+  Counters& counters_;
+  std::vector<std::unique_ptr<sigtran::Transport>> transports_;
+  std::unique_ptr<sigtran::m3ua::Mtp3> mtp3_;
+  isup::TimerService timers_;
+  std::unique_ptr<isup::IsupCallControl> isup_;
+  boost::asio::steady_timer tick_;
+  bool running_ = false;
+};
+
+}  // namespace isupgw::gateway
