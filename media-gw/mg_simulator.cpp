@@ -319,10 +319,27 @@ std::vector<std::string> MgSimulator::handle(std::span<const std::uint8_t> datag
     } else {
       s.wire = mgcp::serialize(r);
     }
+    const bool answered_ok = !s.provisional_pending && r.code == 200;
     out.push_back(s.wire);
     history_[c->transaction_id] = std::move(s);
+    if (answered_ok && c->verb == Verb::kRqnt)
+      if (auto ntfy = continuity_result(*c)) out.push_back(mgcp::serialize(*ntfy));
   }
   return out;
+}
+
+std::optional<Command> MgSimulator::continuity_result(const Command& rqnt) {
+  const auto* signals = rqnt.param(param::kSignalRequests);
+  const auto* requested = rqnt.param(param::kRequestedEvents);
+  if (signals == nullptr || requested == nullptr) return std::nullopt;
+  auto has = [](const std::string& list, std::string_view item) {
+    for (std::size_t i = 0; i + item.size() <= list.size(); ++i)
+      if (mgcp::iequals(std::string_view(list).substr(i, item.size()), item)) return true;
+    return false;
+  };
+  if ((!has(*signals, "T/co1") && !has(*signals, "T/co2")) || !has(*requested, "T/oc")) return std::nullopt;
+  const auto* x = rqnt.param(param::kRequestIdentifier);
+  return make_ntfy(rqnt.endpoint, x ? *x : "0", fail_continuity_ ? "T/of" : "T/oc");
 }
 
 Command MgSimulator::make_rsip(mgcp::RestartMethod m, std::string endpoint, std::optional<std::uint32_t> delay) {

@@ -61,6 +61,10 @@ class MgSimulator {
   // Answer the next n commands with "100" first; the final response goes out
   // on the retransmission, with an empty K: (RFC 3435 3.5.6).
   void provisional_next(unsigned n) { provisional_next_ = n; }
+  // Continuity check (RFC 3660 trunk package): an RQNT that requests T/co1 (or
+  // T/co2) and asks for T/oc is followed by an NTFY reporting T/oc, or T/of
+  // when told the check fails.
+  void fail_continuity(bool fail) { fail_continuity_ = fail; }
 
   // An RSIP toward the Call Agent (RFC 3435 2.3.12). forced/restart drop
   // every connection on the endpoints named.
@@ -88,6 +92,7 @@ class MgSimulator {
   mgcp::Response dlcx(const mgcp::Command& c);
   mgcp::Response auep(const mgcp::Command& c);
   mgcp::Response aucx(const mgcp::Command& c);
+  std::optional<mgcp::Command> continuity_result(const mgcp::Command& rqnt);
 
   SimConfig cfg_;
   Clock& clock_;
@@ -106,6 +111,7 @@ class MgSimulator {
   unsigned fail_next_ = 0;
   std::uint16_t fail_code_ = 0;
   unsigned provisional_next_ = 0;
+  bool fail_continuity_ = false;
   std::map<mgcp::Verb, std::optional<std::uint16_t>> fail_verb_;
   std::uint64_t commands_received_ = 0;
   std::uint64_t duplicates_ = 0;

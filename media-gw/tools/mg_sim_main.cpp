@@ -6,6 +6,7 @@
 //
 // Control lines on stdin (each answered with one "ok ..." or "error ..." line):
 //   drop N | fail CODE [N] | fail-verb VERB CODE | clear-verb VERB | provisional N
+//   continuity ok|fail                 (result an RQNT S: T/co1 R: T/oc reports by NTFY)
 //   rsip METHOD [ENDPOINT [DELAY]]     (sent to the last Call Agent seen, or --ca ADDR:PORT)
 //   ntfy ENDPOINT REQUEST-ID EVENTS | stats | quit
 #include <unistd.h>
@@ -115,6 +116,10 @@ class SimServer {
     if (cmd == "provisional" && args.size() == 1 && parse_uint(args[0], 1000000, n)) {
       sim_.provisional_next(static_cast<unsigned>(n));
       return "ok provisional " + args[0];
+    }
+    if (cmd == "continuity" && args.size() == 1 && (args[0] == "ok" || args[0] == "fail")) {
+      sim_.fail_continuity(args[0] == "fail");
+      return "ok continuity " + args[0];
     }
     if (cmd == "rsip" && !args.empty()) {
       auto m = mgcp::restart_method_from_string(args[0]);

@@ -69,6 +69,7 @@ try:
             r.stdout)
     c.check("control: clear-verb", s.control("clear-verb CRCX") == "ok clear-verb CRCX")
     c.check("control: rsip reaches the last Call Agent", (s.control("rsip restart") or "").startswith("ok rsip"))
+    c.check("control: continuity", s.control("continuity fail") == "ok continuity fail")
     c.check("control: unknown command refused", s.control("explode") == "error unknown command")
 finally:
     s.stop()

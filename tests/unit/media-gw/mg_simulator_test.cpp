@@ -173,6 +173,32 @@ TEST_F(SimTest, ProvisionalThenFinalWithAck) {
   EXPECT_EQ(counters_.value("mgcp.tx.response_acks"), 1u);
 }
 
+TEST_F(SimTest, ContinuityCheckReportedByNotify) {
+  std::vector<std::string> observed;
+  client_->on_notify([&](const mgcp::Command& n) { observed.push_back(*n.param("O")); });
+  auto rqnt = [&] {
+    mgcp::Command c;
+    c.verb = Verb::kRqnt;
+    c.endpoint = "ds/e1-0/7@mg1";
+    c.set(mgcp::param::kRequestIdentifier, "c07");
+    c.set(mgcp::param::kRequestedEvents, "T/oc, T/of");
+    c.set(mgcp::param::kSignalRequests, "T/co1");
+    return c;
+  };
+  std::optional<Outcome> got;
+  client_->send(rqnt(), [&](const Outcome& o) { got = o; });
+  pump();
+  ASSERT_TRUE(got.has_value() && got->ok());
+  ASSERT_EQ(observed.size(), 1u);
+  EXPECT_EQ(observed[0], "T/oc");
+  sim_.fail_continuity(true);
+  client_->send(rqnt(), [](const Outcome&) {});
+  pump();
+  ASSERT_EQ(observed.size(), 2u);
+  EXPECT_EQ(observed[1], "T/of");
+  EXPECT_EQ(counters_.value("mgcp.rx.ntfy"), 2u);
+}
+
 TEST_F(SimTest, RsipFromTheGatewayReachesTheOwner) {
   exec("CRCX 1 ds/e1-0/5@mg1 MGCP 1.0\r\nC: 1a\r\nM: recvonly\r\n");
   std::vector<RestartNotice> notices;
