@@ -1,5 +1,7 @@
 #include "gateway/ss7_stack.h"
 
+#include <set>
+
 #include "gateway/ss7_config.h"
 #include "sigtran/sctp_transport.h"
 #include "sigtran/tcp_transport.h"
@@ -125,6 +127,7 @@ Result<std::unique_ptr<Ss7Stack>, std::string> Ss7Stack::create(asio::io_context
       auto span = parse_cic_range(range, max_cic(g.variant()));
       tg.cics.emplace_back(span->first, span->last);
     }
+    s->trunk_group_dpcs_.push_back(tg.dpc);
     auto id = s->isup_->add_group(std::move(tg));
     if (!id) return Err("trunk group '" + g.name() + "': " + std::string(isup::to_string(id.error())));
   }
@@ -133,8 +136,15 @@ Result<std::unique_ptr<Ss7Stack>, std::string> Ss7Stack::create(asio::io_context
 
 void Ss7Stack::start() {
   running_ = true;
+  // Every destination is inaccessible until its association is up (as after an
+  // MTP restart, Q.704 9): ISUP hears MTP-PAUSE now and resets the circuits of
+  // a destination with paced GRS when MTP-RESUME arrives (Q.764 2.10.3.2).
+  // Starting ISUP's own reset here instead would send GRS into a dead route.
+  std::set<std::uint32_t> dpcs;
+  for (const auto& g : trunk_group_dpcs_) dpcs.insert(g);
+  for (auto dpc : dpcs)
+    if (!mtp3_->available(dpc)) isup_->on_pause(dpc);
   mtp3_->start();
-  isup_->start();
   arm_tick();
 }
 

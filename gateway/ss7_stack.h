@@ -69,6 +69,7 @@ class Ss7Stack final : public isup::MtpPort, public sigtran::MtpUser, public isu
   isup::TimerService timers_;
   std::unique_ptr<isup::IsupCallControl> isup_;
   boost::asio::steady_timer tick_;
+  std::vector<std::uint32_t> trunk_group_dpcs_;
   bool running_ = false;
 };
 
