@@ -1,5 +1,6 @@
 #include "media-gw/endpoint_map.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "media-gw/mgcp_message.h"
@@ -167,6 +168,49 @@ std::optional<std::uint32_t> EndpointPattern::cic_for_endpoint(std::string_view 
   auto canonical = endpoint_for_cic(static_cast<std::uint32_t>(cic));
   if (!canonical || !mgcp::iequals(*canonical, endpoint)) return std::nullopt;
   return static_cast<std::uint32_t>(cic);
+}
+
+std::vector<std::uint32_t> EndpointPattern::cics_covered_by(std::string_view endpoint, std::uint32_t max_cics) const {
+  std::vector<std::uint32_t> out;
+  if (!is_wildcard(endpoint)) {
+    if (auto cic = cic_for_endpoint(endpoint)) out.push_back(*cic);
+    return out;
+  }
+  const std::uint64_t per_span = layout_.numbering == CicNumbering::kPacked ? (layout_.skip_ts16 ? 30 : 31) : 32;
+  std::uint64_t count = layout_.spans != 0 ? per_span * layout_.spans : max_cics;
+  count = std::min<std::uint64_t>(count, max_cics);
+  for (std::uint64_t i = 0; i < count && layout_.first_cic + i <= 0xffffffffu; ++i) {
+    const auto cic = static_cast<std::uint32_t>(layout_.first_cic + i);
+    auto ep = endpoint_for_cic(cic);
+    if (ep && endpoint_matches(endpoint, *ep)) out.push_back(cic);
+  }
+  return out;
+}
+
+namespace {
+std::vector<std::string_view> split_terms(std::string_view local) {
+  std::vector<std::string_view> out;
+  std::size_t start = 0;
+  while (true) {
+    auto slash = local.find('/', start);
+    out.push_back(local.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start));
+    if (slash == std::string_view::npos) return out;
+    start = slash + 1;
+  }
+}
+}  // namespace
+
+bool endpoint_matches(std::string_view name, std::string_view endpoint) {
+  auto na = name.rfind('@'), ea = endpoint.rfind('@');
+  if (na == std::string_view::npos || ea == std::string_view::npos) return false;
+  if (!mgcp::iequals(name.substr(na + 1), endpoint.substr(ea + 1))) return false;
+  std::string_view nl = name.substr(0, na);
+  if (nl == "*" || nl == "$") return true;
+  auto nt = split_terms(nl), et = split_terms(endpoint.substr(0, ea));
+  if (nt.size() != et.size()) return false;
+  for (std::size_t i = 0; i < nt.size(); ++i)
+    if (nt[i] != "*" && nt[i] != "$" && !mgcp::iequals(nt[i], et[i])) return false;
+  return true;
 }
 
 bool is_wildcard(std::string_view endpoint) {

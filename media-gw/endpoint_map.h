@@ -69,6 +69,12 @@ class EndpointPattern {
   // Only the canonical spelling matches (no leading zeros).
   std::optional<std::uint32_t> cic_for_endpoint(std::string_view endpoint) const;
 
+  // Every CIC whose endpoint a (possibly wildcard) name covers, ascending,
+  // e.g. for an RSIP on "ds/e1-0/*@mg1" (RFC 3435 2.1.2, 2.3.12): call
+  // control resets those circuits. Scans at most max_cics circuits when the
+  // layout has no span bound.
+  std::vector<std::uint32_t> cics_covered_by(std::string_view endpoint, std::uint32_t max_cics = 65536) const;
+
   const std::string& text() const { return text_; }
   const TrunkLayout& layout() const { return layout_; }
 
@@ -89,6 +95,10 @@ class EndpointPattern {
 
 // RFC 3435 2.1.2: a local-name term of "*" (all of) or "$" (any of).
 bool is_wildcard(std::string_view endpoint);
+// True if `endpoint` is named by `name`: equal ignoring case, or a wildcard
+// whose "*"/"$" terms stand for any one term; a local name of just "*" or
+// "$" covers every endpoint of the domain.
+bool endpoint_matches(std::string_view name, std::string_view endpoint);
 // Domain part after the last '@' ("" if none).
 std::string_view endpoint_domain(std::string_view endpoint);
 

@@ -36,17 +36,6 @@ std::optional<std::uint32_t> number(std::string_view s, int base) {
   return v;
 }
 
-std::vector<std::string_view> terms(std::string_view local) {
-  std::vector<std::string_view> out;
-  std::size_t start = 0;
-  while (true) {
-    auto slash = local.find('/', start);
-    out.push_back(local.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start));
-    if (slash == std::string_view::npos) return out;
-    start = slash + 1;
-  }
-}
-
 bool istarts_with(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && mgcp::iequals(s.substr(0, prefix.size()), prefix);
 }
@@ -76,16 +65,7 @@ MgSimulator::EndpointKind MgSimulator::classify(std::string_view endpoint) const
 }
 
 bool MgSimulator::matches(std::string_view pattern, std::string_view endpoint) const {
-  auto pat = pattern.rfind('@'), at = endpoint.rfind('@');
-  if (pat == std::string_view::npos || at == std::string_view::npos) return false;
-  if (!mgcp::iequals(pattern.substr(pat + 1), endpoint.substr(at + 1))) return false;
-  std::string_view pl = pattern.substr(0, pat);
-  if (pl == "*" || pl == "$") return true;  // every endpoint of the gateway
-  auto pt = terms(pl), et = terms(endpoint.substr(0, at));
-  if (pt.size() != et.size()) return false;
-  for (std::size_t i = 0; i < pt.size(); ++i)
-    if (pt[i] != "*" && pt[i] != "$" && !mgcp::iequals(pt[i], et[i])) return false;
-  return true;
+  return endpoint_matches(pattern, endpoint);
 }
 
 std::vector<std::string> MgSimulator::expand(std::string_view endpoint) const {

@@ -97,6 +97,26 @@ TEST(EndpointPattern, DistinctErrors) {
   EXPECT_EQ(EndpointPattern::parse("ds/e1-{span}/{ts}@mg", bad).error(), PatternError::kBadLayout);
 }
 
+TEST(EndpointPattern, CicsCoveredByRsipWildcard) {
+  TrunkLayout l;
+  l.first_cic = 1;
+  l.spans = 2;
+  auto p = EndpointPattern::parse("ds/e1-{span}/{ts}@mg1", l);
+  ASSERT_TRUE(p.ok());
+  auto span1 = p->cics_covered_by("ds/e1-1/*@mg1");
+  ASSERT_EQ(span1.size(), 31u);
+  EXPECT_EQ(span1.front(), 32u);
+  EXPECT_EQ(span1.back(), 62u);
+  EXPECT_EQ(p->cics_covered_by("*@mg1").size(), 62u);
+  EXPECT_EQ(p->cics_covered_by("ds/*/5@MG1"), (std::vector<std::uint32_t>{5, 36}));
+  EXPECT_EQ(p->cics_covered_by("ds/e1-0/7@mg1"), (std::vector<std::uint32_t>{7}));
+  EXPECT_TRUE(p->cics_covered_by("*@mg2").empty());
+  EXPECT_TRUE(p->cics_covered_by("rtpbridge/*@mg1").empty());
+  TrunkLayout unbounded;
+  auto q = EndpointPattern::parse("ds/e1-{span}/{ts}@mg1", unbounded);
+  EXPECT_EQ(q->cics_covered_by("*@mg1", 100).size(), 100u);
+}
+
 TEST(Wildcards, AnyOfAndAllOf) {
   EXPECT_TRUE(is_wildcard("rtpbridge/*@mgw"));
   EXPECT_TRUE(is_wildcard("ds/e1-0/$@mg"));
@@ -104,6 +124,11 @@ TEST(Wildcards, AnyOfAndAllOf) {
   EXPECT_FALSE(is_wildcard("rtpbridge/1a@mgw"));
   EXPECT_FALSE(is_wildcard("ds/e1-0/1@*"));  // a '*' domain is not an endpoint wildcard
   EXPECT_EQ(endpoint_domain("rtpbridge/1a@mgw"), "mgw");
+  EXPECT_TRUE(endpoint_matches("ds/e1-0/*@mg", "ds/e1-0/12@MG"));
+  EXPECT_TRUE(endpoint_matches("$@mg", "ds/e1-0/12@mg"));
+  EXPECT_FALSE(endpoint_matches("ds/e1-0/*@mg", "ds/e1-0/12/x@mg"));
+  EXPECT_FALSE(endpoint_matches("ds/e1-0/*@mg", "ds/e1-1/12@mg"));
+  EXPECT_FALSE(endpoint_matches("nodomain", "ds/e1-1/12@mg"));
 }
 
 }  // namespace
