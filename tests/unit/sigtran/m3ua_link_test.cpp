@@ -315,10 +315,10 @@ TEST(M3uaLink, TrafficModesAcrossTwoAssociations) {
   ManualClock clock;
   LogCapture cap;
   Counters counters;
+  MemTransport t1, t2;  // transports outlive the stack that uses them
   Mtp3 asp(clock, cap.log, counters);
   Recorder user;
   asp.set_user(-1, &user);
-  MemTransport t1, t2;
   Side sg1(clock, Role::kSg, {10}, kPcA), sg2(clock, Role::kSg, {10}, kPcA);
   testing::link_pair(t1, sg1.transport);
   testing::link_pair(t2, sg2.transport);
