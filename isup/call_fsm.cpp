@@ -74,6 +74,7 @@ std::string_view to_string(CallEvent e) {
     case E::kT7: return "T7";
     case E::kT8: return "T8";
     case E::kT9: return "T9";
+    case E::kT24: return "T24";
     case E::kT25: return "T25/T26";
     case E::kT27: return "T27";
     case E::kT33: return "T33";
@@ -114,6 +115,7 @@ const CallFsm::Row CallFsm::kTable[] = {
     {in(S::kOutSetup), E::kDigitsReq, S::kStay, &F::a_send_sam},
     {in(S::kOutSetup), E::kCotOkInd, S::kStay, &F::a_send_cot_ok},
     {in(S::kOutSetup), E::kCotFailInd, S::kOutCotRetest, &F::a_send_cot_fail},
+    {in(S::kOutSetup), E::kT24, S::kOutCotRetest, &F::a_send_cot_fail},  // no check tone back: failure
     {in(S::kOutSetup), E::kAcmRx, S::kOutAlerting, &F::a_acm_rx},
     {in(S::kOutSetup), E::kConRx, S::kAnswered, &F::a_answer_rx},
     {in(S::kOutSetup, S::kOutAlerting), E::kAnmRx, S::kAnswered, &F::a_answer_rx},
@@ -128,6 +130,7 @@ const CallFsm::Row CallFsm::kTable[] = {
     {in(S::kOutCotRetest), E::kT25, S::kStay, &F::a_t25},
     {in(S::kOutCotRetest), E::kCotOkInd, S::kReleasing, &F::a_retest_ok},
     {in(S::kOutCotRetest), E::kCotFailInd, S::kStay, &F::a_retest_fail},
+    {in(S::kOutCotRetest), E::kT24, S::kStay, &F::a_retest_fail},
     // 2.1.8 continuity on the incoming side.
     {in(S::kInCotWait), E::kCotOkRx, S::kInSetup, &F::a_cot_ok_rx},
     {in(S::kInCotWait), E::kCotFailRx, S::kCotFailWait, &F::a_cot_fail_rx},
@@ -181,6 +184,7 @@ CallFsm::CallFsm(Circuit& c)
       t9_(c.env().timers()),
       t2_t6_(c.env().timers()),
       t8_(c.env().timers()),
+      t24_(c.env().timers()),
       t25_(c.env().timers()),
       t27_(c.env().timers()),
       t33_(c.env().timers()),
@@ -322,7 +326,16 @@ bool CallFsm::facility(std::vector<OwnedParam> params) {
   params_.clear();
   return ok;
 }
-void CallFsm::continuity_result(bool ok) { dispatch(ok ? E::kCotOkInd : E::kCotFailInd); }
+void CallFsm::continuity_result(bool ok) {
+  t24_.stop();
+  dispatch(ok ? E::kCotOkInd : E::kCotFailInd);
+}
+
+// Q.764 2.1.8: T24 supervises the return of the check tone.
+void CallFsm::start_continuity_test() {
+  start(t24_, c_.timer_config().t24, E::kT24);
+  if (c_.env().continuity()) c_.env().continuity()->start_test(c_.group().id(), c_.cic());
+}
 bool CallFsm::blocked_before_backward() { return state_ == S::kOutSetup && dispatch(E::kBlockedRx); }
 bool CallFsm::unequipped_before_backward() { return state_ == S::kOutSetup && dispatch(E::kUnequippedRx); }
 
@@ -341,7 +354,7 @@ void CallFsm::clear(int cause, std::string_view why) {
 // --- helpers ---
 
 void CallFsm::stop_timers() {
-  for (Timer* t : {&t1_, &t5_, &t7_, &t9_, &t2_t6_, &t8_, &t25_, &t27_, &t33_, &t35_, &t36_}) t->stop();
+  for (Timer* t : {&t1_, &t5_, &t7_, &t9_, &t2_t6_, &t8_, &t24_, &t25_, &t27_, &t33_, &t35_, &t36_}) t->stop();
 }
 
 void CallFsm::start(Timer& t, milliseconds d, CallEvent e) {
@@ -419,7 +432,7 @@ void CallFsm::a_send_iam() {
   send(b);
   // T7 runs from the latest address message (Q.764 2.1.1.1, 2.1.4.8).
   start(t7_, c_.timer_config().t7, E::kT7);
-  if (r.continuity_check && c_.env().continuity()) c_.env().continuity()->start_test(c_.group().id(), c_.cic());
+  if (r.continuity_check) start_continuity_test();
 }
 
 void CallFsm::a_send_sam() {
@@ -571,7 +584,7 @@ void CallFsm::a_send_cot_fail() {
 void CallFsm::a_t25() {
   MessageBuilder b(msg::kCcr, c_.cic());
   send(b);
-  if (c_.env().continuity()) c_.env().continuity()->start_test(c_.group().id(), c_.cic());
+  start_continuity_test();
 }
 
 void CallFsm::a_retest_ok() {

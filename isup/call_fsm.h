@@ -82,6 +82,7 @@ enum class CallEvent : std::uint8_t {
   kT7,
   kT8,
   kT9,
+  kT24,
   kT25,
   kT27,
   kT33,
@@ -204,6 +205,7 @@ class CallFsm {
   void a_send_cot_ok();
   void a_send_cot_fail();
   void a_t25();
+  void start_continuity_test();
   void a_retest_ok();
   void a_retest_fail();
   void a_blocked_rx();
@@ -234,7 +236,7 @@ class CallFsm {
   std::vector<OwnedParam> params_;
   std::vector<std::uint8_t> uui_;
 
-  Timer t1_, t5_, t7_, t9_, t2_t6_, t8_, t25_, t27_, t33_, t35_, t36_;
+  Timer t1_, t5_, t7_, t9_, t2_t6_, t8_, t24_, t25_, t27_, t33_, t35_, t36_;
 };
 
 }  // namespace isupgw::isup

@@ -36,6 +36,7 @@ struct IsupTimerConfig {
   milliseconds t21{300'000};  // initial CGU sent -> CGUA: resend CGU + alarm
   milliseconds t22{15'000};   // GRS sent -> GRA: resend GRS
   milliseconds t23{300'000};  // initial GRS sent -> GRA: resend GRS + alarm
+  milliseconds t24{2'000};    // check tone sent -> tone back (< 2 s): continuity failure
   milliseconds t25{5'000};    // first continuity failure -> CCR, repeat check (1-10 s)
   milliseconds t26{120'000};  // second and later continuity failure -> CCR (1-3 min)
   milliseconds t27{240'000};  // COT failure received -> CCR (>= 4 min): RSC

@@ -539,6 +539,28 @@ TEST_F(CallFsmTest, OutgoingContinuityFailureRepeatsCallAndRechecksAfterT25) {
   EXPECT_TRUE(circ(1).call().idle());
 }
 
+TEST_F(CallFsmTest, OutgoingContinuityT24ExpiryIsAFailure) {
+  make();
+  SetupRequest req;
+  req.called = digits_number(NumberKind::kCalled, "99F");
+  req.continuity_check = true;
+  ASSERT_TRUE(cc->setup(group, std::move(req)));
+  expect(msg::kIam, 1);
+  advance_s(1.9);
+  expect_nothing();
+  advance_s(0.1);  // T24 = 2 s: no check tone back
+  EXPECT_FALSE(FlagOctet::decode(expect(msg::kCot, 1).find(par::kContinuityIndicators)->value)->flag);
+  expect(msg::kIam, 3);
+  cc->continuity_result(group, 3, true);
+  expect(msg::kCot, 3);
+  inject_simple(msg::kAnm, 3);
+  advance_s(5);  // T25: re-check with CCR, T24 again
+  expect(msg::kCcr, 1);
+  advance_s(2);
+  expect(msg::kCot, 1);
+  EXPECT_EQ(counter("isup.alarm.continuity_recheck_failed"), 1u);
+}
+
 TEST_F(CallFsmTest, EveryTransitionIsLogged) {
   make();
   setup_call();
