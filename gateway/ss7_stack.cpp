@@ -83,6 +83,10 @@ Result<std::unique_ptr<Ss7Stack>, std::string> Ss7Stack::create(asio::io_context
       sc.server = !client;
       sc.address = ep.address();
       sc.port = static_cast<std::uint16_t>(ep.port());
+      if (client) {
+        sc.local_address = l.local().address();
+        sc.local_port = static_cast<std::uint16_t>(l.local().port());
+      }
       auto sctp = std::make_unique<sigtran::SctpTransport>(io, sc, log, counters);
       if (!client) {
         if (auto ec = sctp->listen())
@@ -110,6 +114,25 @@ Result<std::unique_ptr<Ss7Stack>, std::string> Ss7Stack::create(asio::io_context
       s->mtp3_->set_default_route(std::move(route));
     else
       s->mtp3_->add_route(sigtran::parse_point_code(r.dpc(), fmt)->value, std::move(route));
+  }
+  // MTP3 tracks availability (PAUSE/RESUME) for routed DPCs: give every trunk
+  // group's DPC that only the default route reaches a route of its own.
+  std::optional<sigtran::m3ua::Route> default_route;
+  std::set<std::uint32_t> routed;
+  for (const auto& r : cfg.routes()) {
+    if (r.dpc() != "default") {
+      routed.insert(sigtran::parse_point_code(r.dpc(), fmt)->value);
+      continue;
+    }
+    default_route.emplace();
+    for (const auto& name : r.links()) default_route->links.push_back(link_ids.at(name));
+    default_route->mode = mode_of(r.traffic_mode()).value_or(TrafficMode::kOverride);
+  }
+  if (default_route) {
+    for (const auto& g : cfg.trunk_groups()) {
+      const auto dpc = sigtran::parse_point_code(g.dpc(), fmt)->value;
+      if (routed.insert(dpc).second) s->mtp3_->add_route(dpc, *default_route);
+    }
   }
   s->mtp3_->set_user(isup::kServiceIndicatorIsup, s.get());
 

@@ -110,6 +110,23 @@ void SctpTransport::start() {
     if (handler_) handler_->on_disconnected("socket failed: " + ec.message());
     return;
   }
+  if (!cfg_.local_address.empty() || cfg_.local_port != 0) {
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    local.sin_port = htons(cfg_.local_port);
+    const std::string addr = cfg_.local_address.empty() ? "0.0.0.0" : cfg_.local_address;
+    int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (::inet_pton(AF_INET, addr.c_str(), &local.sin_addr) != 1 ||
+        ::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
+      busy_ = false;
+      const std::string why = std::strerror(errno);
+      ::close(fd);
+      if (handler_)
+        handler_->on_disconnected("bind " + addr + ":" + std::to_string(cfg_.local_port) + " failed: " + why);
+      return;
+    }
+  }
   if (::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 && errno != EINPROGRESS) {
     busy_ = false;
     const std::string why = std::strerror(errno);

@@ -23,6 +23,10 @@ struct SctpConfig {
   bool server = false;
   std::string address = "127.0.0.1";
   std::uint16_t port = 2905;
+  // Client: bind here before connecting (0 = any). An SG matches a static ASP
+  // by the association's source address and port (e.g. osmo-stp "asp NAME RPORT LPORT").
+  std::string local_address;
+  std::uint16_t local_port = 0;
   std::uint16_t out_streams = 17;  // stream 0 + 16 for DATA (SLS 0..15)
   std::uint16_t in_streams = 17;
   std::size_t max_queued = 100000;
