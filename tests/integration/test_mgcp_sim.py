@@ -57,7 +57,8 @@ try:
     r = probe(s.port)
     print(r.stdout, end="")
     c.check("probe passes despite 2 dropped commands", r.returncode == 0 and "result PASS" in r.stdout)
-    c.check("the drops were retransmitted", "retransmissions=2 timeouts=0" in r.stdout)
+    m = re.search(r"retransmissions=(\d+) timeouts=0", r.stdout)
+    c.check("the drops were retransmitted", m is not None and int(m.group(1)) >= 2, r.stdout)
     stats = s.control("stats")
     c.check("simulator: no connection left, 2 dropped", stats is not None and "connections=0" in stats and
             "dropped=2" in stats, stats)

@@ -136,7 +136,8 @@ try:
         c.check("%d create/delete cycles" % CYCLES, "cycles ok=%d failed=0" % CYCLES in out)
         c.check("AUEP after the cycles: no connection left",
                 re.search(r"audit endpoints=\d+ leftover=0 errors=0", out) is not None)
-        c.check("no retransmission or timeout on loopback", "retransmissions=0 timeouts=0 parse_errors=0" in out)
+        # Retransmissions may happen on a loaded machine (200 ms initial timer); losses may not.
+        c.check("no timeout, nothing unparsable", re.search(r"timeouts=0 parse_errors=0 stray=\d+", out) is not None)
         c.check("probe exit 0", r.returncode == 0, "rc=%d" % r.returncode)
         c.check("probe well under 30 s", took < 30, "%.1fs" % took)
 
