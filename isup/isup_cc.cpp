@@ -34,6 +34,7 @@ std::string_view to_string(CcError e) {
     case CcError::kUnknownCircuit: return "unknown circuit";
     case CcError::kBusy: return "procedure already running";
     case CcError::kBadRange: return "bad range";
+    case CcError::kCongestion: return "destination congested";
   }
   return "?";
 }
@@ -169,6 +170,10 @@ Result<CallId, CcError> IsupCallControl::setup(GroupId group, SetupRequest req) 
   if (!destination_available(g->config().dpc)) {
     count("isup.call.rejected_destination_unavailable");
     return Err(CcError::kDestinationUnavailable);
+  }
+  if (!admit(g->config().dpc)) {
+    count("isup.call.rejected_congestion");
+    return Err(CcError::kCongestion);
   }
   Circuit* c = select_circuit(*g, nullptr);
   if (c == nullptr) {
@@ -505,6 +510,21 @@ void IsupCallControl::on_status(PointCode dpc, const MtpStatus& st) {
   if (st.cause == MtpStatusCause::kCongestion) {
     count("isup.mtp.congestion");
     log_.warn(Subsystem::kIsup, "mtp.congestion", {{"dpc", dpc}, {"level", st.congestion_level}});
+    // Q.764 2.13.3: reduce the traffic by one step and start T29 and T30;
+    // indications while T29 runs are ignored; each T30 expiry restores one step.
+    const TrunkGroup* g = nullptr;
+    for (auto& x : groups_)
+      if (x->config().dpc == dpc) g = x.get();
+    if (g == nullptr) return;
+    auto& d = dest(dpc);
+    if (!d.t29) d.t29 = std::make_unique<Timer>(timers_);
+    if (!d.t30) d.t30 = std::make_unique<Timer>(timers_);
+    if (d.t29->running()) return;
+    d.congestion_level = std::min(d.congestion_level + 1, std::max(1u, recovery_.congestion_steps));
+    log_.notice(Subsystem::kIsup, "traffic.reduced", {{"dpc", dpc}, {"step", d.congestion_level}});
+    const auto& t = g->config().timers;
+    d.t29->start(t.t29, [] {});
+    d.t30->start(t.t30, [this, dpc, t30 = t.t30] { on_t30(dpc, t30); });
     return;
   }
   count("isup.mtp.user_part_unavailable");
@@ -518,6 +538,26 @@ void IsupCallControl::on_status(PointCode dpc, const MtpStatus& st) {
   if (probe == nullptr || (d.t4 && d.t4->running())) return;
   if (!d.t4) d.t4 = std::make_unique<Timer>(timers_);
   d.t4->start(probe->config().timers.t4, [this, dpc, probe] { on_t4(dpc, probe); });
+}
+
+void IsupCallControl::on_t30(PointCode dpc, milliseconds t30) {
+  auto& d = dest(dpc);
+  if (d.congestion_level > 0) --d.congestion_level;
+  log_.notice(Subsystem::kIsup, "traffic.restored", {{"dpc", dpc}, {"step", d.congestion_level}});
+  if (d.congestion_level > 0) d.t30->start(t30, [this, dpc, t30] { on_t30(dpc, t30); });
+}
+
+bool IsupCallControl::admit(PointCode dpc) {
+  auto it = dests_.find(dpc);
+  if (it == dests_.end() || it->second.congestion_level == 0) return true;
+  auto& d = it->second;
+  const unsigned n = std::max(1u, recovery_.congestion_steps);
+  return (d.admitted++ % n) < n - std::min(d.congestion_level, n);
+}
+
+unsigned IsupCallControl::congestion_level(PointCode dpc) const {
+  auto it = dests_.find(dpc);
+  return it == dests_.end() ? 0 : it->second.congestion_level;
 }
 
 void IsupCallControl::on_t4(PointCode dpc, TrunkGroup* probe) {

@@ -87,6 +87,7 @@ class IsupCallControl final : public MtpUser, private CircuitEnv {
   bool destination_available(PointCode dpc) const;
   std::size_t grs_in_flight() const { return grs_in_flight_; }
   std::size_t grs_queued() const { return grs_queue_.size(); }
+  unsigned congestion_level(PointCode dpc) const;
 
  private:
   // CircuitEnv
@@ -105,6 +106,9 @@ class IsupCallControl final : public MtpUser, private CircuitEnv {
     bool paused = false;
     bool user_part_unavailable = false;
     std::unique_ptr<Timer> t4;
+    unsigned congestion_level = 0;  // traffic reduction step
+    std::uint64_t admitted = 0;
+    std::unique_ptr<Timer> t29, t30;
   };
   struct GrsJob {
     GroupId group;
@@ -125,6 +129,8 @@ class IsupCallControl final : public MtpUser, private CircuitEnv {
                   std::span<const std::uint8_t> diagnostic = {});
   void release_for_compatibility(Circuit& c, int cause);
   void on_t4(PointCode dpc, TrunkGroup* probe);
+  void on_t30(PointCode dpc, milliseconds t30);
+  bool admit(PointCode dpc);
 
   // Receive side.
   void dispatch(TrunkGroup& g, Circuit& c, const Message& m);

@@ -41,6 +41,8 @@ struct IsupTimerConfig {
   milliseconds t26{120'000};  // second and later continuity failure -> CCR (1-3 min)
   milliseconds t27{240'000};  // COT failure received -> CCR (>= 4 min): RSC
   milliseconds t28{10'000};   // CQM sent -> CQR: alarm
+  milliseconds t29{500};      // congestion indication -> further indications ignored (300-600 ms)
+  milliseconds t30{8'000};    // congestion indication -> traffic restored one step (5-10 s)
   milliseconds t33{14'000};   // INR sent -> INF (12-15 s): release + alarm
   milliseconds t35{18'000};   // latest digit (no ST) received, digits incomplete (15-20 s): release cause 28
   milliseconds t36{12'000};   // CCR received -> COT or REL (10-15 s): RSC
@@ -76,6 +78,9 @@ struct IsupRecoveryConfig {
   unsigned grs_per_second = 10;
   bool reset_on_start = true;
   bool reset_on_resume = true;
+  // Signalling congestion (MTP-STATUS): traffic reduction steps; at step n of
+  // N only (N - n) of every N new calls towards the DPC are attempted.
+  unsigned congestion_steps = 4;
 };
 
 }  // namespace isupgw::isup

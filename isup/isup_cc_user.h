@@ -73,6 +73,7 @@ enum class CcError {
   kUnknownCircuit,
   kBusy,  // a maintenance procedure is already running on that circuit / range
   kBadRange,
+  kCongestion,  // traffic towards the DPC reduced after MTP-STATUS congestion (Q.764 2.13.3)
 };
 std::string_view to_string(CcError e);
 

@@ -117,14 +117,45 @@ TEST_F(RecoveryTest, UserPartUnavailableStartsUserPartTest) {
   expect_nothing();
 }
 
-TEST_F(RecoveryTest, CongestionIsCounted) {
-  make(1, 8);
+TEST_F(RecoveryTest, CongestionReducesTrafficStepwiseT29T30) {
+  make(1, 31);
   MtpStatus st;
   st.cause = MtpStatusCause::kCongestion;
-  st.congestion_level = 2;
+  st.congestion_level = 1;
   cc->on_status(kDpc, st);
   EXPECT_EQ(counter("isup.mtp.congestion"), 1u);
+  EXPECT_EQ(cc->congestion_level(kDpc), 1u);
   EXPECT_TRUE(cc->destination_available(kDpc));
+  // Step 1 of 4: three of every four new calls are attempted.
+  SetupRequest req;
+  req.called = testing::digits_number(NumberKind::kCalled, "1");
+  int ok = 0, rejected = 0;
+  for (int i = 0; i < 4; ++i) {
+    auto r = cc->setup(group, req);
+    if (r) {
+      ++ok;
+    } else {
+      EXPECT_EQ(r.error(), CcError::kCongestion);
+      ++rejected;
+    }
+  }
+  EXPECT_EQ(ok, 3);
+  EXPECT_EQ(rejected, 1);
+  EXPECT_EQ(counter("isup.call.rejected_congestion"), 1u);
+  // T29 (500 ms): further indications are ignored.
+  advance_s(0.4);
+  cc->on_status(kDpc, st);
+  EXPECT_EQ(cc->congestion_level(kDpc), 1u);
+  advance_s(0.1);
+  cc->on_status(kDpc, st);  // after T29: one more step, T29/T30 restarted
+  EXPECT_EQ(cc->congestion_level(kDpc), 2u);
+  advance_s(7.9);
+  EXPECT_EQ(cc->congestion_level(kDpc), 2u);
+  advance_s(0.1);  // T30 = 8 s: one step back
+  EXPECT_EQ(cc->congestion_level(kDpc), 1u);
+  advance_s(8);
+  EXPECT_EQ(cc->congestion_level(kDpc), 0u);
+  for (int i = 0; i < 4; ++i) EXPECT_TRUE(cc->setup(group, req));
 }
 
 }  // namespace
