@@ -127,6 +127,13 @@ void ValueRange::Iterator::advance() {
     }
     const Header* h = cur_++;
     if (list_valued(id_)) {
+      // Most list headers carry one element: no comma, no splitting.
+      if (h->value.find(',') == std::string_view::npos) {
+        if (h->value.empty()) continue;
+        item_ = h->value;
+        done_ = false;
+        return;
+      }
       split_ = g::CommaSplitter(h->value);
       in_header_ = true;
     } else {
