@@ -45,7 +45,8 @@ class Ss7Stack final : public isup::MtpPort, public sigtran::MtpUser, public isu
 
   // isup::MtpPort
   void transfer(const isup::MtpLabel& label, std::span<const std::uint8_t> data) override;
-  // sigtran::MtpUser
+  // sigtran::MtpUser (CallControlUser has on_resume/on_suspend for calls: keep both visible)
+  using isup::CallControlUser::on_resume;
   void on_transfer(const sigtran::MtpLabel& label, std::span<const std::uint8_t> data) override;
   void on_pause(std::uint32_t dpc) override;
   void on_resume(std::uint32_t dpc) override;
