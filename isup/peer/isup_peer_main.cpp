@@ -147,12 +147,15 @@ int run_m3ua(const Options& o, Logger& log, Counters& counters) {
       continue;
     }
     const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(o.timeout);
-    while (!s.link->ready() && std::chrono::steady_clock::now() < end) s.poll(timers);
     MtpLabel label;
     label.opc = o.own;
     label.dpc = o.remote;
     peer::ScenarioRunner runner(*sc, s.port, timers, log, label, o.variant);
+    // Listen before the association is up: the far end may send (e.g. GRS on
+    // MTP-RESUME) in the same read that completes ASPAC; those messages queue
+    // in the runner for its first expect.
     s.bridge.target = &runner;
+    while (!s.link->ready() && std::chrono::steady_clock::now() < end) s.poll(timers);
     if (s.link->ready()) runner.start();
     while (s.link->ready() && !runner.done() && std::chrono::steady_clock::now() < end) s.poll(timers);
     s.bridge.target = nullptr;
