@@ -14,31 +14,7 @@
 #include "isup/message.h"
 #include "isup/number.h"
 
-namespace {
-std::atomic<std::size_t> g_allocations{0};
-}  // namespace
-
-// g++ 12 sees malloc behind the inlined operator new and flags the matching
-// free in operator delete; the pair is consistent by construction.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-
-void* operator new(std::size_t n) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) { return operator new(n); }
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  return std::malloc(n ? n : 1);
-}
-void* operator new[](std::size_t n, const std::nothrow_t& t) noexcept { return operator new(n, t); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+#include "tests/bench/alloc_counter.h"
 
 namespace isup = isupgw::isup;
 
@@ -71,12 +47,12 @@ static void BM_IamDecode(benchmark::State& state) {
       return;
     }
   }
-  const std::size_t before = g_allocations.load();
+  const std::size_t before = isupgw::bench::allocations();
   for (auto _ : state) {
     auto m = isup::decode(in, isup::Variant::kItu);
     benchmark::DoNotOptimize(m);
   }
-  const std::size_t allocs = g_allocations.load() - before;
+  const std::size_t allocs = isupgw::bench::allocations() - before;
   state.counters["heap_allocs"] = static_cast<double>(allocs);
   if (allocs != 0) {
     std::fprintf(stderr, "BM_IamDecode: %zu heap allocations during decode (must be 0)\n", allocs);
@@ -89,27 +65,27 @@ static void BM_IamEncode(benchmark::State& state) {
   const auto& in = iam();
   auto m = *isup::decode(in, isup::Variant::kItu);
   std::array<std::uint8_t, 272> out{};
-  const std::size_t before = g_allocations.load();
+  const std::size_t before = isupgw::bench::allocations();
   for (auto _ : state) {
     benchmark::DoNotOptimize(m);
     auto n = isup::encode(m, isup::Variant::kItu, out);
     benchmark::DoNotOptimize(n);
     benchmark::ClobberMemory();
   }
-  state.counters["heap_allocs"] = static_cast<double>(g_allocations.load() - before);
+  state.counters["heap_allocs"] = static_cast<double>(isupgw::bench::allocations() - before);
 }
 BENCHMARK(BM_IamEncode);
 
 // Decode plus typed access to the called party number (digits into a fixed buffer).
 static void BM_IamDecodeCalledNumber(benchmark::State& state) {
   const auto& in = iam();
-  const std::size_t before = g_allocations.load();
+  const std::size_t before = isupgw::bench::allocations();
   for (auto _ : state) {
     auto m = isup::decode(in, isup::Variant::kItu);
     auto n = isup::Number::decode(isup::NumberKind::kCalled, m->variable[0].value);
     benchmark::DoNotOptimize(n);
   }
-  const std::size_t allocs = g_allocations.load() - before;
+  const std::size_t allocs = isupgw::bench::allocations() - before;
   state.counters["heap_allocs"] = static_cast<double>(allocs);
   if (allocs != 0) std::abort();
 }

@@ -12,30 +12,7 @@
 #include "sip/message.h"
 #include "sip/serializer.h"
 
-namespace {
-std::atomic<std::size_t> g_allocs{0};
-}  // namespace
-
-// g++ 12 sees malloc behind the inlined operator new and flags the matching
-// free in operator delete; the pair is consistent by construction.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-
-void* operator new(std::size_t n) {
-  g_allocs.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) {
-  g_allocs.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+#include "tests/bench/alloc_counter.h"
 
 namespace {
 
@@ -70,9 +47,9 @@ void BM_ParseInvite(benchmark::State& state) {
   Message m;
   std::size_t allocs = 0;
   for (auto _ : state) {
-    std::size_t before = g_allocs.load(std::memory_order_relaxed);
+    std::size_t before = isupgw::bench::allocations();
     auto r = parse_message(invite, m);
-    allocs += g_allocs.load(std::memory_order_relaxed) - before;
+    allocs += isupgw::bench::allocations() - before;
     if (!r.ok()) state.SkipWithError("parse failed");
     benchmark::DoNotOptimize(r);
     benchmark::DoNotOptimize(m.call_id.data());
@@ -103,10 +80,10 @@ void BM_SerializeParsed(benchmark::State& state) {
   out.reserve(2048);
   std::size_t allocs = 0;
   for (auto _ : state) {
-    std::size_t before = g_allocs.load(std::memory_order_relaxed);
+    std::size_t before = isupgw::bench::allocations();
     out.clear();
     serialize_into(m, out);
-    allocs += g_allocs.load(std::memory_order_relaxed) - before;
+    allocs += isupgw::bench::allocations() - before;
     benchmark::DoNotOptimize(out.data());
   }
   state.counters["allocs/iter"] = benchmark::Counter(static_cast<double>(allocs), benchmark::Counter::kAvgIterations);
@@ -127,10 +104,10 @@ void BM_SerializeBuilt(benchmark::State& state) {
   out.reserve(2048);
   std::size_t allocs = 0;
   for (auto _ : state) {
-    std::size_t before = g_allocs.load(std::memory_order_relaxed);
+    std::size_t before = isupgw::bench::allocations();
     out.clear();
     out_msg.serialize_into(out);
-    allocs += g_allocs.load(std::memory_order_relaxed) - before;
+    allocs += isupgw::bench::allocations() - before;
     benchmark::DoNotOptimize(out.data());
   }
   state.counters["allocs/iter"] = benchmark::Counter(static_cast<double>(allocs), benchmark::Counter::kAvgIterations);
