@@ -1,7 +1,5 @@
 #include "gateway/ss7_stack.h"
 
-#include <set>
-
 #include "gateway/ss7_config.h"
 #include "sigtran/sctp_transport.h"
 #include "sigtran/tcp_transport.h"
@@ -106,32 +104,21 @@ Result<std::unique_ptr<Ss7Stack>, std::string> Ss7Stack::create(asio::io_context
     link_ids[l.name()] = link.id();
     s->transports_.push_back(std::move(t));
   }
+  // MTP3 tracks availability (PAUSE/RESUME) for routed DPCs only: the default
+  // route is also installed below for every trunk group DPC without its own.
+  std::optional<sigtran::m3ua::Route> default_route;
+  std::set<std::uint32_t> routed;
   for (const auto& r : cfg.routes()) {
     sigtran::m3ua::Route route;
     for (const auto& name : r.links()) route.links.push_back(link_ids.at(name));  // validated by the loader
     route.mode = mode_of(r.traffic_mode()).value_or(TrafficMode::kOverride);
-    if (r.dpc() == "default")
+    if (r.dpc() == "default") {
+      default_route = route;
       s->mtp3_->set_default_route(std::move(route));
-    else
-      s->mtp3_->add_route(sigtran::parse_point_code(r.dpc(), fmt)->value, std::move(route));
-  }
-  // MTP3 tracks availability (PAUSE/RESUME) for routed DPCs: give every trunk
-  // group's DPC that only the default route reaches a route of its own.
-  std::optional<sigtran::m3ua::Route> default_route;
-  std::set<std::uint32_t> routed;
-  for (const auto& r : cfg.routes()) {
-    if (r.dpc() != "default") {
-      routed.insert(sigtran::parse_point_code(r.dpc(), fmt)->value);
-      continue;
-    }
-    default_route.emplace();
-    for (const auto& name : r.links()) default_route->links.push_back(link_ids.at(name));
-    default_route->mode = mode_of(r.traffic_mode()).value_or(TrafficMode::kOverride);
-  }
-  if (default_route) {
-    for (const auto& g : cfg.trunk_groups()) {
-      const auto dpc = sigtran::parse_point_code(g.dpc(), fmt)->value;
-      if (routed.insert(dpc).second) s->mtp3_->add_route(dpc, *default_route);
+    } else {
+      const auto dpc = sigtran::parse_point_code(r.dpc(), fmt)->value;
+      routed.insert(dpc);
+      s->mtp3_->add_route(dpc, std::move(route));
     }
   }
   s->mtp3_->set_user(isup::kServiceIndicatorIsup, s.get());
@@ -150,7 +137,8 @@ Result<std::unique_ptr<Ss7Stack>, std::string> Ss7Stack::create(asio::io_context
       auto span = parse_cic_range(range, max_cic(g.variant()));
       tg.cics.emplace_back(span->first, span->last);
     }
-    s->trunk_group_dpcs_.push_back(tg.dpc);
+    if (default_route && routed.insert(tg.dpc).second) s->mtp3_->add_route(tg.dpc, *default_route);
+    s->trunk_group_dpcs_.insert(tg.dpc);
     auto id = s->isup_->add_group(std::move(tg));
     if (!id) return Err("trunk group '" + g.name() + "': " + std::string(isup::to_string(id.error())));
   }
@@ -158,14 +146,11 @@ Result<std::unique_ptr<Ss7Stack>, std::string> Ss7Stack::create(asio::io_context
 }
 
 void Ss7Stack::start() {
-  running_ = true;
   // Every destination is inaccessible until its association is up (as after an
   // MTP restart, Q.704 9): ISUP hears MTP-PAUSE now and resets the circuits of
   // a destination with paced GRS when MTP-RESUME arrives (Q.764 2.10.3.2).
   // Starting ISUP's own reset here instead would send GRS into a dead route.
-  std::set<std::uint32_t> dpcs;
-  for (const auto& g : trunk_group_dpcs_) dpcs.insert(g);
-  for (auto dpc : dpcs)
+  for (auto dpc : trunk_group_dpcs_)
     if (!mtp3_->available(dpc)) isup_->on_pause(dpc);
   mtp3_->start();
   arm_tick();

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -70,8 +71,7 @@ class Ss7Stack final : public isup::MtpPort, public sigtran::MtpUser, public isu
   isup::TimerService timers_;
   std::unique_ptr<isup::IsupCallControl> isup_;
   boost::asio::steady_timer tick_;
-  std::vector<std::uint32_t> trunk_group_dpcs_;
-  bool running_ = false;
+  std::set<std::uint32_t> trunk_group_dpcs_;
 };
 
 }  // namespace isupgw::gateway
