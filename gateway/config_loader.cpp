@@ -330,9 +330,7 @@ class Validator {
       if (l.transport() == config::TRANSPORT_TLS)
         return fail(p + ".transport", "transport 'tls' is not supported by this build yet (udp, tcp)");
       if (l.address().empty()) return fail(p, "listener needs 'address' (an IPv4 or IPv6 literal)");
-      unsigned char buf[16];
-      if (inet_pton(AF_INET, l.address().c_str(), buf) != 1 && inet_pton(AF_INET6, l.address().c_str(), buf) != 1)
-        return fail(p + ".address", "'" + l.address() + "' is not an IPv4 or IPv6 address");
+      if (!valid_ip(l.address())) return fail(p + ".address", "'" + l.address() + "' is not an IPv4 or IPv6 address");
       if (l.port() > 65535) return fail(p + ".port", "port " + std::to_string(l.port()) + " is out of range 0..65535");
       if (l.port() != 0 && !bound.insert({l.transport(), l.address() + ":" + std::to_string(l.port())}).second)
         return fail(p, "duplicate listener " + l.address() + ":" + std::to_string(l.port()));
