@@ -1,0 +1,142 @@
+// The SIP side as the call engine sees it: INVITE sessions (RFC 3261 13-15)
+// with everything below a call's meaning kept inside the stack.
+//
+// The stack (sip/user_agent) implements SessionApi; the call engine
+// (gateway/call_engine) implements SessionUser. Both run on one io_context
+// thread; callbacks are never made from inside a SessionApi call (the stack
+// posts them), so the engine may call back into the API from any callback.
+//
+// Inside the stack and never seen here: 100 Trying, retransmissions, ACK for
+// non-2xx and for 2xx, PRACK for reliable provisionals received (RFC 3262),
+// the 200 to CANCEL and the 487 to the cancelled INVITE, the 200 to BYE,
+// session-timer refreshes (RFC 4028), OPTIONS answers and trunk pings.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "sip/message.h"
+#include "sip/transport_listener.h"
+
+namespace isupgw::sip {
+
+using SessionId = std::uint64_t;  // 0 = none
+
+// Extra headers for an outgoing request or response, canonical long names
+// ("P-Asserted-Identity", "Reason"), in order.
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+// An outgoing body: application/sdp, application/ISUP, or a multipart/mixed
+// built with sip/multipart.h (content_type then carries the boundary). Empty
+// content_type = no body.
+struct Body {
+  std::string content_type;
+  std::string content;
+  bool empty() const { return content_type.empty(); }
+};
+
+// Where a request goes (a configured SIP trunk) or where one came from.
+struct Peer {
+  Transport transport = Transport::kUdp;
+  std::string host;  // IP literal
+  std::uint16_t port = 5060;
+};
+
+// A new INVITE session from the engine (UAC).
+struct OutgoingInvite {
+  Peer peer;
+  std::string request_uri;            // "sip:+4930123456@192.0.2.10;user=phone"
+  std::string from;                   // name-addr without tag: "<sip:+4930999@gw.example.net;user=phone>"
+  std::string to;                     // name-addr without tag
+  std::string call_id;                // empty: the stack makes one (RFC 3578 overlap reuses one)
+  HeaderList headers;                 // P-Asserted-Identity, Privacy, Diversion, History-Info, Max-Forwards ...
+  Body body;                          // offer
+  bool offer_100rel = true;           // Supported: 100rel
+  std::uint32_t session_expires = 0;  // RFC 4028 Session-Expires to ask for; 0 = no session timer
+};
+
+// Why a session ended without a final response or BYE from the peer.
+enum class EndReason : std::uint8_t {
+  kTimeout,         // Timer B / F (no response: treated as 408), or no ACK for our 2xx (Timer H / 13.3.1.4)
+  kTransportError,  // could not send (treated as 503)
+  kSessionExpired,  // RFC 4028 10: no refresh before the session interval ran out
+  kShutdown,        // the stack is stopping
+};
+inline std::string_view to_string(EndReason r) {
+  switch (r) {
+    case EndReason::kTimeout: return "timeout";
+    case EndReason::kTransportError: return "transport-error";
+    case EndReason::kSessionExpired: return "session-expired";
+    case EndReason::kShutdown: return "shutdown";
+  }
+  return "?";
+}
+
+// Implemented by the stack.
+class SessionApi {
+ public:
+  virtual ~SessionApi() = default;
+
+  // --- UAC ---
+  // Sends the INVITE. The returned id names the session in later callbacks.
+  virtual SessionId invite(OutgoingInvite req) = 0;
+  // CANCEL (RFC 3261 9.1) before a final response; `headers` usually a Reason.
+  // After a 2xx raced the CANCEL the stack reports on_answered and the engine sends bye().
+  virtual void cancel(SessionId s, HeaderList headers = {}) = 0;
+
+  // --- UAS (answers to the INVITE reported by on_invite) ---
+  // 1xx other than 100. reliable = send with Require: 100rel when the INVITE
+  // allowed it (RFC 3262 3); the stack retransmits it until PRACK.
+  virtual void provisional(SessionId s, int status, HeaderList headers = {}, Body body = {}, bool reliable = false) = 0;
+  // 2xx; the stack retransmits it until ACK (RFC 3261 13.3.1.4).
+  virtual void answer(SessionId s, HeaderList headers = {}, Body body = {}) = 0;
+  // 3xx-6xx final response (Reason, Warning in `headers`).
+  virtual void reject(SessionId s, int status, HeaderList headers = {}, Body body = {}) = 0;
+
+  // --- Either side, in a confirmed dialog ---
+  virtual void bye(SessionId s, HeaderList headers = {}) = 0;
+  // INFO (RFC 6086) in the dialog, e.g. SIP-I carrying an ISUP message without
+  // SIP equivalent (Q.1912.5 7.3).
+  virtual void info(SessionId s, HeaderList headers, Body body) = 0;
+};
+
+// Implemented by the engine. `msg` views are valid during the callback only.
+class SessionUser {
+ public:
+  virtual ~SessionUser() = default;
+
+  // UAS: a new dialog-creating INVITE (100 Trying already sent). `from` is
+  // the transport source, for trunk ACLs.
+  virtual void on_invite(SessionId s, const Message& invite, const Peer& from) = 0;
+  // UAS: the caller cancelled (200 to CANCEL and 487 to the INVITE already sent).
+  virtual void on_cancel(SessionId s, const Message& cancel) = 0;
+  // UAS: ACK for our 2xx (may carry the answer when our 2xx was the offer).
+  virtual void on_ack(SessionId, const Message& /*ack*/) {}
+
+  // UAC: a provisional other than 100 (reliable ones already PRACKed).
+  virtual void on_provisional(SessionId s, const Message& response) = 0;
+  // UAC: a 2xx (ACK already sent).
+  virtual void on_answered(SessionId s, const Message& response) = 0;
+  // UAC: a 3xx-6xx final response (ACK already sent).
+  virtual void on_rejected(SessionId s, const Message& response) = 0;
+
+  // Either side: the peer sent BYE (200 already sent).
+  virtual void on_bye(SessionId s, const Message& bye) = 0;
+  // Either side: a re-INVITE or UPDATE with a new offer (hold, codec change),
+  // already answered by the stack with the last local SDP. Session-timer
+  // refreshes without a new offer are not reported.
+  virtual void on_reoffer(SessionId, const Message& /*request*/) {}
+  // Either side: INFO received in the dialog (200 already sent).
+  virtual void on_info(SessionId, const Message& /*info*/) {}
+  // Either side: the session ended for a reason other than the peer's
+  // response or BYE. The stack has sent what it could (BYE on session expiry).
+  virtual void on_ended(SessionId s, EndReason why) = 0;
+
+  // A configured trunk's OPTIONS keepalive changed state.
+  virtual void on_peer_state(const Peer&, bool /*up*/) {}
+};
+
+}  // namespace isupgw::sip
