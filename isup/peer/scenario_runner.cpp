@@ -105,6 +105,14 @@ std::vector<std::uint8_t> param_value(std::uint8_t code, std::size_t fixed_size,
 }  // namespace
 
 Result<std::vector<std::uint8_t>, std::string> build_message(const Step& st, Variant v) {
+  // RAW: the octets after the routing label as written (CIC, type, parameters), so
+  // a scenario can send what the codec would refuse to build (unknown message
+  // types for the Q.764 2.9.5 procedures, malformed parameters).
+  if (st.message == "RAW") {
+    auto h = hex_bytes(get(st.fields, "hex"));
+    if (!h || h->size() < 3) return Err(std::string("RAW needs hex= with at least CIC and message type"));
+    return *h;
+  }
   const int type = message_code(st.message, v);
   if (type < 0) return Err("unknown message " + st.message);
   const MessageLayout* l = find_layout(static_cast<std::uint8_t>(type), v);

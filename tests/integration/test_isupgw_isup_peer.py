@@ -1,7 +1,8 @@
 """isupgw (the daemon, M3UA IPSP server over TCP) against isup-peer (a scriptable
 exchange, IPSP client): the gateway resets its circuits with GRS when the peer
 appears, answers the peer's GRS, CGB/CGU (range and status) and BLO/UBL, refuses
-an incoming call with cause 41 while no call engine exists, and a final circuit
+an incoming call with cause 41 while no call engine exists, answers an unknown
+message type with CFN (cause 97), and a final circuit
 query (CQM/CQR) shows every CIC idle and unblocked."""
 import os
 import re
@@ -41,6 +42,10 @@ send   IAM cic=3 called=1234F
 expect REL cic=3 cause=41
 send   RLC cic=3
 wait   200ms
+# Q.764 2.9.5.1: an unrecognized message type (0xEE) without message compatibility
+# information is discarded and answered with CFN, cause 97.
+send   RAW hex=0500ee00
+expect CFN cic=5 cause=97
 # Every circuit idle and unblocked at the end.
 send   CQM cic=1 range=30
 expect CQR cic=1 range=30 circuit_state_indicator=%s
