@@ -28,50 +28,12 @@
 #include "isup/message.h"
 #include "isup/variant.h"
 #include "mapping/number_map.h"
+#include "mapping/sip_profile.h"
 #include "sip/message.h"
 #include "sip/sdp.h"
 #include "sip/session_api.h"
 
 namespace isupgw::mapping {
-
-// Which header carries redirection towards SIP (both are read from SIP).
-enum class RedirectionHeader : std::uint8_t { kHistoryInfo, kDiversion };
-
-// Bearer of a call, in SIP terms and ISUP terms (Q.1912.5 / TS 29.163 bearer mapping).
-enum class Bearer : std::uint8_t {
-  kSpeech,   // TMR 0 speech, USI ITC speech
-  kAudio31,  // TMR 3 3.1 kHz audio, USI ITC 3.1 kHz audio
-  kUdi64,    // TMR 2 64 kbit/s unrestricted, USI ITC unrestricted digital; SDP CLEARMODE (RFC 4040)
-};
-std::string_view to_string(Bearer b);
-
-// One SIP trunk's interworking settings.
-struct SipProfile {
-  enum Kind : std::uint8_t {
-    kSip,   // Q.1912.5 profile A / RFC 3398: no ISUP body
-    kSipI,  // Q.1912.5 profile C: ISUP encapsulated (application/ISUP)
-    kSipT,  // RFC 3372 / RFC 3204
-  };
-  Kind kind = kSip;
-  NumberPlan plan;
-  isup::Variant variant = isup::Variant::kItu;
-  std::string isup_version = "itu-t92+";  // application/ISUP;version=
-  std::string isup_base;                  // ;base= (empty: not sent)
-  bool isup_handling_required = true;     // Content-Disposition: signal;handling=required|optional
-  std::string host;                       // host part of the sip: URIs we build ("192.0.2.10")
-  bool tel_uri = false;                   // Request-URI / To / PAI as tel: instead of sip:...;user=phone
-  bool trust_pai = true;                  // trusted peer (RFC 3325): send and believe P-Asserted-Identity
-  RedirectionHeader redirection = RedirectionHeader::kHistoryInfo;
-  // Numbers on the SIP side in global "+CC..." form (E.164) or as dialled with
-  // the trunk's prefixes ("0" national, "00" international).
-  bool global_numbers = true;
-  std::string national_prefix = "0";
-  std::string international_prefix = "00";
-  bool append_st = true;                   // SIP -> ISUP en bloc: end the called number with ST
-  bool a_law = true;                       // G.711 law on the TDM side (E1 A-law, T1 mu-law): codec order, USI layer 1
-  Bearer audio_bearer = Bearer::kAudio31;  // TMR for an ordinary audio offer (Q.1912.5: 3.1 kHz audio)
-  std::uint8_t initial_hop_counter = 31;   // when the INVITE has no Max-Forwards
-};
 
 // A SIP request refused: the final response to send, with a Warning text.
 struct Rejection {
@@ -100,10 +62,17 @@ sip::Body make_body(const std::optional<std::string>& sdp, std::span<const std::
                     const SipProfile& profile);
 // Extra headers that go with make_body() (Content-Disposition for a lone ISUP
 // body, MIME-Version for multipart).
-sip::HeaderList body_headers(const sip::Body& body);
+sip::HeaderList body_headers(const sip::Body& body);  // handling=required for a lone ISUP body
+sip::HeaderList body_headers(const sip::Body& body, const SipProfile& profile);
 
 // The body form (no CIC, RFC 3204) of an ISUP message; empty if it cannot be encoded.
 std::vector<std::uint8_t> isup_body_octets(const isup::Message& m, isup::Variant v);
+// A REL in body form with cause indicators (ITU-T coding, the given location,
+// default BI: network beyond interworking point), for SIP-I BYE / final responses.
+std::vector<std::uint8_t> isup_rel_octets(std::uint8_t cause, isup::Variant v,
+                                          std::uint8_t location = kLocationBeyondInterworking);
+// The cause of a REL carried in an ISUP body, if the body is one.
+std::optional<std::uint8_t> cause_of_isup_body(std::span<const std::uint8_t> body, isup::Variant v);
 
 // ---------------------------------------------------------------- SIP -> ISUP
 
@@ -121,6 +90,7 @@ Result<isup::SetupRequest, Rejection> setup_from_invite(const sip::Message& invi
 // appended when the profile sends en bloc numbers complete). 484-style
 // Rejection when the new number does not extend `previous_called` (that is a
 // new call, not more digits).
+// The new digits never carry ST: SIP does not say when the number is complete.
 Result<isup::Number, Rejection> overlap_digits(const isup::Number& previous_called, const sip::Message& invite,
                                                const SipProfile& profile);
 
@@ -137,10 +107,13 @@ struct BackwardAction {
 // (4/5/6 by Diversion/History-Info reason); 182 -> CPG progress.
 BackwardAction backward_from_provisional(const sip::Message& response, bool acm_sent, const SipProfile& profile);
 
-// Release cause for a final error response: Reason: Q.850 wins, else the
-// status table (cause_map). nullopt for 487 to our own CANCEL.
+// Release cause for a final error response: an encapsulated REL (SIP-I/SIP-T)
+// wins, then Reason: Q.850 (Q.1912.5, RFC 3326), else the status table
+// (cause_map, default Q.1912.5). nullopt for 487 to our own CANCEL.
 std::optional<std::uint8_t> cause_from_response(const sip::Message& response);
-// Release cause for BYE or CANCEL: Reason: Q.850 wins, else 16 normal clearing.
+std::optional<std::uint8_t> cause_from_response(const sip::Message& response, const SipProfile& profile);
+// Release cause for BYE or CANCEL: an encapsulated REL, then Reason: Q.850,
+// else BYE 16 normal call clearing, CANCEL 31 normal unspecified (Q.1912.5).
 std::uint8_t cause_from_request(const sip::Message& request);
 
 // ---------------------------------------------------------------- ISUP -> SIP
@@ -155,6 +128,9 @@ struct InviteFields {
   std::vector<std::string> codecs;  // for sip::LocalMedia::codecs
   bool telephone_event = true;      // offer RFC 4733 (not with CLEARMODE)
   std::vector<std::uint8_t> isup;   // SIP-I/SIP-T: the IAM in body form; empty for plain SIP
+  // Nonzero: do not send the INVITE, release the IAM with this cause (25:
+  // hop counter exhausted, Q.764 2.1.1.1 / Q.1912.5; 28: no usable called number).
+  std::uint8_t release_cause = 0;
 };
 InviteFields invite_from_setup(const isup::IncomingSetup& setup, const SipProfile& profile);
 
@@ -184,7 +160,8 @@ ProvisionalFields answer_fields(const isup::Message* anm_or_con, const SipProfil
 // REL before answer -> final response: status (cause_map, Q.1912.5 choices) and Reason: Q.850.
 struct FinalResponse {
   int status = 500;
-  sip::HeaderList headers;  // Reason
+  sip::HeaderList headers;         // Reason
+  std::vector<std::uint8_t> isup;  // SIP-I/SIP-T: a REL in body form (cause, location BI)
 };
 FinalResponse response_for_release(std::uint8_t cause, const SipProfile& profile);
 // REL after answer (BYE) or forward before answer (CANCEL): the Reason header.
@@ -208,7 +185,10 @@ std::vector<std::string> codecs_for(Bearer b, bool a_law);
 
 // ---------------------------------------------------------------- hop counter
 
-// Max-Forwards -> hop counter (Q.1912.5) and back.
+// Both directions count the gateway as one hop (Q.764 2.1.1.1 decrement): SIP
+// -> ISUP hop counter = min(Max-Forwards, 31) - 1; ISUP -> SIP Max-Forwards =
+// hop counter - 1. 0 = exhausted: reject 483 / release cause 25.
+inline constexpr std::uint32_t kDefaultMaxForwards = 70;  // RFC 3261 8.1.1.6, IAM without hop counter
 std::uint8_t hop_counter_from_max_forwards(std::uint32_t max_forwards);
 std::uint32_t max_forwards_from_hop_counter(std::uint8_t hop_counter);
 

@@ -65,3 +65,58 @@ std::string sip_user_from_isup_number(const IsupNumber& n, const NumberPlan& pla
 }
 
 }  // namespace isupgw::mapping
+
+namespace isupgw::mapping {
+
+Result<IsupNumber, NumberError> isup_number_from_dialled(std::string_view user, const NumberPlan& plan,
+                                                         const DialPrefixes& prefixes, bool complete) {
+  auto n = isup_number_from_sip_user(user, plan, complete);
+  if (!n || n->nai != Nai::kUnknown) return n;
+  // Longest prefix first: "00" before "0".
+  if (!prefixes.international.empty() && n->digits.starts_with(prefixes.international) &&
+      n->digits.size() > prefixes.international.size()) {
+    n->digits.erase(0, prefixes.international.size());
+    n->nai = Nai::kInternational;
+  } else if (!prefixes.national.empty() && n->digits.starts_with(prefixes.national) &&
+             n->digits.size() > prefixes.national.size()) {
+    n->digits.erase(0, prefixes.national.size());
+    n->nai = Nai::kNational;
+  }
+  return n;
+}
+
+std::string dialled_from_isup_number(const IsupNumber& n, const DialPrefixes& prefixes) {
+  std::string digits;
+  for (char c : n.digits) digits += c == 'B' ? '*' : c == 'C' ? '#' : c;
+  switch (n.nai) {
+    case Nai::kInternational: return prefixes.international + digits;
+    case Nai::kNational: return prefixes.national + digits;
+    default: return digits;
+  }
+}
+
+IsupNumber from_isup(const isup::Number& n) {
+  IsupNumber out;
+  for (char c : n.digits.view()) {
+    if (c == 'F') {
+      out.complete = true;
+      break;
+    }
+    out.digits += c;
+  }
+  out.nai = (n.nai >= 1 && n.nai <= 4) ? static_cast<Nai>(n.nai) : Nai::kUnknown;
+  out.npi = n.npi;
+  return out;
+}
+
+isup::Number to_isup(const IsupNumber& n, isup::NumberKind kind) {
+  isup::Number out;
+  out.kind = kind;
+  out.nai = static_cast<std::uint8_t>(n.nai);
+  out.npi = n.npi;
+  out.digits.assign(std::string_view(n.digits).substr(0, isup::kMaxDigits - 1));
+  if (n.complete) out.digits.push_back('F');
+  return out;
+}
+
+}  // namespace isupgw::mapping

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "base/result.h"
+#include "isup/number.h"
 
 namespace isupgw::mapping {
 
@@ -44,5 +45,27 @@ Result<IsupNumber, NumberError> isup_number_from_sip_user(std::string_view user,
 // ISUP -> SIP user part: international "+digits", national "+CCdigits", subscriber
 // "+CC<area>digits" when an area code is configured, otherwise the digits as they are.
 std::string sip_user_from_isup_number(const IsupNumber& n, const NumberPlan& plan);
+
+// Per-trunk dialling prefixes for peers that do not use the global "+" form.
+struct DialPrefixes {
+  std::string national = "0";        // trunk prefix: "030..." is national "30..."
+  std::string international = "00";  // "0044..." is international "44..."
+};
+
+// SIP -> ISUP with prefixes: "+..." as above; otherwise a leading international
+// prefix gives NAI international, a leading national prefix NAI national (both
+// stripped), anything else NAI unknown as dialled. Empty prefixes are not used.
+Result<IsupNumber, NumberError> isup_number_from_dialled(std::string_view user, const NumberPlan& plan,
+                                                         const DialPrefixes& prefixes, bool complete);
+// ISUP -> SIP in dialled form: national -> national prefix + digits,
+// international -> international prefix + digits, others as they are.
+std::string dialled_from_isup_number(const IsupNumber& n, const DialPrefixes& prefixes);
+
+// Between the mapping's IsupNumber and the codec's isup::Number. The ST digit
+// ('F') is `complete`; NAI values other than 1..4 read as unknown.
+IsupNumber from_isup(const isup::Number& n);
+// `kind` picks the layout; indicators not carried by IsupNumber stay 0 except
+// those given.
+isup::Number to_isup(const IsupNumber& n, isup::NumberKind kind);
 
 }  // namespace isupgw::mapping
