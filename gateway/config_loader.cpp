@@ -5,6 +5,7 @@
 #include <google/protobuf/reflection.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -336,6 +337,8 @@ class Validator {
         return fail(p, "duplicate listener " + l.address() + ":" + std::to_string(l.port()));
     }
     if (!check_ss7(cfg.ss7())) return false;
+    if (!check_trunks(cfg.sip())) return false;
+    if (!check_routes(cfg)) return false;
     if (cfg.runtime().shutdown_grace_ms() > 600000)
       return fail("runtime.shutdown_grace_ms", "shutdown_grace_ms must be at most 600000 (10 minutes)");
     return true;
@@ -432,6 +435,96 @@ class Validator {
         spans.push_back(*span);
       }
     }
+    std::set<std::string> sims;
+    for (int i = 0; i < ss7.simulated_exchanges_size(); ++i) {
+      const auto& x = ss7.simulated_exchanges(i);
+      const std::string p = "ss7.simulated_exchanges[" + std::to_string(i) + "]";
+      if (x.name().empty()) return fail(p, "simulated exchange needs a 'name'");
+      if (!sims.insert(x.name()).second) return fail(p + ".name", "duplicate simulated exchange '" + x.name() + "'");
+      if (!check_endpoint(x.listen(), p + ".listen", true, false)) return false;
+      if (x.opc().empty() || x.dpc().empty()) return fail(p, "simulated exchange needs 'opc' and 'dpc'");
+      if (!pc(x.opc(), p + ".opc") || !pc(x.dpc(), p + ".dpc")) return false;
+      if (x.cics().empty()) return fail(p, "simulated exchange needs 'cics' (e.g. \"1-31\")");
+      for (int j = 0; j < x.cics_size(); ++j)
+        if (!parse_cic_range(x.cics(j), 4095))
+          return fail(p + ".cics[" + std::to_string(j) + "]", "'" + x.cics(j) + "' is not a CIC or CIC range");
+    }
+    return true;
+  }
+
+  static bool all_digits(const std::string& s) {
+    return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+  }
+
+  // "192.0.2.0/24", "2001:db8::/32" or a single address.
+  static bool valid_source(const std::string& s) {
+    const auto slash = s.find('/');
+    const std::string addr = s.substr(0, slash);
+    unsigned char buf[16];
+    const bool v4 = inet_pton(AF_INET, addr.c_str(), buf) == 1;
+    if (!v4 && inet_pton(AF_INET6, addr.c_str(), buf) != 1) return false;
+    if (slash == std::string::npos) return true;
+    const std::string len = s.substr(slash + 1);
+    if (len.empty() || len.size() > 3 || !all_digits(len)) return false;
+    return std::stoi(len) <= (v4 ? 32 : 128);
+  }
+
+  bool check_trunks(const config::Sip& sip) {
+    std::set<std::string> names;
+    for (int i = 0; i < sip.trunks_size(); ++i) {
+      const auto& t = sip.trunks(i);
+      const std::string p = "sip.trunks[" + std::to_string(i) + "]";
+      if (t.name().empty()) return fail(p, "SIP trunk needs a 'name'");
+      if (!names.insert(t.name()).second) return fail(p + ".name", "duplicate SIP trunk name '" + t.name() + "'");
+      if (t.address().empty()) return fail(p, "SIP trunk needs an 'address' (IPv4 or IPv6 literal of the peer)");
+      if (!valid_ip(t.address())) return fail(p + ".address", "'" + t.address() + "' is not an IPv4 or IPv6 address");
+      if (t.port() > 65535) return fail(p + ".port", "port " + std::to_string(t.port()) + " is out of range 0..65535");
+      if (t.transport() == config::TRANSPORT_TLS)
+        return fail(p + ".transport", "transport 'tls' is not supported by this build yet (udp, tcp)");
+      for (int j = 0; j < t.allowed_sources_size(); ++j)
+        if (!valid_source(t.allowed_sources(j)))
+          return fail(p + ".allowed_sources[" + std::to_string(j) + "]",
+                      "'" + t.allowed_sources(j) + "' is not an address or address/prefix-length");
+      const auto& np = t.number_plan();
+      if (!all_digits(np.country_code()) || np.country_code().size() > 3)
+        return fail(p + ".number_plan.country_code", "country code '" + np.country_code() + "' must be 1-3 digits");
+      if (!all_digits(np.area_code()) || np.area_code().size() > 8)
+        return fail(p + ".number_plan.area_code", "area code '" + np.area_code() + "' must be up to 8 digits");
+      if (t.options_interval_ms() != 0 && t.options_interval_ms() < 1000)
+        return fail(p + ".options_interval_ms", "options_interval_ms must be 0 (off) or at least 1000");
+    }
+    return true;
+  }
+
+  bool check_routes(const config::Config& cfg) {
+    std::set<std::string> trunks, groups;
+    for (const auto& t : cfg.sip().trunks()) trunks.insert(t.name());
+    for (const auto& g : cfg.ss7().trunk_groups()) groups.insert(g.name());
+    std::set<std::pair<std::string, std::string>> seen;
+    for (int i = 0; i < cfg.routes_size(); ++i) {
+      const auto& r = cfg.routes(i);
+      const std::string p = "routes[" + std::to_string(i) + "]";
+      if (!all_digits(r.prefix()))
+        return fail(p + ".prefix", "route prefix '" + r.prefix() + "' must be digits only (\"\" matches every number)");
+      if (!r.from().empty() && !trunks.count(r.from()) && !groups.count(r.from()))
+        return fail(p + ".from", "no SIP trunk or ISUP trunk group named '" + r.from() + "'");
+      if (!seen.insert({r.from(), r.prefix()}).second)
+        return fail(p + ".prefix", "duplicate route for prefix '" + r.prefix() + "'" +
+                                       (r.from().empty() ? "" : " from '" + r.from() + "'"));
+      if (r.targets().empty()) return fail(p, "route needs 'targets' (sip_trunk or trunk_group)");
+      for (int j = 0; j < r.targets_size(); ++j) {
+        const auto& t = r.targets(j);
+        const std::string tp = p + ".targets[" + std::to_string(j) + "]";
+        if (t.sip_trunk().empty() == t.trunk_group().empty())
+          return fail(tp, "route target needs exactly one of 'sip_trunk' and 'trunk_group'");
+        if (!t.sip_trunk().empty() && !trunks.count(t.sip_trunk()))
+          return fail(tp + ".sip_trunk", "no SIP trunk named '" + t.sip_trunk() + "'");
+        if (!t.trunk_group().empty() && !groups.count(t.trunk_group()))
+          return fail(tp + ".trunk_group", "no ISUP trunk group named '" + t.trunk_group() + "'");
+        if (!all_digits(t.prefix())) return fail(tp + ".prefix", "prefix '" + t.prefix() + "' must be digits only");
+        if (t.strip() > 30) return fail(tp + ".strip", "strip must be at most 30 digits");
+      }
+    }
     return true;
   }
 
@@ -460,6 +553,18 @@ void apply_defaults(config::Config& c) {
   if (c.logging().format() == config::LOG_FORMAT_UNSPECIFIED) c.mutable_logging()->set_format(config::LOG_FORMAT_TEXT);
   if (c.sip().max_tcp_connections() == 0) c.mutable_sip()->set_max_tcp_connections(1024);
   if (c.runtime().shutdown_grace_ms() == 0) c.mutable_runtime()->set_shutdown_grace_ms(2000);
+  for (auto& t : *c.mutable_sip()->mutable_trunks()) {
+    if (t.port() == 0) t.set_port(5060);
+    if (t.transport() == config::TRANSPORT_UNSPECIFIED) t.set_transport(config::TRANSPORT_UDP);
+    if (t.profile() == config::SIP_PROFILE_UNSPECIFIED) t.set_profile(config::SIP_PROFILE_SIP);
+    if (t.number_plan().country_code().empty()) t.mutable_number_plan()->set_country_code("49");
+    if (t.allowed_sources().empty()) t.add_allowed_sources(t.address());
+    if (t.domain().empty()) t.set_domain(t.address());
+  }
+  for (auto& x : *c.mutable_ss7()->mutable_simulated_exchanges()) {
+    if (x.ring_ms() == 0) x.set_ring_ms(1000);
+    if (x.routing_context() == 0) x.set_routing_context(1);
+  }
 }
 
 }  // namespace

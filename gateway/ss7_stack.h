@@ -3,11 +3,12 @@
 // control with its trunk groups on top. Adapts sigtran's MTP3 service to the
 // isup::MtpPort / isup::MtpUser interfaces (isup/ does not know sigtran/).
 //
-// Until the call engine joins SIP dialogs to circuits (issue 7), incoming
-// calls are refused with cause 41 (temporary failure) and counted, so the
-// circuits go straight back to idle and the peer sees a clean release.
+// Call events go to the call engine (set_call_user); without one (an
+// ss7-only configuration) incoming calls are refused with cause 41 (temporary
+// failure) and counted, so the circuits go straight back to idle.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -42,6 +43,10 @@ class Ss7Stack final : public isup::MtpPort, public sigtran::MtpUser, public isu
   bool stopped() const;
 
   isup::IsupCallControl& isup() { return *isup_; }
+  // Trunk group name -> id, for routing.
+  const std::map<std::string, isup::GroupId, std::less<>>& groups() const { return groups_; }
+  // Where call events go (the call engine); nullptr = refuse incoming calls.
+  void set_call_user(isup::CallControlUser* user) { call_user_ = user; }
   sigtran::m3ua::Mtp3& mtp3() { return *mtp3_; }
 
   // isup::MtpPort
@@ -57,6 +62,8 @@ class Ss7Stack final : public isup::MtpPort, public sigtran::MtpUser, public isu
   void on_progress(isup::CallId call, const isup::BackwardIndication& ind) override;
   void on_answer(isup::CallId call) override;
   void on_release(isup::CallId call, int cause) override;
+  void on_more_digits(isup::CallId call, std::string_view digits, bool complete) override;
+  void on_query_response(isup::GroupId g, std::uint16_t cic, std::span<const std::uint8_t> states) override;
 
  private:
   Ss7Stack(boost::asio::io_context& io, Clock& clock, Logger& log, Counters& counters);
@@ -72,6 +79,8 @@ class Ss7Stack final : public isup::MtpPort, public sigtran::MtpUser, public isu
   std::unique_ptr<isup::IsupCallControl> isup_;
   boost::asio::steady_timer tick_;
   std::set<std::uint32_t> trunk_group_dpcs_;
+  std::map<std::string, isup::GroupId, std::less<>> groups_;
+  isup::CallControlUser* call_user_ = nullptr;
 };
 
 }  // namespace isupgw::gateway

@@ -23,15 +23,16 @@ namespace asio = boost::asio;
 namespace {
 
 int usage() {
-  std::cerr << "usage: isup-peer [TRANSPORT] [OPTIONS] SCENARIO...     run scenarios as the peer exchange\n"
-               "       isup-peer --exchange [TRANSPORT] [OPTIONS]        answer calls until --duration ends\n"
-               "TRANSPORT: --loopback (default: against an in-process isupgw call control)\n"
-               "           --m3ua-connect HOST:PORT | --m3ua-listen [ADDR:]PORT  (M3UA over TCP)\n"
-               "           --role ipsp|asp|sg (default ipsp)  --rc N (routing context, default 1)\n"
-               "OPTIONS:   --opc PC (own point code, default 200)  --dpc PC (remote, default 100)\n"
-               "           --variant itu|etsi|ansi  --cics FIRST-LAST (loopback/exchange, default 1-31)\n"
-               "           --no-answer  --reset-on-start  --duration SECONDS (exchange, default forever)\n"
-               "           --timeout SECONDS (per scenario over M3UA, default 60)  -v\n";
+  std::cerr
+      << "usage: isup-peer [TRANSPORT] [OPTIONS] SCENARIO...     run scenarios as the peer exchange\n"
+         "       isup-peer --exchange [TRANSPORT] [OPTIONS]        answer calls until --duration ends\n"
+         "TRANSPORT: --loopback (default: against an in-process isupgw call control)\n"
+         "           --m3ua-connect HOST:PORT | --m3ua-listen [ADDR:]PORT  (M3UA over TCP)\n"
+         "           --role ipsp|asp|sg (default ipsp)  --rc N (routing context, default 1)\n"
+         "OPTIONS:   --opc PC (own point code, default 200)  --dpc PC (remote, default 100)\n"
+         "           --variant itu|etsi|ansi  --cics FIRST-LAST (loopback/exchange, default 1-31)\n"
+         "           --no-answer  --ring-ms MS  --reset-on-start  --duration SECONDS (exchange, default forever)\n"
+         "           --timeout SECONDS (per scenario over M3UA, default 60)  -v\n";
   return 2;
 }
 
@@ -40,6 +41,7 @@ struct Options {
   sigtran::m3ua::Role role = sigtran::m3ua::Role::kIpspClient;
   bool role_set = false;
   std::uint32_t rc = 1;
+  unsigned ring_ms = 0;  // exchange: ACM -> ANM delay
   PointCode own = 200, remote = 100;
   Variant variant = Variant::kItu;
   unsigned first = 1, last = 31;
@@ -112,7 +114,7 @@ int run_m3ua(const Options& o, Logger& log, Counters& counters) {
   M3uaStack s(o, log, counters);
   TimerService timers(s.clock);
   if (o.exchange) {
-    peer::AutoAnswerUser user(o.answer);
+    peer::AutoAnswerUser user(o.answer, &timers, std::chrono::milliseconds(o.ring_ms));
     IsupRecoveryConfig rec;
     rec.reset_on_start = o.reset_on_start;
     IsupCallControl cc(s.port, user, timers, log, counters, rec);
@@ -233,6 +235,8 @@ int main(int argc, char** argv) {
         } else {
           return usage();
         }
+      } else if (a == "--ring-ms") {
+        o.ring_ms = static_cast<unsigned>(std::stoul(next()));
       } else if (a == "--rc") {
         o.rc = static_cast<std::uint32_t>(std::stoul(next()));
       } else if (a == "--exchange") {

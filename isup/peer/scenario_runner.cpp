@@ -309,11 +309,57 @@ void ScenarioRunner::run() {
   running_ = false;
 }
 
-void AutoAnswerUser::on_setup(CallId call, const IncomingSetup&) {
+AutoAnswerUser::~AutoAnswerUser() {
+  if (timers_)
+    for (auto& [call, id] : pending_) timers_->cancel(id);
+}
+
+std::optional<int> AutoAnswerUser::release_cause_for(std::string_view called) {
+  if (!called.empty() && called.back() == 'F') called.remove_suffix(1);
+  if (called.size() != 5 || !called.starts_with("99")) return std::nullopt;
+  int cause = 0;
+  for (char c : called.substr(2)) {
+    if (c < '0' || c > '9') return std::nullopt;
+    cause = cause * 10 + (c - '0');
+  }
+  if (cause < 1 || cause > 127) return std::nullopt;
+  return cause;
+}
+
+void AutoAnswerUser::later(CallId call, std::chrono::milliseconds after, std::function<void()> f) {
+  auto id = timers_->start(after, [this, call, f = std::move(f)] {
+    pending_.erase(call);
+    f();
+  });
+  pending_[call] = id;
+}
+
+void AutoAnswerUser::on_setup(CallId call, const IncomingSetup& setup) {
   ++setups_;
   if (!answer_ || cc_ == nullptr) return;
   (void)cc_->alert(call);
-  (void)cc_->answer(call);
+  if (auto cause = release_cause_for(setup.called.digits.view())) {
+    // Released after the ACM (a busy or unallocated subscriber seen after alerting began).
+    if (timers_)
+      later(call, std::chrono::milliseconds(0), [this, call, c = *cause] { (void)cc_->release(call, c); });
+    else
+      (void)cc_->release(call, *cause);
+    return;
+  }
+  if (timers_ && ring_.count() > 0) {
+    later(call, ring_, [this, call] {
+      if (cc_->answer(call)) ++answered_;
+    });
+    return;
+  }
+  if (cc_->answer(call)) ++answered_;
+}
+
+void AutoAnswerUser::on_release(CallId call, int) {
+  auto it = pending_.find(call);
+  if (it == pending_.end()) return;
+  if (timers_) timers_->cancel(it->second);
+  pending_.erase(it);
 }
 
 // --- loopback ---

@@ -3,8 +3,12 @@
 // over M3UA or in virtual time over the in-process loopback.
 #pragma once
 
+#include <chrono>
 #include <deque>
+#include <functional>
+#include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "base/log.h"
@@ -64,22 +68,38 @@ class ScenarioRunner final : public MtpUser {
   Timer timer_;
 };
 
-// The exchange side of isup-peer (and of the loopback): a call-control user
-// that alerts and answers every incoming call at once.
+// The exchange side of isup-peer (and of the loopback, and of isupgw's
+// simulated exchange): a call-control user that alerts and answers every
+// incoming call, at once or `ring` after the ACM when a timer service is given.
+// A called number 99CCC (CCC = a three-digit Q.850 cause) is released with
+// cause CCC right after the ACM instead (busy 99017, unallocated 99001 ...).
 class AutoAnswerUser final : public CallControlUser {
  public:
-  explicit AutoAnswerUser(bool answer) : answer_(answer) {}
+  explicit AutoAnswerUser(bool answer, TimerService* timers = nullptr,
+                          std::chrono::milliseconds ring = std::chrono::milliseconds(0))
+      : answer_(answer), timers_(timers), ring_(ring) {}
+  ~AutoAnswerUser() override;
   void set_call_control(IsupCallControl* cc) { cc_ = cc; }
   void on_setup(CallId call, const IncomingSetup&) override;
   void on_progress(CallId, const BackwardIndication&) override {}
   void on_answer(CallId) override {}
-  void on_release(CallId, int) override {}
+  void on_release(CallId call, int) override;
   std::size_t setups() const { return setups_; }
+  std::size_t answered() const { return answered_; }
+  std::size_t active() const { return pending_.size(); }
+
+  // 99CCC -> CCC (1..127); nullopt for any other number (digits without ST).
+  static std::optional<int> release_cause_for(std::string_view called);
 
  private:
+  void later(CallId call, std::chrono::milliseconds after, std::function<void()> f);
+
   bool answer_;
+  TimerService* timers_;
+  std::chrono::milliseconds ring_;
   IsupCallControl* cc_ = nullptr;
-  std::size_t setups_ = 0;
+  std::size_t setups_ = 0, answered_ = 0;
+  std::unordered_map<CallId, TimerService::Id> pending_;  // calls with a timer running
 };
 
 // In-process loopback: the scenario runner against an IsupCallControl with
