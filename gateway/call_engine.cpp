@@ -1,0 +1,521 @@
+#include "gateway/call_engine.h"
+
+#include "gateway/basic_interworking.h"
+#include "mapping/cause_map.h"
+#include "mapping/reason_header.h"
+#include "sip/sdp.h"
+
+namespace isupgw::gateway {
+
+namespace {
+
+// Called digits without the ST (end of pulsing) signal.
+std::string_view digits_of(const isup::Number& n) {
+  auto d = n.digits.view();
+  if (!d.empty() && d.back() == 'F') d.remove_suffix(1);
+  return d;
+}
+
+// Applies a route target's manipulation to an ISUP called party number.
+void manipulate(isup::Number& n, const RouteTarget& t) {
+  const bool st = n.has_st();
+  std::string d = t.manipulate(digits_of(n));
+  if (st) d += 'F';
+  n.digits.assign(d);
+  if (t.nai) n.nai = *t.nai;
+}
+
+int cause_for(isup::CcError e) {
+  switch (e) {
+    case isup::CcError::kNoCircuit: return 34;               // no circuit/channel available
+    case isup::CcError::kDestinationUnavailable: return 34;  // MTP-PAUSE: no circuit usable towards the DPC
+    case isup::CcError::kCongestion: return 42;              // switching equipment congestion (Q.764 2.13.3)
+    default: return 41;                                      // temporary failure
+  }
+}
+
+// Cause for a SIP session that ended without a response or BYE.
+int cause_for(sip::EndReason why) {
+  switch (why) {
+    case sip::EndReason::kTimeout: return 102;         // recovery on timer expiry (408)
+    case sip::EndReason::kTransportError: return 38;   // network out of order (503)
+    case sip::EndReason::kSessionExpired: return 102;  // RFC 4028 10
+    case sip::EndReason::kShutdown: return 41;
+  }
+  return 41;
+}
+
+sip::HeaderList with(sip::HeaderList h, const sip::HeaderList& more) {
+  h.insert(h.end(), more.begin(), more.end());
+  return h;
+}
+
+}  // namespace
+
+EngineConfig make_engine_config(const config::Config& cfg, std::map<std::string, isup::GroupId, std::less<>> groups) {
+  EngineConfig ec;
+  for (const auto& t : cfg.sip().trunks()) {
+    SipTrunkInfo ti;
+    ti.name = t.name();
+    ti.peer.host = t.address();
+    ti.peer.port = static_cast<std::uint16_t>(t.port() == 0 ? 5060 : t.port());
+    ti.peer.transport = t.transport() == config::TRANSPORT_TCP ? sip::Transport::kTcp : sip::Transport::kUdp;
+    if (t.allowed_sources().empty()) ti.acl.add(t.address());
+    for (const auto& s : t.allowed_sources()) ti.acl.add(s);
+    auto& p = ti.profile;
+    p.kind = t.profile() == config::SIP_PROFILE_SIP_I   ? mapping::SipProfile::kSipI
+             : t.profile() == config::SIP_PROFILE_SIP_T ? mapping::SipProfile::kSipT
+                                                        : mapping::SipProfile::kSip;
+    if (!t.number_plan().country_code().empty()) p.plan.country_code = t.number_plan().country_code();
+    p.plan.area_code = t.number_plan().area_code();
+    p.host = t.domain().empty() ? t.address() : t.domain();
+    ec.trunks.push_back(std::move(ti));
+  }
+  ec.groups = std::move(groups);
+  ec.router = Router(cfg.routes());
+  if (cfg.sip().listeners_size() > 0) ec.media_address = cfg.sip().listeners(0).address();
+  return ec;
+}
+
+CallEngine::CallEngine(EngineConfig cfg, Logger& log, Counters& counters)
+    : cfg_(std::move(cfg)),
+      log_(log),
+      counters_(counters),
+      attempted_(counters.get("call.attempted")),
+      answered_(counters.get("call.answered")),
+      failed_(counters.get("call.failed")),
+      completed_(counters.get("call.completed")),
+      ignored_(counters.get("call.ignored_events")) {}
+
+CallEngine::~CallEngine() = default;
+
+CallEngine::Call& CallEngine::new_call() {
+  auto c = std::make_unique<Call>();
+  c->id = next_id_++;
+  auto& ref = *c;
+  calls_.emplace(ref.id, std::move(c));
+  attempted_.inc();
+  return ref;
+}
+
+CallEngine::Call* CallEngine::by_sid(sip::SessionId s) {
+  auto it = by_sid_.find(s);
+  return it == by_sid_.end() ? nullptr : it->second;
+}
+
+CallEngine::Call* CallEngine::by_cid(isup::CallId id) {
+  auto it = by_cid_.find(id);
+  return it == by_cid_.end() ? nullptr : it->second;
+}
+
+const SipTrunkInfo* CallEngine::trunk_for_source(const std::string& host) const {
+  for (const auto& t : cfg_.trunks)
+    if (t.acl.allows(host)) return &t;
+  return nullptr;
+}
+
+const SipTrunkInfo* CallEngine::trunk_named(std::string_view name) const {
+  for (const auto& t : cfg_.trunks)
+    if (t.name == name) return &t;
+  return nullptr;
+}
+
+std::string CallEngine::group_name(isup::GroupId g) const {
+  for (const auto& [name, id] : cfg_.groups)
+    if (id == g) return name;
+  return {};
+}
+
+sip::LocalMedia CallEngine::media_for(const Call& c) const {
+  sip::LocalMedia m;
+  m.address = cfg_.media_address;
+  m.port = static_cast<std::uint16_t>(16384 + 2 * (c.id % 8000));  // placeholder until media-gw drives RTP
+  m.session_id = std::to_string(c.id);
+  return m;
+}
+
+// --- the state table driver ---
+
+void CallEngine::fire(Call& c, CallEvent e) { fire(c, e, EventData{}); }
+
+void CallEngine::fire(Call& c, CallEvent e, const EventData& d) {
+  auto t = call_transition(c.state, e);
+  if (!t) {
+    ignored_.inc();
+    if (log_.enabled(Subsystem::kCall, LogLevel::kDebug))
+      log_.debug(Subsystem::kCall, "event_ignored",
+                 {{"call", c.id}, {"state", to_string(c.state)}, {"event", to_string(e)}});
+    return;
+  }
+  if (log_.enabled(Subsystem::kCall, LogLevel::kInfo))
+    log_.info(Subsystem::kCall, "state",
+              {{"call", c.id},
+               {"from", to_string(t->from)},
+               {"event", to_string(e)},
+               {"to", to_string(t->to)},
+               {"action", to_string(t->action)},
+               {"cause", d.cause}});
+  c.state = t->to;
+  perform(c, *t, d);
+  if (c.state == CallState::kReleased && t->to == CallState::kReleased) finish(c);
+}
+
+void CallEngine::perform(Call& c, const CallTransition& t, const EventData& d) {
+  switch (t.action) {
+    case CallAction::kStartB:
+    case CallAction::kTryNext: start_b(c); return;
+
+    case CallAction::kRefuseA:
+    case CallAction::kRefuseAWithCause: {
+      c.cause = d.cause;
+      if (c.a.sip) {
+        if (!sip_) return;
+        const SipTrunkInfo* tr = c.a.trunk;
+        if (t.action == CallAction::kRefuseA && d.status != 0) {
+          sip::HeaderList h;
+          if (d.cause != 0) h.emplace_back("Reason", mapping::format_q850_reason(static_cast<std::uint8_t>(d.cause)));
+          if (!d.warning.empty()) h.emplace_back("Warning", "399 isupgw \"" + d.warning + "\"");
+          sip_->reject(c.a.sid, d.status, std::move(h));
+        } else {
+          auto fr = mapping::response_for_release(static_cast<std::uint8_t>(d.cause),
+                                                  tr ? tr->profile : mapping::SipProfile{});
+          sip_->reject(c.a.sid, fr.status, std::move(fr.headers));
+        }
+      } else if (isup_) {
+        (void)isup_->release(c.a.cid, d.cause);
+      }
+      return;
+    }
+
+    case CallAction::kForwardProgress:
+      if (c.a.sip) {  // B is ISUP: ACM/CPG -> 18x
+        if (!sip_ || d.ind == nullptr) return;
+        const auto& prof = c.a.trunk->profile;
+        auto pf = mapping::provisional_from_backward(*d.ind, false, prof);
+        if (pf.kind != mapping::ProvisionalFields::kProvisional) return;
+        std::optional<std::string> sdp;
+        if (pf.early_media) sdp = c.sdp;
+        auto body = mapping::make_body(sdp, pf.isup, prof);
+        auto headers = with(std::move(pf.headers), mapping::body_headers(body));
+        sip_->provisional(c.a.sid, pf.status, std::move(headers), std::move(body), true);
+      } else {  // B is SIP: 18x -> ACM/CPG
+        if (!isup_ || d.msg == nullptr) return;
+        auto ba = mapping::backward_from_provisional(*d.msg, c.answered, c.b.trunk->profile);
+        if (ba.kind == mapping::BackwardAction::kAlert)
+          (void)isup_->alert(c.a.cid, ba.inband);
+        else if (ba.kind == mapping::BackwardAction::kProgress)
+          (void)isup_->progress(c.a.cid, ba.event, ba.inband);
+      }
+      return;
+
+    case CallAction::kForwardAnswer:
+      c.answered = true;
+      answered_.inc();
+      if (c.a.sip) {
+        if (!sip_) return;
+        const auto& prof = c.a.trunk->profile;
+        auto pf = mapping::answer_fields(nullptr, prof);
+        auto body = mapping::make_body(c.sdp, pf.isup, prof);
+        auto headers = with(std::move(pf.headers), mapping::body_headers(body));
+        sip_->answer(c.a.sid, std::move(headers), std::move(body));
+      } else if (isup_) {
+        (void)isup_->answer(c.a.cid);
+      }
+      return;
+
+    case CallAction::kReleaseB:
+      c.cause = d.cause;
+      if (c.b.sip) {
+        if (c.b.sid == 0 || !sip_) return;
+        auto reason = mapping::reason_for_release(static_cast<std::uint8_t>(d.cause));
+        if (t.from == CallState::kActive)
+          sip_->bye(c.b.sid, std::move(reason));
+        else
+          sip_->cancel(c.b.sid, std::move(reason));
+      } else if (c.b.cid != 0 && isup_) {
+        (void)isup_->release(c.b.cid, d.cause);
+      }
+      return;
+
+    case CallAction::kReleaseA:
+      c.cause = d.cause;
+      if (c.a.sip) {
+        if (sip_) sip_->bye(c.a.sid, mapping::reason_for_release(static_cast<std::uint8_t>(d.cause)));
+      } else if (isup_) {
+        (void)isup_->release(c.a.cid, d.cause);
+      }
+      return;
+  }
+}
+
+// Starts leg B on the route's current target. Failures known at once (no
+// circuit, congestion) go back through the table as b_failed or retry.
+void CallEngine::start_b(Call& c) {
+  const RouteTarget& t = c.route->targets[c.target];
+  if (t.kind == RouteTarget::Kind::kTrunkGroup) {
+    auto g = cfg_.groups.find(t.name);
+    if (!c.setup || !isup_ || g == cfg_.groups.end()) {
+      log_.warn(Subsystem::kCall, "unsupported_route", {{"call", c.id}, {"target", t.name}});
+      return b_failed_now(c, 3);  // no route to destination
+    }
+    isup::SetupRequest req = *c.setup;
+    manipulate(req.called, t);
+    auto id = isup_->setup(g->second, std::move(req));
+    if (!id) {
+      log_.info(Subsystem::kCall, "setup_refused",
+                {{"call", c.id}, {"trunk_group", t.name}, {"error", isup::to_string(id.error())}});
+      return b_failed_now(c, cause_for(id.error()));
+    }
+    c.b = Leg{};
+    c.b.cid = *id;
+    c.b.group = g->second;
+    by_cid_[*id] = &c;
+    return;
+  }
+  const SipTrunkInfo* trunk = trunk_named(t.name);
+  if (c.invites.size() <= c.target || !sip_ || trunk == nullptr) {
+    log_.warn(Subsystem::kCall, "unsupported_route", {{"call", c.id}, {"target", t.name}});
+    return b_failed_now(c, 3);
+  }
+  c.b = Leg{};
+  c.b.sip = true;
+  c.b.trunk = trunk;
+  c.b.sid = sip_->invite(c.invites[c.target]);
+  by_sid_[c.b.sid] = &c;
+}
+
+void CallEngine::b_failed_now(Call& c, int cause) {
+  if (c.state == CallState::kOutgoing && congestion_cause(cause) && c.target + 1 < c.route->targets.size()) {
+    ++c.target;
+    return fire(c, CallEvent::kRetry, EventData{cause, 0, {}, nullptr, nullptr});
+  }
+  fire(c, CallEvent::kBFailed, EventData{cause, 0, {}, nullptr, nullptr});
+}
+
+void CallEngine::finish(Call& c) {
+  if (c.answered)
+    completed_.inc();
+  else {
+    failed_.inc();
+    counters_.get("call.failed.cause_" + std::to_string(c.cause)).inc();
+  }
+  if (c.a.sid) by_sid_.erase(c.a.sid);
+  if (c.b.sid) by_sid_.erase(c.b.sid);
+  if (c.a.cid) by_cid_.erase(c.a.cid);
+  if (c.b.cid) by_cid_.erase(c.b.cid);
+  auto it = calls_.find(c.id);
+  if (it != calls_.end()) {
+    dead_.push_back(std::move(it->second));
+    calls_.erase(it);
+  }
+}
+
+void CallEngine::release_all() {
+  std::vector<Call*> all;
+  for (auto& [id, c] : calls_) all.push_back(c.get());
+  for (Call* c : all) fire(*c, CallEvent::kAReleased, EventData{16, 0, {}, nullptr, nullptr});
+}
+
+// --- SIP side ---
+
+void CallEngine::on_invite(sip::SessionId s, const sip::Message& invite, const sip::Peer& from) {
+  Entry guard(*this);
+  Call& c = new_call();
+  c.a.sip = true;
+  c.a.sid = s;
+  by_sid_[s] = &c;
+  EventData refuse;
+  c.a.trunk = trunk_for_source(from.host);
+  if (c.a.trunk == nullptr) {
+    counters_.get("call.refused_acl").inc();
+    log_.notice(Subsystem::kCall, "invite_refused",
+                {{"call", c.id}, {"source", from.host}, {"reason", "no trunk allows this source"}});
+    refuse.status = 403;
+    refuse.cause = 21;  // call rejected
+    refuse.warning = "source not allowed";
+    return fire(c, CallEvent::kRefused, refuse);
+  }
+  const auto& prof = c.a.trunk->profile;
+  auto req = mapping::setup_from_invite(invite, prof);
+  if (!req && not_implemented(req.error())) req = basic_setup_from_invite(invite, prof);
+  if (!req) {
+    refuse.status = req.error().status;
+    refuse.warning = req.error().warning;
+    refuse.cause = mapping::cause_for_sip_status(refuse.status).value_or(127);
+    return fire(c, CallEvent::kRefused, refuse);
+  }
+  const std::string digits(digits_of(req->called));
+  c.route = cfg_.router.lookup(c.a.trunk->name, digits);
+  if (c.route == nullptr) {
+    counters_.get("call.no_route").inc();
+    log_.notice(Subsystem::kCall, "no_route", {{"call", c.id}, {"trunk", c.a.trunk->name}, {"called", digits}});
+    auto fr = mapping::response_for_release(3, prof);
+    refuse.status = fr.status;
+    refuse.cause = 3;
+    refuse.warning = "no route for " + digits;
+    return fire(c, CallEvent::kRefused, refuse);
+  }
+  // Our SDP: the answer to the offer, or an offer when the INVITE had none (then the ACK answers).
+  auto media = media_for(c);
+  auto bodies = mapping::received_bodies(invite);
+  std::optional<std::string_view> offered = bodies && bodies->sdp ? bodies->sdp : sdp_body(invite);
+  if (offered) {
+    auto offer = sip::parse_sdp(*offered);
+    auto answer =
+        offer ? sip::make_answer(*offer, media) : Result<sip::Answer, sip::OaError>(Err(sip::OaError::kNoAudio));
+    if (!answer) {
+      refuse.status = 488;
+      refuse.cause = 65;  // bearer capability not implemented
+      refuse.warning = offer ? std::string(sip::describe(answer.error())) : "unparseable SDP";
+      return fire(c, CallEvent::kRefused, refuse);
+    }
+    c.sdp = sip::serialize_sdp(answer->sdp);
+  } else {
+    c.sdp = sip::serialize_sdp(sip::make_offer(media));
+  }
+  log_.info(Subsystem::kCall, "incoming",
+            {{"call", c.id}, {"leg", "sip"}, {"trunk", c.a.trunk->name}, {"called", digits}, {"source", from.host}});
+  c.setup = std::move(*req);
+  fire(c, CallEvent::kSetup);
+}
+
+void CallEngine::on_cancel(sip::SessionId s, const sip::Message& cancel) {
+  Entry guard(*this);
+  if (Call* c = by_sid(s); c && c->a.sip && c->a.sid == s)
+    fire(*c, CallEvent::kAReleased, EventData{mapping::cause_from_request(cancel), 0, {}, &cancel, nullptr});
+  else
+    ignored_.inc();
+}
+
+void CallEngine::on_provisional(sip::SessionId s, const sip::Message& response) {
+  Entry guard(*this);
+  if (Call* c = by_sid(s); c && c->b.sid == s && c->b.sip)
+    fire(*c, CallEvent::kProgress, EventData{0, response.status, {}, &response, nullptr});
+  else
+    ignored_.inc();
+}
+
+void CallEngine::on_answered(sip::SessionId s, const sip::Message& response) {
+  Entry guard(*this);
+  Call* c = by_sid(s);
+  if (c == nullptr || c->b.sid != s || !c->b.sip) {
+    // A 2xx that raced our CANCEL (RFC 3261 9.1): the session exists, end it.
+    counters_.get("call.answer_after_cancel").inc();
+    if (sip_) sip_->bye(s, mapping::reason_for_release(16));
+    return;
+  }
+  fire(*c, CallEvent::kAnswer, EventData{0, response.status, {}, &response, nullptr});
+}
+
+void CallEngine::on_rejected(sip::SessionId s, const sip::Message& response) {
+  Entry guard(*this);
+  Call* c = by_sid(s);
+  if (c == nullptr || c->b.sid != s || !c->b.sip) return ignored_.inc();
+  const int cause = mapping::cause_from_response(response).value_or(16);
+  by_sid_.erase(s);
+  c->b.sid = 0;
+  b_failed_now(*c, cause);
+}
+
+void CallEngine::on_bye(sip::SessionId s, const sip::Message& bye) {
+  Entry guard(*this);
+  Call* c = by_sid(s);
+  if (c == nullptr) return ignored_.inc();
+  const int cause = mapping::cause_from_request(bye);
+  fire(*c, c->a.sip && c->a.sid == s ? CallEvent::kAReleased : CallEvent::kBReleased,
+       EventData{cause, 0, {}, &bye, nullptr});
+}
+
+void CallEngine::on_ended(sip::SessionId s, sip::EndReason why) {
+  Entry guard(*this);
+  Call* c = by_sid(s);
+  if (c == nullptr) return ignored_.inc();
+  const int cause = cause_for(why);
+  log_.info(Subsystem::kCall, "sip_session_ended", {{"call", c->id}, {"reason", sip::to_string(why)}});
+  if (c->a.sip && c->a.sid == s) {
+    by_sid_.erase(s);
+    c->a.sid = 0;  // nothing more to send on it
+    return fire(*c, CallEvent::kAReleased, EventData{cause, 0, {}, nullptr, nullptr});
+  }
+  by_sid_.erase(s);
+  c->b.sid = 0;
+  if (c->state == CallState::kActive) return fire(*c, CallEvent::kBReleased, EventData{cause, 0, {}, nullptr, nullptr});
+  b_failed_now(*c, cause);
+}
+
+// --- ISUP side ---
+
+void CallEngine::on_setup(isup::CallId id, const isup::IncomingSetup& setup) {
+  Entry guard(*this);
+  Call& c = new_call();
+  c.a.cid = id;
+  c.a.group = setup.group;
+  by_cid_[id] = &c;
+  const std::string group = group_name(setup.group);
+  const std::string digits(digits_of(setup.called));
+  log_.info(Subsystem::kCall, "incoming",
+            {{"call", c.id}, {"leg", "isup"}, {"trunk_group", group}, {"cic", setup.cic}, {"called", digits}});
+  c.route = cfg_.router.lookup(group, digits);
+  if (c.route == nullptr) {
+    counters_.get("call.no_route").inc();
+    log_.notice(Subsystem::kCall, "no_route", {{"call", c.id}, {"trunk_group", group}, {"called", digits}});
+    return fire(c, CallEvent::kRefused, EventData{3, 0, {}, nullptr, nullptr});
+  }
+  // One INVITE per target (each with its own number manipulation), built now
+  // while the IAM is at hand.
+  for (const auto& t : c.route->targets) {
+    sip::OutgoingInvite inv;
+    const SipTrunkInfo* trunk = t.kind == RouteTarget::Kind::kSipTrunk ? trunk_named(t.name) : nullptr;
+    if (trunk != nullptr) {
+      isup::IncomingSetup s = setup;
+      manipulate(s.called, t);
+      auto f = mapping::invite_from_setup(s, trunk->profile);
+      if (f.request_uri.empty()) f = basic_invite_from_setup(s, trunk->profile);
+      inv.peer = trunk->peer;
+      inv.request_uri = std::move(f.request_uri);
+      inv.from = std::move(f.from);
+      inv.to = std::move(f.to);
+      auto media = media_for(c);
+      if (!f.codecs.empty()) media.codecs = f.codecs;
+      media.telephone_event = f.telephone_event;
+      auto body = mapping::make_body(sip::serialize_sdp(sip::make_offer(media)), f.isup, trunk->profile);
+      inv.headers = with(std::move(f.headers), mapping::body_headers(body));
+      inv.body = std::move(body);
+    }
+    c.invites.push_back(std::move(inv));
+  }
+  fire(c, CallEvent::kSetup);
+}
+
+void CallEngine::on_progress(isup::CallId id, const isup::BackwardIndication& ind) {
+  Entry guard(*this);
+  if (Call* c = by_cid(id); c && c->b.cid == id && !c->b.sip)
+    fire(*c, CallEvent::kProgress, EventData{0, 0, {}, nullptr, &ind});
+  else
+    ignored_.inc();
+}
+
+void CallEngine::on_answer(isup::CallId id) {
+  Entry guard(*this);
+  if (Call* c = by_cid(id); c && c->b.cid == id && !c->b.sip)
+    fire(*c, CallEvent::kAnswer);
+  else
+    ignored_.inc();
+}
+
+void CallEngine::on_release(isup::CallId id, int cause) {
+  Entry guard(*this);
+  Call* c = by_cid(id);
+  if (c == nullptr) return ignored_.inc();
+  // ISUP has released the circuit itself (REL answered with RLC): forget the id.
+  by_cid_.erase(id);
+  if (c->a.cid == id && !c->a.sip) {
+    c->a.cid = 0;
+    return fire(*c, CallEvent::kAReleased, EventData{cause, 0, {}, nullptr, nullptr});
+  }
+  c->b.cid = 0;
+  if (c->state == CallState::kActive) return fire(*c, CallEvent::kBReleased, EventData{cause, 0, {}, nullptr, nullptr});
+  b_failed_now(*c, cause);
+}
+
+}  // namespace isupgw::gateway
