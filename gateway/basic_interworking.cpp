@@ -11,7 +11,7 @@ std::string_view strip_st(std::string_view d) {
   return d;
 }
 
-isup::Number to_isup(const mapping::IsupNumber& n, isup::NumberKind kind) {
+isup::Number basic_isup_number(const mapping::IsupNumber& n, isup::NumberKind kind) {
   isup::Number out;
   out.kind = kind;
   out.nai = static_cast<std::uint8_t>(n.nai);
@@ -47,13 +47,13 @@ Result<isup::SetupRequest, mapping::Rejection> basic_setup_from_invite(const sip
   auto called = mapping::isup_number_from_sip_user(user, profile.plan, profile.append_st);
   if (!called) return Err(mapping::Rejection{484, "no usable called number in the Request-URI"});
   isup::SetupRequest req;
-  req.called = to_isup(*called, isup::NumberKind::kCalled);
+  req.called = basic_isup_number(*called, isup::NumberKind::kCalled);
   // Calling party: P-Asserted-Identity from a trusted peer (RFC 3325), else From.
   sip::NameAddr who = invite.from;
   if (auto pai = invite.first(sip::HeaderId::kPAssertedIdentity); pai && profile.trust_pai)
     if (auto na = sip::parse_name_addr(*pai)) who = *na;
   if (auto calling = mapping::isup_number_from_sip_user(who.uri.user, profile.plan, false)) {
-    req.calling = to_isup(*calling, isup::NumberKind::kCalling);
+    req.calling = basic_isup_number(*calling, isup::NumberKind::kCalling);
     req.calling->screening = 1;  // user provided, verified and passed (network provided would be 3)
   }
   req.transmission_medium = mapping::tmr_for(profile.audio_bearer);

@@ -359,7 +359,7 @@ TEST_F(CallEngineTest, CancelBeforeAnswerReleasesTheCircuit) {
   pump();
   with_message(request_text("CANCEL"), [&](const sip::Message& m) { engine->on_cancel(1, m); });
   EXPECT_EQ(far_user.pop(), "setup");
-  EXPECT_EQ(far_user.pop(), "release:16");
+  EXPECT_EQ(far_user.pop(), "release:31");
   expect_all_idle();
 }
 
