@@ -131,6 +131,9 @@ class SessionUser {
   virtual void on_reoffer(SessionId, const Message& /*request*/) {}
   // Either side: INFO received in the dialog (200 already sent).
   virtual void on_info(SessionId, const Message& /*info*/) {}
+  // Either side: the final response to a re-INVITE or UPDATE we sent
+  // (UserAgent::reinvite, session-timer refreshes); 2xx already ACKed.
+  virtual void on_refresh_result(SessionId, const Message& /*response*/) {}
   // Either side: the session ended for a reason other than the peer's
   // response or BYE. The stack has sent what it could (BYE on session expiry).
   virtual void on_ended(SessionId s, EndReason why) = 0;

@@ -1,0 +1,37 @@
+// TimerService on an Asio io_context (real time, SteadyClock).
+#pragma once
+
+#include <map>
+#include <memory>
+
+#include "sip/asio.h"
+#include "sip/timer_service.h"
+
+namespace isupgw::sip {
+
+class AsioTimerService final : public TimerService {
+ public:
+  explicit AsioTimerService(boost::asio::io_context& io) : io_(io) {}
+  ~AsioTimerService() override;
+  AsioTimerService(const AsioTimerService&) = delete;
+  AsioTimerService& operator=(const AsioTimerService&) = delete;
+
+  Id start(Clock::duration after, Callback fn) override;
+  void cancel(Id id) override;
+  std::size_t pending() const { return timers_.size(); }
+
+ private:
+  struct Entry {
+    explicit Entry(boost::asio::io_context& io) : timer(io) {}
+    boost::asio::steady_timer timer;
+    Callback fn;
+  };
+  boost::asio::io_context& io_;
+  Id last_id_ = 0;
+  std::map<Id, std::unique_ptr<Entry>> timers_;
+  // Shared with pending handlers so that a handler running after this
+  // service is gone does nothing.
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace isupgw::sip

@@ -1,0 +1,80 @@
+// TransportLayer on Boost.Asio (RFC 3261 18): UDP listeners, and TCP and TLS
+// (OpenSSL through asio::ssl) streams accepted or opened on demand. Stream
+// connections are reused in both directions, keyed by the remote address and
+// port; each cuts messages out of the byte stream with StreamFramer
+// (Content-Length framing) and has a bounded send queue.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "base/counters.h"
+#include "base/log.h"
+#include "sip/asio.h"
+#include "sip/transport_layer.h"
+#include "sip/transport_listener.h"
+
+namespace boost::asio::ssl {
+class context;
+}
+
+namespace isupgw::sip {
+
+struct TlsOptions;
+
+class AsioTransportLayer final : public TransportLayer {
+ public:
+  // One complete message received from `from`.
+  using Sink = std::function<void(const Peer& from, std::string_view bytes)>;
+
+  AsioTransportLayer(boost::asio::io_context& io, std::vector<ListenerConfig> listeners, Logger& log,
+                     Counters& counters, const TlsOptions& tls, std::size_t max_queued_bytes);
+  ~AsioTransportLayer() override;
+
+  void set_sink(Sink sink) { sink_ = std::move(sink); }
+  // Binds every listener; the first failure is returned.
+  std::error_code start();
+
+  bool send(const Peer& to, std::string_view bytes) override;
+  std::string local_host(Transport t) const override;
+  std::uint16_t local_port(Transport t) const override;
+
+  // Stops listening at once; stream connections close once their queues are empty.
+  void close_when_idle();
+  void close();
+
+  class Connection;  // internal
+
+ private:
+  friend class Connection;
+  struct StreamListener;
+  void deliver(const Peer& from, std::string_view bytes);
+  void forget(const std::string& key, const Connection* c);
+  std::error_code start_stream_listener(const ListenerConfig& c);
+  void accept(StreamListener& l);
+  std::shared_ptr<Connection> connect(const Peer& to);
+
+  boost::asio::io_context& io_;
+  std::vector<ListenerConfig> configs_;
+  Logger& log_;
+  Counters& counters_;
+  std::size_t max_queued_bytes_;
+  std::unique_ptr<boost::asio::ssl::context> tls_;
+  std::string tls_error_;
+  Sink sink_;
+  std::vector<std::unique_ptr<TransportListener>> udp_;
+  std::vector<std::unique_ptr<StreamListener>> streams_;
+  std::map<std::string, std::shared_ptr<Connection>> connections_;
+  bool closing_ = false;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  Counter& tx_dropped_;
+  Counter& tcp_connect_failures_;
+  Counter& stream_framing_errors_;
+};
+
+}  // namespace isupgw::sip

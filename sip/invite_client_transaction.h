@@ -1,0 +1,68 @@
+// INVITE client transaction (RFC 3261 17.1.1, with the Accepted state of
+// RFC 6026 7.2): retransmits the INVITE over UDP (Timer A), gives up after
+// Timer B, ACKs 3xx-6xx itself (17.1.1.3) and absorbs their retransmissions
+// for Timer D; a 2xx goes to the TU, whose dialog sends the ACK, and 2xx
+// retransmissions keep flowing to the TU until Timer M.
+#pragma once
+
+#include <string>
+
+#include "sip/transaction.h"
+
+namespace isupgw::sip {
+
+class InviteClientTransaction {
+ public:
+  enum class State : std::uint8_t { kCalling, kProceeding, kCompleted, kAccepted, kTerminated };
+  enum class Event : std::uint8_t {
+    kStart,
+    kTimerA,
+    kTimerB,
+    kTimerD,
+    kTimerM,
+    kProvisional,
+    kSuccess,
+    kFailure,
+    kTransportError,
+  };
+
+  InviteClientTransaction(TransactionId id, TransactionContext& ctx, TransactionOwner& owner, Peer to,
+                          std::string request);
+  ~InviteClientTransaction();
+  InviteClientTransaction(const InviteClientTransaction&) = delete;
+  InviteClientTransaction& operator=(const InviteClientTransaction&) = delete;
+
+  void start() { fire(Event::kStart, nullptr); }
+  void on_response(const Message& response);
+
+  State state() const { return state_; }
+  TransactionId id() const { return id_; }
+  const Peer& peer() const { return to_; }
+  const std::string& request() const { return request_; }
+
+ private:
+  enum class Action : std::uint8_t { kNone, kSend, kRetransmit, kTimeout, kPass, kAckAndPass, kResendAck, kFail };
+  using Row = Transition<State, Event, Action>;
+  static const Row kTable[];
+
+  void fire(Event e, const Message* m);
+  void act(Action a, const Message* m);
+  void send(const std::string& bytes);
+  void arm(TimerService::Id& slot, Clock::duration after, Event e);
+  std::string build_ack(const Message& response) const;
+
+  TransactionId id_;
+  TransactionContext& ctx_;
+  TransactionOwner& owner_;
+  Peer to_;
+  std::string request_;
+  std::string ack_;
+  State state_ = State::kCalling;
+  Clock::duration a_interval_{};
+  TimerService::Id timer_a_ = 0, timer_b_ = 0, timer_d_ = 0, timer_m_ = 0;
+  bool send_failed_ = false;
+};
+
+std::string_view to_string(InviteClientTransaction::State s);
+
+}  // namespace isupgw::sip

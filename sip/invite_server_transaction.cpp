@@ -1,0 +1,141 @@
+#include "sip/invite_server_transaction.h"
+
+#include <algorithm>
+
+namespace isupgw::sip {
+
+using S = InviteServerTransaction::State;
+using E = InviteServerTransaction::Event;
+
+std::string_view to_string(S s) {
+  switch (s) {
+    case S::kProceeding: return "proceeding";
+    case S::kCompleted: return "completed";
+    case S::kConfirmed: return "confirmed";
+    case S::kAccepted: return "accepted";
+    case S::kTerminated: return "terminated";
+  }
+  return "?";
+}
+
+namespace {
+std::string_view event_name(E e) {
+  switch (e) {
+    case E::kRetransmission: return "invite";
+    case E::kSend1xx: return "send_1xx";
+    case E::kSend2xx: return "send_2xx";
+    case E::kSendFinal: return "send_3xx-6xx";
+    case E::kAck: return "ack";
+    case E::kTimerG: return "timer_g";
+    case E::kTimerH: return "timer_h";
+    case E::kTimerI: return "timer_i";
+    case E::kTimerL: return "timer_l";
+    case E::kTransportError: return "transport_error";
+  }
+  return "?";
+}
+}  // namespace
+
+// RFC 3261 Figure 7 plus RFC 6026 Figure 5 (Accepted).
+const InviteServerTransaction::Row InviteServerTransaction::kTable[] = {
+    {S::kProceeding, E::kRetransmission, S::kProceeding, Action::kResend},  // last provisional again
+    {S::kProceeding, E::kSend1xx, S::kProceeding, Action::kSend},           //
+    {S::kProceeding, E::kSend2xx, S::kAccepted, Action::kSend},             // RFC 6026: L
+    {S::kProceeding, E::kSendFinal, S::kCompleted, Action::kSendFinal},     // G (UDP), H
+    {S::kProceeding, E::kTransportError, S::kTerminated, Action::kFail},    //
+    {S::kCompleted, E::kRetransmission, S::kCompleted, Action::kResend},    //
+    {S::kCompleted, E::kTimerG, S::kCompleted, Action::kRetransmitFinal},   // G = min(2G, T2)
+    {S::kCompleted, E::kTimerH, S::kTerminated, Action::kTimeout},          // no ACK
+    {S::kCompleted, E::kAck, S::kConfirmed, Action::kNone},                 // I
+    {S::kCompleted, E::kTransportError, S::kTerminated, Action::kFail},     //
+    {S::kConfirmed, E::kAck, S::kConfirmed, Action::kNone},                 // absorbed
+    {S::kConfirmed, E::kRetransmission, S::kConfirmed, Action::kNone},      //
+    {S::kConfirmed, E::kTimerI, S::kTerminated, Action::kNone},             //
+    {S::kAccepted, E::kRetransmission, S::kAccepted, Action::kNone},        // the TU retransmits the 2xx
+    {S::kAccepted, E::kSend2xx, S::kAccepted, Action::kSend},               // 2xx retransmission from the TU
+    {S::kAccepted, E::kAck, S::kAccepted, Action::kPassAck},                //
+    {S::kAccepted, E::kTimerL, S::kTerminated, Action::kNone},              //
+    {S::kAccepted, E::kTransportError, S::kAccepted, Action::kNone},        // the TU's 2xx timer decides
+};
+
+InviteServerTransaction::InviteServerTransaction(TransactionId id, TransactionContext& ctx, TransactionOwner& owner,
+                                                 Peer reply_to)
+    : id_(id), ctx_(ctx), owner_(owner), reply_to_(std::move(reply_to)) {}
+
+InviteServerTransaction::~InviteServerTransaction() {
+  for (auto t : {timer_g_, timer_h_, timer_i_, timer_l_})
+    if (t) ctx_.timers.cancel(t);
+}
+
+void InviteServerTransaction::respond(int status, std::string bytes) {
+  pending_ = std::move(bytes);
+  fire(provisional(status) ? E::kSend1xx : success(status) ? E::kSend2xx : E::kSendFinal, nullptr);
+}
+
+void InviteServerTransaction::arm(TimerService::Id& slot, Clock::duration after, Event e) {
+  if (slot) ctx_.timers.cancel(slot);
+  slot = ctx_.timers.start(after, [this, &slot, e] {
+    slot = 0;
+    fire(e, nullptr);
+  });
+}
+
+void InviteServerTransaction::fire(Event e, const Message* m) {
+  const Row* row = find_transition(kTable, state_, e);
+  if (!row) return;
+  const State from = state_;
+  state_ = row->to;
+  if (ctx_.log.enabled(Subsystem::kSip, LogLevel::kTrace))
+    ctx_.log.trace(Subsystem::kSip, "ist_transition",
+                   {{"tx", id_}, {"from", to_string(from)}, {"event", event_name(e)}, {"to", to_string(state_)}});
+  act(row->action, m);
+  if (send_failed_ && state_ != S::kTerminated) {
+    send_failed_ = false;
+    fire(E::kTransportError, nullptr);
+    return;
+  }
+  if (state_ == S::kTerminated) owner_.tx_terminated(id_);  // may destroy *this
+}
+
+void InviteServerTransaction::act(Action a, const Message* m) {
+  const bool reliable = TransportLayer::reliable(reply_to_.transport);
+  auto send = [this](const std::string& b) {
+    if (!ctx_.transport.send(reply_to_, b)) send_failed_ = true;
+  };
+  switch (a) {
+    case Action::kNone:
+      if (state_ == S::kConfirmed && !timer_i_) {
+        if (timer_g_) ctx_.timers.cancel(timer_g_), timer_g_ = 0;
+        if (timer_h_) ctx_.timers.cancel(timer_h_), timer_h_ = 0;
+        arm(timer_i_, reliable ? Clock::duration::zero() : ctx_.t.t4, E::kTimerI);
+      }
+      break;
+    case Action::kSend:
+      last_ = std::move(pending_);
+      send(last_);
+      if (state_ == S::kAccepted && !timer_l_) arm(timer_l_, ctx_.t.t64(), E::kTimerL);
+      break;
+    case Action::kSendFinal:
+      last_ = std::move(pending_);
+      send(last_);
+      if (!reliable) {
+        g_interval_ = ctx_.t.t1;
+        arm(timer_g_, g_interval_, E::kTimerG);
+      }
+      arm(timer_h_, ctx_.t.t64(), E::kTimerH);
+      break;
+    case Action::kResend:
+      if (!last_.empty()) send(last_);
+      break;
+    case Action::kRetransmitFinal:
+      send(last_);
+      g_interval_ = std::min(2 * g_interval_, ctx_.t.t2);
+      arm(timer_g_, g_interval_, E::kTimerG);
+      break;
+    case Action::kTimeout: owner_.tx_failed(id_, EndReason::kTimeout); break;
+    case Action::kFail: owner_.tx_failed(id_, EndReason::kTransportError); break;
+    case Action::kPassAck: owner_.tx_ack(id_, *m); break;
+  }
+}
+
+}  // namespace isupgw::sip

@@ -1,0 +1,51 @@
+// Non-INVITE client transaction (RFC 3261 17.1.2, Figure 6): Timer E
+// retransmits over UDP (doubling to T2, at T2 once a provisional arrived),
+// Timer F ends it with a timeout, Timer K absorbs response retransmissions.
+#pragma once
+
+#include <string>
+
+#include "sip/transaction.h"
+
+namespace isupgw::sip {
+
+class NonInviteClientTransaction {
+ public:
+  enum class State : std::uint8_t { kTrying, kProceeding, kCompleted, kTerminated };
+  enum class Event : std::uint8_t { kStart, kTimerE, kTimerF, kTimerK, kProvisional, kFinal, kTransportError };
+
+  NonInviteClientTransaction(TransactionId id, TransactionContext& ctx, TransactionOwner& owner, Peer to,
+                             std::string request);
+  ~NonInviteClientTransaction();
+  NonInviteClientTransaction(const NonInviteClientTransaction&) = delete;
+  NonInviteClientTransaction& operator=(const NonInviteClientTransaction&) = delete;
+
+  void start() { fire(Event::kStart, nullptr); }
+  void on_response(const Message& r) { fire(provisional(r.status) ? Event::kProvisional : Event::kFinal, &r); }
+
+  State state() const { return state_; }
+  TransactionId id() const { return id_; }
+
+ private:
+  enum class Action : std::uint8_t { kNone, kSend, kRetransmit, kTimeout, kPass, kPassFinal, kFail };
+  using Row = Transition<State, Event, Action>;
+  static const Row kTable[];
+
+  void fire(Event e, const Message* m);
+  void act(Action a, const Message* m);
+  void arm(TimerService::Id& slot, Clock::duration after, Event e);
+
+  TransactionId id_;
+  TransactionContext& ctx_;
+  TransactionOwner& owner_;
+  Peer to_;
+  std::string request_;
+  State state_ = State::kTrying;
+  Clock::duration e_interval_{};
+  TimerService::Id timer_e_ = 0, timer_f_ = 0, timer_k_ = 0;
+  bool send_failed_ = false;
+};
+
+std::string_view to_string(NonInviteClientTransaction::State s);
+
+}  // namespace isupgw::sip

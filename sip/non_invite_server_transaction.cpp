@@ -1,0 +1,99 @@
+#include "sip/non_invite_server_transaction.h"
+
+namespace isupgw::sip {
+
+using S = NonInviteServerTransaction::State;
+using E = NonInviteServerTransaction::Event;
+
+std::string_view to_string(S s) {
+  switch (s) {
+    case S::kTrying: return "trying";
+    case S::kProceeding: return "proceeding";
+    case S::kCompleted: return "completed";
+    case S::kTerminated: return "terminated";
+  }
+  return "?";
+}
+
+namespace {
+std::string_view event_name(E e) {
+  switch (e) {
+    case E::kRetransmission: return "request";
+    case E::kSend1xx: return "send_1xx";
+    case E::kSendFinal: return "send_final";
+    case E::kTimerJ: return "timer_j";
+    case E::kTransportError: return "transport_error";
+  }
+  return "?";
+}
+}  // namespace
+
+// RFC 3261 Figure 8.
+const NonInviteServerTransaction::Row NonInviteServerTransaction::kTable[] = {
+    {S::kTrying, E::kRetransmission, S::kTrying, Action::kNone},            // nothing sent yet
+    {S::kTrying, E::kSend1xx, S::kProceeding, Action::kSend},               //
+    {S::kTrying, E::kSendFinal, S::kCompleted, Action::kSendFinal},         // J
+    {S::kTrying, E::kTransportError, S::kTerminated, Action::kFail},        //
+    {S::kProceeding, E::kRetransmission, S::kProceeding, Action::kResend},  //
+    {S::kProceeding, E::kSend1xx, S::kProceeding, Action::kSend},           //
+    {S::kProceeding, E::kSendFinal, S::kCompleted, Action::kSendFinal},     //
+    {S::kProceeding, E::kTransportError, S::kTerminated, Action::kFail},    //
+    {S::kCompleted, E::kRetransmission, S::kCompleted, Action::kResend},    //
+    {S::kCompleted, E::kTimerJ, S::kTerminated, Action::kNone},             //
+    {S::kCompleted, E::kTransportError, S::kTerminated, Action::kFail},     //
+};
+
+NonInviteServerTransaction::NonInviteServerTransaction(TransactionId id, TransactionContext& ctx,
+                                                       TransactionOwner& owner, Peer reply_to)
+    : id_(id), ctx_(ctx), owner_(owner), reply_to_(std::move(reply_to)) {}
+
+NonInviteServerTransaction::~NonInviteServerTransaction() {
+  if (timer_j_) ctx_.timers.cancel(timer_j_);
+}
+
+void NonInviteServerTransaction::respond(int status, std::string bytes) {
+  pending_ = std::move(bytes);
+  fire(provisional(status) ? E::kSend1xx : E::kSendFinal);
+}
+
+void NonInviteServerTransaction::fire(Event e) {
+  const Row* row = find_transition(kTable, state_, e);
+  if (!row) return;
+  const State from = state_;
+  state_ = row->to;
+  if (ctx_.log.enabled(Subsystem::kSip, LogLevel::kTrace))
+    ctx_.log.trace(Subsystem::kSip, "nist_transition",
+                   {{"tx", id_}, {"from", to_string(from)}, {"event", event_name(e)}, {"to", to_string(state_)}});
+  act(row->action);
+  if (send_failed_ && state_ != S::kTerminated) {
+    send_failed_ = false;
+    fire(E::kTransportError);
+    return;
+  }
+  if (state_ == S::kTerminated) owner_.tx_terminated(id_);  // may destroy *this
+}
+
+void NonInviteServerTransaction::act(Action a) {
+  switch (a) {
+    case Action::kNone: break;
+    case Action::kSend:
+    case Action::kSendFinal:
+      last_ = std::move(pending_);
+      if (!ctx_.transport.send(reply_to_, last_)) send_failed_ = true;
+      if (a == Action::kSendFinal) {
+        // 17.2.2: J = 64*T1 over UDP, zero over reliable transports.
+        const auto j = TransportLayer::reliable(reply_to_.transport) ? Clock::duration::zero() : ctx_.t.t64();
+        timer_j_ = ctx_.timers.start(j, [this] {
+          timer_j_ = 0;
+          fire(E::kTimerJ);
+        });
+      }
+      break;
+    case Action::kResend:
+      if (!last_.empty() && !ctx_.transport.send(reply_to_, last_)) send_failed_ = true;
+      break;
+    case Action::kFail: owner_.tx_failed(id_, EndReason::kTransportError); break;
+  }
+}
+
+}  // namespace isupgw::sip

@@ -1,0 +1,198 @@
+// The SIP user agent core: INVITE sessions over the transaction layer,
+// implementing SessionApi for the call engine (sip/session_api.h).
+//
+//   transport (UDP, TCP, TLS)  ->  transaction layer (RFC 3261 17)
+//     ->  dialogs and sessions (12-15, RFC 3262 PRACK, RFC 4028 session
+//         timers, RFC 3311 UPDATE)  ->  SessionUser
+//
+// Two ways to build one: with an io_context and listener configs (the
+// daemon, sip-ua), or with an injected TransportLayer and TimerService
+// (unit tests and benchmarks feed messages through receive()).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <random>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <unordered_map>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/counters.h"
+#include "base/log.h"
+#include "sip/dialog.h"
+#include "sip/session_api.h"
+#include "sip/timer_service.h"
+#include "sip/transaction_layer.h"
+#include "sip/transport_layer.h"
+#include "sip/transport_listener.h"
+
+namespace isupgw::sip {
+
+struct TlsOptions {
+  std::string certificate_file;  // PEM; required for a TLS listener
+  std::string private_key_file;  // PEM
+  std::string ca_file;           // PEM; peers are verified against it when set
+  bool verify_peer = false;      // require and verify the peer's certificate
+};
+
+struct UserAgentOptions {
+  std::string user_agent = "isupgw";  // User-Agent / Server, Warning agent
+  std::string contact_host;           // empty: the listener's address
+  TimerValues timers;                 // T1, T2, T4
+  // RFC 4028: interval a UAS asks for when the UAC supports timers but asked
+  // for none (0 = none), and the smallest interval accepted (422 below it).
+  std::uint32_t session_expires = 0;
+  std::uint32_t min_se = 90;
+  // Trunk keepalive: OPTIONS to each target every interval (empty: none).
+  std::vector<Peer> ping_targets;
+  Clock::duration ping_interval = std::chrono::seconds(30);
+  TlsOptions tls;
+  std::size_t max_sessions = 100000;       // new INVITEs beyond it get 503
+  std::size_t max_queued_bytes = 1 << 20;  // per stream connection
+};
+
+class AsioTransportLayer;
+
+class UserAgent final : public SessionApi, private TransactionUser {
+ public:
+  // Daemon: listeners are bound by start().
+  UserAgent(boost::asio::io_context& io, std::vector<ListenerConfig> listeners, SessionUser& user, Clock& clock,
+            Logger& log, Counters& counters, UserAgentOptions options = {});
+  // Tests, benchmarks: no sockets; feed messages with receive().
+  UserAgent(TransportLayer& transport, TimerService& timers, SessionUser& user, Clock& clock, Logger& log,
+            Counters& counters, UserAgentOptions options = {});
+  ~UserAgent() override;
+  UserAgent(const UserAgent&) = delete;
+  UserAgent& operator=(const UserAgent&) = delete;
+
+  // Binds the listeners (io_context form) and starts the OPTIONS pings.
+  std::error_code start();
+  // Bound port of the first listener of that transport (0 = none).
+  std::uint16_t port(Transport t) const;
+  // Graceful shutdown: CANCEL/BYE/503 for every session (on_ended kShutdown
+  // to the user), pings stop, listeners close once queued bytes are out.
+  void stop();
+  bool stopped() const { return stopped_; }
+
+  // One complete message from a transport (a datagram, or one stream frame).
+  void receive(const Peer& from, std::string_view bytes);
+
+  // --- SessionApi ---
+  SessionId invite(OutgoingInvite req) override;
+  void cancel(SessionId s, HeaderList headers = {}) override;
+  void provisional(SessionId s, int status, HeaderList headers = {}, Body body = {}, bool reliable = false) override;
+  void answer(SessionId s, HeaderList headers = {}, Body body = {}) override;
+  void reject(SessionId s, int status, HeaderList headers = {}, Body body = {}) override;
+  void bye(SessionId s, HeaderList headers = {}) override;
+  void info(SessionId s, HeaderList headers, Body body) override;
+
+  // Beyond SessionApi: a re-INVITE with a new offer (hold, codec change) in
+  // a confirmed dialog; the final response goes to on_refresh_result. False
+  // when there is no such dialog or a re-INVITE is already pending (14.1).
+  bool reinvite(SessionId s, Body offer);
+
+  std::size_t sessions() const { return sessions_.size(); }
+  std::size_t transactions() const { return tx_.size(); }
+
+ private:
+  struct Session;
+  struct StoredRequest;
+  enum class Purpose : std::uint8_t { kInvite, kCancel, kBye, kPrack, kReinvite, kUpdate, kInfo, kPing };
+  struct TxRef {
+    SessionId session = 0;
+    Purpose purpose = Purpose::kInvite;
+    std::size_t ping = 0;
+  };
+
+  // TransactionUser
+  void on_request(TransactionId tx, const Message& request, const Peer& from) override;
+  void on_ack(const Message& ack, const Peer& from) override;
+  void on_response(TransactionId tx, const Message& response) override;
+  void on_stray_response(const Message& response, const Peer& from) override;
+  void on_transaction_failed(TransactionId tx, EndReason why) override;
+
+  void init();
+  // Requests.
+  void on_new_invite(TransactionId tx, const Message& m, const Peer& from);
+  void on_cancel_request(TransactionId tx, const Message& m, const Peer& from);
+  void on_in_dialog(Session& s, TransactionId tx, const Message& m, const Peer& from);
+  void on_refresh_request(Session& s, TransactionId tx, const Message& m, const Peer& from);
+  void on_prack(Session& s, TransactionId tx, const Message& m, const Peer& from);
+  void answer_options(TransactionId tx, const Message& m, const Peer& from);
+  void respond_simple(TransactionId tx, const Message& m, const Peer& from, int status, HeaderList extra = {});
+  // Responses.
+  void on_invite_response(Session& s, const Message& r);
+  void on_reinvite_response(Session& s, TransactionId tx, const Message& r);
+  void on_ping_result(std::size_t index, bool up);
+  void send_prack(Session& s, const Message& r);
+  void send_ack_2xx(Session& s, const Message& r);
+
+  // UAS responses to the INVITE.
+  OutMessage invite_response(Session& s, int status);
+  void add_capabilities(OutMessage& m) const;
+  void retransmit_2xx(SessionId id);
+  void retransmit_reliable(SessionId id);
+
+  // Requests we send.
+  std::string new_branch();
+  std::string new_tag();
+  std::string via(Transport t, std::string_view branch) const;
+  std::string contact(Transport t) const;
+  Transport dialog_transport(const Session& s) const;
+  Peer dialog_peer(const Session& s) const;
+  TransactionId send_in_dialog(Session& s, std::string method, Purpose purpose, const HeaderList& headers,
+                               const Body& body, std::uint32_t cseq = 0);
+  void send_cancel(Session& s);
+  void send_bye(Session& s, const HeaderList& headers);
+  void send_refresh(SessionId id);
+
+  // Session timers (RFC 4028).
+  void start_session_timer(Session& s, std::uint32_t interval, bool we_refresh);
+  void session_timer_fired(SessionId id);
+
+  // Sessions.
+  Session* find(SessionId id);
+  Session* find_dialog(std::string_view call_id, std::string_view local_tag, std::string_view remote_tag);
+  void index_dialog(Session& s);
+  void end(SessionId id);                          // forget a session (cancels its timers)
+  void notify_ended(SessionId id, EndReason why);  // posted on_ended, then end()
+  void defer(std::function<void()> fn);
+  void send_ping(std::size_t index);
+
+  std::unique_ptr<AsioTransportLayer> owned_transport_;
+  std::unique_ptr<TimerService> owned_timers_;
+  TransportLayer* transport_;
+  TimerService* timers_;
+  SessionUser& user_;
+  Clock& clock_;
+  Logger& log_;
+  Counters& counters_;
+  UserAgentOptions options_;
+  TransactionContext ctx_;
+  TransactionLayer tx_;
+  std::mt19937_64 rng_;
+  std::uint64_t branch_seq_ = 0;
+  SessionId last_session_ = 0;
+  std::unordered_map<SessionId, std::unique_ptr<Session>> sessions_;
+  std::unordered_map<std::string, SessionId> dialogs_;
+  std::unordered_map<TransactionId, TxRef> tx_refs_;
+  struct PingState {
+    int up = -1;  // unknown
+    TimerService::Id timer = 0;
+  };
+  std::vector<PingState> pings_;
+  bool stopped_ = false;
+  // Shared with deferred callbacks so that none runs after destruction.
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+
+  Counter& rx_unparseable_;
+  Counter& rx_bad_requests_;
+  Counter& rx_responses_dropped_;
+  Counter& sessions_in_;
+  Counter& sessions_out_;
+};
+
+}  // namespace isupgw::sip

@@ -1,0 +1,52 @@
+// Two UserAgents on real loopback sockets (UDP, TCP, TLS off here): the
+// daemon form of the stack, listeners on ephemeral ports.
+#include <gtest/gtest.h>
+
+#include "tests/unit/sip/ua_harness.h"
+
+namespace isupgw::sip::test {
+namespace {
+
+struct AsioNode {
+  AsioNode(boost::asio::io_context& io, Logger& log, Transport t)
+      : ua(io, {ListenerConfig{t, "127.0.0.1", 0}}, user, clock, log, counters) {}
+  SteadyClock clock;
+  Counters counters;
+  RecordingUser user;
+  UserAgent ua;
+};
+
+void basic_call(Transport t) {
+  boost::asio::io_context io;
+  Logger log([](std::string_view) {});
+  AsioNode a(io, log, t), b(io, log, t);
+  ASSERT_FALSE(a.ua.start());
+  ASSERT_FALSE(b.ua.start());
+  ASSERT_NE(b.ua.port(t), 0);
+  b.user.invite_hook = [&](SessionId s, const Message&) {
+    b.ua.provisional(s, 180);
+    b.ua.answer(s, {}, Body{"application/sdp", "v=0\r\n"});
+  };
+  SessionId s = 0;
+  a.user.answered_hook = [&](SessionId id, const Message&) { a.ua.bye(id); };
+  OutgoingInvite r;
+  r.peer = Peer{t, "127.0.0.1", b.ua.port(t)};
+  r.request_uri = "sip:123@127.0.0.1:" + std::to_string(b.ua.port(t));
+  r.from = "<sip:999@127.0.0.1>";
+  r.to = "<sip:123@127.0.0.1>";
+  r.body = Body{"application/sdp", "v=0\r\n"};
+  s = a.ua.invite(r);
+  for (int i = 0; i < 100 && !b.user.saw("bye"); ++i) io.run_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(a.user.events, (std::vector<std::string>{"provisional 180", "answered 200"}));
+  EXPECT_EQ(b.user.events, (std::vector<std::string>{"invite", "ack", "bye"}));
+  EXPECT_NE(s, 0u);
+  a.ua.stop();
+  b.ua.stop();
+  io.run_for(std::chrono::milliseconds(20));
+}
+
+TEST(UserAgentAsio, BasicCallOverUdp) { basic_call(Transport::kUdp); }
+TEST(UserAgentAsio, BasicCallOverTcp) { basic_call(Transport::kTcp); }
+
+}  // namespace
+}  // namespace isupgw::sip::test

@@ -1,0 +1,404 @@
+// UserAgent back to back with another UserAgent in virtual time: the INVITE
+// session procedures of RFC 3261 13-15 as the call engine sees them.
+#include <gtest/gtest.h>
+
+#include "tests/unit/sip/ua_harness.h"
+
+namespace isupgw::sip::test {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+using BasicCall = Pair;
+
+TEST_F(BasicCall, InviteRingingAnswerAckBye) {
+  b.user.invite_hook = [&](SessionId s, const Message&) { b.ua.provisional(s, 180); };
+  const SessionId s = a.ua.invite(call("v=0\r\no=a\r\n"));
+  pump();
+  ASSERT_EQ(b.user.events, (std::vector<std::string>{"invite"}));
+  EXPECT_EQ(b.user.last_body, "v=0\r\no=a\r\n");
+  EXPECT_EQ(sent(b, "100").size(), 1u);  // 17.2.1: 100 Trying at once
+  EXPECT_EQ(a.user.events, (std::vector<std::string>{"provisional 180"}));
+  const SessionId bs = b.user.ids[0];
+  b.ua.answer(bs, {}, Body{"application/sdp", "v=0\r\no=b\r\n"});
+  pump();
+  EXPECT_EQ(a.user.events.back(), "answered 200");
+  EXPECT_EQ(a.user.last_body, "v=0\r\no=b\r\n");
+  EXPECT_EQ(sent(a, "ACK").size(), 1u);
+  EXPECT_EQ(b.user.events.back(), "ack");
+  // No 2xx retransmission once ACKed.
+  run_for(seconds(5));
+  EXPECT_EQ(sent(b, "200").size(), 1u);
+  a.ua.bye(s);
+  pump();
+  EXPECT_EQ(b.user.events.back(), "bye");
+  EXPECT_EQ(sent(b, "200").size(), 2u);  // 200 to BYE
+  EXPECT_EQ(a.ua.sessions(), 0u);
+  EXPECT_EQ(b.ua.sessions(), 0u);
+  // Transactions linger for their timers, then are gone.
+  run_for(seconds(40), seconds(1));
+  EXPECT_EQ(a.ua.transactions(), 0u);
+  EXPECT_EQ(b.ua.transactions(), 0u);
+}
+
+TEST_F(BasicCall, CalleeHangsUpWithBye) {
+  b.user.invite_hook = [&](SessionId s, const Message&) { b.ua.answer(s); };
+  a.ua.invite(call());
+  pump();
+  ASSERT_TRUE(a.user.saw("answered 200"));
+  b.ua.bye(b.user.ids[0], {{"Reason", "Q.850;cause=16"}});
+  pump();
+  EXPECT_EQ(a.user.events.back(), "bye");
+  ASSERT_EQ(sent(b, "BYE").size(), 1u);
+  EXPECT_NE(sent(b, "BYE")[0].find("Reason: Q.850;cause=16\r\n"), std::string::npos);
+  // The BYE goes to A's Contact with dialog identifiers swapped (12.2.1.1).
+  EXPECT_EQ(first_line(sent(b, "BYE")[0]).rfind("BYE sip:isupgw@192.0.2.1:5060 SIP/2.0", 0), 0u);
+}
+
+TEST_F(BasicCall, RejectedWith486IsAckedByTheTransaction) {
+  b.user.invite_hook = [&](SessionId s, const Message&) { b.ua.reject(s, 486); };
+  a.ua.invite(call());
+  pump();
+  EXPECT_EQ(a.user.events, (std::vector<std::string>{"rejected 486"}));
+  ASSERT_EQ(sent(a, "ACK").size(), 1u);
+  // 17.1.1.3: the ACK has the INVITE's branch and CSeq number.
+  const auto inv = sent(a, "INVITE")[0];
+  const auto ack = sent(a, "ACK")[0];
+  Message mi, ma;
+  ASSERT_TRUE(parse_message(inv, mi));
+  ASSERT_TRUE(parse_message(ack, ma));
+  EXPECT_EQ(ma.top_via.branch(), mi.top_via.branch());
+  EXPECT_EQ(ma.cseq.number, mi.cseq.number);
+  EXPECT_EQ(ma.cseq.method, "ACK");
+  EXPECT_FALSE(ma.to.tag().empty());
+  EXPECT_EQ(a.ua.sessions(), 0u);
+  EXPECT_EQ(b.ua.sessions(), 0u);
+}
+
+TEST_F(BasicCall, CancelAfterRinging) {
+  b.user.invite_hook = [&](SessionId s, const Message&) { b.ua.provisional(s, 180); };
+  const SessionId s = a.ua.invite(call());
+  pump();
+  a.ua.cancel(s, {{"Reason", "Q.850;cause=16"}});
+  pump();
+  EXPECT_EQ(b.user.events, (std::vector<std::string>{"invite", "cancel"}));
+  EXPECT_EQ(a.user.events, (std::vector<std::string>{"provisional 180", "rejected 487"}));
+  ASSERT_EQ(sent(a, "CANCEL").size(), 1u);
+  Message mi, mc;
+  ASSERT_TRUE(parse_message(sent(a, "INVITE")[0], mi));
+  ASSERT_TRUE(parse_message(sent(a, "CANCEL")[0], mc));
+  EXPECT_EQ(mc.top_via.branch(), mi.top_via.branch());  // 9.1
+  EXPECT_EQ(mc.request_uri_text, mi.request_uri_text);
+  EXPECT_EQ(sent(b, "487").size(), 1u);
+  EXPECT_EQ(sent(a, "ACK").size(), 1u);  // for the 487
+}
+
+TEST_F(BasicCall, CancelBeforeAnyProvisionalWaitsForOne) {
+  const SessionId s = a.ua.invite(call());
+  a.ua.cancel(s);
+  // Nothing delivered yet: the CANCEL waits for a provisional (9.1).
+  EXPECT_TRUE(sent(a, "CANCEL").empty());
+  pump();  // B sends 100 Trying -> A sends the CANCEL
+  EXPECT_EQ(sent(a, "CANCEL").size(), 1u);
+  EXPECT_EQ(a.user.events, (std::vector<std::string>{"rejected 487"}));
+}
+
+TEST_F(BasicCall, InviteRetransmittedUntilTimerB) {
+  a.ua.invite(call());
+  // Everything A sends is lost.
+  auto lose_all = [](const std::string&) { return true; };
+  run_for(seconds(40), milliseconds(100), lose_all);
+  // 17.1.1.2: Timer A at 0.5, 1.5, 3.5, 7.5, 15.5, 31.5 s, Timer B at 32 s.
+  EXPECT_EQ(sent(a, "INVITE").size(), 7u);
+  EXPECT_EQ(a.user.events, (std::vector<std::string>{"ended timeout"}));
+  EXPECT_EQ(a.ua.sessions(), 0u);
+}
+
+TEST_F(BasicCall, LostInviteIsRetransmittedAndTheCallGoesThrough) {
+  b.user.invite_hook = [&](SessionId s, const Message&) { b.ua.answer(s); };
+  a.ua.invite(call());
+  int invites = 0;
+  auto lose_first = [&](const std::string& w) { return method_or_status(w) == "INVITE" && invites++ == 0; };
+  pump(lose_first);
+  EXPECT_TRUE(a.user.events.empty());
+  run_for(seconds(1), milliseconds(100), lose_first);
+  EXPECT_EQ(a.user.events, (std::vector<std::string>{"answered 200"}));
+  EXPECT_EQ(b.user.events, (std::vector<std::string>{"invite", "ack"}));
+}
+
+TEST_F(BasicCall, RetransmittedInviteIsAbsorbedAndGetsTheLastResponse) {
+  b.user.invite_hook = [&](SessionId s, const Message&) { b.ua.provisional(s, 180); };
+  a.ua.invite(call());
+  // Lose B's responses for a while: A retransmits the INVITE, B answers each
+  // with its last provisional and reports the INVITE once.
+  run_for(seconds(2), milliseconds(100), [](const std::string& w) { return w.rfind("SIP/2.0", 0) == 0; });
+  EXPECT_EQ(b.user.events, (std::vector<std::string>{"invite"}));
+  EXPECT_GE(sent(b, "180").size(), 3u);
+  EXPECT_EQ(b.counters.value("sip.tx_layer.rx_retransmissions"), sent(a, "INVITE").size() - 1);
+}
+
+TEST_F(BasicCall, LostAckMeansThe2xxIsRetransmittedAndAckedAgain) {
+  b.user.invite_hook = [&](SessionId s, const Message&) { b.ua.answer(s); };
+  a.ua.invite(call());
+  int acks = 0;
+  auto lose_first_ack = [&](const std::string& w) { return method_or_status(w) == "ACK" && acks++ == 0; };
+  pump(lose_first_ack);
+  EXPECT_FALSE(b.user.saw("ack"));
+  run_for(seconds(1), milliseconds(100), lose_first_ack);
+  // 13.3.1.4: B retransmitted its 2xx after T1; A answered it with the same ACK.
+  EXPECT_EQ(sent(b, "200").size(), 2u);
+  EXPECT_EQ(sent(a, "ACK").size(), 2u);
+  EXPECT_EQ(sent(a, "ACK")[0], sent(a, "ACK")[1]);
+  EXPECT_TRUE(b.user.saw("ack"));
+  EXPECT_EQ(a.user.events, (std::vector<std::string>{"answered 200"}));  // reported once
+}
+
+TEST_F(BasicCall, NoAckAt64T1EndsTheSessionWithBye) {
+  b.user.invite_hook = [&](SessionId s, const Message&) { b.ua.answer(s); };
+  a.ua.invite(call());
+  auto lose_acks = [](const std::string& w) { return method_or_status(w) == "ACK"; };
+  run_for(seconds(40), milliseconds(250), lose_acks);
+  EXPECT_TRUE(b.user.saw("ended timeout"));
+  EXPECT_EQ(sent(b, "BYE").size(), 1u);
+  // 2xx sent at 0, 0.5, 1.5, 3.5, 7.5, then every 4 s (T2) up to 32 s.
+  EXPECT_EQ(sent(b, "200").size(), 11u);
+  EXPECT_TRUE(a.user.saw("bye"));
+}
+
+TEST_F(BasicCall, ReliableProvisionalIsPrackedAndNotRetransmitted) {
+  b.user.invite_hook = [&](SessionId s, const Message&) {
+    b.ua.provisional(s, 183, {}, Body{"application/sdp", "v=0\r\no=b\r\n"}, true);
+  };
+  a.ua.invite(call());
+  pump();
+  EXPECT_EQ(a.user.events, (std::vector<std::string>{"provisional 183"}));
+  ASSERT_EQ(sent(b, "183").size(), 1u);
+  EXPECT_NE(sent(b, "183")[0].find("Require: 100rel\r\n"), std::string::npos);
+  EXPECT_NE(sent(b, "183")[0].find("RSeq: "), std::string::npos);
+  ASSERT_EQ(sent(a, "PRACK").size(), 1u);
+  EXPECT_NE(sent(a, "PRACK")[0].find("RAck: "), std::string::npos);
+  run_for(seconds(3));
+  EXPECT_EQ(sent(b, "183").size(), 1u);  // PRACKed: no retransmission
+  b.ua.answer(b.user.ids[0]);
+  pump();
+  EXPECT_EQ(a.user.events.back(), "answered 200");
+}
+
+TEST_F(BasicCall, UnprackedReliableProvisionalIsRetransmittedAndReportedOnce) {
+  b.user.invite_hook = [&](SessionId s, const Message&) { b.ua.provisional(s, 180, {}, {}, true); };
+  a.ua.invite(call());
+  auto lose_prack = [](const std::string& w) { return method_or_status(w) == "PRACK"; };
+  run_for(seconds(4), milliseconds(100), lose_prack);
+  // RFC 3262 3: T1, 2T1, 4T1 ... until PRACK.
+  EXPECT_GE(sent(b, "180").size(), 3u);
+  EXPECT_EQ(a.user.events, (std::vector<std::string>{"provisional 180"}));
+}
+
+TEST_F(BasicCall, ReInviteWithNewOfferIsAnsweredWithLastSdpAndReported) {
+  b.user.invite_hook = [&](SessionId s, const Message&) { b.ua.answer(s, {}, Body{"application/sdp", "v=0 b\r\n"}); };
+  const SessionId s = a.ua.invite(call("v=0 a\r\n"));
+  pump();
+  ASSERT_TRUE(a.ua.reinvite(s, Body{"application/sdp", "v=0 a-hold\r\n"}));
+  pump();
+  EXPECT_EQ(b.user.events, (std::vector<std::string>{"invite", "ack", "reoffer"}));
+  EXPECT_EQ(a.user.events, (std::vector<std::string>{"answered 200", "refresh 200"}));
+  EXPECT_EQ(sent(a, "ACK").size(), 2u);
+  // The re-INVITE's 2xx carries B's last SDP.
+  EXPECT_NE(sent(b, "200").back().find("v=0 b\r\n"), std::string::npos);
+  a.ua.bye(s);
+  pump();
+  EXPECT_TRUE(b.user.saw("bye"));
+}
+
+TEST_F(BasicCall, InfoInDialog) {
+  b.user.invite_hook = [&](SessionId s, const Message&) { b.ua.answer(s); };
+  const SessionId s = a.ua.invite(call());
+  pump();
+  a.ua.info(s, {}, Body{"application/ISUP;version=itu-t92+", "\x01\x02"});
+  pump();
+  EXPECT_TRUE(b.user.saw("info"));
+}
+
+TEST_F(BasicCall, OptionsAnsweredWithAllowAcceptSupported) {
+  const std::string options =
+      "OPTIONS sip:192.0.2.2 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.9:5060;branch=z9hG4bKo1\r\nMax-Forwards: 70\r\n"
+      "From: <sip:p@192.0.2.9>;tag=1\r\nTo: <sip:192.0.2.2>\r\nCall-ID: o1\r\nCSeq: 1 OPTIONS\r\nContent-Length: "
+      "0\r\n\r\n";
+  b.ua.receive(Peer{Transport::kUdp, "192.0.2.9", 5060}, options);
+  ASSERT_EQ(b.transport.sent.size(), 1u);
+  const auto& r = b.transport.sent[0];
+  EXPECT_EQ(first_line(r.bytes), "SIP/2.0 200 OK");
+  EXPECT_NE(r.bytes.find("Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, PRACK, UPDATE, INFO\r\n"), std::string::npos);
+  EXPECT_NE(r.bytes.find("Accept: application/sdp"), std::string::npos);
+  EXPECT_NE(r.bytes.find("Supported: 100rel, timer\r\n"), std::string::npos);
+  EXPECT_EQ(r.to.host, "192.0.2.9");
+}
+
+TEST_F(BasicCall, RportAnsweredToTheSourcePort) {
+  const std::string options =
+      "OPTIONS sip:192.0.2.2 SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKo2;rport\r\nMax-Forwards: 70\r\n"
+      "From: <sip:p@10.0.0.1>;tag=1\r\nTo: <sip:192.0.2.2>\r\nCall-ID: o2\r\nCSeq: 1 OPTIONS\r\nContent-Length: "
+      "0\r\n\r\n";
+  b.ua.receive(Peer{Transport::kUdp, "198.51.100.7", 40000}, options);
+  ASSERT_EQ(b.transport.sent.size(), 1u);
+  // RFC 3581 4: received= and rport= filled in, response to the source address and port.
+  EXPECT_NE(b.transport.sent[0].bytes.find(
+                "Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKo2;received=198.51.100.7;rport=40000\r\n"),
+            std::string::npos)
+      << b.transport.sent[0].bytes;
+  EXPECT_EQ(b.transport.sent[0].to.host, "198.51.100.7");
+  EXPECT_EQ(b.transport.sent[0].to.port, 40000);
+}
+
+TEST_F(BasicCall, BadRequestAnswered400WithWarning) {
+  const std::string bad =
+      "INVITE sip:x@192.0.2.2 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.9;branch=z9hG4bKb1\r\nMax-Forwards: 70\r\n"
+      "From: <sip:p@192.0.2.9>;tag=1\r\nTo: <sip:x@192.0.2.2>\r\nCall-ID: b1\r\nCSeq: x INVITE\r\nContent-Length: "
+      "0\r\n\r\n";
+  b.ua.receive(Peer{Transport::kUdp, "192.0.2.9", 5060}, bad);
+  ASSERT_EQ(b.transport.sent.size(), 1u);
+  EXPECT_EQ(first_line(b.transport.sent[0].bytes), "SIP/2.0 400 Bad Request");
+  EXPECT_NE(b.transport.sent[0].bytes.find("Warning: 399 isupgw \"CSeq:"), std::string::npos);
+  // Garbage is dropped and counted; the stack keeps serving.
+  b.ua.receive(Peer{Transport::kUdp, "192.0.2.9", 5060}, "\x01\x02 not sip");
+  EXPECT_EQ(b.counters.value("sip.rx.unparseable"), 1u);
+  EXPECT_EQ(b.transport.sent.size(), 1u);
+}
+
+TEST_F(BasicCall, MergedRequestGets482) {
+  b.user.invite_hook = [](SessionId, const Message&) {};
+  const std::string inv1 =
+      "INVITE sip:x@192.0.2.2 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.9;branch=z9hG4bKm1\r\nMax-Forwards: 70\r\n"
+      "From: <sip:p@192.0.2.9>;tag=1\r\nTo: <sip:x@192.0.2.2>\r\nCall-ID: m1\r\nCSeq: 1 INVITE\r\nContent-Length: "
+      "0\r\n\r\n";
+  std::string inv2 = inv1;
+  inv2.replace(inv2.find("z9hG4bKm1"), 9, "z9hG4bKm2");  // same request, another path
+  b.ua.receive(Peer{Transport::kUdp, "192.0.2.9", 5060}, inv1);
+  b.ua.receive(Peer{Transport::kUdp, "192.0.2.9", 5060}, inv2);
+  ASSERT_EQ(b.transport.sent.size(), 2u);
+  EXPECT_EQ(first_line(b.transport.sent[1].bytes), "SIP/2.0 482 Loop Detected");
+  EXPECT_EQ(b.user.events, (std::vector<std::string>{"invite"}));
+}
+
+TEST_F(BasicCall, ByeForUnknownDialogGets481) {
+  const std::string bye =
+      "BYE sip:x@192.0.2.2 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.9;branch=z9hG4bKy1\r\nMax-Forwards: 70\r\n"
+      "From: <sip:p@192.0.2.9>;tag=1\r\nTo: <sip:x@192.0.2.2>;tag=2\r\nCall-ID: y1\r\nCSeq: 2 BYE\r\nContent-Length: "
+      "0\r\n\r\n";
+  b.ua.receive(Peer{Transport::kUdp, "192.0.2.9", 5060}, bye);
+  ASSERT_EQ(b.transport.sent.size(), 1u);
+  EXPECT_EQ(first_line(b.transport.sent[0].bytes), "SIP/2.0 481 Call/Transaction Does Not Exist");
+}
+
+TEST_F(BasicCall, UnknownRequireGets420) {
+  const std::string inv =
+      "INVITE sip:x@192.0.2.2 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.9;branch=z9hG4bKr1\r\nMax-Forwards: 70\r\n"
+      "From: <sip:p@192.0.2.9>;tag=1\r\nTo: <sip:x@192.0.2.2>\r\nCall-ID: r1\r\nCSeq: 1 INVITE\r\n"
+      "Require: foo\r\nContent-Length: 0\r\n\r\n";
+  b.ua.receive(Peer{Transport::kUdp, "192.0.2.9", 5060}, inv);
+  ASSERT_GE(b.transport.sent.size(), 1u);
+  EXPECT_EQ(first_line(b.transport.sent[0].bytes), "SIP/2.0 420 Bad Extension");
+  EXPECT_NE(b.transport.sent[0].bytes.find("Unsupported: foo\r\n"), std::string::npos);
+}
+
+TEST_F(BasicCall, UnreachablePeerEndsWithTransportError) {
+  a.transport.fail_sends = true;
+  a.ua.invite(call());
+  EXPECT_TRUE(a.user.events.empty());  // never from inside invite()
+  timers.advance(Clock::duration::zero());
+  EXPECT_EQ(a.user.events, (std::vector<std::string>{"ended transport-error"}));
+}
+
+TEST_F(BasicCall, StopEndsEverySession) {
+  b.user.invite_hook = [&](SessionId s, const Message&) { b.ua.answer(s); };
+  a.ua.invite(call());
+  pump();
+  b.ua.stop();
+  pump();
+  EXPECT_TRUE(b.user.saw("ended shutdown"));
+  EXPECT_TRUE(a.user.saw("bye"));
+}
+
+class SessionTimers : public Pair {
+ protected:
+  static UserAgentOptions opts() {
+    UserAgentOptions o;
+    o.min_se = 90;
+    return o;
+  }
+  SessionTimers() : Pair(opts()) {}
+};
+
+TEST_F(SessionTimers, UacRefreshesAtHalfTheInterval) {
+  b.user.invite_hook = [&](SessionId s, const Message&) { b.ua.answer(s); };
+  auto c = call();
+  c.session_expires = 120;
+  const SessionId s = a.ua.invite(c);
+  pump();
+  ASSERT_TRUE(a.user.saw("answered 200"));
+  // B supports timer and A did not say who refreshes: the UAC does (RFC 4028 9).
+  EXPECT_NE(sent(b, "200")[0].find("Session-Expires: 120;refresher=uac\r\n"), std::string::npos);
+  run_for(seconds(61), seconds(1));
+  // B allows UPDATE: the refresh is an UPDATE (RFC 4028 7.4).
+  EXPECT_EQ(sent(a, "UPDATE").size(), 1u);
+  EXPECT_TRUE(a.user.saw("refresh 200"));
+  run_for(seconds(200), seconds(1));
+  EXPECT_GE(sent(a, "UPDATE").size(), 4u);
+  EXPECT_FALSE(b.user.saw("ended session-expired"));
+  a.ua.bye(s);
+  pump();
+}
+
+TEST_F(SessionTimers, NoRefreshEndsTheSessionWithBye) {
+  b.user.invite_hook = [&](SessionId s, const Message&) { b.ua.answer(s); };
+  auto c = call();
+  c.session_expires = 90;
+  a.ua.invite(c);
+  pump();
+  auto lose_updates = [](const std::string& w) { return method_or_status(w) == "UPDATE"; };
+  run_for(seconds(100), seconds(1), lose_updates);
+  // B gives up at 90 - 30 = 60 s after the last refresh... none arrived.
+  EXPECT_TRUE(b.user.saw("ended session-expired"));
+  EXPECT_EQ(sent(b, "BYE").size(), 1u);
+  EXPECT_TRUE(a.user.saw("bye"));
+}
+
+TEST_F(SessionTimers, TooSmallIntervalGets422) {
+  const std::string inv =
+      "INVITE sip:x@192.0.2.2 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.9;branch=z9hG4bKs1\r\nMax-Forwards: 70\r\n"
+      "From: <sip:p@192.0.2.9>;tag=1\r\nTo: <sip:x@192.0.2.2>\r\nCall-ID: s1\r\nCSeq: 1 INVITE\r\n"
+      "Supported: timer\r\nSession-Expires: 30\r\nContent-Length: 0\r\n\r\n";
+  b.ua.receive(Peer{Transport::kUdp, "192.0.2.9", 5060}, inv);
+  ASSERT_GE(b.transport.sent.size(), 1u);
+  EXPECT_EQ(first_line(b.transport.sent[0].bytes), "SIP/2.0 422 Session Interval Too Small");
+  EXPECT_NE(b.transport.sent[0].bytes.find("Min-SE: 90\r\n"), std::string::npos);
+}
+
+class Pings : public Pair {
+ protected:
+  static UserAgentOptions opts() {
+    UserAgentOptions o;
+    o.ping_targets = {Peer{Transport::kUdp, "192.0.2.2", 5060}};
+    o.ping_interval = seconds(30);
+    return o;
+  }
+  Pings() : Pair(opts()) {}
+};
+
+TEST_F(Pings, TrunkUpWhileAnsweredDownWhenSilent) {
+  ASSERT_FALSE(a.ua.start());
+  pump();
+  ASSERT_EQ(a.user.peer_states.size(), 1u);
+  EXPECT_TRUE(a.user.peer_states[0].second);
+  auto lose_all = [](const std::string&) { return true; };
+  run_for(seconds(70), seconds(1), lose_all);
+  ASSERT_EQ(a.user.peer_states.size(), 2u);
+  EXPECT_FALSE(a.user.peer_states[1].second);
+  run_for(seconds(31), seconds(1));
+  ASSERT_EQ(a.user.peer_states.size(), 3u);
+  EXPECT_TRUE(a.user.peer_states[2].second);
+}
+
+}  // namespace
+}  // namespace isupgw::sip::test
