@@ -37,8 +37,7 @@ INSTANTIATE_TEST_SUITE_P(Rfc3398, IsupCauseToSipStatus,
                                          CauseRow{34, 503}, CauseRow{38, 503}, CauseRow{41, 503}, CauseRow{42, 503},
                                          CauseRow{47, 503}, CauseRow{55, 403}, CauseRow{57, 403}, CauseRow{58, 503},
                                          CauseRow{65, 488}, CauseRow{70, 488}, CauseRow{79, 501}, CauseRow{87, 403},
-                                         CauseRow{88, 503}, CauseRow{102, 504}, CauseRow{111, 500},
-                                         CauseRow{127, 500},
+                                         CauseRow{88, 503}, CauseRow{102, 504}, CauseRow{111, 500}, CauseRow{127, 500},
                                          // "any other" -> 500
                                          CauseRow{4, 500}, CauseRow{25, 500}, CauseRow{44, 500}, CauseRow{63, 500},
                                          CauseRow{95, 500}, CauseRow{0, 500}),
@@ -73,14 +72,13 @@ TEST_P(SipStatusToCauseRfc3398, Row) {
 INSTANTIATE_TEST_SUITE_P(
     Rfc3398, SipStatusToCauseRfc3398,
     testing::Values(StatusRow{400, 41}, StatusRow{401, 21}, StatusRow{402, 21}, StatusRow{403, 21}, StatusRow{404, 1},
-                    StatusRow{405, 63}, StatusRow{406, 79}, StatusRow{407, 21}, StatusRow{408, 102},
-                    StatusRow{410, 22}, StatusRow{413, 127}, StatusRow{414, 127}, StatusRow{415, 79},
-                    StatusRow{416, 127}, StatusRow{420, 127}, StatusRow{421, 127}, StatusRow{423, 127},
-                    StatusRow{480, 18}, StatusRow{481, 41}, StatusRow{482, 25}, StatusRow{483, 25}, StatusRow{484, 28},
-                    StatusRow{485, 1}, StatusRow{486, 17}, StatusRow{487, -1}, StatusRow{488, 127},
-                    StatusRow{500, 41}, StatusRow{501, 79}, StatusRow{502, 38}, StatusRow{503, 41},
-                    StatusRow{504, 102}, StatusRow{505, 127}, StatusRow{513, 127}, StatusRow{600, 17},
-                    StatusRow{603, 21}, StatusRow{604, 1}, StatusRow{606, 127},
+                    StatusRow{405, 63}, StatusRow{406, 79}, StatusRow{407, 21}, StatusRow{408, 102}, StatusRow{410, 22},
+                    StatusRow{413, 127}, StatusRow{414, 127}, StatusRow{415, 79}, StatusRow{416, 127},
+                    StatusRow{420, 127}, StatusRow{421, 127}, StatusRow{423, 127}, StatusRow{480, 18},
+                    StatusRow{481, 41}, StatusRow{482, 25}, StatusRow{483, 25}, StatusRow{484, 28}, StatusRow{485, 1},
+                    StatusRow{486, 17}, StatusRow{487, -1}, StatusRow{488, 127}, StatusRow{500, 41}, StatusRow{501, 79},
+                    StatusRow{502, 38}, StatusRow{503, 41}, StatusRow{504, 102}, StatusRow{505, 127},
+                    StatusRow{513, 127}, StatusRow{600, 17}, StatusRow{603, 21}, StatusRow{604, 1}, StatusRow{606, 127},
                     // class defaults for unlisted codes
                     StatusRow{499, 127}, StatusRow{599, 41}, StatusRow{699, 31}),
     status_name);
@@ -93,20 +91,21 @@ TEST_P(SipStatusToCauseQ1912, Row) {
   EXPECT_EQ(cause_for_sip_status(GetParam().status), expected(GetParam().cause));
   EXPECT_EQ(cause_for_sip_status(GetParam().status, CauseTable::kQ1912_5), expected(GetParam().cause));
 }
-INSTANTIATE_TEST_SUITE_P(
-    Q1912_5, SipStatusToCauseQ1912,
-    testing::Values(StatusRow{404, 1}, StatusRow{410, 22}, StatusRow{480, 20}, StatusRow{484, 28}, StatusRow{485, 1},
-                    StatusRow{486, 17}, StatusRow{487, -1}, StatusRow{600, 17}, StatusRow{603, 21}, StatusRow{604, 1},
-                    StatusRow{606, 127},
-                    // interworking for the rest
-                    StatusRow{400, 127}, StatusRow{401, 127}, StatusRow{402, 127}, StatusRow{403, 127},
-                    StatusRow{405, 127}, StatusRow{406, 127}, StatusRow{407, 127}, StatusRow{408, 127},
-                    StatusRow{413, 127}, StatusRow{414, 127}, StatusRow{415, 127}, StatusRow{416, 127},
-                    StatusRow{420, 127}, StatusRow{421, 127}, StatusRow{423, 127}, StatusRow{481, 127},
-                    StatusRow{482, 127}, StatusRow{483, 127}, StatusRow{488, 127}, StatusRow{500, 127},
-                    StatusRow{501, 127}, StatusRow{502, 127}, StatusRow{503, 127}, StatusRow{504, 127},
-                    StatusRow{505, 127}, StatusRow{513, 127}, StatusRow{699, 127}),
-    status_name);
+INSTANTIATE_TEST_SUITE_P(Q1912_5, SipStatusToCauseQ1912,
+                         testing::Values(StatusRow{404, 1}, StatusRow{410, 22}, StatusRow{480, 20}, StatusRow{484, 28},
+                                         StatusRow{485, 1}, StatusRow{486, 17}, StatusRow{487, -1}, StatusRow{600, 17},
+                                         StatusRow{603, 21}, StatusRow{604, 1}, StatusRow{606, 127},
+                                         // interworking for the rest
+                                         StatusRow{400, 127}, StatusRow{401, 127}, StatusRow{402, 127},
+                                         StatusRow{403, 127}, StatusRow{405, 127}, StatusRow{406, 127},
+                                         StatusRow{407, 127}, StatusRow{408, 127}, StatusRow{413, 127},
+                                         StatusRow{414, 127}, StatusRow{415, 127}, StatusRow{416, 127},
+                                         StatusRow{420, 127}, StatusRow{421, 127}, StatusRow{423, 127},
+                                         StatusRow{481, 127}, StatusRow{482, 127}, StatusRow{483, 127},
+                                         StatusRow{488, 127}, StatusRow{500, 127}, StatusRow{501, 127},
+                                         StatusRow{502, 127}, StatusRow{503, 127}, StatusRow{504, 127},
+                                         StatusRow{505, 127}, StatusRow{513, 127}, StatusRow{699, 127}),
+                         status_name);
 
 // The end-to-end cases of issue 7 survive a SIP -> ISUP -> SIP tandem.
 TEST(CauseMap, BusyAndUnallocatedRoundTrip) {

@@ -67,3 +67,68 @@ TEST(NumberMap, RoundTripGlobal) {
 
 }  // namespace
 }  // namespace isupgw::mapping
+
+namespace isupgw::mapping {
+namespace {
+
+// Per-trunk dialling prefixes: one named case per rule.
+struct DialledRow {
+  const char* name;
+  const char* user;
+  const char* digits;
+  Nai nai;
+};
+class DialledToIsup : public testing::TestWithParam<DialledRow> {};
+TEST_P(DialledToIsup, Row) {
+  const auto& r = GetParam();
+  auto n = isup_number_from_dialled(r.user, germany(), DialPrefixes{"0", "00"}, false);
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(n->digits, r.digits);
+  EXPECT_EQ(n->nai, r.nai);
+}
+INSTANTIATE_TEST_SUITE_P(
+    Prefixes, DialledToIsup,
+    testing::Values(DialledRow{"InternationalPrefix", "004412345678", "4412345678", Nai::kInternational},
+                    DialledRow{"NationalPrefix", "0301234567", "301234567", Nai::kNational},
+                    DialledRow{"NoPrefixUnknown", "1234567", "1234567", Nai::kUnknown},
+                    DialledRow{"GlobalOwnCountry", "+49301234567", "301234567", Nai::kNational},
+                    DialledRow{"GlobalForeign", "+12125550100", "12125550100", Nai::kInternational},
+                    DialledRow{"PrefixAloneStaysUnknown", "0", "0", Nai::kUnknown}),
+    [](const auto& i) { return std::string(i.param.name); });
+
+TEST(NumberMap, EmptyPrefixesAreNotUsed) {
+  auto n = isup_number_from_dialled("0301234567", germany(), DialPrefixes{"", ""}, false);
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(n->nai, Nai::kUnknown);
+}
+
+struct IsupToDialledRow {
+  const char* name;
+  Nai nai;
+  const char* dialled;
+};
+class IsupToDialled : public testing::TestWithParam<IsupToDialledRow> {};
+TEST_P(IsupToDialled, Row) {
+  IsupNumber n{"301234567", GetParam().nai};
+  EXPECT_EQ(dialled_from_isup_number(n, DialPrefixes{"0", "00"}), GetParam().dialled);
+}
+INSTANTIATE_TEST_SUITE_P(Prefixes, IsupToDialled,
+                         testing::Values(IsupToDialledRow{"National", Nai::kNational, "0301234567"},
+                                         IsupToDialledRow{"International", Nai::kInternational, "00301234567"},
+                                         IsupToDialledRow{"Subscriber", Nai::kSubscriber, "301234567"},
+                                         IsupToDialledRow{"Unknown", Nai::kUnknown, "301234567"}),
+                         [](const auto& i) { return std::string(i.param.name); });
+
+TEST(NumberMap, CodecNumberConversionKeepsStAsComplete) {
+  IsupNumber n{"301234567", Nai::kNational, 1, true};
+  isup::Number c = to_isup(n, isup::NumberKind::kCalled);
+  EXPECT_EQ(c.digits.view(), "301234567F");
+  EXPECT_EQ(c.nai, 3);
+  EXPECT_EQ(c.npi, 1);
+  EXPECT_EQ(from_isup(c), n);
+  c.nai = 0x70;  // national-use NAI reads as unknown
+  EXPECT_EQ(from_isup(c).nai, Nai::kUnknown);
+}
+
+}  // namespace
+}  // namespace isupgw::mapping
