@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "base/log.h"
+#include "gateway/media_stack.h"
 #include "gateway/ss7_config.h"
 
 namespace isupgw::gateway {
@@ -339,6 +340,7 @@ class Validator {
     if (!check_ss7(cfg.ss7())) return false;
     if (!check_trunks(cfg.sip())) return false;
     if (!check_routes(cfg)) return false;
+    for (const auto& [path, why] : check_media_config(cfg)) return fail(path, why);
     if (cfg.runtime().shutdown_grace_ms() > 600000)
       return fail("runtime.shutdown_grace_ms", "shutdown_grace_ms must be at most 600000 (10 minutes)");
     return true;

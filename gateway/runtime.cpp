@@ -49,8 +49,21 @@ int Runtime::run() {
       return 1;
     }
     ss7_ = std::move(*stack);
-    ss7_->start();
   }
+  if (config_.config.media_gateways_size() > 0) {
+    auto media = MediaStack::create(io_, config_.config, clock_, log_, counters_);
+    if (media) {
+      if (auto started = (*media)->start(); !started) media = Err(started.error());
+    }
+    if (!media) {
+      log_.error(Subsystem::kMgcp, "media_start_failed", {{"error", media.error()}});
+      for (auto& l : listeners_) l->close();
+      return 1;
+    }
+    media_ = std::move(*media);
+    if (ss7_) media_->bind(ss7_->isup());
+  }
+  if (ss7_) ss7_->start();
   wait_for_signal();
   log_.notice(Subsystem::kCore, "ready", {{"sip_listeners", listeners_.size()}});
   io_.run();
@@ -195,6 +208,7 @@ void Runtime::stop_if_drained() {
       return;
     }
   }
+  if (media_) media_->stop();
   log_.info(Subsystem::kCore, "drained");
   io_.stop();
 }

@@ -12,6 +12,7 @@
 #include "base/counters.h"
 #include "base/log.h"
 #include "gateway/config_loader.h"
+#include "gateway/media_stack.h"
 #include "gateway/ss7_stack.h"
 #include "sip/transport_listener.h"
 
@@ -56,7 +57,9 @@ class Runtime {
   boost::asio::steady_timer drain_timer_;
   std::vector<std::unique_ptr<sip::TransportListener>> listeners_;
   SteadyClock clock_;
-  std::unique_ptr<Ss7Stack> ss7_;  // when the configuration has an ss7 section
+  // ISUP holds the media stack as its continuity checker: it must outlive ss7_.
+  std::unique_ptr<MediaStack> media_;  // when the configuration has media_gateways
+  std::unique_ptr<Ss7Stack> ss7_;      // when it has an ss7 section
   bool stopping_ = false;
   bool ss7_stop_requested_ = false;
 };

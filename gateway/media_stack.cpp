@@ -1,0 +1,249 @@
+#include "gateway/media_stack.h"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <set>
+
+#include "gateway/ss7_config.h"
+
+namespace isupgw::gateway {
+
+namespace {
+
+bool valid_ip(const std::string& a) {
+  unsigned char buf[16];
+  return inet_pton(AF_INET, a.c_str(), buf) == 1 || inet_pton(AF_INET6, a.c_str(), buf) == 1;
+}
+
+bool is_wildcard(std::string_view endpoint) {
+  const auto at = endpoint.find('@');
+  const auto local = endpoint.substr(0, at);
+  return local.find('*') != std::string_view::npos || local.find('$') != std::string_view::npos;
+}
+
+std::string domain_of(std::string_view endpoint) {
+  const auto at = endpoint.rfind('@');
+  return at == std::string_view::npos ? std::string() : std::string(endpoint.substr(at + 1));
+}
+
+std::uint32_t lowest_cic(const config::TrunkGroup& g) {
+  std::uint32_t low = 0;
+  for (const auto& r : g.cics())
+    if (auto span = parse_cic_range(r, max_cic(g.variant())); span && (low == 0 || span->first < low))
+      low = span->first;
+  return low == 0 ? 1 : low;
+}
+
+std::string describe(mediagw::PatternError e) {
+  using E = mediagw::PatternError;
+  switch (e) {
+    case E::kEmpty: return "empty";
+    case E::kNoDomain: return "no @domain after the local name";
+    case E::kUnknownPlaceholder: return "unknown placeholder (known: {span}, {timeslot}, {e1}, {ts}, with :x for hex)";
+    case E::kUnterminatedPlaceholder: return "unterminated placeholder";
+    case E::kMissingSpan: return "missing {span}";
+    case E::kMissingTimeslot: return "missing {timeslot}";
+    case E::kDuplicatePlaceholder: return "a placeholder appears twice";
+    case E::kAdjacentPlaceholders:
+      return "a placeholder followed by a digit or another placeholder cannot be read back";
+    case E::kWildcard: return "wildcards are for RTP endpoints only (\"rtpbridge/*@mgw\")";
+    case E::kBadLayout: return "bad circuit layout";
+  }
+  return std::string(mediagw::to_string(e));
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> check_media_config(const config::Config& cfg) {
+  std::vector<std::pair<std::string, std::string>> errors;
+  std::set<std::string> names;
+  for (int i = 0; i < cfg.media_gateways_size(); ++i) {
+    const auto& mg = cfg.media_gateways(i);
+    const std::string p = "media_gateways[" + std::to_string(i) + "]";
+    if (mg.name().empty()) errors.emplace_back(p, "media gateway needs a 'name'");
+    if (!names.insert(mg.name()).second)
+      errors.emplace_back(p + ".name", "duplicate media gateway '" + mg.name() + "'");
+    if (mg.address().address().empty())
+      errors.emplace_back(p, "media gateway '" + mg.name() + "' needs 'address' (the MG's IP literal and port)");
+    else if (!valid_ip(mg.address().address()))
+      errors.emplace_back(p + ".address.address", "'" + mg.address().address() + "' is not an IPv4 or IPv6 address");
+    if (mg.address().port() > 65535) errors.emplace_back(p + ".address.port", "port out of range 0..65535");
+    if (!mg.local().address().empty() && !valid_ip(mg.local().address()))
+      errors.emplace_back(p + ".local.address", "'" + mg.local().address() + "' is not an IPv4 or IPv6 address");
+    if (mg.local().port() > 65535) errors.emplace_back(p + ".local.port", "port out of range 0..65535");
+    if (!mg.keepalive_endpoint().empty() && mg.keepalive_endpoint().find('@') == std::string::npos)
+      errors.emplace_back(p + ".keepalive_endpoint", "endpoint '" + mg.keepalive_endpoint() + "' has no @domain");
+  }
+  for (int i = 0; i < cfg.ss7().trunk_groups_size(); ++i) {
+    const auto& g = cfg.ss7().trunk_groups(i);
+    const std::string p = "ss7.trunk_groups[" + std::to_string(i) + "]";
+    if (g.media_gateway().empty()) {
+      if (!g.endpoints().empty())
+        errors.emplace_back(p + ".endpoints", "'endpoints' needs 'media_gateway' (which MG carries the circuits)");
+      continue;
+    }
+    if (!names.count(g.media_gateway()))
+      errors.emplace_back(p + ".media_gateway", "unknown media gateway '" + g.media_gateway() + "'");
+    if (g.endpoints().empty()) {
+      errors.emplace_back(p, "trunk group '" + g.name() +
+                                 "' needs 'endpoints' (\"ds/e1-{span}/{timeslot}@mg1\" or \"rtpbridge/*@mgw\")");
+      continue;
+    }
+    if (is_wildcard(g.endpoints())) {
+      if (domain_of(g.endpoints()).empty())
+        errors.emplace_back(p + ".endpoints", "endpoint '" + g.endpoints() + "' has no @domain");
+      continue;
+    }
+    auto pattern = mediagw::EndpointPattern::parse(g.endpoints());
+    if (!pattern)
+      errors.emplace_back(p + ".endpoints", "endpoint pattern '" + g.endpoints() + "': " + describe(pattern.error()));
+  }
+  return errors;
+}
+
+MediaStack::MediaStack(boost::asio::io_context& io, Clock& clock, Logger& log, Counters& counters)
+    : io_(io), clock_(clock), log_(log), counters_(counters), timers_(io) {}
+
+MediaStack::~MediaStack() { stop(); }
+
+Result<std::unique_ptr<MediaStack>, std::string> MediaStack::create(boost::asio::io_context& io,
+                                                                    const config::Config& cfg, Clock& clock,
+                                                                    Logger& log, Counters& counters) {
+  if (auto errors = check_media_config(cfg); !errors.empty()) return Err(errors.front().second);
+  std::unique_ptr<MediaStack> s(new MediaStack(io, clock, log, counters));
+  for (const auto& c : cfg.media_gateways()) {
+    auto mg = std::make_unique<Mg>();
+    mg->name = c.name();
+    mg->udp.mg_address = c.address().address();
+    mg->udp.mg_port = static_cast<std::uint16_t>(c.address().port() == 0 ? 2427 : c.address().port());
+    mg->udp.local_address = c.local().address().empty()
+                                ? (c.address().address().find(':') != std::string::npos ? "::" : "0.0.0.0")
+                                : c.local().address();
+    mg->udp.local_port = static_cast<std::uint16_t>(c.local().port());
+    // The keepalive audits the MG's domain unless told which endpoint to use.
+    std::string keepalive = c.keepalive_endpoint();
+    if (keepalive.empty()) {
+      for (const auto& g : cfg.ss7().trunk_groups())
+        if (g.media_gateway() == c.name()) {
+          keepalive = "*@" + domain_of(g.endpoints());
+          break;
+        }
+      if (keepalive.empty()) keepalive = "*@" + c.name();
+    }
+    mediagw::ClientConfig cc;
+    cc.mg_name = c.name();
+    cc.keepalive_endpoint = keepalive;
+    cc.keepalive_interval = std::chrono::milliseconds(c.keepalive_ms() == 0 ? 10000 : c.keepalive_ms());
+    mg->transport = std::make_unique<mediagw::MgcpUdpTransport>(io, log, counters);
+    mg->client = std::make_unique<mediagw::MgcpClient>(cc, *mg->transport, s->timers_, clock, log, counters);
+    mg->connections = std::make_unique<mediagw::MgConnections>(c.name(), *mg->client, log, counters);
+    mg->continuity = std::make_unique<mediagw::ContinuityChecker>(*mg->client, s->timers_, log, counters);
+    Mg* raw = mg.get();
+    mg->client->on_notify([raw](const mediagw::mgcp::Command& n) { raw->continuity->on_notify(n); });
+    mg->client->on_restart([raw](const mediagw::RestartNotice& n) { raw->connections->handle_restart(n); });
+    mg->client->health().set_listener([raw](mediagw::HealthState from, mediagw::HealthState to, mediagw::HealthEvent) {
+      raw->connections->handle_health(from, to);
+    });
+    s->mgs_.push_back(std::move(mg));
+  }
+  for (const auto& g : cfg.ss7().trunk_groups()) {
+    if (g.media_gateway().empty()) continue;
+    GroupBinding b;
+    b.mg = s->find(g.media_gateway());
+    if (is_wildcard(g.endpoints())) {
+      b.rtp_endpoint = g.endpoints();
+    } else {
+      mediagw::TrunkLayout layout;
+      layout.first_cic = lowest_cic(g);
+      b.tdm = *mediagw::EndpointPattern::parse(g.endpoints(), layout);
+    }
+    s->by_name_.emplace(g.name(), std::move(b));
+  }
+  return s;
+}
+
+Result<bool, std::string> MediaStack::start() {
+  for (auto& mg : mgs_) {
+    Mg* raw = mg.get();
+    if (auto ec = mg->transport->open(mg->udp, [raw](std::span<const std::uint8_t> d) { raw->client->receive(d); }))
+      return Err("media gateway '" + mg->name + "': cannot bind " + mg->udp.local_address + ":" +
+                 std::to_string(mg->udp.local_port) + ": " + ec.message());
+    log_.notice(Subsystem::kMgcp, "mgcp_ready",
+                {{"mg", mg->name},
+                 {"local_port", mg->transport->local_port()},
+                 {"mg_address", mg->udp.mg_address},
+                 {"mg_port", mg->udp.mg_port}});
+    mg->client->start_keepalive();
+  }
+  return true;
+}
+
+void MediaStack::stop() {
+  for (auto& mg : mgs_) {
+    if (!mg->client) continue;
+    mg->client->stop_keepalive();
+    mg->client->cancel_all();
+    mg->transport->close();
+  }
+}
+
+MediaStack::Mg* MediaStack::find(std::string_view mg_name) {
+  for (auto& mg : mgs_)
+    if (mg->name == mg_name) return mg.get();
+  return nullptr;
+}
+
+void MediaStack::bind(isup::IsupCallControl& isup) {
+  isup_ = &isup;
+  // Group ids are dense from 0 (IsupCallControl::add_group).
+  for (isup::GroupId id = 0; const isup::TrunkGroup* g = isup.group(id); ++id)
+    if (auto it = by_name_.find(g->config().name); it != by_name_.end()) by_group_[id] = &it->second;
+  isup.set_continuity(this);
+}
+
+std::optional<MediaStack::CircuitMedia> MediaStack::media_for(isup::GroupId group, std::uint16_t cic) {
+  auto it = by_group_.find(group);
+  if (it == by_group_.end() || it->second->mg == nullptr) return std::nullopt;
+  const GroupBinding& b = *it->second;
+  if (b.tdm) {
+    auto ep = b.tdm->endpoint_for_cic(cic);
+    if (!ep) return std::nullopt;
+    return CircuitMedia{b.mg, *ep, true};
+  }
+  return CircuitMedia{b.mg, b.rtp_endpoint, false};
+}
+
+void MediaStack::connect_loop(isup::GroupId group, std::uint16_t cic) {
+  auto m = media_for(group, cic);
+  if (!m || !m->tdm) {
+    // No TDM endpoint to loop: the far exchange's check fails and Q.764 2.1.8 takes over.
+    counters_.get("mgcp.cot.no_endpoint").inc();
+    log_.warn(Subsystem::kMgcp, "cot.no_endpoint", {{"group", group}, {"cic", cic}});
+    return;
+  }
+  m->mg->continuity->connect_loop(m->endpoint);
+}
+
+void MediaStack::disconnect_loop(isup::GroupId group, std::uint16_t cic) {
+  if (auto m = media_for(group, cic); m && m->tdm) m->mg->continuity->disconnect_loop(m->endpoint);
+}
+
+void MediaStack::start_test(isup::GroupId group, std::uint16_t cic) {
+  auto m = media_for(group, cic);
+  if (!m || !m->tdm) {
+    counters_.get("mgcp.cot.no_endpoint").inc();
+    log_.warn(Subsystem::kMgcp, "cot.no_endpoint", {{"group", group}, {"cic", cic}});
+    // Reported later, never from inside ISUP's own call.
+    timers_.start(Clock::duration::zero(), [this, group, cic] {
+      if (isup_) isup_->continuity_result(group, cic, false);
+    });
+    return;
+  }
+  m->mg->continuity->start_test(m->endpoint, [this, group, cic](bool passed) {
+    log_.info(Subsystem::kMgcp, "cot.result", {{"group", group}, {"cic", cic}, {"passed", passed}});
+    if (isup_) isup_->continuity_result(group, cic, passed);
+  });
+}
+
+}  // namespace isupgw::gateway

@@ -1,0 +1,98 @@
+// The daemon's media side, built from the media_gateways configuration: one
+// MGCP association per media gateway (UDP socket, client with retransmission
+// and AUEP keepalive, the calls' connections, continuity checks), and the
+// binding of ISUP trunk groups to an MG and an endpoint pattern, so that a
+// circuit (group, CIC) names its TDM endpoint ("ds/e1-{span}/{timeslot}@mg1")
+// or, for MGs without TDM, a wildcard RTP endpoint ("rtpbridge/*@mgw").
+//
+// It is ISUP's ContinuityCheck (Q.764 2.1.8): loops and check tones run on the
+// circuit's endpoint; a trunk group without an MG (or with an RTP-only one)
+// cannot loop, so its checks fail and the ISUP procedures handle that.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/counters.h"
+#include "base/log.h"
+#include "base/result.h"
+#include "gateway/config.pb.h"
+#include "isup/isup_cc.h"
+#include "isup/isup_cc_user.h"
+#include "media-gw/asio.h"
+#include "media-gw/asio_timer_service.h"
+#include "media-gw/continuity_check.h"
+#include "media-gw/endpoint_map.h"
+#include "media-gw/mg_connections.h"
+#include "media-gw/mgcp_client.h"
+#include "media-gw/mgcp_udp.h"
+
+namespace isupgw::gateway {
+
+class MediaStack final : public isup::ContinuityCheck {
+ public:
+  struct Mg {
+    std::string name;
+    mediagw::UdpConfig udp;
+    std::unique_ptr<mediagw::MgcpUdpTransport> transport;
+    std::unique_ptr<mediagw::MgcpClient> client;
+    std::unique_ptr<mediagw::MgConnections> connections;
+    std::unique_ptr<mediagw::ContinuityChecker> continuity;
+  };
+  // Where a circuit's media lives.
+  struct CircuitMedia {
+    Mg* mg = nullptr;
+    std::string endpoint;  // specific TDM endpoint, or a wildcard for RTP-only MGs
+    bool tdm = false;
+  };
+
+  static Result<std::unique_ptr<MediaStack>, std::string> create(boost::asio::io_context& io, const config::Config& cfg,
+                                                                 Clock& clock, Logger& log, Counters& counters);
+  ~MediaStack() override;
+
+  // Opens every MGCP socket and starts the keepalives. Errors name the MG.
+  Result<bool, std::string> start();
+  void stop();
+
+  // Binds the configured trunk groups (by name) to ISUP's group ids and makes
+  // this stack the continuity checker of `isup`.
+  void bind(isup::IsupCallControl& isup);
+
+  std::optional<CircuitMedia> media_for(isup::GroupId group, std::uint16_t cic);
+  Mg* find(std::string_view mg_name);
+  const std::vector<std::unique_ptr<Mg>>& gateways() const { return mgs_; }
+
+  // isup::ContinuityCheck
+  void connect_loop(isup::GroupId group, std::uint16_t cic) override;
+  void disconnect_loop(isup::GroupId group, std::uint16_t cic) override;
+  void start_test(isup::GroupId group, std::uint16_t cic) override;
+
+ private:
+  struct GroupBinding {
+    Mg* mg = nullptr;
+    std::optional<mediagw::EndpointPattern> tdm;  // per-circuit endpoints
+    std::string rtp_endpoint;                     // wildcard RTP endpoint otherwise
+  };
+  MediaStack(boost::asio::io_context& io, Clock& clock, Logger& log, Counters& counters);
+
+  boost::asio::io_context& io_;
+  Clock& clock_;
+  Logger& log_;
+  Counters& counters_;
+  mediagw::AsioTimerService timers_;
+  std::vector<std::unique_ptr<Mg>> mgs_;
+  std::map<std::string, GroupBinding, std::less<>> by_name_;  // trunk group name -> binding
+  std::map<isup::GroupId, GroupBinding*> by_group_;
+  isup::IsupCallControl* isup_ = nullptr;
+};
+
+// Configuration checks for media_gateways and the trunk groups' media fields:
+// (field path, message) pairs the config loader turns into FILE:LINE errors.
+std::vector<std::pair<std::string, std::string>> check_media_config(const config::Config& cfg);
+
+}  // namespace isupgw::gateway
