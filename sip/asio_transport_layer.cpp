@@ -313,6 +313,7 @@ void AsioTransportLayer::deliver(const Peer& from, std::string_view bytes) {
 
 bool AsioTransportLayer::send(const Peer& to, std::string_view bytes) {
   if (closing_) return false;
+  if (tap_) tap_(to, bytes);
   if (to.transport == Transport::kUdp) {
     if (udp_.empty()) return false;
     boost::system::error_code ec;

@@ -37,6 +37,8 @@ class AsioTransportLayer final : public TransportLayer {
   ~AsioTransportLayer() override;
 
   void set_sink(Sink sink) { sink_ = std::move(sink); }
+  // Sees every message accepted for sending.
+  void set_tap(std::function<void(const Peer&, std::string_view)> tap) { tap_ = std::move(tap); }
   // Binds every listener; the first failure is returned.
   std::error_code start();
 
@@ -67,6 +69,7 @@ class AsioTransportLayer final : public TransportLayer {
   std::unique_ptr<boost::asio::ssl::context> tls_;
   std::string tls_error_;
   Sink sink_;
+  std::function<void(const Peer&, std::string_view)> tap_;
   std::vector<std::unique_ptr<TransportListener>> udp_;
   std::vector<std::unique_ptr<StreamListener>> streams_;
   std::map<std::string, std::shared_ptr<Connection>> connections_;

@@ -120,6 +120,7 @@ UserAgent::UserAgent(boost::asio::io_context& io, std::vector<ListenerConfig> li
       sessions_in_(counters.get("sip.sessions.incoming")),
       sessions_out_(counters.get("sip.sessions.outgoing")) {
   owned_transport_->set_sink([this](const Peer& from, std::string_view bytes) { receive(from, bytes); });
+  if (options_.tx_tap) owned_transport_->set_tap(options_.tx_tap);
   init();
 }
 
@@ -143,9 +144,13 @@ UserAgent::UserAgent(TransportLayer& transport, TimerService& timers, SessionUse
 }
 
 void UserAgent::init() {
-  std::random_device rd;
-  rng_.seed((static_cast<std::uint64_t>(rd()) << 32) ^ rd() ^
-            static_cast<std::uint64_t>(clock_.now().time_since_epoch().count()));
+  if (options_.random_seed) {
+    rng_.seed(options_.random_seed);
+  } else {
+    std::random_device rd;
+    rng_.seed((static_cast<std::uint64_t>(rd()) << 32) ^ rd() ^
+              static_cast<std::uint64_t>(clock_.now().time_since_epoch().count()));
+  }
   pings_.resize(options_.ping_targets.size());
 }
 

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <random>
 #include <string>
@@ -52,6 +53,11 @@ struct UserAgentOptions {
   TlsOptions tls;
   std::size_t max_sessions = 100000;       // new INVITEs beyond it get 503
   std::size_t max_queued_bytes = 1 << 20;  // per stream connection
+  // Tags, branches and Call-IDs come from a generator seeded with this;
+  // 0 = from std::random_device (fixed seeds make fuzzing reproducible).
+  std::uint64_t random_seed = 0;
+  // Sees every message handed to the sockets (sip-ua --capture, tests).
+  std::function<void(const Peer& to, std::string_view bytes)> tx_tap;
 };
 
 class AsioTransportLayer;
