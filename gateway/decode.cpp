@@ -1,6 +1,7 @@
 #include "gateway/decode.h"
 
 #include "gateway/codec_isup.h"
+#include "gateway/codec_m2pa.h"
 #include "gateway/codec_m3ua.h"
 
 namespace isupgw::gateway {
@@ -9,6 +10,8 @@ const std::vector<Codec>& codecs() {
   // Codec issues add one entry each: {"isup", "...", &decode_fn, &encode_fn}.
   static const std::vector<Codec> table = {
       {"m3ua", "SIGTRAN M3UA message (RFC 4666)", &decode_m3ua, &encode_m3ua},
+      {"m2pa", "SIGTRAN M2PA message (RFC 4165) with its MTP3 message (Q.704/Q.707; --variant itu|ansi)", &decode_m2pa,
+       &encode_m2pa},
       {"isup", "ISUP message (Q.763; --variant itu|etsi|ansi, --body for RFC 3204)", &decode_isup, &encode_isup},
   };
   return table;
