@@ -1,0 +1,123 @@
+// M2PA link state machine (RFC 4165 4.1 alignment and proving, 4.2 in-service
+// procedures; timers after Q.703 12.3): one signalling link's state as an
+// explicit state/event table. Sequence numbers and the retransmission buffer
+// live in M2paLink; this table only decides states, Link Status messages and
+// timers.
+//
+//   OUT-OF-SERVICE --start--> NOT-ALIGNED (send Alignment, T2)
+//   NOT-ALIGNED --Alignment--> ALIGNED (send Proving, T3)
+//   NOT-ALIGNED/ALIGNED --Proving--> PROVING (send Proving, T4 normal/emergency)
+//   PROVING --T4--> ALIGNED-READY (send Ready, T1)
+//   ALIGNED-READY --Ready/User Data--> IN-SERVICE
+//   IN-SERVICE --Out of Service/Alignment, T6, T7, stop, comm down--> OUT-OF-SERVICE
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/clock.h"
+#include "base/counters.h"
+#include "base/log.h"
+#include "sigtran/fsm_table.h"
+#include "sigtran/m2pa_codec.h"
+
+namespace isupgw::sigtran::m2pa {
+
+enum class LinkFsmState : std::uint8_t { kOutOfService, kNotAligned, kAligned, kProving, kAlignedReady, kInService };
+enum class LinkFsmEvent : std::uint8_t {
+  kStart,        // MTP3: start the link (transport up)
+  kStop,         // MTP3: stop the link
+  kCommDown,     // transport lost
+  kRxAlignment,  // Link Status received
+  kRxProving,    // Proving Normal or Emergency
+  kRxReady,
+  kRxUserData,  // first User Data doubles as Ready (RFC 4165 4.1.4)
+  kRxOutOfService,
+  kRxProcessorOutage,
+  kRxProcessorRecovered,
+  kRxBusy,
+  kRxBusyEnded,
+  kT1,  // alignment ready
+  kT2,  // not aligned
+  kT3,  // aligned
+  kT4,  // proving period
+  kT6,  // remote congestion (Busy too long)
+  kT7,  // excessive delay of acknowledgement
+};
+enum class LinkFsmAction : std::uint8_t {
+  kNone,
+  kSendAlignment,  // + T2
+  kSendProving,    // + T3
+  kStartProving,   // send Proving, + T4
+  kSendReady,      // + T1, or in service at once if the peer is Ready already
+  kInService,      // stop T1, report in service
+  kFail,           // report failure, send Out of Service
+  kStopLink,       // send Out of Service
+  kRemoteOutage,   // report remote processor outage
+  kRemoteRecovered,
+  kRemoteBusy,       // start T6
+  kRemoteBusyEnded,  // stop T6
+  kNoteReady,        // peer Ready before our proving ended
+};
+
+std::string_view to_string(LinkFsmState s);
+std::string_view to_string(LinkFsmEvent e);
+
+struct LinkTimers {
+  // Q.703 12.3 (64 kbit/s) and RFC 4165 4.1 / 4.2 defaults; configurable per link.
+  Clock::duration t1 = std::chrono::seconds(45);          // alignment ready
+  Clock::duration t2 = std::chrono::seconds(20);          // not aligned
+  Clock::duration t3 = std::chrono::milliseconds(1500);   // aligned
+  Clock::duration t4n = std::chrono::milliseconds(8200);  // normal proving period (Pn)
+  Clock::duration t4e = std::chrono::milliseconds(500);   // emergency proving period (Pe)
+  Clock::duration t6 = std::chrono::seconds(5);           // remote congestion
+  Clock::duration t7 = std::chrono::milliseconds(1500);   // excessive delay of acknowledgement
+};
+
+class LinkFsm {
+ public:
+  enum class Report : std::uint8_t { kInService, kOutOfService, kAlignmentFailed, kRemoteOutage, kRemoteRecovered };
+  using SendStatus = std::function<void(LinkState)>;
+  using OnReport = std::function<void(Report, std::string_view reason)>;
+
+  LinkFsm(std::string name, LinkTimers timers, Clock& clock, Logger& log, Counters& counters, SendStatus send,
+          OnReport report);
+
+  LinkFsmState state() const { return state_; }
+  bool in_service() const { return state_ == LinkFsmState::kInService; }
+  // Emergency proving (Q.703 7.3: the link set has no other link in service).
+  void set_emergency(bool e) { emergency_ = e; }
+  bool handle(LinkFsmEvent e);
+  // Maps a received Link Status to its event.
+  bool on_link_status(LinkState s);
+  // T7 is run by the link while messages await acknowledgement.
+  void set_ack_timer(bool running);
+  void tick();
+  std::optional<Clock::time_point> next_deadline() const;
+  const std::string& name() const { return name_; }
+
+ private:
+  void act(LinkFsmAction a, LinkFsmEvent cause);
+
+  std::string name_;
+  LinkTimers t_;
+  Clock& clock_;
+  Logger& log_;
+  Counter& ignored_;
+  Counter& failures_;
+  SendStatus send_;
+  OnReport report_;
+  LinkFsmState state_ = LinkFsmState::kOutOfService;
+  bool emergency_ = false;
+  bool peer_ready_ = false;
+  std::optional<Clock::time_point> align_deadline_;  // T1, T2, T3 or T4: one runs at a time
+  LinkFsmEvent align_timer_ = LinkFsmEvent::kT2;
+  std::optional<Clock::time_point> t6_;
+  std::optional<Clock::time_point> t7_;
+};
+
+}  // namespace isupgw::sigtran::m2pa

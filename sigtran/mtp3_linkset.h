@@ -1,0 +1,171 @@
+// MTP3 (Q.704, Q.707) over M2PA links, as a signalling end point: one link set
+// of up to 16 signalling links towards an adjacent signalling point.
+//
+//  - Signalling link test (Q.707 2): a link that M2PA reports in service is
+//    tested with SLTM/SLTA (T1) before it carries traffic, and every T2 after.
+//  - Load sharing (Q.704 4.2): each SLS has a home link (SLS mod links, by SLC);
+//    while it is unavailable the SLS goes over the available links (SLS mod n).
+//  - Changeover (Q.704 5, with Q.2210 XCO/XCA for M2PA's 24-bit FSN): traffic of
+//    a failed link is held, XCO carries our last accepted FSN, the peer's XCO/XCA
+//    tells which of our messages it never accepted; those are retrieved from the
+//    M2PA retransmission buffer and sent on the alternative links before the held
+//    ones: nothing lost, nothing duplicated. ECO/ECA answered (no retrieval).
+//  - Changeback (Q.704 6): when the link is available again its SLSs are held,
+//    CBD goes over the alternative links and their CBA (or T4) releases the
+//    held traffic on the restored link, after everything sent before.
+//  - MTP restart (Q.704 9): TRA sent when the link set becomes available;
+//    destinations are available on the peer's TRA (or after t_restart).
+//  - Signalling route management as an end point (Q.704 13): TFP/TFR/TFA update
+//    destinations; RST for our own point code is answered with TFA; RST is sent
+//    every T10 for prohibited destinations.
+//  - UPU (Q.704 11.2.7): sent for an unequipped user part, received as MTP-STATUS.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/counters.h"
+#include "base/log.h"
+#include "sigtran/m2pa_link.h"
+#include "sigtran/mtp3_codec.h"
+#include "sigtran/mtp_service.h"
+#include "sigtran/point_code.h"
+#include "sigtran/transport.h"
+
+namespace isupgw::sigtran::mtp3 {
+
+struct LinkSetConfig {
+  std::string name = "ls";
+  Variant variant = Variant::kItu;
+  PointCodeFormat pc_format = PointCodeFormat::kItu383;  // logs only
+  std::uint32_t local_pc = 0;
+  std::uint32_t adjacent_pc = 0;
+  std::uint8_t ni = 2;
+  std::vector<std::uint32_t> destinations;            // further DPCs reached through the adjacent SP (an STP)
+  Clock::duration t1_slt = std::chrono::seconds(8);   // Q.707 T1: SLTA awaited (4-12 s)
+  Clock::duration t2_slt = std::chrono::seconds(60);  // Q.707 T2: periodic test (30-90 s)
+  Clock::duration t2_changeover = std::chrono::milliseconds(1500);  // Q.704 T2: XCA awaited (0.7-2 s)
+  Clock::duration t4_changeback = std::chrono::milliseconds(1000);  // Q.704 T4: CBA awaited (0.8-1.2 s)
+  Clock::duration t10_rst = std::chrono::seconds(30);               // Q.704 T10: RST repetition (30-60 s)
+  Clock::duration t_restart = std::chrono::seconds(2);              // TRA awaited from the adjacent SP before resuming
+};
+
+// Link states as MTP3 sees them (Q.704 3.2 available/unavailable, plus the test).
+enum class LinkStatus : std::uint8_t { kDown, kTesting, kActive };
+std::string_view to_string(LinkStatus s);
+
+class LinkSet final : public m2pa::LinkUser {
+ public:
+  static constexpr std::size_t kMaxLinks = 16;  // SLC is 4 bits (Q.704 2.3.5)
+
+  LinkSet(LinkSetConfig cfg, Clock& clock, Logger& log, Counters& counters);
+  ~LinkSet() override;
+
+  // A link with its SLC; `transport` must outlive the link set. Null beyond 16 links or a repeated SLC.
+  m2pa::Link* add_link(m2pa::LinkConfig cfg, Transport& transport);
+  std::size_t link_count() const { return links_.size(); }
+  m2pa::Link& link(std::size_t i) { return *links_.at(i)->link; }
+  LinkStatus link_status(std::size_t i) const { return links_.at(i)->status; }
+  std::size_t active_links() const;
+  const LinkSetConfig& config() const { return cfg_; }
+
+  // Users by service indicator; si < 0 = every SI without its own user.
+  void set_user(int si, MtpUser* user);
+
+  void start();
+  void stop();
+  void tick();
+  std::optional<Clock::time_point> next_deadline() const;
+
+  // MTP-TRANSFER request: false if the DPC is not available through this link set.
+  bool transfer(const MtpLabel& label, std::span<const std::uint8_t> data);
+  bool available(std::uint32_t dpc) const;
+  bool serves(std::uint32_t dpc) const;  // adjacent PC or a configured destination
+  // The link index SLS `sls` is sent on now (nullopt: none available).
+  std::optional<std::size_t> link_for_sls(std::uint8_t sls) const;
+
+  // m2pa::LinkUser
+  void on_link_in_service(m2pa::Link& link) override;
+  void on_link_out_of_service(m2pa::Link& link, std::string_view reason) override;
+  void on_link_msu(m2pa::Link& link, std::span<const std::uint8_t> msu) override;
+  void on_link_remote_outage(m2pa::Link& link, bool outage) override;
+
+ private:
+  struct Rec {
+    std::unique_ptr<m2pa::Link> link;
+    LinkStatus status = LinkStatus::kDown;
+    std::vector<std::uint8_t> pattern;  // of the outstanding SLTM
+    int slt_failures = 0;
+    std::optional<Clock::time_point> slt_deadline;  // T1
+    std::optional<Clock::time_point> next_test;     // T2 (periodic)
+    bool holding = false;                           // changeover/changeback in progress: traffic held
+    std::deque<std::vector<std::uint8_t>> held;     // MSUs of this link's SLSs
+    bool co_sent = false;                           // our XCO is out
+    std::optional<Clock::time_point> co_deadline;   // Q.704 T2
+    std::uint8_t cb_code = 0;
+    int cb_pending = 0;                            // CBA awaited
+    std::optional<Clock::time_point> cb_deadline;  // Q.704 T4
+  };
+
+  std::size_t index_of(const m2pa::Link& l) const;
+  std::optional<std::size_t> index_of_slc(std::uint8_t slc) const;
+  std::size_t home_of(std::uint8_t sls) const;
+  std::vector<std::size_t> active() const;
+  std::optional<std::size_t> alternative_for(std::uint8_t sls, std::optional<std::size_t> excluding) const;
+  void route_msu(std::vector<std::uint8_t> msu, std::uint8_t sls);
+  bool send_on(std::size_t i, std::span<const std::uint8_t> msu);
+  void send_mgmt(std::size_t via, const Management& m, std::uint8_t sls);
+  std::optional<std::size_t> any_active(std::optional<std::size_t> excluding = {}) const;
+
+  void start_test(std::size_t i);
+  void on_mgmt(std::size_t from, const Label& l, const Management& m);
+  void link_available(std::size_t i);
+  void link_unavailable(std::size_t i, std::string_view reason);
+  void begin_changeover(std::size_t i);
+  void complete_changeover(std::size_t i, std::optional<std::uint32_t> peer_fsn);
+  void begin_changeback(std::size_t i);
+  void complete_changeback(std::size_t i);
+  void flush_held(std::size_t i);
+  void restart_link(std::size_t i);
+  void update_destinations();
+  void set_destination(std::uint32_t dpc, bool avail);
+  MtpUser* user_for(std::uint8_t si) const;
+  std::string pc(std::uint32_t p) const { return format_point_code(PointCode{p}, cfg_.pc_format); }
+  std::string link_name(std::size_t i) const;
+
+  LinkSetConfig cfg_;
+  Clock& clock_;
+  Logger& log_;
+  std::vector<std::unique_ptr<Rec>> links_;
+  std::map<int, MtpUser*> users_;
+  bool started_ = false;
+  bool restarted_ = false;  // TRA received (or t_restart passed) since the link set became available
+  std::optional<Clock::time_point> restart_deadline_;
+  std::map<std::uint32_t, bool> prohibited_;  // by TFP (true) / TFA (false)
+  std::map<std::uint32_t, bool> reported_;    // last MTP-PAUSE/RESUME per destination
+  std::optional<Clock::time_point> next_rst_;
+  std::uint8_t next_cb_code_ = 0;
+  std::uint8_t slt_seed_ = 0;
+  Counter& tx_msu_;
+  Counter& rx_msu_;
+  Counter& unavailable_;
+  Counter& no_user_;
+  Counter& not_for_us_;
+  Counter& changeovers_;
+  Counter& changebacks_;
+  Counter& retrieved_;
+  Counter& discarded_;
+  Counter& slt_failures_;
+  Counter& decode_errors_;
+  Counters& counters_;
+};
+
+}  // namespace isupgw::sigtran::mtp3

@@ -1,0 +1,304 @@
+// MTP3 link set over M2PA (Q.704, Q.707) in virtual time: two signalling end
+// points, point codes 1 and 2, joined by a link set of two links (SLC 0 and 1)
+// over in-memory transports. Alignment, SLTM/SLTA, SLS load sharing, changeover
+// with retrieval (nothing lost or duplicated), changeback, TRA, TFP/TFA, UPU.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+
+#include "sigtran/mtp3_linkset.h"
+#include "tests/unit/sigtran/m3ua_test_support.h"
+
+namespace isupgw::sigtran::mtp3 {
+namespace {
+
+using m3ua::testing::LogCapture;
+using m3ua::testing::MemTransport;
+using m3ua::testing::pump;
+using m3ua::testing::Recorder;
+using namespace std::chrono_literals;
+
+LinkSetConfig config(std::string name, std::uint32_t local, std::uint32_t adjacent) {
+  LinkSetConfig c;
+  c.name = std::move(name);
+  c.local_pc = local;
+  c.adjacent_pc = adjacent;
+  c.destinations = {7};
+  return c;
+}
+
+struct LinkSetTest : ::testing::Test {
+  ManualClock clock;
+  LogCapture cap;
+  Counters counters;
+  MemTransport ta[2], tb[2];
+  Recorder ua, ub;
+  LinkSet a{config("lsA", 1, 2), clock, cap.log, counters};
+  LinkSet b{config("lsB", 2, 1), clock, cap.log, counters};
+
+  LinkSetTest() {
+    for (int i = 0; i < 2; ++i) {
+      m3ua::testing::link_pair(ta[i], tb[i]);
+      m2pa::LinkConfig lc;
+      lc.slc = static_cast<std::uint8_t>(i);
+      lc.name = "";
+      EXPECT_NE(a.add_link(lc, ta[i]), nullptr);
+      EXPECT_NE(b.add_link(lc, tb[i]), nullptr);
+    }
+    a.set_user(-1, &ua);
+    b.set_user(si::kIsup, &ub);
+  }
+  void pump_all() {
+    for (int round = 0; round < 3; ++round)
+      for (int i = 0; i < 2; ++i) pump(ta[i], tb[i]);
+  }
+  void advance(Clock::duration d) {
+    for (auto t = Clock::duration{}; t < d; t += 100ms) {
+      clock.advance(100ms);
+      a.tick();
+      b.tick();
+      pump_all();
+    }
+  }
+  void connect() {
+    for (int i = 0; i < 2; ++i)
+      if (!ta[i].up && ta[i].wants && tb[i].wants) {
+        ta[i].up = tb[i].up = true;
+        ta[i].handler->on_connected();
+        tb[i].handler->on_connected();
+      }
+  }
+  bool deliver_one() {
+    for (auto* t : {&ta[0], &tb[0], &ta[1], &tb[1]})
+      if (!t->inbox.empty()) {
+        auto [stream, msg] = std::move(t->inbox.front());
+        t->inbox.pop_front();
+        t->handler->on_message(stream, msg);
+        return true;
+      }
+    return false;
+  }
+  // Runs virtual time, delivering one message at a time, until `pred` holds.
+  template <class P>
+  bool run_until(P pred, Clock::duration limit) {
+    for (auto t = Clock::duration{}; t < limit; t += 100ms) {
+      clock.advance(100ms);
+      a.tick();
+      b.tick();
+      connect();
+      do {
+        if (pred()) return true;
+      } while (deliver_one());
+    }
+    return pred();
+  }
+  void bring_up() {
+    a.start();
+    b.start();
+    pump_all();
+    advance(8500ms);  // M2PA proving (T4n), then SLTM/SLTA
+  }
+  // ISUP-like payload: an id in two octets.
+  bool send(std::uint16_t id, std::uint8_t sls) {
+    MtpLabel l{1, 2, si::kIsup, 2, 0, sls};
+    std::uint8_t data[2] = {static_cast<std::uint8_t>(id >> 8), static_cast<std::uint8_t>(id)};
+    return a.transfer(l, data);
+  }
+  std::vector<std::uint16_t> received_ids() const {
+    std::vector<std::uint16_t> out;
+    for (const auto& [l, d] : ub.transfers) out.push_back(static_cast<std::uint16_t>(d[0] << 8 | d[1]));
+    return out;
+  }
+};
+
+TEST_F(LinkSetTest, LinksAlignAndPassTheSignallingLinkTestThenTheAdjacentSpResumes) {
+  bring_up();
+  EXPECT_EQ(a.active_links(), 2u);
+  EXPECT_EQ(b.active_links(), 2u);
+  EXPECT_GE(cap.count("SLTA"), 4u) << "each side answered each link's SLTM";
+  // Q.704 9: TRA from the adjacent SP makes it available: MTP-RESUME.
+  ASSERT_FALSE(ua.events.empty());
+  EXPECT_EQ(ua.events.front(), "resume 2");
+  EXPECT_TRUE(a.available(2));
+  EXPECT_TRUE(a.available(7));
+  EXPECT_FALSE(a.available(9)) << "not served by this link set";
+}
+
+TEST_F(LinkSetTest, NotInServiceBeforeProvingEnds) {
+  a.start();
+  b.start();
+  pump_all();
+  advance(8s);
+  EXPECT_EQ(a.active_links(), 0u);
+  EXPECT_FALSE(a.available(2));
+}
+
+TEST_F(LinkSetTest, SlsLoadSharingOverBothLinks) {
+  bring_up();
+  for (std::uint8_t sls = 0; sls < 16; ++sls) EXPECT_EQ(*a.link_for_sls(sls), sls % 2u) << int(sls);
+  for (std::uint16_t id = 0; id < 32; ++id) ASSERT_TRUE(send(id, static_cast<std::uint8_t>(id % 16)));
+  EXPECT_EQ(a.link(0).unacked(), 16u);
+  EXPECT_EQ(a.link(1).unacked(), 16u);
+  pump_all();
+  EXPECT_EQ(ub.transfers.size(), 32u);
+  EXPECT_EQ(a.link(0).unacked(), 0u);
+}
+
+TEST_F(LinkSetTest, ChangeoverRetrievesUnacknowledgedMessagesNothingLostOrDuplicated) {
+  bring_up();
+  // 40 messages over both links; link 0 delivers 5 of its 20 and then breaks:
+  // the other 15 and every acknowledgement of link 0 are lost in the transport.
+  for (std::uint16_t id = 0; id < 40; ++id) ASSERT_TRUE(send(id, static_cast<std::uint8_t>(id % 16)));
+  for (int k = 0; k < 5; ++k) {
+    auto [stream, msg] = tb[0].inbox.front();
+    tb[0].inbox.pop_front();
+    tb[0].handler->on_message(stream, msg);
+  }
+  ta[0].inbox.clear();  // acknowledgements lost
+  ta[0].close();
+  // Traffic continues during the changeover: held, then sent after the retrieved messages.
+  for (std::uint16_t id = 40; id < 60; ++id) ASSERT_TRUE(send(id, static_cast<std::uint8_t>(id % 16)));
+  pump_all();
+  advance(200ms);
+  EXPECT_EQ(a.active_links(), 1u);
+  EXPECT_EQ(counters.value("mtp3.linkset.lsA.changeovers"), 1u);
+  EXPECT_EQ(counters.value("mtp3.linkset.lsA.retrieved"), 15u);
+  auto ids = received_ids();
+  std::multiset<std::uint16_t> got(ids.begin(), ids.end());
+  ASSERT_EQ(ids.size(), 60u);
+  for (std::uint16_t id = 0; id < 60; ++id) EXPECT_EQ(got.count(id), 1u) << "id " << id;
+  // Per SLS, in the order sent (Q.704 5.1: sequence preserved on changeover).
+  std::map<int, std::uint16_t> last;
+  for (auto id : ids) {
+    int sls = id % 16;
+    if (last.count(sls)) {
+      EXPECT_LT(last[sls], id) << "sls " << sls;
+    }
+    last[sls] = id;
+  }
+  EXPECT_EQ(counters.value("mtp3.linkset.lsA.discarded"), 0u);
+}
+
+TEST_F(LinkSetTest, ChangebackWhenTheLinkIsRestored) {
+  bring_up();
+  // Bringing up the second link already changed its SLSs back from the first one.
+  EXPECT_EQ(counters.value("mtp3.linkset.lsA.changebacks"), 1u);
+  ta[0].close();
+  advance(200ms);
+  EXPECT_EQ(*a.link_for_sls(0), 1u) << "SLS 0 diverted to link 1";
+  // MTP3 restarted the link after changeover; M2PA realigns (1 s reconnect, 8.2 s proving), SLTM/SLTA.
+  advance(11s);
+  EXPECT_EQ(a.active_links(), 2u);
+  EXPECT_EQ(counters.value("mtp3.linkset.lsA.changebacks"), 2u);
+  EXPECT_EQ(*a.link_for_sls(0), 0u) << "SLS 0 back on its home link";
+  EXPECT_GE(cap.count("CBA"), 1u);
+  for (std::uint16_t id = 0; id < 32; ++id) ASSERT_TRUE(send(id, static_cast<std::uint8_t>(id % 16)));
+  pump_all();
+  EXPECT_EQ(ub.transfers.size(), 32u);
+}
+
+TEST_F(LinkSetTest, TrafficDuringChangebackIsHeldAndKeepsItsOrder) {
+  bring_up();
+  ta[0].close();
+  advance(200ms);
+  // Restore link 0; while it is under test, SLS 0 still goes over link 1.
+  ASSERT_TRUE(run_until([&] { return a.link_status(0) == LinkStatus::kTesting; }, 15s));
+  for (std::uint16_t id = 0; id < 10; ++id) ASSERT_TRUE(send(id, 0));
+  EXPECT_EQ(a.link(1).unacked(), 10u);
+  // SLTA: changeback starts, CBD goes on link 1 behind the diverted traffic ...
+  ASSERT_TRUE(run_until([&] { return counters.value("mtp3.linkset.lsA.changebacks") == 2; }, 1s));
+  // ... and what is sent before the CBA is held, then sent on link 0.
+  const auto before = a.link(0).unacked();
+  for (std::uint16_t id = 10; id < 20; ++id) ASSERT_TRUE(send(id, 0));
+  EXPECT_EQ(a.link(0).unacked(), before) << "held, not sent yet";
+  pump_all();
+  auto ids = received_ids();
+  ASSERT_EQ(ids.size(), 20u);
+  for (std::uint16_t id = 0; id < 20; ++id) EXPECT_EQ(ids[id], id);
+  EXPECT_EQ(*a.link_for_sls(0), 0u);
+}
+
+TEST_F(LinkSetTest, LosingEveryLinkPausesTheDestinations) {
+  bring_up();
+  ta[0].close();
+  ta[1].close();
+  advance(100ms);
+  EXPECT_EQ(ua.events.back(), "pause 7");
+  EXPECT_FALSE(send(1, 0));
+  EXPECT_EQ(counters.value("mtp3.linkset.lsA.tx_unavailable"), 1u);
+}
+
+TEST_F(LinkSetTest, TransferProhibitedAndAllowedAsAnEndPoint) {
+  bring_up();
+  Message tfp;
+  tfp.label = Label{si::kSnm, 2, 0, 1, 2, 0};
+  tfp.mgmt = Management{};
+  tfp.mgmt->type = MgmtType::kTfp;
+  tfp.mgmt->destination = 7;
+  ASSERT_TRUE(b.link(0).send_msu(encode(tfp, Variant::kItu)));
+  pump_all();
+  EXPECT_EQ(ua.events.back(), "pause 7");
+  EXPECT_TRUE(a.available(2)) << "the adjacent SP itself stays available";
+  // Q.704 13.5.2: RST every T10 while prohibited.
+  advance(30s);
+  EXPECT_GE(cap.count("RST"), 1u);
+  tfp.mgmt->type = MgmtType::kTfa;
+  ASSERT_TRUE(b.link(1).send_msu(encode(tfp, Variant::kItu)));
+  pump_all();
+  EXPECT_EQ(ua.events.back(), "resume 7");
+}
+
+TEST_F(LinkSetTest, UserPartUnavailableBothWays) {
+  bring_up();
+  // SCCP (SI 3) has no user at B: B answers UPU (unequipped), A reports MTP-STATUS.
+  MtpLabel l{1, 2, si::kSccp, 2, 0, 3};
+  std::uint8_t data[3] = {9, 9, 9};
+  ASSERT_TRUE(a.transfer(l, data));
+  pump_all();
+  EXPECT_EQ(ua.events.back(), "status 2 upu 1");
+  EXPECT_EQ(counters.value("mtp3.linkset.lsB.rx_no_user"), 1u);
+}
+
+TEST_F(LinkSetTest, SltaFromTheWrongPointCodeFailsTheTestAndRestartsTheLink) {
+  MemTransport tc, td;  // declared first: the link sets' links refer to them
+  m3ua::testing::link_pair(tc, td);
+  LinkSet c{config("lsC", 1, 3), clock, cap.log, counters};  // expects adjacent 3, D is 2
+  LinkSet d{config("lsD", 2, 1), clock, cap.log, counters};
+  m2pa::LinkConfig lc;
+  lc.slc = 0;
+  c.add_link(lc, tc);
+  d.add_link(lc, td);
+  c.start();
+  d.start();
+  pump(tc, td);
+  for (int k = 0; k < 85 + 170; ++k) {  // proving, then twice T1 (8 s)
+    clock.advance(100ms);
+    c.tick();
+    d.tick();
+    pump(tc, td);
+  }
+  EXPECT_EQ(c.active_links(), 0u);
+  EXPECT_GE(counters.value("mtp3.linkset.lsC.slt_failures"), 2u);
+  EXPECT_GE(cap.count("mtp3_slt_failed"), 1u);
+}
+
+TEST(LinkSetLimits, SixteenLinksAtMost) {
+  ManualClock clock;
+  Logger log;
+  Counters counters;
+  std::vector<MemTransport> t(17);
+  LinkSet s{config("ls", 1, 2), clock, log, counters};
+  for (std::uint8_t i = 0; i < 16; ++i) {
+    m2pa::LinkConfig lc;
+    lc.slc = i;
+    EXPECT_NE(s.add_link(lc, t[i]), nullptr);
+  }
+  m2pa::LinkConfig lc;
+  lc.slc = 3;
+  EXPECT_EQ(s.add_link(lc, t[16]), nullptr);
+  EXPECT_EQ(s.link_count(), 16u);
+}
+
+}  // namespace
+}  // namespace isupgw::sigtran::mtp3
