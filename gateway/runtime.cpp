@@ -5,8 +5,9 @@
 #include <string>
 #include <string_view>
 
-#include "sip/message.h"
-#include "sip/serializer.h"
+#include <cstdio>
+
+#include "gateway/ss7_config.h"
 
 namespace isupgw::gateway {
 
@@ -37,18 +38,25 @@ int Runtime::run() {
   apply_logging(config_.config.logging(), log_);
   log_.notice(Subsystem::kCore, "starting",
               {{"node", config_.config.node().name()}, {"config", config_.source}, {"version", ISUPGW_VERSION}});
-  if (!start_listeners()) {
-    for (auto& l : listeners_) l->close();
-    return 1;
+  const auto& ss7 = config_.config.ss7();
+  const auto fmt = point_code_format(ss7);
+  for (const auto& x : ss7.simulated_exchanges()) {
+    auto sim = SimExchange::create(io_, x, fmt, clock_, log_, counters_);
+    if (!sim) {
+      log_.error(Subsystem::kIsup, "simulated_exchange_failed", {{"error", sim.error()}});
+      return 1;
+    }
+    sims_.push_back(std::move(*sim));
   }
-  if (const auto& ss7 = config_.config.ss7(); ss7.m3ua_links_size() > 0 || ss7.trunk_groups_size() > 0) {
+  std::map<std::string, isup::GroupId, std::less<>> groups;
+  if (ss7.m3ua_links_size() > 0 || ss7.trunk_groups_size() > 0) {
     auto stack = Ss7Stack::create(io_, ss7, clock_, log_, counters_);
     if (!stack) {
       log_.error(Subsystem::kM3ua, "ss7_start_failed", {{"error", stack.error()}});
-      for (auto& l : listeners_) l->close();
       return 1;
     }
     ss7_ = std::move(*stack);
+    groups = ss7_->groups();
   }
   if (config_.config.media_gateways_size() > 0) {
     auto media = MediaStack::create(io_, config_.config, clock_, log_, counters_);
@@ -57,104 +65,120 @@ int Runtime::run() {
     }
     if (!media) {
       log_.error(Subsystem::kMgcp, "media_start_failed", {{"error", media.error()}});
-      for (auto& l : listeners_) l->close();
       return 1;
     }
     media_ = std::move(*media);
     if (ss7_) media_->bind(ss7_->isup());
   }
+  engine_ = std::make_unique<CallEngine>(make_engine_config(config_.config, std::move(groups)), log_, counters_);
+  if (!start_sip()) return 1;
+  engine_->attach(ua_.get(), ss7_ ? &ss7_->isup() : nullptr);
+  // Without routes an ss7-only daemon keeps refusing incoming calls (cause 41).
+  if (ss7_ && config_.config.routes_size() > 0) ss7_->set_call_user(engine_.get());
+  for (auto& sim : sims_) sim->start();
   if (ss7_) ss7_->start();
   wait_for_signal();
-  log_.notice(Subsystem::kCore, "ready", {{"sip_listeners", listeners_.size()}});
+  log_.notice(Subsystem::kCore, "ready", {{"sip_listeners", config_.config.sip().listeners_size()}});
+  if (config_path_.empty()) print_demo_usage();
   io_.run();
+  log_circuits();
   for (const auto& [name, value] : counters_.snapshot())
     log_.info(Subsystem::kCore, "counter", {{"name", name}, {"value", value}});
   log_.notice(Subsystem::kCore, "stopped");
   return 0;
 }
 
-bool Runtime::start_listeners() {
+bool Runtime::start_sip() {
+  std::vector<sip::ListenerConfig> listeners;
   for (const auto& lc : config_.config.sip().listeners()) {
     sip::ListenerConfig c;
     c.transport = lc.transport() == config::TRANSPORT_TCP ? sip::Transport::kTcp : sip::Transport::kUdp;
     c.address = lc.address();
     c.port = static_cast<std::uint16_t>(lc.port());
     c.max_tcp_connections = config_.config.sip().max_tcp_connections();
-    std::error_code ec;
-    auto l = sip::start_listener(
-        io_, c, [this](const sip::Received& r) { on_sip_bytes(r); }, log_, counters_, ec);
-    if (!l) {
-      log_.error(Subsystem::kSip, "listen_failed",
-                 {{"transport", sip::to_string(c.transport)},
-                  {"address", c.address},
-                  {"port", c.port},
-                  {"error", ec.message()}});
-      return false;
-    }
-    log_.notice(Subsystem::kSip, "listening",
-                {{"transport", sip::to_string(l->transport())},
-                 {"address", l->local_address().to_string()},
-                 {"port", l->local_port()}});
-    listeners_.push_back(std::move(l));
+    listeners.push_back(c);
   }
+  sip::UserAgentOptions opt;
+  opt.user_agent = config_.config.node().name();
+  std::uint32_t ping_ms = 0;
+  for (const auto& t : config_.config.sip().trunks()) {
+    if (t.options_interval_ms() == 0) continue;
+    sip::Peer p;
+    p.host = t.address();
+    p.port = static_cast<std::uint16_t>(t.port());
+    p.transport = t.transport() == config::TRANSPORT_TCP ? sip::Transport::kTcp : sip::Transport::kUdp;
+    opt.ping_targets.push_back(p);
+    ping_ms = ping_ms == 0 ? t.options_interval_ms() : std::min(ping_ms, t.options_interval_ms());
+  }
+  if (ping_ms != 0) opt.ping_interval = std::chrono::milliseconds(ping_ms);
+  ua_ = std::make_unique<sip::UserAgent>(io_, listeners, *engine_, clock_, log_, counters_, opt);
+  if (auto ec = ua_->start()) {
+    // Name the listener that could not bind (the stack reports the first error only).
+    for (const auto& c : listeners) {
+      boost::system::error_code bec;
+      const auto addr = asio::ip::make_address(c.address, bec);
+      if (bec) continue;
+      if (c.transport == sip::Transport::kUdp) {
+        asio::ip::udp::socket probe(io_);
+        probe.open(addr.is_v4() ? asio::ip::udp::v4() : asio::ip::udp::v6(), bec);
+        if (!bec) probe.bind({addr, c.port}, bec);
+      } else {
+        asio::ip::tcp::acceptor probe(io_);
+        probe.open(addr.is_v4() ? asio::ip::tcp::v4() : asio::ip::tcp::v6(), bec);
+        if (!bec) probe.bind({addr, c.port}, bec);
+      }
+      if (bec && c.port != 0) {
+        log_.error(Subsystem::kSip, "listen_failed",
+                   {{"transport", sip::to_string(c.transport)},
+                    {"address", c.address},
+                    {"port", c.port},
+                    {"error", bec.message()}});
+        return false;
+      }
+    }
+    log_.error(Subsystem::kSip, "listen_failed", {{"error", ec.message()}});
+    return false;
+  }
+  for (const auto& c : listeners)
+    log_.notice(Subsystem::kSip, "listening",
+                {{"transport", sip::to_string(c.transport)},
+                 {"address", c.address},
+                 {"port", c.port != 0 ? c.port : ua_->port(c.transport)}});
   return true;
 }
 
-void Runtime::on_sip_bytes(const sip::Received& r) {
-  // The SIP stack (transactions, dialogs) is not wired in yet: count and log
-  // what arrives so nothing disappears silently.
-  counters_.get("sip.rx.unhandled").inc();
-  log_.debug(Subsystem::kSip, "rx_unhandled",
-             {{"transport", sip::to_string(r.transport)},
-              {"peer", r.peer_address.to_string()},
-              {"port", r.peer_port},
-              {"bytes", r.bytes.size()}});
-  // Datagrams are parsed already (TCP needs per-connection framing first).
-  if (r.transport == sip::Transport::kUdp) check_datagram(r);
+void Runtime::print_demo_usage() const {
+  if (sims_.empty() || config_.config.sip().listeners_size() == 0) return;
+  const auto& l = config_.config.sip().listeners(0);
+  const std::string target = l.address() + ":" + std::to_string(l.port());
+  std::printf(
+      "isupgw demo: SIP on %s -> ISUP (M3UA/TCP) -> a simulated exchange that rings %u ms, then answers.\n"
+      "Place a call with SIPp:\n"
+      "  sipp -sn uac -s 4930123456 -m 1 -p 5070 %s\n"
+      "Called number 99CCC is released with Q.850 cause CCC after ringing, e.g. busy (486):\n"
+      "  sipp -sn uac -s 99017 -m 1 -p 5070 %s\n",
+      target.c_str(), config_.config.ss7().simulated_exchanges(0).ring_ms(), target.c_str(), target.c_str());
+  std::fflush(stdout);
 }
 
-void Runtime::check_datagram(const sip::Received& r) {
-  const std::string_view data(reinterpret_cast<const char*>(r.bytes.data()), r.bytes.size());
-  sip::Message m;
-  auto framed = sip::parse_frame(data, m);
-  if (!framed) {
-    if (framed.error().fault == sip::Fault::kEmpty) {  // CRLF keepalive (RFC 5626 3.5.1 style)
-      counters_.get("sip.rx.keepalives").inc();
-      return;
-    }
-    counters_.get("sip.rx.unparseable").inc();
-    log_.info(Subsystem::kSip, "rx_unparseable",
-              {{"peer", r.peer_address.to_string()},
-               {"port", r.peer_port},
-               {"fault", sip::describe(framed.error().fault)},
-               {"where", framed.error().where},
-               {"action", "dropped"}});
-    return;
+std::size_t Runtime::busy_circuits() const {
+  std::size_t busy = 0;
+  for (const auto& [name, id] : ss7_->groups())
+    if (const auto* g = ss7_->isup().group(id))
+      for (const auto& c : g->circuits()) busy += !c->call().idle();
+  return busy;
+}
+
+// At stop: every circuit should be idle (no call left hanging on a CIC).
+void Runtime::log_circuits() const {
+  if (!ss7_) return;
+  for (const auto& [name, id] : ss7_->groups()) {
+    const auto* g = ss7_->isup().group(id);
+    if (g == nullptr) continue;
+    std::size_t busy = 0;
+    for (const auto& c : g->circuits()) busy += !c->call().idle();
+    log_.notice(Subsystem::kIsup, "circuits", {{"trunk_group", name}, {"total", g->circuits().size()}, {"busy", busy}});
   }
-  auto fault = sip::validate(m);
-  if (!fault) {
-    counters_.get("sip.rx.parsed").inc();
-    return;
-  }
-  // RFC 3261 8.2 / 21.4.1: a request we can answer gets a 400 (505, 513) naming
-  // the fault in a Warning (20.43); anything else is dropped.
-  counters_.get("sip.rx.bad_message").inc();
-  std::string agent;
-  if (r.listener) agent = r.listener->local_address().to_string() + ":" + std::to_string(r.listener->local_port());
-  const std::string tag = "gw" + std::to_string(counters_.get("sip.rx.bad_message").value());
-  auto response = sip::build_error_response(m, *fault, agent, tag);
-  const bool sent =
-      response && r.listener &&
-      r.listener->send_to(r.peer_address, r.peer_port,
-                          std::span(reinterpret_cast<const std::uint8_t*>(response->data()), response->size()));
-  if (sent) counters_.get("sip.tx.error_responses").inc();
-  log_.info(Subsystem::kSip, "rx_bad_message",
-            {{"peer", r.peer_address.to_string()},
-             {"port", r.peer_port},
-             {"fault", sip::describe(fault->fault)},
-             {"where", fault->where},
-             {"action", sent ? "answered" : "dropped"},
-             {"status", sent ? sip::status_for(fault->fault) : 0}});
 }
 
 void Runtime::wait_for_signal() {
@@ -178,9 +202,11 @@ void Runtime::request_stop(const std::string& reason) {
   stopping_ = true;
   const auto grace = std::chrono::milliseconds(config_.config.runtime().shutdown_grace_ms());
   log_.notice(Subsystem::kCore, "stopping", {{"reason", reason}, {"grace_ms", grace.count()}});
-  // Stop taking new work. Once calls exist, they are released here and the
-  // io_context runs dry by itself; the timer bounds how long that may take.
-  for (auto& l : listeners_) l->close();
+  // Stop taking new work: calls are released (REL cause 16 / BYE / CANCEL / 503),
+  // the SIP stack closes its listeners once its queues are out; the timer
+  // bounds how long that may take.
+  if (engine_) engine_->release_all();
+  if (ua_) ua_->stop();
   stop_timer_.expires_after(grace);
   stop_timer_.async_wait([this](boost::system::error_code ec) {
     if (ec) return;
@@ -191,11 +217,18 @@ void Runtime::request_stop(const std::string& reason) {
 }
 
 void Runtime::stop_if_drained() {
-  // No calls exist yet: the SIP side drains by closing its listeners; the SS7
-  // side once every association has said ASPDN and closed. The call engine
-  // will report its last released call here too.
+  // Calls were released in request_stop(): ISUP circuits drain when the far
+  // end's RLC arrives, then every association says ASPDN and closes. The SIP
+  // stack drains on its own (listeners close once its queues are out).
   if (!stopping_) return;
   if (ss7_) {
+    if (!ss7_stop_requested_ && busy_circuits() > 0) {
+      drain_timer_.expires_after(std::chrono::milliseconds(20));
+      drain_timer_.async_wait([this](boost::system::error_code ec) {
+        if (!ec) stop_if_drained();
+      });
+      return;
+    }
     if (!ss7_stop_requested_) {
       ss7_stop_requested_ = true;
       ss7_->stop();
@@ -209,6 +242,7 @@ void Runtime::stop_if_drained() {
     }
   }
   if (media_) media_->stop();
+  for (auto& sim : sims_) sim->stop();
   log_.info(Subsystem::kCore, "drained");
   io_.stop();
 }

@@ -1,4 +1,5 @@
-// The daemon's runtime: one Asio io_context, the SIP listeners, signal
+// The daemon's runtime: one Asio io_context, the SIP stack (sip::UserAgent),
+// the SS7 stack, the call engine joining them, simulated exchanges, signal
 // handling (SIGINT/SIGTERM: graceful stop within runtime.shutdown_grace_ms;
 // SIGHUP: configuration reload) and the counters that explain what happened.
 #pragma once
@@ -11,10 +12,12 @@
 
 #include "base/counters.h"
 #include "base/log.h"
+#include "gateway/call_engine.h"
 #include "gateway/config_loader.h"
 #include "gateway/media_stack.h"
+#include "gateway/sim_exchange.h"
 #include "gateway/ss7_stack.h"
-#include "sip/transport_listener.h"
+#include "sip/user_agent.h"
 
 namespace isupgw::gateway {
 
@@ -39,13 +42,12 @@ class Runtime {
   Counters& counters() { return counters_; }
 
  private:
-  bool start_listeners();
+  bool start_sip();
   void wait_for_signal();
-  void on_sip_bytes(const sip::Received& r);
-  // Parses a datagram: unparseable -> sip.rx.unparseable, dropped; a request
-  // with a fault -> 400 with Warning through the listener it came in on.
-  void check_datagram(const sip::Received& r);
   void stop_if_drained();
+  void print_demo_usage() const;
+  void log_circuits() const;
+  std::size_t busy_circuits() const;
 
   LoadedConfig config_;
   std::string config_path_;
@@ -55,11 +57,13 @@ class Runtime {
   boost::asio::signal_set signals_;
   boost::asio::steady_timer stop_timer_;
   boost::asio::steady_timer drain_timer_;
-  std::vector<std::unique_ptr<sip::TransportListener>> listeners_;
   SteadyClock clock_;
   // ISUP holds the media stack as its continuity checker: it must outlive ss7_.
-  std::unique_ptr<MediaStack> media_;  // when the configuration has media_gateways
-  std::unique_ptr<Ss7Stack> ss7_;      // when it has an ss7 section
+  std::unique_ptr<MediaStack> media_;               // when the configuration has media_gateways
+  std::vector<std::unique_ptr<SimExchange>> sims_;  // ss7.simulated_exchanges
+  std::unique_ptr<Ss7Stack> ss7_;                   // when it has an ss7 section
+  std::unique_ptr<CallEngine> engine_;
+  std::unique_ptr<sip::UserAgent> ua_;  // the SIP stack (listeners, transactions, dialogs)
   bool stopping_ = false;
   bool ss7_stop_requested_ = false;
 };
