@@ -1,0 +1,100 @@
+"""Helpers for the call tests (test_call_*.py, test_tandem_*.py): free ports,
+SIPp runs with the scenarios in tests/integration/sipp/, daemons whose ports
+are read from their logs, and the circuit check at stop."""
+import os
+import re
+import socket
+import subprocess
+import tempfile
+import time
+
+from harness import SRC, Daemon
+
+SIPP = "/usr/bin/sipp"
+SCEN = os.path.join(SRC, "tests", "integration", "sipp")
+
+
+def free_port():
+    """A port free for both UDP and TCP on 127.0.0.1 right now."""
+    for _ in range(50):
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        u.bind(("127.0.0.1", 0))
+        port = u.getsockname()[1]
+        t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            t.bind(("127.0.0.1", port))
+            return port
+        except OSError:
+            continue
+        finally:
+            t.close()
+            u.close()
+    raise RuntimeError("no free port")
+
+
+def scenario(name, status=None):
+    """Path of a SIPp scenario; @STATUS@ replaced in a temporary copy when given."""
+    path = os.path.join(SCEN, name)
+    if status is None:
+        return path
+    with open(path) as f:
+        text = f.read().replace("@STATUS@", str(status))
+    fd, tmp = tempfile.mkstemp(prefix="sipp-", suffix=".xml")
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    return tmp
+
+
+def sipp_args(scen, local_port, extra=()):
+    sf = ["-sn", scen[3:]] if scen.startswith("sn:") else ["-sf", scen]
+    return [SIPP] + sf + ["-i", "127.0.0.1", "-p", str(local_port), "-nostdin", "-timeout", "25", "-timeout_error",
+                          "-max_recv_loops", "1000"] + list(extra)
+
+
+def uas(scen, port, calls=1, extra=()):
+    """SIPp UAS in the background."""
+    return subprocess.Popen(sipp_args(scen, port, ["-m", str(calls)] + list(extra)), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True, cwd=tempfile.gettempdir())
+
+
+def uac(scen, target_port, service="4930123456", calls=1, extra=()):
+    """SIPp UAC to 127.0.0.1:target_port; returns (exit code, stderr)."""
+    r = subprocess.run(sipp_args(scen, free_port(), ["-s", service, "-m", str(calls)] + list(extra)) +
+                       [f"127.0.0.1:{target_port}"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                       timeout=60, cwd=tempfile.gettempdir())
+    return r.returncode, r.stderr
+
+
+def wait_uas(p, timeout=30):
+    try:
+        return p.wait(timeout)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+        return None
+
+
+def sip_port(d, transport="udp"):
+    line = d.wait_for(rf"sip listening transport={transport} address=127.0.0.1 port=(\d+)")
+    return int(re.search(r"port=(\d+)", line).group(1)) if line else 9
+
+
+def m3ua_port(d, link):
+    line = d.wait_for(rf"m3ua listening link={link} transport=tcp address=127.0.0.1 port=(\d+)")
+    return int(re.search(r"port=(\d+)", line).group(1)) if line else 9
+
+
+def wait_circuits_reset(d, timeout=15):
+    """True once the gateway's circuit group resets (GRS) were all acknowledged."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if d.wait_for(r"m3ua link_ready", timeout=0.2) and d.proc.poll() is None:
+            time.sleep(0.8)  # paced GRS/GRA for 31 circuits
+            return True
+    return False
+
+
+def circuits_idle(d):
+    """After stop: the gateway reported every trunk group with busy=0."""
+    lines = [l for l in d.lines if " isup circuits " in l]
+    return bool(lines) and all(" busy=0" in l for l in lines), lines
