@@ -120,8 +120,10 @@ class AsioTransportLayer::Connection : public std::enable_shared_from_this<Conne
   void fail(std::string_view what, const boost::system::error_code& ec) {
     if (ec != asio::error::operation_aborted && ec != asio::error::eof)
       owner_.log_.info(Subsystem::kSip, what, {{"peer", peer.host}, {"port", peer.port}, {"error", ec.message()}});
+    const bool lost = !ready_ || !queue_.empty();
     close();
     owner_.forget(key, this);
+    if (lost && owner_.on_failure_) owner_.on_failure_(peer);
   }
 
   template <class F>

@@ -37,6 +37,8 @@ class AsioTransportLayer final : public TransportLayer {
   ~AsioTransportLayer() override;
 
   void set_sink(Sink sink) { sink_ = std::move(sink); }
+  // Told when a stream to a peer failed before its queued messages went out.
+  void set_failure_sink(std::function<void(const Peer&)> f) { on_failure_ = std::move(f); }
   // Sees every message accepted for sending.
   void set_tap(std::function<void(const Peer&, std::string_view)> tap) { tap_ = std::move(tap); }
   // Binds every listener; the first failure is returned.
@@ -70,6 +72,7 @@ class AsioTransportLayer final : public TransportLayer {
   std::string tls_error_;
   Sink sink_;
   std::function<void(const Peer&, std::string_view)> tap_;
+  std::function<void(const Peer&)> on_failure_;
   std::vector<std::unique_ptr<TransportListener>> udp_;
   std::vector<std::unique_ptr<StreamListener>> streams_;
   std::map<std::string, std::shared_ptr<Connection>> connections_;

@@ -37,25 +37,26 @@ std::string_view event_name(E e) {
 
 // RFC 3261 Figure 5 plus RFC 6026 Figure 3 (Accepted).
 const InviteClientTransaction::Row InviteClientTransaction::kTable[] = {
-    {S::kCalling, E::kStart, S::kCalling, Action::kSend},                // 17.1.1.2: A (UDP) and B
-    {S::kCalling, E::kTimerA, S::kCalling, Action::kRetransmit},         // A doubles
-    {S::kCalling, E::kTimerB, S::kTerminated, Action::kTimeout},         // 408 to the TU
-    {S::kCalling, E::kProvisional, S::kProceeding, Action::kPass},       //
-    {S::kCalling, E::kSuccess, S::kAccepted, Action::kPass},             // RFC 6026: M
-    {S::kCalling, E::kFailure, S::kCompleted, Action::kAckAndPass},      // 17.1.1.3: D
-    {S::kCalling, E::kTransportError, S::kTerminated, Action::kFail},    // 17.1.4
-    {S::kProceeding, E::kProvisional, S::kProceeding, Action::kPass},    //
-    {S::kProceeding, E::kSuccess, S::kAccepted, Action::kPass},          //
-    {S::kProceeding, E::kFailure, S::kCompleted, Action::kAckAndPass},   //
-    {S::kProceeding, E::kTimerB, S::kProceeding, Action::kNone},         // B only guards Calling
-    {S::kCompleted, E::kFailure, S::kCompleted, Action::kResendAck},     // retransmitted final
-    {S::kCompleted, E::kProvisional, S::kCompleted, Action::kNone},      //
-    {S::kCompleted, E::kTimerD, S::kTerminated, Action::kNone},          //
-    {S::kCompleted, E::kTransportError, S::kTerminated, Action::kNone},  //
-    {S::kAccepted, E::kSuccess, S::kAccepted, Action::kPass},            // 2xx retransmission: TU ACKs
-    {S::kAccepted, E::kProvisional, S::kAccepted, Action::kNone},        //
-    {S::kAccepted, E::kFailure, S::kAccepted, Action::kNone},            //
-    {S::kAccepted, E::kTimerM, S::kTerminated, Action::kNone},           //
+    {S::kCalling, E::kStart, S::kCalling, Action::kSend},                 // 17.1.1.2: A (UDP) and B
+    {S::kCalling, E::kTimerA, S::kCalling, Action::kRetransmit},          // A doubles
+    {S::kCalling, E::kTimerB, S::kTerminated, Action::kTimeout},          // 408 to the TU
+    {S::kCalling, E::kProvisional, S::kProceeding, Action::kPass},        //
+    {S::kCalling, E::kSuccess, S::kAccepted, Action::kPass},              // RFC 6026: M
+    {S::kCalling, E::kFailure, S::kCompleted, Action::kAckAndPass},       // 17.1.1.3: D
+    {S::kCalling, E::kTransportError, S::kTerminated, Action::kFail},     // 17.1.4
+    {S::kProceeding, E::kProvisional, S::kProceeding, Action::kPass},     //
+    {S::kProceeding, E::kSuccess, S::kAccepted, Action::kPass},           //
+    {S::kProceeding, E::kFailure, S::kCompleted, Action::kAckAndPass},    //
+    {S::kProceeding, E::kTimerB, S::kProceeding, Action::kNone},          // B only guards Calling
+    {S::kProceeding, E::kTransportError, S::kTerminated, Action::kFail},  // 17.1.4
+    {S::kCompleted, E::kFailure, S::kCompleted, Action::kResendAck},      // retransmitted final
+    {S::kCompleted, E::kProvisional, S::kCompleted, Action::kNone},       //
+    {S::kCompleted, E::kTimerD, S::kTerminated, Action::kNone},           //
+    {S::kCompleted, E::kTransportError, S::kTerminated, Action::kNone},   //
+    {S::kAccepted, E::kSuccess, S::kAccepted, Action::kPass},             // 2xx retransmission: TU ACKs
+    {S::kAccepted, E::kProvisional, S::kAccepted, Action::kNone},         //
+    {S::kAccepted, E::kFailure, S::kAccepted, Action::kNone},             //
+    {S::kAccepted, E::kTimerM, S::kTerminated, Action::kNone},            //
 };
 
 InviteClientTransaction::InviteClientTransaction(TransactionId id, TransactionContext& ctx, TransactionOwner& owner,

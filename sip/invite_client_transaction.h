@@ -34,6 +34,8 @@ class InviteClientTransaction {
 
   void start() { fire(Event::kStart, nullptr); }
   void on_response(const Message& response);
+  // The transport could not deliver to the peer (stream connect/TLS failure, 17.1.4).
+  void on_transport_error() { fire(Event::kTransportError, nullptr); }
 
   State state() const { return state_; }
   TransactionId id() const { return id_; }

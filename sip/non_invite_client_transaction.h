@@ -21,6 +21,8 @@ class NonInviteClientTransaction {
   NonInviteClientTransaction& operator=(const NonInviteClientTransaction&) = delete;
 
   void start() { fire(Event::kStart, nullptr); }
+  void on_transport_error() { fire(Event::kTransportError, nullptr); }
+  const Peer& peer() const { return to_; }
   void on_response(const Message& r) { fire(provisional(r.status) ? Event::kProvisional : Event::kFinal, &r); }
 
   State state() const { return state_; }

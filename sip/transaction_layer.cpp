@@ -212,6 +212,21 @@ TransactionId TransactionLayer::invite_for_cancel(const Message& cancel) const {
   return it == server_.end() ? 0 : it->second;
 }
 
+void TransactionLayer::transport_failed(const Peer& p) {
+  auto same = [&p](const Peer& q) { return q.transport == p.transport && q.port == p.port && q.host == p.host; };
+  std::vector<TransactionId> hit;
+  for (const auto& [id, e] : txs_)
+    if ((e.ict && same(e.ict->peer())) || (e.nict && same(e.nict->peer()))) hit.push_back(id);
+  for (TransactionId id : hit) {
+    auto it = txs_.find(id);  // an earlier one may have ended others
+    if (it == txs_.end()) continue;
+    if (it->second.ict)
+      it->second.ict->on_transport_error();
+    else if (it->second.nict)
+      it->second.nict->on_transport_error();
+  }
+}
+
 void TransactionLayer::tx_response(TransactionId id, const Message& response) { user_.on_response(id, response); }
 
 void TransactionLayer::tx_failed(TransactionId id, EndReason why) {

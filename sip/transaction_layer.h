@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "sip/invite_client_transaction.h"
 #include "sip/invite_server_transaction.h"
@@ -52,6 +53,10 @@ class TransactionLayer final : private TransactionOwner {
   TransactionId invite_for_cancel(const Message& cancel) const;
   // Where responses of a server transaction go (18.2.2, RFC 3581 4).
   static Peer reply_destination(const Message& request, const Peer& from);
+
+  // A stream to `peer` failed (connect, TLS handshake, write): every client
+  // transaction towards it ends with a transport error (17.1.4).
+  void transport_failed(const Peer& peer);
 
   std::size_t size() const { return txs_.size(); }
   // Destroys every transaction without reporting (shutdown).

@@ -121,6 +121,7 @@ UserAgent::UserAgent(boost::asio::io_context& io, std::vector<ListenerConfig> li
       sessions_out_(counters.get("sip.sessions.outgoing")) {
   owned_transport_->set_sink([this](const Peer& from, std::string_view bytes) { receive(from, bytes); });
   if (options_.tx_tap) owned_transport_->set_tap(options_.tx_tap);
+  owned_transport_->set_failure_sink([this](const Peer& p) { tx_.transport_failed(p); });
   init();
 }
 

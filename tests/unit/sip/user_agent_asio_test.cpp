@@ -50,3 +50,31 @@ TEST(UserAgentAsio, BasicCallOverTcp) { basic_call(Transport::kTcp); }
 
 }  // namespace
 }  // namespace isupgw::sip::test
+
+namespace isupgw::sip::test {
+namespace {
+
+// RFC 3261 17.1.4: a TCP connect that fails ends the INVITE at once with a
+// transport error instead of waiting for Timer B.
+TEST(UserAgentAsio, RefusedTcpConnectEndsTheCallWithTransportError) {
+  boost::asio::io_context io;
+  Logger log([](std::string_view) {});
+  AsioNode a(io, log, Transport::kTcp);
+  ASSERT_FALSE(a.ua.start());
+  // A port with no listener: bind one, note it, close it.
+  boost::asio::ip::tcp::acceptor probe(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  const auto port = probe.local_endpoint().port();
+  probe.close();
+  OutgoingInvite r;
+  r.peer = Peer{Transport::kTcp, "127.0.0.1", port};
+  r.request_uri = "sip:123@127.0.0.1:" + std::to_string(port) + ";transport=tcp";
+  r.from = "<sip:999@127.0.0.1>";
+  r.to = "<sip:123@127.0.0.1>";
+  a.ua.invite(r);
+  for (int i = 0; i < 50 && a.user.events.empty(); ++i) io.run_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(a.user.events, (std::vector<std::string>{"ended transport-error"}));
+  EXPECT_EQ(a.counters.value("sip.stream.connect_failures"), 1u);
+}
+
+}  // namespace
+}  // namespace isupgw::sip::test

@@ -85,9 +85,10 @@ TEST_F(BasicCall, CancelAfterRinging) {
   EXPECT_EQ(b.user.events, (std::vector<std::string>{"invite", "cancel"}));
   EXPECT_EQ(a.user.events, (std::vector<std::string>{"provisional 180", "rejected 487"}));
   ASSERT_EQ(sent(a, "CANCEL").size(), 1u);
+  const std::string inv = sent(a, "INVITE")[0], can = sent(a, "CANCEL")[0];
   Message mi, mc;
-  ASSERT_TRUE(parse_message(sent(a, "INVITE")[0], mi));
-  ASSERT_TRUE(parse_message(sent(a, "CANCEL")[0], mc));
+  ASSERT_TRUE(parse_message(inv, mi));
+  ASSERT_TRUE(parse_message(can, mc));
   EXPECT_EQ(mc.top_via.branch(), mi.top_via.branch());  // 9.1
   EXPECT_EQ(mc.request_uri_text, mi.request_uri_text);
   EXPECT_EQ(sent(b, "487").size(), 1u);
