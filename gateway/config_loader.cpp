@@ -363,6 +363,44 @@ class Validator {
     return true;
   }
 
+  // ss7.linksets (issue 9): names, point codes, SLCs, endpoints; their DPCs count as routed.
+  template <class Pc>
+  bool check_linksets(const config::Ss7& ss7, Pc& pc, std::set<std::uint32_t>& routed) {
+    std::set<std::string> names;
+    for (int i = 0; i < ss7.linksets_size(); ++i) {
+      const auto& ls = ss7.linksets(i);
+      const std::string p = "ss7.linksets[" + std::to_string(i) + "]";
+      if (ls.name().empty()) return fail(p, "link set needs a 'name'");
+      if (!names.insert(ls.name()).second) return fail(p + ".name", "duplicate link set name '" + ls.name() + "'");
+      if (ls.local_pc().empty() || ls.adjacent_pc().empty())
+        return fail(p, "link set needs 'local_pc' and 'adjacent_pc'");
+      if (!pc(ls.local_pc(), p + ".local_pc")) return false;
+      auto adj = pc(ls.adjacent_pc(), p + ".adjacent_pc");
+      if (!adj) return false;
+      routed.insert(*adj);
+      for (int j = 0; j < ls.destinations_size(); ++j) {
+        auto d = pc(ls.destinations(j), p + ".destinations[" + std::to_string(j) + "]");
+        if (!d) return false;
+        routed.insert(*d);
+      }
+      if (ls.links().empty()) return fail(p, "link set needs 'links'");
+      if (ls.links_size() > 16) return fail(p + ".links", "at most 16 links in a link set (Q.704 2.3.5)");
+      std::set<std::uint32_t> slcs;
+      for (int j = 0; j < ls.links_size(); ++j) {
+        const auto& l = ls.links(j);
+        const std::string lp = p + ".links[" + std::to_string(j) + "]";
+        if (l.slc() > 15) return fail(lp + ".slc", "SLC " + std::to_string(l.slc()) + " is out of range 0..15");
+        if (!slcs.insert(l.slc()).second) return fail(lp + ".slc", "duplicate SLC " + std::to_string(l.slc()));
+        if (l.transport() == config::SIGTRAN_TRANSPORT_UNSPECIFIED)
+          return fail(lp, "link needs a 'transport' (sctp, tcp)");
+        const bool client = !l.remote().address().empty();
+        if (client && !check_endpoint(l.remote(), lp + ".remote", true, true)) return false;
+        if (!check_endpoint(l.local(), lp + ".local", !client, false)) return false;
+      }
+    }
+    return true;
+  }
+
   bool check_ss7(const config::Ss7& ss7) {
     const auto fmt = point_code_format(ss7);
     const char* fmt_name = fmt == sigtran::PointCodeFormat::kAnsi888   ? "ansi 8-8-8"
@@ -409,6 +447,7 @@ class Validator {
         if (!links.count(r.links(j)))
           return fail(p + ".links[" + std::to_string(j) + "]", "no M3UA link named '" + r.links(j) + "'");
     }
+    if (!check_linksets(ss7, pc, routed)) return false;
     std::set<std::string> names;
     std::map<std::pair<std::uint32_t, std::uint32_t>, std::vector<CicSpan>> used;
     for (int i = 0; i < ss7.trunk_groups_size(); ++i) {

@@ -122,6 +122,7 @@ Result<std::unique_ptr<Ss7Stack>, std::string> Ss7Stack::create(asio::io_context
     }
   }
   s->mtp3_->set_user(isup::kServiceIndicatorIsup, s.get());
+  if (auto err = s->add_linksets(cfg, fmt)) return Err(*err);
 
   isup::IsupRecoveryConfig recovery;
   if (cfg.grs_in_flight() != 0) recovery.max_grs_in_flight = cfg.grs_in_flight();
@@ -137,7 +138,8 @@ Result<std::unique_ptr<Ss7Stack>, std::string> Ss7Stack::create(asio::io_context
       auto span = parse_cic_range(range, max_cic(g.variant()));
       tg.cics.emplace_back(span->first, span->last);
     }
-    if (default_route && routed.insert(tg.dpc).second) s->mtp3_->add_route(tg.dpc, *default_route);
+    if (default_route && !s->linkset_for(tg.dpc) && routed.insert(tg.dpc).second)
+      s->mtp3_->add_route(tg.dpc, *default_route);
     s->trunk_group_dpcs_.insert(tg.dpc);
     auto id = s->isup_->add_group(std::move(tg));
     if (!id) return Err("trunk group '" + g.name() + "': " + std::string(isup::to_string(id.error())));
@@ -152,12 +154,16 @@ void Ss7Stack::start() {
   // a destination with paced GRS when MTP-RESUME arrives (Q.764 2.10.3.2).
   // Starting ISUP's own reset here instead would send GRS into a dead route.
   for (auto dpc : trunk_group_dpcs_)
-    if (!mtp3_->available(dpc)) isup_->on_pause(dpc);
+    if (!available(dpc)) isup_->on_pause(dpc);
   mtp3_->start();
+  for (auto& ls : linksets_) ls->start();
   arm_tick();
 }
 
-void Ss7Stack::stop() { mtp3_->stop(); }
+void Ss7Stack::stop() {
+  mtp3_->stop();
+  for (auto& ls : linksets_) ls->stop();
+}
 
 bool Ss7Stack::stopped() const {
   for (const auto& t : transports_)
@@ -170,6 +176,7 @@ void Ss7Stack::arm_tick() {
   tick_.async_wait([this](boost::system::error_code ec) {
     if (ec) return;
     mtp3_->tick();
+    for (auto& ls : linksets_) ls->tick();
     timers_.run_due();
     arm_tick();
   });
@@ -182,7 +189,11 @@ void Ss7Stack::transfer(const isup::MtpLabel& l, std::span<const std::uint8_t> d
   label.si = l.si;
   label.ni = l.ni;
   label.sls = l.sls;
-  mtp3_->transfer(label, data);  // refusals are counted and logged by MTP3
+  // One MTP service for ISUP: the link set serving the DPC, else the M3UA routes.
+  if (auto* ls = linkset_for(l.dpc))
+    ls->transfer(label, data);  // refusals are counted per link set
+  else
+    mtp3_->transfer(label, data);  // refusals are counted and logged by MTP3
 }
 
 void Ss7Stack::on_transfer(const sigtran::MtpLabel& l, std::span<const std::uint8_t> data) {

@@ -10,6 +10,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -23,6 +24,7 @@
 #include "isup/timers.h"
 #include "sigtran/asio.h"
 #include "sigtran/mtp3.h"
+#include "sigtran/mtp3_linkset.h"
 #include "sigtran/transport.h"
 
 namespace isupgw::gateway {
@@ -48,6 +50,8 @@ class Ss7Stack final : public isup::MtpPort, public sigtran::MtpUser, public isu
   // Where call events go (the call engine); nullptr = refuse incoming calls.
   void set_call_user(isup::CallControlUser* user) { call_user_ = user; }
   sigtran::m3ua::Mtp3& mtp3() { return *mtp3_; }
+  // SS7 link sets (M2PA under MTP3); the route per DPC is a link set serving it, else M3UA.
+  std::vector<std::unique_ptr<sigtran::mtp3::LinkSet>>& linksets() { return linksets_; }
 
   // isup::MtpPort
   void transfer(const isup::MtpLabel& label, std::span<const std::uint8_t> data) override;
@@ -68,6 +72,9 @@ class Ss7Stack final : public isup::MtpPort, public sigtran::MtpUser, public isu
  private:
   Ss7Stack(boost::asio::io_context& io, Clock& clock, Logger& log, Counters& counters);
   void arm_tick();
+  std::optional<std::string> add_linksets(const config::Ss7& cfg, sigtran::PointCodeFormat fmt);  // ss7_linksets.cpp
+  sigtran::mtp3::LinkSet* linkset_for(std::uint32_t dpc) const;
+  bool available(std::uint32_t dpc) const;
 
   boost::asio::io_context& io_;
   Clock& clock_;
@@ -75,6 +82,7 @@ class Ss7Stack final : public isup::MtpPort, public sigtran::MtpUser, public isu
   Counters& counters_;
   std::vector<std::unique_ptr<sigtran::Transport>> transports_;
   std::unique_ptr<sigtran::m3ua::Mtp3> mtp3_;
+  std::vector<std::unique_ptr<sigtran::mtp3::LinkSet>> linksets_;  // declared after transports_: links refer to them
   isup::TimerService timers_;
   std::unique_ptr<isup::IsupCallControl> isup_;
   boost::asio::steady_timer tick_;

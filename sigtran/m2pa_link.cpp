@@ -45,6 +45,11 @@ void Link::stop() {
   fsm_.handle(LinkFsmEvent::kStop);
 }
 
+void Link::shutdown() {
+  stop();
+  transport_.close();
+}
+
 void Link::reset_sequence() {
   // RFC 4165 4.1.2: both sequence numbers start at 2**24-1 on alignment.
   tx_fsn_ = kInitialSeq;

@@ -59,6 +59,8 @@ class Link final : public TransportHandler {
   void start();
   // Takes the link out of service (Out of Service sent, transport kept).
   void stop();
+  // stop(), then closes the transport (daemon shutdown).
+  void shutdown();
   bool in_service() const { return fsm_.in_service(); }
   LinkFsmState state() const { return fsm_.state(); }
   void set_emergency(bool e) { fsm_.set_emergency(e); }

@@ -105,7 +105,7 @@ void LinkSet::start() {
 
 void LinkSet::stop() {
   started_ = false;
-  for (auto& r : links_) r->link->stop();
+  for (auto& r : links_) r->link->shutdown();
 }
 
 // --- Traffic -------------------------------------------------------------------------------------

@@ -196,7 +196,7 @@ void SctpTransport::wait_read() {
       }
       partial_.insert(partial_.end(), rx_.begin(), rx_.begin() + n);
       if (!(flags & MSG_EOR)) continue;  // rest of this message follows
-      if (ntohl(info.sinfo_ppid) != m3ua::kPpid) bad_ppid_.inc();
+      if (ntohl(info.sinfo_ppid) != cfg_.ppid) bad_ppid_.inc();
       rx_msgs_.inc();
       std::vector<std::uint8_t> msg;
       msg.swap(partial_);
@@ -212,7 +212,7 @@ bool SctpTransport::send(std::uint16_t stream, std::span<const std::uint8_t> mes
   if (stream >= streams_) stream = 0;
   if (queue_.empty()) {
     // RFC 4666 1.4.7: PPID 3 on every chunk.
-    const int n = ::sctp_sendmsg(conn_->native_handle(), message.data(), message.size(), nullptr, 0, htonl(m3ua::kPpid),
+    const int n = ::sctp_sendmsg(conn_->native_handle(), message.data(), message.size(), nullptr, 0, htonl(cfg_.ppid),
                                  0, stream, 0, 0);
     if (n >= 0) {
       tx_msgs_.inc();
@@ -236,7 +236,7 @@ void SctpTransport::flush() {
   while (!queue_.empty()) {
     auto& [stream, msg] = queue_.front();
     const int n =
-        ::sctp_sendmsg(conn_->native_handle(), msg.data(), msg.size(), nullptr, 0, htonl(m3ua::kPpid), 0, stream, 0, 0);
+        ::sctp_sendmsg(conn_->native_handle(), msg.data(), msg.size(), nullptr, 0, htonl(cfg_.ppid), 0, stream, 0, 0);
     if (n < 0) {
       if (errno != EAGAIN && errno != EWOULDBLOCK) {
         drop(std::string("send failed: ") + std::strerror(errno));

@@ -30,6 +30,7 @@ struct SctpConfig {
   std::uint16_t out_streams = 17;  // stream 0 + 16 for DATA (SLS 0..15)
   std::uint16_t in_streams = 17;
   std::size_t max_queued = 100000;
+  std::uint32_t ppid = 3;  // payload protocol identifier: 3 M3UA (RFC 4666), 5 M2PA (RFC 4165)
 };
 
 class SctpTransport final : public Transport {

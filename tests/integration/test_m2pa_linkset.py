@@ -1,0 +1,74 @@
+"""Two isupgw daemons joined by an SS7 link set of two M2PA links over TCP on
+loopback (issue 9): each link aligns (RFC 4165 proving, shortened to 500 ms),
+passes the signalling link test (Q.707 SLTM/SLTA), TRA makes the adjacent SP
+available (MTP-RESUME), then ISUP resets the circuits both ways (GRS/GRA)
+through MTP3 over M2PA, with no decode error counted on either side."""
+import re
+
+from harness import Checks, Daemon
+
+A = """
+logging: {level: info, subsystems: {isup: debug, m3ua: debug}}
+ss7:
+  linksets:
+    - name: ls-b
+      local_pc: 0-0-1
+      adjacent_pc: 0-0-2
+      proving_ms: 500
+      links:
+        - {slc: 0, transport: tcp, local: {address: 127.0.0.1, port: 0}}
+        - {slc: 1, transport: tcp, local: {address: 127.0.0.1, port: 0}}
+  trunk_groups: [{name: tg-b, opc: 0-0-1, dpc: 0-0-2, cics: ["1-31"]}]
+"""
+B = """
+logging: {level: info, subsystems: {isup: debug, m3ua: debug}}
+ss7:
+  linksets:
+    - name: ls-a
+      local_pc: 0-0-2
+      adjacent_pc: 0-0-1
+      proving_ms: 500
+      links:
+        - {slc: 0, transport: tcp, remote: {address: 127.0.0.1, port: %d}}
+        - {slc: 1, transport: tcp, remote: {address: 127.0.0.1, port: %d}}
+  trunk_groups: [{name: tg-a, opc: 0-0-2, dpc: 0-0-1, cics: ["1-31"]}]
+"""
+
+c = Checks()
+a = Daemon(A)
+b = None
+try:
+    ports = []
+    for slc in (0, 1):
+        line = a.wait_for(r"listening linkset=ls-b slc=%d transport=tcp port=(\d+)" % slc)
+        c.check(f"A listens for SLC {slc}", line is not None, a.lines)
+        ports.append(int(re.search(r"port=(\d+)", line).group(1)) if line else 9)
+    c.check("A: ISUP starts with the adjacent SP paused", a.wait_for(r"isup mtp.pause dpc=2") is not None)
+    b = Daemon(B % tuple(ports))
+    for name, d, ls in (("A", a, "ls-b"), ("B", b, "ls-a")):
+        for slc in (0, 1):
+            c.check(f"{name}: M2PA link {ls}/{slc} in service",
+                    d.wait_for(r"m2pa_link_in_service link=%s/%d" % (ls, slc)) is not None, d.lines[-30:])
+            c.check(f"{name}: SLTA received on SLC {slc}",
+                    d.wait_for(r"mtp3_rx_mgmt linkset=%s slc=%d message=SLTA" % (ls, slc)) is not None)
+            c.check(f"{name}: link SLC {slc} available",
+                    d.wait_for(r"mtp3_link_available linkset=%s slc=%d" % (ls, slc)) is not None)
+        c.check(f"{name}: TRA received", d.wait_for(r"mtp3_rx_mgmt linkset=%s slc=\d+ message=TRA" % ls) is not None)
+    c.check("A: MTP-RESUME for 0-0-2", a.wait_for(r"isup mtp.resume dpc=2") is not None)
+    c.check("B: MTP-RESUME for 0-0-1", b.wait_for(r"isup mtp.resume dpc=1") is not None)
+    for name, d in (("A", a), ("B", b)):
+        c.check(f"{name}: sends GRS", d.wait_for(r"isup tx group=\S+ cic=1 msg=GRS") is not None)
+        c.check(f"{name}: answers the peer's GRS with GRA", d.wait_for(r"isup tx group=\S+ cic=1 msg=GRA") is not None)
+        c.check(f"{name}: its reset completes on GRA",
+                d.wait_for(r"fsm=circuit_group group=\S+ cic=1 from=await_gra event=GRA to=done") is not None)
+    rc_b, _ = b.stop()
+    rc_a, took = a.stop()
+    bad = [l for l in a.lines + b.lines
+           if re.search(r"counter name=\S*(decode_errors|framing_errors|out_of_sequence|duplicates)\S* value=[1-9]", l)]
+    c.check("no decode, framing or sequence errors counted on either side", not bad, bad)
+    c.check("both stop cleanly", rc_a == 0 and rc_b == 0, (rc_a, rc_b, took))
+finally:
+    for d in (a, b):
+        if d:
+            d.cleanup()
+c.finish()
