@@ -390,8 +390,14 @@ ProvisionalFields answer_fields(const isup::Message* anm_or_con, const SipProfil
   ProvisionalFields f;
   f.kind = ProvisionalFields::kProvisional;
   f.status = 200;
-  if (profile.kind != SipProfile::kSip && anm_or_con != nullptr)
+  if (profile.kind == SipProfile::kSip) return f;
+  if (anm_or_con != nullptr) {
     f.isup = isup_body_octets(*anm_or_con, profile.variant);
+  } else {
+    // Call control did not hand over its ANM: encapsulate a plain one (no optional parameters).
+    isup::MessageBuilder anm(isup::msg::kAnm);
+    f.isup = isup_body_octets(anm.message(), profile.variant);
+  }
   return f;
 }
 

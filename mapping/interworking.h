@@ -154,7 +154,8 @@ struct ProvisionalFields {
 ProvisionalFields provisional_from_backward(const isup::BackwardIndication& ind, bool answered,
                                             const SipProfile& profile);
 
-// ANM / CON -> 200 OK extras (SIP-I/SIP-T body; empty headers otherwise).
+// ANM / CON -> 200 OK extras (SIP-I/SIP-T body: the message, or a plain ANM when
+// none is given; nothing for plain SIP).
 ProvisionalFields answer_fields(const isup::Message* anm_or_con, const SipProfile& profile);
 
 // REL before answer -> final response: status (cause_map, Q.1912.5 choices) and Reason: Q.850.

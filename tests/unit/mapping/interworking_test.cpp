@@ -723,6 +723,11 @@ TEST(AnswerToSip, SipICarriesAnm) {
   EXPECT_TRUE(answer_fields(&b.message(), trunk()).isup.empty());
 }
 
+TEST(AnswerToSip, SipIWithoutTheMessageCarriesAPlainAnm) {
+  EXPECT_EQ(answer_fields(nullptr, trunk(SipProfile::kSipI)).isup, (std::vector<std::uint8_t>{0x09, 0x00}));
+  EXPECT_TRUE(answer_fields(nullptr, trunk()).isup.empty());
+}
+
 TEST(InfoForIsup, OnlySipIAndSipT) {
   isup::MessageBuilder b(isup::msg::kUsr, 1);
   b.variable(isup::par::kUserToUserInformation, std::vector<std::uint8_t>{0x41});
