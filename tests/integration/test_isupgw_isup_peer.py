@@ -3,7 +3,8 @@ exchange, IPSP client): the gateway resets its circuits with GRS when the peer
 appears, answers the peer's GRS, CGB/CGU (range and status) and BLO/UBL, refuses
 an incoming call with cause 41 while no call engine exists, answers an unknown
 message type with CFN (cause 97), and a final circuit
-query (CQM/CQR) shows every CIC idle and unblocked."""
+query (CQM/CQR) shows every CIC idle and unblocked. When the peer restarts, the
+gateway resets all 31 circuits with one GRS and sends nothing else."""
 import os
 import re
 import tempfile
@@ -51,6 +52,14 @@ send   CQM cic=1 range=30
 expect CQR cic=1 range=30 circuit_state_indicator=%s
 """ % ("0c" * 31)
 
+RESTART = """
+expect GRS cic=1 range=30
+send   GRA cic=1 range=30 status=00000000
+wait   1s
+send   CQM cic=1 range=30
+expect CQR cic=1 range=30 circuit_state_indicator=%s
+""" % ("0c" * 31)
+
 c = Checks()
 peer = os.path.join(os.path.dirname(BIN), "isup-peer")
 d = Daemon(GATEWAY)
@@ -66,6 +75,16 @@ try:
     c.check("isup-peer scenario passes against isupgw", r.returncode == 0 and "1 passed, 0 failed" in r.stdout,
             r.stdout + r.stderr + "\n".join(d.lines[-30:]))
     c.check("gateway counted the refused call", d.wait_for(r"incoming_call_refused cic=3 cause=41") is not None)
+    # The peer restarts (its association went down when isup-peer exited and
+    # comes back now): MTP-PAUSE, then on MTP-RESUME one group reset of all 31
+    # circuits, and nothing else (a storm of RSC/GRS would reach the CQR expect first).
+    with open(scen, "w") as f:
+        f.write(RESTART)
+    r = run([peer, "--m3ua-connect", f"127.0.0.1:{port}", "--opc", "200", "--dpc", "100", "--timeout", "30", scen])
+    c.check("after a peer restart: one paced GRS, then every CIC idle and nothing else",
+            r.returncode == 0 and "1 passed, 0 failed" in r.stdout, r.stdout + r.stderr + "\n".join(d.lines[-30:]))
+    grs = [l for l in d.lines if "tx" in l and "msg=GRS" in l]
+    c.check("GRS sent once per (re)start of the peer: 2 in all", len(grs) == 2, grs)
     rc, took = d.stop()
     c.check("gateway stops cleanly", rc == 0 and took < 2.5, (rc, took))
 finally:
