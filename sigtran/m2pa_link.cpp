@@ -13,12 +13,13 @@ Link::Link(LinkConfig cfg, Transport& transport, Clock& clock, Logger& log, Coun
       clock_(clock),
       log_(log),
       user_(user),
-      tx_msu_(counters.get("m2pa.tx_msu")),
-      rx_msu_(counters.get("m2pa.rx_msu")),
-      rx_duplicates_(counters.get("m2pa.rx_duplicates")),
-      rx_out_of_sequence_(counters.get("m2pa.rx_out_of_sequence")),
-      rx_decode_errors_(counters.get("m2pa.rx_decode_errors")),
-      tx_refused_(counters.get("m2pa.tx_refused")),
+      // Per link, named "<linkset>/<slc>" as SS7 engineers name links.
+      tx_msu_(counters.get("m2pa.link." + cfg_.name + ".tx_msu")),
+      rx_msu_(counters.get("m2pa.link." + cfg_.name + ".rx_msu")),
+      rx_duplicates_(counters.get("m2pa.link." + cfg_.name + ".rx_duplicates")),
+      rx_out_of_sequence_(counters.get("m2pa.link." + cfg_.name + ".rx_out_of_sequence")),
+      rx_decode_errors_(counters.get("m2pa.link." + cfg_.name + ".rx_decode_errors")),
+      tx_refused_(counters.get("m2pa.link." + cfg_.name + ".tx_refused")),
       fsm_(
           cfg_.name, cfg_.timers, clock, log, counters, [this](LinkState s) { send_status(s); },
           [this](LinkFsm::Report r, std::string_view why) { on_report(r, why); }) {

@@ -4,6 +4,7 @@ passes the signalling link test (Q.707 SLTM/SLTA), TRA makes the adjacent SP
 available (MTP-RESUME), then ISUP resets the circuits both ways (GRS/GRA)
 through MTP3 over M2PA, with no decode error counted on either side."""
 import re
+import time
 
 from harness import Checks, Daemon
 
@@ -18,7 +19,8 @@ ss7:
       links:
         - {slc: 0, transport: tcp, local: {address: 127.0.0.1, port: 0}}
         - {slc: 1, transport: tcp, local: {address: 127.0.0.1, port: 0}}
-  trunk_groups: [{name: tg-b, opc: 0-0-1, dpc: 0-0-2, cics: ["1-31"]}]
+  trunk_groups: [{name: tg-b, opc: 0-0-1, dpc: 0-0-2, cics: ["1-31"]},
+                 {name: spread-b, opc: 0-0-1, dpc: 0-0-2, cics: ["49", "66", "83", "100", "117", "134", "151", "168", "185", "202", "219", "236", "253", "270", "287", "304"]}]
 """
 B = """
 logging: {level: info, subsystems: {isup: debug, m3ua: debug}}
@@ -31,7 +33,8 @@ ss7:
       links:
         - {slc: 0, transport: tcp, remote: {address: 127.0.0.1, port: %d}}
         - {slc: 1, transport: tcp, remote: {address: 127.0.0.1, port: %d}}
-  trunk_groups: [{name: tg-a, opc: 0-0-2, dpc: 0-0-1, cics: ["1-31"]}]
+  trunk_groups: [{name: tg-a, opc: 0-0-2, dpc: 0-0-1, cics: ["1-31"]},
+                 {name: spread-a, opc: 0-0-2, dpc: 0-0-1, cics: ["49", "66", "83", "100", "117", "134", "151", "168", "185", "202", "219", "236", "253", "270", "287", "304"]}]
 """
 
 c = Checks()
@@ -61,12 +64,36 @@ try:
         c.check(f"{name}: answers the peer's GRS with GRA", d.wait_for(r"isup tx group=\S+ cic=1 msg=GRA") is not None)
         c.check(f"{name}: its reset completes on GRA",
                 d.wait_for(r"fsm=circuit_group group=\S+ cic=1 from=await_gra event=GRA to=done") is not None)
+    # Circuits 49, 66, ... 304 have SLS 1, 2, ... 15, 0 (Q.764: SLS = 4 LSBs of the CIC).
+    for name, d in (("A", a), ("B", b)):
+        c.check(f"{name}: the last spread circuit is reset",
+                d.wait_for(r"isup tx group=spread-\S+ cic=304 msg=\S+") is not None)
+    time.sleep(1.0)
     rc_b, _ = b.stop()
     rc_a, took = a.stop()
     bad = [l for l in a.lines + b.lines
            if re.search(r"counter name=\S*(decode_errors|framing_errors|out_of_sequence|duplicates)\S* value=[1-9]", l)]
     c.check("no decode, framing or sequence errors counted on either side", not bad, bad)
     c.check("both stop cleanly", rc_a == 0 and rc_b == 0, (rc_a, rc_b, took))
+
+    def counter(d, name):
+        for l in d.lines:
+            m = re.search(r"counter name=%s value=(\d+)" % re.escape(name), l)
+            if m:
+                return int(m.group(1))
+        return 0
+
+    def count(d, pattern):
+        return sum(1 for l in d.lines if re.search(pattern, l))
+
+    # ISUP counted at both ends: everything one side sent, the other received, once.
+    a_tx, b_rx = count(a, r"isup tx group="), count(b, r"isup rx group=")
+    b_tx, a_rx = count(b, r"isup tx group="), count(a, r"isup rx group=")
+    c.check("every ISUP message A sent, B received once", a_tx > 16 and a_tx == b_rx, (a_tx, b_rx))
+    c.check("every ISUP message B sent, A received once", b_tx > 16 and b_tx == a_rx, (b_tx, a_rx))
+    for name, d, ls in (("A", a, "ls-b"), ("B", b, "ls-a")):
+        per_link = [counter(d, "m2pa.link.%s/%d.tx_msu" % (ls, slc)) for slc in (0, 1)]
+        c.check(f"{name}: load shared by SLS over both links", min(per_link) >= 8, per_link)
 finally:
     for d in (a, b):
         if d:
