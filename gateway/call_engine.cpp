@@ -1,6 +1,8 @@
 #include "gateway/call_engine.h"
 
 #include "gateway/basic_interworking.h"
+#include "isup/builder.h"
+#include "isup/codes.h"
 #include "mapping/cause_map.h"
 #include "mapping/reason_header.h"
 #include "sip/sdp.h"
@@ -177,9 +179,11 @@ void CallEngine::perform(Call& c, const CallTransition& t, const EventData& d) {
           if (!d.warning.empty()) h.emplace_back("Warning", "399 isupgw \"" + d.warning + "\"");
           sip_->reject(c.a.sid, d.status, std::move(h));
         } else {
-          auto fr = mapping::response_for_release(static_cast<std::uint8_t>(d.cause),
-                                                  tr ? tr->profile : mapping::SipProfile{});
-          sip_->reject(c.a.sid, fr.status, std::move(fr.headers));
+          const auto prof = tr ? tr->profile : mapping::SipProfile{};
+          auto fr = mapping::response_for_release(static_cast<std::uint8_t>(d.cause), prof);
+          auto body = mapping::make_body(std::nullopt, fr.isup, prof);  // SIP-I/SIP-T: the REL
+          auto headers = with(std::move(fr.headers), mapping::body_headers(body));
+          sip_->reject(c.a.sid, fr.status, std::move(headers), std::move(body));
         }
       } else if (isup_) {
         (void)isup_->release(c.a.cid, d.cause);
@@ -214,7 +218,10 @@ void CallEngine::perform(Call& c, const CallTransition& t, const EventData& d) {
       if (c.a.sip) {
         if (!sip_) return;
         const auto& prof = c.a.trunk->profile;
-        auto pf = mapping::answer_fields(nullptr, prof);
+        // on_answer carries no message: a minimal ANM (no optional parameters) is
+        // what SIP-I/SIP-T encapsulate in the 200 (Q.1912.5 profile C).
+        isup::MessageBuilder anm(isup::msg::kAnm, 0);
+        auto pf = mapping::answer_fields(&anm.message(), prof);
         auto body = mapping::make_body(c.sdp, pf.isup, prof);
         auto headers = with(std::move(pf.headers), mapping::body_headers(body));
         sip_->answer(c.a.sid, std::move(headers), std::move(body));

@@ -165,8 +165,7 @@ void BM_SipToIsupCall(benchmark::State& state) {
     ++sid;
   }
   const auto n = static_cast<std::uint64_t>(state.iterations());
-  if (b.sip_api.answers != n || b.far.released != n ||
-      b.engine->active_calls() != 0)
+  if (b.sip_api.answers != n || b.far.released != n || b.engine->active_calls() != 0)
     state.SkipWithError("a call did not complete");
   state.counters["calls"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
