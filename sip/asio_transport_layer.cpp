@@ -29,6 +29,31 @@ constexpr std::size_t kReadChunk = 16384;
 
 }  // namespace
 
+// One OpenSSL context: both roles (server for accepted, client for opened connections).
+struct AsioTransportLayer::TlsContext {
+  TlsContext(std::string h, const TlsOptions& o) : host(std::move(h)), ctx(ssl::context::tls) {
+    ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                    ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+    boost::system::error_code ec;
+    if (!o.certificate_file.empty()) {
+      ctx.use_certificate_chain_file(o.certificate_file, ec);
+      if (ec) error = "certificate: " + ec.message();
+    }
+    if (!ec && !o.private_key_file.empty()) {
+      ctx.use_private_key_file(o.private_key_file, ssl::context::pem, ec);
+      if (ec) error = "private key: " + ec.message();
+    }
+    if (!ec && !o.ca_file.empty()) {
+      ctx.load_verify_file(o.ca_file, ec);
+      if (ec) error = "CA: " + ec.message();
+    }
+    ctx.set_verify_mode(o.verify_peer ? ssl::verify_peer | ssl::verify_fail_if_no_peer_cert : ssl::verify_none);
+  }
+  std::string host;
+  ssl::context ctx;
+  std::string error;
+};
+
 struct AsioTransportLayer::StreamListener {
   explicit StreamListener(asio::io_context& io) : acceptor(io) {}
   ListenerConfig config;
@@ -38,9 +63,10 @@ struct AsioTransportLayer::StreamListener {
 // One TCP or TLS connection, accepted or opened by us.
 class AsioTransportLayer::Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(AsioTransportLayer& owner, tcp::socket socket, Transport t) : owner_(owner), alive_(owner.alive_) {
+  Connection(AsioTransportLayer& owner, tcp::socket socket, Transport t, ssl::context* tls)
+      : owner_(owner), alive_(owner.alive_) {
     if (t == Transport::kTls)
-      tls_ = std::make_unique<ssl::stream<tcp::socket>>(std::move(socket), *owner.tls_);
+      tls_ = std::make_unique<ssl::stream<tcp::socket>>(std::move(socket), *tls);
     else
       tcp_ = std::make_unique<tcp::socket>(std::move(socket));
   }
@@ -191,7 +217,8 @@ class AsioTransportLayer::Connection : public std::enable_shared_from_this<Conne
 };
 
 AsioTransportLayer::AsioTransportLayer(asio::io_context& io, std::vector<ListenerConfig> listeners, Logger& log,
-                                       Counters& counters, const TlsOptions& tls, std::size_t max_queued_bytes)
+                                       Counters& counters, const TlsOptions& tls,
+                                       const std::vector<TrunkTls>& trunk_tls, std::size_t max_queued_bytes)
     : io_(io),
       configs_(std::move(listeners)),
       log_(log),
@@ -200,27 +227,19 @@ AsioTransportLayer::AsioTransportLayer(asio::io_context& io, std::vector<Listene
       tx_dropped_(counters.get("sip.stream.tx_dropped")),
       tcp_connect_failures_(counters.get("sip.stream.connect_failures")),
       stream_framing_errors_(counters.get("sip.stream.framing_errors")) {
-  // One context for both roles (per-trunk certificates: one UserAgent per trunk set).
-  tls_ = std::make_unique<ssl::context>(ssl::context::tls);
-  tls_->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
-                    ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
-  boost::system::error_code ec;
-  if (!tls.certificate_file.empty()) {
-    tls_->use_certificate_chain_file(tls.certificate_file, ec);
-    if (ec) tls_error_ = "certificate: " + ec.message();
-  }
-  if (!ec && !tls.private_key_file.empty()) {
-    tls_->use_private_key_file(tls.private_key_file, ssl::context::pem, ec);
-    if (ec) tls_error_ = "private key: " + ec.message();
-  }
-  if (!ec && !tls.ca_file.empty()) {
-    tls_->load_verify_file(tls.ca_file, ec);
-    if (ec) tls_error_ = "CA: " + ec.message();
-  }
-  if (tls.verify_peer)
-    tls_->set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
-  else
-    tls_->set_verify_mode(ssl::verify_none);
+  tls_.push_back(std::make_unique<TlsContext>(std::string(), tls));
+  for (const auto& t : trunk_tls) tls_.push_back(std::make_unique<TlsContext>(t.host, t.tls));
+  for (const auto& t : tls_)
+    if (!t->error.empty())
+      log_.error(Subsystem::kSip, "tls_config_error",
+                 {{"trunk", t->host.empty() ? std::string("default") : t->host}, {"error", t->error}});
+}
+
+ssl::context* AsioTransportLayer::tls_context(const std::string& host) {
+  TlsContext* chosen = tls_.front().get();
+  for (const auto& t : tls_)
+    if (!t->host.empty() && t->host == host) chosen = t.get();
+  return chosen->error.empty() ? &chosen->ctx : nullptr;
 }
 
 AsioTransportLayer::~AsioTransportLayer() {
@@ -242,10 +261,8 @@ std::error_code AsioTransportLayer::start() {
       if (!l) return ec;
       udp_.push_back(std::move(l));
     } else {
-      if (c.transport == Transport::kTls && !tls_error_.empty()) {
-        log_.error(Subsystem::kSip, "tls_config_error", {{"error", tls_error_}});
+      if (c.transport == Transport::kTls && !tls_.front()->error.empty())
         return std::make_error_code(std::errc::invalid_argument);
-      }
       if ((ec = start_stream_listener(c))) return ec;
     }
   }
@@ -278,8 +295,13 @@ void AsioTransportLayer::accept(StreamListener& l) {
       } else {
         boost::system::error_code pec;
         auto remote = socket.remote_endpoint(pec);
+        ssl::context* tls = nullptr;
+        if (!pec && l.config.transport == Transport::kTls) {
+          tls = tls_context(remote.address().to_string());
+          if (!tls) pec = asio::error::access_denied;
+        }
         if (!pec) {
-          auto c = std::make_shared<Connection>(*this, std::move(socket), l.config.transport);
+          auto c = std::make_shared<Connection>(*this, std::move(socket), l.config.transport, tls);
           c->peer = Peer{l.config.transport, remote.address().to_string(), remote.port()};
           c->key = connection_key(c->peer.transport, c->peer.host, c->peer.port);
           counters_.get(l.config.transport == Transport::kTls ? "sip.tls.accepted" : "sip.tcp.accepted").inc();
@@ -296,7 +318,9 @@ std::shared_ptr<AsioTransportLayer::Connection> AsioTransportLayer::connect(cons
   boost::system::error_code ec;
   auto address = asio::ip::make_address(to.host, ec);
   if (ec) return nullptr;
-  auto c = std::make_shared<Connection>(*this, tcp::socket(io_), to.transport);
+  ssl::context* tls = nullptr;
+  if (to.transport == Transport::kTls && !(tls = tls_context(to.host))) return nullptr;
+  auto c = std::make_shared<Connection>(*this, tcp::socket(io_), to.transport, tls);
   c->peer = to;
   c->key = connection_key(to.transport, to.host, to.port);
   connections_[c->key] = c;
@@ -328,7 +352,6 @@ bool AsioTransportLayer::send(const Peer& to, std::string_view bytes) {
                           std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()));
     return false;
   }
-  if (to.transport == Transport::kTls && !tls_error_.empty()) return false;
   auto it = connections_.find(connection_key(to.transport, to.host, to.port));
   std::shared_ptr<Connection> c = it != connections_.end() ? it->second : connect(to);
   return c && c->send(bytes);

@@ -16,6 +16,7 @@
 #include "base/counters.h"
 #include "base/log.h"
 #include "sip/asio.h"
+#include "sip/tls_options.h"
 #include "sip/transport_layer.h"
 #include "sip/transport_listener.h"
 
@@ -25,15 +26,14 @@ class context;
 
 namespace isupgw::sip {
 
-struct TlsOptions;
-
 class AsioTransportLayer final : public TransportLayer {
  public:
   // One complete message received from `from`.
   using Sink = std::function<void(const Peer& from, std::string_view bytes)>;
 
   AsioTransportLayer(boost::asio::io_context& io, std::vector<ListenerConfig> listeners, Logger& log,
-                     Counters& counters, const TlsOptions& tls, std::size_t max_queued_bytes);
+                     Counters& counters, const TlsOptions& tls, const std::vector<TrunkTls>& trunk_tls,
+                     std::size_t max_queued_bytes);
   ~AsioTransportLayer() override;
 
   void set_sink(Sink sink) { sink_ = std::move(sink); }
@@ -68,8 +68,11 @@ class AsioTransportLayer final : public TransportLayer {
   Logger& log_;
   Counters& counters_;
   std::size_t max_queued_bytes_;
-  std::unique_ptr<boost::asio::ssl::context> tls_;
-  std::string tls_error_;
+  struct TlsContext;
+  // The context for connections with `host`: its trunk's, else the default
+  // (first). Null when that context could not be loaded.
+  boost::asio::ssl::context* tls_context(const std::string& host);
+  std::vector<std::unique_ptr<TlsContext>> tls_;
   Sink sink_;
   std::function<void(const Peer&, std::string_view)> tap_;
   std::function<void(const Peer&)> on_failure_;

@@ -103,7 +103,7 @@ struct UserAgent::Session {
 UserAgent::UserAgent(boost::asio::io_context& io, std::vector<ListenerConfig> listeners, SessionUser& user,
                      Clock& clock, Logger& log, Counters& counters, UserAgentOptions options)
     : owned_transport_(std::make_unique<AsioTransportLayer>(io, std::move(listeners), log, counters, options.tls,
-                                                            options.max_queued_bytes)),
+                                                            options.trunk_tls, options.max_queued_bytes)),
       owned_timers_(std::make_unique<AsioTimerService>(io)),
       transport_(owned_transport_.get()),
       timers_(owned_timers_.get()),

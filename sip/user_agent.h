@@ -26,18 +26,12 @@
 #include "sip/dialog.h"
 #include "sip/session_api.h"
 #include "sip/timer_service.h"
+#include "sip/tls_options.h"
 #include "sip/transaction_layer.h"
 #include "sip/transport_layer.h"
 #include "sip/transport_listener.h"
 
 namespace isupgw::sip {
-
-struct TlsOptions {
-  std::string certificate_file;  // PEM; required for a TLS listener
-  std::string private_key_file;  // PEM
-  std::string ca_file;           // PEM; peers are verified against it when set
-  bool verify_peer = false;      // require and verify the peer's certificate
-};
 
 struct UserAgentOptions {
   std::string user_agent = "isupgw";  // User-Agent / Server, Warning agent
@@ -51,6 +45,7 @@ struct UserAgentOptions {
   std::vector<Peer> ping_targets;
   Clock::duration ping_interval = std::chrono::seconds(30);
   TlsOptions tls;
+  std::vector<TrunkTls> trunk_tls;         // per-trunk certificates and verification
   std::size_t max_sessions = 100000;       // new INVITEs beyond it get 503
   std::size_t max_queued_bytes = 1 << 20;  // per stream connection
   // Tags, branches and Call-IDs come from a generator seeded with this;

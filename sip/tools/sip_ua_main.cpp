@@ -31,11 +31,13 @@ int usage() {
                "  --listen ADDR:PORT      local address (default 127.0.0.1:0)\n"
                "  --transport udp|tcp|tls (default udp)\n"
                "  --cert FILE --key FILE --ca FILE --verify   TLS\n"
+               "  --trunk-tls IP,CERT,KEY,CA  TLS settings for one peer address (verified)\n"
                "  --session-expires S     UAC: ask for it; UAS: offer it\n"
                "  --min-se S              smallest accepted interval (default 90)\n"
                "  --t1-ms MS              RFC 3261 T1 (default 500)\n"
                "  --calls N               UAC: calls to make one after another; UAS: exit after N (default 1)\n"
                "  --duration S            give up after S seconds (default 30)\n"
+               "  --linger-ms MS          keep answering retransmissions after the last call (default 300)\n"
                "  --capture FILE          append every emitted message (hex, one per line)\n"
                "  -v                      stack logs at debug level\n"
                "UAS: --ring-ms MS (180 then 200 after MS; default 0)  --reject STATUS\n"
@@ -68,8 +70,10 @@ struct Options {
   std::uint16_t listen_port = 0;
   Transport transport = Transport::kUdp;
   TlsOptions tls;
+  std::vector<TrunkTls> trunk_tls;
   std::uint32_t session_expires = 0, min_se = 90;
   int t1_ms = 500;
+  int linger_ms = 300;
   int calls = 1;
   double duration = 30;
   std::string capture;
@@ -93,6 +97,7 @@ class App : public SessionUser {
     uo.min_se = o.min_se;
     uo.timers.t1 = std::chrono::milliseconds(o.t1_ms);
     uo.tls = o.tls;
+    uo.trunk_tls = o.trunk_tls;
     if (!o.capture.empty()) {
       capture_.open(o.capture, std::ios::app);
       uo.tx_tap = [this](const Peer&, std::string_view bytes) {
@@ -276,6 +281,17 @@ int main(int argc, char** argv) {
         o.tls.private_key_file = value();
       } else if (a == "--ca") {
         o.tls.ca_file = value();
+      } else if (a == "--trunk-tls") {
+        std::string v = value();
+        std::vector<std::string> f;
+        for (std::size_t p = 0;;) {
+          auto c = v.find(',', p);
+          f.push_back(v.substr(p, c - p));
+          if (c == std::string::npos) break;
+          p = c + 1;
+        }
+        if (f.size() != 4) return usage();
+        o.trunk_tls.push_back(TrunkTls{f[0], TlsOptions{f[1], f[2], f[3], true}});
       } else if (a == "--verify") {
         o.tls.verify_peer = true;
       } else if (a == "--session-expires") {
@@ -284,6 +300,8 @@ int main(int argc, char** argv) {
         o.min_se = static_cast<std::uint32_t>(std::stoul(value()));
       } else if (a == "--t1-ms") {
         o.t1_ms = std::stoi(value());
+      } else if (a == "--linger-ms") {
+        o.linger_ms = std::stoi(value());
       } else if (a == "--calls") {
         o.calls = std::stoi(value());
       } else if (a == "--duration") {
@@ -339,7 +357,7 @@ int main(int argc, char** argv) {
   while (!app.done() && !interrupted && std::chrono::steady_clock::now() < deadline)
     io.run_for(std::chrono::milliseconds(50));
   // Let the last BYE/ACK exchanges finish.
-  const auto linger = std::chrono::steady_clock::now() + std::chrono::milliseconds(o.uas ? 300 : 600);
+  const auto linger = std::chrono::steady_clock::now() + std::chrono::milliseconds(o.linger_ms);
   while (std::chrono::steady_clock::now() < linger && !interrupted) io.run_for(std::chrono::milliseconds(50));
   app.stop();
   io.run_for(std::chrono::milliseconds(100));
