@@ -420,6 +420,24 @@ std::optional<sip::Body> info_for_isup(const isup::Message& m, const SipProfile&
   return make_body(std::nullopt, octets, profile);
 }
 
+std::optional<IsupMessageFromSip> isup_from_info(const sip::Message& info, const SipProfile& profile) {
+  if (profile.kind == SipProfile::kSip) return std::nullopt;
+  auto b = received_bodies(info);
+  if (!b || !b->isup) return std::nullopt;
+  auto m = decode_body(*b->isup, profile.variant);
+  if (!m) return std::nullopt;
+  IsupMessageFromSip out;
+  out.type = m->type;
+  auto take = [&out](const auto& part) {
+    for (const auto& p : part)
+      out.params.emplace_back(p.code, std::vector<std::uint8_t>(p.value.begin(), p.value.end()));
+  };
+  take(m->fixed);
+  take(m->variable);
+  take(m->optional);
+  return out;
+}
+
 // ---------------------------------------------------------------- media
 
 std::optional<Bearer> bearer_from_sdp(const sip::Sdp& sdp, const SipProfile& profile) {

@@ -172,6 +172,21 @@ sip::HeaderList reason_for_release(std::uint8_t cause);
 // CPG after answer) -> INFO body (SIP-I/SIP-T only; nullopt for plain SIP).
 std::optional<sip::Body> info_for_isup(const isup::Message& m, const SipProfile& profile);
 
+// SIP-I/SIP-T INFO (or any request) carrying an ISUP message without SIP
+// equivalent (USR, FAC, INR/INF, SAM, APM, ...) -> that message for call
+// control: its type and every parameter (fixed, variable, optional, in that
+// order) as owned values. nullopt: no ISUP body, plain SIP trunk, or not decodable.
+struct IsupMessageFromSip {
+  std::uint8_t type = 0;
+  std::vector<isup::OwnedParam> params;
+  const isup::OwnedParam* find(std::uint8_t code) const {
+    for (const auto& p : params)
+      if (p.code == code) return &p;
+    return nullptr;
+  }
+};
+std::optional<IsupMessageFromSip> isup_from_info(const sip::Message& info, const SipProfile& profile);
+
 // ---------------------------------------------------------------- media
 
 // SDP offer -> bearer: CLEARMODE only -> 64 kbit/s UDI, otherwise the profile's

@@ -738,6 +738,40 @@ TEST(InfoForIsup, OnlySipIAndSipT) {
   EXPECT_EQ(body->content, std::string("\x2d\x02\x00\x01\x41", 5));  // USR: pointer, no optional part
 }
 
+TEST(IsupFromInfo, UsrForCallControl) {
+  isup::MessageBuilder b(isup::msg::kUsr);
+  b.variable(isup::par::kUserToUserInformation, std::vector<std::uint8_t>{0x04, 0x41});
+  sip::Body body = *info_for_isup(b.message(), trunk(SipProfile::kSipI));
+  auto m = request("INFO", {"Content-Disposition: signal;handling=required"}, body.content_type, body.content);
+  auto got = isup_from_info(m->m, trunk(SipProfile::kSipI));
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->type, isup::msg::kUsr);
+  ASSERT_NE(got->find(isup::par::kUserToUserInformation), nullptr);
+  EXPECT_EQ(got->find(isup::par::kUserToUserInformation)->value, (std::vector<std::uint8_t>{0x04, 0x41}));
+  EXPECT_EQ(isup_from_info(m->m, trunk()), std::nullopt);  // plain SIP trunk
+}
+
+// SIP-T overlap in the early dialog: SAM in INFO (RFC 3372, Q.1912.5 INFO method).
+TEST(IsupFromInfo, SamDigits) {
+  isup::Number sub;
+  sub.kind = isup::NumberKind::kSubsequent;
+  sub.digits.assign("45F");
+  isup::MessageBuilder b(isup::msg::kSam);
+  b.variable(isup::par::kSubsequentNumber, sub);
+  sip::Body body = *info_for_isup(b.message(), trunk(SipProfile::kSipT));
+  auto m = request("INFO", {"Content-Disposition: signal;handling=required"}, body.content_type, body.content);
+  auto got = isup_from_info(m->m, trunk(SipProfile::kSipT));
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->type, isup::msg::kSam);
+  auto n = isup::Number::decode(isup::NumberKind::kSubsequent, got->find(isup::par::kSubsequentNumber)->value);
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(n->digits.view(), "45F");
+}
+
+TEST(IsupFromInfo, NoIsupBody) {
+  EXPECT_EQ(isup_from_info(request("INFO")->m, trunk(SipProfile::kSipI)), std::nullopt);
+}
+
 // ---------------------------------------------------------------- release
 
 TEST(ReleaseToIsup, ReasonWinsOverStatus) {
