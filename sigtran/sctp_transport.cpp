@@ -207,13 +207,23 @@ void SctpTransport::wait_read() {
   });
 }
 
+namespace {
+// One message with its PPID and stream. MSG_NOSIGNAL: a peer that aborted the
+// association must end the connection (EPIPE -> drop), not the process (SIGPIPE).
+int send_one(int fd, std::span<const std::uint8_t> m, std::uint16_t stream, std::uint32_t ppid) {
+  sctp_sndrcvinfo info{};
+  info.sinfo_stream = stream;
+  info.sinfo_ppid = htonl(ppid);
+  return ::sctp_send(fd, m.data(), m.size(), &info, MSG_NOSIGNAL);
+}
+}  // namespace
+
 bool SctpTransport::send(std::uint16_t stream, std::span<const std::uint8_t> message) {
   if (!connected_) return false;
   if (stream >= streams_) stream = 0;
   if (queue_.empty()) {
     // RFC 4666 1.4.7: PPID 3 on every chunk.
-    const int n = ::sctp_sendmsg(conn_->native_handle(), message.data(), message.size(), nullptr, 0, htonl(cfg_.ppid),
-                                 0, stream, 0, 0);
+    const int n = send_one(conn_->native_handle(), message, stream, cfg_.ppid);
     if (n >= 0) {
       tx_msgs_.inc();
       return true;
@@ -235,8 +245,7 @@ bool SctpTransport::send(std::uint16_t stream, std::span<const std::uint8_t> mes
 void SctpTransport::flush() {
   while (!queue_.empty()) {
     auto& [stream, msg] = queue_.front();
-    const int n =
-        ::sctp_sendmsg(conn_->native_handle(), msg.data(), msg.size(), nullptr, 0, htonl(cfg_.ppid), 0, stream, 0, 0);
+    const int n = send_one(conn_->native_handle(), msg, stream, cfg_.ppid);
     if (n < 0) {
       if (errno != EAGAIN && errno != EWOULDBLOCK) {
         drop(std::string("send failed: ") + std::strerror(errno));
