@@ -403,3 +403,44 @@ TEST_F(Pings, TrunkUpWhileAnsweredDownWhenSilent) {
 
 }  // namespace
 }  // namespace isupgw::sip::test
+
+namespace isupgw::sip::test {
+namespace {
+
+// RFC 4028 9: a UAC without timer support asked for 90 s: the UAS refreshes
+// (refresher=uas, no Require), by re-INVITE when the peer allows no UPDATE.
+TEST(SessionTimerUas, UasRefreshesWhenTheUacDoesNotSupportTimers) {
+  ManualClock clock;
+  ManualTimerService timers(clock);
+  Logger log([](std::string_view) {});
+  Node b("192.0.2.2", timers, clock, log, {});
+  b.user.invite_hook = [&](SessionId s, const Message&) { b.ua.answer(s, {}, Body{"application/sdp", "v=0\r\n"}); };
+  const Peer far{Transport::kUdp, "192.0.2.9", 5060};
+  b.ua.receive(far,
+               "INVITE sip:x@192.0.2.2 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.9;branch=z9hG4bKu1\r\nMax-Forwards: 70\r\n"
+               "From: <sip:p@192.0.2.9>;tag=1\r\nTo: <sip:x@192.0.2.2>\r\nCall-ID: u1\r\nCSeq: 1 INVITE\r\n"
+               "Contact: <sip:p@192.0.2.9>\r\nSession-Expires: 90\r\nContent-Length: 0\r\n\r\n");
+  ASSERT_EQ(b.transport.sent.size(), 2u);  // 100, 200
+  const std::string ok = b.transport.sent[1].bytes;
+  EXPECT_NE(ok.find("Session-Expires: 90;refresher=uas\r\n"), std::string::npos) << ok;
+  EXPECT_EQ(ok.find("Require: timer"), std::string::npos);
+  Message m;
+  ASSERT_TRUE(parse_message(ok, m));
+  const std::string tag(m.to.tag());
+  b.ua.receive(far,
+               "ACK sip:x@192.0.2.2 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.9;branch=z9hG4bKu2\r\nMax-Forwards: 70\r\n"
+               "From: <sip:p@192.0.2.9>;tag=1\r\nTo: <sip:x@192.0.2.2>;tag=" +
+                   tag + "\r\nCall-ID: u1\r\nCSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n");
+  EXPECT_TRUE(b.user.saw("ack"));
+  timers.advance(std::chrono::seconds(44));
+  EXPECT_EQ(b.transport.sent.size(), 2u);
+  timers.advance(std::chrono::milliseconds(1200));  // at 45 s; Timer A would resend at 45.5 s
+  ASSERT_EQ(b.transport.sent.size(), 3u);
+  const std::string refresh = b.transport.sent[2].bytes;
+  EXPECT_EQ(first_line(refresh), "INVITE sip:p@192.0.2.9 SIP/2.0");
+  EXPECT_NE(refresh.find("Session-Expires: 90;refresher=uac\r\n"), std::string::npos) << refresh;
+  EXPECT_NE(refresh.find("v=0\r\n"), std::string::npos);  // the same SDP again
+}
+
+}  // namespace
+}  // namespace isupgw::sip::test
