@@ -125,6 +125,15 @@ std::vector<std::vector<std::uint8_t>> Link::retrieve(std::uint32_t peer_last_ac
   return out;
 }
 
+std::vector<std::vector<std::uint8_t>> Link::retrieve_low7(std::uint8_t low7) {
+  // Candidates: the FSN just before the buffer (everything unacknowledged is missing) and each buffered one.
+  const std::uint32_t before = unacked_.empty() ? tx_fsn_ : ((unacked_.front().fsn - 1) & kSeqMask);
+  std::uint32_t match = before;
+  for (const auto& p : unacked_)
+    if ((p.fsn & 0x7f) == (low7 & 0x7f)) match = p.fsn;
+  return retrieve(match);
+}
+
 void Link::acknowledge(std::uint32_t bsn) {
   bool progress = false;
   while (!unacked_.empty() && at_or_before(unacked_.front().fsn, bsn)) {

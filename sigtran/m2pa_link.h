@@ -77,6 +77,9 @@ class Link final : public TransportHandler {
   // ... and, given the peer's last accepted FSN, the messages it has not received,
   // in order. The buffer is emptied.
   std::vector<std::vector<std::uint8_t>> retrieve(std::uint32_t peer_last_accepted);
+  // The same for a peer that sends the classic COO/COA (Q.704 5.4.1): only the 7 low
+  // bits of its last accepted FSN. Unambiguous while fewer than 128 messages are unacknowledged.
+  std::vector<std::vector<std::uint8_t>> retrieve_low7(std::uint8_t peer_last_accepted_low7);
   std::size_t unacked() const { return unacked_.size(); }
 
   // Fires due timers. Call from the event loop or after ManualClock::advance.

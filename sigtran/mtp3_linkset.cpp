@@ -272,7 +272,8 @@ void LinkSet::on_mgmt(std::size_t from, const Label& l, const Management& m) {
       }
       send_mgmt(from, a, label_sls);
       if (r.holding)
-        complete_changeover(*i, m.type == MgmtType::kXco ? std::optional<std::uint32_t>(m.fsn) : std::nullopt);
+        complete_changeover(*i, m.type == MgmtType::kEco ? std::nullopt : std::optional<std::uint32_t>(m.fsn),
+                            m.type == MgmtType::kCoo);
       return;
     }
     case MgmtType::kCoa:
@@ -280,7 +281,8 @@ void LinkSet::on_mgmt(std::size_t from, const Label& l, const Management& m) {
     case MgmtType::kEca: {
       auto i = index_of_slc(m.slc);
       if (!i || !links_[*i]->holding || links_[*i]->status != LinkStatus::kDown) return;
-      complete_changeover(*i, m.type == MgmtType::kXca ? std::optional<std::uint32_t>(m.fsn) : std::nullopt);
+      complete_changeover(*i, m.type == MgmtType::kEca ? std::nullopt : std::optional<std::uint32_t>(m.fsn),
+                          m.type == MgmtType::kCoa);
       return;
     }
     case MgmtType::kCbd: {
@@ -435,14 +437,15 @@ void LinkSet::begin_changeover(std::size_t i) {
 }
 
 // Q.704 5.4: retrieve what the peer has not accepted, send it first, then the held traffic.
-void LinkSet::complete_changeover(std::size_t i, std::optional<std::uint32_t> peer_fsn) {
+void LinkSet::complete_changeover(std::size_t i, std::optional<std::uint32_t> peer_fsn, bool low7) {
   auto& r = *links_[i];
   r.co_sent = false;
   r.co_deadline.reset();
   r.holding = false;
   std::vector<std::vector<std::uint8_t>> resend;
   if (peer_fsn) {
-    resend = r.link->retrieve(*peer_fsn);
+    // XCO/XCA carry the whole 24-bit FSN; COO/COA its 7 low bits (Q.704 5.4.1).
+    resend = low7 ? r.link->retrieve_low7(static_cast<std::uint8_t>(*peer_fsn)) : r.link->retrieve(*peer_fsn);
     retrieved_.inc(resend.size());
   } else {
     // Emergency / time-controlled changeover (Q.704 5.5, 5.6.2): no retrieval possible.

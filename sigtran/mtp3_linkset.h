@@ -130,7 +130,7 @@ class LinkSet final : public m2pa::LinkUser {
   void link_available(std::size_t i);
   void link_unavailable(std::size_t i, std::string_view reason);
   void begin_changeover(std::size_t i);
-  void complete_changeover(std::size_t i, std::optional<std::uint32_t> peer_fsn);
+  void complete_changeover(std::size_t i, std::optional<std::uint32_t> peer_fsn, bool low7 = false);
   void begin_changeback(std::size_t i);
   void complete_changeback(std::size_t i);
   void flush_held(std::size_t i);

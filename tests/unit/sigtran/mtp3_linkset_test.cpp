@@ -180,6 +180,34 @@ TEST_F(LinkSetTest, ChangeoverRetrievesUnacknowledgedMessagesNothingLostOrDuplic
   EXPECT_EQ(counters.value("mtp3.linkset.lsA.discarded"), 0u);
 }
 
+TEST_F(LinkSetTest, ClassicChangeoverOrderWith7BitFsnAlsoRetrieves) {
+  bring_up();
+  // 10 messages on link 0 (even SLS); B accepts 3, the rest are lost; B then changes over
+  // with a classic COO carrying the 7 low bits of its last accepted FSN (Q.704 5.4.1).
+  for (std::uint16_t id = 0; id < 10; ++id) ASSERT_TRUE(send(id, 0));
+  for (int k = 0; k < 3; ++k) {
+    auto [stream, msg] = tb[0].inbox.front();
+    tb[0].inbox.pop_front();
+    tb[0].handler->on_message(stream, msg);
+  }
+  tb[0].inbox.clear();
+  ta[0].inbox.clear();
+  Message coo;
+  coo.label = Label{si::kSnm, 2, 0, 1, 2, 0};
+  coo.mgmt = Management{};
+  coo.mgmt->type = MgmtType::kCoo;
+  coo.mgmt->slc = 0;
+  coo.mgmt->fsn = b.link(0).last_accepted_fsn() & 0x7f;
+  ASSERT_TRUE(b.link(1).send_msu(encode(coo, Variant::kItu)));
+  pump_all();
+  advance(200ms);
+  EXPECT_EQ(counters.value("mtp3.linkset.lsA.retrieved"), 7u);
+  auto ids = received_ids();
+  ASSERT_EQ(ids.size(), 10u);
+  for (std::uint16_t id = 0; id < 10; ++id) EXPECT_EQ(ids[id], id);
+  EXPECT_GE(cap.count("COA"), 1u);
+}
+
 TEST_F(LinkSetTest, ChangebackWhenTheLinkIsRestored) {
   bring_up();
   // Bringing up the second link already changed its SLSs back from the first one.
