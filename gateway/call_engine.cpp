@@ -47,6 +47,13 @@ int cause_for(sip::EndReason why) {
   return 41;
 }
 
+// The SDP of a received message (alone or in a multipart body); empty if none.
+std::string sdp_of(const sip::Message& m) {
+  if (auto b = mapping::received_bodies(m); b && b->sdp) return std::string(*b->sdp);
+  if (auto s = sdp_body(m)) return std::string(*s);
+  return {};
+}
+
 sip::HeaderList with(sip::HeaderList h, const sip::HeaderList& more) {
   h.insert(h.end(), more.begin(), more.end());
   return h;
@@ -197,14 +204,20 @@ void CallEngine::perform(Call& c, const CallTransition& t, const EventData& d) {
         const auto& prof = c.a.trunk->profile;
         auto pf = mapping::provisional_from_backward(*d.ind, false, prof);
         if (pf.kind != mapping::ProvisionalFields::kProvisional) return;
-        std::optional<std::string> sdp;
-        if (pf.early_media) sdp = c.sdp;
-        auto body = mapping::make_body(sdp, pf.isup, prof);
-        auto headers = with(std::move(pf.headers), mapping::body_headers(body));
-        sip_->provisional(c.a.sid, pf.status, std::move(headers), std::move(body), true);
+        when_media_ready(c, [this, pf = std::move(pf)](Call& call) mutable {
+          const auto& profile = call.a.trunk->profile;
+          std::optional<std::string> sdp;
+          if (pf.early_media) sdp = call.sdp;
+          auto body = mapping::make_body(sdp, pf.isup, profile);
+          auto headers = with(std::move(pf.headers), mapping::body_headers(body));
+          sip_->provisional(call.a.sid, pf.status, std::move(headers), std::move(body), true);
+        });
       } else {  // B is SIP: 18x -> ACM/CPG
         if (!isup_ || d.msg == nullptr) return;
         auto ba = mapping::backward_from_provisional(*d.msg, c.answered, c.b.trunk->profile);
+        // Early media from the SIP side is played into the circuit (RFC 3960 gateway model).
+        if (c.media != 0 && media_)
+          if (auto sdp = sdp_of(*d.msg); !sdp.empty()) media_->update(c.media, sdp, MediaMode::kRecvOnly);
         if (ba.kind == mapping::BackwardAction::kAlert)
           (void)isup_->alert(c.a.cid, ba.inband);
         else if (ba.kind == mapping::BackwardAction::kProgress)
@@ -222,10 +235,15 @@ void CallEngine::perform(Call& c, const CallTransition& t, const EventData& d) {
         // what SIP-I/SIP-T encapsulate in the 200 (Q.1912.5 profile C).
         isup::MessageBuilder anm(isup::msg::kAnm, 0);
         auto pf = mapping::answer_fields(&anm.message(), prof);
-        auto body = mapping::make_body(c.sdp, pf.isup, prof);
-        auto headers = with(std::move(pf.headers), mapping::body_headers(body));
-        sip_->answer(c.a.sid, std::move(headers), std::move(body));
+        if (c.media != 0 && media_) media_->update(c.media, {}, MediaMode::kSendRecv);
+        when_media_ready(c, [this, pf = std::move(pf)](Call& call) mutable {
+          const auto& profile = call.a.trunk->profile;
+          auto body = mapping::make_body(call.sdp, pf.isup, profile);
+          auto headers = with(std::move(pf.headers), mapping::body_headers(body));
+          sip_->answer(call.a.sid, std::move(headers), std::move(body));
+        });
       } else if (isup_) {
+        if (c.media != 0 && media_ && d.msg != nullptr) media_->update(c.media, sdp_of(*d.msg), MediaMode::kSendRecv);
         (void)isup_->answer(c.a.cid);
       }
       return;
@@ -259,6 +277,12 @@ void CallEngine::perform(Call& c, const CallTransition& t, const EventData& d) {
 // circuit, congestion) go back through the table as b_failed or retry.
 void CallEngine::start_b(Call& c) {
   const RouteTarget& t = c.route->targets[c.target];
+  if (c.media != 0 && media_ && c.a.sip) {  // an alternate route: the previous circuit's connection goes
+    media_->close(c.media);
+    by_media_.erase(c.media);
+    c.media = 0;
+    c.media_pending = false;
+  }
   if (t.kind == RouteTarget::Kind::kTrunkGroup) {
     auto g = cfg_.groups.find(t.name);
     if (!c.setup || !isup_ || g == cfg_.groups.end()) {
@@ -277,6 +301,10 @@ void CallEngine::start_b(Call& c) {
     c.b.cid = *id;
     c.b.group = g->second;
     by_cid_[*id] = &c;
+    // The circuit's MG connection: A's offer as the remote SDP; the PSTN side is
+    // heard (early media) before answer, both ways after (RFC 3398 5).
+    if (const isup::Circuit* circuit = media_ ? isup_->circuit_of(*id) : nullptr)
+      open_media(c, g->second, circuit->cic(), c.offer, MediaMode::kSendOnly);
     return;
   }
   const SipTrunkInfo* trunk = trunk_named(t.name);
@@ -300,6 +328,12 @@ void CallEngine::b_failed_now(Call& c, int cause) {
 }
 
 void CallEngine::finish(Call& c) {
+  if (c.media != 0 && media_) {
+    media_->close(c.media);
+    by_media_.erase(c.media);
+    c.media = 0;
+  }
+  c.deferred.clear();
   if (c.answered)
     completed_.inc();
   else {
@@ -321,6 +355,104 @@ void CallEngine::release_all() {
   std::vector<Call*> all;
   for (auto& [id, c] : calls_) all.push_back(c.get());
   for (Call* c : all) fire(*c, CallEvent::kAReleased, EventData{16, 0, {}, nullptr, nullptr});
+}
+
+// --- media (issue 8) ---
+
+void CallEngine::attach_media(CallMedia* media) {
+  media_ = media;
+  if (media_ == nullptr) return;
+  media_->set_lost_handler([this](CallMedia::Id id, int cause) {
+    auto it = by_media_.find(id);
+    if (it != by_media_.end()) media_lost(it->second, cause);
+  });
+}
+
+void CallEngine::open_media(Call& c, isup::GroupId group, std::uint16_t cic, const std::string& remote,
+                            MediaMode mode) {
+  const std::uint64_t call_id = c.id;
+  auto id = media_->open(group, cic, remote, mode,
+                         [this, call_id](const std::optional<std::string>& sdp) { media_ready(call_id, sdp); });
+  if (!id) return;  // no media gateway for this trunk group
+  c.media = *id;
+  c.media_pending = true;
+  by_media_[*id] = call_id;
+}
+
+void CallEngine::when_media_ready(Call& c, std::function<void(Call&)> fn) {
+  if (c.media_pending)
+    c.deferred.push_back(std::move(fn));
+  else
+    fn(c);
+}
+
+void CallEngine::media_ready(std::uint64_t call_id, const std::optional<std::string>& sdp) {
+  Entry guard(*this);
+  auto it = calls_.find(call_id);
+  if (it == calls_.end()) return;
+  Call& c = *it->second;
+  if (!c.media_pending) return;
+  c.media_pending = false;
+  if (!sdp) {
+    counters_.get("call.media_failed").inc();
+    log_.warn(Subsystem::kCall, "media_failed", {{"call", c.id}});
+    c.deferred.clear();
+    return media_lost(call_id, 47);  // resource unavailable, unspecified
+  }
+  // Our SDP: the MG's address and port, negotiated against A's offer (SIP ->
+  // ISUP) or offered as is (ISUP -> SIP).
+  sip::LocalMedia local = media_for(c);
+  if (auto mg = sip::parse_sdp(*sdp); mg && !mg->media.empty()) {
+    if (const auto* conn = mg->connection_for(mg->media.front())) {
+      local.address = conn->address;
+      local.addr_type = conn->addr_type;
+    }
+    local.port = mg->media.front().port;
+  }
+  if (!c.offer.empty()) {
+    auto offer = sip::parse_sdp(c.offer);
+    auto answer =
+        offer ? sip::make_answer(*offer, local) : Result<sip::Answer, sip::OaError>(Err(sip::OaError::kNoAudio));
+    if (answer) c.sdp = sip::serialize_sdp(answer->sdp);
+  } else {
+    c.sdp = sip::serialize_sdp(sip::make_offer(local));
+  }
+  log_.debug(Subsystem::kCall, "media_ready", {{"call", c.id}, {"address", local.address}, {"port", local.port}});
+  auto run = std::move(c.deferred);
+  c.deferred.clear();
+  for (auto& fn : run) {
+    if (c.state == CallState::kReleased) break;
+    fn(c);
+  }
+}
+
+void CallEngine::media_lost(std::uint64_t call_id, int cause) {
+  Entry guard(*this);
+  auto it = calls_.find(call_id);
+  if (it == calls_.end()) return;
+  Call& c = *it->second;
+  counters_.get("call.media_lost").inc();
+  log_.notice(Subsystem::kCall, "media_lost", {{"call", c.id}, {"cause", cause}});
+  by_media_.erase(c.media);
+  c.media = 0;  // gone on the MG (or never made): nothing to delete
+  c.media_pending = false;
+  c.deferred.clear();
+  // The ISUP leg is the one with media: release it with the cause and let the
+  // table release the SIP leg as if the circuit had been cleared.
+  if (!c.a.sip && c.a.cid != 0) {
+    if (c.state == CallState::kIdle) return fire(c, CallEvent::kRefused, EventData{cause, 0, {}, nullptr, nullptr});
+    if (isup_) (void)isup_->release(c.a.cid, cause);
+    by_cid_.erase(c.a.cid);
+    c.a.cid = 0;
+    return fire(c, CallEvent::kAReleased, EventData{cause, 0, {}, nullptr, nullptr});
+  }
+  if (!c.b.sip && c.b.cid != 0) {
+    if (isup_) (void)isup_->release(c.b.cid, cause);
+    by_cid_.erase(c.b.cid);
+    c.b.cid = 0;
+    if (c.state == CallState::kActive) return fire(c, CallEvent::kBReleased, EventData{cause, 0, {}, nullptr, nullptr});
+    return fire(c, CallEvent::kBFailed, EventData{cause, 0, {}, nullptr, nullptr});
+  }
 }
 
 // --- SIP side ---
@@ -367,6 +499,7 @@ void CallEngine::on_invite(sip::SessionId s, const sip::Message& invite, const s
   auto bodies = mapping::received_bodies(invite);
   std::optional<std::string_view> offered = bodies && bodies->sdp ? bodies->sdp : sdp_body(invite);
   if (offered) {
+    c.offer = std::string(*offered);
     auto offer = sip::parse_sdp(*offered);
     auto answer =
         offer ? sip::make_answer(*offer, media) : Result<sip::Answer, sip::OaError>(Err(sip::OaError::kNoAudio));
@@ -488,10 +621,24 @@ void CallEngine::on_setup(isup::CallId id, const isup::IncomingSetup& setup) {
       auto body = mapping::make_body(sip::serialize_sdp(sip::make_offer(media)), f.isup, trunk->profile);
       inv.headers = with(std::move(f.headers), mapping::body_headers(body));
       inv.body = std::move(body);
+      c.invite_isup.push_back(std::move(f.isup));
+    } else {
+      c.invite_isup.emplace_back();
     }
     c.invites.push_back(std::move(inv));
   }
-  fire(c, CallEvent::kSetup);
+  // The circuit's MG connection first: its SDP is the offer of every INVITE.
+  if (media_) open_media(c, setup.group, setup.cic, {}, MediaMode::kRecvOnly);
+  when_media_ready(c, [this](Call& call) {
+    if (call.media != 0) {
+      for (std::size_t i = 0; i < call.invites.size() && i < call.route->targets.size(); ++i) {
+        const SipTrunkInfo* trunk = trunk_named(call.route->targets[i].name);
+        if (trunk == nullptr || call.invites[i].body.empty()) continue;
+        call.invites[i].body = mapping::make_body(call.sdp, call.invite_isup[i], trunk->profile);
+      }
+    }
+    fire(call, CallEvent::kSetup);
+  });
 }
 
 void CallEngine::on_progress(isup::CallId id, const isup::BackwardIndication& ind) {
@@ -518,6 +665,8 @@ void CallEngine::on_release(isup::CallId id, int cause) {
   by_cid_.erase(id);
   if (c->a.cid == id && !c->a.sip) {
     c->a.cid = 0;
+    // Still idle: the INVITE waits for the MG connection. Nothing to tell SIP.
+    if (c->state == CallState::kIdle) return fire(*c, CallEvent::kRefused, EventData{cause, 0, {}, nullptr, nullptr});
     return fire(*c, CallEvent::kAReleased, EventData{cause, 0, {}, nullptr, nullptr});
   }
   c->b.cid = 0;

@@ -16,6 +16,7 @@
 // SDP the gateway offers/answers names a placeholder RTP endpoint.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -26,6 +27,7 @@
 #include "base/counters.h"
 #include "base/log.h"
 #include "gateway/call_fsm.h"
+#include "gateway/call_media.h"
 #include "gateway/config.pb.h"
 #include "gateway/router.h"
 #include "gateway/source_acl.h"
@@ -66,6 +68,10 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
     sip_ = sip;
     isup_ = isup;
   }
+
+  // MG connections for the circuits of calls (issue 8); without it the SDP
+  // names a placeholder RTP endpoint.
+  void attach_media(CallMedia* media);
 
   // ISUP trunk group name -> id, once the SS7 stack has built them.
   void set_groups(std::map<std::string, isup::GroupId, std::less<>> groups) { cfg_.groups = std::move(groups); }
@@ -108,6 +114,14 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
     std::string sdp;                           // our SDP answer to A (SIP -> ISUP)
     int cause = 0;
     bool answered = false;
+    // Media (issue 8): the MG connection of the call's circuit. While its CRCX
+    // is in flight, whatever goes to SIP with our SDP waits in `deferred`.
+    CallMedia::Id media = 0;
+    bool media_pending = false;
+    std::vector<std::function<void(Call&)>> deferred;
+    std::string offer;  // SIP -> ISUP: A's SDP offer
+    std::vector<std::vector<std::uint8_t>>
+        invite_isup;  // ISUP -> SIP: each INVITE's ISUP body, to rebuild with the MG's SDP
   };
   // What the event carries, for the action.
   struct EventData {
@@ -131,6 +145,11 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   const SipTrunkInfo* trunk_named(std::string_view name) const;
   std::string group_name(isup::GroupId g) const;
   sip::LocalMedia media_for(const Call& c) const;
+  void open_media(Call& c, isup::GroupId group, std::uint16_t cic, const std::string& remote, MediaMode mode);
+  void media_ready(std::uint64_t call_id, const std::optional<std::string>& sdp);
+  void media_lost(std::uint64_t call_id, int cause);
+  // Runs `fn` now, or once the MG has given our SDP.
+  void when_media_ready(Call& c, std::function<void(Call&)> fn);
   // Every callback enters through this guard: calls released by an earlier
   // event are destroyed here, never while a callback still holds one.
   struct Entry {
@@ -146,6 +165,8 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   Counters& counters_;
   sip::SessionApi* sip_ = nullptr;
   isup::IsupCallControl* isup_ = nullptr;
+  CallMedia* media_ = nullptr;
+  std::unordered_map<CallMedia::Id, std::uint64_t> by_media_;  // -> call id
   std::unordered_map<std::uint64_t, std::unique_ptr<Call>> calls_;
   std::unordered_map<sip::SessionId, Call*> by_sid_;
   std::unordered_map<isup::CallId, Call*> by_cid_;

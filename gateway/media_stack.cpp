@@ -35,6 +35,15 @@ std::uint32_t lowest_cic(const config::TrunkGroup& g) {
   return low == 0 ? 1 : low;
 }
 
+mediagw::mgcp::ConnectionMode mgcp_mode(MediaMode m) {
+  switch (m) {
+    case MediaMode::kSendOnly: return mediagw::mgcp::ConnectionMode::kSendOnly;
+    case MediaMode::kRecvOnly: return mediagw::mgcp::ConnectionMode::kRecvOnly;
+    case MediaMode::kSendRecv: return mediagw::mgcp::ConnectionMode::kSendRecv;
+  }
+  return mediagw::mgcp::ConnectionMode::kSendRecv;
+}
+
 std::string describe(mediagw::PatternError e) {
   using E = mediagw::PatternError;
   switch (e) {
@@ -142,6 +151,16 @@ Result<std::unique_ptr<MediaStack>, std::string> MediaStack::create(boost::asio:
     Mg* raw = mg.get();
     mg->client->on_notify([raw](const mediagw::mgcp::Command& n) { raw->continuity->on_notify(n); });
     mg->client->on_restart([raw](const mediagw::RestartNotice& n) { raw->connections->handle_restart(n); });
+    MediaStack* self = s.get();
+    mg->connections->on_lost([self, raw](mediagw::MediaId media, int cause) {
+      for (auto it = self->calls_.begin(); it != self->calls_.end(); ++it)
+        if (it->second.mg == raw && it->second.media == media) {
+          const Id id = it->first;
+          self->calls_.erase(it);
+          if (self->lost_) self->lost_(id, cause);
+          return;
+        }
+    });
     mg->client->health().set_listener([raw](mediagw::HealthState from, mediagw::HealthState to, mediagw::HealthEvent) {
       raw->connections->handle_health(from, to);
     });
@@ -180,6 +199,10 @@ Result<bool, std::string> MediaStack::start() {
 }
 
 void MediaStack::stop() {
+  // Calls are over (or the engine is gone): cancelled transactions below must
+  // not report back to it.
+  calls_.clear();
+  lost_ = nullptr;
   for (auto& mg : mgs_) {
     if (!mg->client) continue;
     mg->client->stop_keepalive();
@@ -212,6 +235,59 @@ std::optional<MediaStack::CircuitMedia> MediaStack::media_for(isup::GroupId grou
     return CircuitMedia{b.mg, *ep, true};
   }
   return CircuitMedia{b.mg, b.rtp_endpoint, false};
+}
+
+std::optional<CallMedia::Id> MediaStack::open(isup::GroupId group, std::uint16_t cic, const std::string& remote_sdp,
+                                              MediaMode mode, Ready ready) {
+  auto m = media_for(group, cic);
+  if (!m) return std::nullopt;
+  const Id id = next_call_++;
+  CallConnection& cc = calls_[id];
+  cc.mg = m->mg;
+  if (!m->mg->connections->usable()) {
+    // An MG that is down or leaving service takes no new calls (RFC 3435 2.3.12).
+    counters_.get("mgcp.calls.mg_unusable").inc();
+    timers_.start(Clock::duration::zero(), [this, id, ready = std::move(ready)] {
+      if (calls_.erase(id) != 0) ready(std::nullopt);
+    });
+    return id;
+  }
+  cc.media = m->mg->connections->create(
+      m->endpoint, mgcp_mode(mode), remote_sdp,
+      [this, id, ready = std::move(ready)](const Result<mediagw::ConnectionInfo, mediagw::ConnectionFailure>& r) {
+        auto it = calls_.find(id);
+        if (it == calls_.end()) return;
+        if (!r.ok()) {
+          calls_.erase(it);
+          return ready(std::nullopt);
+        }
+        it->second.created = true;
+        if (auto u = std::move(it->second.update)) {
+          it->second.update.reset();
+          it->second.mg->connections->modify(it->second.media, mgcp_mode(u->second), u->first);
+        }
+        ready(r->sdp);
+      });
+  return id;
+}
+
+void MediaStack::update(Id id, const std::string& remote_sdp, MediaMode mode) {
+  auto it = calls_.find(id);
+  if (it == calls_.end()) return;
+  if (!it->second.created) {
+    // Applied once the MG has answered the CRCX; a later update wins, keeping a known remote SDP.
+    std::string sdp = remote_sdp.empty() && it->second.update ? it->second.update->first : remote_sdp;
+    it->second.update = std::make_pair(std::move(sdp), mode);
+    return;
+  }
+  it->second.mg->connections->modify(it->second.media, mgcp_mode(mode), remote_sdp);
+}
+
+void MediaStack::close(Id id) {
+  auto it = calls_.find(id);
+  if (it == calls_.end()) return;
+  if (it->second.media != 0) it->second.mg->connections->release(it->second.media);
+  calls_.erase(it);
 }
 
 void MediaStack::connect_loop(isup::GroupId group, std::uint16_t cic) {

@@ -21,6 +21,7 @@
 #include "base/counters.h"
 #include "base/log.h"
 #include "base/result.h"
+#include "gateway/call_media.h"
 #include "gateway/config.pb.h"
 #include "isup/isup_cc.h"
 #include "isup/isup_cc_user.h"
@@ -34,7 +35,7 @@
 
 namespace isupgw::gateway {
 
-class MediaStack final : public isup::ContinuityCheck {
+class MediaStack final : public isup::ContinuityCheck, public CallMedia {
  public:
   struct Mg {
     std::string name;
@@ -67,6 +68,14 @@ class MediaStack final : public isup::ContinuityCheck {
   Mg* find(std::string_view mg_name);
   const std::vector<std::unique_ptr<Mg>>& gateways() const { return mgs_; }
 
+  // CallMedia: the connection of a call's circuit (CRCX/MDCX/DLCX on its endpoint).
+  std::optional<Id> open(isup::GroupId group, std::uint16_t cic, const std::string& remote_sdp, MediaMode mode,
+                         Ready ready) override;
+  void update(Id id, const std::string& remote_sdp, MediaMode mode) override;
+  void close(Id id) override;
+  void set_lost_handler(Lost lost) override { lost_ = std::move(lost); }
+  std::size_t call_connections() const { return calls_.size(); }
+
   // isup::ContinuityCheck
   void connect_loop(isup::GroupId group, std::uint16_t cic) override;
   void disconnect_loop(isup::GroupId group, std::uint16_t cic) override;
@@ -89,6 +98,15 @@ class MediaStack final : public isup::ContinuityCheck {
   std::map<std::string, GroupBinding, std::less<>> by_name_;  // trunk group name -> binding
   std::map<isup::GroupId, GroupBinding*> by_group_;
   isup::IsupCallControl* isup_ = nullptr;
+  struct CallConnection {
+    Mg* mg = nullptr;
+    mediagw::MediaId media = 0;
+    bool created = false;
+    std::optional<std::pair<std::string, MediaMode>> update;  // asked for while the CRCX was in flight
+  };
+  std::map<Id, CallConnection> calls_;
+  Id next_call_ = 1;
+  Lost lost_;
 };
 
 // Configuration checks for media_gateways and the trunk groups' media fields:

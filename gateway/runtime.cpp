@@ -71,6 +71,7 @@ int Runtime::run() {
     if (ss7_) media_->bind(ss7_->isup());
   }
   engine_ = std::make_unique<CallEngine>(make_engine_config(config_.config, std::move(groups)), log_, counters_);
+  if (media_) engine_->attach_media(media_.get());
   if (!start_sip()) return 1;
   engine_->attach(ua_.get(), ss7_ ? &ss7_->isup() : nullptr);
   // Without routes an ss7-only daemon keeps refusing incoming calls (cause 41).
