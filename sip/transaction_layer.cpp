@@ -56,6 +56,7 @@ TransactionLayer::TransactionLayer(TransactionContext& ctx, TransactionUser& use
       rx_retransmissions_(counters.get("sip.tx_layer.rx_retransmissions")),
       rx_stray_responses_(counters.get("sip.tx_layer.stray_responses")),
       merged_requests_(counters.get("sip.tx_layer.merged_requests")),
+      loops_(counters.get("sip.tx_layer.loops")),
       timeouts_(counters.get("sip.tx_layer.timeouts")) {}
 
 TransactionLayer::~TransactionLayer() { clear(); }
@@ -108,6 +109,18 @@ void TransactionLayer::receive_request(const Message& m, const Peer& from) {
   }
   if (m.method == Method::kAck) {
     user_.on_ack(m, from);  // 2xx ACK: a new branch, for the dialog (17.2.3 note)
+    return;
+  }
+  // A request carrying the branch of one of our own client transactions has
+  // come back to us (a routing loop): 482 Loop Detected (RFC 3261 16.3 item 4,
+  // applied by the UA).
+  client_key(loop_key_, m.top_via.branch(), m.method);
+  if (client_.count(loop_key_)) {
+    loops_.inc();
+    ctx_.log.info(Subsystem::kSip, "loop_detected",
+                  {{"call_id", std::string(m.call_id)}, {"branch", m.top_via.branch()}});
+    OutMessage r = make_response(m, from, 482, {.to_tag = "loop"});
+    ctx_.transport.send(reply_destination(m, from), r.serialize());
     return;
   }
   // 8.2.2.2: no To tag, and From tag, Call-ID and CSeq of a transaction in

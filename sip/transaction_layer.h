@@ -92,9 +92,11 @@ class TransactionLayer final : private TransactionOwner {
   std::unordered_map<std::string, TransactionId> server_;
   std::unordered_map<std::string, TransactionId> merge_;
   std::string key_;  // scratch
+  std::string loop_key_;
   Counter& rx_retransmissions_;
   Counter& rx_stray_responses_;
   Counter& merged_requests_;
+  Counter& loops_;
   Counter& timeouts_;
 };
 

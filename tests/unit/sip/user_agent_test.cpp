@@ -282,6 +282,16 @@ TEST_F(BasicCall, MergedRequestGets482) {
   EXPECT_EQ(b.user.events, (std::vector<std::string>{"invite"}));
 }
 
+TEST_F(BasicCall, OwnRequestComingBackIsALoop) {
+  a.ua.invite(call());
+  const std::string inv = a.transport.sent.at(0).bytes;
+  a.ua.receive(Peer{Transport::kUdp, "192.0.2.1", 5060}, inv);  // routed back to us
+  ASSERT_EQ(a.transport.sent.size(), 2u);
+  EXPECT_EQ(first_line(a.transport.sent[1].bytes), "SIP/2.0 482 Loop Detected");
+  EXPECT_EQ(a.counters.value("sip.tx_layer.loops"), 1u);
+  EXPECT_TRUE(a.user.events.empty());
+}
+
 TEST_F(BasicCall, ByeForUnknownDialogGets481) {
   const std::string bye =
       "BYE sip:x@192.0.2.2 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.9;branch=z9hG4bKy1\r\nMax-Forwards: 70\r\n"
