@@ -81,6 +81,10 @@ std::vector<std::pair<std::string, std::string>> check_media_config(const config
     if (!mg.local().address().empty() && !valid_ip(mg.local().address()))
       errors.emplace_back(p + ".local.address", "'" + mg.local().address() + "' is not an IPv4 or IPv6 address");
     if (mg.local().port() > 65535) errors.emplace_back(p + ".local.port", "port out of range 0..65535");
+    if (mg.max_rto_ms() != 0 && mg.max_rto_ms() < mg.initial_rto_ms())
+      errors.emplace_back(p + ".max_rto_ms", "max_rto_ms must not be below initial_rto_ms");
+    if (mg.max_retransmissions() > 20)
+      errors.emplace_back(p + ".max_retransmissions", "max_retransmissions must be at most 20");
     if (!mg.keepalive_endpoint().empty() && mg.keepalive_endpoint().find('@') == std::string::npos)
       errors.emplace_back(p + ".keepalive_endpoint", "endpoint '" + mg.keepalive_endpoint() + "' has no @domain");
   }
@@ -144,6 +148,9 @@ Result<std::unique_ptr<MediaStack>, std::string> MediaStack::create(boost::asio:
     cc.mg_name = c.name();
     cc.keepalive_endpoint = keepalive;
     cc.keepalive_interval = std::chrono::milliseconds(c.keepalive_ms() == 0 ? 10000 : c.keepalive_ms());
+    if (c.initial_rto_ms() != 0) cc.initial_rto = std::chrono::milliseconds(c.initial_rto_ms());
+    if (c.max_rto_ms() != 0) cc.max_rto = std::chrono::milliseconds(c.max_rto_ms());
+    if (c.max_retransmissions() != 0) cc.max_retransmissions = c.max_retransmissions();
     mg->transport = std::make_unique<mediagw::MgcpUdpTransport>(io, log, counters);
     mg->client = std::make_unique<mediagw::MgcpClient>(cc, *mg->transport, s->timers_, clock, log, counters);
     mg->connections = std::make_unique<mediagw::MgConnections>(c.name(), *mg->client, log, counters);

@@ -7,7 +7,9 @@ circuits on E1 endpoints of our MG simulator (mg-sim, MGCP over UDP).
     connection is deleted at release (mg-sim's own count back to 0);
   - an MG restart (RSIP restart from mg-sim) in the middle of a call releases
     it: REL with cause 41 towards ISUP, BYE with Reason Q.850 cause 41 towards
-    SIP; every circuit idle, nothing left on the MG."""
+    SIP; every circuit idle, nothing left on the MG;
+  - the MG dying mid-call (its keepalive audit lost) releases the call with
+    cause 38."""
 import os
 import re
 import subprocess
@@ -58,7 +60,8 @@ sip:
   listeners: [{{transport: udp, address: 127.0.0.1, port: 0}}]
   trunks: [{{name: local, address: 127.0.0.1, allowed_sources: ["127.0.0.0/8"]}}]
 media_gateways:
-  - {{name: mg1, address: {{address: 127.0.0.1, port: {sim.port or 9}}}, local: {{address: 127.0.0.1}}}}
+  - {{name: mg1, address: {{address: 127.0.0.1, port: {sim.port or 9}}}, local: {{address: 127.0.0.1}},
+     keepalive_ms: 300, initial_rto_ms: 100, max_rto_ms: 200, max_retransmissions: 3}}
 ss7:
   m3ua_links: [{{name: to-exchange, role: ipsp_client, transport: tcp, remote: {{address: 127.0.0.1, port: {SIM_PORT}}},
                 routing_contexts: [1]}}]
@@ -119,6 +122,23 @@ try:
             d.lines[start:][-20:])
     time.sleep(0.3)
     c.check("nothing left on the MG", sim.connections() == 0)
+
+    # The MG dies in the middle of a call: the keepalive audit is lost (3
+    # retransmissions) and the call is released with cause 38.
+    start = len(d.lines)
+    t = threading.Thread(target=call)
+    t.start()
+    c.check("third call answered", d.wait_for(r"event=answer to=active", timeout=10, start=start) is not None,
+            d.lines[-10:])
+    time.sleep(0.3)
+    sim.proc.kill()
+    sim.proc.wait()
+    t.join(30)
+    rc, err = result.get("r", (None, "no result"))
+    c.check("SIPp gets the gateway's BYE after the MG died", rc == 0, err[-500:] + "\n".join(d.lines[-15:]))
+    lost = [l for l in d.lines[start:] if "media_lost" in l]
+    c.check("call released with cause 38 (network out of order)", bool(lost) and "cause=38" in lost[0], lost)
+    c.check("MG marked down", any("mg1" in l and "DOWN" in l.upper() for l in d.lines[start:]), d.lines[start:][-20:])
     rc, _ = d.stop()
     c.check("gateway stops cleanly", rc == 0, rc)
     lines = [l for l in d.lines if " isup circuits " in l]
