@@ -96,7 +96,11 @@ CallEngine::CallEngine(EngineConfig cfg, Logger& log, Counters& counters)
       completed_(counters.get("call.completed")),
       ignored_(counters.get("call.ignored_events")) {}
 
-CallEngine::~CallEngine() = default;
+CallEngine::~CallEngine() {
+  if (timers_)
+    for (auto& [id, c] : calls_)
+      if (c->digit_timer != 0) timers_->cancel(c->digit_timer);
+}
 
 CallEngine::Call& CallEngine::new_call() {
   auto c = std::make_unique<Call>();
@@ -262,6 +266,8 @@ void CallEngine::perform(Call& c, const CallTransition& t, const EventData& d) {
       }
       return;
 
+    case CallAction::kNone: c.cause = d.cause; return;
+
     case CallAction::kReleaseA:
       c.cause = d.cause;
       if (c.a.sip) {
@@ -334,6 +340,8 @@ void CallEngine::finish(Call& c) {
     c.media = 0;
   }
   c.deferred.clear();
+  if (c.digit_timer != 0 && timers_) timers_->cancel(c.digit_timer);
+  c.digit_timer = 0;
   if (c.answered)
     completed_.inc();
   else {
@@ -591,6 +599,68 @@ void CallEngine::on_setup(isup::CallId id, const isup::IncomingSetup& setup) {
   c.a.cid = id;
   c.a.group = setup.group;
   by_cid_[id] = &c;
+  if (!setup.complete && timers_ != nullptr && setup.iam != nullptr && isup_ != nullptr) {
+    // Overlap (Q.764 2.1.2): collect the SAMs, then one INVITE en bloc (Q.1912.5
+    // allows the interworking unit to wait for the complete number).
+    const auto* g = isup_->group(setup.group);
+    if (auto bytes = isup::encode(*setup.iam, g ? g->config().variant : isup::Variant::kItu)) c.iam = std::move(*bytes);
+    c.collecting = setup;
+    c.collecting->iam = nullptr;
+    log_.info(Subsystem::kCall, "collecting_digits",
+              {{"call", c.id}, {"cic", setup.cic}, {"called", std::string(digits_of(setup.called))}});
+    const auto call_id = c.id;
+    c.digit_timer = timers_->start(cfg_.digit_timeout, [this, call_id] {
+      auto it = calls_.find(call_id);
+      if (it == calls_.end()) return;
+      it->second->digit_timer = 0;
+      Entry guard(*this);
+      digits_done(*it->second);
+    });
+    return;
+  }
+  route_isup_call(c, setup);
+}
+
+void CallEngine::on_more_digits(isup::CallId id, std::string_view digits, bool complete) {
+  Entry guard(*this);
+  Call* c = by_cid(id);
+  if (c == nullptr || !c->collecting || c->a.cid != id) return ignored_.inc();
+  auto& called = c->collecting->called;
+  std::string d(digits_of(called));
+  d.append(digits);
+  if (!d.empty() && d.back() == 'F') d.pop_back();
+  if (complete) d += 'F';
+  called.digits.assign(d);
+  log_.info(Subsystem::kCall, "more_digits", {{"call", c->id}, {"called", d}, {"complete", complete ? 1 : 0}});
+  if (timers_ && c->digit_timer != 0) timers_->cancel(c->digit_timer);
+  c->digit_timer = 0;
+  if (complete) return digits_done(*c);
+  const auto call_id = c->id;
+  c->digit_timer = timers_->start(cfg_.digit_timeout, [this, call_id] {
+    auto it = calls_.find(call_id);
+    if (it == calls_.end()) return;
+    it->second->digit_timer = 0;
+    Entry guard(*this);
+    digits_done(*it->second);
+  });
+}
+
+// The number is complete (ST) or no digit came within the timeout: route it.
+void CallEngine::digits_done(Call& c) {
+  if (!c.collecting || c.state != CallState::kIdle) return;
+  isup::IncomingSetup s = *c.collecting;
+  c.collecting.reset();
+  s.complete = true;
+  std::optional<isup::Message> iam;
+  if (!c.iam.empty() && isup_) {
+    const auto* g = isup_->group(s.group);
+    if (auto m = isup::decode(c.iam, g ? g->config().variant : isup::Variant::kItu)) iam = *m;
+  }
+  s.iam = iam ? &*iam : nullptr;
+  route_isup_call(c, s);
+}
+
+void CallEngine::route_isup_call(Call& c, const isup::IncomingSetup& setup) {
   const std::string group = group_name(setup.group);
   const std::string digits(digits_of(setup.called));
   log_.info(Subsystem::kCall, "incoming",

@@ -16,6 +16,7 @@
 // SDP the gateway offers/answers names a placeholder RTP endpoint.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -32,6 +33,7 @@
 #include "gateway/router.h"
 #include "gateway/source_acl.h"
 #include "isup/isup_cc.h"
+#include "isup/timers.h"
 #include "mapping/interworking.h"
 #include "sip/offer_answer.h"
 #include "sip/session_api.h"
@@ -50,6 +52,9 @@ struct EngineConfig {
   std::map<std::string, isup::GroupId, std::less<>> groups;  // ISUP trunk group name -> id
   Router router;
   std::string media_address = "127.0.0.1";  // placeholder RTP address in our SDP
+  // Incoming ISUP overlap (IAM without ST): digits are collected until ST or
+  // this long after the latest digit, then the INVITE goes en bloc.
+  std::chrono::milliseconds digit_timeout{4000};
 };
 
 // Trunks and routes from the configuration; `groups` from the SS7 stack.
@@ -64,9 +69,10 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
 
   // Both must be attached before the first call (either may be absent: calls
   // needing it are refused).
-  void attach(sip::SessionApi* sip, isup::IsupCallControl* isup) {
+  void attach(sip::SessionApi* sip, isup::IsupCallControl* isup, isup::TimerService* timers = nullptr) {
     sip_ = sip;
     isup_ = isup;
+    timers_ = timers;
   }
 
   // MG connections for the circuits of calls (issue 8); without it the SDP
@@ -94,6 +100,7 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   void on_progress(isup::CallId call, const isup::BackwardIndication& ind) override;
   void on_answer(isup::CallId call) override;
   void on_release(isup::CallId call, int cause) override;
+  void on_more_digits(isup::CallId call, std::string_view digits, bool complete) override;
 
  private:
   struct Leg {
@@ -122,6 +129,10 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
     std::string offer;  // SIP -> ISUP: A's SDP offer
     std::vector<std::vector<std::uint8_t>>
         invite_isup;  // ISUP -> SIP: each INVITE's ISUP body, to rebuild with the MG's SDP
+    // Overlap collection (ISUP A leg): the IAM as received and the called number so far.
+    std::vector<std::uint8_t> iam;
+    std::optional<isup::IncomingSetup> collecting;
+    isup::TimerService::Id digit_timer = 0;
   };
   // What the event carries, for the action.
   struct EventData {
@@ -136,6 +147,8 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   void fire(Call& c, CallEvent e, const EventData& d);
   void perform(Call& c, const CallTransition& t, const EventData& d);
   void start_b(Call& c);
+  void route_isup_call(Call& c, const isup::IncomingSetup& setup);
+  void digits_done(Call& c);
   void b_failed_now(Call& c, int cause);
   void finish(Call& c);
   Call& new_call();
@@ -167,6 +180,7 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   isup::IsupCallControl* isup_ = nullptr;
   CallMedia* media_ = nullptr;
   std::unordered_map<CallMedia::Id, std::uint64_t> by_media_;  // -> call id
+  isup::TimerService* timers_ = nullptr;
   std::unordered_map<std::uint64_t, std::unique_ptr<Call>> calls_;
   std::unordered_map<sip::SessionId, Call*> by_sid_;
   std::unordered_map<isup::CallId, Call*> by_cid_;

@@ -10,8 +10,9 @@ using S = CallState;
 using E = CallEvent;
 using A = CallAction;
 
-constexpr std::array<CallTransition, 13> kTable{{
+constexpr std::array<CallTransition, 14> kTable{{
     {S::kIdle, E::kSetup, S::kOutgoing, A::kStartB},
+    {S::kIdle, E::kAReleased, S::kReleased, A::kNone},
     {S::kIdle, E::kRefused, S::kReleased, A::kRefuseA},
     {S::kOutgoing, E::kRetry, S::kOutgoing, A::kTryNext},
     {S::kOutgoing, E::kProgress, S::kEarly, A::kForwardProgress},
@@ -69,6 +70,7 @@ std::string_view to_string(CallAction a) {
     case A::kRefuseAWithCause: return "refuse_a_with_cause";
     case A::kReleaseB: return "release_b";
     case A::kReleaseA: return "release_a";
+    case A::kNone: return "none";
   }
   return "?";
 }

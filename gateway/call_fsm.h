@@ -5,6 +5,7 @@
 //
 //   idle     --setup-->      outgoing  start leg B (first route target)
 //   idle     --refused-->    released  refuse leg A (no route, bad request)
+//   idle     --a_released--> released  A gave up while its digits were collected (overlap)
 //   outgoing --retry-->      outgoing  leg B congested (34/42): next target
 //   outgoing --progress-->   early     ACM/CPG/18x forwarded to A
 //   early    --progress-->   early
@@ -46,6 +47,7 @@ enum class CallAction : std::uint8_t {
   kRefuseAWithCause,
   kReleaseB,
   kReleaseA,
+  kNone,
 };
 
 std::string_view to_string(CallState s);

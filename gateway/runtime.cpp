@@ -73,7 +73,7 @@ int Runtime::run() {
   engine_ = std::make_unique<CallEngine>(make_engine_config(config_.config, std::move(groups)), log_, counters_);
   if (media_) engine_->attach_media(media_.get());
   if (!start_sip()) return 1;
-  engine_->attach(ua_.get(), ss7_ ? &ss7_->isup() : nullptr);
+  engine_->attach(ua_.get(), ss7_ ? &ss7_->isup() : nullptr, ss7_ ? &ss7_->timers() : nullptr);
   // Without routes an ss7-only daemon keeps refusing incoming calls (cause 41).
   if (ss7_ && config_.config.routes_size() > 0) ss7_->set_call_user(engine_.get());
   for (auto& sim : sims_) sim->start();

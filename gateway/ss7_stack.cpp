@@ -134,6 +134,7 @@ Result<std::unique_ptr<Ss7Stack>, std::string> Ss7Stack::create(asio::io_context
     tg.dpc = sigtran::parse_point_code(g.dpc(), fmt)->value;
     tg.ni = network_indicator(g.network_indicator());
     tg.variant = variant_of(g.variant());
+    tg.overlap_incoming = g.overlap();
     for (const auto& range : g.cics()) {
       auto span = parse_cic_range(range, max_cic(g.variant()));
       tg.cics.emplace_back(span->first, span->last);

@@ -45,6 +45,7 @@ class Ss7Stack final : public isup::MtpPort, public sigtran::MtpUser, public isu
   bool stopped() const;
 
   isup::IsupCallControl& isup() { return *isup_; }
+  isup::TimerService& timers() { return timers_; }
   // Trunk group name -> id, for routing.
   const std::map<std::string, isup::GroupId, std::less<>>& groups() const { return groups_; }
   // Where call events go (the call engine); nullptr = refuse incoming calls.

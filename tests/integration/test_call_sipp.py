@@ -7,7 +7,7 @@ CANCEL while ringing.
 
 ISUP -> SIP: isup-peer (scenario files) -> isupgw -> SIPp UAS: basic call
 (IAM -> INVITE, 180 -> ACM, 200 -> ANM, REL -> BYE), busy (486 -> REL cause 17),
-callee BYE (BYE -> REL 16), no answer (the caller abandons: REL -> CANCEL).
+callee BYE (BYE -> REL 16), overlap (IAM + SAM -> INVITE en bloc), no answer (the caller abandons: REL -> CANCEL).
 Each isup-peer run ends with a circuit query (CQM/CQR): every CIC idle; the
 gateway reports every circuit idle when it stops."""
 import os
@@ -66,7 +66,7 @@ ss7:
   m3ua_links: [{{name: peer, role: ipsp_server, transport: tcp, local: {{address: 127.0.0.1, port: 0}},
                 routing_contexts: [1]}}]
   routes: [{{dpc: 200, links: [peer]}}]
-  trunk_groups: [{{name: tg-peer, opc: 100, dpc: 200, cics: ["1-31"]}}]
+  trunk_groups: [{{name: tg-peer, opc: 100, dpc: 200, cics: ["1-31"], overlap: true}}]
 routes: [{{prefix: "", from: tg-peer, targets: [{{sip_trunk: callee}}]}}]
 """
 PRELUDE = """
@@ -99,6 +99,16 @@ expect ACM cic=7
 expect ANM cic=7
 expect REL cic=7 cause=16
 send   RLC cic=7
+"""),
+    ("ISUP->SIP overlap: IAM 555 + SAM 1234 ST -> one INVITE en bloc", "sn:uas", """
+send   IAM cic=9 called=555 calling=30999
+wait   200ms
+send   SAM cic=9 digits=1234F
+expect ACM cic=9
+expect ANM cic=9
+wait   200ms
+send   REL cic=9 cause=16
+expect RLC cic=9
 """),
     ("ISUP->SIP no answer, caller abandons: REL -> CANCEL", "uas_cancel.xml", """
 send   IAM cic=8 called=5551234F calling=30999

@@ -174,7 +174,9 @@ class CallEngineTest : public ::testing::Test {
     g.opc = kGw;
     g.dpc = kFar;
     g.cics.emplace_back(1, 4);
+    g.overlap_incoming = overlap;
     tg1 = *gw->add_group(g);
+    g.overlap_incoming = false;
     g.name = "tg2";
     g.dpc = kFar2;
     tg2 = *gw->add_group(g);
@@ -190,7 +192,7 @@ class CallEngineTest : public ::testing::Test {
     far_port.to = gw.get();
     far2_port.to = gw.get();
     far_user_cc = far.get();
-    engine->attach(&sip, gw.get());
+    engine->attach(&sip, gw.get(), &timers);
     engine->set_groups({{"tg1", tg1}, {"tg2", tg2}});
   }
 
@@ -265,6 +267,7 @@ class CallEngineTest : public ::testing::Test {
     return r;
   }
 
+  bool overlap = false;
   std::vector<std::string> lines;
   Logger log_;
   Counters counters;
@@ -537,6 +540,67 @@ TEST_F(CallEngineTest, SipTimeoutOnOutgoingInviteIsCause102) {
   engine->on_ended(op.s, sip::EndReason::kTimeout);
   pump();
   EXPECT_EQ(far_user.pop(), "release:102");
+  expect_all_idle();
+}
+
+TEST_F(CallEngineTest, IsupOverlapDigitsCollectedThenOneInviteEnBloc) {
+  overlap = true;
+  make({route("", {"peer"}, "tg1")});
+  auto call = far->setup(far_group, [] {
+    isup::SetupRequest r = iam("555");
+    r.called.digits.assign("555");  // no ST: more digits follow in SAMs (Q.764 2.1.2)
+    return r;
+  }());
+  ASSERT_TRUE(call);
+  pump();
+  EXPECT_TRUE(sip.ops.empty());  // still collecting
+  isup::Number more;
+  more.kind = isup::NumberKind::kSubsequent;
+  more.digits.assign("12");
+  ASSERT_TRUE(far->send_digits(*call, more));
+  pump();
+  EXPECT_TRUE(sip.ops.empty());
+  more.digits.assign("34F");  // ST: complete
+  ASSERT_TRUE(far->send_digits(*call, more));
+  pump();
+  auto op = sip.pop();
+  ASSERT_EQ(op.what, "invite");
+  EXPECT_NE(op.invite.request_uri.find("5551234"), std::string::npos) << op.invite.request_uri;
+  with_message(response_text(200, "OK"), [&](const sip::Message& m) { engine->on_answered(op.s, m); });
+  ASSERT_TRUE(far->release(*call, 16));
+  pump();
+  EXPECT_EQ(sip.pop().what, "bye");
+  expect_all_idle();
+}
+
+TEST_F(CallEngineTest, IsupOverlapWithoutStRoutesAfterTheDigitTimeout) {
+  overlap = true;
+  make({route("", {"peer"}, "tg1")});
+  auto r = iam("555");
+  r.called.digits.assign("5551234");
+  auto call = far->setup(far_group, r);
+  pump();
+  EXPECT_TRUE(sip.ops.empty());
+  advance(std::chrono::seconds(5));  // the engine's inter-digit timeout (4 s) < T35
+  auto op = sip.pop();
+  ASSERT_EQ(op.what, "invite");
+  EXPECT_NE(op.invite.request_uri.find("5551234"), std::string::npos);
+  ASSERT_TRUE(far->release(*call, 16));
+  pump();
+  EXPECT_EQ(sip.pop().what, "cancel");
+  expect_all_idle();
+}
+
+TEST_F(CallEngineTest, IsupOverlapCallerGivesUpWhileCollecting) {
+  overlap = true;
+  make({route("", {"peer"}, "tg1")});
+  auto r = iam("555");
+  r.called.digits.assign("555");
+  auto call = far->setup(far_group, r);
+  pump();
+  ASSERT_TRUE(far->release(*call, 16));
+  advance(std::chrono::seconds(10));
+  EXPECT_TRUE(sip.ops.empty());
   expect_all_idle();
 }
 
