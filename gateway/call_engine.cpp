@@ -295,7 +295,8 @@ void CallEngine::start_b(Call& c) {
       log_.warn(Subsystem::kCall, "unsupported_route", {{"call", c.id}, {"target", t.name}});
       return b_failed_now(c, 3);  // no route to destination
     }
-    isup::SetupRequest req = *c.setup;
+    // The last target consumes the request; earlier ones copy it for the alternates.
+    isup::SetupRequest req = c.target + 1 < c.route->targets.size() ? *c.setup : std::move(*c.setup);
     manipulate(req.called, t);
     auto id = isup_->setup(g->second, std::move(req));
     if (!id) {
@@ -521,8 +522,9 @@ void CallEngine::on_invite(sip::SessionId s, const sip::Message& invite, const s
   } else {
     c.sdp = sip::serialize_sdp(sip::make_offer(media));
   }
-  log_.info(Subsystem::kCall, "incoming",
-            {{"call", c.id}, {"leg", "sip"}, {"trunk", c.a.trunk->name}, {"called", digits}, {"source", from.host}});
+  if (log_.enabled(Subsystem::kCall, LogLevel::kInfo))
+    log_.info(Subsystem::kCall, "incoming",
+              {{"call", c.id}, {"leg", "sip"}, {"trunk", c.a.trunk->name}, {"called", digits}, {"source", from.host}});
   c.setup = std::move(*req);
   fire(c, CallEvent::kSetup);
 }
@@ -663,8 +665,9 @@ void CallEngine::digits_done(Call& c) {
 void CallEngine::route_isup_call(Call& c, const isup::IncomingSetup& setup) {
   const std::string group = group_name(setup.group);
   const std::string digits(digits_of(setup.called));
-  log_.info(Subsystem::kCall, "incoming",
-            {{"call", c.id}, {"leg", "isup"}, {"trunk_group", group}, {"cic", setup.cic}, {"called", digits}});
+  if (log_.enabled(Subsystem::kCall, LogLevel::kInfo))
+    log_.info(Subsystem::kCall, "incoming",
+              {{"call", c.id}, {"leg", "isup"}, {"trunk_group", group}, {"cic", setup.cic}, {"called", digits}});
   c.route = cfg_.router.lookup(group, digits);
   if (c.route == nullptr) {
     counters_.get("call.no_route").inc();
