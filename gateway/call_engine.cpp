@@ -388,13 +388,6 @@ void CallEngine::open_media(Call& c, isup::GroupId group, std::uint16_t cic, con
   by_media_[*id] = call_id;
 }
 
-void CallEngine::when_media_ready(Call& c, std::function<void(Call&)> fn) {
-  if (c.media_pending)
-    c.deferred.push_back(std::move(fn));
-  else
-    fn(c);
-}
-
 void CallEngine::media_ready(std::uint64_t call_id, const std::optional<std::string>& sdp) {
   Entry guard(*this);
   auto it = calls_.find(call_id);

@@ -23,6 +23,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "base/counters.h"
@@ -161,8 +162,15 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   void open_media(Call& c, isup::GroupId group, std::uint16_t cic, const std::string& remote, MediaMode mode);
   void media_ready(std::uint64_t call_id, const std::optional<std::string>& sdp);
   void media_lost(std::uint64_t call_id, int cause);
-  // Runs `fn` now, or once the MG has given our SDP.
-  void when_media_ready(Call& c, std::function<void(Call&)> fn);
+  // Runs `fn` now, or once the MG has given our SDP (only then is it stored in
+  // a std::function: the common path allocates nothing).
+  template <class F>
+  void when_media_ready(Call& c, F&& fn) {
+    if (c.media_pending)
+      c.deferred.emplace_back(std::forward<F>(fn));
+    else
+      fn(c);
+  }
   // Every callback enters through this guard: calls released by an earlier
   // event are destroyed here, never while a callback still holds one.
   struct Entry {
