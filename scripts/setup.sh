@@ -12,7 +12,7 @@ PACKAGES=(
   # tests: unit, benchmark, fuzz (clang + its libFuzzer runtime)
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev
   # real peers and the wire-format oracle
-  sip-tester tshark osmo-mgw osmo-stp
+  sip-tester stunnel4 tshark osmo-mgw osmo-stp
   # real-SCTP tests run in a throw-away VM (tests/sctp-vm): this kernel has no SCTP
   qemu-system-x86 busybox-static cpio
   # JSON for the decode/encode CLI
