@@ -3,6 +3,7 @@
 SIP -> ISUP: SIPp UAC -> isupgw -> ISUP over M3UA/TCP -> the gateway's own
 simulated exchange (isup-peer's answer logic: rings, answers; 99CCC released
 with cause CCC): basic call, busy (99017 -> 486), unallocated (99001 -> 404),
+no answer (99019: ringing, then cause 19 -> 480),
 CANCEL while ringing.
 
 ISUP -> SIP: isup-peer (scenario files) -> isupgw -> SIPp UAS: basic call
@@ -44,6 +45,10 @@ try:
     c.check("SIP->ISUP busy: 99017 -> cause 17 -> 486", rc == 0, err[-500:])
     rc, err = uac(scenario("uac_expect.xml", 404), port, service="99001")
     c.check("SIP->ISUP unallocated: 99001 -> cause 1 -> 404", rc == 0, err[-500:])
+    # No answer: the far exchange rings (ACM), then gives up with cause 19
+    # (no answer from user, user alerted); RFC 3398 maps 19 to 480.
+    rc, err = uac(scenario("uac_expect.xml", 480), port, service="99019")
+    c.check("SIP->ISUP no answer: ACM, then REL cause 19 -> 480", rc == 0, err[-500:])
     rc, err = uac(scenario("uac_cancel.xml"), port)
     c.check("SIP->ISUP CANCEL while ringing", rc == 0, err[-500:])
     c.check("cause 31 sent for the CANCEL", any("a_released" in l and "cause=31" in l for l in d.lines))
