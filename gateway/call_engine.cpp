@@ -78,6 +78,7 @@ EngineConfig make_engine_config(const config::Config& cfg, std::map<std::string,
     if (!t.number_plan().country_code().empty()) p.plan.country_code = t.number_plan().country_code();
     p.plan.area_code = t.number_plan().area_code();
     p.host = t.domain().empty() ? t.address() : t.domain();
+    p.append_st = !t.overlap();  // overlap: the number may grow (RFC 3578)
     ec.trunks.push_back(std::move(ti));
   }
   ec.groups = std::move(groups);
@@ -457,6 +458,43 @@ void CallEngine::media_lost(std::uint64_t call_id, int cause) {
   }
 }
 
+// RFC 3578 2: a further INVITE of a call in progress (same Call-ID and From
+// tag) whose Request-URI extends the number: the new digits go in a SAM
+// (Q.764 2.1.2) and the earlier INVITE is answered 484 Address Incomplete.
+// `fresh` is the call on_invite just made for it; it is dropped when the
+// INVITE belongs to an earlier call. False: an ordinary new call.
+bool CallEngine::overlap_invite(Call& fresh, sip::SessionId s, const sip::Message& invite) {
+  const std::string_view tag = invite.from.tag();
+  for (auto& [id, up] : calls_) {
+    Call& c = *up;
+    if (&c == &fresh || !c.a.sip || c.a_call_id != invite.call_id || c.a_from_tag != tag) continue;
+    if ((c.state != CallState::kOutgoing && c.state != CallState::kEarly) || c.b.sip || c.b.cid == 0 || !c.setup)
+      continue;
+    auto more = mapping::overlap_digits(c.setup->called, invite, c.a.trunk->profile);
+    if (!more) return false;  // not an extension: a call of its own
+    if (!isup_ || !isup_->send_digits(c.b.cid, *more)) return false;
+    std::string digits(digits_of(c.setup->called));
+    digits += digits_of(*more);
+    c.setup->called.digits.assign(digits);
+    counters_.get("call.overlap_digits").inc();
+    log_.info(Subsystem::kCall, "overlap",
+              {{"call", c.id}, {"added", std::string(digits_of(*more))}, {"called", digits}});
+    // The new INVITE takes over the call; the earlier one is answered 484.
+    const sip::SessionId old = c.a.sid;
+    by_sid_.erase(old);
+    c.a.sid = s;
+    by_sid_[s] = &c;
+    if (sip_) sip_->reject(old, 484, {{"Reason", mapping::format_q850_reason(28)}});
+    // The call on_invite opened for this INVITE is not a call: retired like a finished one.
+    if (auto it = calls_.find(fresh.id); it != calls_.end()) {
+      dead_.push_back(std::move(it->second));
+      calls_.erase(it);
+    }
+    return true;
+  }
+  return false;
+}
+
 // --- SIP side ---
 
 void CallEngine::on_invite(sip::SessionId s, const sip::Message& invite, const sip::Peer& from) {
@@ -477,6 +515,7 @@ void CallEngine::on_invite(sip::SessionId s, const sip::Message& invite, const s
     return fire(c, CallEvent::kRefused, refuse);
   }
   const auto& prof = c.a.trunk->profile;
+  if (!prof.append_st && overlap_invite(c, s, invite)) return;
   auto req = mapping::setup_from_invite(invite, prof);
   if (!req && not_implemented(req.error())) req = basic_setup_from_invite(invite, prof);
   if (!req) {
@@ -519,6 +558,8 @@ void CallEngine::on_invite(sip::SessionId s, const sip::Message& invite, const s
     log_.info(Subsystem::kCall, "incoming",
               {{"call", c.id}, {"leg", "sip"}, {"trunk", c.a.trunk->name}, {"called", digits}, {"source", from.host}});
   c.setup = std::move(*req);
+  c.a_call_id = std::string(invite.call_id);
+  c.a_from_tag = std::string(invite.from.tag());
   fire(c, CallEvent::kSetup);
 }
 

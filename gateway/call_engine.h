@@ -127,7 +127,8 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
     CallMedia::Id media = 0;
     bool media_pending = false;
     std::vector<std::function<void(Call&)>> deferred;
-    std::string offer;  // SIP -> ISUP: A's SDP offer
+    std::string offer;                  // SIP -> ISUP: A's SDP offer
+    std::string a_call_id, a_from_tag;  // SIP -> ISUP: to recognise RFC 3578 overlap INVITEs
     std::vector<std::vector<std::uint8_t>>
         invite_isup;  // ISUP -> SIP: each INVITE's ISUP body, to rebuild with the MG's SDP
     // Overlap collection (ISUP A leg): the IAM as received and the called number so far.
@@ -159,6 +160,7 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   const SipTrunkInfo* trunk_named(std::string_view name) const;
   std::string group_name(isup::GroupId g) const;
   sip::LocalMedia media_for(const Call& c) const;
+  bool overlap_invite(Call& fresh, sip::SessionId s, const sip::Message& invite);
   void open_media(Call& c, isup::GroupId group, std::uint16_t cic, const std::string& remote, MediaMode mode);
   void media_ready(std::uint64_t call_id, const std::optional<std::string>& sdp);
   void media_lost(std::uint64_t call_id, int cause);
