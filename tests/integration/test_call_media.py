@@ -10,49 +10,18 @@ circuits on E1 endpoints of our MG simulator (mg-sim, MGCP over UDP).
     SIP; every circuit idle, nothing left on the MG;
   - the MG dying mid-call (its keepalive audit lost) releases the call with
     cause 38."""
-import os
 import re
-import subprocess
 import threading
 import time
 
 from calltest import free_port, scenario, sip_port, uac, wait_circuits_reset
-from harness import BIN, Checks, Daemon
+from harness import Checks, Daemon
+from mgsim import MgSim
 
-SIM = os.path.join(os.path.dirname(os.path.abspath(BIN)), "mg-sim")
-
-
-class Sim:
-    def __init__(self):
-        self.proc = subprocess.Popen([SIM, "--port", "0", "--domain", "mg1", "--spans", "2", "--media-address",
-                                      "127.0.0.1"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, text=True, bufsize=1)
-        m = re.search(r"port=(\d+)", self.proc.stdout.readline())
-        self.port = int(m.group(1)) if m else None
-        self.lock = threading.Lock()
-
-    def control(self, line):
-        with self.lock:
-            self.proc.stdin.write(line + "\n")
-            self.proc.stdin.flush()
-            return self.proc.stdout.readline().strip()
-
-    def connections(self):
-        m = re.search(r"connections=(\d+)", self.control("stats") or "")
-        return int(m.group(1)) if m else -1
-
-    def stop(self):
-        if self.proc.poll() is None:
-            try:
-                self.control("quit")
-                self.proc.wait(5)
-            except Exception:
-                self.proc.kill()
-                self.proc.wait()
 
 
 c = Checks()
-sim = Sim()
+sim = MgSim("mg1", "--spans", "2", "--media-address", "127.0.0.1")
 SIM_PORT = free_port()
 GW = f"""
 logging: {{level: info, subsystems: {{call: debug, mgcp: debug}}}}

@@ -8,46 +8,15 @@ bookkeeping shows the loop while the check runs and nothing left at the end;
 a final CQM shows every CIC idle."""
 import os
 import re
-import subprocess
 import tempfile
 import threading
 import time
 
 from harness import BIN, Checks, Daemon, run
+from mgsim import MgSim
 
 BINDIR = os.path.dirname(os.path.abspath(BIN))
-SIM = os.path.join(BINDIR, "mg-sim")
 PEER = os.path.join(BINDIR, "isup-peer")
-
-
-class Sim:
-    def __init__(self, *args):
-        self.proc = subprocess.Popen([SIM, "--port", "0", "--domain", "mg1", "--spans", "2"] + list(args),
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     text=True, bufsize=1)
-        line = self.proc.stdout.readline()
-        m = re.search(r"mg-sim ready address=(\S+) port=(\d+)", line)
-        self.port = int(m.group(2)) if m else None
-        self.lock = threading.Lock()
-
-    def control(self, line):
-        with self.lock:
-            self.proc.stdin.write(line + "\n")
-            self.proc.stdin.flush()
-            return self.proc.stdout.readline().strip()
-
-    def stats(self):
-        s = self.control("stats")
-        return {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", s or "")}
-
-    def stop(self):
-        if self.proc.poll() is None:
-            try:
-                self.control("quit")
-                self.proc.wait(5)
-            except (subprocess.TimeoutExpired, BrokenPipeError):
-                self.proc.kill()
-                self.proc.wait()
 
 
 GATEWAY = """
@@ -88,7 +57,7 @@ expect CQR cic=1 range=30 circuit_state_indicator=%s
 """ % ("0c" * 31)
 
 c = Checks()
-sim = Sim()
+sim = MgSim("mg1", "--spans", "2")
 d = None
 scen = None
 samples = []

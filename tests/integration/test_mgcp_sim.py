@@ -5,41 +5,12 @@ simulator's own bookkeeping shows every connection deleted."""
 import os
 import re
 import subprocess
-import threading
 
 from harness import BIN, Checks
+from mgsim import SIM, MgSim
 
 BINDIR = os.path.dirname(os.path.abspath(BIN))
-SIM = os.path.join(BINDIR, "mg-sim")
 PROBE = os.path.join(BINDIR, "mgcp-probe")
-
-
-class Sim:
-    def __init__(self, *args):
-        self.proc = subprocess.Popen([SIM, "--port", "0", "--domain", "mgw"] + list(args), stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
-        line = self.proc.stdout.readline()
-        m = re.search(r"mg-sim ready address=(\S+) port=(\d+)", line)
-        self.port = int(m.group(2)) if m else None
-        self.first_line = line
-
-    def control(self, line):
-        self.proc.stdin.write(line + "\n")
-        self.proc.stdin.flush()
-        result = []
-        t = threading.Thread(target=lambda: result.append(self.proc.stdout.readline().strip()), daemon=True)
-        t.start()
-        t.join(5)
-        return result[0] if result else None
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.control("quit")
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
 
 
 def probe(port, cycles=20):
@@ -50,7 +21,7 @@ def probe(port, cycles=20):
 c = Checks()
 c.check("tools built", os.access(SIM, os.X_OK) and os.access(PROBE, os.X_OK), BINDIR)
 
-s = Sim()
+s = MgSim("mgw")
 try:
     c.check("mg-sim ready on an ephemeral port", s.port is not None, s.first_line)
     c.check("control: drop", s.control("drop 2") == "ok drop 2")
