@@ -1,61 +1,138 @@
-"""Runs inside the VM (kernel SCTP): two isupgw nodes joined by an SS7 link set
-of two M2PA links (RFC 4165: SCTP PPID 5, Link Status on stream 0, User Data on
-stream 1). Link 1 passes through m2pa_relay.py so it can be killed alone.
-  1. both links align and pass SLTM/SLTA; TRA; MTP-RESUME;
-  2. ISUP circuit resets (GRS/GRA on 48 circuit pairs, SLS spread over both links,
-     paced one at a time) run; link 1 is killed as they start: changeover (XCO/XCA)
-     on both nodes, traffic continues on link 0;
-  3. link 1 is restored: it realigns, passes the test, changeback (CBD/CBA);
-  4. every ISUP message one node sent, the other received exactly once; no PPID,
-     decode or sequence error counted. (The kill is timed at MTP-RESUME, when the
-     resets start; how many messages were in flight on link 1 varies per run.)
+"""Runs inside the VM (kernel SCTP): a SIP -> ISUP -> SIP tandem whose two
+isupgw nodes are joined by an SS7 link set of two M2PA links (RFC 4165: SCTP
+PPID 5, Link Status on stream 0, User Data on stream 1). Link 1 passes through
+m2pa_relay.py so it can fail alone.
+  SIPp UAC -> node A (SIP -> ISUP) -> M2PA link set -> node B (ISUP -> SIP) -> SIPp UAS
+  1. both links align and pass SLTM/SLTA; TRA; MTP-RESUME; circuit resets;
+  2. SIPp calls at RATE calls/s for CALLS calls; ISUP goes by SLS (CIC mod 16) over
+     both links (Q.704 4.2);
+  3. a few seconds in, link 1 fails mid-traffic: the relay first blackholes it
+     (what either end sends stays unacknowledged), then dies (SCTP ABORT). Both
+     nodes change over (XCO/XCA, Q.704 5 + Q.2210) and retrieve the unacknowledged
+     messages from the M2PA retransmission buffer onto link 0 (Q.704 5.4);
+  4. link 1 is restored: realignment, test, changeback (CBD/CBA, Q.704 6);
+  5. every SIPp call succeeded; every ISUP message one node sent, the other received
+     exactly once (per CIC and message type); both links carried MSUs; retrieval
+     counted; every circuit idle at the end; no PPID, decode or sequence error.
 usage: guest_isupgw_m2pa.py ISUPGW_BIN"""
+import collections
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 os.environ["ISUPGW_BIN"] = sys.argv[1]
-from harness import Checks, Daemon  # noqa: E402
+from harness import BIN, Checks  # noqa: E402
 
-SPANS = ", ".join('"%d-%d"' % (40 + 3 * k, 41 + 3 * k) for k in range(48))
+RATE, CALLS, HOLD_MS = 25, 400, 500  # ~16 s of traffic
+KILL_AFTER_S, BLACKHOLE_S, RESTORE_AFTER_S = 4.0, 0.8, 4.0
+SIPP = "/usr/bin/sipp"
+A_SIP, B_SIP, UAC_PORT, UAS_PORT = 5060, 5090, 5070, 5080
+
+LINKSET = """
+  linksets:
+    - name: %s
+      local_pc: %s
+      adjacent_pc: %s
+      proving_ms: 500
+      links:
+        - {slc: 0, transport: sctp, %s: {address: 127.0.0.1, port: 3565}}
+        - {slc: 1, transport: sctp, %s: {address: 127.0.0.1, port: %d}}"""
 A = """
-logging: {level: info, subsystems: {isup: debug, m3ua: debug}}
+node: {name: gw-a}
+logging: {level: info, subsystems: {isup: debug}}
+sip:
+  listeners: [{transport: udp, address: 127.0.0.1, port: %d}]
+  trunks: [{name: callers, address: 127.0.0.1, allowed_sources: ["127.0.0.0/8"]}]
 ss7:
-  grs_in_flight: 1
-  linksets:
-    - name: ls-b
-      local_pc: 0-0-1
-      adjacent_pc: 0-0-2
-      proving_ms: 500
-      links:
-        - {slc: 0, transport: sctp, local: {address: 127.0.0.1, port: 3565}}
-        - {slc: 1, transport: sctp, local: {address: 127.0.0.1, port: 3566}}
-  trunk_groups: [{name: tg, opc: 0-0-1, dpc: 0-0-2, cics: [%s]}]
-""" % SPANS
+  point_code_format: itu%s
+  trunk_groups: [{name: a-b, opc: 0-0-1, dpc: 0-0-2, cics: ["1-160"]}]
+routes:
+  - {prefix: "", from: callers, targets: [{trunk_group: a-b}]}
+""" % (A_SIP, LINKSET % ("ls-b", "0-0-1", "0-0-2", "local", "local", 3566))
 B = """
-logging: {level: info, subsystems: {isup: debug, m3ua: debug}}
+node: {name: gw-b}
+logging: {level: info, subsystems: {isup: debug}}
+sip:
+  listeners: [{transport: udp, address: 127.0.0.1, port: %d}]
+  trunks: [{name: callee, address: 127.0.0.1, port: %d}]
 ss7:
-  grs_in_flight: 1
-  linksets:
-    - name: ls-a
-      local_pc: 0-0-2
-      adjacent_pc: 0-0-1
-      proving_ms: 500
-      links:
-        - {slc: 0, transport: sctp, remote: {address: 127.0.0.1, port: 3565}}
-        - {slc: 1, transport: sctp, remote: {address: 127.0.0.1, port: 3567}}
-  trunk_groups: [{name: tg, opc: 0-0-2, dpc: 0-0-1, cics: [%s]}]
-""" % SPANS
+  point_code_format: itu%s
+  trunk_groups: [{name: b-a, opc: 0-0-2, dpc: 0-0-1, cics: ["1-160"]}]
+routes:
+  - {prefix: "", from: b-a, targets: [{sip_trunk: callee}]}
+""" % (B_SIP, UAS_PORT, LINKSET % ("ls-a", "0-0-2", "0-0-1", "remote", "remote", 3567))
+
+
+class Node:
+    """`isupgw run` logging straight into a file (no pipe a busy test could stall under
+    TCG), read incrementally: lines, wait_for(pattern, timeout, start), stop()."""
+
+    def __init__(self, name, config_text, folder):
+        self.config_path = os.path.join(folder, name + ".yaml")
+        self.log_path = os.path.join(folder, name + ".log")
+        with open(self.config_path, "w") as f:
+            f.write(config_text)
+        with open(self.log_path, "w") as log:
+            self.proc = subprocess.Popen([BIN, "run", "--config", self.config_path], stderr=log,
+                                         stdout=subprocess.DEVNULL)
+        self.lines, self._pos, self._partial = [], 0, ""
+
+    def refresh(self):
+        with open(self.log_path, errors="replace") as f:
+            f.seek(self._pos)
+            data = f.read()
+            self._pos = f.tell()
+        parts = (self._partial + data).split("\n")
+        self._partial = parts.pop()
+        self.lines.extend(parts)
+
+    def wait_for(self, pattern, timeout=10.0, start=0):
+        rx = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        i = start
+        while True:
+            self.refresh()
+            for line in self.lines[i:]:
+                if rx.search(line):
+                    return line
+            i = max(i, len(self.lines))
+            if time.monotonic() > deadline or self.proc.poll() is not None:
+                return None
+            time.sleep(0.05)
+
+    def stop(self, timeout=15.0):
+        t0 = time.monotonic()
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            rc = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            rc = None
+        self.refresh()
+        return rc, time.monotonic() - t0
+
+    def cleanup(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
 
 
 def relay():
     return subprocess.Popen([sys.executable, os.path.join(HERE, "m2pa_relay.py"), "3567", "3566"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def sipp(args, out):
+    return subprocess.Popen([SIPP] + args + ["-i", "127.0.0.1", "-nostdin", "-timeout", "60", "-timeout_error",
+                                             "-max_recv_loops", "1000"],
+                            stdout=out, stderr=subprocess.STDOUT, cwd=tempfile.gettempdir())
 
 
 def counter(d, name):
@@ -66,15 +143,36 @@ def counter(d, name):
     return 0
 
 
-def count(d, pattern):
-    return sum(1 for l in d.lines if re.search(pattern, l))
+def isup(d, direction):
+    """Multiset of (CIC, message type) from the node's 'isup tx|rx' log lines."""
+    out = collections.Counter()
+    for l in d.lines:
+        m = re.search(r"isup %s group=\S+ cic=(\d+) msg=(\w+)" % direction, l)
+        if m:
+            out[(int(m.group(1)), m.group(2))] += 1
+    return out
+
+
+def sipp_stats(path):
+    with open(path, errors="replace") as f:
+        text = f.read()
+    stats = {}
+    for key in ("Successful call", "Failed call"):
+        found = re.findall(r"%s\s*\|\s*\d+\s*\|\s*(\d+)" % key, text)
+        stats[key] = int(found[-1]) if found else None
+    return stats
 
 
 c = Checks()
-a = Daemon(A)
+t_start = time.monotonic()
+# Logs on the VM's own tmpfs (/dev/shm): the 9p share would slow every write under TCG.
+# Copied to the share (/tmp, the host's) after a failure.
+logs = tempfile.mkdtemp(prefix="m2pa-vm-", dir="/dev/shm")
+a = Node("A", A, logs)
 r = relay()
 time.sleep(0.5)
-b = Daemon(B)
+b = Node("B", B, logs)
+uas = uac = None
 try:
     for name, d, ls in (("A", a, "ls-b"), ("B", b, "ls-a")):
         for slc in (0, 1):
@@ -82,51 +180,101 @@ try:
                     d.wait_for(r"m2pa_link_in_service link=%s/%d" % (ls, slc), 90) is not None, d.lines[-15:])
             c.check(f"{name}: SLTA on SLC {slc}", d.wait_for(r"mtp3_rx_mgmt linkset=%s slc=%d message=SLTA" % (ls, slc),
                                                             60) is not None)
-    # Kill link 1 as the circuit resets start.
-    c.check("B: MTP-RESUME for 0-0-1", b.wait_for(r"isup mtp.resume dpc=1", 60) is not None)
+    for name, d, dpc, grp in (("A", a, 2, "a-b"), ("B", b, 1, "b-a")):
+        c.check(f"{name}: MTP-RESUME for the adjacent SP", d.wait_for(r"isup mtp.resume dpc=%d" % dpc, 60) is not None)
+    # Circuit group resets of 160 circuits (GRS 1-32 ... 129-160), paced: wait until the last is acknowledged.
+    for name, d in (("A", a), ("B", b)):
+        c.check(f"{name}: circuits reset", d.wait_for(r"group=\S+ cic=129 from=await_gra event=GRA", 60) is not None,
+                d.lines[-15:])
+
+    uas_out, uac_out = os.path.join(logs, "uas.txt"), os.path.join(logs, "uac.txt")
+    with open(uas_out, "w") as fo:
+        uas = sipp(["-sn", "uas", "-trace_err", "-error_file", os.path.join(logs, "uas-errors.txt"), "-p",
+                    str(UAS_PORT)], fo)
+    time.sleep(0.5)
+    with open(uac_out, "w") as fo:
+        uac = sipp(["-sn", "uac", "-trace_err", "-error_file", os.path.join(logs, "uac-errors.txt"), "-s", "4930123456", "-p", str(UAC_PORT), "-r", str(RATE), "-m", str(CALLS), "-d",
+                    str(HOLD_MS), "127.0.0.1:%d" % A_SIP], fo)
+    t_traffic = time.monotonic()
+    time.sleep(KILL_AFTER_S)
+    # Link 1 fails mid-traffic: first silently (nothing acknowledged), then its associations abort.
+    r.send_signal(signal.SIGUSR1)
+    time.sleep(BLACKHOLE_S)
     r.send_signal(signal.SIGKILL)
     r.wait()
     for name, d, ls in (("A", a, "ls-b"), ("B", b, "ls-a")):
         c.check(f"{name}: link 1 unavailable",
-                d.wait_for(r"mtp3_link_unavailable linkset=%s slc=1" % ls, 60) is not None, d.lines[-15:])
+                d.wait_for(r"mtp3_link_unavailable linkset=%s slc=1" % ls, 30) is not None, d.lines[-15:])
         c.check(f"{name}: changeover of link 1 done",
-                d.wait_for(r"mtp3_changeover_done linkset=%s slc=1" % ls, 60) is not None, d.lines[-15:])
-    for name, d in (("A", a), ("B", b)):
-        c.check(f"{name}: every circuit reset (last pair, CIC 181)",
-                d.wait_for(r"fsm=circuit_group group=tg cic=181 from=await_gra event=GRA to=done", 120) is not None,
-                d.lines[-15:])
-    # Restore link 1: realignment, test, changeback.
+                d.wait_for(r"mtp3_changeover_done linkset=%s slc=1" % ls, 30) is not None, d.lines[-15:])
+    time.sleep(RESTORE_AFTER_S)
     n_a, n_b = len(a.lines), len(b.lines)
     r = relay()
     for name, d, ls, n in (("A", a, "ls-b", n_a), ("B", b, "ls-a", n_b)):
         c.check(f"{name}: link 1 available again",
-                d.wait_for(r"mtp3_link_available linkset=%s slc=1" % ls, 90, start=n) is not None, d.lines[-15:])
+                d.wait_for(r"mtp3_link_available linkset=%s slc=1" % ls, 60, start=n) is not None, d.lines[-15:])
         c.check(f"{name}: changeback of link 1 done",
-                d.wait_for(r"mtp3_changeback_done linkset=%s slc=1" % ls, 60, start=n) is not None, d.lines[-15:])
-    time.sleep(2)
+                d.wait_for(r"mtp3_changeback_done linkset=%s slc=1" % ls, 30, start=n) is not None, d.lines[-15:])
+    t_restored = time.monotonic() - t_traffic
+    try:
+        uac_rc = uac.wait(120)
+    except subprocess.TimeoutExpired:
+        uac.kill()
+        uac_rc = None
+    uas.send_signal(signal.SIGUSR1)  # SIPp: dump the screen and quit
+    try:
+        uas.wait(10)
+    except subprocess.TimeoutExpired:
+        uas.kill()
+    stats = sipp_stats(uac_out)
+    print(f"SIPp UAC: rc {uac_rc}, {stats}, link 1 restored {t_restored:.1f} s after traffic started")
+    c.check(f"SIPp UAC: all {CALLS} calls successful, 0 failed",
+            uac_rc == 0 and stats["Successful call"] == CALLS and stats["Failed call"] == 0,
+            (uac_rc, stats, open(uac_out, errors="replace").read()[-1500:]))
+    time.sleep(1)
     for name, d in (("A", a), ("B", b)):
         rc, took = d.stop(15)
         c.check(f"{name}: stops cleanly", rc == 0, (rc, took))
-    a_tx, b_rx = count(a, r"isup tx group="), count(b, r"isup rx group=")
-    b_tx, a_rx = count(b, r"isup tx group="), count(a, r"isup rx group=")
-    c.check("every ISUP message A sent, B received once", a_tx >= 96 and a_tx == b_rx, (a_tx, b_rx))
-    c.check("every ISUP message B sent, A received once", b_tx >= 96 and b_tx == a_rx, (b_tx, a_rx))
+        idle = [l for l in d.lines if " isup circuits " in l]
+        c.check(f"{name}: every circuit idle at stop", idle and all(" busy=0" in l for l in idle), idle)
+    for src, s, dst, t in (("A", a, "B", b), ("B", b, "A", a)):
+        tx, rx = isup(s, "tx"), isup(t, "rx")
+        lost = tx - rx
+        dup = rx - tx
+        c.check(f"every ISUP message {src} sent, {dst} received exactly once",
+                sum(tx.values()) >= 2 * CALLS and not lost and not dup,
+                (sum(tx.values()), sum(rx.values()), dict(list(lost.items())[:10]), dict(list(dup.items())[:10])))
+        print(f"{src} -> {dst}: {sum(tx.values())} ISUP messages sent, {sum(rx.values())} received, "
+              f"by type {dict(collections.Counter(k[1] for k in tx.elements()))}")
+    retrieved_total = 0
     for name, d, ls in (("A", a, "ls-b"), ("B", b, "ls-a")):
         per_link = [counter(d, "m2pa.link.%s/%d.tx_msu" % (ls, slc)) for slc in (0, 1)]
-        c.check(f"{name}: both links carried traffic", min(per_link) > 0, per_link)
+        c.check(f"{name}: both links carried MSUs", min(per_link) > 0, per_link)
         retrieved = counter(d, "mtp3.linkset.%s.retrieved" % ls)
         discarded = counter(d, "mtp3.linkset.%s.discarded" % ls)
-        # MTP3 management on the dying link (e.g. an SLTM) may be discarded; ISUP is counted above.
-        print(f"{name}: per-link tx {per_link}, retrieved {retrieved}, discarded {discarded}")
+        changeovers = counter(d, "mtp3.linkset.%s.changeovers" % ls)
+        changebacks = counter(d, "mtp3.linkset.%s.changebacks" % ls)
+        retrieved_total += retrieved
+        print(f"{name}: per-link tx_msu {per_link}, changeovers {changeovers}, changebacks {changebacks}, "
+              f"mtp3.linkset.{ls}.retrieved {retrieved}, discarded {discarded}")
         for l in d.lines:
-            if re.search(r"mtp3_(changeover|changeback|link_un)|m2pa_retrieved|discard", l):
+            if re.search(r"mtp3_(changeover|changeback|link_un)|discard|mtp3_tx_mgmt.*message=(XCO|XCA|ECO|ECA|CBD)", l):
                 print("  " + l)
+    c.check("retrieval happened: unacknowledged messages of link 1 resent on link 0", retrieved_total > 0,
+            retrieved_total)
     bad = [l for l in a.lines + b.lines
            if re.search(r"counter name=\S*(decode_errors|bad_ppid|out_of_sequence|duplicates)\S* value=[1-9]", l)]
     c.check("no PPID, decode or sequence errors counted", not bad, bad)
+    print(f"scenario took {time.monotonic() - t_start:.1f} s in the VM")
 finally:
+    for p in (uac, uas):
+        if p and p.poll() is None:
+            p.kill()
     for d in (a, b):
         d.cleanup()
     if r.poll() is None:
         r.kill()
+    if c.failed:
+        kept = shutil.copytree(logs, tempfile.mkdtemp(prefix="m2pa-vm-logs-", dir="/tmp"), dirs_exist_ok=True)
+        print(f"logs (daemons, SIPp) in {kept}")
 c.finish()
