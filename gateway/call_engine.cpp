@@ -1,5 +1,7 @@
 #include "gateway/call_engine.h"
 
+#include <charconv>
+
 #include "gateway/basic_interworking.h"
 #include "isup/builder.h"
 #include "isup/codes.h"
@@ -25,6 +27,52 @@ void manipulate(isup::Number& n, const RouteTarget& t) {
   if (st) d += 'F';
   n.digits.assign(d);
   if (t.nai) n.nai = *t.nai;
+}
+
+// The RTP address and port of the MG's SDP (its answer to CRCX/MDCX). Read
+// leniently: osmo-mgw writes its hexadecimal connection id as the o= session
+// id, which RFC 4566 5.2 wants numeric, so when the strict parser refuses the
+// description the first c= and m= lines are taken as they are.
+bool read_mg_media(std::string_view sdp, sip::LocalMedia& local) {
+  if (auto mg = sip::parse_sdp(sdp); mg && !mg->media.empty()) {
+    if (const auto* conn = mg->connection_for(mg->media.front())) {
+      local.address = conn->address;
+      local.addr_type = conn->addr_type;
+    }
+    local.port = mg->media.front().port;
+    return true;
+  }
+  std::string address, addr_type;
+  std::optional<std::uint16_t> port;
+  while (!sdp.empty()) {
+    auto eol = sdp.find('\n');
+    std::string_view line = sdp.substr(0, eol);
+    sdp.remove_prefix(eol == std::string_view::npos ? sdp.size() : eol + 1);
+    if (line.ends_with('\r')) line.remove_suffix(1);
+    auto field = [&line](std::size_t i) {  // i-th space-separated field after "x="
+      std::string_view rest = line.substr(2);
+      for (; i > 0; --i) {
+        auto sp = rest.find(' ');
+        if (sp == std::string_view::npos) return std::string_view();
+        rest.remove_prefix(sp + 1);
+      }
+      return rest.substr(0, rest.find(' '));
+    };
+    if (line.starts_with("c=IN ") && address.empty()) {
+      addr_type = std::string(field(1));
+      address = std::string(field(2));
+    } else if (line.starts_with("m=audio ") && !port) {
+      unsigned v = 0;
+      auto f = field(1);
+      auto [ptr, ec] = std::from_chars(f.data(), f.data() + f.size(), v);
+      if (ec == std::errc() && ptr == f.data() + f.size() && v > 0 && v <= 65535) port = static_cast<std::uint16_t>(v);
+    }
+  }
+  if (address.empty() || !port || (addr_type != "IP4" && addr_type != "IP6")) return false;
+  local.address = std::move(address);
+  local.addr_type = std::move(addr_type);
+  local.port = *port;
+  return true;
 }
 
 int cause_for(isup::CcError e) {
@@ -405,12 +453,9 @@ void CallEngine::media_ready(std::uint64_t call_id, const std::optional<std::str
   // Our SDP: the MG's address and port, negotiated against A's offer (SIP ->
   // ISUP) or offered as is (ISUP -> SIP).
   sip::LocalMedia local = media_for(c);
-  if (auto mg = sip::parse_sdp(*sdp); mg && !mg->media.empty()) {
-    if (const auto* conn = mg->connection_for(mg->media.front())) {
-      local.address = conn->address;
-      local.addr_type = conn->addr_type;
-    }
-    local.port = mg->media.front().port;
+  if (!read_mg_media(*sdp, local)) {
+    counters_.get("call.media_sdp_unreadable").inc();
+    log_.warn(Subsystem::kCall, "media_sdp_unreadable", {{"call", c.id}});
   }
   if (!c.offer.empty()) {
     auto offer = sip::parse_sdp(c.offer);

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <set>
 
 #include "gateway/ss7_config.h"
@@ -49,14 +50,16 @@ std::string describe(mediagw::PatternError e) {
   switch (e) {
     case E::kEmpty: return "empty";
     case E::kNoDomain: return "no @domain after the local name";
-    case E::kUnknownPlaceholder: return "unknown placeholder (known: {span}, {timeslot}, {e1}, {ts}, with :x for hex)";
+    case E::kUnknownPlaceholder:
+      return "unknown placeholder (known: {span}, {timeslot}, {e1}, {ts}, {cic}, with :x for hex)";
     case E::kUnterminatedPlaceholder: return "unterminated placeholder";
-    case E::kMissingSpan: return "missing {span}";
+    case E::kMissingSpan: return "missing {span} (or {cic} alone)";
     case E::kMissingTimeslot: return "missing {timeslot}";
     case E::kDuplicatePlaceholder: return "a placeholder appears twice";
     case E::kAdjacentPlaceholders:
       return "a placeholder followed by a digit or another placeholder cannot be read back";
     case E::kWildcard: return "wildcards are for RTP endpoints only (\"rtpbridge/*@mgw\")";
+    case E::kMixedPlaceholders: return "{cic} names the endpoint alone, without {span} or {timeslot}";
     case E::kBadLayout: return "bad circuit layout";
   }
   return std::string(mediagw::to_string(e));
@@ -183,6 +186,10 @@ Result<std::unique_ptr<MediaStack>, std::string> MediaStack::create(boost::asio:
       mediagw::TrunkLayout layout;
       layout.first_cic = lowest_cic(g);
       b.tdm = *mediagw::EndpointPattern::parse(g.endpoints(), layout);
+      const auto fmt = point_code_format(cfg.ss7());
+      const auto opc = sigtran::parse_point_code(g.opc(), fmt), dpc = sigtran::parse_point_code(g.dpc(), fmt);
+      b.pc_low = std::min(opc ? opc->value : 0, dpc ? dpc->value : 0);
+      b.pc_high = std::max(opc ? opc->value : 0, dpc ? dpc->value : 0);
     }
     s->by_name_.emplace(g.name(), std::move(b));
   }
@@ -239,9 +246,14 @@ std::optional<MediaStack::CircuitMedia> MediaStack::media_for(isup::GroupId grou
   if (b.tdm) {
     auto ep = b.tdm->endpoint_for_cic(cic);
     if (!ep) return std::nullopt;
-    return CircuitMedia{b.mg, *ep, true};
+    if (!b.tdm->by_cic()) return CircuitMedia{b.mg, *ep, true, {}};
+    // RFC 3435 3.2.2.2: a hexadecimal string of up to 32 characters.
+    char call_id[24];
+    std::snprintf(call_id, sizeof call_id, "%06X%06X%04X", static_cast<unsigned>(b.pc_low),
+                  static_cast<unsigned>(b.pc_high), static_cast<unsigned>(cic));
+    return CircuitMedia{b.mg, *ep, false, call_id};
   }
-  return CircuitMedia{b.mg, b.rtp_endpoint, false};
+  return CircuitMedia{b.mg, b.rtp_endpoint, false, {}};
 }
 
 std::optional<CallMedia::Id> MediaStack::open(isup::GroupId group, std::uint16_t cic, const std::string& remote_sdp,
@@ -274,7 +286,8 @@ std::optional<CallMedia::Id> MediaStack::open(isup::GroupId group, std::uint16_t
           it->second.mg->connections->modify(it->second.media, mgcp_mode(u->second), u->first);
         }
         ready(r->sdp);
-      });
+      },
+      m->call_id);
   return id;
 }
 

@@ -3,7 +3,12 @@
 // and AUEP keepalive, the calls' connections, continuity checks), and the
 // binding of ISUP trunk groups to an MG and an endpoint pattern, so that a
 // circuit (group, CIC) names its TDM endpoint ("ds/e1-{span}/{timeslot}@mg1")
-// or, for MGs without TDM, a wildcard RTP endpoint ("rtpbridge/*@mgw").
+// or, for MGs without TDM, a wildcard RTP endpoint ("rtpbridge/*@mgw") or one
+// RTP bridge per circuit ("rtpbridge/{cic:x}@mgw"). On a per-circuit bridge
+// both ends of the circuit (this gateway and the adjacent exchange, e.g. a
+// second isupgw on the same MG) connect on the same endpoint, so its MGCP
+// Call-ID comes from the circuit: the trunk group's two point codes, lower
+// first, and the CIC, which both ends compute alike.
 //
 // It is ISUP's ContinuityCheck (Q.764 2.1.8): loops and check tones run on the
 // circuit's endpoint; a trunk group without an MG (or with an RTP-only one)
@@ -50,6 +55,7 @@ class MediaStack final : public isup::ContinuityCheck, public CallMedia {
     Mg* mg = nullptr;
     std::string endpoint;  // specific TDM endpoint, or a wildcard for RTP-only MGs
     bool tdm = false;
+    std::string call_id;  // the circuit's MGCP Call-ID on per-circuit RTP bridges, else empty
   };
 
   static Result<std::unique_ptr<MediaStack>, std::string> create(boost::asio::io_context& io, const config::Config& cfg,
@@ -86,6 +92,7 @@ class MediaStack final : public isup::ContinuityCheck, public CallMedia {
     Mg* mg = nullptr;
     std::optional<mediagw::EndpointPattern> tdm;  // per-circuit endpoints
     std::string rtp_endpoint;                     // wildcard RTP endpoint otherwise
+    std::uint32_t pc_low = 0, pc_high = 0;        // the group's OPC and DPC, ordered
   };
   MediaStack(boost::asio::io_context& io, Clock& clock, Logger& log, Counters& counters);
 

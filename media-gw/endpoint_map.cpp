@@ -28,6 +28,7 @@ std::string_view to_string(PatternError e) {
     case PatternError::kDuplicatePlaceholder: return "duplicate_placeholder";
     case PatternError::kAdjacentPlaceholders: return "adjacent_placeholders";
     case PatternError::kWildcard: return "wildcard";
+    case PatternError::kMixedPlaceholders: return "mixed_placeholders";
     case PatternError::kBadLayout: return "bad_layout";
   }
   return "?";
@@ -42,7 +43,7 @@ Result<EndpointPattern, PatternError> EndpointPattern::parse(std::string_view pa
   EndpointPattern p;
   p.text_ = std::string(pattern);
   p.layout_ = layout;
-  bool have_span = false, have_ts = false;
+  bool have_span = false, have_ts = false, have_cic = false;
   std::size_t i = 0;
   while (i < pattern.size()) {
     char c = pattern[i];
@@ -70,6 +71,10 @@ Result<EndpointPattern, PatternError> EndpointPattern::parse(std::string_view pa
       if (have_ts) return E(PatternError::kDuplicatePlaceholder);
       have_ts = true;
       piece.kind = Kind::kTimeslot;
+    } else if (name == "cic") {
+      if (have_cic) return E(PatternError::kDuplicatePlaceholder);
+      have_cic = true;
+      piece.kind = Kind::kCic;
     } else {
       return E(PatternError::kUnknownPlaceholder);
     }
@@ -85,19 +90,24 @@ Result<EndpointPattern, PatternError> EndpointPattern::parse(std::string_view pa
         (next >= '0' && next <= '9') || (cur.hex && ((next >= 'a' && next <= 'f') || (next >= 'A' && next <= 'F')));
     if (cur.kind != Kind::kLiteral && digit) return E(PatternError::kAdjacentPlaceholders);
   }
+  if (have_cic) {
+    if (have_span || have_ts) return E(PatternError::kMixedPlaceholders);
+    p.by_cic_ = true;
+    return p;
+  }
   if (!have_span) return E(PatternError::kMissingSpan);
   if (!have_ts) return E(PatternError::kMissingTimeslot);
   return p;
 }
 
-std::string EndpointPattern::render(std::uint32_t span, std::uint32_t ts) const {
+std::string EndpointPattern::render(std::uint32_t span, std::uint32_t ts, std::uint32_t cic) const {
   std::string out;
   for (const auto& piece : pieces_) {
     if (piece.kind == Kind::kLiteral) {
       out += piece.literal;
       continue;
     }
-    const std::uint32_t v = piece.kind == Kind::kSpan ? span : ts;
+    const std::uint32_t v = piece.kind == Kind::kSpan ? span : piece.kind == Kind::kCic ? cic : ts;
     char buf[16];
     auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, piece.hex ? 16 : 10);
     (void)ec;
@@ -108,6 +118,7 @@ std::string EndpointPattern::render(std::uint32_t span, std::uint32_t ts) const 
 
 std::optional<std::string> EndpointPattern::endpoint_for_cic(std::uint32_t cic) const {
   if (cic < layout_.first_cic) return std::nullopt;
+  if (by_cic_) return render(0, 0, cic);
   const std::uint32_t index = cic - layout_.first_cic;
   std::uint32_t span_index = 0, ts = 0;
   if (layout_.numbering == CicNumbering::kPacked) {
@@ -126,7 +137,7 @@ std::optional<std::string> EndpointPattern::endpoint_for_cic(std::uint32_t cic) 
 }
 
 std::optional<std::uint32_t> EndpointPattern::cic_for_endpoint(std::string_view endpoint) const {
-  std::uint32_t span = 0, ts = 0;
+  std::uint32_t span = 0, ts = 0, cic_value = 0;
   std::string_view rest = endpoint;
   for (std::size_t k = 0; k < pieces_.size(); ++k) {
     const auto& piece = pieces_[k];
@@ -148,10 +159,15 @@ std::optional<std::uint32_t> EndpointPattern::cic_for_endpoint(std::string_view 
     std::uint32_t v = 0;
     auto [ptr, ec] = std::from_chars(rest.data(), rest.data() + n, v, piece.hex ? 16 : 10);
     if (ec != std::errc() || ptr != rest.data() + n) return std::nullopt;
-    (piece.kind == Kind::kSpan ? span : ts) = v;
+    (piece.kind == Kind::kSpan ? span : piece.kind == Kind::kCic ? cic_value : ts) = v;
     rest.remove_prefix(n);
   }
   if (!rest.empty()) return std::nullopt;
+  if (by_cic_) {
+    auto canonical = endpoint_for_cic(cic_value);
+    if (!canonical || !mgcp::iequals(*canonical, endpoint)) return std::nullopt;
+    return cic_value;
+  }
   if (span < layout_.first_span || ts == 0 || ts > 31 || (layout_.skip_ts16 && ts == 16)) return std::nullopt;
   const std::uint64_t span_index = span - layout_.first_span;
   std::uint64_t index = 0;
@@ -174,6 +190,14 @@ std::vector<std::uint32_t> EndpointPattern::cics_covered_by(std::string_view end
   std::vector<std::uint32_t> out;
   if (!is_wildcard(endpoint)) {
     if (auto cic = cic_for_endpoint(endpoint)) out.push_back(*cic);
+    return out;
+  }
+  if (by_cic_) {
+    // One endpoint per CIC: every CIC from first_cic (at most max_cics of them) the name covers.
+    std::uint64_t last = layout_.first_cic + std::uint64_t{max_cics} - 1;
+    for (std::uint64_t cic = layout_.first_cic; cic <= std::min<std::uint64_t>(last, 0xffffffffu); ++cic)
+      if (endpoint_matches(endpoint, render(0, 0, static_cast<std::uint32_t>(cic))))
+        out.push_back(static_cast<std::uint32_t>(cic));
     return out;
   }
   const std::uint64_t per_span = layout_.numbering == CicNumbering::kPacked ? (layout_.skip_ts16 ? 30 : 31) : 32;
@@ -207,10 +231,13 @@ bool endpoint_matches(std::string_view name, std::string_view endpoint) {
   std::string_view nl = name.substr(0, na);
   if (nl == "*" || nl == "$") return true;
   auto nt = split_terms(nl), et = split_terms(endpoint.substr(0, ea));
-  if (nt.size() != et.size()) return false;
-  for (std::size_t i = 0; i < nt.size(); ++i)
+  for (std::size_t i = 0; i < nt.size(); ++i) {
+    // A final "*" stands for all values of its term and everything below it.
+    if (nt[i] == "*" && i + 1 == nt.size()) return et.size() >= nt.size();
+    if (i >= et.size()) return false;
     if (nt[i] != "*" && nt[i] != "$" && !mgcp::iequals(nt[i], et[i])) return false;
-  return true;
+  }
+  return nt.size() == et.size();
 }
 
 bool is_wildcard(std::string_view endpoint) {

@@ -4,7 +4,10 @@
 // A configured pattern such as "ds/e1-{span}/{timeslot}@mg1" is expanded per
 // circuit and matched back from an endpoint name to the CIC. Placeholders:
 // {span} (alias {e1}), {timeslot} (alias {ts}); a ":x" suffix renders the
-// number in lower-case hex ({timeslot:x}). Layout: circuits are numbered from
+// number in lower-case hex ({timeslot:x}). Instead of span and timeslot,
+// {cic} names one endpoint per circuit by its CIC ("rtpbridge/{cic:x}@mgw":
+// osmo-mgw numbers its rtpbridge endpoints in hex from 1), for MGs without
+// TDM where both ends of a circuit meet on the same RTP bridge. Layout: circuits are numbered from
 // first_cic on span first_span, timeslots 1..31 (timeslot 0 carries framing),
 // skipping 16 when it carries signalling; or, with kTimeslotAligned, the ITU
 // convention CIC = first_cic + 32 x span index + timeslot (unconfirmed
@@ -55,6 +58,7 @@ enum class PatternError : std::uint8_t {
   kDuplicatePlaceholder,     // {span} twice
   kAdjacentPlaceholders,     // {span}{timeslot} or {span}0: a number followed by a digit is not reversible
   kWildcard,                 // '*' or '$' in a per-circuit pattern
+  kMixedPlaceholders,        // {cic} together with {span} or {timeslot}
   kBadLayout,                // first_cic == 0
 };
 std::string_view to_string(PatternError e);
@@ -75,29 +79,33 @@ class EndpointPattern {
   // layout has no span bound.
   std::vector<std::uint32_t> cics_covered_by(std::string_view endpoint, std::uint32_t max_cics = 65536) const;
 
+  // The pattern names endpoints by {cic} rather than by span and timeslot.
+  bool by_cic() const { return by_cic_; }
   const std::string& text() const { return text_; }
   const TrunkLayout& layout() const { return layout_; }
 
  private:
-  enum class Kind : std::uint8_t { kLiteral, kSpan, kTimeslot };
+  enum class Kind : std::uint8_t { kLiteral, kSpan, kTimeslot, kCic };
   struct Piece {
     Kind kind = Kind::kLiteral;
     std::string literal;
     bool hex = false;
   };
   EndpointPattern() = default;
-  std::string render(std::uint32_t span, std::uint32_t ts) const;
+  std::string render(std::uint32_t span, std::uint32_t ts, std::uint32_t cic = 0) const;
 
   std::string text_;
   TrunkLayout layout_;
   std::vector<Piece> pieces_;
+  bool by_cic_ = false;
 };
 
 // RFC 3435 2.1.2: a local-name term of "*" (all of) or "$" (any of).
 bool is_wildcard(std::string_view endpoint);
-// True if `endpoint` is named by `name`: equal ignoring case, or a wildcard
-// whose "*"/"$" terms stand for any one term; a local name of just "*" or
-// "$" covers every endpoint of the domain.
+// True if `endpoint` is named by `name` (RFC 3435 2.1.2): equal ignoring
+// case, or a wildcard whose "*"/"$" terms stand for any one term; a final "*"
+// term stands for every name below it as well ("ds/e1-0/*@mg" covers
+// "ds/e1-0/5@mg" and "ds/e1-0/5/1@mg", "*@mg" every endpoint of the domain).
 bool endpoint_matches(std::string_view name, std::string_view endpoint);
 // Domain part after the last '@' ("" if none).
 std::string_view endpoint_domain(std::string_view endpoint);

@@ -3,40 +3,10 @@
 #include <cstdio>
 #include <vector>
 
+#include "media-gw/endpoint_map.h"
 #include "media-gw/mgcp_message.h"
 
 namespace isupgw::mediagw {
-
-namespace {
-
-std::vector<std::string_view> split(std::string_view s, char sep) {
-  std::vector<std::string_view> out;
-  std::size_t start = 0;
-  for (;;) {
-    const auto p = s.find(sep, start);
-    out.push_back(s.substr(start, p == std::string_view::npos ? std::string_view::npos : p - start));
-    if (p == std::string_view::npos) return out;
-    start = p + 1;
-  }
-}
-
-}  // namespace
-
-bool endpoint_covered(std::string_view pattern, std::string_view endpoint) {
-  const auto pa = pattern.rfind('@'), ea = endpoint.rfind('@');
-  if (pa == std::string_view::npos || ea == std::string_view::npos) return false;
-  if (!mgcp::iequals(pattern.substr(pa + 1), endpoint.substr(ea + 1))) return false;
-  const auto pt = split(pattern.substr(0, pa), '/'), et = split(endpoint.substr(0, ea), '/');
-  for (std::size_t i = 0; i < pt.size(); ++i) {
-    // RFC 3435 2.1.2: "*" stands for all values of a term; as the last term it
-    // covers everything below (an RSIP on "ds/e1-0/*" or on "*").
-    if (pt[i] == "*" && i + 1 == pt.size()) return et.size() >= pt.size();
-    if (i >= et.size()) return false;
-    if (pt[i] == "*") continue;
-    if (!mgcp::iequals(pt[i], et[i])) return false;
-  }
-  return pt.size() == et.size();
-}
 
 MgConnections::MgConnections(std::string mg_name, MgcpClient& client, Logger& log, Counters& counters)
     : name_(std::move(mg_name)), client_(client), log_(log), counters_(counters) {}
@@ -53,12 +23,16 @@ const ConnectionInfo* MgConnections::info(MediaId id) const {
   return it == connections_.end() || !it->second.created ? nullptr : &it->second.info;
 }
 
-MediaId MgConnections::create(std::string endpoint, mgcp::ConnectionMode mode, std::string remote_sdp, Created done) {
+MediaId MgConnections::create(std::string endpoint, mgcp::ConnectionMode mode, std::string remote_sdp, Created done,
+                              std::string call_id) {
   const MediaId id = next_id_++;
   Connection& c = connections_[id];
-  char call_id[24];
-  std::snprintf(call_id, sizeof call_id, "%llX", static_cast<unsigned long long>(id));
-  c.call_id = call_id;
+  if (call_id.empty()) {
+    char own[24];
+    std::snprintf(own, sizeof own, "%llX", static_cast<unsigned long long>(id));
+    call_id = own;
+  }
+  c.call_id = std::move(call_id);
   c.info.endpoint = endpoint;
   counters_.get("mgcp.connections.create").inc();
   CrcxRequest r;
@@ -171,7 +145,7 @@ void MgConnections::handle_restart(const RestartNotice& n) {
   if (n.method != mgcp::RestartMethod::kForced && n.method != mgcp::RestartMethod::kRestart) return;
   std::vector<MediaId> doomed;
   for (const auto& [id, c] : connections_)
-    if (endpoint_covered(n.endpoint, c.info.endpoint)) doomed.push_back(id);
+    if (endpoint_matches(n.endpoint, c.info.endpoint)) doomed.push_back(id);
   lose(doomed, kCauseMgRestart, n.method == mgcp::RestartMethod::kForced ? "rsip-forced" : "rsip-restart");
 }
 

@@ -36,12 +36,6 @@ using MediaId = std::uint64_t;  // 0 = none
 inline constexpr int kCauseMgRestart = 41;      // Q.850 temporary failure
 inline constexpr int kCauseMgUnreachable = 38;  // Q.850 network out of order
 
-// True if `endpoint` is covered by the (possibly wildcard) endpoint name
-// `pattern` (RFC 3435 2.1.2): "*@mg" covers every endpoint of mg; a final
-// "*" term covers every name below it ("ds/e1-0/*@mg"); names compare
-// case-insensitively.
-bool endpoint_covered(std::string_view pattern, std::string_view endpoint);
-
 class MgConnections {
  public:
   using Created = std::function<void(const Result<ConnectionInfo, ConnectionFailure>&)>;
@@ -54,7 +48,10 @@ class MgConnections {
   MgConnections& operator=(const MgConnections&) = delete;
 
   // CRCX. `done` is called once with the MG's answer, unless release() came first.
-  MediaId create(std::string endpoint, mgcp::ConnectionMode mode, std::string remote_sdp, Created done);
+  // The MGCP Call-ID (RFC 3435 3.2.2.2) is `call_id`, or one of our own when
+  // empty; connections that must share an endpoint share a Call-ID.
+  MediaId create(std::string endpoint, mgcp::ConnectionMode mode, std::string remote_sdp, Created done,
+                 std::string call_id = {});
   // MDCX: new mode and/or remote SDP (empty = unchanged).
   void modify(MediaId id, std::optional<mgcp::ConnectionMode> mode, std::string remote_sdp, Modified done = {});
   // DLCX (deferred until the CRCX is answered when it is still in flight). Idempotent.

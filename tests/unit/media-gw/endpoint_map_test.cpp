@@ -126,9 +126,56 @@ TEST(Wildcards, AnyOfAndAllOf) {
   EXPECT_EQ(endpoint_domain("rtpbridge/1a@mgw"), "mgw");
   EXPECT_TRUE(endpoint_matches("ds/e1-0/*@mg", "ds/e1-0/12@MG"));
   EXPECT_TRUE(endpoint_matches("$@mg", "ds/e1-0/12@mg"));
-  EXPECT_FALSE(endpoint_matches("ds/e1-0/*@mg", "ds/e1-0/12/x@mg"));
   EXPECT_FALSE(endpoint_matches("ds/e1-0/*@mg", "ds/e1-1/12@mg"));
   EXPECT_FALSE(endpoint_matches("nodomain", "ds/e1-1/12@mg"));
+  // "$" (any of) stands for exactly one term when it is not the whole local name.
+  EXPECT_TRUE(endpoint_matches("ds/$/12@mg", "ds/e1-3/12@mg"));
+  EXPECT_FALSE(endpoint_matches("ds/e1-0/$@mg", "ds/e1-0/12/x@mg"));
+}
+
+// RFC 3435 2.1.2 as an RSIP names the endpoints that restarted: a final "*"
+// covers every name below it; names compare case-insensitively.
+TEST(Wildcards, FinalAllOfCoversDeeperTerms) {
+  EXPECT_TRUE(endpoint_matches("*@mg1", "ds/e1-0/5@mg1"));
+  EXPECT_TRUE(endpoint_matches("*@MG1", "rtpbridge/1a@mg1"));
+  EXPECT_TRUE(endpoint_matches("ds/e1-0/*@mg1", "ds/e1-0/5@mg1"));
+  EXPECT_TRUE(endpoint_matches("ds/e1-0/*@mg", "ds/e1-0/12/x@mg"));
+  EXPECT_TRUE(endpoint_matches("ds/*@mg", "ds/e1-0/12@mg"));
+  EXPECT_FALSE(endpoint_matches("ds/e1-0/*@mg1", "ds/e1-1/5@mg1"));
+  EXPECT_FALSE(endpoint_matches("ds/e1-0/*@mg", "ds/e1-0@mg"));  // "*" stands for at least one term
+  EXPECT_TRUE(endpoint_matches("ds/*/5@mg1", "ds/e1-1/5@mg1"));
+  EXPECT_FALSE(endpoint_matches("ds/*/5@mg1", "ds/e1-1/5/2@mg1"));  // a middle "*" is one term
+  EXPECT_TRUE(endpoint_matches("ds/e1-0/5@mg1", "ds/e1-0/5@mg1"));
+  EXPECT_FALSE(endpoint_matches("ds/e1-0/5@mg1", "ds/e1-0/6@mg1"));
+  EXPECT_FALSE(endpoint_matches("*@mg2", "ds/e1-0/5@mg1"));
+  EXPECT_FALSE(endpoint_matches("ds/e1-0@mg1", "ds/e1-0/5@mg1"));
+  EXPECT_FALSE(endpoint_matches("nodomain", "ds/e1-0/5@mg1"));
+}
+
+// One RTP bridge per circuit: osmo-mgw numbers rtpbridge endpoints in hex from 1.
+TEST(EndpointPattern, OneEndpointPerCic) {
+  TrunkLayout l;
+  l.first_cic = 1;
+  auto p = EndpointPattern::parse("rtpbridge/{cic:x}@mgw", l);
+  ASSERT_TRUE(p.ok());
+  EXPECT_TRUE(p->by_cic());
+  EXPECT_EQ(p->endpoint_for_cic(1), "rtpbridge/1@mgw");
+  EXPECT_EQ(p->endpoint_for_cic(16), "rtpbridge/10@mgw");
+  EXPECT_EQ(p->endpoint_for_cic(31), "rtpbridge/1f@mgw");
+  EXPECT_EQ(p->endpoint_for_cic(0), std::nullopt);
+  EXPECT_EQ(p->cic_for_endpoint("rtpbridge/1F@MGW"), 31u);
+  EXPECT_EQ(p->cic_for_endpoint("rtpbridge/01f@mgw"), std::nullopt);  // not the canonical spelling
+  EXPECT_EQ(p->cic_for_endpoint("rtpbridge/1f/2@mgw"), std::nullopt);
+  EXPECT_EQ(p->cics_covered_by("rtpbridge/1*@mgw", 40), std::vector<std::uint32_t>{});
+  EXPECT_EQ(p->cics_covered_by("rtpbridge/*@mgw", 40).size(), 40u);
+  EXPECT_EQ(p->cics_covered_by("rtpbridge/a@mgw"), std::vector<std::uint32_t>{10});
+  auto dec = EndpointPattern::parse("rtp/{cic}@mg");
+  ASSERT_TRUE(dec.ok());
+  EXPECT_EQ(dec->endpoint_for_cic(16), "rtp/16@mg");
+  EXPECT_EQ(dec->cic_for_endpoint("rtp/16@mg"), 16u);
+  EXPECT_EQ(EndpointPattern::parse("rtp/{cic}/{ts}@mg").error(), PatternError::kMixedPlaceholders);
+  EXPECT_EQ(EndpointPattern::parse("rtp/{cic}-{cic}@mg").error(), PatternError::kDuplicatePlaceholder);
+  EXPECT_FALSE(EndpointPattern::parse("ds/e1-{span}/{ts}@mg")->by_cic());
 }
 
 }  // namespace

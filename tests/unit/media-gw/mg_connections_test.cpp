@@ -31,19 +31,6 @@ struct SimLink final : DatagramSender {
   bool deaf = false;
 };
 
-TEST(EndpointCovered, Rfc3435Wildcards) {
-  EXPECT_TRUE(endpoint_covered("*@mg1", "ds/e1-0/5@mg1"));
-  EXPECT_TRUE(endpoint_covered("*@MG1", "rtpbridge/1a@mg1"));  // names compare case-insensitively
-  EXPECT_TRUE(endpoint_covered("ds/e1-0/*@mg1", "ds/e1-0/5@mg1"));
-  EXPECT_FALSE(endpoint_covered("ds/e1-0/*@mg1", "ds/e1-1/5@mg1"));
-  EXPECT_TRUE(endpoint_covered("ds/*/5@mg1", "ds/e1-1/5@mg1"));
-  EXPECT_TRUE(endpoint_covered("ds/e1-0/5@mg1", "ds/e1-0/5@mg1"));
-  EXPECT_FALSE(endpoint_covered("ds/e1-0/5@mg1", "ds/e1-0/6@mg1"));
-  EXPECT_FALSE(endpoint_covered("*@mg2", "ds/e1-0/5@mg1"));
-  EXPECT_FALSE(endpoint_covered("ds/e1-0@mg1", "ds/e1-0/5@mg1"));
-  EXPECT_FALSE(endpoint_covered("nodomain", "ds/e1-0/5@mg1"));
-}
-
 class MgConnectionsTest : public ::testing::Test {
  protected:
   MgConnectionsTest() {

@@ -1,0 +1,257 @@
+"""RTP end to end through real osmo-mgw (issue 8): SIPp UAC -> gateway A -> ISUP
+over M3UA/TCP -> gateway B -> SIPp UAS, both gateways controlling the same
+osmo-mgw. The "TDM circuit" between them is one rtpbridge endpoint per CIC
+("rtpbridge/{cic:x}@mgw"): A's connection (towards SIPp) and B's (towards the
+far side) meet on the circuit's endpoint under the one MGCP Call-ID both
+derive from the point codes and the CIC, so osmo-mgw bridges them.
+
+SIPp plays the G.711 A-law pcap shipped with it; the UAS's answer names a UDP
+port this test listens on. Checked: mid-call osmo-mgw's VTY shows both
+connections on one endpoint; the RTP that arrives at our port comes from
+osmo-mgw and carries the pcap's payloads in order; what we send back reaches
+SIPp's media port from osmo-mgw (tshark capture on lo) with the same payloads;
+after the call no connection is left and every circuit is idle."""
+import os
+import re
+import shutil
+import socket
+import struct
+import subprocess
+import tempfile
+import threading
+import time
+
+import osmomgw
+from calltest import SCEN, free_port, m3ua_port, sip_port, uac, uas, wait_circuits_reset, wait_uas
+from harness import Checks, Daemon
+
+PCAP = "/usr/share/sip-tester/g711a.pcap"
+ENDPOINTS = 32  # rtpbridge/1@mgw .. rtpbridge/20@mgw (hex), CICs 1-31
+
+
+def udp_packets(path):
+    """(src ip, src port, dst ip, dst port, UDP payload) of every IPv4/UDP packet in a pcap file."""
+    with open(path, "rb") as f:
+        data = f.read()
+    magic = data[:4]
+    endian = "<" if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
+    linktype = struct.unpack(endian + "I", data[20:24])[0]
+    link_len = {1: 14, 113: 16, 276: 20}.get(linktype, 14)
+    out, off = [], 24
+    while off + 16 <= len(data):
+        incl = struct.unpack(endian + "I", data[off + 8:off + 12])[0]
+        frame = data[off + 16:off + 16 + incl]
+        off += 16 + incl
+        ip = frame[link_len:]
+        if len(ip) < 20 or ip[0] >> 4 != 4 or ip[9] != 17:
+            continue
+        ihl = (ip[0] & 15) * 4
+        udp = ip[ihl:]
+        sport, dport, ulen = struct.unpack(">HHH", udp[:6])
+        out.append((socket.inet_ntoa(ip[12:16]), sport, socket.inet_ntoa(ip[16:20]), dport, udp[8:ulen]))
+    return out
+
+
+def rtp_payload(pkt):
+    """RFC 3550 5.1: the payload after the fixed header, CSRCs, extension; padding stripped."""
+    if len(pkt) < 12 or pkt[0] >> 6 != 2:
+        return None
+    off = 12 + 4 * (pkt[0] & 15)
+    if pkt[0] & 0x10:
+        off += 4 + 4 * struct.unpack(">H", pkt[off + 2:off + 4])[0]
+    end = len(pkt) - (pkt[-1] if pkt[0] & 0x20 else 0)
+    return pkt[off:end]
+
+
+def in_order(sent, got):
+    """True if `got` is `sent` from some offset on, in order, possibly with packets missing."""
+    i = 0
+    for g in got:
+        while i < len(sent) and sent[i] != g:
+            i += 1
+        if i == len(sent):
+            return False
+        i += 1
+    return True
+
+
+def substituted(name, values):
+    with open(os.path.join(SCEN, name)) as f:
+        text = f.read()
+    for k, v in values.items():
+        text = text.replace("@%s@" % k, str(v))
+    fd, tmp = tempfile.mkstemp(prefix="sipp-", suffix=".xml")
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    return tmp
+
+
+class Sink:
+    """The far side's RTP: records what arrives and sends each payload back to where it came from."""
+
+    def __init__(self):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.received = []  # (source, datagram)
+        self.echoed = []  # payloads sent back
+        self.stop = False
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self):
+        seq, ts, ssrc = 1000, 8000, 0x15DB0008
+        while not self.stop:
+            try:
+                data, src = self.sock.recvfrom(4096)
+            except socket.timeout:
+                continue
+            self.received.append((src, data))
+            payload = rtp_payload(data)
+            if payload is None:
+                continue
+            self.sock.sendto(struct.pack(">BBHII", 0x80, 8, seq & 0xFFFF, ts, ssrc) + payload, src)
+            self.echoed.append(payload)
+            seq += 1
+            ts += len(payload)
+
+    def close(self):
+        self.stop = True
+        self.thread.join()
+        self.sock.close()
+
+
+c = Checks()
+have = shutil.which("osmo-mgw") and shutil.which("tshark") and os.path.exists(PCAP)
+c.check("osmo-mgw, tshark and SIPp's g711a.pcap installed", have)
+if not have:
+    c.finish()
+sent = [rtp_payload(p[4]) for p in udp_packets(PCAP)]
+sent = [p for p in sent if p]
+c.check(f"the pcap SIPp plays holds RTP ({len(sent)} packets)", len(sent) > 100, len(sent))
+
+mgw, addr, mport, work, log_path = osmomgw.start(ENDPOINTS)
+a = b = sink = cap = None
+try:
+    c.check("osmo-mgw up", osmomgw.mgcp_answers(addr, mport), open(log_path).read()[-2000:])
+    MG = f"""media_gateways:
+  - {{name: mgw, address: {{address: {addr}, port: {mport}}}, local: {{address: {addr}}}, keepalive_ms: 2000,
+     keepalive_endpoint: "rtpbridge/*@mgw"}}"""
+    UAS_PORT = free_port()
+    b = Daemon(f"""
+node: {{name: gw-b}}
+logging: {{level: info}}
+sip:
+  listeners: [{{transport: udp, address: 127.0.0.1, port: 0}}]
+  trunks: [{{name: callee, address: 127.0.0.1, port: {UAS_PORT}}}]
+{MG}
+ss7:
+  point_code_format: itu
+  m3ua_links: [{{name: from-a, role: ipsp_server, transport: tcp, local: {{address: 127.0.0.1, port: 0}},
+                routing_contexts: [1]}}]
+  routes: [{{dpc: 0-0-1, links: [from-a]}}]
+  trunk_groups: [{{name: b-a, opc: 0-0-2, dpc: 0-0-1, cics: ["1-31"], media_gateway: mgw,
+                  endpoints: "rtpbridge/{{cic:x}}@mgw"}}]
+routes:
+  - {{prefix: "", from: b-a, targets: [{{sip_trunk: callee}}]}}
+""")
+    port = m3ua_port(b, "from-a")
+    a = Daemon(f"""
+node: {{name: gw-a}}
+logging: {{level: info}}
+sip:
+  listeners: [{{transport: udp, address: 127.0.0.1, port: 0}}]
+  trunks: [{{name: callers, address: 127.0.0.1, allowed_sources: ["127.0.0.0/8"]}}]
+{MG}
+ss7:
+  point_code_format: itu
+  m3ua_links: [{{name: to-b, role: ipsp_client, transport: tcp, remote: {{address: 127.0.0.1, port: {port}}},
+                routing_contexts: [1]}}]
+  routes: [{{dpc: 0-0-2, links: [to-b]}}]
+  trunk_groups: [{{name: a-b, opc: 0-0-1, dpc: 0-0-2, cics: ["1-31"], media_gateway: mgw,
+                  endpoints: "rtpbridge/{{cic:x}}@mgw"}}]
+routes:
+  - {{prefix: "", from: callers, targets: [{{trunk_group: a-b}}]}}
+""")
+    a_sip = sip_port(a)
+    c.check("A and B link up, circuits reset", wait_circuits_reset(a) and wait_circuits_reset(b), a.lines[-10:])
+
+    sink = Sink()
+    media_port = free_port()
+    cap_path = os.path.join(work, "lo.pcap")
+    cap = subprocess.Popen(["tshark", "-i", "lo", "-f", f"udp and host {addr} and not port {mport}", "-F", "pcap",
+                            "-w", cap_path, "-q"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and "Capturing on" not in (cap.stderr.readline() or "Capturing on"):
+        pass
+    play_ms = 7500  # the pcap lasts 7.05 s
+    srv = uas(substituted("uas_rtp.xml", {"RTP_IP": "127.0.0.1", "RTP_PORT": sink.port}), UAS_PORT)
+    mid = {}
+
+    def look_mid_call():
+        time.sleep(3)
+        mid["show"] = osmomgw.vty(addr, "show mgcp")
+
+    t = threading.Thread(target=look_mid_call)
+    t.start()
+    t0 = time.monotonic()
+    rc, err = uac(substituted("uac_rtp.xml", {"PCAP": PCAP, "PLAY_MS": play_ms}), a_sip, extra=["-mp", str(media_port)])
+    call_s = time.monotonic() - t0
+    t.join()
+    src = wait_uas(srv)
+    c.check("UAC: call answered, pcap played, BYE", rc == 0, err[-600:] + "\n".join(a.lines[-8:] + b.lines[-8:]))
+    c.check("UAS (the far side) passes", src == 0, (srv.stderr.read() if srv.stderr else "")[-600:])
+    time.sleep(0.5)
+    sink.close()
+    cap.terminate()
+    cap.wait(10)
+
+    # Both gateways' connections on the circuit's endpoint, one Call-ID (osmo-mgw bridges them).
+    show = mid.get("show", "")
+    conns = re.findall(r"endpoint (rtpbridge/\w+@mgw):\s+Availability: \w+\s+((?:CONN: .*\s+)+)", show)
+    two = [(ep, re.findall(r"CONN: \((\w+)/rtp", block)) for ep, block in conns]
+    c.check("mid-call: both gateways' connections on one rtpbridge endpoint, same Call-ID",
+            len(two) == 1 and len(two[0][1]) == 2 and two[0][1][0] == two[0][1][1], show[-1500:])
+
+    # (osmo-mgw also sends a one-byte "dummy packet" when a connection learns its remote address.)
+    got = [(s, rtp_payload(d)) for s, d in sink.received if rtp_payload(d) is not None]
+    from_mgw = [p for s, p in got if s[0] == addr]
+    c.check(f"far side: RTP arrived from osmo-mgw ({len(from_mgw)} of {len(sent)} packets played)",
+            len(from_mgw) >= 0.9 * len(sent) and len(from_mgw) == len(got), (len(from_mgw), len(got)))
+    c.check(f"far side: payloads are the pcap's, in order ({sum(map(len, from_mgw))} bytes)",
+            bool(from_mgw) and in_order(sent, from_mgw))
+
+    back = [rtp_payload(p[4]) for p in udp_packets(cap_path)
+            if p[0] == addr and p[2] == "127.0.0.1" and p[3] == media_port and rtp_payload(p[4]) is not None]
+    c.check(f"caller side: the far side's RTP reached SIPp's media port from osmo-mgw "
+            f"({len(back)} of {len(sink.echoed)} sent back)", len(back) >= 0.9 * len(sink.echoed) > 0,
+            (len(back), len(sink.echoed)))
+    c.check(f"caller side: payloads are what the far side sent, in order ({sum(map(len, back))} bytes)",
+            bool(back) and in_order(sink.echoed, back))
+    c.check(f"call with {play_ms} ms of media took {call_s:.1f} s", call_s < 20, call_s)
+
+    show = osmomgw.vty(addr, "show mgcp")
+    c.check("osmo-mgw VTY: no connection left", "CONN:" not in show, show[-1500:])
+    stats = osmomgw.vty(addr, "show mgcp stats")
+    crcx = re.search(r"crcx:success:\s+(\d+)", stats)
+    dlcx = re.search(r"dlcx:success:\s+(\d+)", stats)
+    c.check("osmo-mgw: 2 CRCX (one per gateway) and 2 DLCX succeeded",
+            crcx and dlcx and int(crcx.group(1)) == 2 and int(dlcx.group(1)) == 2,
+            (crcx and crcx.group(0), dlcx and dlcx.group(0)))
+    for name, d in (("A", a), ("B", b)):
+        rc, _ = d.stop()
+        c.check(f"{name} stops cleanly", rc == 0, rc)
+        lines = [l for l in d.lines if " isup circuits " in l]
+        c.check(f"{name}: every circuit idle at stop", bool(lines) and all(" busy=0" in l for l in lines), lines)
+finally:
+    if sink and not sink.stop:
+        sink.close()
+    if cap and cap.poll() is None:
+        cap.kill()
+    for d in (a, b):
+        if d:
+            d.cleanup()
+    osmomgw.stop(mgw)
+    shutil.rmtree(work, ignore_errors=True)
+c.finish()
