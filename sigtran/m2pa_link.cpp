@@ -56,6 +56,7 @@ void Link::reset_sequence() {
   tx_fsn_ = kInitialSeq;
   rx_fsn_ = kInitialSeq;
   unacked_.clear();
+  sequence_known_ = false;
 }
 
 void Link::on_connected() {
@@ -134,6 +135,11 @@ std::vector<std::vector<std::uint8_t>> Link::retrieve_low7(std::uint8_t low7) {
   return retrieve(match);
 }
 
+bool Link::fsn_reasonable(std::uint32_t peer_last_accepted) const {
+  const std::uint32_t oldest_before = unacked_.empty() ? tx_fsn_ : ((unacked_.front().fsn - 1) & kSeqMask);
+  return seq_distance(peer_last_accepted, oldest_before) <= seq_distance(tx_fsn_, oldest_before);
+}
+
 void Link::acknowledge(std::uint32_t bsn) {
   bool progress = false;
   while (!unacked_.empty() && at_or_before(unacked_.front().fsn, bsn)) {
@@ -191,6 +197,7 @@ void Link::on_message(std::uint16_t, std::span<const std::uint8_t> bytes) {
 void Link::on_report(LinkFsm::Report r, std::string_view reason) {
   switch (r) {
     case LinkFsm::Report::kInService:
+      sequence_known_ = true;
       log_.notice(Subsystem::kM3ua, "m2pa_link_in_service", {{"link", cfg_.name}, {"slc", std::to_string(cfg_.slc)}});
       user_.on_link_in_service(*this);
       break;

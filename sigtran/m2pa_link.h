@@ -74,6 +74,13 @@ class Link final : public TransportHandler {
   // Changeover (Q.704 5.4 with 24-bit M2PA numbers, RFC 4165 4.2.4):
   // the FSN of the last message accepted from the peer (sent in XCO/XCA) ...
   std::uint32_t last_accepted_fsn() const { return rx_fsn_; }
+  // False when the numbers no longer describe the link's last traffic phase: they were reset
+  // for a new alignment (or the link never was in service). MTP3 then cannot tell the peer
+  // its last accepted FSN and uses the emergency changeover messages (Q.704 5.6.1).
+  bool sequence_known() const { return sequence_known_; }
+  // Q.704 5.7.1: the peer's last accepted FSN is reasonable if it lies between the FSN before
+  // the oldest unacknowledged message and the last FSN sent.
+  bool fsn_reasonable(std::uint32_t peer_last_accepted) const;
   // ... and, given the peer's last accepted FSN, the messages it has not received,
   // in order. The buffer is emptied.
   std::vector<std::vector<std::uint8_t>> retrieve(std::uint32_t peer_last_accepted);
@@ -116,6 +123,7 @@ class Link final : public TransportHandler {
   std::optional<Clock::time_point> reconnect_at_;
   std::uint32_t tx_fsn_ = kInitialSeq;  // FSN of the last User Data sent
   std::uint32_t rx_fsn_ = kInitialSeq;  // FSN of the last User Data accepted (our BSN)
+  bool sequence_known_ = false;         // in service since the last reset_sequence()
   struct Pending {
     std::uint32_t fsn;
     std::uint8_t priority;

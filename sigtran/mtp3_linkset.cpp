@@ -253,22 +253,33 @@ void LinkSet::on_mgmt(std::size_t from, const Label& l, const Management& m) {
     case MgmtType::kCoo:
     case MgmtType::kXco:
     case MgmtType::kEco: {
-      // Q.704 5.2-5.5: the peer changes over link `slc`. Acknowledge with our last accepted FSN.
+      // Q.704 5.2-5.6: the peer changes over link `slc`. Acknowledge with our last accepted FSN.
       auto i = index_of_slc(m.slc);
       if (!i) return;
       auto& r = *links_[*i];
+      Management a;
+      a.slc = m.slc;
+      if (r.changed_over) {
+        // Q.704 5.7.3: our changeover from this link is complete (the link may be realigning):
+        // emergency acknowledgement, no further action.
+        a.type = MgmtType::kEca;
+        send_mgmt(from, a, label_sls);
+        return;
+      }
       if (r.status != LinkStatus::kDown) {
         // We had not noticed the failure yet: take the link down now (hold its traffic).
         r.link->stop();  // reports out of service when M2PA had it in service
         if (r.status != LinkStatus::kDown) link_unavailable(*i, "changeover order from the adjacent SP");
       }
-      Management a;
-      a.slc = m.slc;
-      if (m.type == MgmtType::kEco) {
-        a.type = MgmtType::kEca;
+      if (!r.link->sequence_known()) {
+        a.type = MgmtType::kEca;  // Q.704 5.6.1: our last accepted FSN cannot be determined
+      } else if (m.type == MgmtType::kCoo) {
+        a.type = MgmtType::kCoa;  // answered in the peer's own (7-bit) form, Q.704 5.4.1
+        a.fsn = r.link->last_accepted_fsn() & 0x7f;
       } else {
-        a.type = m.type == MgmtType::kCoo ? MgmtType::kCoa : MgmtType::kXca;
-        a.fsn = m.type == MgmtType::kCoo ? (r.link->last_accepted_fsn() & 0x7f) : r.link->last_accepted_fsn();
+        // XCO, and ECO too: the peer still updates its buffer with our FSN (Q.704 5.6.1).
+        a.type = MgmtType::kXca;
+        a.fsn = r.link->last_accepted_fsn();
       }
       send_mgmt(from, a, label_sls);
       if (r.holding)
@@ -339,7 +350,11 @@ void LinkSet::on_mgmt(std::size_t from, const Label& l, const Management& m) {
 
 // --- Link availability ------------------------------------------------------------------------------
 
-void LinkSet::on_link_in_service(m2pa::Link& link) { start_test(index_of(link)); }
+void LinkSet::on_link_in_service(m2pa::Link& link) {
+  const auto i = index_of(link);
+  links_[i]->changed_over = false;  // new sequence numbers: a later changeover is a new one
+  start_test(i);
+}
 
 void LinkSet::start_test(std::size_t i) {
   auto& r = *links_[i];
@@ -385,6 +400,7 @@ void LinkSet::link_available(std::size_t i) {
 void LinkSet::link_unavailable(std::size_t i, std::string_view reason) {
   auto& r = *links_[i];
   const LinkStatus was = r.status;
+  if (was == LinkStatus::kDown && r.holding) return;  // changeover in progress: it restarts the link
   r.status = LinkStatus::kDown;
   r.slt_deadline.reset();
   r.next_test.reset();
@@ -407,7 +423,8 @@ void LinkSet::link_unavailable(std::size_t i, std::string_view reason) {
     r.holding = false;
     flush_held(i);
   }
-  discarded_.inc(r.link->retrieve(r.link->last_accepted_fsn()).size());
+  discarded_.inc(r.link->unacked());
+  (void)r.link->retrieve(r.link->last_accepted_fsn());
   if (active().empty()) {
     restarted_ = false;
     restart_deadline_.reset();
@@ -420,17 +437,23 @@ void LinkSet::restart_link(std::size_t i) {
   if (started_) links_[i]->link->start();  // realign (Q.704 3.3)
 }
 
-// Q.704 5.2: hold the link's traffic, send XCO with our last accepted FSN on an alternative link.
+// Q.704 5.2: hold the link's traffic, send XCO with our last accepted FSN on an alternative link;
+// ECO when that FSN cannot be determined (Q.704 5.6.1). T2 awaits the answer.
 void LinkSet::begin_changeover(std::size_t i) {
   auto& r = *links_[i];
   changeovers_.inc();
   r.holding = true;
+  r.changed_over = false;
   auto via = any_active(i);
   if (!via) return;
   Management m;
-  m.type = MgmtType::kXco;
   m.slc = r.link->slc();
-  m.fsn = r.link->last_accepted_fsn();
+  if (r.link->sequence_known()) {
+    m.type = MgmtType::kXco;
+    m.fsn = r.link->last_accepted_fsn();
+  } else {
+    m.type = MgmtType::kEco;
+  }
   r.co_sent = true;
   r.co_deadline = clock_.now() + cfg_.t2_changeover;
   send_mgmt(*via, m, cfg_.variant == Variant::kItu ? m.slc : 0);
@@ -442,14 +465,24 @@ void LinkSet::complete_changeover(std::size_t i, std::optional<std::uint32_t> pe
   r.co_sent = false;
   r.co_deadline.reset();
   r.holding = false;
+  r.changed_over = true;
   std::vector<std::vector<std::uint8_t>> resend;
+  if (peer_fsn && !low7 && !r.link->fsn_reasonable(*peer_fsn)) {
+    // Q.704 5.7.1: an unreasonable FSN: no buffer updating, new traffic on the alternatives.
+    log_.warn(Subsystem::kM3ua, "mtp3_changeover_unreasonable_fsn",
+              {{"linkset", cfg_.name}, {"slc", r.link->slc()}, {"fsn", *peer_fsn}});
+    peer_fsn.reset();
+  }
   if (peer_fsn) {
     // XCO/XCA carry the whole 24-bit FSN; COO/COA its 7 low bits (Q.704 5.4.1).
     resend = low7 ? r.link->retrieve_low7(static_cast<std::uint8_t>(*peer_fsn)) : r.link->retrieve(*peer_fsn);
     retrieved_.inc(resend.size());
   } else {
-    // Emergency / time-controlled changeover (Q.704 5.5, 5.6.2): no retrieval possible.
-    discarded_.inc(r.link->retrieve(r.link->last_accepted_fsn()).size());
+    // Emergency or time-controlled changeover (Q.704 5.6, 5.7.2): which of our messages the peer
+    // accepted is unknown. Resending them all could duplicate (an IAM twice seizes twice);
+    // they are discarded and counted instead: possible loss, which ISUP's timers recover.
+    discarded_.inc(r.link->unacked());
+    (void)r.link->retrieve(r.link->last_accepted_fsn());
   }
   log_.notice(Subsystem::kM3ua, "mtp3_changeover_done",
               {{"linkset", cfg_.name}, {"slc", r.link->slc()}, {"retrieved", resend.size()}, {"held", r.held.size()}});
@@ -541,8 +574,8 @@ void LinkSet::tick() {
       if (++r.slt_failures >= 2) {
         r.slt_failures = 0;
         log_.warn(Subsystem::kM3ua, "mtp3_slt_failed", {{"linkset", cfg_.name}, {"slc", r.link->slc()}});
-        r.link->stop();
-        link_unavailable(i, "signalling link test failed");
+        r.link->stop();  // reports out of service when M2PA had it in service
+        if (r.status != LinkStatus::kDown) link_unavailable(i, "signalling link test failed");
       } else {
         const LinkStatus keep = r.status;
         start_test(i);

@@ -9,7 +9,15 @@
 //    a failed link is held, XCO carries our last accepted FSN, the peer's XCO/XCA
 //    tells which of our messages it never accepted; those are retrieved from the
 //    M2PA retransmission buffer and sent on the alternative links before the held
-//    ones: nothing lost, nothing duplicated. ECO/ECA answered (no retrieval).
+//    ones: nothing lost, nothing duplicated. A classic COO/COA (7-bit FSN) from an
+//    MTP2-era peer is answered in kind and retrieved by the low 7 bits.
+//  - Emergency changeover (Q.704 5.6): when our last accepted FSN is unknown (the
+//    M2PA numbers were reset for a new alignment, or the link never was in
+//    service) we send ECO, or answer ECA; a changeover order for a link whose
+//    changeover is already complete is answered ECA and nothing else (5.7.3).
+//    Without the peer's FSN (ECO/ECA received, T2 expiry, an unreasonable FSN,
+//    5.7.1) nothing is retrieved: the unacknowledged messages are discarded and
+//    counted (possible loss, never duplication; ISUP recovers by its timers).
 //  - Changeback (Q.704 6): when the link is available again its SLSs are held,
 //    CBD goes over the alternative links and their CBA (or T4) releases the
 //    held traffic on the restored link, after everything sent before.
@@ -52,7 +60,7 @@ struct LinkSetConfig {
   std::vector<std::uint32_t> destinations;            // further DPCs reached through the adjacent SP (an STP)
   Clock::duration t1_slt = std::chrono::seconds(8);   // Q.707 T1: SLTA awaited (4-12 s)
   Clock::duration t2_slt = std::chrono::seconds(60);  // Q.707 T2: periodic test (30-90 s)
-  Clock::duration t2_changeover = std::chrono::milliseconds(1500);  // Q.704 T2: XCA awaited (0.7-2 s)
+  Clock::duration t2_changeover = std::chrono::milliseconds(1500);  // Q.704 T2: XCA/COA/ECA awaited (0.7-2 s)
   Clock::duration t4_changeback = std::chrono::milliseconds(1000);  // Q.704 T4: CBA awaited (0.8-1.2 s)
   Clock::duration t10_rst = std::chrono::seconds(30);               // Q.704 T10: RST repetition (30-60 s)
   Clock::duration t_restart = std::chrono::seconds(2);              // TRA awaited from the adjacent SP before resuming
@@ -108,7 +116,8 @@ class LinkSet final : public m2pa::LinkUser {
     std::optional<Clock::time_point> next_test;     // T2 (periodic)
     bool holding = false;                           // changeover/changeback in progress: traffic held
     std::deque<std::vector<std::uint8_t>> held;     // MSUs of this link's SLSs
-    bool co_sent = false;                           // our XCO is out
+    bool co_sent = false;                           // our XCO/ECO is out
+    bool changed_over = false;                      // changeover complete, not in service since (5.7.3)
     std::optional<Clock::time_point> co_deadline;   // Q.704 T2
     std::uint8_t cb_code = 0;
     int cb_pending = 0;                            // CBA awaited

@@ -26,6 +26,7 @@ class MemTransport final : public Transport {
   std::uint16_t n_streams = 1;
   std::deque<std::pair<std::uint16_t, std::vector<std::uint8_t>>> inbox;  // messages sent TO this side
   std::vector<Message> sent;                                              // decoded copy of what this side sent
+  std::vector<std::vector<std::uint8_t>> raw_sent;                        // and the bytes (M2PA tests)
 
   void set_handler(TransportHandler* h) override { handler = h; }
   void start() override {
@@ -35,6 +36,7 @@ class MemTransport final : public Transport {
   bool send(std::uint16_t stream, std::span<const std::uint8_t> m) override {
     if (!up) return false;
     peer->inbox.emplace_back(stream, std::vector<std::uint8_t>(m.begin(), m.end()));
+    raw_sent.emplace_back(m.begin(), m.end());
     if (auto d = decode(m)) sent.push_back(*d);
     return true;
   }

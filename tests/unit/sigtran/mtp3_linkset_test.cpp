@@ -1,13 +1,16 @@
 // MTP3 link set over M2PA (Q.704, Q.707) in virtual time: two signalling end
 // points, point codes 1 and 2, joined by a link set of two links (SLC 0 and 1)
 // over in-memory transports. Alignment, SLTM/SLTA, SLS load sharing, changeover
-// with retrieval (nothing lost or duplicated), changeback, TRA, TFP/TFA, UPU.
+// with retrieval (nothing lost or duplicated), emergency and time-controlled
+// changeover (ECO/ECA, T2), changeback, TRA, TFP/TFA, UPU.
 #include <gtest/gtest.h>
 
 #include <map>
 #include <set>
 
+#include "base/hex.h"
 #include "sigtran/mtp3_linkset.h"
+#include "tests/support/tshark_oracle.h"
 #include "tests/unit/sigtran/m3ua_test_support.h"
 
 namespace isupgw::sigtran::mtp3 {
@@ -25,7 +28,42 @@ LinkSetConfig config(std::string name, std::uint32_t local, std::uint32_t adjace
   c.local_pc = local;
   c.adjacent_pc = adjacent;
   c.destinations = {7};
+  c.t2_changeover = 800ms;  // Q.704 T2 0.7-2 s; below M2PA's T7 so that T2 can expire first
   return c;
+}
+
+// The signalling network management messages a transport carried (M2PA User Data -> MTP3),
+// with the M2PA bytes for tshark.
+struct SentMgmt {
+  std::vector<std::uint8_t> m2pa;
+  Message msu;
+};
+std::vector<SentMgmt> mgmt_sent(const MemTransport& t, MgmtType type) {
+  std::vector<SentMgmt> out;
+  for (const auto& raw : t.raw_sent) {
+    auto u = m2pa::decode_user_data(raw);
+    if (!u || u->data.empty()) continue;
+    auto m = decode(u->data, Variant::kItu);
+    if (m && m->mgmt && m->mgmt->type == type) out.push_back({raw, *m});
+  }
+  return out;
+}
+
+// tshark (ITU MTP3) decodes what we emitted with the same heading, SLC and FSN.
+void expect_tshark_agrees(const SentMgmt& s) {
+  ASSERT_TRUE(tshark::available()) << "text2pcap/tshark not installed (scripts/setup installs them)";
+  auto d = tshark::dissect(s.m2pa, tshark::Wrap::kM2pa, {"-o", "mtp3.standard:ITU"});
+  ASSERT_TRUE(d.ok()) << d.error;
+  EXPECT_FALSE(d.malformed) << d.problems();
+  const auto& g = *s.msu.mgmt;
+  auto num = [](const std::optional<std::string>& v) { return v ? std::stoul(*v, nullptr, 0) : 999999ul; };
+  EXPECT_EQ(num(d.first("mtp3.service_indicator")), 0u) << d.dump();
+  EXPECT_EQ(num(d.first("mtp3mg.h0")), g.h0) << d.dump();
+  EXPECT_EQ(num(d.first("mtp3mg.h1")), g.h1) << d.dump();
+  EXPECT_EQ(num(d.first("mtp3.sls")), g.slc) << "ITU: the concerned SLC is the label's SLS\n" << d.dump();
+  if (g.type == MgmtType::kXco || g.type == MgmtType::kXca || g.type == MgmtType::kCoo || g.type == MgmtType::kCoa) {
+    EXPECT_EQ(num(d.first("mtp3mg.fsn")), g.fsn) << d.dump();
+  }
 }
 
 struct LinkSetTest : ::testing::Test {
@@ -198,6 +236,7 @@ TEST_F(LinkSetTest, ClassicChangeoverOrderWith7BitFsnAlsoRetrieves) {
   coo.mgmt->type = MgmtType::kCoo;
   coo.mgmt->slc = 0;
   coo.mgmt->fsn = b.link(0).last_accepted_fsn() & 0x7f;
+  const auto accepted = a.link(0).last_accepted_fsn();
   ASSERT_TRUE(b.link(1).send_msu(encode(coo, Variant::kItu)));
   pump_all();
   advance(200ms);
@@ -205,7 +244,11 @@ TEST_F(LinkSetTest, ClassicChangeoverOrderWith7BitFsnAlsoRetrieves) {
   auto ids = received_ids();
   ASSERT_EQ(ids.size(), 10u);
   for (std::uint16_t id = 0; id < 10; ++id) EXPECT_EQ(ids[id], id);
-  EXPECT_GE(cap.count("COA"), 1u);
+  // Answered in kind: COA with the 7 low bits of our last accepted FSN (Q.704 5.4.1).
+  auto coa = mgmt_sent(ta[1], MgmtType::kCoa);
+  ASSERT_EQ(coa.size(), 1u);
+  EXPECT_EQ(coa[0].msu.mgmt->fsn, accepted & 0x7f);
+  expect_tshark_agrees(coa[0]);
 }
 
 TEST_F(LinkSetTest, ChangebackWhenTheLinkIsRestored) {
@@ -309,6 +352,142 @@ TEST_F(LinkSetTest, SltaFromTheWrongPointCodeFailsTheTestAndRestartsTheLink) {
   EXPECT_EQ(c.active_links(), 0u);
   EXPECT_GE(counters.value("mtp3.linkset.lsC.slt_failures"), 2u);
   EXPECT_GE(cap.count("mtp3_slt_failed"), 1u);
+}
+
+TEST_F(LinkSetTest, ExtendedChangeoverOrderCarriesOurLastAcceptedFsnAndTsharkAgrees) {
+  bring_up();
+  for (std::uint16_t id = 0; id < 6; ++id) ASSERT_TRUE(send(id, 0));
+  pump_all();
+  const auto accepted = a.link(0).last_accepted_fsn();
+  ta[0].close();
+  advance(200ms);
+  // Q.704 5.2 / Q.2210: XCO on the alternative link, 24-bit FSN; B answers XCA (or crosses with its XCO).
+  auto xco = mgmt_sent(ta[1], MgmtType::kXco);
+  ASSERT_EQ(xco.size(), 1u);
+  EXPECT_EQ(xco[0].msu.mgmt->slc, 0u);
+  EXPECT_EQ(xco[0].msu.mgmt->fsn, accepted);
+  EXPECT_EQ(xco[0].msu.label.opc, 1u);
+  EXPECT_EQ(xco[0].msu.label.dpc, 2u);
+  // SIO 0x80 (national, SNM), label, heading 0x31 (H0 1, H1 3), FSN in 3 octets, LSB first.
+  const auto hex = to_hex(std::span(xco[0].m2pa).subspan(17));
+  EXPECT_EQ(hex.substr(0, 2), "80") << hex;
+  EXPECT_EQ(hex.substr(10, 2), "31") << hex;
+  expect_tshark_agrees(xco[0]);
+  auto xca = mgmt_sent(ta[1], MgmtType::kXca);
+  ASSERT_EQ(xca.size(), 1u);
+  expect_tshark_agrees(xca[0]);
+}
+
+TEST_F(LinkSetTest, ChangeoverOrderLostT2ExpiresTimeControlledAndALateOrderGetsEmergencyAcknowledgement) {
+  bring_up();
+  // 10 messages on link 0 that B never gets; A's link 0 fails silently for B.
+  for (std::uint16_t id = 0; id < 10; ++id) ASSERT_TRUE(send(id, 0));
+  const auto unacked = a.link(0).unacked();
+  a.link(0).stop();
+  tb[0].inbox.clear();
+  // A's XCO (on link 1) waits in B's input: B is busy past T2.
+  ASSERT_EQ(mgmt_sent(ta[1], MgmtType::kXco).size(), 1u);
+  // Q.704 5.7.2: no answer within T2 (800 ms here): new traffic on the alternative link, nothing retrieved.
+  for (int k = 0; k < 7; ++k) {
+    clock.advance(100ms);
+    a.tick();
+  }
+  EXPECT_EQ(cap.count("mtp3_changeover_timeout linkset=lsA slc=0"), 0u) << "not before T2";
+  clock.advance(200ms);
+  a.tick();
+  EXPECT_EQ(cap.count("mtp3_changeover_timeout linkset=lsA slc=0"), 1u);
+  EXPECT_EQ(counters.value("mtp3.linkset.lsA.retrieved"), 0u);
+  EXPECT_EQ(counters.value("mtp3.linkset.lsA.discarded"), unacked) << "possible loss, counted; never duplicated";
+  // B now reads the XCO, changes over too and sends its own XCO (link 0 also realigns, its numbers
+  // reset): Q.704 5.7.3, our changeover is complete: ECA and nothing else.
+  advance(300ms);
+  auto eca = mgmt_sent(ta[1], MgmtType::kEca);
+  ASSERT_EQ(eca.size(), 1u);
+  EXPECT_EQ(eca[0].msu.mgmt->slc, 0u);
+  expect_tshark_agrees(eca[0]);
+  EXPECT_EQ(cap.count("mtp3_changeover_done linkset=lsB slc=0"), 1u);
+  EXPECT_EQ(counters.value("mtp3.linkset.lsA.changeovers"), 1u) << "the ECA started nothing new";
+  // Traffic of SLS 0 flows on link 1 meanwhile.
+  ASSERT_TRUE(send(100, 0));
+  pump_all();
+  EXPECT_EQ(received_ids().back(), 100u);
+}
+
+TEST_F(LinkSetTest, EmergencyChangeoverOrderIsAnsweredWithOurFsnAndOurUnacknowledgedMessagesAreDiscarded) {
+  bring_up();
+  // 10 messages on link 0; B accepts 3; the rest and B's acknowledgements are lost.
+  for (std::uint16_t id = 0; id < 10; ++id) ASSERT_TRUE(send(id, 0));
+  for (int k = 0; k < 3; ++k) {
+    auto [stream, msg] = tb[0].inbox.front();
+    tb[0].inbox.pop_front();
+    tb[0].handler->on_message(stream, msg);
+  }
+  tb[0].inbox.clear();
+  ta[0].inbox.clear();
+  const auto accepted = a.link(0).last_accepted_fsn();
+  const auto unacked = a.link(0).unacked();
+  ASSERT_GE(unacked, 10u);
+  // B's terminal lost its numbers: ECO (Q.704 5.6.1), no FSN.
+  Message eco;
+  eco.label = Label{si::kSnm, 2, 0, 1, 2, 0};
+  eco.mgmt = Management{};
+  eco.mgmt->type = MgmtType::kEco;
+  eco.mgmt->slc = 0;
+  ASSERT_TRUE(b.link(1).send_msu(encode(eco, Variant::kItu)));
+  auto eco_sent = mgmt_sent(tb[1], MgmtType::kEco);
+  ASSERT_EQ(eco_sent.size(), 1u);
+  pump(ta[1], tb[1]);
+  // A still knows its last accepted FSN: XCA with it, so B can update its own buffer ...
+  auto xca = mgmt_sent(ta[1], MgmtType::kXca);
+  ASSERT_EQ(xca.size(), 1u);
+  EXPECT_EQ(xca[0].msu.mgmt->fsn, accepted);
+  expect_tshark_agrees(xca[0]);
+  expect_tshark_agrees(eco_sent[0]);
+  // ... but A cannot know which of its own B accepted: no retrieval (Q.704 5.6.2).
+  EXPECT_EQ(counters.value("mtp3.linkset.lsA.retrieved"), 0u);
+  EXPECT_EQ(counters.value("mtp3.linkset.lsA.discarded"), unacked);
+  EXPECT_EQ(a.active_links(), 1u);
+  EXPECT_EQ(received_ids().size(), 3u) << "the 7 unacknowledged are lost, none duplicated";
+}
+
+TEST_F(LinkSetTest, ChangeoverOrderWhenOurNumbersWereResetIsAnsweredWithEca) {
+  bring_up();
+  // Link 1 fails and realigns: while proving, its M2PA numbers are those of the new alignment.
+  ta[1].close();
+  advance(1500ms);
+  ASSERT_FALSE(a.link(1).sequence_known());
+  ASSERT_EQ(a.link_status(1), LinkStatus::kDown);
+  const auto before = mgmt_sent(ta[0], MgmtType::kEca).size();
+  Message xco;
+  xco.label = Label{si::kSnm, 2, 0, 1, 2, 1};
+  xco.mgmt = Management{};
+  xco.mgmt->type = MgmtType::kXco;
+  xco.mgmt->slc = 1;
+  xco.mgmt->fsn = 5;
+  ASSERT_TRUE(b.link(0).send_msu(encode(xco, Variant::kItu)));
+  pump(ta[0], tb[0]);
+  auto eca = mgmt_sent(ta[0], MgmtType::kEca);
+  ASSERT_EQ(eca.size(), before + 1);
+  EXPECT_EQ(eca.back().msu.mgmt->slc, 1u);
+}
+
+TEST_F(LinkSetTest, UnreasonableFsnInTheChangeoverOrderMeansNoRetrieval) {
+  bring_up();
+  for (std::uint16_t id = 0; id < 5; ++id) ASSERT_TRUE(send(id, 0));
+  tb[0].inbox.clear();
+  ta[0].inbox.clear();
+  Message xco;
+  xco.label = Label{si::kSnm, 2, 0, 1, 2, 0};
+  xco.mgmt = Management{};
+  xco.mgmt->type = MgmtType::kXco;
+  xco.mgmt->slc = 0;
+  xco.mgmt->fsn = 0x123456;  // never sent by A
+  ASSERT_TRUE(b.link(1).send_msu(encode(xco, Variant::kItu)));
+  pump(ta[1], tb[1]);
+  // Q.704 5.7.1: no buffer updating, new traffic on the alternative link.
+  EXPECT_EQ(cap.count("mtp3_changeover_unreasonable_fsn linkset=lsA slc=0"), 1u);
+  EXPECT_EQ(counters.value("mtp3.linkset.lsA.retrieved"), 0u);
+  EXPECT_EQ(counters.value("mtp3.linkset.lsA.discarded"), 5u);
 }
 
 TEST(LinkSetLimits, SixteenLinksAtMost) {
