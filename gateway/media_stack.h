@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "base/asio_timer_service.h"
 #include "base/clock.h"
 #include "base/counters.h"
 #include "base/log.h"
@@ -31,7 +32,6 @@
 #include "isup/isup_cc.h"
 #include "isup/isup_cc_user.h"
 #include "media-gw/asio.h"
-#include "media-gw/asio_timer_service.h"
 #include "media-gw/continuity_check.h"
 #include "media-gw/endpoint_map.h"
 #include "media-gw/mg_connections.h"
@@ -100,7 +100,7 @@ class MediaStack final : public isup::ContinuityCheck, public CallMedia {
   Clock& clock_;
   Logger& log_;
   Counters& counters_;
-  mediagw::AsioTimerService timers_;
+  AsioTimerService timers_;
   std::vector<std::unique_ptr<Mg>> mgs_;
   std::map<std::string, GroupBinding, std::less<>> by_name_;  // trunk group name -> binding
   std::map<isup::GroupId, GroupBinding*> by_group_;

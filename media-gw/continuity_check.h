@@ -23,8 +23,8 @@
 
 #include "base/counters.h"
 #include "base/log.h"
+#include "base/timer_service.h"
 #include "media-gw/mgcp_client.h"
-#include "media-gw/timer_service.h"
 
 namespace isupgw::mediagw {
 

@@ -20,9 +20,9 @@
 #include "base/counters.h"
 #include "base/log.h"
 #include "base/result.h"
+#include "base/timer_service.h"
 #include "media-gw/mg_health_fsm.h"
 #include "media-gw/mgcp_message.h"
-#include "media-gw/timer_service.h"
 
 namespace isupgw::mediagw {
 

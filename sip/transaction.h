@@ -14,9 +14,9 @@
 #include "base/clock.h"
 #include "base/counters.h"
 #include "base/log.h"
+#include "base/timer_service.h"
 #include "sip/message.h"
 #include "sip/session_api.h"
-#include "sip/timer_service.h"
 #include "sip/transport_layer.h"
 
 namespace isupgw::sip {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "sip/asio_timer_service.h"
+#include "base/asio_timer_service.h"
 #include "sip/asio_transport_layer.h"
 #include "sip/response.h"
 #include "sip/serializer.h"

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "media-gw/asio_timer_service.h"
+#include "base/asio_timer_service.h"
 #include "media-gw/mgcp_client.h"
 #include "media-gw/mgcp_codec.h"
 #include "media-gw/mgcp_connection.h"

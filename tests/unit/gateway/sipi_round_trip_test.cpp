@@ -9,11 +9,11 @@
 #include <string>
 
 #include "base/clock.h"
+#include "base/timer_service.h"
 #include "gateway/call_engine.h"
 #include "isup/codes.h"
 #include "isup/isup_cc.h"
 #include "isup/timers.h"
-#include "sip/timer_service.h"
 #include "sip/transport_layer.h"
 #include "sip/user_agent.h"
 #include "tests/support/tshark_oracle.h"
@@ -57,7 +57,7 @@ struct Port final : isup::MtpPort {
 // One gateway: engine + ISUP call control towards its own far exchange + SIP UA.
 struct Gateway {
   Gateway(std::string host, std::string peer_host, bool sip_to_isup, ManualClock& clock, isup::TimerService& timers,
-          sip::ManualTimerService& stimers, std::deque<Pending>& q, Logger& log, Counters& counters)
+          ManualTimerService& stimers, std::deque<Pending>& q, Logger& log, Counters& counters)
       : transport(host, 5060) {
     EngineConfig ec;
     SipTrunkInfo t;
@@ -138,7 +138,7 @@ class SipIRoundTrip : public ::testing::Test {
   Counters counters;
   ManualClock clock;
   isup::TimerService timers{clock};
-  sip::ManualTimerService stimers{clock};
+  ManualTimerService stimers{clock};
   std::deque<Pending> q;
   Gateway x{"192.0.2.1", "192.0.2.2", false, clock, timers, stimers, q, log, counters};
   Gateway y{"192.0.2.2", "192.0.2.1", true, clock, timers, stimers, q, log, counters};

@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "media-gw/asio_timer_service.h"
+#include "base/asio_timer_service.h"
 #include "media-gw/mg_simulator.h"
 #include "media-gw/mgcp_connection.h"
 

@@ -1,6 +1,6 @@
-#include "sip/asio_timer_service.h"
+#include "base/asio_timer_service.h"
 
-namespace isupgw::sip {
+namespace isupgw {
 
 AsioTimerService::~AsioTimerService() {
   *alive_ = false;
@@ -31,4 +31,4 @@ void AsioTimerService::cancel(Id id) {
   timers_.erase(it);
 }
 
-}  // namespace isupgw::sip
+}  // namespace isupgw

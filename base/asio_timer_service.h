@@ -1,13 +1,17 @@
-// TimerService on an Asio io_context (real time, SteadyClock).
+// TimerService on an Asio io_context (real time, SteadyClock). Its own library
+// (isupgw_base_asio) so that isupgw_base stays free of Boost.
 #pragma once
 
+// Boost 1.74 Asio needs <utility> before Asio with g++ 12 in C++20 (see sip/asio.h).
 #include <map>
 #include <memory>
+#include <utility>
 
-#include "media-gw/asio.h"
-#include "media-gw/timer_service.h"
+#include <boost/asio.hpp>
 
-namespace isupgw::mediagw {
+#include "base/timer_service.h"
+
+namespace isupgw {
 
 class AsioTimerService final : public TimerService {
  public:
@@ -34,4 +38,4 @@ class AsioTimerService final : public TimerService {
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
-}  // namespace isupgw::mediagw
+}  // namespace isupgw

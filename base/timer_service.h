@@ -1,6 +1,7 @@
 // One-shot timers behind an interface so that protocol state machines run in
 // virtual time under test (ManualTimerService + ManualClock) and on an Asio
-// io_context in the daemon (AsioTimerService, sip/asio_timer_service.h).
+// io_context in the daemon (AsioTimerService, base/asio_timer_service.h). Used by
+// sip/ (RFC 3261 17 transaction timers) and media-gw/ (MGCP retransmission, T24).
 #pragma once
 
 #include <cstdint>
@@ -11,7 +12,7 @@
 
 #include "base/clock.h"
 
-namespace isupgw::sip {
+namespace isupgw {
 
 class TimerService {
  public:
@@ -72,4 +73,4 @@ class ManualTimerService final : public TimerService {
   std::map<Id, Clock::time_point> deadlines_;
 };
 
-}  // namespace isupgw::sip
+}  // namespace isupgw
