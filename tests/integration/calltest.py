@@ -1,17 +1,20 @@
 """Helpers for the call tests (test_call_*.py, test_tandem_*.py): free ports,
-SIPp runs with the scenarios in tests/integration/sipp/, daemons whose ports
-are read from their logs, and the circuit check at stop."""
+SIPp runs with the scenarios in tests/integration/sipp/, isup-peer scenarios in
+a background thread, daemons whose ports are read from their logs, and the
+circuit check at stop."""
 import os
 import re
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 
-from harness import SRC, Daemon
+from harness import BIN, SRC, Daemon, run
 
 SIPP = "/usr/bin/sipp"
 SCEN = os.path.join(SRC, "tests", "integration", "sipp")
+ISUP_PEER = os.path.join(os.path.dirname(os.path.abspath(BIN)), "isup-peer")
 
 
 def free_port():
@@ -98,3 +101,36 @@ def circuits_idle(d):
     """After stop: the gateway reported every trunk group with busy=0."""
     lines = [l for l in d.lines if " isup circuits " in l]
     return bool(lines) and all(" busy=0" in l for l in lines), lines
+
+
+class IsupPeer:
+    """isup-peer playing `script` (scenario text) against the gateway's M3UA/TCP
+    port, in a background thread while the test drives the SIP side."""
+
+    def __init__(self, script, m3ua_port, timeout=60, opc=200, dpc=100):
+        fd, self._path = tempfile.mkstemp(prefix="isup-peer-", suffix=".txt")
+        with os.fdopen(fd, "w") as f:
+            f.write(script)
+        self.result = None
+        argv = [ISUP_PEER, "--m3ua-connect", f"127.0.0.1:{m3ua_port}", "--opc", str(opc), "--dpc", str(dpc),
+                "--timeout", str(timeout), self._path]
+        self._thread = threading.Thread(target=self._run, args=(argv,))
+        self._thread.start()
+
+    def _run(self, argv):
+        self.result = run(argv)
+
+    def running(self):
+        return self._thread.is_alive()
+
+    def join(self, timeout=None):
+        """Waits for isup-peer; True if its scenario passed ("1 passed, 0 failed")."""
+        self._thread.join(timeout)
+        r = self.result
+        return r is not None and r.returncode == 0 and "1 passed, 0 failed" in r.stdout
+
+    def output(self):
+        return self.result.stdout + self.result.stderr if self.result else "no result"
+
+    def cleanup(self):
+        os.unlink(self._path)

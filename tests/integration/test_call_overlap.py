@@ -4,12 +4,8 @@ an IAM without ST; a second INVITE of the same call (same Call-ID and From
 tag) with three more digits (4930123) becomes a SAM with "123", and the first
 INVITE is answered 484. The call then completes on the second INVITE (ACM,
 ANM, BYE -> REL 16) and a circuit query shows both CICs idle."""
-import os
-import tempfile
-import threading
-
-from calltest import m3ua_port, scenario, sip_port, uac
-from harness import BIN, Checks, Daemon, run
+from calltest import IsupPeer, m3ua_port, scenario, sip_port, uac
+from harness import Checks, Daemon
 
 GW = """
 logging: {level: info, subsystems: {isup: debug}}
@@ -39,34 +35,23 @@ expect CQR cic=1 range=1 circuit_state_indicator=0c0c
 """
 
 c = Checks()
-peer = os.path.join(os.path.dirname(BIN), "isup-peer")
 d = Daemon(GW)
-scen = None
+peer = None
 try:
     sport = sip_port(d)
-    mport = m3ua_port(d, "peer")
-    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
-        f.write(SCENARIO)
-        scen = f.name
-    result = {}
-    t = threading.Thread(target=lambda: result.setdefault("r", run(
-        [peer, "--m3ua-connect", f"127.0.0.1:{mport}", "--opc", "200", "--dpc", "100", "--timeout", "40", scen])))
-    t.start()
+    peer = IsupPeer(SCENARIO, m3ua_port(d, "peer"), timeout=40)
     c.check("circuits reset", d.wait_for(r"rx group=tg-peer cic=1 msg=GRA", timeout=15) is not None, d.lines[-10:])
     rc, err = uac(scenario("uac_overlap.xml"), sport, service="4930")
     c.check("SIPp: first INVITE answered 484, the call completes on the second", rc == 0,
             err[-800:] + "\n".join(d.lines[-20:]))
-    t.join(60)
-    r = result.get("r")
-    c.check("isup-peer: IAM without ST, then SAM 123, call and release, CQR idle",
-            r is not None and r.returncode == 0 and "1 passed, 0 failed" in r.stdout,
-            (r.stdout + r.stderr if r else "no result") + "\n".join(d.lines[-20:]))
+    c.check("isup-peer: IAM without ST, then SAM 123, call and release, CQR idle", peer.join(60),
+            peer.output() + "\n".join(d.lines[-20:]))
     ov = [l for l in d.lines if " overlap " in l or "event=overlap" in l or "call overlap" in l]
     c.check("the gateway logged the added digits", any("added=123" in l and "called=4930123" in l for l in ov), ov)
     rc, _ = d.stop()
     c.check("gateway stops cleanly", rc == 0, rc)
 finally:
     d.cleanup()
-    if scen:
-        os.unlink(scen)
+    if peer:
+        peer.cleanup()
 c.finish()

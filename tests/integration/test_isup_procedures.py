@@ -9,12 +9,8 @@ on the SIP side driving the gateway's outgoing calls (issue 6):
       100) controls even circuits, so the gateway backs off: its own call finds
       no other circuit (SIPp gets 503, cause 34) and it serves the peer's IAM.
   A circuit query at the end shows both CICs idle and unblocked."""
-import os
-import tempfile
-import threading
-
-from calltest import m3ua_port, scenario, sip_port, uac
-from harness import BIN, Checks, Daemon, run
+from calltest import IsupPeer, m3ua_port, scenario, sip_port, uac
+from harness import Checks, Daemon
 
 GW = """
 logging: {level: info, subsystems: {isup: debug, call: debug}}
@@ -63,23 +59,11 @@ expect CQR cic=2 range=1 circuit_state_indicator=0c0c
 """
 
 c = Checks()
-peer = os.path.join(os.path.dirname(BIN), "isup-peer")
 d = Daemon(GW)
-scen = None
+peer = None
 try:
     sport = sip_port(d)
-    mport = m3ua_port(d, "peer")
-    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
-        f.write(SCENARIO)
-        scen = f.name
-    result = {}
-
-    def run_peer():
-        result["r"] = run([peer, "--m3ua-connect", f"127.0.0.1:{mport}", "--opc", "200", "--dpc", "100",
-                           "--timeout", "60", scen])
-
-    t = threading.Thread(target=run_peer)
-    t.start()
+    peer = IsupPeer(SCENARIO, m3ua_port(d, "peer"), timeout=60)
     c.check("circuits reset (GRA received)", d.wait_for(r"GRA", timeout=15) is not None, d.lines[-20:])
 
     rc, err = uac("sn:uac", sport, extra=["-d", "500"])
@@ -94,11 +78,8 @@ try:
     c.check("dual seizure: the gateway's own call finds no other circuit -> 503", rc == 0,
             err[-600:] + "\n".join(d.lines[-25:]))
 
-    t.join(90)
-    r = result.get("r")
     c.check("isup-peer scenario passes (collision answered with RLC, dual seizure backed off, CQR idle)",
-            r is not None and r.returncode == 0 and "1 passed, 0 failed" in r.stdout,
-            (r.stdout + r.stderr if r else "no result") + "\n".join(d.lines[-30:]))
+            peer.join(90), peer.output() + "\n".join(d.lines[-30:]))
     dual = [l for l in d.lines if "dual" in l.lower() and "cic=2" in l]
     print("\n".join(dual))
     c.check("the gateway logged the dual seizure on CIC 2", bool(dual), [l for l in d.lines if "cic=2" in l][-10:])
@@ -108,6 +89,6 @@ try:
     c.check("every circuit idle at stop", bool(lines) and all(" busy=0" in l for l in lines), lines)
 finally:
     d.cleanup()
-    if scen:
-        os.unlink(scen)
+    if peer:
+        peer.cleanup()
 c.finish()

@@ -6,18 +6,12 @@ removes the loop and lets the call proceed; a failed COT removes it and the
 circuit waits for the re-check (CCR), which loops it again. mg-sim's own
 bookkeeping shows the loop while the check runs and nothing left at the end;
 a final CQM shows every CIC idle."""
-import os
 import re
-import tempfile
-import threading
 import time
 
-from harness import BIN, Checks, Daemon, run
+from calltest import IsupPeer
+from harness import Checks, Daemon
 from mgsim import MgSim
-
-BINDIR = os.path.dirname(os.path.abspath(BIN))
-PEER = os.path.join(BINDIR, "isup-peer")
-
 
 GATEWAY = """
 logging: {level: info, subsystems: {isup: debug, mgcp: debug}}
@@ -59,7 +53,7 @@ expect CQR cic=1 range=30 circuit_state_indicator=%s
 c = Checks()
 sim = MgSim("mg1", "--spans", "2")
 d = None
-scen = None
+peer = None
 samples = []
 try:
     c.check("mg-sim ready", sim.port is not None)
@@ -68,23 +62,11 @@ try:
     c.check("gateway listens for M3UA", line is not None, d.lines)
     c.check("gateway's MGCP side is up", d.wait_for(r"mgcp_ready mg=mg1") is not None, d.lines[-20:])
     port = int(re.search(r"port=(\d+)", line).group(1)) if line else 9
-    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
-        f.write(SCENARIO)
-        scen = f.name
-    result = {}
-
-    def peer():
-        result["r"] = run([PEER, "--m3ua-connect", f"127.0.0.1:{port}", "--opc", "200", "--dpc", "100",
-                           "--timeout", "30", scen])
-
-    t = threading.Thread(target=peer)
-    t.start()
-    while t.is_alive():
+    peer = IsupPeer(SCENARIO, port, timeout=30)
+    while peer.running():
         samples.append(sim.stats().get("connections", -1))
         time.sleep(0.05)
-    r = result["r"]
-    c.check("isup-peer scenario passes against isupgw", r.returncode == 0 and "1 passed, 0 failed" in r.stdout,
-            r.stdout + r.stderr + "\n".join(d.lines[-40:]))
+    c.check("isup-peer scenario passes against isupgw", peer.join(), peer.output() + "\n".join(d.lines[-40:]))
     c.check("a loop existed on the MG while a check ran", max(samples or [0]) >= 1, samples)
     final = sim.stats()
     c.check("no connection left on the MG", final.get("connections") == 0, final)
@@ -99,6 +81,6 @@ finally:
     if d:
         d.cleanup()
     sim.stop()
-    if scen:
-        os.unlink(scen)
+    if peer:
+        peer.cleanup()
 c.finish()
