@@ -373,9 +373,20 @@ void LinkSet::on_link_out_of_service(m2pa::Link& link, std::string_view reason) 
   link_unavailable(index_of(link), reason);
 }
 
+// Remote processor outage (RFC 4165 4.1.5, Q.704 3.2.6): the link cannot carry traffic while the
+// far end's level 3 is out; its changeover is time-controlled (the far end cannot answer). On
+// recovery the link is tested again and its traffic changed back.
 void LinkSet::on_link_remote_outage(m2pa::Link& link, bool outage) {
   log_.warn(Subsystem::kM3ua, outage ? "mtp3_remote_processor_outage" : "mtp3_remote_processor_recovered",
             {{"linkset", cfg_.name}, {"slc", link.slc()}});
+  const auto i = index_of(link);
+  auto& r = *links_[i];
+  r.remote_outage = outage;
+  if (outage) {
+    if (r.status != LinkStatus::kDown) link_unavailable(i, "remote processor outage");
+    return;
+  }
+  if (r.status == LinkStatus::kDown && !r.holding && link.in_service()) start_test(i);
 }
 
 void LinkSet::link_available(std::size_t i) {
@@ -446,6 +457,18 @@ void LinkSet::begin_changeover(std::size_t i) {
   r.changed_over = false;
   auto via = any_active(i);
   if (!via) return;
+  if (r.remote_outage) {
+    // Q.704 5.6.2 time-controlled changeover: no changeover message can be exchanged with a far
+    // end in processor outage. The traffic is held for T1, so that what is still on its way over
+    // the failed link is not overtaken, then sent on the alternative links.
+    r.co_sent = false;
+    r.co_deadline = clock_.now() + cfg_.t1_changeover;
+    log_.notice(Subsystem::kM3ua, "mtp3_changeover_time_controlled",
+                {{"linkset", cfg_.name},
+                 {"slc", r.link->slc()},
+                 {"t1_ms", std::chrono::duration_cast<std::chrono::milliseconds>(cfg_.t1_changeover).count()}});
+    return;
+  }
   Management m;
   m.slc = r.link->slc();
   if (r.link->sequence_known()) {
@@ -491,7 +514,11 @@ void LinkSet::complete_changeover(std::size_t i, std::optional<std::uint32_t> pe
     route_msu(std::move(msu), u ? u->label.sls : 0);
   }
   flush_held(i);
-  restart_link(i);
+  if (!r.link->in_service()) {
+    restart_link(i);
+  } else if (!r.remote_outage) {
+    start_test(i);  // M2PA stayed in service (a processor outage that has ended): test, then change back
+  }
 }
 
 void LinkSet::flush_held(std::size_t i) {
@@ -589,8 +616,11 @@ void LinkSet::tick() {
       r.status = LinkStatus::kActive;
     }
     if (r.co_deadline && now >= *r.co_deadline) {
-      log_.warn(Subsystem::kM3ua, "mtp3_changeover_timeout", {{"linkset", cfg_.name}, {"slc", r.link->slc()}});
-      complete_changeover(i, std::nullopt);  // Q.704 5.6.2 time-controlled changeover
+      // T2: no answer to our changeover order, new traffic on the alternatives (Q.704 5.7.2);
+      // T1: the end of a time-controlled changeover (Q.704 5.6.2).
+      if (r.co_sent)
+        log_.warn(Subsystem::kM3ua, "mtp3_changeover_timeout", {{"linkset", cfg_.name}, {"slc", r.link->slc()}});
+      complete_changeover(i, std::nullopt);
     }
     if (r.cb_deadline && now >= *r.cb_deadline) {
       log_.warn(Subsystem::kM3ua, "mtp3_changeback_timeout", {{"linkset", cfg_.name}, {"slc", r.link->slc()}});

@@ -18,6 +18,8 @@
 //    Without the peer's FSN (ECO/ECA received, T2 expiry, an unreasonable FSN,
 //    5.7.1) nothing is retrieved: the unacknowledged messages are discarded and
 //    counted (possible loss, never duplication; ISUP recovers by its timers).
+//    A link whose far end reports processor outage is changed over time-
+//    controlled (5.6.2): no order, its traffic held for T1, then diverted.
 //  - Changeback (Q.704 6): when the link is available again its SLSs are held,
 //    CBD goes over the alternative links and their CBA (or T4) releases the
 //    held traffic on the restored link, after everything sent before.
@@ -60,6 +62,7 @@ struct LinkSetConfig {
   std::vector<std::uint32_t> destinations;            // further DPCs reached through the adjacent SP (an STP)
   Clock::duration t1_slt = std::chrono::seconds(8);   // Q.707 T1: SLTA awaited (4-12 s)
   Clock::duration t2_slt = std::chrono::seconds(60);  // Q.707 T2: periodic test (30-90 s)
+  Clock::duration t1_changeover = std::chrono::milliseconds(800);   // Q.704 T1: time-controlled changeover (0.5-1.2 s)
   Clock::duration t2_changeover = std::chrono::milliseconds(1500);  // Q.704 T2: XCA/COA/ECA awaited (0.7-2 s)
   Clock::duration t4_changeback = std::chrono::milliseconds(1000);  // Q.704 T4: CBA awaited (0.8-1.2 s)
   Clock::duration t10_rst = std::chrono::seconds(30);               // Q.704 T10: RST repetition (30-60 s)
@@ -118,6 +121,7 @@ class LinkSet final : public m2pa::LinkUser {
     std::deque<std::vector<std::uint8_t>> held;     // MSUs of this link's SLSs
     bool co_sent = false;                           // our XCO/ECO is out
     bool changed_over = false;                      // changeover complete, not in service since (5.7.3)
+    bool remote_outage = false;                     // far end in processor outage (M2PA)
     std::optional<Clock::time_point> co_deadline;   // Q.704 T2
     std::uint8_t cb_code = 0;
     int cb_pending = 0;                            // CBA awaited

@@ -490,6 +490,44 @@ TEST_F(LinkSetTest, UnreasonableFsnInTheChangeoverOrderMeansNoRetrieval) {
   EXPECT_EQ(counters.value("mtp3.linkset.lsA.discarded"), 5u);
 }
 
+TEST_F(LinkSetTest, RemoteProcessorOutageChangesOverTimeControlledAfterT1AndBackOnRecovery) {
+  bring_up();
+  // B's M2PA reports processor outage on link 0 (RFC 4165 Link Status), then recovery.
+  auto b_reports = [&](m2pa::LinkState st) {
+    m2pa::Message m;
+    m.type = m2pa::MessageType::kLinkStatus;
+    m.state = st;
+    m.bsn = b.link(0).last_accepted_fsn();
+    m.fsn = a.link(0).last_accepted_fsn();
+    ta[0].handler->on_message(m2pa::kStreamLinkStatus, m2pa::encode(m));
+  };
+  b_reports(m2pa::LinkState::kProcessorOutage);
+  EXPECT_EQ(a.link_status(0), LinkStatus::kDown);
+  EXPECT_TRUE(a.link(0).in_service()) << "M2PA stays in service; MTP3 takes the link out of traffic";
+  EXPECT_EQ(cap.count("mtp3_changeover_time_controlled linkset=lsA slc=0"), 1u);
+  // Q.704 5.6.2: the far end cannot answer: no changeover order at all.
+  EXPECT_TRUE(mgmt_sent(ta[1], MgmtType::kXco).empty());
+  EXPECT_TRUE(mgmt_sent(ta[1], MgmtType::kEco).empty());
+  // Traffic of SLS 0 is held for T1 (800 ms) ...
+  for (std::uint16_t id = 0; id < 5; ++id) ASSERT_TRUE(send(id, 0));
+  advance(700ms);
+  EXPECT_TRUE(received_ids().empty()) << "held during T1";
+  // ... then sent on link 1, in order.
+  advance(200ms);
+  ASSERT_EQ(received_ids(), (std::vector<std::uint16_t>{0, 1, 2, 3, 4}));
+  EXPECT_EQ(*a.link_for_sls(0), 1u);
+  EXPECT_EQ(cap.count("mtp3_changeover_timeout"), 0u) << "T1 is not a T2 expiry";
+  // Recovery: link 0 is tested again (SLTM/SLTA), then changed back (CBD/CBA).
+  b_reports(m2pa::LinkState::kProcessorRecovered);
+  advance(500ms);
+  EXPECT_EQ(a.link_status(0), LinkStatus::kActive);
+  EXPECT_EQ(cap.count("mtp3_changeback_done linkset=lsA slc=0"), 1u);
+  EXPECT_EQ(*a.link_for_sls(0), 0u);
+  ASSERT_TRUE(send(5, 0));
+  pump_all();
+  EXPECT_EQ(received_ids().back(), 5u);
+}
+
 TEST(LinkSetLimits, SixteenLinksAtMost) {
   ManualClock clock;
   Logger log;
