@@ -672,6 +672,82 @@ void CallEngine::on_ended(sip::SessionId s, sip::EndReason why) {
   b_failed_now(*c, cause);
 }
 
+// A re-INVITE or UPDATE with a new offer, already answered by the stack
+// (hold, retrieval, codec change). The MG connection towards SIP takes the
+// mirror of the offered direction (RFC 3264 6.1); c=0.0.0.0 is the RFC 2543
+// hold. A change of hold state is notified to the ISUP side with CPG (Q.1912.5
+// / Q.733.2 "remote hold"/"remote retrieval"); a codec change alone is not.
+void CallEngine::on_reoffer(sip::SessionId s, const sip::Message& request) {
+  Entry guard(*this);
+  Call* c = by_sid(s);
+  if (c == nullptr || !c->answered) return ignored_.inc();
+  const std::string sdp = sdp_of(request);
+  auto offer = sip::parse_sdp(sdp);
+  if (!offer || offer->media.empty()) return ignored_.inc();
+  const auto& m = offer->media.front();
+  const auto* conn = offer->connection_for(m);
+  const bool zero = conn != nullptr && (conn->address == "0.0.0.0" || conn->address == "::");
+  MediaMode mode = MediaMode::kSendRecv;
+  switch (zero ? sip::Direction::kInactive : m.direction(offer->direction())) {
+    case sip::Direction::kSendRecv: mode = MediaMode::kSendRecv; break;
+    case sip::Direction::kSendOnly: mode = MediaMode::kRecvOnly; break;
+    case sip::Direction::kRecvOnly: mode = MediaMode::kSendOnly; break;
+    case sip::Direction::kInactive: mode = MediaMode::kInactive; break;
+  }
+  const bool held = mode == MediaMode::kRecvOnly || mode == MediaMode::kInactive;
+  c->sip_mode = mode;
+  apply_hold_mode(*c, zero ? std::string() : sdp);  // 0.0.0.0 is no address to send to
+  if (held == c->held_by_sip) return;
+  c->held_by_sip = held;
+  counters_.get(held ? "call.hold" : "call.retrieve").inc();
+  log_.info(Subsystem::kCall, held ? "hold" : "retrieve", {{"call", c->id}, {"by", "sip"}});
+  const Leg& other = c->a.sip && c->a.sid == s ? c->b : c->a;
+  if (isup_ && !other.sip && other.cid != 0)
+    (void)isup_->notify(other.cid, held ? isup::kNotificationRemoteHold : isup::kNotificationRemoteRetrieval);
+}
+
+// CPG "remote hold"/"remote retrieval" from the ISUP side of an answered call:
+// our MG stops/resumes receiving from SIP and the SIP side gets a re-INVITE
+// offering sendonly/sendrecv (Q.1912.5, mapping.md).
+void CallEngine::isup_notification(Call& c, std::uint8_t notification) {
+  const bool held = notification == isup::kNotificationRemoteHold;
+  if (held == c.held_by_isup) return;
+  c.held_by_isup = held;
+  counters_.get(held ? "call.hold" : "call.retrieve").inc();
+  log_.info(Subsystem::kCall, held ? "hold" : "retrieve", {{"call", c.id}, {"by", "isup"}});
+  apply_hold_mode(c);
+  const Leg& sip_leg = c.a.sip ? c.a : c.b;
+  if (!sip_ || !sip_leg.sip || sip_leg.sid == 0) return;
+  auto ours = sip::parse_sdp(c.sdp);
+  if (!ours || ours->media.empty()) return;
+  const auto dir = held ? sip::Direction::kSendOnly : sip::Direction::kSendRecv;
+  auto strip = [](std::vector<sip::SdpAttribute>& attrs) {
+    std::erase_if(attrs, [](const sip::SdpAttribute& a) {
+      return a.name == "sendrecv" || a.name == "sendonly" || a.name == "recvonly" || a.name == "inactive";
+    });
+  };
+  strip(ours->attributes);
+  for (auto& m : ours->media) {
+    strip(m.attributes);
+    m.attributes.push_back(sip::SdpAttribute{std::string(sip::to_string(dir)), {}, false});
+  }
+  ++ours->origin.session_version;  // RFC 3264 8: a new offer
+  c.sdp = sip::serialize_sdp(*ours);
+  if (!sip_->reinvite(sip_leg.sid, sip::Body{"application/sdp", c.sdp})) {
+    counters_.get("call.reinvite_refused").inc();
+    log_.notice(Subsystem::kCall, "reinvite_refused", {{"call", c.id}});
+  }
+}
+
+void CallEngine::apply_hold_mode(Call& c, const std::string& remote_sdp) {
+  if (c.media == 0 || !media_) return;
+  MediaMode mode = c.sip_mode;
+  // Held by the ISUP side: nothing from SIP is to be played into the circuit.
+  if (c.held_by_isup && mode == MediaMode::kSendRecv) mode = MediaMode::kSendOnly;
+  if (c.held_by_isup && mode == MediaMode::kRecvOnly) mode = MediaMode::kInactive;
+  media_->update(c.media, remote_sdp, mode);
+}
+
 // --- ISUP side ---
 
 void CallEngine::on_setup(isup::CallId id, const isup::IncomingSetup& setup) {
@@ -795,6 +871,12 @@ void CallEngine::route_isup_call(Call& c, const isup::IncomingSetup& setup) {
 
 void CallEngine::on_progress(isup::CallId id, const isup::BackwardIndication& ind) {
   Entry guard(*this);
+  if (Call* c = by_cid(id); c && c->answered && ind.msg != nullptr)
+    if (const isup::Param* p = ind.msg->find(isup::par::kGenericNotificationIndicator); p && !p->value.empty()) {
+      const std::uint8_t n = p->value[0] & 0x7f;
+      if (n == isup::kNotificationRemoteHold || n == isup::kNotificationRemoteRetrieval)
+        return isup_notification(*c, n);
+    }
   if (Call* c = by_cid(id); c && c->b.cid == id && !c->b.sip)
     fire(*c, CallEvent::kProgress, EventData{0, 0, {}, nullptr, &ind});
   else

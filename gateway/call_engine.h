@@ -95,6 +95,7 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   void on_rejected(sip::SessionId s, const sip::Message& response) override;
   void on_bye(sip::SessionId s, const sip::Message& bye) override;
   void on_ended(sip::SessionId s, sip::EndReason why) override;
+  void on_reoffer(sip::SessionId s, const sip::Message& request) override;
 
   // --- isup::CallControlUser ---
   void on_setup(isup::CallId call, const isup::IncomingSetup& setup) override;
@@ -122,6 +123,9 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
     std::string sdp;                           // our SDP answer to A (SIP -> ISUP)
     int cause = 0;
     bool answered = false;
+    // Hold (Q.733.2, RFC 3264 8.4) by the SIP side's re-offer, and by the ISUP side's CPG notification.
+    bool held_by_sip = false, held_by_isup = false;
+    MediaMode sip_mode = MediaMode::kSendRecv;  // the MG mode the SIP side's last offer asks for
     // Media (issue 8): the MG connection of the call's circuit. While its CRCX
     // is in flight, whatever goes to SIP with our SDP waits in `deferred`.
     CallMedia::Id media = 0;
@@ -164,6 +168,10 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   void open_media(Call& c, isup::GroupId group, std::uint16_t cic, const std::string& remote, MediaMode mode);
   void media_ready(std::uint64_t call_id, const std::optional<std::string>& sdp);
   void media_lost(std::uint64_t call_id, int cause);
+  // Hold and retrieval (Q.733.2 / RFC 3264 8.4): the MG mode both holds allow,
+  // the CPG notification for a hold by SIP, the re-INVITE for a hold by ISUP.
+  void isup_notification(Call& c, std::uint8_t notification);
+  void apply_hold_mode(Call& c, const std::string& remote_sdp = {});
   // Runs `fn` now, or once the MG has given our SDP (only then is it stored in
   // a std::function: the common path allocates nothing).
   template <class F>

@@ -6,7 +6,9 @@
 //
 // Modes are the MG's view of the connection (RFC 3435 3.2.2.6): sendonly while
 // only the PSTN side may be heard (early media towards SIP), recvonly while
-// only the SIP side's media is played into the circuit, sendrecv once answered.
+// only the SIP side's media is played into the circuit, sendrecv once answered;
+// on hold (RFC 3264 8.4) the mode mirrors the held side's direction: recvonly
+// when SIP holds with sendonly, inactive for inactive or c=0.0.0.0.
 #pragma once
 
 #include <cstdint>
@@ -18,7 +20,7 @@
 
 namespace isupgw::gateway {
 
-enum class MediaMode : std::uint8_t { kSendOnly, kRecvOnly, kSendRecv };
+enum class MediaMode : std::uint8_t { kSendOnly, kRecvOnly, kSendRecv, kInactive };
 
 class CallMedia {
  public:

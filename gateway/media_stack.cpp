@@ -41,6 +41,7 @@ mediagw::mgcp::ConnectionMode mgcp_mode(MediaMode m) {
     case MediaMode::kSendOnly: return mediagw::mgcp::ConnectionMode::kSendOnly;
     case MediaMode::kRecvOnly: return mediagw::mgcp::ConnectionMode::kRecvOnly;
     case MediaMode::kSendRecv: return mediagw::mgcp::ConnectionMode::kSendRecv;
+    case MediaMode::kInactive: return mediagw::mgcp::ConnectionMode::kInactive;
   }
   return mediagw::mgcp::ConnectionMode::kSendRecv;
 }

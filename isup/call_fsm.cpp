@@ -65,6 +65,7 @@ std::string_view to_string(CallEvent e) {
     case E::kInfReq: return "inf_req";
     case E::kUsrReq: return "usr_req";
     case E::kFacReq: return "fac_req";
+    case E::kNotifyReq: return "notify_req";
     case E::kCotOkInd: return "continuity_ok";
     case E::kCotFailInd: return "continuity_failed";
     case E::kT1: return "T1";
@@ -158,6 +159,8 @@ const CallFsm::Row CallFsm::kTable[] = {
     {kCallUp, E::kUsrReq, S::kStay, &F::a_send_usr},
     {kCallUp, E::kFacRx, S::kStay, &F::a_fac_rx},
     {kCallUp, E::kFacReq, S::kStay, &F::a_send_fac},
+    // Q.764 2.1.6 / Q.733.2: notifications (remote hold/retrieval) of an answered call, both directions.
+    {in(S::kAnswered), E::kNotifyReq, S::kStay, &F::a_send_cpg_notification},
     {in(S::kAnswered), E::kSusRx, S::kSuspended, &F::a_sus_rx},
     {in(S::kSuspended), E::kResRx, S::kAnswered, &F::a_res_rx},
     {in(S::kSuspended), E::kT2, S::kReleasing, &F::a_t2_t6},
@@ -319,6 +322,10 @@ bool CallFsm::user_to_user(std::vector<std::uint8_t> uui) {
   bool ok = dispatch(E::kUsrReq);
   uui_.clear();
   return ok;
+}
+bool CallFsm::notify(std::uint8_t notification) {
+  event_ = notification;
+  return dispatch(E::kNotifyReq);
 }
 bool CallFsm::facility(std::vector<OwnedParam> params) {
   params_ = std::move(params);
@@ -790,6 +797,15 @@ void CallFsm::a_send_cpg() {
   b.fixed(par::kEventInformation, EventInformation{event_, false});
   if (flag_)
     b.optional(par::kOptionalBackwardCallIndicators, OptionalBackwardCallIndicators{true, false, false, false, 0});
+  send(b);
+}
+
+void CallFsm::a_send_cpg_notification() {
+  // Event "progress" with the generic notification indicator, extension bit set (Q.763 3.21, 3.25).
+  MessageBuilder b(msg::kCpg, c_.cic());
+  b.fixed(par::kEventInformation, EventInformation{2, false});
+  const std::uint8_t gni = static_cast<std::uint8_t>(0x80 | (event_ & 0x7f));
+  b.optional(par::kGenericNotificationIndicator, std::span<const std::uint8_t>(&gni, 1));
   send(b);
 }
 

@@ -72,6 +72,7 @@ enum class CallEvent : std::uint8_t {
   kInfReq,
   kUsrReq,
   kFacReq,
+  kNotifyReq,
   kCotOkInd,
   kCotFailInd,
   // Timers.
@@ -123,6 +124,8 @@ class CallFsm {
   bool information(const InformationIndicators& ind, std::vector<OwnedParam> params);
   bool user_to_user(std::vector<std::uint8_t> uui);
   bool facility(std::vector<OwnedParam> params);
+  // CPG with a generic notification (Q.763 3.25) once answered, either direction.
+  bool notify(std::uint8_t notification);
   void continuity_result(bool ok);
 
   // Circuit reset (RSC/GRS sent or received), hardware blocking, UCIC: the
@@ -202,6 +205,7 @@ class CallFsm {
   void a_send_usr();
   void a_fac_rx();
   void a_send_fac();
+  void a_send_cpg_notification();
   void a_send_cot_ok();
   void a_send_cot_fail();
   void a_t25();
@@ -229,7 +233,7 @@ class CallFsm {
   const Message* rx_ = nullptr;
   const Number* digits_ = nullptr;
   bool flag_ = false;       // alert/progress inband, suspend/resume network
-  std::uint8_t event_ = 0;  // progress event
+  std::uint8_t event_ = 0;  // progress event; notification for kNotifyReq
   int cause_ = 16;
   const InformationRequestIndicators* inr_ = nullptr;
   const InformationIndicators* inf_ = nullptr;

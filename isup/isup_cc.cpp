@@ -235,6 +235,9 @@ Result<bool, CcError> IsupCallControl::user_to_user(CallId call, std::vector<std
 Result<bool, CcError> IsupCallControl::facility(CallId call, std::vector<OwnedParam> params) {
   ISUP_CC_REQUEST(c->call().facility(std::move(params)));
 }
+Result<bool, CcError> IsupCallControl::notify(CallId call, std::uint8_t notification) {
+  ISUP_CC_REQUEST(c->call().notify(notification));
+}
 #undef ISUP_CC_REQUEST
 
 void IsupCallControl::continuity_result(GroupId group, std::uint16_t cic, bool ok) {

@@ -58,6 +58,8 @@ class IsupCallControl final : public MtpUser, private CircuitEnv {
   Result<bool, CcError> information(CallId call, const InformationIndicators& ind, std::vector<OwnedParam> params = {});
   Result<bool, CcError> user_to_user(CallId call, std::vector<std::uint8_t> uui);
   Result<bool, CcError> facility(CallId call, std::vector<OwnedParam> params = {});
+  // CPG with a generic notification (kNotificationRemoteHold, ...) on an answered call.
+  Result<bool, CcError> notify(CallId call, std::uint8_t notification);
   // Outgoing continuity test result from ContinuityCheck::start_test.
   void continuity_result(GroupId group, std::uint16_t cic, bool ok);
 

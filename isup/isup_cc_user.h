@@ -56,6 +56,10 @@ struct IncomingSetup {
 };
 
 // Backward indications (ACM / CPG).
+// Generic notification indicator values (Q.763 3.25, Q.733.2 HOLD).
+inline constexpr std::uint8_t kNotificationRemoteHold = 0x79;
+inline constexpr std::uint8_t kNotificationRemoteRetrieval = 0x7a;
+
 struct BackwardIndication {
   bool alerting = false;   // ACM "subscriber free" or CPG event ALERTING
   std::uint8_t event = 0;  // CPG event information (0 for ACM)

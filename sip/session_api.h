@@ -101,6 +101,10 @@ class SessionApi {
   // INFO (RFC 6086) in the dialog, e.g. SIP-I carrying an ISUP message without
   // SIP equivalent (Q.1912.5 7.3).
   virtual void info(SessionId s, HeaderList headers, Body body) = 0;
+  // re-INVITE with a new offer (hold, retrieval, codec change, RFC 3261 14);
+  // the final response goes to on_refresh_result. False when there is no
+  // confirmed dialog or a re-INVITE is already pending (14.1).
+  virtual bool reinvite(SessionId /*s*/, Body /*offer*/) { return false; }
 };
 
 // Implemented by the engine. `msg` views are valid during the callback only.

@@ -90,10 +90,7 @@ class UserAgent final : public SessionApi, private TransactionUser {
   void bye(SessionId s, HeaderList headers = {}) override;
   void info(SessionId s, HeaderList headers, Body body) override;
 
-  // Beyond SessionApi: a re-INVITE with a new offer (hold, codec change) in
-  // a confirmed dialog; the final response goes to on_refresh_result. False
-  // when there is no such dialog or a re-INVITE is already pending (14.1).
-  bool reinvite(SessionId s, Body offer);
+  bool reinvite(SessionId s, Body offer) override;
 
   std::size_t sessions() const { return sessions_.size(); }
   std::size_t transactions() const { return tx_.size(); }

@@ -9,8 +9,12 @@ SIPp plays the G.711 A-law pcap shipped with it; the UAS's answer names a UDP
 port this test listens on. Checked: mid-call osmo-mgw's VTY shows both
 connections on one endpoint; the RTP that arrives at our port comes from
 osmo-mgw and carries the pcap's payloads in order; what we send back reaches
-SIPp's media port from osmo-mgw (tshark capture on lo) with the same payloads;
-after the call no connection is left and every circuit is idle."""
+SIPp's media port from osmo-mgw (tshark capture on lo) with the same payloads.
+A second call goes on hold mid-way (re-INVITE a=sendonly, later a=sendrecv):
+A sends CPG "remote hold"/"remote retrieval", B re-INVITEs the far side, the
+MG modes follow (A recvonly, B sendonly), so the caller's RTP still reaches
+the far side while the far side's stops reaching the caller until retrieval.
+Afterwards no connection is left and every circuit is idle."""
 import os
 import re
 import shutil
@@ -132,7 +136,7 @@ sent = [p for p in sent if p]
 c.check(f"the pcap SIPp plays holds RTP ({len(sent)} packets)", len(sent) > 100, len(sent))
 
 mgw, addr, mport, work, log_path = osmomgw.start(ENDPOINTS)
-a = b = sink = cap = None
+a = b = None
 try:
     c.check("osmo-mgw up", osmomgw.mgcp_answers(addr, mport), open(log_path).read()[-2000:])
     MG = f"""media_gateways:
@@ -177,78 +181,119 @@ routes:
     a_sip = sip_port(a)
     c.check("A and B link up, circuits reset", wait_circuits_reset(a) and wait_circuits_reset(b), a.lines[-10:])
 
-    sink = Sink()
-    media_port = free_port()
-    cap_path = os.path.join(work, "lo.pcap")
-    cap = subprocess.Popen(["tshark", "-i", "lo", "-f", f"udp and host {addr} and not port {mport}", "-F", "pcap",
-                            "-w", cap_path, "-q"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and "Capturing on" not in (cap.stderr.readline() or "Capturing on"):
-        pass
+
+    def call(uac_name, uas_name, values, look_at=3.0):
+        """One call with the far side's RTP at a Sink and a capture of osmo-mgw's RTP on lo."""
+        sink = Sink()
+        media_port = free_port()
+        cap_path = os.path.join(work, "lo-%s.pcap" % uac_name)
+        cap = subprocess.Popen(["tshark", "-i", "lo", "-f", f"udp and host {addr} and not port {mport}", "-F", "pcap",
+                                "-w", cap_path, "-q"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and "Capturing on" not in (cap.stderr.readline() or "Capturing on"):
+                pass
+            srv = uas(substituted(uas_name, {"RTP_IP": "127.0.0.1", "RTP_PORT": sink.port}), UAS_PORT)
+            mid = {}
+
+            def look_mid_call():
+                time.sleep(look_at)
+                mid["show"] = osmomgw.vty(addr, "show mgcp")
+
+            t = threading.Thread(target=look_mid_call)
+            t.start()
+            t0 = time.monotonic()
+            rc, err = uac(substituted(uac_name, dict(values, PCAP=PCAP)), a_sip, extra=["-mp", str(media_port)])
+            call_s = time.monotonic() - t0
+            t.join()
+            src = wait_uas(srv)
+            uas_err = (srv.stderr.read() if srv.stderr else "")[-600:]
+            time.sleep(0.5)
+        finally:
+            sink.close()
+            cap.terminate()
+            cap.wait(10)
+        # (osmo-mgw also sends a one-byte "dummy packet" when a connection learns its remote address.)
+        got = [(s, rtp_payload(d)) for s, d in sink.received if rtp_payload(d) is not None]
+        back = [rtp_payload(p[4]) for p in udp_packets(cap_path)
+                if p[0] == addr and p[2] == "127.0.0.1" and p[3] == media_port and rtp_payload(p[4]) is not None]
+        return dict(rc=rc, err=err, src=src, uas_err=uas_err, call_s=call_s, show=mid.get("show", ""),
+                    from_mgw=[p for s, p in got if s[0] == addr], got=got, echoed=sink.echoed, back=back)
+
+    def one_endpoint(show):
+        conns = re.findall(r"endpoint (rtpbridge/\w+@mgw):\s+Availability: \w+\s+((?:CONN: .*\s+)+)", show)
+        two = [(ep, re.findall(r"CONN: \((\w+)/rtp", block)) for ep, block in conns]
+        return len(two) == 1 and len(two[0][1]) == 2 and two[0][1][0] == two[0][1][1]
+
+    # 1. A plain call: both directions carried all along.
     play_ms = 7500  # the pcap lasts 7.05 s
-    srv = uas(substituted("uas_rtp.xml", {"RTP_IP": "127.0.0.1", "RTP_PORT": sink.port}), UAS_PORT)
-    mid = {}
-
-    def look_mid_call():
-        time.sleep(3)
-        mid["show"] = osmomgw.vty(addr, "show mgcp")
-
-    t = threading.Thread(target=look_mid_call)
-    t.start()
-    t0 = time.monotonic()
-    rc, err = uac(substituted("uac_rtp.xml", {"PCAP": PCAP, "PLAY_MS": play_ms}), a_sip, extra=["-mp", str(media_port)])
-    call_s = time.monotonic() - t0
-    t.join()
-    src = wait_uas(srv)
-    c.check("UAC: call answered, pcap played, BYE", rc == 0, err[-600:] + "\n".join(a.lines[-8:] + b.lines[-8:]))
-    c.check("UAS (the far side) passes", src == 0, (srv.stderr.read() if srv.stderr else "")[-600:])
-    time.sleep(0.5)
-    sink.close()
-    cap.terminate()
-    cap.wait(10)
-
+    r = call("uac_rtp.xml", "uas_rtp.xml", {"PLAY_MS": play_ms})
+    c.check("UAC: call answered, pcap played, BYE", r["rc"] == 0,
+            r["err"][-600:] + "\n".join(a.lines[-8:] + b.lines[-8:]))
+    c.check("UAS (the far side) passes", r["src"] == 0, r["uas_err"])
     # Both gateways' connections on the circuit's endpoint, one Call-ID (osmo-mgw bridges them).
-    show = mid.get("show", "")
-    conns = re.findall(r"endpoint (rtpbridge/\w+@mgw):\s+Availability: \w+\s+((?:CONN: .*\s+)+)", show)
-    two = [(ep, re.findall(r"CONN: \((\w+)/rtp", block)) for ep, block in conns]
-    c.check("mid-call: both gateways' connections on one rtpbridge endpoint, same Call-ID",
-            len(two) == 1 and len(two[0][1]) == 2 and two[0][1][0] == two[0][1][1], show[-1500:])
-
-    # (osmo-mgw also sends a one-byte "dummy packet" when a connection learns its remote address.)
-    got = [(s, rtp_payload(d)) for s, d in sink.received if rtp_payload(d) is not None]
-    from_mgw = [p for s, p in got if s[0] == addr]
+    c.check("mid-call: both gateways' connections on one rtpbridge endpoint, same Call-ID", one_endpoint(r["show"]),
+            r["show"][-1500:])
+    from_mgw, back = r["from_mgw"], r["back"]
     c.check(f"far side: RTP arrived from osmo-mgw ({len(from_mgw)} of {len(sent)} packets played)",
-            len(from_mgw) >= 0.9 * len(sent) and len(from_mgw) == len(got), (len(from_mgw), len(got)))
+            len(from_mgw) >= 0.9 * len(sent) and len(from_mgw) == len(r["got"]), (len(from_mgw), len(r["got"])))
     c.check(f"far side: payloads are the pcap's, in order ({sum(map(len, from_mgw))} bytes)",
             bool(from_mgw) and in_order(sent, from_mgw))
-
-    back = [rtp_payload(p[4]) for p in udp_packets(cap_path)
-            if p[0] == addr and p[2] == "127.0.0.1" and p[3] == media_port and rtp_payload(p[4]) is not None]
     c.check(f"caller side: the far side's RTP reached SIPp's media port from osmo-mgw "
-            f"({len(back)} of {len(sink.echoed)} sent back)", len(back) >= 0.9 * len(sink.echoed) > 0,
-            (len(back), len(sink.echoed)))
+            f"({len(back)} of {len(r['echoed'])} sent back)", len(back) >= 0.9 * len(r["echoed"]) > 0,
+            (len(back), len(r["echoed"])))
     c.check(f"caller side: payloads are what the far side sent, in order ({sum(map(len, back))} bytes)",
-            bool(back) and in_order(sink.echoed, back))
-    c.check(f"call with {play_ms} ms of media took {call_s:.1f} s", call_s < 20, call_s)
+            bool(back) and in_order(r["echoed"], back))
+    c.check(f"call with {play_ms} ms of media took {r['call_s']:.1f} s", r["call_s"] < 20, r["call_s"])
+
+    # 2. Hold from SIP while the pcap plays (Q.1912.5: re-INVITE a=sendonly -> CPG remote hold -> re-INVITE
+    # a=sendonly on the far side): A's connection turns recvonly, B's sendonly, so the caller's RTP still
+    # reaches the far side but nothing comes back until the retrieval.
+    hold_at, hold_ms = 2000, 2500
+    r = call("uac_rtp_hold.xml", "uas_rtp_hold.xml",
+             {"HOLD_AT_MS": hold_at, "HOLD_MS": hold_ms, "AFTER_MS": play_ms - hold_at - hold_ms}, look_at=3.0)
+    c.check("hold: UAC (re-INVITE sendonly, then sendrecv) passes", r["rc"] == 0,
+            r["err"][-600:] + "\n".join(a.lines[-8:] + b.lines[-8:]))
+    c.check("hold: the far side got re-INVITEs offering a=sendonly then a=sendrecv", r["src"] == 0, r["uas_err"])
+    c.check("hold: A logged hold/retrieve by SIP, B by ISUP (CPG remote hold/retrieval)",
+            any(" hold " in l and "by=sip" in l for l in a.lines) and
+            any(" retrieve " in l and "by=sip" in l for l in a.lines) and
+            any(" hold " in l and "by=isup" in l for l in b.lines) and
+            any(" retrieve " in l and "by=isup" in l for l in b.lines),
+            [l for l in a.lines + b.lines if " hold " in l or " retrieve " in l])
+    from_mgw, back, echoed = r["from_mgw"], r["back"], r["echoed"]
+    c.check(f"hold: the caller's RTP reached the far side throughout ({len(from_mgw)} of {len(sent)})",
+            len(from_mgw) >= 0.9 * len(sent) and in_order(sent, from_mgw), len(from_mgw))
+    # Which of the far side's packets came back: a run missing in the middle is the hold.
+    idx, i = [], 0
+    for p in back:
+        while i < len(echoed) and echoed[i] != p:
+            i += 1
+        idx.append(i)
+        i += 1
+    gaps = [(idx[k + 1] - idx[k] - 1, k) for k in range(len(idx) - 1)]
+    gap, at = max(gaps) if gaps else (0, 0)
+    expect = hold_ms / 30.0  # 30 ms packets
+    c.check(f"hold: the far side's RTP stopped reaching SIPp while held ({gap} packets, ~{expect:.0f} expected), "
+            f"flowed before ({at + 1}) and after ({len(idx) - at - 1})",
+            0.6 * expect <= gap <= 1.4 * expect and at + 1 >= 20 and len(idx) - at - 1 >= 20,
+            (gap, at, len(idx), len(echoed)))
 
     show = osmomgw.vty(addr, "show mgcp")
     c.check("osmo-mgw VTY: no connection left", "CONN:" not in show, show[-1500:])
     stats = osmomgw.vty(addr, "show mgcp stats")
     crcx = re.search(r"crcx:success:\s+(\d+)", stats)
     dlcx = re.search(r"dlcx:success:\s+(\d+)", stats)
-    c.check("osmo-mgw: 2 CRCX (one per gateway) and 2 DLCX succeeded",
-            crcx and dlcx and int(crcx.group(1)) == 2 and int(dlcx.group(1)) == 2,
-            (crcx and crcx.group(0), dlcx and dlcx.group(0)))
+    mdcx = re.search(r"mdcx:success:\s+(\d+)", stats)
+    c.check("osmo-mgw: 4 CRCX (one per gateway and call) and 4 DLCX succeeded, MDCX for answer, hold, retrieval",
+            crcx and dlcx and mdcx and int(crcx.group(1)) == 4 and int(dlcx.group(1)) == 4 and int(mdcx.group(1)) >= 8,
+            (crcx and crcx.group(0), dlcx and dlcx.group(0), mdcx and mdcx.group(0)))
     for name, d in (("A", a), ("B", b)):
         rc, _ = d.stop()
         c.check(f"{name} stops cleanly", rc == 0, rc)
         lines = [l for l in d.lines if " isup circuits " in l]
         c.check(f"{name}: every circuit idle at stop", bool(lines) and all(" busy=0" in l for l in lines), lines)
 finally:
-    if sink and not sink.stop:
-        sink.close()
-    if cap and cap.poll() is None:
-        cap.kill()
     for d in (a, b):
         if d:
             d.cleanup()

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "base/clock.h"
+#include "isup/codes.h"
 #include "isup/isup_cc.h"
 #include "isup/timers.h"
 #include "sip/message.h"
@@ -54,6 +55,10 @@ struct FakeSip final : sip::SessionApi {
   void info(sip::SessionId s, sip::HeaderList h, sip::Body b) override {
     ops.push_back(Op{"info", s, 0, std::move(h), std::move(b), {}});
   }
+  bool reinvite(sip::SessionId s, sip::Body b) override {
+    ops.push_back(Op{"reinvite", s, 0, {}, std::move(b), {}});
+    return true;
+  }
   Op pop() {
     if (ops.empty()) return Op{"<none>", 0, 0, {}, {}, {}};
     Op op = std::move(ops.front());
@@ -75,7 +80,12 @@ struct FarUser final : isup::CallControlUser {
     if (on_setup_hook) on_setup_hook(call);
   }
   void on_progress(CallId, const isup::BackwardIndication& ind) override {
-    events.push_back(ind.alerting ? "alerting" : "progress");
+    std::string e = ind.alerting ? "alerting" : "progress";
+    if (const isup::Param* p = ind.msg ? ind.msg->find(isup::par::kGenericNotificationIndicator) : nullptr)
+      e += p->value.size() == 1 && p->value[0] == (0x80 | isup::kNotificationRemoteHold)        ? ":remote-hold"
+           : p->value.size() == 1 && p->value[0] == (0x80 | isup::kNotificationRemoteRetrieval) ? ":remote-retrieval"
+                                                                                                : ":notification?";
+    events.push_back(e);
   }
   void on_answer(CallId) override { events.push_back("answer"); }
   void on_release(CallId, int cause) override { events.push_back("release:" + std::to_string(cause)); }
@@ -90,6 +100,33 @@ struct FarUser final : isup::CallControlUser {
   std::string called, calling;
   int nai = 0;
   std::function<void(CallId)> on_setup_hook;
+};
+
+// The MG side: records every mode change; connections become ready when told.
+struct FakeMedia final : CallMedia {
+  std::optional<Id> open(isup::GroupId, std::uint16_t, const std::string&, MediaMode mode, Ready ready) override {
+    modes.push_back(mode);
+    pending.push_back(std::move(ready));
+    return next++;
+  }
+  void update(Id, const std::string& remote_sdp, MediaMode mode) override {
+    modes.push_back(mode);
+    remotes.push_back(remote_sdp);
+  }
+  void close(Id) override { ++closed; }
+  void set_lost_handler(Lost) override {}
+  void ready() {
+    auto run = std::move(pending);
+    pending.clear();
+    for (auto& r : run)
+      r("v=0\r\no=- 1A2B 23 IN IP4 127.0.0.9\r\ns=-\r\nc=IN IP4 127.0.0.9\r\nt=0 0\r\nm=audio 4000 RTP/AVP 8\r\n");
+  }
+  MediaMode last() const { return modes.empty() ? MediaMode::kSendRecv : modes.back(); }
+  std::vector<MediaMode> modes;
+  std::vector<std::string> remotes;
+  std::vector<Ready> pending;
+  Id next = 1;
+  int closed = 0;
 };
 
 struct Pending {
@@ -133,6 +170,18 @@ std::string response_text(int status, const std::string& reason, const std::stri
          "From: <sip:a@127.0.0.1>;tag=f\r\nTo: <sip:b@127.0.0.1>;tag=t\r\n"
          "Call-ID: x@gw\r\nCSeq: 1 INVITE\r\n" +
          extra + "Content-Length: 0\r\n\r\n";
+}
+
+// A re-INVITE in the dialog with a new offer.
+std::string reoffer_text(const std::string& direction, const std::string& address = "127.0.0.1") {
+  const std::string sdp = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 " + address +
+                          "\r\nt=0 0\r\nm=audio 6000 RTP/AVP 8\r\n" +
+                          (direction.empty() ? "" : "a=" + direction + "\r\n");
+  return "INVITE sip:gw@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK3\r\n"
+         "From: <sip:a@127.0.0.1>;tag=a1\r\nTo: <sip:b@127.0.0.1>;tag=b1\r\n"
+         "Call-ID: c1@test\r\nCSeq: 3 INVITE\r\nMax-Forwards: 70\r\nContent-Type: application/sdp\r\n"
+         "Content-Length: " +
+         std::to_string(sdp.size()) + "\r\n\r\n" + sdp;
 }
 
 std::string request_text(const std::string& method, const std::string& extra = "") {
@@ -601,6 +650,107 @@ TEST_F(CallEngineTest, IsupOverlapCallerGivesUpWhileCollecting) {
   ASSERT_TRUE(far->release(*call, 16));
   advance(std::chrono::seconds(10));
   EXPECT_TRUE(sip.ops.empty());
+  expect_all_idle();
+}
+
+}  // namespace
+}  // namespace isupgw::gateway
+
+namespace isupgw::gateway {
+namespace {
+
+// --- Hold (Q.733.2 via Q.1912.5, RFC 3264 8.4): the MG mode follows, the other side is told ---
+
+TEST_F(CallEngineTest, SipHoldAndRetrievalMoveTheMgModeAndSendCpgNotifications) {
+  make({route("30", {"tg1"})});
+  FakeMedia media;
+  engine->attach_media(&media);
+  invite(1, invite_text("+4930123456"));
+  media.ready();
+  pump();
+  EXPECT_EQ(far_user.pop(), "setup");
+  ASSERT_TRUE(far->answer(far_user.last));
+  pump();
+  EXPECT_EQ(sip.pop().what, "answer");
+  EXPECT_EQ(media.last(), MediaMode::kSendRecv);
+  // a=sendonly from the caller: the MG only receives from SIP (recvonly); CPG remote hold.
+  with_message(reoffer_text("sendonly"), [&](const sip::Message& m) { engine->on_reoffer(1, m); });
+  EXPECT_EQ(media.last(), MediaMode::kRecvOnly);
+  EXPECT_NE(media.remotes.back().find("a=sendonly"), std::string::npos);
+  EXPECT_EQ(far_user.pop(), "progress:remote-hold");
+  // Retrieval: sendrecv again, CPG remote retrieval.
+  with_message(reoffer_text("sendrecv"), [&](const sip::Message& m) { engine->on_reoffer(1, m); });
+  EXPECT_EQ(media.last(), MediaMode::kSendRecv);
+  EXPECT_EQ(far_user.pop(), "progress:remote-retrieval");
+  // RFC 2543 hold (c=0.0.0.0): inactive, the remote address is left alone.
+  with_message(reoffer_text("", "0.0.0.0"), [&](const sip::Message& m) { engine->on_reoffer(1, m); });
+  EXPECT_EQ(media.last(), MediaMode::kInactive);
+  EXPECT_EQ(media.remotes.back(), "");
+  EXPECT_EQ(far_user.pop(), "progress:remote-hold");
+  // a=inactive while already held: the mode follows, no second notification.
+  with_message(reoffer_text("inactive"), [&](const sip::Message& m) { engine->on_reoffer(1, m); });
+  EXPECT_EQ(media.last(), MediaMode::kInactive);
+  EXPECT_EQ(far_user.pop(), "<none>");
+  with_message(reoffer_text(""), [&](const sip::Message& m) { engine->on_reoffer(1, m); });
+  EXPECT_EQ(media.last(), MediaMode::kSendRecv);
+  EXPECT_EQ(far_user.pop(), "progress:remote-retrieval");
+  // A new offer without a hold change (codec change): MDCX only, nothing to ISUP.
+  with_message(reoffer_text("sendrecv"), [&](const sip::Message& m) { engine->on_reoffer(1, m); });
+  EXPECT_EQ(far_user.pop(), "<none>");
+  EXPECT_EQ(counters.value("call.hold"), 2u);
+  EXPECT_EQ(counters.value("call.retrieve"), 2u);
+  with_message(request_text("BYE"), [&](const sip::Message& m) { engine->on_bye(1, m); });
+  EXPECT_EQ(far_user.pop(), "release:16");
+  EXPECT_EQ(media.closed, 1);
+  expect_all_idle();
+}
+
+TEST_F(CallEngineTest, IsupHoldReInvitesTheSipSideSendonly) {
+  make({route("", {"peer"}, "tg1")});
+  FakeMedia media;
+  engine->attach_media(&media);
+  auto call = far->setup(far_group, iam("5551234"));
+  ASSERT_TRUE(call);
+  pump();
+  media.ready();
+  auto op = sip.pop();
+  ASSERT_EQ(op.what, "invite");
+  with_message(response_text(200, "OK"), [&](const sip::Message& m) { engine->on_answered(op.s, m); });
+  EXPECT_EQ(far_user.pop(), "answer");
+  EXPECT_EQ(media.last(), MediaMode::kSendRecv);
+  // The far exchange holds: CPG remote hold -> MG sendonly, re-INVITE offering sendonly.
+  ASSERT_TRUE(far->notify(*call, isup::kNotificationRemoteHold));
+  pump();
+  EXPECT_EQ(media.last(), MediaMode::kSendOnly);
+  auto re = sip.pop();
+  EXPECT_EQ(re.what, "reinvite");
+  EXPECT_EQ(re.s, op.s);
+  EXPECT_EQ(re.body.content_type, "application/sdp");
+  EXPECT_NE(re.body.content.find("a=sendonly"), std::string::npos) << re.body.content;
+  EXPECT_NE(re.body.content.find("127.0.0.9"), std::string::npos);  // still the MG's address
+  // A repeated notification changes nothing.
+  ASSERT_TRUE(far->notify(*call, isup::kNotificationRemoteHold));
+  pump();
+  EXPECT_EQ(sip.pop().what, "<none>");
+  ASSERT_TRUE(far->notify(*call, isup::kNotificationRemoteRetrieval));
+  pump();
+  EXPECT_EQ(media.last(), MediaMode::kSendRecv);
+  re = sip.pop();
+  EXPECT_EQ(re.what, "reinvite");
+  EXPECT_NE(re.body.content.find("a=sendrecv"), std::string::npos) << re.body.content;
+  ASSERT_TRUE(far->release(*call, 16));
+  pump();
+  EXPECT_EQ(sip.pop().what, "bye");
+  expect_all_idle();
+}
+
+TEST_F(CallEngineTest, NotifyIsRefusedBeforeAnswer) {
+  make({route("30", {"tg1"})});
+  invite(1, invite_text("+4930123456"));
+  EXPECT_EQ(far_user.pop(), "setup");
+  EXPECT_FALSE(far->notify(far_user.last, isup::kNotificationRemoteHold));
+  ASSERT_TRUE(far->release(far_user.last, 16));
+  pump();
   expect_all_idle();
 }
 
