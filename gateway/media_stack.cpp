@@ -28,6 +28,21 @@ std::string domain_of(std::string_view endpoint) {
   return at == std::string_view::npos ? std::string() : std::string(endpoint.substr(at + 1));
 }
 
+// What the AUEP keepalive audits for a group's endpoints: the per-circuit
+// term made a wildcard ("rtpbridge/{cic:x}@mgw" -> "rtpbridge/*@mgw", which
+// osmo-mgw answers; it refuses "*@mgw"), else the whole domain ("*@mg1").
+std::string keepalive_for(std::string_view endpoints) {
+  const std::string domain = domain_of(endpoints);
+  std::string local(endpoints.substr(0, endpoints.rfind('@')));
+  for (std::string_view cic : {"{cic}", "{cic:x}"}) {
+    const auto at = local.find(cic);
+    const bool whole_term = at != std::string::npos && (at == 0 || local[at - 1] == '/') &&
+                            (at + cic.size() == local.size() || local[at + cic.size()] == '/');
+    if (whole_term) return local.replace(at, cic.size(), "*") + "@" + domain;
+  }
+  return "*@" + domain;
+}
+
 std::uint32_t lowest_cic(const config::TrunkGroup& g) {
   std::uint32_t low = 0;
   for (const auto& r : g.cics())
@@ -143,7 +158,7 @@ Result<std::unique_ptr<MediaStack>, std::string> MediaStack::create(boost::asio:
     if (keepalive.empty()) {
       for (const auto& g : cfg.ss7().trunk_groups())
         if (g.media_gateway() == c.name()) {
-          keepalive = "*@" + domain_of(g.endpoints());
+          keepalive = keepalive_for(g.endpoints());
           break;
         }
       if (keepalive.empty()) keepalive = "*@" + c.name();

@@ -140,8 +140,7 @@ a = b = None
 try:
     c.check("osmo-mgw up", osmomgw.mgcp_answers(addr, mport), open(log_path).read()[-2000:])
     MG = f"""media_gateways:
-  - {{name: mgw, address: {{address: {addr}, port: {mport}}}, local: {{address: {addr}}}, keepalive_ms: 2000,
-     keepalive_endpoint: "rtpbridge/*@mgw"}}"""
+  - {{name: mgw, address: {{address: {addr}, port: {mport}}}, local: {{address: {addr}}}, keepalive_ms: 2000}}"""
     UAS_PORT = free_port()
     b = Daemon(f"""
 node: {{name: gw-b}}
@@ -279,6 +278,9 @@ routes:
             0.6 * expect <= gap <= 1.4 * expect and at + 1 >= 20 and len(idx) - at - 1 >= 20,
             (gap, at, len(idx), len(echoed)))
 
+    log = open(log_path).read()
+    c.check("osmo-mgw knew every endpoint asked for (keepalive AUEP rtpbridge/*@mgw from the pattern)",
+            "cannot find endpoint" not in log, log[-1500:])
     show = osmomgw.vty(addr, "show mgcp")
     c.check("osmo-mgw VTY: no connection left", "CONN:" not in show, show[-1500:])
     stats = osmomgw.vty(addr, "show mgcp stats")
