@@ -15,6 +15,7 @@
 #include <set>
 #include <sstream>
 
+#include "base/ip_address.h"
 #include "base/log.h"
 #include "gateway/media_stack.h"
 #include "gateway/ss7_config.h"
@@ -349,11 +350,6 @@ class Validator {
   const ConfigError& error() const { return error_; }
 
  private:
-  static bool valid_ip(const std::string& a) {
-    unsigned char buf[16];
-    return inet_pton(AF_INET, a.c_str(), buf) == 1 || inet_pton(AF_INET6, a.c_str(), buf) == 1;
-  }
-
   bool check_endpoint(const config::Endpoint& e, const std::string& p, bool required, bool need_port) {
     const std::string side = p.ends_with("remote") ? "remote" : "local";
     if (e.address().empty()) return !required || fail(p, side + " needs an address (IPv4 or IPv6 literal)");

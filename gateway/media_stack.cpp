@@ -1,21 +1,15 @@
 #include "gateway/media_stack.h"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <set>
 
+#include "base/ip_address.h"
 #include "gateway/ss7_config.h"
 
 namespace isupgw::gateway {
 
 namespace {
-
-bool valid_ip(const std::string& a) {
-  unsigned char buf[16];
-  return inet_pton(AF_INET, a.c_str(), buf) == 1 || inet_pton(AF_INET6, a.c_str(), buf) == 1;
-}
 
 bool is_wildcard(std::string_view endpoint) {
   const auto at = endpoint.find('@');
