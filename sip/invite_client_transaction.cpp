@@ -63,21 +63,8 @@ InviteClientTransaction::InviteClientTransaction(TransactionId id, TransactionCo
                                                  Peer to, std::string request)
     : id_(id), ctx_(ctx), owner_(owner), to_(std::move(to)), request_(std::move(request)) {}
 
-InviteClientTransaction::~InviteClientTransaction() {
-  for (auto t : {timer_a_, timer_b_, timer_d_, timer_m_})
-    if (t) ctx_.timers.cancel(t);
-}
-
 void InviteClientTransaction::on_response(const Message& r) {
   fire(provisional(r.status) ? E::kProvisional : success(r.status) ? E::kSuccess : E::kFailure, &r);
-}
-
-void InviteClientTransaction::arm(TimerService::Id& slot, Clock::duration after, Event e) {
-  if (slot) ctx_.timers.cancel(slot);
-  slot = ctx_.timers.start(after, [this, &slot, e] {
-    slot = 0;
-    fire(e, nullptr);
-  });
 }
 
 void InviteClientTransaction::send(const std::string& bytes) {
@@ -124,12 +111,12 @@ void InviteClientTransaction::act(Action a, const Message* m) {
     case Action::kTimeout: owner_.tx_failed(id_, EndReason::kTimeout); break;
     case Action::kFail: owner_.tx_failed(id_, EndReason::kTransportError); break;
     case Action::kPass:
-      if (timer_a_) ctx_.timers.cancel(timer_a_), timer_a_ = 0;
-      if (state_ == S::kAccepted && !timer_m_) arm(timer_m_, ctx_.t.t64(), E::kTimerM);
+      timer_a_.cancel();
+      if (state_ == S::kAccepted && !timer_m_.armed()) arm(timer_m_, ctx_.t.t64(), E::kTimerM);
       owner_.tx_response(id_, *m);
       break;
     case Action::kAckAndPass:
-      if (timer_a_) ctx_.timers.cancel(timer_a_), timer_a_ = 0;
+      timer_a_.cancel();
       ack_ = build_ack(*m);
       send(ack_);
       arm(timer_d_, reliable ? Clock::duration::zero() : ctx_.t.timer_d, E::kTimerD);

@@ -28,7 +28,6 @@ class InviteClientTransaction {
 
   InviteClientTransaction(TransactionId id, TransactionContext& ctx, TransactionOwner& owner, Peer to,
                           std::string request);
-  ~InviteClientTransaction();
   InviteClientTransaction(const InviteClientTransaction&) = delete;
   InviteClientTransaction& operator=(const InviteClientTransaction&) = delete;
 
@@ -50,7 +49,9 @@ class InviteClientTransaction {
   void fire(Event e, const Message* m);
   void act(Action a, const Message* m);
   void send(const std::string& bytes);
-  void arm(TimerService::Id& slot, Clock::duration after, Event e);
+  void arm(TxTimer& t, Clock::duration after, Event e) {
+    t.arm(after, [this, e] { fire(e, nullptr); });
+  }
   std::string build_ack(const Message& response) const;
 
   TransactionId id_;
@@ -61,7 +62,7 @@ class InviteClientTransaction {
   std::string ack_;
   State state_ = State::kCalling;
   Clock::duration a_interval_{};
-  TimerService::Id timer_a_ = 0, timer_b_ = 0, timer_d_ = 0, timer_m_ = 0;
+  TxTimer timer_a_{ctx_.timers}, timer_b_{ctx_.timers}, timer_d_{ctx_.timers}, timer_m_{ctx_.timers};
   bool send_failed_ = false;
 };
 

@@ -62,22 +62,9 @@ InviteServerTransaction::InviteServerTransaction(TransactionId id, TransactionCo
                                                  Peer reply_to)
     : id_(id), ctx_(ctx), owner_(owner), reply_to_(std::move(reply_to)) {}
 
-InviteServerTransaction::~InviteServerTransaction() {
-  for (auto t : {timer_g_, timer_h_, timer_i_, timer_l_})
-    if (t) ctx_.timers.cancel(t);
-}
-
 void InviteServerTransaction::respond(int status, std::string bytes) {
   pending_ = std::move(bytes);
   fire(provisional(status) ? E::kSend1xx : success(status) ? E::kSend2xx : E::kSendFinal, nullptr);
-}
-
-void InviteServerTransaction::arm(TimerService::Id& slot, Clock::duration after, Event e) {
-  if (slot) ctx_.timers.cancel(slot);
-  slot = ctx_.timers.start(after, [this, &slot, e] {
-    slot = 0;
-    fire(e, nullptr);
-  });
 }
 
 void InviteServerTransaction::fire(Event e, const Message* m) {
@@ -104,16 +91,16 @@ void InviteServerTransaction::act(Action a, const Message* m) {
   };
   switch (a) {
     case Action::kNone:
-      if (state_ == S::kConfirmed && !timer_i_) {
-        if (timer_g_) ctx_.timers.cancel(timer_g_), timer_g_ = 0;
-        if (timer_h_) ctx_.timers.cancel(timer_h_), timer_h_ = 0;
+      if (state_ == S::kConfirmed && !timer_i_.armed()) {
+        timer_g_.cancel();
+        timer_h_.cancel();
         arm(timer_i_, reliable ? Clock::duration::zero() : ctx_.t.t4, E::kTimerI);
       }
       break;
     case Action::kSend:
       last_ = std::move(pending_);
       send(last_);
-      if (state_ == S::kAccepted && !timer_l_) arm(timer_l_, ctx_.t.t64(), E::kTimerL);
+      if (state_ == S::kAccepted && !timer_l_.armed()) arm(timer_l_, ctx_.t.t64(), E::kTimerL);
       break;
     case Action::kSendFinal:
       last_ = std::move(pending_);

@@ -28,7 +28,6 @@ class InviteServerTransaction {
   };
 
   InviteServerTransaction(TransactionId id, TransactionContext& ctx, TransactionOwner& owner, Peer reply_to);
-  ~InviteServerTransaction();
   InviteServerTransaction(const InviteServerTransaction&) = delete;
   InviteServerTransaction& operator=(const InviteServerTransaction&) = delete;
 
@@ -50,7 +49,9 @@ class InviteServerTransaction {
 
   void fire(Event e, const Message* m);
   void act(Action a, const Message* m);
-  void arm(TimerService::Id& slot, Clock::duration after, Event e);
+  void arm(TxTimer& t, Clock::duration after, Event e) {
+    t.arm(after, [this, e] { fire(e, nullptr); });
+  }
 
   TransactionId id_;
   TransactionContext& ctx_;
@@ -60,7 +61,7 @@ class InviteServerTransaction {
   std::string pending_;
   State state_ = State::kProceeding;
   Clock::duration g_interval_{};
-  TimerService::Id timer_g_ = 0, timer_h_ = 0, timer_i_ = 0, timer_l_ = 0;
+  TxTimer timer_g_{ctx_.timers}, timer_h_{ctx_.timers}, timer_i_{ctx_.timers}, timer_l_{ctx_.timers};
   bool send_failed_ = false;
 };
 

@@ -54,19 +54,6 @@ NonInviteClientTransaction::NonInviteClientTransaction(TransactionId id, Transac
                                                        TransactionOwner& owner, Peer to, std::string request)
     : id_(id), ctx_(ctx), owner_(owner), to_(std::move(to)), request_(std::move(request)) {}
 
-NonInviteClientTransaction::~NonInviteClientTransaction() {
-  for (auto t : {timer_e_, timer_f_, timer_k_})
-    if (t) ctx_.timers.cancel(t);
-}
-
-void NonInviteClientTransaction::arm(TimerService::Id& slot, Clock::duration after, Event e) {
-  if (slot) ctx_.timers.cancel(slot);
-  slot = ctx_.timers.start(after, [this, &slot, e] {
-    slot = 0;
-    fire(e, nullptr);
-  });
-}
-
 void NonInviteClientTransaction::fire(Event e, const Message* m) {
   const Row* row = find_transition(kTable, state_, e);
   if (!row) return;
@@ -105,8 +92,8 @@ void NonInviteClientTransaction::act(Action a, const Message* m) {
     case Action::kFail: owner_.tx_failed(id_, EndReason::kTransportError); break;
     case Action::kPass: owner_.tx_response(id_, *m); break;
     case Action::kPassFinal:
-      if (timer_e_) ctx_.timers.cancel(timer_e_), timer_e_ = 0;
-      if (timer_f_) ctx_.timers.cancel(timer_f_), timer_f_ = 0;
+      timer_e_.cancel();
+      timer_f_.cancel();
       arm(timer_k_, reliable ? Clock::duration::zero() : ctx_.t.t4, E::kTimerK);
       owner_.tx_response(id_, *m);
       break;

@@ -16,7 +16,6 @@ class NonInviteClientTransaction {
 
   NonInviteClientTransaction(TransactionId id, TransactionContext& ctx, TransactionOwner& owner, Peer to,
                              std::string request);
-  ~NonInviteClientTransaction();
   NonInviteClientTransaction(const NonInviteClientTransaction&) = delete;
   NonInviteClientTransaction& operator=(const NonInviteClientTransaction&) = delete;
 
@@ -35,7 +34,9 @@ class NonInviteClientTransaction {
 
   void fire(Event e, const Message* m);
   void act(Action a, const Message* m);
-  void arm(TimerService::Id& slot, Clock::duration after, Event e);
+  void arm(TxTimer& t, Clock::duration after, Event e) {
+    t.arm(after, [this, e] { fire(e, nullptr); });
+  }
 
   TransactionId id_;
   TransactionContext& ctx_;
@@ -44,7 +45,7 @@ class NonInviteClientTransaction {
   std::string request_;
   State state_ = State::kTrying;
   Clock::duration e_interval_{};
-  TimerService::Id timer_e_ = 0, timer_f_ = 0, timer_k_ = 0;
+  TxTimer timer_e_{ctx_.timers}, timer_f_{ctx_.timers}, timer_k_{ctx_.timers};
   bool send_failed_ = false;
 };
 

@@ -47,10 +47,6 @@ NonInviteServerTransaction::NonInviteServerTransaction(TransactionId id, Transac
                                                        TransactionOwner& owner, Peer reply_to)
     : id_(id), ctx_(ctx), owner_(owner), reply_to_(std::move(reply_to)) {}
 
-NonInviteServerTransaction::~NonInviteServerTransaction() {
-  if (timer_j_) ctx_.timers.cancel(timer_j_);
-}
-
 void NonInviteServerTransaction::respond(int status, std::string bytes) {
   pending_ = std::move(bytes);
   fire(provisional(status) ? E::kSend1xx : E::kSendFinal);
@@ -83,10 +79,7 @@ void NonInviteServerTransaction::act(Action a) {
       if (a == Action::kSendFinal) {
         // 17.2.2: J = 64*T1 over UDP, zero over reliable transports.
         const auto j = TransportLayer::reliable(reply_to_.transport) ? Clock::duration::zero() : ctx_.t.t64();
-        timer_j_ = ctx_.timers.start(j, [this] {
-          timer_j_ = 0;
-          fire(E::kTimerJ);
-        });
+        timer_j_.arm(j, [this] { fire(E::kTimerJ); });
       }
       break;
     case Action::kResend:

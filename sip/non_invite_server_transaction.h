@@ -15,7 +15,6 @@ class NonInviteServerTransaction {
   enum class Event : std::uint8_t { kRetransmission, kSend1xx, kSendFinal, kTimerJ, kTransportError };
 
   NonInviteServerTransaction(TransactionId id, TransactionContext& ctx, TransactionOwner& owner, Peer reply_to);
-  ~NonInviteServerTransaction();
   NonInviteServerTransaction(const NonInviteServerTransaction&) = delete;
   NonInviteServerTransaction& operator=(const NonInviteServerTransaction&) = delete;
 
@@ -42,7 +41,7 @@ class NonInviteServerTransaction {
   std::string last_;
   std::string pending_;
   State state_ = State::kTrying;
-  TimerService::Id timer_j_ = 0;
+  TxTimer timer_j_{ctx_.timers};
   bool send_failed_ = false;
 };
 

@@ -39,6 +39,34 @@ struct TransactionContext {
   TimerValues t;
 };
 
+// One RFC 3261 17 timer of a transaction (A, B, D, E, ..., M): arming it again
+// restarts it, cancel() stops it, and the machine's destruction cancels it, so
+// no callback outlives the machine. armed() is false again once it fired.
+class TxTimer {
+ public:
+  explicit TxTimer(TimerService& timers) : timers_(timers) {}
+  ~TxTimer() { cancel(); }
+  TxTimer(const TxTimer&) = delete;
+  TxTimer& operator=(const TxTimer&) = delete;
+
+  template <class Fn>
+  void arm(Clock::duration after, Fn fn) {
+    cancel();
+    id_ = timers_.start(after, [this, fn = std::move(fn)] {
+      id_ = 0;
+      fn();
+    });
+  }
+  void cancel() {
+    if (id_) timers_.cancel(id_), id_ = 0;
+  }
+  bool armed() const { return id_ != 0; }
+
+ private:
+  TimerService& timers_;
+  TimerService::Id id_ = 0;
+};
+
 // Who a transaction reports to (the transaction layer, which passes on to
 // the transaction user). Calls into the owner are the last thing a machine
 // does in a transition, so the owner may destroy it on terminated().
