@@ -305,11 +305,10 @@ void CallEngine::perform(Call& c, const CallTransition& t, const EventData& d) {
       c.cause = d.cause;
       if (c.b.sip) {
         if (c.b.sid == 0 || !sip_) return;
-        auto reason = mapping::reason_for_release(static_cast<std::uint8_t>(d.cause));
         if (t.from == CallState::kActive)
-          sip_->bye(c.b.sid, std::move(reason));
-        else
-          sip_->cancel(c.b.sid, std::move(reason));
+          send_bye(c.b, d.cause);
+        else  // CANCEL carries no ISUP body (Q.1912.5): Reason only
+          sip_->cancel(c.b.sid, mapping::reason_for_release(static_cast<std::uint8_t>(d.cause)));
       } else if (c.b.cid != 0 && isup_) {
         (void)isup_->release(c.b.cid, d.cause);
       }
@@ -320,7 +319,7 @@ void CallEngine::perform(Call& c, const CallTransition& t, const EventData& d) {
     case CallAction::kReleaseA:
       c.cause = d.cause;
       if (c.a.sip) {
-        if (sip_) sip_->bye(c.a.sid, mapping::reason_for_release(static_cast<std::uint8_t>(d.cause)));
+        if (sip_) send_bye(c.a, d.cause);
       } else if (isup_) {
         (void)isup_->release(c.a.cid, d.cause);
       }
@@ -373,6 +372,14 @@ void CallEngine::start_b(Call& c) {
   c.b.trunk = trunk;
   c.b.sid = sip_->invite(c.invites[c.target]);
   by_sid_[c.b.sid] = &c;
+}
+
+// REL after answer -> BYE: Reason, and on SIP-I/SIP-T trunks the REL itself
+// (Q.1912.5, RFC 3372).
+void CallEngine::send_bye(const Leg& leg, int cause) {
+  auto f = mapping::bye_for_release(static_cast<std::uint8_t>(cause),
+                                    leg.trunk ? leg.trunk->profile : mapping::SipProfile{});
+  sip_->bye(leg.sid, std::move(f.headers), std::move(f.body));
 }
 
 void CallEngine::b_failed_now(Call& c, int cause) {
@@ -640,7 +647,7 @@ void CallEngine::on_rejected(sip::SessionId s, const sip::Message& response) {
   Entry guard(*this);
   Call* c = by_sid(s);
   if (c == nullptr || c->b.sid != s || !c->b.sip) return ignored_.inc();
-  const int cause = mapping::cause_from_response(response).value_or(16);
+  const int cause = mapping::cause_from_response(response, c->b.trunk->profile).value_or(16);
   by_sid_.erase(s);
   c->b.sid = 0;
   b_failed_now(*c, cause);
@@ -650,9 +657,11 @@ void CallEngine::on_bye(sip::SessionId s, const sip::Message& bye) {
   Entry guard(*this);
   Call* c = by_sid(s);
   if (c == nullptr) return ignored_.inc();
-  const int cause = mapping::cause_from_request(bye);
-  fire(*c, c->a.sip && c->a.sid == s ? CallEvent::kAReleased : CallEvent::kBReleased,
-       EventData{cause, 0, {}, &bye, nullptr});
+  const bool from_a = c->a.sip && c->a.sid == s;
+  // SIP-I/SIP-T: the encapsulated REL's cause before Reason (Q.1912.5).
+  const SipTrunkInfo* trunk = from_a ? c->a.trunk : c->b.trunk;
+  const int cause = mapping::cause_from_request(bye, trunk ? trunk->profile : mapping::SipProfile{});
+  fire(*c, from_a ? CallEvent::kAReleased : CallEvent::kBReleased, EventData{cause, 0, {}, &bye, nullptr});
 }
 
 void CallEngine::on_ended(sip::SessionId s, sip::EndReason why) {

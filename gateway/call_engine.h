@@ -156,6 +156,7 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   void route_isup_call(Call& c, const isup::IncomingSetup& setup);
   void digits_done(Call& c);
   void b_failed_now(Call& c, int cause);
+  void send_bye(const Leg& leg, int cause);
   void finish(Call& c);
   Call& new_call();
   Call* by_sid(sip::SessionId s);

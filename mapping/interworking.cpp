@@ -313,6 +313,15 @@ std::uint8_t cause_from_request(const sip::Message& request) {
   return request.method == sip::Method::kCancel ? 31 : 16;
 }
 
+std::uint8_t cause_from_request(const sip::Message& request, const SipProfile& profile) {
+  if (profile.kind != SipProfile::kSip)
+    if (auto b = received_bodies(request); b && b->isup)
+      if (auto c = cause_of_isup_body(*b->isup, profile.variant)) return *c;
+  for (std::string_view v : request.values(sip::HeaderId::kReason))
+    if (auto c = parse_q850_reason(v)) return *c;
+  return request.method == sip::Method::kCancel ? 31 : 16;
+}
+
 // ---------------------------------------------------------------- ISUP -> SIP
 
 InviteFields invite_from_setup(const isup::IncomingSetup& setup, const SipProfile& profile) {
@@ -412,6 +421,15 @@ FinalResponse response_for_release(std::uint8_t cause, const SipProfile& profile
 }
 
 sip::HeaderList reason_for_release(std::uint8_t cause) { return {{"Reason", format_q850_reason(cause)}}; }
+
+ByeFields bye_for_release(std::uint8_t cause, const SipProfile& profile) {
+  ByeFields f;
+  f.headers = reason_for_release(cause);
+  if (profile.kind == SipProfile::kSip) return f;
+  f.body = make_body(std::nullopt, isup_rel_octets(cause, profile.variant), profile);
+  for (auto& h : body_headers(f.body, profile)) f.headers.push_back(std::move(h));
+  return f;
+}
 
 std::optional<sip::Body> info_for_isup(const isup::Message& m, const SipProfile& profile) {
   if (profile.kind == SipProfile::kSip) return std::nullopt;

@@ -115,6 +115,11 @@ std::optional<std::uint8_t> cause_from_response(const sip::Message& response, co
 // Release cause for BYE or CANCEL: an encapsulated REL, then Reason: Q.850,
 // else BYE 16 normal call clearing, CANCEL 31 normal unspecified (Q.1912.5).
 std::uint8_t cause_from_request(const sip::Message& request);
+// The same on a trunk: the REL body is read in the trunk's ISUP variant and
+// only on SIP-I/SIP-T trunks (Q.1912.5 profile C, RFC 3372: the encapsulated
+// REL is authoritative for ISUP parameters); a plain SIP trunk (profile A/B)
+// carries no ISUP, so Reason decides there.
+std::uint8_t cause_from_request(const sip::Message& request, const SipProfile& profile);
 
 // ---------------------------------------------------------------- ISUP -> SIP
 
@@ -167,6 +172,14 @@ struct FinalResponse {
 FinalResponse response_for_release(std::uint8_t cause, const SipProfile& profile);
 // REL after answer (BYE) or forward before answer (CANCEL): the Reason header.
 sip::HeaderList reason_for_release(std::uint8_t cause);
+// REL after answer -> BYE (Q.1912.5, RFC 3372 "REL -> BYE"): Reason: Q.850 and,
+// on SIP-I/SIP-T trunks, the REL encapsulated as application/ISUP (cause with
+// location BI). A CANCEL takes reason_for_release() only: no ISUP body.
+struct ByeFields {
+  sip::HeaderList headers;  // Reason, then Content-Disposition for the lone ISUP body
+  sip::Body body;           // application/ISUP REL; empty for plain SIP
+};
+ByeFields bye_for_release(std::uint8_t cause, const SipProfile& profile);
 
 // A mid-call ISUP message without SIP equivalent (INR/INF, USR, FAC, APM, SUS/RES,
 // CPG after answer) -> INFO body (SIP-I/SIP-T only; nullopt for plain SIP).

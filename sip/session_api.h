@@ -97,7 +97,11 @@ class SessionApi {
   virtual void reject(SessionId s, int status, HeaderList headers = {}, Body body = {}) = 0;
 
   // --- Either side, in a confirmed dialog ---
-  virtual void bye(SessionId s, HeaderList headers = {}) = 0;
+  // BYE; `body` e.g. the encapsulated REL of SIP-I/SIP-T (Q.1912.5, RFC 3372:
+  // REL -> BYE), its Content-Disposition/MIME-Version in `headers`. Before the
+  // dialog is confirmed: CANCEL as UAC (no body, nor the headers describing
+  // one: CANCEL carries no ISUP body), 480 with the body as UAS.
+  virtual void bye(SessionId s, HeaderList headers = {}, Body body = {}) = 0;
   // INFO (RFC 6086) in the dialog, e.g. SIP-I carrying an ISUP message without
   // SIP equivalent (Q.1912.5 7.3).
   virtual void info(SessionId s, HeaderList headers, Body body) = 0;

@@ -796,25 +796,30 @@ TransactionId UserAgent::send_in_dialog(Session& s, std::string method, Purpose 
   return tx;
 }
 
-void UserAgent::send_bye(Session& s, const HeaderList& headers) {
+void UserAgent::send_bye(Session& s, const HeaderList& headers, const Body& body) {
   for (TimerService::Id* t : {&s.ok_timer, &s.se_timer, &s.reliable_timer})
     if (*t) timers_->cancel(*t), *t = 0;
   s.state = Session::State::kEnding;
-  send_in_dialog(s, "BYE", Purpose::kBye, headers, {});
+  send_in_dialog(s, "BYE", Purpose::kBye, headers, body);
 }
 
-void UserAgent::bye(SessionId id, HeaderList headers) {
+void UserAgent::bye(SessionId id, HeaderList headers, Body body) {
   Session* s = find(id);
   if (!s || s->state == Session::State::kEnding) return;
   if (s->state != Session::State::kConfirmed) {
     if (s->uac) {
+      // CANCEL carries no body (RFC 3261 9.1 copies no body; Q.1912.5: no ISUP
+      // body in CANCEL): the headers that described one go with it.
+      std::erase_if(headers, [](const auto& h) {
+        return grammar::iequals(h.first, "Content-Disposition") || grammar::iequals(h.first, "MIME-Version");
+      });
       cancel(id, std::move(headers));
     } else {
-      reject(id, 480, std::move(headers));
+      reject(id, 480, std::move(headers), std::move(body));
     }
     return;
   }
-  send_bye(*s, headers);
+  send_bye(*s, headers, body);
 }
 
 void UserAgent::info(SessionId id, HeaderList headers, Body body) {

@@ -87,7 +87,7 @@ class UserAgent final : public SessionApi, private TransactionUser {
   void provisional(SessionId s, int status, HeaderList headers = {}, Body body = {}, bool reliable = false) override;
   void answer(SessionId s, HeaderList headers = {}, Body body = {}) override;
   void reject(SessionId s, int status, HeaderList headers = {}, Body body = {}) override;
-  void bye(SessionId s, HeaderList headers = {}) override;
+  void bye(SessionId s, HeaderList headers = {}, Body body = {}) override;
   void info(SessionId s, HeaderList headers, Body body) override;
 
   bool reinvite(SessionId s, Body offer) override;
@@ -144,7 +144,7 @@ class UserAgent final : public SessionApi, private TransactionUser {
   TransactionId send_in_dialog(Session& s, std::string method, Purpose purpose, const HeaderList& headers,
                                const Body& body, std::uint32_t cseq = 0);
   void send_cancel(Session& s);
-  void send_bye(Session& s, const HeaderList& headers);
+  void send_bye(Session& s, const HeaderList& headers, const Body& body = {});
   void send_refresh(SessionId id);
 
   // Session timers (RFC 4028).

@@ -29,7 +29,7 @@ struct NullSip final : sip::SessionApi {
   void provisional(sip::SessionId, int, sip::HeaderList, sip::Body, bool) override { ++provisionals; }
   void answer(sip::SessionId, sip::HeaderList, sip::Body) override { ++answers; }
   void reject(sip::SessionId, int, sip::HeaderList, sip::Body) override {}
-  void bye(sip::SessionId, sip::HeaderList) override { ++byes; }
+  void bye(sip::SessionId, sip::HeaderList, sip::Body) override { ++byes; }
   void info(sip::SessionId, sip::HeaderList, sip::Body) override {}
   sip::SessionId last_invite = 1u << 30;
   std::uint64_t provisionals = 0, answers = 0, byes = 0;

@@ -14,6 +14,7 @@
 #include "isup/codes.h"
 #include "isup/isup_cc.h"
 #include "isup/timers.h"
+#include "mapping/interworking.h"
 #include "sip/message.h"
 
 namespace isupgw::gateway {
@@ -51,7 +52,9 @@ struct FakeSip final : sip::SessionApi {
   void reject(sip::SessionId s, int status, sip::HeaderList h, sip::Body b) override {
     ops.push_back(Op{"reject", s, status, std::move(h), std::move(b), {}});
   }
-  void bye(sip::SessionId s, sip::HeaderList h) override { ops.push_back(Op{"bye", s, 0, std::move(h), {}, {}}); }
+  void bye(sip::SessionId s, sip::HeaderList h, sip::Body b) override {
+    ops.push_back(Op{"bye", s, 0, std::move(h), std::move(b), {}});
+  }
   void info(sip::SessionId s, sip::HeaderList h, sip::Body b) override {
     ops.push_back(Op{"info", s, 0, std::move(h), std::move(b), {}});
   }
@@ -650,6 +653,126 @@ TEST_F(CallEngineTest, IsupOverlapCallerGivesUpWhileCollecting) {
   ASSERT_TRUE(far->release(*call, 16));
   advance(std::chrono::seconds(10));
   EXPECT_TRUE(sip.ops.empty());
+  expect_all_idle();
+}
+
+// --- SIP-I / SIP-T: REL <-> BYE (Q.1912.5, RFC 3372) ---
+
+// The cause of the REL a BYE carries (nullopt: no application/ISUP REL).
+std::optional<std::uint8_t> rel_cause(const sip::Body& b) {
+  if (b.content_type.find("application/ISUP") == std::string::npos) return std::nullopt;
+  const auto* octets = reinterpret_cast<const std::uint8_t*>(b.content.data());
+  return mapping::cause_of_isup_body({octets, b.content.size()}, isup::Variant::kItu);
+}
+
+// A BYE from the SIP-I peer with an encapsulated REL and a Reason that disagrees.
+std::string sipi_bye_text(std::uint8_t rel_cause, int reason_cause) {
+  mapping::SipProfile p;
+  p.kind = mapping::SipProfile::kSipI;
+  sip::Body b = mapping::make_body(std::nullopt, mapping::isup_rel_octets(rel_cause, isup::Variant::kItu), p);
+  return "BYE sip:gw@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK2\r\n"
+         "From: <sip:a@127.0.0.1>;tag=a1\r\nTo: <sip:b@127.0.0.1>;tag=b1\r\n"
+         "Call-ID: c1@test\r\nCSeq: 2 BYE\r\nMax-Forwards: 70\r\n"
+         "Reason: Q.850;cause=" +
+         std::to_string(reason_cause) + "\r\nContent-Type: " + b.content_type +
+         "\r\nContent-Disposition: signal;handling=required\r\nContent-Length: " + std::to_string(b.content.size()) +
+         "\r\n\r\n" + b.content;
+}
+
+TEST_F(CallEngineTest, SipIByeTowardsTheCallerCarriesTheRel) {
+  make({route("30", {"tg1"})}, mapping::SipProfile::kSipI);
+  invite(1, invite_text("+4930123456"));
+  ASSERT_TRUE(far->answer(far_user.last));
+  pump();
+  sip.ops.clear();
+  ASSERT_TRUE(far->release(far_user.last, 17));
+  pump();
+  auto op = sip.pop();
+  ASSERT_EQ(op.what, "bye");
+  EXPECT_NE(op.header("Reason").find("cause=17"), std::string::npos);
+  EXPECT_EQ(op.header("Content-Disposition"), "signal;handling=required");
+  EXPECT_EQ(rel_cause(op.body), 17);
+  expect_all_idle();
+}
+
+TEST_F(CallEngineTest, SipIByeTowardsTheCalleeCarriesTheRel) {
+  make({route("", {"peer"}, "tg1")}, mapping::SipProfile::kSipI);
+  auto call = far->setup(far_group, iam("5551234"));
+  pump();
+  auto op = sip.pop();
+  with_message(response_text(200, "OK"), [&](const sip::Message& m) { engine->on_answered(op.s, m); });
+  ASSERT_TRUE(far->release(*call, 31));
+  pump();
+  auto bye = sip.pop();
+  ASSERT_EQ(bye.what, "bye");
+  EXPECT_EQ(bye.s, op.s);
+  EXPECT_NE(bye.header("Reason").find("cause=31"), std::string::npos);
+  EXPECT_EQ(rel_cause(bye.body), 31);
+  expect_all_idle();
+}
+
+TEST_F(CallEngineTest, SipICancelCarriesNoIsupBody) {
+  make({route("", {"peer"}, "tg1")}, mapping::SipProfile::kSipI);
+  auto call = far->setup(far_group, iam("5551234"));
+  pump();
+  auto op = sip.pop();
+  ASSERT_TRUE(far->release(*call, 16));
+  pump();
+  auto c = sip.pop();
+  EXPECT_EQ(c.what, "cancel");
+  EXPECT_TRUE(c.body.empty());
+  EXPECT_EQ(c.header("Content-Disposition"), "");
+  with_message(response_text(487, "Request Terminated"), [&](const sip::Message& m) { engine->on_rejected(op.s, m); });
+  expect_all_idle();
+}
+
+TEST_F(CallEngineTest, PlainSipByeCarriesReasonOnly) {
+  make({route("", {"peer"}, "tg1")});
+  auto call = far->setup(far_group, iam("5551234"));
+  pump();
+  auto op = sip.pop();
+  with_message(response_text(200, "OK"), [&](const sip::Message& m) { engine->on_answered(op.s, m); });
+  ASSERT_TRUE(far->release(*call, 16));
+  pump();
+  auto bye = sip.pop();
+  ASSERT_EQ(bye.what, "bye");
+  EXPECT_TRUE(bye.body.empty());
+  EXPECT_EQ(bye.headers.size(), 1u);  // Reason
+  expect_all_idle();
+}
+
+TEST_F(CallEngineTest, SipIByeFromTheCalleeReleasesWithTheRelCause) {
+  make({route("", {"peer"}, "tg1")}, mapping::SipProfile::kSipI);
+  ASSERT_TRUE(far->setup(far_group, iam("5551234")));
+  pump();
+  auto op = sip.pop();
+  with_message(response_text(200, "OK"), [&](const sip::Message& m) { engine->on_answered(op.s, m); });
+  EXPECT_EQ(far_user.pop(), "answer");
+  // The encapsulated REL (cause 31) is authoritative over Reason (16).
+  with_message(sipi_bye_text(31, 16), [&](const sip::Message& m) { engine->on_bye(op.s, m); });
+  EXPECT_EQ(far_user.pop(), "release:31");
+  expect_all_idle();
+}
+
+TEST_F(CallEngineTest, SipIByeFromTheCallerReleasesWithTheRelCause) {
+  make({route("30", {"tg1"})}, mapping::SipProfile::kSipI);
+  invite(1, invite_text("+4930123456"));
+  EXPECT_EQ(far_user.pop(), "setup");
+  ASSERT_TRUE(far->answer(far_user.last));
+  pump();
+  with_message(sipi_bye_text(127, 16), [&](const sip::Message& m) { engine->on_bye(1, m); });
+  EXPECT_EQ(far_user.pop(), "release:127");
+  expect_all_idle();
+}
+
+TEST_F(CallEngineTest, PlainSipTrunkTakesReasonNotAnIsupBody) {
+  make({route("30", {"tg1"})});
+  invite(1, invite_text("+4930123456"));
+  EXPECT_EQ(far_user.pop(), "setup");
+  ASSERT_TRUE(far->answer(far_user.last));
+  pump();
+  with_message(sipi_bye_text(127, 41), [&](const sip::Message& m) { engine->on_bye(1, m); });
+  EXPECT_EQ(far_user.pop(), "release:41");
   expect_all_idle();
 }
 

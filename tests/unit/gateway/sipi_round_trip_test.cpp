@@ -194,8 +194,8 @@ TEST_F(SipIRoundTrip, IsupParametersSipCannotExpressArriveUnchanged) {
     payloads.emplace_back(m.begin(), m.end());
     with_isup += m.find("application/ISUP") != std::string::npos;
   }
-  EXPECT_GE(with_isup,
-            3u);  // INVITE (IAM), 180 (ACM), 200 (ANM); BYE carries Reason only (SessionApi::bye has no body)
+  EXPECT_GE(with_isup, 4u);  // INVITE (IAM), 180 (ACM), 200 (ANM), BYE (REL)
+  std::size_t byes = 0;
   auto d = tshark::dissect_many(payloads, tshark::Wrap::kSipUdp);
   ASSERT_EQ(d.size(), wire.size());
   for (std::size_t i = 0; i < d.size(); ++i) {
@@ -206,7 +206,46 @@ TEST_F(SipIRoundTrip, IsupParametersSipCannotExpressArriveUnchanged) {
       EXPECT_TRUE(d[i].has("isup.called_party_odd_address_signal_digit") ||
                   d[i].has("isup.called_party_even_address_signal_digit"));
     }
+    if (wire[i].starts_with("BYE")) {  // Q.1912.5 / RFC 3372: REL -> BYE, the REL encapsulated
+      ++byes;
+      EXPECT_EQ(d[i].first("isup.message_type"), "12") << d[i].dump();
+      EXPECT_EQ(d[i].first("q850.cause_indicator").value_or(d[i].first("isup.cause_indicator").value_or("")), "16")
+          << d[i].dump();
+    }
+    if (wire[i].starts_with("SIP/2.0 200") && wire[i].find("BYE\r\n") != std::string::npos) {
+      EXPECT_EQ(wire[i].find("application/ISUP"), std::string::npos);  // RLC is never encapsulated
+    }
   }
+  EXPECT_EQ(byes, 1u);
+}
+
+// The callee's side hangs up with a cause of its own: its gateway's BYE
+// carries the REL, and the caller's gateway releases with the REL's cause.
+TEST_F(SipIRoundTrip, RelInByeCarriesTheCauseAcross) {
+  isup::SetupRequest req;
+  req.called.kind = isup::NumberKind::kCalled;
+  req.called.nai = 3;
+  req.called.npi = 1;
+  req.called.digits.assign("301234567F");
+  auto call = x.far_cc->setup(x.far_group, req);
+  ASSERT_TRUE(call);
+  pump();
+  ASSERT_TRUE(y.far_cc->answer(y.far.last));
+  pump();
+  ASSERT_EQ(x.far.events, (std::vector<std::string>{"answer"}));
+  ASSERT_TRUE(y.far_cc->release(y.far.last, 31));  // normal, unspecified
+  pump();
+  EXPECT_EQ(x.far.events.back(), "release:31");
+  EXPECT_EQ(x.engine->active_calls(), 0u);
+  EXPECT_EQ(y.engine->active_calls(), 0u);
+  std::size_t byes = 0;
+  for (const auto& m : wire)
+    if (m.starts_with("BYE")) {
+      ++byes;
+      EXPECT_NE(m.find("Content-Type: application/ISUP"), std::string::npos) << m;
+      EXPECT_NE(m.find("Reason: Q.850;cause=31"), std::string::npos) << m;
+    }
+  EXPECT_EQ(byes, 1u);
 }
 
 }  // namespace

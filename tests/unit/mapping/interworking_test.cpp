@@ -839,5 +839,53 @@ TEST(ReleaseToSip, ByeReason) {
   EXPECT_EQ(reason_for_release(16), (sip::HeaderList{{"Reason", "Q.850;cause=16;text=\"Normal call clearing\""}}));
 }
 
+// Q.1912.5 / RFC 3372: REL after answer -> BYE; SIP-I/SIP-T encapsulate the REL.
+TEST(ReleaseToSip, PlainSipByeCarriesReasonOnly) {
+  ByeFields f = bye_for_release(17, trunk());
+  EXPECT_EQ(f.headers, reason_for_release(17));
+  EXPECT_TRUE(f.body.empty());
+}
+
+TEST(ReleaseToSip, SipIByeCarriesRelWithTheCause) {
+  ByeFields f = bye_for_release(31, trunk(SipProfile::kSipI));
+  EXPECT_EQ(header(f.headers, "Reason"), "Q.850;cause=31;text=\"Normal, unspecified\"");
+  EXPECT_EQ(header(f.headers, "Content-Disposition"), "signal;handling=required");
+  EXPECT_EQ(f.body.content_type, "application/ISUP;version=itu-t92+");
+  const auto* octets = reinterpret_cast<const std::uint8_t*>(f.body.content.data());
+  EXPECT_EQ(cause_of_isup_body({octets, f.body.content.size()}, isup::Variant::kItu), 31);
+  // REL (0x0c), pointer 2, no optional part, cause indicators: ITU-T, location BI (0x8a), cause 31 (0x9f).
+  EXPECT_EQ(f.body.content, std::string("\x0c\x02\x00\x02\x8a\x9f", 6));
+}
+
+TEST(ReleaseToSip, SipTByeHandlingFollowsTheTrunk) {
+  SipProfile p = trunk(SipProfile::kSipT);
+  p.isup_handling_required = false;  // RFC 3372/3398 recommend optional for SIP-T
+  ByeFields f = bye_for_release(16, p);
+  EXPECT_EQ(header(f.headers, "Content-Disposition"), "signal;handling=optional");
+  EXPECT_FALSE(f.body.empty());
+}
+
+// A received BYE with an encapsulated REL: the REL is authoritative on SIP-I/SIP-T trunks.
+TEST(ReleaseToIsup, SipIByeEncapsulatedRelWinsOverReason) {
+  sip::Body b = make_body(std::nullopt, isup_rel_octets(34, isup::Variant::kItu), trunk(SipProfile::kSipI));
+  auto m = request("BYE", {"Reason: Q.850;cause=16", "Content-Disposition: signal;handling=required"}, b.content_type,
+                   b.content);
+  EXPECT_EQ(cause_from_request(m->m, trunk(SipProfile::kSipI)), 34);
+  EXPECT_EQ(cause_from_request(m->m, trunk(SipProfile::kSipT)), 34);
+}
+
+TEST(ReleaseToIsup, PlainSipTrunkIgnoresIsupBodyInBye) {
+  sip::Body b = make_body(std::nullopt, isup_rel_octets(34, isup::Variant::kItu), trunk(SipProfile::kSipI));
+  auto m = request("BYE", {"Reason: Q.850;cause=41", "Content-Disposition: signal;handling=optional"}, b.content_type,
+                   b.content);
+  EXPECT_EQ(cause_from_request(m->m, trunk()), 41);
+}
+
+TEST(ReleaseToIsup, SipIByeWithoutRelFallsBackToReasonThenSixteen) {
+  EXPECT_EQ(cause_from_request(request("BYE", {"Reason: Q.850;cause=41"})->m, trunk(SipProfile::kSipI)), 41);
+  EXPECT_EQ(cause_from_request(request("BYE")->m, trunk(SipProfile::kSipI)), 16);
+  EXPECT_EQ(cause_from_request(request("CANCEL")->m, trunk(SipProfile::kSipI)), 31);
+}
+
 }  // namespace
 }  // namespace isupgw::mapping

@@ -98,8 +98,9 @@ TEST(TsharkSipI, BodiesDecodeAsIsup) {
   auto bye = sip::OutMessage::request("BYE", "sip:gw@192.0.2.1");
   dialog(bye, "3 BYE");
   bye.add(sip::HeaderId::kMaxForwards, "70");
-  for (auto& [n, v] : reason_for_release(16)) bye.add(n, v);
-  attach(bye, make_body(std::nullopt, isup_rel_octets(16, p.variant), p), p);
+  ByeFields bf = bye_for_release(16, p);  // Reason + Content-Disposition, REL body
+  for (auto& [n, v] : bf.headers) bye.add(n, v);
+  bye.set_body(bf.body.content_type, bf.body.content);
 
   const std::vector<std::pair<std::string, std::string>> cases = {
       {invite.serialize(), "1"}, {ringing.serialize(), "6"}, {busy.serialize(), "12"},
@@ -123,6 +124,8 @@ TEST(TsharkSipI, BodiesDecodeAsIsup) {
   EXPECT_EQ(d[0].first("isup.calling"), "301234567");
   EXPECT_EQ(d[2].first("q850.cause_indicator").value_or(d[2].first("isup.cause_indicator").value_or("")), "17")
       << d[2].dump();
+  EXPECT_EQ(d[4].first("q850.cause_indicator").value_or(d[4].first("isup.cause_indicator").value_or("")), "16")
+      << d[4].dump();
 }
 
 }  // namespace

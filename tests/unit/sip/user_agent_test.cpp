@@ -56,6 +56,48 @@ TEST_F(BasicCall, CalleeHangsUpWithBye) {
   EXPECT_EQ(first_line(sent(b, "BYE")[0]).rfind("BYE sip:isupgw@192.0.2.1:5060 SIP/2.0", 0), 0u);
 }
 
+// SIP-I / SIP-T (Q.1912.5, RFC 3372): REL -> BYE with the REL as application/ISUP body.
+TEST_F(BasicCall, ByeCarriesABody) {
+  b.user.invite_hook = [&](SessionId s, const Message&) { b.ua.answer(s); };
+  a.ua.invite(call());
+  pump();
+  ASSERT_TRUE(a.user.saw("answered 200"));
+  const std::string rel("\x0c\x02\x00\x02\x8a\x90", 6);  // REL, cause 16, location BI
+  b.ua.bye(b.user.ids[0], {{"Reason", "Q.850;cause=16"}, {"Content-Disposition", "signal;handling=required"}},
+           Body{"application/ISUP;version=itu-t92+", rel});
+  pump();
+  EXPECT_EQ(a.user.events.back(), "bye");
+  ASSERT_EQ(sent(b, "BYE").size(), 1u);
+  Message m;
+  ASSERT_TRUE(parse_message(sent(b, "BYE")[0], m));
+  EXPECT_EQ(m.first(HeaderId::kContentType), "application/ISUP;version=itu-t92+");
+  EXPECT_EQ(m.first(HeaderId::kContentDisposition), "signal;handling=required");
+  EXPECT_EQ(m.first(HeaderId::kReason), "Q.850;cause=16");
+  EXPECT_EQ(m.body, rel);
+  EXPECT_EQ(sent(a, "200").size(), 1u);  // 200 to BYE
+  EXPECT_EQ(a.ua.sessions(), 0u);
+  EXPECT_EQ(b.ua.sessions(), 0u);
+}
+
+// bye() before the dialog is confirmed, as UAC: a CANCEL, which carries no body
+// (RFC 3261 9.1; Q.1912.5: no ISUP in CANCEL) nor the headers describing one.
+TEST_F(BasicCall, ByeBeforeAnswerIsACancelWithoutTheBody) {
+  b.user.invite_hook = [&](SessionId s, const Message&) { b.ua.provisional(s, 180); };
+  const SessionId s = a.ua.invite(call());
+  pump();
+  a.ua.bye(s, {{"Reason", "Q.850;cause=16"}, {"Content-Disposition", "signal;handling=required"}},
+           Body{"application/ISUP;version=itu-t92+", std::string("\x0c\x02\x00\x02\x8a\x90", 6)});
+  pump();
+  EXPECT_EQ(b.user.events, (std::vector<std::string>{"invite", "cancel"}));
+  ASSERT_EQ(sent(a, "CANCEL").size(), 1u);
+  Message m;
+  ASSERT_TRUE(parse_message(sent(a, "CANCEL")[0], m));
+  EXPECT_EQ(m.first(HeaderId::kReason), "Q.850;cause=16");
+  EXPECT_FALSE(m.first(HeaderId::kContentDisposition));
+  EXPECT_FALSE(m.first(HeaderId::kContentType));
+  EXPECT_TRUE(m.body.empty());
+}
+
 TEST_F(BasicCall, RejectedWith486IsAckedByTheTransaction) {
   b.user.invite_hook = [&](SessionId s, const Message&) { b.ua.reject(s, 486); };
   a.ua.invite(call());
