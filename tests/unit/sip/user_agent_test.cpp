@@ -68,8 +68,9 @@ TEST_F(BasicCall, ByeCarriesABody) {
   pump();
   EXPECT_EQ(a.user.events.back(), "bye");
   ASSERT_EQ(sent(b, "BYE").size(), 1u);
+  const std::string bye = sent(b, "BYE")[0];  // m views into it
   Message m;
-  ASSERT_TRUE(parse_message(sent(b, "BYE")[0], m));
+  ASSERT_TRUE(parse_message(bye, m));
   EXPECT_EQ(m.first(HeaderId::kContentType), "application/ISUP;version=itu-t92+");
   EXPECT_EQ(m.first(HeaderId::kContentDisposition), "signal;handling=required");
   EXPECT_EQ(m.first(HeaderId::kReason), "Q.850;cause=16");
@@ -90,8 +91,9 @@ TEST_F(BasicCall, ByeBeforeAnswerIsACancelWithoutTheBody) {
   pump();
   EXPECT_EQ(b.user.events, (std::vector<std::string>{"invite", "cancel"}));
   ASSERT_EQ(sent(a, "CANCEL").size(), 1u);
+  const std::string cancel = sent(a, "CANCEL")[0];  // m views into it
   Message m;
-  ASSERT_TRUE(parse_message(sent(a, "CANCEL")[0], m));
+  ASSERT_TRUE(parse_message(cancel, m));
   EXPECT_EQ(m.first(HeaderId::kReason), "Q.850;cause=16");
   EXPECT_FALSE(m.first(HeaderId::kContentDisposition));
   EXPECT_FALSE(m.first(HeaderId::kContentType));
