@@ -193,4 +193,30 @@ Result<Negotiated, OaError> accept_answer(const Sdp& offer, const Sdp& answer, c
   return Err(OaError::kNoAudio);
 }
 
+Sdp answer_reoffer(const Sdp& ours, const Sdp& offer) {
+  Sdp answer = ours;
+  auto is_direction = [](const SdpAttribute& a) {
+    return a.name == "sendrecv" || a.name == "sendonly" || a.name == "recvonly" || a.name == "inactive";
+  };
+  const Direction session = ours.direction();
+  std::erase_if(answer.attributes, is_direction);
+  for (std::size_t i = 0; i < answer.media.size(); ++i) {
+    auto& am = answer.media[i];
+    Direction d = am.direction(session);
+    if (i < offer.media.size()) {
+      const auto& om = offer.media[i];
+      Direction offered = om.direction(offer.direction());
+      const auto* c = offer.connection_for(om);
+      if (c != nullptr && (c->address == "0.0.0.0" || c->address == "::")) {
+        // 8.4: an offerer with no address receives nothing.
+        offered = narrow(offered, Direction::kSendOnly);
+      }
+      d = narrow(complement(offered), d);
+    }
+    std::erase_if(am.attributes, is_direction);
+    am.attributes.push_back(attr(std::string(to_string(d))));
+  }
+  return answer;
+}
+
 }  // namespace isupgw::sip

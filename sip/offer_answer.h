@@ -62,4 +62,15 @@ Result<Answer, OaError> make_answer(const Sdp& offer, const LocalMedia& local);
 // Checks a peer's answer to our offer and returns what was agreed.
 Result<Negotiated, OaError> accept_answer(const Sdp& offer, const Sdp& answer, const LocalMedia& local);
 
+// RFC 3264 6.1 / 8: the answer to a new offer inside an established session
+// (re-INVITE or UPDATE: hold, retrieval). `ours` is the session description we
+// want (our MG's address and codecs, the direction we want); each stream's
+// direction becomes the complement of the offered one narrowed by ours
+// (offer sendonly -> recvonly, inactive -> inactive). An offer's c=0.0.0.0
+// (RFC 2543 hold, RFC 3264 8.4) has the peer receive nothing, so we do not
+// send. Streams the offer lacks keep their direction. The origin's version
+// is ours; the caller bumps it when the answer differs from the last one
+// sent (RFC 3264 8).
+Sdp answer_reoffer(const Sdp& ours, const Sdp& offer);
+
 }  // namespace isupgw::sip

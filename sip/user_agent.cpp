@@ -5,6 +5,8 @@
 
 #include "base/asio_timer_service.h"
 #include "sip/asio_transport_layer.h"
+#include "sip/multipart.h"
+#include "sip/offer_answer.h"
 #include "sip/response.h"
 #include "sip/serializer.h"
 
@@ -43,6 +45,23 @@ void set_body(OutMessage& m, const Body& b) {
   if (!b.empty()) m.set_body(b.content_type, b.content);
 }
 
+// The SDP of a body we send: application/sdp alone or inside multipart/mixed (SIP-I).
+std::optional<std::string> sdp_part(const Body& b) {
+  if (b.empty()) return std::nullopt;
+  auto parts = split_bodies(b.content_type, {}, b.content);
+  if (!parts || !parts->sdp) return std::nullopt;
+  return std::string(*parts->sdp);
+}
+
+// The SDP of a received request, if it has one.
+std::optional<std::string_view> sdp_part(const Message& m) {
+  if (m.body.empty()) return std::nullopt;
+  auto parts = split_bodies(m.first(HeaderId::kContentType).value_or(std::string_view{}),
+                            m.first(HeaderId::kContentDisposition).value_or(std::string_view{}), m.body);
+  if (!parts || !parts->sdp) return std::nullopt;
+  return parts->sdp;
+}
+
 }  // namespace
 
 struct UserAgent::StoredRequest {
@@ -61,7 +80,8 @@ struct UserAgent::Session {
   std::string indexed_key;
   TransactionId invite_tx = 0;
   std::vector<TransactionId> txs;  // client transactions referring to this session
-  Body local_body;                 // last offer/answer we sent
+  Body local_body;                 // the user's last body (offer, answer, 18x/2xx)
+  std::string sent_sdp;            // the last SDP we sent (RFC 3264 8: o= versions)
   std::string remote_body;         // last one received
   bool peer_update = false;        // the peer allows UPDATE
   // UAC
@@ -421,7 +441,7 @@ void UserAgent::on_refresh_request(Session& s, TransactionId tx, const Message& 
     start_session_timer(s, interval, !peer_refreshes);
   }
   r.add(HeaderId::kServer, options_.user_agent);
-  if (reinvite || offer) set_body(r, s.local_body);
+  if (reinvite || offer) set_body(r, session_sdp(s, offer ? sdp_part(m) : std::nullopt));
   std::string bytes = r.serialize();
   if (reinvite) {
     // 13.3.1.4: retransmit the 2xx until the ACK.
@@ -435,6 +455,33 @@ void UserAgent::on_refresh_request(Session& s, TransactionId tx, const Message& 
   }
   tx_.respond(tx, 200, std::move(bytes));
   if (new_offer) user_.on_reoffer(s.id, m);
+}
+
+// RFC 3264: the SDP of a 2xx to a re-INVITE or UPDATE: the user's last SDP
+// as the answer to `offer` when there is one (hold -> recvonly, 6.1), else as
+// our offer; the o= version of the SDP last sent, +1 when this one differs
+// (8). Only the SDP: the ISUP of the user's body (ANM, ACM) is not repeated.
+Body UserAgent::session_sdp(Session& s, std::optional<std::string_view> offer) {
+  auto base_text = sdp_part(s.local_body);
+  if (!base_text) return {};
+  auto base = parse_sdp(*base_text);
+  if (!base) return Body{"application/sdp", std::move(*base_text)};
+  Sdp out = std::move(*base);
+  if (offer) {
+    if (auto o = parse_sdp(*offer)) out = answer_reoffer(out, *o);
+  }
+  return Body{"application/sdp", stamp_sdp(s, std::move(out))};
+}
+
+// RFC 3264 8: within a session the o= version is the last one sent, +1 when
+// anything else changed. Remembers and returns what goes out.
+std::string UserAgent::stamp_sdp(Session& s, Sdp out) {
+  if (auto prev = parse_sdp(s.sent_sdp); prev && prev->origin.session_id == out.origin.session_id) {
+    out.origin.session_version = prev->origin.session_version;
+    if (serialize_sdp(out) != serialize_sdp(*prev)) ++out.origin.session_version;
+  }
+  s.sent_sdp = serialize_sdp(out);
+  return s.sent_sdp;
 }
 
 // RFC 3262 3: a PRACK matching the reliable provisional stops its retransmission.
@@ -695,6 +742,7 @@ SessionId UserAgent::invite(OutgoingInvite req) {
   add_headers(m, req.headers);
   set_body(m, req.body);
   s.local_body = req.body;
+  s.sent_sdp = sdp_part(req.body).value_or(std::string());
   s.invite_bytes = m.serialize();
   const SessionId id = s.id;
   sessions_.emplace(id, std::move(sp));
@@ -831,6 +879,11 @@ void UserAgent::info(SessionId id, HeaderList headers, Body body) {
 bool UserAgent::reinvite(SessionId id, Body offer) {
   Session* s = find(id);
   if (!s || s->state != Session::State::kConfirmed || s->refresh_tx) return false;
+  if (grammar::iequals(offer.content_type, "application/sdp")) {
+    if (auto sdp = parse_sdp(offer.content)) offer.content = stamp_sdp(*s, std::move(*sdp));
+  } else if (auto sdp = sdp_part(offer)) {
+    s->sent_sdp = std::move(*sdp);
+  }
   s->local_body = std::move(offer);
   HeaderList h;
   if (s->se_interval) {
@@ -868,6 +921,7 @@ void UserAgent::provisional(SessionId id, int status, HeaderList headers, Body b
   add_headers(r, headers);
   set_body(r, body);
   if (!body.empty()) s->local_body = body;
+  if (auto sdp = sdp_part(body)) s->sent_sdp = std::move(*sdp);
   s->state = Session::State::kEarly;
   std::string bytes = r.serialize();
   if (reliable) {
@@ -921,6 +975,7 @@ void UserAgent::answer(SessionId id, HeaderList headers, Body body) {
   add_headers(r, headers);
   set_body(r, body);
   if (!body.empty()) s->local_body = body;
+  if (auto sdp = sdp_part(body)) s->sent_sdp = std::move(*sdp);
   if (s->reliable_timer) timers_->cancel(s->reliable_timer), s->reliable_timer = 0;
   s->state = Session::State::kConfirmed;
   s->dialog.confirmed = true;
@@ -999,7 +1054,9 @@ void UserAgent::send_refresh(SessionId id) {
   if (s->peer_update)
     s->refresh_tx = send_in_dialog(*s, "UPDATE", Purpose::kUpdate, h, {});
   else
-    s->refresh_tx = send_in_dialog(*s, "INVITE", Purpose::kReinvite, h, s->local_body);
+    // The offer of a refresh is the SDP last sent, unchanged (RFC 4028 9; RFC 3264 8).
+    s->refresh_tx = send_in_dialog(*s, "INVITE", Purpose::kReinvite, h,
+                                   s->sent_sdp.empty() ? s->local_body : Body{"application/sdp", s->sent_sdp});
 }
 
 void UserAgent::session_timer_fired(SessionId id) {

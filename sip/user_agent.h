@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <string_view>
@@ -25,6 +26,7 @@
 #include "base/log.h"
 #include "base/timer_service.h"
 #include "sip/dialog.h"
+#include "sip/sdp.h"
 #include "sip/session_api.h"
 #include "sip/tls_options.h"
 #include "sip/transaction_layer.h"
@@ -124,6 +126,8 @@ class UserAgent final : public SessionApi, private TransactionUser {
   // Responses.
   void on_invite_response(Session& s, const Message& r);
   void on_reinvite_response(Session& s, TransactionId tx, const Message& r);
+  Body session_sdp(Session& s, std::optional<std::string_view> offer);
+  std::string stamp_sdp(Session& s, Sdp out);
   void on_ping_result(std::size_t index, bool up);
   void send_prack(Session& s, const Message& r);
   void send_ack_2xx(Session& s, const Message& r);

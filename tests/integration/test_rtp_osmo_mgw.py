@@ -251,7 +251,7 @@ routes:
     hold_at, hold_ms = 2000, 2500
     r = call("uac_rtp_hold.xml", "uas_rtp_hold.xml",
              {"HOLD_AT_MS": hold_at, "HOLD_MS": hold_ms, "AFTER_MS": play_ms - hold_at - hold_ms}, look_at=3.0)
-    c.check("hold: UAC (re-INVITE sendonly, then sendrecv) passes", r["rc"] == 0,
+    c.check("hold: UAC (re-INVITE sendonly answered recvonly, then sendrecv answered sendrecv) passes", r["rc"] == 0,
             r["err"][-600:] + "\n".join(a.lines[-8:] + b.lines[-8:]))
     c.check("hold: the far side got re-INVITEs offering a=sendonly then a=sendrecv", r["src"] == 0, r["uas_err"])
     c.check("hold: A logged hold/retrieve by SIP, B by ISUP (CPG remote hold/retrieval)",

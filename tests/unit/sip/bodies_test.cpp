@@ -126,6 +126,56 @@ TEST(OfferAnswer, OurOfferAndTheirAnswer) {
   EXPECT_EQ(accept_answer(*parsed, *bad, l).error(), OaError::kCodecNotOffered);
 }
 
+// RFC 3264 6.1 / 8.4: the answer to a re-offer inside a session (hold and
+// retrieval): offered direction -> answered direction, with ours sendrecv
+// unless said otherwise.
+TEST(OfferAnswer, ReofferDirections) {
+  auto ours = parse_sdp(
+      "v=0\r\no=mgw 7 3 IN IP4 192.0.2.9\r\ns=-\r\nc=IN IP4 192.0.2.9\r\nt=0 0\r\n"
+      "m=audio 4002 RTP/AVP 8\r\na=sendrecv\r\n");
+  ASSERT_TRUE(ours.ok());
+  auto offer = [](std::string_view c, std::string_view session_attr, std::string_view media_attr) {
+    std::string t = "v=0\r\no=a 1 2 IN IP4 h\r\ns=-\r\nc=IN IP4 " + std::string(c) + "\r\nt=0 0\r\n";
+    if (!session_attr.empty()) t += "a=" + std::string(session_attr) + "\r\n";
+    t += "m=audio 1000 RTP/AVP 8\r\n";
+    if (!media_attr.empty()) t += "a=" + std::string(media_attr) + "\r\n";
+    auto s = parse_sdp(t);
+    EXPECT_TRUE(s.ok()) << t;
+    return *s;
+  };
+  struct Row {
+    std::string_view c, session, media;
+    Direction ours, expected;
+  };
+  const Row rows[] = {
+      {"198.51.100.1", "", "sendonly", Direction::kSendRecv, Direction::kRecvOnly},  // hold
+      {"198.51.100.1", "", "inactive", Direction::kSendRecv, Direction::kInactive},  // hold, both ways
+      {"198.51.100.1", "", "sendrecv", Direction::kSendRecv, Direction::kSendRecv},  // retrieval
+      {"198.51.100.1", "", "", Direction::kSendRecv, Direction::kSendRecv},          // no attribute: sendrecv
+      {"198.51.100.1", "", "recvonly", Direction::kSendRecv, Direction::kSendOnly},  // we are the held one
+      {"198.51.100.1", "sendonly", "", Direction::kSendRecv, Direction::kRecvOnly},  // session-level attribute
+      {"0.0.0.0", "", "sendrecv", Direction::kSendRecv, Direction::kRecvOnly},       // RFC 2543 hold (8.4)
+      {"0.0.0.0", "", "sendonly", Direction::kSendRecv, Direction::kRecvOnly},
+      {"198.51.100.1", "", "sendrecv", Direction::kSendOnly, Direction::kSendOnly},  // we hold (ISUP CPG)
+      {"198.51.100.1", "", "sendonly", Direction::kSendOnly, Direction::kInactive},  // both hold
+      {"198.51.100.1", "", "sendrecv", Direction::kInactive, Direction::kInactive},
+  };
+  for (const auto& r : rows) {
+    Sdp base = *ours;
+    base.media[0].attributes = {SdpAttribute{std::string(to_string(r.ours)), {}, false}};
+    Sdp a = answer_reoffer(base, offer(r.c, r.session, r.media));
+    SCOPED_TRACE(std::string(r.c) + " " + std::string(r.session) + "/" + std::string(r.media) + " ours " +
+                 std::string(to_string(r.ours)));
+    EXPECT_EQ(a.media[0].direction(a.direction()), r.expected);
+    // One direction attribute, our address, codecs and version untouched.
+    const std::string text = serialize_sdp(a);
+    EXPECT_EQ(text.find("a=" + std::string(to_string(r.expected)) + "\r\n"),
+              text.rfind("a=" + std::string(to_string(r.expected)) + "\r\n"));
+    EXPECT_NE(text.find("o=mgw 7 3 IN IP4 192.0.2.9\r\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("m=audio 4002 RTP/AVP 8\r\n"), std::string::npos) << text;
+  }
+}
+
 std::string load(const std::string& name) {
   std::ifstream f(std::string(ISUPGW_SOURCE_DIR) + "/tests/unit/sip/torture/" + name + ".sip", std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(f), {});

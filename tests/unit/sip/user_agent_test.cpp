@@ -2,6 +2,7 @@
 // session procedures of RFC 3261 13-15 as the call engine sees them.
 #include <gtest/gtest.h>
 
+#include "sip/multipart.h"
 #include "tests/unit/sip/ua_harness.h"
 
 namespace isupgw::sip::test {
@@ -254,6 +255,54 @@ TEST_F(BasicCall, ReInviteWithNewOfferIsAnsweredWithLastSdpAndReported) {
   a.ua.bye(s);
   pump();
   EXPECT_TRUE(b.user.saw("bye"));
+}
+
+// RFC 3264 6.1 / 8: B answers a hold re-INVITE (a=sendonly) with a=recvonly and
+// the retrieval with a=sendrecv, the o= version one up each time; a refresh
+// with an unchanged offer gets the same answer and version. B answered the
+// INVITE SIP-I style (SDP + ISUP): the re-INVITE's 200 carries the SDP alone,
+// never B's ISUP again.
+TEST_F(BasicCall, HoldReInviteIsAnsweredRecvonlyWithTheNextVersion) {
+  const std::string b_sdp =
+      "v=0\r\no=mgw 7 3 IN IP4 192.0.2.9\r\ns=-\r\nc=IN IP4 192.0.2.9\r\nt=0 0\r\n"
+      "m=audio 4002 RTP/AVP 8\r\na=sendrecv\r\n";
+  b.user.invite_hook = [&](SessionId s, const Message&) {
+    auto body = build_gateway_body(b_sdp, IsupBody{"itu-t92+", "", true, std::string("\x09\x01\x00", 3)});
+    b.ua.answer(s, {}, Body{body.content_type, body.body});
+  };
+  auto a_sdp = [](int version, std::string_view dir) {
+    return "v=0\r\no=a 1 " + std::to_string(version) +
+           " IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\nm=audio 5000 RTP/AVP 8\r\na=" +
+           std::string(dir) + "\r\n";
+  };
+  const SessionId s = a.ua.invite(call(a_sdp(1, "sendrecv")));
+  pump();
+  ASSERT_TRUE(a.user.saw("answered 200"));
+  auto last_answer = [&] {
+    const std::string ok = sent(b, "200").back();  // m views into it
+    Message m;
+    EXPECT_TRUE(parse_message(ok, m));
+    EXPECT_EQ(m.first(HeaderId::kContentType), "application/sdp");
+    return std::string(m.body);
+  };
+  ASSERT_TRUE(a.ua.reinvite(s, Body{"application/sdp", a_sdp(2, "sendonly")}));
+  pump();
+  std::string ans = last_answer();
+  EXPECT_NE(ans.find("o=mgw 7 4 IN IP4 192.0.2.9\r\n"), std::string::npos) << ans;
+  EXPECT_NE(ans.find("a=recvonly\r\n"), std::string::npos) << ans;
+  EXPECT_EQ(ans.find("sendrecv"), std::string::npos) << ans;
+  ASSERT_TRUE(a.ua.reinvite(s, Body{"application/sdp", a_sdp(3, "sendrecv")}));
+  pump();
+  ans = last_answer();
+  EXPECT_NE(ans.find("o=mgw 7 5 IN IP4 192.0.2.9\r\n"), std::string::npos) << ans;
+  EXPECT_NE(ans.find("a=sendrecv\r\n"), std::string::npos) << ans;
+  ASSERT_TRUE(a.ua.reinvite(s, Body{"application/sdp", a_sdp(3, "sendrecv")}));
+  pump();
+  EXPECT_EQ(last_answer(), ans);
+  EXPECT_EQ(sent(b, "200").size(), 4u);
+  EXPECT_EQ(b.user.events, (std::vector<std::string>{"invite", "ack", "reoffer", "reoffer"}));
+  a.ua.bye(s);
+  pump();
 }
 
 TEST_F(BasicCall, InfoInDialog) {
