@@ -2,12 +2,10 @@
 // (isupgw_base_asio) so that isupgw_base stays free of Boost.
 #pragma once
 
-// Boost 1.74 Asio needs <utility> before Asio with g++ 12 in C++20 (see sip/asio.h).
 #include <map>
 #include <memory>
-#include <utility>
 
-#include <boost/asio.hpp>
+#include "base/asio.h"
 
 #include "base/timer_service.h"
 

@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "base/asio.h"
 #include "base/asio_timer_service.h"
 #include "base/clock.h"
 #include "base/counters.h"
@@ -31,7 +32,6 @@
 #include "gateway/config.pb.h"
 #include "isup/isup_cc.h"
 #include "isup/isup_cc_user.h"
-#include "media-gw/asio.h"
 #include "media-gw/continuity_check.h"
 #include "media-gw/endpoint_map.h"
 #include "media-gw/mg_connections.h"

@@ -7,6 +7,7 @@
 
 #include <memory>
 
+#include "base/asio.h"
 #include "base/clock.h"
 #include "base/counters.h"
 #include "base/log.h"
@@ -15,7 +16,6 @@
 #include "isup/isup_cc.h"
 #include "isup/peer/scenario_runner.h"
 #include "isup/timers.h"
-#include "sigtran/asio.h"
 #include "sigtran/mtp3.h"
 #include "sigtran/point_code.h"
 #include "sigtran/tcp_transport.h"

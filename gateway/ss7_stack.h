@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "base/asio.h"
 #include "base/clock.h"
 #include "base/counters.h"
 #include "base/log.h"
@@ -22,7 +23,6 @@
 #include "gateway/config.pb.h"
 #include "isup/isup_cc.h"
 #include "isup/timers.h"
-#include "sigtran/asio.h"
 #include "sigtran/mtp3.h"
 #include "sigtran/mtp3_linkset.h"
 #include "sigtran/transport.h"

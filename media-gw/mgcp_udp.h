@@ -10,9 +10,9 @@
 #include <string>
 #include <system_error>
 
+#include "base/asio.h"
 #include "base/counters.h"
 #include "base/log.h"
-#include "media-gw/asio.h"
 #include "media-gw/mgcp_client.h"
 
 namespace isupgw::mediagw {

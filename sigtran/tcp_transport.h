@@ -12,9 +12,9 @@
 #include <system_error>
 #include <vector>
 
+#include "base/asio.h"
 #include "base/counters.h"
 #include "base/log.h"
-#include "sigtran/asio.h"
 #include "sigtran/m3ua_framer.h"
 #include "sigtran/transport.h"
 

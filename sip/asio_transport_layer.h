@@ -13,9 +13,9 @@
 #include <system_error>
 #include <vector>
 
+#include "base/asio.h"
 #include "base/counters.h"
 #include "base/log.h"
-#include "sip/asio.h"
 #include "sip/tls_options.h"
 #include "sip/transport_layer.h"
 #include "sip/transport_listener.h"

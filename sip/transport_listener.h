@@ -11,9 +11,9 @@
 #include <string>
 #include <system_error>
 
+#include "base/asio.h"
 #include "base/counters.h"
 #include "base/log.h"
-#include "sip/asio.h"
 
 namespace isupgw::sip {
 

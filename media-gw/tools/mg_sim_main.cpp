@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "media-gw/asio.h"
+#include "base/asio.h"
 #include "media-gw/mg_simulator.h"
 #include "media-gw/mgcp_codec.h"
 
