@@ -2,14 +2,13 @@
 // application/ISUP (RFC 3204).
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <iterator>
 #include <string>
 
 #include "sip/message.h"
 #include "sip/multipart.h"
 #include "sip/offer_answer.h"
 #include "sip/sdp.h"
+#include "tests/unit/sip/torture.h"
 
 namespace isupgw::sip {
 namespace {
@@ -176,10 +175,7 @@ TEST(OfferAnswer, ReofferDirections) {
   }
 }
 
-std::string load(const std::string& name) {
-  std::ifstream f(std::string(ISUPGW_SOURCE_DIR) + "/tests/unit/sip/torture/" + name + ".sip", std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(f), {});
-}
+std::string load(const std::string& name) { return test::load_torture(name); }
 
 TEST(Multipart, Mpart01SdpAndIsup) {
   std::string data = load("mpart01");

@@ -2,8 +2,6 @@
 // RFC 3323, RFC 5806, RFC 7044), URIs (RFC 3261 19.1, RFC 3966) and the builder.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <vector>
 
@@ -11,14 +9,12 @@
 #include "sip/message.h"
 #include "sip/serializer.h"
 #include "sip/uri.h"
+#include "tests/unit/sip/torture.h"
 
 namespace isupgw::sip {
 namespace {
 
-std::string load(const std::string& name) {
-  std::ifstream f(std::string(ISUPGW_SOURCE_DIR) + "/tests/unit/sip/torture/" + name + ".sip", std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(f), {});
-}
+std::string load(const std::string& name) { return test::load_torture(name); }
 
 TEST(Uri, SipWithEverything) {
   auto u = parse_uri("sips:alice:secret@Gw.Example.NET:5061;transport=tcp;lr;maddr=[2001:db8::1]?Subject=hi&X=%20");

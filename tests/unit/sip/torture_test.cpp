@@ -4,20 +4,19 @@
 // with the fault (and so the status) the RFC expects.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <iterator>
 #include <string>
 
 #include "sip/message.h"
 #include "sip/serializer.h"
+#include "tests/unit/sip/torture.h"
 
 namespace isupgw::sip {
 namespace {
 
 std::string load(const std::string& name) {
-  std::ifstream f(std::string(ISUPGW_SOURCE_DIR) + "/tests/unit/sip/torture/" + name + ".sip", std::ios::binary);
-  EXPECT_TRUE(f.good()) << name;
-  return std::string(std::istreambuf_iterator<char>(f), {});
+  std::string bytes = test::load_torture(name);
+  EXPECT_FALSE(bytes.empty()) << name;
+  return bytes;
 }
 
 struct Valid {

@@ -3,22 +3,18 @@
 // nothing malformed and the same method/status/Call-ID/CSeq/From/To.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <vector>
 
 #include "sip/message.h"
 #include "sip/serializer.h"
 #include "tests/support/tshark_oracle.h"
+#include "tests/unit/sip/torture.h"
 
 namespace isupgw::sip {
 namespace {
 
-std::string load(const std::string& name) {
-  std::ifstream f(std::string(ISUPGW_SOURCE_DIR) + "/tests/unit/sip/torture/" + name + ".sip", std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(f), {});
-}
+std::string load(const std::string& name) { return test::load_torture(name); }
 
 const char* kSdp =
     "v=0\r\no=isupgw 1 1 IN IP4 192.0.2.10\r\ns=-\r\nc=IN IP4 192.0.2.10\r\nt=0 0\r\n"
