@@ -379,6 +379,23 @@ class Validator {
         if (!d) return false;
         routed.insert(*d);
       }
+      struct Timer {
+        const char* field;
+        std::uint32_t value, min, max;
+        const char* clause;
+      };
+      const Timer timers[] = {
+          {"t1_changeover_ms", ls.t1_changeover_ms(), 500, 1200, "Q.704 16.8 T1"},
+          {"t2_changeover_ms", ls.t2_changeover_ms(), 700, 2000, "Q.704 16.8 T2"},
+          {"t4_changeback_ms", ls.t4_changeback_ms(), 800, 1200, "Q.704 16.8 T4"},
+          {"slt_t1_ms", ls.slt_t1_ms(), 4000, 12000, "Q.707 5.5 T1"},
+          {"slt_t2_ms", ls.slt_t2_ms(), 30000, 90000, "Q.707 5.5 T2"},
+      };
+      for (const auto& t : timers)
+        if (t.value != 0 && (t.value < t.min || t.value > t.max))
+          return fail(p + "." + t.field, std::string(t.field) + " " + std::to_string(t.value) + " is outside " +
+                                             t.clause + "'s range " + std::to_string(t.min) + ".." +
+                                             std::to_string(t.max) + " ms");
       if (ls.links().empty()) return fail(p, "link set needs 'links'");
       if (ls.links_size() > 16) return fail(p + ".links", "at most 16 links in a link set (Q.704 2.3.5)");
       std::set<std::uint32_t> slcs;

@@ -19,6 +19,21 @@ std::optional<std::string> Ss7Stack::add_linksets(const config::Ss7& cfg, sigtra
     lc.adjacent_pc = sigtran::parse_point_code(c.adjacent_pc(), fmt)->value;
     lc.ni = network_indicator(c.network_indicator());
     for (const auto& d : c.destinations()) lc.destinations.push_back(sigtran::parse_point_code(d, fmt)->value);
+    using std::chrono::milliseconds;  // ranges checked by the loader
+    if (c.t1_changeover_ms() != 0) lc.t1_changeover = milliseconds(c.t1_changeover_ms());
+    if (c.t2_changeover_ms() != 0) lc.t2_changeover = milliseconds(c.t2_changeover_ms());
+    if (c.t4_changeback_ms() != 0) lc.t4_changeback = milliseconds(c.t4_changeback_ms());
+    if (c.slt_t1_ms() != 0) lc.t1_slt = milliseconds(c.slt_t1_ms());
+    if (c.slt_t2_ms() != 0) lc.t2_slt = milliseconds(c.slt_t2_ms());
+    auto ms = [](Clock::duration d) { return std::chrono::duration_cast<milliseconds>(d).count(); };
+    log_.notice(Subsystem::kM3ua, "mtp3_linkset",
+                {{"linkset", lc.name},
+                 {"links", c.links_size()},
+                 {"t1_changeover_ms", ms(lc.t1_changeover)},
+                 {"t2_changeover_ms", ms(lc.t2_changeover)},
+                 {"t4_changeback_ms", ms(lc.t4_changeback)},
+                 {"slt_t1_ms", ms(lc.t1_slt)},
+                 {"slt_t2_ms", ms(lc.t2_slt)}});
     auto ls = std::make_unique<sigtran::mtp3::LinkSet>(lc, clock_, log_, counters_);
     for (const auto& l : c.links()) {
       const bool client = !l.remote().address().empty();

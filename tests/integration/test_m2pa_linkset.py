@@ -16,6 +16,8 @@ ss7:
       local_pc: 0-0-1
       adjacent_pc: 0-0-2
       proving_ms: 500
+      t1_changeover_ms: 1200
+      slt_t1_ms: 4000
       links:
         - {slc: 0, transport: tcp, local: {address: 127.0.0.1, port: 0}}
         - {slc: 1, transport: tcp, local: {address: 127.0.0.1, port: 0}}
@@ -48,6 +50,15 @@ try:
         ports.append(int(re.search(r"port=(\d+)", line).group(1)) if line else 9)
     c.check("A: ISUP starts with the adjacent SP paused", a.wait_for(r"isup mtp.pause dpc=2") is not None)
     b = Daemon(B % tuple(ports))
+    # Configured MTP3 timers take effect; the others keep their Q.704/Q.707 defaults.
+    c.check("A: link set timers as configured (T1 1200 ms, SLT T1 4000 ms), others default",
+            a.wait_for(r"mtp3_linkset linkset=ls-b links=2 t1_changeover_ms=1200 t2_changeover_ms=1500 "
+                       r"t4_changeback_ms=1000 slt_t1_ms=4000 slt_t2_ms=60000") is not None,
+            [l for l in a.lines if "mtp3_linkset " in l])
+    c.check("B: default link set timers (T1 800 ms, SLT T1 8000 ms)",
+            b.wait_for(r"mtp3_linkset linkset=ls-a links=2 t1_changeover_ms=800 t2_changeover_ms=1500 "
+                       r"t4_changeback_ms=1000 slt_t1_ms=8000 slt_t2_ms=60000") is not None,
+            [l for l in b.lines if "mtp3_linkset " in l])
     for name, d, ls in (("A", a, "ls-b"), ("B", b, "ls-a")):
         for slc in (0, 1):
             c.check(f"{name}: M2PA link {ls}/{slc} in service",
