@@ -240,13 +240,13 @@ void CallEngine::perform(Call& c, const CallTransition& t, const EventData& d) {
           sip_->reject(c.a.sid, d.status, std::move(h));
         } else {
           const auto prof = tr ? tr->profile : mapping::SipProfile{};
-          auto fr = mapping::response_for_release(static_cast<std::uint8_t>(d.cause), prof);
+          auto fr = mapping::response_for_release(static_cast<std::uint8_t>(d.cause), prof, sip_location(c));
           auto body = mapping::make_body(std::nullopt, fr.isup, prof);  // SIP-I/SIP-T: the REL
           auto headers = with(std::move(fr.headers), mapping::body_headers(body));
           sip_->reject(c.a.sid, fr.status, std::move(headers), std::move(body));
         }
       } else if (isup_) {
-        (void)isup_->release(c.a.cid, d.cause);
+        (void)isup_->release(c.a.cid, d.cause, isup_location(c));
       }
       return;
     }
@@ -306,11 +306,11 @@ void CallEngine::perform(Call& c, const CallTransition& t, const EventData& d) {
       if (c.b.sip) {
         if (c.b.sid == 0 || !sip_) return;
         if (t.from == CallState::kActive)
-          send_bye(c.b, d.cause);
+          send_bye(c.b, d.cause, sip_location(c));
         else  // CANCEL carries no ISUP body (Q.1912.5): Reason only
           sip_->cancel(c.b.sid, mapping::reason_for_release(static_cast<std::uint8_t>(d.cause)));
       } else if (c.b.cid != 0 && isup_) {
-        (void)isup_->release(c.b.cid, d.cause);
+        (void)isup_->release(c.b.cid, d.cause, isup_location(c));
       }
       return;
 
@@ -319,9 +319,9 @@ void CallEngine::perform(Call& c, const CallTransition& t, const EventData& d) {
     case CallAction::kReleaseA:
       c.cause = d.cause;
       if (c.a.sip) {
-        if (sip_) send_bye(c.a, d.cause);
+        if (sip_) send_bye(c.a, d.cause, sip_location(c));
       } else if (isup_) {
-        (void)isup_->release(c.a.cid, d.cause);
+        (void)isup_->release(c.a.cid, d.cause, isup_location(c));
       }
       return;
   }
@@ -376,10 +376,24 @@ void CallEngine::start_b(Call& c) {
 
 // REL after answer -> BYE: Reason, and on SIP-I/SIP-T trunks the REL itself
 // (Q.1912.5, RFC 3372).
-void CallEngine::send_bye(const Leg& leg, int cause) {
+void CallEngine::send_bye(const Leg& leg, int cause, std::uint8_t location) {
   auto f = mapping::bye_for_release(static_cast<std::uint8_t>(cause),
-                                    leg.trunk ? leg.trunk->profile : mapping::SipProfile{});
+                                    leg.trunk ? leg.trunk->profile : mapping::SipProfile{}, location);
   sip_->bye(leg.sid, std::move(f.headers), std::move(f.body));
+}
+
+// -1 when there is no location (value_or(-1) would give 255 from an optional<uint8_t>).
+static int location_or_none(std::optional<std::uint8_t> l) { return l ? int{*l} : -1; }
+
+// The location for a REL towards ISUP: a SIP-I/SIP-T peer's, else ours.
+std::uint8_t CallEngine::isup_location(const Call& c) {
+  return c.sip_cause_location >= 0 ? static_cast<std::uint8_t>(c.sip_cause_location) : isup::kLocationPublicLocal;
+}
+
+// The location for the REL a SIP-I/SIP-T message encapsulates: the ISUP side's, else BI.
+std::uint8_t CallEngine::sip_location(const Call& c) {
+  return c.isup_cause_location >= 0 ? static_cast<std::uint8_t>(c.isup_cause_location)
+                                    : mapping::kLocationBeyondInterworking;
 }
 
 void CallEngine::b_failed_now(Call& c, int cause) {
@@ -617,9 +631,11 @@ void CallEngine::on_invite(sip::SessionId s, const sip::Message& invite, const s
 
 void CallEngine::on_cancel(sip::SessionId s, const sip::Message& cancel) {
   Entry guard(*this);
-  if (Call* c = by_sid(s); c && c->a.sip && c->a.sid == s)
+  if (Call* c = by_sid(s); c && c->a.sip && c->a.sid == s) {
+    const mapping::SipProfile prof = c->a.trunk ? c->a.trunk->profile : mapping::SipProfile{};
+    c->sip_cause_location = location_or_none(mapping::release_location(cancel, prof));
     fire(*c, CallEvent::kAReleased, EventData{mapping::cause_from_request(cancel), 0, {}, &cancel, nullptr});
-  else
+  } else
     ignored_.inc();
 }
 
@@ -648,6 +664,7 @@ void CallEngine::on_rejected(sip::SessionId s, const sip::Message& response) {
   Call* c = by_sid(s);
   if (c == nullptr || c->b.sid != s || !c->b.sip) return ignored_.inc();
   const int cause = mapping::cause_from_response(response, c->b.trunk->profile).value_or(16);
+  c->sip_cause_location = location_or_none(mapping::release_location(response, c->b.trunk->profile));
   by_sid_.erase(s);
   c->b.sid = 0;
   b_failed_now(*c, cause);
@@ -661,6 +678,8 @@ void CallEngine::on_bye(sip::SessionId s, const sip::Message& bye) {
   // SIP-I/SIP-T: the encapsulated REL's cause before Reason (Q.1912.5).
   const SipTrunkInfo* trunk = from_a ? c->a.trunk : c->b.trunk;
   const int cause = mapping::cause_from_request(bye, trunk ? trunk->profile : mapping::SipProfile{});
+  c->sip_cause_location =
+      location_or_none(mapping::release_location(bye, trunk ? trunk->profile : mapping::SipProfile{}));
   fire(*c, from_a ? CallEvent::kAReleased : CallEvent::kBReleased, EventData{cause, 0, {}, &bye, nullptr});
 }
 
@@ -898,6 +917,11 @@ void CallEngine::on_answer(isup::CallId id) {
     fire(*c, CallEvent::kAnswer);
   else
     ignored_.inc();
+}
+
+void CallEngine::on_release_located(isup::CallId id, int cause, std::uint8_t location) {
+  if (Call* c = by_cid(id)) c->isup_cause_location = location;
+  on_release(id, cause);
 }
 
 void CallEngine::on_release(isup::CallId id, int cause) {

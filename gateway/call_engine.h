@@ -102,6 +102,7 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   void on_progress(isup::CallId call, const isup::BackwardIndication& ind) override;
   void on_answer(isup::CallId call) override;
   void on_release(isup::CallId call, int cause) override;
+  void on_release_located(isup::CallId call, int cause, std::uint8_t location) override;
   void on_more_digits(isup::CallId call, std::string_view digits, bool complete) override;
 
  private:
@@ -122,6 +123,12 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
     std::vector<sip::OutgoingInvite> invites;  // ISUP -> SIP: one INVITE per route target
     std::string sdp;                           // our SDP answer to A (SIP -> ISUP)
     int cause = 0;
+    // SIP-I/SIP-T: the location of the cause in the REL the SIP side encapsulated
+    // (BYE, CANCEL, final response), passed on in our REL; -1: none, ours (LN).
+    int sip_cause_location = -1;
+    // The location of the cause in the REL received from ISUP, for the REL a
+    // SIP-I/SIP-T BYE or final response encapsulates; -1: none (BI).
+    int isup_cause_location = -1;
     bool answered = false;
     // Hold (Q.733.2, RFC 3264 8.4) by the SIP side's re-offer, and by the ISUP side's CPG notification.
     bool held_by_sip = false, held_by_isup = false;
@@ -149,6 +156,8 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
     const isup::BackwardIndication* ind = nullptr;
   };
 
+  static std::uint8_t isup_location(const Call& c);
+  static std::uint8_t sip_location(const Call& c);
   void fire(Call& c, CallEvent e);
   void fire(Call& c, CallEvent e, const EventData& d);
   void perform(Call& c, const CallTransition& t, const EventData& d);
@@ -156,7 +165,7 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   void route_isup_call(Call& c, const isup::IncomingSetup& setup);
   void digits_done(Call& c);
   void b_failed_now(Call& c, int cause);
-  void send_bye(const Leg& leg, int cause);
+  void send_bye(const Leg& leg, int cause, std::uint8_t location);
   void finish(Call& c);
   Call& new_call();
   Call* by_sid(sip::SessionId s);

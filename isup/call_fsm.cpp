@@ -100,7 +100,6 @@ constexpr int kCauseInvalidNumberFormat = 28;
 constexpr int kCauseNoCircuit = 34;
 constexpr int kCauseTemporaryFailure = 41;
 constexpr int kCauseRecoveryOnTimerExpiry = 102;
-constexpr std::uint8_t kLocationPublicLocal = 2;
 }  // namespace
 
 // The call state machine (Q.764 clause 2). One row per (states, event).
@@ -291,9 +290,12 @@ bool CallFsm::progress(std::uint8_t event, bool inband) {
   return dispatch(E::kProgressReq);
 }
 bool CallFsm::answer() { return dispatch(E::kAnswerReq); }
-bool CallFsm::release(int cause) {
+bool CallFsm::release(int cause, std::uint8_t location) {
   cause_ = cause;
-  return dispatch(E::kReleaseReq);
+  location_ = location;
+  const bool ok = dispatch(E::kReleaseReq);
+  location_ = kLocationPublicLocal;  // the FSM's own releases (timers, failures) are ours
+  return ok;
 }
 bool CallFsm::suspend(bool network) {
   flag_ = network;
@@ -373,7 +375,7 @@ void CallFsm::send(const MessageBuilder& b) { c_.env().send(c_, b); }
 void CallFsm::send_rel(int cause) {
   MessageBuilder b(msg::kRel, c_.cic());
   CauseIndicators ci;
-  ci.location = kLocationPublicLocal;
+  ci.location = rel_location_;
   ci.value = static_cast<std::uint8_t>(cause & 0x7f);
   b.variable(par::kCauseIndicators, ci);
   send(b);
@@ -390,11 +392,11 @@ void CallFsm::detach() {
   indicated_ = false;
 }
 
-void CallFsm::notify_release(int cause) {
+void CallFsm::notify_release(int cause, std::uint8_t location) {
   if (!indicated_ || call_id_ == 0) return;
   const CallId id = call_id_;
   detach();
-  c_.env().user().on_release(id, cause);
+  c_.env().user().on_release_located(id, cause, location);
 }
 
 // Q.764 2.3.1 a: send REL, start T1 and T5.
@@ -403,6 +405,7 @@ void CallFsm::start_release(int cause) {
   if (loop_connected_ && c_.env().continuity()) c_.env().continuity()->disconnect_loop(c_.group().id(), c_.cic());
   loop_connected_ = false;
   rel_cause_ = cause;
+  rel_location_ = location_;  // also on T1 repetitions
   send_rel(cause);
   const auto& t = c_.timer_config();
   start(t1_, t.t1, E::kT1);
@@ -415,6 +418,13 @@ static int cause_of(const Message* m) {
   if (p == nullptr) return 31;
   auto ci = CauseIndicators::decode(p->value);
   return ci ? ci->value : 31;
+}
+
+static std::uint8_t location_of(const Message* m) {
+  const Param* p = m != nullptr ? m->find(par::kCauseIndicators) : nullptr;
+  if (p == nullptr) return kLocationPublicLocal;
+  auto ci = CauseIndicators::decode(p->value);
+  return ci ? ci->location : kLocationPublicLocal;
 }
 
 // --- actions: outgoing ---
@@ -934,7 +944,7 @@ void CallFsm::a_rel_rx() {
   disconnect_loop();
   setup_.reset();
   send_rlc();
-  notify_release(cause_of(rx_));
+  notify_release(cause_of(rx_), location_of(rx_));
 }
 
 void CallFsm::a_rlc_rx() { stop_timers(); }

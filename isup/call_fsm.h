@@ -117,7 +117,7 @@ class CallFsm {
   bool alert(bool inband);
   bool progress(std::uint8_t event, bool inband);
   bool answer();
-  bool release(int cause);
+  bool release(int cause, std::uint8_t location = kLocationPublicLocal);
   bool suspend(bool network);
   bool resume(bool network);
   bool request_information(const InformationRequestIndicators& ind);
@@ -147,7 +147,7 @@ class CallFsm {
   void send(const MessageBuilder& b);
   void send_rel(int cause);
   void send_rlc();
-  void notify_release(int cause);
+  void notify_release(int cause, std::uint8_t location = kLocationPublicLocal);
   void detach();
   void start_release(int cause);  // send REL, start T1 and T5
   void start(Timer& t, milliseconds d, CallEvent e);
@@ -225,9 +225,10 @@ class CallFsm {
   unsigned attempt_ = 0;
   unsigned cot_failures_ = 0;
   int rel_cause_ = 16;
-  std::optional<SetupRequest> setup_;     // outgoing: kept for repeat attempts
-  bool complete_ = true;                  // incoming: all digits received
-  std::vector<std::uint8_t> stored_iam_;  // incoming IAM held until COT success
+  std::uint8_t rel_location_ = kLocationPublicLocal;  // of the REL sent (Q.850 2.2.3)
+  std::optional<SetupRequest> setup_;                 // outgoing: kept for repeat attempts
+  bool complete_ = true;                              // incoming: all digits received
+  std::vector<std::uint8_t> stored_iam_;              // incoming IAM held until COT success
 
   // Event inputs (valid during one dispatch).
   const Message* rx_ = nullptr;
@@ -235,6 +236,7 @@ class CallFsm {
   bool flag_ = false;       // alert/progress inband, suspend/resume network
   std::uint8_t event_ = 0;  // progress event; notification for kNotifyReq
   int cause_ = 16;
+  std::uint8_t location_ = kLocationPublicLocal;
   const InformationRequestIndicators* inr_ = nullptr;
   const InformationIndicators* inf_ = nullptr;
   std::vector<OwnedParam> params_;

@@ -13,7 +13,6 @@ constexpr int kCauseTemporaryFailure = 41;
 constexpr int kCauseMessageTypeNonExistent = 97;
 constexpr int kCauseParameterNonExistent = 99;
 constexpr int kCauseMessageWithParameterDiscarded = 110;
-constexpr std::uint8_t kLocationPublicLocal = 2;
 
 std::vector<std::uint8_t> all_bits(std::uint8_t range) {
   std::vector<std::uint8_t> s(range / 8 + 1, 0);
@@ -217,7 +216,9 @@ Result<bool, CcError> IsupCallControl::progress(CallId call, std::uint8_t event,
   ISUP_CC_REQUEST(c->call().progress(event, inband));
 }
 Result<bool, CcError> IsupCallControl::answer(CallId call) { ISUP_CC_REQUEST(c->call().answer()); }
-Result<bool, CcError> IsupCallControl::release(CallId call, int cause) { ISUP_CC_REQUEST(c->call().release(cause)); }
+Result<bool, CcError> IsupCallControl::release(CallId call, int cause, std::uint8_t location) {
+  ISUP_CC_REQUEST(c->call().release(cause, location));
+}
 Result<bool, CcError> IsupCallControl::suspend(CallId call, bool network) {
   ISUP_CC_REQUEST(c->call().suspend(network));
 }

@@ -51,7 +51,9 @@ class IsupCallControl final : public MtpUser, private CircuitEnv {
   Result<bool, CcError> alert(CallId call, bool inband = false);
   Result<bool, CcError> progress(CallId call, std::uint8_t event, bool inband);
   Result<bool, CcError> answer(CallId call);
-  Result<bool, CcError> release(CallId call, int cause);
+  // REL with `cause`; `location` is the cause's (Q.850 2.2.3), ours by default,
+  // a SIP-I peer's when its encapsulated REL gave one.
+  Result<bool, CcError> release(CallId call, int cause, std::uint8_t location = kLocationPublicLocal);
   Result<bool, CcError> suspend(CallId call, bool network);
   Result<bool, CcError> resume(CallId call, bool network);
   Result<bool, CcError> request_information(CallId call, const InformationRequestIndicators& ind);

@@ -92,6 +92,10 @@ class CallControlUser {
   // The call is gone (REL received, timer expiry, reset, blocking). Not called
   // for a release the user requested.
   virtual void on_release(CallId call, int cause) = 0;
+  // What call control calls: the same with the cause's location (Q.850 2.2.3)
+  // from the REL received, LN for releases of its own (timers, reset). Users
+  // that pass the location on (SIP-I/SIP-T encapsulate the REL) override it.
+  virtual void on_release_located(CallId call, int cause, std::uint8_t /*location*/) { on_release(call, cause); }
   virtual void on_suspend(CallId, bool /*network_initiated*/) {}
   virtual void on_resume(CallId, bool /*network_initiated*/) {}
   virtual void on_information_request(CallId, const InformationRequestIndicators&) {}

@@ -267,6 +267,10 @@ struct RedirectionInformation {
   }
 };
 
+// Cause location (Q.850 2.2.3): where the cause was generated; a transit
+// passes it on. LN is what our own releases carry.
+inline constexpr std::uint8_t kLocationPublicLocal = 2;
+
 // 3.12 Cause indicators (Q.850 clause 2).
 struct CauseIndicators {
   std::uint8_t coding_standard = 0;  // octet 1 GF

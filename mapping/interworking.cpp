@@ -111,14 +111,29 @@ std::vector<std::uint8_t> isup_rel_octets(std::uint8_t cause, isup::Variant v, s
   return isup_body_octets(b.message(), v);
 }
 
-std::optional<std::uint8_t> cause_of_isup_body(std::span<const std::uint8_t> body, isup::Variant v) {
+namespace {
+std::optional<isup::CauseIndicators> rel_cause_of_body(std::span<const std::uint8_t> body, isup::Variant v) {
   auto m = decode_body(body, v);
   if (!m || m->type != isup::msg::kRel) return std::nullopt;
   const isup::Param* p = m->find(isup::par::kCauseIndicators);
   if (p == nullptr) return std::nullopt;
   auto ci = isup::CauseIndicators::decode(p->value);
   if (!ci) return std::nullopt;
-  return ci->value;
+  return *ci;
+}
+}  // namespace
+
+std::optional<std::uint8_t> cause_of_isup_body(std::span<const std::uint8_t> body, isup::Variant v) {
+  if (auto ci = rel_cause_of_body(body, v)) return ci->value;
+  return std::nullopt;
+}
+
+std::optional<std::uint8_t> release_location(const sip::Message& m, const SipProfile& profile) {
+  if (profile.kind == SipProfile::kSip) return std::nullopt;
+  auto b = received_bodies(m);
+  if (!b || !b->isup) return std::nullopt;
+  if (auto ci = rel_cause_of_body(*b->isup, profile.variant)) return ci->location;
+  return std::nullopt;
 }
 
 // ---------------------------------------------------------------- SIP -> ISUP
@@ -410,23 +425,23 @@ ProvisionalFields answer_fields(const isup::Message* anm_or_con, const SipProfil
   return f;
 }
 
-FinalResponse response_for_release(std::uint8_t cause, const SipProfile& profile) {
+FinalResponse response_for_release(std::uint8_t cause, const SipProfile& profile, std::uint8_t location) {
   FinalResponse f;
   // Cause 16 before answer has no status (RFC 3398: BYE/CANCEL); as UAS we must
   // still answer: 480 (our choice).
-  f.status = sip_status_for_cause(cause, profile.cause_table).value_or(480);
+  f.status = sip_status_for_cause(cause, profile.cause_table, location).value_or(480);
   f.headers = reason_for_release(cause);
-  if (profile.kind != SipProfile::kSip) f.isup = isup_rel_octets(cause, profile.variant);
+  if (profile.kind != SipProfile::kSip) f.isup = isup_rel_octets(cause, profile.variant, location);
   return f;
 }
 
 sip::HeaderList reason_for_release(std::uint8_t cause) { return {{"Reason", format_q850_reason(cause)}}; }
 
-ByeFields bye_for_release(std::uint8_t cause, const SipProfile& profile) {
+ByeFields bye_for_release(std::uint8_t cause, const SipProfile& profile, std::uint8_t location) {
   ByeFields f;
   f.headers = reason_for_release(cause);
   if (profile.kind == SipProfile::kSip) return f;
-  f.body = make_body(std::nullopt, isup_rel_octets(cause, profile.variant), profile);
+  f.body = make_body(std::nullopt, isup_rel_octets(cause, profile.variant, location), profile);
   for (auto& h : body_headers(f.body, profile)) f.headers.push_back(std::move(h));
   return f;
 }

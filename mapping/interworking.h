@@ -120,6 +120,10 @@ std::uint8_t cause_from_request(const sip::Message& request);
 // REL is authoritative for ISUP parameters); a plain SIP trunk (profile A/B)
 // carries no ISUP, so Reason decides there.
 std::uint8_t cause_from_request(const sip::Message& request, const SipProfile& profile);
+// SIP-I/SIP-T: the cause location (Q.850 2.2.3) of the REL encapsulated in a
+// BYE, CANCEL or final response, for the REL we send on: a transit passes the
+// location on unchanged. nullopt on a plain SIP trunk or without such a REL.
+std::optional<std::uint8_t> release_location(const sip::Message& m, const SipProfile& profile);
 
 // ---------------------------------------------------------------- ISUP -> SIP
 
@@ -169,7 +173,10 @@ struct FinalResponse {
   sip::HeaderList headers;         // Reason
   std::vector<std::uint8_t> isup;  // SIP-I/SIP-T: a REL in body form (cause, location BI)
 };
-FinalResponse response_for_release(std::uint8_t cause, const SipProfile& profile);
+// `location`: the received REL's (Q.850 2.2.3; cause 21 from the user -> 603),
+// also the location of the encapsulated REL.
+FinalResponse response_for_release(std::uint8_t cause, const SipProfile& profile,
+                                   std::uint8_t location = kLocationBeyondInterworking);
 // REL after answer (BYE) or forward before answer (CANCEL): the Reason header.
 sip::HeaderList reason_for_release(std::uint8_t cause);
 // REL after answer -> BYE (Q.1912.5, RFC 3372 "REL -> BYE"): Reason: Q.850 and,
@@ -179,7 +186,8 @@ struct ByeFields {
   sip::HeaderList headers;  // Reason, then Content-Disposition for the lone ISUP body
   sip::Body body;           // application/ISUP REL; empty for plain SIP
 };
-ByeFields bye_for_release(std::uint8_t cause, const SipProfile& profile);
+ByeFields bye_for_release(std::uint8_t cause, const SipProfile& profile,
+                          std::uint8_t location = kLocationBeyondInterworking);
 
 // A mid-call ISUP message without SIP equivalent (INR/INF, USR, FAC, APM, SUS/RES,
 // CPG after answer) -> INFO body (SIP-I/SIP-T only; nullopt for plain SIP).

@@ -263,7 +263,21 @@ class CallEngineTest : public ::testing::Test {
       auto p = std::move(q.front());
       q.pop_front();
       p.to->on_transfer(p.label, p.bytes);
+      wire.push_back(std::move(p.bytes));
     }
+  }
+  // The cause indicators of the last REL that crossed the loop (location, value).
+  std::optional<isup::CauseIndicators> last_rel_cause() const {
+    for (auto it = wire.rbegin(); it != wire.rend(); ++it) {
+      auto m = isup::decode(*it, isup::Variant::kItu);
+      if (!m || m->type != isup::msg::kRel) continue;
+      const isup::Param* p = m->find(isup::par::kCauseIndicators);
+      if (p == nullptr) return std::nullopt;
+      auto ci = isup::CauseIndicators::decode(p->value);
+      if (!ci) return std::nullopt;
+      return *ci;
+    }
+    return std::nullopt;
   }
   void advance(Clock::duration d) {
     const auto end = clock.now() + d;
@@ -326,6 +340,7 @@ class CallEngineTest : public ::testing::Test {
   ManualClock clock;
   isup::TimerService timers{clock};
   std::deque<Pending> q;
+  std::vector<std::vector<std::uint8_t>> wire;  // every ISUP message delivered, in order
   std::deque<std::string> keep;
   FakeSip sip;
   FarUser far_user, far2_user;
@@ -658,6 +673,21 @@ TEST_F(CallEngineTest, IsupOverlapCallerGivesUpWhileCollecting) {
 
 // --- SIP-I / SIP-T: REL <-> BYE (Q.1912.5, RFC 3372) ---
 
+// The cause indicators of the REL a body carries (nullopt: no application/ISUP REL).
+std::optional<isup::CauseIndicators> rel_of(const sip::Body& b) {
+  if (b.content_type.find("application/ISUP") == std::string::npos) return std::nullopt;
+  isup::DecodeOptions opt;
+  opt.form = isup::Form::kBody;
+  const auto* octets = reinterpret_cast<const std::uint8_t*>(b.content.data());
+  auto m = isup::decode({octets, b.content.size()}, isup::Variant::kItu, opt);
+  if (!m || m->type != isup::msg::kRel) return std::nullopt;
+  const isup::Param* p = m->find(isup::par::kCauseIndicators);
+  if (p == nullptr) return std::nullopt;
+  auto ci = isup::CauseIndicators::decode(p->value);
+  if (!ci) return std::nullopt;
+  return *ci;
+}
+
 // The cause of the REL a BYE carries (nullopt: no application/ISUP REL).
 std::optional<std::uint8_t> rel_cause(const sip::Body& b) {
   if (b.content_type.find("application/ISUP") == std::string::npos) return std::nullopt;
@@ -666,10 +696,11 @@ std::optional<std::uint8_t> rel_cause(const sip::Body& b) {
 }
 
 // A BYE from the SIP-I peer with an encapsulated REL and a Reason that disagrees.
-std::string sipi_bye_text(std::uint8_t rel_cause, int reason_cause) {
+std::string sipi_bye_text(std::uint8_t rel_cause, int reason_cause,
+                          std::uint8_t location = mapping::kLocationBeyondInterworking) {
   mapping::SipProfile p;
   p.kind = mapping::SipProfile::kSipI;
-  sip::Body b = mapping::make_body(std::nullopt, mapping::isup_rel_octets(rel_cause, isup::Variant::kItu), p);
+  sip::Body b = mapping::make_body(std::nullopt, mapping::isup_rel_octets(rel_cause, isup::Variant::kItu, location), p);
   return "BYE sip:gw@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK2\r\n"
          "From: <sip:a@127.0.0.1>;tag=a1\r\nTo: <sip:b@127.0.0.1>;tag=b1\r\n"
          "Call-ID: c1@test\r\nCSeq: 2 BYE\r\nMax-Forwards: 70\r\n"
@@ -685,13 +716,36 @@ TEST_F(CallEngineTest, SipIByeTowardsTheCallerCarriesTheRel) {
   ASSERT_TRUE(far->answer(far_user.last));
   pump();
   sip.ops.clear();
-  ASSERT_TRUE(far->release(far_user.last, 17));
+  ASSERT_TRUE(far->release(far_user.last, 17, mapping::kLocationUser));
   pump();
   auto op = sip.pop();
   ASSERT_EQ(op.what, "bye");
   EXPECT_NE(op.header("Reason").find("cause=17"), std::string::npos);
   EXPECT_EQ(op.header("Content-Disposition"), "signal;handling=required");
   EXPECT_EQ(rel_cause(op.body), 17);
+  // The ISUP REL's location (user) is the encapsulated REL's (Q.850 2.2.3).
+  auto ci = rel_of(op.body);
+  ASSERT_TRUE(ci);
+  EXPECT_EQ(ci->location, mapping::kLocationUser);
+  expect_all_idle();
+}
+
+// Before answer: a REL cause 21 from the called user (location U) is 603, not
+// 403 (RFC 3398 8.2.6.1); the SIP-I final response's REL keeps location U.
+TEST_F(CallEngineTest, SipIRejectionTowardsTheCallerCarriesTheRelLocation) {
+  make({route("30", {"tg1"})}, mapping::SipProfile::kSipI);
+  invite(1, invite_text("+4930123456"));
+  EXPECT_EQ(far_user.pop(), "setup");
+  sip.ops.clear();
+  ASSERT_TRUE(far->release(far_user.last, 21, mapping::kLocationUser));
+  pump();
+  auto op = sip.pop();
+  ASSERT_EQ(op.what, "reject");
+  EXPECT_EQ(op.status, 603);
+  auto ci = rel_of(op.body);
+  ASSERT_TRUE(ci);
+  EXPECT_EQ(ci->value, 21);
+  EXPECT_EQ(ci->location, mapping::kLocationUser);
   expect_all_idle();
 }
 
@@ -748,9 +802,14 @@ TEST_F(CallEngineTest, SipIByeFromTheCalleeReleasesWithTheRelCause) {
   auto op = sip.pop();
   with_message(response_text(200, "OK"), [&](const sip::Message& m) { engine->on_answered(op.s, m); });
   EXPECT_EQ(far_user.pop(), "answer");
-  // The encapsulated REL (cause 31) is authoritative over Reason (16).
-  with_message(sipi_bye_text(31, 16), [&](const sip::Message& m) { engine->on_bye(op.s, m); });
+  // The encapsulated REL (cause 31) is authoritative over Reason (16); its
+  // location (user) is passed on in our REL (Q.850 2.2.3).
+  with_message(sipi_bye_text(31, 16, mapping::kLocationUser), [&](const sip::Message& m) { engine->on_bye(op.s, m); });
   EXPECT_EQ(far_user.pop(), "release:31");
+  auto ci = last_rel_cause();
+  ASSERT_TRUE(ci);
+  EXPECT_EQ(ci->value, 31);
+  EXPECT_EQ(ci->location, mapping::kLocationUser);
   expect_all_idle();
 }
 
@@ -762,6 +821,9 @@ TEST_F(CallEngineTest, SipIByeFromTheCallerReleasesWithTheRelCause) {
   pump();
   with_message(sipi_bye_text(127, 16), [&](const sip::Message& m) { engine->on_bye(1, m); });
   EXPECT_EQ(far_user.pop(), "release:127");
+  auto ci = last_rel_cause();
+  ASSERT_TRUE(ci);
+  EXPECT_EQ(ci->location, mapping::kLocationBeyondInterworking);  // the peer's BI, passed on
   expect_all_idle();
 }
 
@@ -771,8 +833,35 @@ TEST_F(CallEngineTest, PlainSipTrunkTakesReasonNotAnIsupBody) {
   EXPECT_EQ(far_user.pop(), "setup");
   ASSERT_TRUE(far->answer(far_user.last));
   pump();
-  with_message(sipi_bye_text(127, 41), [&](const sip::Message& m) { engine->on_bye(1, m); });
+  with_message(sipi_bye_text(127, 41, mapping::kLocationUser), [&](const sip::Message& m) { engine->on_bye(1, m); });
   EXPECT_EQ(far_user.pop(), "release:41");
+  auto ci = last_rel_cause();
+  ASSERT_TRUE(ci);
+  EXPECT_EQ(ci->location, isup::kLocationPublicLocal);  // ours: a plain SIP trunk carries no ISUP
+  expect_all_idle();
+}
+
+// A SIP-I callee's 486 with an encapsulated REL (cause 17, location user): the
+// REL towards the ISUP caller keeps both (a transit passes the location on).
+TEST_F(CallEngineTest, SipIRejectionPassesTheRelLocationOn) {
+  make({route("", {"peer"}, "tg1")}, mapping::SipProfile::kSipI);
+  ASSERT_TRUE(far->setup(far_group, iam("5551234")));
+  pump();
+  auto op = sip.pop();
+  mapping::SipProfile p;
+  p.kind = mapping::SipProfile::kSipI;
+  sip::Body b =
+      mapping::make_body(std::nullopt, mapping::isup_rel_octets(17, isup::Variant::kItu, mapping::kLocationUser), p);
+  std::string busy = response_text(
+      486, "Busy Here", "Content-Type: " + b.content_type + "\r\nContent-Disposition: signal;handling=required\r\n");
+  busy.resize(busy.size() - std::string_view("Content-Length: 0\r\n\r\n").size());
+  busy += "Content-Length: " + std::to_string(b.content.size()) + "\r\n\r\n" + b.content;
+  with_message(busy, [&](const sip::Message& m) { engine->on_rejected(op.s, m); });
+  EXPECT_EQ(far_user.pop(), "release:17");
+  auto ci = last_rel_cause();
+  ASSERT_TRUE(ci);
+  EXPECT_EQ(ci->value, 17);
+  EXPECT_EQ(ci->location, mapping::kLocationUser);
   expect_all_idle();
 }
 

@@ -857,6 +857,20 @@ TEST(ReleaseToSip, SipIByeCarriesRelWithTheCause) {
   EXPECT_EQ(f.body.content, std::string("\x0c\x02\x00\x02\x8a\x9f", 6));
 }
 
+// Q.850 2.2.3: the received REL's location crosses: it decides 603 for cause 21
+// from the user (RFC 3398 8.2.6.1) and is the encapsulated REL's location.
+TEST(ReleaseToSip, LocationOfTheReceivedRel) {
+  EXPECT_EQ(response_for_release(21, trunk(), kLocationUser).status, 603);
+  EXPECT_EQ(response_for_release(21, trunk()).status, 403);
+  FinalResponse f = response_for_release(17, trunk(SipProfile::kSipI), kLocationUser);
+  EXPECT_EQ(f.status, 486);
+  // REL, cause indicators: ITU-T, location U (0x80), cause 17 (0x91).
+  EXPECT_EQ(f.isup, (std::vector<std::uint8_t>{0x0c, 0x02, 0x00, 0x02, 0x80, 0x91}));
+  ByeFields b = bye_for_release(16, trunk(SipProfile::kSipI), 2);  // LN
+  EXPECT_EQ(b.body.content, std::string("\x0c\x02\x00\x02\x82\x90", 6));
+  EXPECT_TRUE(bye_for_release(16, trunk(), 2).body.empty());
+}
+
 TEST(ReleaseToSip, SipTByeHandlingFollowsTheTrunk) {
   SipProfile p = trunk(SipProfile::kSipT);
   p.isup_handling_required = false;  // RFC 3372/3398 recommend optional for SIP-T
@@ -879,6 +893,17 @@ TEST(ReleaseToIsup, PlainSipTrunkIgnoresIsupBodyInBye) {
   auto m = request("BYE", {"Reason: Q.850;cause=41", "Content-Disposition: signal;handling=optional"}, b.content_type,
                    b.content);
   EXPECT_EQ(cause_from_request(m->m, trunk()), 41);
+}
+
+// Q.850 2.2.3: the encapsulated REL's location is passed on (SIP-I/SIP-T only).
+TEST(ReleaseToIsup, EncapsulatedRelLocation) {
+  sip::Body b =
+      make_body(std::nullopt, isup_rel_octets(17, isup::Variant::kItu, kLocationUser), trunk(SipProfile::kSipI));
+  auto m = request("BYE", {"Content-Disposition: signal;handling=required"}, b.content_type, b.content);
+  EXPECT_EQ(release_location(m->m, trunk(SipProfile::kSipI)), kLocationUser);
+  EXPECT_EQ(release_location(m->m, trunk(SipProfile::kSipT)), kLocationUser);
+  EXPECT_EQ(release_location(m->m, trunk()), std::nullopt);  // plain SIP: no ISUP
+  EXPECT_EQ(release_location(request("BYE", {"Reason: Q.850;cause=41"})->m, trunk(SipProfile::kSipI)), std::nullopt);
 }
 
 TEST(ReleaseToIsup, SipIByeWithoutRelFallsBackToReasonThenSixteen) {
