@@ -1,0 +1,57 @@
+// OPTIONS (RFC 3261 11): answered like an INVITE would be, and sent to each
+// configured trunk as a keepalive (issue 5 item 6).
+#include "sip/ua_session.h"
+
+namespace isupgw::sip {
+
+using namespace ua;
+
+// RFC 3261 11.2: OPTIONS is answered as an INVITE would be, with Allow,
+// Accept and Supported (the trunk keepalive of issue 5 item 6).
+void UserAgent::answer_options(TransactionId tx, const Message& m, const Peer& from) {
+  const std::string tag = m.to.tag().empty() ? new_tag() : std::string();
+  OutMessage r = make_response(m, from, 200, {.to_tag = tag});
+  r.add(HeaderId::kContact, contact(from.transport));
+  add_capabilities(r);
+  r.add(HeaderId::kAccept, std::string(ua::kAccept));
+  r.add(HeaderId::kServer, options_.user_agent);
+  tx_.respond(tx, 200, r.serialize());
+}
+
+void UserAgent::send_ping(std::size_t i) {
+  if (stopped_ || i >= options_.ping_targets.size()) return;
+  const Peer& p = options_.ping_targets[i];
+  std::string host = p.host.find(':') != std::string::npos ? "[" + p.host + "]" : p.host;
+  const std::string target = "sip:" + host + ":" + std::to_string(p.port);
+  const std::string branch = new_branch();
+  OutMessage m = OutMessage::request("OPTIONS", target);
+  m.add(HeaderId::kVia, via(p.transport, branch));
+  m.add(HeaderId::kMaxForwards, "70");
+  m.add(HeaderId::kFrom, "<sip:isupgw@" + transport_->local_host(p.transport) + ">;tag=" + new_tag());
+  m.add(HeaderId::kTo, "<" + target + ">");
+  m.add(HeaderId::kCallId, new_tag() + "@" + transport_->local_host(p.transport));
+  m.add(HeaderId::kCSeq, "1 OPTIONS");
+  m.add(HeaderId::kContact, contact(p.transport));
+  m.add(HeaderId::kAccept, std::string(ua::kAccept));
+  m.add(HeaderId::kUserAgent, options_.user_agent);
+  const TransactionId tx = tx_.send_request(Method::kOptions, branch, p, m.serialize());
+  tx_refs_[tx] = TxRef{0, Purpose::kPing, i};
+  pings_[i].timer = timers_->start(options_.ping_interval, [this, i] {
+    pings_[i].timer = 0;
+    send_ping(i);
+  });
+}
+
+void UserAgent::on_ping_result(std::size_t i, bool up) {
+  if (i >= pings_.size()) return;
+  const int now = up ? 1 : 0;
+  if (pings_[i].up == now) return;
+  pings_[i].up = now;
+  const Peer& p = options_.ping_targets[i];
+  log_.notice(Subsystem::kSip, up ? "trunk_up" : "trunk_down",
+              {{"peer", p.host}, {"port", p.port}, {"transport", to_string(p.transport)}});
+  counters_.get(up ? "sip.trunk.up" : "sip.trunk.down").inc();
+  user_.on_peer_state(p, up);
+}
+
+}  // namespace isupgw::sip
