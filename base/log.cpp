@@ -79,7 +79,7 @@ void Logger::set_all_levels(LogLevel l) {
   for (auto& level : levels_) level.store(l);
 }
 
-void Logger::log(Subsystem s, LogLevel l, std::string_view event, std::initializer_list<LogField> fields) {
+void Logger::log(Subsystem s, LogLevel l, std::string_view event, std::span<const LogField> fields) {
   if (!enabled(s, l)) return;
   std::string line;
   line.reserve(128);

@@ -12,6 +12,7 @@
 #include <initializer_list>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -33,6 +34,8 @@ struct LogField {
   std::string_view key;
   std::string value;
   bool quoted_in_json = true;
+
+  LogField() = default;
 
   LogField(std::string_view k, std::string_view v) : key(k), value(v) {}
   LogField(std::string_view k, const char* v) : key(k), value(v) {}
@@ -59,7 +62,11 @@ class Logger {
 
   bool enabled(Subsystem s, LogLevel l) const { return l != LogLevel::kOff && l >= level(s); }
 
-  void log(Subsystem s, LogLevel l, std::string_view event, std::initializer_list<LogField> fields = {});
+  void log(Subsystem s, LogLevel l, std::string_view event, std::initializer_list<LogField> fields = {}) {
+    log(s, l, event, std::span<const LogField>(fields.begin(), fields.size()));
+  }
+  // The same with a field list built at run time (the FSM kit's optional fields).
+  void log(Subsystem s, LogLevel l, std::string_view event, std::span<const LogField> fields);
   void trace(Subsystem s, std::string_view e, std::initializer_list<LogField> f = {}) {
     log(s, LogLevel::kTrace, e, f);
   }
