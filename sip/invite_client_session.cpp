@@ -8,61 +8,57 @@ using namespace ua;
 
 void UserAgent::on_invite_response(Session& s, const Message& r) {
   const SessionId id = s.id;
-  if (r.status == 100) {
-    s.provisional_seen = true;
-    if (s.cancel_pending) send_cancel(s);
-    return;
-  }
-  if (sip::provisional(r.status)) {
-    s.provisional_seen = true;
-    if (!r.to.tag().empty() && s.state != Session::State::kConfirmed) {
-      s.state = Session::State::kEarly;  // 12.1.2: early dialog
+  InviteEvent e = InviteEvent::kRxFailure;
+  if (sip::provisional(r.status))
+    e = r.status != 100 && sdp_part(r) ? InviteEvent::kRx1xxAnswer : InviteEvent::kRx1xx;
+  else if (success(r.status))
+    e = InviteEvent::kRx2xx;
+  const InviteRow* row = s.fsm.step(e);
+  if (!row) return;
+  switch (row->action) {
+    case InviteAction::kCancelOnProvisional:
+      send_cancel(s);  // 9.1: the CANCEL waited for this provisional
+      [[fallthrough]];
+    case InviteAction::kReportProvisional: {
+      if (r.status == 100) return;
+      if (!r.to.tag().empty()) {
+        s.dialog.update_from_response(r);  // 12.1.2: early dialog
+        index_dialog(s);
+      }
+      // RFC 3262 4: a reliable provisional is PRACKed once; retransmissions
+      // (RSeq not above the last) are dropped.
+      if (has_token(r, HeaderId::kRequire, "100rel") && !prack_once(s, r)) return;
+      user_.on_provisional(id, r);
+      return;
+    }
+    case InviteAction::kAnswered:
       s.dialog.update_from_response(r);
+      s.dialog.confirmed = true;
       index_dialog(s);
-    }
-    if (s.cancel_pending) send_cancel(s);
-    // RFC 3262 4: a reliable provisional is PRACKed once; retransmissions
-    // (RSeq not above the last) are dropped.
-    if (has_token(r, HeaderId::kRequire, "100rel")) {
-      auto rseq_text = r.first(HeaderId::kRSeq);
-      auto rseq = rseq_text ? parse_number(grammar::trim(*rseq_text), 0xFFFFFFFFu) : Err(Fault::kBadNumber);
-      if (!rseq) return;
-      if (s.last_rseq && *rseq <= s.last_rseq) return;
-      s.last_rseq = *rseq;
-      send_prack(s, r);
-    }
-    user_.on_provisional(id, r);
-    return;
-  }
-  if (success(r.status)) {
-    if (s.state == Session::State::kConfirmed || s.state == Session::State::kEnding) {
+      s.peer_update = has_token(r, HeaderId::kAllow, "UPDATE");
+      s.remote_body = std::string(r.body);
+      send_ack_2xx(s, r);
+      // RFC 4028 7.2: the 2xx says who refreshes.
+      if (auto se = r.first(HeaderId::kSessionExpires)) {
+        if (auto p = parse_session_expires(*se)) start_session_timer(s, p->delta, p->refresher != "uas");
+      }
+      user_.on_answered(id, r);
+      return;
+    case InviteAction::kAckAgain:
       // 13.2.2.4: a retransmitted 2xx gets the same ACK again.
       if (!s.ack_bytes.empty()) transport_->send(dialog_peer(s), s.ack_bytes);
       return;
-    }
-    s.state = Session::State::kConfirmed;
-    s.dialog.update_from_response(r);
-    s.dialog.confirmed = true;
-    index_dialog(s);
-    s.peer_update = has_token(r, HeaderId::kAllow, "UPDATE");
-    s.remote_body = std::string(r.body);
-    send_ack_2xx(s, r);
-    // RFC 4028 7.2: the 2xx says who refreshes.
-    if (auto se = r.first(HeaderId::kSessionExpires)) {
-      if (auto p = parse_session_expires(*se)) start_session_timer(s, p->delta, p->refresher != "uas");
-    }
-    user_.on_answered(id, r);
-    return;
+    case InviteAction::kRejected:
+      end(id);
+      user_.on_rejected(id, r);
+      return;
+    default: return;
   }
-  end(id);
-  user_.on_rejected(id, r);
 }
 
 SessionId UserAgent::invite(OutgoingInvite req) {
-  auto sp = std::make_unique<Session>();
+  auto sp = std::make_unique<Session>(*invite_meter_, ++last_session_, true, InviteState::kUacStart);
   Session& s = *sp;
-  s.id = ++last_session_;
-  s.uac = true;
   s.peer = req.peer;
   const Transport t = req.peer.transport;
   s.dialog.call_id = req.call_id.empty() ? new_tag() + new_tag() + "@" + transport_->local_host(t) : req.call_id;
@@ -112,9 +108,6 @@ SessionId UserAgent::invite(OutgoingInvite req) {
 // RFC 3261 9.1: Request-URI, Call-ID, To, From, CSeq number and the single
 // Via of the INVITE (same branch), its Route; method CANCEL.
 void UserAgent::send_cancel(Session& s) {
-  s.cancel_pending = false;
-  if (s.cancelled) return;
-  s.cancelled = true;
   Message inv;
   if (!parse_message(s.invite_bytes, inv)) return;
   OutMessage c = OutMessage::request("CANCEL", std::string(inv.request_uri_text));
@@ -133,15 +126,14 @@ void UserAgent::send_cancel(Session& s) {
   tx_refs_[tx] = TxRef{s.id, Purpose::kCancel, 0};
 }
 
+// 9.1: CANCEL, but not before a provisional response arrived.
 void UserAgent::cancel(SessionId id, HeaderList headers) {
   Session* s = find(id);
-  if (!s || !s->uac || s->state == Session::State::kConfirmed || s->state == Session::State::kEnding) return;
+  if (!s || !s->uac) return;
+  const InviteRow* row = s->fsm.step(InviteEvent::kCancel);
+  if (!row || row->action == InviteAction::kNone) return;
   s->cancel_headers = std::move(headers);
-  // 9.1: not before a provisional response arrived.
-  if (s->provisional_seen)
-    send_cancel(*s);
-  else
-    s->cancel_pending = true;
+  if (row->action == InviteAction::kSendCancel) send_cancel(*s);
 }
 
 // 13.2.2.4: the ACK for a 2xx is built by the dialog (CSeq number of the

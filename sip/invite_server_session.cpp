@@ -31,10 +31,10 @@ void UserAgent::on_new_invite(TransactionId tx, const Message& m, const Peer& fr
       return;
     }
   }
-  auto sp = std::make_unique<Session>();
+  // RFC 3264 / RFC 6337: an INVITE without SDP leaves the offer to us.
+  const InviteState initial = sdp_part(m) ? InviteState::kUasOffer : InviteState::kUasNoOffer;
+  auto sp = std::make_unique<Session>(*invite_meter_, ++last_session_, false, initial);
   Session& s = *sp;
-  s.id = ++last_session_;
-  s.uac = false;
   s.peer = from;
   s.invite_tx = tx;
   s.invite = std::make_unique<StoredRequest>();
@@ -71,25 +71,30 @@ void UserAgent::on_cancel_request(TransactionId tx, const Message& m, const Peer
   }
   OutMessage ok = make_response(m, from, 200, {.to_tag = s->dialog.local_tag});
   tx_.respond(tx, 200, ok.serialize());
-  if (!tx_.proceeding(inv)) return;  // already answered: the CANCEL has no effect
+  // Once the INVITE is answered the CANCEL has no effect (refused by the table).
+  if (!s->fsm.step(InviteEvent::kRxCancel)) return;
   const SessionId id = s->id;
   tx_.respond(inv, 487, invite_response(*s, 487).serialize());
   end(id);
   user_.on_cancel(id, m);
 }
 
+// 13.3.1.4: the ACK of the 2xx we retransmit; ACKs of nothing pending are dropped (17.2.3).
 void UserAgent::on_ack(const Message& ack, const Peer&) {
   Session* s = find_dialog(ack.call_id, ack.to.tag(), ack.from.tag());
-  if (!s) return;  // 17.2.3: nothing to match; dropped
-  if (s->ok_timer && ack.cseq.number == s->ok_cseq) {
-    timers_->cancel(s->ok_timer);
-    s->ok_timer = 0;
-  }
+  if (!s || !s->ok_timer || ack.cseq.number != s->ok_cseq) return;
+  const InviteRow* row = s->fsm.step(InviteEvent::kRxAck);
+  if (!row) return;
+  timers_->cancel(s->ok_timer);
+  s->ok_timer = 0;
   if (!ack.body.empty()) s->remote_body = std::string(ack.body);
-  if (!s->uac && !s->acked && s->invite && ack.cseq.number == s->invite->msg.cseq.number) {
-    s->acked = true;
+  const SessionId id = s->id;
+  if (!s->uac && s->invite && ack.cseq.number == s->invite->msg.cseq.number) {
     s->invite.reset();  // the INVITE is done with
-    user_.on_ack(s->id, ack);
+    user_.on_ack(id, ack);
+  }
+  if (row->action == InviteAction::kAckThenOffer) {
+    if (Session* again = find(id)) send_refresh_request(*again);
   }
 }
 
@@ -104,36 +109,23 @@ OutMessage UserAgent::invite_response(Session& s, int status) {
 
 void UserAgent::provisional(SessionId id, int status, HeaderList headers, Body body, bool reliable) {
   Session* s = find(id);
-  if (!s || s->uac || !s->invite || !tx_.proceeding(s->invite_tx) || status <= 100 || status >= 200) return;
+  if (!s || s->uac || status <= 100 || status >= 200) return;
+  if (!s->fsm.step(sdp_part(body) ? InviteEvent::kTx1xxSdp : InviteEvent::kTx1xx)) return;
   OutMessage r = invite_response(*s, status);
   reliable = reliable && s->peer_100rel;
-  if (reliable) {
-    // RFC 3262 3: Require: 100rel, RSeq; retransmitted until PRACK.
-    r.add(HeaderId::kRequire, "100rel");
-    s->rseq = s->rseq ? s->rseq + 1 : static_cast<std::uint32_t>(1 + rng_() % 0x7fffffff);
-    r.add(HeaderId::kRSeq, std::to_string(s->rseq));
-    add_capabilities(r);
-  }
+  if (reliable) add_reliable_headers(*s, r);
   add_headers(r, headers);
   set_body(r, body);
   if (!body.empty()) s->local_body = body;
   if (auto sdp = sdp_part(body)) s->sent_sdp = std::move(*sdp);
-  s->state = Session::State::kEarly;
   std::string bytes = r.serialize();
-  if (reliable) {
-    s->reliable_bytes = bytes;
-    s->reliable_rseq = s->rseq;
-    s->reliable_interval = options_.timers.t1;
-    s->reliable_deadline = clock_.now() + options_.timers.t64();
-    if (s->reliable_timer) timers_->cancel(s->reliable_timer);
-    s->reliable_timer = timers_->start(s->reliable_interval, [this, id] { retransmit_reliable(id); });
-  }
+  if (reliable) start_reliable(*s, bytes);
   tx_.respond(s->invite_tx, status, std::move(bytes));
 }
 
 void UserAgent::answer(SessionId id, HeaderList headers, Body body) {
   Session* s = find(id);
-  if (!s || s->uac || !s->invite || !tx_.proceeding(s->invite_tx)) return;
+  if (!s || s->uac || !s->fsm.step(InviteEvent::kTx2xx)) return;
   OutMessage r = invite_response(*s, 200);
   add_capabilities(r);
   // RFC 4028 9: the 2xx carries Session-Expires with the refresher chosen.
@@ -155,29 +147,33 @@ void UserAgent::answer(SessionId id, HeaderList headers, Body body) {
   set_body(r, body);
   if (!body.empty()) s->local_body = body;
   if (auto sdp = sdp_part(body)) s->sent_sdp = std::move(*sdp);
-  if (s->reliable_timer) timers_->cancel(s->reliable_timer), s->reliable_timer = 0;
-  s->state = Session::State::kConfirmed;
+  stop_reliable(*s);
   s->dialog.confirmed = true;
-  s->ok_bytes = r.serialize();
-  s->ok_cseq = s->invite->msg.cseq.number;
-  s->ok_to = TransactionLayer::reply_destination(s->invite->msg, s->invite->from);
-  s->ok_interval = options_.timers.t1;
-  s->ok_deadline = clock_.now() + options_.timers.t64();
-  s->ok_timer = timers_->start(s->ok_interval, [this, id] { retransmit_2xx(id); });
+  start_2xx(*s, r.serialize(), s->invite->msg, s->invite->from);
   if (interval) start_session_timer(*s, interval, !peer_refreshes);
   tx_.respond(s->invite_tx, 200, s->ok_bytes);
 }
 
-// 13.3.1.4: T1, doubling to T2, until the ACK; after 64*T1 the session is
-// given up with a BYE.
+// 13.3.1.4: our 2xx (to the INVITE or a re-INVITE) is retransmitted until the ACK.
+void UserAgent::start_2xx(Session& s, std::string bytes, const Message& request, const Peer& from) {
+  s.ok_bytes = std::move(bytes);
+  s.ok_cseq = request.cseq.number;
+  s.ok_to = TransactionLayer::reply_destination(request, from);
+  s.ok_interval = options_.timers.t1;
+  s.ok_deadline = clock_.now() + options_.timers.t64();
+  if (s.ok_timer) timers_->cancel(s.ok_timer);
+  const SessionId id = s.id;
+  s.ok_timer = timers_->start(s.ok_interval, [this, id] { retransmit_2xx(id); });
+}
+
+// T1, doubling to T2, until the ACK; after 64*T1 the session is given up with a BYE.
 void UserAgent::retransmit_2xx(SessionId id) {
   Session* s = find(id);
   if (!s) return;
   s->ok_timer = 0;
   if (clock_.now() >= s->ok_deadline) {
     log_.info(Subsystem::kSip, "ack_timeout", {{"session", id}});
-    send_bye(*s, {});
-    notify_ended(id, EndReason::kTimeout);
+    if (s->fsm.step(InviteEvent::kNoAck)) end_with_bye(*s, {}, EndReason::kTimeout);
     return;
   }
   transport_->send(s->ok_to, s->ok_bytes);
@@ -187,11 +183,16 @@ void UserAgent::retransmit_2xx(SessionId id) {
 
 void UserAgent::reject(SessionId id, int status, HeaderList headers, Body body) {
   Session* s = find(id);
-  if (!s || s->uac || !s->invite || !tx_.proceeding(s->invite_tx) || status < 300 || status > 699) return;
-  OutMessage r = invite_response(*s, status);
+  if (!s || s->uac || status < 300 || status > 699 || !s->fsm.step(InviteEvent::kTxReject)) return;
+  send_reject(*s, status, headers, body);
+}
+
+void UserAgent::send_reject(Session& s, int status, const HeaderList& headers, const Body& body) {
+  const SessionId id = s.id;
+  OutMessage r = invite_response(s, status);
   add_headers(r, headers);
   set_body(r, body);
-  const TransactionId tx = s->invite_tx;
+  const TransactionId tx = s.invite_tx;
   std::string bytes = r.serialize();
   end(id);  // the server transaction takes care of the ACK
   tx_.respond(tx, status, std::move(bytes));

@@ -7,16 +7,19 @@ namespace isupgw::sip {
 using namespace ua;
 
 // re-INVITE (14.2) and UPDATE (RFC 3311 5.2): target refresh, session-timer
-// refresh (RFC 4028 9), and a new offer answered with our last SDP.
+// refresh (RFC 4028 9), and a new offer answered with our last SDP. The table
+// decides first: 491 while ours is pending (14.1 glare), 500 + Retry-After
+// while an INVITE is unfinished (14.2).
 void UserAgent::on_refresh_request(Session& s, TransactionId tx, const Message& m, const Peer& from) {
   const bool reinvite = m.method == Method::kInvite;
-  if (s.refresh_tx) {  // 14.1 glare / RFC 3311 5.2
-    respond_simple(tx, m, from, 491);
-    return;
-  }
-  if (reinvite && (s.state != Session::State::kConfirmed || s.ok_timer)) {
-    // 14.2: a re-INVITE while the previous INVITE is unfinished -> 500 + Retry-After.
-    respond_simple(tx, m, from, 500, {{"Retry-After", "2"}});
+  const InviteEvent e = reinvite ? InviteEvent::kRxReinvite : InviteEvent::kRxUpdate;
+  const InviteRow* row = s.fsm.meter().find(s.fsm.state(), e);
+  if (row && (row->action == InviteAction::kReply491 || row->action == InviteAction::kReply500)) {
+    s.fsm.step(e);
+    if (row->action == InviteAction::kReply491)
+      respond_simple(tx, m, from, 491);
+    else
+      respond_simple(tx, m, from, 500, {{"Retry-After", "2"}});
     return;
   }
   std::uint32_t interval = s.se_interval;
@@ -31,6 +34,10 @@ void UserAgent::on_refresh_request(Session& s, TransactionId tx, const Message& 
       interval = p->delta;
       refresher = p->refresher;
     }
+  }
+  if (!s.fsm.step(e)) {
+    respond_simple(tx, m, from, 500, {{"Retry-After", "2"}});
+    return;
   }
   s.dialog.refresh_target(m);
   const bool offer = !m.body.empty();
@@ -50,16 +57,7 @@ void UserAgent::on_refresh_request(Session& s, TransactionId tx, const Message& 
   r.add(HeaderId::kServer, options_.user_agent);
   if (reinvite || offer) set_body(r, session_sdp(s, offer ? sdp_part(m) : std::nullopt));
   std::string bytes = r.serialize();
-  if (reinvite) {
-    // 13.3.1.4: retransmit the 2xx until the ACK.
-    s.ok_bytes = bytes;
-    s.ok_cseq = m.cseq.number;
-    s.ok_to = TransactionLayer::reply_destination(m, from);
-    s.ok_interval = options_.timers.t1;
-    s.ok_deadline = clock_.now() + options_.timers.t64();
-    const SessionId id = s.id;
-    s.ok_timer = timers_->start(s.ok_interval, [this, id] { retransmit_2xx(id); });
-  }
+  if (reinvite) start_2xx(s, bytes, m, from);  // 13.3.1.4: until the ACK
   tx_.respond(tx, 200, std::move(bytes));
   if (new_offer) user_.on_reoffer(s.id, m);
 }
@@ -91,53 +89,116 @@ std::string UserAgent::stamp_sdp(Session& s, Sdp out) {
   return s.sent_sdp;
 }
 
+// The responses to our re-INVITE/UPDATE, classified for the table: the 2xx
+// of the pending one, a 2xx retransmission (ACK again), 491 (glare, retried
+// up to kGlareRetries times), 481/408 (the dialog is gone, 12.2.1.2), other
+// failures (the old session stays, 14.1).
 void UserAgent::on_reinvite_response(Session& s, TransactionId tx, const Message& r) {
   if (sip::provisional(r.status)) return;
   const SessionId id = s.id;
-  if (success(r.status)) {
-    if (r.cseq_method == Method::kInvite) {
-      if (s.refresh_tx != tx) {  // a 2xx retransmission: same ACK again
-        if (!s.ack_bytes.empty() && s.ack_cseq == r.cseq.number) transport_->send(dialog_peer(s), s.ack_bytes);
-        return;
-      }
-      send_ack_2xx(s, r);
-    }
-    s.refresh_tx = 0;
-    s.dialog.refresh_target(r);
-    if (!r.body.empty()) s.remote_body = std::string(r.body);
-    if (auto se = r.first(HeaderId::kSessionExpires)) {
-      if (auto p = parse_session_expires(*se)) start_session_timer(s, p->delta, p->refresher != "uas");
-    } else if (s.se_interval) {
-      start_session_timer(s, s.se_interval, s.we_refresh);
-    }
-    user_.on_refresh_result(id, r);
+  if (tx != s.refresh_tx) {
+    if (r.cseq_method != Method::kInvite || !success(r.status)) return;
+    const InviteRow* row = s.fsm.step(InviteEvent::kRx2xx);
+    // 13.2.2.4: a 2xx retransmission gets the same ACK again.
+    if (row && !s.ack_bytes.empty() && s.ack_cseq == r.cseq.number) transport_->send(dialog_peer(s), s.ack_bytes);
     return;
   }
+  InviteEvent e = InviteEvent::kRxRefreshFailure;
+  if (success(r.status))
+    e = InviteEvent::kRxRefresh2xx;
+  else if (r.status == 481 || r.status == 408)
+    e = InviteEvent::kRxRefreshFatal;
+  else if (r.status == 491 && s.glare_retries < kGlareRetries)
+    e = InviteEvent::kRxRefresh491;
+  const InviteRow* row = s.fsm.step(e);
+  if (!row) return;
   s.refresh_tx = 0;
-  // 12.2.1.2: 481 or 408 to a request in the dialog ends it.
-  if (r.status == 481 || r.status == 408) {
-    send_bye(s, {});
-    notify_ended(id, EndReason::kTimeout);
+  switch (row->action) {
+    case InviteAction::kRefreshDone:
+      if (r.cseq_method == Method::kInvite) send_ack_2xx(s, r);
+      s.dialog.refresh_target(r);
+      if (!r.body.empty()) s.remote_body = std::string(r.body);
+      if (auto se = r.first(HeaderId::kSessionExpires)) {
+        if (auto p = parse_session_expires(*se)) start_session_timer(s, p->delta, p->refresher != "uas");
+      } else if (s.se_interval) {
+        start_session_timer(s, s.se_interval, s.we_refresh);
+      }
+      s.confirmed_body = s.local_body;
+      s.glare_retries = 0;
+      user_.on_refresh_result(id, r);
+      return;
+    case InviteAction::kArmGlareTimer: {
+      // 14.1: the Call-ID's owner waits 2.1-4 s, the other side 0-2 s.
+      ++s.glare_retries;
+      const std::uint64_t random = options_.glare_random ? options_.glare_random() : rng_();
+      const Clock::duration delay = glare_retry_delay(s.uac, random);
+      glare_.inc();
+      log_.info(Subsystem::kSip, "glare",
+                {{"session", id},
+                 {"retry_ms", std::chrono::duration_cast<std::chrono::milliseconds>(delay).count()},
+                 {"attempt", s.glare_retries}});
+      s.glare_timer = timers_->start(delay, [this, id] { glare_timer_fired(id); });
+      return;
+    }
+    case InviteAction::kRefreshFailed:
+      // 14.1: the session stays as it was: so does the SDP we answer with.
+      s.local_body = s.confirmed_body;
+      s.glare_retries = 0;
+      user_.on_refresh_result(id, r);
+      return;
+    case InviteAction::kEndWithBye:
+      end_with_bye(s, {}, EndReason::kTimeout);
+      user_.on_refresh_result(id, r);
+      return;
+    default: return;
   }
-  user_.on_refresh_result(id, r);
 }
 
+void UserAgent::glare_timer_fired(SessionId id) {
+  Session* s = find(id);
+  if (!s) return;
+  s->glare_timer = 0;
+  const InviteRow* row = s->fsm.step(InviteEvent::kGlareTimer);
+  if (row && (row->action == InviteAction::kRetryReinvite || row->action == InviteAction::kRetryUpdate)) {
+    log_.info(Subsystem::kSip, "glare_retry", {{"session", id}, {"method", s->refresh_method}});
+    send_refresh_request(*s);
+  }
+  // kNone: the peer's re-INVITE awaits its ACK (WaitingToOffer): ours goes after it.
+}
+
+// Our offer in a re-INVITE (14.1), from the user: now, after the ACK of the
+// peer's (WaitingToOffer), or in place of the one waiting for its glare retry.
 bool UserAgent::reinvite(SessionId id, Body offer) {
   Session* s = find(id);
-  if (!s || s->state != Session::State::kConfirmed || s->refresh_tx) return false;
-  if (grammar::iequals(offer.content_type, "application/sdp")) {
-    if (auto sdp = parse_sdp(offer.content)) offer.content = stamp_sdp(*s, std::move(*sdp));
-  } else if (auto sdp = sdp_part(offer)) {
-    s->sent_sdp = std::move(*sdp);
-  }
+  if (!s) return false;
+  const InviteRow* row = s->fsm.step(InviteEvent::kReinvite);
+  if (!row) return false;
+  if (row->action == InviteAction::kSendReinvite && s->glare_timer) timers_->cancel(s->glare_timer), s->glare_timer = 0;
+  if (row->action == InviteAction::kSendReinvite) s->glare_retries = 0;
   s->local_body = std::move(offer);
-  HeaderList h;
+  s->refresh_method = "INVITE";
+  s->refresh_offer = s->local_body;
+  s->refresh_headers.clear();
   if (s->se_interval) {
-    h.emplace_back("Session-Expires",
-                   std::to_string(s->se_interval) + (s->we_refresh ? ";refresher=uac" : ";refresher=uas"));
+    s->refresh_headers.emplace_back(
+        "Session-Expires", std::to_string(s->se_interval) + (s->we_refresh ? ";refresher=uac" : ";refresher=uas"));
   }
-  s->refresh_tx = send_in_dialog(*s, "INVITE", Purpose::kReinvite, h, s->local_body);
+  if (row->action == InviteAction::kSendReinvite) send_refresh_request(*s);
   return true;
+}
+
+// Sends the pending re-INVITE/UPDATE with a new CSeq. Its SDP gets the o=
+// version RFC 3264 8 asks for at the time it goes (an answer of ours may have
+// gone out since it was made).
+void UserAgent::send_refresh_request(Session& s) {
+  Body body = s.refresh_offer;
+  if (grammar::iequals(body.content_type, "application/sdp")) {
+    if (auto sdp = parse_sdp(body.content)) body.content = stamp_sdp(s, std::move(*sdp));
+  } else if (auto sdp = sdp_part(body)) {
+    s.sent_sdp = std::move(*sdp);
+  }
+  const Purpose p = s.refresh_method == "UPDATE" ? Purpose::kUpdate : Purpose::kReinvite;
+  s.refresh_tx = send_in_dialog(s, s.refresh_method, p, s.refresh_headers, body);
 }
 
 }  // namespace isupgw::sip

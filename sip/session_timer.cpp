@@ -24,24 +24,30 @@ void UserAgent::start_session_timer(Session& s, std::uint32_t interval, bool we_
     s.se_timer = timers_->start(after, [this, id] { session_timer_fired(id); });
 }
 
+// RFC 4028 7.4 / 9: UPDATE when the peer allows it (no offer needed), else a
+// re-INVITE whose offer is the SDP last sent, unchanged (RFC 3264 8). While
+// another request is pending the refresh waits a little.
 void UserAgent::send_refresh(SessionId id) {
   Session* s = find(id);
   if (!s) return;
   s->se_timer = 0;
-  if (s->state != Session::State::kConfirmed) return;
-  if (s->refresh_tx) {  // one in progress: try again shortly
+  const InviteRow* row = s->fsm.step(s->peer_update ? InviteEvent::kRefreshByUpdate : InviteEvent::kRefreshByReinvite);
+  if (!row) return;
+  if (row->action == InviteAction::kRefreshLater) {
     s->se_timer = timers_->start(options_.timers.t1 * 4, [this, id] { send_refresh(id); });
     return;
   }
-  HeaderList h{{"Session-Expires", std::to_string(s->se_interval) + ";refresher=uac"},
-               {"Min-SE", std::to_string(options_.min_se)}};
-  // RFC 4028 7.4 / 9: UPDATE when the peer allows it (no offer needed), else re-INVITE.
-  if (s->peer_update)
-    s->refresh_tx = send_in_dialog(*s, "UPDATE", Purpose::kUpdate, h, {});
-  else
-    // The offer of a refresh is the SDP last sent, unchanged (RFC 4028 9; RFC 3264 8).
-    s->refresh_tx = send_in_dialog(*s, "INVITE", Purpose::kReinvite, h,
-                                   s->sent_sdp.empty() ? s->local_body : Body{"application/sdp", s->sent_sdp});
+  s->glare_retries = 0;
+  s->refresh_headers = {{"Session-Expires", std::to_string(s->se_interval) + ";refresher=uac"},
+                        {"Min-SE", std::to_string(options_.min_se)}};
+  if (s->peer_update) {
+    s->refresh_method = "UPDATE";
+    s->refresh_offer = {};
+  } else {
+    s->refresh_method = "INVITE";
+    s->refresh_offer = s->sent_sdp.empty() ? s->local_body : Body{"application/sdp", s->sent_sdp};
+  }
+  send_refresh_request(*s);
 }
 
 void UserAgent::session_timer_fired(SessionId id) {
@@ -49,8 +55,8 @@ void UserAgent::session_timer_fired(SessionId id) {
   if (!s) return;
   s->se_timer = 0;
   log_.info(Subsystem::kSip, "session_expired", {{"session", id}, {"interval", s->se_interval}});
-  send_bye(*s, {{"Reason", "SIP;cause=408;text=\"Session Timer Expired\""}});
-  notify_ended(id, EndReason::kSessionExpired);
+  if (s->fsm.step(InviteEvent::kSessionExpired))
+    end_with_bye(*s, {{"Reason", "SIP;cause=408;text=\"Session Timer Expired\""}}, EndReason::kSessionExpired);
 }
 
 }  // namespace isupgw::sip

@@ -11,8 +11,10 @@
 #include <string_view>
 #include <vector>
 
+#include "sip/invite_session.h"
 #include "sip/multipart.h"
 #include "sip/offer_answer.h"
+#include "sip/reliable_provisional.h"
 #include "sip/response.h"
 #include "sip/user_agent.h"
 
@@ -76,11 +78,18 @@ struct UserAgent::StoredRequest {
   Peer from;
 };
 
+// RFC 3261 14.1 leaves the number of retries after 491 open; three keep a
+// persistent glare from looping.
+inline constexpr unsigned kGlareRetries = 3;
+
+// One INVITE session. Its phase and offer/answer state are `fsm` (the table
+// in invite_session.cpp); the rest is data the rows' actions need.
 struct UserAgent::Session {
-  enum class State : std::uint8_t { kCalling, kEarly, kConfirmed, kEnding };
+  Session(const InviteMeter& meter, SessionId session, bool is_uac, InviteState initial)
+      : id(session), uac(is_uac), fsm(meter, initial, fsm::Label{{}, session}) {}
   SessionId id = 0;
-  bool uac = false;
-  State state = State::kCalling;
+  bool uac = false;  // we sent the INVITE, so we own the Call-ID (RFC 3261 14.1)
+  InviteMachine fsm;
   Peer peer;  // UAC: the trunk; UAS: where the INVITE came from (the flow)
   Dialog dialog;
   std::string indexed_key;
@@ -89,29 +98,21 @@ struct UserAgent::Session {
   Body local_body;                 // the user's last body (offer, answer, 18x/2xx)
   std::string sent_sdp;            // the last SDP we sent (RFC 3264 8: o= versions)
   std::string remote_body;         // last one received
-  bool peer_update = false;        // the peer allows UPDATE
+  // What the peer said it supports (Allow, Supported of its INVITE or 2xx).
+  bool peer_update = false;
+  bool peer_100rel = false;
+  bool peer_timer = false;
   // UAC
   std::string invite_bytes;
   std::string invite_branch;
-  bool provisional_seen = false;
-  bool cancel_pending = false;
-  bool cancelled = false;
   HeaderList cancel_headers;
   std::string ack_bytes;
   std::uint32_t ack_cseq = 0;
-  std::uint32_t last_rseq = 0;
+  std::uint32_t last_rseq = 0;  // RFC 3262 4: the last reliable provisional PRACKed
   // UAS
-  std::unique_ptr<StoredRequest> invite;
-  bool peer_100rel = false;
-  bool peer_timer = false;
-  bool acked = false;
-  std::uint32_t rseq = 0;
-  std::string reliable_bytes;
-  std::uint32_t reliable_rseq = 0;
-  TimerService::Id reliable_timer = 0;
-  Clock::duration reliable_interval{};
-  Clock::time_point reliable_deadline{};
-  std::string ok_bytes;  // 2xx retransmitted until ACK (13.3.1.4)
+  std::unique_ptr<StoredRequest> invite;  // until its ACK
+  ReliableProvisional reliable;           // RFC 3262 3
+  std::string ok_bytes;                   // 2xx retransmitted until ACK (13.3.1.4)
   std::uint32_t ok_cseq = 0;
   Peer ok_to;
   TimerService::Id ok_timer = 0;
@@ -121,7 +122,17 @@ struct UserAgent::Session {
   std::uint32_t se_interval = 0;
   bool we_refresh = false;
   TimerService::Id se_timer = 0;
-  TransactionId refresh_tx = 0;  // our re-INVITE/UPDATE in progress
+  // Our re-INVITE/UPDATE (RFC 3261 14, RFC 3311): the pending transaction, the
+  // offer it carries (retried as it is after a 491), the user's body before
+  // that offer (restored when it fails: 14.1 keeps the old session), and the
+  // 14.1 glare retry.
+  TransactionId refresh_tx = 0;
+  std::string refresh_method;  // "INVITE" or "UPDATE"
+  HeaderList refresh_headers;
+  Body refresh_offer;
+  Body confirmed_body;
+  TimerService::Id glare_timer = 0;
+  unsigned glare_retries = 0;
 };
 
 }  // namespace isupgw::sip

@@ -24,13 +24,15 @@ UserAgent::UserAgent(boost::asio::io_context& io, std::vector<ListenerConfig> li
       log_(log),
       counters_(counters),
       options_(std::move(options)),
+      invite_meter_(make_invite_meter(log, counters)),
       ctx_{*timers_, *transport_, log_, options_.timers},
       tx_(ctx_, *this, counters),
       rx_unparseable_(counters.get("sip.rx.unparseable")),
       rx_bad_requests_(counters.get("sip.rx.bad_requests")),
       rx_responses_dropped_(counters.get("sip.rx.bad_responses")),
       sessions_in_(counters.get("sip.sessions.incoming")),
-      sessions_out_(counters.get("sip.sessions.outgoing")) {
+      sessions_out_(counters.get("sip.sessions.outgoing")),
+      glare_(counters.get("sip.glare")) {
   owned_transport_->set_sink([this](const Peer& from, std::string_view bytes) { receive(from, bytes); });
   if (options_.tx_tap) owned_transport_->set_tap(options_.tx_tap);
   owned_transport_->set_failure_sink([this](const Peer& p) { tx_.transport_failed(p); });
@@ -46,13 +48,15 @@ UserAgent::UserAgent(TransportLayer& transport, TimerService& timers, SessionUse
       log_(log),
       counters_(counters),
       options_(std::move(options)),
+      invite_meter_(make_invite_meter(log, counters)),
       ctx_{*timers_, *transport_, log_, options_.timers},
       tx_(ctx_, *this, counters),
       rx_unparseable_(counters.get("sip.rx.unparseable")),
       rx_bad_requests_(counters.get("sip.rx.bad_requests")),
       rx_responses_dropped_(counters.get("sip.rx.bad_responses")),
       sessions_in_(counters.get("sip.sessions.incoming")),
-      sessions_out_(counters.get("sip.sessions.outgoing")) {
+      sessions_out_(counters.get("sip.sessions.outgoing")),
+      glare_(counters.get("sip.glare")) {
   init();
 }
 
@@ -69,9 +73,7 @@ void UserAgent::init() {
 
 UserAgent::~UserAgent() {
   *alive_ = false;
-  for (auto& [id, s] : sessions_)
-    for (auto t : {s->reliable_timer, s->ok_timer, s->se_timer})
-      if (t) timers_->cancel(t);
+  for (auto& [id, s] : sessions_) stop_timers(*s);
   for (auto& p : pings_)
     if (p.timer) timers_->cancel(p.timer);
   tx_.clear();
@@ -186,6 +188,7 @@ void UserAgent::on_in_dialog(Session& s, TransactionId tx, const Message& m, con
   switch (m.method) {
     case Method::kBye: {
       respond_simple(tx, m, from, 200);
+      s.fsm.step(InviteEvent::kRxBye);
       // BYE in an early dialog (15): the INVITE gets 487.
       if (!s.uac && tx_.proceeding(s.invite_tx)) tx_.respond(s.invite_tx, 487, invite_response(s, 487).serialize());
       end(id);
@@ -197,6 +200,7 @@ void UserAgent::on_in_dialog(Session& s, TransactionId tx, const Message& m, con
     case Method::kPrack: on_prack(s, tx, m, from); break;
     case Method::kInfo:
       respond_simple(tx, m, from, 200);
+      s.fsm.step(InviteEvent::kRxInfo);
       user_.on_info(id, m);
       break;
     case Method::kOptions: answer_options(tx, m, from); break;
@@ -226,7 +230,7 @@ void UserAgent::on_response(TransactionId tx, const Message& r) {
     case Purpose::kReinvite:
     case Purpose::kUpdate: on_reinvite_response(*s, tx, r); break;
     case Purpose::kBye:
-      if (final) end(ref.session);
+      if (final && s->fsm.step(InviteEvent::kByeDone)) end(ref.session);
       break;
     case Purpose::kCancel:
     case Purpose::kPrack:
@@ -258,14 +262,19 @@ void UserAgent::on_transaction_failed(TransactionId tx, EndReason why) {
     Session* s = find(ref.session);
     if (!s) return;
     switch (ref.purpose) {
-      case Purpose::kInvite: notify_ended(ref.session, why); break;
-      case Purpose::kBye: end(ref.session); break;
+      case Purpose::kInvite:
+        if (s->fsm.step(InviteEvent::kInviteFailed)) notify_ended(ref.session, why);
+        break;
+      case Purpose::kBye:
+        s->fsm.step(InviteEvent::kByeDone);
+        end(ref.session);
+        break;
       case Purpose::kReinvite:
       case Purpose::kUpdate:
         // 12.2.1.2: a timeout of a request in the dialog ends it.
+        if (tx != s->refresh_tx) break;
         s->refresh_tx = 0;
-        send_bye(*s, {});
-        notify_ended(ref.session, why);
+        if (s->fsm.step(InviteEvent::kRxRefreshFatal)) end_with_bye(*s, {}, why);
         break;
       default: break;
     }
@@ -344,34 +353,41 @@ TransactionId UserAgent::send_in_dialog(Session& s, std::string method, Purpose 
 }
 
 void UserAgent::send_bye(Session& s, const HeaderList& headers, const Body& body) {
-  for (TimerService::Id* t : {&s.ok_timer, &s.se_timer, &s.reliable_timer})
-    if (*t) timers_->cancel(*t), *t = 0;
-  s.state = Session::State::kEnding;
+  stop_timers(s);
   send_in_dialog(s, "BYE", Purpose::kBye, headers, body);
+}
+
+// BYE, on_ended: no ACK, the session expired, the dialog is gone (12.2.1.2).
+void UserAgent::end_with_bye(Session& s, const HeaderList& headers, EndReason why) {
+  send_bye(s, headers);
+  notify_ended(s.id, why, true);
 }
 
 void UserAgent::bye(SessionId id, HeaderList headers, Body body) {
   Session* s = find(id);
-  if (!s || s->state == Session::State::kEnding) return;
-  if (s->state != Session::State::kConfirmed) {
-    if (s->uac) {
+  if (!s) return;
+  const InviteRow* row = s->fsm.step(InviteEvent::kBye);
+  if (!row) return;
+  switch (row->action) {
+    case InviteAction::kSendBye: send_bye(*s, headers, body); break;
+    case InviteAction::kRejectForBye: send_reject(*s, 480, headers, body); break;
+    case InviteAction::kCancelLater:
+    case InviteAction::kSendCancel:
       // CANCEL carries no body (RFC 3261 9.1 copies no body; Q.1912.5: no ISUP
       // body in CANCEL): the headers that described one go with it.
       std::erase_if(headers, [](const auto& h) {
         return grammar::iequals(h.first, "Content-Disposition") || grammar::iequals(h.first, "MIME-Version");
       });
-      cancel(id, std::move(headers));
-    } else {
-      reject(id, 480, std::move(headers), std::move(body));
-    }
-    return;
+      s->cancel_headers = std::move(headers);
+      if (row->action == InviteAction::kSendCancel) send_cancel(*s);
+      break;
+    default: break;
   }
-  send_bye(*s, headers, body);
 }
 
 void UserAgent::info(SessionId id, HeaderList headers, Body body) {
   Session* s = find(id);
-  if (!s || s->dialog.remote_tag.empty() || s->state == Session::State::kEnding) return;
+  if (!s || s->dialog.remote_tag.empty() || !s->fsm.step(InviteEvent::kInfo)) return;
   send_in_dialog(*s, "INFO", Purpose::kInfo, headers, body);
 }
 
@@ -394,32 +410,34 @@ void UserAgent::index_dialog(Session& s) {
   s.indexed_key = std::move(k);
 }
 
+void UserAgent::stop_timers(Session& s) {
+  for (TimerService::Id* t : {&s.ok_timer, &s.se_timer, &s.reliable.timer, &s.glare_timer})
+    if (*t) timers_->cancel(*t), *t = 0;
+}
+
 void UserAgent::end(SessionId id) {
   auto it = sessions_.find(id);
   if (it == sessions_.end()) return;
   Session& s = *it->second;
-  for (auto t : {s.reliable_timer, s.ok_timer, s.se_timer})
-    if (t) timers_->cancel(t);
+  stop_timers(s);
   if (!s.indexed_key.empty()) dialogs_.erase(s.indexed_key);
   for (TransactionId tx : s.txs) tx_refs_.erase(tx);
   sessions_.erase(it);
 }
 
-void UserAgent::notify_ended(SessionId id, EndReason why) {
+void UserAgent::notify_ended(SessionId id, EndReason why, bool bye_sent) {
   Session* s = find(id);
   if (!s) return;
-  if (s->state == Session::State::kEnding) {
-    // A BYE is on its way: keep the session until its response, but the
-    // user hears about the end now.
-    for (TimerService::Id* t : {&s->ok_timer, &s->se_timer, &s->reliable_timer})
-      if (*t) timers_->cancel(*t), *t = 0;
-  } else {
+  if (bye_sent)
+    stop_timers(*s);  // the BYE keeps the session until its response; the user hears of the end now
+  else
     end(id);
-  }
   log_.info(Subsystem::kSip, "session_ended", {{"session", id}, {"reason", to_string(why)}});
   defer([this, id, why] { user_.on_ended(id, why); });
 }
 
+// Graceful shutdown: BYE with Reason 503 on confirmed dialogs, CANCEL where a
+// provisional was heard, 503 to INVITEs not answered yet.
 void UserAgent::stop() {
   if (stopped_) return;
   stopped_ = true;
@@ -429,15 +447,24 @@ void UserAgent::stop() {
   for (auto& [id, s] : sessions_) ids.push_back(id);
   for (SessionId id : ids) {
     Session* s = find(id);
-    if (!s || s->state == Session::State::kEnding) continue;
-    if (s->state == Session::State::kConfirmed) {
-      send_bye(*s, {{"Reason", "SIP;cause=503;text=\"Shutting down\""}});
-    } else if (s->uac) {
-      if (s->provisional_seen) send_cancel(*s);
-    } else if (s->invite && tx_.proceeding(s->invite_tx)) {
-      tx_.respond(s->invite_tx, 503, invite_response(*s, 503).serialize());
+    if (!s) continue;
+    const InviteRow* row = s->fsm.step(InviteEvent::kShutdown);
+    if (!row) continue;
+    switch (row->action) {
+      case InviteAction::kShutdownBye:
+        end_with_bye(*s, {{"Reason", "SIP;cause=503;text=\"Shutting down\""}}, EndReason::kShutdown);
+        break;
+      case InviteAction::kShutdownCancel:
+        send_cancel(*s);
+        notify_ended(id, EndReason::kShutdown);
+        break;
+      case InviteAction::kShutdownReject:
+        tx_.respond(s->invite_tx, 503, invite_response(*s, 503).serialize());
+        notify_ended(id, EndReason::kShutdown);
+        break;
+      case InviteAction::kShutdownEnd: notify_ended(id, EndReason::kShutdown); break;
+      default: break;
     }
-    notify_ended(id, EndReason::kShutdown);
   }
   if (owned_transport_) owned_transport_->close_when_idle();
 }

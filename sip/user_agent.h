@@ -26,6 +26,7 @@
 #include "base/log.h"
 #include "base/timer_service.h"
 #include "sip/dialog.h"
+#include "sip/invite_session.h"
 #include "sip/sdp.h"
 #include "sip/session_api.h"
 #include "sip/tls_options.h"
@@ -50,6 +51,9 @@ struct UserAgentOptions {
   std::vector<TrunkTls> trunk_tls;         // per-trunk certificates and verification
   std::size_t max_sessions = 100000;       // new INVITEs beyond it get 503
   std::size_t max_queued_bytes = 1 << 20;  // per stream connection
+  // The random value behind each RFC 3261 14.1 glare delay (empty: the
+  // generator below); tests pin it to run glare in virtual time.
+  std::function<std::uint64_t()> glare_random;
   // Tags, branches and Call-IDs come from a generator seeded with this;
   // 0 = from std::random_device (fixed seeds make fuzzing reproducible).
   std::uint64_t random_seed = 0;
@@ -121,6 +125,7 @@ class UserAgent final : public SessionApi, private TransactionUser {
   void on_in_dialog(Session& s, TransactionId tx, const Message& m, const Peer& from);
   void on_refresh_request(Session& s, TransactionId tx, const Message& m, const Peer& from);
   void on_prack(Session& s, TransactionId tx, const Message& m, const Peer& from);
+  bool prack_once(Session& s, const Message& provisional);  // UAC, RFC 3262 4
   void answer_options(TransactionId tx, const Message& m, const Peer& from);
   void respond_simple(TransactionId tx, const Message& m, const Peer& from, int status, HeaderList extra = {});
   // Responses.
@@ -129,13 +134,18 @@ class UserAgent final : public SessionApi, private TransactionUser {
   Body session_sdp(Session& s, std::optional<std::string_view> offer);
   std::string stamp_sdp(Session& s, Sdp out);
   void on_ping_result(std::size_t index, bool up);
-  void send_prack(Session& s, const Message& r);
   void send_ack_2xx(Session& s, const Message& r);
 
   // UAS responses to the INVITE.
   OutMessage invite_response(Session& s, int status);
   void add_capabilities(OutMessage& m) const;
+  void send_reject(Session& s, int status, const HeaderList& headers, const Body& body);
+  void start_2xx(Session& s, std::string bytes, const Message& request, const Peer& from);
   void retransmit_2xx(SessionId id);
+  // Reliable provisionals (RFC 3262 3).
+  void add_reliable_headers(Session& s, OutMessage& r);
+  void start_reliable(Session& s, const std::string& bytes);
+  void stop_reliable(Session& s);
   void retransmit_reliable(SessionId id);
 
   // Requests we send.
@@ -149,6 +159,10 @@ class UserAgent final : public SessionApi, private TransactionUser {
                                const Body& body, std::uint32_t cseq = 0);
   void send_cancel(Session& s);
   void send_bye(Session& s, const HeaderList& headers, const Body& body = {});
+  void end_with_bye(Session& s, const HeaderList& headers, EndReason why);
+  // Our re-INVITE/UPDATE (14, RFC 3311) and its 14.1 glare retry.
+  void send_refresh_request(Session& s);
+  void glare_timer_fired(SessionId id);
   void send_refresh(SessionId id);
 
   // Session timers (RFC 4028).
@@ -159,8 +173,11 @@ class UserAgent final : public SessionApi, private TransactionUser {
   Session* find(SessionId id);
   Session* find_dialog(std::string_view call_id, std::string_view local_tag, std::string_view remote_tag);
   void index_dialog(Session& s);
-  void end(SessionId id);                          // forget a session (cancels its timers)
-  void notify_ended(SessionId id, EndReason why);  // posted on_ended, then end()
+  void stop_timers(Session& s);
+  void end(SessionId id);  // forget a session (cancels its timers)
+  // Posted on_ended; the session is forgotten now, or when the response to
+  // the BYE just sent comes (bye_sent).
+  void notify_ended(SessionId id, EndReason why, bool bye_sent = false);
   void defer(std::function<void()> fn);
   void send_ping(std::size_t index);
 
@@ -173,6 +190,7 @@ class UserAgent final : public SessionApi, private TransactionUser {
   Logger& log_;
   Counters& counters_;
   UserAgentOptions options_;
+  std::unique_ptr<InviteMeter> invite_meter_;  // the session table's counters, shared by every session
   TransactionContext ctx_;
   TransactionLayer tx_;
   std::mt19937_64 rng_;
@@ -195,6 +213,7 @@ class UserAgent final : public SessionApi, private TransactionUser {
   Counter& rx_responses_dropped_;
   Counter& sessions_in_;
   Counter& sessions_out_;
+  Counter& glare_;
 };
 
 }  // namespace isupgw::sip
