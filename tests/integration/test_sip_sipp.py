@@ -1,7 +1,9 @@
 """SIPp (Debian sip-tester) against sip-ua, the test user agent built on the
-isupgw SIP stack, both ways: basic call, CANCEL, 486, re-INVITE, PRACK
-(100rel), over UDP and TCP. Every message sip-ua emitted must decode in
-tshark with nothing malformed."""
+isupgw SIP stack, both ways: basic call, CANCEL, 486, re-INVITE, a re-INVITE
+answered 491 and retried (RFC 3261 14.1), PRACK (100rel), over UDP and TCP.
+Every message sip-ua emitted must decode in tshark with nothing malformed."""
+import glob
+import os
 import subprocess
 import time
 
@@ -57,6 +59,23 @@ ua_calls_sipp("CANCEL after ringing", ["--cancel-ms", 300, "--expect", 487], ["-
 ua_calls_sipp("486 Busy Here", ["--expect", 486], ["-sf", scenario("uas_486.xml")])
 out = ua_calls_sipp("re-INVITE (hold)", ["--reinvite", "--hold-ms", 800], ["-sf", scenario("uas_reinvite.xml")])
 c.check("re-INVITE answered 200", "event=refresh-result session=1 status=200" in out, out)
+# RFC 3261 14.1: SIPp answers the re-INVITE 491; sip-ua (the Call-ID's owner)
+# retries 2.1-4 s later, as SIPp's own clock measures (-trace_rtt).
+for f in glob.glob(os.path.join(WORK, "*_rtt.csv")):
+    os.remove(f)
+out = ua_calls_sipp("re-INVITE answered 491 is retried", ["--reinvite", "--hold-ms", 9000],
+                    ["-sf", scenario("uas_reinvite_491.xml"), "-trace_rtt", "-rtt_freq", 1])
+c.check("the retried re-INVITE answered 200", "event=refresh-result session=1 status=200" in out, out)
+c.check("491 reported to nobody: one refresh result", out.count("event=refresh-result") == 1, out)
+rtt = []
+for f in glob.glob(os.path.join(WORK, "*_rtt.csv")):
+    with open(f) as fh:
+        for line in fh.read().splitlines()[1:]:
+            cols = line.split(";")
+            if len(cols) >= 2 and cols[1].strip():
+                rtt.append(float(cols[1]))
+c.check(f"SIPp saw the retry {rtt[0] if rtt else '?'} ms after its 491: 2.1-4 s (RFC 3261 14.1, Call-ID owner)",
+        len(rtt) == 1 and 2090 <= rtt[0] <= 4100, f"rtd ms: {rtt}")
 ua_calls_sipp("PRACK for SIPp's reliable 183", ["--hold-ms", 300], ["-sf", scenario("uas_100rel.xml")])
 ua_calls_sipp("basic call x3 (TCP)", ["--transport", "tcp", "--hold-ms", 200], ["-sn", "uas", "-t", "t1"], calls=3)
 
