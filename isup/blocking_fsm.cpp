@@ -8,6 +8,7 @@ namespace isupgw::isup {
 using S = BlockingState;
 using E = BlockingEvent;
 using F = BlockingFsm;
+using fsm::in;
 
 std::string_view to_string(BlockingState s) {
   switch (s) {
@@ -15,8 +16,6 @@ std::string_view to_string(BlockingState s) {
     case S::kBlocking: return "blocking";
     case S::kBlocked: return "blocked";
     case S::kUnblocking: return "unblocking";
-    case S::kStay: return "stay";
-    case S::kByAction: return "by_action";
   }
   return "?";
 }
@@ -40,48 +39,56 @@ std::string_view to_string(BlockingEvent e) {
 }
 
 // Q.764 2.8.2 and 2.10.3.1; unexpected acknowledgements per 2.8.2.3.
-const BlockingFsm::Row BlockingFsm::kTable[] = {
-    {in(S::kUnblocked, S::kBlocked), E::kBlockReq, S::kBlocking, &F::a_send_blo},
-    {in(S::kUnblocking), E::kBlockReq, S::kBlocking, &F::a_send_blo},
-    {in(S::kBlocking), E::kBlaRx, S::kBlocked, &F::a_stop},
-    {in(S::kBlocking), E::kT12, S::kStay, &F::a_t12},
-    {in(S::kBlocking), E::kT13, S::kStay, &F::a_t13},
-    {in(S::kBlocking, S::kBlocked), E::kUnblockReq, S::kUnblocking, &F::a_send_ubl},
-    {in(S::kUnblocking), E::kUbaRx, S::kUnblocked, &F::a_stop},
-    {in(S::kUnblocking), E::kT14, S::kStay, &F::a_t14},
-    {in(S::kUnblocking), E::kT15, S::kStay, &F::a_t15},
-    // A BLA with no BLO outstanding while not locally blocked: tell the peer we are not blocked.
-    {in(S::kUnblocked), E::kBlaRx, S::kStay, &F::a_unexpected_bla},
-    // A UBA with no UBL outstanding while locally blocked: re-assert the blocking.
-    {in(S::kBlocked), E::kUbaRx, S::kStay, &F::a_unexpected_uba},
-    {in(S::kBlocked), E::kBlaRx, S::kStay, nullptr},
-    {in(S::kUnblocked), E::kUbaRx, S::kStay, nullptr},
-    {in(S::kUnblocked, S::kBlocking, S::kBlocked, S::kUnblocking), E::kGroupBlocked, S::kBlocked, &F::a_stop},
-    {in(S::kUnblocked, S::kBlocking, S::kBlocked, S::kUnblocking), E::kGroupUnblocked, S::kUnblocked, &F::a_stop},
-    // Q.764 2.8.2.3: an IAM on a locally blocked circuit is discarded and BLO repeated.
-    {in(S::kBlocked), E::kIamRx, S::kStay, &F::a_resend_blo},
-    {in(S::kBlocking), E::kIamRx, S::kStay, nullptr},
-    // Q.764 2.10.3.1: reset clears the peer's view of our blocking; send BLO again.
-    {in(S::kBlocked), E::kResetRx, S::kStay, &F::a_resend_blo},
-    {in(S::kBlocking), E::kResetRx, S::kStay, nullptr},
-};
-const std::size_t BlockingFsm::kTableSize = std::size(BlockingFsm::kTable);
+const auto& BlockingFsm::table() {
+  static constexpr auto kTable = fsm::make_table<kBlockingStates, kBlockingEvents, Row>({
+      {in(S::kUnblocked, S::kBlocked), E::kBlockReq, S::kBlocking, &F::a_send_blo},
+      {S::kUnblocking, E::kBlockReq, S::kBlocking, &F::a_send_blo},
+      {S::kBlocking, E::kBlaRx, S::kBlocked, &F::a_stop},
+      {S::kBlocking, E::kT12, fsm::stay, &F::a_t12},
+      {S::kBlocking, E::kT13, fsm::stay, &F::a_t13},
+      {in(S::kBlocking, S::kBlocked), E::kUnblockReq, S::kUnblocking, &F::a_send_ubl},
+      {S::kUnblocking, E::kUbaRx, S::kUnblocked, &F::a_stop},
+      {S::kUnblocking, E::kT14, fsm::stay, &F::a_t14},
+      {S::kUnblocking, E::kT15, fsm::stay, &F::a_t15},
+      // A BLA with no BLO outstanding while not locally blocked: tell the peer we are not blocked.
+      {S::kUnblocked, E::kBlaRx, fsm::stay, &F::a_unexpected_bla},
+      // A UBA with no UBL outstanding while locally blocked: re-assert the blocking.
+      {S::kBlocked, E::kUbaRx, fsm::stay, &F::a_unexpected_uba},
+      {S::kBlocked, E::kBlaRx, fsm::stay},
+      {S::kUnblocked, E::kUbaRx, fsm::stay},
+      {in(S::kUnblocked, S::kBlocking, S::kBlocked, S::kUnblocking), E::kGroupBlocked, S::kBlocked, &F::a_stop},
+      {in(S::kUnblocked, S::kBlocking, S::kBlocked, S::kUnblocking), E::kGroupUnblocked, S::kUnblocked, &F::a_stop},
+      // Q.764 2.8.2.3: an IAM on a locally blocked circuit is discarded and BLO repeated.
+      {S::kBlocked, E::kIamRx, fsm::stay, &F::a_resend_blo},
+      {S::kBlocking, E::kIamRx, fsm::stay},
+      // Q.764 2.10.3.1: reset clears the peer's view of our blocking; send BLO again.
+      {S::kBlocked, E::kResetRx, fsm::stay, &F::a_resend_blo},
+      {S::kBlocking, E::kResetRx, fsm::stay},
+  });
+  return kTable;
+}
 
-BlockingFsm::BlockingFsm(Circuit& c) : c_(c), t_short_(c.env().timers()), t_long_(c.env().timers()) {}
+BlockingFsm::Meter BlockingFsm::make_meter(Logger& log, Counters& counters) {
+  return Meter(table(), log, counters,
+               {.name = "blocking",
+                .counters = "isup.blocking",
+                .subsystem = Subsystem::kIsup,
+                .refused_log = "fsm.unexpected",
+                .refused_counter = "isup.blocking.unexpected",
+                .label_key = "group",
+                .id_key = "cic"});
+}
+
+BlockingFsm::BlockingFsm(Circuit& c)
+    : c_(c),
+      m_(c.env().meters().blocking, S::kUnblocked, fsm::Label{c.group_name(), c.cic()}),
+      t_short_(c.env().timers()),
+      t_long_(c.env().timers()) {}
 
 bool BlockingFsm::handle(BlockingEvent e) {
-  auto& log = c_.env().logger();
-  const Row* r = find_row(std::span<const Row>(kTable, kTableSize), state_, e);
-  if (r == nullptr) {
-    log_unexpected(log, "blocking", c_.group_name(), c_.cic(), to_string(state_), to_string(e));
-    c_.env().counters().get("isup.blocking.unexpected").inc();
-    return false;
-  }
-  const S from = state_;
-  if (r->to != S::kStay && r->to != S::kByAction) state_ = r->to;
-  if (r->action != nullptr) (this->*(r->action))();
-  log_transition(log, "blocking", c_.group_name(), c_.cic(), to_string(from), to_string(e), to_string(state_));
-  return true;
+  return m_.fire(e, [this](auto action) {
+    if (action != nullptr) (this->*action)();
+  });
 }
 
 void BlockingFsm::send(std::uint8_t type) {
@@ -139,12 +146,12 @@ void BlockingFsm::a_t15() {
 }
 
 void BlockingFsm::a_unexpected_bla() {
-  c_.env().counters().get("isup.blocking.unexpected_bla").inc();
+  c_.env().meters().unexpected_bla.inc();
   send(msg::kUbl);
 }
 
 void BlockingFsm::a_unexpected_uba() {
-  c_.env().counters().get("isup.blocking.unexpected_uba").inc();
+  c_.env().meters().unexpected_uba.inc();
   send(msg::kBlo);
 }
 

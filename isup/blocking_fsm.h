@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "isup/isup_cc_fsm.h"
+#include "base/fsm.h"
 #include "isup/timers.h"
 
 namespace isupgw::isup {
@@ -18,9 +18,8 @@ enum class BlockingState : std::uint8_t {
   kBlocking,    // BLO sent, awaiting BLA (T12, T13)
   kBlocked,     // locally maintenance blocked
   kUnblocking,  // UBL sent, awaiting UBA (T14, T15)
-  kStay,
-  kByAction,
 };
+inline constexpr std::size_t kBlockingStates = static_cast<std::size_t>(BlockingState::kUnblocking) + 1;
 std::string_view to_string(BlockingState s);
 
 enum class BlockingEvent : std::uint8_t {
@@ -37,20 +36,25 @@ enum class BlockingEvent : std::uint8_t {
   kIamRx,           // IAM received while locally blocked
   kResetRx,         // RSC received (Q.764 2.10.3.1: a locally blocked circuit re-sends BLO)
 };
+inline constexpr std::size_t kBlockingEvents = static_cast<std::size_t>(BlockingEvent::kResetRx) + 1;
 std::string_view to_string(BlockingEvent e);
 
 class BlockingFsm {
  public:
+  using Row = fsm::Row<BlockingState, BlockingEvent, void (BlockingFsm::*)()>;
+  using Meter = fsm::Meter<Row>;
+  // isup.blocking.* counters, fsm=blocking log lines; built once at wiring time.
+  static Meter make_meter(Logger& log, Counters& counters);
+
   explicit BlockingFsm(Circuit& c);
-  BlockingState state() const { return state_; }
+  BlockingState state() const { return m_.state(); }
   // Blocked or being blocked: no calls from the peer are accepted.
-  bool locally_blocked() const { return state_ == BlockingState::kBlocking || state_ == BlockingState::kBlocked; }
+  bool locally_blocked() const { return m_.in(fsm::in(BlockingState::kBlocking, BlockingState::kBlocked)); }
+  // False when the event is refused in this state (counted and logged).
   bool handle(BlockingEvent e);
 
  private:
-  using Row = FsmRow<BlockingFsm, BlockingState, BlockingEvent>;
-  static const Row kTable[];
-  static const std::size_t kTableSize;
+  static const auto& table();
   void send(std::uint8_t type);
   void a_send_blo();
   void a_send_ubl();
@@ -66,7 +70,7 @@ class BlockingFsm {
   void a_resend_blo();
 
   Circuit& c_;
-  BlockingState state_ = BlockingState::kUnblocked;
+  fsm::Machine<Row> m_;
   Timer t_short_, t_long_;  // T12/T14 and T13/T15
 };
 

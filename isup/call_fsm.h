@@ -1,6 +1,9 @@
 // Per-circuit call state machine (Q.764 clause 2: 2.1 setup, 2.2 backward
 // messages, 2.3 release, 2.5 suspend/resume, 2.1.6 INR/INF, 2.1.8 continuity,
-// 2.10.1.4 dual seizure). The transition table is in call_fsm.cpp.
+// 2.10.1.4 dual seizure), declared through the FSM kit (base/fsm.h). The
+// transition table and the driver are in call_fsm.cpp; the actions in
+// call_setup.cpp (2.1, 2.10.1.4), call_continuity.cpp (2.1.8) and
+// call_release.cpp (2.3, 2.5 and the messages of an established call).
 #pragma once
 
 #include <cstdint>
@@ -8,9 +11,9 @@
 #include <string_view>
 #include <vector>
 
+#include "base/fsm.h"
 #include "isup/builder.h"
 #include "isup/isup_cc_config.h"
-#include "isup/isup_cc_fsm.h"
 #include "isup/isup_cc_user.h"
 #include "isup/message.h"
 #include "isup/timers.h"
@@ -32,9 +35,8 @@ enum class CallState : std::uint8_t {
   kCotFailWait,   // incoming: COT failure received, awaiting CCR (T27)
   kCcrLoop,       // incoming: CCR received, loop connected, awaiting COT or REL (T36)
   kOutCotRetest,  // outgoing: continuity failed, repeat check after T25 / T26
-  kStay,          // table marker: no change
-  kByAction,      // table marker: the action sets the state
 };
+inline constexpr std::size_t kCallStates = static_cast<std::size_t>(CallState::kOutCotRetest) + 1;
 std::string_view to_string(CallState s);
 
 enum class CallEvent : std::uint8_t {
@@ -42,7 +44,8 @@ enum class CallEvent : std::uint8_t {
   kIamRx,
   kIamCotRx,
   kIamGlareWinRx,
-  kIamGlareLoseRx,
+  kIamGlareLoseRx,     // our IAM loses the dual seizure; the peer's asks for no continuity check
+  kIamCotGlareLoseRx,  // ... the peer's asks for a continuity check (wait for COT)
   kSamRx,
   kAcmRx,
   kConRx,
@@ -92,18 +95,27 @@ enum class CallEvent : std::uint8_t {
   // Circuit events: BLO/UCIC received before any backward message.
   kBlockedRx,
   kUnequippedRx,  // UCIC received in answer to our IAM (Q.764 2.12)
+  // Circuit reset (RSC/GRS), hardware blocking, UCIC: the call is cleared without signalling.
+  kClear,
 };
+inline constexpr std::size_t kCallEvents = static_cast<std::size_t>(CallEvent::kClear) + 1;
 std::string_view to_string(CallEvent e);
 
 class CallFsm {
  public:
+  using Row = fsm::Row<CallState, CallEvent, void (CallFsm::*)()>;
+  using Meter = fsm::Meter<Row>;
+  // The kind's counters (isup.call.*) and log identity (fsm=call), built once
+  // at wiring time and shared by every circuit's machine.
+  static Meter make_meter(Logger& log, Counters& counters);
+
   explicit CallFsm(Circuit& c);
   CallFsm(const CallFsm&) = delete;
   CallFsm& operator=(const CallFsm&) = delete;
 
-  CallState state() const { return state_; }
+  CallState state() const { return m_.state(); }
   CallId call_id() const { return call_id_; }
-  bool idle() const { return state_ == CallState::kIdle; }
+  bool idle() const { return m_.state() == CallState::kIdle; }
   bool outgoing() const { return outgoing_; }
   bool acm_sent() const { return acm_sent_; }
 
@@ -138,11 +150,8 @@ class CallFsm {
   bool unequipped_before_backward();
 
  private:
-  using Row = FsmRow<CallFsm, CallState, CallEvent>;
-  static const Row kTable[];
-  static const std::size_t kTableSize;
+  static const auto& table();
   bool dispatch(CallEvent e);
-  void enter(CallState s, std::string_view event);
   void stop_timers();
   void send(const MessageBuilder& b);
   void send_rel(int cause);
@@ -151,7 +160,6 @@ class CallFsm {
   void detach();
   void start_release(int cause);  // send REL, start T1 and T5
   void start(Timer& t, milliseconds d, CallEvent e);
-  void handle_incoming_iam();
   void indicate_setup(const Message& iam);
   void disconnect_loop();
 
@@ -214,9 +222,21 @@ class CallFsm {
   void a_retest_fail();
   void a_blocked_rx();
   void a_unequipped_rx();
+  void a_clear();
+  void a_glare_lose_cot();
+
+  // An outgoing call given up on this circuit, to be repeated on another one.
+  struct Attempt {
+    CallId id;
+    SetupRequest req;
+    unsigned attempt;
+  };
+  Attempt give_up_attempt();
+  Attempt back_off();  // Q.764 2.10.1.4 b
+  void repeat_elsewhere(Attempt a);
 
   Circuit& c_;
-  CallState state_ = CallState::kIdle;
+  fsm::Machine<Row> m_;
   CallId call_id_ = 0;
   bool outgoing_ = false;
   bool indicated_ = false;  // the user knows the call
@@ -237,6 +257,7 @@ class CallFsm {
   std::uint8_t event_ = 0;  // progress event; notification for kNotifyReq
   int cause_ = 16;
   std::uint8_t location_ = kLocationPublicLocal;
+  int clear_cause_ = 16;
   const InformationRequestIndicators* inr_ = nullptr;
   const InformationIndicators* inf_ = nullptr;
   std::vector<OwnedParam> params_;

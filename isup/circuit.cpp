@@ -4,6 +4,23 @@
 
 namespace isupgw::isup {
 
+CircuitMeters::CircuitMeters(Logger& log, Counters& counters)
+    : call(CallFsm::make_meter(log, counters)),
+      blocking(BlockingFsm::make_meter(log, counters)),
+      reset(CircuitResetFsm::make_meter(log, counters)),
+      group(CircuitGroupFsm::make_meter(log, counters)),
+      t7_expired(counters.get("isup.call.t7_expired")),
+      t8_expired(counters.get("isup.call.t8_expired")),
+      t9_expired(counters.get("isup.call.t9_expired")),
+      t35_expired(counters.get("isup.call.t35_expired")),
+      suspend_timeout(counters.get("isup.call.suspend_timeout")),
+      dual_seizure(counters.get("isup.call.dual_seizure")),
+      continuity_failed(counters.get("isup.call.continuity_failed")),
+      stored_iam_invalid(counters.get("isup.call.stored_iam_invalid")),
+      release_collision(counters.get("isup.call.release_collision")),
+      unexpected_bla(counters.get("isup.blocking.unexpected_bla")),
+      unexpected_uba(counters.get("isup.blocking.unexpected_uba")) {}
+
 Circuit::Circuit(TrunkGroup& group, std::uint16_t cic, CircuitEnv& env)
     : group_(group), cic_(cic), env_(env), call_(*this), blocking_(*this), reset_(*this) {}
 

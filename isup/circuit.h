@@ -12,6 +12,7 @@
 #include "isup/blocking_fsm.h"
 #include "isup/builder.h"
 #include "isup/call_fsm.h"
+#include "isup/circuit_group_fsm.h"
 #include "isup/circuit_reset_fsm.h"
 #include "isup/isup_cc_config.h"
 #include "isup/isup_cc_user.h"
@@ -21,6 +22,28 @@ namespace isupgw::isup {
 
 class TrunkGroup;
 
+// How the circuit state machines count and log: their kinds' FSM meters and
+// the counters of their actions, resolved once when IsupCallControl is built
+// and shared by every circuit.
+struct CircuitMeters {
+  CircuitMeters(Logger& log, Counters& counters);
+  CallFsm::Meter call;
+  BlockingFsm::Meter blocking;
+  CircuitResetFsm::Meter reset;
+  CircuitGroupFsm::Meter group;
+  Counter& t7_expired;
+  Counter& t8_expired;
+  Counter& t9_expired;
+  Counter& t35_expired;
+  Counter& suspend_timeout;
+  Counter& dual_seizure;
+  Counter& continuity_failed;
+  Counter& stored_iam_invalid;
+  Counter& release_collision;
+  Counter& unexpected_bla;
+  Counter& unexpected_uba;
+};
+
 // What the circuit state machines need from the engine (IsupCallControl).
 class CircuitEnv {
  public:
@@ -28,7 +51,7 @@ class CircuitEnv {
   virtual void send(const Circuit& c, const MessageBuilder& m) = 0;
   virtual TimerService& timers() = 0;
   virtual Logger& logger() = 0;
-  virtual Counters& counters() = 0;
+  virtual const CircuitMeters& meters() = 0;
   virtual CallControlUser& user() = 0;
   virtual ContinuityCheck* continuity() = 0;
   // Maintenance alarm: error log line + counter isup.alarm.<what>.

@@ -17,8 +17,6 @@ std::string_view to_string(GroupState s) {
     case S::kAwaitCgua: return "await_cgua";
     case S::kAwaitGra: return "await_gra";
     case S::kDone: return "done";
-    case S::kStay: return "stay";
-    case S::kByAction: return "by_action";
   }
   return "?";
 }
@@ -44,41 +42,47 @@ std::string_view to_string(GroupEvent e) {
 // Q.764 2.8.2.2 (CGB/CGU, T18-T21) and 2.10.3.2 (GRS, T22/T23): the short
 // timer repeats the request; the long one also alerts maintenance and from
 // then on alone paces the repetitions.
-const CircuitGroupFsm::Row CircuitGroupFsm::kTable[] = {
-    {in(S::kIdle), E::kCgbReq, S::kAwaitCgba, &F::a_send_cgb},
-    {in(S::kIdle), E::kCguReq, S::kAwaitCgua, &F::a_send_cgu},
-    {in(S::kIdle), E::kGrsReq, S::kAwaitGra, &F::a_send_grs},
-    {in(S::kAwaitCgba), E::kCgbaRx, S::kDone, &F::a_ack},
-    {in(S::kAwaitCgua), E::kCguaRx, S::kDone, &F::a_ack},
-    {in(S::kAwaitGra), E::kGraRx, S::kDone, &F::a_ack},
-    {in(S::kAwaitCgba), E::kT18, S::kStay, &F::a_resend_short},
-    {in(S::kAwaitCgba), E::kT19, S::kStay, &F::a_resend_long},
-    {in(S::kAwaitCgua), E::kT20, S::kStay, &F::a_resend_short},
-    {in(S::kAwaitCgua), E::kT21, S::kStay, &F::a_resend_long},
-    {in(S::kAwaitGra), E::kT22, S::kStay, &F::a_resend_short},
-    {in(S::kAwaitGra), E::kT23, S::kStay, &F::a_resend_long},
-};
-const std::size_t CircuitGroupFsm::kTableSize = std::size(CircuitGroupFsm::kTable);
+const auto& CircuitGroupFsm::table() {
+  static constexpr auto kTable = fsm::make_table<kGroupStates, kGroupEvents, Row>({
+      {S::kIdle, E::kCgbReq, S::kAwaitCgba, &F::a_send_cgb},
+      {S::kIdle, E::kCguReq, S::kAwaitCgua, &F::a_send_cgu},
+      {S::kIdle, E::kGrsReq, S::kAwaitGra, &F::a_send_grs},
+      {S::kAwaitCgba, E::kCgbaRx, S::kDone, &F::a_ack},
+      {S::kAwaitCgua, E::kCguaRx, S::kDone, &F::a_ack},
+      {S::kAwaitGra, E::kGraRx, S::kDone, &F::a_ack},
+      {S::kAwaitCgba, E::kT18, fsm::stay, &F::a_resend_short},
+      {S::kAwaitCgba, E::kT19, fsm::stay, &F::a_resend_long},
+      {S::kAwaitCgua, E::kT20, fsm::stay, &F::a_resend_short},
+      {S::kAwaitCgua, E::kT21, fsm::stay, &F::a_resend_long},
+      {S::kAwaitGra, E::kT22, fsm::stay, &F::a_resend_short},
+      {S::kAwaitGra, E::kT23, fsm::stay, &F::a_resend_long},
+  });
+  return kTable;
+}
+
+CircuitGroupFsm::Meter CircuitGroupFsm::make_meter(Logger& log, Counters& counters) {
+  return Meter(table(), log, counters,
+               {.name = "circuit_group",
+                .counters = "isup.group",
+                .subsystem = Subsystem::kIsup,
+                .refused_log = "fsm.unexpected",
+                .refused_counter = "isup.group.unexpected",
+                .label_key = "group",
+                .id_key = "cic"});
+}
 
 CircuitGroupFsm::CircuitGroupFsm(Circuit& first, Done done)
-    : first_(first), done_(std::move(done)), t_short_(first.env().timers()), t_long_(first.env().timers()) {}
+    : first_(first),
+      done_(std::move(done)),
+      m_(first.env().meters().group, S::kIdle, fsm::Label{first.group_name(), first.cic()}),
+      t_short_(first.env().timers()),
+      t_long_(first.env().timers()) {}
 
 std::uint16_t CircuitGroupFsm::cic() const { return first_.cic(); }
 
+// The transition is committed before the action: a_ack hands the instance back to its owner.
 bool CircuitGroupFsm::dispatch(GroupEvent e) {
-  auto& log = first_.env().logger();
-  const Row* r = find_row(std::span<const Row>(kTable, kTableSize), state_, e);
-  if (r == nullptr) {
-    log_unexpected(log, "circuit_group", first_.group_name(), first_.cic(), to_string(state_), to_string(e));
-    first_.env().counters().get("isup.group.unexpected").inc();
-    return false;
-  }
-  const S from = state_;
-  if (r->to != S::kStay && r->to != S::kByAction) state_ = r->to;
-  log_transition(log, "circuit_group", first_.group_name(), first_.cic(), to_string(from), to_string(e),
-                 to_string(state_));
-  if (r->action != nullptr) (this->*(r->action))();  // last: a_ack hands the instance back to its owner
-  return true;
+  return m_.fire(e, [this](auto action) { (this->*action)(); });
 }
 
 bool CircuitGroupFsm::block(bool hardware, std::uint8_t range, std::vector<std::uint8_t> status) {

@@ -8,8 +8,9 @@
 #include <string_view>
 #include <vector>
 
+#include "base/fsm.h"
+
 #include "isup/isup_cc_config.h"
-#include "isup/isup_cc_fsm.h"
 #include "isup/message.h"
 #include "isup/timers.h"
 
@@ -23,9 +24,8 @@ enum class GroupState : std::uint8_t {
   kAwaitCgua,  // CGU sent (T20, T21)
   kAwaitGra,   // GRS sent (T22, T23)
   kDone,       // acknowledged; the owner drops the instance
-  kStay,
-  kByAction,
 };
+inline constexpr std::size_t kGroupStates = static_cast<std::size_t>(GroupState::kDone) + 1;
 std::string_view to_string(GroupState s);
 
 enum class GroupEvent : std::uint8_t {
@@ -42,17 +42,23 @@ enum class GroupEvent : std::uint8_t {
   kT22,
   kT23
 };
+inline constexpr std::size_t kGroupEvents = static_cast<std::size_t>(GroupEvent::kT23) + 1;
 std::string_view to_string(GroupEvent e);
 
 class CircuitGroupFsm {
  public:
+  using Row = fsm::Row<GroupState, GroupEvent, void (CircuitGroupFsm::*)()>;
+  using Meter = fsm::Meter<Row>;
+  // isup.group.* counters, fsm=circuit_group log lines; built once at wiring time.
+  static Meter make_meter(Logger& log, Counters& counters);
+
   // `done` runs when the acknowledgement arrived (state kDone) with it.
   using Done = std::function<void(CircuitGroupFsm&, const Message& ack)>;
   CircuitGroupFsm(Circuit& first, Done done);
   CircuitGroupFsm(const CircuitGroupFsm&) = delete;
   CircuitGroupFsm& operator=(const CircuitGroupFsm&) = delete;
 
-  GroupState state() const { return state_; }
+  GroupState state() const { return m_.state(); }
   Circuit& first() { return first_; }
   std::uint16_t cic() const;
   std::uint8_t range() const { return range_; }
@@ -68,9 +74,7 @@ class CircuitGroupFsm {
   bool on_ack(const Message& m);
 
  private:
-  using Row = FsmRow<CircuitGroupFsm, GroupState, GroupEvent>;
-  static const Row kTable[];
-  static const std::size_t kTableSize;
+  static const auto& table();
   bool dispatch(GroupEvent e);
   void send_request();
   void start_timers(milliseconds s, milliseconds l, GroupEvent es, GroupEvent el);
@@ -83,7 +87,7 @@ class CircuitGroupFsm {
 
   Circuit& first_;
   Done done_;
-  GroupState state_ = GroupState::kIdle;
+  fsm::Machine<Row> m_;
   std::uint8_t type_ = 0;  // CGB, CGU or GRS
   std::uint8_t range_ = 0;
   bool hardware_ = false;

@@ -13,8 +13,6 @@ std::string_view to_string(ResetState s) {
   switch (s) {
     case S::kIdle: return "idle";
     case S::kResetting: return "resetting";
-    case S::kStay: return "stay";
-    case S::kByAction: return "by_action";
   }
   return "?";
 }
@@ -32,33 +30,39 @@ std::string_view to_string(ResetEvent e) {
 }
 
 // Q.764 2.10.3.1 (RSC) and 2.3.1 e (T5 expiry).
-const CircuitResetFsm::Row CircuitResetFsm::kTable[] = {
-    {in(S::kIdle), E::kResetReq, S::kResetting, &F::a_rsc_t16_t17},
-    {in(S::kIdle), E::kResetAfterT5, S::kResetting, &F::a_rsc_t17},
-    {in(S::kResetting), E::kResetReq, S::kStay, &F::a_ignore},
-    {in(S::kResetting), E::kResetAfterT5, S::kStay, &F::a_ignore},
-    {in(S::kResetting), E::kRlcRx, S::kIdle, &F::a_stop},
-    {in(S::kResetting), E::kGroupReset, S::kIdle, &F::a_stop},
-    {in(S::kResetting), E::kT16, S::kStay, &F::a_t16},
-    {in(S::kResetting), E::kT17, S::kStay, &F::a_t17},
-};
-const std::size_t CircuitResetFsm::kTableSize = std::size(CircuitResetFsm::kTable);
+const auto& CircuitResetFsm::table() {
+  static constexpr auto kTable = fsm::make_table<kResetStates, kResetEvents, Row>({
+      {S::kIdle, E::kResetReq, S::kResetting, &F::a_rsc_t16_t17},
+      {S::kIdle, E::kResetAfterT5, S::kResetting, &F::a_rsc_t17},
+      {S::kResetting, E::kResetReq, fsm::stay, &F::a_ignore},
+      {S::kResetting, E::kResetAfterT5, fsm::stay, &F::a_ignore},
+      {S::kResetting, E::kRlcRx, S::kIdle, &F::a_stop},
+      {S::kResetting, E::kGroupReset, S::kIdle, &F::a_stop},
+      {S::kResetting, E::kT16, fsm::stay, &F::a_t16},
+      {S::kResetting, E::kT17, fsm::stay, &F::a_t17},
+  });
+  return kTable;
+}
 
-CircuitResetFsm::CircuitResetFsm(Circuit& c) : c_(c), t16_(c.env().timers()), t17_(c.env().timers()) {}
+CircuitResetFsm::Meter CircuitResetFsm::make_meter(Logger& log, Counters& counters) {
+  return Meter(table(), log, counters,
+               {.name = "reset",
+                .counters = "isup.reset",
+                .subsystem = Subsystem::kIsup,
+                .refused_log = "fsm.unexpected",
+                .refused_counter = "isup.reset.unexpected",
+                .label_key = "group",
+                .id_key = "cic"});
+}
+
+CircuitResetFsm::CircuitResetFsm(Circuit& c)
+    : c_(c),
+      m_(c.env().meters().reset, S::kIdle, fsm::Label{c.group_name(), c.cic()}),
+      t16_(c.env().timers()),
+      t17_(c.env().timers()) {}
 
 bool CircuitResetFsm::handle(ResetEvent e) {
-  auto& log = c_.env().logger();
-  const Row* r = find_row(std::span<const Row>(kTable, kTableSize), state_, e);
-  if (r == nullptr) {
-    log_unexpected(log, "reset", c_.group_name(), c_.cic(), to_string(state_), to_string(e));
-    c_.env().counters().get("isup.reset.unexpected").inc();
-    return false;
-  }
-  const S from = state_;
-  if (r->to != S::kStay && r->to != S::kByAction) state_ = r->to;
-  if (r->action != nullptr) (this->*(r->action))();
-  log_transition(log, "reset", c_.group_name(), c_.cic(), to_string(from), to_string(e), to_string(state_));
-  return true;
+  return m_.fire(e, [this](auto action) { (this->*action)(); });
 }
 
 void CircuitResetFsm::send_rsc() {

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "isup/isup_cc_fsm.h"
+#include "base/fsm.h"
 #include "isup/timers.h"
 
 namespace isupgw::isup {
@@ -15,25 +15,29 @@ class Circuit;
 enum class ResetState : std::uint8_t {
   kIdle,
   kResetting,  // RSC sent, awaiting RLC
-  kStay,
-  kByAction,
 };
+inline constexpr std::size_t kResetStates = 2;
 std::string_view to_string(ResetState s);
 
 enum class ResetEvent : std::uint8_t { kResetReq, kResetAfterT5, kRlcRx, kT16, kT17, kGroupReset };
+inline constexpr std::size_t kResetEvents = 6;
 std::string_view to_string(ResetEvent e);
 
 class CircuitResetFsm {
  public:
+  using Row = fsm::Row<ResetState, ResetEvent, void (CircuitResetFsm::*)()>;
+  using Meter = fsm::Meter<Row>;
+  // isup.reset.* counters, fsm=reset log lines; built once at wiring time.
+  static Meter make_meter(Logger& log, Counters& counters);
+
   explicit CircuitResetFsm(Circuit& c);
-  ResetState state() const { return state_; }
-  bool resetting() const { return state_ == ResetState::kResetting; }
+  ResetState state() const { return m_.state(); }
+  bool resetting() const { return m_.state() == ResetState::kResetting; }
+  // False when the event is refused in this state (counted and logged).
   bool handle(ResetEvent e);
 
  private:
-  using Row = FsmRow<CircuitResetFsm, ResetState, ResetEvent>;
-  static const Row kTable[];
-  static const std::size_t kTableSize;
+  static const auto& table();
   void send_rsc();
   void a_rsc_t16_t17();
   void a_rsc_t17();
@@ -43,7 +47,7 @@ class CircuitResetFsm {
   void a_ignore();
 
   Circuit& c_;
-  ResetState state_ = ResetState::kIdle;
+  fsm::Machine<Row> m_;
   Timer t16_, t17_;
 };
 

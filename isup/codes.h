@@ -24,6 +24,13 @@ inline constexpr std::uint8_t kIam = 0x01, kSam = 0x02, kInr = 0x03, kInf = 0x04
 inline constexpr std::uint8_t kCra = 0xe9, kCrm = 0xea, kCvr = 0xeb, kCvt = 0xec, kExm = 0xed;
 }  // namespace msg
 
+// Cause values this exchange sends (Q.850 Table 1).
+namespace cause {
+inline constexpr int kNormalClearing = 16, kNoAnswer = 19, kInvalidNumberFormat = 28, kNoCircuit = 34,
+                     kTemporaryFailure = 41, kMessageTypeNonExistent = 97, kParameterNonExistent = 99,
+                     kRecoveryOnTimerExpiry = 102, kMessageWithParameterDiscarded = 110;
+}  // namespace cause
+
 // Parameter name codes (Q.763 Table 5; ANSI codes from 0xc0 differ).
 namespace par {
 inline constexpr std::uint8_t kEndOfOptional = 0x00, kCallReference = 0x01, kTransmissionMediumRequirement = 0x02,

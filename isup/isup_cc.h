@@ -8,8 +8,14 @@
 // unrecognized messages and parameters (Q.764 2.9.5), selects circuits for
 // outgoing calls (dual seizure avoidance), and resets circuits with paced GRS
 // on start and after MTP-RESUME.
+//
+// Its files: isup_cc.cpp (wiring, the send path, circuit selection, call
+// requests, the receive path), circuit_maintenance.cpp (2.8 blocking, 2.10.3
+// reset, circuit group procedures and query), mtp_availability.cpp (2.13
+// MTP-PAUSE/RESUME/STATUS, paced GRS), compatibility.cpp (2.9.5, 2.12).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -98,7 +104,7 @@ class IsupCallControl final : public MtpUser, private CircuitEnv {
   void send(const Circuit& c, const MessageBuilder& m) override;
   TimerService& timers() override { return timers_; }
   Logger& logger() override { return log_; }
-  Counters& counters() override { return counters_; }
+  const CircuitMeters& meters() override { return meters_; }
   CallControlUser& user() override { return user_; }
   ContinuityCheck* continuity() override { return continuity_; }
   void alarm(const Circuit& c, std::string_view what) override;
@@ -126,7 +132,13 @@ class IsupCallControl final : public MtpUser, private CircuitEnv {
   Circuit* find_call(CallId id);
   Circuit* select_circuit(TrunkGroup& g, const Circuit* exclude);
   Destination& dest(PointCode dpc) { return dests_[dpc]; }
-  void count(std::string_view name) { counters_.get(name).inc(); }
+  void count(std::string_view name) { counters_.get(name).inc(); }  // rare events only: builds the name
+  // isup.tx.<message> / isup.rx.<message> by message type code, resolved when a
+  // group of that variant is added (acronyms differ between variants).
+  struct MessageCounters {
+    std::array<Counter*, 256> tx{}, rx{};
+  };
+  const MessageCounters& message_counters(Variant v) const { return *message_counters_[static_cast<std::size_t>(v)]; }
   void send_simple(const Circuit& c, std::uint8_t type);
   void send_on(const TrunkGroup& g, const MessageBuilder& m);
   void send_cause(const TrunkGroup& g, std::uint16_t cic, std::uint8_t type, int cause,
@@ -170,6 +182,9 @@ class IsupCallControl final : public MtpUser, private CircuitEnv {
   TimerService& timers_;
   Logger& log_;
   Counters& counters_;
+  CircuitMeters meters_;  // before the groups: every circuit's machines hold it
+  std::array<std::unique_ptr<MessageCounters>, 3> message_counters_;  // by Variant
+  Counter& tx_encode_error_;
   IsupRecoveryConfig recovery_;
   ContinuityCheck* continuity_ = nullptr;
 

@@ -410,6 +410,21 @@ TEST_F(CallFsmTest, DualSeizureNonControllingExchangeBacksOffAndReattempts) {
   EXPECT_EQ(user.pop(), "alerting");
 }
 
+TEST_F(CallFsmTest, DualSeizureLoserAwaitsTheContinuityCheckOfTheIncomingIam) {
+  make(2, 2, Variant::kItu, [](TrunkGroupConfig& c) { c.cics.emplace_back(4, 4); });
+  const CallId id = setup_call();
+  expect(msg::kIam, 4);
+  peer_iam(4, "777F", 1);  // continuity check required on this circuit (Q.764 2.1.8)
+  expect(msg::kIam, 2);
+  EXPECT_EQ(circ(4).call().state(), CallState::kInCotWait);
+  EXPECT_EQ(cot.events.front(), "loop:4");
+  EXPECT_TRUE(user.events.empty());  // indicated only after COT success
+  EXPECT_EQ(cc->circuit_of(id)->cic(), 2);
+  peer_cot(4, true);
+  EXPECT_EQ(user.pop(), "setup:777F");
+  EXPECT_EQ(circ(4).call().state(), CallState::kInSetup);
+}
+
 TEST_F(CallFsmTest, DualSeizureWithoutAnotherCircuitReleasesTheCall) {
   make(2, 2);
   const CallId id = setup_call();
@@ -559,6 +574,23 @@ TEST_F(CallFsmTest, OutgoingContinuityT24ExpiryIsAFailure) {
   advance_s(2);
   expect(msg::kCot, 1);
   EXPECT_EQ(counter("isup.alarm.continuity_recheck_failed"), 1u);
+}
+
+TEST_F(CallFsmTest, ResetClearsTheCallThroughTheTable) {
+  make();
+  setup_call();
+  expect(msg::kIam, 1);
+  inject_simple(msg::kRsc, 1);  // Q.764 2.10.3.1: the call is cleared, RLC answers
+  expect(msg::kRlc, 1);
+  EXPECT_EQ(user.pop(), "release:41");
+  EXPECT_TRUE(circ(1).call().idle());
+  bool found = false;
+  for (const auto& l : log_lines)
+    found = found || (l.find("fsm=call") != std::string::npos &&
+                      l.find("from=out_setup event=clear to=idle") != std::string::npos);
+  EXPECT_TRUE(found);
+  EXPECT_EQ(counter("isup.call.event.clear"), 1u);
+  EXPECT_EQ(counter("isup.call.unexpected"), 0u);
 }
 
 TEST_F(CallFsmTest, EveryTransitionIsLogged) {
