@@ -390,6 +390,9 @@ class Validator {
           {"t4_changeback_ms", ls.t4_changeback_ms(), 800, 1200, "Q.704 16.8 T4"},
           {"slt_t1_ms", ls.slt_t1_ms(), 4000, 12000, "Q.707 5.5 T1"},
           {"slt_t2_ms", ls.slt_t2_ms(), 30000, 90000, "Q.707 5.5 T2"},
+          {"t19_ms", ls.t19_ms(), 67000, 69000, "Q.704 16.8 T19"},
+          {"t20_ms", ls.t20_ms(), 59000, 61000, "Q.704 16.8 T20"},
+          {"t21_ms", ls.t21_ms(), 63000, 65000, "Q.704 16.8 T21"},
       };
       for (const auto& t : timers)
         if (t.value != 0 && (t.value < t.min || t.value > t.max))

@@ -6,7 +6,7 @@ namespace isupgw::gateway {
 
 namespace asio = boost::asio;
 
-SimExchange::SimExchange(asio::io_context& io, Clock& clock) : timers_(clock), tick_(io) {}
+SimExchange::SimExchange(asio::io_context& io, Clock& clock) : sigtran_timers_(io), timers_(clock), tick_(io) {}
 
 SimExchange::~SimExchange() = default;
 
@@ -23,7 +23,7 @@ Result<std::unique_ptr<SimExchange>, std::string> SimExchange::create(asio::io_c
   if (auto ec = x->transport_->listen())
     return Err("simulated exchange '" + cfg.name() + "': cannot listen on " + tc.address + ":" +
                std::to_string(tc.port) + ": " + ec.message());
-  x->mtp3_ = std::make_unique<sigtran::m3ua::Mtp3>(clock, log, counters);
+  x->mtp3_ = std::make_unique<sigtran::m3ua::Mtp3>(x->sigtran_timers_, log, counters);
   sigtran::m3ua::LinkConfig lc;
   lc.name = cfg.name();
   lc.role = sigtran::m3ua::Role::kIpspServer;
@@ -75,8 +75,7 @@ void SimExchange::arm_tick() {
   tick_.expires_after(std::chrono::milliseconds(10));
   tick_.async_wait([this](boost::system::error_code ec) {
     if (ec || stopped_) return;
-    mtp3_->tick();
-    timers_.run_due();
+    timers_.run_due();  // ISUP; M3UA's timers run on sigtran_timers_
     arm_tick();
   });
 }

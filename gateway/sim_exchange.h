@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "base/asio.h"
+#include "base/asio_timer_service.h"
 #include "base/clock.h"
 #include "base/counters.h"
 #include "base/log.h"
@@ -46,6 +47,7 @@ class SimExchange final : public sigtran::MtpUser, public isup::MtpPort {
   SimExchange(boost::asio::io_context& io, Clock& clock);
   void arm_tick();
 
+  AsioTimerService sigtran_timers_;
   std::unique_ptr<sigtran::TcpTransport> transport_;
   std::unique_ptr<sigtran::m3ua::Mtp3> mtp3_;
   isup::TimerService timers_;

@@ -25,6 +25,10 @@ std::optional<std::string> Ss7Stack::add_linksets(const config::Ss7& cfg, sigtra
     if (c.t4_changeback_ms() != 0) lc.t4_changeback = milliseconds(c.t4_changeback_ms());
     if (c.slt_t1_ms() != 0) lc.t1_slt = milliseconds(c.slt_t1_ms());
     if (c.slt_t2_ms() != 0) lc.t2_slt = milliseconds(c.slt_t2_ms());
+    if (c.t19_ms() != 0) lc.restart.t19 = milliseconds(c.t19_ms());
+    if (c.t20_ms() != 0) lc.restart.t20 = milliseconds(c.t20_ms());
+    if (c.t21_ms() != 0) lc.restart.t21 = milliseconds(c.t21_ms());
+    lc.own_restart = c.mtp_restart() != config::MTP_RESTART_ADJACENT;
     auto ms = [](Clock::duration d) { return std::chrono::duration_cast<milliseconds>(d).count(); };
     log_.notice(Subsystem::kM3ua, "mtp3_linkset",
                 {{"linkset", lc.name},
@@ -33,8 +37,12 @@ std::optional<std::string> Ss7Stack::add_linksets(const config::Ss7& cfg, sigtra
                  {"t2_changeover_ms", ms(lc.t2_changeover)},
                  {"t4_changeback_ms", ms(lc.t4_changeback)},
                  {"slt_t1_ms", ms(lc.t1_slt)},
-                 {"slt_t2_ms", ms(lc.t2_slt)}});
-    auto ls = std::make_unique<sigtran::mtp3::LinkSet>(lc, clock_, log_, counters_);
+                 {"slt_t2_ms", ms(lc.t2_slt)},
+                 {"t19_ms", ms(lc.restart.t19)},
+                 {"t20_ms", ms(lc.restart.t20)},
+                 {"t21_ms", ms(lc.restart.t21)},
+                 {"mtp_restart", lc.own_restart ? "own" : "adjacent"}});
+    auto ls = std::make_unique<sigtran::mtp3::LinkSet>(lc, sigtran_timers_, log_, counters_);
     for (const auto& l : c.links()) {
       const bool client = !l.remote().address().empty();
       const auto& ep = client ? l.remote() : l.local();

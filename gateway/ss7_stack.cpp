@@ -13,8 +13,8 @@ using sigtran::m3ua::TrafficMode;
 
 namespace {
 
-// Timers of M3UA (T(ack), BEAT, reconnect) and ISUP (Q.764 T1..T36) are
-// deadlines on the clock; 10 ms resolution is far below any of them.
+// ISUP's timers (Q.764 T1..T36) are deadlines on the clock; 10 ms resolution is
+// far below any of them. SIGTRAN's run on sigtran_timers_, armed at their deadlines.
 constexpr auto kTick = std::chrono::milliseconds(10);
 
 Role role_of(config::M3uaRole r) {
@@ -47,14 +47,14 @@ isup::Variant variant_of(config::IsupVariant v) {
 }  // namespace
 
 Ss7Stack::Ss7Stack(asio::io_context& io, Clock& clock, Logger& log, Counters& counters)
-    : io_(io), clock_(clock), log_(log), counters_(counters), timers_(clock), tick_(io) {}
+    : io_(io), clock_(clock), log_(log), counters_(counters), sigtran_timers_(io), timers_(clock), tick_(io) {}
 
 Ss7Stack::~Ss7Stack() = default;
 
 Result<std::unique_ptr<Ss7Stack>, std::string> Ss7Stack::create(asio::io_context& io, const config::Ss7& cfg,
                                                                 Clock& clock, Logger& log, Counters& counters) {
   std::unique_ptr<Ss7Stack> s(new Ss7Stack(io, clock, log, counters));
-  s->mtp3_ = std::make_unique<sigtran::m3ua::Mtp3>(clock, log, counters);
+  s->mtp3_ = std::make_unique<sigtran::m3ua::Mtp3>(s->sigtran_timers_, log, counters);
   const auto fmt = point_code_format(cfg);
 
   std::map<std::string, std::size_t> link_ids;
@@ -176,8 +176,6 @@ void Ss7Stack::arm_tick() {
   tick_.expires_after(kTick);
   tick_.async_wait([this](boost::system::error_code ec) {
     if (ec) return;
-    mtp3_->tick();
-    for (auto& ls : linksets_) ls->tick();
     timers_.run_due();
     arm_tick();
   });

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "base/asio.h"
+#include "base/asio_timer_service.h"
 #include "base/clock.h"
 #include "base/counters.h"
 #include "base/log.h"
@@ -81,6 +82,7 @@ class Ss7Stack final : public isup::MtpPort, public sigtran::MtpUser, public isu
   Clock& clock_;
   Logger& log_;
   Counters& counters_;
+  AsioTimerService sigtran_timers_;  // M3UA, M2PA and MTP3 timers, armed at their deadlines
   std::vector<std::unique_ptr<sigtran::Transport>> transports_;
   std::unique_ptr<sigtran::m3ua::Mtp3> mtp3_;
   std::vector<std::unique_ptr<sigtran::mtp3::LinkSet>> linksets_;  // declared after transports_: links refer to them

@@ -78,14 +78,14 @@ std::string_view to_string(AspEvent e) {
 
 bool is_up(AspState s) { return s == S::kInactive || s == S::kActiveSent || s == S::kActive || s == S::kInactiveSent; }
 
-AspFsm::AspFsm(AspConfig cfg, Clock& clock, Logger& log, Counters& counters, Send send, OnChange on_change)
+AspFsm::AspFsm(AspConfig cfg, TimerService& timers, Logger& log, Counters& counters, Send send, OnChange on_change)
     : cfg_(std::move(cfg)),
-      clock_(clock),
       log_(log),
       ignored_(counters.get("m3ua.asp_fsm.ignored_events")),
       retransmits_(counters.get("m3ua.asp_fsm.retransmits")),
       send_(std::move(send)),
-      on_change_(std::move(on_change)) {}
+      on_change_(std::move(on_change)),
+      t_ack_(timers) {}
 
 bool AspFsm::handle(AspEvent e) {
   const Row* row = find_row(kTable, state_, e);
@@ -100,17 +100,17 @@ bool AspFsm::handle(AspEvent e) {
   log_.info(Subsystem::kM3ua, "asp_fsm_transition",
             {{"asp", cfg_.name}, {"from", to_string(from)}, {"event", to_string(e)}, {"to", to_string(row->to)}});
   if (e == E::kAckTimeout) retransmits_.inc();
-  deadline_.reset();
+  t_ack_.cancel();
   act(row->action);
-  if (awaits_ack(state_) && !deadline_) deadline_ = clock_.now() + cfg_.t_ack;
+  if (awaits_ack(state_) && !t_ack_.armed()) arm_t_ack();
   if (from != state_ && on_change_) on_change_(from, state_);
   // RFC 4666 4.3.4.3: the ASP activates once up, when so configured.
   if (state_ == S::kInactive && from == S::kUpSent && cfg_.auto_activate) handle(E::kActivate);
   return true;
 }
 
-void AspFsm::tick() {
-  if (deadline_ && clock_.now() >= *deadline_) handle(E::kAckTimeout);
+void AspFsm::arm_t_ack() {
+  t_ack_.arm(cfg_.t_ack, [this] { handle(E::kAckTimeout); });
 }
 
 void AspFsm::act(AspAction a) {
@@ -132,7 +132,7 @@ void AspFsm::act(AspAction a) {
       break;
     case A::kSendAspDn: m.type = MessageType::kAspDn; break;
   }
-  deadline_ = clock_.now() + cfg_.t_ack;
+  arm_t_ack();
   send_(m);
 }
 

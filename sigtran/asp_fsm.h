@@ -16,6 +16,7 @@
 #include "base/clock.h"
 #include "base/counters.h"
 #include "base/log.h"
+#include "base/one_shot_timer.h"
 #include "sigtran/fsm_table.h"
 #include "sigtran/m3ua_message.h"
 
@@ -55,28 +56,27 @@ class AspFsm {
   using Send = std::function<void(const Message&)>;
   using OnChange = std::function<void(AspState from, AspState to)>;
 
-  AspFsm(AspConfig cfg, Clock& clock, Logger& log, Counters& counters, Send send, OnChange on_change = {});
+  AspFsm(AspConfig cfg, TimerService& timers, Logger& log, Counters& counters, Send send, OnChange on_change = {});
 
   AspState state() const { return state_; }
   // Returns false when the event is not in the table for the current state (ignored).
   bool handle(AspEvent e);
-  // Fires T(ack) when due. Call from the event loop (or after ManualClock::advance in tests).
-  void tick();
-  std::optional<Clock::time_point> deadline() const { return deadline_; }
+  // T(ack) runs while a request awaits its acknowledgement.
+  bool ack_timer_running() const { return t_ack_.armed(); }
   const AspConfig& config() const { return cfg_; }
 
  private:
   void act(AspAction a);
+  void arm_t_ack();
 
   AspConfig cfg_;
-  Clock& clock_;
   Logger& log_;
   Counter& ignored_;
   Counter& retransmits_;
   Send send_;
   OnChange on_change_;
   AspState state_ = AspState::kDown;
-  std::optional<Clock::time_point> deadline_;  // T(ack)
+  OneShotTimer t_ack_;
 };
 
 }  // namespace isupgw::sigtran::m3ua

@@ -37,16 +37,16 @@ std::string_view to_string(BeatEvent e) {
   return "?";
 }
 
-BeatFsm::BeatFsm(std::string name, Clock::duration interval, Clock& clock, Logger& log, Counters& counters,
+BeatFsm::BeatFsm(std::string name, Clock::duration interval, TimerService& timers, Logger& log, Counters& counters,
                  SendBeat send, PeerLost lost)
     : name_(std::move(name)),
       interval_(interval),
-      clock_(clock),
       log_(log),
       sent_(counters.get("m3ua.beat.sent")),
       lost_count_(counters.get("m3ua.beat.peer_lost")),
       send_(std::move(send)),
-      lost_(std::move(lost)) {}
+      lost_(std::move(lost)),
+      timer_(timers) {}
 
 bool BeatFsm::handle(BeatEvent e) {
   if (interval_ == Clock::duration::zero()) return false;
@@ -58,9 +58,9 @@ bool BeatFsm::handle(BeatEvent e) {
     log_.debug(Subsystem::kM3ua, "beat_fsm_transition",
                {{"link", name_}, {"from", to_string(from)}, {"event", to_string(e)}, {"to", to_string(state_)}});
   switch (state_) {
-    case S::kOff: deadline_.reset(); break;
-    case S::kIdle: deadline_ = clock_.now() + interval_; break;
-    case S::kWaiting: deadline_ = clock_.now() + 2 * interval_; break;
+    case S::kOff: timer_.cancel(); break;
+    case S::kIdle: timer_.arm(interval_, [this] { handle(E::kIntervalExpiry); }); break;
+    case S::kWaiting: timer_.arm(2 * interval_, [this] { handle(E::kResponseTimeout); }); break;
   }
   switch (row->action) {
     case A::kNone: break;
@@ -75,11 +75,6 @@ bool BeatFsm::handle(BeatEvent e) {
       break;
   }
   return true;
-}
-
-void BeatFsm::tick() {
-  if (!deadline_ || clock_.now() < *deadline_) return;
-  handle(state_ == S::kIdle ? E::kIntervalExpiry : E::kResponseTimeout);
 }
 
 }  // namespace isupgw::sigtran::m3ua

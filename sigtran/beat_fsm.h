@@ -13,6 +13,7 @@
 #include "base/clock.h"
 #include "base/counters.h"
 #include "base/log.h"
+#include "base/one_shot_timer.h"
 #include "sigtran/fsm_table.h"
 
 namespace isupgw::sigtran::m3ua {
@@ -30,25 +31,23 @@ class BeatFsm {
   using PeerLost = std::function<void()>;
 
   // interval 0 = supervision off.
-  BeatFsm(std::string name, Clock::duration interval, Clock& clock, Logger& log, Counters& counters, SendBeat send,
-          PeerLost lost);
+  BeatFsm(std::string name, Clock::duration interval, TimerService& timers, Logger& log, Counters& counters,
+          SendBeat send, PeerLost lost);
 
   BeatState state() const { return state_; }
   bool handle(BeatEvent e);
-  void tick();
-  std::optional<Clock::time_point> deadline() const { return deadline_; }
+  bool timer_running() const { return timer_.armed(); }
 
  private:
   std::string name_;
   Clock::duration interval_;
-  Clock& clock_;
   Logger& log_;
   Counter& sent_;
   Counter& lost_count_;
   SendBeat send_;
   PeerLost lost_;
   BeatState state_ = BeatState::kOff;
-  std::optional<Clock::time_point> deadline_;
+  OneShotTimer timer_;  // T(beat) while idle, 2 x T(beat) while a BEAT awaits its answer
   std::uint32_t sequence_ = 0;
 };
 

@@ -7,10 +7,9 @@ constexpr std::uint32_t kHalf = 1u << 23;
 bool at_or_before(std::uint32_t a, std::uint32_t b) { return seq_distance(b, a) < kHalf; }
 }  // namespace
 
-Link::Link(LinkConfig cfg, Transport& transport, Clock& clock, Logger& log, Counters& counters, LinkUser& user)
+Link::Link(LinkConfig cfg, Transport& transport, TimerService& timers, Logger& log, Counters& counters, LinkUser& user)
     : cfg_(std::move(cfg)),
       transport_(transport),
-      clock_(clock),
       log_(log),
       user_(user),
       // Per link, named "<linkset>/<slc>" as SS7 engineers name links.
@@ -21,8 +20,9 @@ Link::Link(LinkConfig cfg, Transport& transport, Clock& clock, Logger& log, Coun
       rx_decode_errors_(counters.get("m2pa.link." + cfg_.name + ".rx_decode_errors")),
       tx_refused_(counters.get("m2pa.link." + cfg_.name + ".tx_refused")),
       fsm_(
-          cfg_.name, cfg_.timers, clock, log, counters, [this](LinkState s) { send_status(s); },
-          [this](LinkFsm::Report r, std::string_view why) { on_report(r, why); }) {
+          cfg_.name, cfg_.timers, timers, log, counters, [this](LinkState s) { send_status(s); },
+          [this](LinkFsm::Report r, std::string_view why) { on_report(r, why); }),
+      reconnect_(timers) {
   fsm_.set_emergency(cfg_.emergency);
   transport_.set_handler(this);
 }
@@ -35,14 +35,14 @@ void Link::start() {
   if (transport_.connected())
     on_connected();
   else if (in_disconnect_)
-    reconnect_at_ = clock_.now() + cfg_.reconnect_delay;  // not from inside the transport's callback
+    arm_reconnect();  // not from inside the transport's callback
   else
     transport_.start();
 }
 
 void Link::stop() {
   started_ = false;
-  reconnect_at_.reset();
+  reconnect_.cancel();
   fsm_.handle(LinkFsmEvent::kStop);
 }
 
@@ -71,7 +71,13 @@ void Link::on_disconnected(std::string_view reason) {
   in_disconnect_ = true;
   fsm_.handle(LinkFsmEvent::kCommDown);
   in_disconnect_ = false;
-  if (started_) reconnect_at_ = clock_.now() + cfg_.reconnect_delay;  // connect / accept again, paced
+  if (started_) arm_reconnect();  // connect / accept again, paced
+}
+
+void Link::arm_reconnect() {
+  reconnect_.arm(cfg_.reconnect_delay, [this] {
+    if (started_ && !transport_.connected()) transport_.start();
+  });
 }
 
 void Link::send_status(LinkState s) {
@@ -148,6 +154,12 @@ void Link::acknowledge(std::uint32_t bsn) {
   }
   if (progress) fsm_.set_ack_timer(false);
   if (!unacked_.empty()) fsm_.set_ack_timer(true);
+  if (progress) user_.on_link_acknowledged(*this);
+}
+
+bool Link::acknowledged(std::uint32_t fsn) const {
+  // Acknowledged: the oldest unacknowledged message comes after it.
+  return unacked_.empty() || !at_or_before(unacked_.front().fsn, fsn);
 }
 
 void Link::on_user_data(const UserDataView& u) {
@@ -206,7 +218,7 @@ void Link::on_report(LinkFsm::Report r, std::string_view reason) {
       // The link stays idle (sequence numbers and retransmission buffer kept) until MTP3
       // has retrieved what it needs and restarts it with start() (Q.704 3.3, 5.4).
       started_ = false;
-      reconnect_at_.reset();
+      reconnect_.cancel();
       log_.warn(Subsystem::kM3ua, "m2pa_link_out_of_service",
                 {{"link", cfg_.name}, {"slc", std::to_string(cfg_.slc)}, {"reason", reason}});
       // MTP3 retrieves the retransmission buffer (changeover), then restarts the link (Q.704 3.3).
@@ -215,20 +227,6 @@ void Link::on_report(LinkFsm::Report r, std::string_view reason) {
     case LinkFsm::Report::kRemoteOutage: user_.on_link_remote_outage(*this, true); break;
     case LinkFsm::Report::kRemoteRecovered: user_.on_link_remote_outage(*this, false); break;
   }
-}
-
-void Link::tick() {
-  if (reconnect_at_ && clock_.now() >= *reconnect_at_) {
-    reconnect_at_.reset();
-    if (started_ && !transport_.connected()) transport_.start();
-  }
-  fsm_.tick();
-}
-
-std::optional<Clock::time_point> Link::next_deadline() const {
-  auto d = fsm_.next_deadline();
-  if (reconnect_at_ && (!d || *reconnect_at_ < *d)) d = reconnect_at_;
-  return d;
 }
 
 }  // namespace isupgw::sigtran::m2pa

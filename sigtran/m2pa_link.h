@@ -18,6 +18,7 @@
 #include "base/clock.h"
 #include "base/counters.h"
 #include "base/log.h"
+#include "base/one_shot_timer.h"
 #include "sigtran/m2pa_codec.h"
 #include "sigtran/m2pa_link_fsm.h"
 #include "sigtran/transport.h"
@@ -35,6 +36,8 @@ class LinkUser {
   // One MTP3 message (SIO + SIF), in sequence, each exactly once.
   virtual void on_link_msu(Link& link, std::span<const std::uint8_t> msu) = 0;
   virtual void on_link_remote_outage(Link& /*link*/, bool /*outage*/) {}
+  // The peer's BSN acknowledged further messages (RFC 4165 4.2.2).
+  virtual void on_link_acknowledged(Link& /*link*/) {}
 };
 
 struct LinkConfig {
@@ -48,7 +51,7 @@ struct LinkConfig {
 
 class Link final : public TransportHandler {
  public:
-  Link(LinkConfig cfg, Transport& transport, Clock& clock, Logger& log, Counters& counters, LinkUser& user);
+  Link(LinkConfig cfg, Transport& transport, TimerService& timers, Logger& log, Counters& counters, LinkUser& user);
   ~Link() override;
   Link(const Link&) = delete;
   Link& operator=(const Link&) = delete;
@@ -88,10 +91,9 @@ class Link final : public TransportHandler {
   // bits of its last accepted FSN. Unambiguous while fewer than 128 messages are unacknowledged.
   std::vector<std::vector<std::uint8_t>> retrieve_low7(std::uint8_t peer_last_accepted_low7);
   std::size_t unacked() const { return unacked_.size(); }
-
-  // Fires due timers. Call from the event loop or after ManualClock::advance.
-  void tick();
-  std::optional<Clock::time_point> next_deadline() const;
+  // The FSN of the last User Data sent, and whether the peer has acknowledged a given one.
+  std::uint32_t last_sent_fsn() const { return tx_fsn_; }
+  bool acknowledged(std::uint32_t fsn) const;
 
   // TransportHandler
   void on_connected() override;
@@ -100,6 +102,7 @@ class Link final : public TransportHandler {
 
  private:
   void send_status(LinkState s);
+  void arm_reconnect();
   void send_ack();
   void on_report(LinkFsm::Report r, std::string_view reason);
   void on_user_data(const UserDataView& u);
@@ -108,7 +111,6 @@ class Link final : public TransportHandler {
 
   LinkConfig cfg_;
   Transport& transport_;
-  Clock& clock_;
   Logger& log_;
   LinkUser& user_;
   Counter& tx_msu_;
@@ -120,7 +122,7 @@ class Link final : public TransportHandler {
   LinkFsm fsm_;
   bool started_ = false;
   bool in_disconnect_ = false;
-  std::optional<Clock::time_point> reconnect_at_;
+  OneShotTimer reconnect_;              // transport restarted after a loss, paced
   std::uint32_t tx_fsn_ = kInitialSeq;  // FSN of the last User Data sent
   std::uint32_t rx_fsn_ = kInitialSeq;  // FSN of the last User Data accepted (our BSN)
   bool sequence_known_ = false;         // in service since the last reset_sequence()

@@ -17,13 +17,16 @@ constexpr std::array kTable = {
     Row{S::kNotAligned, E::kRxAlignment, S::kAligned, A::kSendProving},
     Row{S::kNotAligned, E::kRxProving, S::kProving, A::kStartProving},
     Row{S::kNotAligned, E::kT2, S::kOutOfService, A::kFail},
+    Row{S::kNotAligned, E::kRepeat, S::kNotAligned, A::kRepeatStatus},
     // 4.1.3: Proving sent, T3 "aligned" runs until the peer proves too.
     Row{S::kAligned, E::kRxProving, S::kProving, A::kStartProving},
     Row{S::kAligned, E::kRxAlignment, S::kAligned, A::kNone},
     Row{S::kAligned, E::kT3, S::kOutOfService, A::kFail},
+    Row{S::kAligned, E::kRepeat, S::kAligned, A::kRepeatStatus},
     // Proving period T4 (normal or emergency); the peer may end its own first.
     Row{S::kProving, E::kT4, S::kAlignedReady, A::kSendReady},
     Row{S::kProving, E::kRxProving, S::kProving, A::kNone},
+    Row{S::kProving, E::kRepeat, S::kProving, A::kRepeatStatus},
     Row{S::kProving, E::kRxReady, S::kProving, A::kNoteReady},
     Row{S::kProving, E::kRxAlignment, S::kOutOfService, A::kFail},  // Q.703 7.2: peer restarted alignment
     // 4.1.4: Ready sent, T1 until the peer's Ready or first User Data.
@@ -94,20 +97,29 @@ std::string_view to_string(LinkFsmEvent e) {
     case E::kT4: return "t4_expiry";
     case E::kT6: return "t6_expiry";
     case E::kT7: return "t7_expiry";
+    case E::kRepeat: return "status_repeat";
   }
   return "?";
 }
 
-LinkFsm::LinkFsm(std::string name, LinkTimers timers, Clock& clock, Logger& log, Counters& counters, SendStatus send,
-                 OnReport report)
+LinkFsm::LinkFsm(std::string name, LinkTimers timers, TimerService& timer_service, Logger& log, Counters& counters,
+                 SendStatus send, OnReport report)
     : name_(std::move(name)),
       t_(timers),
-      clock_(clock),
       log_(log),
       ignored_(counters.get("m2pa.link_fsm.ignored_events")),
       failures_(counters.get("m2pa.link_fsm.failures")),
+      // Per link, named "<linkset>/<slc>" like the link's own counters.
+      alignment_attempts_(counters.get("m2pa.link." + name_ + ".alignment_attempts")),
+      tx_alignment_(counters.get("m2pa.link." + name_ + ".tx_alignment")),
+      tx_proving_(counters.get("m2pa.link." + name_ + ".tx_proving")),
+      proving_periods_(counters.get("m2pa.link." + name_ + ".proving_periods")),
       send_(std::move(send)),
-      report_(std::move(report)) {}
+      report_(std::move(report)),
+      align_timer_(timer_service),
+      t6_(timer_service),
+      t7_(timer_service),
+      repeat_(timer_service) {}
 
 bool LinkFsm::on_link_status(LinkState s) {
   switch (s) {
@@ -134,7 +146,7 @@ bool LinkFsm::handle(LinkFsmEvent e) {
   }
   const S from = state_;
   state_ = row->to;
-  if (from != state_ || row->action != A::kNone)
+  if (from != state_ || (row->action != A::kNone && row->action != A::kRepeatStatus))
     log_.info(Subsystem::kM3ua, "m2pa_fsm_transition",
               {{"link", name_}, {"from", to_string(from)}, {"event", to_string(e)}, {"to", to_string(state_)}});
   act(row->action, e);
@@ -142,44 +154,61 @@ bool LinkFsm::handle(LinkFsmEvent e) {
 }
 
 void LinkFsm::act(LinkFsmAction a, LinkFsmEvent cause) {
-  auto arm = [&](E timer, Clock::duration d) {
-    align_timer_ = timer;
-    align_deadline_ = clock_.now() + d;
-  };
+  auto arm = [&](E timer, Clock::duration d) { align_timer_.arm(d, [this, timer] { handle(timer); }); };
   switch (a) {
     case A::kNone: return;
     case A::kSendAlignment:
       peer_ready_ = false;
-      send_(LinkState::kAlignment);
+      alignment_attempts_.inc();
+      log_.notice(Subsystem::kM3ua, "m2pa_alignment_attempt",
+                  {{"link", name_}, {"attempt", alignment_attempts_.value()}});
+      send(LinkState::kAlignment);
       arm(E::kT2, t_.t2);
+      arm_repeat();
       return;
     case A::kSendProving:
-      send_(emergency_ ? LinkState::kProvingEmergency : LinkState::kProvingNormal);
+      send(emergency_ ? LinkState::kProvingEmergency : LinkState::kProvingNormal);
       arm(E::kT3, t_.t3);
+      arm_repeat();
       return;
-    case A::kStartProving:
-      send_(emergency_ ? LinkState::kProvingEmergency : LinkState::kProvingNormal);
-      arm(E::kT4, emergency_ ? t_.t4e : t_.t4n);
+    case A::kStartProving: {
+      const auto period = emergency_ ? t_.t4e : t_.t4n;
+      proving_periods_.inc();
+      log_.info(Subsystem::kM3ua, "m2pa_proving_started",
+                {{"link", name_},
+                 {"emergency", emergency_},
+                 {"period_ms", std::chrono::duration_cast<std::chrono::milliseconds>(period).count()}});
+      send(emergency_ ? LinkState::kProvingEmergency : LinkState::kProvingNormal);
+      arm(E::kT4, period);
+      arm_repeat();
+      return;
+    }
+    case A::kRepeatStatus:
+      send(state_ == S::kNotAligned ? LinkState::kAlignment
+                                    : (emergency_ ? LinkState::kProvingEmergency : LinkState::kProvingNormal));
+      arm_repeat();
       return;
     case A::kNoteReady: peer_ready_ = true; return;
     case A::kSendReady:
-      send_(LinkState::kReady);
+      repeat_.cancel();
+      send(LinkState::kReady);
       arm(E::kT1, t_.t1);
       // RFC 4165 4.1.4: the peer's Ready may have arrived during our proving period.
       if (peer_ready_) handle(E::kRxReady);
       return;
     case A::kInService:
-      align_deadline_.reset();
+      align_timer_.cancel();
       report_(Report::kInService, to_string(cause));
       return;
     case A::kFail:
     case A::kStopLink:
-      align_deadline_.reset();
-      t6_.reset();
-      t7_.reset();
+      align_timer_.cancel();
+      repeat_.cancel();
+      t6_.cancel();
+      t7_.cancel();
       peer_ready_ = false;
       if (a == A::kFail) failures_.inc();
-      if (cause != E::kCommDown) send_(LinkState::kOutOfService);
+      if (cause != E::kCommDown) send(LinkState::kOutOfService);
       report_(a == A::kFail && (cause == E::kT1 || cause == E::kT2 || cause == E::kT3) ? Report::kAlignmentFailed
                                                                                        : Report::kOutOfService,
               to_string(cause));
@@ -188,42 +217,29 @@ void LinkFsm::act(LinkFsmAction a, LinkFsmEvent cause) {
     case A::kRemoteRecovered: report_(Report::kRemoteRecovered, to_string(cause)); return;
     case A::kRemoteBusy:
       // Q.703 9.3: T6 supervises the peer's congestion; our T7 pauses meanwhile.
-      if (!t6_) t6_ = clock_.now() + t_.t6;
-      t7_.reset();
+      if (!t6_.armed()) t6_.arm(t_.t6, [this] { handle(E::kT6); });
+      t7_.cancel();
       return;
-    case A::kRemoteBusyEnded: t6_.reset(); return;
+    case A::kRemoteBusyEnded: t6_.cancel(); return;
   }
+}
+
+void LinkFsm::send(LinkState s) {
+  if (s == LinkState::kAlignment) tx_alignment_.inc();
+  if (s == LinkState::kProvingNormal || s == LinkState::kProvingEmergency) tx_proving_.inc();
+  send_(s);
+}
+
+void LinkFsm::arm_repeat() {
+  if (t_.status_repeat > Clock::duration::zero()) repeat_.arm(t_.status_repeat, [this] { handle(E::kRepeat); });
 }
 
 void LinkFsm::set_ack_timer(bool running) {
-  if (!running || state_ != S::kInService || t6_) {
-    t7_.reset();
+  if (!running || state_ != S::kInService || t6_.armed()) {
+    t7_.cancel();
     return;
   }
-  if (!t7_) t7_ = clock_.now() + t_.t7;
-}
-
-void LinkFsm::tick() {
-  const auto now = clock_.now();
-  if (align_deadline_ && now >= *align_deadline_) {
-    align_deadline_.reset();
-    handle(align_timer_);
-  }
-  if (t6_ && now >= *t6_) {
-    t6_.reset();
-    handle(E::kT6);
-  }
-  if (t7_ && now >= *t7_) {
-    t7_.reset();
-    handle(E::kT7);
-  }
-}
-
-std::optional<Clock::time_point> LinkFsm::next_deadline() const {
-  std::optional<Clock::time_point> d = align_deadline_;
-  for (const auto& t : {t6_, t7_})
-    if (t && (!d || *t < *d)) d = t;
-  return d;
+  if (!t7_.armed()) t7_.arm(t_.t7, [this] { handle(E::kT7); });
 }
 
 }  // namespace isupgw::sigtran::m2pa

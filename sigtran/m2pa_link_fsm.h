@@ -7,6 +7,7 @@
 //   OUT-OF-SERVICE --start--> NOT-ALIGNED (send Alignment, T2)
 //   NOT-ALIGNED --Alignment--> ALIGNED (send Proving, T3)
 //   NOT-ALIGNED/ALIGNED --Proving--> PROVING (send Proving, T4 normal/emergency)
+//   NOT-ALIGNED, ALIGNED, PROVING --repeat--> the same (Alignment / Proving sent again)
 //   PROVING --T4--> ALIGNED-READY (send Ready, T1)
 //   ALIGNED-READY --Ready/User Data--> IN-SERVICE
 //   IN-SERVICE --Out of Service/Alignment, T6, T7, stop, comm down--> OUT-OF-SERVICE
@@ -22,6 +23,7 @@
 #include "base/clock.h"
 #include "base/counters.h"
 #include "base/log.h"
+#include "base/one_shot_timer.h"
 #include "sigtran/fsm_table.h"
 #include "sigtran/m2pa_codec.h"
 
@@ -41,12 +43,13 @@ enum class LinkFsmEvent : std::uint8_t {
   kRxProcessorRecovered,
   kRxBusy,
   kRxBusyEnded,
-  kT1,  // alignment ready
-  kT2,  // not aligned
-  kT3,  // aligned
-  kT4,  // proving period
-  kT6,  // remote congestion (Busy too long)
-  kT7,  // excessive delay of acknowledgement
+  kT1,      // alignment ready
+  kT2,      // not aligned
+  kT3,      // aligned
+  kT4,      // proving period
+  kT6,      // remote congestion (Busy too long)
+  kT7,      // excessive delay of acknowledgement
+  kRepeat,  // status repetition interval: Alignment / Proving sent again
 };
 enum class LinkFsmAction : std::uint8_t {
   kNone,
@@ -62,6 +65,7 @@ enum class LinkFsmAction : std::uint8_t {
   kRemoteBusy,       // start T6
   kRemoteBusyEnded,  // stop T6
   kNoteReady,        // peer Ready before our proving ended
+  kRepeatStatus,     // send the state's Alignment / Proving again
 };
 
 std::string_view to_string(LinkFsmState s);
@@ -76,6 +80,10 @@ struct LinkTimers {
   Clock::duration t4e = std::chrono::milliseconds(500);   // emergency proving period (Pe)
   Clock::duration t6 = std::chrono::seconds(5);           // remote congestion
   Clock::duration t7 = std::chrono::milliseconds(1500);   // excessive delay of acknowledgement
+  // While NOT-ALIGNED, ALIGNED and PROVING the status is sent again at this interval (RFC 4165
+  // 4.1.2/4.1.3 after Q.703's continuous SIO and SIN/SIE), so a peer that missed or ignored the
+  // first Alignment (or Proving) aligns as soon as its own alignment runs.
+  Clock::duration status_repeat = std::chrono::milliseconds(100);
 };
 
 class LinkFsm {
@@ -84,8 +92,8 @@ class LinkFsm {
   using SendStatus = std::function<void(LinkState)>;
   using OnReport = std::function<void(Report, std::string_view reason)>;
 
-  LinkFsm(std::string name, LinkTimers timers, Clock& clock, Logger& log, Counters& counters, SendStatus send,
-          OnReport report);
+  LinkFsm(std::string name, LinkTimers timers, TimerService& timers_service, Logger& log, Counters& counters,
+          SendStatus send, OnReport report);
 
   LinkFsmState state() const { return state_; }
   bool in_service() const { return state_ == LinkFsmState::kInService; }
@@ -96,28 +104,31 @@ class LinkFsm {
   bool on_link_status(LinkState s);
   // T7 is run by the link while messages await acknowledgement.
   void set_ack_timer(bool running);
-  void tick();
-  std::optional<Clock::time_point> next_deadline() const;
   const std::string& name() const { return name_; }
 
  private:
   void act(LinkFsmAction a, LinkFsmEvent cause);
+  void send(LinkState s);
+  void arm_repeat();
 
   std::string name_;
   LinkTimers t_;
-  Clock& clock_;
   Logger& log_;
   Counter& ignored_;
   Counter& failures_;
+  Counter& alignment_attempts_;
+  Counter& tx_alignment_;
+  Counter& tx_proving_;
+  Counter& proving_periods_;
   SendStatus send_;
   OnReport report_;
   LinkFsmState state_ = LinkFsmState::kOutOfService;
   bool emergency_ = false;
   bool peer_ready_ = false;
-  std::optional<Clock::time_point> align_deadline_;  // T1, T2, T3 or T4: one runs at a time
-  LinkFsmEvent align_timer_ = LinkFsmEvent::kT2;
-  std::optional<Clock::time_point> t6_;
-  std::optional<Clock::time_point> t7_;
+  OneShotTimer align_timer_;  // T1, T2, T3 or T4: one runs at a time
+  OneShotTimer t6_;
+  OneShotTimer t7_;
+  OneShotTimer repeat_;
 };
 
 }  // namespace isupgw::sigtran::m2pa

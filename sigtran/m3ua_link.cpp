@@ -16,15 +16,16 @@ std::string_view to_string(Role r) {
   return "?";
 }
 
-Link::Link(std::size_t id, LinkConfig cfg, Transport& transport, Clock& clock, Logger& log, Counters& counters,
+Link::Link(std::size_t id, LinkConfig cfg, Transport& transport, TimerService& timers, Logger& log, Counters& counters,
            LinkUser& user)
     : id_(id),
       cfg_(std::move(cfg)),
       transport_(transport),
-      clock_(clock),
+      timers_(timers),
       log_(log),
       user_(user),
       backoff_(cfg_.reconnect_min),
+      reconnect_(timers),
       rx_data_(counters.get("m3ua.rx.data")),
       tx_data_(counters.get("m3ua.tx.data")),
       tx_dropped_(counters.get("m3ua.tx.dropped_not_ready")),
@@ -41,7 +42,7 @@ Link::Link(std::size_t id, LinkConfig cfg, Transport& transport, Clock& clock, L
     ac.routing_contexts = cfg_.routing_contexts;
     ac.traffic_mode = cfg_.traffic_mode;
     ac.t_ack = cfg_.t_ack;
-    asp_ = std::make_unique<AspFsm>(ac, clock_, log_, counters, send,
+    asp_ = std::make_unique<AspFsm>(ac, timers_, log_, counters, send,
                                     [this](AspState from, AspState to) { on_asp_change(from, to); });
     if (cfg_.routing_contexts.empty()) {
       as_.emplace(0, AsFsm(0, log_, counters));
@@ -58,7 +59,7 @@ Link::Link(std::size_t id, LinkConfig cfg, Transport& transport, Clock& clock, L
         std::make_unique<PeerAspFsm>(pc, log_, counters, send, [this](PeerAspState, PeerAspState) { update_ready(); });
   }
   beat_ = std::make_unique<BeatFsm>(
-      cfg_.name, cfg_.t_beat, clock_, log_, counters,
+      cfg_.name, cfg_.t_beat, timers_, log_, counters,
       [this](std::uint32_t seq) {
         Message b;
         b.type = MessageType::kBeat;
@@ -94,35 +95,14 @@ void Link::start() {
 
 void Link::stop() {
   stopping_ = true;
-  reconnect_at_.reset();
+  reconnect_.cancel();
   if (asp_ && is_up(asp_->state())) asp_->handle(AspEvent::kStop);
   transport_.close();
 }
 
-void Link::tick() {
-  if (asp_) asp_->tick();
-  beat_->tick();
-  if (reconnect_at_ && clock_.now() >= *reconnect_at_) {
-    reconnect_at_.reset();
-    reconnects_.inc();
-    log_.info(Subsystem::kM3ua, "link_reconnect", {{"link", cfg_.name}});
-    transport_.start();
-  }
-}
-
-std::optional<Clock::time_point> Link::next_deadline() const {
-  std::optional<Clock::time_point> d = reconnect_at_;
-  auto take = [&d](std::optional<Clock::time_point> t) {
-    if (t && (!d || *t < *d)) d = t;
-  };
-  if (asp_) take(asp_->deadline());
-  take(beat_->deadline());
-  return d;
-}
-
 void Link::on_connected() {
   backoff_ = cfg_.reconnect_min;
-  reconnect_at_.reset();
+  reconnect_.cancel();
   log_.info(Subsystem::kM3ua, "link_connected", {{"link", cfg_.name}});
   if (asp_) asp_->handle(AspEvent::kStart);
   beat_->handle(BeatEvent::kStart);
@@ -135,7 +115,11 @@ void Link::on_disconnected(std::string_view reason) {
   beat_->handle(BeatEvent::kStop);
   update_ready();
   if (cfg_.reconnect && !stopping_) {
-    reconnect_at_ = clock_.now() + backoff_;
+    reconnect_.arm(backoff_, [this] {
+      reconnects_.inc();
+      log_.info(Subsystem::kM3ua, "link_reconnect", {{"link", cfg_.name}});
+      transport_.start();
+    });
     backoff_ = std::min(backoff_ * 2, cfg_.reconnect_max);
   }
 }

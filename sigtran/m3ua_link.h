@@ -10,7 +10,7 @@
 //  kIpspDouble      IPSP double exchange: both exchanges run, traffic when both are ACTIVE.
 //
 // Unsolicited NTFY / DUNA / DAVA / SCON / DUPU / DRST and BEAT are handled in every state.
-// Timers are deadlines on the injected Clock; call tick() from the event loop.
+// Timers (T(ack), T(beat), reconnect backoff) run on the injected TimerService.
 #pragma once
 
 #include <chrono>
@@ -25,6 +25,7 @@
 #include "base/clock.h"
 #include "base/counters.h"
 #include "base/log.h"
+#include "base/one_shot_timer.h"
 #include "sigtran/as_fsm.h"
 #include "sigtran/asp_fsm.h"
 #include "sigtran/beat_fsm.h"
@@ -66,7 +67,7 @@ class LinkUser {
 
 class Link final : public TransportHandler {
  public:
-  Link(std::size_t id, LinkConfig cfg, Transport& transport, Clock& clock, Logger& log, Counters& counters,
+  Link(std::size_t id, LinkConfig cfg, Transport& transport, TimerService& timers, Logger& log, Counters& counters,
        LinkUser& user);
   ~Link() override;
   Link(const Link&) = delete;
@@ -76,10 +77,6 @@ class Link final : public TransportHandler {
   void start();
   // M-ASP_DOWN: ASPDN, then close. No reconnect.
   void stop();
-  // Timers: T(ack), T(beat), reconnect backoff.
-  void tick();
-  // Earliest pending deadline, for an event loop that sleeps until then.
-  std::optional<Clock::time_point> next_deadline() const;
 
   // MTP-TRANSFER request on this association. False (and counted) if not ready.
   bool send_data(const MtpLabel& label, std::span<const std::uint8_t> data);
@@ -113,7 +110,7 @@ class Link final : public TransportHandler {
   std::size_t id_;
   LinkConfig cfg_;
   Transport& transport_;
-  Clock& clock_;
+  TimerService& timers_;
   Logger& log_;
   LinkUser& user_;
   std::unique_ptr<AspFsm> asp_;
@@ -123,7 +120,7 @@ class Link final : public TransportHandler {
   bool ready_ = false;
   bool stopping_ = false;
   Clock::duration backoff_;
-  std::optional<Clock::time_point> reconnect_at_;
+  OneShotTimer reconnect_;
   std::vector<std::uint8_t> tx_;  // scratch for non-DATA encodes
 
   Counter& rx_data_;

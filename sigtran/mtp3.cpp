@@ -4,10 +4,11 @@
 
 namespace isupgw::sigtran::m3ua {
 
-Mtp3::Mtp3(Clock& clock, Logger& log, Counters& counters)
-    : clock_(clock),
+Mtp3::Mtp3(TimerService& timers, Logger& log, Counters& counters)
+    : timers_(timers),
       log_(log),
       counters_(counters),
+      audit_timer_(timers),
       no_route_(counters.get("m3ua.mtp.no_route")),
       unavailable_(counters.get("m3ua.mtp.dpc_unavailable")),
       no_user_(counters.get("m3ua.mtp.no_user")),
@@ -16,7 +17,7 @@ Mtp3::Mtp3(Clock& clock, Logger& log, Counters& counters)
 Mtp3::~Mtp3() = default;
 
 Link& Mtp3::add_link(LinkConfig cfg, Transport& transport) {
-  links_.push_back(std::make_unique<Link>(links_.size(), std::move(cfg), transport, clock_, log_, counters_, *this));
+  links_.push_back(std::make_unique<Link>(links_.size(), std::move(cfg), transport, timers_, log_, counters_, *this));
   return *links_.back();
 }
 
@@ -29,19 +30,22 @@ void Mtp3::add_route(std::uint32_t dpc, Route route) {
 
 void Mtp3::set_user(int si, MtpUser* user) { users_[si] = user; }
 
+void Mtp3::set_audit_interval(Clock::duration interval) {
+  audit_interval_ = interval;
+  audit_timer_.cancel();
+  if (interval != Clock::duration::zero()) audit_timer_.arm(interval, [this] { audit(); });
+}
+
 void Mtp3::start() {
   for (auto& l : links_) l->start();
 }
 void Mtp3::stop() {
   for (auto& l : links_) l->stop();
 }
-void Mtp3::tick() {
-  for (auto& l : links_) l->tick();
-  if (audit_interval_ == Clock::duration::zero()) return;
-  const auto now = clock_.now();
-  if (!next_audit_) next_audit_ = now + audit_interval_;
-  if (now < *next_audit_) return;
-  next_audit_ = now + audit_interval_;
+
+// RFC 4666 4.5.3: every T(daud), DAUD for each destination reported unavailable over an ACTIVE association.
+void Mtp3::audit() {
+  audit_timer_.arm(audit_interval_, [this] { audit(); });
   for (const auto& [dpc, link] : duna_) {
     if (!links_[link]->ready()) continue;
     Message daud;
@@ -52,15 +56,6 @@ void Mtp3::tick() {
     audits_.inc();
     links_[link]->send_message(daud);
   }
-}
-
-std::optional<Clock::time_point> Mtp3::next_deadline() const {
-  std::optional<Clock::time_point> d = duna_.empty() ? std::nullopt : next_audit_;
-  for (const auto& l : links_) {
-    auto t = l->next_deadline();
-    if (t && (!d || *t < *d)) d = t;
-  }
-  return d;
 }
 
 const Route* Mtp3::route_for(std::uint32_t dpc) const {

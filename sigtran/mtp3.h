@@ -13,6 +13,7 @@
 #include "base/clock.h"
 #include "base/counters.h"
 #include "base/log.h"
+#include "base/one_shot_timer.h"
 #include "sigtran/m3ua_link.h"
 #include "sigtran/mtp_service.h"
 #include "sigtran/transport.h"
@@ -26,7 +27,7 @@ struct Route {
 
 class Mtp3 final : public LinkUser {
  public:
-  Mtp3(Clock& clock, Logger& log, Counters& counters);
+  Mtp3(TimerService& timers, Logger& log, Counters& counters);
   ~Mtp3() override;
 
   // The association is driven by this object; `transport` must outlive it.
@@ -44,12 +45,10 @@ class Mtp3 final : public LinkUser {
 
   // RFC 4666 4.5.3: while a destination is reported unavailable (DUNA) over an ACTIVE
   // association, audit it with DAUD every `interval` (T(daud), network-specific; 0 = off).
-  void set_audit_interval(Clock::duration interval) { audit_interval_ = interval; }
+  void set_audit_interval(Clock::duration interval);
 
   void start();  // starts every association
   void stop();
-  void tick();  // timers of every association
-  std::optional<Clock::time_point> next_deadline() const;
 
   // MTP-TRANSFER request. False if the DPC is unroutable or unavailable (counted).
   bool transfer(const MtpLabel& label, std::span<const std::uint8_t> data);
@@ -64,11 +63,12 @@ class Mtp3 final : public LinkUser {
   const Route* route_for(std::uint32_t dpc) const;
   bool usable(std::size_t link, std::uint32_t dpc) const;
   void reevaluate();
+  void audit();
   MtpUser* user_for(std::uint8_t si) const;
   void for_each_user(const std::function<void(MtpUser&)>& f) const;
   std::vector<std::uint32_t> matching(const MaskedPointCode& apc) const;
 
-  Clock& clock_;
+  TimerService& timers_;
   Logger& log_;
   Counters& counters_;
   std::vector<std::unique_ptr<Link>> links_;
@@ -78,7 +78,7 @@ class Mtp3 final : public LinkUser {
   std::set<std::pair<std::uint32_t, std::size_t>> duna_;  // (dpc, link) reported unavailable by DUNA
   std::map<int, MtpUser*> users_;
   Clock::duration audit_interval_{};
-  std::optional<Clock::time_point> next_audit_;
+  OneShotTimer audit_timer_;
   Counter& no_route_;
   Counter& unavailable_;
   Counter& no_user_;

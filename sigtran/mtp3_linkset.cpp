@@ -3,6 +3,10 @@
 #include <algorithm>
 
 namespace isupgw::sigtran::mtp3 {
+namespace {
+// User messages received before the restart ended, held for MTP-RESUME; beyond: discarded, counted.
+constexpr std::size_t kMaxHeldRx = 1024;
+}  // namespace
 
 std::string_view to_string(LinkStatus s) {
   switch (s) {
@@ -13,10 +17,12 @@ std::string_view to_string(LinkStatus s) {
   return "?";
 }
 
-LinkSet::LinkSet(LinkSetConfig cfg, Clock& clock, Logger& log, Counters& counters)
+LinkSet::LinkSet(LinkSetConfig cfg, TimerService& timers, Logger& log, Counters& counters)
     : cfg_(std::move(cfg)),
-      clock_(clock),
+      timers_(timers),
       log_(log),
+      restart_(cfg_.name, cfg_.restart, timers, log, counters, *this),
+      t10_(timers),
       tx_msu_(counters.get("mtp3.linkset." + cfg_.name + ".tx_msu")),
       rx_msu_(counters.get("mtp3.linkset." + cfg_.name + ".rx_msu")),
       unavailable_(counters.get("mtp3.linkset." + cfg_.name + ".tx_unavailable")),
@@ -28,6 +34,7 @@ LinkSet::LinkSet(LinkSetConfig cfg, Clock& clock, Logger& log, Counters& counter
       discarded_(counters.get("mtp3.linkset." + cfg_.name + ".discarded")),
       slt_failures_(counters.get("mtp3.linkset." + cfg_.name + ".slt_failures")),
       decode_errors_(counters.get("mtp3.linkset." + cfg_.name + ".rx_decode_errors")),
+      rx_held_(counters.get("mtp3.linkset." + cfg_.name + ".rx_held_restart")),
       counters_(counters) {}
 
 LinkSet::~LinkSet() = default;
@@ -37,8 +44,8 @@ std::string LinkSet::link_name(std::size_t i) const { return cfg_.name + "/" + s
 m2pa::Link* LinkSet::add_link(m2pa::LinkConfig cfg, Transport& transport) {
   if (links_.size() >= kMaxLinks || cfg.slc >= kMaxLinks || index_of_slc(cfg.slc)) return nullptr;
   if (cfg.name.empty() || cfg.name == "link") cfg.name = cfg_.name + "/" + std::to_string(cfg.slc);
-  auto rec = std::make_unique<Rec>();
-  rec->link = std::make_unique<m2pa::Link>(std::move(cfg), transport, clock_, log_, counters_, *this);
+  auto rec = std::make_unique<Rec>(timers_);
+  rec->link = std::make_unique<m2pa::Link>(std::move(cfg), transport, timers_, log_, counters_, *this);
   m2pa::Link* added = rec->link.get();
   links_.push_back(std::move(rec));
   // Home links in SLC order (Q.704 4.2.1: load sharing by SLS over the links of the set).
@@ -100,11 +107,13 @@ std::optional<std::size_t> LinkSet::link_for_sls(std::uint8_t sls) const {
 
 void LinkSet::start() {
   started_ = true;
+  restart_.start(cfg_.own_restart);
   for (auto& r : links_) r->link->start();
 }
 
 void LinkSet::stop() {
   started_ = false;
+  restart_.stop();
   for (auto& r : links_) r->link->shutdown();
 }
 
@@ -116,7 +125,7 @@ bool LinkSet::serves(std::uint32_t dpc) const {
 }
 
 bool LinkSet::available(std::uint32_t dpc) const {
-  if (!serves(dpc) || !restarted_ || active().empty()) return false;
+  if (!serves(dpc) || !traffic_allowed() || active().empty()) return false;
   auto it = prohibited_.find(dpc);
   return it == prohibited_.end() || !it->second;
 }
@@ -204,7 +213,21 @@ void LinkSet::on_link_msu(m2pa::Link& link, std::span<const std::uint8_t> msu) {
     return;
   }
   // A message arriving on a link proves it: a link still under test becomes usable by traffic
-  // only after SLTA, so nothing is rejected here.
+  // only after SLTA, so nothing is rejected here. Before the restart has ended (the adjacent SP's
+  // message may have overtaken its TRA over another link) it waits for MTP-RESUME.
+  if (!traffic_allowed()) {
+    if (held_rx_.size() >= kMaxHeldRx) {
+      discarded_.inc();
+      return;
+    }
+    rx_held_.inc();
+    held_rx_.emplace_back(msu.begin(), msu.end());
+    return;
+  }
+  deliver(l, u->data);
+}
+
+void LinkSet::deliver(const Label& l, std::span<const std::uint8_t> data) {
   MtpUser* user = user_for(l.si);
   if (!user) {
     // Q.704 11.2.7 / 15.17: user part unavailable, cause unequipped.
@@ -218,7 +241,7 @@ void LinkSet::on_link_msu(m2pa::Link& link, std::span<const std::uint8_t> msu) {
     return;
   }
   MtpLabel ml{l.opc, l.dpc, l.si, l.ni, l.priority, l.sls};
-  user->on_transfer(ml, u->data);
+  user->on_transfer(ml, data);
 }
 
 void LinkSet::on_mgmt(std::size_t from, const Label& l, const Management& m) {
@@ -232,22 +255,26 @@ void LinkSet::on_mgmt(std::size_t from, const Label& l, const Management& m) {
   const std::uint8_t label_sls = cfg_.variant == Variant::kItu ? m.slc : 0;
   switch (m.type) {
     case MgmtType::kSltm: {
-      // Q.707 2.2: answer on the same link with the same SLC and test pattern.
+      // Q.707 2.2: answer on the same link with the same SLC and test pattern. With our
+      // answer the adjacent SP's test of this link ends: it may carry traffic at both ends.
       Management a = m;
       a.type = MgmtType::kSlta;
       send_mgmt(from, a, label_sls);
+      auto& r = *links_[from];
+      r.peer_tested = true;
+      if (r.status == LinkStatus::kTesting && r.slt_passed) link_available(from);
       return;
     }
     case MgmtType::kSlta: {
       auto& r = *links_[from];
-      if (!r.slt_deadline || m.slc != r.link->slc() || m.pattern != r.pattern || l.opc != cfg_.adjacent_pc) {
+      if (!r.slt_t1.armed() || m.slc != r.link->slc() || m.pattern != r.pattern || l.opc != cfg_.adjacent_pc) {
         slt_failures_.inc();
         return;  // Q.707 2.2: a wrong SLTA counts as none; T1 decides
       }
-      r.slt_deadline.reset();
+      r.slt_t1.cancel();
       r.slt_failures = 0;
-      r.next_test = clock_.now() + cfg_.t2_slt;
-      if (r.status == LinkStatus::kTesting) link_available(from);
+      r.slt_t2.arm(cfg_.t2_slt, [this, rp = &r] { on_slt_t2(index_of(rp)); });
+      if (r.status == LinkStatus::kTesting) link_tested(from);
       return;
     }
     case MgmtType::kCoo:
@@ -310,19 +337,14 @@ void LinkSet::on_mgmt(std::size_t from, const Label& l, const Management& m) {
       if (r.cb_pending > 0 && m.cbc == r.cb_code && --r.cb_pending == 0) complete_changeback(*i);
       return;
     }
-    case MgmtType::kTra:
-      // Q.704 9.3: the adjacent SP has restarted: its destinations are available.
-      restart_deadline_.reset();
-      restarted_ = true;
-      update_destinations();
-      return;
+    case MgmtType::kTra: restart_.tra_received(); return;  // Q.704 9 (mtp3_restart.h)
     case MgmtType::kTfp:
     case MgmtType::kTfa:
     case MgmtType::kTfr:
       // Q.704 13.2-13.4 as an end point: the destination is (not) reachable through the adjacent STP.
       if (m.destination == cfg_.adjacent_pc || !serves(m.destination)) return;
       prohibited_[m.destination] = m.type == MgmtType::kTfp;
-      if (m.type == MgmtType::kTfp && !next_rst_) next_rst_ = clock_.now() + cfg_.t10_rst;
+      if (m.type == MgmtType::kTfp && !t10_.armed()) t10_.arm(cfg_.t10_rst, [this] { on_t10(); });
       update_destinations();
       return;
     case MgmtType::kRst:
@@ -352,7 +374,10 @@ void LinkSet::on_mgmt(std::size_t from, const Label& l, const Management& m) {
 
 void LinkSet::on_link_in_service(m2pa::Link& link) {
   const auto i = index_of(link);
-  links_[i]->changed_over = false;  // new sequence numbers: a later changeover is a new one
+  auto& r = *links_[i];
+  r.changed_over = false;  // new sequence numbers: a later changeover is a new one
+  r.slt_passed = r.peer_tested = false;
+  restart_.first_link_in_service();  // Q.704 9.2.3 / 9.3.2: T20 or T21 start at level 2
   start_test(i);
 }
 
@@ -361,7 +386,7 @@ void LinkSet::start_test(std::size_t i) {
   r.status = LinkStatus::kTesting;
   r.pattern.clear();
   for (int k = 0; k < 4; ++k) r.pattern.push_back(static_cast<std::uint8_t>(0x5a ^ (++slt_seed_ * 37)));
-  r.slt_deadline = clock_.now() + cfg_.t1_slt;
+  r.slt_t1.arm(cfg_.t1_slt, [this, rp = &r] { on_slt_t1(index_of(rp)); });
   Management m;
   m.type = MgmtType::kSltm;
   m.slc = r.link->slc();
@@ -389,23 +414,83 @@ void LinkSet::on_link_remote_outage(m2pa::Link& link, bool outage) {
   if (r.status == LinkStatus::kDown && !r.holding && link.in_service()) start_test(i);
 }
 
+// Our test of a new alignment passed: the link carries traffic once the adjacent SP's test of
+// it has passed too (we answered its SLTM), or Q.707 T1 later if it sends none.
+void LinkSet::link_tested(std::size_t i) {
+  auto& r = *links_[i];
+  r.slt_passed = true;
+  if (r.peer_tested) {
+    link_available(i);
+    return;
+  }
+  r.peer_test_wait.arm(cfg_.t1_slt, [this, rp = &r] {
+    if (rp->status != LinkStatus::kTesting || !rp->slt_passed) return;
+    log_.warn(Subsystem::kM3ua, "mtp3_peer_link_test_missing", {{"linkset", cfg_.name}, {"slc", rp->link->slc()}});
+    link_available(index_of(rp));
+  });
+}
+
 void LinkSet::link_available(std::size_t i) {
   auto& r = *links_[i];
-  const bool others = !active().empty();
-  const bool first = !others;
+  const bool first = active().empty();
   r.status = LinkStatus::kActive;
+  r.peer_test_wait.cancel();
   log_.notice(Subsystem::kM3ua, "mtp3_link_available",
               {{"linkset", cfg_.name}, {"slc", r.link->slc()}, {"adjacent", pc(cfg_.adjacent_pc)}});
   if (first) {
-    // Q.704 9: the link set (and the route to the adjacent SP) becomes available: TRA.
-    Management tra;
-    tra.type = MgmtType::kTra;
-    send_mgmt(i, tra, 0);
-    if (!restarted_) restart_deadline_ = clock_.now() + cfg_.t_restart;
+    // Q.704 9: the link set (and the route to the adjacent SP) becomes available.
+    restart_.links_up();
     update_destinations();
     return;
   }
   begin_changeback(i);
+}
+
+// --- MTP restart (Q.704 9): the link set's side of mtp3_restart.h ------------------------------------
+
+void LinkSet::restart_send_tra(bool before_traffic) {
+  auto via = any_active();
+  if (!via) return;
+  Management tra;
+  tra.type = MgmtType::kTra;
+  send_mgmt(*via, tra, 0);
+  auto& r = *links_[*via];
+  log_.notice(Subsystem::kM3ua, "mtp3_tra_sent", {{"linkset", cfg_.name}, {"slc", r.link->slc()}});
+  if (!before_traffic) return;
+  // User traffic waits for the M2PA acknowledgement of this TRA: nothing overtakes it.
+  tra_link_ = &r;
+  tra_fsn_ = r.link->last_sent_fsn();
+  tra_unacked_ = !r.link->acknowledged(tra_fsn_);
+}
+
+void LinkSet::on_link_acknowledged(m2pa::Link& link) {
+  if (!tra_unacked_ || !tra_link_ || tra_link_->link.get() != &link || !link.acknowledged(tra_fsn_)) return;
+  tra_unacked_ = false;
+  tra_link_ = nullptr;
+  log_.info(Subsystem::kM3ua, "mtp3_tra_acknowledged", {{"linkset", cfg_.name}, {"slc", link.slc()}});
+  if (restart_.ended()) resume_traffic();
+}
+
+void LinkSet::restart_traffic() {
+  if (traffic_allowed()) resume_traffic();  // else on the TRA's acknowledgement
+}
+
+void LinkSet::restart_stopped() {
+  tra_unacked_ = false;
+  tra_link_ = nullptr;
+  discarded_.inc(held_rx_.size());
+  held_rx_.clear();
+  update_destinations();
+}
+
+// MTP-RESUME, then the user messages that arrived before it, in order.
+void LinkSet::resume_traffic() {
+  log_.notice(Subsystem::kM3ua, "mtp3_traffic_restart", {{"linkset", cfg_.name}, {"held", held_rx_.size()}});
+  update_destinations();
+  auto held = std::move(held_rx_);
+  held_rx_.clear();
+  for (const auto& msu : held)
+    if (auto u = decode_user(msu, cfg_.variant)) deliver(u->label, u->data);
 }
 
 void LinkSet::link_unavailable(std::size_t i, std::string_view reason) {
@@ -413,8 +498,15 @@ void LinkSet::link_unavailable(std::size_t i, std::string_view reason) {
   const LinkStatus was = r.status;
   if (was == LinkStatus::kDown && r.holding) return;  // changeover in progress: it restarts the link
   r.status = LinkStatus::kDown;
-  r.slt_deadline.reset();
-  r.next_test.reset();
+  r.slt_passed = false;
+  r.slt_t1.cancel();
+  r.slt_t2.cancel();
+  r.peer_test_wait.cancel();
+  if (tra_link_ == &r) {  // our TRA's fate is unknown: traffic need not wait for its acknowledgement
+    tra_unacked_ = false;
+    tra_link_ = nullptr;
+    if (restart_.ended() && !active().empty()) resume_traffic();
+  }
   log_.warn(Subsystem::kM3ua, "mtp3_link_unavailable",
             {{"linkset", cfg_.name},
              {"slc", r.link->slc()},
@@ -423,7 +515,7 @@ void LinkSet::link_unavailable(std::size_t i, std::string_view reason) {
              {"reason", reason}});
   if (r.cb_pending > 0) {  // failed during changeback: what was held goes back to the alternatives
     r.cb_pending = 0;
-    r.cb_deadline.reset();
+    r.cb_timer.cancel();
   }
   if (was == LinkStatus::kActive && !active().empty()) {
     begin_changeover(i);
@@ -437,8 +529,7 @@ void LinkSet::link_unavailable(std::size_t i, std::string_view reason) {
   discarded_.inc(r.link->unacked());
   (void)r.link->retrieve(r.link->last_accepted_fsn());
   if (active().empty()) {
-    restarted_ = false;
-    restart_deadline_.reset();
+    restart_.link_set_down();  // the adjacent SP is inaccessible: its next availability is a restart
     update_destinations();
   }
   restart_link(i);
@@ -446,123 +537,6 @@ void LinkSet::link_unavailable(std::size_t i, std::string_view reason) {
 
 void LinkSet::restart_link(std::size_t i) {
   if (started_) links_[i]->link->start();  // realign (Q.704 3.3)
-}
-
-// Q.704 5.2: hold the link's traffic, send XCO with our last accepted FSN on an alternative link;
-// ECO when that FSN cannot be determined (Q.704 5.6.1). T2 awaits the answer.
-void LinkSet::begin_changeover(std::size_t i) {
-  auto& r = *links_[i];
-  changeovers_.inc();
-  r.holding = true;
-  r.changed_over = false;
-  auto via = any_active(i);
-  if (!via) return;
-  if (r.remote_outage) {
-    // Q.704 5.6.2 time-controlled changeover: no changeover message can be exchanged with a far
-    // end in processor outage. The traffic is held for T1, so that what is still on its way over
-    // the failed link is not overtaken, then sent on the alternative links.
-    r.co_sent = false;
-    r.co_deadline = clock_.now() + cfg_.t1_changeover;
-    log_.notice(Subsystem::kM3ua, "mtp3_changeover_time_controlled",
-                {{"linkset", cfg_.name},
-                 {"slc", r.link->slc()},
-                 {"t1_ms", std::chrono::duration_cast<std::chrono::milliseconds>(cfg_.t1_changeover).count()}});
-    return;
-  }
-  Management m;
-  m.slc = r.link->slc();
-  if (r.link->sequence_known()) {
-    m.type = MgmtType::kXco;
-    m.fsn = r.link->last_accepted_fsn();
-  } else {
-    m.type = MgmtType::kEco;
-  }
-  r.co_sent = true;
-  r.co_deadline = clock_.now() + cfg_.t2_changeover;
-  send_mgmt(*via, m, cfg_.variant == Variant::kItu ? m.slc : 0);
-}
-
-// Q.704 5.4: retrieve what the peer has not accepted, send it first, then the held traffic.
-void LinkSet::complete_changeover(std::size_t i, std::optional<std::uint32_t> peer_fsn, bool low7) {
-  auto& r = *links_[i];
-  r.co_sent = false;
-  r.co_deadline.reset();
-  r.holding = false;
-  r.changed_over = true;
-  std::vector<std::vector<std::uint8_t>> resend;
-  if (peer_fsn && !low7 && !r.link->fsn_reasonable(*peer_fsn)) {
-    // Q.704 5.7.1: an unreasonable FSN: no buffer updating, new traffic on the alternatives.
-    log_.warn(Subsystem::kM3ua, "mtp3_changeover_unreasonable_fsn",
-              {{"linkset", cfg_.name}, {"slc", r.link->slc()}, {"fsn", *peer_fsn}});
-    peer_fsn.reset();
-  }
-  if (peer_fsn) {
-    // XCO/XCA carry the whole 24-bit FSN; COO/COA its 7 low bits (Q.704 5.4.1).
-    resend = low7 ? r.link->retrieve_low7(static_cast<std::uint8_t>(*peer_fsn)) : r.link->retrieve(*peer_fsn);
-    retrieved_.inc(resend.size());
-  } else {
-    // Emergency or time-controlled changeover (Q.704 5.6, 5.7.2): which of our messages the peer
-    // accepted is unknown. Resending them all could duplicate (an IAM twice seizes twice);
-    // they are discarded and counted instead: possible loss, which ISUP's timers recover.
-    discarded_.inc(r.link->unacked());
-    (void)r.link->retrieve(r.link->last_accepted_fsn());
-  }
-  log_.notice(Subsystem::kM3ua, "mtp3_changeover_done",
-              {{"linkset", cfg_.name}, {"slc", r.link->slc()}, {"retrieved", resend.size()}, {"held", r.held.size()}});
-  for (auto& msu : resend) {
-    auto u = decode_user(msu, cfg_.variant);
-    route_msu(std::move(msu), u ? u->label.sls : 0);
-  }
-  flush_held(i);
-  if (!r.link->in_service()) {
-    restart_link(i);
-  } else if (!r.remote_outage) {
-    start_test(i);  // M2PA stayed in service (a processor outage that has ended): test, then change back
-  }
-}
-
-void LinkSet::flush_held(std::size_t i) {
-  auto held = std::move(links_[i]->held);
-  links_[i]->held.clear();
-  for (auto& msu : held) {
-    auto u = decode_user(msu, cfg_.variant);
-    route_msu(std::move(msu), u ? u->label.sls : 0);
-  }
-}
-
-// Q.704 6.2: hold the SLSs coming home, declare changeback on each link that carried them.
-void LinkSet::begin_changeback(std::size_t i) {
-  auto& r = *links_[i];
-  std::vector<std::size_t> carriers;
-  const std::uint32_t span = cfg_.variant == Variant::kItu ? 16 : 256;
-  for (std::uint32_t sls = 0; sls < span; ++sls) {
-    if (home_of(static_cast<std::uint8_t>(sls)) != i) continue;
-    auto alt = alternative_for(static_cast<std::uint8_t>(sls), i);
-    if (alt && std::find(carriers.begin(), carriers.end(), *alt) == carriers.end()) carriers.push_back(*alt);
-  }
-  if (carriers.empty()) return;
-  changebacks_.inc();
-  r.holding = true;
-  r.cb_code = next_cb_code_++;
-  r.cb_pending = static_cast<int>(carriers.size());
-  r.cb_deadline = clock_.now() + cfg_.t4_changeback;
-  for (auto c : carriers) {
-    Management m;
-    m.type = MgmtType::kCbd;
-    m.slc = r.link->slc();
-    m.cbc = r.cb_code;
-    send_mgmt(c, m, cfg_.variant == Variant::kItu ? m.slc : 0);
-  }
-}
-
-void LinkSet::complete_changeback(std::size_t i) {
-  auto& r = *links_[i];
-  r.cb_pending = 0;
-  r.cb_deadline.reset();
-  r.holding = false;
-  log_.notice(Subsystem::kM3ua, "mtp3_changeback_done",
-              {{"linkset", cfg_.name}, {"slc", r.link->slc()}, {"held", r.held.size()}});
-  flush_held(i);
 }
 
 // --- Destinations -------------------------------------------------------------------------------------
@@ -589,80 +563,43 @@ void LinkSet::update_destinations() {
   for (auto d : cfg_.destinations) set_destination(d, available(d));
 }
 
-void LinkSet::tick() {
-  const auto now = clock_.now();
-  for (std::size_t i = 0; i < links_.size(); ++i) {
-    auto& r = *links_[i];
-    r.link->tick();
-    if (r.slt_deadline && now >= *r.slt_deadline) {
-      // Q.707 2.2: T1 expiry: repeat once; a second failure restarts the link.
-      r.slt_deadline.reset();
-      slt_failures_.inc();
-      if (++r.slt_failures >= 2) {
-        r.slt_failures = 0;
-        log_.warn(Subsystem::kM3ua, "mtp3_slt_failed", {{"linkset", cfg_.name}, {"slc", r.link->slc()}});
-        r.link->stop();  // reports out of service when M2PA had it in service
-        if (r.status != LinkStatus::kDown) link_unavailable(i, "signalling link test failed");
-      } else {
-        const LinkStatus keep = r.status;
-        start_test(i);
-        if (keep == LinkStatus::kActive) r.status = keep;
-      }
-    }
-    if (r.next_test && now >= *r.next_test && r.status == LinkStatus::kActive) {
-      r.next_test = now + cfg_.t2_slt;
-      // Periodic test (Q.707 2.2 T2): the link keeps carrying traffic meanwhile.
-      start_test(i);
-      r.status = LinkStatus::kActive;
-    }
-    if (r.co_deadline && now >= *r.co_deadline) {
-      // T2: no answer to our changeover order, new traffic on the alternatives (Q.704 5.7.2);
-      // T1: the end of a time-controlled changeover (Q.704 5.6.2).
-      if (r.co_sent)
-        log_.warn(Subsystem::kM3ua, "mtp3_changeover_timeout", {{"linkset", cfg_.name}, {"slc", r.link->slc()}});
-      complete_changeover(i, std::nullopt);
-    }
-    if (r.cb_deadline && now >= *r.cb_deadline) {
-      log_.warn(Subsystem::kM3ua, "mtp3_changeback_timeout", {{"linkset", cfg_.name}, {"slc", r.link->slc()}});
-      complete_changeback(i);  // Q.704 6.4 time-controlled diversion
-    }
+// Q.707 2.2: T1 expiry: repeat once; a second failure restarts the link.
+void LinkSet::on_slt_t1(std::size_t i) {
+  auto& r = *links_[i];
+  slt_failures_.inc();
+  if (++r.slt_failures >= 2) {
+    r.slt_failures = 0;
+    log_.warn(Subsystem::kM3ua, "mtp3_slt_failed", {{"linkset", cfg_.name}, {"slc", r.link->slc()}});
+    r.link->stop();  // reports out of service when M2PA had it in service
+    if (r.status != LinkStatus::kDown) link_unavailable(i, "signalling link test failed");
+    return;
   }
-  if (restart_deadline_ && now >= *restart_deadline_) {
-    restart_deadline_.reset();
-    restarted_ = true;
-    update_destinations();
-  }
-  if (next_rst_ && now >= *next_rst_) {
-    // Q.704 13.5.2: test prohibited destinations every T10.
-    next_rst_.reset();
-    for (auto& [dpc, prohibited] : prohibited_) {
-      if (!prohibited) continue;
-      if (auto via = any_active()) {
-        Management m;
-        m.type = MgmtType::kRst;
-        m.destination = dpc;
-        send_mgmt(*via, m, 0);
-      }
-      next_rst_ = now + cfg_.t10_rst;
-    }
-  }
+  const LinkStatus keep = r.status;
+  start_test(i);
+  if (keep == LinkStatus::kActive) r.status = keep;
 }
 
-std::optional<Clock::time_point> LinkSet::next_deadline() const {
-  std::optional<Clock::time_point> d;
-  auto take = [&](const std::optional<Clock::time_point>& t) {
-    if (t && (!d || *t < *d)) d = t;
-  };
-  for (const auto& r : links_) {
-    take(r->link->next_deadline());
-    take(r->slt_deadline);
-    take(r->next_test);
-    take(r->co_deadline);
-    take(r->cb_deadline);
+// Periodic test (Q.707 2.2 T2): the link keeps carrying traffic meanwhile.
+void LinkSet::on_slt_t2(std::size_t i) {
+  auto& r = *links_[i];
+  if (r.status != LinkStatus::kActive) return;  // a test is under way; its SLTA re-arms T2
+  r.slt_t2.arm(cfg_.t2_slt, [this, rp = &r] { on_slt_t2(index_of(rp)); });
+  start_test(i);
+  r.status = LinkStatus::kActive;
+}
+
+// Q.704 13.5.2: test prohibited destinations every T10.
+void LinkSet::on_t10() {
+  for (auto& [dpc, prohibited] : prohibited_) {
+    if (!prohibited) continue;
+    if (auto via = any_active()) {
+      Management m;
+      m.type = MgmtType::kRst;
+      m.destination = dpc;
+      send_mgmt(*via, m, 0);
+    }
+    if (!t10_.armed()) t10_.arm(cfg_.t10_rst, [this] { on_t10(); });
   }
-  take(restart_deadline_);
-  take(next_rst_);
-  return d;
 }
 
 }  // namespace isupgw::sigtran::mtp3

@@ -3,6 +3,10 @@
 //
 //  - Signalling link test (Q.707 2): a link that M2PA reports in service is
 //    tested with SLTM/SLTA (T1) before it carries traffic, and every T2 after.
+//    A newly aligned link carries traffic once it is tested at both ends: our
+//    SLTA has arrived and we have answered the adjacent SP's SLTM (a strict peer
+//    drops what arrives before its own test ends); if the adjacent SP sends no
+//    SLTM within Q.707 T1 after ours passed, our test alone decides.
 //  - Load sharing (Q.704 4.2): each SLS has a home link (SLS mod links, by SLC);
 //    while it is unavailable the SLS goes over the available links (SLS mod n).
 //  - Changeover (Q.704 5, with Q.2210 XCO/XCA for M2PA's 24-bit FSN): traffic of
@@ -23,8 +27,10 @@
 //  - Changeback (Q.704 6): when the link is available again its SLSs are held,
 //    CBD goes over the alternative links and their CBA (or T4) releases the
 //    held traffic on the restored link, after everything sent before.
-//  - MTP restart (Q.704 9): TRA sent when the link set becomes available;
-//    destinations are available on the peer's TRA (or after t_restart).
+//  - MTP restart (Q.704 9, mtp3_restart.h): both roles, T19/T20/T21. Traffic
+//    restarts only once the adjacent SP's M2PA has acknowledged our TRA, so no
+//    user message reaches it before the TRA (over another link); user messages
+//    received before the restart ends are held and delivered after MTP-RESUME.
 //  - Signalling route management as an end point (Q.704 13): TFP/TFR/TFA update
 //    destinations; RST for our own point code is answered with TFA; RST is sent
 //    every T10 for prohibited destinations.
@@ -44,8 +50,10 @@
 #include "base/clock.h"
 #include "base/counters.h"
 #include "base/log.h"
+#include "base/one_shot_timer.h"
 #include "sigtran/m2pa_link.h"
 #include "sigtran/mtp3_codec.h"
+#include "sigtran/mtp3_restart.h"
 #include "sigtran/mtp_service.h"
 #include "sigtran/point_code.h"
 #include "sigtran/transport.h"
@@ -66,18 +74,21 @@ struct LinkSetConfig {
   Clock::duration t2_changeover = std::chrono::milliseconds(1500);  // Q.704 T2: XCA/COA/ECA awaited (0.7-2 s)
   Clock::duration t4_changeback = std::chrono::milliseconds(1000);  // Q.704 T4: CBA awaited (0.8-1.2 s)
   Clock::duration t10_rst = std::chrono::seconds(30);               // Q.704 T10: RST repetition (30-60 s)
-  Clock::duration t_restart = std::chrono::seconds(2);              // TRA awaited from the adjacent SP before resuming
+  RestartTimers restart;                                            // Q.704 T19, T20, T21 (mtp3_restart.h)
+  // True: our MTP restarts when the link set starts (Q.704 9.2). False: the link set comes up
+  // as after the adjacent SP's restart (9.3): TRA as soon as it is available.
+  bool own_restart = true;
 };
 
 // Link states as MTP3 sees them (Q.704 3.2 available/unavailable, plus the test).
 enum class LinkStatus : std::uint8_t { kDown, kTesting, kActive };
 std::string_view to_string(LinkStatus s);
 
-class LinkSet final : public m2pa::LinkUser {
+class LinkSet final : public m2pa::LinkUser, private RestartOwner {
  public:
   static constexpr std::size_t kMaxLinks = 16;  // SLC is 4 bits (Q.704 2.3.5)
 
-  LinkSet(LinkSetConfig cfg, Clock& clock, Logger& log, Counters& counters);
+  LinkSet(LinkSetConfig cfg, TimerService& timers, Logger& log, Counters& counters);
   ~LinkSet() override;
 
   // A link with its SLC; `transport` must outlive the link set. Null beyond 16 links or a repeated SLC.
@@ -87,14 +98,13 @@ class LinkSet final : public m2pa::LinkUser {
   LinkStatus link_status(std::size_t i) const { return links_.at(i)->status; }
   std::size_t active_links() const;
   const LinkSetConfig& config() const { return cfg_; }
+  RestartState restart_state() const { return restart_.state(); }
 
   // Users by service indicator; si < 0 = every SI without its own user.
   void set_user(int si, MtpUser* user);
 
   void start();
   void stop();
-  void tick();
-  std::optional<Clock::time_point> next_deadline() const;
 
   // MTP-TRANSFER request: false if the DPC is not available through this link set.
   bool transfer(const MtpLabel& label, std::span<const std::uint8_t> data);
@@ -108,27 +118,38 @@ class LinkSet final : public m2pa::LinkUser {
   void on_link_out_of_service(m2pa::Link& link, std::string_view reason) override;
   void on_link_msu(m2pa::Link& link, std::span<const std::uint8_t> msu) override;
   void on_link_remote_outage(m2pa::Link& link, bool outage) override;
+  void on_link_acknowledged(m2pa::Link& link) override;
 
  private:
   struct Rec {
+    explicit Rec(TimerService& timers)
+        : slt_t1(timers), slt_t2(timers), peer_test_wait(timers), co_timer(timers), cb_timer(timers) {}
     std::unique_ptr<m2pa::Link> link;
     LinkStatus status = LinkStatus::kDown;
     std::vector<std::uint8_t> pattern;  // of the outstanding SLTM
     int slt_failures = 0;
-    std::optional<Clock::time_point> slt_deadline;  // T1
-    std::optional<Clock::time_point> next_test;     // T2 (periodic)
-    bool holding = false;                           // changeover/changeback in progress: traffic held
-    std::deque<std::vector<std::uint8_t>> held;     // MSUs of this link's SLSs
-    bool co_sent = false;                           // our XCO/ECO is out
-    bool changed_over = false;                      // changeover complete, not in service since (5.7.3)
-    bool remote_outage = false;                     // far end in processor outage (M2PA)
-    std::optional<Clock::time_point> co_deadline;   // Q.704 T2
+    bool slt_passed = false;                     // our test of this alignment passed
+    bool peer_tested = false;                    // we answered the adjacent SP's SLTM since alignment
+    OneShotTimer slt_t1;                         // Q.707 T1: SLTA awaited
+    OneShotTimer slt_t2;                         // Q.707 T2: next periodic test
+    OneShotTimer peer_test_wait;                 // Q.707 T1 for the adjacent SP's SLTM
+    bool holding = false;                        // changeover/changeback in progress: traffic held
+    std::deque<std::vector<std::uint8_t>> held;  // MSUs of this link's SLSs
+    bool co_sent = false;                        // our XCO/ECO is out
+    bool changed_over = false;                   // changeover complete, not in service since (5.7.3)
+    bool remote_outage = false;                  // far end in processor outage (M2PA)
+    OneShotTimer co_timer;                       // Q.704 T2 (order sent) or T1 (time-controlled)
     std::uint8_t cb_code = 0;
-    int cb_pending = 0;                            // CBA awaited
-    std::optional<Clock::time_point> cb_deadline;  // Q.704 T4
+    int cb_pending = 0;     // CBA awaited
+    OneShotTimer cb_timer;  // Q.704 T4
   };
 
   std::size_t index_of(const m2pa::Link& l) const;
+  std::size_t index_of(const Rec* r) const { return index_of(*r->link); }
+  void on_slt_t1(std::size_t i);
+  void on_slt_t2(std::size_t i);
+  void on_t10();
+  void arm_changeover_timer(Rec& r, Clock::duration d);
   std::optional<std::size_t> index_of_slc(std::uint8_t slc) const;
   std::size_t home_of(std::uint8_t sls) const;
   std::vector<std::size_t> active() const;
@@ -140,7 +161,16 @@ class LinkSet final : public m2pa::LinkUser {
 
   void start_test(std::size_t i);
   void on_mgmt(std::size_t from, const Label& l, const Management& m);
+  void link_tested(std::size_t i);
   void link_available(std::size_t i);
+  bool traffic_allowed() const { return restart_.ended() && !tra_unacked_; }
+  void resume_traffic();
+  void deliver(const Label& l, std::span<const std::uint8_t> data);
+  // RestartOwner
+  bool restart_links_up() const override { return !active().empty(); }
+  void restart_send_tra(bool before_traffic) override;
+  void restart_traffic() override;
+  void restart_stopped() override;
   void link_unavailable(std::size_t i, std::string_view reason);
   void begin_changeover(std::size_t i);
   void complete_changeover(std::size_t i, std::optional<std::uint32_t> peer_fsn, bool low7 = false);
@@ -155,16 +185,19 @@ class LinkSet final : public m2pa::LinkUser {
   std::string link_name(std::size_t i) const;
 
   LinkSetConfig cfg_;
-  Clock& clock_;
+  TimerService& timers_;
   Logger& log_;
   std::vector<std::unique_ptr<Rec>> links_;
   std::map<int, MtpUser*> users_;
   bool started_ = false;
-  bool restarted_ = false;  // TRA received (or t_restart passed) since the link set became available
-  std::optional<Clock::time_point> restart_deadline_;
-  std::map<std::uint32_t, bool> prohibited_;  // by TFP (true) / TFA (false)
-  std::map<std::uint32_t, bool> reported_;    // last MTP-PAUSE/RESUME per destination
-  std::optional<Clock::time_point> next_rst_;
+  MtpRestart restart_;
+  Rec* tra_link_ = nullptr;    // our TRA awaits its M2PA acknowledgement on this link ...
+  std::uint32_t tra_fsn_ = 0;  // ... with this FSN
+  bool tra_unacked_ = false;
+  std::deque<std::vector<std::uint8_t>> held_rx_;  // user MSUs received before the restart ended
+  std::map<std::uint32_t, bool> prohibited_;       // by TFP (true) / TFA (false)
+  std::map<std::uint32_t, bool> reported_;         // last MTP-PAUSE/RESUME per destination
+  OneShotTimer t10_;                               // RST repetition
   std::uint8_t next_cb_code_ = 0;
   std::uint8_t slt_seed_ = 0;
   Counter& tx_msu_;
@@ -178,6 +211,7 @@ class LinkSet final : public m2pa::LinkUser {
   Counter& discarded_;
   Counter& slt_failures_;
   Counter& decode_errors_;
+  Counter& rx_held_;
   Counters& counters_;
 };
 

@@ -196,23 +196,4 @@ void TcpTransport::drop(const std::string& reason) {
   if (was && handler_) handler_->on_disconnected(reason);
 }
 
-PeriodicTimer::PeriodicTimer(asio::io_context& io, std::chrono::milliseconds period, std::function<void()> fn)
-    : timer_(io), period_(period), fn_(std::move(fn)), alive_(std::make_shared<bool>(true)) {
-  arm();
-}
-
-PeriodicTimer::~PeriodicTimer() {
-  *alive_ = false;
-  timer_.cancel();
-}
-
-void PeriodicTimer::arm() {
-  timer_.expires_after(period_);
-  timer_.async_wait([this, alive = alive_](boost::system::error_code ec) {
-    if (ec || !*alive) return;
-    fn_();
-    if (*alive) arm();
-  });
-}
-
 }  // namespace isupgw::sigtran

@@ -69,18 +69,4 @@ class TcpTransport final : public Transport {
   std::vector<std::uint8_t> in_flight_;
 };
 
-// Calls `fn` every `period` on the io_context until the returned handle is destroyed.
-class PeriodicTimer {
- public:
-  PeriodicTimer(boost::asio::io_context& io, std::chrono::milliseconds period, std::function<void()> fn);
-  ~PeriodicTimer();
-
- private:
-  void arm();
-  boost::asio::steady_timer timer_;
-  std::chrono::milliseconds period_;
-  std::function<void()> fn_;
-  std::shared_ptr<bool> alive_;
-};
-
 }  // namespace isupgw::sigtran

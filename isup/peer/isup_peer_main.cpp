@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "base/asio_timer_service.h"
 #include "base/counters.h"
 #include "base/log.h"
 #include "isup/peer/m3ua_transport.h"
@@ -69,7 +70,7 @@ std::optional<peer::Scenario> load(const std::string& f, std::string& err) {
 // M3UA over TCP: one association, real time.
 struct M3uaStack {
   M3uaStack(const Options& o, Logger& log, Counters& counters)
-      : transport(io, tcp_config(o), log, counters), mtp(clock, log, counters), port(mtp) {
+      : sigtran_timers(io), transport(io, tcp_config(o), log, counters), mtp(sigtran_timers, log, counters), port(mtp) {
     sigtran::m3ua::LinkConfig cfg;
     cfg.name = "isup-peer";
     cfg.role =
@@ -94,15 +95,15 @@ struct M3uaStack {
     t.port = static_cast<std::uint16_t>(std::stoul(colon == std::string::npos ? hp : hp.substr(colon + 1)));
     return t;
   }
-  // One slice of the event loop: sockets, M3UA timers, ISUP timers.
-  void poll(TimerService& timers) {
+  // One slice of the event loop: sockets and M3UA timers (Asio), ISUP timers.
+  void poll(isup::TimerService& timers) {
     io.run_for(std::chrono::milliseconds(2));
     if (io.stopped()) io.restart();
-    mtp.tick();
     timers.run_due();
   }
   asio::io_context io;
   SteadyClock clock;
+  AsioTimerService sigtran_timers;
   sigtran::TcpTransport transport;
   sigtran::m3ua::Mtp3 mtp;
   sigtran::m3ua::Link* link = nullptr;
@@ -112,7 +113,7 @@ struct M3uaStack {
 
 int run_m3ua(const Options& o, Logger& log, Counters& counters) {
   M3uaStack s(o, log, counters);
-  TimerService timers(s.clock);
+  isup::TimerService timers(s.clock);
   if (o.exchange) {
     peer::AutoAnswerUser user(o.answer, &timers, std::chrono::milliseconds(o.ring_ms));
     IsupRecoveryConfig rec;

@@ -72,6 +72,7 @@ BENCHMARK(BM_GenericDecodeAspAc);
 
 // DATA/s through two stacks (IPSP client -> IPSP server) over real loopback TCP,
 // in one process and one thread: encode, framing, socket, decode, MTP delivery.
+#include "base/asio_timer_service.h"
 #include "sigtran/mtp3.h"
 #include "sigtran/tcp_transport.h"
 
@@ -87,7 +88,7 @@ struct CountingUser final : isupgw::sigtran::MtpUser {
 
 struct BenchStack {
   BenchStack(boost::asio::io_context& io, m3ua::Role role, isupgw::sigtran::TcpConfig tcp, std::uint32_t remote)
-      : log([](std::string_view) {}), transport(io, tcp, log, counters), mtp(clock, log, counters) {
+      : timers(io), log([](std::string_view) {}), transport(io, tcp, log, counters), mtp(timers, log, counters) {
     m3ua::LinkConfig cfg;
     cfg.role = role;
     cfg.routing_contexts = {10};
@@ -97,7 +98,7 @@ struct BenchStack {
     mtp.set_user(-1, &user);
     mtp.start();
   }
-  isupgw::SteadyClock clock;
+  isupgw::AsioTimerService timers;
   isupgw::Logger log;
   isupgw::Counters counters;
   isupgw::sigtran::TcpTransport transport;

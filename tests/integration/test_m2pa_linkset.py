@@ -2,7 +2,9 @@
 loopback (issue 9): each link aligns (RFC 4165 proving, shortened to 500 ms),
 passes the signalling link test (Q.707 SLTM/SLTA), TRA makes the adjacent SP
 available (MTP-RESUME), then ISUP resets the circuits both ways (GRS/GRA)
-through MTP3 over M2PA, with no decode error counted on either side."""
+through MTP3 over M2PA, with no decode error counted on either side.
+A's MTP restarts (Q.704 9.2, the default); B comes up as the adjacent SP of a
+restarting one (9.3, mtp_restart: adjacent): B's TRA first, then A's."""
 import re
 import time
 
@@ -32,6 +34,7 @@ ss7:
       local_pc: 0-0-2
       adjacent_pc: 0-0-1
       proving_ms: 500
+      mtp_restart: adjacent
       links:
         - {slc: 0, transport: tcp, remote: {address: 127.0.0.1, port: %d}}
         - {slc: 1, transport: tcp, remote: {address: 127.0.0.1, port: %d}}
@@ -53,11 +56,13 @@ try:
     # Configured MTP3 timers take effect; the others keep their Q.704/Q.707 defaults.
     c.check("A: link set timers as configured (T1 1200 ms, SLT T1 4000 ms), others default",
             a.wait_for(r"mtp3_linkset linkset=ls-b links=2 t1_changeover_ms=1200 t2_changeover_ms=1500 "
-                       r"t4_changeback_ms=1000 slt_t1_ms=4000 slt_t2_ms=60000") is not None,
+                       r"t4_changeback_ms=1000 slt_t1_ms=4000 slt_t2_ms=60000 t19_ms=68000 t20_ms=60000 "
+                       r"t21_ms=64000 mtp_restart=own") is not None,
             [l for l in a.lines if "mtp3_linkset " in l])
     c.check("B: default link set timers (T1 800 ms, SLT T1 8000 ms)",
             b.wait_for(r"mtp3_linkset linkset=ls-a links=2 t1_changeover_ms=800 t2_changeover_ms=1500 "
-                       r"t4_changeback_ms=1000 slt_t1_ms=8000 slt_t2_ms=60000") is not None,
+                       r"t4_changeback_ms=1000 slt_t1_ms=8000 slt_t2_ms=60000 t19_ms=68000 t20_ms=60000 "
+                       r"t21_ms=64000 mtp_restart=adjacent") is not None,
             [l for l in b.lines if "mtp3_linkset " in l])
     for name, d, ls in (("A", a, "ls-b"), ("B", b, "ls-a")):
         for slc in (0, 1):
@@ -68,6 +73,10 @@ try:
             c.check(f"{name}: link SLC {slc} available",
                     d.wait_for(r"mtp3_link_available linkset=%s slc=%d" % (ls, slc)) is not None)
         c.check(f"{name}: TRA received", d.wait_for(r"mtp3_rx_mgmt linkset=%s slc=\d+ message=TRA" % ls) is not None)
+    c.check("A: its restart (Q.704 9.2, T20) ended on B's TRA",
+            a.wait_for(r"mtp3_restart linkset=ls-b phase=end role=restarting by=tra_completes") is not None)
+    c.check("B: the adjacent SP's restart (9.3, T21) ended on A's TRA",
+            b.wait_for(r"mtp3_restart linkset=ls-a phase=end role=adjacent by=tra_completes") is not None)
     c.check("A: MTP-RESUME for 0-0-2", a.wait_for(r"isup mtp.resume dpc=2") is not None)
     c.check("B: MTP-RESUME for 0-0-1", b.wait_for(r"isup mtp.resume dpc=1") is not None)
     for name, d in (("A", a), ("B", b)):

@@ -40,7 +40,7 @@ LINKSET = """
     - name: %s
       local_pc: %s
       adjacent_pc: %s
-      proving_ms: 500
+      proving_ms: 500%s
       links:
         - {slc: 0, transport: sctp, %s: {address: 127.0.0.1, port: 3565}}
         - {slc: 1, transport: sctp, %s: {address: 127.0.0.1, port: %d}}"""
@@ -55,7 +55,7 @@ ss7:
   trunk_groups: [{name: a-b, opc: 0-0-1, dpc: 0-0-2, cics: ["1-160"]}]
 routes:
   - {prefix: "", from: callers, targets: [{trunk_group: a-b}]}
-""" % (A_SIP, LINKSET % ("ls-b", "0-0-1", "0-0-2", "local", "local", 3566))
+""" % (A_SIP, LINKSET % ("ls-b", "0-0-1", "0-0-2", "", "local", "local", 3566))
 B = """
 node: {name: gw-b}
 logging: {level: info, subsystems: {isup: debug}}
@@ -67,7 +67,7 @@ ss7:
   trunk_groups: [{name: b-a, opc: 0-0-2, dpc: 0-0-1, cics: ["1-160"]}]
 routes:
   - {prefix: "", from: b-a, targets: [{sip_trunk: callee}]}
-""" % (B_SIP, UAS_PORT, LINKSET % ("ls-a", "0-0-2", "0-0-1", "remote", "remote", 3567))
+""" % (B_SIP, UAS_PORT, LINKSET % ("ls-a", "0-0-2", "0-0-1", "\n      mtp_restart: adjacent", "remote", "remote", 3567))
 
 
 class Node:

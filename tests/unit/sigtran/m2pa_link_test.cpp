@@ -1,6 +1,6 @@
 // M2PA link (RFC 4165 4.1 alignment and proving, 4.2 User Data with FSN/BSN,
 // retransmission buffer) in virtual time: two links joined by an in-memory
-// transport pair; time moves only by ManualClock::advance.
+// transport pair; time moves only by ManualTimerService::advance.
 #include <gtest/gtest.h>
 
 #include "sigtran/m2pa_link.h"
@@ -34,6 +34,7 @@ Message testing_status(LinkState s) {
 
 struct M2paLinkTest : ::testing::Test {
   ManualClock clock;
+  ManualTimerService timers{clock};
   LogCapture cap;
   Counters counters;
   MemTransport ta, tb;
@@ -44,15 +45,13 @@ struct M2paLinkTest : ::testing::Test {
     c.slc = 0;
     return c;
   }
-  Link a{cfg("ls1/0"), ta, clock, cap.log, counters, ua};
-  Link b{cfg("ls2/0"), tb, clock, cap.log, counters, ub};
+  Link a{cfg("ls1/0"), ta, timers, cap.log, counters, ua};
+  Link b{cfg("ls2/0"), tb, timers, cap.log, counters, ub};
   M2paLinkTest() { m3ua::testing::link_pair(ta, tb); }
   void advance(Clock::duration d) {
-    // In 100 ms steps, as the daemon's timer would.
+    // Messages are delivered every 100 ms; timers fire at their deadlines.
     for (auto t = Clock::duration{}; t < d; t += 100ms) {
-      clock.advance(100ms);
-      a.tick();
-      b.tick();
+      timers.advance(100ms);
       pump(ta, tb);
     }
   }
@@ -79,6 +78,41 @@ TEST_F(M2paLinkTest, AlignsAfterTheNormalProvingPeriod) {
   EXPECT_EQ(ua.events, std::vector<std::string>{"in service"});
   EXPECT_EQ(ub.events, std::vector<std::string>{"in service"});
   EXPECT_GT(cap.count("m2pa_fsm_transition"), 5u);
+}
+
+// RFC 4165 4.1.2 / 4.1.3 after Q.703's continuous SIO and SIN: Alignment is sent again every
+// 100 ms while NOT-ALIGNED, Proving while ALIGNED and PROVING; nothing once in service.
+TEST_F(M2paLinkTest, AlignmentAndProvingAreRepeatedUntilTheLinkIsInService) {
+  auto count = [&](const MemTransport& t, LinkState st) {
+    std::size_t n = 0;
+    for (const auto& raw : t.raw_sent) {
+      auto m = decode(raw);
+      n += m && m->type == MessageType::kLinkStatus && m->state == st ? 1 : 0;
+    }
+    return n;
+  };
+  a.start();
+  tb.wants = true;  // b's transport is up, b itself starts 1 s later: it ignores what comes first
+  pump(ta, tb);
+  advance(1s);
+  EXPECT_EQ(a.state(), LinkFsmState::kNotAligned);
+  EXPECT_EQ(count(ta, LinkState::kAlignment), 11u) << "the first and one every 100 ms";
+  EXPECT_EQ(counters.value("m2pa.link.ls1/0.tx_alignment"), 11u);
+  EXPECT_EQ(counters.value("m2pa.link.ls1/0.alignment_attempts"), 1u);
+  b.start();
+  pump(ta, tb);
+  EXPECT_EQ(a.state(), LinkFsmState::kProving);
+  const auto alignments = count(ta, LinkState::kAlignment);
+  advance(8s);
+  EXPECT_EQ(count(ta, LinkState::kAlignment), alignments) << "no Alignment once aligned";
+  EXPECT_GE(count(ta, LinkState::kProvingNormal), 80u) << "Proving every 100 ms of the 8.2 s period";
+  advance(300ms);
+  ASSERT_TRUE(a.in_service());
+  const auto provings = count(ta, LinkState::kProvingNormal);
+  advance(1s);
+  EXPECT_EQ(count(ta, LinkState::kProvingNormal), provings) << "nothing repeated in service";
+  EXPECT_EQ(counters.value("m2pa.link.ls1/0.proving_periods"), 1u);
+  EXPECT_EQ(cap.count("m2pa_alignment_attempt link=ls1/0 attempt=1"), 1u);
 }
 
 TEST_F(M2paLinkTest, EmergencyProvingIsShort) {
@@ -151,11 +185,9 @@ TEST_F(M2paLinkTest, T7ExpiresWithoutAcknowledgement) {
   align();
   ASSERT_TRUE(a.send_msu(std::vector<std::uint8_t>{0x85, 1}));
   tb.inbox.clear();  // lost on the way (b never sees it, never acknowledges)
-  clock.advance(1400ms);
-  a.tick();
+  timers.advance(1400ms);
   EXPECT_TRUE(a.in_service());
-  clock.advance(200ms);  // T7 = 1.5 s
-  a.tick();
+  timers.advance(200ms);  // T7 = 1.5 s
   EXPECT_FALSE(a.in_service());
   EXPECT_EQ(ua.events.back(), "out of service t7_expiry");
 }

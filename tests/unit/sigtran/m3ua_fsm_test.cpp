@@ -1,4 +1,4 @@
-// The state machine tables in virtual time (ManualClock): ASP side, SGP/IPSP
+// The state machine tables in virtual time (ManualClock + ManualTimerService): ASP side, SGP/IPSP
 // responder side, AS as seen from the ASP, BEAT supervision.
 #include <gtest/gtest.h>
 
@@ -16,6 +16,7 @@ using testing::LogCapture;
 
 TEST(AspFsm, BringUpActivateRetransmitOverrideAndDown) {
   ManualClock clock;
+  ManualTimerService timers(clock);
   LogCapture cap;
   Counters counters;
   std::vector<Message> sent;
@@ -25,7 +26,7 @@ TEST(AspFsm, BringUpActivateRetransmitOverrideAndDown) {
   cfg.routing_contexts = {100};
   cfg.traffic_mode = TrafficMode::kOverride;
   AspFsm fsm(
-      cfg, clock, cap.log, counters, [&](const Message& m) { sent.push_back(m); },
+      cfg, timers, cap.log, counters, [&](const Message& m) { sent.push_back(m); },
       [&](AspState a, AspState b) { changes.emplace_back(a, b); });
 
   EXPECT_TRUE(fsm.handle(AspEvent::kStart));
@@ -34,11 +35,9 @@ TEST(AspFsm, BringUpActivateRetransmitOverrideAndDown) {
   EXPECT_EQ(sent[0].asp_identifier, 7u);
 
   // RFC 4666 4.3.4.1: no ack within T(ack) -> ASPUP again.
-  clock.advance(1999ms);
-  fsm.tick();
+  timers.advance(1999ms);
   EXPECT_EQ(sent.size(), 1u);
-  clock.advance(1ms);
-  fsm.tick();
+  timers.advance(1ms);
   ASSERT_EQ(sent.size(), 2u);
   EXPECT_EQ(sent[1].type, MessageType::kAspUp);
   EXPECT_EQ(counters.value("m3ua.asp_fsm.retransmits"), 1u);
@@ -52,7 +51,7 @@ TEST(AspFsm, BringUpActivateRetransmitOverrideAndDown) {
   EXPECT_EQ(sent[2].traffic_mode_type, 1u);
   EXPECT_TRUE(fsm.handle(AspEvent::kActiveAck));
   EXPECT_EQ(fsm.state(), AspState::kActive);
-  EXPECT_FALSE(fsm.deadline());  // no T(ack) while settled
+  EXPECT_FALSE(fsm.ack_timer_running());  // no T(ack) while settled
 
   // A duplicate ack is not in the table: ignored and counted.
   EXPECT_FALSE(fsm.handle(AspEvent::kActiveAck));
@@ -74,24 +73,26 @@ TEST(AspFsm, BringUpActivateRetransmitOverrideAndDown) {
 
 TEST(AspFsm, CommDownFromAnyStateGoesDown) {
   ManualClock clock;
+  ManualTimerService timers(clock);
   LogCapture cap;
   Counters counters;
-  AspFsm fsm({}, clock, cap.log, counters, [](const Message&) {});
+  AspFsm fsm({}, timers, cap.log, counters, [](const Message&) {});
   for (auto steps : {0, 1, 2}) {
     fsm.handle(AspEvent::kStart);
     if (steps >= 1) fsm.handle(AspEvent::kUpAck);
     if (steps >= 2) fsm.handle(AspEvent::kActiveAck);
     EXPECT_TRUE(fsm.handle(AspEvent::kCommDown));
     EXPECT_EQ(fsm.state(), AspState::kDown);
-    EXPECT_FALSE(fsm.deadline());
+    EXPECT_FALSE(fsm.ack_timer_running());
   }
 }
 
 TEST(AspFsm, UnsolicitedAspDownAckFromSgp) {
   ManualClock clock;
+  ManualTimerService timers(clock);
   LogCapture cap;
   Counters counters;
-  AspFsm fsm({}, clock, cap.log, counters, [](const Message&) {});
+  AspFsm fsm({}, timers, cap.log, counters, [](const Message&) {});
   fsm.handle(AspEvent::kStart);
   fsm.handle(AspEvent::kUpAck);
   fsm.handle(AspEvent::kActiveAck);
@@ -163,28 +164,25 @@ TEST(AsFsm, FollowsOwnAspAndNotify) {
 
 TEST(BeatFsm, BeatsAndDeclaresPeerLost) {
   ManualClock clock;
+  ManualTimerService timers(clock);
   LogCapture cap;
   cap.log.set_all_levels(LogLevel::kDebug);
   Counters counters;
   std::vector<std::uint32_t> beats;
   int lost = 0;
   BeatFsm beat(
-      "l", 30s, clock, cap.log, counters, [&](std::uint32_t s) { beats.push_back(s); }, [&] { ++lost; });
+      "l", 30s, timers, cap.log, counters, [&](std::uint32_t s) { beats.push_back(s); }, [&] { ++lost; });
   beat.handle(BeatEvent::kStart);
-  clock.advance(30s);
-  beat.tick();
+  timers.advance(30s);
   ASSERT_EQ(beats.size(), 1u);
   EXPECT_EQ(beat.state(), BeatState::kWaiting);
   beat.handle(BeatEvent::kPeerAlive);  // the BEAT ACK (or any message)
   EXPECT_EQ(beat.state(), BeatState::kIdle);
-  clock.advance(30s);
-  beat.tick();
+  timers.advance(30s);
   EXPECT_EQ(beats.size(), 2u);
-  clock.advance(59s);
-  beat.tick();
+  timers.advance(59s);
   EXPECT_EQ(lost, 0);
-  clock.advance(1s);  // 2 x T(beat) without an answer
-  beat.tick();
+  timers.advance(1s);  // 2 x T(beat) without an answer
   EXPECT_EQ(lost, 1);
   EXPECT_EQ(beat.state(), BeatState::kOff);
   EXPECT_EQ(counters.value("m3ua.beat.peer_lost"), 1u);

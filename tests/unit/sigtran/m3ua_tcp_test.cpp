@@ -8,6 +8,7 @@
 #include <future>
 #include <thread>
 
+#include "base/asio_timer_service.h"
 #include "base/hex.h"
 #include "sigtran/m3ua_framer.h"
 #include "sigtran/mtp3.h"
@@ -47,13 +48,10 @@ std::array<std::uint8_t, 6> payload(std::uint32_t seq) {
           0xbb};
 }
 
-// One stack instance: Mtp3 + one association over TCP + a 5 ms tick.
+// One stack instance: Mtp3 + one association over TCP, its timers on the io_context.
 struct Stack {
   Stack(asio::io_context& io, Role role, TcpConfig tcp, std::uint32_t remote_pc, std::vector<std::uint32_t> rcs = {10})
-      : log([](std::string_view) {}),
-        transport(io, tcp, log, counters),
-        mtp(clock, log, counters),
-        ticker(io, 5ms, [this] { mtp.tick(); }) {
+      : timers(io), log([](std::string_view) {}), transport(io, tcp, log, counters), mtp(timers, log, counters) {
     LinkConfig cfg;
     cfg.name = std::string(to_string(role));
     cfg.role = role;
@@ -68,12 +66,11 @@ struct Stack {
     mtp.set_user(-1, &user);
     mtp.start();
   }
-  SteadyClock clock;
+  AsioTimerService timers;
   Logger log;
   Counters counters;
   TcpTransport transport;
   Mtp3 mtp;
-  PeriodicTimer ticker;
   Link* link = nullptr;
   Recorder user;
 };

@@ -10,6 +10,7 @@
 #include "base/clock.h"
 #include "base/counters.h"
 #include "base/log.h"
+#include "base/timer_service.h"
 #include "sigtran/m3ua_codec.h"
 #include "sigtran/mtp3.h"
 #include "sigtran/transport.h"

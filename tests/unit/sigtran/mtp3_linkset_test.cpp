@@ -22,9 +22,12 @@ using m3ua::testing::pump;
 using m3ua::testing::Recorder;
 using namespace std::chrono_literals;
 
-LinkSetConfig config(std::string name, std::uint32_t local, std::uint32_t adjacent) {
+// `own_restart`: this side's MTP restarts when it starts (Q.704 9.2); the fixture's B was
+// running already, so A's restart meets an adjacent SP (9.3).
+LinkSetConfig config(std::string name, std::uint32_t local, std::uint32_t adjacent, bool own_restart = true) {
   LinkSetConfig c;
   c.name = std::move(name);
+  c.own_restart = own_restart;
   c.local_pc = local;
   c.adjacent_pc = adjacent;
   c.destinations = {7};
@@ -68,12 +71,13 @@ void expect_tshark_agrees(const SentMgmt& s) {
 
 struct LinkSetTest : ::testing::Test {
   ManualClock clock;
+  ManualTimerService timers{clock};
   LogCapture cap;
   Counters counters;
   MemTransport ta[2], tb[2];
   Recorder ua, ub;
-  LinkSet a{config("lsA", 1, 2), clock, cap.log, counters};
-  LinkSet b{config("lsB", 2, 1), clock, cap.log, counters};
+  LinkSet a{config("lsA", 1, 2), timers, cap.log, counters};
+  LinkSet b{config("lsB", 2, 1, false), timers, cap.log, counters};
 
   LinkSetTest() {
     for (int i = 0; i < 2; ++i) {
@@ -93,9 +97,7 @@ struct LinkSetTest : ::testing::Test {
   }
   void advance(Clock::duration d) {
     for (auto t = Clock::duration{}; t < d; t += 100ms) {
-      clock.advance(100ms);
-      a.tick();
-      b.tick();
+      timers.advance(100ms);
       pump_all();
     }
   }
@@ -121,9 +123,7 @@ struct LinkSetTest : ::testing::Test {
   template <class P>
   bool run_until(P pred, Clock::duration limit) {
     for (auto t = Clock::duration{}; t < limit; t += 100ms) {
-      clock.advance(100ms);
-      a.tick();
-      b.tick();
+      timers.advance(100ms);
       connect();
       do {
         if (pred()) return true;
@@ -334,8 +334,8 @@ TEST_F(LinkSetTest, UserPartUnavailableBothWays) {
 TEST_F(LinkSetTest, SltaFromTheWrongPointCodeFailsTheTestAndRestartsTheLink) {
   MemTransport tc, td;  // declared first: the link sets' links refer to them
   m3ua::testing::link_pair(tc, td);
-  LinkSet c{config("lsC", 1, 3), clock, cap.log, counters};  // expects adjacent 3, D is 2
-  LinkSet d{config("lsD", 2, 1), clock, cap.log, counters};
+  LinkSet c{config("lsC", 1, 3), timers, cap.log, counters};  // expects adjacent 3, D is 2
+  LinkSet d{config("lsD", 2, 1, false), timers, cap.log, counters};
   m2pa::LinkConfig lc;
   lc.slc = 0;
   c.add_link(lc, tc);
@@ -344,9 +344,7 @@ TEST_F(LinkSetTest, SltaFromTheWrongPointCodeFailsTheTestAndRestartsTheLink) {
   d.start();
   pump(tc, td);
   for (int k = 0; k < 85 + 170; ++k) {  // proving, then twice T1 (8 s)
-    clock.advance(100ms);
-    c.tick();
-    d.tick();
+    timers.advance(100ms);
     pump(tc, td);
   }
   EXPECT_EQ(c.active_links(), 0u);
@@ -389,12 +387,10 @@ TEST_F(LinkSetTest, ChangeoverOrderLostT2ExpiresTimeControlledAndALateOrderGetsE
   ASSERT_EQ(mgmt_sent(ta[1], MgmtType::kXco).size(), 1u);
   // Q.704 5.7.2: no answer within T2 (800 ms here): new traffic on the alternative link, nothing retrieved.
   for (int k = 0; k < 7; ++k) {
-    clock.advance(100ms);
-    a.tick();
+    timers.advance(100ms);
   }
   EXPECT_EQ(cap.count("mtp3_changeover_timeout linkset=lsA slc=0"), 0u) << "not before T2";
-  clock.advance(200ms);
-  a.tick();
+  timers.advance(200ms);
   EXPECT_EQ(cap.count("mtp3_changeover_timeout linkset=lsA slc=0"), 1u);
   EXPECT_EQ(counters.value("mtp3.linkset.lsA.retrieved"), 0u);
   EXPECT_EQ(counters.value("mtp3.linkset.lsA.discarded"), unacked) << "possible loss, counted; never duplicated";
@@ -530,10 +526,11 @@ TEST_F(LinkSetTest, RemoteProcessorOutageChangesOverTimeControlledAfterT1AndBack
 
 TEST(LinkSetLimits, SixteenLinksAtMost) {
   ManualClock clock;
+  ManualTimerService timers(clock);
   Logger log;
   Counters counters;
   std::vector<MemTransport> t(17);
-  LinkSet s{config("ls", 1, 2), clock, log, counters};
+  LinkSet s{config("ls", 1, 2), timers, log, counters};
   for (std::uint8_t i = 0; i < 16; ++i) {
     m2pa::LinkConfig lc;
     lc.slc = i;

@@ -1,0 +1,39 @@
+// One protocol timer (Q.704 T2, RFC 4666 T(ack), ...) on a TimerService:
+// arm() starts it (restarting it when it runs), cancel() stops it, and the
+// owner's destruction cancels it, so a callback never outlives its owner.
+// The callback runs with the timer already stopped: it may re-arm it.
+#pragma once
+
+#include <optional>
+#include <utility>
+
+#include "base/timer_service.h"
+
+namespace isupgw {
+
+class OneShotTimer {
+ public:
+  explicit OneShotTimer(TimerService& timers) : timers_(timers) {}
+  ~OneShotTimer() { cancel(); }
+  OneShotTimer(const OneShotTimer&) = delete;
+  OneShotTimer& operator=(const OneShotTimer&) = delete;
+
+  template <class Fn>
+  void arm(Clock::duration after, Fn fn) {
+    cancel();
+    id_ = timers_.start(after, [this, fn = std::move(fn)]() mutable {
+      id_ = 0;
+      fn();
+    });
+  }
+  void cancel() {
+    if (id_) timers_.cancel(id_), id_ = 0;
+  }
+  bool armed() const { return id_ != 0; }
+
+ private:
+  TimerService& timers_;
+  TimerService::Id id_ = 0;
+};
+
+}  // namespace isupgw
