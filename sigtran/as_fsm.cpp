@@ -1,32 +1,10 @@
 #include "sigtran/as_fsm.h"
 
 namespace isupgw::sigtran::m3ua {
-namespace {
 
 using S = AsState;
 using E = AsEvent;
-using A = AsAction;
-using Row = FsmRow<S, E, A>;
-
-// RFC 4666 4.3.2 (AS states, figure 4), seen through our ASP and NTFY.
-constexpr std::array kTable = {
-    Row{S::kDown, E::kAspInactive, S::kInactive, A::kNone},
-    Row{S::kDown, E::kAspActive, S::kActive, A::kNone},
-    Row{S::kInactive, E::kAspActive, S::kActive, A::kNone},
-    Row{S::kInactive, E::kNtfyAsActive, S::kActive, A::kNone},  // another ASP activated the AS
-    Row{S::kInactive, E::kNtfyAsPending, S::kPending, A::kNone},
-    Row{S::kInactive, E::kAspDown, S::kDown, A::kNone},
-    Row{S::kActive, E::kAspInactive, S::kInactive, A::kNone},
-    Row{S::kActive, E::kNtfyAsInactive, S::kInactive, A::kNone},
-    Row{S::kActive, E::kNtfyAsPending, S::kPending, A::kNone},
-    Row{S::kActive, E::kAspDown, S::kDown, A::kNone},
-    Row{S::kPending, E::kAspActive, S::kActive, A::kNone},
-    Row{S::kPending, E::kNtfyAsActive, S::kActive, A::kNone},
-    Row{S::kPending, E::kNtfyAsInactive, S::kInactive, A::kNone},  // T(r) expired at the SGP
-    Row{S::kPending, E::kAspDown, S::kDown, A::kNone},
-};
-
-}  // namespace
+using fsm::in;
 
 std::string_view to_string(AsState s) {
   switch (s) {
@@ -50,22 +28,36 @@ std::string_view to_string(AsEvent e) {
   return "?";
 }
 
-AsFsm::AsFsm(std::uint32_t routing_context, Logger& log, Counters& counters)
-    : rc_(routing_context), log_(log), ignored_(counters.get("m3ua.as_fsm.ignored_events")) {}
-
-bool AsFsm::handle(AsEvent e) {
-  const Row* row = find_row(kTable, state_, e);
-  if (!row) {
-    ignored_.inc();
-    log_.debug(Subsystem::kM3ua, "as_fsm_ignored",
-               {{"rc", rc_}, {"state", to_string(state_)}, {"event", to_string(e)}});
-    return false;
-  }
-  const S from = state_;
-  state_ = row->to;
-  log_.info(Subsystem::kM3ua, "as_fsm_transition",
-            {{"rc", rc_}, {"from", to_string(from)}, {"event", to_string(e)}, {"to", to_string(state_)}});
-  return true;
+// RFC 4666 4.3.2 (AS states, figure 4), seen through our ASP and NTFY.
+const auto& AsFsm::table() {
+  static constexpr auto kTable = fsm::make_table<kAsStates, kAsEvents, Row>({
+      {S::kDown, E::kAspInactive, S::kInactive},
+      {in(S::kDown, S::kInactive, S::kPending), E::kAspActive, S::kActive},
+      {S::kInactive, E::kNtfyAsActive, S::kActive},  // another ASP activated the AS
+      {in(S::kInactive, S::kActive), E::kNtfyAsPending, S::kPending},
+      {in(S::kInactive, S::kActive, S::kPending), E::kAspDown, S::kDown},
+      {S::kActive, E::kAspInactive, S::kInactive},
+      {in(S::kActive, S::kPending), E::kNtfyAsInactive, S::kInactive},  // from PENDING: T(r) expired at the SGP
+      {S::kPending, E::kNtfyAsActive, S::kActive},
+  });
+  return kTable;
 }
+
+AsFsm::Meter AsFsm::make_meter(Logger& log, Counters& counters) {
+  return Meter(table(), log, counters,
+               {.name = {},
+                .counters = "m3ua.as_fsm",
+                .subsystem = Subsystem::kM3ua,
+                .transition_level = LogLevel::kInfo,
+                .refused_level = LogLevel::kDebug,
+                .transition_log = "as_fsm_transition",
+                .refused_log = "as_fsm_ignored",
+                .refused_counter = "m3ua.as_fsm.ignored_events",
+                .label_key = {},
+                .id_key = "rc"});
+}
+
+AsFsm::AsFsm(std::uint32_t routing_context, const Meter& meter)
+    : rc_(routing_context), m_(meter, S::kDown, fsm::Label{{}, routing_context}) {}
 
 }  // namespace isupgw::sigtran::m3ua

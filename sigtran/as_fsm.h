@@ -8,12 +8,13 @@
 #include <string_view>
 
 #include "base/counters.h"
+#include "base/fsm.h"
 #include "base/log.h"
-#include "sigtran/fsm_table.h"
 
 namespace isupgw::sigtran::m3ua {
 
 enum class AsState : std::uint8_t { kDown, kInactive, kActive, kPending };
+inline constexpr std::size_t kAsStates = static_cast<std::size_t>(AsState::kPending) + 1;
 enum class AsEvent : std::uint8_t {
   kAspDown,         // our ASP went ASP-DOWN (transport loss, ASPDN ACK)
   kAspInactive,     // our ASP is ASP-INACTIVE (ASPUP ACK, ASPIA ACK, replaced in override)
@@ -22,23 +23,29 @@ enum class AsEvent : std::uint8_t {
   kNtfyAsActive,    // NTFY AS-State-Change AS-ACTIVE
   kNtfyAsPending,   // NTFY AS-State-Change AS-PENDING
 };
-enum class AsAction : std::uint8_t { kNone };
+inline constexpr std::size_t kAsEvents = static_cast<std::size_t>(AsEvent::kNtfyAsPending) + 1;
 
 std::string_view to_string(AsState s);
 std::string_view to_string(AsEvent e);
 
 class AsFsm {
  public:
-  AsFsm(std::uint32_t routing_context, Logger& log, Counters& counters);
-  AsState state() const { return state_; }
+  using Row = fsm::Row<AsState, AsEvent, void (AsFsm::*)()>;  // no actions: the state is the information
+  using Meter = fsm::Meter<Row>;
+  // as_fsm_transition rc=N log lines, m3ua.as_fsm.* counters; built once at wiring time.
+  static Meter make_meter(Logger& log, Counters& counters);
+
+  AsFsm(std::uint32_t routing_context, const Meter& meter);
+  AsState state() const { return m_.state(); }
   std::uint32_t routing_context() const { return rc_; }
-  bool handle(AsEvent e);
+  // False when the event is refused in this state (counted and logged).
+  bool handle(AsEvent e) { return m_.step(e) != nullptr; }
 
  private:
+  static const auto& table();
+
   std::uint32_t rc_;
-  Logger& log_;
-  Counter& ignored_;
-  AsState state_ = AsState::kDown;
+  fsm::Machine<Row> m_;
 };
 
 }  // namespace isupgw::sigtran::m3ua

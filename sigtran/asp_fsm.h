@@ -15,14 +15,15 @@
 
 #include "base/clock.h"
 #include "base/counters.h"
+#include "base/fsm.h"
 #include "base/log.h"
 #include "base/one_shot_timer.h"
-#include "sigtran/fsm_table.h"
 #include "sigtran/m3ua_message.h"
 
 namespace isupgw::sigtran::m3ua {
 
 enum class AspState : std::uint8_t { kDown, kUpSent, kInactive, kActiveSent, kActive, kInactiveSent, kDownSent };
+inline constexpr std::size_t kAspStates = static_cast<std::size_t>(AspState::kDownSent) + 1;
 enum class AspEvent : std::uint8_t {
   kStart,         // transport up (or retry): bring the ASP up
   kCommDown,      // transport lost (RFC 4666 4.3.4: ASP-DOWN)
@@ -36,7 +37,7 @@ enum class AspEvent : std::uint8_t {
   kAckTimeout,    // T(ack) expired
   kAlternateAsp,  // NTFY Other/Alternate ASP Active (override: we were replaced, RFC 4666 4.3.4.3)
 };
-enum class AspAction : std::uint8_t { kNone, kSendAspUp, kSendAspAc, kSendAspIa, kSendAspDn };
+inline constexpr std::size_t kAspEvents = static_cast<std::size_t>(AspEvent::kAlternateAsp) + 1;
 
 std::string_view to_string(AspState s);
 std::string_view to_string(AspEvent e);
@@ -56,26 +57,35 @@ class AspFsm {
   using Send = std::function<void(const Message&)>;
   using OnChange = std::function<void(AspState from, AspState to)>;
 
-  AspFsm(AspConfig cfg, TimerService& timers, Logger& log, Counters& counters, Send send, OnChange on_change = {});
+  using Row = fsm::Row<AspState, AspEvent, void (AspFsm::*)()>;
+  using Meter = fsm::Meter<Row>;
+  // asp_fsm_transition asp=<name> log lines, m3ua.asp_fsm.* counters; built once at wiring time.
+  static Meter make_meter(Logger& log, Counters& counters);
 
-  AspState state() const { return state_; }
-  // Returns false when the event is not in the table for the current state (ignored).
+  AspFsm(AspConfig cfg, const Meter& meter, TimerService& timers, Counters& counters, Send send,
+         OnChange on_change = {});
+
+  AspState state() const { return m_.state(); }
+  // Returns false when the event is refused in the current state (counted and logged).
   bool handle(AspEvent e);
   // T(ack) runs while a request awaits its acknowledgement.
   bool ack_timer_running() const { return t_ack_.armed(); }
   const AspConfig& config() const { return cfg_; }
 
  private:
-  void act(AspAction a);
+  static const auto& table();
+  void send(Message m);
+  void a_send_aspup();
+  void a_send_aspac();
+  void a_send_aspia();
+  void a_send_aspdn();
   void arm_t_ack();
 
   AspConfig cfg_;
-  Logger& log_;
-  Counter& ignored_;
+  fsm::Machine<Row> m_;
   Counter& retransmits_;
   Send send_;
   OnChange on_change_;
-  AspState state_ = AspState::kDown;
   OneShotTimer t_ack_;
 };
 

@@ -1,21 +1,23 @@
 #include "sigtran/beat_fsm.h"
 
 namespace isupgw::sigtran::m3ua {
-namespace {
 
 using S = BeatState;
 using E = BeatEvent;
-using A = BeatAction;
-using Row = FsmRow<S, E, A>;
+using F = BeatFsm;
+using fsm::in;
 
-constexpr std::array kTable = {
-    Row{S::kOff, E::kStart, S::kIdle, A::kNone},         Row{S::kIdle, E::kIntervalExpiry, S::kWaiting, A::kSendBeat},
-    Row{S::kIdle, E::kPeerAlive, S::kIdle, A::kNone},    Row{S::kIdle, E::kStop, S::kOff, A::kNone},
-    Row{S::kWaiting, E::kPeerAlive, S::kIdle, A::kNone}, Row{S::kWaiting, E::kResponseTimeout, S::kOff, A::kPeerLost},
-    Row{S::kWaiting, E::kStop, S::kOff, A::kNone},
-};
-
-}  // namespace
+// RFC 4666 4.3.4.6: BEAT every T(beat) of silence; no answer (or anything else) within 2 x T(beat): peer lost.
+const auto& BeatFsm::table() {
+  static constexpr auto kTable = fsm::make_table<kBeatStates, kBeatEvents, Row>({
+      {S::kOff, E::kStart, S::kIdle},
+      {S::kIdle, E::kIntervalExpiry, S::kWaiting, &F::a_send_beat},
+      {in(S::kIdle, S::kWaiting), E::kPeerAlive, S::kIdle},
+      {in(S::kIdle, S::kWaiting), E::kStop, S::kOff},
+      {S::kWaiting, E::kResponseTimeout, S::kOff, &F::a_peer_lost},
+  });
+  return kTable;
+}
 
 std::string_view to_string(BeatState s) {
   switch (s) {
@@ -37,10 +39,26 @@ std::string_view to_string(BeatEvent e) {
   return "?";
 }
 
-BeatFsm::BeatFsm(std::string name, Clock::duration interval, TimerService& timers, Logger& log, Counters& counters,
-                 SendBeat send, PeerLost lost)
+BeatFsm::Meter BeatFsm::make_meter(Logger& log, Counters& counters) {
+  // Every message received is peer_alive: transitions at debug, refusals (peer_alive while off) at trace.
+  return Meter(table(), log, counters,
+               {.name = {},
+                .counters = "m3ua.beat",
+                .subsystem = Subsystem::kM3ua,
+                .transition_level = LogLevel::kDebug,
+                .refused_level = LogLevel::kTrace,
+                .transition_log = "beat_fsm_transition",
+                .refused_log = "beat_fsm_refused",
+                .refused_counter = {},
+                .label_key = "link",
+                .id_key = {}});
+}
+
+BeatFsm::BeatFsm(std::string name, Clock::duration interval, const Meter& meter, TimerService& timers, Logger& log,
+                 Counters& counters, SendBeat send, PeerLost lost)
     : name_(std::move(name)),
       interval_(interval),
+      m_(meter, S::kOff, fsm::Label{name_}),
       log_(log),
       sent_(counters.get("m3ua.beat.sent")),
       lost_count_(counters.get("m3ua.beat.peer_lost")),
@@ -49,32 +67,27 @@ BeatFsm::BeatFsm(std::string name, Clock::duration interval, TimerService& timer
       timer_(timers) {}
 
 bool BeatFsm::handle(BeatEvent e) {
-  if (interval_ == Clock::duration::zero()) return false;
-  const Row* row = find_row(kTable, state_, e);
-  if (!row) return false;  // e.g. peer_alive while off: nothing to do, not worth a log line
-  const S from = state_;
-  state_ = row->to;
-  if (from != state_ || row->action != A::kNone)
-    log_.debug(Subsystem::kM3ua, "beat_fsm_transition",
-               {{"link", name_}, {"from", to_string(from)}, {"event", to_string(e)}, {"to", to_string(state_)}});
-  switch (state_) {
+  if (interval_ == Clock::duration::zero()) return false;  // supervision off: no machine at all
+  const Row* row = m_.step(e);
+  if (!row) return false;
+  switch (state()) {
     case S::kOff: timer_.cancel(); break;
     case S::kIdle: timer_.arm(interval_, [this] { handle(E::kIntervalExpiry); }); break;
     case S::kWaiting: timer_.arm(2 * interval_, [this] { handle(E::kResponseTimeout); }); break;
   }
-  switch (row->action) {
-    case A::kNone: break;
-    case A::kSendBeat:
-      sent_.inc();
-      send_(++sequence_);
-      break;
-    case A::kPeerLost:
-      lost_count_.inc();
-      log_.warn(Subsystem::kM3ua, "beat_peer_lost", {{"link", name_}});
-      lost_();
-      break;
-  }
+  if (row->action) (this->*row->action)();
   return true;
+}
+
+void BeatFsm::a_send_beat() {
+  sent_.inc();
+  send_(++sequence_);
+}
+
+void BeatFsm::a_peer_lost() {
+  lost_count_.inc();
+  log_.warn(Subsystem::kM3ua, "beat_peer_lost", {{"link", name_}});
+  lost_();
 }
 
 }  // namespace isupgw::sigtran::m3ua

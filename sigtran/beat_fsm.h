@@ -12,15 +12,16 @@
 
 #include "base/clock.h"
 #include "base/counters.h"
+#include "base/fsm.h"
 #include "base/log.h"
 #include "base/one_shot_timer.h"
-#include "sigtran/fsm_table.h"
 
 namespace isupgw::sigtran::m3ua {
 
 enum class BeatState : std::uint8_t { kOff, kIdle, kWaiting };
+inline constexpr std::size_t kBeatStates = static_cast<std::size_t>(BeatState::kWaiting) + 1;
 enum class BeatEvent : std::uint8_t { kStart, kStop, kIntervalExpiry, kPeerAlive, kResponseTimeout };
-enum class BeatAction : std::uint8_t { kNone, kSendBeat, kPeerLost };
+inline constexpr std::size_t kBeatEvents = static_cast<std::size_t>(BeatEvent::kResponseTimeout) + 1;
 
 std::string_view to_string(BeatState s);
 std::string_view to_string(BeatEvent e);
@@ -30,23 +31,32 @@ class BeatFsm {
   using SendBeat = std::function<void(std::uint32_t sequence)>;
   using PeerLost = std::function<void()>;
 
-  // interval 0 = supervision off.
-  BeatFsm(std::string name, Clock::duration interval, TimerService& timers, Logger& log, Counters& counters,
-          SendBeat send, PeerLost lost);
+  using Row = fsm::Row<BeatState, BeatEvent, void (BeatFsm::*)()>;
+  using Meter = fsm::Meter<Row>;
+  // beat_fsm_transition link=<name> log lines (debug), m3ua.beat.* counters; built once at wiring time.
+  static Meter make_meter(Logger& log, Counters& counters);
 
-  BeatState state() const { return state_; }
+  // interval 0 = supervision off.
+  BeatFsm(std::string name, Clock::duration interval, const Meter& meter, TimerService& timers, Logger& log,
+          Counters& counters, SendBeat send, PeerLost lost);
+
+  BeatState state() const { return m_.state(); }
   bool handle(BeatEvent e);
   bool timer_running() const { return timer_.armed(); }
 
  private:
+  static const auto& table();
+  void a_send_beat();
+  void a_peer_lost();
+
   std::string name_;
   Clock::duration interval_;
+  fsm::Machine<Row> m_;
   Logger& log_;
   Counter& sent_;
   Counter& lost_count_;
   SendBeat send_;
   PeerLost lost_;
-  BeatState state_ = BeatState::kOff;
   OneShotTimer timer_;  // T(beat) while idle, 2 x T(beat) while a BEAT awaits its answer
   std::uint32_t sequence_ = 0;
 };

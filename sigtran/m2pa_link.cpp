@@ -7,7 +7,8 @@ constexpr std::uint32_t kHalf = 1u << 23;
 bool at_or_before(std::uint32_t a, std::uint32_t b) { return seq_distance(b, a) < kHalf; }
 }  // namespace
 
-Link::Link(LinkConfig cfg, Transport& transport, TimerService& timers, Logger& log, Counters& counters, LinkUser& user)
+Link::Link(LinkConfig cfg, Transport& transport, const LinkFsm::Meter& meter, TimerService& timers, Logger& log,
+           Counters& counters, LinkUser& user)
     : cfg_(std::move(cfg)),
       transport_(transport),
       log_(log),
@@ -20,7 +21,7 @@ Link::Link(LinkConfig cfg, Transport& transport, TimerService& timers, Logger& l
       rx_decode_errors_(counters.get("m2pa.link." + cfg_.name + ".rx_decode_errors")),
       tx_refused_(counters.get("m2pa.link." + cfg_.name + ".tx_refused")),
       fsm_(
-          cfg_.name, cfg_.timers, timers, log, counters, [this](LinkState s) { send_status(s); },
+          cfg_.name, cfg_.timers, meter, timers, log, counters, [this](LinkState s) { send_status(s); },
           [this](LinkFsm::Report r, std::string_view why) { on_report(r, why); }),
       reconnect_(timers) {
   fsm_.set_emergency(cfg_.emergency);

@@ -51,7 +51,9 @@ struct LinkConfig {
 
 class Link final : public TransportHandler {
  public:
-  Link(LinkConfig cfg, Transport& transport, TimerService& timers, Logger& log, Counters& counters, LinkUser& user);
+  // `meter`: LinkFsm::make_meter(), shared by the links of a link set.
+  Link(LinkConfig cfg, Transport& transport, const LinkFsm::Meter& meter, TimerService& timers, Logger& log,
+       Counters& counters, LinkUser& user);
   ~Link() override;
   Link(const Link&) = delete;
   Link& operator=(const Link&) = delete;

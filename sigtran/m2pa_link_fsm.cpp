@@ -3,67 +3,54 @@
 #include <array>
 
 namespace isupgw::sigtran::m2pa {
-namespace {
 
 using S = LinkFsmState;
 using E = LinkFsmEvent;
-using A = LinkFsmAction;
-using Row = FsmRow<S, E, A>;
+using F = LinkFsm;
+using fsm::in;
 
 // RFC 4165 4.1 (alignment), 4.2 (in service), 4.3 (link status handling); Q.703 7 and 12.
-constexpr std::array kTable = {
-    Row{S::kOutOfService, E::kStart, S::kNotAligned, A::kSendAlignment},
-    // 4.1.2: Alignment sent, T2 "not aligned" runs until the peer's Alignment or Proving.
-    Row{S::kNotAligned, E::kRxAlignment, S::kAligned, A::kSendProving},
-    Row{S::kNotAligned, E::kRxProving, S::kProving, A::kStartProving},
-    Row{S::kNotAligned, E::kT2, S::kOutOfService, A::kFail},
-    Row{S::kNotAligned, E::kRepeat, S::kNotAligned, A::kRepeatStatus},
-    // 4.1.3: Proving sent, T3 "aligned" runs until the peer proves too.
-    Row{S::kAligned, E::kRxProving, S::kProving, A::kStartProving},
-    Row{S::kAligned, E::kRxAlignment, S::kAligned, A::kNone},
-    Row{S::kAligned, E::kT3, S::kOutOfService, A::kFail},
-    Row{S::kAligned, E::kRepeat, S::kAligned, A::kRepeatStatus},
-    // Proving period T4 (normal or emergency); the peer may end its own first.
-    Row{S::kProving, E::kT4, S::kAlignedReady, A::kSendReady},
-    Row{S::kProving, E::kRxProving, S::kProving, A::kNone},
-    Row{S::kProving, E::kRepeat, S::kProving, A::kRepeatStatus},
-    Row{S::kProving, E::kRxReady, S::kProving, A::kNoteReady},
-    Row{S::kProving, E::kRxAlignment, S::kOutOfService, A::kFail},  // Q.703 7.2: peer restarted alignment
-    // 4.1.4: Ready sent, T1 until the peer's Ready or first User Data.
-    Row{S::kAlignedReady, E::kRxReady, S::kInService, A::kInService},
-    Row{S::kAlignedReady, E::kRxUserData, S::kInService, A::kInService},
-    Row{S::kAlignedReady, E::kRxProving, S::kAlignedReady, A::kNone},
-    Row{S::kAlignedReady, E::kT1, S::kOutOfService, A::kFail},
-    Row{S::kAlignedReady, E::kRxAlignment, S::kOutOfService, A::kFail},
-    // 4.2 / 4.3: in service.
-    Row{S::kInService, E::kRxReady, S::kInService, A::kNone},
-    Row{S::kInService, E::kRxUserData, S::kInService, A::kNone},
-    Row{S::kInService, E::kRxProcessorOutage, S::kInService, A::kRemoteOutage},
-    Row{S::kInService, E::kRxProcessorRecovered, S::kInService, A::kRemoteRecovered},
-    Row{S::kInService, E::kRxBusy, S::kInService, A::kRemoteBusy},
-    Row{S::kInService, E::kRxBusyEnded, S::kInService, A::kRemoteBusyEnded},
-    Row{S::kInService, E::kRxAlignment, S::kOutOfService, A::kFail},
-    Row{S::kInService, E::kRxOutOfService, S::kOutOfService, A::kFail},
-    Row{S::kInService, E::kT6, S::kOutOfService, A::kFail},
-    Row{S::kInService, E::kT7, S::kOutOfService, A::kFail},
-    // Out of Service from the peer during alignment: alignment fails (4.1.1).
-    Row{S::kAligned, E::kRxOutOfService, S::kOutOfService, A::kFail},
-    Row{S::kProving, E::kRxOutOfService, S::kOutOfService, A::kFail},
-    Row{S::kAlignedReady, E::kRxOutOfService, S::kOutOfService, A::kFail},
-    // Stop and transport loss from every active state.
-    Row{S::kNotAligned, E::kStop, S::kOutOfService, A::kStopLink},
-    Row{S::kAligned, E::kStop, S::kOutOfService, A::kStopLink},
-    Row{S::kProving, E::kStop, S::kOutOfService, A::kStopLink},
-    Row{S::kAlignedReady, E::kStop, S::kOutOfService, A::kStopLink},
-    Row{S::kInService, E::kStop, S::kOutOfService, A::kStopLink},
-    Row{S::kNotAligned, E::kCommDown, S::kOutOfService, A::kFail},
-    Row{S::kAligned, E::kCommDown, S::kOutOfService, A::kFail},
-    Row{S::kProving, E::kCommDown, S::kOutOfService, A::kFail},
-    Row{S::kAlignedReady, E::kCommDown, S::kOutOfService, A::kFail},
-    Row{S::kInService, E::kCommDown, S::kOutOfService, A::kFail},
-};
-
-}  // namespace
+const auto& LinkFsm::table() {
+  static constexpr auto kTable = fsm::make_table<kLinkFsmStates, kLinkFsmEvents, Row>({
+      {S::kOutOfService, E::kStart, S::kNotAligned, &F::a_send_alignment},
+      // 4.1.2: Alignment sent (and repeated), T2 "not aligned" runs until the peer's Alignment or Proving.
+      {S::kNotAligned, E::kRxAlignment, S::kAligned, &F::a_send_proving},
+      {in(S::kNotAligned, S::kAligned), E::kRxProving, S::kProving, &F::a_start_proving},
+      {S::kNotAligned, E::kT2, S::kOutOfService, &F::a_fail},
+      {in(S::kNotAligned, S::kAligned, S::kProving), E::kRepeat, fsm::stay, &F::a_repeat_status},
+      // 4.1.3: Proving sent, T3 "aligned" runs until the peer proves too.
+      {S::kAligned, E::kRxAlignment, fsm::stay},
+      {S::kAligned, E::kT3, S::kOutOfService, &F::a_fail},
+      // Proving period T4 (normal or emergency); the peer may end its own first.
+      {S::kProving, E::kT4, S::kAlignedReady, &F::a_send_ready},
+      {S::kProving, E::kRxProving, fsm::stay},
+      {S::kProving, E::kRxReady, fsm::stay, &F::a_note_ready},
+      // Q.703 7.2: the peer restarted its alignment.
+      {in(S::kProving, S::kAlignedReady, S::kInService), E::kRxAlignment, S::kOutOfService, &F::a_fail},
+      // 4.1.4: Ready sent, T1 until the peer's Ready or first User Data.
+      {S::kAlignedReady, E::kRxReady, S::kInService, &F::a_in_service},
+      {S::kAlignedReady, E::kRxUserData, S::kInService, &F::a_in_service},
+      {S::kAlignedReady, E::kRxProving, fsm::stay},
+      {S::kAlignedReady, E::kT1, S::kOutOfService, &F::a_fail},
+      // 4.2 / 4.3: in service.
+      {S::kInService, E::kRxReady, fsm::stay},
+      {S::kInService, E::kRxUserData, fsm::stay},
+      {S::kInService, E::kRxProcessorOutage, fsm::stay, &F::a_remote_outage},
+      {S::kInService, E::kRxProcessorRecovered, fsm::stay, &F::a_remote_recovered},
+      {S::kInService, E::kRxBusy, fsm::stay, &F::a_remote_busy},
+      {S::kInService, E::kRxBusyEnded, fsm::stay, &F::a_remote_busy_ended},
+      {S::kInService, E::kT6, S::kOutOfService, &F::a_fail},
+      {S::kInService, E::kT7, S::kOutOfService, &F::a_fail},
+      // Out of Service from the peer once aligning or in service: failure (4.1.1).
+      {in(S::kAligned, S::kProving, S::kAlignedReady, S::kInService), E::kRxOutOfService, S::kOutOfService, &F::a_fail},
+      // Stop and transport loss from every active state.
+      {in(S::kNotAligned, S::kAligned, S::kProving, S::kAlignedReady, S::kInService), E::kStop, S::kOutOfService,
+       &F::a_stop_link},
+      {in(S::kNotAligned, S::kAligned, S::kProving, S::kAlignedReady, S::kInService), E::kCommDown, S::kOutOfService,
+       &F::a_fail},
+  });
+  return kTable;
+}
 
 std::string_view to_string(LinkFsmState s) {
   switch (s) {
@@ -102,12 +89,26 @@ std::string_view to_string(LinkFsmEvent e) {
   return "?";
 }
 
-LinkFsm::LinkFsm(std::string name, LinkTimers timers, TimerService& timer_service, Logger& log, Counters& counters,
-                 SendStatus send, OnReport report)
+LinkFsm::Meter LinkFsm::make_meter(Logger& log, Counters& counters) {
+  return Meter(table(), log, counters,
+               {.name = {},
+                .counters = "m2pa.link_fsm",
+                .subsystem = Subsystem::kM3ua,
+                .transition_level = LogLevel::kDebug,
+                .refused_level = LogLevel::kDebug,
+                .transition_log = "m2pa_fsm_transition",
+                .refused_log = "m2pa_fsm_ignored",
+                .refused_counter = "m2pa.link_fsm.ignored_events",
+                .label_key = "link",
+                .id_key = {}});
+}
+
+LinkFsm::LinkFsm(std::string name, LinkTimers timers, const Meter& meter, TimerService& timer_service, Logger& log,
+                 Counters& counters, SendStatus send, OnReport report)
     : name_(std::move(name)),
       t_(timers),
+      m_(meter, S::kOutOfService, fsm::Label{name_}),
       log_(log),
-      ignored_(counters.get("m2pa.link_fsm.ignored_events")),
       failures_(counters.get("m2pa.link_fsm.failures")),
       // Per link, named "<linkset>/<slc>" like the link's own counters.
       alignment_attempts_(counters.get("m2pa.link." + name_ + ".alignment_attempts")),
@@ -137,92 +138,87 @@ bool LinkFsm::on_link_status(LinkState s) {
 }
 
 bool LinkFsm::handle(LinkFsmEvent e) {
-  const Row* row = find_row(kTable, state_, e);
-  if (!row) {
-    ignored_.inc();
-    log_.debug(Subsystem::kM3ua, "m2pa_fsm_ignored",
-               {{"link", name_}, {"state", to_string(state_)}, {"event", to_string(e)}});
-    return false;
-  }
-  const S from = state_;
-  state_ = row->to;
-  if (from != state_ || (row->action != A::kNone && row->action != A::kRepeatStatus))
-    log_.info(Subsystem::kM3ua, "m2pa_fsm_transition",
-              {{"link", name_}, {"from", to_string(from)}, {"event", to_string(e)}, {"to", to_string(state_)}});
-  act(row->action, e);
-  return true;
+  return m_.fire(e, [this, e](auto action) {
+    cause_ = e;
+    if (action) (this->*action)();
+  });
 }
 
-void LinkFsm::act(LinkFsmAction a, LinkFsmEvent cause) {
-  auto arm = [&](E timer, Clock::duration d) { align_timer_.arm(d, [this, timer] { handle(timer); }); };
-  switch (a) {
-    case A::kNone: return;
-    case A::kSendAlignment:
-      peer_ready_ = false;
-      alignment_attempts_.inc();
-      log_.notice(Subsystem::kM3ua, "m2pa_alignment_attempt",
-                  {{"link", name_}, {"attempt", alignment_attempts_.value()}});
-      send(LinkState::kAlignment);
-      arm(E::kT2, t_.t2);
-      arm_repeat();
-      return;
-    case A::kSendProving:
-      send(emergency_ ? LinkState::kProvingEmergency : LinkState::kProvingNormal);
-      arm(E::kT3, t_.t3);
-      arm_repeat();
-      return;
-    case A::kStartProving: {
-      const auto period = emergency_ ? t_.t4e : t_.t4n;
-      proving_periods_.inc();
-      log_.info(Subsystem::kM3ua, "m2pa_proving_started",
-                {{"link", name_},
-                 {"emergency", emergency_},
-                 {"period_ms", std::chrono::duration_cast<std::chrono::milliseconds>(period).count()}});
-      send(emergency_ ? LinkState::kProvingEmergency : LinkState::kProvingNormal);
-      arm(E::kT4, period);
-      arm_repeat();
-      return;
-    }
-    case A::kRepeatStatus:
-      send(state_ == S::kNotAligned ? LinkState::kAlignment
-                                    : (emergency_ ? LinkState::kProvingEmergency : LinkState::kProvingNormal));
-      arm_repeat();
-      return;
-    case A::kNoteReady: peer_ready_ = true; return;
-    case A::kSendReady:
-      repeat_.cancel();
-      send(LinkState::kReady);
-      arm(E::kT1, t_.t1);
-      // RFC 4165 4.1.4: the peer's Ready may have arrived during our proving period.
-      if (peer_ready_) handle(E::kRxReady);
-      return;
-    case A::kInService:
-      align_timer_.cancel();
-      report_(Report::kInService, to_string(cause));
-      return;
-    case A::kFail:
-    case A::kStopLink:
-      align_timer_.cancel();
-      repeat_.cancel();
-      t6_.cancel();
-      t7_.cancel();
-      peer_ready_ = false;
-      if (a == A::kFail) failures_.inc();
-      if (cause != E::kCommDown) send(LinkState::kOutOfService);
-      report_(a == A::kFail && (cause == E::kT1 || cause == E::kT2 || cause == E::kT3) ? Report::kAlignmentFailed
-                                                                                       : Report::kOutOfService,
-              to_string(cause));
-      return;
-    case A::kRemoteOutage: report_(Report::kRemoteOutage, to_string(cause)); return;
-    case A::kRemoteRecovered: report_(Report::kRemoteRecovered, to_string(cause)); return;
-    case A::kRemoteBusy:
-      // Q.703 9.3: T6 supervises the peer's congestion; our T7 pauses meanwhile.
-      if (!t6_.armed()) t6_.arm(t_.t6, [this] { handle(E::kT6); });
-      t7_.cancel();
-      return;
-    case A::kRemoteBusyEnded: t6_.cancel(); return;
-  }
+void LinkFsm::a_send_alignment() {
+  peer_ready_ = false;
+  alignment_attempts_.inc();
+  log_.notice(Subsystem::kM3ua, "m2pa_alignment_attempt", {{"link", name_}, {"attempt", alignment_attempts_.value()}});
+  send(LinkState::kAlignment);
+  align_timer_.arm(t_.t2, [this] { handle(E::kT2); });
+  arm_repeat();
 }
+
+void LinkFsm::a_send_proving() {
+  send(emergency_ ? LinkState::kProvingEmergency : LinkState::kProvingNormal);
+  align_timer_.arm(t_.t3, [this] { handle(E::kT3); });
+  arm_repeat();
+}
+
+void LinkFsm::a_start_proving() {
+  const auto period = emergency_ ? t_.t4e : t_.t4n;
+  proving_periods_.inc();
+  log_.info(Subsystem::kM3ua, "m2pa_proving_started",
+            {{"link", name_},
+             {"emergency", emergency_},
+             {"period_ms", std::chrono::duration_cast<std::chrono::milliseconds>(period).count()}});
+  send(emergency_ ? LinkState::kProvingEmergency : LinkState::kProvingNormal);
+  align_timer_.arm(period, [this] { handle(E::kT4); });
+  arm_repeat();
+}
+
+void LinkFsm::a_repeat_status() {
+  send(state() == S::kNotAligned ? LinkState::kAlignment
+                                 : (emergency_ ? LinkState::kProvingEmergency : LinkState::kProvingNormal));
+  arm_repeat();
+}
+
+void LinkFsm::a_note_ready() { peer_ready_ = true; }
+
+void LinkFsm::a_send_ready() {
+  repeat_.cancel();
+  send(LinkState::kReady);
+  align_timer_.arm(t_.t1, [this] { handle(E::kT1); });
+  // RFC 4165 4.1.4: the peer's Ready may have arrived during our proving period.
+  if (peer_ready_) handle(E::kRxReady);
+}
+
+void LinkFsm::a_in_service() {
+  align_timer_.cancel();
+  report_(Report::kInService, to_string(cause_));
+}
+
+void LinkFsm::a_fail() { down(true); }
+void LinkFsm::a_stop_link() { down(false); }
+
+void LinkFsm::down(bool failure) {
+  const E cause = cause_;
+  align_timer_.cancel();
+  repeat_.cancel();
+  t6_.cancel();
+  t7_.cancel();
+  peer_ready_ = false;
+  if (failure) failures_.inc();
+  if (cause != E::kCommDown) send(LinkState::kOutOfService);
+  report_(failure && (cause == E::kT1 || cause == E::kT2 || cause == E::kT3) ? Report::kAlignmentFailed
+                                                                             : Report::kOutOfService,
+          to_string(cause));
+}
+
+void LinkFsm::a_remote_outage() { report_(Report::kRemoteOutage, to_string(cause_)); }
+void LinkFsm::a_remote_recovered() { report_(Report::kRemoteRecovered, to_string(cause_)); }
+
+// Q.703 9.3: T6 supervises the peer's congestion; our T7 pauses meanwhile.
+void LinkFsm::a_remote_busy() {
+  if (!t6_.armed()) t6_.arm(t_.t6, [this] { handle(E::kT6); });
+  t7_.cancel();
+}
+
+void LinkFsm::a_remote_busy_ended() { t6_.cancel(); }
 
 void LinkFsm::send(LinkState s) {
   if (s == LinkState::kAlignment) tx_alignment_.inc();
@@ -235,7 +231,7 @@ void LinkFsm::arm_repeat() {
 }
 
 void LinkFsm::set_ack_timer(bool running) {
-  if (!running || state_ != S::kInService || t6_.armed()) {
+  if (!running || state() != S::kInService || t6_.armed()) {
     t7_.cancel();
     return;
   }

@@ -22,14 +22,15 @@
 
 #include "base/clock.h"
 #include "base/counters.h"
+#include "base/fsm.h"
 #include "base/log.h"
 #include "base/one_shot_timer.h"
-#include "sigtran/fsm_table.h"
 #include "sigtran/m2pa_codec.h"
 
 namespace isupgw::sigtran::m2pa {
 
 enum class LinkFsmState : std::uint8_t { kOutOfService, kNotAligned, kAligned, kProving, kAlignedReady, kInService };
+inline constexpr std::size_t kLinkFsmStates = static_cast<std::size_t>(LinkFsmState::kInService) + 1;
 enum class LinkFsmEvent : std::uint8_t {
   kStart,        // MTP3: start the link (transport up)
   kStop,         // MTP3: stop the link
@@ -51,22 +52,7 @@ enum class LinkFsmEvent : std::uint8_t {
   kT7,      // excessive delay of acknowledgement
   kRepeat,  // status repetition interval: Alignment / Proving sent again
 };
-enum class LinkFsmAction : std::uint8_t {
-  kNone,
-  kSendAlignment,  // + T2
-  kSendProving,    // + T3
-  kStartProving,   // send Proving, + T4
-  kSendReady,      // + T1, or in service at once if the peer is Ready already
-  kInService,      // stop T1, report in service
-  kFail,           // report failure, send Out of Service
-  kStopLink,       // send Out of Service
-  kRemoteOutage,   // report remote processor outage
-  kRemoteRecovered,
-  kRemoteBusy,       // start T6
-  kRemoteBusyEnded,  // stop T6
-  kNoteReady,        // peer Ready before our proving ended
-  kRepeatStatus,     // send the state's Alignment / Proving again
-};
+inline constexpr std::size_t kLinkFsmEvents = static_cast<std::size_t>(LinkFsmEvent::kRepeat) + 1;
 
 std::string_view to_string(LinkFsmState s);
 std::string_view to_string(LinkFsmEvent e);
@@ -92,11 +78,17 @@ class LinkFsm {
   using SendStatus = std::function<void(LinkState)>;
   using OnReport = std::function<void(Report, std::string_view reason)>;
 
-  LinkFsm(std::string name, LinkTimers timers, TimerService& timers_service, Logger& log, Counters& counters,
-          SendStatus send, OnReport report);
+  using Row = fsm::Row<LinkFsmState, LinkFsmEvent, void (LinkFsm::*)()>;
+  using Meter = fsm::Meter<Row>;
+  // m2pa_fsm_transition link=<name> log lines (debug: the peer's repeated status is an event
+  // too), m2pa.link_fsm.* counters; built once at wiring time.
+  static Meter make_meter(Logger& log, Counters& counters);
 
-  LinkFsmState state() const { return state_; }
-  bool in_service() const { return state_ == LinkFsmState::kInService; }
+  LinkFsm(std::string name, LinkTimers timers, const Meter& meter, TimerService& timers_service, Logger& log,
+          Counters& counters, SendStatus send, OnReport report);
+
+  LinkFsmState state() const { return m_.state(); }
+  bool in_service() const { return state() == LinkFsmState::kInService; }
   // Emergency proving (Q.703 7.3: the link set has no other link in service).
   void set_emergency(bool e) { emergency_ = e; }
   bool handle(LinkFsmEvent e);
@@ -107,14 +99,28 @@ class LinkFsm {
   const std::string& name() const { return name_; }
 
  private:
-  void act(LinkFsmAction a, LinkFsmEvent cause);
+  static const auto& table();
+  void a_send_alignment();  // + T2
+  void a_send_proving();    // + T3
+  void a_start_proving();   // send Proving, + T4 (normal or emergency)
+  void a_repeat_status();   // the state's Alignment / Proving again
+  void a_note_ready();      // the peer's Ready before our proving ended
+  void a_send_ready();      // + T1, or in service at once if the peer is Ready already
+  void a_in_service();      // stop T1, report in service
+  void a_fail();            // report failure, send Out of Service
+  void a_stop_link();       // send Out of Service
+  void a_remote_outage();
+  void a_remote_recovered();
+  void a_remote_busy();  // start T6
+  void a_remote_busy_ended();
+  void down(bool failure);
   void send(LinkState s);
   void arm_repeat();
 
   std::string name_;
   LinkTimers t_;
+  fsm::Machine<Row> m_;
   Logger& log_;
-  Counter& ignored_;
   Counter& failures_;
   Counter& alignment_attempts_;
   Counter& tx_alignment_;
@@ -122,7 +128,7 @@ class LinkFsm {
   Counter& proving_periods_;
   SendStatus send_;
   OnReport report_;
-  LinkFsmState state_ = LinkFsmState::kOutOfService;
+  LinkFsmEvent cause_ = LinkFsmEvent::kStart;  // the event whose action runs
   bool emergency_ = false;
   bool peer_ready_ = false;
   OneShotTimer align_timer_;  // T1, T2, T3 or T4: one runs at a time

@@ -16,8 +16,8 @@ std::string_view to_string(Role r) {
   return "?";
 }
 
-Link::Link(std::size_t id, LinkConfig cfg, Transport& transport, TimerService& timers, Logger& log, Counters& counters,
-           LinkUser& user)
+Link::Link(std::size_t id, LinkConfig cfg, Transport& transport, const LinkMeters& meters, TimerService& timers,
+           Logger& log, Counters& counters, LinkUser& user)
     : id_(id),
       cfg_(std::move(cfg)),
       transport_(transport),
@@ -42,12 +42,12 @@ Link::Link(std::size_t id, LinkConfig cfg, Transport& transport, TimerService& t
     ac.routing_contexts = cfg_.routing_contexts;
     ac.traffic_mode = cfg_.traffic_mode;
     ac.t_ack = cfg_.t_ack;
-    asp_ = std::make_unique<AspFsm>(ac, timers_, log_, counters, send,
+    asp_ = std::make_unique<AspFsm>(ac, meters.asp, timers_, counters, send,
                                     [this](AspState from, AspState to) { on_asp_change(from, to); });
     if (cfg_.routing_contexts.empty()) {
-      as_.emplace(0, AsFsm(0, log_, counters));
+      as_.emplace(0, AsFsm(0, meters.as));
     } else {
-      for (auto rc : cfg_.routing_contexts) as_.emplace(rc, AsFsm(rc, log_, counters));
+      for (auto rc : cfg_.routing_contexts) as_.emplace(rc, AsFsm(rc, meters.as));
     }
   }
   if (has_peer_half()) {
@@ -56,10 +56,10 @@ Link::Link(std::size_t id, LinkConfig cfg, Transport& transport, TimerService& t
     pc.send_notify = cfg_.role == Role::kSg;
     pc.asp_identifier = cfg_.asp_identifier;
     peer_ =
-        std::make_unique<PeerAspFsm>(pc, log_, counters, send, [this](PeerAspState, PeerAspState) { update_ready(); });
+        std::make_unique<PeerAspFsm>(pc, meters.peer_asp, send, [this](PeerAspState, PeerAspState) { update_ready(); });
   }
   beat_ = std::make_unique<BeatFsm>(
-      cfg_.name, cfg_.t_beat, timers_, log_, counters,
+      cfg_.name, cfg_.t_beat, meters.beat, timers_, log_, counters,
       [this](std::uint32_t seq) {
         Message b;
         b.type = MessageType::kBeat;

@@ -55,6 +55,19 @@ struct LinkConfig {
   bool reconnect = true;  // client transports: start() again after a loss, with backoff
 };
 
+// The state machines' meters (FSM kit), built once per Mtp3 and shared by its links.
+struct LinkMeters {
+  LinkMeters(Logger& log, Counters& counters)
+      : asp(AspFsm::make_meter(log, counters)),
+        peer_asp(PeerAspFsm::make_meter(log, counters)),
+        as(AsFsm::make_meter(log, counters)),
+        beat(BeatFsm::make_meter(log, counters)) {}
+  AspFsm::Meter asp;
+  PeerAspFsm::Meter peer_asp;
+  AsFsm::Meter as;
+  BeatFsm::Meter beat;
+};
+
 // What the link reports upward (implemented by Mtp3).
 class LinkUser {
  public:
@@ -67,8 +80,8 @@ class LinkUser {
 
 class Link final : public TransportHandler {
  public:
-  Link(std::size_t id, LinkConfig cfg, Transport& transport, TimerService& timers, Logger& log, Counters& counters,
-       LinkUser& user);
+  Link(std::size_t id, LinkConfig cfg, Transport& transport, const LinkMeters& meters, TimerService& timers,
+       Logger& log, Counters& counters, LinkUser& user);
   ~Link() override;
   Link(const Link&) = delete;
   Link& operator=(const Link&) = delete;

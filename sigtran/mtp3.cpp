@@ -7,6 +7,7 @@ namespace isupgw::sigtran::m3ua {
 Mtp3::Mtp3(TimerService& timers, Logger& log, Counters& counters)
     : timers_(timers),
       log_(log),
+      meters_(log, counters),
       counters_(counters),
       audit_timer_(timers),
       no_route_(counters.get("m3ua.mtp.no_route")),
@@ -17,7 +18,8 @@ Mtp3::Mtp3(TimerService& timers, Logger& log, Counters& counters)
 Mtp3::~Mtp3() = default;
 
 Link& Mtp3::add_link(LinkConfig cfg, Transport& transport) {
-  links_.push_back(std::make_unique<Link>(links_.size(), std::move(cfg), transport, timers_, log_, counters_, *this));
+  links_.push_back(
+      std::make_unique<Link>(links_.size(), std::move(cfg), transport, meters_, timers_, log_, counters_, *this));
   return *links_.back();
 }
 

@@ -70,6 +70,7 @@ class Mtp3 final : public LinkUser {
 
   TimerService& timers_;
   Logger& log_;
+  LinkMeters meters_;
   Counters& counters_;
   std::vector<std::unique_ptr<Link>> links_;
   std::map<std::uint32_t, Route> routes_;

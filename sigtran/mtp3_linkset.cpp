@@ -21,7 +21,9 @@ LinkSet::LinkSet(LinkSetConfig cfg, TimerService& timers, Logger& log, Counters&
     : cfg_(std::move(cfg)),
       timers_(timers),
       log_(log),
-      restart_(cfg_.name, cfg_.restart, timers, log, counters, *this),
+      link_meter_(m2pa::LinkFsm::make_meter(log, counters)),
+      restart_meter_(MtpRestart::make_meter(cfg_.name, log, counters)),
+      restart_(cfg_.name, cfg_.restart, restart_meter_, timers, log, counters, *this),
       t10_(timers),
       tx_msu_(counters.get("mtp3.linkset." + cfg_.name + ".tx_msu")),
       rx_msu_(counters.get("mtp3.linkset." + cfg_.name + ".rx_msu")),
@@ -45,7 +47,7 @@ m2pa::Link* LinkSet::add_link(m2pa::LinkConfig cfg, Transport& transport) {
   if (links_.size() >= kMaxLinks || cfg.slc >= kMaxLinks || index_of_slc(cfg.slc)) return nullptr;
   if (cfg.name.empty() || cfg.name == "link") cfg.name = cfg_.name + "/" + std::to_string(cfg.slc);
   auto rec = std::make_unique<Rec>(timers_);
-  rec->link = std::make_unique<m2pa::Link>(std::move(cfg), transport, timers_, log_, counters_, *this);
+  rec->link = std::make_unique<m2pa::Link>(std::move(cfg), transport, link_meter_, timers_, log_, counters_, *this);
   m2pa::Link* added = rec->link.get();
   links_.push_back(std::move(rec));
   // Home links in SLC order (Q.704 4.2.1: load sharing by SLS over the links of the set).

@@ -187,6 +187,8 @@ class LinkSet final : public m2pa::LinkUser, private RestartOwner {
   LinkSetConfig cfg_;
   TimerService& timers_;
   Logger& log_;
+  m2pa::LinkFsm::Meter link_meter_;  // the links' M2PA machines
+  MtpRestart::Meter restart_meter_;
   std::vector<std::unique_ptr<Rec>> links_;
   std::map<int, MtpUser*> users_;
   bool started_ = false;

@@ -32,12 +32,14 @@
 
 #include "base/clock.h"
 #include "base/counters.h"
+#include "base/fsm.h"
 #include "base/log.h"
 #include "base/one_shot_timer.h"
 
 namespace isupgw::sigtran::mtp3 {
 
 enum class RestartState : std::uint8_t { kDown, kOwnRestart, kAdjacentRestart, kAvailable };
+inline constexpr std::size_t kRestartStates = static_cast<std::size_t>(RestartState::kAvailable) + 1;
 // Events as the link set classifies its inputs (the next state is a function of state and event).
 enum class RestartEvent : std::uint8_t {
   kOwnStart,         // first link in service at level 2, our MTP restarts
@@ -54,19 +56,7 @@ enum class RestartEvent : std::uint8_t {
   kT21Isolated,      // T21 expiry, no link available
   kLinkSetDown,      // no link of the set available any more
 };
-enum class RestartAction : std::uint8_t {
-  kNone,
-  kStartT20,
-  kStartT21,
-  kStartT21SendTra,
-  kSendTra,
-  kNoteTra,
-  kEndOwnRestart,       // stop T20, send TRA, start T19, restart traffic (9.2.4)
-  kEndAdjacentRestart,  // stop T21, TRA if not sent yet, restart traffic (9.3.2)
-  kAnswerTra,           // send TRA, start T19 (9.5.1)
-  kDiscardTra,          // (9.5.2)
-  kStop,                // stop the timers, forget the restart
-};
+inline constexpr std::size_t kRestartEvents = static_cast<std::size_t>(RestartEvent::kLinkSetDown) + 1;
 
 std::string_view to_string(RestartState s);
 std::string_view to_string(RestartEvent e);
@@ -91,8 +81,13 @@ class RestartOwner {
 
 class MtpRestart {
  public:
-  MtpRestart(std::string linkset, RestartTimers timers, TimerService& timer_service, Logger& log, Counters& counters,
-             RestartOwner& owner);
+  using Row = fsm::Row<RestartState, RestartEvent, void (MtpRestart::*)()>;
+  using Meter = fsm::Meter<Row>;
+  // mtp3_restart_transition linkset=<name> log lines, mtp3.linkset.<name>.restart.* counters.
+  static Meter make_meter(const std::string& linkset, Logger& log, Counters& counters);
+
+  MtpRestart(std::string linkset, RestartTimers timers, const Meter& meter, TimerService& timer_service, Logger& log,
+             Counters& counters, RestartOwner& owner);
 
   // The link set starts. `own`: our MTP restarts (isupgw starts); otherwise the link set
   // comes up as after the adjacent SP's restart.
@@ -105,21 +100,33 @@ class MtpRestart {
   void tra_received();
   void link_set_down();
 
-  RestartState state() const { return state_; }
-  bool ended() const { return state_ == RestartState::kAvailable; }
+  RestartState state() const { return m_.state(); }
+  bool ended() const { return state() == RestartState::kAvailable; }
   bool t19_running() const { return t19_.armed(); }
   const RestartTimers& timers() const { return t_; }
 
  private:
+  static const auto& table();
   bool fire(RestartEvent e);
-  void act(RestartAction a);
+  void a_start_t20();
+  void a_start_t21();
+  void a_start_t21_send_tra();
+  void a_send_tra() { send_tra(); }
+  void a_note_tra() { tra_received_ = true; }
+  void a_end_own_restart();       // stop T20, send TRA, start T19, restart traffic (9.2.4)
+  void a_end_adjacent_restart();  // stop T21, TRA if not sent yet, restart traffic (9.3.2)
+  void a_answer_tra();            // send TRA, start T19 (9.5.1)
+  void a_discard_tra();           // (9.5.2)
+  void a_stop();                  // stop the timers, forget the restart
+  void begin(std::string_view role, std::string_view timer, Clock::duration d);
+  void end(std::string_view role);
   void send_tra(bool before_traffic = true);
 
   std::string linkset_;
   RestartTimers t_;
+  fsm::Machine<Row> m_;
   Logger& log_;
   RestartOwner& owner_;
-  Counter& refused_;
   Counter& own_restarts_;
   Counter& adjacent_restarts_;
   Counter& tx_tra_;
@@ -127,7 +134,6 @@ class MtpRestart {
   Counter& rx_tra_discarded_;
   Counter& t20_expiries_;
   Counter& t21_expiries_;
-  RestartState state_ = RestartState::kDown;
   bool own_pending_ = false;   // start(own) seen, the restart has not begun
   bool tra_received_ = false;  // from the adjacent SP, in this restart
   bool tra_sent_ = false;      // by us, in this restart

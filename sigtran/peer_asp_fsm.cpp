@@ -3,32 +3,26 @@
 #include "sigtran/m3ua_codec.h"
 
 namespace isupgw::sigtran::m3ua {
-namespace {
 
 using S = PeerAspState;
 using E = PeerAspEvent;
-using A = PeerAspAction;
-using Row = FsmRow<S, E, A>;
+using F = PeerAspFsm;
+using fsm::in;
 
 // RFC 4666 4.3.4.1-4.3.4.4, SGP / responding IPSP side.
-constexpr std::array kTable = {
-    Row{S::kDown, E::kAspUp, S::kInactive, A::kUpAck},
-    Row{S::kDown, E::kAspDn, S::kDown, A::kDnAck},
-    Row{S::kDown, E::kAspAc, S::kDown, A::kUnexpected},
-    Row{S::kDown, E::kAspIa, S::kDown, A::kUnexpected},
-    Row{S::kInactive, E::kAspUp, S::kInactive, A::kUpAck},  // duplicate ASPUP: ack again
-    Row{S::kInactive, E::kAspAc, S::kActive, A::kAcAck},
-    Row{S::kInactive, E::kAspIa, S::kInactive, A::kIaAck},
-    Row{S::kInactive, E::kAspDn, S::kDown, A::kDnAck},
-    Row{S::kInactive, E::kCommDown, S::kDown, A::kNone},
-    Row{S::kActive, E::kAspUp, S::kInactive, A::kUpAckAndUnexpected},
-    Row{S::kActive, E::kAspAc, S::kActive, A::kAcAck},  // duplicate ASPAC (lost ack)
-    Row{S::kActive, E::kAspIa, S::kInactive, A::kIaAck},
-    Row{S::kActive, E::kAspDn, S::kDown, A::kDnAck},
-    Row{S::kActive, E::kCommDown, S::kDown, A::kNone},
-};
-
-}  // namespace
+const auto& PeerAspFsm::table() {
+  static constexpr auto kTable = fsm::make_table<kPeerAspStates, kPeerAspEvents, Row>({
+      {in(S::kDown, S::kInactive), E::kAspUp, S::kInactive, &F::a_up_ack},  // INACTIVE: a duplicate, ack again
+      {S::kActive, E::kAspUp, S::kInactive, &F::a_up_ack_and_unexpected},
+      {in(S::kDown, S::kInactive, S::kActive), E::kAspDn, S::kDown, &F::a_dn_ack},
+      {in(S::kDown), E::kAspAc, fsm::stay, &F::a_unexpected},
+      {in(S::kDown), E::kAspIa, fsm::stay, &F::a_unexpected},
+      {in(S::kInactive, S::kActive), E::kAspAc, S::kActive, &F::a_ac_ack},  // ACTIVE: a duplicate (lost ack)
+      {in(S::kInactive, S::kActive), E::kAspIa, S::kInactive, &F::a_ia_ack},
+      {in(S::kInactive, S::kActive), E::kCommDown, S::kDown},
+  });
+  return kTable;
+}
 
 std::string_view to_string(PeerAspState s) {
   switch (s) {
@@ -50,27 +44,32 @@ std::string_view to_string(PeerAspEvent e) {
   return "?";
 }
 
-PeerAspFsm::PeerAspFsm(PeerAspConfig cfg, Logger& log, Counters& counters, Send send, OnChange on_change)
+PeerAspFsm::Meter PeerAspFsm::make_meter(Logger& log, Counters& counters) {
+  return Meter(table(), log, counters,
+               {.name = {},
+                .counters = "m3ua.peer_asp_fsm",
+                .subsystem = Subsystem::kM3ua,
+                .transition_level = LogLevel::kInfo,
+                .refused_level = LogLevel::kDebug,
+                .transition_log = "peer_asp_fsm_transition",
+                .refused_log = "peer_asp_fsm_ignored",
+                .refused_counter = "m3ua.peer_asp_fsm.ignored_events",
+                .label_key = "peer",
+                .id_key = {}});
+}
+
+PeerAspFsm::PeerAspFsm(PeerAspConfig cfg, const Meter& meter, Send send, OnChange on_change)
     : cfg_(std::move(cfg)),
-      log_(log),
-      ignored_(counters.get("m3ua.peer_asp_fsm.ignored_events")),
+      m_(meter, S::kDown, fsm::Label{cfg_.name}),
       send_(std::move(send)),
       on_change_(std::move(on_change)) {}
 
 bool PeerAspFsm::handle(PeerAspEvent e, const Message* request) {
-  const Row* row = find_row(kTable, state_, e);
-  if (!row) {
-    ignored_.inc();
-    log_.debug(Subsystem::kM3ua, "peer_asp_fsm_ignored",
-               {{"peer", cfg_.name}, {"state", to_string(state_)}, {"event", to_string(e)}});
-    return false;
-  }
-  const S from = state_;
-  state_ = row->to;
-  log_.info(Subsystem::kM3ua, "peer_asp_fsm_transition",
-            {{"peer", cfg_.name}, {"from", to_string(from)}, {"event", to_string(e)}, {"to", to_string(row->to)}});
-  act(row->action, request);
-  if (from != state_ && on_change_) on_change_(from, state_);
+  const S from = m_.state();
+  const Row* row = m_.step(e);
+  if (!row) return false;
+  if (row->action) (this->*row->action)(request);
+  if (from != state() && on_change_) on_change_(from, state());
   return true;
 }
 
@@ -83,37 +82,48 @@ void PeerAspFsm::notify(std::uint16_t as_state, const Message* request) {
   send_(n);
 }
 
-void PeerAspFsm::act(PeerAspAction a, const Message* request) {
+void PeerAspFsm::a_up_ack(const Message*) {
   Message m;
-  switch (a) {
-    case A::kNone: return;
-    case A::kUpAck:
-    case A::kUpAckAndUnexpected:
-      m.type = MessageType::kAspUpAck;
-      m.asp_identifier = cfg_.asp_identifier;
-      send_(m);
-      if (a == A::kUpAckAndUnexpected) send_(make_error(ErrorCode::kUnexpectedMessage));
-      notify(status::kAsInactive, nullptr);
-      return;
-    case A::kDnAck: m.type = MessageType::kAspDnAck; break;
-    case A::kAcAck:
-      m.type = MessageType::kAspAcAck;
-      if (request) {
-        m.traffic_mode_type = request->traffic_mode_type;
-        m.routing_context = request->routing_context;
-      }
-      send_(m);
-      notify(status::kAsActive, request);
-      return;
-    case A::kIaAck:
-      m.type = MessageType::kAspIaAck;
-      if (request) m.routing_context = request->routing_context;
-      send_(m);
-      notify(status::kAsInactive, request);
-      return;
-    case A::kUnexpected: m = make_error(ErrorCode::kUnexpectedMessage); break;
-  }
+  m.type = MessageType::kAspUpAck;
+  m.asp_identifier = cfg_.asp_identifier;
+  send_(m);
+  notify(status::kAsInactive, nullptr);
+}
+
+void PeerAspFsm::a_up_ack_and_unexpected(const Message*) {
+  Message m;
+  m.type = MessageType::kAspUpAck;
+  m.asp_identifier = cfg_.asp_identifier;
+  send_(m);
+  send_(make_error(ErrorCode::kUnexpectedMessage));
+  notify(status::kAsInactive, nullptr);
+}
+
+void PeerAspFsm::a_dn_ack(const Message*) {
+  Message m;
+  m.type = MessageType::kAspDnAck;
   send_(m);
 }
+
+void PeerAspFsm::a_ac_ack(const Message* request) {
+  Message m;
+  m.type = MessageType::kAspAcAck;
+  if (request) {
+    m.traffic_mode_type = request->traffic_mode_type;
+    m.routing_context = request->routing_context;
+  }
+  send_(m);
+  notify(status::kAsActive, request);
+}
+
+void PeerAspFsm::a_ia_ack(const Message* request) {
+  Message m;
+  m.type = MessageType::kAspIaAck;
+  if (request) m.routing_context = request->routing_context;
+  send_(m);
+  notify(status::kAsInactive, request);
+}
+
+void PeerAspFsm::a_unexpected(const Message*) { send_(make_error(ErrorCode::kUnexpectedMessage)); }
 
 }  // namespace isupgw::sigtran::m3ua

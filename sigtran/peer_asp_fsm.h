@@ -12,23 +12,16 @@
 #include <vector>
 
 #include "base/counters.h"
+#include "base/fsm.h"
 #include "base/log.h"
-#include "sigtran/fsm_table.h"
 #include "sigtran/m3ua_message.h"
 
 namespace isupgw::sigtran::m3ua {
 
 enum class PeerAspState : std::uint8_t { kDown, kInactive, kActive };
+inline constexpr std::size_t kPeerAspStates = static_cast<std::size_t>(PeerAspState::kActive) + 1;
 enum class PeerAspEvent : std::uint8_t { kAspUp, kAspDn, kAspAc, kAspIa, kCommDown };
-enum class PeerAspAction : std::uint8_t {
-  kNone,
-  kUpAck,               // ASPUP ACK (+ NTFY AS-INACTIVE when notify is on, RFC 4666 4.3.4.5)
-  kUpAckAndUnexpected,  // ASPUP while ACTIVE: ASPUP ACK + ERR Unexpected Message (RFC 4666 4.3.4.1)
-  kDnAck,               // ASPDN ACK
-  kAcAck,               // ASPAC ACK (+ NTFY AS-ACTIVE)
-  kIaAck,               // ASPIA ACK (+ NTFY AS-INACTIVE)
-  kUnexpected,          // ERR Unexpected Message (ASPAC/ASPIA from an ASP that is DOWN)
-};
+inline constexpr std::size_t kPeerAspEvents = static_cast<std::size_t>(PeerAspEvent::kCommDown) + 1;
 
 std::string_view to_string(PeerAspState s);
 std::string_view to_string(PeerAspEvent e);
@@ -44,22 +37,32 @@ class PeerAspFsm {
   using Send = std::function<void(const Message&)>;
   using OnChange = std::function<void(PeerAspState from, PeerAspState to)>;
 
-  PeerAspFsm(PeerAspConfig cfg, Logger& log, Counters& counters, Send send, OnChange on_change = {});
+  using Row = fsm::Row<PeerAspState, PeerAspEvent, void (PeerAspFsm::*)(const Message*)>;
+  using Meter = fsm::Meter<Row>;
+  // peer_asp_fsm_transition peer=<name> log lines, m3ua.peer_asp_fsm.* counters; built once at wiring time.
+  static Meter make_meter(Logger& log, Counters& counters);
 
-  PeerAspState state() const { return state_; }
+  PeerAspFsm(PeerAspConfig cfg, const Meter& meter, Send send, OnChange on_change = {});
+
+  PeerAspState state() const { return m_.state(); }
   // `request` is the received message (its RC / traffic mode are echoed in the ack).
   bool handle(PeerAspEvent e, const Message* request = nullptr);
 
  private:
-  void act(PeerAspAction a, const Message* request);
+  static const auto& table();
+  // Actions; `request` is the message being acknowledged.
+  void a_up_ack(const Message* request);                 // ASPUP ACK (+ NTFY AS-INACTIVE, RFC 4666 4.3.4.5)
+  void a_up_ack_and_unexpected(const Message* request);  // ASPUP while ACTIVE: + ERR Unexpected (4.3.4.1)
+  void a_dn_ack(const Message* request);                 // ASPDN ACK
+  void a_ac_ack(const Message* request);                 // ASPAC ACK (+ NTFY AS-ACTIVE)
+  void a_ia_ack(const Message* request);                 // ASPIA ACK (+ NTFY AS-INACTIVE)
+  void a_unexpected(const Message* request);             // ERR Unexpected Message (ASPAC/ASPIA while DOWN)
   void notify(std::uint16_t as_state, const Message* request);
 
   PeerAspConfig cfg_;
-  Logger& log_;
-  Counter& ignored_;
+  fsm::Machine<Row> m_;
   Send send_;
   OnChange on_change_;
-  PeerAspState state_ = PeerAspState::kDown;
 };
 
 }  // namespace isupgw::sigtran::m3ua

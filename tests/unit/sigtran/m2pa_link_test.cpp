@@ -45,8 +45,9 @@ struct M2paLinkTest : ::testing::Test {
     c.slc = 0;
     return c;
   }
-  Link a{cfg("ls1/0"), ta, timers, cap.log, counters, ua};
-  Link b{cfg("ls2/0"), tb, timers, cap.log, counters, ub};
+  LinkFsm::Meter meter = LinkFsm::make_meter(cap.log, counters);
+  Link a{cfg("ls1/0"), ta, meter, timers, cap.log, counters, ua};
+  Link b{cfg("ls2/0"), tb, meter, timers, cap.log, counters, ub};
   M2paLinkTest() { m3ua::testing::link_pair(ta, tb); }
   void advance(Clock::duration d) {
     // Messages are delivered every 100 ms; timers fire at their deadlines.
@@ -64,6 +65,7 @@ struct M2paLinkTest : ::testing::Test {
 };
 
 TEST_F(M2paLinkTest, AlignsAfterTheNormalProvingPeriod) {
+  cap.log.set_all_levels(LogLevel::kDebug);  // the machine's transitions are logged at debug
   a.start();
   b.start();
   pump(ta, tb);
@@ -77,7 +79,7 @@ TEST_F(M2paLinkTest, AlignsAfterTheNormalProvingPeriod) {
   EXPECT_TRUE(b.in_service());
   EXPECT_EQ(ua.events, std::vector<std::string>{"in service"});
   EXPECT_EQ(ub.events, std::vector<std::string>{"in service"});
-  EXPECT_GT(cap.count("m2pa_fsm_transition"), 5u);
+  EXPECT_GT(cap.count("m2pa_fsm_transition"), 5u) << "every transition logged (debug)";
 }
 
 // RFC 4165 4.1.2 / 4.1.3 after Q.703's continuous SIO and SIN: Alignment is sent again every

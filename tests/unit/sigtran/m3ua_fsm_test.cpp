@@ -25,8 +25,9 @@ TEST(AspFsm, BringUpActivateRetransmitOverrideAndDown) {
   cfg.asp_identifier = 7;
   cfg.routing_contexts = {100};
   cfg.traffic_mode = TrafficMode::kOverride;
+  const auto meter = AspFsm::make_meter(cap.log, counters);
   AspFsm fsm(
-      cfg, timers, cap.log, counters, [&](const Message& m) { sent.push_back(m); },
+      cfg, meter, timers, counters, [&](const Message& m) { sent.push_back(m); },
       [&](AspState a, AspState b) { changes.emplace_back(a, b); });
 
   EXPECT_TRUE(fsm.handle(AspEvent::kStart));
@@ -76,7 +77,8 @@ TEST(AspFsm, CommDownFromAnyStateGoesDown) {
   ManualTimerService timers(clock);
   LogCapture cap;
   Counters counters;
-  AspFsm fsm({}, timers, cap.log, counters, [](const Message&) {});
+  const auto meter = AspFsm::make_meter(cap.log, counters);
+  AspFsm fsm({}, meter, timers, counters, [](const Message&) {});
   for (auto steps : {0, 1, 2}) {
     fsm.handle(AspEvent::kStart);
     if (steps >= 1) fsm.handle(AspEvent::kUpAck);
@@ -92,7 +94,8 @@ TEST(AspFsm, UnsolicitedAspDownAckFromSgp) {
   ManualTimerService timers(clock);
   LogCapture cap;
   Counters counters;
-  AspFsm fsm({}, timers, cap.log, counters, [](const Message&) {});
+  const auto meter = AspFsm::make_meter(cap.log, counters);
+  AspFsm fsm({}, meter, timers, counters, [](const Message&) {});
   fsm.handle(AspEvent::kStart);
   fsm.handle(AspEvent::kUpAck);
   fsm.handle(AspEvent::kActiveAck);
@@ -105,7 +108,8 @@ TEST(PeerAspFsm, SgpSideAcksAndNotifies) {
   LogCapture cap;
   Counters counters;
   std::vector<Message> sent;
-  PeerAspFsm fsm({}, cap.log, counters, [&](const Message& m) { sent.push_back(m); });
+  const auto meter = PeerAspFsm::make_meter(cap.log, counters);
+  PeerAspFsm fsm({}, meter, [&](const Message& m) { sent.push_back(m); });
 
   Message aspac;
   aspac.type = MessageType::kAspAc;
@@ -147,7 +151,8 @@ TEST(PeerAspFsm, SgpSideAcksAndNotifies) {
 TEST(AsFsm, FollowsOwnAspAndNotify) {
   LogCapture cap;
   Counters counters;
-  AsFsm as(100, cap.log, counters);
+  const auto meter = AsFsm::make_meter(cap.log, counters);
+  AsFsm as(100, meter);
   EXPECT_TRUE(as.handle(AsEvent::kAspInactive));
   EXPECT_EQ(as.state(), AsState::kInactive);
   EXPECT_TRUE(as.handle(AsEvent::kNtfyAsActive));  // another ASP of the AS went active
@@ -170,8 +175,9 @@ TEST(BeatFsm, BeatsAndDeclaresPeerLost) {
   Counters counters;
   std::vector<std::uint32_t> beats;
   int lost = 0;
+  const auto meter = BeatFsm::make_meter(cap.log, counters);
   BeatFsm beat(
-      "l", 30s, timers, cap.log, counters, [&](std::uint32_t s) { beats.push_back(s); }, [&] { ++lost; });
+      "l", 30s, meter, timers, cap.log, counters, [&](std::uint32_t s) { beats.push_back(s); }, [&] { ++lost; });
   beat.handle(BeatEvent::kStart);
   timers.advance(30s);
   ASSERT_EQ(beats.size(), 1u);
