@@ -1,6 +1,6 @@
 // M3UA (RFC 4666) messages as value types: message classes/types, parameter
 // tags, error codes, and one Message struct holding every parameter a message
-// may carry. Which parameters each message allows/requires is in m3ua_codec.cpp
+// may carry. Which parameters each message allows/requires is in m3ua_rules.cpp
 // (RFC 4666 section 3.3-3.8). No I/O and no JSON here.
 #pragma once
 
