@@ -2,7 +2,7 @@
 // with everything below a call's meaning kept inside the stack.
 //
 // The stack (sip/user_agent) implements SessionApi; the call engine
-// (gateway/call_engine) implements SessionUser. Both run on one io_context
+// (engine/call_engine) implements SessionUser. Both run on one io_context
 // thread; callbacks are never made from inside a SessionApi call (the stack
 // posts them), so the engine may call back into the API from any callback.
 //

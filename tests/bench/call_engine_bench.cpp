@@ -12,12 +12,12 @@
 #include <string>
 
 #include "base/clock.h"
-#include "gateway/call_engine.h"
+#include "engine/call_engine.h"
 #include "isup/isup_cc.h"
 #include "isup/timers.h"
 #include "sip/message.h"
 
-namespace gw = isupgw::gateway;
+namespace gw = isupgw::engine;
 namespace isup = isupgw::isup;
 namespace sip = isupgw::sip;
 

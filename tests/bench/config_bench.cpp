@@ -2,11 +2,11 @@
 // reloads run this on the event loop, so it must stay cheap.
 #include <benchmark/benchmark.h>
 
-#include "gateway/config_loader.h"
+#include "config/loader.h"
 
 static void BM_LoadDefaultConfig(benchmark::State& state) {
   for (auto _ : state) {
-    auto r = isupgw::gateway::load_default_config();
+    auto r = isupgw::config::load_default_config();
     benchmark::DoNotOptimize(r);
   }
 }

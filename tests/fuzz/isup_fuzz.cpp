@@ -10,7 +10,7 @@
 #include <span>
 
 #include "base/hex.h"
-#include "gateway/codec_isup.h"
+#include "cli/codec_isup.h"
 #include "isup/codes.h"
 #include "isup/message.h"
 #include "isup/number.h"
@@ -98,8 +98,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!enc2 || *enc2 != *enc) fail("encoding is not stable");
   // The CLI's JSON form carries the same octets (repeated names that are not
   // adjacent are grouped, which reorders the optional part: compare only then).
-  const std::string text = isupgw::gateway::isup_to_json(*m, v, form);
-  auto back = isupgw::gateway::isup_json_to_bytes(text, v, form);
+  const std::string text = isupgw::cli::isup_to_json(*m, v, form);
+  auto back = isupgw::cli::isup_json_to_bytes(text, v, form);
   if (!back) {
     std::fprintf(stderr, "%s\n%s\n", text.c_str(), back.error().c_str());
     fail("JSON does not encode");

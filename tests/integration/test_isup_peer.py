@@ -12,7 +12,7 @@ from harness import BIN, SRC, Checks, run
 
 c = Checks()
 PEER = os.path.join(os.path.dirname(BIN), "isup-peer")
-SCEN = os.path.join(SRC, "isup", "peer", "scenarios")
+SCEN = os.path.join(SRC, "tools", "isup-peer", "scenarios")
 scenarios = sorted(os.path.join(SCEN, f) for f in os.listdir(SCEN) if f.endswith(".txt"))
 
 r = run([PEER, "--loopback"] + scenarios)

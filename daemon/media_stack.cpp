@@ -1,0 +1,273 @@
+#include "daemon/media_stack.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "config/media_config.h"
+#include "config/ss7_config.h"
+
+namespace isupgw::daemon {
+
+namespace {
+
+// What the AUEP keepalive audits for a group's endpoints: the per-circuit
+// term made a wildcard ("rtpbridge/{cic:x}@mgw" -> "rtpbridge/*@mgw", which
+// osmo-mgw answers; it refuses "*@mgw"), else the whole domain ("*@mg1").
+std::string keepalive_for(std::string_view endpoints) {
+  const std::string domain = config::domain_of(endpoints);
+  std::string local(endpoints.substr(0, endpoints.rfind('@')));
+  for (std::string_view cic : {"{cic}", "{cic:x}"}) {
+    const auto at = local.find(cic);
+    const bool whole_term = at != std::string::npos && (at == 0 || local[at - 1] == '/') &&
+                            (at + cic.size() == local.size() || local[at + cic.size()] == '/');
+    if (whole_term) return local.replace(at, cic.size(), "*") + "@" + domain;
+  }
+  return "*@" + domain;
+}
+
+std::uint32_t lowest_cic(const config::TrunkGroup& g) {
+  std::uint32_t low = 0;
+  for (const auto& r : g.cics())
+    if (auto span = config::parse_cic_range(r, config::max_cic(g.variant())); span && (low == 0 || span->first < low))
+      low = span->first;
+  return low == 0 ? 1 : low;
+}
+
+mediagw::mgcp::ConnectionMode mgcp_mode(engine::MediaMode m) {
+  switch (m) {
+    case engine::MediaMode::kSendOnly: return mediagw::mgcp::ConnectionMode::kSendOnly;
+    case engine::MediaMode::kRecvOnly: return mediagw::mgcp::ConnectionMode::kRecvOnly;
+    case engine::MediaMode::kSendRecv: return mediagw::mgcp::ConnectionMode::kSendRecv;
+    case engine::MediaMode::kInactive: return mediagw::mgcp::ConnectionMode::kInactive;
+  }
+  return mediagw::mgcp::ConnectionMode::kSendRecv;
+}
+
+}  // namespace
+
+MediaStack::MediaStack(boost::asio::io_context& io, Clock& clock, Logger& log, Counters& counters)
+    : io_(io), clock_(clock), log_(log), counters_(counters), timers_(io) {}
+
+MediaStack::~MediaStack() { stop(); }
+
+Result<std::unique_ptr<MediaStack>, std::string> MediaStack::create(boost::asio::io_context& io,
+                                                                    const config::Config& cfg, Clock& clock,
+                                                                    Logger& log, Counters& counters) {
+  if (auto errors = config::check_media_config(cfg); !errors.empty()) return Err(errors.front().second);
+  std::unique_ptr<MediaStack> s(new MediaStack(io, clock, log, counters));
+  for (const auto& c : cfg.media_gateways()) {
+    auto mg = std::make_unique<Mg>();
+    mg->name = c.name();
+    mg->udp.mg_address = c.address().address();
+    mg->udp.mg_port = static_cast<std::uint16_t>(c.address().port() == 0 ? 2427 : c.address().port());
+    mg->udp.local_address = c.local().address().empty()
+                                ? (c.address().address().find(':') != std::string::npos ? "::" : "0.0.0.0")
+                                : c.local().address();
+    mg->udp.local_port = static_cast<std::uint16_t>(c.local().port());
+    // The keepalive audits the MG's domain unless told which endpoint to use.
+    std::string keepalive = c.keepalive_endpoint();
+    if (keepalive.empty()) {
+      for (const auto& g : cfg.ss7().trunk_groups())
+        if (g.media_gateway() == c.name()) {
+          keepalive = keepalive_for(g.endpoints());
+          break;
+        }
+      if (keepalive.empty()) keepalive = "*@" + c.name();
+    }
+    mediagw::ClientConfig cc;
+    cc.mg_name = c.name();
+    cc.keepalive_endpoint = keepalive;
+    cc.keepalive_interval = std::chrono::milliseconds(c.keepalive_ms() == 0 ? 10000 : c.keepalive_ms());
+    if (c.initial_rto_ms() != 0) cc.initial_rto = std::chrono::milliseconds(c.initial_rto_ms());
+    if (c.max_rto_ms() != 0) cc.max_rto = std::chrono::milliseconds(c.max_rto_ms());
+    if (c.max_retransmissions() != 0) cc.max_retransmissions = c.max_retransmissions();
+    mg->transport = std::make_unique<mediagw::MgcpUdpTransport>(io, log, counters);
+    mg->client = std::make_unique<mediagw::MgcpClient>(cc, *mg->transport, s->timers_, clock, log, counters);
+    mg->connections = std::make_unique<mediagw::MgConnections>(c.name(), *mg->client, log, counters);
+    mg->continuity = std::make_unique<mediagw::ContinuityChecker>(*mg->client, s->timers_, log, counters);
+    Mg* raw = mg.get();
+    mg->client->on_notify([raw](const mediagw::mgcp::Command& n) { raw->continuity->on_notify(n); });
+    mg->client->on_restart([raw](const mediagw::RestartNotice& n) { raw->connections->handle_restart(n); });
+    MediaStack* self = s.get();
+    mg->connections->on_lost([self, raw](mediagw::MediaId media, int cause) {
+      for (auto it = self->calls_.begin(); it != self->calls_.end(); ++it)
+        if (it->second.mg == raw && it->second.media == media) {
+          const Id id = it->first;
+          self->calls_.erase(it);
+          if (self->lost_) self->lost_(id, cause);
+          return;
+        }
+    });
+    mg->client->health().set_listener([raw](mediagw::HealthState from, mediagw::HealthState to, mediagw::HealthEvent) {
+      raw->connections->handle_health(from, to);
+    });
+    s->mgs_.push_back(std::move(mg));
+  }
+  for (const auto& g : cfg.ss7().trunk_groups()) {
+    if (g.media_gateway().empty()) continue;
+    GroupBinding b;
+    b.mg = s->find(g.media_gateway());
+    if (config::is_wildcard(g.endpoints())) {
+      b.rtp_endpoint = g.endpoints();
+    } else {
+      mediagw::TrunkLayout layout;
+      layout.first_cic = lowest_cic(g);
+      b.tdm = *mediagw::EndpointPattern::parse(g.endpoints(), layout);
+      const auto fmt = config::point_code_format(cfg.ss7());
+      const auto opc = sigtran::parse_point_code(g.opc(), fmt), dpc = sigtran::parse_point_code(g.dpc(), fmt);
+      b.pc_low = std::min(opc ? opc->value : 0, dpc ? dpc->value : 0);
+      b.pc_high = std::max(opc ? opc->value : 0, dpc ? dpc->value : 0);
+    }
+    s->by_name_.emplace(g.name(), std::move(b));
+  }
+  return s;
+}
+
+Result<bool, std::string> MediaStack::start() {
+  for (auto& mg : mgs_) {
+    Mg* raw = mg.get();
+    if (auto ec = mg->transport->open(mg->udp, [raw](std::span<const std::uint8_t> d) { raw->client->receive(d); }))
+      return Err("media gateway '" + mg->name + "': cannot bind " + mg->udp.local_address + ":" +
+                 std::to_string(mg->udp.local_port) + ": " + ec.message());
+    log_.notice(Subsystem::kMgcp, "mgcp_ready",
+                {{"mg", mg->name},
+                 {"local_port", mg->transport->local_port()},
+                 {"mg_address", mg->udp.mg_address},
+                 {"mg_port", mg->udp.mg_port}});
+    mg->client->start_keepalive();
+  }
+  return true;
+}
+
+void MediaStack::stop() {
+  // Calls are over (or the engine is gone): cancelled transactions below must
+  // not report back to it.
+  calls_.clear();
+  lost_ = nullptr;
+  for (auto& mg : mgs_) {
+    if (!mg->client) continue;
+    mg->client->stop_keepalive();
+    mg->client->cancel_all();
+    mg->transport->close();
+  }
+}
+
+MediaStack::Mg* MediaStack::find(std::string_view mg_name) {
+  for (auto& mg : mgs_)
+    if (mg->name == mg_name) return mg.get();
+  return nullptr;
+}
+
+void MediaStack::bind(isup::IsupCallControl& isup) {
+  isup_ = &isup;
+  // Group ids are dense from 0 (IsupCallControl::add_group).
+  for (isup::GroupId id = 0; const isup::TrunkGroup* g = isup.group(id); ++id)
+    if (auto it = by_name_.find(g->config().name); it != by_name_.end()) by_group_[id] = &it->second;
+  isup.set_continuity(this);
+}
+
+std::optional<MediaStack::CircuitMedia> MediaStack::media_for(isup::GroupId group, std::uint16_t cic) {
+  auto it = by_group_.find(group);
+  if (it == by_group_.end() || it->second->mg == nullptr) return std::nullopt;
+  const GroupBinding& b = *it->second;
+  if (b.tdm) {
+    auto ep = b.tdm->endpoint_for_cic(cic);
+    if (!ep) return std::nullopt;
+    if (!b.tdm->by_cic()) return CircuitMedia{b.mg, *ep, true, {}};
+    // RFC 3435 3.2.2.2: a hexadecimal string of up to 32 characters.
+    char call_id[24];
+    std::snprintf(call_id, sizeof call_id, "%06X%06X%04X", static_cast<unsigned>(b.pc_low),
+                  static_cast<unsigned>(b.pc_high), static_cast<unsigned>(cic));
+    return CircuitMedia{b.mg, *ep, false, call_id};
+  }
+  return CircuitMedia{b.mg, b.rtp_endpoint, false, {}};
+}
+
+std::optional<engine::CallMedia::Id> MediaStack::open(isup::GroupId group, std::uint16_t cic,
+                                                      const std::string& remote_sdp, engine::MediaMode mode,
+                                                      Ready ready) {
+  auto m = media_for(group, cic);
+  if (!m) return std::nullopt;
+  const Id id = next_call_++;
+  CallConnection& cc = calls_[id];
+  cc.mg = m->mg;
+  if (!m->mg->connections->usable()) {
+    // An MG that is down or leaving service takes no new calls (RFC 3435 2.3.12).
+    counters_.get("mgcp.calls.mg_unusable").inc();
+    timers_.start(Clock::duration::zero(), [this, id, ready = std::move(ready)] {
+      if (calls_.erase(id) != 0) ready(std::nullopt);
+    });
+    return id;
+  }
+  cc.media = m->mg->connections->create(
+      m->endpoint, mgcp_mode(mode), remote_sdp,
+      [this, id, ready = std::move(ready)](const Result<mediagw::ConnectionInfo, mediagw::ConnectionFailure>& r) {
+        auto it = calls_.find(id);
+        if (it == calls_.end()) return;
+        if (!r.ok()) {
+          calls_.erase(it);
+          return ready(std::nullopt);
+        }
+        it->second.created = true;
+        if (auto u = std::move(it->second.update)) {
+          it->second.update.reset();
+          it->second.mg->connections->modify(it->second.media, mgcp_mode(u->second), u->first);
+        }
+        ready(r->sdp);
+      },
+      m->call_id);
+  return id;
+}
+
+void MediaStack::update(Id id, const std::string& remote_sdp, engine::MediaMode mode) {
+  auto it = calls_.find(id);
+  if (it == calls_.end()) return;
+  if (!it->second.created) {
+    // Applied once the MG has answered the CRCX; a later update wins, keeping a known remote SDP.
+    std::string sdp = remote_sdp.empty() && it->second.update ? it->second.update->first : remote_sdp;
+    it->second.update = std::make_pair(std::move(sdp), mode);
+    return;
+  }
+  it->second.mg->connections->modify(it->second.media, mgcp_mode(mode), remote_sdp);
+}
+
+void MediaStack::close(Id id) {
+  auto it = calls_.find(id);
+  if (it == calls_.end()) return;
+  if (it->second.media != 0) it->second.mg->connections->release(it->second.media);
+  calls_.erase(it);
+}
+
+void MediaStack::connect_loop(isup::GroupId group, std::uint16_t cic) {
+  auto m = media_for(group, cic);
+  if (!m || !m->tdm) {
+    // No TDM endpoint to loop: the far exchange's check fails and Q.764 2.1.8 takes over.
+    counters_.get("mgcp.cot.no_endpoint").inc();
+    log_.warn(Subsystem::kMgcp, "cot.no_endpoint", {{"group", group}, {"cic", cic}});
+    return;
+  }
+  m->mg->continuity->connect_loop(m->endpoint);
+}
+
+void MediaStack::disconnect_loop(isup::GroupId group, std::uint16_t cic) {
+  if (auto m = media_for(group, cic); m && m->tdm) m->mg->continuity->disconnect_loop(m->endpoint);
+}
+
+void MediaStack::start_test(isup::GroupId group, std::uint16_t cic) {
+  auto m = media_for(group, cic);
+  if (!m || !m->tdm) {
+    counters_.get("mgcp.cot.no_endpoint").inc();
+    log_.warn(Subsystem::kMgcp, "cot.no_endpoint", {{"group", group}, {"cic", cic}});
+    // Reported later, never from inside ISUP's own call.
+    timers_.start(Clock::duration::zero(), [this, group, cic] {
+      if (isup_) isup_->continuity_result(group, cic, false);
+    });
+    return;
+  }
+  m->mg->continuity->start_test(m->endpoint, [this, group, cic](bool passed) {
+    log_.info(Subsystem::kMgcp, "cot.result", {{"group", group}, {"cic", cic}, {"passed", passed}});
+    if (isup_) isup_->continuity_result(group, cic, passed);
+  });
+}
+
+}  // namespace isupgw::daemon

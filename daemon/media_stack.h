@@ -1,0 +1,119 @@
+// The daemon's media side, built from the media_gateways configuration: one
+// MGCP association per media gateway (UDP socket, client with retransmission
+// and AUEP keepalive, the calls' connections, continuity checks), and the
+// binding of ISUP trunk groups to an MG and an endpoint pattern, so that a
+// circuit (group, CIC) names its TDM endpoint ("ds/e1-{span}/{timeslot}@mg1")
+// or, for MGs without TDM, a wildcard RTP endpoint ("rtpbridge/*@mgw") or one
+// RTP bridge per circuit ("rtpbridge/{cic:x}@mgw"). On a per-circuit bridge
+// both ends of the circuit (this gateway and the adjacent exchange, e.g. a
+// second isupgw on the same MG) connect on the same endpoint, so its MGCP
+// Call-ID comes from the circuit: the trunk group's two point codes, lower
+// first, and the CIC, which both ends compute alike.
+//
+// It is ISUP's ContinuityCheck (Q.764 2.1.8): loops and check tones run on the
+// circuit's endpoint; a trunk group without an MG (or with an RTP-only one)
+// cannot loop, so its checks fail and the ISUP procedures handle that.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/asio.h"
+#include "base/asio_timer_service.h"
+#include "base/clock.h"
+#include "base/counters.h"
+#include "base/log.h"
+#include "base/result.h"
+#include "config/config.pb.h"
+#include "engine/call_media.h"
+#include "isup/isup_cc.h"
+#include "isup/isup_cc_user.h"
+#include "media-gw/continuity_check.h"
+#include "media-gw/endpoint_map.h"
+#include "media-gw/mg_connections.h"
+#include "media-gw/mgcp_client.h"
+#include "media-gw/mgcp_udp.h"
+
+namespace isupgw::daemon {
+
+class MediaStack final : public isup::ContinuityCheck, public engine::CallMedia {
+ public:
+  struct Mg {
+    std::string name;
+    mediagw::UdpConfig udp;
+    std::unique_ptr<mediagw::MgcpUdpTransport> transport;
+    std::unique_ptr<mediagw::MgcpClient> client;
+    std::unique_ptr<mediagw::MgConnections> connections;
+    std::unique_ptr<mediagw::ContinuityChecker> continuity;
+  };
+  // Where a circuit's media lives.
+  struct CircuitMedia {
+    Mg* mg = nullptr;
+    std::string endpoint;  // specific TDM endpoint, or a wildcard for RTP-only MGs
+    bool tdm = false;
+    std::string call_id;  // the circuit's MGCP Call-ID on per-circuit RTP bridges, else empty
+  };
+
+  static Result<std::unique_ptr<MediaStack>, std::string> create(boost::asio::io_context& io, const config::Config& cfg,
+                                                                 Clock& clock, Logger& log, Counters& counters);
+  ~MediaStack() override;
+
+  // Opens every MGCP socket and starts the keepalives. Errors name the MG.
+  Result<bool, std::string> start();
+  void stop();
+
+  // Binds the configured trunk groups (by name) to ISUP's group ids and makes
+  // this stack the continuity checker of `isup`.
+  void bind(isup::IsupCallControl& isup);
+
+  std::optional<CircuitMedia> media_for(isup::GroupId group, std::uint16_t cic);
+  Mg* find(std::string_view mg_name);
+  const std::vector<std::unique_ptr<Mg>>& gateways() const { return mgs_; }
+
+  // CallMedia: the connection of a call's circuit (CRCX/MDCX/DLCX on its endpoint).
+  std::optional<Id> open(isup::GroupId group, std::uint16_t cic, const std::string& remote_sdp, engine::MediaMode mode,
+                         Ready ready) override;
+  void update(Id id, const std::string& remote_sdp, engine::MediaMode mode) override;
+  void close(Id id) override;
+  void set_lost_handler(Lost lost) override { lost_ = std::move(lost); }
+  std::size_t call_connections() const { return calls_.size(); }
+
+  // isup::ContinuityCheck
+  void connect_loop(isup::GroupId group, std::uint16_t cic) override;
+  void disconnect_loop(isup::GroupId group, std::uint16_t cic) override;
+  void start_test(isup::GroupId group, std::uint16_t cic) override;
+
+ private:
+  struct GroupBinding {
+    Mg* mg = nullptr;
+    std::optional<mediagw::EndpointPattern> tdm;  // per-circuit endpoints
+    std::string rtp_endpoint;                     // wildcard RTP endpoint otherwise
+    std::uint32_t pc_low = 0, pc_high = 0;        // the group's OPC and DPC, ordered
+  };
+  MediaStack(boost::asio::io_context& io, Clock& clock, Logger& log, Counters& counters);
+
+  boost::asio::io_context& io_;
+  Clock& clock_;
+  Logger& log_;
+  Counters& counters_;
+  AsioTimerService timers_;
+  std::vector<std::unique_ptr<Mg>> mgs_;
+  std::map<std::string, GroupBinding, std::less<>> by_name_;  // trunk group name -> binding
+  std::map<isup::GroupId, GroupBinding*> by_group_;
+  isup::IsupCallControl* isup_ = nullptr;
+  struct CallConnection {
+    Mg* mg = nullptr;
+    mediagw::MediaId media = 0;
+    bool created = false;
+    std::optional<std::pair<std::string, engine::MediaMode>> update;  // asked for while the CRCX was in flight
+  };
+  std::map<Id, CallConnection> calls_;
+  Id next_call_ = 1;
+  Lost lost_;
+};
+
+}  // namespace isupgw::daemon

@@ -1,0 +1,273 @@
+#include "daemon/runtime.h"
+
+#include <csignal>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include <cstdio>
+
+#include "config/ss7_config.h"
+
+namespace isupgw::daemon {
+
+namespace asio = boost::asio;
+
+void apply_logging(const config::Logging& logging, Logger& log) {
+  auto to_level = [](config::LogLevel l) {
+    // config::LogLevel is LogLevel + 1 (0 = unspecified), see config.proto.
+    return l == config::LOG_LEVEL_UNSPECIFIED ? LogLevel::kInfo : static_cast<LogLevel>(static_cast<int>(l) - 1);
+  };
+  log.set_all_levels(to_level(logging.level()));
+  for (const auto& [name, level] : logging.subsystems())
+    if (auto s = subsystem_from_string(name)) log.set_level(*s, to_level(level));
+  log.set_format(logging.format() == config::LOG_FORMAT_JSON ? LogFormat::kJson : LogFormat::kText);
+}
+
+Runtime::Runtime(config::LoadedConfig config, std::string config_path, Logger& log, ExchangeSimulatorFactory sims)
+    : config_(std::move(config)),
+      config_path_(std::move(config_path)),
+      log_(log),
+      make_sim_(std::move(sims)),
+      signals_(io_, SIGINT, SIGTERM, SIGHUP),
+      stop_timer_(io_),
+      drain_timer_(io_) {}
+
+Runtime::~Runtime() = default;
+
+int Runtime::run() {
+  apply_logging(config_.config.logging(), log_);
+  log_.notice(Subsystem::kCore, "starting",
+              {{"node", config_.config.node().name()}, {"config", config_.source}, {"version", ISUPGW_VERSION}});
+  const auto& ss7 = config_.config.ss7();
+  const auto fmt = config::point_code_format(ss7);
+  for (const auto& x : ss7.simulated_exchanges()) {
+    auto sim = make_sim_ ? make_sim_(io_, x, fmt, clock_, log_, counters_)
+                         : Result<std::unique_ptr<ExchangeSimulator>, std::string>(
+                               Err("simulated exchange '" + x.name() + "': no simulator in this program"));
+    if (!sim) {
+      log_.error(Subsystem::kIsup, "simulated_exchange_failed", {{"error", sim.error()}});
+      return 1;
+    }
+    sims_.push_back(std::move(*sim));
+  }
+  std::map<std::string, isup::GroupId, std::less<>> groups;
+  if (ss7.m3ua_links_size() > 0 || ss7.trunk_groups_size() > 0) {
+    auto stack = Ss7Stack::create(io_, ss7, clock_, log_, counters_);
+    if (!stack) {
+      log_.error(Subsystem::kM3ua, "ss7_start_failed", {{"error", stack.error()}});
+      return 1;
+    }
+    ss7_ = std::move(*stack);
+    groups = ss7_->groups();
+  }
+  if (config_.config.media_gateways_size() > 0) {
+    auto media = MediaStack::create(io_, config_.config, clock_, log_, counters_);
+    if (media) {
+      if (auto started = (*media)->start(); !started) media = Err(started.error());
+    }
+    if (!media) {
+      log_.error(Subsystem::kMgcp, "media_start_failed", {{"error", media.error()}});
+      return 1;
+    }
+    media_ = std::move(*media);
+    if (ss7_) media_->bind(ss7_->isup());
+  }
+  engine_ = std::make_unique<engine::CallEngine>(engine::make_engine_config(config_.config, std::move(groups)), log_,
+                                                 counters_);
+  if (media_) engine_->attach_media(media_.get());
+  if (!start_sip()) return 1;
+  engine_->attach(ua_.get(), ss7_ ? &ss7_->isup() : nullptr, ss7_ ? &ss7_->timers() : nullptr);
+  // Without routes an ss7-only daemon keeps refusing incoming calls (cause 41).
+  if (ss7_ && config_.config.routes_size() > 0) ss7_->set_call_user(engine_.get());
+  for (auto& sim : sims_) sim->start();
+  if (ss7_) ss7_->start();
+  wait_for_signal();
+  log_.notice(Subsystem::kCore, "ready", {{"sip_listeners", config_.config.sip().listeners_size()}});
+  if (config_path_.empty()) print_demo_usage();
+  io_.run();
+  log_circuits();
+  for (const auto& [name, value] : counters_.snapshot())
+    log_.info(Subsystem::kCore, "counter", {{"name", name}, {"value", value}});
+  log_.notice(Subsystem::kCore, "stopped");
+  return 0;
+}
+
+bool Runtime::start_sip() {
+  std::vector<sip::ListenerConfig> listeners;
+  for (const auto& lc : config_.config.sip().listeners()) {
+    sip::ListenerConfig c;
+    c.transport = lc.transport() == config::TRANSPORT_TCP ? sip::Transport::kTcp : sip::Transport::kUdp;
+    c.address = lc.address();
+    c.port = static_cast<std::uint16_t>(lc.port());
+    c.max_tcp_connections = config_.config.sip().max_tcp_connections();
+    listeners.push_back(c);
+  }
+  sip::UserAgentOptions opt;
+  opt.user_agent = config_.config.node().name();
+  std::uint32_t ping_ms = 0;
+  for (const auto& t : config_.config.sip().trunks()) {
+    if (t.options_interval_ms() == 0) continue;
+    sip::Peer p;
+    p.host = t.address();
+    p.port = static_cast<std::uint16_t>(t.port());
+    p.transport = t.transport() == config::TRANSPORT_TCP ? sip::Transport::kTcp : sip::Transport::kUdp;
+    opt.ping_targets.push_back(p);
+    ping_ms = ping_ms == 0 ? t.options_interval_ms() : std::min(ping_ms, t.options_interval_ms());
+  }
+  if (ping_ms != 0) opt.ping_interval = std::chrono::milliseconds(ping_ms);
+  ua_ = std::make_unique<sip::UserAgent>(io_, listeners, *engine_, clock_, log_, counters_, opt);
+  if (auto ec = ua_->start()) {
+    // Name the listener that could not bind (the stack reports the first error only).
+    for (const auto& c : listeners) {
+      boost::system::error_code bec;
+      const auto addr = asio::ip::make_address(c.address, bec);
+      if (bec) continue;
+      if (c.transport == sip::Transport::kUdp) {
+        asio::ip::udp::socket probe(io_);
+        probe.open(addr.is_v4() ? asio::ip::udp::v4() : asio::ip::udp::v6(), bec);
+        if (!bec) probe.bind({addr, c.port}, bec);
+      } else {
+        asio::ip::tcp::acceptor probe(io_);
+        probe.open(addr.is_v4() ? asio::ip::tcp::v4() : asio::ip::tcp::v6(), bec);
+        if (!bec) probe.bind({addr, c.port}, bec);
+      }
+      if (bec && c.port != 0) {
+        log_.error(Subsystem::kSip, "listen_failed",
+                   {{"transport", sip::to_string(c.transport)},
+                    {"address", c.address},
+                    {"port", c.port},
+                    {"error", bec.message()}});
+        return false;
+      }
+    }
+    log_.error(Subsystem::kSip, "listen_failed", {{"error", ec.message()}});
+    return false;
+  }
+  for (const auto& c : listeners)
+    log_.notice(Subsystem::kSip, "listening",
+                {{"transport", sip::to_string(c.transport)},
+                 {"address", c.address},
+                 {"port", c.port != 0 ? c.port : ua_->port(c.transport)}});
+  return true;
+}
+
+void Runtime::print_demo_usage() const {
+  if (sims_.empty() || config_.config.sip().listeners_size() == 0) return;
+  const auto& l = config_.config.sip().listeners(0);
+  const std::string target = l.address() + ":" + std::to_string(l.port());
+  std::printf(
+      "isupgw demo: SIP on %s -> ISUP (M3UA/TCP) -> a simulated exchange that rings %u ms, then answers.\n"
+      "Place a call with SIPp:\n"
+      "  sipp -sn uac -s 4930123456 -m 1 -p 5070 %s\n"
+      "Called number 99CCC is released with Q.850 cause CCC after ringing, e.g. busy (486):\n"
+      "  sipp -sn uac -s 99017 -m 1 -p 5070 %s\n",
+      target.c_str(), config_.config.ss7().simulated_exchanges(0).ring_ms(), target.c_str(), target.c_str());
+  std::fflush(stdout);
+}
+
+std::size_t Runtime::busy_circuits() const {
+  std::size_t busy = 0;
+  for (const auto& [name, id] : ss7_->groups())
+    if (const auto* g = ss7_->isup().group(id))
+      for (const auto& c : g->circuits()) busy += !c->call().idle();
+  return busy;
+}
+
+// At stop: every circuit should be idle (no call left hanging on a CIC).
+void Runtime::log_circuits() const {
+  if (!ss7_) return;
+  for (const auto& [name, id] : ss7_->groups()) {
+    const auto* g = ss7_->isup().group(id);
+    if (g == nullptr) continue;
+    std::size_t busy = 0;
+    for (const auto& c : g->circuits()) busy += !c->call().idle();
+    log_.notice(Subsystem::kIsup, "circuits", {{"trunk_group", name}, {"total", g->circuits().size()}, {"busy", busy}});
+  }
+}
+
+void Runtime::wait_for_signal() {
+  signals_.async_wait([this](boost::system::error_code ec, int signo) {
+    if (ec) return;
+    if (signo == SIGHUP) {
+      reload();
+    } else if (stopping_) {
+      log_.warn(Subsystem::kCore, "second_stop_signal", {{"signal", signo}, {"action", "stopping now"}});
+      io_.stop();
+      return;
+    } else {
+      request_stop(signo == SIGINT ? "SIGINT" : "SIGTERM");
+    }
+    wait_for_signal();
+  });
+}
+
+void Runtime::request_stop(const std::string& reason) {
+  if (stopping_) return;
+  stopping_ = true;
+  const auto grace = std::chrono::milliseconds(config_.config.runtime().shutdown_grace_ms());
+  log_.notice(Subsystem::kCore, "stopping", {{"reason", reason}, {"grace_ms", grace.count()}});
+  // Stop taking new work: calls are released (REL cause 16 / BYE / CANCEL / 503),
+  // the SIP stack closes its listeners once its queues are out; the timer
+  // bounds how long that may take.
+  if (engine_) engine_->release_all();
+  if (ua_) ua_->stop();
+  stop_timer_.expires_after(grace);
+  stop_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;
+    log_.warn(Subsystem::kCore, "shutdown_grace_expired", {{"action", "forcing stop"}});
+    io_.stop();
+  });
+  asio::post(io_, [this] { stop_if_drained(); });
+}
+
+void Runtime::stop_if_drained() {
+  // Calls were released in request_stop(): ISUP circuits drain when the far
+  // end's RLC arrives, then every association says ASPDN and closes. The SIP
+  // stack drains on its own (listeners close once its queues are out).
+  if (!stopping_) return;
+  if (ss7_) {
+    if (!ss7_stop_requested_ && busy_circuits() > 0) {
+      drain_timer_.expires_after(std::chrono::milliseconds(20));
+      drain_timer_.async_wait([this](boost::system::error_code ec) {
+        if (!ec) stop_if_drained();
+      });
+      return;
+    }
+    if (!ss7_stop_requested_) {
+      ss7_stop_requested_ = true;
+      ss7_->stop();
+    }
+    if (!ss7_->stopped()) {
+      drain_timer_.expires_after(std::chrono::milliseconds(20));
+      drain_timer_.async_wait([this](boost::system::error_code ec) {
+        if (!ec) stop_if_drained();
+      });
+      return;
+    }
+  }
+  if (media_) media_->stop();
+  for (auto& sim : sims_) sim->stop();
+  log_.info(Subsystem::kCore, "drained");
+  io_.stop();
+}
+
+void Runtime::reload() {
+  counters_.get("config.reload_requests").inc();
+  auto loaded = config_path_.empty() ? config::load_default_config() : config::load_config_file(config_path_);
+  if (!loaded) {
+    counters_.get("config.reload_failures").inc();
+    log_.error(Subsystem::kConfig, "reload_rejected",
+               {{"error", loaded.error().to_string()}, {"action", "keeping the running configuration"}});
+    return;
+  }
+  // Applied live: logging. Listener changes need a restart (sockets stay bound).
+  const bool listeners_changed = loaded->config.sip().SerializeAsString() != config_.config.sip().SerializeAsString();
+  apply_logging(loaded->config.logging(), log_);
+  config_.config.mutable_logging()->CopyFrom(loaded->config.logging());
+  log_.notice(Subsystem::kConfig, "reloaded", {{"source", loaded->source}});
+  if (listeners_changed)
+    log_.warn(Subsystem::kConfig, "reload_partial", {{"section", "sip"}, {"action", "restart to apply"}});
+}
+
+}  // namespace isupgw::daemon

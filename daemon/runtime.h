@@ -1,0 +1,87 @@
+// The daemon's runtime: one Asio io_context, the SIP stack (sip::UserAgent),
+// the SS7 stack, the call engine joining them, simulated exchanges, signal
+// handling (SIGINT/SIGTERM: graceful stop within runtime.shutdown_grace_ms;
+// SIGHUP: configuration reload) and the counters that explain what happened.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/counters.h"
+#include "base/log.h"
+#include "base/result.h"
+#include "config/loader.h"
+#include "daemon/media_stack.h"
+#include "daemon/ss7_stack.h"
+#include "engine/call_engine.h"
+#include "sigtran/point_code.h"
+#include "sip/user_agent.h"
+
+namespace isupgw::daemon {
+
+// A simulated exchange the configuration asks for (ss7.simulated_exchanges).
+// The simulator lives in tools/, outside the daemon library: the isupgw
+// executable hands the Runtime a factory (daemon/main.cpp).
+class ExchangeSimulator {
+ public:
+  virtual ~ExchangeSimulator() = default;
+  virtual void start() = 0;
+  virtual void stop() = 0;
+};
+using ExchangeSimulatorFactory = std::function<Result<std::unique_ptr<ExchangeSimulator>, std::string>(
+    boost::asio::io_context& io, const config::SimulatedExchange& cfg, sigtran::PointCodeFormat fmt, Clock& clock,
+    Logger& log, Counters& counters)>;
+
+// Applies the logging section to a Logger (levels and format).
+void apply_logging(const config::Logging& logging, Logger& log);
+
+class Runtime {
+ public:
+  // `config_path` empty = embedded default (SIGHUP then re-reads the default).
+  // `sims` builds ss7.simulated_exchanges; without it such a configuration fails to start.
+  Runtime(config::LoadedConfig config, std::string config_path, Logger& log, ExchangeSimulatorFactory sims = {});
+  ~Runtime();
+
+  // Binds listeners and runs until stopped. Returns the process exit code:
+  // 0 after a graceful stop, 1 when start-up failed (e.g. a port in use).
+  int run();
+
+  // Same as SIGTERM; safe to call from the io_context thread.
+  void request_stop(const std::string& reason);
+  // Same as SIGHUP.
+  void reload();
+
+  Counters& counters() { return counters_; }
+
+ private:
+  bool start_sip();
+  void wait_for_signal();
+  void stop_if_drained();
+  void print_demo_usage() const;
+  void log_circuits() const;
+  std::size_t busy_circuits() const;
+
+  config::LoadedConfig config_;
+  std::string config_path_;
+  Logger& log_;
+  Counters counters_;
+  ExchangeSimulatorFactory make_sim_;
+  boost::asio::io_context io_;
+  boost::asio::signal_set signals_;
+  boost::asio::steady_timer stop_timer_;
+  boost::asio::steady_timer drain_timer_;
+  SteadyClock clock_;
+  // ISUP holds the media stack as its continuity checker: it must outlive ss7_.
+  std::unique_ptr<MediaStack> media_;                     // when the configuration has media_gateways
+  std::vector<std::unique_ptr<ExchangeSimulator>> sims_;  // ss7.simulated_exchanges
+  std::unique_ptr<Ss7Stack> ss7_;                         // when it has an ss7 section
+  std::unique_ptr<engine::CallEngine> engine_;
+  std::unique_ptr<sip::UserAgent> ua_;  // the SIP stack (listeners, transactions, dialogs)
+  bool stopping_ = false;
+  bool ss7_stop_requested_ = false;
+};
+
+}  // namespace isupgw::daemon

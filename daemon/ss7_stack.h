@@ -1,0 +1,97 @@
+// The daemon's SS7 side, built from the ss7 configuration section: M3UA
+// associations (TCP or kernel SCTP) under one MTP3 service, and ISUP call
+// control with its trunk groups on top. Adapts sigtran's MTP3 service to the
+// isup::MtpPort / isup::MtpUser interfaces (isup/ does not know sigtran/).
+//
+// Call events go to the call engine (set_call_user); without one (an
+// ss7-only configuration) incoming calls are refused with cause 41 (temporary
+// failure) and counted, so the circuits go straight back to idle.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "base/asio.h"
+#include "base/asio_timer_service.h"
+#include "base/clock.h"
+#include "base/counters.h"
+#include "base/log.h"
+#include "base/result.h"
+#include "config/config.pb.h"
+#include "isup/isup_cc.h"
+#include "isup/timers.h"
+#include "sigtran/mtp3.h"
+#include "sigtran/mtp3_linkset.h"
+#include "sigtran/transport.h"
+
+namespace isupgw::daemon {
+
+class Ss7Stack final : public isup::MtpPort, public sigtran::MtpUser, public isup::CallControlUser {
+ public:
+  // Builds everything; nothing is started. Errors name the configuration item.
+  static Result<std::unique_ptr<Ss7Stack>, std::string> create(boost::asio::io_context& io, const config::Ss7& cfg,
+                                                               Clock& clock, Logger& log, Counters& counters);
+  ~Ss7Stack() override;
+
+  // Listens/connects every association, starts the timer tick; ISUP resets
+  // circuits (paced GRS) as each destination becomes available.
+  void start();
+  // ASPDN on every association.
+  void stop();
+  // True once every association is down (after stop()).
+  bool stopped() const;
+
+  isup::IsupCallControl& isup() { return *isup_; }
+  isup::TimerService& timers() { return timers_; }
+  // Trunk group name -> id, for routing.
+  const std::map<std::string, isup::GroupId, std::less<>>& groups() const { return groups_; }
+  // Where call events go (the call engine); nullptr = refuse incoming calls.
+  void set_call_user(isup::CallControlUser* user) { call_user_ = user; }
+  sigtran::m3ua::Mtp3& mtp3() { return *mtp3_; }
+  // SS7 link sets (M2PA under MTP3); the route per DPC is a link set serving it, else M3UA.
+  std::vector<std::unique_ptr<sigtran::mtp3::LinkSet>>& linksets() { return linksets_; }
+
+  // isup::MtpPort
+  void transfer(const isup::MtpLabel& label, std::span<const std::uint8_t> data) override;
+  // sigtran::MtpUser (CallControlUser has on_resume/on_suspend for calls: keep both visible)
+  using isup::CallControlUser::on_resume;
+  void on_transfer(const sigtran::MtpLabel& label, std::span<const std::uint8_t> data) override;
+  void on_pause(std::uint32_t dpc) override;
+  void on_resume(std::uint32_t dpc) override;
+  void on_status(std::uint32_t dpc, const sigtran::MtpStatus& status) override;
+  // isup::CallControlUser
+  void on_setup(isup::CallId call, const isup::IncomingSetup& setup) override;
+  void on_progress(isup::CallId call, const isup::BackwardIndication& ind) override;
+  void on_answer(isup::CallId call) override;
+  void on_release(isup::CallId call, int cause) override;
+  void on_more_digits(isup::CallId call, std::string_view digits, bool complete) override;
+  void on_query_response(isup::GroupId g, std::uint16_t cic, std::span<const std::uint8_t> states) override;
+
+ private:
+  Ss7Stack(boost::asio::io_context& io, Clock& clock, Logger& log, Counters& counters);
+  void arm_tick();
+  std::optional<std::string> add_linksets(const config::Ss7& cfg, sigtran::PointCodeFormat fmt);  // ss7_linksets.cpp
+  sigtran::mtp3::LinkSet* linkset_for(std::uint32_t dpc) const;
+  bool available(std::uint32_t dpc) const;
+
+  boost::asio::io_context& io_;
+  Clock& clock_;
+  Logger& log_;
+  Counters& counters_;
+  AsioTimerService sigtran_timers_;  // M3UA, M2PA and MTP3 timers, armed at their deadlines
+  std::vector<std::unique_ptr<sigtran::Transport>> transports_;
+  std::unique_ptr<sigtran::m3ua::Mtp3> mtp3_;
+  std::vector<std::unique_ptr<sigtran::mtp3::LinkSet>> linksets_;  // declared after transports_: links refer to them
+  isup::TimerService timers_;
+  std::unique_ptr<isup::IsupCallControl> isup_;
+  boost::asio::steady_timer tick_;
+  std::set<std::uint32_t> trunk_group_dpcs_;
+  std::map<std::string, isup::GroupId, std::less<>> groups_;
+  isup::CallControlUser* call_user_ = nullptr;
+};
+
+}  // namespace isupgw::daemon

@@ -1,0 +1,225 @@
+// The interworking call engine (issue 7): joins a SIP dialog (sip::SessionApi)
+// to an ISUP circuit (isup::IsupCallControl) in both directions, using the
+// pure rules of mapping/interworking.h (Q.1912.5, RFC 3398, RFC 3372/3204).
+//
+// A call is an incoming leg A and an outgoing leg B, driven by the state table
+// of call_fsm.h. SIP -> ISUP: INVITE -> IAM, ACM/CPG -> 180/183 (early media
+// with the SDP answer), ANM -> 200, REL -> final response or BYE with Reason,
+// CANCEL/BYE -> REL. ISUP -> SIP: IAM -> INVITE, 18x -> ACM/CPG, 200 -> ANM,
+// final error -> REL with the mapped (or Reason) cause, REL -> CANCEL/BYE.
+// Routing (router.h) picks the target by called-number prefix and tries
+// alternates on congestion (34/42). CIC hunting is IsupCallControl's
+// (controlled circuits first). Retransmissions, PRACK, ACK, session-timer
+// refreshes stay inside the SIP stack and never reach ISUP.
+//
+// Media: no media gateway is driven yet (MGCP integration is issue 8), so the
+// SDP the gateway offers/answers names a placeholder RTP endpoint.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "base/counters.h"
+#include "base/log.h"
+#include "config/config.pb.h"
+#include "engine/call_fsm.h"
+#include "engine/call_media.h"
+#include "engine/router.h"
+#include "engine/source_acl.h"
+#include "isup/isup_cc.h"
+#include "isup/timers.h"
+#include "mapping/interworking.h"
+#include "sip/offer_answer.h"
+#include "sip/session_api.h"
+
+namespace isupgw::engine {
+
+struct SipTrunkInfo {
+  std::string name;
+  sip::Peer peer;
+  SourceAcl acl;
+  mapping::SipProfile profile;
+};
+
+struct EngineConfig {
+  std::vector<SipTrunkInfo> trunks;
+  std::map<std::string, isup::GroupId, std::less<>> groups;  // ISUP trunk group name -> id
+  Router router;
+  std::string media_address = "127.0.0.1";  // placeholder RTP address in our SDP
+  // Incoming ISUP overlap (IAM without ST): digits are collected until ST or
+  // this long after the latest digit, then the INVITE goes en bloc.
+  std::chrono::milliseconds digit_timeout{4000};
+};
+
+// Trunks and routes from the configuration; `groups` from the SS7 stack.
+EngineConfig make_engine_config(const config::Config& cfg, std::map<std::string, isup::GroupId, std::less<>> groups);
+
+class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
+ public:
+  CallEngine(EngineConfig cfg, Logger& log, Counters& counters);
+  ~CallEngine() override;
+  CallEngine(const CallEngine&) = delete;
+  CallEngine& operator=(const CallEngine&) = delete;
+
+  // Both must be attached before the first call (either may be absent: calls
+  // needing it are refused).
+  void attach(sip::SessionApi* sip, isup::IsupCallControl* isup, isup::TimerService* timers = nullptr) {
+    sip_ = sip;
+    isup_ = isup;
+    timers_ = timers;
+  }
+
+  // MG connections for the circuits of calls (issue 8); without it the SDP
+  // names a placeholder RTP endpoint.
+  void attach_media(CallMedia* media);
+
+  // ISUP trunk group name -> id, once the SS7 stack has built them.
+  void set_groups(std::map<std::string, isup::GroupId, std::less<>> groups) { cfg_.groups = std::move(groups); }
+
+  std::size_t active_calls() const { return calls_.size(); }
+  // Releases every call (shutdown); cause 16 towards ISUP, BYE/CANCEL/503 towards SIP.
+  void release_all();
+
+  // --- sip::SessionUser ---
+  void on_invite(sip::SessionId s, const sip::Message& invite, const sip::Peer& from) override;
+  void on_cancel(sip::SessionId s, const sip::Message& cancel) override;
+  void on_provisional(sip::SessionId s, const sip::Message& response) override;
+  void on_answered(sip::SessionId s, const sip::Message& response) override;
+  void on_rejected(sip::SessionId s, const sip::Message& response) override;
+  void on_bye(sip::SessionId s, const sip::Message& bye) override;
+  void on_ended(sip::SessionId s, sip::EndReason why) override;
+  void on_reoffer(sip::SessionId s, const sip::Message& request) override;
+
+  // --- isup::CallControlUser ---
+  void on_setup(isup::CallId call, const isup::IncomingSetup& setup) override;
+  void on_progress(isup::CallId call, const isup::BackwardIndication& ind) override;
+  void on_answer(isup::CallId call) override;
+  void on_release(isup::CallId call, int cause) override;
+  void on_release_located(isup::CallId call, int cause, std::uint8_t location) override;
+  void on_more_digits(isup::CallId call, std::string_view digits, bool complete) override;
+
+ private:
+  struct Leg {
+    bool sip = false;
+    sip::SessionId sid = 0;
+    isup::CallId cid = 0;
+    const SipTrunkInfo* trunk = nullptr;
+    isup::GroupId group = 0;
+  };
+  struct Call {
+    std::uint64_t id = 0;
+    CallState state = CallState::kIdle;
+    Leg a, b;
+    const RouteEntry* route = nullptr;
+    std::size_t target = 0;
+    std::optional<isup::SetupRequest> setup;   // SIP -> ISUP: the IAM to send (kept for alternates)
+    std::vector<sip::OutgoingInvite> invites;  // ISUP -> SIP: one INVITE per route target
+    std::string sdp;                           // our SDP answer to A (SIP -> ISUP)
+    int cause = 0;
+    // SIP-I/SIP-T: the location of the cause in the REL the SIP side encapsulated
+    // (BYE, CANCEL, final response), passed on in our REL; -1: none, ours (LN).
+    int sip_cause_location = -1;
+    // The location of the cause in the REL received from ISUP, for the REL a
+    // SIP-I/SIP-T BYE or final response encapsulates; -1: none (BI).
+    int isup_cause_location = -1;
+    bool answered = false;
+    // Hold (Q.733.2, RFC 3264 8.4) by the SIP side's re-offer, and by the ISUP side's CPG notification.
+    bool held_by_sip = false, held_by_isup = false;
+    MediaMode sip_mode = MediaMode::kSendRecv;  // the MG mode the SIP side's last offer asks for
+    // Media (issue 8): the MG connection of the call's circuit. While its CRCX
+    // is in flight, whatever goes to SIP with our SDP waits in `deferred`.
+    CallMedia::Id media = 0;
+    bool media_pending = false;
+    std::vector<std::function<void(Call&)>> deferred;
+    std::string offer;                  // SIP -> ISUP: A's SDP offer
+    std::string a_call_id, a_from_tag;  // SIP -> ISUP: to recognise RFC 3578 overlap INVITEs
+    std::vector<std::vector<std::uint8_t>>
+        invite_isup;  // ISUP -> SIP: each INVITE's ISUP body, to rebuild with the MG's SDP
+    // Overlap collection (ISUP A leg): the IAM as received and the called number so far.
+    std::vector<std::uint8_t> iam;
+    std::optional<isup::IncomingSetup> collecting;
+    isup::TimerService::Id digit_timer = 0;
+  };
+  // What the event carries, for the action.
+  struct EventData {
+    int cause = 0;
+    int status = 0;  // refuse_a towards SIP
+    std::string warning;
+    const sip::Message* msg = nullptr;
+    const isup::BackwardIndication* ind = nullptr;
+  };
+
+  static std::uint8_t isup_location(const Call& c);
+  static std::uint8_t sip_location(const Call& c);
+  void fire(Call& c, CallEvent e);
+  void fire(Call& c, CallEvent e, const EventData& d);
+  void perform(Call& c, const CallTransition& t, const EventData& d);
+  void start_b(Call& c);
+  void route_isup_call(Call& c, const isup::IncomingSetup& setup);
+  void digits_done(Call& c);
+  void b_failed_now(Call& c, int cause);
+  void send_bye(const Leg& leg, int cause, std::uint8_t location);
+  void finish(Call& c);
+  Call& new_call();
+  Call* by_sid(sip::SessionId s);
+  Call* by_cid(isup::CallId id);
+  const SipTrunkInfo* trunk_for_source(const std::string& host) const;
+  const SipTrunkInfo* trunk_named(std::string_view name) const;
+  std::string group_name(isup::GroupId g) const;
+  sip::LocalMedia media_for(const Call& c) const;
+  bool overlap_invite(Call& fresh, sip::SessionId s, const sip::Message& invite);
+  void open_media(Call& c, isup::GroupId group, std::uint16_t cic, const std::string& remote, MediaMode mode);
+  void media_ready(std::uint64_t call_id, const std::optional<std::string>& sdp);
+  void media_lost(std::uint64_t call_id, int cause);
+  // Hold and retrieval (Q.733.2 / RFC 3264 8.4): the MG mode both holds allow,
+  // the CPG notification for a hold by SIP, the re-INVITE for a hold by ISUP.
+  void isup_notification(Call& c, std::uint8_t notification);
+  void apply_hold_mode(Call& c, const std::string& remote_sdp = {});
+  // Runs `fn` now, or once the MG has given our SDP (only then is it stored in
+  // a std::function: the common path allocates nothing).
+  template <class F>
+  void when_media_ready(Call& c, F&& fn) {
+    if (c.media_pending)
+      c.deferred.emplace_back(std::forward<F>(fn));
+    else
+      fn(c);
+  }
+  // Every callback enters through this guard: calls released by an earlier
+  // event are destroyed here, never while a callback still holds one.
+  struct Entry {
+    explicit Entry(CallEngine& e) : engine(e) {
+      if (engine.depth_++ == 0) engine.dead_.clear();
+    }
+    ~Entry() { --engine.depth_; }
+    CallEngine& engine;
+  };
+
+  EngineConfig cfg_;
+  Logger& log_;
+  Counters& counters_;
+  sip::SessionApi* sip_ = nullptr;
+  isup::IsupCallControl* isup_ = nullptr;
+  CallMedia* media_ = nullptr;
+  std::unordered_map<CallMedia::Id, std::uint64_t> by_media_;  // -> call id
+  isup::TimerService* timers_ = nullptr;
+  std::unordered_map<std::uint64_t, std::unique_ptr<Call>> calls_;
+  std::unordered_map<sip::SessionId, Call*> by_sid_;
+  std::unordered_map<isup::CallId, Call*> by_cid_;
+  std::vector<std::unique_ptr<Call>> dead_;  // destroyed at the next event, outside the callbacks that ended them
+  std::uint64_t next_id_ = 1;
+  unsigned depth_ = 0;
+  Counter& attempted_;
+  Counter& answered_;
+  Counter& failed_;
+  Counter& completed_;
+  Counter& ignored_;
+};
+
+}  // namespace isupgw::engine

@@ -1,0 +1,45 @@
+// What the call engine needs from the media side: one MG connection per ISUP
+// circuit of a call, whose SDP is what the gateway offers or answers towards
+// SIP, whose mode follows the call, and which is deleted at release. The
+// daemon's MediaStack implements it over MGCP; without it (or for a trunk
+// group without a media gateway) the engine uses a placeholder SDP.
+//
+// Modes are the MG's view of the connection (RFC 3435 3.2.2.6): sendonly while
+// only the PSTN side may be heard (early media towards SIP), recvonly while
+// only the SIP side's media is played into the circuit, sendrecv once answered;
+// on hold (RFC 3264 8.4) the mode mirrors the held side's direction: recvonly
+// when SIP holds with sendonly, inactive for inactive or c=0.0.0.0.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "isup/isup_cc_user.h"
+
+namespace isupgw::engine {
+
+enum class MediaMode : std::uint8_t { kSendOnly, kRecvOnly, kSendRecv, kInactive };
+
+class CallMedia {
+ public:
+  using Id = std::uint64_t;
+  // The MG's SDP, or nullopt when the connection could not be made.
+  using Ready = std::function<void(const std::optional<std::string>& sdp)>;
+  // The connection was lost (MG restart, MG unreachable): release the call with `cause`.
+  using Lost = std::function<void(Id id, int cause)>;
+
+  virtual ~CallMedia() = default;
+  // nullopt: the group has no media gateway (no connection needed). Otherwise
+  // `ready` is called once, later, unless close() came first.
+  virtual std::optional<Id> open(isup::GroupId group, std::uint16_t cic, const std::string& remote_sdp, MediaMode mode,
+                                 Ready ready) = 0;
+  // New mode and, when not empty, the SIP side's SDP.
+  virtual void update(Id id, const std::string& remote_sdp, MediaMode mode) = 0;
+  // Deletes the connection (also one still being created). Idempotent.
+  virtual void close(Id id) = 0;
+  virtual void set_lost_handler(Lost lost) = 0;
+};
+
+}  // namespace isupgw::engine

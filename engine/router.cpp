@@ -1,0 +1,41 @@
+#include "engine/router.h"
+
+namespace isupgw::engine {
+
+std::string RouteTarget::manipulate(std::string_view digits) const {
+  std::string out = prefix;
+  if (strip < digits.size()) out.append(digits.substr(strip));
+  return out;
+}
+
+Router::Router(const google::protobuf::RepeatedPtrField<config::Route>& routes) {
+  for (const auto& r : routes) {
+    RouteEntry e;
+    e.prefix = r.prefix();
+    e.from = r.from();
+    for (const auto& t : r.targets()) {
+      RouteTarget rt;
+      rt.kind = t.sip_trunk().empty() ? RouteTarget::Kind::kTrunkGroup : RouteTarget::Kind::kSipTrunk;
+      rt.name = t.sip_trunk().empty() ? t.trunk_group() : t.sip_trunk();
+      rt.strip = t.strip();
+      rt.prefix = t.prefix();
+      if (t.noa() != config::NATURE_OF_ADDRESS_UNSPECIFIED) rt.nai = static_cast<std::uint8_t>(t.noa());
+      e.targets.push_back(std::move(rt));
+    }
+    routes_.push_back(std::move(e));
+  }
+}
+
+const RouteEntry* Router::lookup(std::string_view source, std::string_view digits) const {
+  const RouteEntry* best = nullptr;
+  for (const auto& r : routes_) {
+    if (!r.from.empty() && r.from != source) continue;
+    if (!digits.starts_with(r.prefix)) continue;
+    if (best == nullptr || r.prefix.size() > best->prefix.size() ||
+        (r.prefix.size() == best->prefix.size() && !r.from.empty() && best->from.empty()))
+      best = &r;
+  }
+  return best;
+}
+
+}  // namespace isupgw::engine

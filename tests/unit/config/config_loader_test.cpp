@@ -1,0 +1,173 @@
+#include "config/loader.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+namespace isupgw::config {
+namespace {
+
+std::string error_of(std::string_view yaml) {
+  auto r = load_config_text(yaml, "t.yaml");
+  EXPECT_FALSE(r.ok()) << "accepted:\n" << yaml;
+  return r.ok() ? std::string() : r.error().to_string();
+}
+
+TEST(ConfigLoader, EmbeddedDefaultListensOnLoopback5060UdpAndTcp) {
+  auto r = load_default_config();
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  const auto& sip = r->config.sip();
+  ASSERT_EQ(sip.listeners_size(), 2);
+  EXPECT_EQ(sip.listeners(0).transport(), config::TRANSPORT_UDP);
+  EXPECT_EQ(sip.listeners(1).transport(), config::TRANSPORT_TCP);
+  for (const auto& l : sip.listeners()) {
+    EXPECT_EQ(l.address(), "127.0.0.1");
+    EXPECT_EQ(l.port(), 5060u);
+  }
+}
+
+TEST(ConfigLoader, FillsDefaults) {
+  auto r = load_config_text("", "empty.yaml");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->config.node().name(), "isupgw");
+  EXPECT_EQ(r->config.logging().level(), config::LOG_LEVEL_INFO);
+  EXPECT_EQ(r->config.runtime().shutdown_grace_ms(), 2000u);
+  EXPECT_EQ(r->config.sip().max_tcp_connections(), 1024u);
+}
+
+TEST(ConfigLoader, EnumsWithoutPrefixAndMaps) {
+  auto r = load_config_text("logging:\n  level: warn\n  subsystems: {isup: trace, sip: off}\n", "t.yaml");
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_EQ(r->config.logging().level(), config::LOG_LEVEL_WARN);
+  EXPECT_EQ(r->config.logging().subsystems().at("isup"), config::LOG_LEVEL_TRACE);
+  EXPECT_EQ(r->config.logging().subsystems().at("sip"), config::LOG_LEVEL_OFF);
+}
+
+TEST(ConfigLoader, UnknownFieldNamesFileAndLine) {
+  EXPECT_EQ(error_of("node:\n  name: a\n  colour: blue\n").substr(0, 33), "t.yaml:3: unknown field 'colour' ");
+  EXPECT_EQ(error_of("nodes: {}\n").substr(0, 32), "t.yaml:1: unknown field 'nodes' ");
+}
+
+TEST(ConfigLoader, WrongTypes) {
+  EXPECT_EQ(error_of("sip:\n  listeners:\n    - transport: udp\n      address: 127.0.0.1\n      port: high\n"),
+            "t.yaml:5: 'sip.listeners[0].port': expected a non-negative integer (32-bit), got 'high'");
+  EXPECT_EQ(error_of("sip:\n  listeners:\n    - {transport: udp, address: 127.0.0.1, port: \"5060\"}\n"),
+            "t.yaml:3: 'sip.listeners[0].port': expected a non-negative integer (32-bit), got '5060'");
+  EXPECT_EQ(error_of("sip:\n  max_tcp_connections: -1\n"),
+            "t.yaml:2: 'sip.max_tcp_connections': expected a non-negative integer (32-bit), got '-1'");
+  EXPECT_EQ(error_of("logging:\n  level: loud\n"),
+            "t.yaml:2: 'logging.level': 'loud' is not one of: trace, debug, info, notice, warn, error, off");
+  EXPECT_EQ(error_of("sip: [1, 2]\n"), "t.yaml:1: 'sip' must be a mapping of fields (Sip), got a list");
+  EXPECT_EQ(error_of("sip:\n  listeners: udp\n"), "t.yaml:2: 'sip.listeners' must be a list, got 'udp'");
+  EXPECT_EQ(error_of("node:\n  name: [a]\n"), "t.yaml:2: 'node.name' must be a string, got a list");
+}
+
+TEST(ConfigLoader, BrokenSyntax) {
+  auto e = error_of("sip:\n  listeners:\n    - {transport: udp\n");
+  EXPECT_EQ(e.substr(0, 24), "t.yaml:4: syntax error: ") << e;
+  e = error_of("a: b\n c: d\n");
+  EXPECT_TRUE(e.starts_with("t.yaml:2: syntax error: ")) << e;
+}
+
+TEST(ConfigLoader, DuplicateKeys) {
+  EXPECT_EQ(error_of("node:\n  name: a\n  name: b\n"), "t.yaml:3: duplicate field 'name'");
+}
+
+TEST(ConfigLoader, SemanticChecksPointAtTheField) {
+  EXPECT_EQ(error_of("sip:\n  listeners:\n    - transport: udp\n      address: localhost\n      port: 5060\n"),
+            "t.yaml:4: 'localhost' is not an IPv4 or IPv6 address");
+  EXPECT_EQ(error_of("sip:\n  listeners:\n    - address: 127.0.0.1\n"),
+            "t.yaml:3: listener needs 'transport' (udp or tcp)");
+  EXPECT_EQ(error_of("sip:\n  listeners:\n    - {transport: udp, address: ::1, port: 70000}\n"),
+            "t.yaml:3: port 70000 is out of range 0..65535");
+  EXPECT_EQ(error_of("logging:\n  subsystems:\n    sipp: debug\n"),
+            "t.yaml:3: unknown subsystem 'sipp' (known: core, config, sip, isup, m3ua, mgcp, call)");
+  EXPECT_EQ(error_of("sip:\n  listeners:\n    - {transport: udp, address: 127.0.0.1, port: 5060}\n"
+                     "    - {transport: udp, address: 127.0.0.1, port: 5060}\n"),
+            "t.yaml:4: duplicate listener 127.0.0.1:5060");
+}
+
+TEST(ConfigLoader, MissingFile) {
+  auto r = load_config_file("/nonexistent/isupgw.yaml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().to_string(), "/nonexistent/isupgw.yaml: cannot open file");
+}
+
+TEST(ConfigLoader, EveryExampleInConfLoads) {
+  int n = 0;
+  for (const auto& e : std::filesystem::directory_iterator(ISUPGW_SOURCE_DIR "/conf")) {
+    if (e.path().extension() != ".yaml") continue;
+    auto r = load_config_file(e.path().string());
+    EXPECT_TRUE(r.ok()) << r.error().to_string();
+    ++n;
+  }
+  EXPECT_GE(n, 3);
+}
+
+TEST(ConfigLoader, HostileInputIsRejectedNotCrashed) {
+  EXPECT_FALSE(load_config_text(std::string(10000, '['), "t.yaml").ok());
+  EXPECT_FALSE(load_config_text("a: &x [*x]\n", "t.yaml").ok());
+  std::string deep;
+  for (int i = 0; i < 5000; ++i) deep += "- ";
+  EXPECT_FALSE(load_config_text(deep + "x\n", "t.yaml").ok());
+}
+
+}  // namespace
+}  // namespace isupgw::config
+
+namespace isupgw::config {
+namespace {
+
+constexpr std::string_view kSs7 = R"(ss7:
+  m3ua_links:
+    - {name: a, role: ipsp_client, transport: tcp, remote: {address: 127.0.0.1, port: 2905}}
+    - {name: b, role: sg, transport: tcp, local: {address: 127.0.0.1, port: 2906}}
+  routes:
+    - {dpc: 0-0-2, links: [a]}
+  trunk_groups:
+    - {name: tg, opc: 0-0-1, dpc: 0-0-2, cics: ["1-31", "33"]}
+)";
+
+std::string ss7_error(std::string from, std::string to) {
+  std::string y(kSs7);
+  auto at = y.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  y.replace(at, from.size(), to);
+  auto r = load_config_text(y, "s.yaml");
+  EXPECT_FALSE(r.ok()) << y;
+  return r.ok() ? "" : r.error().to_string();
+}
+
+TEST(Ss7Config, ValidSectionLoads) {
+  auto r = load_config_text(kSs7, "s.yaml");
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_EQ(r->config.ss7().trunk_groups(0).cics_size(), 2);
+}
+
+TEST(Ss7Config, ErrorsNameTheLine) {
+  EXPECT_EQ(ss7_error("dpc: 0-0-2, links", "dpc: 9-0-2, links"),
+            "s.yaml:6: '9-0-2' is not a point code in the itu 3-8-3 format");
+  EXPECT_EQ(ss7_error("links: [a]", "links: [c]"), "s.yaml:6: no M3UA link named 'c'");
+  EXPECT_EQ(ss7_error("\"33\"", "\"31\""), "s.yaml:8: CICs 31 overlap another range between the same point codes");
+  EXPECT_EQ(ss7_error("\"33\"", "\"4096\""), "s.yaml:8: '4096' is not a CIC or CIC range within 0..4095");
+  EXPECT_EQ(ss7_error("dpc: 0-0-2, cics", "dpc: 0-0-3, cics"),
+            "s.yaml:8: no route to 0-0-3 (add it to ss7.routes or add a default route)");
+  EXPECT_EQ(ss7_error("name: b, role: sg", "name: a, role: sg"), "s.yaml:4: duplicate link name 'a'");
+  EXPECT_EQ(ss7_error("remote: {address: 127.0.0.1, port: 2905}", "local: {address: 127.0.0.1, port: 1}"),
+            "s.yaml:3: remote needs an address (IPv4 or IPv6 literal)");
+  EXPECT_EQ(
+      ss7_error("role: ipsp_client", "role: client"),
+      "s.yaml:3: 'ss7.m3ua_links[0].role': 'client' is not one of: asp, sg, ipsp_client, ipsp_server, ipsp_double");
+}
+
+TEST(Ss7Config, AnsiFormatAndWideCics) {
+  auto r = load_config_text(
+      "ss7:\n  point_code_format: ansi\n  m3ua_links: [{name: a, role: asp, transport: tcp, remote: {address: ::1, "
+      "port: 1}}]\n  routes: [{dpc: default, links: [a]}]\n  trunk_groups: [{name: t, variant: ansi, opc: 1-2-3, "
+      "dpc: 250-1-1, cics: [\"1-16383\"]}]\n",
+      "a.yaml");
+  EXPECT_TRUE(r.ok()) << r.error().to_string();
+}
+
+}  // namespace
+}  // namespace isupgw::config

@@ -1,0 +1,970 @@
+// The call engine in virtual time: a fake SIP stack (sip::SessionApi) on one
+// side; on the other our real IsupCallControl over an in-process loopback MTP
+// to a second IsupCallControl acting as the far exchange. Each test reads as
+// the call flow of Q.1912.5 / RFC 3398 and ends with every circuit idle.
+#include "engine/call_engine.h"
+
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <functional>
+#include <string>
+
+#include "base/clock.h"
+#include "isup/codes.h"
+#include "isup/isup_cc.h"
+#include "isup/timers.h"
+#include "mapping/interworking.h"
+#include "sip/message.h"
+
+namespace isupgw::engine {
+namespace {
+
+using isup::CallId;
+
+// Records every SessionApi request.
+struct FakeSip final : sip::SessionApi {
+  struct Op {
+    std::string what;
+    sip::SessionId s = 0;
+    int status = 0;
+    sip::HeaderList headers;
+    sip::Body body;
+    sip::OutgoingInvite invite;
+    std::string header(std::string_view name) const {
+      for (const auto& [n, v] : headers)
+        if (n == name) return v;
+      return {};
+    }
+  };
+  sip::SessionId invite(sip::OutgoingInvite req) override {
+    Op op{"invite", next, 0, req.headers, req.body, req};
+    ops.push_back(std::move(op));
+    return next++;
+  }
+  void cancel(sip::SessionId s, sip::HeaderList h) override { ops.push_back(Op{"cancel", s, 0, std::move(h), {}, {}}); }
+  void provisional(sip::SessionId s, int status, sip::HeaderList h, sip::Body b, bool) override {
+    ops.push_back(Op{"provisional", s, status, std::move(h), std::move(b), {}});
+  }
+  void answer(sip::SessionId s, sip::HeaderList h, sip::Body b) override {
+    ops.push_back(Op{"answer", s, 200, std::move(h), std::move(b), {}});
+  }
+  void reject(sip::SessionId s, int status, sip::HeaderList h, sip::Body b) override {
+    ops.push_back(Op{"reject", s, status, std::move(h), std::move(b), {}});
+  }
+  void bye(sip::SessionId s, sip::HeaderList h, sip::Body b) override {
+    ops.push_back(Op{"bye", s, 0, std::move(h), std::move(b), {}});
+  }
+  void info(sip::SessionId s, sip::HeaderList h, sip::Body b) override {
+    ops.push_back(Op{"info", s, 0, std::move(h), std::move(b), {}});
+  }
+  bool reinvite(sip::SessionId s, sip::Body b) override {
+    ops.push_back(Op{"reinvite", s, 0, {}, std::move(b), {}});
+    return true;
+  }
+  Op pop() {
+    if (ops.empty()) return Op{"<none>", 0, 0, {}, {}, {}};
+    Op op = std::move(ops.front());
+    ops.pop_front();
+    return op;
+  }
+  std::deque<Op> ops;
+  sip::SessionId next = 1000;
+};
+
+// The far exchange's user: records, and lets the test act.
+struct FarUser final : isup::CallControlUser {
+  void on_setup(CallId call, const isup::IncomingSetup& s) override {
+    last = call;
+    called = std::string(s.called.digits.view());
+    calling = s.calling ? std::string(s.calling->digits.view()) : "";
+    nai = s.called.nai;
+    events.push_back("setup");
+    if (on_setup_hook) on_setup_hook(call);
+  }
+  void on_progress(CallId, const isup::BackwardIndication& ind) override {
+    std::string e = ind.alerting ? "alerting" : "progress";
+    if (const isup::Param* p = ind.msg ? ind.msg->find(isup::par::kGenericNotificationIndicator) : nullptr)
+      e += p->value.size() == 1 && p->value[0] == (0x80 | isup::kNotificationRemoteHold)        ? ":remote-hold"
+           : p->value.size() == 1 && p->value[0] == (0x80 | isup::kNotificationRemoteRetrieval) ? ":remote-retrieval"
+                                                                                                : ":notification?";
+    events.push_back(e);
+  }
+  void on_answer(CallId) override { events.push_back("answer"); }
+  void on_release(CallId, int cause) override { events.push_back("release:" + std::to_string(cause)); }
+  std::string pop() {
+    if (events.empty()) return "<none>";
+    auto e = events.front();
+    events.pop_front();
+    return e;
+  }
+  std::deque<std::string> events;
+  CallId last = 0;
+  std::string called, calling;
+  int nai = 0;
+  std::function<void(CallId)> on_setup_hook;
+};
+
+// The MG side: records every mode change; connections become ready when told.
+struct FakeMedia final : CallMedia {
+  std::optional<Id> open(isup::GroupId, std::uint16_t, const std::string&, MediaMode mode, Ready ready) override {
+    modes.push_back(mode);
+    pending.push_back(std::move(ready));
+    return next++;
+  }
+  void update(Id, const std::string& remote_sdp, MediaMode mode) override {
+    modes.push_back(mode);
+    remotes.push_back(remote_sdp);
+  }
+  void close(Id) override { ++closed; }
+  void set_lost_handler(Lost) override {}
+  void ready() {
+    auto run = std::move(pending);
+    pending.clear();
+    for (auto& r : run)
+      r("v=0\r\no=- 1A2B 23 IN IP4 127.0.0.9\r\ns=-\r\nc=IN IP4 127.0.0.9\r\nt=0 0\r\nm=audio 4000 RTP/AVP 8\r\n");
+  }
+  MediaMode last() const { return modes.empty() ? MediaMode::kSendRecv : modes.back(); }
+  std::vector<MediaMode> modes;
+  std::vector<std::string> remotes;
+  std::vector<Ready> pending;
+  Id next = 1;
+  int closed = 0;
+};
+
+struct Pending {
+  isup::MtpUser* to;
+  isup::MtpLabel label;
+  std::vector<std::uint8_t> bytes;
+};
+struct Loop final : isup::MtpPort {
+  Loop(std::deque<Pending>& q) : q(q) {}
+  void transfer(const isup::MtpLabel& l, std::span<const std::uint8_t> d) override {
+    q.push_back(Pending{to, l, {d.begin(), d.end()}});
+  }
+  std::deque<Pending>& q;
+  isup::MtpUser* to = nullptr;
+};
+
+constexpr isup::PointCode kGw = 1, kFar = 2, kFar2 = 3;
+
+std::string invite_text(const std::string& ruri_user, const std::string& extra = "",
+                        const std::string& sdp =
+                            "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 "
+                            "127.0.0.1\r\nt=0 0\r\nm=audio 6000 RTP/AVP 8 0\r\n") {
+  std::string m = "INVITE sip:" + ruri_user +
+                  "@127.0.0.1;user=phone SIP/2.0\r\n"
+                  "Via: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK1\r\n"
+                  "From: <sip:+4930999@127.0.0.1;user=phone>;tag=a1\r\n"
+                  "To: <sip:" +
+                  ruri_user +
+                  "@127.0.0.1;user=phone>\r\n"
+                  "Call-ID: c1@test\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\n"
+                  "Contact: <sip:caller@127.0.0.1:5061>\r\n" +
+                  extra;
+  if (!sdp.empty()) m += "Content-Type: application/sdp\r\n";
+  m += "Content-Length: " + std::to_string(sdp.size()) + "\r\n\r\n" + sdp;
+  return m;
+}
+
+std::string response_text(int status, const std::string& reason, const std::string& extra = "") {
+  return "SIP/2.0 " + std::to_string(status) + " " + reason +
+         "\r\nVia: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKx\r\n"
+         "From: <sip:a@127.0.0.1>;tag=f\r\nTo: <sip:b@127.0.0.1>;tag=t\r\n"
+         "Call-ID: x@gw\r\nCSeq: 1 INVITE\r\n" +
+         extra + "Content-Length: 0\r\n\r\n";
+}
+
+// A re-INVITE in the dialog with a new offer.
+std::string reoffer_text(const std::string& direction, const std::string& address = "127.0.0.1") {
+  const std::string sdp = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 " + address +
+                          "\r\nt=0 0\r\nm=audio 6000 RTP/AVP 8\r\n" +
+                          (direction.empty() ? "" : "a=" + direction + "\r\n");
+  return "INVITE sip:gw@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK3\r\n"
+         "From: <sip:a@127.0.0.1>;tag=a1\r\nTo: <sip:b@127.0.0.1>;tag=b1\r\n"
+         "Call-ID: c1@test\r\nCSeq: 3 INVITE\r\nMax-Forwards: 70\r\nContent-Type: application/sdp\r\n"
+         "Content-Length: " +
+         std::to_string(sdp.size()) + "\r\n\r\n" + sdp;
+}
+
+std::string request_text(const std::string& method, const std::string& extra = "") {
+  return method +
+         " sip:gw@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK2\r\n"
+         "From: <sip:a@127.0.0.1>;tag=a1\r\nTo: <sip:b@127.0.0.1>;tag=b1\r\n"
+         "Call-ID: c1@test\r\nCSeq: 2 " +
+         method + "\r\nMax-Forwards: 70\r\n" + extra + "Content-Length: 0\r\n\r\n";
+}
+
+class CallEngineTest : public ::testing::Test {
+ protected:
+  CallEngineTest() : log_([this](std::string_view l) { lines.emplace_back(l); }) {
+    log_.set_all_levels(LogLevel::kInfo);
+  }
+
+  // Builds the gateway (trunk group tg1 to kFar, tg2 to kFar2, SIP trunk
+  // "peer" at 127.0.0.1:5080) with the given routes.
+  void make(std::vector<RouteEntry> routes, mapping::SipProfile::Kind kind = mapping::SipProfile::kSip) {
+    gw_port.to = nullptr;
+    isup::IsupRecoveryConfig rec;
+    rec.reset_on_start = false;
+    EngineConfig ec;
+    SipTrunkInfo t;
+    t.name = "peer";
+    t.peer.host = "127.0.0.1";
+    t.peer.port = 5080;
+    t.acl.add("127.0.0.1");
+    t.profile.kind = kind;
+    t.profile.host = "127.0.0.1";
+    ec.trunks.push_back(std::move(t));
+    for (auto& r : routes) ec.router.add(std::move(r));
+    engine = std::make_unique<CallEngine>(std::move(ec), log_, counters);
+    gw = std::make_unique<isup::IsupCallControl>(gw_port, *engine, timers, log_, counters, rec);
+    far = std::make_unique<isup::IsupCallControl>(far_port, far_user, timers, log_, counters, rec);
+    far2 = std::make_unique<isup::IsupCallControl>(far2_port, far2_user, timers, log_, counters, rec);
+    isup::TrunkGroupConfig g;
+    g.name = "tg1";
+    g.opc = kGw;
+    g.dpc = kFar;
+    g.cics.emplace_back(1, 4);
+    g.overlap_incoming = overlap;
+    tg1 = *gw->add_group(g);
+    g.overlap_incoming = false;
+    g.name = "tg2";
+    g.dpc = kFar2;
+    tg2 = *gw->add_group(g);
+    isup::TrunkGroupConfig f;
+    f.name = "far";
+    f.opc = kFar;
+    f.dpc = kGw;
+    f.cics.emplace_back(1, 4);
+    far_group = *far->add_group(f);
+    f.opc = kFar2;
+    far2_group = *far2->add_group(f);
+    gw_port.router = this;
+    far_port.to = gw.get();
+    far2_port.to = gw.get();
+    far_user_cc = far.get();
+    engine->attach(&sip, gw.get(), &timers);
+    engine->set_groups({{"tg1", tg1}, {"tg2", tg2}});
+  }
+
+  // The gateway's MTP routes by DPC to the far exchange.
+  struct GwPort final : isup::MtpPort {
+    void transfer(const isup::MtpLabel& l, std::span<const std::uint8_t> d) override {
+      isup::MtpUser* to = l.dpc == kFar ? static_cast<isup::MtpUser*>(router->far.get()) : router->far2.get();
+      router->q.push_back(Pending{to, l, {d.begin(), d.end()}});
+    }
+    CallEngineTest* router = nullptr;
+    isup::MtpUser* to = nullptr;
+  };
+
+  void pump() {
+    while (!q.empty()) {
+      auto p = std::move(q.front());
+      q.pop_front();
+      p.to->on_transfer(p.label, p.bytes);
+      wire.push_back(std::move(p.bytes));
+    }
+  }
+  // The cause indicators of the last REL that crossed the loop (location, value).
+  std::optional<isup::CauseIndicators> last_rel_cause() const {
+    for (auto it = wire.rbegin(); it != wire.rend(); ++it) {
+      auto m = isup::decode(*it, isup::Variant::kItu);
+      if (!m || m->type != isup::msg::kRel) continue;
+      const isup::Param* p = m->find(isup::par::kCauseIndicators);
+      if (p == nullptr) return std::nullopt;
+      auto ci = isup::CauseIndicators::decode(p->value);
+      if (!ci) return std::nullopt;
+      return *ci;
+    }
+    return std::nullopt;
+  }
+  void advance(Clock::duration d) {
+    const auto end = clock.now() + d;
+    pump();
+    while (true) {
+      auto next = timers.next_deadline();
+      if (!next || *next > end) break;
+      if (*next > clock.now()) clock.advance(*next - clock.now());
+      timers.run_due();
+      pump();
+    }
+    if (end > clock.now()) clock.advance(end - clock.now());
+  }
+
+  void invite(sip::SessionId s, const std::string& text, const std::string& from = "127.0.0.1") {
+    keep.push_back(text);
+    sip::Message m;
+    ASSERT_TRUE(sip::parse_message(keep.back(), m).ok());
+    sip::Peer p;
+    p.host = from;
+    p.port = 5061;
+    engine->on_invite(s, m, p);
+    pump();
+  }
+  template <class F>
+  void with_message(const std::string& text, F f) {
+    keep.push_back(text);
+    sip::Message m;
+    ASSERT_TRUE(sip::parse_message(keep.back(), m).ok()) << text;
+    f(m);
+    pump();
+  }
+
+  void expect_all_idle() {
+    pump();
+    for (auto* cc : {gw.get()})
+      for (auto g : {tg1, tg2})
+        for (std::uint16_t cic = 1; cic <= 4; ++cic)
+          EXPECT_TRUE(cc->circuit(g, cic)->call().idle()) << "gw group " << g << " cic " << cic;
+    for (auto* cc : {far.get(), far2.get()})
+      for (std::uint16_t cic = 1; cic <= 4; ++cic)
+        EXPECT_TRUE(cc->circuit(far_group, cic)->call().idle()) << "far cic " << cic;
+    EXPECT_EQ(engine->active_calls(), 0u);
+  }
+
+  static RouteEntry route(std::string prefix, std::vector<std::string> groups, std::string from = "") {
+    RouteEntry r;
+    r.prefix = std::move(prefix);
+    r.from = std::move(from);
+    for (auto& g : groups)
+      r.targets.push_back(RouteTarget{g == "peer" ? RouteTarget::Kind::kSipTrunk : RouteTarget::Kind::kTrunkGroup, g, 0,
+                                      "", std::nullopt});
+    return r;
+  }
+
+  bool overlap = false;
+  std::vector<std::string> lines;
+  Logger log_;
+  Counters counters;
+  ManualClock clock;
+  isup::TimerService timers{clock};
+  std::deque<Pending> q;
+  std::vector<std::vector<std::uint8_t>> wire;  // every ISUP message delivered, in order
+  std::deque<std::string> keep;
+  FakeSip sip;
+  FarUser far_user, far2_user;
+  isup::IsupCallControl* far_user_cc = nullptr;
+  GwPort gw_port;
+  Loop far_port{q}, far2_port{q};
+  std::unique_ptr<CallEngine> engine;
+  std::unique_ptr<isup::IsupCallControl> gw, far, far2;
+  isup::GroupId tg1 = 0, tg2 = 0, far_group = 0, far2_group = 0;
+};
+
+// --- SIP -> ISUP ---
+
+TEST_F(CallEngineTest, SipToIsupBasicCallCallerHangsUp) {
+  make({route("30", {"tg1"})});
+  invite(1, invite_text("+4930123456"));
+  EXPECT_EQ(far_user.pop(), "setup");
+  EXPECT_EQ(far_user.called, "30123456F");  // +49 own country -> national (RFC 3398 7.2.1), en bloc
+  EXPECT_EQ(far_user.nai, 3);
+  ASSERT_TRUE(far->alert(far_user.last));
+  pump();
+  auto op = sip.pop();
+  EXPECT_EQ(op.what, "provisional");
+  EXPECT_EQ(op.status, 180);
+  ASSERT_TRUE(far->answer(far_user.last));
+  pump();
+  op = sip.pop();
+  EXPECT_EQ(op.what, "answer");
+  EXPECT_EQ(op.body.content_type, "application/sdp");  // our answer to the caller's offer
+  EXPECT_NE(op.body.content.find("m=audio"), std::string::npos);
+  with_message(request_text("BYE"), [&](const sip::Message& m) { engine->on_bye(1, m); });
+  EXPECT_EQ(far_user.pop(), "release:16");
+  expect_all_idle();
+  EXPECT_EQ(counters.value("call.answered"), 1u);
+  EXPECT_EQ(counters.value("call.completed"), 1u);
+  // One log line per state change.
+  int states = 0;
+  for (const auto& l : lines) states += l.find("call state ") != std::string::npos;
+  EXPECT_EQ(states, 4);  // setup, progress, answer, a_released
+}
+
+TEST_F(CallEngineTest, SipToIsupCalleeHangsUpWithReason) {
+  make({route("30", {"tg1"})});
+  invite(1, invite_text("+4930123456"));
+  ASSERT_TRUE(far->alert(far_user.last));
+  ASSERT_TRUE(far->answer(far_user.last));
+  pump();
+  sip.ops.clear();
+  ASSERT_TRUE(far->release(far_user.last, 16));
+  pump();
+  auto op = sip.pop();
+  EXPECT_EQ(op.what, "bye");
+  EXPECT_NE(op.header("Reason").find("cause=16"), std::string::npos);
+  expect_all_idle();
+}
+
+TEST_F(CallEngineTest, SipToIsupBusyAfterAcmIs486WithCause17) {
+  make({route("30", {"tg1"})});
+  invite(1, invite_text("+4930123456"));
+  ASSERT_TRUE(far->alert(far_user.last));
+  ASSERT_TRUE(far->release(far_user.last, 17));
+  pump();
+  EXPECT_EQ(sip.pop().status, 180);
+  auto op = sip.pop();
+  EXPECT_EQ(op.what, "reject");
+  EXPECT_EQ(op.status, 486);
+  EXPECT_NE(op.header("Reason").find("Q.850;cause=17"), std::string::npos);
+  expect_all_idle();
+  EXPECT_EQ(counters.value("call.failed.cause_17"), 1u);
+}
+
+TEST_F(CallEngineTest, SipToIsupUnallocatedIs404) {
+  make({route("30", {"tg1"})});
+  far_user.on_setup_hook = [&](CallId c) { (void)far->release(c, 1); };
+  invite(1, invite_text("+4930123456"));
+  auto op = sip.pop();
+  EXPECT_EQ(op.what, "reject");
+  EXPECT_EQ(op.status, 404);
+  expect_all_idle();
+}
+
+TEST_F(CallEngineTest, CancelBeforeAnswerReleasesTheCircuit) {
+  make({route("30", {"tg1"})});
+  invite(1, invite_text("+4930123456"));
+  ASSERT_TRUE(far->alert(far_user.last));
+  pump();
+  with_message(request_text("CANCEL"), [&](const sip::Message& m) { engine->on_cancel(1, m); });
+  EXPECT_EQ(far_user.pop(), "setup");
+  EXPECT_EQ(far_user.pop(), "release:31");
+  expect_all_idle();
+}
+
+TEST_F(CallEngineTest, NoAnswerT9ReleasesBothSides) {
+  make({route("30", {"tg1"})});
+  invite(1, invite_text("+4930123456"));
+  ASSERT_TRUE(far->alert(far_user.last));
+  pump();
+  sip.ops.clear();
+  advance(std::chrono::seconds(100));  // T9 (90 s) in our call control: no answer
+  auto op = sip.pop();
+  EXPECT_EQ(op.what, "reject");
+  EXPECT_GE(op.status, 400);
+  expect_all_idle();
+}
+
+TEST_F(CallEngineTest, AlternateRouteOnCongestion) {
+  make({route("30", {"tg1", "tg2"})});
+  far_user.on_setup_hook = [&](CallId c) { (void)far->release(c, 34); };  // no circuit at the first exchange
+  invite(1, invite_text("+4930123456"));
+  EXPECT_EQ(far2_user.pop(), "setup");
+  ASSERT_TRUE(far2->alert(far2_user.last));
+  ASSERT_TRUE(far2->answer(far2_user.last));
+  pump();
+  EXPECT_EQ(sip.pop().status, 180);
+  EXPECT_EQ(sip.pop().what, "answer");
+  ASSERT_TRUE(far2->release(far2_user.last, 16));
+  pump();
+  EXPECT_EQ(sip.pop().what, "bye");
+  expect_all_idle();
+}
+
+TEST_F(CallEngineTest, NoRouteIs404AndUnknownSourceIs403) {
+  make({route("30", {"tg1"})});
+  invite(1, invite_text("+4940123456"));
+  auto op = sip.pop();
+  EXPECT_EQ(op.status, 404);
+  invite(2, invite_text("+4930123456"), "192.0.2.99");
+  op = sip.pop();
+  EXPECT_EQ(op.status, 403);
+  EXPECT_EQ(counters.value("call.refused_acl"), 1u);
+  EXPECT_EQ(counters.value("call.no_route"), 1u);
+  expect_all_idle();
+}
+
+TEST_F(CallEngineTest, ReleaseCollisionLeavesEverythingIdle) {
+  make({route("30", {"tg1"})});
+  invite(1, invite_text("+4930123456"));
+  ASSERT_TRUE(far->alert(far_user.last));
+  ASSERT_TRUE(far->answer(far_user.last));
+  pump();
+  // Both ends clear at once: the far REL and the caller's BYE cross.
+  ASSERT_TRUE(far->release(far_user.last, 16));
+  with_message(request_text("BYE"), [&](const sip::Message& m) { engine->on_bye(1, m); });
+  pump();
+  expect_all_idle();
+}
+
+TEST_F(CallEngineTest, NumberManipulationStripPrefixNoa) {
+  RouteEntry r = route("30", {"tg1"});
+  r.targets[0].strip = 2;
+  r.targets[0].prefix = "0049";
+  r.targets[0].nai = 2;  // unknown
+  make({r});
+  invite(1, invite_text("+4930123456"));
+  EXPECT_EQ(far_user.called, "0049123456F");
+  EXPECT_EQ(far_user.nai, 2);
+  ASSERT_TRUE(far->release(far_user.last, 16));
+  pump();
+  expect_all_idle();
+}
+
+// --- ISUP -> SIP ---
+
+isup::SetupRequest iam(const std::string& called) {
+  isup::SetupRequest req;
+  req.called.kind = isup::NumberKind::kCalled;
+  req.called.nai = 3;
+  req.called.npi = 1;
+  req.called.digits.assign(called + "F");
+  isup::Number calling;
+  calling.kind = isup::NumberKind::kCalling;
+  calling.nai = 3;
+  calling.npi = 1;
+  calling.screening = 3;
+  calling.digits.assign("30999");
+  req.calling = calling;
+  return req;
+}
+
+TEST_F(CallEngineTest, IsupToSipBasicCall) {
+  make({route("", {"peer"}, "tg1")});
+  auto call = far->setup(far_group, iam("5551234"));
+  ASSERT_TRUE(call);
+  pump();
+  auto op = sip.pop();
+  ASSERT_EQ(op.what, "invite");
+  EXPECT_EQ(op.invite.peer.port, 5080);
+  EXPECT_NE(op.invite.request_uri.find("5551234"), std::string::npos) << op.invite.request_uri;
+  EXPECT_NE(op.invite.body.content.find("m=audio"), std::string::npos);
+  with_message(response_text(180, "Ringing"), [&](const sip::Message& m) { engine->on_provisional(op.s, m); });
+  EXPECT_EQ(far_user.pop(), "alerting");
+  with_message(response_text(200, "OK"), [&](const sip::Message& m) { engine->on_answered(op.s, m); });
+  EXPECT_EQ(far_user.pop(), "answer");
+  with_message(request_text("BYE"), [&](const sip::Message& m) { engine->on_bye(op.s, m); });
+  EXPECT_EQ(far_user.pop(), "release:16");
+  expect_all_idle();
+}
+
+TEST_F(CallEngineTest, IsupToSip486IsCause17) {
+  make({route("", {"peer"}, "tg1")});
+  ASSERT_TRUE(far->setup(far_group, iam("5551234")));
+  pump();
+  auto op = sip.pop();
+  with_message(response_text(486, "Busy Here"), [&](const sip::Message& m) { engine->on_rejected(op.s, m); });
+  EXPECT_EQ(far_user.pop(), "release:17");
+  expect_all_idle();
+}
+
+TEST_F(CallEngineTest, IsupToSipReasonHeaderWins) {
+  make({route("", {"peer"}, "tg1")});
+  ASSERT_TRUE(far->setup(far_group, iam("5551234")));
+  pump();
+  auto op = sip.pop();
+  with_message(response_text(480, "Unavailable", "Reason: Q.850;cause=19\r\n"),
+               [&](const sip::Message& m) { engine->on_rejected(op.s, m); });
+  EXPECT_EQ(far_user.pop(), "release:19");
+  expect_all_idle();
+}
+
+TEST_F(CallEngineTest, IsupReleaseBeforeAnswerCancelsTheInvite) {
+  make({route("", {"peer"}, "tg1")});
+  auto call = far->setup(far_group, iam("5551234"));
+  pump();
+  auto op = sip.pop();
+  with_message(response_text(183, "Session Progress"), [&](const sip::Message& m) { engine->on_provisional(op.s, m); });
+  ASSERT_TRUE(far->release(*call, 16));
+  pump();
+  auto c = sip.pop();
+  EXPECT_EQ(c.what, "cancel");
+  EXPECT_EQ(c.s, op.s);
+  EXPECT_NE(c.header("Reason").find("cause=16"), std::string::npos);
+  // The 487 that follows, and a 2xx that raced the CANCEL, find no call: the 2xx gets a BYE.
+  with_message(response_text(487, "Request Terminated"), [&](const sip::Message& m) { engine->on_rejected(op.s, m); });
+  with_message(response_text(200, "OK"), [&](const sip::Message& m) { engine->on_answered(op.s, m); });
+  EXPECT_EQ(sip.pop().what, "bye");
+  expect_all_idle();
+}
+
+TEST_F(CallEngineTest, IsupSideClearsAnsweredCallWithBye) {
+  make({route("", {"peer"}, "tg1")});
+  auto call = far->setup(far_group, iam("5551234"));
+  pump();
+  auto op = sip.pop();
+  with_message(response_text(200, "OK"), [&](const sip::Message& m) { engine->on_answered(op.s, m); });
+  ASSERT_TRUE(far->release(*call, 16));
+  pump();
+  EXPECT_EQ(sip.pop().what, "bye");
+  expect_all_idle();
+}
+
+TEST_F(CallEngineTest, IsupToSipNoRouteIsCause3) {
+  make({route("7", {"peer"}, "tg1")});
+  ASSERT_TRUE(far->setup(far_group, iam("5551234")));
+  pump();
+  EXPECT_EQ(far_user.pop(), "release:3");
+  expect_all_idle();
+}
+
+TEST_F(CallEngineTest, SipTimeoutOnOutgoingInviteIsCause102) {
+  make({route("", {"peer"}, "tg1")});
+  ASSERT_TRUE(far->setup(far_group, iam("5551234")));
+  pump();
+  auto op = sip.pop();
+  engine->on_ended(op.s, sip::EndReason::kTimeout);
+  pump();
+  EXPECT_EQ(far_user.pop(), "release:102");
+  expect_all_idle();
+}
+
+TEST_F(CallEngineTest, IsupOverlapDigitsCollectedThenOneInviteEnBloc) {
+  overlap = true;
+  make({route("", {"peer"}, "tg1")});
+  auto call = far->setup(far_group, [] {
+    isup::SetupRequest r = iam("555");
+    r.called.digits.assign("555");  // no ST: more digits follow in SAMs (Q.764 2.1.2)
+    return r;
+  }());
+  ASSERT_TRUE(call);
+  pump();
+  EXPECT_TRUE(sip.ops.empty());  // still collecting
+  isup::Number more;
+  more.kind = isup::NumberKind::kSubsequent;
+  more.digits.assign("12");
+  ASSERT_TRUE(far->send_digits(*call, more));
+  pump();
+  EXPECT_TRUE(sip.ops.empty());
+  more.digits.assign("34F");  // ST: complete
+  ASSERT_TRUE(far->send_digits(*call, more));
+  pump();
+  auto op = sip.pop();
+  ASSERT_EQ(op.what, "invite");
+  EXPECT_NE(op.invite.request_uri.find("5551234"), std::string::npos) << op.invite.request_uri;
+  with_message(response_text(200, "OK"), [&](const sip::Message& m) { engine->on_answered(op.s, m); });
+  ASSERT_TRUE(far->release(*call, 16));
+  pump();
+  EXPECT_EQ(sip.pop().what, "bye");
+  expect_all_idle();
+}
+
+TEST_F(CallEngineTest, IsupOverlapWithoutStRoutesAfterTheDigitTimeout) {
+  overlap = true;
+  make({route("", {"peer"}, "tg1")});
+  auto r = iam("555");
+  r.called.digits.assign("5551234");
+  auto call = far->setup(far_group, r);
+  pump();
+  EXPECT_TRUE(sip.ops.empty());
+  advance(std::chrono::seconds(5));  // the engine's inter-digit timeout (4 s) < T35
+  auto op = sip.pop();
+  ASSERT_EQ(op.what, "invite");
+  EXPECT_NE(op.invite.request_uri.find("5551234"), std::string::npos);
+  ASSERT_TRUE(far->release(*call, 16));
+  pump();
+  EXPECT_EQ(sip.pop().what, "cancel");
+  expect_all_idle();
+}
+
+TEST_F(CallEngineTest, IsupOverlapCallerGivesUpWhileCollecting) {
+  overlap = true;
+  make({route("", {"peer"}, "tg1")});
+  auto r = iam("555");
+  r.called.digits.assign("555");
+  auto call = far->setup(far_group, r);
+  pump();
+  ASSERT_TRUE(far->release(*call, 16));
+  advance(std::chrono::seconds(10));
+  EXPECT_TRUE(sip.ops.empty());
+  expect_all_idle();
+}
+
+// --- SIP-I / SIP-T: REL <-> BYE (Q.1912.5, RFC 3372) ---
+
+// The cause indicators of the REL a body carries (nullopt: no application/ISUP REL).
+std::optional<isup::CauseIndicators> rel_of(const sip::Body& b) {
+  if (b.content_type.find("application/ISUP") == std::string::npos) return std::nullopt;
+  isup::DecodeOptions opt;
+  opt.form = isup::Form::kBody;
+  const auto* octets = reinterpret_cast<const std::uint8_t*>(b.content.data());
+  auto m = isup::decode({octets, b.content.size()}, isup::Variant::kItu, opt);
+  if (!m || m->type != isup::msg::kRel) return std::nullopt;
+  const isup::Param* p = m->find(isup::par::kCauseIndicators);
+  if (p == nullptr) return std::nullopt;
+  auto ci = isup::CauseIndicators::decode(p->value);
+  if (!ci) return std::nullopt;
+  return *ci;
+}
+
+// The cause of the REL a BYE carries (nullopt: no application/ISUP REL).
+std::optional<std::uint8_t> rel_cause(const sip::Body& b) {
+  if (b.content_type.find("application/ISUP") == std::string::npos) return std::nullopt;
+  const auto* octets = reinterpret_cast<const std::uint8_t*>(b.content.data());
+  return mapping::cause_of_isup_body({octets, b.content.size()}, isup::Variant::kItu);
+}
+
+// A BYE from the SIP-I peer with an encapsulated REL and a Reason that disagrees.
+std::string sipi_bye_text(std::uint8_t rel_cause, int reason_cause,
+                          std::uint8_t location = mapping::kLocationBeyondInterworking) {
+  mapping::SipProfile p;
+  p.kind = mapping::SipProfile::kSipI;
+  sip::Body b = mapping::make_body(std::nullopt, mapping::isup_rel_octets(rel_cause, isup::Variant::kItu, location), p);
+  return "BYE sip:gw@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK2\r\n"
+         "From: <sip:a@127.0.0.1>;tag=a1\r\nTo: <sip:b@127.0.0.1>;tag=b1\r\n"
+         "Call-ID: c1@test\r\nCSeq: 2 BYE\r\nMax-Forwards: 70\r\n"
+         "Reason: Q.850;cause=" +
+         std::to_string(reason_cause) + "\r\nContent-Type: " + b.content_type +
+         "\r\nContent-Disposition: signal;handling=required\r\nContent-Length: " + std::to_string(b.content.size()) +
+         "\r\n\r\n" + b.content;
+}
+
+TEST_F(CallEngineTest, SipIByeTowardsTheCallerCarriesTheRel) {
+  make({route("30", {"tg1"})}, mapping::SipProfile::kSipI);
+  invite(1, invite_text("+4930123456"));
+  ASSERT_TRUE(far->answer(far_user.last));
+  pump();
+  sip.ops.clear();
+  ASSERT_TRUE(far->release(far_user.last, 17, mapping::kLocationUser));
+  pump();
+  auto op = sip.pop();
+  ASSERT_EQ(op.what, "bye");
+  EXPECT_NE(op.header("Reason").find("cause=17"), std::string::npos);
+  EXPECT_EQ(op.header("Content-Disposition"), "signal;handling=required");
+  EXPECT_EQ(rel_cause(op.body), 17);
+  // The ISUP REL's location (user) is the encapsulated REL's (Q.850 2.2.3).
+  auto ci = rel_of(op.body);
+  ASSERT_TRUE(ci);
+  EXPECT_EQ(ci->location, mapping::kLocationUser);
+  expect_all_idle();
+}
+
+// Before answer: a REL cause 21 from the called user (location U) is 603, not
+// 403 (RFC 3398 8.2.6.1); the SIP-I final response's REL keeps location U.
+TEST_F(CallEngineTest, SipIRejectionTowardsTheCallerCarriesTheRelLocation) {
+  make({route("30", {"tg1"})}, mapping::SipProfile::kSipI);
+  invite(1, invite_text("+4930123456"));
+  EXPECT_EQ(far_user.pop(), "setup");
+  sip.ops.clear();
+  ASSERT_TRUE(far->release(far_user.last, 21, mapping::kLocationUser));
+  pump();
+  auto op = sip.pop();
+  ASSERT_EQ(op.what, "reject");
+  EXPECT_EQ(op.status, 603);
+  auto ci = rel_of(op.body);
+  ASSERT_TRUE(ci);
+  EXPECT_EQ(ci->value, 21);
+  EXPECT_EQ(ci->location, mapping::kLocationUser);
+  expect_all_idle();
+}
+
+TEST_F(CallEngineTest, SipIByeTowardsTheCalleeCarriesTheRel) {
+  make({route("", {"peer"}, "tg1")}, mapping::SipProfile::kSipI);
+  auto call = far->setup(far_group, iam("5551234"));
+  pump();
+  auto op = sip.pop();
+  with_message(response_text(200, "OK"), [&](const sip::Message& m) { engine->on_answered(op.s, m); });
+  ASSERT_TRUE(far->release(*call, 31));
+  pump();
+  auto bye = sip.pop();
+  ASSERT_EQ(bye.what, "bye");
+  EXPECT_EQ(bye.s, op.s);
+  EXPECT_NE(bye.header("Reason").find("cause=31"), std::string::npos);
+  EXPECT_EQ(rel_cause(bye.body), 31);
+  expect_all_idle();
+}
+
+TEST_F(CallEngineTest, SipICancelCarriesNoIsupBody) {
+  make({route("", {"peer"}, "tg1")}, mapping::SipProfile::kSipI);
+  auto call = far->setup(far_group, iam("5551234"));
+  pump();
+  auto op = sip.pop();
+  ASSERT_TRUE(far->release(*call, 16));
+  pump();
+  auto c = sip.pop();
+  EXPECT_EQ(c.what, "cancel");
+  EXPECT_TRUE(c.body.empty());
+  EXPECT_EQ(c.header("Content-Disposition"), "");
+  with_message(response_text(487, "Request Terminated"), [&](const sip::Message& m) { engine->on_rejected(op.s, m); });
+  expect_all_idle();
+}
+
+TEST_F(CallEngineTest, PlainSipByeCarriesReasonOnly) {
+  make({route("", {"peer"}, "tg1")});
+  auto call = far->setup(far_group, iam("5551234"));
+  pump();
+  auto op = sip.pop();
+  with_message(response_text(200, "OK"), [&](const sip::Message& m) { engine->on_answered(op.s, m); });
+  ASSERT_TRUE(far->release(*call, 16));
+  pump();
+  auto bye = sip.pop();
+  ASSERT_EQ(bye.what, "bye");
+  EXPECT_TRUE(bye.body.empty());
+  EXPECT_EQ(bye.headers.size(), 1u);  // Reason
+  expect_all_idle();
+}
+
+TEST_F(CallEngineTest, SipIByeFromTheCalleeReleasesWithTheRelCause) {
+  make({route("", {"peer"}, "tg1")}, mapping::SipProfile::kSipI);
+  ASSERT_TRUE(far->setup(far_group, iam("5551234")));
+  pump();
+  auto op = sip.pop();
+  with_message(response_text(200, "OK"), [&](const sip::Message& m) { engine->on_answered(op.s, m); });
+  EXPECT_EQ(far_user.pop(), "answer");
+  // The encapsulated REL (cause 31) is authoritative over Reason (16); its
+  // location (user) is passed on in our REL (Q.850 2.2.3).
+  with_message(sipi_bye_text(31, 16, mapping::kLocationUser), [&](const sip::Message& m) { engine->on_bye(op.s, m); });
+  EXPECT_EQ(far_user.pop(), "release:31");
+  auto ci = last_rel_cause();
+  ASSERT_TRUE(ci);
+  EXPECT_EQ(ci->value, 31);
+  EXPECT_EQ(ci->location, mapping::kLocationUser);
+  expect_all_idle();
+}
+
+TEST_F(CallEngineTest, SipIByeFromTheCallerReleasesWithTheRelCause) {
+  make({route("30", {"tg1"})}, mapping::SipProfile::kSipI);
+  invite(1, invite_text("+4930123456"));
+  EXPECT_EQ(far_user.pop(), "setup");
+  ASSERT_TRUE(far->answer(far_user.last));
+  pump();
+  with_message(sipi_bye_text(127, 16), [&](const sip::Message& m) { engine->on_bye(1, m); });
+  EXPECT_EQ(far_user.pop(), "release:127");
+  auto ci = last_rel_cause();
+  ASSERT_TRUE(ci);
+  EXPECT_EQ(ci->location, mapping::kLocationBeyondInterworking);  // the peer's BI, passed on
+  expect_all_idle();
+}
+
+TEST_F(CallEngineTest, PlainSipTrunkTakesReasonNotAnIsupBody) {
+  make({route("30", {"tg1"})});
+  invite(1, invite_text("+4930123456"));
+  EXPECT_EQ(far_user.pop(), "setup");
+  ASSERT_TRUE(far->answer(far_user.last));
+  pump();
+  with_message(sipi_bye_text(127, 41, mapping::kLocationUser), [&](const sip::Message& m) { engine->on_bye(1, m); });
+  EXPECT_EQ(far_user.pop(), "release:41");
+  auto ci = last_rel_cause();
+  ASSERT_TRUE(ci);
+  EXPECT_EQ(ci->location, isup::kLocationPublicLocal);  // ours: a plain SIP trunk carries no ISUP
+  expect_all_idle();
+}
+
+// A SIP-I callee's 486 with an encapsulated REL (cause 17, location user): the
+// REL towards the ISUP caller keeps both (a transit passes the location on).
+TEST_F(CallEngineTest, SipIRejectionPassesTheRelLocationOn) {
+  make({route("", {"peer"}, "tg1")}, mapping::SipProfile::kSipI);
+  ASSERT_TRUE(far->setup(far_group, iam("5551234")));
+  pump();
+  auto op = sip.pop();
+  mapping::SipProfile p;
+  p.kind = mapping::SipProfile::kSipI;
+  sip::Body b =
+      mapping::make_body(std::nullopt, mapping::isup_rel_octets(17, isup::Variant::kItu, mapping::kLocationUser), p);
+  std::string busy = response_text(
+      486, "Busy Here", "Content-Type: " + b.content_type + "\r\nContent-Disposition: signal;handling=required\r\n");
+  busy.resize(busy.size() - std::string_view("Content-Length: 0\r\n\r\n").size());
+  busy += "Content-Length: " + std::to_string(b.content.size()) + "\r\n\r\n" + b.content;
+  with_message(busy, [&](const sip::Message& m) { engine->on_rejected(op.s, m); });
+  EXPECT_EQ(far_user.pop(), "release:17");
+  auto ci = last_rel_cause();
+  ASSERT_TRUE(ci);
+  EXPECT_EQ(ci->value, 17);
+  EXPECT_EQ(ci->location, mapping::kLocationUser);
+  expect_all_idle();
+}
+
+}  // namespace
+}  // namespace isupgw::engine
+
+namespace isupgw::engine {
+namespace {
+
+// --- Hold (Q.733.2 via Q.1912.5, RFC 3264 8.4): the MG mode follows, the other side is told ---
+
+TEST_F(CallEngineTest, SipHoldAndRetrievalMoveTheMgModeAndSendCpgNotifications) {
+  make({route("30", {"tg1"})});
+  FakeMedia media;
+  engine->attach_media(&media);
+  invite(1, invite_text("+4930123456"));
+  media.ready();
+  pump();
+  EXPECT_EQ(far_user.pop(), "setup");
+  ASSERT_TRUE(far->answer(far_user.last));
+  pump();
+  EXPECT_EQ(sip.pop().what, "answer");
+  EXPECT_EQ(media.last(), MediaMode::kSendRecv);
+  // a=sendonly from the caller: the MG only receives from SIP (recvonly); CPG remote hold.
+  with_message(reoffer_text("sendonly"), [&](const sip::Message& m) { engine->on_reoffer(1, m); });
+  EXPECT_EQ(media.last(), MediaMode::kRecvOnly);
+  EXPECT_NE(media.remotes.back().find("a=sendonly"), std::string::npos);
+  EXPECT_EQ(far_user.pop(), "progress:remote-hold");
+  // Retrieval: sendrecv again, CPG remote retrieval.
+  with_message(reoffer_text("sendrecv"), [&](const sip::Message& m) { engine->on_reoffer(1, m); });
+  EXPECT_EQ(media.last(), MediaMode::kSendRecv);
+  EXPECT_EQ(far_user.pop(), "progress:remote-retrieval");
+  // RFC 2543 hold (c=0.0.0.0): inactive, the remote address is left alone.
+  with_message(reoffer_text("", "0.0.0.0"), [&](const sip::Message& m) { engine->on_reoffer(1, m); });
+  EXPECT_EQ(media.last(), MediaMode::kInactive);
+  EXPECT_EQ(media.remotes.back(), "");
+  EXPECT_EQ(far_user.pop(), "progress:remote-hold");
+  // a=inactive while already held: the mode follows, no second notification.
+  with_message(reoffer_text("inactive"), [&](const sip::Message& m) { engine->on_reoffer(1, m); });
+  EXPECT_EQ(media.last(), MediaMode::kInactive);
+  EXPECT_EQ(far_user.pop(), "<none>");
+  with_message(reoffer_text(""), [&](const sip::Message& m) { engine->on_reoffer(1, m); });
+  EXPECT_EQ(media.last(), MediaMode::kSendRecv);
+  EXPECT_EQ(far_user.pop(), "progress:remote-retrieval");
+  // A new offer without a hold change (codec change): MDCX only, nothing to ISUP.
+  with_message(reoffer_text("sendrecv"), [&](const sip::Message& m) { engine->on_reoffer(1, m); });
+  EXPECT_EQ(far_user.pop(), "<none>");
+  EXPECT_EQ(counters.value("call.hold"), 2u);
+  EXPECT_EQ(counters.value("call.retrieve"), 2u);
+  with_message(request_text("BYE"), [&](const sip::Message& m) { engine->on_bye(1, m); });
+  EXPECT_EQ(far_user.pop(), "release:16");
+  EXPECT_EQ(media.closed, 1);
+  expect_all_idle();
+}
+
+TEST_F(CallEngineTest, IsupHoldReInvitesTheSipSideSendonly) {
+  make({route("", {"peer"}, "tg1")});
+  FakeMedia media;
+  engine->attach_media(&media);
+  auto call = far->setup(far_group, iam("5551234"));
+  ASSERT_TRUE(call);
+  pump();
+  media.ready();
+  auto op = sip.pop();
+  ASSERT_EQ(op.what, "invite");
+  with_message(response_text(200, "OK"), [&](const sip::Message& m) { engine->on_answered(op.s, m); });
+  EXPECT_EQ(far_user.pop(), "answer");
+  EXPECT_EQ(media.last(), MediaMode::kSendRecv);
+  // The far exchange holds: CPG remote hold -> MG sendonly, re-INVITE offering sendonly.
+  ASSERT_TRUE(far->notify(*call, isup::kNotificationRemoteHold));
+  pump();
+  EXPECT_EQ(media.last(), MediaMode::kSendOnly);
+  auto re = sip.pop();
+  EXPECT_EQ(re.what, "reinvite");
+  EXPECT_EQ(re.s, op.s);
+  EXPECT_EQ(re.body.content_type, "application/sdp");
+  EXPECT_NE(re.body.content.find("a=sendonly"), std::string::npos) << re.body.content;
+  EXPECT_NE(re.body.content.find("127.0.0.9"), std::string::npos);  // still the MG's address
+  // A repeated notification changes nothing.
+  ASSERT_TRUE(far->notify(*call, isup::kNotificationRemoteHold));
+  pump();
+  EXPECT_EQ(sip.pop().what, "<none>");
+  ASSERT_TRUE(far->notify(*call, isup::kNotificationRemoteRetrieval));
+  pump();
+  EXPECT_EQ(media.last(), MediaMode::kSendRecv);
+  re = sip.pop();
+  EXPECT_EQ(re.what, "reinvite");
+  EXPECT_NE(re.body.content.find("a=sendrecv"), std::string::npos) << re.body.content;
+  ASSERT_TRUE(far->release(*call, 16));
+  pump();
+  EXPECT_EQ(sip.pop().what, "bye");
+  expect_all_idle();
+}
+
+TEST_F(CallEngineTest, NotifyIsRefusedBeforeAnswer) {
+  make({route("30", {"tg1"})});
+  invite(1, invite_text("+4930123456"));
+  EXPECT_EQ(far_user.pop(), "setup");
+  EXPECT_FALSE(far->notify(far_user.last, isup::kNotificationRemoteHold));
+  ASSERT_TRUE(far->release(far_user.last, 16));
+  pump();
+  expect_all_idle();
+}
+
+}  // namespace
+}  // namespace isupgw::engine

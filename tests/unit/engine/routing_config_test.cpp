@@ -1,0 +1,146 @@
+// SIP trunks, routes and their validation; the router's longest-prefix choice
+// and number manipulation; trunk source ACLs; the call state table.
+#include <gtest/gtest.h>
+
+#include "config/loader.h"
+#include "engine/call_fsm.h"
+#include "engine/router.h"
+#include "engine/source_acl.h"
+
+namespace isupgw::engine {
+namespace {
+
+constexpr const char* kTrunks = R"(
+sip:
+  trunks:
+    - name: carrier-a
+      address: 192.0.2.10
+      profile: sip_i
+      allowed_sources: [192.0.2.0/28, "2001:db8::/32"]
+      number_plan: {country_code: "33", area_code: "1"}
+    - name: pbx
+      address: 198.51.100.7
+      port: 5070
+      transport: tcp
+ss7:
+  m3ua_links:
+    - {name: l1, role: ipsp_client, transport: tcp, remote: {address: 127.0.0.1, port: 2905}}
+  routes:
+    - {dpc: default, links: [l1]}
+  trunk_groups:
+    - {name: tg1, opc: 1-1-1, dpc: 1-1-2, cics: ["1-31"]}
+    - {name: tg2, opc: 1-1-1, dpc: 1-1-3, cics: ["1-31"]}
+routes:
+  - prefix: "33"
+    targets:
+      - {trunk_group: tg1, strip: 2, prefix: "0", noa: national}
+      - {trunk_group: tg2}
+  - prefix: ""
+    from: tg1
+    targets: [{sip_trunk: pbx}]
+)";
+
+TEST(RoutingConfig, TrunksAndRoutesLoadWithDefaults) {
+  auto r = config::load_config_text(kTrunks, "t.yaml");
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  const auto& a = r->config.sip().trunks(0);
+  EXPECT_EQ(a.profile(), config::SIP_PROFILE_SIP_I);
+  EXPECT_EQ(a.port(), 5060u);                       // default
+  EXPECT_EQ(a.transport(), config::TRANSPORT_UDP);  // default
+  EXPECT_EQ(a.domain(), "192.0.2.10");              // default: the address
+  const auto& pbx = r->config.sip().trunks(1);
+  EXPECT_EQ(pbx.profile(), config::SIP_PROFILE_SIP);  // default profile A
+  EXPECT_EQ(pbx.number_plan().country_code(), "49");
+  ASSERT_EQ(pbx.allowed_sources_size(), 1);  // default ACL: the trunk's own address
+  EXPECT_EQ(pbx.allowed_sources(0), "198.51.100.7");
+  ASSERT_EQ(r->config.routes_size(), 2);
+  EXPECT_EQ(r->config.routes(0).targets(0).noa(), config::NATURE_OF_ADDRESS_NATIONAL);
+}
+
+std::string error_of(const std::string& yaml) {
+  auto r = config::load_config_text(yaml, "t.yaml");
+  return r.ok() ? std::string("accepted") : r.error().to_string();
+}
+
+TEST(RoutingConfig, ValidatorNamesFileAndLine) {
+  EXPECT_EQ(error_of("sip:\n  trunks:\n    - {name: a, address: example.net}\n"),
+            "t.yaml:3: 'example.net' is not an IPv4 or IPv6 address");
+  EXPECT_EQ(error_of("sip:\n  trunks:\n    - {name: a, address: 192.0.2.1, transport: tls}\n"),
+            "t.yaml:3: transport 'tls' is not supported by this build yet (udp, tcp)");
+  EXPECT_EQ(error_of("sip:\n  trunks:\n    - {name: a, address: 192.0.2.1, options_interval_ms: 10}\n"),
+            "t.yaml:3: options_interval_ms must be 0 (off) or at least 1000");
+  EXPECT_EQ(error_of("routes:\n  - prefix: \"1\"\n    targets: [{trunk_group: nope}]\n"),
+            "t.yaml:3: no ISUP trunk group named 'nope'");
+  EXPECT_EQ(error_of("routes:\n  - prefix: \"1\"\n    targets: [{}]\n"),
+            "t.yaml:3: route target needs exactly one of 'sip_trunk' and 'trunk_group'");
+  EXPECT_EQ(error_of("sip:\n  trunks: [{name: a, address: 192.0.2.1}]\nroutes:\n  - prefix: \"1\"\n    targets: "
+                     "[{sip_trunk: a, prefix: \"+\"}]\n"),
+            "t.yaml:5: prefix '+' must be digits only");
+}
+
+TEST(Router, LongestPrefixWinsAndSourceSpecificBeatsGeneric) {
+  auto r = config::load_config_text(kTrunks, "t.yaml");
+  ASSERT_TRUE(r.ok());
+  Router router(r->config.routes());
+  router.add(RouteEntry{"3312", "", {RouteTarget{RouteTarget::Kind::kTrunkGroup, "tg2", 0, "", std::nullopt}}});
+  const RouteEntry* e = router.lookup("carrier-a", "33123456");
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->prefix, "3312");
+  e = router.lookup("carrier-a", "33999");
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->targets[0].name, "tg1");
+  EXPECT_EQ(router.lookup("carrier-a", "44"), nullptr);  // only tg1's calls have a catch-all
+  e = router.lookup("tg1", "44");
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->targets[0].name, "pbx");
+}
+
+TEST(Router, NumberManipulationStripsThenPrefixes) {
+  RouteTarget t{RouteTarget::Kind::kTrunkGroup, "tg1", 2, "0", 3};
+  EXPECT_EQ(t.manipulate("33123456"), "0123456");
+  RouteTarget all{RouteTarget::Kind::kTrunkGroup, "tg1", 9, "", std::nullopt};
+  EXPECT_EQ(all.manipulate("1234"), "");
+  EXPECT_TRUE(congestion_cause(34));
+  EXPECT_TRUE(congestion_cause(42));
+  EXPECT_FALSE(congestion_cause(17));
+}
+
+TEST(SourceAcl, AddressesAndPrefixesBothFamilies) {
+  SourceAcl acl;
+  acl.add("192.0.2.0/28");
+  acl.add("198.51.100.7");
+  acl.add("2001:db8::/32");
+  EXPECT_TRUE(acl.allows("192.0.2.15"));
+  EXPECT_FALSE(acl.allows("192.0.2.16"));
+  EXPECT_TRUE(acl.allows("198.51.100.7"));
+  EXPECT_FALSE(acl.allows("198.51.100.8"));
+  EXPECT_TRUE(acl.allows("2001:db8:1::5"));
+  EXPECT_FALSE(acl.allows("2001:db9::5"));
+  EXPECT_FALSE(acl.allows("not-an-address"));
+  SourceAcl any;
+  any.add("0.0.0.0/0");
+  EXPECT_TRUE(any.allows("203.0.113.1"));
+}
+
+TEST(CallFsm, TableCoversTheCallLifecycle) {
+  using S = CallState;
+  using E = CallEvent;
+  auto to = [](S s, E e) { return call_transition(s, e).value().to; };
+  EXPECT_EQ(to(S::kIdle, E::kSetup), S::kOutgoing);
+  EXPECT_EQ(call_transition(S::kIdle, E::kSetup)->action, CallAction::kStartB);
+  EXPECT_EQ(to(S::kOutgoing, E::kProgress), S::kEarly);
+  EXPECT_EQ(to(S::kEarly, E::kAnswer), S::kActive);
+  EXPECT_EQ(to(S::kActive, E::kBReleased), S::kReleased);
+  EXPECT_EQ(call_transition(S::kActive, E::kBReleased)->action, CallAction::kReleaseA);
+  EXPECT_EQ(call_transition(S::kEarly, E::kAReleased)->action, CallAction::kReleaseB);
+  EXPECT_EQ(call_transition(S::kOutgoing, E::kRetry)->action, CallAction::kTryNext);
+  // No alternate after the far end has progressed the call (ACM received).
+  EXPECT_FALSE(call_transition(S::kEarly, E::kRetry));
+  // Late events after release are ignored.
+  for (auto e : {E::kSetup, E::kProgress, E::kAnswer, E::kAReleased, E::kBReleased, E::kBFailed})
+    EXPECT_FALSE(call_transition(S::kReleased, e)) << to_string(e);
+  EXPECT_FALSE(call_transition(S::kActive, E::kProgress));  // CPG after answer: no state change
+}
+
+}  // namespace
+}  // namespace isupgw::engine
