@@ -1,0 +1,182 @@
+// The call engine, ISUP side: events from ISUP call control
+// (isup::CallControlUser) and routing of ISUP calls.
+#include "engine/call_engine.h"
+
+#include <charconv>
+
+#include "engine/basic_interworking.h"
+#include "engine/call_engine_helpers.h"
+#include "isup/builder.h"
+#include "isup/codes.h"
+#include "mapping/cause_map.h"
+#include "mapping/reason_header.h"
+#include "sip/sdp.h"
+
+namespace isupgw::engine {
+
+// --- ISUP side ---
+
+void CallEngine::on_setup(isup::CallId id, const isup::IncomingSetup& setup) {
+  Entry guard(*this);
+  Call& c = new_call();
+  c.a.cid = id;
+  c.a.group = setup.group;
+  by_cid_[id] = &c;
+  if (!setup.complete && timers_ != nullptr && setup.iam != nullptr && isup_ != nullptr) {
+    // Overlap (Q.764 2.1.2): collect the SAMs, then one INVITE en bloc (Q.1912.5
+    // allows the interworking unit to wait for the complete number).
+    const auto* g = isup_->group(setup.group);
+    if (auto bytes = isup::encode(*setup.iam, g ? g->config().variant : isup::Variant::kItu)) c.iam = std::move(*bytes);
+    c.collecting = setup;
+    c.collecting->iam = nullptr;
+    log_.info(Subsystem::kCall, "collecting_digits",
+              {{"call", c.id}, {"cic", setup.cic}, {"called", std::string(digits_of(setup.called))}});
+    const auto call_id = c.id;
+    c.digit_timer = timers_->start(cfg_.digit_timeout, [this, call_id] {
+      auto it = calls_.find(call_id);
+      if (it == calls_.end()) return;
+      it->second->digit_timer = 0;
+      Entry guard(*this);
+      digits_done(*it->second);
+    });
+    return;
+  }
+  route_isup_call(c, setup);
+}
+
+void CallEngine::on_more_digits(isup::CallId id, std::string_view digits, bool complete) {
+  Entry guard(*this);
+  Call* c = by_cid(id);
+  if (c == nullptr || !c->collecting || c->a.cid != id) return ignored_.inc();
+  auto& called = c->collecting->called;
+  std::string d(digits_of(called));
+  d.append(digits);
+  if (!d.empty() && d.back() == 'F') d.pop_back();
+  if (complete) d += 'F';
+  called.digits.assign(d);
+  log_.info(Subsystem::kCall, "more_digits", {{"call", c->id}, {"called", d}, {"complete", complete ? 1 : 0}});
+  if (timers_ && c->digit_timer != 0) timers_->cancel(c->digit_timer);
+  c->digit_timer = 0;
+  if (complete) return digits_done(*c);
+  const auto call_id = c->id;
+  c->digit_timer = timers_->start(cfg_.digit_timeout, [this, call_id] {
+    auto it = calls_.find(call_id);
+    if (it == calls_.end()) return;
+    it->second->digit_timer = 0;
+    Entry guard(*this);
+    digits_done(*it->second);
+  });
+}
+
+// The number is complete (ST) or no digit came within the timeout: route it.
+void CallEngine::digits_done(Call& c) {
+  if (!c.collecting || c.state != CallState::kIdle) return;
+  isup::IncomingSetup s = *c.collecting;
+  c.collecting.reset();
+  s.complete = true;
+  std::optional<isup::Message> iam;
+  if (!c.iam.empty() && isup_) {
+    const auto* g = isup_->group(s.group);
+    if (auto m = isup::decode(c.iam, g ? g->config().variant : isup::Variant::kItu)) iam = *m;
+  }
+  s.iam = iam ? &*iam : nullptr;
+  route_isup_call(c, s);
+}
+
+void CallEngine::route_isup_call(Call& c, const isup::IncomingSetup& setup) {
+  const std::string group = group_name(setup.group);
+  const std::string digits(digits_of(setup.called));
+  if (log_.enabled(Subsystem::kCall, LogLevel::kInfo))
+    log_.info(Subsystem::kCall, "incoming",
+              {{"call", c.id}, {"leg", "isup"}, {"trunk_group", group}, {"cic", setup.cic}, {"called", digits}});
+  c.route = cfg_.router.lookup(group, digits);
+  if (c.route == nullptr) {
+    counters_.get("call.no_route").inc();
+    log_.notice(Subsystem::kCall, "no_route", {{"call", c.id}, {"trunk_group", group}, {"called", digits}});
+    return fire(c, CallEvent::kRefused, EventData{3, 0, {}, nullptr, nullptr});
+  }
+  // One INVITE per target (each with its own number manipulation), built now
+  // while the IAM is at hand.
+  for (const auto& t : c.route->targets) {
+    sip::OutgoingInvite inv;
+    const SipTrunkInfo* trunk = t.kind == RouteTarget::Kind::kSipTrunk ? trunk_named(t.name) : nullptr;
+    if (trunk != nullptr) {
+      isup::IncomingSetup s = setup;
+      manipulate(s.called, t);
+      auto f = mapping::invite_from_setup(s, trunk->profile);
+      if (f.request_uri.empty()) f = basic_invite_from_setup(s, trunk->profile);
+      inv.peer = trunk->peer;
+      inv.request_uri = std::move(f.request_uri);
+      inv.from = std::move(f.from);
+      inv.to = std::move(f.to);
+      auto media = media_for(c);
+      if (!f.codecs.empty()) media.codecs = f.codecs;
+      media.telephone_event = f.telephone_event;
+      auto body = mapping::make_body(sip::serialize_sdp(sip::make_offer(media)), f.isup, trunk->profile);
+      inv.headers = with(std::move(f.headers), mapping::body_headers(body));
+      inv.body = std::move(body);
+      c.invite_isup.push_back(std::move(f.isup));
+    } else {
+      c.invite_isup.emplace_back();
+    }
+    c.invites.push_back(std::move(inv));
+  }
+  // The circuit's MG connection first: its SDP is the offer of every INVITE.
+  if (media_) open_media(c, setup.group, setup.cic, {}, MediaMode::kRecvOnly);
+  when_media_ready(c, [this](Call& call) {
+    if (call.media != 0) {
+      for (std::size_t i = 0; i < call.invites.size() && i < call.route->targets.size(); ++i) {
+        const SipTrunkInfo* trunk = trunk_named(call.route->targets[i].name);
+        if (trunk == nullptr || call.invites[i].body.empty()) continue;
+        call.invites[i].body = mapping::make_body(call.sdp, call.invite_isup[i], trunk->profile);
+      }
+    }
+    fire(call, CallEvent::kSetup);
+  });
+}
+
+void CallEngine::on_progress(isup::CallId id, const isup::BackwardIndication& ind) {
+  Entry guard(*this);
+  if (Call* c = by_cid(id); c && c->answered && ind.msg != nullptr)
+    if (const isup::Param* p = ind.msg->find(isup::par::kGenericNotificationIndicator); p && !p->value.empty()) {
+      const std::uint8_t n = p->value[0] & 0x7f;
+      if (n == isup::kNotificationRemoteHold || n == isup::kNotificationRemoteRetrieval)
+        return isup_notification(*c, n);
+    }
+  if (Call* c = by_cid(id); c && c->b.cid == id && !c->b.sip)
+    fire(*c, CallEvent::kProgress, EventData{0, 0, {}, nullptr, &ind});
+  else
+    ignored_.inc();
+}
+
+void CallEngine::on_answer(isup::CallId id) {
+  Entry guard(*this);
+  if (Call* c = by_cid(id); c && c->b.cid == id && !c->b.sip)
+    fire(*c, CallEvent::kAnswer);
+  else
+    ignored_.inc();
+}
+
+void CallEngine::on_release_located(isup::CallId id, int cause, std::uint8_t location) {
+  if (Call* c = by_cid(id)) c->isup_cause_location = location;
+  on_release(id, cause);
+}
+
+void CallEngine::on_release(isup::CallId id, int cause) {
+  Entry guard(*this);
+  Call* c = by_cid(id);
+  if (c == nullptr) return ignored_.inc();
+  // ISUP has released the circuit itself (REL answered with RLC): forget the id.
+  by_cid_.erase(id);
+  if (c->a.cid == id && !c->a.sip) {
+    c->a.cid = 0;
+    // Still idle: the INVITE waits for the MG connection. Nothing to tell SIP.
+    if (c->state == CallState::kIdle) return fire(*c, CallEvent::kRefused, EventData{cause, 0, {}, nullptr, nullptr});
+    return fire(*c, CallEvent::kAReleased, EventData{cause, 0, {}, nullptr, nullptr});
+  }
+  c->b.cid = 0;
+  if (c->state == CallState::kActive) return fire(*c, CallEvent::kBReleased, EventData{cause, 0, {}, nullptr, nullptr});
+  b_failed_now(*c, cause);
+}
+
+}  // namespace isupgw::engine

@@ -1,0 +1,231 @@
+// The call engine, media: the MG connection of a call (issue 8) and hold
+// (re-offers from SIP, CPG remote hold/retrieval from ISUP).
+#include "engine/call_engine.h"
+
+#include <charconv>
+
+#include "engine/basic_interworking.h"
+#include "engine/call_engine_helpers.h"
+#include "isup/builder.h"
+#include "isup/codes.h"
+#include "mapping/cause_map.h"
+#include "mapping/reason_header.h"
+#include "sip/sdp.h"
+
+namespace isupgw::engine {
+
+namespace {
+
+// The RTP address and port of the MG's SDP (its answer to CRCX/MDCX). Read
+// leniently: osmo-mgw writes its hexadecimal connection id as the o= session
+// id, which RFC 4566 5.2 wants numeric, so when the strict parser refuses the
+// description the first c= and m= lines are taken as they are.
+bool read_mg_media(std::string_view sdp, sip::LocalMedia& local) {
+  if (auto mg = sip::parse_sdp(sdp); mg && !mg->media.empty()) {
+    if (const auto* conn = mg->connection_for(mg->media.front())) {
+      local.address = conn->address;
+      local.addr_type = conn->addr_type;
+    }
+    local.port = mg->media.front().port;
+    return true;
+  }
+  std::string address, addr_type;
+  std::optional<std::uint16_t> port;
+  while (!sdp.empty()) {
+    auto eol = sdp.find('\n');
+    std::string_view line = sdp.substr(0, eol);
+    sdp.remove_prefix(eol == std::string_view::npos ? sdp.size() : eol + 1);
+    if (line.ends_with('\r')) line.remove_suffix(1);
+    auto field = [&line](std::size_t i) {  // i-th space-separated field after "x="
+      std::string_view rest = line.substr(2);
+      for (; i > 0; --i) {
+        auto sp = rest.find(' ');
+        if (sp == std::string_view::npos) return std::string_view();
+        rest.remove_prefix(sp + 1);
+      }
+      return rest.substr(0, rest.find(' '));
+    };
+    if (line.starts_with("c=IN ") && address.empty()) {
+      addr_type = std::string(field(1));
+      address = std::string(field(2));
+    } else if (line.starts_with("m=audio ") && !port) {
+      unsigned v = 0;
+      auto f = field(1);
+      auto [ptr, ec] = std::from_chars(f.data(), f.data() + f.size(), v);
+      if (ec == std::errc() && ptr == f.data() + f.size() && v > 0 && v <= 65535) port = static_cast<std::uint16_t>(v);
+    }
+  }
+  if (address.empty() || !port || (addr_type != "IP4" && addr_type != "IP6")) return false;
+  local.address = std::move(address);
+  local.addr_type = std::move(addr_type);
+  local.port = *port;
+  return true;
+}
+
+}  // namespace
+
+// --- media (issue 8) ---
+
+void CallEngine::attach_media(CallMedia* media) {
+  media_ = media;
+  if (media_ == nullptr) return;
+  media_->set_lost_handler([this](CallMedia::Id id, int cause) {
+    auto it = by_media_.find(id);
+    if (it != by_media_.end()) media_lost(it->second, cause);
+  });
+}
+
+void CallEngine::open_media(Call& c, isup::GroupId group, std::uint16_t cic, const std::string& remote,
+                            MediaMode mode) {
+  const std::uint64_t call_id = c.id;
+  auto id = media_->open(group, cic, remote, mode,
+                         [this, call_id](const std::optional<std::string>& sdp) { media_ready(call_id, sdp); });
+  if (!id) return;  // no media gateway for this trunk group
+  c.media = *id;
+  c.media_pending = true;
+  by_media_[*id] = call_id;
+}
+
+void CallEngine::media_ready(std::uint64_t call_id, const std::optional<std::string>& sdp) {
+  Entry guard(*this);
+  auto it = calls_.find(call_id);
+  if (it == calls_.end()) return;
+  Call& c = *it->second;
+  if (!c.media_pending) return;
+  c.media_pending = false;
+  if (!sdp) {
+    counters_.get("call.media_failed").inc();
+    log_.warn(Subsystem::kCall, "media_failed", {{"call", c.id}});
+    c.deferred.clear();
+    return media_lost(call_id, 47);  // resource unavailable, unspecified
+  }
+  // Our SDP: the MG's address and port, negotiated against A's offer (SIP ->
+  // ISUP) or offered as is (ISUP -> SIP).
+  sip::LocalMedia local = media_for(c);
+  if (!read_mg_media(*sdp, local)) {
+    counters_.get("call.media_sdp_unreadable").inc();
+    log_.warn(Subsystem::kCall, "media_sdp_unreadable", {{"call", c.id}});
+  }
+  if (!c.offer.empty()) {
+    auto offer = sip::parse_sdp(c.offer);
+    auto answer =
+        offer ? sip::make_answer(*offer, local) : Result<sip::Answer, sip::OaError>(Err(sip::OaError::kNoAudio));
+    if (answer) c.sdp = sip::serialize_sdp(answer->sdp);
+  } else {
+    c.sdp = sip::serialize_sdp(sip::make_offer(local));
+  }
+  log_.debug(Subsystem::kCall, "media_ready", {{"call", c.id}, {"address", local.address}, {"port", local.port}});
+  auto run = std::move(c.deferred);
+  c.deferred.clear();
+  for (auto& fn : run) {
+    if (c.state == CallState::kReleased) break;
+    fn(c);
+  }
+}
+
+void CallEngine::media_lost(std::uint64_t call_id, int cause) {
+  Entry guard(*this);
+  auto it = calls_.find(call_id);
+  if (it == calls_.end()) return;
+  Call& c = *it->second;
+  counters_.get("call.media_lost").inc();
+  log_.notice(Subsystem::kCall, "media_lost", {{"call", c.id}, {"cause", cause}});
+  by_media_.erase(c.media);
+  c.media = 0;  // gone on the MG (or never made): nothing to delete
+  c.media_pending = false;
+  c.deferred.clear();
+  // The ISUP leg is the one with media: release it with the cause and let the
+  // table release the SIP leg as if the circuit had been cleared.
+  if (!c.a.sip && c.a.cid != 0) {
+    if (c.state == CallState::kIdle) return fire(c, CallEvent::kRefused, EventData{cause, 0, {}, nullptr, nullptr});
+    if (isup_) (void)isup_->release(c.a.cid, cause);
+    by_cid_.erase(c.a.cid);
+    c.a.cid = 0;
+    return fire(c, CallEvent::kAReleased, EventData{cause, 0, {}, nullptr, nullptr});
+  }
+  if (!c.b.sip && c.b.cid != 0) {
+    if (isup_) (void)isup_->release(c.b.cid, cause);
+    by_cid_.erase(c.b.cid);
+    c.b.cid = 0;
+    if (c.state == CallState::kActive) return fire(c, CallEvent::kBReleased, EventData{cause, 0, {}, nullptr, nullptr});
+    return fire(c, CallEvent::kBFailed, EventData{cause, 0, {}, nullptr, nullptr});
+  }
+}
+
+// A re-INVITE or UPDATE with a new offer, already answered by the stack
+// (hold, retrieval, codec change). The MG connection towards SIP takes the
+// mirror of the offered direction (RFC 3264 6.1); c=0.0.0.0 is the RFC 2543
+// hold. A change of hold state is notified to the ISUP side with CPG (Q.1912.5
+// / Q.733.2 "remote hold"/"remote retrieval"); a codec change alone is not.
+void CallEngine::on_reoffer(sip::SessionId s, const sip::Message& request) {
+  Entry guard(*this);
+  Call* c = by_sid(s);
+  if (c == nullptr || !c->answered) return ignored_.inc();
+  const std::string sdp = sdp_of(request);
+  auto offer = sip::parse_sdp(sdp);
+  if (!offer || offer->media.empty()) return ignored_.inc();
+  const auto& m = offer->media.front();
+  const auto* conn = offer->connection_for(m);
+  const bool zero = conn != nullptr && (conn->address == "0.0.0.0" || conn->address == "::");
+  MediaMode mode = MediaMode::kSendRecv;
+  switch (zero ? sip::Direction::kInactive : m.direction(offer->direction())) {
+    case sip::Direction::kSendRecv: mode = MediaMode::kSendRecv; break;
+    case sip::Direction::kSendOnly: mode = MediaMode::kRecvOnly; break;
+    case sip::Direction::kRecvOnly: mode = MediaMode::kSendOnly; break;
+    case sip::Direction::kInactive: mode = MediaMode::kInactive; break;
+  }
+  const bool held = mode == MediaMode::kRecvOnly || mode == MediaMode::kInactive;
+  c->sip_mode = mode;
+  apply_hold_mode(*c, zero ? std::string() : sdp);  // 0.0.0.0 is no address to send to
+  if (held == c->held_by_sip) return;
+  c->held_by_sip = held;
+  counters_.get(held ? "call.hold" : "call.retrieve").inc();
+  log_.info(Subsystem::kCall, held ? "hold" : "retrieve", {{"call", c->id}, {"by", "sip"}});
+  const Leg& other = c->a.sip && c->a.sid == s ? c->b : c->a;
+  if (isup_ && !other.sip && other.cid != 0)
+    (void)isup_->notify(other.cid, held ? isup::kNotificationRemoteHold : isup::kNotificationRemoteRetrieval);
+}
+
+// CPG "remote hold"/"remote retrieval" from the ISUP side of an answered call:
+// our MG stops/resumes receiving from SIP and the SIP side gets a re-INVITE
+// offering sendonly/sendrecv (Q.1912.5, mapping.md).
+void CallEngine::isup_notification(Call& c, std::uint8_t notification) {
+  const bool held = notification == isup::kNotificationRemoteHold;
+  if (held == c.held_by_isup) return;
+  c.held_by_isup = held;
+  counters_.get(held ? "call.hold" : "call.retrieve").inc();
+  log_.info(Subsystem::kCall, held ? "hold" : "retrieve", {{"call", c.id}, {"by", "isup"}});
+  apply_hold_mode(c);
+  const Leg& sip_leg = c.a.sip ? c.a : c.b;
+  if (!sip_ || !sip_leg.sip || sip_leg.sid == 0) return;
+  auto ours = sip::parse_sdp(c.sdp);
+  if (!ours || ours->media.empty()) return;
+  const auto dir = held ? sip::Direction::kSendOnly : sip::Direction::kSendRecv;
+  auto strip = [](std::vector<sip::SdpAttribute>& attrs) {
+    std::erase_if(attrs, [](const sip::SdpAttribute& a) {
+      return a.name == "sendrecv" || a.name == "sendonly" || a.name == "recvonly" || a.name == "inactive";
+    });
+  };
+  strip(ours->attributes);
+  for (auto& m : ours->media) {
+    strip(m.attributes);
+    m.attributes.push_back(sip::SdpAttribute{std::string(sip::to_string(dir)), {}, false});
+  }
+  ++ours->origin.session_version;  // RFC 3264 8: a new offer
+  c.sdp = sip::serialize_sdp(*ours);
+  if (!sip_->reinvite(sip_leg.sid, sip::Body{"application/sdp", c.sdp})) {
+    counters_.get("call.reinvite_refused").inc();
+    log_.notice(Subsystem::kCall, "reinvite_refused", {{"call", c.id}});
+  }
+}
+
+void CallEngine::apply_hold_mode(Call& c, const std::string& remote_sdp) {
+  if (c.media == 0 || !media_) return;
+  MediaMode mode = c.sip_mode;
+  // Held by the ISUP side: nothing from SIP is to be played into the circuit.
+  if (c.held_by_isup && mode == MediaMode::kSendRecv) mode = MediaMode::kSendOnly;
+  if (c.held_by_isup && mode == MediaMode::kRecvOnly) mode = MediaMode::kInactive;
+  media_->update(c.media, remote_sdp, mode);
+}
+
+}  // namespace isupgw::engine
