@@ -336,5 +336,32 @@ TEST_F(Glare, OurOfferWaitsForTheAckOfThePeersReinvite) {
   EXPECT_EQ(sent(a, "500").size(), 0u);
 }
 
+// 14.1 does not bound the retries; we give up after kGlareRetries (3) and
+// report the last 491 once. B's own re-INVITE never hears back (A's 491s to it
+// are lost), so B answers every retry of A's with 491.
+TEST_F(Glare, AfterThreeRetriesThe491IsReported) {
+  b.user.invite_hook = [&](SessionId s, const Message&) {
+    sb = s;
+    b.ua.answer(s, {}, Body{"application/sdp", sdp("b", 1, "sendrecv")});
+  };
+  const SessionId sa = a.ua.invite(call(sdp("a", 1, "sendrecv")));
+  pump();
+  ASSERT_TRUE(b.ua.reinvite(sb, Body{"application/sdp", sdp("b", 2, "sendonly")}));
+  ASSERT_TRUE(a.ua.reinvite(sa, Body{"application/sdp", sdp("a", 2, "sendonly")}));
+  auto lose_a_491 = [](const std::string& w) {
+    return method_or_status(w) == "491" && w.find("Via: SIP/2.0/UDP 192.0.2.2") != std::string::npos;
+  };
+  pump(lose_a_491);
+  run_for(std::chrono::seconds(12), milliseconds(10), lose_a_491);
+  EXPECT_EQ(sent(a, "INVITE").size(), 5u);  // the INVITE, the re-INVITE, 3 retries
+  EXPECT_EQ(sent(b, "491").size(), 4u);
+  EXPECT_EQ(a.counters.value("sip.glare"), 3u);
+  EXPECT_EQ(a.user.events, (std::vector<std::string>{"answered 200", "refresh 491"}));
+  // The session goes on with what was agreed before (14.1).
+  a.ua.bye(sa);
+  pump();
+  EXPECT_TRUE(b.user.saw("bye"));
+}
+
 }  // namespace
 }  // namespace isupgw::sip::test
