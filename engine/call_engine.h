@@ -96,6 +96,7 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   void on_bye(sip::SessionId s, const sip::Message& bye) override;
   void on_ended(sip::SessionId s, sip::EndReason why) override;
   void on_reoffer(sip::SessionId s, const sip::Message& request) override;
+  void on_refresh_result(sip::SessionId s, const sip::Message& response) override;
 
   // --- isup::CallControlUser ---
   void on_setup(isup::CallId call, const isup::IncomingSetup& setup) override;
@@ -132,7 +133,11 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
     bool answered = false;
     // Hold (Q.733.2, RFC 3264 8.4) by the SIP side's re-offer, and by the ISUP side's CPG notification.
     bool held_by_sip = false, held_by_isup = false;
-    MediaMode sip_mode = MediaMode::kSendRecv;  // the MG mode the SIP side's last offer asks for
+    MediaMode sip_mode = MediaMode::kSendRecv;  // the MG mode the SIP side's last offer or answer asks for
+    // The ISUP hold as told to SIP by our re-INVITE: what the SIP side last
+    // agreed to, and what the re-INVITE now out offers (none: nothing out).
+    bool sip_hold_agreed = false;
+    std::optional<bool> sip_hold_offered;
     // Media (issue 8): the MG connection of the call's circuit. While its CRCX
     // is in flight, whatever goes to SIP with our SDP waits in `deferred`.
     CallMedia::Id media = 0;
@@ -181,6 +186,7 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   // Hold and retrieval (Q.733.2 / RFC 3264 8.4): the MG mode both holds allow,
   // the CPG notification for a hold by SIP, the re-INVITE for a hold by ISUP.
   void isup_notification(Call& c, std::uint8_t notification);
+  void signal_hold_to_sip(Call& c);
   void apply_hold_mode(Call& c, const std::string& remote_sdp = {});
   // Runs `fn` now, or once the MG has given our SDP (only then is it stored in
   // a std::function: the common path allocates nothing).

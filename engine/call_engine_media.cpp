@@ -62,6 +62,28 @@ bool read_mg_media(std::string_view sdp, sip::LocalMedia& local) {
   return true;
 }
 
+// The MG mode towards SIP that an SDP from the SIP side asks for (its offer or
+// its answer): the mirror of its direction (RFC 3264 6.1), c=0.0.0.0 (the RFC
+// 2543 hold) inactive. `zero`: no address to send to. nullopt: no media.
+struct SipMediaMode {
+  MediaMode mode = MediaMode::kSendRecv;
+  bool zero = false;
+};
+std::optional<SipMediaMode> sip_media_mode(const std::string& sdp) {
+  auto parsed = sip::parse_sdp(sdp);
+  if (!parsed || parsed->media.empty()) return std::nullopt;
+  const auto& m = parsed->media.front();
+  const auto* conn = parsed->connection_for(m);
+  SipMediaMode out;
+  out.zero = conn != nullptr && (conn->address == "0.0.0.0" || conn->address == "::");
+  switch (out.zero ? sip::Direction::kInactive : m.direction(parsed->direction())) {
+    case sip::Direction::kSendRecv: out.mode = MediaMode::kSendRecv; break;
+    case sip::Direction::kSendOnly: out.mode = MediaMode::kRecvOnly; break;
+    case sip::Direction::kRecvOnly: out.mode = MediaMode::kSendOnly; break;
+    case sip::Direction::kInactive: out.mode = MediaMode::kInactive; break;
+  }
+  return out;
+}
 }  // namespace
 
 // --- media (issue 8) ---
@@ -162,21 +184,12 @@ void CallEngine::on_reoffer(sip::SessionId s, const sip::Message& request) {
   Call* c = by_sid(s);
   if (c == nullptr || !c->answered) return ignored_.inc();
   const std::string sdp = sdp_of(request);
-  auto offer = sip::parse_sdp(sdp);
-  if (!offer || offer->media.empty()) return ignored_.inc();
-  const auto& m = offer->media.front();
-  const auto* conn = offer->connection_for(m);
-  const bool zero = conn != nullptr && (conn->address == "0.0.0.0" || conn->address == "::");
-  MediaMode mode = MediaMode::kSendRecv;
-  switch (zero ? sip::Direction::kInactive : m.direction(offer->direction())) {
-    case sip::Direction::kSendRecv: mode = MediaMode::kSendRecv; break;
-    case sip::Direction::kSendOnly: mode = MediaMode::kRecvOnly; break;
-    case sip::Direction::kRecvOnly: mode = MediaMode::kSendOnly; break;
-    case sip::Direction::kInactive: mode = MediaMode::kInactive; break;
-  }
+  const auto offered = sip_media_mode(sdp);
+  if (!offered) return ignored_.inc();
+  const MediaMode mode = offered->mode;
   const bool held = mode == MediaMode::kRecvOnly || mode == MediaMode::kInactive;
   c->sip_mode = mode;
-  apply_hold_mode(*c, zero ? std::string() : sdp);  // 0.0.0.0 is no address to send to
+  apply_hold_mode(*c, offered->zero ? std::string() : sdp);  // 0.0.0.0 is no address to send to
   if (held == c->held_by_sip) return;
   c->held_by_sip = held;
   counters_.get(held ? "call.hold" : "call.retrieve").inc();
@@ -196,11 +209,20 @@ void CallEngine::isup_notification(Call& c, std::uint8_t notification) {
   counters_.get(held ? "call.hold" : "call.retrieve").inc();
   log_.info(Subsystem::kCall, held ? "hold" : "retrieve", {{"call", c.id}, {"by", "isup"}});
   apply_hold_mode(c);
+  signal_hold_to_sip(c);
+}
+
+// The ISUP side's hold state goes to SIP in a re-INVITE offering a=sendonly /
+// a=sendrecv. One at a time: while ours is out (the SIP stack refuses a second
+// one, RFC 3261 14.1), a change waits for its result, which re-syncs.
+void CallEngine::signal_hold_to_sip(Call& c) {
+  const bool want = c.held_by_isup;
+  if (c.sip_hold_offered ? *c.sip_hold_offered == want : c.sip_hold_agreed == want) return;
   const Leg& sip_leg = c.a.sip ? c.a : c.b;
   if (!sip_ || !sip_leg.sip || sip_leg.sid == 0) return;
   auto ours = sip::parse_sdp(c.sdp);
   if (!ours || ours->media.empty()) return;
-  const auto dir = held ? sip::Direction::kSendOnly : sip::Direction::kSendRecv;
+  const auto dir = want ? sip::Direction::kSendOnly : sip::Direction::kSendRecv;
   auto strip = [](std::vector<sip::SdpAttribute>& attrs) {
     std::erase_if(attrs, [](const sip::SdpAttribute& a) {
       return a.name == "sendrecv" || a.name == "sendonly" || a.name == "recvonly" || a.name == "inactive";
@@ -212,11 +234,48 @@ void CallEngine::isup_notification(Call& c, std::uint8_t notification) {
     m.attributes.push_back(sip::SdpAttribute{std::string(sip::to_string(dir)), {}, false});
   }
   ++ours->origin.session_version;  // RFC 3264 8: a new offer
-  c.sdp = sip::serialize_sdp(*ours);
-  if (!sip_->reinvite(sip_leg.sid, sip::Body{"application/sdp", c.sdp})) {
+  std::string offer = sip::serialize_sdp(*ours);
+  if (!sip_->reinvite(sip_leg.sid, sip::Body{"application/sdp", offer})) {
     counters_.get("call.reinvite_refused").inc();
-    log_.notice(Subsystem::kCall, "reinvite_refused", {{"call", c.id}});
+    log_.notice(Subsystem::kCall, "reinvite_refused", {{"call", c.id}, {"pending", c.sip_hold_offered.has_value()}});
+    return;
   }
+  c.sdp = std::move(offer);
+  c.sip_hold_offered = want;
+}
+
+// The final response to a re-INVITE/UPDATE of ours (after the stack's RFC 3261
+// 14.1 glare retries). 2xx: the SIP side agreed; its answer's direction is what
+// it will do now, so the MG follows it (RFC 3264 6.1: held both ways ->
+// inactive), and a hold change that came meanwhile goes next. Failure: the
+// session stays as it was (14.1): the MG keeps following the ISUP hold, the
+// SIP side is not told -- counted and logged (Q.1912.5 has no ISUP message for
+// it); it is told again when the ISUP hold changes. A 481/408 ends the dialog
+// in the stack, which reports on_ended: the call is released there.
+void CallEngine::on_refresh_result(sip::SessionId s, const sip::Message& response) {
+  Entry guard(*this);
+  Call* c = by_sid(s);
+  if (c == nullptr || !c->answered) return ignored_.inc();
+  const std::optional<bool> offered = std::exchange(c->sip_hold_offered, std::nullopt);
+  if (response.status >= 200 && response.status < 300) {
+    if (offered) {
+      c->sip_hold_agreed = *offered;
+      counters_.get("call.reinvite_ok").inc();
+    }
+    const std::string sdp = sdp_of(response);
+    if (const auto answered = sip_media_mode(sdp)) {
+      c->sip_mode = answered->mode;
+      apply_hold_mode(*c, answered->zero ? std::string() : sdp);
+    }
+    signal_hold_to_sip(*c);
+    return;
+  }
+  if (!offered) return;  // a session refresh of the stack's own
+  counters_.get("call.reinvite_failed").inc();
+  log_.notice(Subsystem::kCall, "reinvite_failed",
+              {{"call", c->id}, {"status", response.status}, {"offer", *offered ? "sendonly" : "sendrecv"}});
+  apply_hold_mode(*c);
+  if (c->held_by_isup != *offered) signal_hold_to_sip(*c);  // it changed during the attempt
 }
 
 void CallEngine::apply_hold_mode(Call& c, const std::string& remote_sdp) {

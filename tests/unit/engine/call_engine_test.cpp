@@ -956,6 +956,56 @@ TEST_F(CallEngineTest, IsupHoldReInvitesTheSipSideSendonly) {
   expect_all_idle();
 }
 
+// The result of our hold re-INVITE (SessionUser::on_refresh_result): a
+// failure leaves the session as it was (RFC 3261 14.1): counted, the MG keeps
+// following the ISUP hold, and the retrieval needs no re-INVITE; a 2xx answer's
+// direction is what the SIP side does now (a=inactive: held both ways).
+TEST_F(CallEngineTest, HoldReInviteResultsMoveTheMgAndFailuresAreCounted) {
+  make({route("", {"peer"}, "tg1")});
+  FakeMedia media;
+  engine->attach_media(&media);
+  auto call = far->setup(far_group, iam("5551234"));
+  ASSERT_TRUE(call);
+  pump();
+  media.ready();
+  auto op = sip.pop();
+  ASSERT_EQ(op.what, "invite");
+  with_message(response_text(200, "OK"), [&](const sip::Message& m) { engine->on_answered(op.s, m); });
+  EXPECT_EQ(far_user.pop(), "answer");
+  ASSERT_TRUE(far->notify(*call, isup::kNotificationRemoteHold));
+  pump();
+  EXPECT_EQ(sip.pop().what, "reinvite");
+  with_message(response_text(488, "Not Acceptable Here"),
+               [&](const sip::Message& m) { engine->on_refresh_result(op.s, m); });
+  EXPECT_EQ(counters.value("call.reinvite_failed"), 1u);
+  EXPECT_EQ(media.last(), MediaMode::kSendOnly);  // still held by ISUP
+  ASSERT_TRUE(far->notify(*call, isup::kNotificationRemoteRetrieval));
+  pump();
+  EXPECT_EQ(media.last(), MediaMode::kSendRecv);
+  EXPECT_EQ(sip.pop().what, "<none>");  // the SIP side never took the hold
+  ASSERT_TRUE(far->notify(*call, isup::kNotificationRemoteHold));
+  pump();
+  auto re = sip.pop();
+  EXPECT_EQ(re.what, "reinvite");
+  EXPECT_NE(re.body.content.find("a=sendonly"), std::string::npos);
+  const std::string inactive =
+      "v=0\r\no=- 1 3 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 6000 RTP/AVP "
+      "8\r\na=inactive\r\n";
+  with_message(
+      "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKy\r\nFrom: <sip:a@127.0.0.1>;tag=f\r\n"
+      "To: <sip:b@127.0.0.1>;tag=t\r\nCall-ID: x@gw\r\nCSeq: 3 INVITE\r\nContent-Type: application/sdp\r\n"
+      "Content-Length: " +
+          std::to_string(inactive.size()) + "\r\n\r\n" + inactive,
+      [&](const sip::Message& m) { engine->on_refresh_result(op.s, m); });
+  EXPECT_EQ(counters.value("call.reinvite_ok"), 1u);
+  EXPECT_EQ(media.last(), MediaMode::kInactive);
+  EXPECT_EQ(far_user.pop(), "<none>");  // nothing new for ISUP: the hold was its own
+  ASSERT_TRUE(far->release(*call, 16));
+  pump();
+  EXPECT_EQ(sip.pop().what, "bye");
+  expect_all_idle();
+}
+
 TEST_F(CallEngineTest, NotifyIsRefusedBeforeAnswer) {
   make({route("30", {"tg1"})});
   invite(1, invite_text("+4930123456"));
