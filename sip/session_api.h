@@ -106,8 +106,11 @@ class SessionApi {
   // SIP equivalent (Q.1912.5 7.3).
   virtual void info(SessionId s, HeaderList headers, Body body) = 0;
   // re-INVITE with a new offer (hold, retrieval, codec change, RFC 3261 14);
-  // the final response goes to on_refresh_result. False when there is no
-  // confirmed dialog or a re-INVITE is already pending (14.1).
+  // the final response goes to on_refresh_result. While the peer's re-INVITE
+  // awaits its ACK the offer waits for it; while ours waits for its 14.1 glare
+  // retry this offer replaces it (true in both cases). False when there is no
+  // confirmed dialog, an offer of the peer's is unanswered, or our re-INVITE
+  // is out (14.1: one at a time; the result comes to on_refresh_result).
   virtual bool reinvite(SessionId /*s*/, Body /*offer*/) { return false; }
 };
 
@@ -140,7 +143,11 @@ class SessionUser {
   // Either side: INFO received in the dialog (200 already sent).
   virtual void on_info(SessionId, const Message& /*info*/) {}
   // Either side: the final response to a re-INVITE or UPDATE we sent
-  // (UserAgent::reinvite, session-timer refreshes); 2xx already ACKed.
+  // (UserAgent::reinvite, session-timer refreshes); 2xx already ACKed. A 491
+  // is retried after the RFC 3261 14.1 delay (up to 3 times) before it is
+  // reported (an offer that replaced one awaiting its retry shares its
+  // result). After a failure the session stays as it was (14.1); 481/408
+  // also end it (on_ended follows).
   virtual void on_refresh_result(SessionId, const Message& /*response*/) {}
   // Either side: the session ended for a reason other than the peer's
   // response or BYE. The stack has sent what it could (BYE on session expiry).
