@@ -64,7 +64,6 @@ std::uint32_t allowed_mask(const Rule& r) {
   return m;
 }
 
-
 }  // namespace wire
 
 std::string_view to_string(MessageType t) {

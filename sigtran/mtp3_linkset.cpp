@@ -8,20 +8,12 @@ namespace {
 constexpr std::size_t kMaxHeldRx = 1024;
 }  // namespace
 
-std::string_view to_string(LinkStatus s) {
-  switch (s) {
-    case LinkStatus::kDown: return "unavailable";
-    case LinkStatus::kTesting: return "testing";
-    case LinkStatus::kActive: return "available";
-  }
-  return "?";
-}
-
 LinkSet::LinkSet(LinkSetConfig cfg, TimerService& timers, Logger& log, Counters& counters)
     : cfg_(std::move(cfg)),
       timers_(timers),
       log_(log),
       link_meter_(m2pa::LinkFsm::make_meter(log, counters)),
+      sl_meter_(make_sl_meter(cfg_.name, log, counters)),
       restart_meter_(MtpRestart::make_meter(cfg_.name, log, counters)),
       restart_(cfg_.name, cfg_.restart, restart_meter_, timers, log, counters, *this),
       t10_(timers),
@@ -46,7 +38,7 @@ std::string LinkSet::link_name(std::size_t i) const { return cfg_.name + "/" + s
 m2pa::Link* LinkSet::add_link(m2pa::LinkConfig cfg, Transport& transport) {
   if (links_.size() >= kMaxLinks || cfg.slc >= kMaxLinks || index_of_slc(cfg.slc)) return nullptr;
   if (cfg.name.empty() || cfg.name == "link") cfg.name = cfg_.name + "/" + std::to_string(cfg.slc);
-  auto rec = std::make_unique<Rec>(timers_);
+  auto rec = std::make_unique<Rec>(timers_, sl_meter_, cfg.name);
   rec->link = std::make_unique<m2pa::Link>(std::move(cfg), transport, link_meter_, timers_, log_, counters_, *this);
   m2pa::Link* added = rec->link.get();
   links_.push_back(std::move(rec));
@@ -78,7 +70,7 @@ std::optional<std::size_t> LinkSet::index_of_slc(std::uint8_t slc) const {
 std::vector<std::size_t> LinkSet::active() const {
   std::vector<std::size_t> out;
   for (std::size_t i = 0; i < links_.size(); ++i)
-    if (links_[i]->status == LinkStatus::kActive) out.push_back(i);
+    if (carrying(*links_[i])) out.push_back(i);
   return out;
 }
 
@@ -103,7 +95,7 @@ std::optional<std::size_t> LinkSet::alternative_for(std::uint8_t sls, std::optio
 std::optional<std::size_t> LinkSet::link_for_sls(std::uint8_t sls) const {
   if (links_.empty()) return std::nullopt;
   const std::size_t h = home_of(sls);
-  if (links_[h]->status == LinkStatus::kActive || links_[h]->holding) return h;
+  if (carrying(*links_[h]) || holding(*links_[h])) return h;
   return alternative_for(sls, h);
 }
 
@@ -145,7 +137,7 @@ void LinkSet::route_msu(std::vector<std::uint8_t> msu, std::uint8_t sls) {
     return;
   }
   auto& r = *links_[*i];
-  if (r.holding) {
+  if (holding(r)) {
     r.held.push_back(std::move(msu));  // changeover / changeback in progress: keep the order
     return;
   }
@@ -262,9 +254,7 @@ void LinkSet::on_mgmt(std::size_t from, const Label& l, const Management& m) {
       Management a = m;
       a.type = MgmtType::kSlta;
       send_mgmt(from, a, label_sls);
-      auto& r = *links_[from];
-      r.peer_tested = true;
-      if (r.status == LinkStatus::kTesting && r.slt_passed) link_available(from);
+      fire(*links_[from], SlEvent::kSltmAnswered);
       return;
     }
     case MgmtType::kSlta: {
@@ -275,56 +265,16 @@ void LinkSet::on_mgmt(std::size_t from, const Label& l, const Management& m) {
       }
       r.slt_t1.cancel();
       r.slt_failures = 0;
-      r.slt_t2.arm(cfg_.t2_slt, [this, rp = &r] { on_slt_t2(index_of(rp)); });
-      if (r.status == LinkStatus::kTesting) link_tested(from);
+      r.slt_t2.arm(cfg_.t2_slt, [this, rp = &r] { fire(*rp, SlEvent::kSltT2); });
+      fire(r, SlEvent::kSltaOk);
       return;
     }
     case MgmtType::kCoo:
     case MgmtType::kXco:
-    case MgmtType::kEco: {
-      // Q.704 5.2-5.6: the peer changes over link `slc`. Acknowledge with our last accepted FSN.
-      auto i = index_of_slc(m.slc);
-      if (!i) return;
-      auto& r = *links_[*i];
-      Management a;
-      a.slc = m.slc;
-      if (r.changed_over) {
-        // Q.704 5.7.3: our changeover from this link is complete (the link may be realigning):
-        // emergency acknowledgement, no further action.
-        a.type = MgmtType::kEca;
-        send_mgmt(from, a, label_sls);
-        return;
-      }
-      if (r.status != LinkStatus::kDown) {
-        // We had not noticed the failure yet: take the link down now (hold its traffic).
-        r.link->stop();  // reports out of service when M2PA had it in service
-        if (r.status != LinkStatus::kDown) link_unavailable(*i, "changeover order from the adjacent SP");
-      }
-      if (!r.link->sequence_known()) {
-        a.type = MgmtType::kEca;  // Q.704 5.6.1: our last accepted FSN cannot be determined
-      } else if (m.type == MgmtType::kCoo) {
-        a.type = MgmtType::kCoa;  // answered in the peer's own (7-bit) form, Q.704 5.4.1
-        a.fsn = r.link->last_accepted_fsn() & 0x7f;
-      } else {
-        // XCO, and ECO too: the peer still updates its buffer with our FSN (Q.704 5.6.1).
-        a.type = MgmtType::kXca;
-        a.fsn = r.link->last_accepted_fsn();
-      }
-      send_mgmt(from, a, label_sls);
-      if (r.holding)
-        complete_changeover(*i, m.type == MgmtType::kEco ? std::nullopt : std::optional<std::uint32_t>(m.fsn),
-                            m.type == MgmtType::kCoo);
-      return;
-    }
+    case MgmtType::kEco:
     case MgmtType::kCoa:
     case MgmtType::kXca:
-    case MgmtType::kEca: {
-      auto i = index_of_slc(m.slc);
-      if (!i || !links_[*i]->holding || links_[*i]->status != LinkStatus::kDown) return;
-      complete_changeover(*i, m.type == MgmtType::kEca ? std::nullopt : std::optional<std::uint32_t>(m.fsn),
-                          m.type == MgmtType::kCoa);
-      return;
-    }
+    case MgmtType::kEca: on_changeover_message(from, m); return;  // mtp3_changeover.cpp
     case MgmtType::kCbd: {
       // Q.704 6.2: acknowledge on the link the declaration came on; the traffic sent before it precedes.
       Management a = m;
@@ -336,7 +286,8 @@ void LinkSet::on_mgmt(std::size_t from, const Label& l, const Management& m) {
       auto i = index_of_slc(m.slc);
       if (!i) return;
       auto& r = *links_[*i];
-      if (r.cb_pending > 0 && m.cbc == r.cb_code && --r.cb_pending == 0) complete_changeback(*i);
+      if (m.cbc != r.cb_code) return;  // not the declaration we sent
+      fire(r, r.cb_pending > 0 && --r.cb_pending == 0 ? SlEvent::kCbaLast : SlEvent::kCba);
       return;
     }
     case MgmtType::kTra: restart_.tra_received(); return;  // Q.704 9 (mtp3_restart.h)
@@ -370,82 +321,6 @@ void LinkSet::on_mgmt(std::size_t from, const Label& l, const Management& m) {
     }
     default: return;
   }
-}
-
-// --- Link availability ------------------------------------------------------------------------------
-
-void LinkSet::on_link_in_service(m2pa::Link& link) {
-  const auto i = index_of(link);
-  auto& r = *links_[i];
-  r.changed_over = false;  // new sequence numbers: a later changeover is a new one
-  r.slt_passed = r.peer_tested = false;
-  restart_.first_link_in_service();  // Q.704 9.2.3 / 9.3.2: T20 or T21 start at level 2
-  start_test(i);
-}
-
-void LinkSet::start_test(std::size_t i) {
-  auto& r = *links_[i];
-  r.status = LinkStatus::kTesting;
-  r.pattern.clear();
-  for (int k = 0; k < 4; ++k) r.pattern.push_back(static_cast<std::uint8_t>(0x5a ^ (++slt_seed_ * 37)));
-  r.slt_t1.arm(cfg_.t1_slt, [this, rp = &r] { on_slt_t1(index_of(rp)); });
-  Management m;
-  m.type = MgmtType::kSltm;
-  m.slc = r.link->slc();
-  m.pattern = r.pattern;
-  send_mgmt(i, m, cfg_.variant == Variant::kItu ? m.slc : 0);
-}
-
-void LinkSet::on_link_out_of_service(m2pa::Link& link, std::string_view reason) {
-  link_unavailable(index_of(link), reason);
-}
-
-// Remote processor outage (RFC 4165 4.1.5, Q.704 3.2.6): the link cannot carry traffic while the
-// far end's level 3 is out; its changeover is time-controlled (the far end cannot answer). On
-// recovery the link is tested again and its traffic changed back.
-void LinkSet::on_link_remote_outage(m2pa::Link& link, bool outage) {
-  log_.warn(Subsystem::kM3ua, outage ? "mtp3_remote_processor_outage" : "mtp3_remote_processor_recovered",
-            {{"linkset", cfg_.name}, {"slc", link.slc()}});
-  const auto i = index_of(link);
-  auto& r = *links_[i];
-  r.remote_outage = outage;
-  if (outage) {
-    if (r.status != LinkStatus::kDown) link_unavailable(i, "remote processor outage");
-    return;
-  }
-  if (r.status == LinkStatus::kDown && !r.holding && link.in_service()) start_test(i);
-}
-
-// Our test of a new alignment passed: the link carries traffic once the adjacent SP's test of
-// it has passed too (we answered its SLTM), or Q.707 T1 later if it sends none.
-void LinkSet::link_tested(std::size_t i) {
-  auto& r = *links_[i];
-  r.slt_passed = true;
-  if (r.peer_tested) {
-    link_available(i);
-    return;
-  }
-  r.peer_test_wait.arm(cfg_.t1_slt, [this, rp = &r] {
-    if (rp->status != LinkStatus::kTesting || !rp->slt_passed) return;
-    log_.warn(Subsystem::kM3ua, "mtp3_peer_link_test_missing", {{"linkset", cfg_.name}, {"slc", rp->link->slc()}});
-    link_available(index_of(rp));
-  });
-}
-
-void LinkSet::link_available(std::size_t i) {
-  auto& r = *links_[i];
-  const bool first = active().empty();
-  r.status = LinkStatus::kActive;
-  r.peer_test_wait.cancel();
-  log_.notice(Subsystem::kM3ua, "mtp3_link_available",
-              {{"linkset", cfg_.name}, {"slc", r.link->slc()}, {"adjacent", pc(cfg_.adjacent_pc)}});
-  if (first) {
-    // Q.704 9: the link set (and the route to the adjacent SP) becomes available.
-    restart_.links_up();
-    update_destinations();
-    return;
-  }
-  begin_changeback(i);
 }
 
 // --- MTP restart (Q.704 9): the link set's side of mtp3_restart.h ------------------------------------
@@ -495,48 +370,6 @@ void LinkSet::resume_traffic() {
     if (auto u = decode_user(msu, cfg_.variant)) deliver(u->label, u->data);
 }
 
-void LinkSet::link_unavailable(std::size_t i, std::string_view reason) {
-  auto& r = *links_[i];
-  const LinkStatus was = r.status;
-  if (was == LinkStatus::kDown && r.holding) return;  // changeover in progress: it restarts the link
-  r.status = LinkStatus::kDown;
-  r.slt_passed = false;
-  r.slt_t1.cancel();
-  r.slt_t2.cancel();
-  r.peer_test_wait.cancel();
-  if (tra_link_ == &r) {  // our TRA's fate is unknown: traffic need not wait for its acknowledgement
-    tra_unacked_ = false;
-    tra_link_ = nullptr;
-    if (restart_.ended() && !active().empty()) resume_traffic();
-  }
-  log_.warn(Subsystem::kM3ua, "mtp3_link_unavailable",
-            {{"linkset", cfg_.name},
-             {"slc", r.link->slc()},
-             {"adjacent", pc(cfg_.adjacent_pc)},
-             {"was", to_string(was)},
-             {"reason", reason}});
-  if (r.cb_pending > 0) {  // failed during changeback: what was held goes back to the alternatives
-    r.cb_pending = 0;
-    r.cb_timer.cancel();
-  }
-  if (was == LinkStatus::kActive && !active().empty()) {
-    begin_changeover(i);
-    return;
-  }
-  // No alternative (or the link never carried traffic): nothing to change over to.
-  if (r.holding) {
-    r.holding = false;
-    flush_held(i);
-  }
-  discarded_.inc(r.link->unacked());
-  (void)r.link->retrieve(r.link->last_accepted_fsn());
-  if (active().empty()) {
-    restart_.link_set_down();  // the adjacent SP is inaccessible: its next availability is a restart
-    update_destinations();
-  }
-  restart_link(i);
-}
-
 void LinkSet::restart_link(std::size_t i) {
   if (started_) links_[i]->link->start();  // realign (Q.704 3.3)
 }
@@ -563,31 +396,6 @@ void LinkSet::set_destination(std::uint32_t dpc, bool avail) {
 void LinkSet::update_destinations() {
   set_destination(cfg_.adjacent_pc, available(cfg_.adjacent_pc));
   for (auto d : cfg_.destinations) set_destination(d, available(d));
-}
-
-// Q.707 2.2: T1 expiry: repeat once; a second failure restarts the link.
-void LinkSet::on_slt_t1(std::size_t i) {
-  auto& r = *links_[i];
-  slt_failures_.inc();
-  if (++r.slt_failures >= 2) {
-    r.slt_failures = 0;
-    log_.warn(Subsystem::kM3ua, "mtp3_slt_failed", {{"linkset", cfg_.name}, {"slc", r.link->slc()}});
-    r.link->stop();  // reports out of service when M2PA had it in service
-    if (r.status != LinkStatus::kDown) link_unavailable(i, "signalling link test failed");
-    return;
-  }
-  const LinkStatus keep = r.status;
-  start_test(i);
-  if (keep == LinkStatus::kActive) r.status = keep;
-}
-
-// Periodic test (Q.707 2.2 T2): the link keeps carrying traffic meanwhile.
-void LinkSet::on_slt_t2(std::size_t i) {
-  auto& r = *links_[i];
-  if (r.status != LinkStatus::kActive) return;  // a test is under way; its SLTA re-arms T2
-  r.slt_t2.arm(cfg_.t2_slt, [this, rp = &r] { on_slt_t2(index_of(rp)); });
-  start_test(i);
-  r.status = LinkStatus::kActive;
 }
 
 // Q.704 13.5.2: test prohibited destinations every T10.

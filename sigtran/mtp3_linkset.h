@@ -1,5 +1,7 @@
 // MTP3 (Q.704, Q.707) over M2PA links, as a signalling end point: one link set
-// of up to 16 signalling links towards an adjacent signalling point.
+// of up to 16 signalling links towards an adjacent signalling point. Each link's
+// MTP3 state (test, availability, changeover, changeback) is a table on the FSM
+// kit (SlState/SlEvent, mtp3_link_status.cpp); so is the MTP restart.
 //
 //  - Signalling link test (Q.707 2): a link that M2PA reports in service is
 //    tested with SLTM/SLTA (T1) before it carries traffic, and every T2 after.
@@ -49,6 +51,7 @@
 
 #include "base/clock.h"
 #include "base/counters.h"
+#include "base/fsm.h"
 #include "base/log.h"
 #include "base/one_shot_timer.h"
 #include "sigtran/m2pa_link.h"
@@ -84,6 +87,43 @@ struct LinkSetConfig {
 enum class LinkStatus : std::uint8_t { kDown, kTesting, kActive };
 std::string_view to_string(LinkStatus s);
 
+// One signalling link of the set as MTP3 manages it (Q.704 3.2, 5, 6; Q.707 2): the table is
+// in mtp3_link_status.cpp, the changeover and changeback actions in mtp3_changeover.cpp.
+enum class SlState : std::uint8_t {
+  kUnavailable,  // not in service at level 2 (aligning), or failed before it carried traffic
+  kTesting,      // in service at level 2: our SLTM out (Q.707 T1), the adjacent SP's test not seen yet
+  kPeerTested,   // we answered the adjacent SP's SLTM; our own test runs
+  kTested,       // our test passed; the adjacent SP's SLTM awaited (Q.707 T1)
+  kAvailable,    // carries traffic (tested again every Q.707 T2)
+  kChangeback,   // available again, its SLSs held until CBA or T4 (Q.704 6)
+  kChangeover,   // failed while carrying traffic: its SLSs held, XCO/ECO out (T2) or time-controlled (T1)
+  kChangedOver,  // changeover complete, realigning: a changeover order gets ECA only (Q.704 5.7.3)
+};
+inline constexpr std::size_t kSlStates = static_cast<std::size_t>(SlState::kChangedOver) + 1;
+enum class SlEvent : std::uint8_t {
+  kInService,              // M2PA in service (level 2)
+  kSltaOk,                 // the SLTA to our SLTM (Q.707 2.2)
+  kSltmAnswered,           // we answered the adjacent SP's SLTM
+  kPeerTestMissing,        // Q.707 T1 after our test passed, no SLTM from the adjacent SP
+  kSltT1,                  // Q.707 T1 expiry, the first: test again
+  kSltFailed,              // Q.707 T1 expiry, the second: the link fails
+  kSltT2,                  // the periodic test is due
+  kChangebackBegin,        // available again while other links carry its SLSs
+  kCba,                    // a CBA, more awaited
+  kCbaLast,                // the last CBA awaited
+  kT4,                     // Q.704 T4: no CBA
+  kFailed,                 // level 2 out of service (or remote processor outage), no alternative link
+  kFailedWithAlternative,  // the same while carrying traffic, another link available
+  kChangeoverAck,          // XCA, COA or ECA for this link
+  kChangeoverOrder,        // XCO, COO or ECO for this link
+  kCoTimer,                // Q.704 T2 (our order unanswered) or T1 (time-controlled)
+  kRetest,                 // changeover done with level 2 still in service
+  kRemoteRecovered,        // the far end's processor outage ended (level 2 in service)
+};
+inline constexpr std::size_t kSlEvents = static_cast<std::size_t>(SlEvent::kRemoteRecovered) + 1;
+std::string_view to_string(SlState s);
+std::string_view to_string(SlEvent e);
+
 class LinkSet final : public m2pa::LinkUser, private RestartOwner {
  public:
   static constexpr std::size_t kMaxLinks = 16;  // SLC is 4 bits (Q.704 2.3.5)
@@ -95,7 +135,8 @@ class LinkSet final : public m2pa::LinkUser, private RestartOwner {
   m2pa::Link* add_link(m2pa::LinkConfig cfg, Transport& transport);
   std::size_t link_count() const { return links_.size(); }
   m2pa::Link& link(std::size_t i) { return *links_.at(i)->link; }
-  LinkStatus link_status(std::size_t i) const { return links_.at(i)->status; }
+  LinkStatus link_status(std::size_t i) const;
+  SlState link_state(std::size_t i) const { return links_.at(i)->sl.state(); }
   std::size_t active_links() const;
   const LinkSetConfig& config() const { return cfg_; }
   RestartState restart_state() const { return restart_.state(); }
@@ -121,35 +162,67 @@ class LinkSet final : public m2pa::LinkUser, private RestartOwner {
   void on_link_acknowledged(m2pa::Link& link) override;
 
  private:
+  struct Rec;
+  using SlRow = fsm::Row<SlState, SlEvent, void (LinkSet::*)(Rec&)>;
+  using SlMeter = fsm::Meter<SlRow>;
   struct Rec {
-    explicit Rec(TimerService& timers)
-        : slt_t1(timers), slt_t2(timers), peer_test_wait(timers), co_timer(timers), cb_timer(timers) {}
+    Rec(TimerService& timers, const SlMeter& meter, std::string link_name)
+        : name(std::move(link_name)),
+          sl(meter, SlState::kUnavailable, fsm::Label{name}),
+          slt_t1(timers),
+          slt_t2(timers),
+          peer_test_wait(timers),
+          co_timer(timers),
+          cb_timer(timers) {}
+    std::string name;  // "<linkset>/<slc>"
+    fsm::Machine<SlRow> sl;
     std::unique_ptr<m2pa::Link> link;
-    LinkStatus status = LinkStatus::kDown;
     std::vector<std::uint8_t> pattern;  // of the outstanding SLTM
     int slt_failures = 0;
-    bool slt_passed = false;                     // our test of this alignment passed
-    bool peer_tested = false;                    // we answered the adjacent SP's SLTM since alignment
     OneShotTimer slt_t1;                         // Q.707 T1: SLTA awaited
     OneShotTimer slt_t2;                         // Q.707 T2: next periodic test
     OneShotTimer peer_test_wait;                 // Q.707 T1 for the adjacent SP's SLTM
-    bool holding = false;                        // changeover/changeback in progress: traffic held
-    std::deque<std::vector<std::uint8_t>> held;  // MSUs of this link's SLSs
+    std::deque<std::vector<std::uint8_t>> held;  // MSUs of this link's SLSs, changeover/changeback
     bool co_sent = false;                        // our XCO/ECO is out
-    bool changed_over = false;                   // changeover complete, not in service since (5.7.3)
     bool remote_outage = false;                  // far end in processor outage (M2PA)
     OneShotTimer co_timer;                       // Q.704 T2 (order sent) or T1 (time-controlled)
     std::uint8_t cb_code = 0;
     int cb_pending = 0;     // CBA awaited
     OneShotTimer cb_timer;  // Q.704 T4
   };
+  static const auto& sl_table();
+  static SlMeter make_sl_meter(const std::string& linkset, Logger& log, Counters& counters);
+  static bool carrying(const Rec& r) { return r.sl.in(fsm::in(SlState::kAvailable, SlState::kChangeback)); }
+  static bool holding(const Rec& r) { return r.sl.in(fsm::in(SlState::kChangeover, SlState::kChangeback)); }
+  bool fire(Rec& r, SlEvent e);
+  // Actions of the signalling link table (mtp3_link_status.cpp, mtp3_changeover.cpp).
+  void a_start_test(Rec& r);
+  void a_await_peer_test(Rec& r);
+  void a_available(Rec& r);
+  void a_available_untested(Rec& r);
+  void a_retest(Rec& r);
+  void a_slt_failed(Rec& r);
+  void a_periodic_test(Rec& r);
+  void a_down(Rec& r);
+  void a_begin_changeover(Rec& r);
+  void a_complete_changeover(Rec& r);
+  void a_changeover_timeout(Rec& r);
+  void a_answer_and_complete(Rec& r);
+  void a_answer_order(Rec& r);
+  void a_eca(Rec& r);
+  void a_order_unnoticed(Rec& r);
+  void a_begin_changeback(Rec& r);
+  void a_complete_changeback(Rec& r);
+  void a_changeback_timeout(Rec& r);
+  void send_sltm(Rec& r);
+  void stop_tests(Rec& r);
+  void note_unavailable(Rec& r);
+  void complete_changeover(Rec& r, std::optional<std::uint32_t> peer_fsn, bool low7);
+  std::vector<std::size_t> changeback_carriers(std::size_t i) const;
 
   std::size_t index_of(const m2pa::Link& l) const;
   std::size_t index_of(const Rec* r) const { return index_of(*r->link); }
-  void on_slt_t1(std::size_t i);
-  void on_slt_t2(std::size_t i);
   void on_t10();
-  void arm_changeover_timer(Rec& r, Clock::duration d);
   std::optional<std::size_t> index_of_slc(std::uint8_t slc) const;
   std::size_t home_of(std::uint8_t sls) const;
   std::vector<std::size_t> active() const;
@@ -159,10 +232,8 @@ class LinkSet final : public m2pa::LinkUser, private RestartOwner {
   void send_mgmt(std::size_t via, const Management& m, std::uint8_t sls);
   std::optional<std::size_t> any_active(std::optional<std::size_t> excluding = {}) const;
 
-  void start_test(std::size_t i);
   void on_mgmt(std::size_t from, const Label& l, const Management& m);
-  void link_tested(std::size_t i);
-  void link_available(std::size_t i);
+  void on_changeover_message(std::size_t from, const Management& m);
   bool traffic_allowed() const { return restart_.ended() && !tra_unacked_; }
   void resume_traffic();
   void deliver(const Label& l, std::span<const std::uint8_t> data);
@@ -172,11 +243,7 @@ class LinkSet final : public m2pa::LinkUser, private RestartOwner {
   void restart_traffic() override;
   void restart_stopped() override;
   void link_unavailable(std::size_t i, std::string_view reason);
-  void begin_changeover(std::size_t i);
-  void complete_changeover(std::size_t i, std::optional<std::uint32_t> peer_fsn, bool low7 = false);
-  void begin_changeback(std::size_t i);
-  void complete_changeback(std::size_t i);
-  void flush_held(std::size_t i);
+  void flush_held(Rec& r);
   void restart_link(std::size_t i);
   void update_destinations();
   void set_destination(std::uint32_t dpc, bool avail);
@@ -188,7 +255,14 @@ class LinkSet final : public m2pa::LinkUser, private RestartOwner {
   TimerService& timers_;
   Logger& log_;
   m2pa::LinkFsm::Meter link_meter_;  // the links' M2PA machines
+  SlMeter sl_meter_;                 // their MTP3 signalling link machines
   MtpRestart::Meter restart_meter_;
+  // The input an action works on: why a link failed (and its status before), the changeover
+  // message and the link it came on.
+  std::string reason_;
+  LinkStatus was_ = LinkStatus::kDown;
+  Management order_;
+  std::size_t order_from_ = 0;
   std::vector<std::unique_ptr<Rec>> links_;
   std::map<int, MtpUser*> users_;
   bool started_ = false;

@@ -35,6 +35,8 @@ LinkSetConfig config(std::string name, std::uint32_t local, std::uint32_t adjace
   return c;
 }
 
+SlState link_state(const LinkSet& ls, std::size_t i) { return ls.link_state(i); }
+
 // The signalling network management messages a transport carried (M2PA User Data -> MTP3),
 // with the M2PA bytes for tshark.
 struct SentMgmt {
@@ -216,6 +218,11 @@ TEST_F(LinkSetTest, ChangeoverRetrievesUnacknowledgedMessagesNothingLostOrDuplic
     last[sls] = id;
   }
   EXPECT_EQ(counters.value("mtp3.linkset.lsA.discarded"), 0u);
+  // Both ends changed over at once: each completed on the other's XCO; the crossing XCAs are
+  // accepted by the signalling link table, nothing refused.
+  EXPECT_EQ(counters.value("mtp3.linkset.lsA.link.refused"), 0u);
+  EXPECT_EQ(counters.value("mtp3.linkset.lsB.link.refused"), 0u);
+  EXPECT_EQ(link_state(a, 0), SlState::kChangedOver);
 }
 
 TEST_F(LinkSetTest, ClassicChangeoverOrderWith7BitFsnAlsoRetrieves) {
