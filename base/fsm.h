@@ -77,6 +77,12 @@ constexpr Set<E> in(E e, More... more) {
   return (Set<E>(e) | ... | Set<E>(more));
 }
 
+// The action type of a table whose rows carry none (the owner acts on the
+// state alone).
+struct NoAction {
+  constexpr explicit operator bool() const { return false; }
+};
+
 // The `to` of a row that keeps the current state.
 struct Stay {};
 inline constexpr Stay stay{};
@@ -167,18 +173,19 @@ constexpr Table<R, NS, NE, NR> make_table(const R (&rows)[NR]) {
   return t;
 }
 
-// What the kit logs and counts for one kind of machine.
+// What the kit logs and counts for one kind of machine. Every member has a
+// default, so designated initializers may name only what differs.
 struct Options {
-  std::string_view name;                         // fsm=<name> in log lines (omitted when empty)
-  std::string_view counters;                     // prefix: <p>.transitions, <p>.event.<event>
+  std::string_view name{};                       // fsm=<name> in log lines (omitted when empty)
+  std::string_view counters{};                   // prefix: <p>.transitions, <p>.event.<event>
   Subsystem subsystem = Subsystem::kCore;        // of the log lines
   LogLevel transition_level = LogLevel::kDebug;  // accepted events
   LogLevel refused_level = LogLevel::kInfo;      // refused events
   std::string_view transition_log = "fsm.transition";
   std::string_view refused_log = "fsm.refused";
-  std::string_view refused_counter;  // total of refused events; default <p>.refused; per event <this>.<event>
-  std::string_view label_key;        // <label_key>=<Label::text> in log lines (omitted when empty)
-  std::string_view id_key;           // <id_key>=<Label::id> (omitted when empty)
+  std::string_view refused_counter{};  // total of refused events; default <p>.refused; per event <this>.<event>
+  std::string_view label_key{};        // <label_key>=<Label::text> in log lines (omitted when empty)
+  std::string_view id_key{};           // <id_key>=<Label::id> (omitted when empty)
 };
 
 // Which instance a log line is about (a trunk group and CIC, a transaction id).
@@ -255,6 +262,8 @@ class Machine {
   S state() const { return state_; }
   bool in(Set<S> states) const { return states.contains(state_); }
   const Label& label() const { return label_; }
+  // For an owner that learns its name after the machine is built (a map key).
+  void set_label(Label l) { label_ = l; }
   const Meter<R>& meter() const { return *meter_; }
 
   // Accepted: counts the event, moves to the row's next state, logs the

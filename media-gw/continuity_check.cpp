@@ -36,48 +36,26 @@ std::string_view to_string(CotEvent e) {
 
 namespace {
 
-enum class Action : std::uint8_t {
-  kCrcxLoop,
-  kCrcxTest,
-  kLoopReady,       // honour a disconnect requested while connecting
-  kMarkDisconnect,  // remember to delete the loop once it exists
-  kDlcx,
-  kRqnt,  // request the check tone and its outcome, start T24
-  kReportPassDlcx,
-  kReportFailDlcx,
-  kReportFailForget,  // nothing was created: report and forget
-  kForget,
-};
+using S = CotState;
+using E = CotEvent;
+using A = ContinuityChecker::Action;
 
-struct Row {
-  CotState from;
-  CotEvent event;
-  CotState to;
-  Action action;
-};
-
-// (state, event) -> (next state, action). Pairs not listed are ignored and logged.
-constexpr std::array kTable{
-    Row{CotState::kIdle, CotEvent::kConnectLoop, CotState::kLoopConnecting, Action::kCrcxLoop},
-    Row{CotState::kIdle, CotEvent::kStartTest, CotState::kTestConnecting, Action::kCrcxTest},
-    Row{CotState::kLoopConnecting, CotEvent::kCreated, CotState::kLooped, Action::kLoopReady},
-    Row{CotState::kLoopConnecting, CotEvent::kCreateFailed, CotState::kIdle, Action::kForget},
-    Row{CotState::kLoopConnecting, CotEvent::kDisconnectLoop, CotState::kLoopConnecting, Action::kMarkDisconnect},
-    Row{CotState::kLooped, CotEvent::kDisconnectLoop, CotState::kDeleting, Action::kDlcx},
-    Row{CotState::kTestConnecting, CotEvent::kCreated, CotState::kToneRequested, Action::kRqnt},
-    Row{CotState::kTestConnecting, CotEvent::kCreateFailed, CotState::kIdle, Action::kReportFailForget},
+// (state, event) -> (next state, action). Pairs not listed are refused (counted, logged).
+constexpr auto kTable = fsm::make_table<kCotStates, kCotEvents, ContinuityChecker::Row>({
+    {S::kIdle, E::kConnectLoop, S::kLoopConnecting, A::kCrcxLoop},
+    {S::kIdle, E::kStartTest, S::kTestConnecting, A::kCrcxTest},
+    {S::kLoopConnecting, E::kCreated, S::kLooped, A::kLoopReady},
+    {S::kLoopConnecting, E::kCreateFailed, S::kIdle, A::kForget},
+    {S::kLoopConnecting, E::kDisconnectLoop, fsm::stay, A::kMarkDisconnect},
+    {S::kLooped, E::kDisconnectLoop, S::kDeleting, A::kDlcx},
+    {S::kTestConnecting, E::kCreated, S::kToneRequested, A::kRqnt},
+    {S::kTestConnecting, E::kCreateFailed, S::kIdle, A::kReportFailForget},
     // The NTFY may overtake the RQNT's own response: accept the outcome in either state.
-    Row{CotState::kToneRequested, CotEvent::kPassed, CotState::kDeleting, Action::kReportPassDlcx},
-    Row{CotState::kToneRequested, CotEvent::kFailed, CotState::kDeleting, Action::kReportFailDlcx},
-    Row{CotState::kToneRequested, CotEvent::kT24, CotState::kDeleting, Action::kReportFailDlcx},
-    Row{CotState::kDeleting, CotEvent::kDeleted, CotState::kIdle, Action::kForget},
-};
-
-const Row* lookup(CotState s, CotEvent e) {
-  for (const Row& r : kTable)
-    if (r.from == s && r.event == e) return &r;
-  return nullptr;
-}
+    {S::kToneRequested, E::kPassed, S::kDeleting, A::kReportPassDlcx},
+    {S::kToneRequested, E::kFailed, S::kDeleting, A::kReportFailDlcx},
+    {S::kToneRequested, E::kT24, S::kDeleting, A::kReportFailDlcx},
+    {S::kDeleting, E::kDeleted, S::kIdle, A::kForget},
+});
 
 std::string hex_id(std::uint64_t v) {
   char buf[24];
@@ -89,7 +67,21 @@ std::string hex_id(std::uint64_t v) {
 
 ContinuityChecker::ContinuityChecker(MgcpClient& client, TimerService& timers, Logger& log, Counters& counters,
                                      ContinuityConfig cfg)
-    : client_(client), timers_(timers), log_(log), counters_(counters), cfg_(cfg) {}
+    : client_(client),
+      timers_(timers),
+      log_(log),
+      cfg_(cfg),
+      meter_(kTable, log, counters,
+             {.counters = "mgcp.cot",
+              .subsystem = Subsystem::kMgcp,
+              .refused_level = LogLevel::kDebug,
+              .transition_log = "cot.transition",
+              .refused_log = "cot.ignored",
+              .label_key = "endpoint"}),
+      loops_(counters.get("mgcp.cot.loops")),
+      passed_(counters.get("mgcp.cot.passed")),
+      failed_(counters.get("mgcp.cot.failed")),
+      busy_(counters.get("mgcp.cot.busy")) {}
 
 ContinuityChecker::~ContinuityChecker() {
   for (auto& [ep, c] : circuits_)
@@ -98,7 +90,7 @@ ContinuityChecker::~ContinuityChecker() {
 
 CotState ContinuityChecker::state(std::string_view endpoint) const {
   auto it = circuits_.find(endpoint);
-  return it == circuits_.end() ? CotState::kIdle : it->second.state;
+  return it == circuits_.end() ? CotState::kIdle : it->second.m.state();
 }
 
 ContinuityChecker::Circuit* ContinuityChecker::find(const std::string& endpoint, std::uint64_t generation) {
@@ -114,13 +106,12 @@ void ContinuityChecker::disconnect_loop(const std::string& endpoint) { fire(endp
 void ContinuityChecker::start_test(const std::string& endpoint, Done done) {
   if (state(endpoint) != CotState::kIdle) {
     // The endpoint is still busy with an earlier check: this one cannot run.
-    counters_.get("mgcp.cot.busy").inc();
+    busy_.inc();
     log_.warn(Subsystem::kMgcp, "cot.busy", {{"endpoint", endpoint}, {"state", to_string(state(endpoint))}});
     timers_.start(Clock::duration::zero(), [done = std::move(done)] { done(false); });
     return;
   }
-  Circuit& c = circuits_[endpoint];
-  c.generation = next_generation_++;
+  Circuit& c = add(endpoint);
   c.outgoing = true;
   c.done = std::move(done);
   fire(endpoint, CotEvent::kStartTest);
@@ -148,54 +139,50 @@ bool ContinuityChecker::on_notify(const mgcp::Command& ntfy) {
   return true;
 }
 
-void ContinuityChecker::set_state(const std::string& endpoint, Circuit& c, CotState to, CotEvent ev) {
-  log_.debug(Subsystem::kMgcp, "cot.transition",
-             {{"endpoint", endpoint}, {"from", to_string(c.state)}, {"event", to_string(ev)}, {"to", to_string(to)}});
-  c.state = to;
+ContinuityChecker::Circuit& ContinuityChecker::add(const std::string& endpoint) {
+  auto it = circuits_.try_emplace(endpoint, meter_).first;
+  it->second.m.set_label(fsm::Label{it->first});
+  it->second.generation = next_generation_++;
+  return it->second;
 }
 
 void ContinuityChecker::fire(const std::string& endpoint, CotEvent ev) {
   auto it = circuits_.find(endpoint);
   if (it == circuits_.end()) {
-    if (ev != CotEvent::kConnectLoop) {
-      log_.debug(Subsystem::kMgcp, "cot.ignored",
-                 {{"endpoint", endpoint}, {"state", "idle"}, {"event", to_string(ev)}});
+    if (ev != E::kConnectLoop) {
+      // An idle endpoint has no entry: its machine is idle and refuses the event.
+      fsm::Machine<Row>(meter_, S::kIdle, fsm::Label{endpoint}).step(ev);
       return;
     }
-    it = circuits_.emplace(endpoint, Circuit{}).first;
-    it->second.generation = next_generation_++;
+    add(endpoint);
+    it = circuits_.find(endpoint);
   }
   Circuit& c = it->second;
-  const Row* row = lookup(c.state, ev);
-  if (row == nullptr) {
-    log_.debug(Subsystem::kMgcp, "cot.ignored",
-               {{"endpoint", endpoint}, {"state", to_string(c.state)}, {"event", to_string(ev)}});
-    return;
-  }
-  set_state(endpoint, c, row->to, ev);
+  const Row* row = c.m.step(ev);
+  if (row == nullptr) return;
   switch (row->action) {
-    case Action::kCrcxLoop: send_crcx(endpoint, c, mgcp::ConnectionMode::kLoopback); break;
-    case Action::kCrcxTest: send_crcx(endpoint, c, mgcp::ConnectionMode::kContinuityTest); break;
-    case Action::kLoopReady:
-      counters_.get("mgcp.cot.loops").inc();
-      if (c.disconnect_pending) fire(endpoint, CotEvent::kDisconnectLoop);
+    case A::kCrcxLoop: send_crcx(endpoint, c, mgcp::ConnectionMode::kLoopback); break;
+    case A::kCrcxTest: send_crcx(endpoint, c, mgcp::ConnectionMode::kContinuityTest); break;
+    case A::kLoopReady:
+      loops_.inc();
+      if (c.disconnect_pending) fire(endpoint, E::kDisconnectLoop);
       break;
-    case Action::kMarkDisconnect: c.disconnect_pending = true; break;
-    case Action::kDlcx: send_dlcx(endpoint, c); break;
-    case Action::kRqnt: send_rqnt(endpoint, c); break;
-    case Action::kReportPassDlcx:
+    case A::kMarkDisconnect: c.disconnect_pending = true; break;
+    case A::kDlcx: send_dlcx(endpoint, c); break;
+    case A::kRqnt: send_rqnt(endpoint, c); break;
+    case A::kReportPassDlcx:
       report(c, true);
       send_dlcx(endpoint, c);
       break;
-    case Action::kReportFailDlcx:
+    case A::kReportFailDlcx:
       report(c, false);
       send_dlcx(endpoint, c);
       break;
-    case Action::kReportFailForget:
+    case A::kReportFailForget:
       report(c, false);
       circuits_.erase(it);
       break;
-    case Action::kForget: circuits_.erase(it); break;
+    case A::kForget: circuits_.erase(it); break;
   }
 }
 
@@ -204,7 +191,7 @@ void ContinuityChecker::report(Circuit& c, bool passed) {
     timers_.cancel(c.t24);
     c.t24 = 0;
   }
-  counters_.get(passed ? "mgcp.cot.passed" : "mgcp.cot.failed").inc();
+  (passed ? passed_ : failed_).inc();
   if (!c.done) return;
   // Never call back from inside a request (the ISUP side may start another).
   timers_.start(Clock::duration::zero(), [done = std::move(c.done), passed] { done(passed); });

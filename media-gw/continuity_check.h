@@ -10,9 +10,10 @@
 //    annex A) is a failure. The result is reported once, then the test
 //    connection is deleted.
 //
-// One state machine per endpoint, as a state/event table; every transition is
-// logged. No sockets: commands go through MgcpClient; NTFYs come back through
-// on_notify() (wire MgcpClient::on_notify to it).
+// One state machine per endpoint, a table on the FSM kit (base/fsm.h): every
+// transition is counted (mgcp.cot.*) and logged (cot.transition), an event its
+// state does not accept is counted and logged (cot.ignored). No sockets: commands go through MgcpClient; NTFYs come
+// back through on_notify() (wire MgcpClient::on_notify to it).
 #pragma once
 
 #include <cstdint>
@@ -22,6 +23,7 @@
 #include <string_view>
 
 #include "base/counters.h"
+#include "base/fsm.h"
 #include "base/log.h"
 #include "base/timer_service.h"
 #include "media-gw/mgcp_client.h"
@@ -40,6 +42,7 @@ enum class CotState : std::uint8_t {
   kToneRequested,   // outgoing: RQNT S: T/co1 R: T/oc,T/of sent, waiting for NTFY (T24 running)
   kDeleting,        // DLCX sent
 };
+inline constexpr std::size_t kCotStates = static_cast<std::size_t>(CotState::kDeleting) + 1;
 std::string_view to_string(CotState s);
 
 enum class CotEvent : std::uint8_t {
@@ -53,11 +56,26 @@ enum class CotEvent : std::uint8_t {
   kT24,           // no outcome in time
   kDeleted,       // DLCX answered (any outcome)
 };
+inline constexpr std::size_t kCotEvents = static_cast<std::size_t>(CotEvent::kDeleted) + 1;
 std::string_view to_string(CotEvent e);
 
 class ContinuityChecker {
  public:
   using Done = std::function<void(bool passed)>;
+  // The table's actions (continuity_check.cpp).
+  enum class Action : std::uint8_t {
+    kCrcxLoop,
+    kCrcxTest,
+    kLoopReady,       // honour a disconnect requested while connecting
+    kMarkDisconnect,  // remember to delete the loop once it exists
+    kDlcx,
+    kRqnt,  // request the check tone and its outcome, start T24
+    kReportPassDlcx,
+    kReportFailDlcx,
+    kReportFailForget,  // nothing was created: report and forget
+    kForget,
+  };
+  using Row = fsm::Row<CotState, CotEvent, Action>;
 
   ContinuityChecker(MgcpClient& client, TimerService& timers, Logger& log, Counters& counters,
                     ContinuityConfig cfg = {});
@@ -77,7 +95,8 @@ class ContinuityChecker {
 
  private:
   struct Circuit {
-    CotState state = CotState::kIdle;
+    explicit Circuit(const fsm::Meter<Row>& meter) : m(meter, CotState::kIdle) {}
+    fsm::Machine<Row> m;  // labelled with the endpoint (the map's key) once inserted
     std::string call_id;
     std::string connection_id;
     std::string request_id;
@@ -89,7 +108,7 @@ class ContinuityChecker {
   };
 
   void fire(const std::string& endpoint, CotEvent ev);
-  void set_state(const std::string& endpoint, Circuit& c, CotState to, CotEvent ev);
+  Circuit& add(const std::string& endpoint);
   void send_crcx(const std::string& endpoint, Circuit& c, mgcp::ConnectionMode mode);
   void send_rqnt(const std::string& endpoint, Circuit& c);
   void send_dlcx(const std::string& endpoint, Circuit& c);
@@ -99,8 +118,12 @@ class ContinuityChecker {
   MgcpClient& client_;
   TimerService& timers_;
   Logger& log_;
-  Counters& counters_;
   ContinuityConfig cfg_;
+  fsm::Meter<Row> meter_;
+  Counter& loops_;
+  Counter& passed_;
+  Counter& failed_;
+  Counter& busy_;
   std::map<std::string, Circuit, std::less<>> circuits_;
   std::uint64_t next_generation_ = 1;
   std::uint64_t next_id_ = 1;

@@ -4,20 +4,24 @@ namespace isupgw::mediagw {
 namespace {
 
 using S = HealthState;
-constexpr S U = S::kUnknown;
-constexpr S P = S::kUp;
-constexpr S D = S::kDown;
-constexpr S O = S::kOutOfService;
+using E = HealthEvent;
+using fsm::in;
+constexpr auto kAny = in(S::kUnknown, S::kUp, S::kDown, S::kOutOfService);
 
-// kTable[state][event] -> next state.
-//              AuditAnswered AuditLost RsipRestart RsipDisconn RsipGraceful RsipForced CancelGraceful Reset
-constexpr std::array<std::array<S, kHealthEventCount>, kHealthStateCount> kTable = {{
-    /* UNKNOWN        */ {P, D, P, P, O, O, P, U},
-    /* UP             */ {P, D, P, P, O, O, P, U},
-    /* DOWN           */ {P, D, P, P, O, O, P, U},
+// Every event is accepted in every state; the table says where it leads.
+constexpr auto kTable = fsm::make_table<kHealthStateCount, kHealthEventCount, MgHealthFsm::Row>({
+    {in(S::kUnknown, S::kUp, S::kDown), E::kAuditAnswered, S::kUp},
     // Reachable but out of service: an audit answer proves reachability only.
-    /* OUT_OF_SERVICE */ {O, D, P, P, O, O, P, U},
-}};
+    {S::kOutOfService, E::kAuditAnswered, fsm::stay},
+    {kAny, E::kAuditLost, S::kDown},
+    {kAny, E::kRsipRestart, S::kUp},
+    {kAny, E::kRsipDisconnected, S::kUp},
+    {kAny, E::kRsipGraceful, S::kOutOfService},
+    {kAny, E::kRsipForced, S::kOutOfService},
+    {kAny, E::kRsipCancelGraceful, S::kUp},
+    {kAny, E::kReset, S::kUnknown},
+});
+static_assert(kTable.accepts(S::kOutOfService).bits() == (1u << kHealthEventCount) - 1, "total in every state");
 
 }  // namespace
 
@@ -49,21 +53,25 @@ MgHealthFsm::MgHealthFsm(std::string mg_name, Logger& log, Counters& counters)
     : name_(std::move(mg_name)),
       log_(log),
       transitions_(counters.get("mgcp.health.transitions")),
-      went_down_(counters.get("mgcp.health.down")) {}
+      went_down_(counters.get("mgcp.health.down")),
+      meter_(kTable, log, counters,
+             {.counters = "mgcp.health.fsm",
+              .subsystem = Subsystem::kMgcp,
+              .transition_level = LogLevel::kTrace,
+              .transition_log = "mg_health_event",
+              .label_key = "mg"}),
+      m_(meter_, S::kUnknown, fsm::Label{name_}) {}
 
 HealthState MgHealthFsm::next(HealthState s, HealthEvent e) {
-  return kTable[static_cast<std::size_t>(s)][static_cast<std::size_t>(e)];
+  const MgHealthFsm::Row* r = kTable.find(s, e);
+  return r ? r->to.after(s) : s;
 }
 
 HealthState MgHealthFsm::handle(HealthEvent e) {
-  const HealthState from = state_;
-  const HealthState to = next(from, e);
-  if (to == from) {
-    log_.trace(Subsystem::kMgcp, "mg_health_event",
-               {{"mg", name_}, {"state", to_string(from)}, {"event", to_string(e)}});
-    return to;
-  }
-  state_ = to;
+  const HealthState from = m_.state();
+  if (m_.step(e) == nullptr) return from;
+  const HealthState to = m_.state();
+  if (to == from) return to;
   transitions_.inc();
   if (to == HealthState::kDown || to == HealthState::kOutOfService) went_down_.inc();
   log_.log(Subsystem::kMgcp,

@@ -6,8 +6,11 @@
 // that, only RSIP restart/disconnected/cancel-graceful does. Only UP is usable
 // for new connections.
 //
-// Explicit state/event table; every transition is logged (subsystem mgcp)
-// and counted. No timers here: the client feeds events.
+// A state/event table on the FSM kit (base/fsm.h): every event is counted and
+// logged at trace (mg_health_event, mgcp.health.fsm.*); a change of state is
+// also logged as mg_health_transition (notice, warn when the MG is lost) and
+// counted (mgcp.health.transitions, mgcp.health.down). No timers here: the
+// client feeds events.
 #pragma once
 
 #include <array>
@@ -17,6 +20,7 @@
 #include <string_view>
 
 #include "base/counters.h"
+#include "base/fsm.h"
 #include "base/log.h"
 
 namespace isupgw::mediagw {
@@ -42,10 +46,13 @@ std::string_view to_string(HealthEvent e);
 class MgHealthFsm {
  public:
   using Listener = std::function<void(HealthState from, HealthState to, HealthEvent why)>;
+  using Row = fsm::Row<HealthState, HealthEvent, fsm::NoAction>;  // the listener hears changes
 
   MgHealthFsm(std::string mg_name, Logger& log, Counters& counters);
+  MgHealthFsm(const MgHealthFsm&) = delete;
+  MgHealthFsm& operator=(const MgHealthFsm&) = delete;
 
-  HealthState state() const { return state_; }
+  HealthState state() const { return m_.state(); }
   // Applies the table; returns the new state. Calls the listener only on a change.
   HealthState handle(HealthEvent e);
   void set_listener(Listener l) { listener_ = std::move(l); }
@@ -58,7 +65,8 @@ class MgHealthFsm {
   Logger& log_;
   Counter& transitions_;
   Counter& went_down_;
-  HealthState state_ = HealthState::kUnknown;
+  fsm::Meter<Row> meter_;
+  fsm::Machine<Row> m_;
   Listener listener_;
 };
 

@@ -156,6 +156,19 @@ TEST_F(ContinuityTest, DisconnectWhileTheLoopIsBeingCreatedDeletesItAfterwards) 
   EXPECT_EQ(cot_->active(), 0u);
 }
 
+TEST_F(ContinuityTest, AnEventTheStateDoesNotAcceptIsRefusedAndCounted) {
+  cot_->disconnect_loop("ds/e1-1/9@mg1");  // no loop there: idle refuses it
+  cot_->connect_loop("ds/e1-1/7@mg1");
+  cot_->connect_loop("ds/e1-1/7@mg1");  // a second loop request while the first is being created
+  pump();
+  EXPECT_EQ(cot_->state("ds/e1-1/7@mg1"), CotState::kLooped);
+  EXPECT_EQ(commands(), (std::vector<std::string>{"CRCX M: loopback"}));
+  EXPECT_EQ(counters_.get("mgcp.cot.refused").value(), 2u);
+  EXPECT_EQ(counters_.get("mgcp.cot.refused.disconnect-loop").value(), 1u);
+  EXPECT_EQ(counters_.get("mgcp.cot.refused.connect-loop").value(), 1u);
+  EXPECT_EQ(counters_.get("mgcp.cot.event.created").value(), 1u);
+}
+
 TEST_F(ContinuityTest, SecondTestOnABusyEndpointFailsWithoutTouchingTheFirst) {
   std::optional<bool> first, second;
   cot_->start_test("ds/e1-0/5@mg1", [&](bool ok) { first = ok; });
