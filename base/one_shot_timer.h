@@ -4,7 +4,6 @@
 // The callback runs with the timer already stopped: it may re-arm it.
 #pragma once
 
-#include <optional>
 #include <utility>
 
 #include "base/timer_service.h"
@@ -21,19 +20,27 @@ class OneShotTimer {
   template <class Fn>
   void arm(Clock::duration after, Fn fn) {
     cancel();
-    id_ = timers_.start(after, [this, fn = std::move(fn)]() mutable {
+    // The callback stays here and the service gets a one-pointer closure: a
+    // small callback ([this, event]) then needs no heap in either std::function.
+    fn_ = std::move(fn);
+    id_ = timers_.start(after, [this] {
       id_ = 0;
-      fn();
+      TimerService::Callback f = std::move(fn_);
+      f();  // may re-arm this timer (fn_ is free again) or destroy its owner
     });
   }
   void cancel() {
-    if (id_) timers_.cancel(id_), id_ = 0;
+    if (id_ == 0) return;
+    timers_.cancel(id_);
+    id_ = 0;
+    fn_ = nullptr;
   }
   bool armed() const { return id_ != 0; }
 
  private:
   TimerService& timers_;
   TimerService::Id id_ = 0;
+  TimerService::Callback fn_;
 };
 
 }  // namespace isupgw

@@ -42,7 +42,7 @@ int Runtime::run() {
   const auto& ss7 = config_.config.ss7();
   const auto fmt = config::point_code_format(ss7);
   for (const auto& x : ss7.simulated_exchanges()) {
-    auto sim = make_sim_ ? make_sim_(io_, x, fmt, clock_, log_, counters_)
+    auto sim = make_sim_ ? make_sim_(io_, x, fmt, log_, counters_)
                          : Result<std::unique_ptr<ExchangeSimulator>, std::string>(
                                Err("simulated exchange '" + x.name() + "': no simulator in this program"));
     if (!sim) {
@@ -53,7 +53,7 @@ int Runtime::run() {
   }
   std::map<std::string, isup::GroupId, std::less<>> groups;
   if (ss7.m3ua_links_size() > 0 || ss7.trunk_groups_size() > 0) {
-    auto stack = Ss7Stack::create(io_, ss7, clock_, log_, counters_);
+    auto stack = Ss7Stack::create(io_, ss7, log_, counters_);
     if (!stack) {
       log_.error(Subsystem::kM3ua, "ss7_start_failed", {{"error", stack.error()}});
       return 1;

@@ -32,8 +32,8 @@ class ExchangeSimulator {
   virtual void stop() = 0;
 };
 using ExchangeSimulatorFactory = std::function<Result<std::unique_ptr<ExchangeSimulator>, std::string>(
-    boost::asio::io_context& io, const config::SimulatedExchange& cfg, sigtran::PointCodeFormat fmt, Clock& clock,
-    Logger& log, Counters& counters)>;
+    boost::asio::io_context& io, const config::SimulatedExchange& cfg, sigtran::PointCodeFormat fmt, Logger& log,
+    Counters& counters)>;
 
 // Applies the logging section to a Logger (levels and format).
 void apply_logging(const config::Logging& logging, Logger& log);

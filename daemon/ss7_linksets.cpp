@@ -42,7 +42,7 @@ std::optional<std::string> Ss7Stack::add_linksets(const config::Ss7& cfg, sigtra
                  {"t20_ms", ms(lc.restart.t20)},
                  {"t21_ms", ms(lc.restart.t21)},
                  {"mtp_restart", lc.own_restart ? "own" : "adjacent"}});
-    auto ls = std::make_unique<sigtran::mtp3::LinkSet>(lc, sigtran_timers_, log_, counters_);
+    auto ls = std::make_unique<sigtran::mtp3::LinkSet>(lc, timers_, log_, counters_);
     for (const auto& l : c.links()) {
       const bool client = !l.remote().address().empty();
       const auto& ep = client ? l.remote() : l.local();

@@ -13,10 +13,6 @@ using sigtran::m3ua::TrafficMode;
 
 namespace {
 
-// ISUP's timers (Q.764 T1..T36) are deadlines on the clock; 10 ms resolution is
-// far below any of them. SIGTRAN's run on sigtran_timers_, armed at their deadlines.
-constexpr auto kTick = std::chrono::milliseconds(10);
-
 Role role_of(config::M3uaRole r) {
   switch (r) {
     case config::M3UA_ROLE_SG: return Role::kSg;
@@ -46,15 +42,15 @@ isup::Variant variant_of(config::IsupVariant v) {
 
 }  // namespace
 
-Ss7Stack::Ss7Stack(asio::io_context& io, Clock& clock, Logger& log, Counters& counters)
-    : io_(io), clock_(clock), log_(log), counters_(counters), sigtran_timers_(io), timers_(clock), tick_(io) {}
+Ss7Stack::Ss7Stack(asio::io_context& io, Logger& log, Counters& counters)
+    : io_(io), log_(log), counters_(counters), timers_(io) {}
 
 Ss7Stack::~Ss7Stack() = default;
 
 Result<std::unique_ptr<Ss7Stack>, std::string> Ss7Stack::create(asio::io_context& io, const config::Ss7& cfg,
-                                                                Clock& clock, Logger& log, Counters& counters) {
-  std::unique_ptr<Ss7Stack> s(new Ss7Stack(io, clock, log, counters));
-  s->mtp3_ = std::make_unique<sigtran::m3ua::Mtp3>(s->sigtran_timers_, log, counters);
+                                                                Logger& log, Counters& counters) {
+  std::unique_ptr<Ss7Stack> s(new Ss7Stack(io, log, counters));
+  s->mtp3_ = std::make_unique<sigtran::m3ua::Mtp3>(s->timers_, log, counters);
   const auto fmt = config::point_code_format(cfg);
 
   std::map<std::string, std::size_t> link_ids;
@@ -158,7 +154,6 @@ void Ss7Stack::start() {
     if (!available(dpc)) isup_->on_pause(dpc);
   mtp3_->start();
   for (auto& ls : linksets_) ls->start();
-  arm_tick();
 }
 
 void Ss7Stack::stop() {
@@ -170,15 +165,6 @@ bool Ss7Stack::stopped() const {
   for (const auto& t : transports_)
     if (t->connected()) return false;
   return true;
-}
-
-void Ss7Stack::arm_tick() {
-  tick_.expires_after(kTick);
-  tick_.async_wait([this](boost::system::error_code ec) {
-    if (ec) return;
-    timers_.run_due();
-    arm_tick();
-  });
 }
 
 void Ss7Stack::transfer(const isup::MtpLabel& l, std::span<const std::uint8_t> data) {

@@ -23,7 +23,6 @@
 #include "base/result.h"
 #include "config/config.pb.h"
 #include "isup/isup_cc.h"
-#include "isup/timers.h"
 #include "sigtran/mtp3.h"
 #include "sigtran/mtp3_linkset.h"
 #include "sigtran/transport.h"
@@ -34,10 +33,10 @@ class Ss7Stack final : public isup::MtpPort, public sigtran::MtpUser, public isu
  public:
   // Builds everything; nothing is started. Errors name the configuration item.
   static Result<std::unique_ptr<Ss7Stack>, std::string> create(boost::asio::io_context& io, const config::Ss7& cfg,
-                                                               Clock& clock, Logger& log, Counters& counters);
+                                                               Logger& log, Counters& counters);
   ~Ss7Stack() override;
 
-  // Listens/connects every association, starts the timer tick; ISUP resets
+  // Listens/connects every association; ISUP resets
   // circuits (paced GRS) as each destination becomes available.
   void start();
   // ASPDN on every association.
@@ -46,7 +45,8 @@ class Ss7Stack final : public isup::MtpPort, public sigtran::MtpUser, public isu
   bool stopped() const;
 
   isup::IsupCallControl& isup() { return *isup_; }
-  isup::TimerService& timers() { return timers_; }
+  // SIGTRAN's and ISUP's timers, Asio timers armed at their deadlines.
+  TimerService& timers() { return timers_; }
   // Trunk group name -> id, for routing.
   const std::map<std::string, isup::GroupId, std::less<>>& groups() const { return groups_; }
   // Where call events go (the call engine); nullptr = refuse incoming calls.
@@ -72,23 +72,19 @@ class Ss7Stack final : public isup::MtpPort, public sigtran::MtpUser, public isu
   void on_query_response(isup::GroupId g, std::uint16_t cic, std::span<const std::uint8_t> states) override;
 
  private:
-  Ss7Stack(boost::asio::io_context& io, Clock& clock, Logger& log, Counters& counters);
-  void arm_tick();
+  Ss7Stack(boost::asio::io_context& io, Logger& log, Counters& counters);
   std::optional<std::string> add_linksets(const config::Ss7& cfg, sigtran::PointCodeFormat fmt);  // ss7_linksets.cpp
   sigtran::mtp3::LinkSet* linkset_for(std::uint32_t dpc) const;
   bool available(std::uint32_t dpc) const;
 
   boost::asio::io_context& io_;
-  Clock& clock_;
   Logger& log_;
   Counters& counters_;
-  AsioTimerService sigtran_timers_;  // M3UA, M2PA and MTP3 timers, armed at their deadlines
+  AsioTimerService timers_;  // M3UA, M2PA, MTP3 and ISUP timers, armed at their deadlines
   std::vector<std::unique_ptr<sigtran::Transport>> transports_;
   std::unique_ptr<sigtran::m3ua::Mtp3> mtp3_;
   std::vector<std::unique_ptr<sigtran::mtp3::LinkSet>> linksets_;  // declared after transports_: links refer to them
-  isup::TimerService timers_;
   std::unique_ptr<isup::IsupCallControl> isup_;
-  boost::asio::steady_timer tick_;
   std::set<std::uint32_t> trunk_group_dpcs_;
   std::map<std::string, isup::GroupId, std::less<>> groups_;
   isup::CallControlUser* call_user_ = nullptr;

@@ -28,13 +28,13 @@
 
 #include "base/counters.h"
 #include "base/log.h"
+#include "base/timer_service.h"
 #include "config/config.pb.h"
 #include "engine/call_fsm.h"
 #include "engine/call_media.h"
 #include "engine/router.h"
 #include "engine/source_acl.h"
 #include "isup/isup_cc.h"
-#include "isup/timers.h"
 #include "mapping/interworking.h"
 #include "sip/offer_answer.h"
 #include "sip/session_api.h"
@@ -70,7 +70,7 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
 
   // Both must be attached before the first call (either may be absent: calls
   // needing it are refused).
-  void attach(sip::SessionApi* sip, isup::IsupCallControl* isup, isup::TimerService* timers = nullptr) {
+  void attach(sip::SessionApi* sip, isup::IsupCallControl* isup, TimerService* timers = nullptr) {
     sip_ = sip;
     isup_ = isup;
     timers_ = timers;
@@ -150,7 +150,7 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
     // Overlap collection (ISUP A leg): the IAM as received and the called number so far.
     std::vector<std::uint8_t> iam;
     std::optional<isup::IncomingSetup> collecting;
-    isup::TimerService::Id digit_timer = 0;
+    TimerService::Id digit_timer = 0;
   };
   // What the event carries, for the action.
   struct EventData {
@@ -214,7 +214,7 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   isup::IsupCallControl* isup_ = nullptr;
   CallMedia* media_ = nullptr;
   std::unordered_map<CallMedia::Id, std::uint64_t> by_media_;  // -> call id
-  isup::TimerService* timers_ = nullptr;
+  TimerService* timers_ = nullptr;
   std::unordered_map<std::uint64_t, std::unique_ptr<Call>> calls_;
   std::unordered_map<sip::SessionId, Call*> by_sid_;
   std::unordered_map<isup::CallId, Call*> by_cid_;

@@ -97,52 +97,52 @@ void BlockingFsm::send(std::uint8_t type) {
 }
 
 void BlockingFsm::a_send_blo() {
-  t_short_.stop();
-  t_long_.stop();
+  t_short_.cancel();
+  t_long_.cancel();
   send(msg::kBlo);
   const auto& t = c_.timer_config();
-  t_short_.start(t.t12, [this] { handle(E::kT12); });
-  t_long_.start(t.t13, [this] { handle(E::kT13); });
+  t_short_.arm(t.t12, [this] { handle(E::kT12); });
+  t_long_.arm(t.t13, [this] { handle(E::kT13); });
 }
 
 void BlockingFsm::a_send_ubl() {
-  t_short_.stop();
-  t_long_.stop();
+  t_short_.cancel();
+  t_long_.cancel();
   send(msg::kUbl);
   const auto& t = c_.timer_config();
-  t_short_.start(t.t14, [this] { handle(E::kT14); });
-  t_long_.start(t.t15, [this] { handle(E::kT15); });
+  t_short_.arm(t.t14, [this] { handle(E::kT14); });
+  t_long_.arm(t.t15, [this] { handle(E::kT15); });
 }
 
 void BlockingFsm::a_stop() {
-  t_short_.stop();
-  t_long_.stop();
+  t_short_.cancel();
+  t_long_.cancel();
 }
 
 // T12: repeat BLO and restart T12 (Q.764 2.8.2.1, Table A.1).
 void BlockingFsm::a_t12() {
   send(msg::kBlo);
-  t_short_.start(c_.timer_config().t12, [this] { handle(E::kT12); });
+  t_short_.arm(c_.timer_config().t12, [this] { handle(E::kT12); });
 }
 
 // T13: repeat BLO, alert maintenance, restart T13; T12 is no longer used.
 void BlockingFsm::a_t13() {
-  t_short_.stop();
+  t_short_.cancel();
   c_.env().alarm(c_, "blo_unacknowledged");
   send(msg::kBlo);
-  t_long_.start(c_.timer_config().t13, [this] { handle(E::kT13); });
+  t_long_.arm(c_.timer_config().t13, [this] { handle(E::kT13); });
 }
 
 void BlockingFsm::a_t14() {
   send(msg::kUbl);
-  t_short_.start(c_.timer_config().t14, [this] { handle(E::kT14); });
+  t_short_.arm(c_.timer_config().t14, [this] { handle(E::kT14); });
 }
 
 void BlockingFsm::a_t15() {
-  t_short_.stop();
+  t_short_.cancel();
   c_.env().alarm(c_, "ubl_unacknowledged");
   send(msg::kUbl);
-  t_long_.start(c_.timer_config().t15, [this] { handle(E::kT15); });
+  t_long_.arm(c_.timer_config().t15, [this] { handle(E::kT15); });
 }
 
 void BlockingFsm::a_unexpected_bla() {

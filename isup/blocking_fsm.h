@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "base/fsm.h"
-#include "isup/timers.h"
+#include "base/one_shot_timer.h"
 
 namespace isupgw::isup {
 
@@ -71,7 +71,7 @@ class BlockingFsm {
 
   Circuit& c_;
   fsm::Machine<Row> m_;
-  Timer t_short_, t_long_;  // T12/T14 and T13/T15
+  OneShotTimer t_short_, t_long_;  // T12/T14 and T13/T15
 };
 
 }  // namespace isupgw::isup

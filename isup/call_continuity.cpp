@@ -80,7 +80,7 @@ void CallFsm::disconnect_loop() {
 }
 
 void CallFsm::a_cot_ok_rx() {
-  t8_.stop();
+  t8_.cancel();
   disconnect_loop();
   auto iam = decode(stored_iam_, c_.variant());
   if (!iam) {
@@ -93,7 +93,7 @@ void CallFsm::a_cot_ok_rx() {
 
 void CallFsm::a_cot_fail_rx() {
   // Q.764 2.1.8: await the re-check (CCR) under T27.
-  t8_.stop();
+  t8_.cancel();
   disconnect_loop();
   stored_iam_.clear();
   c_.env().meters().continuity_failed.inc();
@@ -107,7 +107,7 @@ void CallFsm::a_t8() {
 }
 
 void CallFsm::a_ccr_rx() {
-  t27_.stop();
+  t27_.cancel();
   if (c_.env().continuity()) {
     c_.env().continuity()->connect_loop(c_.group().id(), c_.cic());
     loop_connected_ = true;
@@ -116,12 +116,12 @@ void CallFsm::a_ccr_rx() {
 }
 
 void CallFsm::a_ccr_loop_cot_ok() {
-  t36_.stop();
+  t36_.cancel();
   disconnect_loop();
 }
 
 void CallFsm::a_ccr_loop_cot_fail() {
-  t36_.stop();
+  t36_.cancel();
   disconnect_loop();
   start(t27_, c_.timer_config().t27, E::kT27);
 }

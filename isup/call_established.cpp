@@ -59,7 +59,7 @@ void CallFsm::a_sus_rx() {
 }
 
 void CallFsm::a_res_rx() {
-  t2_t6_.stop();
+  t2_t6_.cancel();
   bool network = false;
   if (const Param* p = rx_->find(par::kSuspendResumeIndicators)) {
     auto f = FlagOctet::decode(p->value);

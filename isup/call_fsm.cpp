@@ -344,7 +344,7 @@ bool CallFsm::facility(std::vector<OwnedParam> params) {
   return ok;
 }
 void CallFsm::continuity_result(bool ok) {
-  t24_.stop();
+  t24_.cancel();
   dispatch(ok ? E::kCotOkInd : E::kCotFailInd);
 }
 
@@ -362,11 +362,11 @@ void CallFsm::clear(int cause, std::string_view why) {
 // --- helpers ---
 
 void CallFsm::stop_timers() {
-  for (Timer* t : {&t1_, &t5_, &t7_, &t9_, &t2_t6_, &t8_, &t24_, &t25_, &t27_, &t33_, &t35_, &t36_}) t->stop();
+  for (OneShotTimer* t : {&t1_, &t5_, &t7_, &t9_, &t2_t6_, &t8_, &t24_, &t25_, &t27_, &t33_, &t35_, &t36_}) t->cancel();
 }
 
-void CallFsm::start(Timer& t, milliseconds d, CallEvent e) {
-  t.start(d, [this, e] { dispatch(e); });
+void CallFsm::start(OneShotTimer& t, milliseconds d, CallEvent e) {
+  t.arm(d, [this, e] { dispatch(e); });
 }
 
 void CallFsm::send(const MessageBuilder& b) { c_.env().send(c_, b); }

@@ -12,11 +12,11 @@
 #include <vector>
 
 #include "base/fsm.h"
+#include "base/one_shot_timer.h"
 #include "isup/builder.h"
 #include "isup/isup_cc_config.h"
 #include "isup/isup_cc_user.h"
 #include "isup/message.h"
-#include "isup/timers.h"
 
 namespace isupgw::isup {
 
@@ -159,7 +159,7 @@ class CallFsm {
   void notify_release(int cause, std::uint8_t location = kLocationPublicLocal);
   void detach();
   void start_release(int cause);  // send REL, start T1 and T5
-  void start(Timer& t, milliseconds d, CallEvent e);
+  void start(OneShotTimer& t, milliseconds d, CallEvent e);
   void indicate_setup(const Message& iam);
   void disconnect_loop();
 
@@ -263,7 +263,7 @@ class CallFsm {
   std::vector<OwnedParam> params_;
   std::vector<std::uint8_t> uui_;
 
-  Timer t1_, t5_, t7_, t9_, t2_t6_, t8_, t24_, t25_, t27_, t33_, t35_, t36_;
+  OneShotTimer t1_, t5_, t7_, t9_, t2_t6_, t8_, t24_, t25_, t27_, t33_, t35_, t36_;
 };
 
 }  // namespace isupgw::isup

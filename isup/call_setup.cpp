@@ -56,7 +56,7 @@ void CallFsm::a_send_sam() {
 }
 
 void CallFsm::a_acm_rx() {
-  t7_.stop();
+  t7_.cancel();
   start(t9_, c_.timer_config().t9, E::kT9);
   BackwardIndication ind;
   ind.msg = rx_;
@@ -90,8 +90,8 @@ void CallFsm::a_cpg_rx() {
 }
 
 void CallFsm::a_answer_rx() {
-  t7_.stop();
-  t9_.stop();
+  t7_.cancel();
+  t9_.cancel();
   if (call_id_) c_.env().user().on_answer(call_id_);
 }
 
@@ -199,7 +199,7 @@ void CallFsm::a_sam_rx() {
   if (!n) return;
   complete_ = n->has_st();
   if (complete_) {
-    t35_.stop();
+    t35_.cancel();
   } else {
     start(t35_, c_.timer_config().t35, E::kT35);
   }
@@ -214,7 +214,7 @@ void CallFsm::a_t35() {
 }
 
 void CallFsm::a_send_acm_alert() {
-  t35_.stop();
+  t35_.cancel();
   MessageBuilder b(msg::kAcm, c_.cic());
   b.fixed(par::kBackwardCallIndicators, default_bci(1));
   if (flag_)
@@ -224,7 +224,7 @@ void CallFsm::a_send_acm_alert() {
 }
 
 void CallFsm::a_send_acm_progress() {
-  t35_.stop();
+  t35_.cancel();
   MessageBuilder b(msg::kAcm, c_.cic());
   b.fixed(par::kBackwardCallIndicators, default_bci(0));
   if (flag_)
@@ -242,8 +242,8 @@ void CallFsm::a_send_cpg() {
 }
 
 void CallFsm::a_send_con() {
-  t35_.stop();
-  t33_.stop();
+  t35_.cancel();
+  t33_.cancel();
   if (c_.variant() == Variant::kAnsi) {
     // ANSI has no CON: ACM then ANM.
     MessageBuilder acm(msg::kAcm, c_.cic());
@@ -260,7 +260,7 @@ void CallFsm::a_send_con() {
 }
 
 void CallFsm::a_send_anm() {
-  t33_.stop();
+  t33_.cancel();
   MessageBuilder b(msg::kAnm, c_.cic());
   send(b);
 }
@@ -289,7 +289,7 @@ void CallFsm::a_send_inf() {
 }
 
 void CallFsm::a_inf_rx() {
-  t33_.stop();
+  t33_.cancel();
   auto ind = InformationIndicators::decode(rx_->fixed.empty() ? Bytes{} : rx_->fixed[0].value);
   if (ind && call_id_) c_.env().user().on_information(call_id_, *ind, *rx_);
 }

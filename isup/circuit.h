@@ -9,6 +9,7 @@
 
 #include "base/counters.h"
 #include "base/log.h"
+#include "base/one_shot_timer.h"
 #include "isup/blocking_fsm.h"
 #include "isup/builder.h"
 #include "isup/call_fsm.h"
@@ -16,7 +17,6 @@
 #include "isup/circuit_reset_fsm.h"
 #include "isup/isup_cc_config.h"
 #include "isup/isup_cc_user.h"
-#include "isup/timers.h"
 
 namespace isupgw::isup {
 

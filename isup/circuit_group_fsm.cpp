@@ -132,8 +132,8 @@ void CircuitGroupFsm::start_timers(milliseconds s, milliseconds l, GroupEvent es
   long_ = l;
   short_event_ = es;
   long_event_ = el;
-  t_short_.start(s, [this] { dispatch(short_event_); });
-  t_long_.start(l, [this] { dispatch(long_event_); });
+  t_short_.arm(s, [this] { dispatch(short_event_); });
+  t_long_.arm(l, [this] { dispatch(long_event_); });
 }
 
 void CircuitGroupFsm::a_send_cgb() {
@@ -159,21 +159,21 @@ void CircuitGroupFsm::a_send_grs() {
 
 void CircuitGroupFsm::a_resend_short() {
   send_request();
-  t_short_.start(short_, [this] { dispatch(short_event_); });
+  t_short_.arm(short_, [this] { dispatch(short_event_); });
 }
 
 void CircuitGroupFsm::a_resend_long() {
-  t_short_.stop();
+  t_short_.cancel();
   first_.env().alarm(first_, type_ == msg::kCgb   ? "cgb_unacknowledged"
                              : type_ == msg::kCgu ? "cgu_unacknowledged"
                                                   : "grs_unacknowledged");
   send_request();
-  t_long_.start(long_, [this] { dispatch(long_event_); });
+  t_long_.arm(long_, [this] { dispatch(long_event_); });
 }
 
 void CircuitGroupFsm::a_ack() {
-  t_short_.stop();
-  t_long_.stop();
+  t_short_.cancel();
+  t_long_.cancel();
   if (done_) done_(*this, *rx_);
 }
 

@@ -10,9 +10,9 @@
 
 #include "base/fsm.h"
 
+#include "base/one_shot_timer.h"
 #include "isup/isup_cc_config.h"
 #include "isup/message.h"
-#include "isup/timers.h"
 
 namespace isupgw::isup {
 
@@ -95,7 +95,7 @@ class CircuitGroupFsm {
   const Message* rx_ = nullptr;
   GroupEvent short_event_ = GroupEvent::kT18, long_event_ = GroupEvent::kT19;
   milliseconds short_ = {}, long_ = {};
-  Timer t_short_, t_long_;
+  OneShotTimer t_short_, t_long_;
 };
 
 }  // namespace isupgw::isup

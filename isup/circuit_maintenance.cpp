@@ -124,8 +124,8 @@ Result<bool, CcError> IsupCallControl::query(GroupId group, std::uint16_t first,
   send(*c, b);
   // T28: no CQR -> alert maintenance (Q.764 2.10.4, Table A.1).
   auto& t = t28_[{group, first}];
-  if (!t) t = std::make_unique<Timer>(timers_);
-  t->start(c->timer_config().t28, [this, c] { alarm(*c, "t28_expired"); });
+  if (!t) t = std::make_unique<OneShotTimer>(timers_);
+  t->arm(c->timer_config().t28, [this, c] { alarm(*c, "t28_expired"); });
   return true;
 }
 
@@ -203,7 +203,7 @@ void IsupCallControl::group_done(CircuitGroupFsm& f, const Message& ack) {
     count("isup.group.cgba_extra_bit");
     (void)start_group(g, first, range, [&](CircuitGroupFsm& n) { return n.unblock(hw, range, extra); });
   }
-  reaper_.start(Clock::duration::zero(), [this] {
+  reaper_.arm(Clock::duration::zero(), [this] {
     finished_.clear();
     pump_grs();
   });
@@ -348,7 +348,7 @@ void IsupCallControl::rx_cqm(TrunkGroup& g, const Message& m) {
 
 void IsupCallControl::rx_cqr(TrunkGroup& g, const Message& m) {
   auto it = t28_.find({g.id(), m.cic});
-  if (it != t28_.end()) it->second->stop();
+  if (it != t28_.end()) it->second->cancel();
   const Param* p = m.find(par::kCircuitStateIndicator);
   user_.on_query_response(g.id(), m.cic, p ? p->value : Bytes{});
 }

@@ -72,32 +72,32 @@ void CircuitResetFsm::send_rsc() {
 
 void CircuitResetFsm::a_rsc_t16_t17() {
   send_rsc();
-  t16_.start(c_.timer_config().t16, [this] { handle(E::kT16); });
-  t17_.start(c_.timer_config().t17, [this] { handle(E::kT17); });
+  t16_.arm(c_.timer_config().t16, [this] { handle(E::kT16); });
+  t17_.arm(c_.timer_config().t17, [this] { handle(E::kT17); });
 }
 
 // After T5 expiry only the long timer runs (Q.764 Table A.1: T16 "RSC sent not due to T5").
 void CircuitResetFsm::a_rsc_t17() {
   send_rsc();
-  t17_.start(c_.timer_config().t17, [this] { handle(E::kT17); });
+  t17_.arm(c_.timer_config().t17, [this] { handle(E::kT17); });
 }
 
 void CircuitResetFsm::a_stop() {
-  t16_.stop();
-  t17_.stop();
+  t16_.cancel();
+  t17_.cancel();
 }
 
 void CircuitResetFsm::a_t16() {
   send_rsc();
-  t16_.start(c_.timer_config().t16, [this] { handle(E::kT16); });
+  t16_.arm(c_.timer_config().t16, [this] { handle(E::kT16); });
 }
 
 // T17: repeat RSC, alert maintenance, restart T17 until maintenance intervenes; T16 stops.
 void CircuitResetFsm::a_t17() {
-  t16_.stop();
+  t16_.cancel();
   c_.env().alarm(c_, "rsc_unacknowledged");
   send_rsc();
-  t17_.start(c_.timer_config().t17, [this] { handle(E::kT17); });
+  t17_.arm(c_.timer_config().t17, [this] { handle(E::kT17); });
 }
 
 void CircuitResetFsm::a_ignore() {}

@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "base/fsm.h"
-#include "isup/timers.h"
+#include "base/one_shot_timer.h"
 
 namespace isupgw::isup {
 
@@ -48,7 +48,7 @@ class CircuitResetFsm {
 
   Circuit& c_;
   fsm::Machine<Row> m_;
-  Timer t16_, t17_;
+  OneShotTimer t16_, t17_;
 };
 
 }  // namespace isupgw::isup

@@ -271,7 +271,7 @@ void IsupCallControl::on_transfer(const MtpLabel& label, std::span<const std::ui
   if (auto it = dests_.find(label.opc); it != dests_.end() && it->second.user_part_unavailable) {
     // Any message from the peer's user part ends the unavailability (Q.764 2.13.2).
     it->second.user_part_unavailable = false;
-    if (it->second.t4) it->second.t4->stop();
+    if (it->second.t4) it->second.t4->cancel();
   }
   auto m = decode(data, g->config().variant);
   if (!m) {

@@ -27,13 +27,13 @@
 
 #include "base/counters.h"
 #include "base/log.h"
+#include "base/one_shot_timer.h"
 #include "base/result.h"
 #include "isup/circuit.h"
 #include "isup/circuit_group_fsm.h"
 #include "isup/isup_cc_config.h"
 #include "isup/isup_cc_user.h"
 #include "isup/mtp_port.h"
-#include "isup/timers.h"
 #include "isup/trunk_group.h"
 
 namespace isupgw::isup {
@@ -115,10 +115,10 @@ class IsupCallControl final : public MtpUser, private CircuitEnv {
   struct Destination {
     bool paused = false;
     bool user_part_unavailable = false;
-    std::unique_ptr<Timer> t4;
+    std::unique_ptr<OneShotTimer> t4;
     unsigned congestion_level = 0;  // traffic reduction step
     std::uint64_t admitted = 0;
-    std::unique_ptr<Timer> t29, t30;
+    std::unique_ptr<OneShotTimer> t29, t30;
   };
   struct GrsJob {
     GroupId group;
@@ -194,13 +194,12 @@ class IsupCallControl final : public MtpUser, private CircuitEnv {
   std::map<PointCode, Destination> dests_;
   std::map<GroupKey, std::unique_ptr<CircuitGroupFsm>> group_procs_;
   std::vector<std::unique_ptr<CircuitGroupFsm>> finished_;  // destroyed outside their own callbacks
-  std::map<GroupKey, std::unique_ptr<Timer>> t28_;
+  std::map<GroupKey, std::unique_ptr<OneShotTimer>> t28_;
   std::deque<GrsJob> grs_queue_;
   std::size_t grs_in_flight_ = 0;
   std::set<GroupKey> paced_grs_;
-  std::optional<Clock::time_point> last_grs_;
-  Timer pace_timer_;
-  Timer reaper_;
+  OneShotTimer pace_timer_;
+  OneShotTimer reaper_;
 };
 
 }  // namespace isupgw::isup

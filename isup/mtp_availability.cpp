@@ -35,16 +35,14 @@ void IsupCallControl::pump_grs() {
       return g && !dests_[g->config().dpc].paused;
     });
     if (it == grs_queue_.end()) return;
-    const auto now = timers_.clock().now();
-    if (last_grs_ && now < *last_grs_ + interval) {
-      pace_timer_.start(*last_grs_ + interval - now, [this] { pump_grs(); });
-      return;
-    }
+    // At most one GRS (or RSC) per interval: the pace timer runs from the
+    // last one and pumps again when it expires.
+    if (pace_timer_.armed()) return;
     const GrsJob job = *it;
     grs_queue_.erase(it);
     TrunkGroup* g = find_group(job.group);
     if (g == nullptr) continue;
-    last_grs_ = now;
+    pace_timer_.arm(interval, [this] { pump_grs(); });
     if (job.range == 0) {
       // A lone circuit: GRS range 0 is reserved (Q.763 3.43), use RSC.
       if (Circuit* c = g->find(job.first); c && !c->reset().resetting()) {
@@ -92,14 +90,14 @@ void IsupCallControl::on_status(PointCode dpc, const MtpStatus& st) {
       if (x->config().dpc == dpc) g = x.get();
     if (g == nullptr) return;
     auto& d = dest(dpc);
-    if (!d.t29) d.t29 = std::make_unique<Timer>(timers_);
-    if (!d.t30) d.t30 = std::make_unique<Timer>(timers_);
-    if (d.t29->running()) return;
+    if (!d.t29) d.t29 = std::make_unique<OneShotTimer>(timers_);
+    if (!d.t30) d.t30 = std::make_unique<OneShotTimer>(timers_);
+    if (d.t29->armed()) return;
     d.congestion_level = std::min(d.congestion_level + 1, std::max(1u, recovery_.congestion_steps));
     log_.notice(Subsystem::kIsup, "traffic.reduced", {{"dpc", dpc}, {"step", d.congestion_level}});
     const auto& t = g->config().timers;
-    d.t29->start(t.t29, [] {});
-    d.t30->start(t.t30, [this, dpc, t30 = t.t30] { on_t30(dpc, t30); });
+    d.t29->arm(t.t29, [] {});
+    d.t30->arm(t.t30, [this, dpc, t30 = t.t30] { on_t30(dpc, t30); });
     return;
   }
   count("isup.mtp.user_part_unavailable");
@@ -110,16 +108,16 @@ void IsupCallControl::on_status(PointCode dpc, const MtpStatus& st) {
   TrunkGroup* probe = nullptr;
   for (auto& g : groups_)
     if (g->config().dpc == dpc && !g->circuits().empty()) probe = g.get();
-  if (probe == nullptr || (d.t4 && d.t4->running())) return;
-  if (!d.t4) d.t4 = std::make_unique<Timer>(timers_);
-  d.t4->start(probe->config().timers.t4, [this, dpc, probe] { on_t4(dpc, probe); });
+  if (probe == nullptr || (d.t4 && d.t4->armed())) return;
+  if (!d.t4) d.t4 = std::make_unique<OneShotTimer>(timers_);
+  d.t4->arm(probe->config().timers.t4, [this, dpc, probe] { on_t4(dpc, probe); });
 }
 
 void IsupCallControl::on_t30(PointCode dpc, milliseconds t30) {
   auto& d = dest(dpc);
   if (d.congestion_level > 0) --d.congestion_level;
   log_.notice(Subsystem::kIsup, "traffic.restored", {{"dpc", dpc}, {"step", d.congestion_level}});
-  if (d.congestion_level > 0) d.t30->start(t30, [this, dpc, t30] { on_t30(dpc, t30); });
+  if (d.congestion_level > 0) d.t30->arm(t30, [this, dpc, t30] { on_t30(dpc, t30); });
 }
 
 bool IsupCallControl::admit(PointCode dpc) {
@@ -140,7 +138,7 @@ void IsupCallControl::on_t4(PointCode dpc, TrunkGroup* probe) {
   if (!d.user_part_unavailable) return;
   MessageBuilder b(msg::kUpt, probe->circuits().front()->cic());
   send_on(*probe, b);
-  d.t4->start(probe->config().timers.t4, [this, dpc, probe] { on_t4(dpc, probe); });
+  d.t4->arm(probe->config().timers.t4, [this, dpc, probe] { on_t4(dpc, probe); });
 }
 
 }  // namespace isupgw::isup

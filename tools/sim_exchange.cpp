@@ -6,15 +6,15 @@ namespace isupgw::tools {
 
 namespace asio = boost::asio;
 
-SimExchange::SimExchange(asio::io_context& io, Clock& clock) : sigtran_timers_(io), timers_(clock), tick_(io) {}
+SimExchange::SimExchange(asio::io_context& io) : timers_(io) {}
 
 SimExchange::~SimExchange() = default;
 
 Result<std::unique_ptr<SimExchange>, std::string> SimExchange::create(asio::io_context& io,
                                                                       const config::SimulatedExchange& cfg,
-                                                                      sigtran::PointCodeFormat fmt, Clock& clock,
-                                                                      Logger& log, Counters& counters) {
-  std::unique_ptr<SimExchange> x(new SimExchange(io, clock));
+                                                                      sigtran::PointCodeFormat fmt, Logger& log,
+                                                                      Counters& counters) {
+  std::unique_ptr<SimExchange> x(new SimExchange(io));
   sigtran::TcpConfig tc;
   tc.server = true;
   tc.address = cfg.listen().address();
@@ -23,7 +23,7 @@ Result<std::unique_ptr<SimExchange>, std::string> SimExchange::create(asio::io_c
   if (auto ec = x->transport_->listen())
     return Err("simulated exchange '" + cfg.name() + "': cannot listen on " + tc.address + ":" +
                std::to_string(tc.port) + ": " + ec.message());
-  x->mtp3_ = std::make_unique<sigtran::m3ua::Mtp3>(x->sigtran_timers_, log, counters);
+  x->mtp3_ = std::make_unique<sigtran::m3ua::Mtp3>(x->timers_, log, counters);
   sigtran::m3ua::LinkConfig lc;
   lc.name = cfg.name();
   lc.role = sigtran::m3ua::Role::kIpspServer;
@@ -60,25 +60,9 @@ Result<std::unique_ptr<SimExchange>, std::string> SimExchange::create(asio::io_c
   return x;
 }
 
-void SimExchange::start() {
-  mtp3_->start();
-  arm_tick();
-}
+void SimExchange::start() { mtp3_->start(); }
 
-void SimExchange::stop() {
-  stopped_ = true;
-  tick_.cancel();
-  mtp3_->stop();
-}
-
-void SimExchange::arm_tick() {
-  tick_.expires_after(std::chrono::milliseconds(10));
-  tick_.async_wait([this](boost::system::error_code ec) {
-    if (ec || stopped_) return;
-    timers_.run_due();  // ISUP; M3UA's timers run on sigtran_timers_
-    arm_tick();
-  });
-}
+void SimExchange::stop() { mtp3_->stop(); }
 
 void SimExchange::transfer(const isup::MtpLabel& l, std::span<const std::uint8_t> data) {
   sigtran::MtpLabel label;
@@ -98,7 +82,6 @@ void SimExchange::on_transfer(const sigtran::MtpLabel& l, std::span<const std::u
   label.ni = l.ni;
   label.sls = l.sls;
   cc_->on_transfer(label, data);
-  timers_.run_due();  // a zero-delay release (99CCC) goes out with this read
 }
 
 }  // namespace isupgw::tools

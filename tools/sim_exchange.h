@@ -15,7 +15,6 @@
 #include "base/result.h"
 #include "config/config.pb.h"
 #include "isup/isup_cc.h"
-#include "isup/timers.h"
 #include "sigtran/mtp3.h"
 #include "sigtran/point_code.h"
 #include "sigtran/tcp_transport.h"
@@ -27,8 +26,8 @@ class SimExchange final : public sigtran::MtpUser, public isup::MtpPort {
  public:
   static Result<std::unique_ptr<SimExchange>, std::string> create(boost::asio::io_context& io,
                                                                   const config::SimulatedExchange& cfg,
-                                                                  sigtran::PointCodeFormat fmt, Clock& clock,
-                                                                  Logger& log, Counters& counters);
+                                                                  sigtran::PointCodeFormat fmt, Logger& log,
+                                                                  Counters& counters);
   ~SimExchange() override;
   void start();
   void stop();
@@ -44,17 +43,13 @@ class SimExchange final : public sigtran::MtpUser, public isup::MtpPort {
   void on_status(std::uint32_t, const sigtran::MtpStatus&) override {}
 
  private:
-  SimExchange(boost::asio::io_context& io, Clock& clock);
-  void arm_tick();
+  explicit SimExchange(boost::asio::io_context& io);
 
-  AsioTimerService sigtran_timers_;
+  AsioTimerService timers_;  // M3UA's and ISUP's timers, armed at their deadlines
   std::unique_ptr<sigtran::TcpTransport> transport_;
   std::unique_ptr<sigtran::m3ua::Mtp3> mtp3_;
-  isup::TimerService timers_;
   std::unique_ptr<isup::peer::AutoAnswerUser> user_;
   std::unique_ptr<isup::IsupCallControl> cc_;
-  boost::asio::steady_timer tick_;
-  bool stopped_ = false;
 };
 
 }  // namespace isupgw::tools

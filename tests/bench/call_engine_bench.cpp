@@ -12,9 +12,9 @@
 #include <string>
 
 #include "base/clock.h"
+#include "base/timer_service.h"
 #include "engine/call_engine.h"
 #include "isup/isup_cc.h"
-#include "isup/timers.h"
 #include "sip/message.h"
 
 namespace gw = isupgw::engine;
@@ -135,7 +135,7 @@ struct Bed {
   isupgw::Logger log;
   isupgw::Counters counters;
   isupgw::ManualClock clock;
-  isup::TimerService timers{clock};
+  isupgw::ManualTimerService timers{clock};
   std::deque<Pending> q;
   isup::MtpUser* to_far = nullptr;
   isup::MtpUser* to_gw = nullptr;

@@ -61,7 +61,7 @@ Number number(NumberKind kind, std::string_view digits) {
 
 void BM_IsupCallSendPath(benchmark::State& state) {
   ManualClock clock;
-  isup::TimerService timers(clock);
+  ManualTimerService timers(clock);
   Logger log([](std::string_view) {});
   Counters counters;
   LoopbackMtp mtp;

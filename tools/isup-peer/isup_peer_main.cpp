@@ -70,7 +70,7 @@ std::optional<peer::Scenario> load(const std::string& f, std::string& err) {
 // M3UA over TCP: one association, real time.
 struct M3uaStack {
   M3uaStack(const Options& o, Logger& log, Counters& counters)
-      : sigtran_timers(io), transport(io, tcp_config(o), log, counters), mtp(sigtran_timers, log, counters), port(mtp) {
+      : timers(io), transport(io, tcp_config(o), log, counters), mtp(timers, log, counters), port(mtp) {
     sigtran::m3ua::LinkConfig cfg;
     cfg.name = "isup-peer";
     cfg.role =
@@ -95,15 +95,13 @@ struct M3uaStack {
     t.port = static_cast<std::uint16_t>(std::stoul(colon == std::string::npos ? hp : hp.substr(colon + 1)));
     return t;
   }
-  // One slice of the event loop: sockets and M3UA timers (Asio), ISUP timers.
-  void poll(isup::TimerService& timers) {
+  // One slice of the event loop: sockets and timers (M3UA's and ISUP's, Asio).
+  void poll() {
     io.run_for(std::chrono::milliseconds(2));
     if (io.stopped()) io.restart();
-    timers.run_due();
   }
   asio::io_context io;
-  SteadyClock clock;
-  AsioTimerService sigtran_timers;
+  AsioTimerService timers;  // M3UA's and ISUP's
   sigtran::TcpTransport transport;
   sigtran::m3ua::Mtp3 mtp;
   sigtran::m3ua::Link* link = nullptr;
@@ -113,7 +111,7 @@ struct M3uaStack {
 
 int run_m3ua(const Options& o, Logger& log, Counters& counters) {
   M3uaStack s(o, log, counters);
-  isup::TimerService timers(s.clock);
+  TimerService& timers = s.timers;
   if (o.exchange) {
     peer::AutoAnswerUser user(o.answer, &timers, std::chrono::milliseconds(o.ring_ms));
     IsupRecoveryConfig rec;
@@ -131,7 +129,7 @@ int run_m3ua(const Options& o, Logger& log, Counters& counters) {
     bool started = false;
     const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(o.duration);
     while (o.duration < 0 || std::chrono::steady_clock::now() < end) {
-      s.poll(timers);
+      s.poll();
       if (!started && s.link->ready()) {
         started = true;
         cc.start();
@@ -158,9 +156,9 @@ int run_m3ua(const Options& o, Logger& log, Counters& counters) {
     // MTP-RESUME) in the same read that completes ASPAC; those messages queue
     // in the runner for its first expect.
     s.bridge.target = &runner;
-    while (!s.link->ready() && std::chrono::steady_clock::now() < end) s.poll(timers);
+    while (!s.link->ready() && std::chrono::steady_clock::now() < end) s.poll();
     if (s.link->ready()) runner.start();
-    while (s.link->ready() && !runner.done() && std::chrono::steady_clock::now() < end) s.poll(timers);
+    while (s.link->ready() && !runner.done() && std::chrono::steady_clock::now() < end) s.poll();
     s.bridge.target = nullptr;
     if (runner.passed()) {
       std::cout << "PASS " << f << "\n";

@@ -217,7 +217,7 @@ void ScenarioRunner::fail(const Step& st, std::string what) {
 
 void ScenarioRunner::finish() {
   done_ = true;
-  timer_.stop();
+  timer_.cancel();
 }
 
 void ScenarioRunner::on_transfer(const MtpLabel&, std::span<const std::uint8_t> data) {
@@ -225,7 +225,7 @@ void ScenarioRunner::on_transfer(const MtpLabel&, std::span<const std::uint8_t> 
   inbox_.emplace_back(data.begin(), data.end());
   if (!done_ && waiting_ && pc_ < sc_.steps.size() && sc_.steps[pc_].kind == Step::Kind::kExpect) {
     waiting_ = false;
-    timer_.stop();
+    timer_.cancel();
     run();
   }
 }
@@ -256,7 +256,7 @@ void ScenarioRunner::run() {
       case Step::Kind::kExpect: {
         if (inbox_.empty()) {
           waiting_ = true;
-          timer_.start(st.duration, [this, &st] {
+          timer_.arm(st.duration, [this, &st] {
             waiting_ = false;
             fail(st, "timeout waiting for " + st.message);
           });
@@ -273,7 +273,7 @@ void ScenarioRunner::run() {
       }
       case Step::Kind::kWait:
         waiting_ = true;
-        timer_.start(st.duration, [this] {
+        timer_.arm(st.duration, [this] {
           waiting_ = false;
           ++pc_;
           run();
@@ -388,7 +388,7 @@ class LoopbackPort final : public MtpPort {
 
 std::vector<std::string> run_loopback(const Scenario& sc, const LoopbackOptions& opt, Logger& log, Counters& counters) {
   ManualClock clock;
-  TimerService timers(clock);
+  ManualTimerService timers(clock);
   std::deque<Pending> q;
   MtpUser* to_peer = nullptr;
   MtpUser* to_exchange = nullptr;
@@ -419,8 +419,7 @@ std::vector<std::string> run_loopback(const Scenario& sc, const LoopbackOptions&
     }
     auto next = timers.next_deadline();
     if (!next || *next > deadline) break;
-    if (*next > clock.now()) clock.advance(*next - clock.now());
-    timers.run_due();
+    timers.advance(*next - clock.now());  // to the next deadline, firing what falls due
   }
   if (!runner.done()) return {sc.name + ": did not finish"};
   return runner.failures();

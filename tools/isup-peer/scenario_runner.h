@@ -12,10 +12,10 @@
 #include <vector>
 
 #include "base/log.h"
+#include "base/one_shot_timer.h"
 #include "isup/builder.h"
 #include "isup/isup_cc.h"
 #include "isup/mtp_port.h"
-#include "isup/timers.h"
 #include "tools/isup-peer/scenario.h"
 
 namespace isupgw::isup::peer {
@@ -65,7 +65,7 @@ class ScenarioRunner final : public MtpUser {
   bool done_ = false;
   std::vector<std::string> failures_;
   std::size_t sent_ = 0, received_ = 0;
-  Timer timer_;
+  OneShotTimer timer_;
 };
 
 // The exchange side of isup-peer (and of the loopback, and of isupgw's

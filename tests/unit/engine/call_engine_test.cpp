@@ -11,9 +11,9 @@
 #include <string>
 
 #include "base/clock.h"
+#include "base/timer_service.h"
 #include "isup/codes.h"
 #include "isup/isup_cc.h"
-#include "isup/timers.h"
 #include "mapping/interworking.h"
 #include "sip/message.h"
 
@@ -285,8 +285,7 @@ class CallEngineTest : public ::testing::Test {
     while (true) {
       auto next = timers.next_deadline();
       if (!next || *next > end) break;
-      if (*next > clock.now()) clock.advance(*next - clock.now());
-      timers.run_due();
+      timers.advance(*next - clock.now());  // to the deadline, firing what falls due there
       pump();
     }
     if (end > clock.now()) clock.advance(end - clock.now());
@@ -338,7 +337,7 @@ class CallEngineTest : public ::testing::Test {
   Logger log_;
   Counters counters;
   ManualClock clock;
-  isup::TimerService timers{clock};
+  ManualTimerService timers{clock};
   std::deque<Pending> q;
   std::vector<std::vector<std::uint8_t>> wire;  // every ISUP message delivered, in order
   std::deque<std::string> keep;

@@ -17,7 +17,6 @@
 #include "engine/call_engine.h"
 #include "isup/codes.h"
 #include "isup/isup_cc.h"
-#include "isup/timers.h"
 #include "sip/transport_layer.h"
 #include "sip/user_agent.h"
 #include "tests/unit/sip/ua_harness.h"
@@ -146,7 +145,7 @@ class HoldGlare : public ::testing::Test {
         }
       }
       stimers.advance(Clock::duration::zero());
-      timers.run_due();
+      timers.advance(Clock::duration::zero());
       if (!moved && q.empty() && gw_sip.sent.empty() && peer_sip.sent.empty()) break;
     }
   }
@@ -155,7 +154,7 @@ class HoldGlare : public ::testing::Test {
     const auto start = clock.now();
     while (!done() && clock.now() - start < limit) {
       stimers.advance(milliseconds(10));
-      timers.run_due();
+      timers.advance(Clock::duration::zero());
       pump();
     }
     return clock.now() - start;
@@ -183,7 +182,7 @@ class HoldGlare : public ::testing::Test {
   Logger log;
   Counters counters, gw_counters, peer_counters;
   ManualClock clock;
-  isup::TimerService timers{clock};
+  ManualTimerService timers{clock};
   ManualTimerService stimers{clock};
   std::deque<Pending> q;
   std::vector<std::string> wire;

@@ -13,7 +13,6 @@
 #include "engine/call_engine.h"
 #include "isup/codes.h"
 #include "isup/isup_cc.h"
-#include "isup/timers.h"
 #include "sip/transport_layer.h"
 #include "sip/user_agent.h"
 #include "tests/support/tshark_oracle.h"
@@ -56,7 +55,7 @@ struct Port final : isup::MtpPort {
 
 // One gateway: engine + ISUP call control towards its own far exchange + SIP UA.
 struct Gateway {
-  Gateway(std::string host, std::string peer_host, bool sip_to_isup, ManualClock& clock, isup::TimerService& timers,
+  Gateway(std::string host, std::string peer_host, bool sip_to_isup, ManualClock& clock, ManualTimerService& timers,
           ManualTimerService& stimers, std::deque<Pending>& q, Logger& log, Counters& counters)
       : transport(host, 5060) {
     EngineConfig ec;
@@ -129,7 +128,7 @@ class SipIRoundTrip : public ::testing::Test {
         }
       }
       stimers.advance(std::chrono::milliseconds(1));
-      timers.run_due();
+      timers.advance(Clock::duration::zero());
       if (!moved && q.empty() && x.transport.sent.empty() && y.transport.sent.empty()) break;
     }
   }
@@ -137,7 +136,7 @@ class SipIRoundTrip : public ::testing::Test {
   Logger log;
   Counters counters;
   ManualClock clock;
-  isup::TimerService timers{clock};
+  ManualTimerService timers{clock};
   ManualTimerService stimers{clock};
   std::deque<Pending> q;
   Gateway x{"192.0.2.1", "192.0.2.2", false, clock, timers, stimers, q, log, counters};
