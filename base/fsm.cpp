@@ -43,13 +43,15 @@ std::size_t head(std::array<LogField, N>& f, const Options& o, const Label& l) {
 }
 }  // namespace
 
-void MeterBase::log_transition(const Label& l, std::string_view from, std::string_view event,
-                               std::string_view to) const {
-  std::array<LogField, 6> f;
+void MeterBase::log_transition(const Label& l, std::string_view from, std::string_view event, std::string_view to,
+                               std::string_view action, std::string_view extra_key, std::int64_t extra_value) const {
+  std::array<LogField, 8> f;
   std::size_t n = head(f, o_, l);
   f[n++] = LogField("from", from);
   f[n++] = LogField("event", event);
   f[n++] = LogField("to", to);
+  if (!action.empty()) f[n++] = LogField("action", action);
+  if (!extra_key.empty()) f[n++] = LogField(extra_key, extra_value);
   log_.log(o_.subsystem, o_.transition_level, o_.transition_log, std::span<const LogField>(f.data(), n));
 }
 

@@ -186,6 +186,7 @@ struct Options {
   std::string_view refused_counter{};  // total of refused events; default <p>.refused; per event <this>.<event>
   std::string_view label_key{};        // <label_key>=<Label::text> in log lines (omitted when empty)
   std::string_view id_key{};           // <id_key>=<Label::id> (omitted when empty)
+  bool log_action = false;             // action=<to_string(action)> on transition lines
 };
 
 // Which instance a log line is about (a trunk group and CIC, a transaction id).
@@ -211,7 +212,10 @@ class MeterBase {
   Counter& refused_count(std::size_t e) const { return *refused_by_event_[e]; }
   bool logs_transitions() const { return log_.enabled(o_.subsystem, o_.transition_level); }
   bool logs_refusals() const { return log_.enabled(o_.subsystem, o_.refused_level); }
-  void log_transition(const Label& l, std::string_view from, std::string_view event, std::string_view to) const;
+  // `action` and `extra_key` are left out when empty.
+  void log_transition(const Label& l, std::string_view from, std::string_view event, std::string_view to,
+                      std::string_view action = {}, std::string_view extra_key = {},
+                      std::int64_t extra_value = 0) const;
   void log_refusal(const Label& l, std::string_view state, std::string_view event) const;
 
  private:
@@ -269,7 +273,9 @@ class Machine {
   // Accepted: counts the event, moves to the row's next state, logs the
   // transition and returns the row, whose action the owner runs next.
   // Refused: counts and logs it, leaves the state alone, returns nullptr.
-  const R* step(E e) {
+  const R* step(E e) { return step(e, {}, 0); }
+  // The same, with one more field on the transition's log line (a cause).
+  const R* step(E e, std::string_view extra_key, std::int64_t extra_value) {
     const R* r = meter_->find(state_, e);
     const auto ei = static_cast<std::size_t>(e);
     if (r == nullptr) {
@@ -282,7 +288,9 @@ class Machine {
     state_ = r->to.after(from);
     meter_->transitions().inc();
     meter_->event_count(ei).inc();
-    if (meter_->logs_transitions()) meter_->log_transition(label_, to_string(from), to_string(e), to_string(state_));
+    if (meter_->logs_transitions())
+      meter_->log_transition(label_, to_string(from), to_string(e), to_string(state_), action_name(*r), extra_key,
+                             extra_value);
     return r;
   }
 
@@ -296,6 +304,13 @@ class Machine {
   }
 
  private:
+  std::string_view action_name(const R& r) const {
+    if constexpr (requires { std::string_view(to_string(r.action)); }) {
+      if (meter_->options().log_action) return to_string(r.action);
+    }
+    return {};
+  }
+
   const Meter<R>* meter_;
   Label label_;
   S state_;

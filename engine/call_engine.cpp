@@ -44,6 +44,7 @@ CallEngine::CallEngine(EngineConfig cfg, Logger& log, Counters& counters)
     : cfg_(std::move(cfg)),
       log_(log),
       counters_(counters),
+      meter_(make_call_meter(log, counters)),
       attempted_(counters.get("call.attempted")),
       answered_(counters.get("call.answered")),
       failed_(counters.get("call.failed")),
@@ -57,8 +58,7 @@ CallEngine::~CallEngine() {
 }
 
 CallEngine::Call& CallEngine::new_call() {
-  auto c = std::make_unique<Call>();
-  c->id = next_id_++;
+  auto c = std::make_unique<Call>(meter_, next_id_++);
   auto& ref = *c;
   calls_.emplace(ref.id, std::move(c));
   attempted_.inc();
@@ -106,25 +106,14 @@ sip::LocalMedia CallEngine::media_for(const Call& c) const {
 void CallEngine::fire(Call& c, CallEvent e) { fire(c, e, EventData{}); }
 
 void CallEngine::fire(Call& c, CallEvent e, const EventData& d) {
-  auto t = call_transition(c.state, e);
-  if (!t) {
-    ignored_.inc();
-    if (log_.enabled(Subsystem::kCall, LogLevel::kDebug))
-      log_.debug(Subsystem::kCall, "event_ignored",
-                 {{"call", c.id}, {"state", to_string(c.state)}, {"event", to_string(e)}});
-    return;
-  }
-  if (log_.enabled(Subsystem::kCall, LogLevel::kInfo))
-    log_.info(Subsystem::kCall, "state",
-              {{"call", c.id},
-               {"from", to_string(t->from)},
-               {"event", to_string(e)},
-               {"to", to_string(t->to)},
-               {"action", to_string(t->action)},
-               {"cause", d.cause}});
-  c.state = t->to;
-  perform(c, *t, d);
-  if (c.state == CallState::kReleased && t->to == CallState::kReleased) finish(c);
+  // The kit refuses (counts call.ignored_events, logs event_ignored) or moves,
+  // counts and logs "state" with the action and the cause; then the action runs.
+  const CallState from = c.state();
+  const CallRow* r = c.fsm.step(e, "cause", d.cause);
+  if (r == nullptr) return;
+  const CallState to = c.state();
+  perform(c, CallTransition{from, e, to, r->action}, d);
+  if (to == CallState::kReleased && c.state() == CallState::kReleased) finish(c);
 }
 
 void CallEngine::perform(Call& c, const CallTransition& t, const EventData& d) {
@@ -299,7 +288,7 @@ std::uint8_t CallEngine::sip_location(const Call& c) {
 }
 
 void CallEngine::b_failed_now(Call& c, int cause) {
-  if (c.state == CallState::kOutgoing && congestion_cause(cause) && c.target + 1 < c.route->targets.size()) {
+  if (c.state() == CallState::kOutgoing && congestion_cause(cause) && c.target + 1 < c.route->targets.size()) {
     ++c.target;
     return fire(c, CallEvent::kRetry, EventData{cause, 0, {}, nullptr, nullptr});
   }

@@ -115,8 +115,11 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
     isup::GroupId group = 0;
   };
   struct Call {
+    Call(const CallMeter& meter, std::uint64_t call_id)
+        : id(call_id), fsm(meter, CallState::kIdle, fsm::Label{{}, call_id}) {}
+    CallState state() const { return fsm.state(); }
     std::uint64_t id = 0;
-    CallState state = CallState::kIdle;
+    CallMachine fsm;  // the table in call_fsm.cpp: every state change goes through it
     Leg a, b;
     const RouteEntry* route = nullptr;
     std::size_t target = 0;
@@ -210,6 +213,7 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   EngineConfig cfg_;
   Logger& log_;
   Counters& counters_;
+  CallMeter meter_;  // before the calls: their machines use it
   sip::SessionApi* sip_ = nullptr;
   isup::IsupCallControl* isup_ = nullptr;
   CallMedia* media_ = nullptr;

@@ -70,7 +70,7 @@ void CallEngine::on_more_digits(isup::CallId id, std::string_view digits, bool c
 
 // The number is complete (ST) or no digit came within the timeout: route it.
 void CallEngine::digits_done(Call& c) {
-  if (!c.collecting || c.state != CallState::kIdle) return;
+  if (!c.collecting || c.state() != CallState::kIdle) return;
   isup::IncomingSetup s = *c.collecting;
   c.collecting.reset();
   s.complete = true;
@@ -171,11 +171,12 @@ void CallEngine::on_release(isup::CallId id, int cause) {
   if (c->a.cid == id && !c->a.sip) {
     c->a.cid = 0;
     // Still idle: the INVITE waits for the MG connection. Nothing to tell SIP.
-    if (c->state == CallState::kIdle) return fire(*c, CallEvent::kRefused, EventData{cause, 0, {}, nullptr, nullptr});
+    if (c->state() == CallState::kIdle) return fire(*c, CallEvent::kRefused, EventData{cause, 0, {}, nullptr, nullptr});
     return fire(*c, CallEvent::kAReleased, EventData{cause, 0, {}, nullptr, nullptr});
   }
   c->b.cid = 0;
-  if (c->state == CallState::kActive) return fire(*c, CallEvent::kBReleased, EventData{cause, 0, {}, nullptr, nullptr});
+  if (c->state() == CallState::kActive)
+    return fire(*c, CallEvent::kBReleased, EventData{cause, 0, {}, nullptr, nullptr});
   b_failed_now(*c, cause);
 }
 

@@ -140,7 +140,7 @@ void CallEngine::media_ready(std::uint64_t call_id, const std::optional<std::str
   auto run = std::move(c.deferred);
   c.deferred.clear();
   for (auto& fn : run) {
-    if (c.state == CallState::kReleased) break;
+    if (c.state() == CallState::kReleased) break;
     fn(c);
   }
 }
@@ -159,7 +159,7 @@ void CallEngine::media_lost(std::uint64_t call_id, int cause) {
   // The ISUP leg is the one with media: release it with the cause and let the
   // table release the SIP leg as if the circuit had been cleared.
   if (!c.a.sip && c.a.cid != 0) {
-    if (c.state == CallState::kIdle) return fire(c, CallEvent::kRefused, EventData{cause, 0, {}, nullptr, nullptr});
+    if (c.state() == CallState::kIdle) return fire(c, CallEvent::kRefused, EventData{cause, 0, {}, nullptr, nullptr});
     if (isup_) (void)isup_->release(c.a.cid, cause);
     by_cid_.erase(c.a.cid);
     c.a.cid = 0;
@@ -169,7 +169,8 @@ void CallEngine::media_lost(std::uint64_t call_id, int cause) {
     if (isup_) (void)isup_->release(c.b.cid, cause);
     by_cid_.erase(c.b.cid);
     c.b.cid = 0;
-    if (c.state == CallState::kActive) return fire(c, CallEvent::kBReleased, EventData{cause, 0, {}, nullptr, nullptr});
+    if (c.state() == CallState::kActive)
+      return fire(c, CallEvent::kBReleased, EventData{cause, 0, {}, nullptr, nullptr});
     return fire(c, CallEvent::kBFailed, EventData{cause, 0, {}, nullptr, nullptr});
   }
 }

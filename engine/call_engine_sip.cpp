@@ -24,7 +24,7 @@ bool CallEngine::overlap_invite(Call& fresh, sip::SessionId s, const sip::Messag
   for (auto& [id, up] : calls_) {
     Call& c = *up;
     if (&c == &fresh || !c.a.sip || c.a_call_id != invite.call_id || c.a_from_tag != tag) continue;
-    if ((c.state != CallState::kOutgoing && c.state != CallState::kEarly) || c.b.sip || c.b.cid == 0 || !c.setup)
+    if ((c.state() != CallState::kOutgoing && c.state() != CallState::kEarly) || c.b.sip || c.b.cid == 0 || !c.setup)
       continue;
     auto more = mapping::overlap_digits(c.setup->called, invite, c.a.trunk->profile);
     if (!more) return false;  // not an extension: a call of its own
@@ -186,7 +186,8 @@ void CallEngine::on_ended(sip::SessionId s, sip::EndReason why) {
   }
   by_sid_.erase(s);
   c->b.sid = 0;
-  if (c->state == CallState::kActive) return fire(*c, CallEvent::kBReleased, EventData{cause, 0, {}, nullptr, nullptr});
+  if (c->state() == CallState::kActive)
+    return fire(*c, CallEvent::kBReleased, EventData{cause, 0, {}, nullptr, nullptr});
   b_failed_now(*c, cause);
 }
 

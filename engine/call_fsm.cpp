@@ -10,29 +10,37 @@ using S = CallState;
 using E = CallEvent;
 using A = CallAction;
 
-constexpr std::array<CallTransition, 14> kTable{{
+constexpr auto kTable = fsm::make_table<kCallStates, kCallEvents, CallRow>({
     {S::kIdle, E::kSetup, S::kOutgoing, A::kStartB},
     {S::kIdle, E::kAReleased, S::kReleased, A::kNone},
     {S::kIdle, E::kRefused, S::kReleased, A::kRefuseA},
-    {S::kOutgoing, E::kRetry, S::kOutgoing, A::kTryNext},
-    {S::kOutgoing, E::kProgress, S::kEarly, A::kForwardProgress},
-    {S::kEarly, E::kProgress, S::kEarly, A::kForwardProgress},
-    {S::kOutgoing, E::kAnswer, S::kActive, A::kForwardAnswer},
-    {S::kEarly, E::kAnswer, S::kActive, A::kForwardAnswer},
-    {S::kOutgoing, E::kBFailed, S::kReleased, A::kRefuseAWithCause},
-    {S::kEarly, E::kBFailed, S::kReleased, A::kRefuseAWithCause},
-    {S::kOutgoing, E::kAReleased, S::kReleased, A::kReleaseB},
-    {S::kEarly, E::kAReleased, S::kReleased, A::kReleaseB},
-    {S::kActive, E::kAReleased, S::kReleased, A::kReleaseB},
+    {S::kOutgoing, E::kRetry, fsm::stay, A::kTryNext},
+    {fsm::in(S::kOutgoing, S::kEarly), E::kProgress, S::kEarly, A::kForwardProgress},
+    {fsm::in(S::kOutgoing, S::kEarly), E::kAnswer, S::kActive, A::kForwardAnswer},
+    {fsm::in(S::kOutgoing, S::kEarly), E::kBFailed, S::kReleased, A::kRefuseAWithCause},
+    {fsm::in(S::kOutgoing, S::kEarly, S::kActive), E::kAReleased, S::kReleased, A::kReleaseB},
     {S::kActive, E::kBReleased, S::kReleased, A::kReleaseA},
-}};
+});
 
 }  // namespace
 
+CallMeter make_call_meter(Logger& log, Counters& counters) {
+  return CallMeter(kTable, log, counters,
+                   {.counters = "call.fsm",
+                    .subsystem = Subsystem::kCall,
+                    .transition_level = LogLevel::kInfo,
+                    .refused_level = LogLevel::kDebug,
+                    .transition_log = "state",
+                    .refused_log = "event_ignored",
+                    .refused_counter = "call.ignored_events",
+                    .id_key = "call",
+                    .log_action = true});
+}
+
 std::optional<CallTransition> call_transition(CallState s, CallEvent e) {
-  for (const auto& t : kTable)
-    if (t.from == s && t.event == e) return t;
-  return std::nullopt;
+  const CallRow* r = kTable.find(s, e);
+  if (r == nullptr) return std::nullopt;
+  return CallTransition{s, e, r->to.after(s), r->action};
 }
 
 std::string_view to_string(CallState s) {

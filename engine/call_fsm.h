@@ -1,7 +1,8 @@
 // The state of one interworking call (issue 7): an incoming leg A (SIP dialog
-// or ISUP circuit) joined to an outgoing leg B, as an explicit state/event
-// table. The table names the action the engine performs for each transition;
-// every transition is logged (subsystem call, event "state").
+// or ISUP circuit) joined to an outgoing leg B, as a state/event table on the
+// FSM kit (base/fsm.h). The table names the action the engine performs for
+// each transition; every transition is logged (subsystem call, event "state",
+// with the action and the cause) and counted (call.fsm.*).
 //
 //   idle     --setup-->      outgoing  start leg B (first route target)
 //   idle     --refused-->    released  refuse leg A (no route, bad request)
@@ -18,16 +19,22 @@
 //   active   --a_released--> released  A cleared: B released
 //   active   --b_released--> released  B cleared: A released
 //
-// Anything else (a late event after release, a duplicate) is ignored and counted.
+// Anything else (a late event after release, a duplicate) is refused: counted
+// (call.ignored_events, call.ignored_events.<event>) and logged (event_ignored).
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string_view>
 
+#include "base/counters.h"
+#include "base/fsm.h"
+#include "base/log.h"
+
 namespace isupgw::engine {
 
 enum class CallState : std::uint8_t { kIdle, kOutgoing, kEarly, kActive, kReleased };
+inline constexpr std::size_t kCallStates = 5;
 enum class CallEvent : std::uint8_t {
   kSetup,
   kRefused,
@@ -38,6 +45,7 @@ enum class CallEvent : std::uint8_t {
   kAReleased,
   kBReleased,
 };
+inline constexpr std::size_t kCallEvents = 8;
 enum class CallAction : std::uint8_t {
   kStartB,
   kRefuseA,
@@ -60,6 +68,13 @@ struct CallTransition {
   CallState to;
   CallAction action;
 };
+
+using CallRow = fsm::Row<CallState, CallEvent, CallAction>;
+using CallMeter = fsm::Meter<CallRow>;
+using CallMachine = fsm::Machine<CallRow>;
+
+// The table wired to a Logger and Counters; one per CallEngine.
+CallMeter make_call_meter(Logger& log, Counters& counters);
 
 // The row for (state, event), or nullopt when the event is not valid there.
 std::optional<CallTransition> call_transition(CallState s, CallEvent e);

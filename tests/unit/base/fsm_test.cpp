@@ -38,6 +38,15 @@ std::string_view to_string(Ev e) {
 
 enum class Act : std::uint8_t { kNone, kSendBlo, kSendUbl, kStopTimers };
 using Row = fsm::Row<St, Ev, Act>;
+std::string_view to_string(Act a) {
+  switch (a) {
+    case Act::kNone: return "none";
+    case Act::kSendBlo: return "send_blo";
+    case Act::kSendUbl: return "send_ubl";
+    case Act::kStopTimers: return "stop_timers";
+  }
+  return "?";
+}
 
 constexpr auto kTable = make_table<kStates, kEvents, Row>({
     {in(St::kUnblocked, St::kBlocked), Ev::kBlockReq, St::kBlocking, Act::kSendBlo},
@@ -167,6 +176,20 @@ TEST_F(FsmKit, OptionalLogFieldsAndOwnNames) {
   EXPECT_NE(lines[1].find("mgcp demo_ignored mg=mg1 state=blocking event=block_req"), std::string::npos) << lines[1];
   EXPECT_EQ(counters.value("mgcp.demo.refused"), 1u);
   EXPECT_EQ(counters.value("mgcp.demo.refused.block_req"), 1u);
+}
+
+TEST_F(FsmKit, TheActionAndOneExtraFieldOnTheTransitionLine) {
+  Options o = opts;
+  o.transition_level = LogLevel::kInfo;
+  o.log_action = true;
+  Meter<Row> with_action{kTable, log, counters, o};
+  Machine<Row> x{with_action, St::kUnblocked, Label{"pstn", 3}};
+  x.step(Ev::kBlockReq, "cause", 41);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_NE(lines[0].find("fsm.transition fsm=blocking group=pstn cic=3 from=unblocked event=block_req to=blocking "
+                          "action=send_blo cause=41"),
+            std::string::npos)
+      << lines[0];
 }
 
 // The transition is committed before the action runs: the action may fire
