@@ -1,5 +1,7 @@
 #include "sip/invite_client_transaction.h"
 
+#include "sip/transaction_meters.h"
+
 #include "sip/serializer.h"
 
 namespace isupgw::sip {
@@ -18,8 +20,7 @@ std::string_view to_string(S s) {
   return "?";
 }
 
-namespace {
-std::string_view event_name(E e) {
+std::string_view to_string(E e) {
   switch (e) {
     case E::kStart: return "start";
     case E::kTimerA: return "timer_a";
@@ -33,35 +34,53 @@ std::string_view event_name(E e) {
   }
   return "?";
 }
-}  // namespace
 
 // RFC 3261 Figure 5 plus RFC 6026 Figure 3 (Accepted).
-const InviteClientTransaction::Row InviteClientTransaction::kTable[] = {
-    {S::kCalling, E::kStart, S::kCalling, Action::kSend},                 // 17.1.1.2: A (UDP) and B
-    {S::kCalling, E::kTimerA, S::kCalling, Action::kRetransmit},          // A doubles
-    {S::kCalling, E::kTimerB, S::kTerminated, Action::kTimeout},          // 408 to the TU
-    {S::kCalling, E::kProvisional, S::kProceeding, Action::kPass},        //
-    {S::kCalling, E::kSuccess, S::kAccepted, Action::kPass},              // RFC 6026: M
-    {S::kCalling, E::kFailure, S::kCompleted, Action::kAckAndPass},       // 17.1.1.3: D
-    {S::kCalling, E::kTransportError, S::kTerminated, Action::kFail},     // 17.1.4
-    {S::kProceeding, E::kProvisional, S::kProceeding, Action::kPass},     //
-    {S::kProceeding, E::kSuccess, S::kAccepted, Action::kPass},           //
-    {S::kProceeding, E::kFailure, S::kCompleted, Action::kAckAndPass},    //
-    {S::kProceeding, E::kTimerB, S::kProceeding, Action::kNone},          // B only guards Calling
-    {S::kProceeding, E::kTransportError, S::kTerminated, Action::kFail},  // 17.1.4
-    {S::kCompleted, E::kFailure, S::kCompleted, Action::kResendAck},      // retransmitted final
-    {S::kCompleted, E::kProvisional, S::kCompleted, Action::kNone},       //
-    {S::kCompleted, E::kTimerD, S::kTerminated, Action::kNone},           //
-    {S::kCompleted, E::kTransportError, S::kTerminated, Action::kNone},   //
-    {S::kAccepted, E::kSuccess, S::kAccepted, Action::kPass},             // 2xx retransmission: TU ACKs
-    {S::kAccepted, E::kProvisional, S::kAccepted, Action::kNone},         //
-    {S::kAccepted, E::kFailure, S::kAccepted, Action::kNone},             //
-    {S::kAccepted, E::kTimerM, S::kTerminated, Action::kNone},            //
-};
+const auto& InviteClientTransaction::table() {
+  static constexpr auto kTable = fsm::make_table<kStates, kEvents, Row>({
+      {S::kCalling, E::kStart, fsm::stay, Action::kSend},                   // 17.1.1.2: A (UDP) and B
+      {S::kCalling, E::kTimerA, fsm::stay, Action::kRetransmit},            // A doubles
+      {S::kCalling, E::kTimerB, S::kTerminated, Action::kTimeout},          // 408 to the TU
+      {S::kCalling, E::kProvisional, S::kProceeding, Action::kPass},        //
+      {S::kCalling, E::kSuccess, S::kAccepted, Action::kPass},              // RFC 6026: M
+      {S::kCalling, E::kFailure, S::kCompleted, Action::kAckAndPass},       // 17.1.1.3: D
+      {S::kCalling, E::kTransportError, S::kTerminated, Action::kFail},     // 17.1.4
+      {S::kProceeding, E::kProvisional, fsm::stay, Action::kPass},          //
+      {S::kProceeding, E::kSuccess, S::kAccepted, Action::kPass},           //
+      {S::kProceeding, E::kFailure, S::kCompleted, Action::kAckAndPass},    //
+      {S::kProceeding, E::kTimerB, fsm::stay, Action::kNone},               // B only guards Calling
+      {S::kProceeding, E::kTransportError, S::kTerminated, Action::kFail},  // 17.1.4
+      {S::kCompleted, E::kFailure, fsm::stay, Action::kResendAck},          // retransmitted final
+      {S::kCompleted, E::kProvisional, fsm::stay, Action::kNone},           //
+      {S::kCompleted, E::kTimerD, S::kTerminated, Action::kNone},           //
+      {S::kCompleted, E::kTransportError, S::kTerminated, Action::kNone},   //
+      {S::kAccepted, E::kSuccess, fsm::stay, Action::kPass},                // 2xx retransmission: TU ACKs
+      {S::kAccepted, E::kProvisional, fsm::stay, Action::kNone},            //
+      {S::kAccepted, E::kFailure, fsm::stay, Action::kNone},                //
+      {S::kAccepted, E::kTimerM, S::kTerminated, Action::kNone},            //
+  });
+  return kTable;
+}
+
+fsm::Meter<InviteClientTransaction::Row> InviteClientTransaction::make_meter(Logger& log, Counters& counters) {
+  return fsm::Meter<Row>(table(), log, counters,
+                         {.counters = "sip.ict",
+                          .subsystem = Subsystem::kSip,
+                          .transition_level = LogLevel::kTrace,
+                          .refused_level = LogLevel::kDebug,
+                          .transition_log = "ict_transition",
+                          .refused_log = "ict_ignored",
+                          .id_key = "tx"});
+}
 
 InviteClientTransaction::InviteClientTransaction(TransactionId id, TransactionContext& ctx, TransactionOwner& owner,
                                                  Peer to, std::string request)
-    : id_(id), ctx_(ctx), owner_(owner), to_(std::move(to)), request_(std::move(request)) {}
+    : id_(id),
+      ctx_(ctx),
+      owner_(owner),
+      to_(std::move(to)),
+      request_(std::move(request)),
+      m_(ctx.meters().ict, S::kCalling, fsm::Label{{}, id}) {}
 
 void InviteClientTransaction::on_response(const Message& r) {
   fire(provisional(r.status) ? E::kProvisional : success(r.status) ? E::kSuccess : E::kFailure, &r);
@@ -72,20 +91,15 @@ void InviteClientTransaction::send(const std::string& bytes) {
 }
 
 void InviteClientTransaction::fire(Event e, const Message* m) {
-  const Row* row = find_transition(kTable, state_, e);
-  if (!row) return;  // not meaningful in this state: ignored
-  const State from = state_;
-  state_ = row->to;
-  if (ctx_.log.enabled(Subsystem::kSip, LogLevel::kTrace))
-    ctx_.log.trace(Subsystem::kSip, "ict_transition",
-                   {{"tx", id_}, {"from", to_string(from)}, {"event", event_name(e)}, {"to", to_string(state_)}});
+  const Row* row = m_.step(e);  // refused: counted (sip.ict.refused) and logged
+  if (!row) return;
   act(row->action, m);
-  if (send_failed_ && state_ != S::kTerminated) {
+  if (send_failed_ && m_.state() != S::kTerminated) {
     send_failed_ = false;
     fire(E::kTransportError, nullptr);
     return;
   }
-  if (state_ == S::kTerminated) {
+  if (m_.state() == S::kTerminated) {
     owner_.tx_terminated(id_);  // may destroy *this: nothing after
     return;
   }
@@ -112,7 +126,7 @@ void InviteClientTransaction::act(Action a, const Message* m) {
     case Action::kFail: owner_.tx_failed(id_, EndReason::kTransportError); break;
     case Action::kPass:
       timer_a_.cancel();
-      if (state_ == S::kAccepted && !timer_m_.armed()) arm(timer_m_, ctx_.t.t64(), E::kTimerM);
+      if (m_.state() == S::kAccepted && !timer_m_.armed()) arm(timer_m_, ctx_.t.t64(), E::kTimerM);
       owner_.tx_response(id_, *m);
       break;
     case Action::kAckAndPass:

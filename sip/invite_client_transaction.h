@@ -25,6 +25,13 @@ class InviteClientTransaction {
     kFailure,
     kTransportError,
   };
+  static constexpr std::size_t kStates = static_cast<std::size_t>(State::kTerminated) + 1;
+  static constexpr std::size_t kEvents = static_cast<std::size_t>(Event::kTransportError) + 1;
+  // The table's actions (the rows are in the .cpp).
+  enum class Action : std::uint8_t { kNone, kSend, kRetransmit, kTimeout, kPass, kAckAndPass, kResendAck, kFail };
+  using Row = fsm::Row<State, Event, Action>;
+  // sip.ict.* counters and ict_transition trace lines; built once per TransactionContext.
+  static fsm::Meter<Row> make_meter(Logger& log, Counters& counters);
 
   InviteClientTransaction(TransactionId id, TransactionContext& ctx, TransactionOwner& owner, Peer to,
                           std::string request);
@@ -36,15 +43,13 @@ class InviteClientTransaction {
   // The transport could not deliver to the peer (stream connect/TLS failure, 17.1.4).
   void on_transport_error() { fire(Event::kTransportError, nullptr); }
 
-  State state() const { return state_; }
+  State state() const { return m_.state(); }
   TransactionId id() const { return id_; }
   const Peer& peer() const { return to_; }
   const std::string& request() const { return request_; }
 
  private:
-  enum class Action : std::uint8_t { kNone, kSend, kRetransmit, kTimeout, kPass, kAckAndPass, kResendAck, kFail };
-  using Row = Transition<State, Event, Action>;
-  static const Row kTable[];
+  static const auto& table();
 
   void fire(Event e, const Message* m);
   void act(Action a, const Message* m);
@@ -60,12 +65,13 @@ class InviteClientTransaction {
   Peer to_;
   std::string request_;
   std::string ack_;
-  State state_ = State::kCalling;
+  fsm::Machine<Row> m_;
   Clock::duration a_interval_{};
   TxTimer timer_a_{ctx_.timers}, timer_b_{ctx_.timers}, timer_d_{ctx_.timers}, timer_m_{ctx_.timers};
   bool send_failed_ = false;
 };
 
 std::string_view to_string(InviteClientTransaction::State s);
+std::string_view to_string(InviteClientTransaction::Event e);
 
 }  // namespace isupgw::sip

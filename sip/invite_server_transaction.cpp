@@ -1,5 +1,7 @@
 #include "sip/invite_server_transaction.h"
 
+#include "sip/transaction_meters.h"
+
 #include <algorithm>
 
 namespace isupgw::sip {
@@ -18,8 +20,7 @@ std::string_view to_string(S s) {
   return "?";
 }
 
-namespace {
-std::string_view event_name(E e) {
+std::string_view to_string(E e) {
   switch (e) {
     case E::kRetransmission: return "invite";
     case E::kSend1xx: return "send_1xx";
@@ -34,33 +35,50 @@ std::string_view event_name(E e) {
   }
   return "?";
 }
-}  // namespace
 
 // RFC 3261 Figure 7 plus RFC 6026 Figure 5 (Accepted).
-const InviteServerTransaction::Row InviteServerTransaction::kTable[] = {
-    {S::kProceeding, E::kRetransmission, S::kProceeding, Action::kResend},  // last provisional again
-    {S::kProceeding, E::kSend1xx, S::kProceeding, Action::kSend},           //
-    {S::kProceeding, E::kSend2xx, S::kAccepted, Action::kSend},             // RFC 6026: L
-    {S::kProceeding, E::kSendFinal, S::kCompleted, Action::kSendFinal},     // G (UDP), H
-    {S::kProceeding, E::kTransportError, S::kTerminated, Action::kFail},    //
-    {S::kCompleted, E::kRetransmission, S::kCompleted, Action::kResend},    //
-    {S::kCompleted, E::kTimerG, S::kCompleted, Action::kRetransmitFinal},   // G = min(2G, T2)
-    {S::kCompleted, E::kTimerH, S::kTerminated, Action::kTimeout},          // no ACK
-    {S::kCompleted, E::kAck, S::kConfirmed, Action::kNone},                 // I
-    {S::kCompleted, E::kTransportError, S::kTerminated, Action::kFail},     //
-    {S::kConfirmed, E::kAck, S::kConfirmed, Action::kNone},                 // absorbed
-    {S::kConfirmed, E::kRetransmission, S::kConfirmed, Action::kNone},      //
-    {S::kConfirmed, E::kTimerI, S::kTerminated, Action::kNone},             //
-    {S::kAccepted, E::kRetransmission, S::kAccepted, Action::kNone},        // the TU retransmits the 2xx
-    {S::kAccepted, E::kSend2xx, S::kAccepted, Action::kSend},               // 2xx retransmission from the TU
-    {S::kAccepted, E::kAck, S::kAccepted, Action::kPassAck},                //
-    {S::kAccepted, E::kTimerL, S::kTerminated, Action::kNone},              //
-    {S::kAccepted, E::kTransportError, S::kAccepted, Action::kNone},        // the TU's 2xx timer decides
-};
+const auto& InviteServerTransaction::table() {
+  static constexpr auto kTable = fsm::make_table<kStates, kEvents, Row>({
+      {S::kProceeding, E::kRetransmission, fsm::stay, Action::kResend},     // last provisional again
+      {S::kProceeding, E::kSend1xx, fsm::stay, Action::kSend},              //
+      {S::kProceeding, E::kSend2xx, S::kAccepted, Action::kSend},           // RFC 6026: L
+      {S::kProceeding, E::kSendFinal, S::kCompleted, Action::kSendFinal},   // G (UDP), H
+      {S::kProceeding, E::kTransportError, S::kTerminated, Action::kFail},  //
+      {S::kCompleted, E::kRetransmission, fsm::stay, Action::kResend},      //
+      {S::kCompleted, E::kTimerG, fsm::stay, Action::kRetransmitFinal},     // G = min(2G, T2)
+      {S::kCompleted, E::kTimerH, S::kTerminated, Action::kTimeout},        // no ACK
+      {S::kCompleted, E::kAck, S::kConfirmed, Action::kNone},               // I
+      {S::kCompleted, E::kTransportError, S::kTerminated, Action::kFail},   //
+      {S::kConfirmed, E::kAck, fsm::stay, Action::kNone},                   // absorbed
+      {S::kConfirmed, E::kRetransmission, fsm::stay, Action::kNone},        //
+      {S::kConfirmed, E::kTimerI, S::kTerminated, Action::kNone},           //
+      {S::kAccepted, E::kRetransmission, fsm::stay, Action::kNone},         // the TU retransmits the 2xx
+      {S::kAccepted, E::kSend2xx, fsm::stay, Action::kSend},                // 2xx retransmission from the TU
+      {S::kAccepted, E::kAck, fsm::stay, Action::kPassAck},                 //
+      {S::kAccepted, E::kTimerL, S::kTerminated, Action::kNone},            //
+      {S::kAccepted, E::kTransportError, fsm::stay, Action::kNone},         // the TU's 2xx timer decides
+  });
+  return kTable;
+}
+
+fsm::Meter<InviteServerTransaction::Row> InviteServerTransaction::make_meter(Logger& log, Counters& counters) {
+  return fsm::Meter<Row>(table(), log, counters,
+                         {.counters = "sip.ist",
+                          .subsystem = Subsystem::kSip,
+                          .transition_level = LogLevel::kTrace,
+                          .refused_level = LogLevel::kDebug,
+                          .transition_log = "ist_transition",
+                          .refused_log = "ist_ignored",
+                          .id_key = "tx"});
+}
 
 InviteServerTransaction::InviteServerTransaction(TransactionId id, TransactionContext& ctx, TransactionOwner& owner,
                                                  Peer reply_to)
-    : id_(id), ctx_(ctx), owner_(owner), reply_to_(std::move(reply_to)) {}
+    : id_(id),
+      ctx_(ctx),
+      owner_(owner),
+      reply_to_(std::move(reply_to)),
+      m_(ctx.meters().ist, S::kProceeding, fsm::Label{{}, id}) {}
 
 void InviteServerTransaction::respond(int status, std::string bytes) {
   pending_ = std::move(bytes);
@@ -68,20 +86,15 @@ void InviteServerTransaction::respond(int status, std::string bytes) {
 }
 
 void InviteServerTransaction::fire(Event e, const Message* m) {
-  const Row* row = find_transition(kTable, state_, e);
+  const Row* row = m_.step(e);  // refused: counted (sip.ist.refused) and logged
   if (!row) return;
-  const State from = state_;
-  state_ = row->to;
-  if (ctx_.log.enabled(Subsystem::kSip, LogLevel::kTrace))
-    ctx_.log.trace(Subsystem::kSip, "ist_transition",
-                   {{"tx", id_}, {"from", to_string(from)}, {"event", event_name(e)}, {"to", to_string(state_)}});
   act(row->action, m);
-  if (send_failed_ && state_ != S::kTerminated) {
+  if (send_failed_ && m_.state() != S::kTerminated) {
     send_failed_ = false;
     fire(E::kTransportError, nullptr);
     return;
   }
-  if (state_ == S::kTerminated) owner_.tx_terminated(id_);  // may destroy *this
+  if (m_.state() == S::kTerminated) owner_.tx_terminated(id_);  // may destroy *this
 }
 
 void InviteServerTransaction::act(Action a, const Message* m) {
@@ -91,7 +104,7 @@ void InviteServerTransaction::act(Action a, const Message* m) {
   };
   switch (a) {
     case Action::kNone:
-      if (state_ == S::kConfirmed && !timer_i_.armed()) {
+      if (m_.state() == S::kConfirmed && !timer_i_.armed()) {
         timer_g_.cancel();
         timer_h_.cancel();
         arm(timer_i_, reliable ? Clock::duration::zero() : ctx_.t.t4, E::kTimerI);
@@ -100,7 +113,7 @@ void InviteServerTransaction::act(Action a, const Message* m) {
     case Action::kSend:
       last_ = std::move(pending_);
       send(last_);
-      if (state_ == S::kAccepted && !timer_l_.armed()) arm(timer_l_, ctx_.t.t64(), E::kTimerL);
+      if (m_.state() == S::kAccepted && !timer_l_.armed()) arm(timer_l_, ctx_.t.t64(), E::kTimerL);
       break;
     case Action::kSendFinal:
       last_ = std::move(pending_);

@@ -26,6 +26,13 @@ class InviteServerTransaction {
     kTimerL,
     kTransportError,
   };
+  static constexpr std::size_t kStates = static_cast<std::size_t>(State::kTerminated) + 1;
+  static constexpr std::size_t kEvents = static_cast<std::size_t>(Event::kTransportError) + 1;
+  // The table's actions (the rows are in the .cpp).
+  enum class Action : std::uint8_t { kNone, kSend, kSendFinal, kResend, kRetransmitFinal, kTimeout, kFail, kPassAck };
+  using Row = fsm::Row<State, Event, Action>;
+  // sip.ist.* counters and ist_transition trace lines; built once per TransactionContext.
+  static fsm::Meter<Row> make_meter(Logger& log, Counters& counters);
 
   InviteServerTransaction(TransactionId id, TransactionContext& ctx, TransactionOwner& owner, Peer reply_to);
   InviteServerTransaction(const InviteServerTransaction&) = delete;
@@ -36,16 +43,14 @@ class InviteServerTransaction {
   // Sends a response built by the TU.
   void respond(int status, std::string bytes);
 
-  State state() const { return state_; }
+  State state() const { return m_.state(); }
   TransactionId id() const { return id_; }
   const Peer& reply_to() const { return reply_to_; }
   // True until a final response was sent.
-  bool proceeding() const { return state_ == State::kProceeding; }
+  bool proceeding() const { return m_.state() == State::kProceeding; }
 
  private:
-  enum class Action : std::uint8_t { kNone, kSend, kSendFinal, kResend, kRetransmitFinal, kTimeout, kFail, kPassAck };
-  using Row = Transition<State, Event, Action>;
-  static const Row kTable[];
+  static const auto& table();
 
   void fire(Event e, const Message* m);
   void act(Action a, const Message* m);
@@ -59,12 +64,13 @@ class InviteServerTransaction {
   Peer reply_to_;
   std::string last_;  // the last response sent
   std::string pending_;
-  State state_ = State::kProceeding;
+  fsm::Machine<Row> m_;
   Clock::duration g_interval_{};
   TxTimer timer_g_{ctx_.timers}, timer_h_{ctx_.timers}, timer_i_{ctx_.timers}, timer_l_{ctx_.timers};
   bool send_failed_ = false;
 };
 
 std::string_view to_string(InviteServerTransaction::State s);
+std::string_view to_string(InviteServerTransaction::Event e);
 
 }  // namespace isupgw::sip

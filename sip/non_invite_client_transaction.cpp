@@ -1,5 +1,7 @@
 #include "sip/non_invite_client_transaction.h"
 
+#include "sip/transaction_meters.h"
+
 #include <algorithm>
 
 namespace isupgw::sip {
@@ -17,8 +19,7 @@ std::string_view to_string(S s) {
   return "?";
 }
 
-namespace {
-std::string_view event_name(E e) {
+std::string_view to_string(E e) {
   switch (e) {
     case E::kStart: return "start";
     case E::kTimerE: return "timer_e";
@@ -30,45 +31,58 @@ std::string_view event_name(E e) {
   }
   return "?";
 }
-}  // namespace
 
 // RFC 3261 Figure 6.
-const NonInviteClientTransaction::Row NonInviteClientTransaction::kTable[] = {
-    {S::kTrying, E::kStart, S::kTrying, Action::kSend},                   // E (UDP), F
-    {S::kTrying, E::kTimerE, S::kTrying, Action::kRetransmit},            // E = min(2E, T2)
-    {S::kTrying, E::kTimerF, S::kTerminated, Action::kTimeout},           //
-    {S::kTrying, E::kProvisional, S::kProceeding, Action::kPass},         //
-    {S::kTrying, E::kFinal, S::kCompleted, Action::kPassFinal},           // K
-    {S::kTrying, E::kTransportError, S::kTerminated, Action::kFail},      //
-    {S::kProceeding, E::kTimerE, S::kProceeding, Action::kRetransmit},    // E = T2
-    {S::kProceeding, E::kTimerF, S::kTerminated, Action::kTimeout},       //
-    {S::kProceeding, E::kProvisional, S::kProceeding, Action::kPass},     //
-    {S::kProceeding, E::kFinal, S::kCompleted, Action::kPassFinal},       //
-    {S::kProceeding, E::kTransportError, S::kTerminated, Action::kFail},  //
-    {S::kCompleted, E::kProvisional, S::kCompleted, Action::kNone},       // absorbed
-    {S::kCompleted, E::kFinal, S::kCompleted, Action::kNone},             // absorbed
-    {S::kCompleted, E::kTimerK, S::kTerminated, Action::kNone},           //
-};
+const auto& NonInviteClientTransaction::table() {
+  static constexpr auto kTable = fsm::make_table<kStates, kEvents, Row>({
+      {S::kTrying, E::kStart, fsm::stay, Action::kSend},                    // E (UDP), F
+      {S::kTrying, E::kTimerE, fsm::stay, Action::kRetransmit},             // E = min(2E, T2)
+      {S::kTrying, E::kTimerF, S::kTerminated, Action::kTimeout},           //
+      {S::kTrying, E::kProvisional, S::kProceeding, Action::kPass},         //
+      {S::kTrying, E::kFinal, S::kCompleted, Action::kPassFinal},           // K
+      {S::kTrying, E::kTransportError, S::kTerminated, Action::kFail},      //
+      {S::kProceeding, E::kTimerE, fsm::stay, Action::kRetransmit},         // E = T2
+      {S::kProceeding, E::kTimerF, S::kTerminated, Action::kTimeout},       //
+      {S::kProceeding, E::kProvisional, fsm::stay, Action::kPass},          //
+      {S::kProceeding, E::kFinal, S::kCompleted, Action::kPassFinal},       //
+      {S::kProceeding, E::kTransportError, S::kTerminated, Action::kFail},  //
+      {S::kCompleted, E::kProvisional, fsm::stay, Action::kNone},           // absorbed
+      {S::kCompleted, E::kFinal, fsm::stay, Action::kNone},                 // absorbed
+      {S::kCompleted, E::kTimerK, S::kTerminated, Action::kNone},           //
+  });
+  return kTable;
+}
+
+fsm::Meter<NonInviteClientTransaction::Row> NonInviteClientTransaction::make_meter(Logger& log, Counters& counters) {
+  return fsm::Meter<Row>(table(), log, counters,
+                         {.counters = "sip.nict",
+                          .subsystem = Subsystem::kSip,
+                          .transition_level = LogLevel::kTrace,
+                          .refused_level = LogLevel::kDebug,
+                          .transition_log = "nict_transition",
+                          .refused_log = "nict_ignored",
+                          .id_key = "tx"});
+}
 
 NonInviteClientTransaction::NonInviteClientTransaction(TransactionId id, TransactionContext& ctx,
                                                        TransactionOwner& owner, Peer to, std::string request)
-    : id_(id), ctx_(ctx), owner_(owner), to_(std::move(to)), request_(std::move(request)) {}
+    : id_(id),
+      ctx_(ctx),
+      owner_(owner),
+      to_(std::move(to)),
+      request_(std::move(request)),
+      m_(ctx.meters().nict, S::kTrying, fsm::Label{{}, id}) {}
 
 void NonInviteClientTransaction::fire(Event e, const Message* m) {
-  const Row* row = find_transition(kTable, state_, e);
+  const Row* row = m_.step(e);  // refused: counted (sip.nict.refused) and logged
   if (!row) return;
-  const State from = state_;
-  state_ = row->to;
-  if (ctx_.log.enabled(Subsystem::kSip, LogLevel::kTrace))
-    ctx_.log.trace(Subsystem::kSip, "nict_transition",
-                   {{"tx", id_}, {"from", to_string(from)}, {"event", event_name(e)}, {"to", to_string(state_)}});
   act(row->action, m);
-  if (send_failed_ && state_ != S::kTerminated) {
+  if (send_failed_ && m_.state() != S::kTerminated) {
     send_failed_ = false;
     fire(E::kTransportError, nullptr);
     return;
   }
-  if (state_ == S::kTerminated) owner_.tx_terminated(id_);  // may destroy *this
+  if (m_.state() == S::kTerminated) owner_.tx_terminated(id_);  // may destroy *this
 }
 
 void NonInviteClientTransaction::act(Action a, const Message* m) {
@@ -85,7 +99,7 @@ void NonInviteClientTransaction::act(Action a, const Message* m) {
       break;
     case Action::kRetransmit:
       if (!ctx_.transport.send(to_, request_)) send_failed_ = true;
-      e_interval_ = state_ == S::kProceeding ? ctx_.t.t2 : std::min(2 * e_interval_, ctx_.t.t2);
+      e_interval_ = m_.state() == S::kProceeding ? ctx_.t.t2 : std::min(2 * e_interval_, ctx_.t.t2);
       arm(timer_e_, e_interval_, E::kTimerE);
       break;
     case Action::kTimeout: owner_.tx_failed(id_, EndReason::kTimeout); break;

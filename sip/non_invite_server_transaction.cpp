@@ -1,5 +1,7 @@
 #include "sip/non_invite_server_transaction.h"
 
+#include "sip/transaction_meters.h"
+
 namespace isupgw::sip {
 
 using S = NonInviteServerTransaction::State;
@@ -15,8 +17,7 @@ std::string_view to_string(S s) {
   return "?";
 }
 
-namespace {
-std::string_view event_name(E e) {
+std::string_view to_string(E e) {
   switch (e) {
     case E::kRetransmission: return "request";
     case E::kSend1xx: return "send_1xx";
@@ -26,26 +27,43 @@ std::string_view event_name(E e) {
   }
   return "?";
 }
-}  // namespace
 
 // RFC 3261 Figure 8.
-const NonInviteServerTransaction::Row NonInviteServerTransaction::kTable[] = {
-    {S::kTrying, E::kRetransmission, S::kTrying, Action::kNone},            // nothing sent yet
-    {S::kTrying, E::kSend1xx, S::kProceeding, Action::kSend},               //
-    {S::kTrying, E::kSendFinal, S::kCompleted, Action::kSendFinal},         // J
-    {S::kTrying, E::kTransportError, S::kTerminated, Action::kFail},        //
-    {S::kProceeding, E::kRetransmission, S::kProceeding, Action::kResend},  //
-    {S::kProceeding, E::kSend1xx, S::kProceeding, Action::kSend},           //
-    {S::kProceeding, E::kSendFinal, S::kCompleted, Action::kSendFinal},     //
-    {S::kProceeding, E::kTransportError, S::kTerminated, Action::kFail},    //
-    {S::kCompleted, E::kRetransmission, S::kCompleted, Action::kResend},    //
-    {S::kCompleted, E::kTimerJ, S::kTerminated, Action::kNone},             //
-    {S::kCompleted, E::kTransportError, S::kTerminated, Action::kFail},     //
-};
+const auto& NonInviteServerTransaction::table() {
+  static constexpr auto kTable = fsm::make_table<kStates, kEvents, Row>({
+      {S::kTrying, E::kRetransmission, fsm::stay, Action::kNone},           // nothing sent yet
+      {S::kTrying, E::kSend1xx, S::kProceeding, Action::kSend},             //
+      {S::kTrying, E::kSendFinal, S::kCompleted, Action::kSendFinal},       // J
+      {S::kTrying, E::kTransportError, S::kTerminated, Action::kFail},      //
+      {S::kProceeding, E::kRetransmission, fsm::stay, Action::kResend},     //
+      {S::kProceeding, E::kSend1xx, fsm::stay, Action::kSend},              //
+      {S::kProceeding, E::kSendFinal, S::kCompleted, Action::kSendFinal},   //
+      {S::kProceeding, E::kTransportError, S::kTerminated, Action::kFail},  //
+      {S::kCompleted, E::kRetransmission, fsm::stay, Action::kResend},      //
+      {S::kCompleted, E::kTimerJ, S::kTerminated, Action::kNone},           //
+      {S::kCompleted, E::kTransportError, S::kTerminated, Action::kFail},   //
+  });
+  return kTable;
+}
+
+fsm::Meter<NonInviteServerTransaction::Row> NonInviteServerTransaction::make_meter(Logger& log, Counters& counters) {
+  return fsm::Meter<Row>(table(), log, counters,
+                         {.counters = "sip.nist",
+                          .subsystem = Subsystem::kSip,
+                          .transition_level = LogLevel::kTrace,
+                          .refused_level = LogLevel::kDebug,
+                          .transition_log = "nist_transition",
+                          .refused_log = "nist_ignored",
+                          .id_key = "tx"});
+}
 
 NonInviteServerTransaction::NonInviteServerTransaction(TransactionId id, TransactionContext& ctx,
                                                        TransactionOwner& owner, Peer reply_to)
-    : id_(id), ctx_(ctx), owner_(owner), reply_to_(std::move(reply_to)) {}
+    : id_(id),
+      ctx_(ctx),
+      owner_(owner),
+      reply_to_(std::move(reply_to)),
+      m_(ctx.meters().nist, S::kTrying, fsm::Label{{}, id}) {}
 
 void NonInviteServerTransaction::respond(int status, std::string bytes) {
   pending_ = std::move(bytes);
@@ -53,20 +71,15 @@ void NonInviteServerTransaction::respond(int status, std::string bytes) {
 }
 
 void NonInviteServerTransaction::fire(Event e) {
-  const Row* row = find_transition(kTable, state_, e);
+  const Row* row = m_.step(e);  // refused: counted (sip.nist.refused) and logged
   if (!row) return;
-  const State from = state_;
-  state_ = row->to;
-  if (ctx_.log.enabled(Subsystem::kSip, LogLevel::kTrace))
-    ctx_.log.trace(Subsystem::kSip, "nist_transition",
-                   {{"tx", id_}, {"from", to_string(from)}, {"event", event_name(e)}, {"to", to_string(state_)}});
   act(row->action);
-  if (send_failed_ && state_ != S::kTerminated) {
+  if (send_failed_ && m_.state() != S::kTerminated) {
     send_failed_ = false;
     fire(E::kTransportError);
     return;
   }
-  if (state_ == S::kTerminated) owner_.tx_terminated(id_);  // may destroy *this
+  if (m_.state() == S::kTerminated) owner_.tx_terminated(id_);  // may destroy *this
 }
 
 void NonInviteServerTransaction::act(Action a) {

@@ -1,6 +1,6 @@
-// Pieces shared by the four RFC 3261 17 transaction state machines: timer
-// values, the context they run in, the owner they report to, and the
-// state/event table lookup. Each machine lives in its own file
+// Pieces shared by the four RFC 3261 17 transaction state machines (tables on
+// the FSM kit, base/fsm.h): timer values, the context they run in and the
+// owner they report to. Each machine lives in its own file
 // (invite_client_transaction, non_invite_client_transaction,
 // invite_server_transaction, non_invite_server_transaction).
 #pragma once
@@ -8,12 +8,15 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "base/clock.h"
 #include "base/counters.h"
+#include "base/fsm.h"
 #include "base/log.h"
+#include "base/one_shot_timer.h"
 #include "base/timer_service.h"
 #include "sip/message.h"
 #include "sip/session_api.h"
@@ -32,40 +35,33 @@ struct TimerValues {
   Clock::duration t64() const { return 64 * t1; }       // Timers B, F, H, J, L, M
 };
 
+class TransactionMeters;  // sip/transaction_meters.h
+
+// What the machines run on. The four machines' FSM meters (sip.ict.*,
+// sip.ist.*, sip.nict.*, sip.nist.*) are resolved here, once; without
+// `counters` they count into a registry of the context's own.
 struct TransactionContext {
+  TransactionContext(TimerService& timers, TransportLayer& transport, Logger& log, TimerValues t = {},
+                     Counters* counters = nullptr);
+  ~TransactionContext();
+  TransactionContext(const TransactionContext&) = delete;
+  TransactionContext& operator=(const TransactionContext&) = delete;
+
   TimerService& timers;
   TransportLayer& transport;
   Logger& log;
   TimerValues t;
+  const TransactionMeters& meters() const { return *meters_; }
+
+ private:
+  std::unique_ptr<Counters> own_counters_;
+  std::unique_ptr<TransactionMeters> meters_;
 };
 
 // One RFC 3261 17 timer of a transaction (A, B, D, E, ..., M): arming it again
 // restarts it, cancel() stops it, and the machine's destruction cancels it, so
 // no callback outlives the machine. armed() is false again once it fired.
-class TxTimer {
- public:
-  explicit TxTimer(TimerService& timers) : timers_(timers) {}
-  ~TxTimer() { cancel(); }
-  TxTimer(const TxTimer&) = delete;
-  TxTimer& operator=(const TxTimer&) = delete;
-
-  template <class Fn>
-  void arm(Clock::duration after, Fn fn) {
-    cancel();
-    id_ = timers_.start(after, [this, fn = std::move(fn)] {
-      id_ = 0;
-      fn();
-    });
-  }
-  void cancel() {
-    if (id_) timers_.cancel(id_), id_ = 0;
-  }
-  bool armed() const { return id_ != 0; }
-
- private:
-  TimerService& timers_;
-  TimerService::Id id_ = 0;
-};
+using TxTimer = OneShotTimer;
 
 // Who a transaction reports to (the transaction layer, which passes on to
 // the transaction user). Calls into the owner are the last thing a machine
@@ -82,22 +78,6 @@ class TransactionOwner {
   // The machine reached Terminated; the owner removes it.
   virtual void tx_terminated(TransactionId id) = 0;
 };
-
-// One row of a state machine table: in `from`, on `event`, do `action` and go to `to`.
-template <class State, class Event, class Action>
-struct Transition {
-  State from;
-  Event event;
-  State to;
-  Action action;
-};
-
-template <class Row, std::size_t N, class State, class Event>
-const Row* find_transition(const Row (&table)[N], State s, Event e) {
-  for (const Row& r : table)
-    if (r.from == s && r.event == e) return &r;
-  return nullptr;
-}
 
 // Response classes as FSM events see them.
 inline bool provisional(int status) { return status >= 100 && status < 200; }

@@ -178,6 +178,19 @@ TEST_F(Machines, InviteServerWithoutAckGivesUpAtTimerH) {
   EXPECT_TRUE(owner.terminated);
 }
 
+TEST_F(Machines, AnEventTheStateDoesNotAcceptIsRefusedAndCounted) {
+  Counters counters;
+  TransactionContext counted(timers, wire, log, TimerValues{}, &counters);
+  NonInviteServerTransaction nist(1, counted, owner, udp);
+  nist.respond(200, response(200, "OPTIONS"));
+  nist.respond(486, response(486, "OPTIONS"));  // a second final response: Completed has no row for it
+  EXPECT_EQ(wire.sent.size(), 1u);
+  EXPECT_EQ(nist.state(), NonInviteServerTransaction::State::kCompleted);
+  EXPECT_EQ(counters.value("sip.nist.refused"), 1u);
+  EXPECT_EQ(counters.value("sip.nist.refused.send_final"), 1u);
+  EXPECT_EQ(counters.value("sip.nist.event.send_final"), 1u);
+}
+
 TEST_F(Machines, NonInviteServerAnswersRetransmissionsWithTheLastResponse) {
   NonInviteServerTransaction nist(1, ctx, owner, udp);
   nist.on_retransmission();  // nothing to send yet
