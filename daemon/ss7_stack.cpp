@@ -167,29 +167,15 @@ bool Ss7Stack::stopped() const {
   return true;
 }
 
-void Ss7Stack::transfer(const isup::MtpLabel& l, std::span<const std::uint8_t> data) {
-  sigtran::MtpLabel label;
-  label.opc = l.opc;
-  label.dpc = l.dpc;
-  label.si = l.si;
-  label.ni = l.ni;
-  label.sls = l.sls;
+void Ss7Stack::transfer(const MtpLabel& l, std::span<const std::uint8_t> data) {
   // One MTP service for ISUP: the link set serving the DPC, else the M3UA routes.
   if (auto* ls = linkset_for(l.dpc))
-    ls->transfer(label, data);  // refusals are counted per link set
+    ls->transfer(l, data);  // refusals are counted per link set
   else
-    mtp3_->transfer(label, data);  // refusals are counted and logged by MTP3
+    mtp3_->transfer(l, data);  // refusals are counted and logged by MTP3
 }
 
-void Ss7Stack::on_transfer(const sigtran::MtpLabel& l, std::span<const std::uint8_t> data) {
-  isup::MtpLabel label;
-  label.opc = l.opc;
-  label.dpc = l.dpc;
-  label.si = l.si;
-  label.ni = l.ni;
-  label.sls = l.sls;
-  isup_->on_transfer(label, data);
-}
+void Ss7Stack::on_transfer(const MtpLabel& l, std::span<const std::uint8_t> data) { isup_->on_transfer(l, data); }
 
 void Ss7Stack::on_pause(std::uint32_t dpc) { isup_->on_pause(dpc); }
 void Ss7Stack::on_resume(std::uint32_t dpc) { isup_->on_resume(dpc); }

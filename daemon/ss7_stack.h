@@ -56,10 +56,10 @@ class Ss7Stack final : public isup::MtpPort, public sigtran::MtpUser, public isu
   std::vector<std::unique_ptr<sigtran::mtp3::LinkSet>>& linksets() { return linksets_; }
 
   // isup::MtpPort
-  void transfer(const isup::MtpLabel& label, std::span<const std::uint8_t> data) override;
+  void transfer(const MtpLabel& label, std::span<const std::uint8_t> data) override;
   // sigtran::MtpUser (CallControlUser has on_resume/on_suspend for calls: keep both visible)
   using isup::CallControlUser::on_resume;
-  void on_transfer(const sigtran::MtpLabel& label, std::span<const std::uint8_t> data) override;
+  void on_transfer(const MtpLabel& label, std::span<const std::uint8_t> data) override;
   void on_pause(std::uint32_t dpc) override;
   void on_resume(std::uint32_t dpc) override;
   void on_status(std::uint32_t dpc, const sigtran::MtpStatus& status) override;

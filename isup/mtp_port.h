@@ -12,6 +12,8 @@
 #include <span>
 #include <string_view>
 
+#include "base/mtp_label.h"
+
 namespace isupgw::isup {
 
 // A signalling point code: 14 bits (ITU/ETSI) or 24 bits (ANSI).
@@ -19,15 +21,6 @@ using PointCode = std::uint32_t;
 
 // Service indicator of the ISDN User Part (Q.704 14.2.1).
 inline constexpr std::uint8_t kServiceIndicatorIsup = 5;
-
-// The MTP routing label plus the SIO fields ISUP sets (Q.704 2.2, 14.2).
-struct MtpLabel {
-  PointCode opc = 0;
-  PointCode dpc = 0;
-  std::uint8_t si = kServiceIndicatorIsup;
-  std::uint8_t ni = 2;   // network indicator: 0 international, 1 spare, 2 national, 3 national spare
-  std::uint8_t sls = 0;  // signalling link selection: ISUP uses the CIC's low bits (Q.764 2.2.1)
-};
 
 // MTP-STATUS causes (Q.704 / Q.701 8.3; Q.764 2.13.2 and 2.14).
 enum class MtpStatusCause : std::uint8_t {

@@ -2,23 +2,15 @@
 // MTP-TRANSFER request/indication with the routing label fields, and
 // MTP-PAUSE / MTP-RESUME / MTP-STATUS per destination, derived from
 // DUNA / DAVA / SCON / DUPU and from the state of the associations.
-// Mirrors isup/mtp_port.h so the gateway adapts one to the other 1:1.
+// Mirrors isup/mtp_port.h; both carry the one MtpLabel (base/mtp_label.h).
 #pragma once
 
 #include <cstdint>
 #include <span>
 
-namespace isupgw::sigtran {
+#include "base/mtp_label.h"
 
-struct MtpLabel {
-  std::uint32_t opc = 0;
-  std::uint32_t dpc = 0;
-  std::uint8_t si = 5;  // Q.704 14.2.1: 5 = ISUP
-  std::uint8_t ni = 2;
-  std::uint8_t mp = 0;  // message priority (ANSI; 0 in ITU)
-  std::uint8_t sls = 0;
-  friend bool operator==(const MtpLabel&, const MtpLabel&) = default;
-};
+namespace isupgw::sigtran {
 
 enum class MtpStatusCause : std::uint8_t { kCongestion, kUserPartUnavailable };
 struct MtpStatus {

@@ -64,24 +64,10 @@ void SimExchange::start() { mtp3_->start(); }
 
 void SimExchange::stop() { mtp3_->stop(); }
 
-void SimExchange::transfer(const isup::MtpLabel& l, std::span<const std::uint8_t> data) {
-  sigtran::MtpLabel label;
-  label.opc = l.opc;
-  label.dpc = l.dpc;
-  label.si = l.si;
-  label.ni = l.ni;
-  label.sls = l.sls;
-  mtp3_->transfer(label, data);
-}
+void SimExchange::transfer(const MtpLabel& l, std::span<const std::uint8_t> data) { mtp3_->transfer(l, data); }
 
-void SimExchange::on_transfer(const sigtran::MtpLabel& l, std::span<const std::uint8_t> data) {
-  isup::MtpLabel label;
-  label.opc = l.opc;
-  label.dpc = l.dpc;
-  label.si = l.si;
-  label.ni = l.ni;
-  label.sls = l.sls;
-  cc_->on_transfer(label, data);
+void SimExchange::on_transfer(const MtpLabel& l, std::span<const std::uint8_t> data) {
+  cc_->on_transfer(l, data);
 }
 
 }  // namespace isupgw::tools

@@ -35,9 +35,9 @@ class SimExchange final : public sigtran::MtpUser, public isup::MtpPort {
   const isup::peer::AutoAnswerUser& user() const { return *user_; }
 
   // isup::MtpPort
-  void transfer(const isup::MtpLabel& l, std::span<const std::uint8_t> data) override;
+  void transfer(const MtpLabel& l, std::span<const std::uint8_t> data) override;
   // sigtran::MtpUser
-  void on_transfer(const sigtran::MtpLabel& l, std::span<const std::uint8_t> data) override;
+  void on_transfer(const MtpLabel& l, std::span<const std::uint8_t> data) override;
   void on_pause(std::uint32_t dpc) override { cc_->on_pause(dpc); }
   void on_resume(std::uint32_t dpc) override { cc_->on_resume(dpc); }
   void on_status(std::uint32_t, const sigtran::MtpStatus&) override {}

@@ -46,11 +46,11 @@ struct Far final : isup::CallControlUser {
 
 struct Pending {
   isup::MtpUser* to;
-  isup::MtpLabel label;
+  isupgw::MtpLabel label;
   std::vector<std::uint8_t> bytes;
 };
 struct Port final : isup::MtpPort {
-  void transfer(const isup::MtpLabel& l, std::span<const std::uint8_t> d) override {
+  void transfer(const isupgw::MtpLabel& l, std::span<const std::uint8_t> d) override {
     q->push_back(Pending{*to, l, {d.begin(), d.end()}});
   }
   std::deque<Pending>* q = nullptr;

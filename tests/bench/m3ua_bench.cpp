@@ -80,7 +80,7 @@ namespace {
 
 struct CountingUser final : isupgw::sigtran::MtpUser {
   std::uint64_t received = 0;
-  void on_transfer(const isupgw::sigtran::MtpLabel&, std::span<const std::uint8_t>) override { ++received; }
+  void on_transfer(const isupgw::MtpLabel&, std::span<const std::uint8_t>) override { ++received; }
   void on_pause(std::uint32_t) override {}
   void on_resume(std::uint32_t) override {}
   void on_status(std::uint32_t, const isupgw::sigtran::MtpStatus&) override {}
@@ -124,7 +124,7 @@ static void BM_TcpLoopbackThroughput(benchmark::State& state) {
   std::uint64_t total = 0;
   for (auto _ : state) {
     for (std::uint64_t i = 0; i < kBatch; ++i)
-      client.mtp.transfer(isupgw::sigtran::MtpLabel{1, 2, 5, 2, 0, static_cast<std::uint8_t>(i & 15)}, data);
+      client.mtp.transfer(isupgw::MtpLabel{1, 2, 5, 2, 0, static_cast<std::uint8_t>(i & 15)}, data);
     total += kBatch;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (server.user.received < total) {
@@ -186,7 +186,7 @@ static void BM_TcpTwoProcessThroughput(benchmark::State& state) {
   for (auto _ : state) {
     if (!ok) break;
     for (std::uint64_t i = 0; i < kBatch; ++i)
-      client.mtp.transfer(isupgw::sigtran::MtpLabel{1, 2, 5, 2, 0, static_cast<std::uint8_t>(i & 15)}, data);
+      client.mtp.transfer(isupgw::MtpLabel{1, 2, 5, 2, 0, static_cast<std::uint8_t>(i & 15)}, data);
     total += kBatch;
     char c = 0;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);

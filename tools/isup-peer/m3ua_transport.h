@@ -15,9 +15,7 @@ namespace isupgw::isup::peer {
 class SigtranPort final : public MtpPort {
  public:
   explicit SigtranPort(sigtran::m3ua::Mtp3& mtp) : mtp_(mtp) {}
-  void transfer(const MtpLabel& l, std::span<const std::uint8_t> data) override {
-    mtp_.transfer(sigtran::MtpLabel{l.opc, l.dpc, l.si, l.ni, 0, l.sls}, data);
-  }
+  void transfer(const MtpLabel& l, std::span<const std::uint8_t> data) override { mtp_.transfer(l, data); }
 
  private:
   sigtran::m3ua::Mtp3& mtp_;
@@ -26,8 +24,8 @@ class SigtranPort final : public MtpPort {
 class SigtranBridge final : public sigtran::MtpUser {
  public:
   isup::MtpUser* target = nullptr;
-  void on_transfer(const sigtran::MtpLabel& l, std::span<const std::uint8_t> data) override {
-    if (target) target->on_transfer(MtpLabel{l.opc, l.dpc, l.si, l.ni, l.sls}, data);
+  void on_transfer(const MtpLabel& l, std::span<const std::uint8_t> data) override {
+    if (target) target->on_transfer(l, data);
   }
   void on_pause(std::uint32_t dpc) override {
     if (target) target->on_pause(dpc);

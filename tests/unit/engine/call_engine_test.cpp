@@ -134,12 +134,12 @@ struct FakeMedia final : CallMedia {
 
 struct Pending {
   isup::MtpUser* to;
-  isup::MtpLabel label;
+  MtpLabel label;
   std::vector<std::uint8_t> bytes;
 };
 struct Loop final : isup::MtpPort {
   Loop(std::deque<Pending>& q) : q(q) {}
-  void transfer(const isup::MtpLabel& l, std::span<const std::uint8_t> d) override {
+  void transfer(const MtpLabel& l, std::span<const std::uint8_t> d) override {
     q.push_back(Pending{to, l, {d.begin(), d.end()}});
   }
   std::deque<Pending>& q;
@@ -250,7 +250,7 @@ class CallEngineTest : public ::testing::Test {
 
   // The gateway's MTP routes by DPC to the far exchange.
   struct GwPort final : isup::MtpPort {
-    void transfer(const isup::MtpLabel& l, std::span<const std::uint8_t> d) override {
+    void transfer(const MtpLabel& l, std::span<const std::uint8_t> d) override {
       isup::MtpUser* to = l.dpc == kFar ? static_cast<isup::MtpUser*>(router->far.get()) : router->far2.get();
       router->q.push_back(Pending{to, l, {d.begin(), d.end()}});
     }

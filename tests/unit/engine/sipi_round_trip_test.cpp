@@ -42,11 +42,11 @@ struct Far final : isup::CallControlUser {
 
 struct Pending {
   isup::MtpUser* to;
-  isup::MtpLabel label;
+  MtpLabel label;
   std::vector<std::uint8_t> bytes;
 };
 struct Port final : isup::MtpPort {
-  void transfer(const isup::MtpLabel& l, std::span<const std::uint8_t> d) override {
+  void transfer(const MtpLabel& l, std::span<const std::uint8_t> d) override {
     q->push_back(Pending{*to, l, {d.begin(), d.end()}});
   }
   std::deque<Pending>* q = nullptr;
