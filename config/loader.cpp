@@ -17,8 +17,7 @@
 
 #include "base/ip_address.h"
 #include "base/log.h"
-#include "config/media_config.h"
-#include "config/ss7_config.h"
+#include "config/validate.h"
 
 namespace isupgw::config {
 
@@ -313,296 +312,20 @@ std::optional<ConfigError> check_structure(std::string_view yaml, const std::str
   return std::nullopt;
 }
 
-// Semantic checks after conversion; errors point at the field's line.
-class Validator {
- public:
-  explicit Validator(const LoadedConfig& lc) : lc_(lc) {}
-
-  bool run() {
-    const auto& cfg = lc_.config;
-    for (const auto& [name, level] : cfg.logging().subsystems()) {
-      if (!subsystem_from_string(name))
-        return fail("logging.subsystems." + name,
-                    "unknown subsystem '" + name + "' (known: core, config, sip, isup, m3ua, mgcp, call)");
+// A semantic check's failure at the line of its field: the nearest recorded
+// ancestor gives the line when the field itself is absent.
+ConfigError error_at(const LoadedConfig& lc, FieldError e) {
+  int line = 0;
+  for (std::string p = e.path; !p.empty();) {
+    if (auto it = lc.lines.find(p); it != lc.lines.end()) {
+      line = it->second;
+      break;
     }
-    std::set<std::pair<config::Transport, std::string>> bound;
-    for (int i = 0; i < cfg.sip().listeners_size(); ++i) {
-      const auto& l = cfg.sip().listeners(i);
-      const std::string p = "sip.listeners[" + std::to_string(i) + "]";
-      if (l.transport() == config::TRANSPORT_UNSPECIFIED) return fail(p, "listener needs 'transport' (udp or tcp)");
-      if (l.transport() == config::TRANSPORT_TLS)
-        return fail(p + ".transport", "transport 'tls' is not supported by this build yet (udp, tcp)");
-      if (l.address().empty()) return fail(p, "listener needs 'address' (an IPv4 or IPv6 literal)");
-      if (!valid_ip(l.address())) return fail(p + ".address", "'" + l.address() + "' is not an IPv4 or IPv6 address");
-      if (l.port() > 65535) return fail(p + ".port", "port " + std::to_string(l.port()) + " is out of range 0..65535");
-      if (l.port() != 0 && !bound.insert({l.transport(), l.address() + ":" + std::to_string(l.port())}).second)
-        return fail(p, "duplicate listener " + l.address() + ":" + std::to_string(l.port()));
-    }
-    if (!check_ss7(cfg.ss7())) return false;
-    if (!check_trunks(cfg.sip())) return false;
-    if (!check_routes(cfg)) return false;
-    for (const auto& [path, why] : check_media_config(cfg)) return fail(path, why);
-    if (cfg.runtime().shutdown_grace_ms() > 600000)
-      return fail("runtime.shutdown_grace_ms", "shutdown_grace_ms must be at most 600000 (10 minutes)");
-    return true;
+    auto cut = p.find_last_of(".[");
+    p = cut == std::string::npos ? std::string() : p.substr(0, cut);
   }
-
-  const ConfigError& error() const { return error_; }
-
- private:
-  bool check_endpoint(const config::Endpoint& e, const std::string& p, bool required, bool need_port) {
-    const std::string side = p.ends_with("remote") ? "remote" : "local";
-    if (e.address().empty()) return !required || fail(p, side + " needs an address (IPv4 or IPv6 literal)");
-    if (!valid_ip(e.address())) return fail(p + ".address", "'" + e.address() + "' is not an IPv4 or IPv6 address");
-    if (e.port() > 65535) return fail(p + ".port", "port " + std::to_string(e.port()) + " is out of range 0..65535");
-    if (need_port && e.port() == 0) return fail(p, side + " needs a port");
-    return true;
-  }
-
-  // ss7.linksets (issue 9): names, point codes, SLCs, endpoints; their DPCs count as routed.
-  template <class Pc>
-  bool check_linksets(const config::Ss7& ss7, Pc& pc, std::set<std::uint32_t>& routed) {
-    std::set<std::string> names;
-    for (int i = 0; i < ss7.linksets_size(); ++i) {
-      const auto& ls = ss7.linksets(i);
-      const std::string p = "ss7.linksets[" + std::to_string(i) + "]";
-      if (ls.name().empty()) return fail(p, "link set needs a 'name'");
-      if (!names.insert(ls.name()).second) return fail(p + ".name", "duplicate link set name '" + ls.name() + "'");
-      if (ls.local_pc().empty() || ls.adjacent_pc().empty())
-        return fail(p, "link set needs 'local_pc' and 'adjacent_pc'");
-      if (!pc(ls.local_pc(), p + ".local_pc")) return false;
-      auto adj = pc(ls.adjacent_pc(), p + ".adjacent_pc");
-      if (!adj) return false;
-      routed.insert(*adj);
-      for (int j = 0; j < ls.destinations_size(); ++j) {
-        auto d = pc(ls.destinations(j), p + ".destinations[" + std::to_string(j) + "]");
-        if (!d) return false;
-        routed.insert(*d);
-      }
-      struct Timer {
-        const char* field;
-        std::uint32_t value, min, max;
-        const char* clause;
-      };
-      const Timer timers[] = {
-          {"t1_changeover_ms", ls.t1_changeover_ms(), 500, 1200, "Q.704 16.8 T1"},
-          {"t2_changeover_ms", ls.t2_changeover_ms(), 700, 2000, "Q.704 16.8 T2"},
-          {"t4_changeback_ms", ls.t4_changeback_ms(), 800, 1200, "Q.704 16.8 T4"},
-          {"slt_t1_ms", ls.slt_t1_ms(), 4000, 12000, "Q.707 5.5 T1"},
-          {"slt_t2_ms", ls.slt_t2_ms(), 30000, 90000, "Q.707 5.5 T2"},
-          {"t19_ms", ls.t19_ms(), 67000, 69000, "Q.704 16.8 T19"},
-          {"t20_ms", ls.t20_ms(), 59000, 61000, "Q.704 16.8 T20"},
-          {"t21_ms", ls.t21_ms(), 63000, 65000, "Q.704 16.8 T21"},
-      };
-      for (const auto& t : timers)
-        if (t.value != 0 && (t.value < t.min || t.value > t.max))
-          return fail(p + "." + t.field, std::string(t.field) + " " + std::to_string(t.value) + " is outside " +
-                                             t.clause + "'s range " + std::to_string(t.min) + ".." +
-                                             std::to_string(t.max) + " ms");
-      if (ls.links().empty()) return fail(p, "link set needs 'links'");
-      if (ls.links_size() > 16) return fail(p + ".links", "at most 16 links in a link set (Q.704 2.3.5)");
-      std::set<std::uint32_t> slcs;
-      for (int j = 0; j < ls.links_size(); ++j) {
-        const auto& l = ls.links(j);
-        const std::string lp = p + ".links[" + std::to_string(j) + "]";
-        if (l.slc() > 15) return fail(lp + ".slc", "SLC " + std::to_string(l.slc()) + " is out of range 0..15");
-        if (!slcs.insert(l.slc()).second) return fail(lp + ".slc", "duplicate SLC " + std::to_string(l.slc()));
-        if (l.transport() == config::SIGTRAN_TRANSPORT_UNSPECIFIED)
-          return fail(lp, "link needs a 'transport' (sctp, tcp)");
-        const bool client = !l.remote().address().empty();
-        if (client && !check_endpoint(l.remote(), lp + ".remote", true, true)) return false;
-        if (!check_endpoint(l.local(), lp + ".local", !client, false)) return false;
-      }
-    }
-    return true;
-  }
-
-  bool check_ss7(const config::Ss7& ss7) {
-    const auto fmt = point_code_format(ss7);
-    const char* fmt_name = fmt == sigtran::PointCodeFormat::kAnsi888   ? "ansi 8-8-8"
-                           : fmt == sigtran::PointCodeFormat::kDecimal ? "decimal"
-                                                                       : "itu 3-8-3";
-    auto pc = [&](const std::string& text, const std::string& path) -> std::optional<std::uint32_t> {
-      auto v = sigtran::parse_point_code(text, fmt);
-      if (!v) {
-        fail(path, "'" + text + "' is not a point code in the " + std::string(fmt_name) + " format");
-        return std::nullopt;
-      }
-      return v->value;
-    };
-    std::set<std::string> links;
-    for (int i = 0; i < ss7.m3ua_links_size(); ++i) {
-      const auto& l = ss7.m3ua_links(i);
-      const std::string p = "ss7.m3ua_links[" + std::to_string(i) + "]";
-      if (l.name().empty()) return fail(p, "link needs a 'name'");
-      if (!links.insert(l.name()).second) return fail(p + ".name", "duplicate link name '" + l.name() + "'");
-      if (l.role() == config::M3UA_ROLE_UNSPECIFIED)
-        return fail(p, "link needs a 'role' (asp, sg, ipsp_client, ipsp_server, ipsp_double)");
-      if (l.transport() == config::SIGTRAN_TRANSPORT_UNSPECIFIED)
-        return fail(p, "link needs a 'transport' (sctp, tcp)");
-      const bool client = is_client_role(l.role());
-      if (!check_endpoint(l.remote(), p + ".remote", client, client)) return false;
-      // A server may listen on port 0 (ephemeral; tests read the bound port from the log).
-      if (!check_endpoint(l.local(), p + ".local", !client, false)) return false;
-    }
-    bool has_default = false;
-    std::set<std::uint32_t> routed;
-    for (int i = 0; i < ss7.routes_size(); ++i) {
-      const auto& r = ss7.routes(i);
-      const std::string p = "ss7.routes[" + std::to_string(i) + "]";
-      if (r.dpc() == "default") {
-        if (has_default) return fail(p + ".dpc", "more than one default route");
-        has_default = true;
-      } else {
-        auto dpc = pc(r.dpc(), p + ".dpc");
-        if (!dpc) return false;
-        if (!routed.insert(*dpc).second) return fail(p + ".dpc", "duplicate route for " + r.dpc());
-      }
-      if (r.links().empty()) return fail(p, "route needs 'links'");
-      for (int j = 0; j < r.links_size(); ++j)
-        if (!links.count(r.links(j)))
-          return fail(p + ".links[" + std::to_string(j) + "]", "no M3UA link named '" + r.links(j) + "'");
-    }
-    if (!check_linksets(ss7, pc, routed)) return false;
-    std::set<std::string> names;
-    std::map<std::pair<std::uint32_t, std::uint32_t>, std::vector<CicSpan>> used;
-    for (int i = 0; i < ss7.trunk_groups_size(); ++i) {
-      const auto& g = ss7.trunk_groups(i);
-      const std::string p = "ss7.trunk_groups[" + std::to_string(i) + "]";
-      if (g.name().empty()) return fail(p, "trunk group needs a 'name'");
-      if (!names.insert(g.name()).second) return fail(p + ".name", "duplicate trunk group name '" + g.name() + "'");
-      if (g.opc().empty()) return fail(p, "trunk group needs 'opc' (our point code)");
-      if (g.dpc().empty()) return fail(p, "trunk group needs 'dpc' (the adjacent exchange)");
-      auto opc = pc(g.opc(), p + ".opc");
-      if (!opc) return false;
-      auto dpc = pc(g.dpc(), p + ".dpc");
-      if (!dpc) return false;
-      if (!has_default && !routed.count(*dpc))
-        return fail(p + ".dpc", "no route to " + g.dpc() + " (add it to ss7.routes or add a default route)");
-      if (g.cics().empty()) return fail(p, "trunk group needs 'cics' (e.g. \"1-31\")");
-      const unsigned max = max_cic(g.variant());
-      auto& spans = used[{*opc, *dpc}];
-      for (int j = 0; j < g.cics_size(); ++j) {
-        const std::string cp = p + ".cics[" + std::to_string(j) + "]";
-        auto span = parse_cic_range(g.cics(j), max);
-        if (!span) return fail(cp, "'" + g.cics(j) + "' is not a CIC or CIC range within 0.." + std::to_string(max));
-        for (const auto& s : spans)
-          if (span->first <= s.last && s.first <= span->last)
-            return fail(cp, "CICs " + g.cics(j) + " overlap another range between the same point codes");
-        spans.push_back(*span);
-      }
-    }
-    std::set<std::string> sims;
-    for (int i = 0; i < ss7.simulated_exchanges_size(); ++i) {
-      const auto& x = ss7.simulated_exchanges(i);
-      const std::string p = "ss7.simulated_exchanges[" + std::to_string(i) + "]";
-      if (x.name().empty()) return fail(p, "simulated exchange needs a 'name'");
-      if (!sims.insert(x.name()).second) return fail(p + ".name", "duplicate simulated exchange '" + x.name() + "'");
-      if (!check_endpoint(x.listen(), p + ".listen", true, false)) return false;
-      if (x.opc().empty() || x.dpc().empty()) return fail(p, "simulated exchange needs 'opc' and 'dpc'");
-      if (!pc(x.opc(), p + ".opc") || !pc(x.dpc(), p + ".dpc")) return false;
-      if (x.cics().empty()) return fail(p, "simulated exchange needs 'cics' (e.g. \"1-31\")");
-      for (int j = 0; j < x.cics_size(); ++j)
-        if (!parse_cic_range(x.cics(j), 4095))
-          return fail(p + ".cics[" + std::to_string(j) + "]", "'" + x.cics(j) + "' is not a CIC or CIC range");
-    }
-    return true;
-  }
-
-  static bool all_digits(const std::string& s) {
-    return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-  }
-
-  // "192.0.2.0/24", "2001:db8::/32" or a single address.
-  static bool valid_source(const std::string& s) {
-    const auto slash = s.find('/');
-    const std::string addr = s.substr(0, slash);
-    unsigned char buf[16];
-    const bool v4 = inet_pton(AF_INET, addr.c_str(), buf) == 1;
-    if (!v4 && inet_pton(AF_INET6, addr.c_str(), buf) != 1) return false;
-    if (slash == std::string::npos) return true;
-    const std::string len = s.substr(slash + 1);
-    if (len.empty() || len.size() > 3 || !all_digits(len)) return false;
-    return std::stoi(len) <= (v4 ? 32 : 128);
-  }
-
-  bool check_trunks(const config::Sip& sip) {
-    std::set<std::string> names;
-    for (int i = 0; i < sip.trunks_size(); ++i) {
-      const auto& t = sip.trunks(i);
-      const std::string p = "sip.trunks[" + std::to_string(i) + "]";
-      if (t.name().empty()) return fail(p, "SIP trunk needs a 'name'");
-      if (!names.insert(t.name()).second) return fail(p + ".name", "duplicate SIP trunk name '" + t.name() + "'");
-      if (t.address().empty()) return fail(p, "SIP trunk needs an 'address' (IPv4 or IPv6 literal of the peer)");
-      if (!valid_ip(t.address())) return fail(p + ".address", "'" + t.address() + "' is not an IPv4 or IPv6 address");
-      if (t.port() > 65535) return fail(p + ".port", "port " + std::to_string(t.port()) + " is out of range 0..65535");
-      if (t.transport() == config::TRANSPORT_TLS)
-        return fail(p + ".transport", "transport 'tls' is not supported by this build yet (udp, tcp)");
-      for (int j = 0; j < t.allowed_sources_size(); ++j)
-        if (!valid_source(t.allowed_sources(j)))
-          return fail(p + ".allowed_sources[" + std::to_string(j) + "]",
-                      "'" + t.allowed_sources(j) + "' is not an address or address/prefix-length");
-      const auto& np = t.number_plan();
-      if (!all_digits(np.country_code()) || np.country_code().size() > 3)
-        return fail(p + ".number_plan.country_code", "country code '" + np.country_code() + "' must be 1-3 digits");
-      if (!all_digits(np.area_code()) || np.area_code().size() > 8)
-        return fail(p + ".number_plan.area_code", "area code '" + np.area_code() + "' must be up to 8 digits");
-      if (t.options_interval_ms() != 0 && t.options_interval_ms() < 1000)
-        return fail(p + ".options_interval_ms", "options_interval_ms must be 0 (off) or at least 1000");
-    }
-    return true;
-  }
-
-  bool check_routes(const config::Config& cfg) {
-    std::set<std::string> trunks, groups;
-    for (const auto& t : cfg.sip().trunks()) trunks.insert(t.name());
-    for (const auto& g : cfg.ss7().trunk_groups()) groups.insert(g.name());
-    std::set<std::pair<std::string, std::string>> seen;
-    for (int i = 0; i < cfg.routes_size(); ++i) {
-      const auto& r = cfg.routes(i);
-      const std::string p = "routes[" + std::to_string(i) + "]";
-      if (!all_digits(r.prefix()))
-        return fail(p + ".prefix", "route prefix '" + r.prefix() + "' must be digits only (\"\" matches every number)");
-      if (!r.from().empty() && !trunks.count(r.from()) && !groups.count(r.from()))
-        return fail(p + ".from", "no SIP trunk or ISUP trunk group named '" + r.from() + "'");
-      if (!seen.insert({r.from(), r.prefix()}).second)
-        return fail(p + ".prefix", "duplicate route for prefix '" + r.prefix() + "'" +
-                                       (r.from().empty() ? "" : " from '" + r.from() + "'"));
-      if (r.targets().empty()) return fail(p, "route needs 'targets' (sip_trunk or trunk_group)");
-      for (int j = 0; j < r.targets_size(); ++j) {
-        const auto& t = r.targets(j);
-        const std::string tp = p + ".targets[" + std::to_string(j) + "]";
-        if (t.sip_trunk().empty() == t.trunk_group().empty())
-          return fail(tp, "route target needs exactly one of 'sip_trunk' and 'trunk_group'");
-        if (!t.sip_trunk().empty() && !trunks.count(t.sip_trunk()))
-          return fail(tp + ".sip_trunk", "no SIP trunk named '" + t.sip_trunk() + "'");
-        if (!t.trunk_group().empty() && !groups.count(t.trunk_group()))
-          return fail(tp + ".trunk_group", "no ISUP trunk group named '" + t.trunk_group() + "'");
-        if (!all_digits(t.prefix())) return fail(tp + ".prefix", "prefix '" + t.prefix() + "' must be digits only");
-        if (t.strip() > 30) return fail(tp + ".strip", "strip must be at most 30 digits");
-      }
-    }
-    return true;
-  }
-
-  bool fail(const std::string& path, std::string reason) {
-    int line = 0;
-    // The nearest recorded ancestor gives the line when the field itself is absent.
-    for (std::string p = path; !p.empty();) {
-      if (auto it = lc_.lines.find(p); it != lc_.lines.end()) {
-        line = it->second;
-        break;
-      }
-      auto cut = p.find_last_of(".[");
-      p = cut == std::string::npos ? std::string() : p.substr(0, cut);
-    }
-    error_ = ConfigError{lc_.source, line, std::move(reason)};
-    return false;
-  }
-
-  const LoadedConfig& lc_;
-  ConfigError error_;
-};
+  return ConfigError{lc.source, line, std::move(e.reason)};
+}
 
 void apply_defaults(config::Config& c) {
   if (c.node().name().empty()) c.mutable_node()->set_name("isupgw");
@@ -644,8 +367,9 @@ Result<LoadedConfig, ConfigError> load_config_text(std::string_view yaml, std::s
   } catch (const YAML::Exception& e) {
     return Err(ConfigError{lc.source, e.mark.is_null() ? 0 : e.mark.line + 1, e.msg});
   }
-  Validator v(lc);
-  if (!v.run()) return Err(v.error());
+  auto settings = validate(lc.config);
+  if (!settings) return Err(error_at(lc, settings.error()));
+  lc.settings = std::move(*settings);
   apply_defaults(lc.config);
   return lc;
 }

@@ -1,5 +1,6 @@
 // Loads a YAML configuration into the protobuf schema (config/config.proto)
-// and validates it. Every failure is one ConfigError rendered "FILE:LINE: reason".
+// and validates it, parsing it once into typed Settings (config/settings.h). Every failure is one ConfigError rendered
+// "FILE:LINE: reason".
 #pragma once
 
 #include <map>
@@ -8,6 +9,7 @@
 
 #include "base/result.h"
 #include "config/config.pb.h"
+#include "config/settings.h"
 
 namespace isupgw::config {
 
@@ -23,6 +25,8 @@ struct LoadedConfig {
   std::string source;  // file name, or "<embedded default>"
   // Field path ("sip.listeners[1].port") -> 1-based line, for validation messages.
   std::map<std::string, int, std::less<>> lines;
+  // The same configuration checked and parsed into values: what the stacks take.
+  Settings settings;
 };
 
 Result<LoadedConfig, ConfigError> load_config_text(std::string_view yaml, std::string_view source_name);

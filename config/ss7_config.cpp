@@ -1,9 +1,16 @@
 #include "config/ss7_config.h"
 
 #include <charconv>
+#include <map>
+#include <set>
+
+#include "config/validate.h"
+#include "sigtran/m2pa_codec.h"
 
 namespace isupgw::config {
+
 namespace {
+
 std::optional<unsigned> parse_number(std::string_view s) {
   unsigned v = 0;
   if (s.empty()) return std::nullopt;
@@ -11,37 +18,352 @@ std::optional<unsigned> parse_number(std::string_view s) {
   if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
   return v;
 }
+
+sigtran::m3ua::Role role_of(M3uaRole r) {
+  using sigtran::m3ua::Role;
+  switch (r) {
+    case M3UA_ROLE_SG: return Role::kSg;
+    case M3UA_ROLE_IPSP_CLIENT: return Role::kIpspClient;
+    case M3UA_ROLE_IPSP_SERVER: return Role::kIpspServer;
+    case M3UA_ROLE_IPSP_DOUBLE: return Role::kIpspDouble;
+    default: return Role::kAsp;
+  }
+}
+
+std::optional<sigtran::m3ua::TrafficMode> mode_of(TrafficMode m) {
+  using sigtran::m3ua::TrafficMode;
+  switch (m) {
+    case TRAFFIC_MODE_OVERRIDE: return TrafficMode::kOverride;
+    case TRAFFIC_MODE_LOADSHARE: return TrafficMode::kLoadshare;
+    case TRAFFIC_MODE_BROADCAST: return TrafficMode::kBroadcast;
+    default: return std::nullopt;
+  }
+}
+
+isup::Variant variant_of(IsupVariant v) {
+  switch (v) {
+    case ISUP_VARIANT_ANSI: return isup::Variant::kAnsi;
+    case ISUP_VARIANT_ETSI: return isup::Variant::kEtsi;
+    default: return isup::Variant::kItu;
+  }
+}
+
+sigtran::TransportSpec::Kind kind_of(SigtranTransport t) {
+  return t == SIGTRAN_TRANSPORT_TCP ? sigtran::TransportSpec::Kind::kTcp : sigtran::TransportSpec::Kind::kSctp;
+}
+
+// Builds Ss7Settings while checking; the first failure ends the build.
+class Ss7Builder {
+ public:
+  explicit Ss7Builder(const Ss7& ss7) : ss7_(ss7) {
+    out_.format = point_code_format(ss7);
+    out_.grs_in_flight = ss7.grs_in_flight();
+  }
+
+  Result<Ss7Settings, FieldError> build() {
+    if (!m3ua_links() || !routes() || !linksets() || !trunk_groups() || !simulated_exchanges()) return Err(error_);
+    return std::move(out_);
+  }
+
+ private:
+  std::optional<std::uint32_t> pc(const std::string& text, const std::string& path) {
+    auto v = sigtran::parse_point_code(text, out_.format);
+    if (!v) {
+      const char* name = out_.format == sigtran::PointCodeFormat::kAnsi888   ? "ansi 8-8-8"
+                         : out_.format == sigtran::PointCodeFormat::kDecimal ? "decimal"
+                                                                             : "itu 3-8-3";
+      fail(path, "'" + text + "' is not a point code in the " + std::string(name) + " format");
+      return std::nullopt;
+    }
+    return v->value;
+  }
+
+  bool endpoint(const Endpoint& e, const std::string& p, bool required, bool need_port) {
+    if (auto err = check_endpoint(e, p, required, need_port)) {
+      error_ = std::move(*err);
+      return false;
+    }
+    return true;
+  }
+
+  bool m3ua_links() {
+    for (int i = 0; i < ss7_.m3ua_links_size(); ++i) {
+      const auto& l = ss7_.m3ua_links(i);
+      const std::string p = "ss7.m3ua_links[" + std::to_string(i) + "]";
+      if (l.name().empty()) return fail(p, "link needs a 'name'");
+      if (!links_.emplace(l.name(), out_.m3ua_links.size()).second)
+        return fail(p + ".name", "duplicate link name '" + l.name() + "'");
+      if (l.role() == M3UA_ROLE_UNSPECIFIED)
+        return fail(p, "link needs a 'role' (asp, sg, ipsp_client, ipsp_server, ipsp_double)");
+      if (l.transport() == SIGTRAN_TRANSPORT_UNSPECIFIED) return fail(p, "link needs a 'transport' (sctp, tcp)");
+      const bool client = is_client_role(l.role());
+      if (!endpoint(l.remote(), p + ".remote", client, client)) return false;
+      // A server may listen on port 0 (ephemeral; tests read the bound port from the log).
+      if (!endpoint(l.local(), p + ".local", !client, false)) return false;
+
+      M3uaLinkSettings s;
+      const auto& ep = client ? l.remote() : l.local();
+      s.transport.kind = kind_of(l.transport());
+      s.transport.server = !client;
+      s.transport.address = ep.address();
+      s.transport.port = static_cast<std::uint16_t>(ep.port());
+      if (client) {
+        s.transport.local_address = l.local().address();
+        s.transport.local_port = static_cast<std::uint16_t>(l.local().port());
+      }
+      s.link.name = l.name();
+      s.link.role = role_of(l.role());
+      s.link.routing_contexts.assign(l.routing_contexts().begin(), l.routing_contexts().end());
+      s.link.traffic_mode = mode_of(l.traffic_mode());
+      if (l.asp_identifier() != 0) s.link.asp_identifier = l.asp_identifier();
+      s.link.t_beat = std::chrono::milliseconds(l.beat_interval_ms());
+      out_.m3ua_links.push_back(std::move(s));
+    }
+    return true;
+  }
+
+  bool routes() {
+    for (int i = 0; i < ss7_.routes_size(); ++i) {
+      const auto& r = ss7_.routes(i);
+      const std::string p = "ss7.routes[" + std::to_string(i) + "]";
+      M3uaRouteSettings s;
+      if (r.dpc() == "default") {
+        if (has_default_) return fail(p + ".dpc", "more than one default route");
+        has_default_ = true;
+      } else {
+        s.dpc = pc(r.dpc(), p + ".dpc");
+        if (!s.dpc) return false;
+        if (!routed_.insert(*s.dpc).second) return fail(p + ".dpc", "duplicate route for " + r.dpc());
+      }
+      if (r.links().empty()) return fail(p, "route needs 'links'");
+      for (int j = 0; j < r.links_size(); ++j) {
+        auto it = links_.find(r.links(j));
+        if (it == links_.end())
+          return fail(p + ".links[" + std::to_string(j) + "]", "no M3UA link named '" + r.links(j) + "'");
+        s.links.push_back(it->second);
+      }
+      s.mode = mode_of(r.traffic_mode()).value_or(sigtran::m3ua::TrafficMode::kOverride);
+      out_.routes.push_back(std::move(s));
+    }
+    return true;
+  }
+
+  // ss7.linksets (issue 9): names, point codes, SLCs, endpoints; their DPCs count as routed.
+  bool linksets() {
+    std::set<std::string> names;
+    for (int i = 0; i < ss7_.linksets_size(); ++i) {
+      const auto& ls = ss7_.linksets(i);
+      const std::string p = "ss7.linksets[" + std::to_string(i) + "]";
+      if (ls.name().empty()) return fail(p, "link set needs a 'name'");
+      if (!names.insert(ls.name()).second) return fail(p + ".name", "duplicate link set name '" + ls.name() + "'");
+      if (ls.local_pc().empty() || ls.adjacent_pc().empty())
+        return fail(p, "link set needs 'local_pc' and 'adjacent_pc'");
+      LinkSetSettings s;
+      auto& c = s.config;
+      c.name = ls.name();
+      c.variant = out_.format == sigtran::PointCodeFormat::kAnsi888 ? sigtran::mtp3::Variant::kAnsi
+                                                                    : sigtran::mtp3::Variant::kItu;
+      c.pc_format = out_.format;
+      c.ni = network_indicator(ls.network_indicator());
+      auto local = pc(ls.local_pc(), p + ".local_pc");
+      if (!local) return false;
+      c.local_pc = *local;
+      auto adj = pc(ls.adjacent_pc(), p + ".adjacent_pc");
+      if (!adj) return false;
+      c.adjacent_pc = *adj;
+      routed_.insert(*adj);
+      for (int j = 0; j < ls.destinations_size(); ++j) {
+        auto d = pc(ls.destinations(j), p + ".destinations[" + std::to_string(j) + "]");
+        if (!d) return false;
+        routed_.insert(*d);
+        c.destinations.push_back(*d);
+      }
+      struct Timer {
+        const char* field;
+        std::uint32_t value, min, max;
+        const char* clause;
+        Clock::duration* into;
+      };
+      const Timer timers[] = {
+          {"t1_changeover_ms", ls.t1_changeover_ms(), 500, 1200, "Q.704 16.8 T1", &c.t1_changeover},
+          {"t2_changeover_ms", ls.t2_changeover_ms(), 700, 2000, "Q.704 16.8 T2", &c.t2_changeover},
+          {"t4_changeback_ms", ls.t4_changeback_ms(), 800, 1200, "Q.704 16.8 T4", &c.t4_changeback},
+          {"slt_t1_ms", ls.slt_t1_ms(), 4000, 12000, "Q.707 5.5 T1", &c.t1_slt},
+          {"slt_t2_ms", ls.slt_t2_ms(), 30000, 90000, "Q.707 5.5 T2", &c.t2_slt},
+          {"t19_ms", ls.t19_ms(), 67000, 69000, "Q.704 16.8 T19", &c.restart.t19},
+          {"t20_ms", ls.t20_ms(), 59000, 61000, "Q.704 16.8 T20", &c.restart.t20},
+          {"t21_ms", ls.t21_ms(), 63000, 65000, "Q.704 16.8 T21", &c.restart.t21},
+      };
+      for (const auto& t : timers) {
+        if (t.value == 0) continue;  // the default
+        if (t.value < t.min || t.value > t.max)
+          return fail(p + "." + t.field, std::string(t.field) + " " + std::to_string(t.value) + " is outside " +
+                                             t.clause + "'s range " + std::to_string(t.min) + ".." +
+                                             std::to_string(t.max) + " ms");
+        *t.into = std::chrono::milliseconds(t.value);
+      }
+      c.own_restart = ls.mtp_restart() != MTP_RESTART_ADJACENT;
+      if (ls.links().empty()) return fail(p, "link set needs 'links'");
+      if (ls.links_size() > 16) return fail(p + ".links", "at most 16 links in a link set (Q.704 2.3.5)");
+      std::set<std::uint32_t> slcs;
+      for (int j = 0; j < ls.links_size(); ++j) {
+        const auto& l = ls.links(j);
+        const std::string lp = p + ".links[" + std::to_string(j) + "]";
+        if (l.slc() > 15) return fail(lp + ".slc", "SLC " + std::to_string(l.slc()) + " is out of range 0..15");
+        if (!slcs.insert(l.slc()).second) return fail(lp + ".slc", "duplicate SLC " + std::to_string(l.slc()));
+        if (l.transport() == SIGTRAN_TRANSPORT_UNSPECIFIED) return fail(lp, "link needs a 'transport' (sctp, tcp)");
+        const bool client = !l.remote().address().empty();
+        if (client && !endpoint(l.remote(), lp + ".remote", true, true)) return false;
+        if (!endpoint(l.local(), lp + ".local", !client, false)) return false;
+
+        LinkSetSettings::Link link;
+        const auto& ep = client ? l.remote() : l.local();
+        auto& t = link.transport;
+        t.kind = kind_of(l.transport());
+        t.server = !client;
+        t.address = ep.address();
+        t.port = static_cast<std::uint16_t>(ep.port());
+        if (t.kind == sigtran::TransportSpec::Kind::kSctp) {
+          if (t.port == 0) t.port = sigtran::m2pa::kPort;
+          t.ppid = sigtran::m2pa::kPpid;
+          t.streams = 2;  // RFC 4165 1.3.3: link status on stream 0, user data on 1
+          if (client) {
+            t.local_address = l.local().address();
+            t.local_port = static_cast<std::uint16_t>(l.local().port());
+          }
+        }
+        link.link.name = ls.name() + "/" + std::to_string(l.slc());
+        link.link.slc = static_cast<std::uint8_t>(l.slc());
+        if (ls.proving_ms() != 0) link.link.timers.t4n = std::chrono::milliseconds(ls.proving_ms());
+        s.links.push_back(std::move(link));
+      }
+      out_.linksets.push_back(std::move(s));
+    }
+    return true;
+  }
+
+  bool trunk_groups() {
+    std::set<std::string> names;
+    std::map<std::pair<std::uint32_t, std::uint32_t>, std::vector<isup::CicRange>> used;
+    for (int i = 0; i < ss7_.trunk_groups_size(); ++i) {
+      const auto& g = ss7_.trunk_groups(i);
+      const std::string p = "ss7.trunk_groups[" + std::to_string(i) + "]";
+      if (g.name().empty()) return fail(p, "trunk group needs a 'name'");
+      if (!names.insert(g.name()).second) return fail(p + ".name", "duplicate trunk group name '" + g.name() + "'");
+      if (g.opc().empty()) return fail(p, "trunk group needs 'opc' (our point code)");
+      if (g.dpc().empty()) return fail(p, "trunk group needs 'dpc' (the adjacent exchange)");
+      auto opc = pc(g.opc(), p + ".opc");
+      if (!opc) return false;
+      auto dpc = pc(g.dpc(), p + ".dpc");
+      if (!dpc) return false;
+      if (!has_default_ && !routed_.count(*dpc))
+        return fail(p + ".dpc", "no route to " + g.dpc() + " (add it to ss7.routes or add a default route)");
+      if (g.cics().empty()) return fail(p, "trunk group needs 'cics' (e.g. \"1-31\")");
+      isup::TrunkGroupConfig tg;
+      tg.name = g.name();
+      tg.opc = *opc;
+      tg.dpc = *dpc;
+      tg.ni = network_indicator(g.network_indicator());
+      tg.variant = variant_of(g.variant());
+      tg.overlap_incoming = g.overlap();
+      const unsigned max = max_cic(g.variant());
+      auto& spans = used[{*opc, *dpc}];
+      for (int j = 0; j < g.cics_size(); ++j) {
+        const std::string cp = p + ".cics[" + std::to_string(j) + "]";
+        auto span = parse_cic_range(g.cics(j), max);
+        if (!span) return fail(cp, "'" + g.cics(j) + "' is not a CIC or CIC range within 0.." + std::to_string(max));
+        for (const auto& s : spans)
+          if (span->first <= s.last && s.first <= span->last)
+            return fail(cp, "CICs " + g.cics(j) + " overlap another range between the same point codes");
+        spans.push_back(*span);
+        tg.cics.push_back(*span);
+      }
+      out_.trunk_groups.push_back(std::move(tg));
+    }
+    return true;
+  }
+
+  bool simulated_exchanges() {
+    std::set<std::string> names;
+    for (int i = 0; i < ss7_.simulated_exchanges_size(); ++i) {
+      const auto& x = ss7_.simulated_exchanges(i);
+      const std::string p = "ss7.simulated_exchanges[" + std::to_string(i) + "]";
+      if (x.name().empty()) return fail(p, "simulated exchange needs a 'name'");
+      if (!names.insert(x.name()).second) return fail(p + ".name", "duplicate simulated exchange '" + x.name() + "'");
+      if (!endpoint(x.listen(), p + ".listen", true, false)) return false;
+      if (x.opc().empty() || x.dpc().empty()) return fail(p, "simulated exchange needs 'opc' and 'dpc'");
+      SimulatedExchangeSettings s;
+      auto opc = pc(x.opc(), p + ".opc");
+      if (!opc) return false;
+      auto dpc = pc(x.dpc(), p + ".dpc");
+      if (!dpc) return false;
+      if (x.cics().empty()) return fail(p, "simulated exchange needs 'cics' (e.g. \"1-31\")");
+      for (int j = 0; j < x.cics_size(); ++j) {
+        auto span = parse_cic_range(x.cics(j), 4095);
+        if (!span) return fail(p + ".cics[" + std::to_string(j) + "]", "'" + x.cics(j) + "' is not a CIC or CIC range");
+        s.cics.push_back(*span);
+      }
+      s.name = x.name();
+      s.listen.kind = sigtran::TransportSpec::Kind::kTcp;
+      s.listen.server = true;
+      s.listen.address = x.listen().address();
+      s.listen.port = static_cast<std::uint16_t>(x.listen().port());
+      s.routing_context = x.routing_context() == 0 ? 1 : x.routing_context();
+      s.opc = *opc;
+      s.dpc = *dpc;
+      s.format = out_.format;
+      s.ring = std::chrono::milliseconds(x.ring_ms() == 0 ? 1000 : x.ring_ms());
+      out_.simulated_exchanges.push_back(std::move(s));
+    }
+    return true;
+  }
+
+  bool fail(const std::string& path, std::string reason) {
+    error_ = FieldError{path, std::move(reason)};
+    return false;
+  }
+
+  const Ss7& ss7_;
+  Ss7Settings out_;
+  FieldError error_;
+  std::map<std::string, std::size_t> links_;  // M3UA link name -> index
+  bool has_default_ = false;
+  std::set<std::uint32_t> routed_;
+};
+
 }  // namespace
 
-sigtran::PointCodeFormat point_code_format(const config::Ss7& ss7) {
+sigtran::PointCodeFormat point_code_format(const Ss7& ss7) {
   switch (ss7.point_code_format()) {
-    case config::POINT_CODE_FORMAT_ANSI: return sigtran::PointCodeFormat::kAnsi888;
-    case config::POINT_CODE_FORMAT_DECIMAL: return sigtran::PointCodeFormat::kDecimal;
+    case POINT_CODE_FORMAT_ANSI: return sigtran::PointCodeFormat::kAnsi888;
+    case POINT_CODE_FORMAT_DECIMAL: return sigtran::PointCodeFormat::kDecimal;
     default: return sigtran::PointCodeFormat::kItu383;
   }
 }
 
-std::optional<CicSpan> parse_cic_range(std::string_view text, unsigned max) {
+std::optional<isup::CicRange> parse_cic_range(std::string_view text, unsigned max) {
   auto dash = text.find('-');
   auto first = parse_number(text.substr(0, dash));
   auto last = dash == std::string_view::npos ? first : parse_number(text.substr(dash + 1));
   if (!first || !last || *first > *last || *last > max) return std::nullopt;
-  return CicSpan(static_cast<std::uint16_t>(*first), static_cast<std::uint16_t>(*last));
+  return isup::CicRange(static_cast<std::uint16_t>(*first), static_cast<std::uint16_t>(*last));
 }
 
-unsigned max_cic(config::IsupVariant v) { return v == config::ISUP_VARIANT_ANSI ? 0x3fff : 0x0fff; }
+unsigned max_cic(IsupVariant v) { return v == ISUP_VARIANT_ANSI ? 0x3fff : 0x0fff; }
 
-std::uint8_t network_indicator(config::NetworkIndicator ni) {
+std::uint8_t network_indicator(NetworkIndicator ni) {
   switch (ni) {
-    case config::NETWORK_INDICATOR_INTERNATIONAL: return 0;
-    case config::NETWORK_INDICATOR_INTERNATIONAL_SPARE: return 1;
-    case config::NETWORK_INDICATOR_NATIONAL_SPARE: return 3;
+    case NETWORK_INDICATOR_INTERNATIONAL: return 0;
+    case NETWORK_INDICATOR_INTERNATIONAL_SPARE: return 1;
+    case NETWORK_INDICATOR_NATIONAL_SPARE: return 3;
     default: return 2;
   }
 }
 
-bool is_client_role(config::M3uaRole r) {
-  return r == config::M3UA_ROLE_ASP || r == config::M3UA_ROLE_IPSP_CLIENT || r == config::M3UA_ROLE_IPSP_DOUBLE;
+bool is_client_role(M3uaRole r) {
+  return r == M3UA_ROLE_ASP || r == M3UA_ROLE_IPSP_CLIENT || r == M3UA_ROLE_IPSP_DOUBLE;
 }
+
+Result<Ss7Settings, FieldError> build_ss7(const Ss7& ss7) { return Ss7Builder(ss7).build(); }
 
 }  // namespace isupgw::config

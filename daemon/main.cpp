@@ -31,10 +31,9 @@ class Simulator final : public ExchangeSimulator {
 };
 
 Result<std::unique_ptr<ExchangeSimulator>, std::string> make_simulator(boost::asio::io_context& io,
-                                                                       const config::SimulatedExchange& cfg,
-                                                                       sigtran::PointCodeFormat fmt, Logger& log,
-                                                                       Counters& counters) {
-  auto x = tools::SimExchange::create(io, cfg, fmt, log, counters);
+                                                                       const config::SimulatedExchangeSettings& cfg,
+                                                                       Logger& log, Counters& counters) {
+  auto x = tools::SimExchange::create(io, cfg, log, counters);
   if (!x) return Err(x.error());
   return std::unique_ptr<ExchangeSimulator>(std::make_unique<Simulator>(std::move(*x)));
 }

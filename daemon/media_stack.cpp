@@ -3,35 +3,9 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "config/media_config.h"
-#include "config/ss7_config.h"
-
 namespace isupgw::daemon {
 
 namespace {
-
-// What the AUEP keepalive audits for a group's endpoints: the per-circuit
-// term made a wildcard ("rtpbridge/{cic:x}@mgw" -> "rtpbridge/*@mgw", which
-// osmo-mgw answers; it refuses "*@mgw"), else the whole domain ("*@mg1").
-std::string keepalive_for(std::string_view endpoints) {
-  const std::string domain = config::domain_of(endpoints);
-  std::string local(endpoints.substr(0, endpoints.rfind('@')));
-  for (std::string_view cic : {"{cic}", "{cic:x}"}) {
-    const auto at = local.find(cic);
-    const bool whole_term = at != std::string::npos && (at == 0 || local[at - 1] == '/') &&
-                            (at + cic.size() == local.size() || local[at + cic.size()] == '/');
-    if (whole_term) return local.replace(at, cic.size(), "*") + "@" + domain;
-  }
-  return "*@" + domain;
-}
-
-std::uint32_t lowest_cic(const config::TrunkGroup& g) {
-  std::uint32_t low = 0;
-  for (const auto& r : g.cics())
-    if (auto span = config::parse_cic_range(r, config::max_cic(g.variant())); span && (low == 0 || span->first < low))
-      low = span->first;
-  return low == 0 ? 1 : low;
-}
 
 mediagw::mgcp::ConnectionMode mgcp_mode(engine::MediaMode m) {
   switch (m) {
@@ -45,45 +19,22 @@ mediagw::mgcp::ConnectionMode mgcp_mode(engine::MediaMode m) {
 
 }  // namespace
 
-MediaStack::MediaStack(boost::asio::io_context& io, Clock& clock, Logger& log, Counters& counters)
-    : io_(io), clock_(clock), log_(log), counters_(counters), timers_(io) {}
+MediaStack::MediaStack(boost::asio::io_context& io, Logger& log, Counters& counters)
+    : log_(log), counters_(counters), timers_(io) {}
 
 MediaStack::~MediaStack() { stop(); }
 
 Result<std::unique_ptr<MediaStack>, std::string> MediaStack::create(boost::asio::io_context& io,
-                                                                    const config::Config& cfg, Clock& clock,
+                                                                    const config::MediaSettings& cfg, Clock& clock,
                                                                     Logger& log, Counters& counters) {
-  if (auto errors = config::check_media_config(cfg); !errors.empty()) return Err(errors.front().second);
-  std::unique_ptr<MediaStack> s(new MediaStack(io, clock, log, counters));
-  for (const auto& c : cfg.media_gateways()) {
+  std::unique_ptr<MediaStack> s(new MediaStack(io, log, counters));
+  for (const auto& c : cfg.gateways) {
     auto mg = std::make_unique<Mg>();
-    mg->name = c.name();
-    mg->udp.mg_address = c.address().address();
-    mg->udp.mg_port = static_cast<std::uint16_t>(c.address().port() == 0 ? 2427 : c.address().port());
-    mg->udp.local_address = c.local().address().empty()
-                                ? (c.address().address().find(':') != std::string::npos ? "::" : "0.0.0.0")
-                                : c.local().address();
-    mg->udp.local_port = static_cast<std::uint16_t>(c.local().port());
-    // The keepalive audits the MG's domain unless told which endpoint to use.
-    std::string keepalive = c.keepalive_endpoint();
-    if (keepalive.empty()) {
-      for (const auto& g : cfg.ss7().trunk_groups())
-        if (g.media_gateway() == c.name()) {
-          keepalive = keepalive_for(g.endpoints());
-          break;
-        }
-      if (keepalive.empty()) keepalive = "*@" + c.name();
-    }
-    mediagw::ClientConfig cc;
-    cc.mg_name = c.name();
-    cc.keepalive_endpoint = keepalive;
-    cc.keepalive_interval = std::chrono::milliseconds(c.keepalive_ms() == 0 ? 10000 : c.keepalive_ms());
-    if (c.initial_rto_ms() != 0) cc.initial_rto = std::chrono::milliseconds(c.initial_rto_ms());
-    if (c.max_rto_ms() != 0) cc.max_rto = std::chrono::milliseconds(c.max_rto_ms());
-    if (c.max_retransmissions() != 0) cc.max_retransmissions = c.max_retransmissions();
+    mg->name = c.client.mg_name;
+    mg->udp = c.udp;
     mg->transport = std::make_unique<mediagw::MgcpUdpTransport>(io, log, counters);
-    mg->client = std::make_unique<mediagw::MgcpClient>(cc, *mg->transport, s->timers_, clock, log, counters);
-    mg->connections = std::make_unique<mediagw::MgConnections>(c.name(), *mg->client, log, counters);
+    mg->client = std::make_unique<mediagw::MgcpClient>(c.client, *mg->transport, s->timers_, clock, log, counters);
+    mg->connections = std::make_unique<mediagw::MgConnections>(mg->name, *mg->client, log, counters);
     mg->continuity = std::make_unique<mediagw::ContinuityChecker>(*mg->client, s->timers_, log, counters);
     Mg* raw = mg.get();
     mg->client->on_notify([raw](const mediagw::mgcp::Command& n) { raw->continuity->on_notify(n); });
@@ -103,22 +54,14 @@ Result<std::unique_ptr<MediaStack>, std::string> MediaStack::create(boost::asio:
     });
     s->mgs_.push_back(std::move(mg));
   }
-  for (const auto& g : cfg.ss7().trunk_groups()) {
-    if (g.media_gateway().empty()) continue;
+  for (const auto& g : cfg.groups) {
     GroupBinding b;
-    b.mg = s->find(g.media_gateway());
-    if (config::is_wildcard(g.endpoints())) {
-      b.rtp_endpoint = g.endpoints();
-    } else {
-      mediagw::TrunkLayout layout;
-      layout.first_cic = lowest_cic(g);
-      b.tdm = *mediagw::EndpointPattern::parse(g.endpoints(), layout);
-      const auto fmt = config::point_code_format(cfg.ss7());
-      const auto opc = sigtran::parse_point_code(g.opc(), fmt), dpc = sigtran::parse_point_code(g.dpc(), fmt);
-      b.pc_low = std::min(opc ? opc->value : 0, dpc ? dpc->value : 0);
-      b.pc_high = std::max(opc ? opc->value : 0, dpc ? dpc->value : 0);
-    }
-    s->by_name_.emplace(g.name(), std::move(b));
+    b.mg = s->find(g.media_gateway);
+    b.tdm = g.tdm;
+    b.rtp_endpoint = g.rtp_endpoint;
+    b.pc_low = g.pc_low;
+    b.pc_high = g.pc_high;
+    s->by_name_.emplace(g.trunk_group, std::move(b));
   }
   return s;
 }

@@ -28,7 +28,7 @@
 #include "base/counters.h"
 #include "base/log.h"
 #include "base/result.h"
-#include "config/config.pb.h"
+#include "config/settings.h"
 #include "engine/call_media.h"
 #include "isup/isup_cc.h"
 #include "isup/isup_cc_user.h"
@@ -58,8 +58,9 @@ class MediaStack final : public isup::ContinuityCheck, public engine::CallMedia 
     std::string call_id;  // the circuit's MGCP Call-ID on per-circuit RTP bridges, else empty
   };
 
-  static Result<std::unique_ptr<MediaStack>, std::string> create(boost::asio::io_context& io, const config::Config& cfg,
-                                                                 Clock& clock, Logger& log, Counters& counters);
+  static Result<std::unique_ptr<MediaStack>, std::string> create(boost::asio::io_context& io,
+                                                                 const config::MediaSettings& cfg, Clock& clock,
+                                                                 Logger& log, Counters& counters);
   ~MediaStack() override;
 
   // Opens every MGCP socket and starts the keepalives. Errors name the MG.
@@ -94,10 +95,8 @@ class MediaStack final : public isup::ContinuityCheck, public engine::CallMedia 
     std::string rtp_endpoint;                     // wildcard RTP endpoint otherwise
     std::uint32_t pc_low = 0, pc_high = 0;        // the group's OPC and DPC, ordered
   };
-  MediaStack(boost::asio::io_context& io, Clock& clock, Logger& log, Counters& counters);
+  MediaStack(boost::asio::io_context& io, Logger& log, Counters& counters);
 
-  boost::asio::io_context& io_;
-  Clock& clock_;
   Logger& log_;
   Counters& counters_;
   AsioTimerService timers_;

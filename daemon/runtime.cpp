@@ -7,8 +7,6 @@
 
 #include <cstdio>
 
-#include "config/ss7_config.h"
-
 namespace isupgw::daemon {
 
 namespace asio = boost::asio;
@@ -39,12 +37,11 @@ int Runtime::run() {
   apply_logging(config_.config.logging(), log_);
   log_.notice(Subsystem::kCore, "starting",
               {{"node", config_.config.node().name()}, {"config", config_.source}, {"version", ISUPGW_VERSION}});
-  const auto& ss7 = config_.config.ss7();
-  const auto fmt = config::point_code_format(ss7);
-  for (const auto& x : ss7.simulated_exchanges()) {
-    auto sim = make_sim_ ? make_sim_(io_, x, fmt, log_, counters_)
+  const auto& ss7 = config_.settings.ss7;
+  for (const auto& x : ss7.simulated_exchanges) {
+    auto sim = make_sim_ ? make_sim_(io_, x, log_, counters_)
                          : Result<std::unique_ptr<ExchangeSimulator>, std::string>(
-                               Err("simulated exchange '" + x.name() + "': no simulator in this program"));
+                               Err("simulated exchange '" + x.name + "': no simulator in this program"));
     if (!sim) {
       log_.error(Subsystem::kIsup, "simulated_exchange_failed", {{"error", sim.error()}});
       return 1;
@@ -52,7 +49,7 @@ int Runtime::run() {
     sims_.push_back(std::move(*sim));
   }
   std::map<std::string, isup::GroupId, std::less<>> groups;
-  if (ss7.m3ua_links_size() > 0 || ss7.trunk_groups_size() > 0) {
+  if (!ss7.m3ua_links.empty() || !ss7.trunk_groups.empty()) {
     auto stack = Ss7Stack::create(io_, ss7, log_, counters_);
     if (!stack) {
       log_.error(Subsystem::kM3ua, "ss7_start_failed", {{"error", stack.error()}});
@@ -61,8 +58,8 @@ int Runtime::run() {
     ss7_ = std::move(*stack);
     groups = ss7_->groups();
   }
-  if (config_.config.media_gateways_size() > 0) {
-    auto media = MediaStack::create(io_, config_.config, clock_, log_, counters_);
+  if (!config_.settings.media.gateways.empty()) {
+    auto media = MediaStack::create(io_, config_.settings.media, clock_, log_, counters_);
     if (media) {
       if (auto started = (*media)->start(); !started) media = Err(started.error());
     }
@@ -73,8 +70,8 @@ int Runtime::run() {
     media_ = std::move(*media);
     if (ss7_) media_->bind(ss7_->isup());
   }
-  engine_ = std::make_unique<engine::CallEngine>(engine::make_engine_config(config_.config, std::move(groups)), log_,
-                                                 counters_);
+  engine_ = std::make_unique<engine::CallEngine>(
+      engine::make_engine_config(config_.config, config_.settings, std::move(groups)), log_, counters_);
   if (media_) engine_->attach_media(media_.get());
   if (!start_sip()) return 1;
   engine_->attach(ua_.get(), ss7_ ? &ss7_->isup() : nullptr, ss7_ ? &ss7_->timers() : nullptr);

@@ -17,7 +17,6 @@
 #include "daemon/media_stack.h"
 #include "daemon/ss7_stack.h"
 #include "engine/call_engine.h"
-#include "sigtran/point_code.h"
 #include "sip/user_agent.h"
 
 namespace isupgw::daemon {
@@ -32,8 +31,7 @@ class ExchangeSimulator {
   virtual void stop() = 0;
 };
 using ExchangeSimulatorFactory = std::function<Result<std::unique_ptr<ExchangeSimulator>, std::string>(
-    boost::asio::io_context& io, const config::SimulatedExchange& cfg, sigtran::PointCodeFormat fmt, Logger& log,
-    Counters& counters)>;
+    boost::asio::io_context& io, const config::SimulatedExchangeSettings& cfg, Logger& log, Counters& counters)>;
 
 // Applies the logging section to a Logger (levels and format).
 void apply_logging(const config::Logging& logging, Logger& log);

@@ -21,7 +21,7 @@
 #include "base/counters.h"
 #include "base/log.h"
 #include "base/result.h"
-#include "config/config.pb.h"
+#include "config/settings.h"
 #include "isup/isup_cc.h"
 #include "sigtran/mtp3.h"
 #include "sigtran/mtp3_linkset.h"
@@ -32,8 +32,9 @@ namespace isupgw::daemon {
 class Ss7Stack final : public isup::MtpPort, public sigtran::MtpUser, public isup::CallControlUser {
  public:
   // Builds everything; nothing is started. Errors name the configuration item.
-  static Result<std::unique_ptr<Ss7Stack>, std::string> create(boost::asio::io_context& io, const config::Ss7& cfg,
-                                                               Logger& log, Counters& counters);
+  static Result<std::unique_ptr<Ss7Stack>, std::string> create(boost::asio::io_context& io,
+                                                               const config::Ss7Settings& cfg, Logger& log,
+                                                               Counters& counters);
   ~Ss7Stack() override;
 
   // Listens/connects every association; ISUP resets
@@ -73,7 +74,7 @@ class Ss7Stack final : public isup::MtpPort, public sigtran::MtpUser, public isu
 
  private:
   Ss7Stack(boost::asio::io_context& io, Logger& log, Counters& counters);
-  std::optional<std::string> add_linksets(const config::Ss7& cfg, sigtran::PointCodeFormat fmt);  // ss7_linksets.cpp
+  std::optional<std::string> add_linksets(const config::Ss7Settings& cfg);  // ss7_linksets.cpp
   sigtran::mtp3::LinkSet* linkset_for(std::uint32_t dpc) const;
   bool available(std::uint32_t dpc) const;
 

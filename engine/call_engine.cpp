@@ -14,16 +14,17 @@
 
 namespace isupgw::engine {
 
-EngineConfig make_engine_config(const config::Config& cfg, std::map<std::string, isup::GroupId, std::less<>> groups) {
+EngineConfig make_engine_config(const config::Config& cfg, const config::Settings& settings,
+                                std::map<std::string, isup::GroupId, std::less<>> groups) {
   EngineConfig ec;
-  for (const auto& t : cfg.sip().trunks()) {
+  for (int i = 0; i < cfg.sip().trunks_size(); ++i) {
+    const auto& t = cfg.sip().trunks(i);
     SipTrunkInfo ti;
     ti.name = t.name();
     ti.peer.host = t.address();
     ti.peer.port = static_cast<std::uint16_t>(t.port() == 0 ? 5060 : t.port());
     ti.peer.transport = t.transport() == config::TRANSPORT_TCP ? sip::Transport::kTcp : sip::Transport::kUdp;
-    if (t.allowed_sources().empty()) ti.acl.add(t.address());
-    for (const auto& s : t.allowed_sources()) ti.acl.add(s);
+    for (const auto& net : settings.sip_trunks.at(static_cast<std::size_t>(i)).allowed_sources) ti.acl.add(net);
     auto& p = ti.profile;
     p.kind = t.profile() == config::SIP_PROFILE_SIP_I   ? mapping::SipProfile::kSipI
              : t.profile() == config::SIP_PROFILE_SIP_T ? mapping::SipProfile::kSipT

@@ -30,6 +30,7 @@
 #include "base/log.h"
 #include "base/timer_service.h"
 #include "config/config.pb.h"
+#include "config/settings.h"
 #include "engine/call_fsm.h"
 #include "engine/call_media.h"
 #include "engine/router.h"
@@ -58,8 +59,10 @@ struct EngineConfig {
   std::chrono::milliseconds digit_timeout{4000};
 };
 
-// Trunks and routes from the configuration; `groups` from the SS7 stack.
-EngineConfig make_engine_config(const config::Config& cfg, std::map<std::string, isup::GroupId, std::less<>> groups);
+// Trunks and routes from the configuration (the trunks' access lists as the
+// loader parsed them, `settings`); `groups` from the SS7 stack.
+EngineConfig make_engine_config(const config::Config& cfg, const config::Settings& settings,
+                                std::map<std::string, isup::GroupId, std::less<>> groups);
 
 class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
  public:

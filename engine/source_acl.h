@@ -2,28 +2,23 @@
 // (addresses and address/prefix-length blocks, IPv4 and IPv6).
 #pragma once
 
-#include <array>
-#include <cstdint>
-#include <string>
 #include <string_view>
 #include <vector>
+
+#include "base/ip_address.h"
 
 namespace isupgw::engine {
 
 class SourceAcl {
  public:
-  // Entries as validated by the configuration loader; invalid ones are ignored.
-  void add(std::string_view entry);
+  void add(const IpPrefix& net) { nets_.push_back(net); }
+  // The same from text ("192.0.2.0/24"); false (nothing added) when it is not an address block.
+  bool add(std::string_view entry);
   bool allows(std::string_view address) const;
   bool empty() const { return nets_.empty(); }
 
  private:
-  struct Net {
-    bool v6 = false;
-    std::array<std::uint8_t, 16> addr{};
-    unsigned bits = 0;
-  };
-  std::vector<Net> nets_;
+  std::vector<IpPrefix> nets_;
 };
 
 }  // namespace isupgw::engine

@@ -13,11 +13,11 @@
 #include "base/counters.h"
 #include "base/log.h"
 #include "base/result.h"
-#include "config/config.pb.h"
+#include "config/settings.h"
 #include "isup/isup_cc.h"
 #include "sigtran/mtp3.h"
 #include "sigtran/point_code.h"
-#include "sigtran/tcp_transport.h"
+#include "sigtran/transport.h"
 #include "tools/isup-peer/scenario_runner.h"
 
 namespace isupgw::tools {
@@ -25,13 +25,12 @@ namespace isupgw::tools {
 class SimExchange final : public sigtran::MtpUser, public isup::MtpPort {
  public:
   static Result<std::unique_ptr<SimExchange>, std::string> create(boost::asio::io_context& io,
-                                                                  const config::SimulatedExchange& cfg,
-                                                                  sigtran::PointCodeFormat fmt, Logger& log,
-                                                                  Counters& counters);
+                                                                  const config::SimulatedExchangeSettings& cfg,
+                                                                  Logger& log, Counters& counters);
   ~SimExchange() override;
   void start();
   void stop();
-  std::uint16_t port() const { return transport_->local_port(); }
+  std::uint16_t port() const { return port_; }
   const isup::peer::AutoAnswerUser& user() const { return *user_; }
 
   // isup::MtpPort
@@ -46,7 +45,8 @@ class SimExchange final : public sigtran::MtpUser, public isup::MtpPort {
   explicit SimExchange(boost::asio::io_context& io);
 
   AsioTimerService timers_;  // M3UA's and ISUP's timers, armed at their deadlines
-  std::unique_ptr<sigtran::TcpTransport> transport_;
+  std::unique_ptr<sigtran::Transport> transport_;
+  std::uint16_t port_ = 0;
   std::unique_ptr<sigtran::m3ua::Mtp3> mtp3_;
   std::unique_ptr<isup::peer::AutoAnswerUser> user_;
   std::unique_ptr<isup::IsupCallControl> cc_;

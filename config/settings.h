@@ -1,0 +1,104 @@
+// The configuration as values: what the loader parsed and checked once --
+// point codes, CIC ranges, endpoints, endpoint patterns, address blocks, with
+// their defaults -- in the types the stacks take (LoadedConfig::settings).
+// Ss7Stack, SimExchange, MediaStack and the call engine build from these and
+// never read the configuration's strings again.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/ip_address.h"
+#include "isup/isup_cc_config.h"
+#include "media-gw/endpoint_map.h"
+#include "media-gw/mgcp_client.h"
+#include "media-gw/mgcp_udp.h"
+#include "sigtran/m2pa_link.h"
+#include "sigtran/m3ua_link.h"
+#include "sigtran/mtp3_linkset.h"
+#include "sigtran/point_code.h"
+#include "sigtran/transport_factory.h"
+
+namespace isupgw::config {
+
+// ss7.m3ua_links[]: one association under the MTP3 service.
+struct M3uaLinkSettings {
+  sigtran::TransportSpec transport;
+  sigtran::m3ua::LinkConfig link;  // name, role, routing contexts, traffic mode, ASP identifier, BEAT
+};
+
+// ss7.routes[]: the M3UA links towards a DPC, or the default route.
+struct M3uaRouteSettings {
+  std::optional<std::uint32_t> dpc;  // nullopt: the default route
+  std::vector<std::size_t> links;    // indexes into Ss7Settings::m3ua_links, in preference order
+  sigtran::m3ua::TrafficMode mode = sigtran::m3ua::TrafficMode::kOverride;
+};
+
+// ss7.linksets[]: M2PA links under MTP3 (issue 9).
+struct LinkSetSettings {
+  struct Link {
+    sigtran::TransportSpec transport;
+    sigtran::m2pa::LinkConfig link;  // name "<linkset>/<slc>", SLC, proving period
+  };
+  sigtran::mtp3::LinkSetConfig config;  // point codes, NI, destinations, MTP3 timers, restart
+  std::vector<Link> links;
+};
+
+// ss7.simulated_exchanges[]: isup-peer's answering exchange behind an M3UA/TCP IPSP server.
+struct SimulatedExchangeSettings {
+  std::string name;
+  sigtran::TransportSpec listen;  // TCP server
+  std::uint32_t routing_context = 1;
+  std::uint32_t opc = 0;                                                // the exchange's
+  std::uint32_t dpc = 0;                                                // ours
+  sigtran::PointCodeFormat format = sigtran::PointCodeFormat::kItu383;  // for logs
+  std::vector<isup::CicRange> cics;
+  std::chrono::milliseconds ring{1000};
+};
+
+struct Ss7Settings {
+  sigtran::PointCodeFormat format = sigtran::PointCodeFormat::kItu383;
+  std::vector<M3uaLinkSettings> m3ua_links;
+  std::vector<M3uaRouteSettings> routes;
+  std::vector<LinkSetSettings> linksets;
+  std::vector<isup::TrunkGroupConfig> trunk_groups;  // name, point codes, NI, variant, CIC ranges, overlap
+  unsigned grs_in_flight = 0;                        // 0: ISUP's default
+  std::vector<SimulatedExchangeSettings> simulated_exchanges;
+};
+
+// media_gateways[]: one MGCP association.
+struct MediaGatewaySettings {
+  mediagw::UdpConfig udp;
+  mediagw::ClientConfig client;  // MG name, keepalive endpoint and interval, retransmission
+};
+
+// A trunk group carried by a media gateway: where each circuit's media lives.
+struct GroupMediaSettings {
+  std::string trunk_group;
+  std::string media_gateway;
+  std::optional<mediagw::EndpointPattern> tdm;  // per-circuit endpoints
+  std::string rtp_endpoint;                     // else one wildcard RTP endpoint ("rtpbridge/*@mgw")
+  std::uint32_t pc_low = 0, pc_high = 0;        // the group's OPC and DPC, ordered (per-circuit Call-IDs)
+};
+
+struct MediaSettings {
+  std::vector<MediaGatewaySettings> gateways;
+  std::vector<GroupMediaSettings> groups;
+};
+
+// sip.trunks[]: the parsed access list (allowed_sources, or the trunk's address).
+struct SipTrunkSettings {
+  std::string name;
+  std::vector<IpPrefix> allowed_sources;
+};
+
+struct Settings {
+  Ss7Settings ss7;
+  MediaSettings media;
+  std::vector<SipTrunkSettings> sip_trunks;  // in sip.trunks order
+};
+
+}  // namespace isupgw::config

@@ -1,0 +1,160 @@
+#include "config/validate.h"
+
+#include <algorithm>
+#include <set>
+
+#include "base/ip_address.h"
+#include "base/log.h"
+
+namespace isupgw::config {
+
+std::optional<FieldError> check_endpoint(const Endpoint& e, const std::string& p, bool required, bool need_port) {
+  const std::string side = p.ends_with("remote") ? "remote" : "local";
+  auto fail = [&](std::string path, std::string reason) {
+    return std::optional<FieldError>(FieldError{std::move(path), std::move(reason)});
+  };
+  if (e.address().empty()) {
+    if (!required) return std::nullopt;
+    return fail(p, side + " needs an address (IPv4 or IPv6 literal)");
+  }
+  if (!valid_ip(e.address())) return fail(p + ".address", "'" + e.address() + "' is not an IPv4 or IPv6 address");
+  if (e.port() > 65535) return fail(p + ".port", "port " + std::to_string(e.port()) + " is out of range 0..65535");
+  if (need_port && e.port() == 0) return fail(p, side + " needs a port");
+  return std::nullopt;
+}
+
+namespace {
+
+class Validator {
+ public:
+  explicit Validator(const Config& cfg) : cfg_(cfg) {}
+
+  Result<Settings, FieldError> run() {
+    if (!check()) return Err(error_);
+    return std::move(out_);
+  }
+
+ private:
+  bool check() {
+    const auto& cfg = cfg_;
+    for (const auto& [name, level] : cfg.logging().subsystems()) {
+      if (!subsystem_from_string(name))
+        return fail("logging.subsystems." + name,
+                    "unknown subsystem '" + name + "' (known: core, config, sip, isup, m3ua, mgcp, call)");
+    }
+    std::set<std::pair<Transport, std::string>> bound;
+    for (int i = 0; i < cfg.sip().listeners_size(); ++i) {
+      const auto& l = cfg.sip().listeners(i);
+      const std::string p = "sip.listeners[" + std::to_string(i) + "]";
+      if (l.transport() == TRANSPORT_UNSPECIFIED) return fail(p, "listener needs 'transport' (udp or tcp)");
+      if (l.transport() == TRANSPORT_TLS)
+        return fail(p + ".transport", "transport 'tls' is not supported by this build yet (udp, tcp)");
+      if (l.address().empty()) return fail(p, "listener needs 'address' (an IPv4 or IPv6 literal)");
+      if (!valid_ip(l.address())) return fail(p + ".address", "'" + l.address() + "' is not an IPv4 or IPv6 address");
+      if (l.port() > 65535) return fail(p + ".port", "port " + std::to_string(l.port()) + " is out of range 0..65535");
+      if (l.port() != 0 && !bound.insert({l.transport(), l.address() + ":" + std::to_string(l.port())}).second)
+        return fail(p, "duplicate listener " + l.address() + ":" + std::to_string(l.port()));
+    }
+    auto ss7 = build_ss7(cfg.ss7());
+    if (!ss7) return fail(ss7.error());
+    out_.ss7 = std::move(*ss7);
+    if (!check_trunks(cfg.sip())) return false;
+    if (!check_routes(cfg)) return false;
+    auto media = build_media(cfg, out_.ss7);
+    if (!media) return fail(media.error());
+    out_.media = std::move(*media);
+    if (cfg.runtime().shutdown_grace_ms() > 600000)
+      return fail("runtime.shutdown_grace_ms", "shutdown_grace_ms must be at most 600000 (10 minutes)");
+    return true;
+  }
+
+  static bool all_digits(const std::string& s) {
+    return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+  }
+
+  bool check_trunks(const Sip& sip) {
+    std::set<std::string> names;
+    for (int i = 0; i < sip.trunks_size(); ++i) {
+      const auto& t = sip.trunks(i);
+      const std::string p = "sip.trunks[" + std::to_string(i) + "]";
+      if (t.name().empty()) return fail(p, "SIP trunk needs a 'name'");
+      if (!names.insert(t.name()).second) return fail(p + ".name", "duplicate SIP trunk name '" + t.name() + "'");
+      if (t.address().empty()) return fail(p, "SIP trunk needs an 'address' (IPv4 or IPv6 literal of the peer)");
+      if (!valid_ip(t.address())) return fail(p + ".address", "'" + t.address() + "' is not an IPv4 or IPv6 address");
+      if (t.port() > 65535) return fail(p + ".port", "port " + std::to_string(t.port()) + " is out of range 0..65535");
+      if (t.transport() == TRANSPORT_TLS)
+        return fail(p + ".transport", "transport 'tls' is not supported by this build yet (udp, tcp)");
+      SipTrunkSettings s;
+      s.name = t.name();
+      for (int j = 0; j < t.allowed_sources_size(); ++j) {
+        auto net = IpPrefix::parse(t.allowed_sources(j));
+        if (!net)
+          return fail(p + ".allowed_sources[" + std::to_string(j) + "]",
+                      "'" + t.allowed_sources(j) + "' is not an address or address/prefix-length");
+        s.allowed_sources.push_back(*net);
+      }
+      // Without allowed_sources only the trunk's own address may send it calls.
+      if (s.allowed_sources.empty()) s.allowed_sources.push_back(*IpPrefix::parse(t.address()));  // valid_ip above
+      const auto& np = t.number_plan();
+      if (!all_digits(np.country_code()) || np.country_code().size() > 3)
+        return fail(p + ".number_plan.country_code", "country code '" + np.country_code() + "' must be 1-3 digits");
+      if (!all_digits(np.area_code()) || np.area_code().size() > 8)
+        return fail(p + ".number_plan.area_code", "area code '" + np.area_code() + "' must be up to 8 digits");
+      if (t.options_interval_ms() != 0 && t.options_interval_ms() < 1000)
+        return fail(p + ".options_interval_ms", "options_interval_ms must be 0 (off) or at least 1000");
+      out_.sip_trunks.push_back(std::move(s));
+    }
+    return true;
+  }
+
+  bool check_routes(const Config& cfg) {
+    std::set<std::string> trunks, groups;
+    for (const auto& t : cfg.sip().trunks()) trunks.insert(t.name());
+    for (const auto& g : cfg.ss7().trunk_groups()) groups.insert(g.name());
+    std::set<std::pair<std::string, std::string>> seen;
+    for (int i = 0; i < cfg.routes_size(); ++i) {
+      const auto& r = cfg.routes(i);
+      const std::string p = "routes[" + std::to_string(i) + "]";
+      if (!all_digits(r.prefix()))
+        return fail(p + ".prefix", "route prefix '" + r.prefix() + "' must be digits only (\"\" matches every number)");
+      if (!r.from().empty() && !trunks.count(r.from()) && !groups.count(r.from()))
+        return fail(p + ".from", "no SIP trunk or ISUP trunk group named '" + r.from() + "'");
+      if (!seen.insert({r.from(), r.prefix()}).second)
+        return fail(p + ".prefix", "duplicate route for prefix '" + r.prefix() + "'" +
+                                       (r.from().empty() ? "" : " from '" + r.from() + "'"));
+      if (r.targets().empty()) return fail(p, "route needs 'targets' (sip_trunk or trunk_group)");
+      for (int j = 0; j < r.targets_size(); ++j) {
+        const auto& t = r.targets(j);
+        const std::string tp = p + ".targets[" + std::to_string(j) + "]";
+        if (t.sip_trunk().empty() == t.trunk_group().empty())
+          return fail(tp, "route target needs exactly one of 'sip_trunk' and 'trunk_group'");
+        if (!t.sip_trunk().empty() && !trunks.count(t.sip_trunk()))
+          return fail(tp + ".sip_trunk", "no SIP trunk named '" + t.sip_trunk() + "'");
+        if (!t.trunk_group().empty() && !groups.count(t.trunk_group()))
+          return fail(tp + ".trunk_group", "no ISUP trunk group named '" + t.trunk_group() + "'");
+        if (!all_digits(t.prefix())) return fail(tp + ".prefix", "prefix '" + t.prefix() + "' must be digits only");
+        if (t.strip() > 30) return fail(tp + ".strip", "strip must be at most 30 digits");
+      }
+    }
+    return true;
+  }
+
+  bool fail(std::string path, std::string reason) {
+    error_ = FieldError{std::move(path), std::move(reason)};
+    return false;
+  }
+  bool fail(FieldError e) {
+    error_ = std::move(e);
+    return false;
+  }
+
+  const Config& cfg_;
+  Settings out_;
+  FieldError error_;
+};
+
+}  // namespace
+
+Result<Settings, FieldError> validate(const Config& cfg) { return Validator(cfg).run(); }
+
+}  // namespace isupgw::config

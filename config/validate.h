@@ -1,0 +1,29 @@
+// The semantic checks after the YAML is on the schema, each building the typed
+// Settings as it goes (one parse per string). A failure names the field path
+// ("ss7.trunk_groups[0].opc"); the loader turns it into FILE:LINE: reason.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "base/result.h"
+#include "config/config.pb.h"
+#include "config/settings.h"
+
+namespace isupgw::config {
+
+struct FieldError {
+  std::string path;
+  std::string reason;
+};
+
+Result<Settings, FieldError> validate(const Config& cfg);
+
+// `p` is the endpoint's path ("ss7.m3ua_links[0].remote"); required: the address must be given.
+std::optional<FieldError> check_endpoint(const Endpoint& e, const std::string& p, bool required, bool need_port);
+
+// The sections, in the order validate() checks them (config/ss7_config.cpp, config/media_config.cpp).
+Result<Ss7Settings, FieldError> build_ss7(const Ss7& ss7);
+Result<MediaSettings, FieldError> build_media(const Config& cfg, const Ss7Settings& ss7);
+
+}  // namespace isupgw::config
