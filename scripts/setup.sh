@@ -4,15 +4,15 @@
 set -euo pipefail
 
 PACKAGES=(
-  # toolchain
-  g++ cmake make pkg-config git python3
+  # toolchain (scripts/build.sh uses Ninja when present)
+  g++ cmake make ninja-build pkg-config git python3
   # libraries (see README "Dependencies")
   libboost-dev libboost-system-dev libssl-dev protobuf-compiler libprotobuf-dev
   libyaml-cpp-dev libsctp-dev libosmocore-dev
   # tests: unit, benchmark, fuzz (clang + its libFuzzer runtime)
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev
-  # real peers and the wire-format oracle
-  sip-tester stunnel4 tshark osmo-mgw osmo-stp
+  # real peers and the wire-format oracle (tshark brings dumpcap); iproute2: a network namespace per test
+  sip-tester stunnel4 tshark osmo-mgw osmo-stp iproute2
   # real-SCTP tests run in a throw-away VM (tests/sctp-vm): this kernel has no SCTP
   qemu-system-x86 busybox-static cpio
   # JSON for the decode/encode CLI

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # run_fuzzer.sh FUZZER SEED_CORPUS_DIR SECONDS
-# Runs a libFuzzer target for SECONDS on a scratch copy of the seed corpus
+# Runs a libFuzzer target for SECONDS (env FUZZ_SECONDS overrides) on a scratch copy of the seed corpus
 # (the repository's corpus is never written). Crashes land in $FUZZ_ARTIFACTS
 # (default: a temp dir) and fail the test.
 set -euo pipefail
-fuzzer=$1 seeds=$2 seconds=${3:-30}
+fuzzer=$1 seeds=$2 seconds=${FUZZ_SECONDS:-${3:-30}}
 work=$(mktemp -d /tmp/isupgw-fuzz-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 artifacts=${FUZZ_ARTIFACTS:-$work/artifacts}

@@ -10,7 +10,7 @@ import tempfile
 import threading
 import time
 
-from harness import BIN, SRC, Daemon, run
+from harness import BIN, SRC, Daemon, run, wait_port, wait_until
 
 SIPP = "/usr/bin/sipp"
 SCEN = os.path.join(SRC, "tests", "integration", "sipp")
@@ -55,9 +55,11 @@ def sipp_args(scen, local_port, extra=()):
 
 
 def uas(scen, port, calls=1, extra=()):
-    """SIPp UAS in the background."""
-    return subprocess.Popen(sipp_args(scen, port, ["-m", str(calls)] + list(extra)), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True, cwd=tempfile.gettempdir())
+    """SIPp UAS in the background, returned once it has bound its port."""
+    p = subprocess.Popen(sipp_args(scen, port, ["-m", str(calls)] + list(extra)), stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, text=True, cwd=tempfile.gettempdir())
+    wait_port(port, "tcp" if "-t" in extra else "udp")
+    return p
 
 
 def uac(scen, target_port, service="4930123456", calls=1, extra=()):
@@ -88,13 +90,18 @@ def m3ua_port(d, link):
 
 
 def wait_circuits_reset(d, timeout=15):
-    """True once the gateway's circuit group resets (GRS) were all acknowledged."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if d.wait_for(r"m3ua link_ready", timeout=0.2) and d.proc.poll() is None:
-            time.sleep(0.8)  # paced GRS/GRA for 31 circuits
-            return True
-    return False
+    """True once the gateway's own circuit resets are done: it queued its paced group
+    resets (recovery.reset_queued ... jobs=N), sent N GRS and got a GRA for each
+    (Q.764 2.9.3). The daemon must log `isup: debug` (the isup tx/rx lines)."""
+    def done():
+        if d.proc.poll() is not None:
+            return False
+        jobs = [int(m.group(1)) for l in d.lines if (m := re.search(r" isup recovery.reset_queued group=\S+ jobs=(\d+)", l))]
+        grs = {m.groups() for l in d.lines if (m := re.search(r" isup tx group=(\S+) cic=(\d+) msg=GRS", l))}
+        gra = {m.groups() for l in d.lines if (m := re.search(r" isup rx group=(\S+) cic=(\d+) msg=GRA", l))}
+        return bool(jobs) and len(grs) >= max(jobs) and grs <= gra
+
+    return wait_until(done, timeout) is not None
 
 
 def circuits_idle(d):

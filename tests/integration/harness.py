@@ -1,8 +1,10 @@
 """Small helpers for integration tests: locate the binary, run the daemon,
-wait for log events, count passes/failures in the 'N passed, N failed' style."""
+wait for log events, ports and conditions (never a fixed sleep), count
+passes/failures in the 'N passed, N failed' style, skip honestly (exit 77)."""
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -97,6 +99,97 @@ class Checks:
     def finish(self):
         print(f"{self.passed} passed, {self.failed} failed")
         sys.exit(1 if self.failed or not self.passed else 0)
+
+    def skip(self, reason):
+        """The test cannot run here: ctest reports it as skipped (SKIP_RETURN_CODE 77), never as
+        passed, and a CI run fails on it unless the test is labelled may_skip."""
+        print(f"SKIPPED: {reason} ({self.passed} passed, {self.failed} failed before)")
+        sys.stdout.flush()
+        sys.exit(1 if self.failed else SKIP)
+
+
+SKIP = 77  # ctest SKIP_RETURN_CODE of every integration test
+
+
+def wait_until(predicate, timeout=10.0, interval=0.05):
+    """Polls predicate() until it returns something truthy (returned) or timeout (None)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(interval)
+
+
+def _bound_ports(proto):
+    """Local ports of the sockets in /proc/net/<proto>{,6}; TCP: listening sockets only."""
+    ports = set()
+    for path in (f"/proc/net/{proto}", f"/proc/net/{proto}6"):
+        try:
+            with open(path) as f:
+                next(f)
+                for line in f:
+                    fields = line.split()
+                    if proto == "tcp" and fields[3] != "0A":  # 0A: LISTEN
+                        continue
+                    ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+        except OSError:
+            pass
+    return ports
+
+
+def wait_port(port, proto="udp", timeout=10.0):
+    """True once some process has a `proto` socket bound to `port` (TCP: listening), e.g. a
+    peer (SIPp, stunnel, isup-peer) that is ready for us; False after timeout."""
+    return wait_until(lambda: port in _bound_ports(proto), timeout) is not None
+
+
+class Capture:
+    """dumpcap on lo writing a pcap, for tshark to judge afterwards.
+
+    Returns from the constructor once dumpcap reports its capture started (its "File:" line;
+    tshark's "Capturing on" comes earlier, before packets are caught). dumpcap writes each
+    packet as it takes it from the kernel, up to ~0.25 s late, and drops what it has not taken
+    when stopped: stop() first sends a marker datagram to `marker` (a UDP address the filter
+    `bpf` lets through) until the marker is in the file, so every packet before it is too.
+    stop() is True only if the marker came and dumpcap reports no packet dropped (`dropped`)."""
+
+    MARKER = b"isupgw-capture-marker"
+
+    def __init__(self, path, bpf, marker, timeout=10.0, buffer_mib=64):
+        self.path, self.marker, self.dropped, self.stats = path, marker, None, ""
+        self.proc = subprocess.Popen(["dumpcap", "-P", "-B", str(buffer_mib), "-i", "lo", "-f", bpf, "-w", path],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.started = wait_until(lambda: (self.proc.stderr.readline() or "EOF").startswith(("File:", "EOF")),
+                                  timeout, 0) and self.proc.poll() is None
+
+    def _has_marker(self, sock):
+        sock.sendto(self.MARKER, self.marker)
+        try:
+            with open(self.path, "rb") as f:
+                return self.MARKER in f.read()
+        except OSError:
+            return False
+
+    def stop(self, timeout=10.0):
+        """Waits for the marker, stops dumpcap; True if the marker came and nothing was dropped."""
+        seen = False
+        if self.proc.poll() is None:
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+                seen = wait_until(lambda: self._has_marker(s), timeout, 0.02) is not None
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.stats = self.proc.communicate(timeout=10)[1]
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.stats = self.proc.communicate()[1]
+            # "Packets received/dropped on interface 'Loopback: lo': 6300/0 (pcap:0/dumpcap:0/flushed:0/...)"
+            m = re.search(r"received/dropped on interface .*?: (\d+)/(\d+)", self.stats)
+            self.dropped = int(m.group(2)) if m else None
+            print(f"dumpcap: {self.stats.strip().splitlines()[-1] if self.stats.strip() else 'no statistics'}")
+        return seen and self.dropped == 0
 
 
 def run(argv, **kw):

@@ -55,7 +55,7 @@ def mgcp_answers(addr, port, timeout=5.0):
             except OSError:
                 pass
             tid += 1
-            time.sleep(0.05)
+            time.sleep(0.05)  # retry period while osmo-mgw starts
         return False
     finally:
         s.close()

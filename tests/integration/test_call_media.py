@@ -12,10 +12,9 @@ circuits on E1 endpoints of our MG simulator (mg-sim, MGCP over UDP).
     cause 38."""
 import re
 import threading
-import time
 
 from calltest import free_port, scenario, sip_port, uac, wait_circuits_reset
-from harness import Checks, Daemon
+from harness import Checks, Daemon, wait_until
 from mgsim import MgSim
 
 
@@ -24,7 +23,7 @@ c = Checks()
 sim = MgSim("mg1", "--spans", "2", "--media-address", "127.0.0.1")
 SIM_PORT = free_port()
 GW = f"""
-logging: {{level: info, subsystems: {{call: debug, mgcp: debug}}}}
+logging: {{level: info, subsystems: {{call: debug, mgcp: debug, isup: debug}}}}
 sip:
   listeners: [{{transport: udp, address: 127.0.0.1, port: 0}}]
   trunks: [{{name: local, address: 127.0.0.1, allowed_sources: ["127.0.0.0/8"]}}]
@@ -54,7 +53,7 @@ try:
     def sample():
         while not done.is_set():
             samples.append(sim.connections())
-            time.sleep(0.05)
+            done.wait(0.05)  # sampling period while the call runs
 
     t = threading.Thread(target=sample)
     t.start()
@@ -63,8 +62,7 @@ try:
     t.join()
     c.check("basic call with media (SIPp uac)", rc == 0, err[-500:] + "\n".join(d.lines[-15:]))
     c.check("one connection on the MG during the call", max(samples or [0]) == 1, samples)
-    time.sleep(0.3)
-    c.check("connection deleted after the call", sim.connections() == 0)
+    c.check("connection deleted after the call", wait_until(lambda: sim.connections() == 0, 5) is not None)
     ready = [l for l in d.lines if "media_ready" in l]
     c.check("our SDP names the MG's media port", bool(ready) and re.search(r"port=1[0-9]{4}", ready[-1]) is not None,
             ready)
@@ -80,7 +78,7 @@ try:
     t.start()
     c.check("second call answered", d.wait_for(r"event=answer to=active", timeout=10, start=start) is not None,
             d.lines[-10:])
-    time.sleep(0.3)
+    c.check("second call's connection on the MG", wait_until(lambda: sim.connections() == 1, 5) is not None)
     c.check("mg-sim sends RSIP restart", (sim.control("rsip restart") or "").startswith("ok rsip"))
     t.join(30)
     rc, err = result.get("r", (None, "no result"))
@@ -89,8 +87,7 @@ try:
     c.check("call released with cause 41 (temporary failure)", bool(lost) and "cause=41" in lost[0], lost)
     c.check("REL cause 41 towards ISUP", any("release" in l and "cause=41" in l for l in d.lines[start:]),
             d.lines[start:][-20:])
-    time.sleep(0.3)
-    c.check("nothing left on the MG", sim.connections() == 0)
+    c.check("nothing left on the MG", wait_until(lambda: sim.connections() == 0, 5) is not None)
 
     # The MG dies in the middle of a call: the keepalive audit is lost (3
     # retransmissions) and the call is released with cause 38.
@@ -99,7 +96,7 @@ try:
     t.start()
     c.check("third call answered", d.wait_for(r"event=answer to=active", timeout=10, start=start) is not None,
             d.lines[-10:])
-    time.sleep(0.3)
+    c.check("third call's connection on the MG", wait_until(lambda: sim.connections() == 1, 5) is not None)
     sim.proc.kill()
     sim.proc.wait()
     t.join(30)

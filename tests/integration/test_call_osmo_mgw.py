@@ -25,7 +25,7 @@ try:
     c.check("osmo-mgw up", osmomgw.mgcp_answers(addr, mport), open(log_path).read()[-2000:])
     SIM_PORT = free_port()
     d = Daemon(f"""
-logging: {{level: notice}}
+logging: {{level: notice, subsystems: {{isup: debug}}}}
 sip:
   listeners: [{{transport: udp, address: 127.0.0.1, port: 0}}]
   trunks: [{{name: local, address: 127.0.0.1, allowed_sources: ["127.0.0.0/8"]}}]

@@ -22,7 +22,7 @@ c = Checks()
 # ---------------------------------------------------------------- SIP -> ISUP
 SIM_PORT = free_port()
 GW = f"""
-logging: {{level: info}}
+logging: {{level: info, subsystems: {{isup: debug}}}}
 sip:
   listeners: [{{transport: udp, address: 127.0.0.1, port: 0}}]
   trunks: [{{name: local, address: 127.0.0.1, allowed_sources: ["127.0.0.0/8"]}}]

@@ -6,9 +6,8 @@ import os
 import socket
 import subprocess
 import tempfile
-import time
 
-from harness import BIN, SRC, Checks, run
+from harness import BIN, SRC, Checks, run, wait_port
 
 c = Checks()
 PEER = os.path.join(os.path.dirname(BIN), "isup-peer")
@@ -32,7 +31,7 @@ port = s.getsockname()[1]
 s.close()
 exchange = subprocess.Popen([PEER, "--exchange", "--m3ua-listen", f"127.0.0.1:{port}", "--opc", "100", "--dpc", "200",
                              "--duration", "30"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-time.sleep(0.5)
+c.check("isup-peer exchange listens for M3UA", wait_port(port, "tcp"))
 r = run([PEER, "--m3ua-connect", f"127.0.0.1:{port}", "--opc", "200", "--dpc", "100", "--timeout", "20"] + scenarios)
 c.check("M3UA/TCP scenarios", r.returncode == 0 and f"{len(scenarios)} passed, 0 failed" in r.stdout,
         r.stdout + r.stderr)

@@ -6,7 +6,6 @@ through MTP3 over M2PA, with no decode error counted on either side.
 A's MTP restarts (Q.704 9.2, the default); B comes up as the adjacent SP of a
 restarting one (9.3, mtp_restart: adjacent): B's TRA first, then A's."""
 import re
-import time
 
 from harness import Checks, Daemon
 
@@ -88,7 +87,11 @@ try:
     for name, d in (("A", a), ("B", b)):
         c.check(f"{name}: the last spread circuit is reset",
                 d.wait_for(r"isup tx group=spread-\S+ cic=304 msg=\S+") is not None)
-    time.sleep(1.0)
+    # The last messages in flight are the answers to the last spread circuit's reset (RLC to RSC, Q.764
+    # 2.10.3.1): once each side has received its own, both stop with nothing in flight.
+    for name, d in (("A", a), ("B", b)):
+        c.check(f"{name}: the last spread circuit's reset acknowledged",
+                d.wait_for(r"isup rx group=spread-\S+ cic=304 msg=(RLC|GRA)") is not None, d.lines[-10:])
     rc_b, _ = b.stop()
     rc_a, took = a.stop()
     bad = [l for l in a.lines + b.lines

@@ -65,7 +65,7 @@ try:
     peer = IsupPeer(SCENARIO, port, timeout=30)
     while peer.running():
         samples.append(sim.stats().get("connections", -1))
-        time.sleep(0.05)
+        time.sleep(0.05)  # sampling period while the scenario runs
     c.check("isup-peer scenario passes against isupgw", peer.join(), peer.output() + "\n".join(d.lines[-40:]))
     c.check("a loop existed on the MG while a check ran", max(samples or [0]) >= 1, samples)
     final = sim.stats()

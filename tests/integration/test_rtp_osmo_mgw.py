@@ -20,14 +20,13 @@ import re
 import shutil
 import socket
 import struct
-import subprocess
 import tempfile
 import threading
 import time
 
 import osmomgw
 from calltest import SCEN, free_port, m3ua_port, sip_port, uac, uas, wait_circuits_reset, wait_uas
-from harness import Checks, Daemon
+from harness import Capture, Checks, Daemon
 
 PCAP = "/usr/share/sip-tester/g711a.pcap"
 ENDPOINTS = 32  # rtpbridge/1@mgw .. rtpbridge/20@mgw (hex), CICs 1-31
@@ -144,7 +143,7 @@ try:
     UAS_PORT = free_port()
     b = Daemon(f"""
 node: {{name: gw-b}}
-logging: {{level: info}}
+logging: {{level: info, subsystems: {{isup: debug}}}}
 sip:
   listeners: [{{transport: udp, address: 127.0.0.1, port: 0}}]
   trunks: [{{name: callee, address: 127.0.0.1, port: {UAS_PORT}}}]
@@ -162,7 +161,7 @@ routes:
     port = m3ua_port(b, "from-a")
     a = Daemon(f"""
 node: {{name: gw-a}}
-logging: {{level: info}}
+logging: {{level: info, subsystems: {{isup: debug}}}}
 sip:
   listeners: [{{transport: udp, address: 127.0.0.1, port: 0}}]
   trunks: [{{name: callers, address: 127.0.0.1, allowed_sources: ["127.0.0.0/8"]}}]
@@ -181,37 +180,38 @@ routes:
     c.check("A and B link up, circuits reset", wait_circuits_reset(a) and wait_circuits_reset(b), a.lines[-10:])
 
 
-    def call(uac_name, uas_name, values, look_at=3.0):
+    def call(uac_name, uas_name, values):
         """One call with the far side's RTP at a Sink and a capture of osmo-mgw's RTP on lo."""
         sink = Sink()
         media_port = free_port()
         cap_path = os.path.join(work, "lo-%s.pcap" % uac_name)
-        cap = subprocess.Popen(["tshark", "-i", "lo", "-f", f"udp and host {addr} and not port {mport}", "-F", "pcap",
-                                "-w", cap_path, "-q"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        # The marker datagram goes to osmo-mgw's address on the discard port: inside the filter, outside the checks.
+        cap = Capture(cap_path, f"udp and host {addr} and not port {mport}", (addr, 9))
         try:
-            deadline = time.monotonic() + 10
-            while time.monotonic() < deadline and "Capturing on" not in (cap.stderr.readline() or "Capturing on"):
-                pass
+            c.check("dumpcap captures osmo-mgw's RTP", cap.started)
             srv = uas(substituted(uas_name, {"RTP_IP": "127.0.0.1", "RTP_PORT": sink.port}), UAS_PORT)
-            mid = {}
+            mid, ended = {}, threading.Event()
 
             def look_mid_call():
-                time.sleep(look_at)
-                mid["show"] = osmomgw.vty(addr, "show mgcp")
+                # osmo-mgw's VTY, polled while the call runs, until both gateways' connections are on one endpoint.
+                while not ended.is_set():
+                    mid["show"] = osmomgw.vty(addr, "show mgcp")
+                    if one_endpoint(mid["show"]):
+                        return
+                    ended.wait(0.2)
 
             t = threading.Thread(target=look_mid_call)
             t.start()
             t0 = time.monotonic()
             rc, err = uac(substituted(uac_name, dict(values, PCAP=PCAP)), a_sip, extra=["-mp", str(media_port)])
             call_s = time.monotonic() - t0
+            ended.set()
             t.join()
             src = wait_uas(srv)
             uas_err = (srv.stderr.read() if srv.stderr else "")[-600:]
-            time.sleep(0.5)
         finally:
             sink.close()
-            cap.terminate()
-            cap.wait(10)
+            c.check("capture of osmo-mgw's RTP complete", cap.stop(), cap_path)
         # (osmo-mgw also sends a one-byte "dummy packet" when a connection learns its remote address.)
         got = [(s, rtp_payload(d)) for s, d in sink.received if rtp_payload(d) is not None]
         back = [rtp_payload(p[4]) for p in udp_packets(cap_path)
@@ -250,7 +250,7 @@ routes:
     # reaches the far side but nothing comes back until the retrieval.
     hold_at, hold_ms = 2000, 2500
     r = call("uac_rtp_hold.xml", "uas_rtp_hold.xml",
-             {"HOLD_AT_MS": hold_at, "HOLD_MS": hold_ms, "AFTER_MS": play_ms - hold_at - hold_ms}, look_at=3.0)
+             {"HOLD_AT_MS": hold_at, "HOLD_MS": hold_ms, "AFTER_MS": play_ms - hold_at - hold_ms})
     c.check("hold: UAC (re-INVITE sendonly answered recvonly, then sendrecv answered sendrecv) passes", r["rc"] == 0,
             r["err"][-600:] + "\n".join(a.lines[-8:] + b.lines[-8:]))
     c.check("hold: the far side got re-INVITEs offering a=sendonly then a=sendrecv", r["src"] == 0, r["uas_err"])

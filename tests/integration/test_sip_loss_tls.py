@@ -6,9 +6,8 @@ peer with a certificate from another CA refused."""
 import os
 import re
 import subprocess
-import time
 
-from harness import Checks
+from harness import Checks, wait_port
 from sip_peers import SIPP, WORK, finish_ua, free_port, sipp, start_ua, tshark_check
 
 c = Checks()
@@ -45,7 +44,7 @@ port = free_port()
 sp = subprocess.Popen([SIPP, "-sn", "uas", "-i", "127.0.0.1", "-p", str(port), "-m", str(CALLS), "-lost", "10",
                        "-nostdin", "-timeout", "60s", "-timeout_error"], stdout=subprocess.PIPE,
                       stderr=subprocess.STDOUT, text=True, cwd=WORK)
-time.sleep(1.0)
+wait_port(port)  # SIPp has bound its port
 ua = start_ua("uac", "--peer", f"127.0.0.1:{port}", "--calls", CALLS, "--duration", 60, "--hold-ms", 200,
               "--linger-ms", 4000)
 urc, uout = finish_ua(ua, timeout=90)

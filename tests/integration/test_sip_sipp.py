@@ -5,9 +5,8 @@ Every message sip-ua emitted must decode in tshark with nothing malformed."""
 import glob
 import os
 import subprocess
-import time
 
-from harness import Checks
+from harness import Checks, wait_port
 from sip_peers import SIPP, WORK, finish_ua, free_port, scenario, sipp, start_ua, tshark_check
 
 c = Checks()
@@ -29,7 +28,7 @@ def ua_calls_sipp(name, ua_args, sipp_args, calls=1):
     sp = subprocess.Popen([SIPP] + [str(a) for a in sipp_args] +
                           ["-i", "127.0.0.1", "-p", str(port), "-m", str(calls), "-nostdin", "-timeout", "30s",
                            "-timeout_error"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=WORK)
-    time.sleep(0.3)
+    wait_port(port)  # SIPp has bound its port
     ua = start_ua("uac", "--peer", f"127.0.0.1:{port}", "--calls", calls, "--duration", 30, *ua_args)
     urc, uout = finish_ua(ua)
     try:

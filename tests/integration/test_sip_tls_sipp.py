@@ -10,9 +10,8 @@ made by an independent implementation, certificates by the openssl CLI.
 import os
 import shutil
 import subprocess
-import time
 
-from harness import Checks
+from harness import Checks, wait_port
 from sip_peers import SIPP, WORK, finish_ua, free_port, sipp, start_ua
 
 CALLS = 3
@@ -53,7 +52,7 @@ def stunnel(name, client, accept, connect, cert=None, key=None):
     with open(P(name + ".conf"), "w") as f:
         f.write("\n".join(conf) + "\n")
     p = subprocess.Popen([STUNNEL, P(name + ".conf")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(0.5)
+    wait_port(accept, "tcp")  # stunnel accepts connections
     return p
 
 
@@ -90,7 +89,7 @@ sp = subprocess.Popen([SIPP, "-sn", "uas", "-t", "t1", "-i", "127.0.0.1", "-p", 
                        "-nostdin", "-timeout", "40s", "-timeout_error"], stdout=subprocess.PIPE,
                       stderr=subprocess.STDOUT, text=True, cwd=WORK)
 try:
-    time.sleep(1.0)
+    wait_port(sipp_port, "tcp")  # SIPp listens for stunnel
     uac = start_ua("uac", "--transport", "tls", "--peer", f"127.0.0.1:{tls_port}", "--ca", P("ca.pem"), "--verify",
                    "--calls", CALLS, "--duration", 30, "--hold-ms", 200)
     urc, uout = finish_ua(uac, timeout=40)

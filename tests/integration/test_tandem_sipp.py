@@ -11,16 +11,15 @@ import os
 import shutil
 import subprocess
 import tempfile
-import time
 
 from calltest import circuits_idle, free_port, m3ua_port, scenario, sip_port, uac, uas, wait_circuits_reset, wait_uas
-from harness import Checks, Daemon
+from harness import Capture, Checks, Daemon
 
 UAS_PORT = free_port()
 
 B = f"""
 node: {{name: gw-b}}
-logging: {{level: info}}
+logging: {{level: info, subsystems: {{isup: debug}}}}
 sip:
   listeners: [{{transport: udp, address: 127.0.0.1, port: 0}}]
   trunks: [{{name: callee, address: 127.0.0.1, port: {UAS_PORT}, profile: sip_i}}]
@@ -36,7 +35,7 @@ routes:
 
 A = """
 node: {{name: gw-a}}
-logging: {{level: info}}
+logging: {{level: info, subsystems: {{isup: debug}}}}
 sip:
   listeners: [{{transport: udp, address: 127.0.0.1, port: 0}}]
   trunks: [{{name: callers, address: 127.0.0.1, allowed_sources: ["127.0.0.0/8"]}}]
@@ -63,16 +62,9 @@ CASES = [
 
 
 def start_capture(port):
-    """tshark on lo for the UDP traffic of `port`; None without tshark."""
-    if not shutil.which("tshark"):
-        return None, None
+    """dumpcap on lo for the UDP traffic of `port` (the SIP-I UAS)."""
     path = os.path.join(tempfile.mkdtemp(prefix="tandem-"), "uas.pcap")
-    cap = subprocess.Popen(["tshark", "-i", "lo", "-f", f"udp port {port}", "-F", "pcap", "-w", path, "-q"],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and "Capturing on" not in (cap.stderr.readline() or "Capturing on"):
-        pass
-    return cap, path
+    return Capture(path, f"udp port {port}", ("127.0.0.1", port)), path
 
 
 def sip_requests_to(path, port):
@@ -94,6 +86,7 @@ try:
     a_sip = sip_port(a)
     c.check("A and B link up, circuits reset", wait_circuits_reset(a) and wait_circuits_reset(b), a.lines[-10:])
     cap, pcap = start_capture(UAS_PORT)
+    c.check("dumpcap captures the UAS's port", cap.started)
     for name, uas_scen, uac_scen, status in CASES:
         srv = uas(scenario(uas_scen[3:] if False else uas_scen, status) if not uas_scen.startswith("sn:") else uas_scen,
                   UAS_PORT)
@@ -104,21 +97,16 @@ try:
     c.check("B saw cause 17 from the 486", any("cause=17" in l and "b_failed" in l for l in b.lines))
     c.check("A answered 486 from cause 17", any("cause=17" in l and "b_failed" in l for l in a.lines))
     c.check("A: 404 from cause 1", any("cause=1 " in l + " " and "b_failed" in l for l in a.lines))
-    if cap:
-        time.sleep(0.3)
-        cap.terminate()
-        cap.wait(10)
-        cap = None
-        reqs = sip_requests_to(pcap, UAS_PORT)
-        byes = [r for r in reqs if r[0] == "BYE"]
-        cancels = [r for r in reqs if r[0] == "CANCEL"]
-        # Caller BYE and the PRACK call: A's REL (cause 16) becomes B's SIP-I BYE with the REL inside.
-        c.check(f"tshark: the SIP-I BYEs to the UAS ({len(byes)}) carry an ISUP REL (type 12) with cause 16",
-                len(byes) >= 2 and all(r[1] == "12" and r[2] == "16" and not r[3] for r in byes), reqs)
-        c.check("tshark: the CANCEL to the UAS carries no ISUP body",
-                len(cancels) == 1 and not cancels[0][1] and not cancels[0][3], reqs)
-    else:
-        c.check("tshark installed (SIP-I BYE check)", False)
+    c.check("tshark: capture of the UAS's SIP complete", cap.stop(), pcap)
+    cap = None
+    reqs = sip_requests_to(pcap, UAS_PORT)
+    byes = [r for r in reqs if r[0] == "BYE"]
+    cancels = [r for r in reqs if r[0] == "CANCEL"]
+    # Caller BYE and the PRACK call: A's REL (cause 16) becomes B's SIP-I BYE with the REL inside.
+    c.check(f"tshark: the SIP-I BYEs to the UAS ({len(byes)}) carry an ISUP REL (type 12) with cause 16",
+            len(byes) >= 2 and all(r[1] == "12" and r[2] == "16" and not r[3] for r in byes), reqs)
+    c.check("tshark: the CANCEL to the UAS carries no ISUP body",
+            len(cancels) == 1 and not cancels[0][1] and not cancels[0][3], reqs)
     for name, d in (("A", a), ("B", b)):
         rc, _ = d.stop()
         c.check(f"{name} stops cleanly", rc == 0, rc)
@@ -126,8 +114,7 @@ try:
         c.check(f"{name}: every circuit idle at stop", ok, lines)
 finally:
     if cap:
-        cap.terminate()
-        cap.wait(10)
+        cap.stop(0)
     if pcap:
         shutil.rmtree(os.path.dirname(pcap), ignore_errors=True)
     if a:

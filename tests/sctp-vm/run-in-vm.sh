@@ -3,7 +3,8 @@
 # Runs CMD as root inside a throw-away QEMU (TCG) VM whose kernel has SCTP, in the
 # current folder; DIR (default: the current folder) is writable at the same path.
 # Streams the console; exits with CMD's exit code, 97 if the VM never reported one.
-# Env: CACHE (as build-vm.sh), VM_MEM (MiB, 1024), VM_CPUS (2), VM_TIMEOUT (s, 600).
+# Env: CACHE (as build-vm.sh), VM_MEM (MiB, 1024), VM_CPUS (2), VM_TIMEOUT (s, 600),
+#      VM_ENV ("NAME=VALUE ..." exported to CMD in the VM, whose environment is otherwise empty).
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -18,6 +19,7 @@ run="$(mktemp -d "${TMPDIR:-/tmp}/isupgw-vm.XXXXXX")"
 trap 'rm -rf "$run"' EXIT
 {
   echo "cd $(printf %q "$PWD") || exit 98"
+  for kv in ${VM_ENV:-}; do printf 'export %q\n' "$kv"; done
   printf 'exec'
   printf ' %q' "$@"
   echo

@@ -3,6 +3,12 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
 #include "isup/builder.h"
 #include "isup/codes.h"
 #include "tests/unit/mapping/sip_fixture.h"
@@ -12,44 +18,78 @@ namespace {
 
 using testing_support::invite;
 
-struct ReasonCauseRow {
+// The expected rows of the two reason tables come from tests/unit/mapping/data/redirection_tables.md, a
+// verbatim copy of the standard's rows (Q.763 redirection reason <-> RFC 4458 cause, <-> RFC 5806 reason).
+const char* const kTables = ISUPGW_SOURCE_DIR "/tests/unit/mapping/data/redirection_tables.md";
+
+struct ReasonRow {
   std::uint8_t reason;
-  int cause;
+  std::string value;  // RFC 4458 cause (digits) or RFC 5806 reason token
 };
-class RedirectionReasonHistoryCause : public testing::TestWithParam<ReasonCauseRow> {};
-TEST_P(RedirectionReasonHistoryCause, BothWays) {
-  EXPECT_EQ(history_cause_for_reason(GetParam().reason), GetParam().cause);
-  EXPECT_EQ(reason_for_history_cause(GetParam().cause), GetParam().reason);
+
+// "0 unknown ↔ 404; 1 user busy ↔ 486; ..." / "0 ↔ unknown; ...; 4/5 ↔ deflection; 6 ↔ unavailable (also ...)"
+std::vector<ReasonRow> rows_of(const char* item) {
+  std::ifstream f(kTables);
+  std::string line;
+  std::vector<ReasonRow> out;
+  const std::string arrow = "\xe2\x86\x94";  // ↔
+  while (std::getline(f, line)) {
+    if (line.find(item) == std::string::npos) continue;
+    std::string rule = line.substr(line.find('|', 2) + 1);
+    rule = rule.substr(0, rule.rfind('|'));
+    std::stringstream ss(rule);
+    std::string entry;
+    while (std::getline(ss, entry, ';')) {
+      const auto at = entry.find(arrow);
+      if (at == std::string::npos) continue;
+      std::stringstream value(entry.substr(at + arrow.size()));
+      std::string token;
+      value >> token;
+      for (char c : entry.substr(0, at))  // "4/5" gives two rows
+        if (std::isdigit(static_cast<unsigned char>(c))) out.push_back({static_cast<std::uint8_t>(c - '0'), token});
+    }
+  }
+  return out;
 }
-INSTANTIATE_TEST_SUITE_P(Rfc4458, RedirectionReasonHistoryCause,
-                         testing::Values(ReasonCauseRow{0, 404}, ReasonCauseRow{1, 486}, ReasonCauseRow{2, 408},
-                                         ReasonCauseRow{3, 302}, ReasonCauseRow{4, 487}, ReasonCauseRow{5, 480},
-                                         ReasonCauseRow{6, 503}),
-                         [](const auto& i) {
-                           return "Reason" + std::to_string(i.param.reason) + "_Cause" + std::to_string(i.param.cause);
-                         });
+
+std::string row_name(const testing::TestParamInfo<ReasonRow>& i) {
+  std::string v = i.param.value;
+  for (auto& c : v)
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  return "Reason" + std::to_string(i.param.reason) + "_" + v;
+}
+
+TEST(RedirectionTables, ParsedFromTheStandardsText) {
+  EXPECT_EQ(rows_of("RFC 4458 cause").size(), 7u) << kTables;
+  EXPECT_EQ(rows_of("Diversion reason").size(), 7u) << kTables;  // 0..6, "4/5" being two
+}
+
+class RedirectionReasonHistoryCause : public testing::TestWithParam<ReasonRow> {};
+TEST_P(RedirectionReasonHistoryCause, BothWays) {
+  const int cause = std::stoi(GetParam().value);
+  EXPECT_EQ(history_cause_for_reason(GetParam().reason), cause);
+  EXPECT_EQ(reason_for_history_cause(cause), GetParam().reason);
+}
+INSTANTIATE_TEST_SUITE_P(Rfc4458, RedirectionReasonHistoryCause, testing::ValuesIn(rows_of("RFC 4458 cause")),
+                         row_name);
 
 TEST(RedirectionReasonHistoryCause, UnknownCauseIsNoDiversion) {
   EXPECT_EQ(reason_for_history_cause(200), std::nullopt);
 }
 
+class RedirectionReasonToDiversion : public testing::TestWithParam<ReasonRow> {};
+TEST_P(RedirectionReasonToDiversion, Row) { EXPECT_EQ(diversion_reason_for(GetParam().reason), GetParam().value); }
+INSTANTIATE_TEST_SUITE_P(Rfc5806, RedirectionReasonToDiversion, testing::ValuesIn(rows_of("Diversion reason")),
+                         row_name);
+
+// Back to ISUP (Diversion -> redirection reason): the standard's rows, and our choices where it leaves one:
+// "deflection" is 4 or 5 (we take 5, deflection immediate); the reasons ISUP has no value for map to 0 or 3
+// "by policy" (we take 0, unknown); tokens compare case-insensitively (RFC 5806 reason is a token).
 struct DiversionRow {
   const char* name;
   std::uint8_t reason;
   const char* text;
 };
-class RedirectionReasonToDiversion : public testing::TestWithParam<DiversionRow> {};
-TEST_P(RedirectionReasonToDiversion, Row) { EXPECT_EQ(diversion_reason_for(GetParam().reason), GetParam().text); }
-INSTANTIATE_TEST_SUITE_P(Rfc5806, RedirectionReasonToDiversion,
-                         testing::Values(DiversionRow{"Unknown", 0, "unknown"},
-                                         DiversionRow{"UserBusy", 1, "user-busy"},
-                                         DiversionRow{"NoReply", 2, "no-answer"},
-                                         DiversionRow{"Unconditional", 3, "unconditional"},
-                                         DiversionRow{"DeflectionAlerting", 4, "deflection"},
-                                         DiversionRow{"DeflectionImmediate", 5, "deflection"},
-                                         DiversionRow{"MobileNotReachable", 6, "unavailable"}),
-                         [](const auto& i) { return std::string(i.param.name); });
-
 class DiversionToRedirectionReason : public testing::TestWithParam<DiversionRow> {};
 TEST_P(DiversionToRedirectionReason, Row) { EXPECT_EQ(reason_for_diversion(GetParam().text), GetParam().reason); }
 INSTANTIATE_TEST_SUITE_P(

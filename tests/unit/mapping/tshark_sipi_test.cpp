@@ -28,7 +28,7 @@ void attach(sip::OutMessage& m, const sip::Body& body, const SipProfile& p) {
 std::vector<std::uint8_t> bytes(const std::string& s) { return {s.begin(), s.end()}; }
 
 TEST(TsharkSipI, BodiesDecodeAsIsup) {
-  if (!tshark::available()) GTEST_SKIP() << "tshark not installed";
+  if (!tshark::available()) GTEST_FAIL() << "tshark not installed (scripts/setup.sh installs it)";
   SipProfile p;
   p.kind = SipProfile::kSipI;
   p.host = "192.0.2.10";

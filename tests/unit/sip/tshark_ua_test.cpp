@@ -25,7 +25,7 @@ class TsharkUa : public Pair {
 };
 
 TEST_F(TsharkUa, EveryEmittedMessageDecodes) {
-  if (!tshark::available()) GTEST_SKIP() << "tshark/text2pcap not installed";
+  if (!tshark::available()) GTEST_FAIL() << "tshark/text2pcap not installed (scripts/setup.sh installs them)";
   int n = 0;
   b.user.invite_hook = [&](SessionId s, const Message&) {
     switch (n++) {
