@@ -22,8 +22,7 @@ void CallFsm::a_send_cpg_notification() {
 }
 
 void CallFsm::a_usr_rx() {
-  const Param* p = rx_->find(par::kUserToUserInformation);
-  if (p && call_id_) c_.env().user().on_user_to_user(call_id_, p->value);
+  if (call_id_) c_.env().user().on_user_to_user(call_id_, *rx_);
 }
 
 void CallFsm::a_send_usr() {
@@ -55,7 +54,7 @@ void CallFsm::a_sus_rx() {
   } else {
     start(t2_t6_, t.t2, E::kT2);
   }
-  if (call_id_) c_.env().user().on_suspend(call_id_, network);
+  if (call_id_) c_.env().user().on_suspend(call_id_, network, *rx_);
 }
 
 void CallFsm::a_res_rx() {
@@ -65,7 +64,7 @@ void CallFsm::a_res_rx() {
     auto f = FlagOctet::decode(p->value);
     network = f && f->flag;
   }
-  if (call_id_) c_.env().user().on_resume(call_id_, network);
+  if (call_id_) c_.env().user().on_resume(call_id_, network, *rx_);
 }
 
 void CallFsm::a_t2_t6() {

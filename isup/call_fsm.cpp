@@ -2,6 +2,7 @@
 
 #include "isup/circuit.h"
 #include "isup/codes.h"
+#include "isup/message_basis.h"
 #include "isup/params.h"
 #include "isup/trunk_group.h"
 
@@ -369,7 +370,17 @@ void CallFsm::start(OneShotTimer& t, milliseconds d, CallEvent e) {
   t.arm(d, [this, e] { dispatch(e); });
 }
 
-void CallFsm::send(const MessageBuilder& b) { c_.env().send(c_, b); }
+void CallFsm::send(const MessageBuilder& b) {
+  if (basis_ == nullptr) return c_.env().send(c_, b);
+  // An ANSI ACM ahead of the ANM a CON stands for takes the ANM's mandatory
+  // parameters only; the ANM itself takes the whole basis.
+  const Message& own = b.message();
+  const bool whole = own.type == basis_->type || !(own.type == msg::kAcm && basis_->type == msg::kAnm);
+  MessageBuilder based(own.type, own.cic);
+  rebase(based, own, *basis_, whole && !basis_used_ ? true : own.type == basis_->type);
+  basis_used_ = true;
+  c_.env().send(c_, based);
+}
 
 void CallFsm::send_rel(int cause) {
   MessageBuilder b(msg::kRel, c_.cic());
@@ -391,11 +402,11 @@ void CallFsm::detach() {
   indicated_ = false;
 }
 
-void CallFsm::notify_release(int cause, std::uint8_t location) {
+void CallFsm::notify_release(int cause, std::uint8_t location, const Message* rel) {
   if (!indicated_ || call_id_ == 0) return;
   const CallId id = call_id_;
   detach();
-  c_.env().user().on_release_located(id, cause, location);
+  c_.env().user().on_release(id, ReleaseIndication{cause, location, rel});
 }
 
 }  // namespace isupgw::isup

@@ -139,6 +139,12 @@ class CallFsm {
   // CPG with a generic notification (Q.763 3.25) once answered, either direction.
   bool notify(std::uint8_t notification);
   void continuity_result(bool ok);
+  // SIP-I/SIP-T: the encapsulated message the next request's messages are
+  // rebuilt on (message_basis.h); nullptr clears it. Valid until cleared.
+  void set_basis(const Message* basis) {
+    basis_ = basis;
+    basis_used_ = false;
+  }
 
   // Circuit reset (RSC/GRS sent or received), hardware blocking, UCIC: the
   // call is cleared without signalling; the user gets on_release(cause).
@@ -156,7 +162,7 @@ class CallFsm {
   void send(const MessageBuilder& b);
   void send_rel(int cause);
   void send_rlc();
-  void notify_release(int cause, std::uint8_t location = kLocationPublicLocal);
+  void notify_release(int cause, std::uint8_t location = kLocationPublicLocal, const Message* rel = nullptr);
   void detach();
   void start_release(int cause);  // send REL, start T1 and T5
   void start(OneShotTimer& t, milliseconds d, CallEvent e);
@@ -262,6 +268,8 @@ class CallFsm {
   const InformationIndicators* inf_ = nullptr;
   std::vector<OwnedParam> params_;
   std::vector<std::uint8_t> uui_;
+  const Message* basis_ = nullptr;  // set_basis()
+  bool basis_used_ = false;
 
   OneShotTimer t1_, t5_, t7_, t9_, t2_t6_, t8_, t24_, t25_, t27_, t33_, t35_, t36_;
 };

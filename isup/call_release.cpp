@@ -53,7 +53,7 @@ void CallFsm::a_rel_rx() {
   disconnect_loop();
   setup_.reset();
   send_rlc();
-  notify_release(cause_of(rx_), location_of(rx_));
+  notify_release(cause_of(rx_), location_of(rx_), rx_);
 }
 
 void CallFsm::a_rlc_rx() { stop_timers(); }

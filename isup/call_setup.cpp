@@ -92,7 +92,7 @@ void CallFsm::a_cpg_rx() {
 void CallFsm::a_answer_rx() {
   t7_.cancel();
   t9_.cancel();
-  if (call_id_) c_.env().user().on_answer(call_id_);
+  if (call_id_) c_.env().user().on_answer(call_id_, *rx_);
 }
 
 void CallFsm::a_t7() {
@@ -148,7 +148,7 @@ CallFsm::Attempt CallFsm::give_up_attempt() {
 // none available: the call is released to the user with cause 34.
 void CallFsm::repeat_elsewhere(Attempt a) {
   if (!c_.env().reattempt(a.id, std::move(a.req), a.attempt + 1, c_))
-    c_.env().user().on_release(a.id, cause::kNoCircuit);
+    c_.env().user().on_release(a.id, ReleaseIndication{cause::kNoCircuit});
 }
 
 void CallFsm::a_blocked_rx() {

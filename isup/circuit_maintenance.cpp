@@ -350,7 +350,7 @@ void IsupCallControl::rx_cqr(TrunkGroup& g, const Message& m) {
   auto it = t28_.find({g.id(), m.cic});
   if (it != t28_.end()) it->second->cancel();
   const Param* p = m.find(par::kCircuitStateIndicator);
-  user_.on_query_response(g.id(), m.cic, p ? p->value : Bytes{});
+  user_->on_query_response(g.id(), m.cic, p ? p->value : Bytes{});
 }
 
 }  // namespace isupgw::isup

@@ -59,7 +59,7 @@ void IsupCallControl::unknown_message(TrunkGroup& g, std::span<const std::uint8_
 void IsupCallControl::release_for_compatibility(Circuit& c, int cause) {
   const CallId id = c.call().call_id();
   if (id == 0) return;
-  if (c.call().release(cause)) user_.on_release(id, cause);
+  if (c.call().release(cause)) user_->on_release(id, ReleaseIndication{cause});
 }
 
 bool IsupCallControl::check_parameters(TrunkGroup& g, Circuit& c, const Message& m) {

@@ -19,6 +19,7 @@ std::string_view to_string(CcError e) {
     case CcError::kBusy: return "procedure already running";
     case CcError::kBadRange: return "bad range";
     case CcError::kCongestion: return "destination congested";
+    case CcError::kNotForwardable: return "message type not forwardable";
   }
   return "?";
 }
@@ -26,7 +27,7 @@ std::string_view to_string(CcError e) {
 IsupCallControl::IsupCallControl(MtpPort& mtp, CallControlUser& user, TimerService& timers, Logger& log,
                                  Counters& counters, IsupRecoveryConfig recovery)
     : mtp_(mtp),
-      user_(user),
+      user_(&user),
       timers_(timers),
       log_(log),
       counters_(counters),
@@ -210,13 +211,17 @@ bool IsupCallControl::reattempt(CallId id, SetupRequest req, unsigned attempts, 
 Result<bool, CcError> IsupCallControl::send_digits(CallId call, const Number& subsequent) {
   ISUP_CC_REQUEST(c->call().digits(subsequent));
 }
-Result<bool, CcError> IsupCallControl::alert(CallId call, bool inband) { ISUP_CC_REQUEST(c->call().alert(inband)); }
-Result<bool, CcError> IsupCallControl::progress(CallId call, std::uint8_t event, bool inband) {
-  ISUP_CC_REQUEST(c->call().progress(event, inband));
+Result<bool, CcError> IsupCallControl::alert(CallId call, bool inband, const Message* basis) {
+  ISUP_CC_REQUEST(based(*c, basis, [&] { return c->call().alert(inband); }));
 }
-Result<bool, CcError> IsupCallControl::answer(CallId call) { ISUP_CC_REQUEST(c->call().answer()); }
-Result<bool, CcError> IsupCallControl::release(CallId call, int cause, std::uint8_t location) {
-  ISUP_CC_REQUEST(c->call().release(cause, location));
+Result<bool, CcError> IsupCallControl::progress(CallId call, std::uint8_t event, bool inband, const Message* basis) {
+  ISUP_CC_REQUEST(based(*c, basis, [&] { return c->call().progress(event, inband); }));
+}
+Result<bool, CcError> IsupCallControl::answer(CallId call, const Message* basis) {
+  ISUP_CC_REQUEST(based(*c, basis, [&] { return c->call().answer(); }));
+}
+Result<bool, CcError> IsupCallControl::release(CallId call, int cause, std::uint8_t location, const Message* basis) {
+  ISUP_CC_REQUEST(based(*c, basis, [&] { return c->call().release(cause, location); }));
 }
 Result<bool, CcError> IsupCallControl::suspend(CallId call, bool network) {
   ISUP_CC_REQUEST(c->call().suspend(network));
@@ -238,6 +243,58 @@ Result<bool, CcError> IsupCallControl::facility(CallId call, std::vector<OwnedPa
 Result<bool, CcError> IsupCallControl::notify(CallId call, std::uint8_t notification) {
   ISUP_CC_REQUEST(c->call().notify(notification));
 }
+Result<bool, CcError> IsupCallControl::forward(CallId call, const Message& m) {
+  Circuit* c = find_call(call);
+  if (c == nullptr) return Err(CcError::kUnknownCall);
+  auto flag = [&m](std::uint8_t code) {
+    const Param* p = m.find(code);
+    auto f = p ? FlagOctet::decode(p->value) : Result<FlagOctet, DecodeError>(Err(DecodeError::kBadValue));
+    return f && f->flag;
+  };
+  std::function<bool()> request;
+  switch (m.type) {
+    case msg::kCpg: {  // Q.764 2.1.5: after ACM, either direction once answered
+      const Param* p = m.find(par::kEventInformation);
+      auto ev =
+          p ? EventInformation::decode(p->value) : Result<EventInformation, DecodeError>(Err(DecodeError::kBadValue));
+      if (!ev) return Err(CcError::kNotForwardable);
+      request = [c, e = ev->event] { return c->call().progress(e, false); };
+      break;
+    }
+    case msg::kUsr: request = [c] { return c->call().user_to_user({}); }; break;
+    case msg::kFac: request = [c] { return c->call().facility({}); }; break;
+    case msg::kSus: request = [c, n = flag(par::kSuspendResumeIndicators)] { return c->call().suspend(n); }; break;
+    case msg::kRes: request = [c, n = flag(par::kSuspendResumeIndicators)] { return c->call().resume(n); }; break;
+    case msg::kSam: {
+      const Param* p = m.find(par::kSubsequentNumber);
+      auto n = p ? Number::decode(NumberKind::kSubsequent, p->value)
+                 : Result<Number, DecodeError>(Err(DecodeError::kBadValue));
+      if (!n) return Err(CcError::kNotForwardable);
+      request = [c, n = *n] { return c->call().digits(n); };
+      break;
+    }
+    case msg::kInr: {
+      const Param* p = m.find(par::kInformationRequestIndicators);
+      auto i = p ? InformationRequestIndicators::decode(p->value)
+                 : Result<InformationRequestIndicators, DecodeError>(Err(DecodeError::kBadValue));
+      if (!i) return Err(CcError::kNotForwardable);
+      request = [c, i = *i] { return c->call().request_information(i); };
+      break;
+    }
+    case msg::kInf: {
+      const Param* p = m.find(par::kInformationIndicators);
+      auto i = p ? InformationIndicators::decode(p->value)
+                 : Result<InformationIndicators, DecodeError>(Err(DecodeError::kBadValue));
+      if (!i) return Err(CcError::kNotForwardable);
+      request = [c, i = *i] { return c->call().information(i, {}); };
+      break;
+    }
+    default: return Err(CcError::kNotForwardable);
+  }
+  if (!based(*c, &m, request)) return Err(CcError::kWrongState);
+  return true;
+}
+
 #undef ISUP_CC_REQUEST
 
 void IsupCallControl::continuity_result(GroupId group, std::uint16_t cic, bool ok) {

@@ -18,6 +18,7 @@
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -51,15 +52,22 @@ class IsupCallControl final : public MtpUser, private CircuitEnv {
   // Resets every circuit with paced GRS (when IsupRecoveryConfig::reset_on_start).
   void start();
 
+  // The user of call events; the daemon sets its call engine once built.
+  void set_user(CallControlUser& user) { user_ = &user; }
+
   // --- Call requests (upward interface) ---
+  // `basis`: SIP-I/SIP-T, the message the SIP peer encapsulated, on which the
+  // message sent is rebuilt (message_basis.h; Q.1912.5 profile C, RFC 3372 2);
+  // valid during the call only.
   Result<CallId, CcError> setup(GroupId group, SetupRequest req);
   Result<bool, CcError> send_digits(CallId call, const Number& subsequent);  // SAM (overlap)
-  Result<bool, CcError> alert(CallId call, bool inband = false);
-  Result<bool, CcError> progress(CallId call, std::uint8_t event, bool inband);
-  Result<bool, CcError> answer(CallId call);
+  Result<bool, CcError> alert(CallId call, bool inband = false, const Message* basis = nullptr);
+  Result<bool, CcError> progress(CallId call, std::uint8_t event, bool inband, const Message* basis = nullptr);
+  Result<bool, CcError> answer(CallId call, const Message* basis = nullptr);
   // REL with `cause`; `location` is the cause's (Q.850 2.2.3), ours by default,
   // a SIP-I peer's when its encapsulated REL gave one.
-  Result<bool, CcError> release(CallId call, int cause, std::uint8_t location = kLocationPublicLocal);
+  Result<bool, CcError> release(CallId call, int cause, std::uint8_t location = kLocationPublicLocal,
+                                const Message* basis = nullptr);
   Result<bool, CcError> suspend(CallId call, bool network);
   Result<bool, CcError> resume(CallId call, bool network);
   Result<bool, CcError> request_information(CallId call, const InformationRequestIndicators& ind);
@@ -68,6 +76,11 @@ class IsupCallControl final : public MtpUser, private CircuitEnv {
   Result<bool, CcError> facility(CallId call, std::vector<OwnedParam> params = {});
   // CPG with a generic notification (kNotificationRemoteHold, ...) on an answered call.
   Result<bool, CcError> notify(CallId call, std::uint8_t notification);
+  // A mid-call message a SIP-I/SIP-T peer sent in INFO (RFC 3372, Q.1912.5):
+  // CPG, USR, FAC, SUS, RES, SAM, INR or INF, sent on the call's circuit rebuilt
+  // on `m` (the procedure of its type, its state checks and timers).
+  // kNotForwardable for any other type, kWrongState where Q.764 does not allow it.
+  Result<bool, CcError> forward(CallId call, const Message& m);
   // Outgoing continuity test result from ContinuityCheck::start_test.
   void continuity_result(GroupId group, std::uint16_t cic, bool ok);
 
@@ -105,7 +118,7 @@ class IsupCallControl final : public MtpUser, private CircuitEnv {
   TimerService& timers() override { return timers_; }
   Logger& logger() override { return log_; }
   const CircuitMeters& meters() override { return meters_; }
-  CallControlUser& user() override { return user_; }
+  CallControlUser& user() override { return *user_; }
   ContinuityCheck* continuity() override { return continuity_; }
   void alarm(const Circuit& c, std::string_view what) override;
   CallId new_call(Circuit& c) override;
@@ -130,6 +143,14 @@ class IsupCallControl final : public MtpUser, private CircuitEnv {
   TrunkGroup* find_group(GroupId id);
   TrunkGroup* route(const MtpLabel& label, std::span<const std::uint8_t> data);
   Circuit* find_call(CallId id);
+  // Runs one call request with the FSM's messages rebuilt on `basis`.
+  template <class F>
+  static bool based(Circuit& c, const Message* basis, F&& request) {
+    c.call().set_basis(basis);
+    const bool ok = request();
+    c.call().set_basis(nullptr);
+    return ok;
+  }
   Circuit* select_circuit(TrunkGroup& g, const Circuit* exclude);
   Destination& dest(PointCode dpc) { return dests_[dpc]; }
   void count(std::string_view name) { counters_.get(name).inc(); }  // rare events only: builds the name
@@ -178,7 +199,7 @@ class IsupCallControl final : public MtpUser, private CircuitEnv {
   void pump_grs();
 
   MtpPort& mtp_;
-  CallControlUser& user_;
+  CallControlUser* user_;
   TimerService& timers_;
   Logger& log_;
   Counters& counters_;

@@ -67,6 +67,17 @@ struct BackwardIndication {
   const Message* msg = nullptr;
 };
 
+// Why the call is gone (REL received, timer expiry, reset, blocking).
+struct ReleaseIndication {
+  int cause = 16;
+  // The cause's location (Q.850 2.2.3): the received REL's, LN for releases of
+  // call control's own (timers, reset, no circuit for a repeat attempt).
+  std::uint8_t location = kLocationPublicLocal;
+  // The REL received, valid during the callback; nullptr for call control's own
+  // releases. SIP-I/SIP-T encapsulate it unchanged (Q.1912.5, RFC 3372).
+  const Message* rel = nullptr;
+};
+
 // Why a request was refused.
 enum class CcError {
   kUnknownGroup,
@@ -77,10 +88,15 @@ enum class CcError {
   kUnknownCircuit,
   kBusy,  // a maintenance procedure is already running on that circuit / range
   kBadRange,
-  kCongestion,  // traffic towards the DPC reduced after MTP-STATUS congestion (Q.764 2.13.3)
+  kCongestion,      // traffic towards the DPC reduced after MTP-STATUS congestion (Q.764 2.13.3)
+  kNotForwardable,  // forward(): call control sends no such message for the user
 };
 std::string_view to_string(CcError e);
 
+// Every received message a call's user may act on reaches it whole (valid
+// during the callback), so that SIP-I/SIP-T can encapsulate it unchanged; the
+// daemon makes the call engine this interface's user directly, nothing in
+// between that could drop an argument.
 class CallControlUser {
  public:
   virtual ~CallControlUser() = default;
@@ -88,19 +104,15 @@ class CallControlUser {
   // SAM digits (overlap); complete once ST arrived.
   virtual void on_more_digits(CallId, std::string_view /*digits*/, bool /*complete*/) {}
   virtual void on_progress(CallId call, const BackwardIndication& ind) = 0;
-  virtual void on_answer(CallId call) = 0;
-  // The call is gone (REL received, timer expiry, reset, blocking). Not called
-  // for a release the user requested.
-  virtual void on_release(CallId call, int cause) = 0;
-  // What call control calls: the same with the cause's location (Q.850 2.2.3)
-  // from the REL received, LN for releases of its own (timers, reset). Users
-  // that pass the location on (SIP-I/SIP-T encapsulate the REL) override it.
-  virtual void on_release_located(CallId call, int cause, std::uint8_t /*location*/) { on_release(call, cause); }
-  virtual void on_suspend(CallId, bool /*network_initiated*/) {}
-  virtual void on_resume(CallId, bool /*network_initiated*/) {}
+  // ANM or CON received.
+  virtual void on_answer(CallId call, const Message& answer) = 0;
+  // The call is gone. Not called for a release the user requested.
+  virtual void on_release(CallId call, const ReleaseIndication& rel) = 0;
+  virtual void on_suspend(CallId, bool /*network_initiated*/, const Message& /*sus*/) {}
+  virtual void on_resume(CallId, bool /*network_initiated*/, const Message& /*res*/) {}
   virtual void on_information_request(CallId, const InformationRequestIndicators&) {}
   virtual void on_information(CallId, const InformationIndicators&, const Message&) {}
-  virtual void on_user_to_user(CallId, std::span<const std::uint8_t>) {}
+  virtual void on_user_to_user(CallId, const Message& /*usr*/) {}
   virtual void on_facility(CallId, const Message&) {}
   // CQR for a CQM we sent (Q.764 2.10.4): one circuit state indicator octet per circuit.
   virtual void on_query_response(GroupId, std::uint16_t /*cic*/, std::span<const std::uint8_t> /*states*/) {}

@@ -38,13 +38,13 @@ class NullUser : public CallControlUser {
   void on_setup(CallId, const IncomingSetup&) override {}
   void on_more_digits(CallId, std::string_view, bool) override {}
   void on_progress(CallId, const BackwardIndication&) override {}
-  void on_answer(CallId) override {}
-  void on_release(CallId, int) override { ++released; }
-  void on_suspend(CallId, bool) override {}
-  void on_resume(CallId, bool) override {}
+  void on_answer(CallId, const Message&) override {}
+  void on_release(CallId, const ReleaseIndication&) override { ++released; }
+  void on_suspend(CallId, bool, const Message&) override {}
+  void on_resume(CallId, bool, const Message&) override {}
   void on_information_request(CallId, const InformationRequestIndicators&) override {}
   void on_information(CallId, const InformationIndicators&, const Message&) override {}
-  void on_user_to_user(CallId, std::span<const std::uint8_t>) override {}
+  void on_user_to_user(CallId, const Message&) override {}
   void on_facility(CallId, const Message&) override {}
   void on_query_response(GroupId, std::uint16_t, std::span<const std::uint8_t>) override {}
   unsigned released = 0;

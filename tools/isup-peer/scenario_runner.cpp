@@ -355,7 +355,7 @@ void AutoAnswerUser::on_setup(CallId call, const IncomingSetup& setup) {
   if (cc_->answer(call)) ++answered_;
 }
 
-void AutoAnswerUser::on_release(CallId call, int) {
+void AutoAnswerUser::on_release(CallId call, const ReleaseIndication&) {
   auto it = pending_.find(call);
   if (it == pending_.end()) return;
   if (timers_) timers_->cancel(it->second);

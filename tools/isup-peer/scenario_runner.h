@@ -82,8 +82,8 @@ class AutoAnswerUser final : public CallControlUser {
   void set_call_control(IsupCallControl* cc) { cc_ = cc; }
   void on_setup(CallId call, const IncomingSetup&) override;
   void on_progress(CallId, const BackwardIndication&) override {}
-  void on_answer(CallId) override {}
-  void on_release(CallId call, int) override;
+  void on_answer(CallId, const Message&) override {}
+  void on_release(CallId call, const ReleaseIndication&) override;
   std::size_t setups() const { return setups_; }
   std::size_t answered() const { return answered_; }
   std::size_t active() const { return pending_.size(); }

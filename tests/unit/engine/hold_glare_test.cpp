@@ -39,8 +39,10 @@ struct Far final : isup::CallControlUser {
                                                                                                 : ":notification?";
     events.push_back(e);
   }
-  void on_answer(isup::CallId) override { events.push_back("answer"); }
-  void on_release(isup::CallId, int cause) override { events.push_back("release:" + std::to_string(cause)); }
+  void on_answer(isup::CallId, const isup::Message&) override { events.push_back("answer"); }
+  void on_release(isup::CallId, const isup::ReleaseIndication& r) override {
+    events.push_back("release:" + std::to_string(r.cause));
+  }
   isup::CallId last = 0;
   std::vector<std::string> events;
 };

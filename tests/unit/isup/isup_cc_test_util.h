@@ -49,21 +49,31 @@ class RecordingUser : public CallControlUser {
   void on_progress(CallId, const BackwardIndication& ind) override {
     events.push_back(std::string(ind.alerting ? "alerting" : "progress") + (ind.inband ? ":inband" : ""));
   }
-  void on_answer(CallId) override { events.push_back("answer"); }
-  void on_release(CallId call, int cause) override {
-    events.push_back("release:" + std::to_string(cause));
-    released.push_back(call);
+  void on_answer(CallId, const Message& m) override {
+    events.push_back("answer");
+    last_answer_type = m.type;
   }
-  void on_suspend(CallId, bool network) override { events.push_back(network ? "suspend:network" : "suspend:user"); }
-  void on_resume(CallId, bool network) override { events.push_back(network ? "resume:network" : "resume:user"); }
+  void on_release(CallId call, const ReleaseIndication& r) override {
+    events.push_back("release:" + std::to_string(r.cause));
+    released.push_back(call);
+    last_location = r.location;
+    last_rel_received = r.rel != nullptr;
+  }
+  void on_suspend(CallId, bool network, const Message&) override {
+    events.push_back(network ? "suspend:network" : "suspend:user");
+  }
+  void on_resume(CallId, bool network, const Message&) override {
+    events.push_back(network ? "resume:network" : "resume:user");
+  }
   void on_information_request(CallId, const InformationRequestIndicators& i) override {
     events.push_back(std::string("inr") + (i.calling_party_address ? ":calling" : ""));
   }
   void on_information(CallId, const InformationIndicators& i, const Message&) override {
     events.push_back("inf:" + std::to_string(i.calling_party_address_response));
   }
-  void on_user_to_user(CallId, std::span<const std::uint8_t> d) override {
-    events.push_back("uui:" + std::to_string(d.size()));
+  void on_user_to_user(CallId, const Message& m) override {
+    const Param* p = m.find(par::kUserToUserInformation);
+    events.push_back("uui:" + std::to_string(p ? p->value.size() : 0));
   }
   void on_facility(CallId, const Message&) override { events.push_back("facility"); }
   void on_query_response(GroupId, std::uint16_t cic, std::span<const std::uint8_t> states) override {
@@ -79,6 +89,9 @@ class RecordingUser : public CallControlUser {
   std::deque<std::string> events;
   std::vector<CallId> released;
   std::vector<std::uint8_t> last_states;
+  std::uint8_t last_answer_type = 0;
+  std::uint8_t last_location = 0;
+  bool last_rel_received = false;
   CallId last_call = 0;
   bool last_setup_complete = false;
   std::string last_called, last_calling;
