@@ -36,7 +36,14 @@ SipIdentity sip_identity_from_isup(const std::optional<isup::Number>& calling,
   SipIdentity out;
   out.from = std::string(kAnonymousFrom);
   const bool have = calling && calling->digits.size > 0 && calling->apri != kApriNotAvailable && calling->apri != 3;
-  if (!have) return out;
+  const bool additional =
+      additional_calling && additional_calling->digits.size > 0 && additional_calling->apri == kApriAllowed;
+  if (!have) {
+    // No usable calling party number: the caller's own (additional calling
+    // party) number, presentation allowed, is still the From; never a PAI.
+    if (additional) out.from = name_addr(phone_uri(sip_user_for(from_isup(*additional_calling), profile), profile));
+    return out;
+  }
   const bool restricted = calling->apri == kApriRestricted;
   const std::string uri = phone_uri(sip_user_for(from_isup(*calling), profile), profile);
   if (profile.trust_pai && asserted(*calling)) {
@@ -46,8 +53,7 @@ SipIdentity sip_identity_from_isup(const std::optional<isup::Number>& calling,
   }
   if (restricted) return out;
   std::string from_uri = uri;
-  if (additional_calling && additional_calling->digits.size > 0 && additional_calling->apri == kApriAllowed)
-    from_uri = phone_uri(sip_user_for(from_isup(*additional_calling), profile), profile);
+  if (additional) from_uri = phone_uri(sip_user_for(from_isup(*additional_calling), profile), profile);
   out.from = name_addr(from_uri);
   return out;
 }
@@ -81,11 +87,18 @@ IsupIdentity isup_identity_from_sip(const sip::Message& invite, const SipProfile
     }
     return out;
   }
-  if (profile.calling_from_from && from_user) {
-    out.calling = number_from(*from_user, profile, isup::NumberKind::kCalling);
-    if (out.calling) {
-      out.calling->screening = kScreenUserNotVerified;
-      out.calling->apri = id_private ? kApriRestricted : kApriAllowed;
+  // No trusted PAI: nothing network-asserted, so no calling party number (Q.763
+  // 3.10 has no "user provided, not verified" for it: 00 is reserved). The From
+  // number goes as what the caller gave: the generic number "additional calling
+  // party number", user provided not verified (Q.763 3.26; Q.1912.5 From ->
+  // additional calling party number). ANSI has no such qualifier: nothing.
+  if (profile.calling_from_from && from_user && profile.variant != isup::Variant::kAnsi) {
+    auto g = number_from(*from_user, profile, isup::NumberKind::kGeneric);
+    if (g) {
+      g->qualifier = kQualifierAdditionalCalling;
+      g->screening = kScreenUserNotVerified;
+      g->apri = user_private ? kApriRestricted : kApriAllowed;  // RFC 3323 4.2: "user" hides the From
+      out.additional_calling = g;
     }
   }
   return out;

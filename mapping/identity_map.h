@@ -11,7 +11,11 @@
 //                provided, NI complete, APRI restricted when Privacy has id,
 //                header or user); a From number that differs -> generic number
 //                qualifier 6 (screening user provided not verified); no PAI ->
-//                the From number (user provided not verified) if the trunk allows.
+//                no calling party number (nothing network-asserted, and Q.763
+//                3.10 reserves "user provided, not verified" for it), the From
+//                number as that generic number if the trunk allows.
+//                ISUP -> SIP without a usable calling party number: From from
+//                the generic number (presentation allowed), else anonymous.
 #pragma once
 
 #include <optional>

@@ -55,6 +55,7 @@ Result<ReceivedBodies, Rejection> received_bodies(const sip::Message& m) {
   if (g->isup) {
     out.isup = bytes_of(g->isup->bytes);
     out.isup_version = g->isup->version;
+    out.isup_base = g->isup->base;
     out.isup_handling_required = g->isup->handling_required;
   }
   return out;
@@ -215,6 +216,11 @@ Result<isup::SetupRequest, Rejection> setup_from_invite(const sip::Message& invi
     }
   }
   if (!base_calling && identity.calling) req.calling = identity.calling;
+  // The From number as additional calling party number only when it says more
+  // than the calling party number sent (Q.1912.5: From differing from it).
+  if (identity.additional_calling && req.calling &&
+      identity.additional_calling->digits.view() == req.calling->digits.view())
+    identity.additional_calling.reset();
 
   // Optional parameters: passthrough first (wire order), then what SIP governs.
   const bool sip_redirection = redirection.present();
@@ -425,23 +431,30 @@ ProvisionalFields answer_fields(const isup::Message* anm_or_con, const SipProfil
   return f;
 }
 
-FinalResponse response_for_release(std::uint8_t cause, const SipProfile& profile, std::uint8_t location) {
+FinalResponse response_for_release(std::uint8_t cause, const SipProfile& profile, std::uint8_t location,
+                                   const isup::Message* rel) {
   FinalResponse f;
   // Cause 16 before answer has no status (RFC 3398: BYE/CANCEL); as UAS we must
   // still answer: 480 (our choice).
   f.status = sip_status_for_cause(cause, profile.cause_table, location).value_or(480);
   f.headers = reason_for_release(cause);
-  if (profile.kind != SipProfile::kSip) f.isup = isup_rel_octets(cause, profile.variant, location);
+  if (profile.kind == SipProfile::kSip) return f;
+  if (rel != nullptr) f.isup = isup_body_octets(*rel, profile.variant);
+  if (f.isup.empty()) f.isup = isup_rel_octets(cause, profile.variant, location);
   return f;
 }
 
 sip::HeaderList reason_for_release(std::uint8_t cause) { return {{"Reason", format_q850_reason(cause)}}; }
 
-ByeFields bye_for_release(std::uint8_t cause, const SipProfile& profile, std::uint8_t location) {
+ByeFields bye_for_release(std::uint8_t cause, const SipProfile& profile, std::uint8_t location,
+                          const isup::Message* rel) {
   ByeFields f;
   f.headers = reason_for_release(cause);
   if (profile.kind == SipProfile::kSip) return f;
-  f.body = make_body(std::nullopt, isup_rel_octets(cause, profile.variant, location), profile);
+  std::vector<std::uint8_t> octets;
+  if (rel != nullptr) octets = isup_body_octets(*rel, profile.variant);
+  if (octets.empty()) octets = isup_rel_octets(cause, profile.variant, location);
+  f.body = make_body(std::nullopt, octets, profile);
   for (auto& h : body_headers(f.body, profile)) f.headers.push_back(std::move(h));
   return f;
 }

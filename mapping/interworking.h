@@ -49,6 +49,7 @@ struct ReceivedBodies {
   std::optional<std::string_view> sdp;
   std::optional<std::span<const std::uint8_t>> isup;  // from the message type octet (RFC 3204)
   std::string_view isup_version;
+  std::string_view isup_base;
   bool isup_handling_required = false;
 };
 // Splits the body of a received request or response (Content-Type and
@@ -174,9 +175,11 @@ struct FinalResponse {
   std::vector<std::uint8_t> isup;  // SIP-I/SIP-T: a REL in body form (cause, location BI)
 };
 // `location`: the received REL's (Q.850 2.2.3; cause 21 from the user -> 603),
-// also the location of the encapsulated REL.
+// also the location of the encapsulated REL. `rel`: the REL received from ISUP,
+// encapsulated unchanged (RFC 3372 transparency); without one a REL is built.
 FinalResponse response_for_release(std::uint8_t cause, const SipProfile& profile,
-                                   std::uint8_t location = kLocationBeyondInterworking);
+                                   std::uint8_t location = kLocationBeyondInterworking,
+                                   const isup::Message* rel = nullptr);
 // REL after answer (BYE) or forward before answer (CANCEL): the Reason header.
 sip::HeaderList reason_for_release(std::uint8_t cause);
 // REL after answer -> BYE (Q.1912.5, RFC 3372 "REL -> BYE"): Reason: Q.850 and,
@@ -187,7 +190,7 @@ struct ByeFields {
   sip::Body body;           // application/ISUP REL; empty for plain SIP
 };
 ByeFields bye_for_release(std::uint8_t cause, const SipProfile& profile,
-                          std::uint8_t location = kLocationBeyondInterworking);
+                          std::uint8_t location = kLocationBeyondInterworking, const isup::Message* rel = nullptr);
 
 // A mid-call ISUP message without SIP equivalent (INR/INF, USR, FAC, APM, SUS/RES,
 // CPG after answer) -> INFO body (SIP-I/SIP-T only; nullopt for plain SIP).

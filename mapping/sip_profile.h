@@ -52,8 +52,9 @@ struct SipProfile {
   Bearer audio_bearer = Bearer::kAudio31;  // TMR for an ordinary audio offer (Q.1912.5: 3.1 kHz audio)
   std::uint8_t initial_hop_counter = 31;   // when the INVITE has no Max-Forwards
   CauseTable cause_table = CauseTable::kQ1912_5;
-  // No trusted P-Asserted-Identity: take the From number as calling party
-  // number (screening "user provided, not verified"); false: no calling number.
+  // No trusted P-Asserted-Identity: send the From number as the generic number
+  // "additional calling party number" (user provided, not verified; ITU/ETSI
+  // only), never as calling party number; false: neither.
   bool calling_from_from = true;
 
   DialPrefixes prefixes() const { return {national_prefix, international_prefix}; }

@@ -66,6 +66,19 @@ INSTANTIATE_TEST_SUITE_P(Q1912_5, CallingToSip,
                                          ToSipRow{"AllowedUntrustedFromOnly", 0, 3, false, kNum, "", ""}),
                          [](const auto& i) { return std::string(i.param.name); });
 
+// Without a usable calling party number the additional calling party number
+// (presentation allowed) is still the From, never a PAI.
+TEST(CallingToSip, AdditionalCallingNumberAloneIsTheFrom) {
+  isup::Number extra = calling(0, 0, "301999");
+  extra.kind = isup::NumberKind::kGeneric;
+  extra.qualifier = kQualifierAdditionalCalling;
+  SipIdentity id = sip_identity_from_isup(std::nullopt, extra, trunk());
+  EXPECT_EQ(id.from, "<sip:+49301999@gw;user=phone>");
+  EXPECT_TRUE(id.headers.empty());
+  extra.apri = kApriRestricted;
+  EXPECT_EQ(sip_identity_from_isup(std::nullopt, extra, trunk()).from, kAnon);
+}
+
 TEST(CallingToSip, AbsentCallingNumberIsAnonymous) {
   SipIdentity id = sip_identity_from_isup(std::nullopt, std::nullopt, trunk());
   EXPECT_EQ(id.from, kAnon);
@@ -154,8 +167,11 @@ INSTANTIATE_TEST_SUITE_P(
                   3,
                   0,
                   3},
-        ToIsupRow{"NoPaiFromUserProvided", {}, kFrom, true, "301234567", 3, 0, 0},
-        ToIsupRow{"UntrustedPaiIgnored", {"P-Asserted-Identity: <tel:+4930999>"}, kFrom, false, "301234567", 3, 0, 0},
+        // No (trusted) PAI: nothing network-asserted, no calling party number
+        // (Q.763 3.10: screening 00 is reserved for it); the From number is the
+        // generic number below.
+        ToIsupRow{"NoPaiNoCallingNumber", {}, kFrom, true, "", 0, 0, 0},
+        ToIsupRow{"UntrustedPaiIgnored", {"P-Asserted-Identity: <tel:+4930999>"}, kFrom, false, "", 0, 0, 0},
         ToIsupRow{
             "AnonymousFromNoNumber", {}, "\"Anonymous\" <sip:anonymous@anonymous.invalid>;tag=1", true, "", 0, 0, 0}),
     [](const auto& i) { return std::string(i.param.name); });
@@ -177,11 +193,53 @@ TEST(CallingFromSip, FromSameAsPaiGivesNoGenericNumber) {
   EXPECT_FALSE(isup_identity_from_sip(inv->m, trunk()).additional_calling.has_value());
 }
 
+// No PAI: From -> generic number "additional calling party number", user
+// provided not verified (Q.763 3.26 qualifier 6, screening 00 valid there);
+// Privacy: user restricts it (RFC 3323 4.2), Privacy: id does not (PAI only).
+struct NoPaiRow {
+  const char* name;
+  std::vector<std::string> headers;
+  bool trusted;
+  std::uint8_t apri;
+};
+class NoPaiFromSip : public testing::TestWithParam<NoPaiRow> {};
+TEST_P(NoPaiFromSip, FromIsAdditionalCallingNumber) {
+  const auto& r = GetParam();
+  auto inv = invite("sip:+4930222@gw;user=phone", r.headers, {}, {}, kFrom);
+  IsupIdentity id = isup_identity_from_sip(inv->m, trunk(r.trusted));
+  EXPECT_FALSE(id.calling.has_value());
+  ASSERT_TRUE(id.additional_calling.has_value());
+  EXPECT_EQ(id.additional_calling->kind, isup::NumberKind::kGeneric);
+  EXPECT_EQ(id.additional_calling->qualifier, kQualifierAdditionalCalling);
+  EXPECT_EQ(id.additional_calling->digits.view(), "301234567");
+  EXPECT_EQ(id.additional_calling->nai, 3);
+  EXPECT_EQ(id.additional_calling->npi, 1);
+  EXPECT_EQ(id.additional_calling->screening, kScreenUserNotVerified);
+  EXPECT_EQ(id.additional_calling->apri, r.apri);
+}
+INSTANTIATE_TEST_SUITE_P(Q1912_5, NoPaiFromSip,
+                         testing::Values(NoPaiRow{"Plain", {}, true, 0},
+                                         NoPaiRow{"PrivacyUser", {"Privacy: user"}, true, 1},
+                                         NoPaiRow{"PrivacyIdOnlyConcernsPai", {"Privacy: id"}, true, 0},
+                                         NoPaiRow{"UntrustedPai", {"P-Asserted-Identity: <tel:+4930999>"}, false, 0}),
+                         [](const auto& i) { return std::string(i.param.name); });
+
 TEST(CallingFromSip, NoFromFallbackWhenTrunkForbidsIt) {
   auto inv = invite("sip:+4930222@gw;user=phone");
   SipProfile p = trunk();
   p.calling_from_from = false;
-  EXPECT_FALSE(isup_identity_from_sip(inv->m, p).calling.has_value());
+  IsupIdentity id = isup_identity_from_sip(inv->m, p);
+  EXPECT_FALSE(id.calling.has_value());
+  EXPECT_FALSE(id.additional_calling.has_value());
+}
+
+TEST(CallingFromSip, AnsiHasNoAdditionalCallingNumber) {
+  auto inv = invite("sip:+4930222@gw;user=phone", {}, {}, {}, kFrom);
+  SipProfile p = trunk();
+  p.variant = isup::Variant::kAnsi;
+  IsupIdentity id = isup_identity_from_sip(inv->m, p);
+  EXPECT_FALSE(id.calling.has_value());
+  EXPECT_FALSE(id.additional_calling.has_value());
 }
 
 }  // namespace
