@@ -114,6 +114,13 @@ class SessionApi {
   virtual bool reinvite(SessionId /*s*/, Body /*offer*/) { return false; }
 };
 
+// The answer to an INFO (RFC 2976 / RFC 6086): 200, or a refusal such as 415
+// with Accept for a body the engine cannot use (RFC 3261 8.2.3, RFC 3204).
+struct InfoAnswer {
+  int status = 200;
+  HeaderList headers;  // Accept, Warning
+};
+
 // Implemented by the engine. `msg` views are valid during the callback only.
 class SessionUser {
  public:
@@ -140,8 +147,9 @@ class SessionUser {
   // already answered by the stack with the last local SDP. Session-timer
   // refreshes without a new offer are not reported.
   virtual void on_reoffer(SessionId, const Message& /*request*/) {}
-  // Either side: INFO received in the dialog (200 already sent).
-  virtual void on_info(SessionId, const Message& /*info*/) {}
+  // Either side: INFO received in the dialog (early or confirmed); the stack
+  // answers it with what the engine returns, after the callback.
+  virtual InfoAnswer on_info(SessionId, const Message& /*info*/) { return {}; }
   // Either side: the final response to a re-INVITE or UPDATE we sent
   // (UserAgent::reinvite, session-timer refreshes); 2xx already ACKed. A 491
   // is retried after the RFC 3261 14.1 delay (up to 3 times) before it is

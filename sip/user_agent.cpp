@@ -198,11 +198,13 @@ void UserAgent::on_in_dialog(Session& s, TransactionId tx, const Message& m, con
     case Method::kInvite:
     case Method::kUpdate: on_refresh_request(s, tx, m, from); break;
     case Method::kPrack: on_prack(s, tx, m, from); break;
-    case Method::kInfo:
-      respond_simple(tx, m, from, 200);
+    case Method::kInfo: {
       s.fsm.step(InviteEvent::kRxInfo);
-      user_.on_info(id, m);
+      // The engine decides: a body it cannot use is refused (RFC 3261 8.2.3), never dropped.
+      InfoAnswer a = user_.on_info(id, m);
+      respond_simple(tx, m, from, a.status, std::move(a.headers));
       break;
+    }
     case Method::kOptions: answer_options(tx, m, from); break;
     default: respond_simple(tx, m, from, 405, {{"Allow", std::string(ua::kAllow)}}); break;
   }

@@ -191,7 +191,10 @@ class App : public SessionUser {
   // --- both ---
   void on_bye(SessionId s, const Message&) override { finish(s, "bye-received", o_.expect == 200); }
   void on_reoffer(SessionId s, const Message&) override { event("reoffer", s); }
-  void on_info(SessionId s, const Message&) override { event("info", s); }
+  InfoAnswer on_info(SessionId s, const Message&) override {
+    event("info", s);
+    return {};
+  }
   void on_ended(SessionId s, EndReason why) override {
     event("ended", s, std::string(to_string(why)));
     finish(s, "ended", false);

@@ -48,6 +48,9 @@ Number make_number(NumberKind kind, const std::string& digits, unsigned nai) {
   n.kind = kind;
   n.nai = static_cast<std::uint8_t>(nai);
   n.npi = 1;
+  // A calling party number the exchange itself provides (Q.763 3.10: screening
+  // 00 and 10 are reserved for this parameter).
+  if (kind == NumberKind::kCalling) n.screening = 3;
   n.digits.assign(digits);
   return n;
 }

@@ -44,7 +44,11 @@ class RecordingUser : public SessionUser {
   void on_rejected(SessionId s, const Message& r) override { add("rejected " + std::to_string(r.status), s); }
   void on_bye(SessionId s, const Message&) override { add("bye", s); }
   void on_reoffer(SessionId s, const Message&) override { add("reoffer", s); }
-  void on_info(SessionId s, const Message&) override { add("info", s); }
+  InfoAnswer on_info(SessionId s, const Message&) override {
+    add("info", s);
+    return info_answer;
+  }
+  InfoAnswer info_answer;
   void on_refresh_result(SessionId s, const Message& r) override { add("refresh " + std::to_string(r.status), s); }
   void on_ended(SessionId s, EndReason why) override {
     add("ended " + std::string(to_string(why)), s);

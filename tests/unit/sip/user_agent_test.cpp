@@ -312,6 +312,22 @@ TEST_F(BasicCall, InfoInDialog) {
   a.ua.info(s, {}, Body{"application/ISUP;version=itu-t92+", "\x01\x02"});
   pump();
   EXPECT_TRUE(b.user.saw("info"));
+  ASSERT_EQ(sent(b, "200").size(), 2u);  // the INVITE's, then the INFO's
+}
+
+// The engine's verdict is the INFO's answer (RFC 3261 8.2.3: a body it cannot
+// use is refused 415 with Accept), sent after the callback, never a 200 first.
+TEST_F(BasicCall, InfoRefusedWithTheEnginesStatus) {
+  b.user.invite_hook = [&](SessionId s, const Message&) { b.ua.answer(s); };
+  b.user.info_answer = InfoAnswer{415, {{"Accept", "application/ISUP;version=itu-t92+"}}};
+  const SessionId s = a.ua.invite(call());
+  pump();
+  a.ua.info(s, {}, Body{"application/ISUP;version=ansi00", "\x2c\x02\x00"});
+  pump();
+  EXPECT_TRUE(b.user.saw("info"));
+  ASSERT_EQ(sent(b, "415").size(), 1u);
+  EXPECT_NE(sent(b, "415")[0].find("Accept: application/ISUP;version=itu-t92+\r\n"), std::string::npos);
+  EXPECT_EQ(sent(b, "200").size(), 1u);  // the INVITE's only
 }
 
 TEST_F(BasicCall, OptionsAnsweredWithAllowAcceptSupported) {
