@@ -106,28 +106,11 @@ void Ss7Stack::on_status(std::uint32_t dpc, const sigtran::MtpStatus& st) {
 }
 
 void Ss7Stack::on_setup(isup::CallId call, const isup::IncomingSetup& setup) {
-  if (call_user_) return call_user_->on_setup(call, setup);
   // No call engine (no routes configured): refuse cleanly (Q.850 41, temporary failure).
   counters_.get("call.refused_no_engine").inc();
   log_.warn(Subsystem::kCall, "incoming_call_refused",
             {{"cic", setup.cic}, {"cause", 41}, {"reason", "no call engine in this configuration"}});
   asio::post(io_, [this, call] { isup_->release(call, 41); });
-}
-
-void Ss7Stack::on_progress(isup::CallId call, const isup::BackwardIndication& ind) {
-  if (call_user_) call_user_->on_progress(call, ind);
-}
-void Ss7Stack::on_answer(isup::CallId call) {
-  if (call_user_) call_user_->on_answer(call);
-}
-void Ss7Stack::on_release(isup::CallId call, int cause) {
-  if (call_user_) call_user_->on_release(call, cause);
-}
-void Ss7Stack::on_more_digits(isup::CallId call, std::string_view digits, bool complete) {
-  if (call_user_) call_user_->on_more_digits(call, digits, complete);
-}
-void Ss7Stack::on_query_response(isup::GroupId g, std::uint16_t cic, std::span<const std::uint8_t> states) {
-  if (call_user_) call_user_->on_query_response(g, cic, states);
 }
 
 }  // namespace isupgw::daemon

@@ -3,9 +3,10 @@
 // control with its trunk groups on top. Adapts sigtran's MTP3 service to the
 // isup::MtpPort / isup::MtpUser interfaces (isup/ does not know sigtran/).
 //
-// Call events go to the call engine (set_call_user); without one (an
-// ss7-only configuration) incoming calls are refused with cause 41 (temporary
-// failure) and counted, so the circuits go straight back to idle.
+// Call events go straight from ISUP call control to the call engine
+// (set_call_user); without one (an ss7-only configuration) this stack is the
+// user and refuses incoming calls with cause 41 (temporary failure), counted,
+// so the circuits go straight back to idle.
 #pragma once
 
 #include <map>
@@ -50,8 +51,16 @@ class Ss7Stack final : public isup::MtpPort, public sigtran::MtpUser, public isu
   TimerService& timers() { return timers_; }
   // Trunk group name -> id, for routing.
   const std::map<std::string, isup::GroupId, std::less<>>& groups() const { return groups_; }
-  // Where call events go (the call engine); nullptr = refuse incoming calls.
-  void set_call_user(isup::CallControlUser* user) { call_user_ = user; }
+  // Where call events go: the call engine, made ISUP call control's user itself
+  // so that nothing between them can drop what an event carries (issue 15: an
+  // adapter here once lost the REL's cause location); nullptr = this stack,
+  // which refuses incoming calls.
+  void set_call_user(isup::CallControlUser* user) {
+    if (user != nullptr)
+      isup_->set_user(*user);
+    else
+      isup_->set_user(*this);
+  }
   sigtran::m3ua::Mtp3& mtp3() { return *mtp3_; }
   // SS7 link sets (M2PA under MTP3); the route per DPC is a link set serving it, else M3UA.
   std::vector<std::unique_ptr<sigtran::mtp3::LinkSet>>& linksets() { return linksets_; }
@@ -64,13 +73,12 @@ class Ss7Stack final : public isup::MtpPort, public sigtran::MtpUser, public isu
   void on_pause(std::uint32_t dpc) override;
   void on_resume(std::uint32_t dpc) override;
   void on_status(std::uint32_t dpc, const sigtran::MtpStatus& status) override;
-  // isup::CallControlUser
+  // isup::CallControlUser while there is no call engine: incoming calls are
+  // refused (cause 41); no call of ours exists for the other events.
   void on_setup(isup::CallId call, const isup::IncomingSetup& setup) override;
-  void on_progress(isup::CallId call, const isup::BackwardIndication& ind) override;
-  void on_answer(isup::CallId call) override;
-  void on_release(isup::CallId call, int cause) override;
-  void on_more_digits(isup::CallId call, std::string_view digits, bool complete) override;
-  void on_query_response(isup::GroupId g, std::uint16_t cic, std::span<const std::uint8_t> states) override;
+  void on_progress(isup::CallId, const isup::BackwardIndication&) override {}
+  void on_answer(isup::CallId, const isup::Message&) override {}
+  void on_release(isup::CallId, const isup::ReleaseIndication&) override {}
 
  private:
   Ss7Stack(boost::asio::io_context& io, Logger& log, Counters& counters);
@@ -88,7 +96,6 @@ class Ss7Stack final : public isup::MtpPort, public sigtran::MtpUser, public isu
   std::unique_ptr<isup::IsupCallControl> isup_;
   std::set<std::uint32_t> trunk_group_dpcs_;
   std::map<std::string, isup::GroupId, std::less<>> groups_;
-  isup::CallControlUser* call_user_ = nullptr;
 };
 
 }  // namespace isupgw::daemon

@@ -9,6 +9,7 @@
 #include "isup/builder.h"
 #include "isup/codes.h"
 #include "mapping/cause_map.h"
+#include "mapping/isup_transparency.h"
 #include "mapping/reason_header.h"
 #include "sip/sdp.h"
 
@@ -135,13 +136,14 @@ void CallEngine::perform(Call& c, const CallTransition& t, const EventData& d) {
           sip_->reject(c.a.sid, d.status, std::move(h));
         } else {
           const auto prof = tr ? tr->profile : mapping::SipProfile{};
-          auto fr = mapping::response_for_release(static_cast<std::uint8_t>(d.cause), prof, sip_location(c));
+          // The exchange's REL, unchanged, when one caused this (RFC 3372 transparency).
+          auto fr = mapping::response_for_release(static_cast<std::uint8_t>(d.cause), prof, sip_location(c), d.isup);
           auto body = mapping::make_body(std::nullopt, fr.isup, prof);  // SIP-I/SIP-T: the REL
           auto headers = with(std::move(fr.headers), mapping::body_headers(body));
           sip_->reject(c.a.sid, fr.status, std::move(headers), std::move(body));
         }
       } else if (isup_) {
-        (void)isup_->release(c.a.cid, d.cause, isup_location(c));
+        release_isup(c, c.a.cid, d.cause, d.msg, c.b);
       }
       return;
     }
@@ -166,10 +168,13 @@ void CallEngine::perform(Call& c, const CallTransition& t, const EventData& d) {
         // Early media from the SIP side is played into the circuit (RFC 3960 gateway model).
         if (c.media != 0 && media_)
           if (auto sdp = sdp_of(*d.msg); !sdp.empty()) media_->update(c.media, sdp, MediaMode::kRecvOnly);
+        // SIP-I/SIP-T: the encapsulated ACM/CPG is the basis of ours (Q.1912.5 profile C, RFC 3372 2).
+        const auto basis = mapping::backward_basis(*d.msg, c.b.trunk->profile);
+        const isup::Message* b = basis ? &*basis : nullptr;
         if (ba.kind == mapping::BackwardAction::kAlert)
-          (void)isup_->alert(c.a.cid, ba.inband);
+          (void)isup_->alert(c.a.cid, ba.inband, b);
         else if (ba.kind == mapping::BackwardAction::kProgress)
-          (void)isup_->progress(c.a.cid, ba.event, ba.inband);
+          (void)isup_->progress(c.a.cid, ba.event, ba.inband, b);
       }
       return;
 
@@ -179,10 +184,8 @@ void CallEngine::perform(Call& c, const CallTransition& t, const EventData& d) {
       if (c.a.sip) {
         if (!sip_) return;
         const auto& prof = c.a.trunk->profile;
-        // on_answer carries no message: a minimal ANM (no optional parameters) is
-        // what SIP-I/SIP-T encapsulate in the 200 (Q.1912.5 profile C).
-        isup::MessageBuilder anm(isup::msg::kAnm, 0);
-        auto pf = mapping::answer_fields(&anm.message(), prof);
+        // The exchange's ANM or CON, encapsulated unchanged in the 200 (Q.1912.5 profile C).
+        auto pf = mapping::answer_fields(d.isup, prof);
         if (c.media != 0 && media_) media_->update(c.media, {}, MediaMode::kSendRecv);
         when_media_ready(c, [this, pf = std::move(pf)](Call& call) mutable {
           const auto& profile = call.a.trunk->profile;
@@ -192,7 +195,10 @@ void CallEngine::perform(Call& c, const CallTransition& t, const EventData& d) {
         });
       } else if (isup_) {
         if (c.media != 0 && media_ && d.msg != nullptr) media_->update(c.media, sdp_of(*d.msg), MediaMode::kSendRecv);
-        (void)isup_->answer(c.a.cid);
+        // SIP-I/SIP-T: the 200's ANM/CON is the basis of ours (a CON when no ACM went yet).
+        std::optional<isup::Message> basis;
+        if (d.msg != nullptr && c.b.trunk != nullptr) basis = mapping::backward_basis(*d.msg, c.b.trunk->profile);
+        (void)isup_->answer(c.a.cid, basis ? &*basis : nullptr);
       }
       return;
 
@@ -201,11 +207,11 @@ void CallEngine::perform(Call& c, const CallTransition& t, const EventData& d) {
       if (c.b.sip) {
         if (c.b.sid == 0 || !sip_) return;
         if (t.from == CallState::kActive)
-          send_bye(c.b, d.cause, sip_location(c));
+          send_bye(c.b, d.cause, sip_location(c), d.isup);
         else  // CANCEL carries no ISUP body (Q.1912.5): Reason only
           sip_->cancel(c.b.sid, mapping::reason_for_release(static_cast<std::uint8_t>(d.cause)));
       } else if (c.b.cid != 0 && isup_) {
-        (void)isup_->release(c.b.cid, d.cause, isup_location(c));
+        release_isup(c, c.b.cid, d.cause, d.msg, c.a);
       }
       return;
 
@@ -214,9 +220,9 @@ void CallEngine::perform(Call& c, const CallTransition& t, const EventData& d) {
     case CallAction::kReleaseA:
       c.cause = d.cause;
       if (c.a.sip) {
-        if (sip_) send_bye(c.a, d.cause, sip_location(c));
+        if (sip_) send_bye(c.a, d.cause, sip_location(c), d.isup);
       } else if (isup_) {
-        (void)isup_->release(c.a.cid, d.cause, isup_location(c));
+        release_isup(c, c.a.cid, d.cause, d.msg, c.b);
       }
       return;
   }
@@ -271,10 +277,16 @@ void CallEngine::start_b(Call& c) {
 
 // REL after answer -> BYE: Reason, and on SIP-I/SIP-T trunks the REL itself
 // (Q.1912.5, RFC 3372).
-void CallEngine::send_bye(const Leg& leg, int cause, std::uint8_t location) {
+void CallEngine::send_bye(const Leg& leg, int cause, std::uint8_t location, const isup::Message* rel) {
   auto f = mapping::bye_for_release(static_cast<std::uint8_t>(cause),
-                                    leg.trunk ? leg.trunk->profile : mapping::SipProfile{}, location);
+                                    leg.trunk ? leg.trunk->profile : mapping::SipProfile{}, location, rel);
   sip_->bye(leg.sid, std::move(f.headers), std::move(f.body));
+}
+
+void CallEngine::release_isup(const Call& c, isup::CallId id, int cause, const sip::Message* msg, const Leg& from) {
+  std::optional<isup::Message> basis;
+  if (msg != nullptr && from.sip && from.trunk != nullptr) basis = mapping::release_basis(*msg, from.trunk->profile);
+  (void)isup_->release(id, cause, isup_location(c), basis ? &*basis : nullptr);
 }
 
 // The location for a REL towards ISUP: a SIP-I/SIP-T peer's, else ours.
@@ -288,12 +300,12 @@ std::uint8_t CallEngine::sip_location(const Call& c) {
                                     : mapping::kLocationBeyondInterworking;
 }
 
-void CallEngine::b_failed_now(Call& c, int cause) {
+void CallEngine::b_failed_now(Call& c, int cause, const sip::Message* msg, const isup::Message* rel) {
   if (c.state() == CallState::kOutgoing && congestion_cause(cause) && c.target + 1 < c.route->targets.size()) {
     ++c.target;
-    return fire(c, CallEvent::kRetry, EventData{cause, 0, {}, nullptr, nullptr});
+    return fire(c, CallEvent::kRetry, EventData{cause, 0, {}, nullptr, nullptr, nullptr});
   }
-  fire(c, CallEvent::kBFailed, EventData{cause, 0, {}, nullptr, nullptr});
+  fire(c, CallEvent::kBFailed, EventData{cause, 0, {}, msg, nullptr, rel});
 }
 
 void CallEngine::finish(Call& c) {
@@ -325,7 +337,7 @@ void CallEngine::finish(Call& c) {
 void CallEngine::release_all() {
   std::vector<Call*> all;
   for (auto& [id, c] : calls_) all.push_back(c.get());
-  for (Call* c : all) fire(*c, CallEvent::kAReleased, EventData{16, 0, {}, nullptr, nullptr});
+  for (Call* c : all) fire(*c, CallEvent::kAReleased, EventData{16, 0, {}, nullptr, nullptr, nullptr});
 }
 
 }  // namespace isupgw::engine

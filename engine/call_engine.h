@@ -100,14 +100,21 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   void on_ended(sip::SessionId s, sip::EndReason why) override;
   void on_reoffer(sip::SessionId s, const sip::Message& request) override;
   void on_refresh_result(sip::SessionId s, const sip::Message& response) override;
+  // SIP-I/SIP-T INFO with ISUP (RFC 3372): into ISUP, or refused (call_engine_info.cpp).
+  sip::InfoAnswer on_info(sip::SessionId s, const sip::Message& info) override;
 
   // --- isup::CallControlUser ---
   void on_setup(isup::CallId call, const isup::IncomingSetup& setup) override;
   void on_progress(isup::CallId call, const isup::BackwardIndication& ind) override;
-  void on_answer(isup::CallId call) override;
-  void on_release(isup::CallId call, int cause) override;
-  void on_release_located(isup::CallId call, int cause, std::uint8_t location) override;
+  void on_answer(isup::CallId call, const isup::Message& answer) override;
+  void on_release(isup::CallId call, const isup::ReleaseIndication& rel) override;
   void on_more_digits(isup::CallId call, std::string_view digits, bool complete) override;
+  // Mid-call ISUP without SIP equivalent -> INFO on SIP-I/SIP-T (call_engine_info.cpp).
+  void on_suspend(isup::CallId call, bool network, const isup::Message& sus) override;
+  void on_resume(isup::CallId call, bool network, const isup::Message& res) override;
+  void on_information(isup::CallId call, const isup::InformationIndicators& ind, const isup::Message& inf) override;
+  void on_user_to_user(isup::CallId call, const isup::Message& usr) override;
+  void on_facility(isup::CallId call, const isup::Message& fac) override;
 
  private:
   struct Leg {
@@ -165,6 +172,9 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
     std::string warning;
     const sip::Message* msg = nullptr;
     const isup::BackwardIndication* ind = nullptr;
+    // The ISUP message of the event (ANM/CON answered, REL received): SIP-I/SIP-T
+    // encapsulate it unchanged (RFC 3372 transparency).
+    const isup::Message* isup = nullptr;
   };
 
   static std::uint8_t isup_location(const Call& c);
@@ -175,8 +185,14 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   void start_b(Call& c);
   void route_isup_call(Call& c, const isup::IncomingSetup& setup);
   void digits_done(Call& c);
-  void b_failed_now(Call& c, int cause);
-  void send_bye(const Leg& leg, int cause, std::uint8_t location);
+  void b_failed_now(Call& c, int cause, const sip::Message* msg = nullptr, const isup::Message* rel = nullptr);
+  void send_bye(const Leg& leg, int cause, std::uint8_t location, const isup::Message* rel = nullptr);
+  // The REL towards ISUP, rebuilt on the REL a SIP-I/SIP-T peer encapsulated in
+  // `msg` (BYE, CANCEL, final response; trunk of `from`) when there is one.
+  void release_isup(const Call& c, isup::CallId id, int cause, const sip::Message* msg, const Leg& from);
+  // A mid-call ISUP message towards the SIP leg of the call (INFO, or 183 while
+  // the SIP caller is unanswered): SIP-I/SIP-T only (call_engine_info.cpp).
+  void isup_to_sip(isup::CallId id, const isup::Message& m);
   void finish(Call& c);
   Call& new_call();
   Call* by_sid(sip::SessionId s);

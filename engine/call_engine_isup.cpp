@@ -93,7 +93,7 @@ void CallEngine::route_isup_call(Call& c, const isup::IncomingSetup& setup) {
   if (c.route == nullptr) {
     counters_.get("call.no_route").inc();
     log_.notice(Subsystem::kCall, "no_route", {{"call", c.id}, {"trunk_group", group}, {"called", digits}});
-    return fire(c, CallEvent::kRefused, EventData{3, 0, {}, nullptr, nullptr});
+    return fire(c, CallEvent::kRefused, EventData{3, 0, {}, nullptr, nullptr, nullptr});
   }
   // One INVITE per target (each with its own number manipulation), built now
   // while the IAM is at hand.
@@ -143,41 +143,41 @@ void CallEngine::on_progress(isup::CallId id, const isup::BackwardIndication& in
       if (n == isup::kNotificationRemoteHold || n == isup::kNotificationRemoteRetrieval)
         return isup_notification(*c, n);
     }
+  // After answer a CPG has no SIP equivalent: INFO on SIP-I/SIP-T (Q.1912.5, RFC 3372).
+  if (Call* c = by_cid(id); c && c->answered && ind.msg != nullptr) return isup_to_sip(id, *ind.msg);
   if (Call* c = by_cid(id); c && c->b.cid == id && !c->b.sip)
-    fire(*c, CallEvent::kProgress, EventData{0, 0, {}, nullptr, &ind});
+    fire(*c, CallEvent::kProgress, EventData{0, 0, {}, nullptr, &ind, nullptr});
   else
     ignored_.inc();
 }
 
-void CallEngine::on_answer(isup::CallId id) {
+void CallEngine::on_answer(isup::CallId id, const isup::Message& answer) {
   Entry guard(*this);
   if (Call* c = by_cid(id); c && c->b.cid == id && !c->b.sip)
-    fire(*c, CallEvent::kAnswer);
+    fire(*c, CallEvent::kAnswer, EventData{0, 0, {}, nullptr, nullptr, &answer});
   else
     ignored_.inc();
 }
 
-void CallEngine::on_release_located(isup::CallId id, int cause, std::uint8_t location) {
-  if (Call* c = by_cid(id)) c->isup_cause_location = location;
-  on_release(id, cause);
-}
-
-void CallEngine::on_release(isup::CallId id, int cause) {
+void CallEngine::on_release(isup::CallId id, const isup::ReleaseIndication& rel) {
   Entry guard(*this);
   Call* c = by_cid(id);
   if (c == nullptr) return ignored_.inc();
+  const int cause = rel.cause;
+  // The location (Q.850 2.2.3) and the REL itself go on to SIP-I/SIP-T.
+  c->isup_cause_location = rel.location;
   // ISUP has released the circuit itself (REL answered with RLC): forget the id.
   by_cid_.erase(id);
+  const EventData d{cause, 0, {}, nullptr, nullptr, rel.rel};
   if (c->a.cid == id && !c->a.sip) {
     c->a.cid = 0;
     // Still idle: the INVITE waits for the MG connection. Nothing to tell SIP.
-    if (c->state() == CallState::kIdle) return fire(*c, CallEvent::kRefused, EventData{cause, 0, {}, nullptr, nullptr});
-    return fire(*c, CallEvent::kAReleased, EventData{cause, 0, {}, nullptr, nullptr});
+    if (c->state() == CallState::kIdle) return fire(*c, CallEvent::kRefused, d);
+    return fire(*c, CallEvent::kAReleased, d);
   }
   c->b.cid = 0;
-  if (c->state() == CallState::kActive)
-    return fire(*c, CallEvent::kBReleased, EventData{cause, 0, {}, nullptr, nullptr});
-  b_failed_now(*c, cause);
+  if (c->state() == CallState::kActive) return fire(*c, CallEvent::kBReleased, d);
+  b_failed_now(*c, cause, nullptr, rel.rel);
 }
 
 }  // namespace isupgw::engine

@@ -159,19 +159,20 @@ void CallEngine::media_lost(std::uint64_t call_id, int cause) {
   // The ISUP leg is the one with media: release it with the cause and let the
   // table release the SIP leg as if the circuit had been cleared.
   if (!c.a.sip && c.a.cid != 0) {
-    if (c.state() == CallState::kIdle) return fire(c, CallEvent::kRefused, EventData{cause, 0, {}, nullptr, nullptr});
+    if (c.state() == CallState::kIdle)
+      return fire(c, CallEvent::kRefused, EventData{cause, 0, {}, nullptr, nullptr, nullptr});
     if (isup_) (void)isup_->release(c.a.cid, cause);
     by_cid_.erase(c.a.cid);
     c.a.cid = 0;
-    return fire(c, CallEvent::kAReleased, EventData{cause, 0, {}, nullptr, nullptr});
+    return fire(c, CallEvent::kAReleased, EventData{cause, 0, {}, nullptr, nullptr, nullptr});
   }
   if (!c.b.sip && c.b.cid != 0) {
     if (isup_) (void)isup_->release(c.b.cid, cause);
     by_cid_.erase(c.b.cid);
     c.b.cid = 0;
     if (c.state() == CallState::kActive)
-      return fire(c, CallEvent::kBReleased, EventData{cause, 0, {}, nullptr, nullptr});
-    return fire(c, CallEvent::kBFailed, EventData{cause, 0, {}, nullptr, nullptr});
+      return fire(c, CallEvent::kBReleased, EventData{cause, 0, {}, nullptr, nullptr, nullptr});
+    return fire(c, CallEvent::kBFailed, EventData{cause, 0, {}, nullptr, nullptr, nullptr});
   }
 }
 

@@ -124,7 +124,7 @@ void CallEngine::on_cancel(sip::SessionId s, const sip::Message& cancel) {
   if (Call* c = by_sid(s); c && c->a.sip && c->a.sid == s) {
     const mapping::SipProfile prof = c->a.trunk ? c->a.trunk->profile : mapping::SipProfile{};
     c->sip_cause_location = location_or_none(mapping::release_location(cancel, prof));
-    fire(*c, CallEvent::kAReleased, EventData{mapping::cause_from_request(cancel), 0, {}, &cancel, nullptr});
+    fire(*c, CallEvent::kAReleased, EventData{mapping::cause_from_request(cancel), 0, {}, &cancel, nullptr, nullptr});
   } else
     ignored_.inc();
 }
@@ -132,7 +132,7 @@ void CallEngine::on_cancel(sip::SessionId s, const sip::Message& cancel) {
 void CallEngine::on_provisional(sip::SessionId s, const sip::Message& response) {
   Entry guard(*this);
   if (Call* c = by_sid(s); c && c->b.sid == s && c->b.sip)
-    fire(*c, CallEvent::kProgress, EventData{0, response.status, {}, &response, nullptr});
+    fire(*c, CallEvent::kProgress, EventData{0, response.status, {}, &response, nullptr, nullptr});
   else
     ignored_.inc();
 }
@@ -146,7 +146,7 @@ void CallEngine::on_answered(sip::SessionId s, const sip::Message& response) {
     if (sip_) sip_->bye(s, mapping::reason_for_release(16));
     return;
   }
-  fire(*c, CallEvent::kAnswer, EventData{0, response.status, {}, &response, nullptr});
+  fire(*c, CallEvent::kAnswer, EventData{0, response.status, {}, &response, nullptr, nullptr});
 }
 
 void CallEngine::on_rejected(sip::SessionId s, const sip::Message& response) {
@@ -157,7 +157,7 @@ void CallEngine::on_rejected(sip::SessionId s, const sip::Message& response) {
   c->sip_cause_location = location_or_none(mapping::release_location(response, c->b.trunk->profile));
   by_sid_.erase(s);
   c->b.sid = 0;
-  b_failed_now(*c, cause);
+  b_failed_now(*c, cause, &response);  // its REL (SIP-I/SIP-T) is the basis of ours
 }
 
 void CallEngine::on_bye(sip::SessionId s, const sip::Message& bye) {
@@ -170,7 +170,7 @@ void CallEngine::on_bye(sip::SessionId s, const sip::Message& bye) {
   const int cause = mapping::cause_from_request(bye, trunk ? trunk->profile : mapping::SipProfile{});
   c->sip_cause_location =
       location_or_none(mapping::release_location(bye, trunk ? trunk->profile : mapping::SipProfile{}));
-  fire(*c, from_a ? CallEvent::kAReleased : CallEvent::kBReleased, EventData{cause, 0, {}, &bye, nullptr});
+  fire(*c, from_a ? CallEvent::kAReleased : CallEvent::kBReleased, EventData{cause, 0, {}, &bye, nullptr, nullptr});
 }
 
 void CallEngine::on_ended(sip::SessionId s, sip::EndReason why) {
@@ -182,12 +182,12 @@ void CallEngine::on_ended(sip::SessionId s, sip::EndReason why) {
   if (c->a.sip && c->a.sid == s) {
     by_sid_.erase(s);
     c->a.sid = 0;  // nothing more to send on it
-    return fire(*c, CallEvent::kAReleased, EventData{cause, 0, {}, nullptr, nullptr});
+    return fire(*c, CallEvent::kAReleased, EventData{cause, 0, {}, nullptr, nullptr, nullptr});
   }
   by_sid_.erase(s);
   c->b.sid = 0;
   if (c->state() == CallState::kActive)
-    return fire(*c, CallEvent::kBReleased, EventData{cause, 0, {}, nullptr, nullptr});
+    return fire(*c, CallEvent::kBReleased, EventData{cause, 0, {}, nullptr, nullptr, nullptr});
   b_failed_now(*c, cause);
 }
 

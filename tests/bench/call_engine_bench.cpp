@@ -38,8 +38,8 @@ struct NullSip final : sip::SessionApi {
 struct Far final : isup::CallControlUser {
   void on_setup(isup::CallId c, const isup::IncomingSetup&) override { last = c; }
   void on_progress(isup::CallId, const isup::BackwardIndication&) override { ++progress; }
-  void on_answer(isup::CallId) override { ++answered; }
-  void on_release(isup::CallId, int) override { ++released; }
+  void on_answer(isup::CallId, const isup::Message&) override { ++answered; }
+  void on_release(isup::CallId, const isup::ReleaseIndication&) override { ++released; }
   isup::CallId last = 0;
   std::uint64_t progress = 0, answered = 0, released = 0;
 };

@@ -1,6 +1,7 @@
 // libFuzzer target: the interworking rules on hostile input. The first octet
 // picks the side: even = a SIP message (INVITE -> IAM on every profile,
-// responses -> ACM/CPG and causes, BYE/CANCEL -> causes, overlap), odd = an
+// responses -> ACM/CPG, backward bases and causes, BYE/CANCEL -> causes and
+// REL bases, INFO -> ISUP or a refusal, overlap), odd = an
 // ISUP message in body form (IAM -> INVITE, ACM/CPG -> 18x, REL -> cause).
 // Nothing may crash; what the rules build must encode.
 #include <cstddef>
@@ -12,6 +13,7 @@
 #include "isup/codes.h"
 #include "isup/message.h"
 #include "mapping/interworking.h"
+#include "mapping/isup_transparency.h"
 #include "sip/message.h"
 
 namespace {
@@ -42,6 +44,8 @@ void sip_side(std::string_view data) {
       SipProfile p = profile(kind, v == isup::Variant::kAnsi, RedirectionHeader::kHistoryInfo, v);
       if (m.is_request()) {
         (void)cause_from_request(m);
+        (void)release_basis(m, p);
+        if (auto info = isup_in_info(m, p); !info) check(info.error().status == 400 || info.error().status == 415);
         if (m.method != sip::Method::kInvite) continue;
         auto r = setup_from_invite(m, p);
         if (r) {
@@ -55,6 +59,9 @@ void sip_side(std::string_view data) {
       } else {
         (void)backward_from_provisional(m, false, p);
         (void)backward_from_provisional(m, true, p);
+        if (auto b = backward_basis(m, p))
+          check(b->type == isup::msg::kAcm || b->type == isup::msg::kCpg || b->type == isup::msg::kAnm ||
+                b->type == isup::msg::kCon);
         (void)cause_from_response(m, p);
       }
     }

@@ -90,8 +90,10 @@ struct FarUser final : isup::CallControlUser {
                                                                                                 : ":notification?";
     events.push_back(e);
   }
-  void on_answer(CallId) override { events.push_back("answer"); }
-  void on_release(CallId, int cause) override { events.push_back("release:" + std::to_string(cause)); }
+  void on_answer(CallId, const isup::Message&) override { events.push_back("answer"); }
+  void on_release(CallId, const isup::ReleaseIndication& r) override {
+    events.push_back("release:" + std::to_string(r.cause));
+  }
   std::string pop() {
     if (events.empty()) return "<none>";
     auto e = events.front();
@@ -1013,6 +1015,84 @@ TEST_F(CallEngineTest, NotifyIsRefusedBeforeAnswer) {
   ASSERT_TRUE(far->release(far_user.last, 16));
   pump();
   expect_all_idle();
+}
+
+}  // namespace
+}  // namespace isupgw::engine
+
+namespace isupgw::engine {
+namespace {
+
+// Mid-call ISUP through SIP-I/SIP-T (RFC 3372, Q.1912.5 profile C): INFO into
+// ISUP and ISUP into INFO; an INFO body that is no usable ISUP is refused.
+std::string info_text(const std::string& content_type, const std::string& body) {
+  return "INFO sip:gw@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK9\r\n"
+         "From: <sip:a@127.0.0.1>;tag=a1\r\nTo: <sip:b@127.0.0.1>;tag=b1\r\n"
+         "Call-ID: c1@test\r\nCSeq: 3 INFO\r\nMax-Forwards: 70\r\nContent-Type: " +
+         content_type +
+         "\r\nContent-Disposition: signal;handling=required\r\nContent-Length: " + std::to_string(body.size()) +
+         "\r\n\r\n" + body;
+}
+
+std::string header_of(const sip::InfoAnswer& a, std::string_view name) {
+  for (const auto& [n, v] : a.headers)
+    if (n == name) return v;
+  return {};
+}
+
+TEST_F(CallEngineTest, InfoWithIsupGoesIntoIsupAndUnusableBodiesAreRefused) {
+  make({route("30", {"tg1"})}, mapping::SipProfile::kSipI);
+  invite(1, invite_text("+4930123456"));
+  EXPECT_EQ(far_user.pop(), "setup");
+  ASSERT_TRUE(far->answer(far_user.last));
+  pump();
+  sip::InfoAnswer a;
+  // CPG PROGRESS (2c 02 00): the far exchange gets a CPG.
+  with_message(info_text("application/ISUP;version=itu-t92+", std::string("\x2c\x02\x00", 3)),
+               [&](const sip::Message& m) { a = engine->on_info(1, m); });
+  pump();
+  EXPECT_EQ(a.status, 200);
+  EXPECT_EQ(far_user.pop(), "progress");
+  // A version the trunk cannot read: 415 with Accept (RFC 3261 8.2.3, RFC 3204 3.1).
+  with_message(info_text("application/ISUP;version=ansi00", std::string("\x2c\x02\x00", 3)),
+               [&](const sip::Message& m) { a = engine->on_info(1, m); });
+  EXPECT_EQ(a.status, 415);
+  EXPECT_EQ(header_of(a, "Accept"), "application/ISUP;version=itu-t92+");
+  // Undecodable, or a message INFO does not carry: 400.
+  with_message(info_text("application/ISUP;version=itu-t92+", std::string("\x2c", 1)),
+               [&](const sip::Message& m) { a = engine->on_info(1, m); });
+  EXPECT_EQ(a.status, 400);
+  with_message(info_text("application/ISUP;version=itu-t92+", std::string("\x09\x00", 2)),
+               [&](const sip::Message& m) { a = engine->on_info(1, m); });
+  EXPECT_EQ(a.status, 400);
+  pump();
+  EXPECT_TRUE(far_user.events.empty());  // nothing of the refused ones reached ISUP
+}
+
+TEST_F(CallEngineTest, IsupUsrAfterAnswerBecomesInfo) {
+  make({route("30", {"tg1"})}, mapping::SipProfile::kSipT);
+  invite(1, invite_text("+4930123456"));
+  EXPECT_EQ(far_user.pop(), "setup");
+  ASSERT_TRUE(far->answer(far_user.last));
+  pump();
+  sip.ops.clear();
+  ASSERT_TRUE(far->user_to_user(far_user.last, {0xaa, 0xbb}));
+  pump();
+  auto op = sip.pop();
+  ASSERT_EQ(op.what, "info");
+  EXPECT_EQ(op.s, 1u);
+  EXPECT_TRUE(op.body.content_type.starts_with("application/ISUP"));
+  EXPECT_EQ(op.body.content, std::string("\x2d\x02\x00\x02\xaa\xbb", 6));  // USR as received, no CIC
+}
+
+TEST_F(CallEngineTest, InfoOnAPlainSipTrunkIsRefused) {
+  make({route("30", {"tg1"})});
+  invite(1, invite_text("+4930123456"));
+  EXPECT_EQ(far_user.pop(), "setup");
+  sip::InfoAnswer a;
+  with_message(info_text("application/ISUP;version=itu-t92+", std::string("\x2c\x02\x00", 3)),
+               [&](const sip::Message& m) { a = engine->on_info(1, m); });
+  EXPECT_EQ(a.status, 415);
 }
 
 }  // namespace

@@ -32,8 +32,10 @@ struct Far final : isup::CallControlUser {
   void on_progress(isup::CallId, const isup::BackwardIndication& i) override {
     events.push_back(i.alerting ? "alerting" : "progress");
   }
-  void on_answer(isup::CallId) override { events.push_back("answer"); }
-  void on_release(isup::CallId, int cause) override { events.push_back("release:" + std::to_string(cause)); }
+  void on_answer(isup::CallId, const isup::Message&) override { events.push_back("answer"); }
+  void on_release(isup::CallId, const isup::ReleaseIndication& r) override {
+    events.push_back("release:" + std::to_string(r.cause));
+  }
   isup::CallId last = 0;
   std::vector<std::string> events;
   std::vector<std::pair<std::uint8_t, std::vector<std::uint8_t>>> params;
