@@ -33,7 +33,7 @@ import sys
 import threading
 import traceback
 
-import wire
+import sipt_wire as wire
 from calltest import IsupPeer, circuits_idle, m3ua_port, sip_port
 from harness import Checks, Daemon
 from sipt_ua import SDP, Ua, isup_part, multipart
