@@ -14,16 +14,18 @@ isup-peer's expectations, never from the gateway's log.
     elsewhere 403). Each cause-location unit test of the call engine has its
     twin here (named in the check).
  2. Backward parameters: an encapsulated ACM (charge, called party category,
-    optional backward call indicators), ANM (BCI, connected number) and CON
-    are the basis of the ISUP message sent (a 200 with an ANM before any ACM
-    becomes a CON with the ANM's indicators); the ACM/ANM/CON the exchange
-    sends reach the SIP side encapsulated unchanged.
+    optional backward call indicators), the CPG of a later 183, ANM (BCI,
+    connected number) and CON are the basis of the ISUP message sent (a 200
+    with an ANM before any ACM becomes a CON with the ANM's indicators); the
+    ACM/CPG/ANM/CON the exchange sends reach the SIP side encapsulated
+    unchanged (an early CPG in a 183).
  3. INFO carrying CPG, USR, FAC, SUS, RES goes into ISUP; CPG, USR, FAC from
     ISUP mid-call become INFO; an INFO body that is no usable ISUP is refused
     (415 with Accept for another body type or an ISUP version the trunk
     cannot read, 400 for an undecodable one or a message INFO does not
     carry) and nothing reaches ISUP.
- 4. Calling party number: every one the gateway emits reads without
+ 4. Calling party number: every one the gateway emits (IAM into ISUP, IAM
+    encapsulated towards the UA) reads with a screening indicator and without
     "reserved" in tshark; without P-Asserted-Identity the From number goes as
     generic number "additional calling party number" (user provided, not
     verified) and no calling party number; with one, the calling party number
@@ -56,13 +58,16 @@ expect CQR cic=1 range=30 circuit_state_indicator=%s
 # Bodies the SIP side sends (RFC 3204 form, from the message type octet).
 ACM = "06 25 04 01 29 01 01 00"  # BCI: no charge, subscriber free, payphone; OBCI: in-band information
 ANM = "09 01 11 02 25 04 21 07 04 13 94 53 55 95 99 00"  # BCI as above; connected number 4935555999
-CON = "07 26 04 01 21 07 04 13 94 53 55 95 99 00"  # BCI: no charge, connect when free, payphone
+CON = "07 26 04 01 21 07 04 13 94 53 55 95 99 00"  # BCI: charge, subscriber free, payphone
+CPG_EARLY = "2c 03 01 29 01 01 00"  # event 3 in-band information available; OBCI: in-band information
 CPG = "2c 02 00"  # PROGRESS
 USR = "2d 02 00 03 aa bb cc"
 FAC = "33 01 32 02 91 00 00"  # remote operations 91 00
 SUS = "0d 00 00"  # ISDN subscriber initiated
 RES = "0e 00 00"
 LOC = {"U": 0, "LPN": 1, "LN": 2, "BI": 10}
+I1_NAME = ("I1 ACM/CPG/ANM into ISUP, INFO both ways, exchange clears (REL LN) "
+           "(twin of SipIByeTowardsTheCalleeCarriesTheRel)")
 
 
 def rel(cause, loc):
@@ -168,6 +173,8 @@ def isup_to_sip_cases(r):
         ua.accept_invite()
         h, b = body(p, ACM)
         ua.answer_invite(180, "Ringing", h, b)
+        h, b = body(p, CPG_EARLY, sdp=True)
+        ua.answer_invite(183, "Session Progress", h, b)
         h, b = body(p, ANM, sdp=True)
         ua.answer_invite(200, "OK", h, b)
         ua.wait(lambda m: m.is_request and m.method == "ACK", what="ACK")
@@ -179,9 +186,10 @@ def isup_to_sip_cases(r):
             ua.expect_request("INFO")
         ua.expect_request("BYE")
 
-    r.case("I1 ACM/ANM into ISUP, INFO both ways, exchange clears (REL LN)", f"""
+    r.case(I1_NAME, f"""
 send   IAM cic=2 called=5551234F calling=30999
 expect ACM cic=2 backward_call_indicators=2504 optional_backward_call_indicators=01
+expect CPG cic=2 event_information=03 optional_backward_call_indicators=01
 expect ANM cic=2 backward_call_indicators=2504 connected_number=04139453559599
 expect CPG cic=2 event_information=02
 expect USR cic=2 user_to_user_information=aabbcc
@@ -245,6 +253,25 @@ send   RLC cic={cic}
 """, reject, cic)
 
 
+    # I7: a 200 with a CON (no 18x): the ISUP CON keeps its BCI and connected number. The UA clears
+    # with a REL (cause 16, location LN).
+    def i7():
+        ua.accept_invite()
+        h, b = body(p, CON, sdp=True)
+        ua.answer_invite(200, "OK", h, b)
+        ua.wait(lambda m: m.is_request and m.method == "ACK", what="ACK")
+        h, b = body(p, rel(16, "LN"))
+        resp = ua.request("BYE", h + [("Reason", "Q.850;cause=16")], b)
+        assert resp.status == 200, resp.start
+
+    r.case("I7 200+CON -> CON; UA BYE REL 16 LN", f"""
+send   IAM cic=14 called=5551234F calling=30999
+expect CON cic=14 backward_call_indicators=2604 connected_number=04139453559599
+expect REL cic=14 cause_indicators={ci(16, "LN")}
+send   RLC cic=14
+""", i7, 14)
+
+
 def sip_to_isup_cases(r):
     ua, p = r.ua, r.profile
     sdp_body = [("Content-Type", "application/sdp")], SDP.format(port=40002).encode()
@@ -268,6 +295,7 @@ def sip_to_isup_cases(r):
            "(twin of SipIByeTowardsTheCallerCarriesTheRel)", f"""
 expect IAM cic=1 generic_number=068310035505
 send   ACM cic=1 backward_call_indicators=2504 optional_backward_call_indicators=01
+send   CPG cic=1 event=3 optional_backward_call_indicators=01
 send   ANM cic=1 backward_call_indicators=2504 connected_number=04139453559599
 send   CPG cic=1 event=2 generic_notification_indicator=f1
 send   USR cic=1 user_to_user_information=ddeeff
@@ -350,16 +378,21 @@ def isup_types(rows):
 
 
 def calling_numbers_clean(r):
-    """Every calling party number the gateway sent (towards the exchange) reads without "reserved"."""
+    """Every calling party number the gateway sent reads without "reserved": in ISUP towards the exchange
+    and in the ISUP bodies of SIP towards the UA."""
     bad, seen = [], 0
-    for m in r.isup:
-        if m.get("direction") != "from":
+    sent = [m for m in r.isup if m.get("direction") == "from"]
+    sent += [m for m in r.sip if wire.first(m, "udp.dstport") == str(r.ua.port)]
+    for m in sent:
+        # tshark heads the parameter twice ("(t=10, l=5): Calling party number: ..." then "Calling party
+        # number (10)" with its fields): one number per message, every block of it read.
+        blocks = [b for b in m["text"].split("Parameter: ")[1:] if "Calling party number" in b.split("\n")[0]]
+        if not blocks:
             continue
-        for block in m["text"].split("Parameter: ")[1:]:
-            if "Calling party number" in block.split("\n")[0]:
-                seen += 1
-                if "reserved" in block.lower():
-                    bad.append(block)
+        seen += 1
+        if not any("Screening indicator" in b for b in blocks):
+            bad.append("no screening indicator decoded: " + "".join(blocks))
+        bad += [b for b in blocks if "reserved" in b.lower()]
     return seen, bad
 
 
@@ -371,8 +404,8 @@ def check_run(r):
     c.check(f"[{p}] tshark: nothing malformed in what the gateway sent ({len(sent_sip)} SIP, {len(sent_isup)} ISUP)",
             not malformed and sent_sip and sent_isup, malformed[:2])
     seen, bad = calling_numbers_clean(r)
-    c.check(f"[{p}] tshark: every calling party number the gateway sent ({seen}) reads without 'reserved'",
-            not bad, bad[:2])
+    c.check(f"[{p}] tshark: every calling party number the gateway sent ({seen}, ISUP and SIP bodies) reads "
+            "without 'reserved'", seen > 0 and not bad, bad[:2])
     if p == "sip":
         info = getattr(r, "plain_info", None)
         c.check("[sip] an INFO with ISUP on a plain SIP trunk is refused 415",
@@ -391,10 +424,14 @@ def check_run(r):
     c.check(f"[{p}] I1 tshark: the ANM into ISUP carries the connected number 4935555999 and the BCI",
             len(anm) == 1 and "4935555999" in anm[0]["text"] and wire.first(anm[0], "isup.charge_indicator") == "1",
             anm[:1])
-    c.check(f"[{p}] I1 tshark: INFO CPG/USR/FAC/SUS/RES went into ISUP in order",
-            [t for t in isup_types(i1) if t in ("44", "45", "51", "13", "14")] == ["44", "45", "51", "13", "14"],
-            isup_types(i1))
-    sip1 = r.sip_of("I1 ACM/ANM into ISUP, INFO both ways, exchange clears (REL LN)")
+    cpg = [m for m in i1 if wire.first(m, "isup.message_type") == "44"]
+    c.check(f"[{p}] I1 tshark: the 183's CPG into ISUP says event 3 (in-band information), in-band (1)",
+            len(cpg) == 2 and wire.first(cpg[0], "isup.event_ind") == "3" and
+            wire.first(cpg[0], "isup.inband_information_ind") in ("1", "True"), cpg[:1])
+    c.check(f"[{p}] I1 tshark: the 183's CPG, then INFO CPG (event 2)/USR/FAC/SUS/RES went into ISUP in order",
+            [t for t in isup_types(i1) if t in ("44", "45", "51", "13", "14")] == ["44", "44", "45", "51", "13", "14"]
+            and len(cpg) == 2 and wire.first(cpg[1], "isup.event_ind") == "2", isup_types(i1))
+    sip1 = r.sip_of(I1_NAME)
     infos = [m for m in sip1 if wire.first(m, "sip.Method") == "INFO" and int(wire.first(m, "udp.dstport") or 0) ==
              r.ua.port]
     c.check(f"[{p}] I1 tshark: the exchange's CPG/USR/FAC reached the UA as INFO, unchanged",
@@ -409,6 +446,20 @@ def check_run(r):
     c.check(f"[{p}] I2 tshark: the 200's ANM before any ACM went as a CON with its BCI and connected number",
             len(con) == 1 and wire.first(con[0], "isup.called_partys_category_indicator") == "2" and
             "4935555999" in con[0]["text"], con[:1])
+    con = [m for m in r.isup_of(14) if m["direction"] == "from" and wire.first(m, "isup.message_type") == "7"]
+    c.check(f"[{p}] I7 tshark: the 200's CON went into ISUP with its BCI (charge (2), payphone (2)) and connected "
+            "number", len(con) == 1 and wire.first(con[0], "isup.charge_indicator") == "2" and
+            wire.first(con[0], "isup.called_partys_category_indicator") == "2" and "4935555999" in con[0]["text"],
+            con[:1])
+    # The REL the gateway sent into ISUP for each SIP-side release: cause and location as the SIP side's REL.
+    for cic, cause, loc, what in [(4, 31, "U", "I2 BYE"), (6, 17, "U", "I3 486"), (8, 17, "LPN", "I4 486"),
+                                  (10, 21, "LN", "I5 603"), (12, 21, "BI", "I6 403"), (14, 16, "LN", "I7 BYE"),
+                                  (1, 127, "BI", "S2 BYE")]:
+        rels = [m for m in r.isup_of(cic) if m["direction"] == "from" and wire.first(m, "isup.message_type") == "12"]
+        c.check(f"[{p}] {what} with REL {cause} {loc}: tshark reads the ISUP REL sent as cause {cause} location "
+                f"{LOC[loc]}", len(rels) == 1 and wire.first(rels[0], "isup.cause_indicator") == str(cause) and
+                wire.cause_location(rels[0]) == str(LOC[loc]),
+                [(m.get("isup.cause_indicator"), wire.cause_location(m)) for m in rels])
     refusals = [x.status for x in getattr(r, "refusals", [])]
     c.check(f"[{p}] I2: unusable INFO bodies refused: ISUP version ansi00 415, text/plain 415, undecodable 400, "
             "ANM 400", refusals == [415, 415, 400, 400], refusals)
@@ -431,6 +482,11 @@ def check_run(r):
             wire.first(r180[0], "isup.charge_indicator") == "1" and
             wire.first(r180[0], "isup.called_partys_category_indicator") == "2" and
             wire.first(r180[0], "isup.inband_information_ind") in ("1", "True"), r180[:1])
+    r183 = [m for m in to_ua if wire.first(m, "sip.Status-Code") == "183"]
+    c.check(f"[{p}] S1 tshark: the exchange's CPG before answer reached the UA in a 183, unchanged (event 3, in-band)",
+            len(r183) == 1 and wire.first(r183[0], "isup.message_type") == "44" and
+            wire.first(r183[0], "isup.event_ind") == "3" and
+            wire.first(r183[0], "isup.inband_information_ind") in ("1", "True"), r183[:1])
     r200 = [m for m in to_ua if wire.first(m, "sip.Status-Code") == "200" and wire.first(m, "sip.CSeq.method") ==
             "INVITE"]
     c.check(f"[{p}] S1 tshark: the 200 to the UA carries the exchange's ANM (connected number 4935555999, BCI)",
