@@ -207,6 +207,18 @@ class Ua:
             self.ack(r)
             return r
 
+    def cancel(self, headers=(), body=b""):
+        """CANCEL of our pending INVITE (RFC 3261 9.1: its Via branch, Call-ID, From, To and CSeq number);
+        returns the CANCEL's final response."""
+        d = self.dialog
+        h = (f"CANCEL {d['ruri']} SIP/2.0\r\nVia: {d['via']}\r\nMax-Forwards: 70\r\n"
+             f"From: {d['local']}\r\nTo: <{d['ruri']}>\r\nCall-ID: {d['call_id']}\r\nCSeq: 1 CANCEL\r\n")
+        for n, v in headers:
+            h += f"{n}: {v}\r\n"
+        self.send(h, body, d["remote"])
+        return self.wait(lambda m: not m.is_request and m.cseq_method() == "CANCEL" and m.status >= 200, 8.0,
+                         "response to CANCEL")
+
     def provisional(self, timeout=10.0):
         d = self.dialog
         r = self.wait(lambda m: not m.is_request and m.cseq_method() == "INVITE" and m.status > 100, timeout,

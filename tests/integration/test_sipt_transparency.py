@@ -8,7 +8,7 @@ with the ISUP it encapsulates; M3UA re-wrapped as SCTP, oracles.md) and from
 isup-peer's expectations, never from the gateway's log.
 
  1. REL cause locations LN, LPN, U, BI cross both ways: the ISUP REL of a
-    SIP-I/SIP-T 486/603/403/BYE carries the location the SIP side's REL gave,
+    SIP-I/SIP-T 486/603/403/BYE/CANCEL carries the location the SIP side's REL gave,
     and an ISUP REL's location is that of the REL in the final response or
     BYE, with the status RFC 3398 8.2.6.1 gives (cause 21 from the user: 603,
     elsewhere 403). Each cause-location unit test of the call engine has its
@@ -326,6 +326,23 @@ expect REL cic=1 cause_indicators={ci(127, "BI")}
 send   RLC cic=1
 """, s2, 1)
 
+    # S7: the UA cancels after the 180 with a REL (cause 31, location LPN) in the CANCEL: the basis of our REL.
+    def s7():
+        ua.invite(r.gw_sip, "+4930123456", sdp_body[0], sdp_body[1])
+        ua.provisional()
+        h, b = body(p, rel(31, "LPN"))
+        resp = ua.cancel(h + [("Reason", "Q.850;cause=31")], b)
+        assert resp.status == 200, resp.start
+        fin = ua.final()
+        assert fin.status == 487, fin.start
+
+    r.case("S7 UA CANCEL with REL 31 LPN -> ISUP REL LPN", f"""
+expect IAM cic=1
+send   ACM cic=1 backward_call_indicators=1604
+expect REL cic=1 cause_indicators={ci(31, "LPN")}
+send   RLC cic=1
+""", s7, 1)
+
     # S3-S6: the exchange refuses: status by cause and location, the REL in the response unchanged.
     r.finals = {}
     for n, (cause, loc, status, twin) in enumerate([(17, "LN", 486, ""), (21, "LPN", 403, ""),
@@ -452,13 +469,16 @@ def check_run(r):
             wire.first(con[0], "isup.called_partys_category_indicator") == "2" and "4935555999" in con[0]["text"],
             con[:1])
     # The REL the gateway sent into ISUP for each SIP-side release: cause and location as the SIP side's REL.
-    for cic, cause, loc, what in [(4, 31, "U", "I2 BYE"), (6, 17, "U", "I3 486"), (8, 17, "LPN", "I4 486"),
-                                  (10, 21, "LN", "I5 603"), (12, 21, "BI", "I6 403"), (14, 16, "LN", "I7 BYE"),
-                                  (1, 127, "BI", "S2 BYE")]:
+    # (CIC, which of the gateway's RELs on it, ...): the S cases all take CIC 1; S2 and S7 are the ones the
+    # gateway releases, in that order.
+    for cic, nth, n_rels, cause, loc, what in [
+            (4, 0, 1, 31, "U", "I2 BYE"), (6, 0, 1, 17, "U", "I3 486"), (8, 0, 1, 17, "LPN", "I4 486"),
+            (10, 0, 1, 21, "LN", "I5 603"), (12, 0, 1, 21, "BI", "I6 403"), (14, 0, 1, 16, "LN", "I7 BYE"),
+            (1, 0, 2, 127, "BI", "S2 BYE"), (1, 1, 2, 31, "LPN", "S7 CANCEL")]:
         rels = [m for m in r.isup_of(cic) if m["direction"] == "from" and wire.first(m, "isup.message_type") == "12"]
         c.check(f"[{p}] {what} with REL {cause} {loc}: tshark reads the ISUP REL sent as cause {cause} location "
-                f"{LOC[loc]}", len(rels) == 1 and wire.first(rels[0], "isup.cause_indicator") == str(cause) and
-                wire.cause_location(rels[0]) == str(LOC[loc]),
+                f"{LOC[loc]}", len(rels) == n_rels and wire.first(rels[nth], "isup.cause_indicator") == str(cause) and
+                wire.cause_location(rels[nth]) == str(LOC[loc]),
                 [(m.get("isup.cause_indicator"), wire.cause_location(m)) for m in rels])
     refusals = [x.status for x in getattr(r, "refusals", [])]
     c.check(f"[{p}] I2: unusable INFO bodies refused: ISUP version ansi00 415, text/plain 415, undecodable 400, "
