@@ -26,6 +26,14 @@ Link::Link(std::size_t id, LinkConfig cfg, Transport& transport, const LinkMeter
       user_(user),
       backoff_(cfg_.reconnect_min),
       reconnect_(timers),
+      handshake_(timers),
+      data_bucket_(cfg_.data_rate),
+      management_bucket_(cfg_.management_rate),
+      refused_asp_id_(counters.get("guard.m3ua." + cfg_.name + ".refused_asp_identifier")),
+      refused_rc_(counters.get("guard.m3ua." + cfg_.name + ".refused_routing_context")),
+      handshake_timeouts_(counters.get("guard.m3ua." + cfg_.name + ".handshake_timeouts")),
+      dropped_data_rate_(counters.get("guard.m3ua." + cfg_.name + ".dropped_data_over_rate")),
+      dropped_management_rate_(counters.get("guard.m3ua." + cfg_.name + ".dropped_management_over_rate")),
       rx_data_(counters.get("m3ua.rx.data")),
       tx_data_(counters.get("m3ua.tx.data")),
       tx_dropped_(counters.get("m3ua.tx.dropped_not_ready")),
@@ -55,8 +63,11 @@ Link::Link(std::size_t id, LinkConfig cfg, Transport& transport, const LinkMeter
     pc.name = cfg_.name;
     pc.send_notify = cfg_.role == Role::kSg;
     pc.asp_identifier = cfg_.asp_identifier;
-    peer_ =
-        std::make_unique<PeerAspFsm>(pc, meters.peer_asp, send, [this](PeerAspState, PeerAspState) { update_ready(); });
+    peer_ = std::make_unique<PeerAspFsm>(pc, meters.peer_asp, send, [this](PeerAspState, PeerAspState to) {
+      if (to != PeerAspState::kDown) handshake_.cancel();  // the peer's ASP is up
+      if (to == PeerAspState::kActive) peer_was_active_ = true;
+      update_ready();
+    });
   }
   beat_ = std::make_unique<BeatFsm>(
       cfg_.name, cfg_.t_beat, meters.beat, timers_, log_, counters,
@@ -104,12 +115,16 @@ void Link::on_connected() {
   backoff_ = cfg_.reconnect_min;
   reconnect_.cancel();
   log_.info(Subsystem::kM3ua, "link_connected", {{"link", cfg_.name}});
+  peer_was_active_ = false;
+  if (peer_ && cfg_.handshake_timeout > Clock::duration::zero())
+    handshake_.arm(cfg_.handshake_timeout, [this] { on_handshake_timeout(); });
   if (asp_) asp_->handle(AspEvent::kStart);
   beat_->handle(BeatEvent::kStart);
 }
 
 void Link::on_disconnected(std::string_view reason) {
   log_.warn(Subsystem::kM3ua, "link_disconnected", {{"link", cfg_.name}, {"reason", reason}});
+  handshake_.cancel();
   if (asp_) asp_->handle(AspEvent::kCommDown);
   if (peer_) peer_->handle(PeerAspEvent::kCommDown);
   beat_->handle(BeatEvent::kStop);
@@ -222,7 +237,8 @@ bool Link::check_routing_contexts(const std::optional<std::vector<std::uint32_t>
   for (auto rc : *rcs) {
     if (std::find(cfg_.routing_contexts.begin(), cfg_.routing_contexts.end(), rc) == cfg_.routing_contexts.end()) {
       rx_dropped_.inc();
-      send_error(ErrorCode::kInvalidRoutingContext, raw, rc);  // RFC 4666 3.8.1 0x19
+      send_error(ErrorCode::kInvalidRoutingContext, raw, rc);                  // RFC 4666 3.8.1 0x19
+      if (peer_ && !peer_was_active_) refuse("routing_context", refused_rc_);  // issue 23: not our peer
       return false;
     }
   }
@@ -230,9 +246,11 @@ bool Link::check_routing_contexts(const std::optional<std::vector<std::uint32_t>
 }
 
 void Link::on_message(std::uint16_t stream, std::span<const std::uint8_t> raw) {
-  beat_->handle(BeatEvent::kPeerAlive);
   auto h = peek_header(raw);
-  if (h && h->version == kVersion && h->message_class == 1 && h->message_type == 1) {
+  const bool data = h && h->version == kVersion && h->message_class == 1 && h->message_type == 1;
+  if (!admit_rate(data)) return;
+  beat_->handle(BeatEvent::kPeerAlive);
+  if (data) {
     if (stream == 0 && transport_.streams() > 1) {
       rx_dropped_.inc();
       send_error(ErrorCode::kInvalidStreamIdentifier, raw);  // RFC 4666 1.4.7: DATA not on stream 0
@@ -263,6 +281,7 @@ void Link::handle_data(std::span<const std::uint8_t> raw) {
           cfg_.routing_contexts.end()) {
     rx_dropped_.inc();
     send_error(ErrorCode::kInvalidRoutingContext, raw, d->routing_context);
+    if (peer_ && !peer_was_active_) refuse("routing_context", refused_rc_);  // issue 23: not our peer
     return;
   }
   const bool active =
@@ -296,7 +315,10 @@ void Link::handle(const Message& m, std::span<const std::uint8_t> raw) {
     case MessageType::kAspDnAck: local(AspEvent::kDownAck); return;
     case MessageType::kAspAcAck: local(AspEvent::kActiveAck); return;
     case MessageType::kAspIaAck: local(AspEvent::kInactiveAck); return;
-    case MessageType::kAspUp: remote(PeerAspEvent::kAspUp); return;
+    case MessageType::kAspUp:
+      if (peer_ && !admit_aspup(m, raw)) return;
+      remote(PeerAspEvent::kAspUp);
+      return;
     case MessageType::kAspDn: remote(PeerAspEvent::kAspDn); return;
     case MessageType::kAspIa:
       if (check_routing_contexts(m.routing_context, raw)) remote(PeerAspEvent::kAspIa);

@@ -26,6 +26,7 @@
 #include "base/counters.h"
 #include "base/log.h"
 #include "base/one_shot_timer.h"
+#include "base/rate_limit.h"
 #include "sigtran/as_fsm.h"
 #include "sigtran/asp_fsm.h"
 #include "sigtran/beat_fsm.h"
@@ -53,6 +54,21 @@ struct LinkConfig {
   Clock::duration reconnect_min = std::chrono::milliseconds(200);
   Clock::duration reconnect_max = std::chrono::seconds(10);
   bool reconnect = true;  // client transports: start() again after a loss, with backoff
+  // Issue 23 guards on the peer half (sg, ipsp roles); see m3ua_guard.cpp.
+  // The ASP Identifier the peer must present in ASPUP (RFC 4666 3.5.1): absent
+  // -> ERR "ASP Identifier Required", another -> ERR "Invalid ASP Identifier",
+  // and the connection is closed. A routing context not configured here in
+  // ASPAC/ASPIA/DATA/SSNM before the peer was ever ACTIVE on this connection:
+  // ERR "Invalid Routing Context" and closed (afterwards: ERR only).
+  std::optional<std::uint32_t> peer_asp_identifier;
+  // A connection whose peer has not brought its ASP up (an accepted ASPUP)
+  // within this time is closed; 0 = never.
+  Clock::duration handshake_timeout{};
+  // Messages received per second: DATA, and every other message; beyond them
+  // dropped and counted. Need `clock`; unlimited by default.
+  RateLimit data_rate;
+  RateLimit management_rate;
+  const Clock* clock = nullptr;
 };
 
 // The state machines' meters (FSM kit), built once per Mtp3 and shared by its links.
@@ -117,6 +133,11 @@ class Link final : public TransportHandler {
   void handle_data(std::span<const std::uint8_t> raw);
   bool check_routing_contexts(const std::optional<std::vector<std::uint32_t>>& rcs, std::span<const std::uint8_t> raw);
   void on_asp_change(AspState from, AspState to);
+  // m3ua_guard.cpp (issue 23)
+  bool admit_rate(bool data);
+  bool admit_aspup(const Message& m, std::span<const std::uint8_t> raw);
+  void refuse(std::string_view why, Counter& counter);
+  void on_handshake_timeout();
   void as_event(AsEvent e, std::optional<std::vector<std::uint32_t>> rcs = {});
   std::uint16_t stream_for(std::uint8_t sls) const;
 
@@ -135,6 +156,17 @@ class Link final : public TransportHandler {
   Clock::duration backoff_;
   OneShotTimer reconnect_;
   std::vector<std::uint8_t> tx_;  // scratch for non-DATA encodes
+  // Guards (issue 23).
+  OneShotTimer handshake_;
+  bool peer_was_active_ = false;  // on this connection
+  TokenBucket data_bucket_;
+  TokenBucket management_bucket_;
+  LogThrottle rate_log_;
+  Counter& refused_asp_id_;
+  Counter& refused_rc_;
+  Counter& handshake_timeouts_;
+  Counter& dropped_data_rate_;
+  Counter& dropped_management_rate_;
 
   Counter& rx_data_;
   Counter& tx_data_;

@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "sigtran/m3ua_message.h"
+#include "sigtran/peer_guard.h"
 
 namespace isupgw::sigtran {
 
@@ -25,9 +26,11 @@ SctpTransport::SctpTransport(asio::io_context& io, SctpConfig cfg, Logger& log, 
       tx_msgs_(counters.get("m3ua.sctp.tx_messages")),
       bad_ppid_(counters.get("m3ua.sctp.rx_bad_ppid")),
       queue_full_(counters.get("m3ua.sctp.queue_full")),
+      refused_busy_(counters.get("m3ua.sctp.refused_busy")),
       rx_(65536) {}
 
 SctpTransport::~SctpTransport() {
+  *alive_ = false;
   handler_ = nullptr;
   boost::system::error_code ec;
   if (conn_) conn_->close(ec);
@@ -75,30 +78,20 @@ std::error_code SctpTransport::listen() {
 }
 
 void SctpTransport::start() {
-  if (connected_ || busy_) return;
-  busy_ = true;
-  const auto gen = generation_;
   if (cfg_.server) {
     if (!listener_) {
       if (auto ec = listen()) {
-        busy_ = false;
         if (handler_) handler_->on_disconnected("listen failed: " + ec.message());
         return;
       }
     }
-    listener_->async_wait(Descriptor::wait_read, [this, gen](boost::system::error_code ec) {
-      if (gen != generation_ || ec) return;
-      busy_ = false;
-      int fd = ::accept(listener_->native_handle(), nullptr, nullptr);
-      if (fd < 0) {
-        if (handler_) handler_->on_disconnected(std::string("accept failed: ") + std::strerror(errno));
-        return;
-      }
-      ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
-      on_open(fd);
-    });
+    accepting_ = true;
+    accept_next();
     return;
   }
+  if (connected_ || busy_) return;
+  busy_ = true;
+  const auto gen = generation_;
   std::error_code ec;
   int fd = make_socket(ec);
   sockaddr_in sa{};
@@ -149,6 +142,65 @@ void SctpTransport::start() {
     }
     on_open(fd);
   });
+}
+
+// Server: accept without pause while started, so that a refused association is
+// aborted at once instead of waiting in the listen backlog (issue 23).
+void SctpTransport::accept_next() {
+  if (accept_pending_ || !accepting_ || !listener_) return;
+  accept_pending_ = true;
+  listener_->async_wait(Descriptor::wait_read, [this, alive = alive_](boost::system::error_code ec) {
+    if (!*alive) return;
+    accept_pending_ = false;
+    if (!listener_) return;
+    if (ec) return accept_next();  // cancelled by close(); start() may follow
+    sockaddr_storage peer{};
+    socklen_t len = sizeof peer;
+    const int fd = ::accept(listener_->native_handle(), reinterpret_cast<sockaddr*>(&peer), &len);
+    if (fd >= 0) {
+      admit(fd, &peer, len);
+    } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != ECONNABORTED) {
+      log_.warn(Subsystem::kM3ua, "sctp_accept_failed", {{"error", std::strerror(errno)}});
+    }
+    accept_next();
+  });
+}
+
+void SctpTransport::admit(int fd, const void* peer, unsigned peer_len) {
+  const auto* sa = static_cast<const sockaddr*>(peer);
+  std::span<const std::uint8_t> address;
+  std::uint16_t port = 0;
+  if (sa->sa_family == AF_INET && peer_len >= sizeof(sockaddr_in)) {
+    const auto* in = static_cast<const sockaddr_in*>(peer);
+    address = {reinterpret_cast<const std::uint8_t*>(&in->sin_addr), 4};
+    port = ntohs(in->sin_port);
+  } else if (sa->sa_family == AF_INET6 && peer_len >= sizeof(sockaddr_in6)) {
+    const auto* in6 = static_cast<const sockaddr_in6*>(peer);
+    address = {reinterpret_cast<const std::uint8_t*>(&in6->sin6_addr), 16};
+    port = ntohs(in6->sin6_port);
+  }
+  auto verdict = AcceptVerdict::kBusy;
+  if (guard_) {
+    verdict = guard_->judge(address, port, connected_);
+  } else if (!connected_) {
+    verdict = AcceptVerdict::kAdmit;
+  } else {
+    refused_busy_.inc();
+  }
+  if (verdict != AcceptVerdict::kAdmit) {
+    // SO_LINGER 0: the association is aborted (ABORT chunk), nothing else reaches the stranger.
+    linger l{1, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+    ::close(fd);
+    return;
+  }
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+  on_open(fd);
+}
+
+void SctpTransport::reject() {
+  if (!cfg_.server) return close();
+  if (connected_) drop("refused");  // queued messages were handed to the kernel: SHUTDOWN follows them
 }
 
 void SctpTransport::on_open(int fd) {
@@ -267,6 +319,12 @@ void SctpTransport::flush() {
 }
 
 void SctpTransport::close() {
+  if (cfg_.server && accepting_) {
+    // Stop accepting until start(); whoever connects meanwhile waits in the backlog.
+    accepting_ = false;
+    boost::system::error_code ec;
+    if (listener_) listener_->cancel(ec);
+  }
   if (connected_) {
     drop("closed locally");
     return;
@@ -275,8 +333,7 @@ void SctpTransport::close() {
     ++generation_;
     busy_ = false;
     boost::system::error_code ec;
-    if (conn_ && !cfg_.server) conn_->close(ec);
-    if (listener_) listener_->cancel(ec);
+    if (conn_) conn_->close(ec);
   }
 }
 

@@ -1,6 +1,8 @@
 // M3UA over kernel SCTP (lksctp, RFC 4666 1.4.7): one-to-one style sockets,
 // PPID 3 on every DATA chunk, stream 0 for management, the Link picks
-// SLS-based streams >= 1 for DATA. Readiness through Asio, I/O with
+// SLS-based streams >= 1 for DATA. A server, once started, keeps accepting and
+// admits an association only when its PeerGuard allows the source and none is
+// established; it aborts every other at once (issue 23). Readiness through Asio, I/O with
 // sctp_sendmsg / sctp_recvmsg. (Tested in a VM with SCTP; this machine's
 // kernel has none, so here it is only compiled.)
 #pragma once
@@ -46,9 +48,13 @@ class SctpTransport final : public Transport {
   void close() override;
   bool connected() const override { return connected_; }
   std::uint16_t streams() const override { return streams_; }
+  void set_peer_guard(PeerGuard* guard) override { guard_ = guard; }
+  void reject() override;
 
  private:
   int make_socket(std::error_code& ec) const;
+  void accept_next();
+  void admit(int fd, const void* peer, unsigned peer_len);
   void on_open(int fd);
   void wait_read();
   void flush();
@@ -61,7 +67,11 @@ class SctpTransport final : public Transport {
   Counter& tx_msgs_;
   Counter& bad_ppid_;
   Counter& queue_full_;
+  Counter& refused_busy_;  // without a guard (tools); with one the guard counts
   std::unique_ptr<boost::asio::posix::stream_descriptor> listener_;
+  PeerGuard* guard_ = nullptr;
+  bool accepting_ = false;       // server: started and not closed locally
+  bool accept_pending_ = false;  // server: a wait for the next association is outstanding
   std::unique_ptr<boost::asio::posix::stream_descriptor> conn_;
   TransportHandler* handler_ = nullptr;
   bool connected_ = false;
@@ -72,6 +82,7 @@ class SctpTransport final : public Transport {
   std::vector<std::uint8_t> rx_;
   std::vector<std::uint8_t> partial_;  // message spread over several reads (no MSG_EOR yet)
   std::deque<std::pair<std::uint16_t, std::vector<std::uint8_t>>> queue_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace isupgw::sigtran

@@ -1,6 +1,7 @@
 #include "sigtran/tcp_transport.h"
 
 #include "sigtran/m3ua_codec.h"
+#include "sigtran/peer_guard.h"
 
 namespace isupgw::sigtran {
 
@@ -15,10 +16,13 @@ TcpTransport::TcpTransport(asio::io_context& io, TcpConfig cfg, Logger& log, Cou
       tx_bytes_(counters.get("m3ua.tcp.tx_bytes")),
       framing_errors_(counters.get("m3ua.tcp.framing_errors")),
       queue_full_(counters.get("m3ua.tcp.queue_full")),
+      refused_busy_(counters.get("m3ua.tcp.refused_busy")),
       acceptor_(io),
+      accept_retry_(io),
       rx_(65536) {}
 
 TcpTransport::~TcpTransport() {
+  *alive_ = false;
   handler_ = nullptr;
   boost::system::error_code ec;
   if (socket_) socket_->close(ec);
@@ -45,30 +49,21 @@ std::uint16_t TcpTransport::local_port() const {
 }
 
 void TcpTransport::start() {
-  if (connected_ || busy_) return;
-  busy_ = true;
-  socket_ = std::make_unique<tcp::socket>(io_);
-  const auto gen = generation_;
   if (cfg_.server) {
     if (!acceptor_.is_open()) {
       if (auto ec = listen()) {
-        busy_ = false;
         if (handler_) handler_->on_disconnected("listen failed: " + ec.message());
         return;
       }
     }
-    acceptor_.async_accept(*socket_, [this, gen](boost::system::error_code ec) {
-      if (gen != generation_) return;
-      busy_ = false;
-      if (ec) {
-        if (ec != asio::error::operation_aborted && handler_)
-          handler_->on_disconnected("accept failed: " + ec.message());
-        return;
-      }
-      on_open();
-    });
+    accepting_ = true;
+    accept_next();
     return;
   }
+  if (connected_ || busy_) return;
+  busy_ = true;
+  socket_ = std::make_unique<tcp::socket>(io_);
+  const auto gen = generation_;
   boost::system::error_code ec;
   tcp::endpoint ep(asio::ip::make_address(cfg_.address, ec), cfg_.port);
   if (ec) {
@@ -86,6 +81,72 @@ void TcpTransport::start() {
     }
     on_open();
   });
+}
+
+// Server: accept without pause while started, so that a refused connection is
+// reset at once instead of waiting in the listen backlog (issue 23).
+void TcpTransport::accept_next() {
+  if (accept_pending_ || !accepting_ || !acceptor_.is_open()) return;
+  accept_pending_ = true;
+  acceptor_.async_accept([this, alive = alive_](boost::system::error_code ec, tcp::socket s) {
+    if (!*alive) return;
+    accept_pending_ = false;
+    if (!acceptor_.is_open()) return;
+    if (ec == asio::error::operation_aborted) return accept_next();  // cancelled by close(); start() may follow
+    if (ec) {
+      // EMFILE and the like: try again shortly rather than spin.
+      log_.warn(Subsystem::kM3ua, "tcp_accept_failed", {{"error", ec.message()}});
+      accept_retry_.expires_after(std::chrono::milliseconds(100));
+      accept_retry_.async_wait([this, alive](boost::system::error_code e) {
+        if (*alive && !e) accept_next();
+      });
+      return;
+    }
+    admit(std::move(s));
+    accept_next();
+  });
+}
+
+void TcpTransport::admit(tcp::socket s) {
+  boost::system::error_code ec;
+  const auto peer = s.remote_endpoint(ec);
+  auto verdict = AcceptVerdict::kBusy;
+  if (!ec) {
+    const auto a = peer.address();
+    if (guard_) {
+      verdict = a.is_v4() ? guard_->judge(a.to_v4().to_bytes(), peer.port(), connected_)
+                          : guard_->judge(a.to_v6().to_bytes(), peer.port(), connected_);
+    } else if (!connected_) {
+      verdict = AcceptVerdict::kAdmit;
+    } else {
+      refused_busy_.inc();
+    }
+  }
+  if (verdict != AcceptVerdict::kAdmit) {
+    // A reset, not an orderly close: no TIME_WAIT kept for a stranger, nothing sent to it.
+    s.set_option(asio::socket_base::linger(true, 0), ec);
+    s.close(ec);
+    return;
+  }
+  socket_ = std::make_unique<tcp::socket>(std::move(s));
+  on_open();
+}
+
+void TcpTransport::reject() {
+  if (!cfg_.server) return close();
+  if (!connected_) return;
+  if (writing_) {
+    // The ERR saying why may sit behind a write in progress: read nothing more,
+    // drop once everything queued is out (write()).
+    reject_pending_ = true;
+    return;
+  }
+  if (!pending_.empty()) {
+    boost::system::error_code ec;
+    asio::write(*socket_, asio::buffer(pending_), ec);  // the ERR that says why
+    pending_.clear();
+  }
+  drop("refused");
 }
 
 void TcpTransport::on_open() {
@@ -110,7 +171,7 @@ void TcpTransport::read() {
     framer_.append(std::span<const std::uint8_t>(rx_.data(), n));
     while (auto msg = framer_.next()) {
       if (handler_) handler_->on_message(0, *msg);
-      if (gen != generation_) return;  // the handler closed the connection
+      if (gen != generation_ || reject_pending_) return;  // the handler closed or refused the connection
     }
     if (framer_.failed()) {
       // RFC 4666 3.1: a length below the header size cannot be resynchronised on a byte stream:
@@ -128,7 +189,7 @@ void TcpTransport::read() {
 }
 
 bool TcpTransport::send(std::uint16_t, std::span<const std::uint8_t> message) {
-  if (!connected_) return false;
+  if (!connected_ || reject_pending_) return false;
   if (pending_.size() + message.size() > cfg_.max_queued_bytes) {
     queue_full_.inc();
     return false;
@@ -141,6 +202,7 @@ bool TcpTransport::send(std::uint16_t, std::span<const std::uint8_t> message) {
 void TcpTransport::write() {
   if (pending_.empty()) {
     writing_ = false;
+    if (reject_pending_) drop("refused");
     return;
   }
   writing_ = true;
@@ -166,6 +228,13 @@ void TcpTransport::close() {
     asio::write(*socket_, asio::buffer(pending_), ec);
     pending_.clear();
   }
+  if (cfg_.server && accepting_) {
+    // Stop accepting until start(); whoever connects meanwhile waits in the backlog.
+    accepting_ = false;
+    boost::system::error_code ec;
+    acceptor_.cancel(ec);
+    accept_retry_.cancel();
+  }
   if (connected_) {
     drop("closed locally");
     return;
@@ -175,7 +244,6 @@ void TcpTransport::close() {
     busy_ = false;
     boost::system::error_code ec;
     if (socket_) socket_->close(ec);
-    if (cfg_.server) acceptor_.cancel(ec);
   }
 }
 
@@ -189,6 +257,7 @@ void TcpTransport::drop(const std::string& reason) {
   const bool was = connected_;
   connected_ = false;
   writing_ = false;
+  reject_pending_ = false;
   busy_ = false;
   pending_.clear();
   in_flight_.clear();

@@ -9,6 +9,8 @@
 
 namespace isupgw::sigtran {
 
+class PeerGuard;
+
 class TransportHandler {
  public:
   virtual ~TransportHandler() = default;
@@ -31,6 +33,13 @@ class Transport {
   virtual bool connected() const = 0;
   // Outbound streams (1 for TCP: the stream number is ignored).
   virtual std::uint16_t streams() const = 0;
+  // Listening transports: who may connect (sigtran/peer_guard.h; nullptr: anyone).
+  // A connection arriving while one is established is refused either way, so the
+  // peer's association is never displaced. Clients ignore it.
+  virtual void set_peer_guard(PeerGuard* /*guard*/) {}
+  // Ends the current connection as refused: what is queued (an ERR) goes out
+  // first, and a listening transport goes on accepting. Clients: close().
+  virtual void reject() { close(); }
 };
 
 }  // namespace isupgw::sigtran
