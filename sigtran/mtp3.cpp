@@ -18,6 +18,7 @@ Mtp3::Mtp3(TimerService& timers, Logger& log, Counters& counters)
 Mtp3::~Mtp3() = default;
 
 Link& Mtp3::add_link(LinkConfig cfg, Transport& transport) {
+  wrong_origin_.push_back(&counters_.get("guard.m3ua." + cfg.name + ".wrong_origin"));
   links_.push_back(
       std::make_unique<Link>(links_.size(), std::move(cfg), transport, meters_, timers_, log_, counters_, *this));
   return *links_.back();
@@ -132,7 +133,14 @@ void Mtp3::on_link_ready(std::size_t link, bool ready) {
   reevaluate();
 }
 
-void Mtp3::on_link_data(std::size_t, const DataView& d) {
+void Mtp3::on_link_data(std::size_t link, const DataView& d) {
+  if (origin_check_) {
+    const Route* r = route_for(d.opc);
+    if (!r || std::find(r->links.begin(), r->links.end(), link) == r->links.end()) {
+      wrong_origin_[link]->inc();
+      return;
+    }
+  }
   MtpUser* u = user_for(d.si);
   if (!u) {
     no_user_.inc();

@@ -43,6 +43,11 @@ class Mtp3 final : public LinkUser {
   // Users by service indicator; si < 0 = every SI without its own user.
   void set_user(int si, MtpUser* user);
 
+  // Issue 23: accept an MTP-TRANSFER indication only over an association its OPC is
+  // routed through (its own route, else the default route), as an STP screens the
+  // origin by link set; the rest is dropped and counted (guard.m3ua.<link>.wrong_origin).
+  void set_origin_check(bool on) { origin_check_ = on; }
+
   // RFC 4666 4.5.3: while a destination is reported unavailable (DUNA) over an ACTIVE
   // association, audit it with DAUD every `interval` (T(daud), network-specific; 0 = off).
   void set_audit_interval(Clock::duration interval);
@@ -79,6 +84,8 @@ class Mtp3 final : public LinkUser {
   std::set<std::pair<std::uint32_t, std::size_t>> duna_;  // (dpc, link) reported unavailable by DUNA
   std::map<int, MtpUser*> users_;
   Clock::duration audit_interval_{};
+  bool origin_check_ = false;
+  std::vector<Counter*> wrong_origin_;  // by link
   OneShotTimer audit_timer_;
   Counter& no_route_;
   Counter& unavailable_;

@@ -380,5 +380,25 @@ TEST(M3uaLink, TrafficModesAcrossTwoAssociations) {
   EXPECT_EQ(user.events, std::vector<std::string>{"resume 2"});
 }
 
+// Issue 23: with the origin check on, an MSU is accepted only over an association
+// its OPC is routed through; one claiming another OPC is dropped and counted.
+TEST(M3uaLink, OriginCheckDropsAnOpcNotRoutedOverTheLink) {
+  Pair p(Role::kAsp, Role::kSg);
+  p.b.mtp.set_origin_check(true);
+  p.up();
+  auto isup = bytes({0x01, 0x00, 0x12});
+  EXPECT_TRUE(p.a.mtp.transfer(MtpLabel{kPcA, kPcB, 5, 2, 0, 0}, isup));
+  EXPECT_TRUE(p.a.mtp.transfer(MtpLabel{9, kPcB, 5, 2, 0, 0}, isup));  // an OPC b routes nowhere
+  p.run();
+  ASSERT_EQ(p.b.user.transfers.size(), 1u);
+  EXPECT_EQ(p.b.user.transfers[0].first.opc, kPcA);
+  EXPECT_EQ(p.b.counters.value("guard.m3ua.sg.wrong_origin"), 1u);
+  // A default route covers every OPC over its links.
+  p.b.mtp.set_default_route(Route{{0}, TrafficMode::kOverride});
+  EXPECT_TRUE(p.a.mtp.transfer(MtpLabel{9, kPcB, 5, 2, 0, 0}, isup));
+  p.run();
+  EXPECT_EQ(p.b.user.transfers.size(), 2u);
+}
+
 }  // namespace
 }  // namespace isupgw::sigtran::m3ua
