@@ -2,9 +2,11 @@
 
 #include <array>
 #include <deque>
+#include <optional>
 
 #include <boost/asio/ssl.hpp>
 
+#include "sip/source_guard.h"
 #include "sip/stream_framer.h"
 #include "sip/user_agent.h"
 
@@ -26,6 +28,23 @@ std::string connection_key(Transport t, const std::string& host, std::uint16_t p
 }
 
 constexpr std::size_t kReadChunk = 16384;
+
+// An address as the source guard takes it: 4 or 16 octets, network order.
+struct AddressBytes {
+  std::array<std::uint8_t, 16> b{};
+  std::size_t n = 0;
+  explicit AddressBytes(const asio::ip::address& a) {
+    if (a.is_v4()) {
+      const auto v4 = a.to_v4().to_bytes();
+      std::copy(v4.begin(), v4.end(), b.begin());
+      n = 4;
+    } else {
+      b = a.to_v6().to_bytes();
+      n = 16;
+    }
+  }
+  std::span<const std::uint8_t> span() const { return {b.data(), n}; }
+};
 
 }  // namespace
 
@@ -64,7 +83,7 @@ struct AsioTransportLayer::StreamListener {
 class AsioTransportLayer::Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(AsioTransportLayer& owner, tcp::socket socket, Transport t, ssl::context* tls)
-      : owner_(owner), alive_(owner.alive_) {
+      : owner_(owner), alive_(owner.alive_), idle_(socket.get_executor()) {
     if (t == Transport::kTls)
       tls_ = std::make_unique<ssl::stream<tcp::socket>>(std::move(socket), *tls);
     else
@@ -73,11 +92,23 @@ class AsioTransportLayer::Connection : public std::enable_shared_from_this<Conne
 
   std::string key;
   Peer peer;
+  // Accepted from a source no trunk lists (the guard counts it until close()).
+  std::optional<AddressBytes> unlisted;
 
   tcp::socket& lowest() { return tls_ ? tls_->next_layer() : *tcp_; }
 
   // Accepted: TLS handshake as server, then read.
   void start_accepted() {
+    const auto idle = owner_.guard_ ? owner_.guard_->config().unlisted_idle_timeout : Clock::duration::zero();
+    if (unlisted && idle > Clock::duration::zero()) {
+      // Issue 23: a stream from an unlisted source must bring a complete message in time.
+      idle_.expires_after(idle);
+      idle_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+        if (ec || !*self->alive_ || self->closed_) return;
+        self->owner_.guard_->idle_closed(self->unlisted->span());
+        self->fail("stream_idle", asio::error::timed_out);
+      });
+    }
     if (tls_) {
       tls_->async_handshake(ssl::stream_base::server, [self = shared_from_this()](boost::system::error_code ec) {
         if (!*self->alive_) return;
@@ -127,6 +158,8 @@ class AsioTransportLayer::Connection : public std::enable_shared_from_this<Conne
   void close() {
     if (closed_) return;
     closed_ = true;
+    idle_.cancel();
+    if (unlisted && owner_.guard_) owner_.guard_->release_connection(unlisted->span());
     boost::system::error_code ignored;
     lowest().shutdown(tcp::socket::shutdown_both, ignored);
     lowest().close(ignored);
@@ -176,6 +209,10 @@ class AsioTransportLayer::Connection : public std::enable_shared_from_this<Conne
           self->owner_.stream_framing_errors_.inc();
           return self->fail("stream_framing_error", asio::error::invalid_argument);
         }
+        if (self->unlisted) {
+          self->idle_.cancel();
+          if (!self->owner_.guard_->admit_message(self->unlisted->span())) continue;  // dropped unread
+        }
         self->owner_.deliver(self->peer, f.bytes);
         if (self->closed_) return;
       }
@@ -204,6 +241,7 @@ class AsioTransportLayer::Connection : public std::enable_shared_from_this<Conne
 
   AsioTransportLayer& owner_;
   std::shared_ptr<bool> alive_;
+  asio::steady_timer idle_;
   std::unique_ptr<tcp::socket> tcp_;
   std::unique_ptr<ssl::stream<tcp::socket>> tls_;
   std::array<std::uint8_t, kReadChunk> buffer_{};
@@ -254,6 +292,8 @@ std::error_code AsioTransportLayer::start() {
       auto l = start_listener(
           io_, c,
           [this](const Received& r) {
+            // Judged before anything is built or parsed (issue 23).
+            if (guard_ && !guard_->admit_message(AddressBytes(r.peer_address).span())) return;
             deliver(Peer{Transport::kUdp, r.peer_address.to_string(), r.peer_port},
                     std::string_view(reinterpret_cast<const char*>(r.bytes.data()), r.bytes.size()));
           },
@@ -300,8 +340,21 @@ void AsioTransportLayer::accept(StreamListener& l) {
           tls = tls_context(remote.address().to_string());
           if (!tls) pec = asio::error::access_denied;
         }
+        std::optional<AddressBytes> unlisted;
+        if (!pec && guard_) {
+          AddressBytes a(remote.address());
+          if (!guard_->listed(a.span())) {
+            if (!guard_->admit_connection(a.span())) {
+              socket.set_option(asio::socket_base::linger(true, 0), pec);  // reset: no TIME_WAIT kept for it
+              pec = asio::error::access_denied;
+            } else {
+              unlisted = a;
+            }
+          }
+        }
         if (!pec) {
           auto c = std::make_shared<Connection>(*this, std::move(socket), l.config.transport, tls);
+          c->unlisted = unlisted;
           c->peer = Peer{l.config.transport, remote.address().to_string(), remote.port()};
           c->key = connection_key(c->peer.transport, c->peer.host, c->peer.port);
           counters_.get(l.config.transport == Transport::kTls ? "sip.tls.accepted" : "sip.tcp.accepted").inc();

@@ -2,7 +2,9 @@
 // (OpenSSL through asio::ssl) streams accepted or opened on demand. Stream
 // connections are reused in both directions, keyed by the remote address and
 // port; each cuts messages out of the byte stream with StreamFramer
-// (Content-Length framing) and has a bounded send queue.
+// (Content-Length framing) and has a bounded send queue. With a SourceGuard
+// (sip/source_guard.h) every datagram and stream message is judged by its
+// source before it is parsed, and streams from unlisted sources are limited.
 #pragma once
 
 #include <functional>
@@ -26,6 +28,8 @@ class context;
 
 namespace isupgw::sip {
 
+class SourceGuard;
+
 class AsioTransportLayer final : public TransportLayer {
  public:
   // One complete message received from `from`.
@@ -39,6 +43,8 @@ class AsioTransportLayer final : public TransportLayer {
   void set_sink(Sink sink) { sink_ = std::move(sink); }
   // Told when a stream to a peer failed before its queued messages went out.
   void set_failure_sink(std::function<void(const Peer&)> f) { on_failure_ = std::move(f); }
+  // Judges sources before anything is parsed (issue 23); nullptr: none. Must outlive this.
+  void set_guard(SourceGuard* guard) { guard_ = guard; }
   // Sees every message accepted for sending.
   void set_tap(std::function<void(const Peer&, std::string_view)> tap) { tap_ = std::move(tap); }
   // Binds every listener; the first failure is returned.
@@ -79,6 +85,7 @@ class AsioTransportLayer final : public TransportLayer {
   std::vector<std::unique_ptr<TransportListener>> udp_;
   std::vector<std::unique_ptr<StreamListener>> streams_;
   std::map<std::string, std::shared_ptr<Connection>> connections_;
+  SourceGuard* guard_ = nullptr;
   bool closing_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   Counter& tx_dropped_;

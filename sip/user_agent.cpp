@@ -35,6 +35,7 @@ UserAgent::UserAgent(boost::asio::io_context& io, std::vector<ListenerConfig> li
       glare_(counters.get("sip.glare")) {
   owned_transport_->set_sink([this](const Peer& from, std::string_view bytes) { receive(from, bytes); });
   if (options_.tx_tap) owned_transport_->set_tap(options_.tx_tap);
+  owned_transport_->set_guard(options_.source_guard);
   owned_transport_->set_failure_sink([this](const Peer& p) { tx_.transport_failed(p); });
   init();
 }

@@ -36,6 +36,8 @@
 
 namespace isupgw::sip {
 
+class SourceGuard;
+
 struct UserAgentOptions {
   std::string user_agent = "isupgw";  // User-Agent / Server, Warning agent
   std::string contact_host;           // empty: the listener's address
@@ -57,6 +59,9 @@ struct UserAgentOptions {
   // Tags, branches and Call-IDs come from a generator seeded with this;
   // 0 = from std::random_device (fixed seeds make fuzzing reproducible).
   std::uint64_t random_seed = 0;
+  // Judges every datagram and stream message by its source before parsing
+  // (issue 23, sip/source_guard.h); owned by the caller, nullptr: none.
+  SourceGuard* source_guard = nullptr;
   // Sees every message handed to the sockets (sip-ua --capture, tests).
   std::function<void(const Peer& to, std::string_view bytes)> tx_tap;
 };
