@@ -13,6 +13,7 @@
 
 #include "base/ip_address.h"
 #include "isup/isup_cc_config.h"
+#include "isup/screening.h"
 #include "media-gw/endpoint_map.h"
 #include "media-gw/mgcp_client.h"
 #include "media-gw/mgcp_udp.h"
@@ -21,13 +22,14 @@
 #include "sigtran/mtp3_linkset.h"
 #include "sigtran/point_code.h"
 #include "sigtran/transport_factory.h"
+#include "sip/source_guard.h"
 
 namespace isupgw::config {
 
 // ss7.m3ua_links[]: one association under the MTP3 service.
 struct M3uaLinkSettings {
-  sigtran::TransportSpec transport;
-  sigtran::m3ua::LinkConfig link;  // name, role, routing contexts, traffic mode, ASP identifier, BEAT
+  sigtran::TransportSpec transport;  // a server's allowed peers (issue 23)
+  sigtran::m3ua::LinkConfig link;    // name, role, routing contexts, traffic mode, ASP identifier, BEAT, guards
 };
 
 // ss7.routes[]: the M3UA links towards a DPC, or the default route.
@@ -67,6 +69,7 @@ struct Ss7Settings {
   std::vector<isup::TrunkGroupConfig> trunk_groups;  // name, point codes, NI, variant, CIC ranges, overlap
   unsigned grs_in_flight = 0;                        // 0: ISUP's default
   std::vector<SimulatedExchangeSettings> simulated_exchanges;
+  isup::ScreeningConfig screening;  // ss7.isup_maintenance_* (issue 23)
 };
 
 // media_gateways[]: one MGCP association.
@@ -99,6 +102,8 @@ struct Settings {
   Ss7Settings ss7;
   MediaSettings media;
   std::vector<SipTrunkSettings> sip_trunks;  // in sip.trunks order
+  // sip.guard; listed: every trunk's allowed sources (issue 23).
+  sip::SourceGuardConfig sip_guard;
 };
 
 }  // namespace isupgw::config

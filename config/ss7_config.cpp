@@ -58,6 +58,9 @@ class Ss7Builder {
   explicit Ss7Builder(const Ss7& ss7) : ss7_(ss7) {
     out_.format = point_code_format(ss7);
     out_.grs_in_flight = ss7.grs_in_flight();
+    if (ss7.isup_maintenance_per_second() != 0)
+      out_.screening.maintenance_per_second = ss7.isup_maintenance_per_second();
+    out_.screening.maintenance_burst = ss7.isup_maintenance_burst();
   }
 
   Result<Ss7Settings, FieldError> build() {
@@ -83,6 +86,27 @@ class Ss7Builder {
       error_ = std::move(*err);
       return false;
     }
+    return true;
+  }
+
+  // A listening link's allowed peers (issue 23): the listed blocks, else the
+  // remote address (and port) when one is configured, else anyone.
+  template <class List>
+  bool allowed_peers(const List& list, const Endpoint& remote, const std::string& p, sigtran::TransportSpec& t) {
+    std::vector<sigtran::AllowedPeer> out;
+    for (int i = 0; i < list.size(); ++i) {
+      auto net = IpPrefix::parse(list.Get(i));
+      if (!net)
+        return fail(p + ".allowed_peers[" + std::to_string(i) + "]",
+                    "'" + list.Get(i) + "' is not an address or address/prefix-length");
+      out.push_back({*net, 0});
+    }
+    if (out.empty() && !remote.address().empty()) {
+      auto net = IpPrefix::parse(remote.address());
+      if (!net) return fail(p + ".remote.address", "'" + remote.address() + "' is not an IP address");
+      out.push_back({*net, static_cast<std::uint16_t>(remote.port())});
+    }
+    if (!out.empty()) t.allowed_peers = std::move(out);
     return true;
   }
 
@@ -117,6 +141,19 @@ class Ss7Builder {
       s.link.traffic_mode = mode_of(l.traffic_mode());
       if (l.asp_identifier() != 0) s.link.asp_identifier = l.asp_identifier();
       s.link.t_beat = std::chrono::milliseconds(l.beat_interval_ms());
+      s.transport.name = l.name();
+      if (!client) {
+        // Issue 23: who may connect, what the peer must present, what it may send.
+        if (!allowed_peers(l.allowed_peers(), l.remote(), p, s.transport)) return false;
+        if (l.peer_asp_identifier() != 0) s.link.peer_asp_identifier = l.peer_asp_identifier();
+        s.link.handshake_timeout = std::chrono::milliseconds(l.handshake_ms() != 0 ? l.handshake_ms() : 10000);
+        const double mgmt = l.max_management_per_second() != 0 ? l.max_management_per_second() : 200;
+        s.link.management_rate = {mgmt, 2 * mgmt};
+        if (l.max_data_per_second() != 0)
+          s.link.data_rate = {double(l.max_data_per_second()), 2.0 * l.max_data_per_second()};
+      } else if (l.allowed_peers_size() > 0) {
+        return fail(p + ".allowed_peers", "allowed_peers is for server links (sg, ipsp_server); a client connects out");
+      }
       out_.m3ua_links.push_back(std::move(s));
     }
     return true;
@@ -232,6 +269,10 @@ class Ss7Builder {
             t.local_port = static_cast<std::uint16_t>(l.local().port());
           }
         }
+        t.name = ls.name() + "/" + std::to_string(l.slc());
+        if (!client && !allowed_peers(l.allowed_peers(), l.remote(), lp, t)) return false;
+        if (client && l.allowed_peers_size() > 0)
+          return fail(lp + ".allowed_peers", "allowed_peers is for listening links (no remote)");
         link.link.name = ls.name() + "/" + std::to_string(l.slc());
         link.link.slc = static_cast<std::uint8_t>(l.slc());
         if (ls.proving_ms() != 0) link.link.timers.t4n = std::chrono::milliseconds(ls.proving_ms());

@@ -104,7 +104,25 @@ class Validator {
         return fail(p + ".options_interval_ms", "options_interval_ms must be 0 (off) or at least 1000");
       out_.sip_trunks.push_back(std::move(s));
     }
+    sip_guard();
     return true;
+  }
+
+  // Issue 23: sources no trunk allows, judged before parsing (sip/source_guard.h).
+  void sip_guard() {
+    const auto& g = cfg_.sip().guard();
+    auto& o = out_.sip_guard;
+    for (const auto& t : out_.sip_trunks)
+      o.listed.insert(o.listed.end(), t.allowed_sources.begin(), t.allowed_sources.end());
+    auto rate = [](std::uint32_t v, RateLimit& r) {
+      if (v != 0) r = {double(v), 2.0 * v};
+    };
+    rate(g.unlisted_per_second(), o.unlisted_per_source);
+    rate(g.unlisted_total_per_second(), o.unlisted_total);
+    if (g.connections_per_source() != 0) o.unlisted_connections_per_source = g.connections_per_source();
+    if (g.connections_total() != 0) o.unlisted_connections_total = g.connections_total();
+    if (g.idle_timeout_ms() != 0) o.unlisted_idle_timeout = std::chrono::milliseconds(g.idle_timeout_ms());
+    if (g.tracked_sources() != 0) o.tracked_sources = g.tracked_sources();
   }
 
   bool check_routes(const Config& cfg) {

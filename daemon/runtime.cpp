@@ -113,6 +113,8 @@ bool Runtime::start_sip() {
     ping_ms = ping_ms == 0 ? t.options_interval_ms() : std::min(ping_ms, t.options_interval_ms());
   }
   if (ping_ms != 0) opt.ping_interval = std::chrono::milliseconds(ping_ms);
+  sip_guard_ = std::make_unique<sip::SourceGuard>(config_.settings.sip_guard, clock_, log_, counters_);
+  opt.source_guard = sip_guard_.get();
   ua_ = std::make_unique<sip::UserAgent>(io_, listeners, *engine_, clock_, log_, counters_, opt);
   if (auto ec = ua_->start()) {
     // Name the listener that could not bind (the stack reports the first error only).

@@ -17,6 +17,7 @@
 #include "daemon/media_stack.h"
 #include "daemon/ss7_stack.h"
 #include "engine/call_engine.h"
+#include "sip/source_guard.h"
 #include "sip/user_agent.h"
 
 namespace isupgw::daemon {
@@ -77,7 +78,8 @@ class Runtime {
   std::vector<std::unique_ptr<ExchangeSimulator>> sims_;  // ss7.simulated_exchanges
   std::unique_ptr<Ss7Stack> ss7_;                         // when it has an ss7 section
   std::unique_ptr<engine::CallEngine> engine_;
-  std::unique_ptr<sip::UserAgent> ua_;  // the SIP stack (listeners, transactions, dialogs)
+  std::unique_ptr<sip::SourceGuard> sip_guard_;  // sources no trunk allows (issue 23); outlives ua_
+  std::unique_ptr<sip::UserAgent> ua_;           // the SIP stack (listeners, transactions, dialogs)
   bool stopping_ = false;
   bool ss7_stop_requested_ = false;
 };

@@ -26,13 +26,12 @@ std::optional<std::string> Ss7Stack::add_linksets(const config::Ss7Settings& cfg
     auto ls = std::make_unique<sigtran::mtp3::LinkSet>(lc, timers_, log_, counters_);
     for (const auto& l : c.links) {
       const std::string what = "link set '" + lc.name + "' SLC " + std::to_string(l.link.slc);
-      auto t = sigtran::open_transport(io_, l.transport, log_, counters_);
+      auto t = open(l.transport);
       if (!t) return what + ": " + t.error();
       if (l.transport.server && l.transport.kind == sigtran::TransportSpec::Kind::kTcp)
         log_.notice(Subsystem::kM3ua, "listening",
                     {{"linkset", lc.name}, {"slc", l.link.slc}, {"transport", "tcp"}, {"port", t->local_port}});
       if (!ls->add_link(l.link, *t->transport)) return what + ": duplicate SLC or more than 16 links";
-      transports_.push_back(std::move(t->transport));
     }
     ls->set_user(isup::kServiceIndicatorIsup, this);
     linksets_.push_back(std::move(ls));

@@ -18,16 +18,19 @@ Result<std::unique_ptr<Ss7Stack>, std::string> Ss7Stack::create(asio::io_context
 
   std::vector<std::size_t> link_ids;  // by index in cfg.m3ua_links
   for (const auto& l : cfg.m3ua_links) {
-    auto t = sigtran::open_transport(io, l.transport, log, counters);
+    auto t = s->open(l.transport);
     if (!t) return Err("m3ua link '" + l.link.name + "': " + t.error());
     if (l.transport.server && l.transport.kind == sigtran::TransportSpec::Kind::kTcp)
       log.notice(
           Subsystem::kM3ua, "listening",
           {{"link", l.link.name}, {"transport", "tcp"}, {"address", l.transport.address}, {"port", t->local_port}});
-    auto& link = s->mtp3_->add_link(l.link, *t->transport);
+    auto lc = l.link;
+    lc.clock = &s->clock_;  // the guards' rates and log throttles
+    auto& link = s->mtp3_->add_link(std::move(lc), *t->transport);
     link_ids.push_back(link.id());
-    s->transports_.push_back(std::move(t->transport));
   }
+  // An MSU only over an association its OPC is routed through (issue 23).
+  s->mtp3_->set_origin_check(true);
   // MTP3 tracks availability (PAUSE/RESUME) for routed DPCs only: the default
   // route is also installed below for every trunk group DPC without its own.
   std::optional<sigtran::m3ua::Route> default_route;
@@ -50,6 +53,8 @@ Result<std::unique_ptr<Ss7Stack>, std::string> Ss7Stack::create(asio::io_context
   isup::IsupRecoveryConfig recovery;
   if (cfg.grs_in_flight != 0) recovery.max_grs_in_flight = cfg.grs_in_flight;
   s->isup_ = std::make_unique<isup::IsupCallControl>(*s, *s, s->timers_, log, counters, recovery);
+  s->screening_ =
+      std::make_unique<isup::Screening>(cfg.trunk_groups, cfg.screening, s->clock_, s->timers_, log, counters);
   for (const auto& tg : cfg.trunk_groups) {
     if (default_route && !s->linkset_for(tg.dpc) && routed.insert(tg.dpc).second)
       s->mtp3_->add_route(tg.dpc, *default_route);
@@ -91,7 +96,19 @@ void Ss7Stack::transfer(const MtpLabel& l, std::span<const std::uint8_t> data) {
     mtp3_->transfer(l, data);  // refusals are counted and logged by MTP3
 }
 
-void Ss7Stack::on_transfer(const MtpLabel& l, std::span<const std::uint8_t> data) { isup_->on_transfer(l, data); }
+void Ss7Stack::on_transfer(const MtpLabel& l, std::span<const std::uint8_t> data) {
+  if (screening_->judge(l, data) == isup::ScreenVerdict::kPass) isup_->on_transfer(l, data);
+}
+
+Result<Ss7Stack::Opened, std::string> Ss7Stack::open(const sigtran::TransportSpec& spec) {
+  auto t = sigtran::open_transport(io_, spec, clock_, log_, counters_);
+  if (!t) return Err(t.error());
+  if (spec.server && !spec.allowed_peers)
+    log_.warn(spec.subsystem, "open_to_any_peer", {{"link", spec.name}, {"hint", "set remote or allowed_peers"}});
+  if (t->guard) guards_.push_back(std::move(t->guard));
+  transports_.push_back(std::move(t->transport));
+  return Opened{transports_.back().get(), t->local_port};
+}
 
 void Ss7Stack::on_pause(std::uint32_t dpc) { isup_->on_pause(dpc); }
 void Ss7Stack::on_resume(std::uint32_t dpc) { isup_->on_resume(dpc); }

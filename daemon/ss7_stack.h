@@ -24,8 +24,10 @@
 #include "base/result.h"
 #include "config/settings.h"
 #include "isup/isup_cc.h"
+#include "isup/screening.h"
 #include "sigtran/mtp3.h"
 #include "sigtran/mtp3_linkset.h"
+#include "sigtran/peer_guard.h"
 #include "sigtran/transport.h"
 
 namespace isupgw::daemon {
@@ -83,6 +85,12 @@ class Ss7Stack final : public isup::MtpPort, public sigtran::MtpUser, public isu
  private:
   Ss7Stack(boost::asio::io_context& io, Logger& log, Counters& counters);
   std::optional<std::string> add_linksets(const config::Ss7Settings& cfg);  // ss7_linksets.cpp
+  // Opens one association's transport and keeps it (and its PeerGuard, issue 23).
+  struct Opened {
+    sigtran::Transport* transport = nullptr;
+    std::uint16_t local_port = 0;
+  };
+  Result<Opened, std::string> open(const sigtran::TransportSpec& spec);
   sigtran::mtp3::LinkSet* linkset_for(std::uint32_t dpc) const;
   bool available(std::uint32_t dpc) const;
 
@@ -90,10 +98,13 @@ class Ss7Stack final : public isup::MtpPort, public sigtran::MtpUser, public isu
   Logger& log_;
   Counters& counters_;
   AsioTimerService timers_;  // M3UA, M2PA, MTP3 and ISUP timers, armed at their deadlines
+  SteadyClock clock_;
+  std::vector<std::unique_ptr<sigtran::PeerGuard>> guards_;  // declared before transports_: they refer to them
   std::vector<std::unique_ptr<sigtran::Transport>> transports_;
   std::unique_ptr<sigtran::m3ua::Mtp3> mtp3_;
   std::vector<std::unique_ptr<sigtran::mtp3::LinkSet>> linksets_;  // declared after transports_: links refer to them
   std::unique_ptr<isup::IsupCallControl> isup_;
+  std::unique_ptr<isup::Screening> screening_;  // judges every MSU before isup_ (issue 23)
   std::set<std::uint32_t> trunk_group_dpcs_;
   std::map<std::string, isup::GroupId, std::less<>> groups_;
 };

@@ -5,16 +5,21 @@
 
 namespace isupgw::sigtran {
 
-Result<OpenedTransport, std::string> open_transport(boost::asio::io_context& io, const TransportSpec& spec, Logger& log,
-                                                    Counters& counters) {
+Result<OpenedTransport, std::string> open_transport(boost::asio::io_context& io, const TransportSpec& spec,
+                                                    const Clock& clock, Logger& log, Counters& counters) {
   OpenedTransport out;
   out.local_port = spec.port;
+  if (spec.server && spec.allowed_peers)
+    out.guard = std::make_unique<PeerGuard>(
+        PeerGuardConfig{.link = spec.name, .allowed = *spec.allowed_peers, .subsystem = spec.subsystem}, clock, log,
+        counters);
   if (spec.kind == TransportSpec::Kind::kTcp) {
     TcpConfig tc;
     tc.server = spec.server;
     tc.address = spec.address;
     tc.port = spec.port;
     auto tcp = std::make_unique<TcpTransport>(io, tc, log, counters);
+    tcp->set_peer_guard(out.guard.get());
     if (spec.server) {
       if (auto ec = tcp->listen())
         return Err("cannot listen on " + tc.address + ":" + std::to_string(tc.port) + ": " + ec.message());
@@ -34,6 +39,7 @@ Result<OpenedTransport, std::string> open_transport(boost::asio::io_context& io,
   sc.ppid = spec.ppid;
   sc.out_streams = sc.in_streams = spec.streams;
   auto sctp = std::make_unique<SctpTransport>(io, sc, log, counters);
+  sctp->set_peer_guard(out.guard.get());
   if (spec.server) {
     if (auto ec = sctp->listen())
       return Err("cannot listen on SCTP " + sc.address + ":" + std::to_string(sc.port) + ": " + ec.message());

@@ -14,7 +14,7 @@ Result<std::unique_ptr<SimExchange>, std::string> SimExchange::create(asio::io_c
                                                                       const config::SimulatedExchangeSettings& cfg,
                                                                       Logger& log, Counters& counters) {
   std::unique_ptr<SimExchange> x(new SimExchange(io));
-  auto t = sigtran::open_transport(io, cfg.listen, log, counters);
+  auto t = sigtran::open_transport(io, cfg.listen, x->clock_, log, counters);
   if (!t) return Err("simulated exchange '" + cfg.name + "': " + t.error());
   x->transport_ = std::move(t->transport);
   x->port_ = t->local_port;

@@ -45,6 +45,7 @@ class SimExchange final : public sigtran::MtpUser, public isup::MtpPort {
   explicit SimExchange(boost::asio::io_context& io);
 
   AsioTimerService timers_;  // M3UA's and ISUP's timers, armed at their deadlines
+  SteadyClock clock_;
   std::unique_ptr<sigtran::Transport> transport_;
   std::uint16_t port_ = 0;
   std::unique_ptr<sigtran::m3ua::Mtp3> mtp3_;

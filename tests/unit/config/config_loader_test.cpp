@@ -160,6 +160,59 @@ TEST(Ss7Config, ErrorsNameTheLine) {
       "s.yaml:3: 'ss7.m3ua_links[0].role': 'client' is not one of: asp, sg, ipsp_client, ipsp_server, ipsp_double");
 }
 
+// Issue 23: a server link's allowed peers; by default its remote (address and port).
+TEST(Ss7Config, ServerLinksAllowedPeers) {
+  auto r = load_config_text(kSs7, "s.yaml");
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  const auto& links = r->settings.ss7.m3ua_links;
+  EXPECT_FALSE(links[0].transport.allowed_peers);  // a client: no guard
+  EXPECT_FALSE(links[1].transport.allowed_peers);  // a server without remote: anyone (warned at start)
+  EXPECT_EQ(links[1].link.handshake_timeout, std::chrono::seconds(10));
+  EXPECT_EQ(links[1].link.management_rate.per_second, 200);
+  EXPECT_TRUE(links[1].link.data_rate.unlimited());
+
+  std::string y(kSs7);
+  y.replace(y.find("port: 2906}}"), 12,
+            "port: 2906}, remote: {address: 192.0.2.7, port: 2905}, peer_asp_identifier: 7, handshake_ms: 500}");
+  r = load_config_text(y, "s.yaml");
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  const auto& allowed = r->settings.ss7.m3ua_links[1].transport.allowed_peers;
+  ASSERT_TRUE(allowed);
+  ASSERT_EQ(allowed->size(), 1u);
+  EXPECT_EQ((*allowed)[0].net.bits, 32u);
+  EXPECT_EQ((*allowed)[0].port, 2905);
+  EXPECT_EQ(r->settings.ss7.m3ua_links[1].link.peer_asp_identifier, 7u);
+  EXPECT_EQ(r->settings.ss7.m3ua_links[1].link.handshake_timeout, std::chrono::milliseconds(500));
+
+  y = std::string(kSs7);
+  y.replace(y.find("port: 2906}}"), 12, "port: 2906}, allowed_peers: [10.0.0.0/8, \"::1\"]}");
+  r = load_config_text(y, "s.yaml");
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_EQ(r->settings.ss7.m3ua_links[1].transport.allowed_peers->size(), 2u);
+  EXPECT_EQ((*r->settings.ss7.m3ua_links[1].transport.allowed_peers)[0].port, 0);
+
+  EXPECT_EQ(ss7_error("port: 2906}}", "port: 2906}, allowed_peers: [10.0.0.0/33]}"),
+            "s.yaml:4: '10.0.0.0/33' is not an address or address/prefix-length");
+  EXPECT_EQ(ss7_error("port: 2905}}", "port: 2905}, allowed_peers: [10.0.0.1]}"),
+            "s.yaml:3: allowed_peers is for server links (sg, ipsp_server); a client connects out");
+}
+
+TEST(SipGuardConfig, ListsEveryTrunksSourcesAndTakesLimits) {
+  auto r = load_config_text(
+      "sip:\n  trunks:\n    - {name: a, address: 192.0.2.1}\n    - {name: b, address: 192.0.2.2, allowed_sources: "
+      "[198.51.100.0/24]}\n  guard: {unlisted_per_second: 5, connections_per_source: 2, idle_timeout_ms: 3000}\n",
+      "g.yaml");
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  const auto& g = r->settings.sip_guard;
+  EXPECT_EQ(g.listed.size(), 2u);
+  EXPECT_EQ(g.unlisted_per_source.per_second, 5);
+  EXPECT_EQ(g.unlisted_per_source.burst, 10);
+  EXPECT_EQ(g.unlisted_total.per_second, 200);  // default
+  EXPECT_EQ(g.unlisted_connections_per_source, 2u);
+  EXPECT_EQ(g.unlisted_connections_total, 256u);
+  EXPECT_EQ(g.unlisted_idle_timeout, std::chrono::seconds(3));
+}
+
 TEST(Ss7Config, AnsiFormatAndWideCics) {
   auto r = load_config_text(
       "ss7:\n  point_code_format: ansi\n  m3ua_links: [{name: a, role: asp, transport: tcp, remote: {address: ::1, "
