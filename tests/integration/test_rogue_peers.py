@@ -98,6 +98,11 @@ def cpu_s(pid):
     return (int(fields[11]) + int(fields[12])) / CLK
 
 
+def rss_mib(pid):
+    with open(f"/proc/{pid}/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
 def fds(pid):
     return len(os.listdir(f"/proc/{pid}/fd"))
 
@@ -225,6 +230,7 @@ try:
     time.sleep(FLOOD_S)  # calls alone: the baseline window
     base_cpu, base_s = cpu_s(pid_a) - c0, time.monotonic() - t0
     flood = {}
+    rss0 = rss_mib(pid_a)
     for kind in ("INVITE", "REGISTER"):
         c0, k0 = cpu_s(pid_a), udp_drops(a_sip)
         sent, elapsed = rogue.flood_sip(kind, a_sip, STRANGER, FLOOD_RATE, FLOOD_S)
@@ -232,9 +238,13 @@ try:
         flood[kind] = (sent - kernel, elapsed, cpu_s(pid_a) - c0)
         print(f"flood {kind}: {sent} datagrams in {elapsed:.2f} s ({sent / elapsed:.0f}/s), {kernel} dropped by the "
               "kernel (A's socket buffer full), the rest reached A")
+    rss1 = rss_mib(pid_a)
+    c.check(f"A's memory under the floods (calls' transactions, kept 32 s, included): RSS {rss0:.1f} -> "
+            f"{rss1:.1f} MiB", rss1 - rss0 < 32, (rss0, rss1))
     # 7. 1,000 silent TCP connections from 125 unlisted sources (8 each).
     fd0 = fds(pid_a)
     sources = [f"127.0.1.{i}" for i in range(1, 126)]
+    rss2 = rss_mib(pid_a)
     socks = rogue.silent_connections(a_tcp, sources, 8)
     refused = wait_until(lambda: sum(map(rogue.ended, socks)) >= len(socks) - 256 or None, 10)
     n_refused = sum(map(rogue.ended, socks))
@@ -244,6 +254,9 @@ try:
     all_closed = wait_until(lambda: all(map(rogue.ended, socks)), IDLE_MS / 1000 + 10)
     c.check(f"every admitted silent connection closed after the idle time ({IDLE_MS} ms)", all_closed,
             sum(map(rogue.ended, socks)))
+    rss3 = rss_mib(pid_a)
+    c.check(f"A's memory with 1000 silent connections: RSS {rss2:.1f} -> {rss3:.1f} MiB", rss3 - rss2 < 32,
+            (rss2, rss3))
     for s in socks:
         s.close()
     c.check("A's descriptors back to where they were",
@@ -279,7 +292,7 @@ try:
     answers = [l.split("|") for l in r.stdout.splitlines() if l.strip()]
     answered = {x[1] for x in answers if len(x) > 1}
     # The stranger's budget: a burst of 40, then 20/s while the floods last (sip.guard defaults).
-    budget = 40 + 20 * (sum(v[1] for v in flood.values()) + 1)
+    budget = 40 + 20 * (sum(v[1] for v in flood.values()) + 2)
     c.check(f"tshark: {len(answered)} flood requests answered (budget {budget:.0f}; {len(answers)} answers "
             "with 403 retransmissions), none with ISUP",
             answered and len(answered) <= budget and not any(len(x) > 2 and x[2] for x in answers), answers[:5])
