@@ -13,7 +13,7 @@ import time
 # RFC 4666 3.1.2 message classes and types; 3.2 parameter tags.
 ERR, NTFY = (0, 0), (0, 1)
 DATA = (1, 1)
-ASPUP, ASPDN, ASPUP_ACK = (3, 1), (3, 2), (3, 4)
+ASPUP, ASPDN, BEAT, ASPUP_ACK, BEAT_ACK = (3, 1), (3, 2), (3, 3), (3, 4), (3, 6)
 ASPAC, ASPAC_ACK = (4, 1), (4, 3)
 TAG_ERROR_CODE, TAG_RC, TAG_TRAFFIC_MODE, TAG_ASP_ID, TAG_PROTOCOL_DATA = 0x000C, 0x0006, 0x000B, 0x0011, 0x0210
 

@@ -9,7 +9,8 @@ counted while no call fails and no circuit is touched:
   an ASPUP without or with a wrong ASP identifier and an ASPAC with a wrong
   routing context are answered ERR (RFC 4666 3.8.1 codes 0x0e, 0x0f, 0x19) and
   the connection closed; an ASP that is let in sends RSC from a foreign OPC and
-  for a CIC none of the trunk group's: dropped, never answered.
+  for a CIC none of the trunk group's: dropped, never answered; its BEAT flood is
+  answered only within the management rate.
   SIP (A): INVITE and REGISTER floods at FLOOD_RATE/s from an unlisted source
   (127.0.0.2) are dropped before parsing; 1,000 silent TCP connections from 125
   unlisted sources are capped (256 in all) and the admitted ones closed after the
@@ -220,8 +221,15 @@ try:
     heard = r.read_until(lambda m: any(x[:2] == rogue.DATA for x in m), timeout=2.0)
     c.check("ISUP RSC from OPC 0-0-9, for CIC 3000, and with NI 0: no DATA back (no RLC, no UCIC)",
             not any(m[:2] == rogue.DATA for m in heard), [(m[0], m[1]) for m in heard])
-    r.send(rogue.message(rogue.ASPDN))
-    r.read_until(lambda m: False, timeout=0.3)
+    # A BEAT flood (RFC 4666 3.5.5) from the admitted ASP: answered only within the management rate.
+    n_beats = 5000
+    t_beat = time.monotonic()
+    r.send(rogue.message(rogue.BEAT) * n_beats)
+    heard = r.read_until(lambda m: False, timeout=1.5)
+    acks = sum(1 for m in heard if m[:2] == rogue.BEAT_ACK)
+    beat_budget = 400 + 200 * (time.monotonic() - t_beat)  # burst 400, then 200/s (max_management_per_second)
+    c.check(f"M3UA BEAT flood ({n_beats}): {acks} BEAT ACKs (budget {beat_budget:.0f}), the connection kept",
+            0 < acks <= beat_budget and r.closed_how is None, (acks, r.closed_how))
     r.close()
 
     # 6. SIP floods from an unlisted source, CPU measured against a window of calls alone.
@@ -311,6 +319,9 @@ try:
     c.check("B counted two ASP identifier refusals and one routing context refusal",
             cb.get("guard.m3ua.spare.refused_asp_identifier") == 2 and
             cb.get("guard.m3ua.spare.refused_routing_context") == 1,
+            {k: v for k, v in cb.items() if k.startswith("guard.m3ua")})
+    c.check(f"B counted the BEATs beyond the rate ({n_beats} - {acks})",
+            cb.get("guard.m3ua.spare.dropped_management_over_rate") == n_beats - acks,
             {k: v for k, v in cb.items() if k.startswith("guard.m3ua")})
     c.check("B dropped the foreign OPC (wrong origin), the foreign CIC and the foreign NI",
             cb.get("guard.m3ua.spare.wrong_origin") == 1 and cb.get("guard.isup.b-a.foreign_cic") == 1 and
