@@ -19,7 +19,7 @@ isup-peer's expectations, never from the gateway's log.
     with an ANM before any ACM becomes a CON with the ANM's indicators); the
     ACM/CPG/ANM/CON the exchange sends reach the SIP side encapsulated
     unchanged (an early CPG in a 183).
- 3. INFO carrying CPG, USR, FAC, SUS, RES goes into ISUP; CPG, USR, FAC from
+ 3. INFO carrying CPG, USR, FAC, SUS, RES goes into ISUP; CPG, USR, FAC, SUS, RES from
     ISUP mid-call become INFO; an INFO body that is no usable ISUP is refused
     (415 with Accept for another body type or an ISUP version the trunk
     cannot read, 400 for an undecodable one or a message INFO does not
@@ -276,14 +276,14 @@ def sip_to_isup_cases(r):
     ua, p = r.ua, r.profile
     sdp_body = [("Content-Type", "application/sdp")], SDP.format(port=40002).encode()
 
-    # S1: no PAI: From -> generic number, no calling party number. The exchange's ACM/ANM reach the UA
-    # unchanged; CPG/USR/FAC mid-call go as INFO; INFO from the UA into ISUP; the exchange clears (REL U).
+    # S1: no PAI: From -> generic number, no calling party number. The exchange's ACM/CPG/ANM reach the UA
+    # unchanged; CPG/USR/FAC/SUS/RES mid-call go as INFO; INFO from the UA into ISUP; the exchange clears (REL U).
     def s1():
         ua.invite(r.gw_sip, "+4930123456", sdp_body[0], sdp_body[1])
         ua.provisional()
         fin = ua.final()
         assert fin.status == 200, fin.start
-        for _ in range(3):
+        for _ in range(5):
             ua.expect_request("INFO")
         for x in (CPG, USR, FAC):
             h, b = body(p, x)
@@ -300,6 +300,8 @@ send   ANM cic=1 backward_call_indicators=2504 connected_number=04139453559599
 send   CPG cic=1 event=2 generic_notification_indicator=f1
 send   USR cic=1 user_to_user_information=ddeeff
 send   FAC cic=1 remote_operations=9101
+send   SUS cic=1
+send   RES cic=1
 expect CPG cic=1 event_information=02
 expect USR cic=1 user_to_user_information=aabbcc
 expect FAC cic=1 remote_operations=9100
@@ -513,8 +515,8 @@ def check_run(r):
             len(r200) >= 1 and wire.first(r200[0], "isup.message_type") == "9" and "4935555999" in r200[0]["text"] and
             wire.first(r200[0], "isup.charge_indicator") == "1", r200[:1])
     infos = [m for m in to_ua if wire.first(m, "sip.Method") == "INFO"]
-    c.check(f"[{p}] S1 tshark: CPG/USR/FAC from the exchange reached the UA as INFO",
-            [wire.first(m, "isup.message_type") for m in infos] == ["44", "45", "51"], infos)
+    c.check(f"[{p}] S1 tshark: CPG/USR/FAC/SUS/RES from the exchange reached the UA as INFO",
+            [wire.first(m, "isup.message_type") for m in infos] == ["44", "45", "51", "13", "14"], infos)
     bye = [m for m in to_ua if wire.first(m, "sip.Method") == "BYE"]
     c.check(f"[{p}] S1 tshark: the BYE to the UA carries REL cause 16 location U (0)",
             len(bye) == 1 and wire.first(bye[0], "isup.cause_indicator") == "16" and
