@@ -415,6 +415,14 @@ def calling_numbers_clean(r):
     return seen, bad
 
 
+def info_contents(infos):
+    """The exchange's CPG (event 2, generic notification f1), USR (ddeeff) and FAC (remote operations 9101),
+    as tshark reads them in the INFOs towards the UA."""
+    return (len(infos) >= 3 and wire.first(infos[0], "isup.event_ind") == "2" and
+            wire.first(infos[1], "isup.user_to_user_info").replace(":", "") == "ddeeff" and
+            "Remote operations: 9101" in infos[2]["text"])
+
+
 def check_run(r):
     p = r.profile
     sent_sip = [m for m in r.sip if wire.first(m, "udp.dstport") == str(r.ua.port)]
@@ -450,12 +458,20 @@ def check_run(r):
     c.check(f"[{p}] I1 tshark: the 183's CPG, then INFO CPG (event 2)/USR/FAC/SUS/RES went into ISUP in order",
             [t for t in isup_types(i1) if t in ("44", "45", "51", "13", "14")] == ["44", "44", "45", "51", "13", "14"]
             and len(cpg) == 2 and wire.first(cpg[1], "isup.event_ind") == "2", isup_types(i1))
+    for cic, what in ((2, "I1"), (1, "S1")):
+        sent = [m for m in r.isup_of(cic) if m["direction"] == "from"]
+        usr = [m for m in sent if wire.first(m, "isup.message_type") == "45"]
+        fac = [m for m in sent if wire.first(m, "isup.message_type") == "51"]
+        c.check(f"[{p}] {what} tshark: the INFO's USR and FAC went into ISUP with their contents (user-to-user "
+                "aabbcc, remote operations 9100)",
+                len(usr) == 1 and wire.first(usr[0], "isup.user_to_user_info").replace(":", "") == "aabbcc" and
+                len(fac) == 1 and "Remote operations: 9100" in fac[0]["text"],
+                [(m.get("isup.user_to_user_info"), m["text"][-300:]) for m in usr + fac])
     sip1 = r.sip_of(I1_NAME)
     infos = [m for m in sip1 if wire.first(m, "sip.Method") == "INFO" and int(wire.first(m, "udp.dstport") or 0) ==
              r.ua.port]
     c.check(f"[{p}] I1 tshark: the exchange's CPG/USR/FAC reached the UA as INFO, unchanged",
-            [wire.first(m, "isup.message_type") for m in infos] == ["44", "45", "51"] and
-            "ddeeff" in infos[1]["text"].replace(" ", "").lower() + str(infos[1].get("isup.user_to_user_info")),
+            [wire.first(m, "isup.message_type") for m in infos] == ["44", "45", "51"] and info_contents(infos),
             [(wire.first(m, "isup.message_type"), m["text"][:200]) for m in infos])
     byes = [m for m in sip1 if wire.first(m, "sip.Method") == "BYE"]
     c.check(f"[{p}] I1 tshark: the BYE to the UA carries the exchange's REL: cause 16, location LN (2)",
@@ -515,8 +531,9 @@ def check_run(r):
             len(r200) >= 1 and wire.first(r200[0], "isup.message_type") == "9" and "4935555999" in r200[0]["text"] and
             wire.first(r200[0], "isup.charge_indicator") == "1", r200[:1])
     infos = [m for m in to_ua if wire.first(m, "sip.Method") == "INFO"]
-    c.check(f"[{p}] S1 tshark: CPG/USR/FAC/SUS/RES from the exchange reached the UA as INFO",
-            [wire.first(m, "isup.message_type") for m in infos] == ["44", "45", "51", "13", "14"], infos)
+    c.check(f"[{p}] S1 tshark: CPG/USR/FAC/SUS/RES from the exchange reached the UA as INFO, unchanged",
+            [wire.first(m, "isup.message_type") for m in infos] == ["44", "45", "51", "13", "14"] and
+            info_contents(infos), infos)
     bye = [m for m in to_ua if wire.first(m, "sip.Method") == "BYE"]
     c.check(f"[{p}] S1 tshark: the BYE to the UA carries REL cause 16 location U (0)",
             len(bye) == 1 and wire.first(bye[0], "isup.cause_indicator") == "16" and
@@ -533,8 +550,11 @@ def check_run(r):
     s2 = [m for n in r.calls if n.startswith("S2") for m in r.sip_of(n)]
     r200 = [m for m in s2 if wire.first(m, "sip.Status-Code") == "200" and wire.first(m, "sip.CSeq.method") ==
             "INVITE"]
-    c.check(f"[{p}] S2 tshark: the exchange's CON reached the UA unchanged in the 200",
-            r200 and wire.first(r200[0], "isup.message_type") == "7" and "4935555999" in r200[0]["text"], r200[:1])
+    c.check(f"[{p}] S2 tshark: the exchange's CON reached the UA unchanged in the 200 (charge (2), payphone (2), "
+            "connected number)",
+            r200 and wire.first(r200[0], "isup.message_type") == "7" and "4935555999" in r200[0]["text"] and
+            wire.first(r200[0], "isup.charge_indicator") == "2" and
+            wire.first(r200[0], "isup.called_partys_category_indicator") == "2", r200[:1])
     for name, (status, cause, loc) in getattr(r, "expected_finals", {}).items():
         fins = [m for m in r.sip_of(name) if wire.first(m, "sip.Status-Code") == str(status)]
         c.check(f"[{p}] {name}: tshark reads {status} with a REL cause {cause} location {loc}",
