@@ -233,10 +233,10 @@ try:
     r.close()
 
     # 6. SIP floods from an unlisted source, CPU measured against a window of calls alone.
-    c0 = cpu_s(pid_a)
+    c0, m0 = cpu_s(pid_a), rss_mib(pid_a)
     t0 = time.monotonic()
     time.sleep(FLOOD_S)  # calls alone: the baseline window
-    base_cpu, base_s = cpu_s(pid_a) - c0, time.monotonic() - t0
+    base_cpu, base_s, base_rss = cpu_s(pid_a) - c0, time.monotonic() - t0, rss_mib(pid_a) - m0
     flood = {}
     rss0 = rss_mib(pid_a)
     for kind in ("INVITE", "REGISTER"):
@@ -247,12 +247,15 @@ try:
         print(f"flood {kind}: {sent} datagrams in {elapsed:.2f} s ({sent / elapsed:.0f}/s), {kernel} dropped by the "
               "kernel (A's socket buffer full), the rest reached A")
     rss1 = rss_mib(pid_a)
-    c.check(f"A's memory under the floods (calls' transactions, kept 32 s, included): RSS {rss0:.1f} -> "
-            f"{rss1:.1f} MiB", rss1 - rss0 < 32, (rss0, rss1))
+    # Dropped datagrams are never parsed, so they allocate nothing: A's RSS grows only as the calls make it
+    # grow (their transactions are kept 32 s; a sanitizer build keeps freed memory in quarantine too).
+    calls_growth = max(0.0, base_rss) * sum(v[1] for v in flood.values()) / base_s
+    c.check(f"A's memory under the floods: RSS {rss0:.1f} -> {rss1:.1f} MiB (the calls alone grew it "
+            f"{base_rss:.1f} MiB in {base_s:.1f} s)", rss1 - rss0 <= 2 * calls_growth + 8, (rss0, rss1, base_rss))
     # 7. 1,000 silent TCP connections from 125 unlisted sources (8 each).
     fd0 = fds(pid_a)
     sources = [f"127.0.1.{i}" for i in range(1, 126)]
-    rss2 = rss_mib(pid_a)
+    rss2, t_silent = rss_mib(pid_a), time.monotonic()
     socks = rogue.silent_connections(a_tcp, sources, 8)
     refused = wait_until(lambda: sum(map(rogue.ended, socks)) >= len(socks) - 256 or None, 10)
     n_refused = sum(map(rogue.ended, socks))
@@ -263,8 +266,10 @@ try:
     c.check(f"every admitted silent connection closed after the idle time ({IDLE_MS} ms)", all_closed,
             sum(map(rogue.ended, socks)))
     rss3 = rss_mib(pid_a)
-    c.check(f"A's memory with 1000 silent connections: RSS {rss2:.1f} -> {rss3:.1f} MiB", rss3 - rss2 < 32,
-            (rss2, rss3))
+    silent_s = time.monotonic() - t_silent
+    c.check(f"A's memory with 1000 silent connections: RSS {rss2:.1f} -> {rss3:.1f} MiB in {silent_s:.1f} s "
+            "(256 admitted, 16 KiB of read buffer each)",
+            rss3 - rss2 <= 2 * max(0.0, base_rss) * silent_s / base_s + 16, (rss2, rss3, base_rss))
     for s in socks:
         s.close()
     c.check("A's descriptors back to where they were",
