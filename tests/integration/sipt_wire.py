@@ -16,7 +16,7 @@ import tempfile
 import time
 
 SIP_FIELDS = ["frame.number", "udp.srcport", "udp.dstport", "sip.Method", "sip.Status-Code", "sip.Call-ID",
-              "sip.CSeq.method", "sip.Content-Type", "sip.Accept"]
+              "sip.CSeq.method", "sip.Content-Type", "sip.Accept", "sip.reason_cause_q850"]
 ISUP_FIELDS = ["isup.message_type", "isup.cic", "isup.charge_indicator", "isup.called_partys_status_indicator",
                "isup.called_partys_category_indicator", "isup.inband_information_ind", "isup.event_ind",
                "isup.cause_indicator", "isup.cause_location", "q931.cause_location", "isup.connected_number", "isup.calling",

@@ -388,6 +388,24 @@ expect REL cic=1 cause_indicators={ci(41, "LN")}
 send   RLC cic=1
 """, p1, 1)
 
+    # The issue's plain SIP case (SIPp behind B): an ISUP REL cause 21 from the user (U) is 603, from
+    # elsewhere (LN) 403 (RFC 3398 8.2.6.1); Reason carries the cause, no body.
+    r.plain_finals = {}
+    for n, (loc, status) in enumerate([("U", 603), ("LN", 403)]):
+        name = f"P{2 + n} plain SIP: ISUP REL 21 {loc} -> {status}"
+
+        def refused(name=name):
+            ua.invite(r.gw_sip, "+4930123456", sdp_body[0], sdp_body[1])
+            r.plain_finals[name] = ua.final()
+
+        r.case(name, f"""
+expect IAM cic=1
+send   REL cic=1 cause_indicators={ci(21, loc)}
+expect RLC cic=1
+""", refused, 1)
+        r.plain_expected = getattr(r, "plain_expected", {})
+        r.plain_expected[name] = status
+
 
 # ====================================================================== wire checks
 
@@ -437,6 +455,12 @@ def check_run(r):
         info = getattr(r, "plain_info", None)
         c.check("[sip] an INFO with ISUP on a plain SIP trunk is refused 415",
                 info is not None and info.status == 415, info)
+        for name, status in getattr(r, "plain_expected", {}).items():
+            fins = [m for m in r.sip_of(name) if wire.first(m, "sip.Status-Code") == str(status)]
+            c.check(f"[sip] {name}: tshark reads {status} with Reason Q.850 cause 21 and no ISUP body",
+                    len(fins) == 1 and wire.first(fins[0], "sip.reason_cause_q850") == "21" and
+                    not wire.first(fins[0], "isup.message_type"),
+                    [(wire.first(m, "sip.Status-Code"), m.get("sip.reason_cause_q850")) for m in r.sip_of(name)])
         return
 
     # --- ISUP -> SIP calls (the UA answers)
