@@ -8,6 +8,7 @@ are reassembled per direction, split into M3UA messages by their length field
 and re-wrapped as SCTP PPID 3 with text2pcap (oracles.md) before tshark reads
 them. Both return one dict per message: tshark field name -> list of values,
 plus "text" (tshark's verbose decode of the ISUP part, for "reserved")."""
+import json
 import os
 import shutil
 import socket
@@ -80,6 +81,30 @@ def _fields(path, fields, extra=()):
     return rows
 
 
+def _raw_isup(path, extra, count):
+    """The ISUP octets tshark found in each frame (hex, "" for none), from its JSON with raw bytes."""
+    r = subprocess.run(["tshark", "-n", "-r", path] + list(extra) + ["-T", "json", "-x"], capture_output=True,
+                       text=True, timeout=120)
+
+    def find(o):
+        if isinstance(o, dict):
+            for k, v in o.items():
+                if k == "isup_raw":
+                    return v[0] if isinstance(v, list) and v and isinstance(v[0], str) else ""
+                x = find(v)
+                if x:
+                    return x
+        elif isinstance(o, list):
+            for v in o:
+                x = find(v)
+                if x:
+                    return x
+        return ""
+
+    frames = [find(f.get("_source", {}).get("layers", {})) for f in json.loads(r.stdout or "[]")]
+    return frames + [""] * (count - len(frames))
+
+
 def _verbose_isup(path, count):
     """tshark -V per frame, ISUP part only (from the 'ISDN User Part' line on)."""
     r = subprocess.run(["tshark", "-n", "-r", path, "-V"] + [], capture_output=True, text=True, timeout=120)
@@ -101,7 +126,10 @@ def _verbose_isup(path, count):
 
 def sip_messages(path, port):
     """Every SIP message to or from UDP `port`, with the ISUP in its body."""
-    rows = _fields(path, SIP_FIELDS + ISUP_FIELDS, ["-d", f"udp.port=={port},sip", "-Y", f"sip && udp.port=={port}"])
+    flt_args = ["-d", f"udp.port=={port},sip", "-Y", f"sip && udp.port=={port}"]
+    rows = _fields(path, SIP_FIELDS + ISUP_FIELDS, flt_args)
+    for row, raw in zip(rows, _raw_isup(path, flt_args, len(rows))):
+        row["isup_raw"] = raw  # the body's ISUP octets, from the message type on
     # Verbose decode of the same frames, for the ISUP text.
     flt = os.path.join(os.path.dirname(path), f"sip-{port}.pcap")
     subprocess.run(["tshark", "-n", "-r", path, "-d", f"udp.port=={port},sip", "-Y", f"sip && udp.port=={port}", "-w",
@@ -176,9 +204,11 @@ def isup_messages(path, port):
     subprocess.run(["text2pcap", "-q", "-S", "2905,2905,3", txt, pcap], capture_output=True, timeout=60)
     rows = _fields(pcap, ISUP_FIELDS)
     texts = _verbose_isup(pcap, len(rows))
-    for row, text, (direction, _) in zip(rows, texts, msgs):
+    raws = _raw_isup(pcap, [], len(rows))
+    for row, text, raw, (direction, _) in zip(rows, texts, raws, msgs):
         row["text"] = text
         row["direction"] = direction
+        row["isup_raw"] = raw[4:]  # without the CIC: as a SIP body carries it (RFC 3204)
     return rows
 
 

@@ -463,6 +463,27 @@ def check_run(r):
                     [(wire.first(m, "sip.Status-Code"), m.get("sip.reason_cause_q850")) for m in r.sip_of(name)])
         return
 
+    # Octet for octet (tshark's raw ISUP bytes; the M3UA side without its CIC, as RFC 3204 bodies carry it).
+    ua_port = str(r.ua.port)
+    exchange_sent = {m["isup_raw"] for m in r.isup if m["direction"] == "to" and m["isup_raw"]}
+    to_ua = [m for m in r.sip if wire.first(m, "udp.dstport") == ua_port and m["isup_raw"]]
+    changed = [(wire.first(m, "sip.Method") or wire.first(m, "sip.Status-Code"), m["isup_raw"]) for m in to_ua
+               if m["isup_raw"] not in exchange_sent]
+    c.check(f"[{p}] tshark: every ISUP body the gateway sent to the UA ({len(to_ua)}: IAM, ACM, CPG, ANM, CON, REL, "
+            "INFO's) is, octet for octet, a message the exchange sent (encapsulated unchanged)",
+            len(to_ua) >= 20 and not changed, changed)
+    ua_sent = {m["isup_raw"] for m in r.sip if wire.first(m, "udp.srcport") == ua_port and m["isup_raw"]}
+    # Every backward or mid-call message the gateway built from a body goes as the body was, except the CON that
+    # stands for I2's ANM (its own type; checked by field above).
+    from_body = [m for m in r.isup if m["direction"] == "from" and
+                 wire.first(m, "isup.message_type") in ("6", "44", "9", "7", "12", "45", "51", "13", "14") and
+                 not (wire.first(m, "isup.cic") == "4" and wire.first(m, "isup.message_type") == "7")]
+    changed = [(wire.first(m, "isup.cic"), wire.first(m, "isup.message_type"), m["isup_raw"]) for m in from_body
+               if m["isup_raw"] not in ua_sent]
+    c.check(f"[{p}] tshark: every ACM, CPG, ANM, CON, REL, USR, FAC, SUS, RES the gateway sent into ISUP "
+            f"({len(from_body)}) is, octet for octet, the body the UA sent", len(from_body) >= 20 and not changed,
+            changed)
+
     # --- ISUP -> SIP calls (the UA answers)
     i1 = [m for m in r.isup_of(2) if m["direction"] == "from"]
     acm = [m for m in i1 if wire.first(m, "isup.message_type") == "6"]
