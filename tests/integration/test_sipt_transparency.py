@@ -296,6 +296,7 @@ def sip_to_isup_cases(r):
 expect IAM cic=1 generic_number=068310035505
 send   ACM cic=1 backward_call_indicators=2504 optional_backward_call_indicators=01
 send   CPG cic=1 event=3 optional_backward_call_indicators=01
+send   USR cic=1 user_to_user_information=112233
 send   ANM cic=1 backward_call_indicators=2504 connected_number=04139453559599
 send   CPG cic=1 event=2 generic_notification_indicator=f1
 send   USR cic=1 user_to_user_information=ddeeff
@@ -567,9 +568,13 @@ def check_run(r):
             wire.first(r180[0], "isup.inband_information_ind") in ("1", "True"), r180[:1])
     r183 = [m for m in to_ua if wire.first(m, "sip.Status-Code") == "183"]
     c.check(f"[{p}] S1 tshark: the exchange's CPG before answer reached the UA in a 183, unchanged (event 3, in-band)",
-            len(r183) == 1 and wire.first(r183[0], "isup.message_type") == "44" and
+            len(r183) == 2 and wire.first(r183[0], "isup.message_type") == "44" and
             wire.first(r183[0], "isup.event_ind") == "3" and
             wire.first(r183[0], "isup.inband_information_ind") in ("1", "True"), r183[:1])
+    c.check(f"[{p}] S1 tshark: the exchange's USR before answer reached the unanswered UA in a 183 (not an "
+            "INFO), unchanged (112233)",
+            len(r183) == 2 and wire.first(r183[1], "isup.message_type") == "45" and
+            wire.first(r183[1], "isup.user_to_user_info").replace(":", "") == "112233", r183[1:])
     r200 = [m for m in to_ua if wire.first(m, "sip.Status-Code") == "200" and wire.first(m, "sip.CSeq.method") ==
             "INVITE"]
     c.check(f"[{p}] S1 tshark: the 200 to the UA carries the exchange's ANM (connected number 4935555999, BCI)",
