@@ -70,6 +70,7 @@ struct Ss7Settings {
   unsigned grs_in_flight = 0;                        // 0: ISUP's default
   std::vector<SimulatedExchangeSettings> simulated_exchanges;
   isup::ScreeningConfig screening;  // ss7.isup_maintenance_* (issue 23)
+  bool origin_check = true;         // !ss7.accept_any_origin (issue 23)
 };
 
 // media_gateways[]: one MGCP association.

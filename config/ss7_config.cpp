@@ -61,6 +61,7 @@ class Ss7Builder {
     if (ss7.isup_maintenance_per_second() != 0)
       out_.screening.maintenance_per_second = ss7.isup_maintenance_per_second();
     out_.screening.maintenance_burst = ss7.isup_maintenance_burst();
+    out_.origin_check = !ss7.accept_any_origin();
   }
 
   Result<Ss7Settings, FieldError> build() {

@@ -29,8 +29,8 @@ Result<std::unique_ptr<Ss7Stack>, std::string> Ss7Stack::create(asio::io_context
     auto& link = s->mtp3_->add_link(std::move(lc), *t->transport);
     link_ids.push_back(link.id());
   }
-  // An MSU only over an association its OPC is routed through (issue 23).
-  s->mtp3_->set_origin_check(true);
+  // An MSU only over an association its OPC is routed through (issue 23), unless told otherwise.
+  s->mtp3_->set_origin_check(cfg.origin_check);
   // MTP3 tracks availability (PAUSE/RESUME) for routed DPCs only: the default
   // route is also installed below for every trunk group DPC without its own.
   std::optional<sigtran::m3ua::Route> default_route;

@@ -170,6 +170,7 @@ TEST(Ss7Config, ServerLinksAllowedPeers) {
   EXPECT_EQ(links[1].link.handshake_timeout, std::chrono::seconds(10));
   EXPECT_EQ(links[1].link.management_rate.per_second, 200);
   EXPECT_TRUE(links[1].link.data_rate.unlimited());
+  EXPECT_TRUE(r->settings.ss7.origin_check);
 
   std::string y(kSs7);
   y.replace(y.find("port: 2906}}"), 12,
