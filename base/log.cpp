@@ -1,5 +1,9 @@
 #include "base/log.h"
 
+#include <poll.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -67,13 +71,72 @@ std::optional<LogLevel> log_level_from_string(std::string_view s) {
   return std::nullopt;
 }
 
-Logger::Logger()
-    : Logger([](std::string_view line) {
-        std::fwrite(line.data(), 1, line.size(), stderr);
-        std::fflush(stderr);
-      }) {}
+namespace {
+constexpr std::size_t kBatchLimit = 64 * 1024;
+}
+
+Logger::Logger() { set_all_levels(LogLevel::kInfo); }
 
 Logger::Logger(Sink sink) : sink_(std::move(sink)) { set_all_levels(LogLevel::kInfo); }
+
+Logger::Logger(int fd) : fd_(fd) { set_all_levels(LogLevel::kInfo); }
+
+Logger::~Logger() { flush(); }
+
+void Logger::set_flush_scheduler(Scheduler s) {
+  flush();
+  scheduler_ = std::move(s);
+  flush_posted_ = false;
+}
+
+void Logger::flush() {
+  if (pending_.empty()) return;
+  write_out(pending_);
+  pending_.clear();
+}
+
+// One write(2) of whole lines; a short write (a full pipe, a signal) continues
+// where it stopped, so a line is never cut (a non-blocking fd waits until it is
+// writable). Any other error drops the rest: logging must never stop the gateway.
+void Logger::write_out(std::string_view bytes) {
+  while (!bytes.empty()) {
+    const ssize_t n = ::write(fd_, bytes.data(), bytes.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        pollfd p{fd_, POLLOUT, 0};
+        if (::poll(&p, 1, -1) >= 0 || errno == EINTR) continue;
+      }
+      return;
+    }
+    bytes.remove_prefix(static_cast<std::size_t>(n));
+  }
+}
+
+void Logger::emit(LogLevel l, const std::string& line) {
+  if (sink_) {
+    sink_(line);
+    return;
+  }
+  if (!scheduler_) {
+    write_out(line);
+    return;
+  }
+  pending_ += line;
+  // A warning or error is written at once (with what precedes it): it is what
+  // a crash must not take with it.
+  if (l >= LogLevel::kWarn || pending_.size() >= kBatchLimit) {
+    flush();
+    return;
+  }
+  if (!flush_posted_) {
+    flush_posted_ = true;
+    scheduler_([this] {
+      flush_posted_ = false;
+      flush();
+    });
+  }
+}
 
 void Logger::set_all_levels(LogLevel l) {
   for (auto& level : levels_) level.store(l);
@@ -126,8 +189,7 @@ void Logger::log(Subsystem s, LogLevel l, std::string_view event, std::span<cons
     }
     line += '\n';
   }
-  std::lock_guard lock(mu_);
-  sink_(line);
+  emit(l, line);
 }
 
 }  // namespace isupgw

@@ -3,6 +3,14 @@
 // One line per event: time, level, subsystem, event name, then key=value
 // fields (logfmt) or the same as one JSON object per line. No global logger:
 // components receive a Logger& so tests can capture output.
+//
+// A Logger belongs to one thread (the daemon's event loop): it takes no lock.
+// Each line is built whole and handed over in one piece (a sink call, or one
+// write(2) of whole lines), so lines never interleave. The default output is
+// stderr through write(2), without stdio: nothing to flush per line. With a
+// flush scheduler (the daemon posts to its io_context) lines collect in a
+// buffer and are written together once the handlers that were ready have run;
+// a warn or error line, a full buffer (64 KiB) and flush() write at once.
 #pragma once
 
 #include <array>
@@ -10,7 +18,6 @@
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
-#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -50,10 +57,25 @@ enum class LogFormat : std::uint8_t { kText, kJson };
 class Logger {
  public:
   using Sink = std::function<void(std::string_view line)>;
+  // Runs a task later on the logger's own thread (the daemon: boost::asio::post).
+  using Scheduler = std::function<void(std::function<void()>)>;
 
-  // Default sink: stderr.
+  // Default output: stderr (fd 2), one write(2) per line until a scheduler is set.
   Logger();
+  // Every line goes to sink, one call per line (tests capture this way).
   explicit Logger(Sink sink);
+  // The default output on another file descriptor (not owned).
+  explicit Logger(int fd);
+  ~Logger();
+  Logger(const Logger&) = delete;
+  Logger& operator=(const Logger&) = delete;
+
+  // Batch the default output: lines wait for the task posted through s. An empty
+  // scheduler writes what is buffered and goes back to one write per line. A
+  // scheduler must run the task unless it is reset (set_flush_scheduler({})) first.
+  void set_flush_scheduler(Scheduler s);
+  // Writes what is buffered now.
+  void flush();
 
   void set_level(Subsystem s, LogLevel l) { levels_[static_cast<std::size_t>(s)].store(l); }
   void set_all_levels(LogLevel l);
@@ -83,8 +105,14 @@ class Logger {
   }
 
  private:
-  Sink sink_;
-  std::mutex mu_;
+  void emit(LogLevel l, const std::string& line);
+  void write_out(std::string_view bytes);
+
+  Sink sink_;  // empty: the fd output below
+  int fd_ = 2;
+  Scheduler scheduler_;
+  std::string pending_;
+  bool flush_posted_ = false;
   std::array<std::atomic<LogLevel>, kSubsystemCount> levels_;
   std::atomic<LogFormat> format_{LogFormat::kText};
 };

@@ -82,7 +82,11 @@ int Runtime::run() {
   wait_for_signal();
   log_.notice(Subsystem::kCore, "ready", {{"sip_listeners", config_.config.sip().listeners_size()}});
   if (config_path_.empty()) print_demo_usage();
+  // From here on lines are written in batches: one write(2) after the handlers
+  // that were ready have run (warnings and errors at once).
+  log_.set_flush_scheduler([this](std::function<void()> task) { boost::asio::post(io_, std::move(task)); });
   io_.run();
+  log_.set_flush_scheduler({});  // writes what is left; io_ no longer runs tasks
   log_circuits();
   for (const auto& [name, value] : counters_.snapshot())
     log_.info(Subsystem::kCore, "counter", {{"name", name}, {"value", value}});
