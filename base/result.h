@@ -15,8 +15,9 @@ struct Err {
 template <class E>
 Err(E) -> Err<E>;
 
+// [[nodiscard]]: an ignored Result is an ignored error.
 template <class T, class E>
-class Result {
+class [[nodiscard]] Result {
  public:
   Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}     // NOLINT: implicit by design
   Result(Err<E> e) : v_(std::in_place_index<1>, std::move(e.error)) {}  // NOLINT

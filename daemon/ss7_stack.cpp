@@ -127,7 +127,10 @@ void Ss7Stack::on_setup(isup::CallId call, const isup::IncomingSetup& setup) {
   counters_.get("call.refused_no_engine").inc();
   log_.warn(Subsystem::kCall, "incoming_call_refused",
             {{"cic", setup.cic}, {"cause", 41}, {"reason", "no call engine in this configuration"}});
-  asio::post(io_, [this, call] { isup_->release(call, 41); });
+  asio::post(io_, [this, call, cic = setup.cic] {
+    if (auto r = isup_->release(call, 41); !r)
+      log_.warn(Subsystem::kCall, "refusal_release_failed", {{"cic", cic}, {"error", isup::to_string(r.error())}});
+  });
 }
 
 }  // namespace isupgw::daemon

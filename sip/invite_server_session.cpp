@@ -40,7 +40,8 @@ void UserAgent::on_new_invite(TransactionId tx, const Message& m, const Peer& fr
   s.invite = std::make_unique<StoredRequest>();
   s.invite->bytes = std::string(m.raw);
   s.invite->from = from;
-  parse_message(s.invite->bytes, s.invite->msg, Framing::kStream);
+  // The same bytes m was parsed from: the copy parses as m did.
+  static_cast<void>(parse_message(s.invite->bytes, s.invite->msg, Framing::kStream));
   s.dialog = Dialog::from_request(m, new_tag());
   s.peer_100rel = has_token(m, HeaderId::kSupported, "100rel") || has_token(m, HeaderId::kRequire, "100rel");
   s.peer_timer = has_token(m, HeaderId::kSupported, "timer");
