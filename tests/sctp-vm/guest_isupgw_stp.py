@@ -153,10 +153,16 @@ def host_check(results):
             b_in[(1, "GRA")] >= 1 and a_out[(1, "GRA")] >= 1, (b_in, a_out))
     c.check("tshark: B's GRS reached A and A's GRA reached B", b_in[(1, "GRS")] >= 1 and a_out[(1, "GRS")] >= 1 and
             a_in[(1, "GRA")] >= 1 and b_out[(1, "GRA")] >= 1, (a_in, b_in))
-    c.check("tshark: every ISUP message from A left the STP towards B exactly once", a_in == b_out,
-            wire.diff(a_in, b_out))
-    c.check("tshark: every ISUP message from B left the STP towards A exactly once", b_in == a_out,
-            wire.diff(b_in, a_out))
+    # Until the STP has activated the far ASP (its ASPAC_ACK on the wire) it has no route there and rightly
+    # drops what arrives (Q.704 2.3.5; RFC 4666 4.3.4.1): a gateway that starts first sends its GRS again
+    # (T22/T23) after the other is up. So: every message that entered once the far ASP was active left the
+    # STP exactly once, and nothing left more often than it entered.
+    for name, src, dst in (("A", A_PORT, B_PORT), ("B", B_PORT, A_PORT)):
+        live = wire.isup_between(wire.after_aspac_ack(chunks, dst), src, STP_PORT)
+        entered, left = wire.isup_between(chunks, src, STP_PORT), wire.isup_between(chunks, STP_PORT, dst)
+        c.check(f"tshark: every ISUP message from {name} that entered the STP after the far ASP was active left "
+                "it exactly once, none more often than it entered", live <= left <= entered,
+                {"after active": wire.diff(live, left), "overall": wire.diff(entered, left)})
     for name, sent, received in (("A", a_in, a_out), ("B", b_in, b_out)):
         c.check(f"{name}: what it logged as sent is what the wire carried",
                 wire.log_isup(logs[name], "tx") == sent, wire.diff(wire.log_isup(logs[name], "tx"), sent))

@@ -104,6 +104,14 @@ def isup_between(cs, sport=None, dport=None):
                                if c.isup and (sport is None or c.sport == sport) and (dport is None or c.dport == dport))
 
 
+def after_aspac_ack(cs, asp_port):
+    """The chunks captured after the first ASPAC_ACK (M3UA class 4 type 3) sent to the ASP at `asp_port`."""
+    for i, c in enumerate(cs):
+        if c.dport == asp_port and (c.m3ua_class, c.m3ua_type) == (4, 3):
+            return cs[i + 1:]
+    return []
+
+
 def log_isup(lines, direction):
     """Multiset of (CIC, message) from a daemon's 'isup tx|rx group=... cic=N msg=X' lines."""
     out = collections.Counter()
