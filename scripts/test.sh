@@ -41,7 +41,8 @@ ctest_run() {
   local name=$1 dir=$2
   shift 2
   rm -f "$logs/$name.xml"
-  { time (cd "$dir" && ctest --output-junit "$logs/$name.xml" "$@") >"$logs/$name.test" 2>&1; } 2>"$logs/$name.test.time"
+  # The inner braces keep `time`'s own line out of the redirection to NAME.test.
+  { time { (cd "$dir" && ctest --output-junit "$logs/$name.xml" "$@") >"$logs/$name.test" 2>&1; }; } 2>"$logs/$name.test.time"
 }
 
 # count NAME DIR: the verdict of a ctest_run from its JUnit report.
