@@ -64,7 +64,7 @@ const char kInvite[] =
     "From: <sip:+4930999@127.0.0.1;user=phone>;tag=a1\r\n"
     "To: <sip:+4930123456@127.0.0.1;user=phone>\r\n"
     "Call-ID: c1@test\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\n"
-    "Contact: <sip:caller@127.0.0.1:5061>\r\nContent-Type: application/sdp\r\nContent-Length: 90\r\n\r\n"
+    "Contact: <sip:caller@127.0.0.1:5061>\r\nContent-Type: application/sdp\r\nContent-Length: 89\r\n\r\n"
     "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 6000 RTP/AVP 8 0\r\n";
 const char kBye[] =
     "BYE sip:gw@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK2\r\n"
