@@ -213,4 +213,16 @@ void MediaStack::start_test(isup::GroupId group, std::uint16_t cic) {
   });
 }
 
+std::optional<engine::MediaDescription> MediaStack::describe(Id id) const {
+  auto it = calls_.find(id);
+  if (it == calls_.end() || it->second.mg == nullptr) return std::nullopt;
+  engine::MediaDescription d;
+  d.mg = it->second.mg->name;
+  if (const auto* info = it->second.mg->connections->info(it->second.media)) {
+    d.endpoint = info->endpoint;
+    d.connection_id = info->connection_id;
+  }
+  return d;
+}
+
 }  // namespace isupgw::daemon

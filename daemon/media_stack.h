@@ -81,6 +81,7 @@ class MediaStack final : public isup::ContinuityCheck, public engine::CallMedia 
   void update(Id id, const std::string& remote_sdp, engine::MediaMode mode) override;
   void close(Id id) override;
   void set_lost_handler(Lost lost) override { lost_ = std::move(lost); }
+  std::optional<engine::MediaDescription> describe(Id id) const override;
   std::size_t call_connections() const { return calls_.size(); }
 
   // isup::ContinuityCheck

@@ -72,6 +72,7 @@ int Runtime::run() {
   }
   engine_ = std::make_unique<engine::CallEngine>(
       engine::make_engine_config(config_.config, config_.settings, std::move(groups)), log_, counters_);
+  engine_->set_clock(clock_);
   if (media_) engine_->attach_media(media_.get());
   if (!start_sip()) return 1;
   engine_->attach(ua_.get(), ss7_ ? &ss7_->isup() : nullptr, ss7_ ? &ss7_->timers() : nullptr);
@@ -255,22 +256,50 @@ void Runtime::stop_if_drained() {
   io_.stop();
 }
 
-void Runtime::reload() {
+void Runtime::reload() { (void)reload_now(); }
+
+void Runtime::reload(std::function<void(Result<mgmt::ReloadReport, std::string>)> done) { done(reload_now()); }
+
+Result<mgmt::ReloadReport, std::string> Runtime::reload_now() {
   counters_.get("config.reload_requests").inc();
   auto loaded = config_path_.empty() ? config::load_default_config() : config::load_config_file(config_path_);
   if (!loaded) {
     counters_.get("config.reload_failures").inc();
     log_.error(Subsystem::kConfig, "reload_rejected",
                {{"error", loaded.error().to_string()}, {"action", "keeping the running configuration"}});
-    return;
+    return Err(loaded.error().to_string());
   }
   // Applied live: logging. Listener changes need a restart (sockets stay bound).
   const bool listeners_changed = loaded->config.sip().SerializeAsString() != config_.config.sip().SerializeAsString();
   apply_logging(loaded->config.logging(), log_);
   config_.config.mutable_logging()->CopyFrom(loaded->config.logging());
   log_.notice(Subsystem::kConfig, "reloaded", {{"source", loaded->source}});
-  if (listeners_changed)
+  mgmt::ReloadReport report{loaded->source, {"logging applied"}};
+  if (listeners_changed) {
     log_.warn(Subsystem::kConfig, "reload_partial", {{"section", "sip"}, {"action", "restart to apply"}});
+    report.notes.push_back("sip: changed, restart to apply");
+  }
+  return report;
+}
+
+sigtran::PointCodeFormat Runtime::point_code_format() const { return config_.settings.ss7.format; }
+
+const std::map<std::string, isup::GroupId, std::less<>>& Runtime::trunk_groups() {
+  return ss7_ ? ss7_->groups() : no_groups_;
+}
+
+std::span<const std::unique_ptr<sigtran::mtp3::LinkSet>> Runtime::linksets() {
+  if (!ss7_) return {};
+  return ss7_->linksets();
+}
+
+std::vector<mgmt::MediaGatewayRef> Runtime::media_gateways() {
+  std::vector<mgmt::MediaGatewayRef> out;
+  if (!media_) return out;
+  for (const auto& mg : media_->gateways())
+    out.push_back(
+        mgmt::MediaGatewayRef{mg->name, mg->udp.mg_address, mg->udp.mg_port, mg->client.get(), mg->connections.get()});
+  return out;
 }
 
 }  // namespace isupgw::daemon

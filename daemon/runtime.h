@@ -17,6 +17,8 @@
 #include "daemon/media_stack.h"
 #include "daemon/ss7_stack.h"
 #include "engine/call_engine.h"
+#include "mgmt/model.h"
+#include "sigtran/point_code.h"
 #include "sip/source_guard.h"
 #include "sip/user_agent.h"
 
@@ -37,12 +39,13 @@ using ExchangeSimulatorFactory = std::function<Result<std::unique_ptr<ExchangeSi
 // Applies the logging section to a Logger (levels and format).
 void apply_logging(const config::Logging& logging, Logger& log);
 
-class Runtime {
+// The Runtime is also what the management model reads from (mgmt::Stacks).
+class Runtime final : public mgmt::Stacks {
  public:
   // `config_path` empty = embedded default (SIGHUP then re-reads the default).
   // `sims` builds ss7.simulated_exchanges; without it such a configuration fails to start.
   Runtime(config::LoadedConfig config, std::string config_path, Logger& log, ExchangeSimulatorFactory sims = {});
-  ~Runtime();
+  ~Runtime() override;
 
   // Binds listeners and runs until stopped. Returns the process exit code:
   // 0 after a graceful stop, 1 when start-up failed (e.g. a port in use).
@@ -53,10 +56,29 @@ class Runtime {
   // Same as SIGHUP.
   void reload();
 
-  Counters& counters() { return counters_; }
+  // The management model over this runtime's stacks (issue 16); no front end
+  // renders it yet. Valid for the Runtime's lifetime.
+  mgmt::Model& model() { return model_; }
+  boost::asio::io_context& io() { return io_; }
+
+  // --- mgmt::Stacks ---
+  Counters& counters() override { return counters_; }
+  const Clock& clock() override { return clock_; }
+  sigtran::PointCodeFormat point_code_format() const override;
+  engine::CallEngine* engine() override { return engine_.get(); }
+  sip::UserAgent* sip() override { return ua_.get(); }
+  isup::IsupCallControl* isup() override { return ss7_ ? &ss7_->isup() : nullptr; }
+  const std::map<std::string, isup::GroupId, std::less<>>& trunk_groups() override;
+  sigtran::m3ua::Mtp3* m3ua() override { return ss7_ ? &ss7_->mtp3() : nullptr; }
+  std::span<const std::unique_ptr<sigtran::mtp3::LinkSet>> linksets() override;
+  std::vector<mgmt::MediaGatewayRef> media_gateways() override;
+  void post(std::function<void()> fn) override { boost::asio::post(io_, std::move(fn)); }
+  void reload(std::function<void(Result<mgmt::ReloadReport, std::string>)> done) override;
 
  private:
   bool start_sip();
+  // The SIGHUP path: re-reads the file; what it applied, or why it refused.
+  Result<mgmt::ReloadReport, std::string> reload_now();
   void wait_for_signal();
   void stop_if_drained();
   void print_demo_usage() const;
@@ -80,6 +102,8 @@ class Runtime {
   std::unique_ptr<engine::CallEngine> engine_;
   std::unique_ptr<sip::SourceGuard> sip_guard_;  // sources no trunk allows (issue 23); outlives ua_
   std::unique_ptr<sip::UserAgent> ua_;           // the SIP stack (listeners, transactions, dialogs)
+  std::map<std::string, isup::GroupId, std::less<>> no_groups_;
+  mgmt::Model model_{*this};
   bool stopping_ = false;
   bool ss7_stop_requested_ = false;
 };

@@ -61,6 +61,7 @@ CallEngine::~CallEngine() {
 
 CallEngine::Call& CallEngine::new_call() {
   auto c = std::make_unique<Call>(meter_, next_id_++);
+  c->started = clock_->now();
   auto& ref = *c;
   calls_.emplace(ref.id, std::move(c));
   attempted_.inc();
@@ -133,6 +134,7 @@ void CallEngine::perform(Call& c, const CallTransition& t, const EventData& d) {
           sip::HeaderList h;
           if (d.cause != 0) h.emplace_back("Reason", mapping::format_q850_reason(static_cast<std::uint8_t>(d.cause)));
           if (!d.warning.empty()) h.emplace_back("Warning", "399 isupgw \"" + d.warning + "\"");
+          if (d.retry_after > 0) h.emplace_back("Retry-After", std::to_string(d.retry_after));
           sip_->reject(c.a.sid, d.status, std::move(h));
         } else {
           const auto prof = tr ? tr->profile : mapping::SipProfile{};
@@ -149,6 +151,7 @@ void CallEngine::perform(Call& c, const CallTransition& t, const EventData& d) {
     }
 
     case CallAction::kForwardProgress:
+      observe_pdd(c);
       if (c.a.sip) {  // B is ISUP: ACM/CPG -> 18x
         if (!sip_ || d.ind == nullptr) return;
         const auto& prof = c.a.trunk->profile;
@@ -179,6 +182,7 @@ void CallEngine::perform(Call& c, const CallTransition& t, const EventData& d) {
       return;
 
     case CallAction::kForwardAnswer:
+      observe_pdd(c);
       c.answered = true;
       answered_.inc();
       if (c.a.sip) {
@@ -217,6 +221,15 @@ void CallEngine::perform(Call& c, const CallTransition& t, const EventData& d) {
 
     case CallAction::kNone: c.cause = d.cause; return;
 
+    case CallAction::kClearBoth: {
+      CallTransition part = t;
+      part.action = CallAction::kReleaseB;
+      perform(c, part, d);
+      part.action = c.answered ? CallAction::kReleaseA : CallAction::kRefuseAWithCause;
+      perform(c, part, d);
+      return;
+    }
+
     case CallAction::kReleaseA:
       c.cause = d.cause;
       if (c.a.sip) {
@@ -238,6 +251,16 @@ void CallEngine::start_b(Call& c) {
     c.media = 0;
     c.media_pending = false;
   }
+  if (!out_of_service_groups_.empty() || !out_of_service_trunks_.empty()) {
+    const bool drained =
+        t.kind == RouteTarget::Kind::kTrunkGroup ? !group_in_service(t.name) : !sip_trunk_in_service(t.name);
+    if (drained) {  // hunted elsewhere: the next target, or no circuit/channel available
+      counters_.get("call.target_out_of_service").inc();
+      log_.info(Subsystem::kCall, "target_out_of_service", {{"call", c.id}, {"target", t.name}});
+      return b_failed_now(c, 34);
+    }
+  }
+  const bool first_attempt = c.target == 0;
   if (t.kind == RouteTarget::Kind::kTrunkGroup) {
     auto g = cfg_.groups.find(t.name);
     if (!c.setup || !isup_ || g == cfg_.groups.end()) {
@@ -253,6 +276,7 @@ void CallEngine::start_b(Call& c) {
                 {{"call", c.id}, {"trunk_group", t.name}, {"error", isup::to_string(id.error())}});
       return b_failed_now(c, cause_for(id.error()));
     }
+    if (first_attempt && c.a.sip) timings_.setup_sip_to_isup.observe(clock_->now() - c.started);
     c.b = Leg{};
     c.b.cid = *id;
     c.b.group = g->second;
@@ -273,6 +297,7 @@ void CallEngine::start_b(Call& c) {
   c.b.trunk = trunk;
   c.b.sid = sip_->invite(c.invites[c.target]);
   by_sid_[c.b.sid] = &c;
+  if (first_attempt && !c.a.sip) timings_.setup_isup_to_sip.observe(clock_->now() - c.started);
 }
 
 // REL after answer -> BYE: Reason, and on SIP-I/SIP-T trunks the REL itself

@@ -21,11 +21,13 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "base/clock.h"
 #include "base/counters.h"
 #include "base/log.h"
 #include "base/timer_service.h"
@@ -33,6 +35,7 @@
 #include "config/settings.h"
 #include "engine/call_fsm.h"
 #include "engine/call_media.h"
+#include "engine/call_timings.h"
 #include "engine/router.h"
 #include "engine/source_acl.h"
 #include "isup/isup_cc.h"
@@ -90,6 +93,42 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   // Releases every call (shutdown); cause 16 towards ISUP, BYE/CANCEL/503 towards SIP.
   void release_all();
 
+  // --- Management (issue 16, mgmt/model.h; call_engine_admin.cpp) ---
+  // Time for call ages and the call path's timings (default: steady clock).
+  void set_clock(const Clock& clock) { clock_ = &clock; }
+  const CallTimings& timings() const { return timings_; }
+  const std::vector<SipTrunkInfo>& trunks() const { return cfg_.trunks; }
+  CallMedia* media() const { return media_; }
+  struct LegSummary {
+    bool sip = false;
+    sip::SessionId sid = 0;  // SIP: the session in the SIP stack (0: none or ended)
+    isup::CallId cid = 0;    // ISUP: the call in ISUP call control (0: none or released)
+    std::string_view trunk;  // SIP trunk or ISUP trunk group name (empty: none yet)
+  };
+  struct CallSummary {
+    std::uint64_t id = 0;
+    CallState state = CallState::kIdle;
+    bool answered = false;
+    Clock::time_point started{};
+    std::string_view called;
+    LegSummary a, b;
+    CallMedia::Id media = 0;
+  };
+  std::vector<CallSummary> call_summaries() const;
+  std::optional<CallSummary> call_summary(std::uint64_t id) const;
+  // The engine's call on an ISUP call id (0: none).
+  std::uint64_t call_of_isup(isup::CallId cid) const;
+  // Operator release of both legs with Q.850 `cause`; false: no such call.
+  bool release_call(std::uint64_t id, int cause);
+  // Drain: out of service refuses new calls (a SIP trunk's INVITEs get 503
+  // with Retry-After, an ISUP group's IAMs REL cause 41, and as a route target
+  // either is skipped for the next target, cause 34 when none is left) while
+  // established calls run to their end. False: no such trunk or group.
+  bool set_sip_trunk_service(std::string_view name, bool in_service, std::chrono::seconds retry_after);
+  bool set_group_service(std::string_view name, bool in_service);
+  bool sip_trunk_in_service(std::string_view name) const { return !out_of_service_trunks_.count(name); }
+  bool group_in_service(std::string_view name) const { return !out_of_service_groups_.count(name); }
+
   // --- sip::SessionUser ---
   void on_invite(sip::SessionId s, const sip::Message& invite, const sip::Peer& from) override;
   void on_cancel(sip::SessionId s, const sip::Message& cancel) override;
@@ -129,7 +168,10 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
         : id(call_id), fsm(meter, CallState::kIdle, fsm::Label{{}, call_id}) {}
     CallState state() const { return fsm.state(); }
     std::uint64_t id = 0;
-    CallMachine fsm;  // the table in call_fsm.cpp: every state change goes through it
+    CallMachine fsm;              // the table in call_fsm.cpp: every state change goes through it
+    Clock::time_point started{};  // setup received (or the number completed, overlap ISUP)
+    bool pdd_seen = false;        // post-dial delay observed (first progress or answer forwarded)
+    std::string called;           // as received from leg A, for management
     Leg a, b;
     const RouteEntry* route = nullptr;
     std::size_t target = 0;
@@ -175,6 +217,7 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
     // The ISUP message of the event (ANM/CON answered, REL received): SIP-I/SIP-T
     // encapsulate it unchanged (RFC 3372 transparency).
     const isup::Message* isup = nullptr;
+    int retry_after = 0;  // refuse_a towards SIP: Retry-After seconds (0: none)
   };
 
   static std::uint8_t isup_location(const Call& c);
@@ -194,6 +237,14 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   // the SIP caller is unanswered): SIP-I/SIP-T only (call_engine_info.cpp).
   void isup_to_sip(isup::CallId id, const isup::Message& m);
   void finish(Call& c);
+  void observe_pdd(Call& c) {
+    if (!c.pdd_seen) {
+      c.pdd_seen = true;
+      timings_.post_dial_delay.observe(clock_->now() - c.started);
+    }
+  }
+  LegSummary summary_of(const Leg& leg) const;
+  CallSummary summary_of(const Call& c) const;
   Call& new_call();
   Call* by_sid(sip::SessionId s);
   Call* by_cid(isup::CallId id);
@@ -230,6 +281,11 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   };
 
   EngineConfig cfg_;
+  SteadyClock steady_;
+  const Clock* clock_ = &steady_;
+  CallTimings timings_;
+  std::set<std::string, std::less<>> out_of_service_groups_;
+  std::map<std::string, std::chrono::seconds, std::less<>> out_of_service_trunks_;  // -> Retry-After
   Logger& log_;
   Counters& counters_;
   CallMeter meter_;  // before the calls: their machines use it

@@ -74,6 +74,7 @@ void CallEngine::digits_done(Call& c) {
   isup::IncomingSetup s = *c.collecting;
   c.collecting.reset();
   s.complete = true;
+  c.started = clock_->now();  // the gateway's part of the setup starts with the complete number
   std::optional<isup::Message> iam;
   if (!c.iam.empty() && isup_) {
     const auto* g = isup_->group(s.group);
@@ -86,6 +87,13 @@ void CallEngine::digits_done(Call& c) {
 void CallEngine::route_isup_call(Call& c, const isup::IncomingSetup& setup) {
   const std::string group = group_name(setup.group);
   const std::string digits(digits_of(setup.called));
+  c.called = digits;
+  if (!out_of_service_groups_.empty() && !group_in_service(group)) {
+    // Drained (issue 16): new calls refused with cause 41 temporary failure.
+    counters_.get("call.refused_out_of_service").inc();
+    log_.info(Subsystem::kCall, "iam_refused", {{"call", c.id}, {"trunk_group", group}, {"reason", "out of service"}});
+    return fire(c, CallEvent::kRefused, EventData{41, 0, {}, nullptr, nullptr});
+  }
   if (log_.enabled(Subsystem::kCall, LogLevel::kInfo))
     log_.info(Subsystem::kCall, "incoming",
               {{"call", c.id}, {"leg", "isup"}, {"trunk_group", group}, {"cic", setup.cic}, {"called", digits}});

@@ -71,6 +71,19 @@ void CallEngine::on_invite(sip::SessionId s, const sip::Message& invite, const s
     return fire(c, CallEvent::kRefused, refuse);
   }
   const auto& prof = c.a.trunk->profile;
+  if (!out_of_service_trunks_.empty()) {
+    if (auto oos = out_of_service_trunks_.find(c.a.trunk->name); oos != out_of_service_trunks_.end()) {
+      // Drained (issue 16): new calls refused, 503 with Retry-After (RFC 3261 21.5.4, 20.33).
+      counters_.get("call.refused_out_of_service").inc();
+      log_.info(Subsystem::kCall, "invite_refused",
+                {{"call", c.id}, {"trunk", c.a.trunk->name}, {"reason", "trunk out of service"}});
+      refuse.status = 503;
+      refuse.cause = 41;  // temporary failure (RFC 3398 7.2.6.1: 503 <-> 41)
+      refuse.warning = "trunk out of service";
+      refuse.retry_after = static_cast<int>(oos->second.count());
+      return fire(c, CallEvent::kRefused, refuse);
+    }
+  }
   if (!prof.append_st && overlap_invite(c, s, invite)) return;
   auto req = mapping::setup_from_invite(invite, prof);
   if (!req && not_implemented(req.error())) req = basic_setup_from_invite(invite, prof);
@@ -81,6 +94,7 @@ void CallEngine::on_invite(sip::SessionId s, const sip::Message& invite, const s
     return fire(c, CallEvent::kRefused, refuse);
   }
   const std::string digits(digits_of(req->called));
+  c.called = digits;
   c.route = cfg_.router.lookup(c.a.trunk->name, digits);
   if (c.route == nullptr) {
     counters_.get("call.no_route").inc();

@@ -20,6 +20,8 @@ constexpr auto kTable = fsm::make_table<kCallStates, kCallEvents, CallRow>({
     {fsm::in(S::kOutgoing, S::kEarly), E::kBFailed, S::kReleased, A::kRefuseAWithCause},
     {fsm::in(S::kOutgoing, S::kEarly, S::kActive), E::kAReleased, S::kReleased, A::kReleaseB},
     {S::kActive, E::kBReleased, S::kReleased, A::kReleaseA},
+    {S::kIdle, E::kCleared, S::kReleased, A::kRefuseAWithCause},
+    {fsm::in(S::kOutgoing, S::kEarly, S::kActive), E::kCleared, S::kReleased, A::kClearBoth},
 });
 
 }  // namespace
@@ -64,6 +66,7 @@ std::string_view to_string(CallEvent e) {
     case E::kBFailed: return "b_failed";
     case E::kAReleased: return "a_released";
     case E::kBReleased: return "b_released";
+    case E::kCleared: return "cleared";
   }
   return "?";
 }
@@ -78,6 +81,7 @@ std::string_view to_string(CallAction a) {
     case A::kRefuseAWithCause: return "refuse_a_with_cause";
     case A::kReleaseB: return "release_b";
     case A::kReleaseA: return "release_a";
+    case A::kClearBoth: return "clear_both";
     case A::kNone: return "none";
   }
   return "?";

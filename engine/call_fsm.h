@@ -18,6 +18,10 @@
 //   early    --a_released--> released
 //   active   --a_released--> released  A cleared: B released
 //   active   --b_released--> released  B cleared: A released
+//   idle     --cleared-->    released  operator release while digits are collected: A refused
+//   outgoing --cleared-->    released  operator release (issue 16): B released, A refused with the cause
+//   early    --cleared-->    released
+//   active   --cleared-->    released  operator release: both legs released
 //
 // Anything else (a late event after release, a duplicate) is refused: counted
 // (call.ignored_events, call.ignored_events.<event>) and logged (event_ignored).
@@ -44,8 +48,9 @@ enum class CallEvent : std::uint8_t {
   kBFailed,
   kAReleased,
   kBReleased,
+  kCleared,  // the operator released the call (management)
 };
-inline constexpr std::size_t kCallEvents = 8;
+inline constexpr std::size_t kCallEvents = 9;
 enum class CallAction : std::uint8_t {
   kStartB,
   kRefuseA,
@@ -55,6 +60,7 @@ enum class CallAction : std::uint8_t {
   kRefuseAWithCause,
   kReleaseB,
   kReleaseA,
+  kClearBoth,  // B released, A released (answered) or refused (not yet)
   kNone,
 };
 

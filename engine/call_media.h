@@ -22,6 +22,11 @@ namespace isupgw::engine {
 
 enum class MediaMode : std::uint8_t { kSendOnly, kRecvOnly, kSendRecv, kInactive };
 
+// A call's connection as management shows it (RFC 3435: endpoint and I:).
+struct MediaDescription {
+  std::string mg, endpoint, connection_id;  // endpoint/connection_id empty while the CRCX is in flight
+};
+
 class CallMedia {
  public:
   using Id = std::uint64_t;
@@ -40,6 +45,8 @@ class CallMedia {
   // Deletes the connection (also one still being created). Idempotent.
   virtual void close(Id id) = 0;
   virtual void set_lost_handler(Lost lost) = 0;
+  // For management; nullopt when unknown.
+  virtual std::optional<MediaDescription> describe(Id /*id*/) const { return std::nullopt; }
 };
 
 }  // namespace isupgw::engine

@@ -113,19 +113,28 @@ Result<bool, CcError> IsupCallControl::group_reset(GroupId group, std::uint16_t 
   return r;
 }
 
-Result<bool, CcError> IsupCallControl::query(GroupId group, std::uint16_t first, std::uint8_t range) {
+Result<bool, CcError> IsupCallControl::query(GroupId group, std::uint16_t first, std::uint8_t range, QueryDone done) {
   TrunkGroup* g = find_group(group);
   if (g == nullptr) return Err(CcError::kUnknownGroup);
   Circuit* c = g->find(first);
   if (c == nullptr) return Err(CcError::kUnknownCircuit);
   if (range > 31) return Err(CcError::kBadRange);
+  if (done && queries_.count({group, first})) return Err(CcError::kBusy);
+  if (done) queries_[{group, first}] = std::move(done);
   MessageBuilder b(msg::kCqm, first);
   b.variable(par::kRangeAndStatus, RangeAndStatus{range, {}});
   send(*c, b);
   // T28: no CQR -> alert maintenance (Q.764 2.10.4, Table A.1).
   auto& t = t28_[{group, first}];
   if (!t) t = std::make_unique<OneShotTimer>(timers_);
-  t->arm(c->timer_config().t28, [this, c] { alarm(*c, "t28_expired"); });
+  t->arm(c->timer_config().t28, [this, c, key = GroupKey{group, first}] {
+    alarm(*c, "t28_expired");
+    if (auto q = queries_.find(key); q != queries_.end()) {
+      auto waiting = std::move(q->second);
+      queries_.erase(q);
+      waiting(std::nullopt);
+    }
+  });
   return true;
 }
 
@@ -350,6 +359,11 @@ void IsupCallControl::rx_cqr(TrunkGroup& g, const Message& m) {
   auto it = t28_.find({g.id(), m.cic});
   if (it != t28_.end()) it->second->cancel();
   const Param* p = m.find(par::kCircuitStateIndicator);
+  if (auto q = queries_.find({g.id(), m.cic}); q != queries_.end()) {
+    auto waiting = std::move(q->second);
+    queries_.erase(q);
+    waiting(p ? std::vector<std::uint8_t>(p->value.begin(), p->value.end()) : std::vector<std::uint8_t>{});
+  }
   user_->on_query_response(g.id(), m.cic, p ? p->value : Bytes{});
 }
 

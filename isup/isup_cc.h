@@ -95,7 +95,11 @@ class IsupCallControl final : public MtpUser, private CircuitEnv {
   Result<bool, CcError> group_unblock(GroupId group, std::uint16_t first, std::uint8_t range, bool hardware,
                                       std::vector<std::uint8_t> status = {});
   Result<bool, CcError> group_reset(GroupId group, std::uint16_t first, std::uint8_t range);  // GRS (unpaced)
-  Result<bool, CcError> query(GroupId group, std::uint16_t first, std::uint8_t range);        // CQM
+  // CQM. `done` (optional) gets the CQR's circuit state indicators (one octet
+  // per circuit, Q.763 3.14), or nullopt when T28 expires first (Q.764 2.10.4);
+  // the user's on_query_response is called as well.
+  using QueryDone = std::function<void(std::optional<std::vector<std::uint8_t>> states)>;
+  Result<bool, CcError> query(GroupId group, std::uint16_t first, std::uint8_t range, QueryDone done = {});
 
   // --- MtpUser ---
   void on_transfer(const MtpLabel& label, std::span<const std::uint8_t> data) override;
@@ -216,6 +220,7 @@ class IsupCallControl final : public MtpUser, private CircuitEnv {
   std::map<GroupKey, std::unique_ptr<CircuitGroupFsm>> group_procs_;
   std::vector<std::unique_ptr<CircuitGroupFsm>> finished_;  // destroyed outside their own callbacks
   std::map<GroupKey, std::unique_ptr<OneShotTimer>> t28_;
+  std::map<GroupKey, QueryDone> queries_;  // CQMs whose sender waits for the CQR
   std::deque<GrsJob> grs_queue_;
   std::size_t grs_in_flight_ = 0;
   std::set<GroupKey> paced_grs_;

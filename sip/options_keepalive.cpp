@@ -54,4 +54,19 @@ void UserAgent::on_ping_result(std::size_t i, bool up) {
   user_.on_peer_state(p, up);
 }
 
+std::optional<int> UserAgent::ping_state(const Peer& p) const {
+  for (std::size_t i = 0; i < options_.ping_targets.size() && i < pings_.size(); ++i) {
+    const Peer& t = options_.ping_targets[i];
+    if (t.host == p.host && t.port == p.port && t.transport == p.transport) return pings_[i].up;
+  }
+  return std::nullopt;
+}
+
+std::optional<UserAgent::SessionInfo> UserAgent::session_info(SessionId id) const {
+  auto it = sessions_.find(id);
+  if (it == sessions_.end()) return std::nullopt;
+  const Session& s = *it->second;
+  return SessionInfo{s.dialog.call_id, s.dialog.local_tag, s.dialog.remote_tag, s.peer, s.uac};
+}
+
 }  // namespace isupgw::sip

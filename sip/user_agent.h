@@ -106,6 +106,19 @@ class UserAgent final : public SessionApi, private TransactionUser {
   std::size_t sessions() const { return sessions_.size(); }
   std::size_t transactions() const { return tx_.size(); }
 
+  // --- Management (issue 16) ---
+  // A session's dialog identity (RFC 3261 12: Call-ID and tags, empty until
+  // known) and its peer; nullopt once the session is gone.
+  struct SessionInfo {
+    std::string call_id, local_tag, remote_tag;
+    Peer peer;
+    bool uac = false;
+  };
+  std::optional<SessionInfo> session_info(SessionId s) const;
+  // The OPTIONS keepalive of a ping target (RFC 3261 11): -1 no answer yet,
+  // 0 down, 1 up; nullopt when `p` is not a ping target.
+  std::optional<int> ping_state(const Peer& p) const;
+
  private:
   struct Session;
   struct StoredRequest;

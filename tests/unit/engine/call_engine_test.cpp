@@ -1017,6 +1017,141 @@ TEST_F(CallEngineTest, NotifyIsRefusedBeforeAnswer) {
   expect_all_idle();
 }
 
+// --- Management (issue 16): drain, operator release, summaries, timings ---
+
+TEST_F(CallEngineTest, SipTrunkOutOfServiceAnswers503RetryAfterAndKeepsItsCalls) {
+  make({route("30", {"tg1"})});
+  engine->set_clock(clock);
+  invite(1, invite_text("+4930123456"));
+  ASSERT_TRUE(far->alert(far_user.last));
+  ASSERT_TRUE(far->answer(far_user.last));
+  pump();
+  sip.ops.clear();
+  ASSERT_TRUE(engine->set_sip_trunk_service("peer", false, std::chrono::seconds(120)));
+  EXPECT_FALSE(engine->set_sip_trunk_service("nope", false, std::chrono::seconds(1)));
+  EXPECT_FALSE(engine->sip_trunk_in_service("peer"));
+  invite(2, invite_text("+4930123457"));
+  auto op = sip.pop();
+  EXPECT_EQ(op.what, "reject");
+  EXPECT_EQ(op.s, 2u);
+  EXPECT_EQ(op.status, 503);
+  EXPECT_EQ(op.header("Retry-After"), "120");  // RFC 3261 21.5.4
+  EXPECT_NE(op.header("Reason").find("cause=41"), std::string::npos);
+  EXPECT_EQ(far_user.pop(), "setup");  // the first call's only
+  EXPECT_EQ(far_user.pop(), "<none>");
+  // The established call runs to its end.
+  EXPECT_EQ(engine->active_calls(), 1u);
+  with_message(request_text("BYE"), [&](const sip::Message& m) { engine->on_bye(1, m); });
+  EXPECT_EQ(far_user.pop(), "release:16");
+  expect_all_idle();
+  EXPECT_EQ(counters.value("call.refused_out_of_service"), 1u);
+  // Back in service: calls again.
+  ASSERT_TRUE(engine->set_sip_trunk_service("peer", true, std::chrono::seconds(0)));
+  invite(3, invite_text("+4930123458"));
+  EXPECT_EQ(far_user.pop(), "setup");
+  ASSERT_TRUE(far->release(far_user.last, 16));
+  pump();
+  expect_all_idle();
+}
+
+TEST_F(CallEngineTest, TrunkGroupOutOfServiceIsHuntedToTheNextTarget) {
+  make({route("30", {"tg1", "tg2"})});
+  ASSERT_TRUE(engine->set_group_service("tg1", false));
+  EXPECT_FALSE(engine->set_group_service("nope", false));
+  invite(1, invite_text("+4930123456"));
+  EXPECT_EQ(far_user.pop(), "<none>");
+  EXPECT_EQ(far2_user.pop(), "setup");
+  ASSERT_TRUE(far2->release(far2_user.last, 16));
+  pump();
+  sip.ops.clear();
+  // Both out of service: no circuit (34) -> 503.
+  ASSERT_TRUE(engine->set_group_service("tg2", false));
+  invite(2, invite_text("+4930123456"));
+  auto op = sip.pop();
+  EXPECT_EQ(op.what, "reject");
+  EXPECT_EQ(op.status, 503);
+  EXPECT_EQ(counters.value("call.target_out_of_service"), 3u);
+  expect_all_idle();
+}
+
+TEST_F(CallEngineTest, IamOnAGroupOutOfServiceIsReleasedWithCause41) {
+  make({route("", {"peer"}, "tg1")});
+  ASSERT_TRUE(engine->set_group_service("tg1", false));
+  ASSERT_TRUE(far->setup(far_group, iam("5551234")));
+  pump();
+  EXPECT_EQ(far_user.pop(), "release:41");
+  EXPECT_EQ(sip.pop().what, "<none>");
+  expect_all_idle();
+}
+
+TEST_F(CallEngineTest, OperatorReleaseClearsBothLegsWithTheCause) {
+  make({route("30", {"tg1"})});
+  invite(1, invite_text("+4930123456"));
+  ASSERT_TRUE(far->alert(far_user.last));
+  ASSERT_TRUE(far->answer(far_user.last));
+  pump();
+  sip.ops.clear();
+  EXPECT_EQ(far_user.pop(), "setup");
+  auto calls = engine->call_summaries();
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(calls[0].state, CallState::kActive);
+  EXPECT_TRUE(calls[0].a.sip);
+  EXPECT_EQ(calls[0].a.sid, 1u);
+  EXPECT_EQ(calls[0].a.trunk, "peer");
+  EXPECT_FALSE(calls[0].b.sip);
+  EXPECT_EQ(calls[0].b.trunk, "tg1");
+  EXPECT_EQ(calls[0].called, "30123456");  // the called number as mapped (RFC 3398 7.2.1)
+  EXPECT_EQ(engine->call_of_isup(calls[0].b.cid), calls[0].id);
+  EXPECT_FALSE(engine->release_call(calls[0].id + 1, 31));
+  ASSERT_TRUE(engine->release_call(calls[0].id, 31));
+  pump();
+  EXPECT_EQ(far_user.pop(), "release:31");
+  auto op = sip.pop();
+  EXPECT_EQ(op.what, "bye");
+  EXPECT_NE(op.header("Reason").find("cause=31"), std::string::npos);
+  expect_all_idle();
+}
+
+TEST_F(CallEngineTest, OperatorReleaseBeforeAnswerRefusesTheCaller) {
+  make({route("30", {"tg1"})});
+  invite(1, invite_text("+4930123456"));
+  ASSERT_TRUE(far->alert(far_user.last));
+  pump();
+  sip.ops.clear();
+  EXPECT_EQ(far_user.pop(), "setup");
+  ASSERT_TRUE(engine->release_call(engine->call_summaries().at(0).id, 17));
+  pump();
+  EXPECT_EQ(far_user.pop(), "release:17");
+  auto op = sip.pop();
+  EXPECT_EQ(op.what, "reject");
+  EXPECT_EQ(op.status, 486);  // cause 17 user busy (RFC 3398 8.2.6.1)
+  expect_all_idle();
+}
+
+TEST_F(CallEngineTest, TimingsObservePostDialDelayAndTheGatewaysOwnSetupTime) {
+  make({route("30", {"tg1"})});
+  engine->set_clock(clock);
+  invite(1, invite_text("+4930123456"));
+  clock.advance(std::chrono::milliseconds(700));
+  ASSERT_TRUE(far->alert(far_user.last));
+  pump();
+  const auto pdd = engine->timings().post_dial_delay.snapshot();
+  EXPECT_EQ(pdd.count, 1u);
+  EXPECT_DOUBLE_EQ(pdd.sum, 0.7);
+  EXPECT_EQ(pdd.cumulative[3], 0u);  // <= 0.5 s
+  EXPECT_EQ(pdd.cumulative[4], 1u);  // <= 1 s
+  const auto setup = engine->timings().setup_sip_to_isup.snapshot();
+  EXPECT_EQ(setup.count, 1u);
+  EXPECT_EQ(setup.cumulative[0], 1u);  // virtual time: no time passed between INVITE and IAM
+  EXPECT_EQ(engine->timings().setup_isup_to_sip.snapshot().count, 0u);
+  ASSERT_TRUE(far->answer(far_user.last));
+  pump();
+  EXPECT_EQ(engine->timings().post_dial_delay.snapshot().count, 1u);  // once per call
+  ASSERT_TRUE(far->release(far_user.last, 16));
+  pump();
+  expect_all_idle();
+}
+
 }  // namespace
 }  // namespace isupgw::engine
 
