@@ -22,14 +22,6 @@ std::span<const std::uint8_t> bytes_of(std::string_view s) {
   return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
 }
 
-std::optional<isup::Message> decode_body(std::span<const std::uint8_t> body, isup::Variant v) {
-  isup::DecodeOptions opt;
-  opt.form = isup::Form::kBody;
-  auto m = isup::decode(body, v, opt);
-  if (!m) return std::nullopt;
-  return *m;
-}
-
 template <class T>
 std::vector<std::uint8_t> encoded(const T& t) {
   isup::ParamBytes b;
@@ -95,6 +87,14 @@ sip::HeaderList body_headers(const sip::Body& body, const SipProfile& profile) {
   return out;
 }
 
+std::optional<isup::Message> decode_isup_body(std::span<const std::uint8_t> body, isup::Variant v) {
+  isup::DecodeOptions opt;
+  opt.form = isup::Form::kBody;
+  auto m = isup::decode(body, v, opt);
+  if (!m) return std::nullopt;
+  return *m;
+}
+
 std::vector<std::uint8_t> isup_body_octets(const isup::Message& m, isup::Variant v) {
   isup::Message body = m;
   body.cic = 0;
@@ -114,7 +114,7 @@ std::vector<std::uint8_t> isup_rel_octets(std::uint8_t cause, isup::Variant v, s
 
 namespace {
 std::optional<isup::CauseIndicators> rel_cause_of_body(std::span<const std::uint8_t> body, isup::Variant v) {
-  auto m = decode_body(body, v);
+  auto m = decode_isup_body(body, v);
   if (!m || m->type != isup::msg::kRel) return std::nullopt;
   const isup::Param* p = m->find(isup::par::kCauseIndicators);
   if (p == nullptr) return std::nullopt;
@@ -186,7 +186,7 @@ Result<isup::SetupRequest, Rejection> setup_from_invite(const sip::Message& invi
   // SIP-I / SIP-T: the encapsulated IAM is the base (Q.1912.5 transparency).
   std::optional<isup::Message> base;
   if (profile.kind != SipProfile::kSip && bodies->isup) {
-    base = decode_body(*bodies->isup, profile.variant);
+    base = decode_isup_body(*bodies->isup, profile.variant);
     if (base && base->type != isup::msg::kIam) base.reset();
     if (!base && bodies->isup_handling_required) return Err(Rejection{400, "undecodable ISUP IAM body"});
   }
@@ -269,7 +269,7 @@ BackwardAction backward_from_provisional(const sip::Message& response, bool acm_
   a.inband = bodies && bodies->sdp && !bodies->sdp->empty();
   // SIP-I/SIP-T: the encapsulated ACM/CPG says what the far exchange meant.
   if (profile.kind != SipProfile::kSip && bodies && bodies->isup) {
-    if (auto m = decode_body(*bodies->isup, profile.variant)) {
+    if (auto m = decode_isup_body(*bodies->isup, profile.variant)) {
       bool inband = a.inband;
       if (const isup::Param* p = m->find(isup::par::kOptionalBackwardCallIndicators))
         if (auto o = isup::OptionalBackwardCallIndicators::decode(p->value)) inband = o->inband_information;
@@ -470,7 +470,7 @@ std::optional<IsupMessageFromSip> isup_from_info(const sip::Message& info, const
   if (profile.kind == SipProfile::kSip) return std::nullopt;
   auto b = received_bodies(info);
   if (!b || !b->isup) return std::nullopt;
-  auto m = decode_body(*b->isup, profile.variant);
+  auto m = decode_isup_body(*b->isup, profile.variant);
   if (!m) return std::nullopt;
   IsupMessageFromSip out;
   out.type = m->type;

@@ -66,6 +66,8 @@ sip::Body make_body(const std::optional<std::string>& sdp, std::span<const std::
 sip::HeaderList body_headers(const sip::Body& body);  // handling=required for a lone ISUP body
 sip::HeaderList body_headers(const sip::Body& body, const SipProfile& profile);
 
+// An ISUP message from its body form (no CIC, RFC 3204); nullopt if it does not decode.
+std::optional<isup::Message> decode_isup_body(std::span<const std::uint8_t> body, isup::Variant v);
 // The body form (no CIC, RFC 3204) of an ISUP message; empty if it cannot be encoded.
 std::vector<std::uint8_t> isup_body_octets(const isup::Message& m, isup::Variant v);
 // A REL in body form with cause indicators (ITU-T coding, the given location,

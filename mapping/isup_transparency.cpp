@@ -9,14 +9,6 @@ namespace isupgw::mapping {
 
 namespace {
 
-std::optional<isup::Message> decode_body(std::span<const std::uint8_t> body, isup::Variant v) {
-  isup::DecodeOptions opt;
-  opt.form = isup::Form::kBody;
-  auto m = isup::decode(body, v, opt);
-  if (!m) return std::nullopt;
-  return *m;
-}
-
 std::optional<isup::Message> of_types(std::optional<isup::Message> m, std::initializer_list<std::uint8_t> types) {
   if (m)
     for (auto t : types)
@@ -43,7 +35,7 @@ std::optional<isup::Message> encapsulated_isup(const sip::Message& m, const SipP
   if (profile.kind == SipProfile::kSip) return std::nullopt;
   auto b = received_bodies(m);
   if (!b || !b->isup) return std::nullopt;
-  return decode_body(*b->isup, profile.variant);
+  return decode_isup_body(*b->isup, profile.variant);
 }
 
 std::optional<isup::Message> backward_basis(const sip::Message& response, const SipProfile& profile) {
@@ -78,7 +70,7 @@ Result<std::optional<isup::Message>, Rejection> isup_in_info(const sip::Message&
   if (!b->isup) return unsupported("INFO body carries no application/ISUP");
   if (!isup_version_usable(b->isup_version, b->isup_base, profile))
     return unsupported("application/ISUP version " + std::string(b->isup_version) + " not supported");
-  auto m = decode_body(*b->isup, profile.variant);
+  auto m = decode_isup_body(*b->isup, profile.variant);
   if (!m) return Err(Rejection{400, "undecodable ISUP body"});
   switch (m->type) {
     case msg::kCpg:
