@@ -58,4 +58,21 @@ bool IpPrefix::contains(const IpPrefix& host) const {
   return (a[full] & mask) == (addr[full] & mask);
 }
 
+IpPrefix IpPrefix::host(std::span<const std::uint8_t> a) {
+  static constexpr std::uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (a.size() == 16 && std::equal(a.begin(), a.begin() + 12, kMapped)) a = a.subspan(12);
+  IpPrefix h;
+  h.v6 = a.size() == 16;
+  h.bits = h.v6 ? 128 : 32;
+  std::copy(a.begin(), a.begin() + std::min<std::size_t>(a.size(), 16), h.addr.begin());
+  return h;
+}
+
+std::string ip_text(std::span<const std::uint8_t> a) {
+  char buf[INET6_ADDRSTRLEN] = {};
+  if (a.size() == 4) inet_ntop(AF_INET, a.data(), buf, sizeof buf);
+  if (a.size() == 16) inet_ntop(AF_INET6, a.data(), buf, sizeof buf);
+  return buf;
+}
+
 }  // namespace isupgw

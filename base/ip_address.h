@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -23,8 +24,14 @@ struct IpPrefix {
 
   // nullopt unless an IP literal, optionally followed by /LEN (1-3 digits, at most 32 or 128).
   static std::optional<IpPrefix> parse(std::string_view text);
+  // A host (a full-length prefix) from an address's octets as a socket gives
+  // them: 4, or 16 (an IPv4-mapped IPv6 address ::ffff:a.b.c.d is the IPv4 host).
+  static IpPrefix host(std::span<const std::uint8_t> octets);
   // True when `host` (a parsed address: a full-length prefix) lies in the block.
   bool contains(const IpPrefix& host) const;
 };
+
+// An address's octets (4 or 16) as text (inet_ntop); empty for any other length.
+std::string ip_text(std::span<const std::uint8_t> octets);
 
 }  // namespace isupgw

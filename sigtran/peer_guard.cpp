@@ -1,7 +1,5 @@
 #include "sigtran/peer_guard.h"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
 
 namespace isupgw::sigtran {
@@ -16,27 +14,6 @@ std::string_view to_string(AcceptVerdict v) {
   return "?";
 }
 
-namespace {
-
-std::string text(std::span<const std::uint8_t> a) {
-  char buf[INET6_ADDRSTRLEN] = {};
-  if (a.size() == 4) inet_ntop(AF_INET, a.data(), buf, sizeof buf);
-  if (a.size() == 16) inet_ntop(AF_INET6, a.data(), buf, sizeof buf);
-  return buf;
-}
-
-IpPrefix host(std::span<const std::uint8_t> a) {
-  IpPrefix h;
-  static constexpr std::uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-  if (a.size() == 16 && std::equal(a.begin(), a.begin() + 12, kMapped)) a = a.subspan(12);
-  h.v6 = a.size() == 16;
-  h.bits = h.v6 ? 128 : 32;
-  std::copy(a.begin(), a.end(), h.addr.begin());
-  return h;
-}
-
-}  // namespace
-
 PeerGuard::PeerGuard(PeerGuardConfig cfg, const Clock& clock, Logger& log, Counters& counters)
     : cfg_(std::move(cfg)),
       clock_(clock),
@@ -48,7 +25,7 @@ PeerGuard::PeerGuard(PeerGuardConfig cfg, const Clock& clock, Logger& log, Count
 
 AcceptVerdict PeerGuard::check(std::span<const std::uint8_t> address, std::uint16_t port) const {
   if (address.size() != 4 && address.size() != 16) return AcceptVerdict::kUnlistedAddress;
-  const IpPrefix h = host(address);
+  const IpPrefix h = IpPrefix::host(address);
   bool address_ok = false;
   for (const auto& p : cfg_.allowed) {
     if (!p.net.contains(h)) continue;
@@ -71,7 +48,7 @@ AcceptVerdict PeerGuard::judge(std::span<const std::uint8_t> address, std::uint1
   if (throttle_.allow(clock_.now(), held))
     log_.warn(
         cfg_.subsystem, "peer_refused",
-        {{"link", cfg_.link}, {"peer", text(address)}, {"port", port}, {"why", to_string(v)}, {"held_back", held}});
+        {{"link", cfg_.link}, {"peer", ip_text(address)}, {"port", port}, {"why", to_string(v)}, {"held_back", held}});
   return v;
 }
 

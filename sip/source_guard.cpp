@@ -1,31 +1,8 @@
 #include "sip/source_guard.h"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
 
 namespace isupgw::sip {
-
-namespace {
-
-IpPrefix host(std::span<const std::uint8_t> a) {
-  static constexpr std::uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-  if (a.size() == 16 && std::equal(a.begin(), a.begin() + 12, kMapped)) a = a.subspan(12);
-  IpPrefix h;
-  h.v6 = a.size() == 16;
-  h.bits = h.v6 ? 128 : 32;
-  std::copy(a.begin(), a.begin() + std::min<std::size_t>(a.size(), 16), h.addr.begin());
-  return h;
-}
-
-std::string text(std::span<const std::uint8_t> a) {
-  char buf[INET6_ADDRSTRLEN] = {};
-  if (a.size() == 4) inet_ntop(AF_INET, a.data(), buf, sizeof buf);
-  if (a.size() == 16) inet_ntop(AF_INET6, a.data(), buf, sizeof buf);
-  return buf;
-}
-
-}  // namespace
 
 SourceGuard::SourceGuard(SourceGuardConfig cfg, const Clock& clock, Logger& log, Counters& counters)
     : cfg_(std::move(cfg)),
@@ -40,7 +17,7 @@ SourceGuard::SourceGuard(SourceGuardConfig cfg, const Clock& clock, Logger& log,
       idle_closed_(counters.get("guard.sip.idle_connections_closed")) {}
 
 bool SourceGuard::listed(std::span<const std::uint8_t> address) const {
-  const IpPrefix h = host(address);
+  const IpPrefix h = IpPrefix::host(address);
   return std::any_of(cfg_.listed.begin(), cfg_.listed.end(), [&](const IpPrefix& p) { return p.contains(h); });
 }
 
@@ -88,7 +65,7 @@ void SourceGuard::refused(std::string_view why, std::span<const std::uint8_t> ad
   counter.inc();
   std::uint64_t held = 0;
   if (throttle_.allow(clock_.now(), held))
-    log_.warn(Subsystem::kSip, "source_refused", {{"why", why}, {"source", text(address)}, {"held_back", held}});
+    log_.warn(Subsystem::kSip, "source_refused", {{"why", why}, {"source", ip_text(address)}, {"held_back", held}});
 }
 
 }  // namespace isupgw::sip
