@@ -105,9 +105,9 @@ def _raw_isup(path, extra, count):
     return frames + [""] * (count - len(frames))
 
 
-def _verbose_isup(path, count):
-    """tshark -V per frame, ISUP part only (from the 'ISDN User Part' line on)."""
-    r = subprocess.run(["tshark", "-n", "-r", path, "-V"] + [], capture_output=True, text=True, timeout=120)
+def _verbose_isup(path, count, decode_as=()):
+    """tshark -V per frame, ISUP part only (from the 'ISDN User Part' line on); decode_as: extra -d rules."""
+    r = subprocess.run(["tshark", "-n", "-r", path, *decode_as, "-V"], capture_output=True, text=True, timeout=120)
     frames, cur = [], None
     for line in r.stdout.splitlines():
         if line.startswith("Frame "):
@@ -134,29 +134,10 @@ def sip_messages(path, port):
     flt = os.path.join(os.path.dirname(path), f"sip-{port}.pcap")
     subprocess.run(["tshark", "-n", "-r", path, "-d", f"udp.port=={port},sip", "-Y", f"sip && udp.port=={port}", "-w",
                     flt], capture_output=True, timeout=120)
-    texts = _verbose_isup_filtered(flt, port, len(rows))
+    texts = _verbose_isup(flt, len(rows), ("-d", f"udp.port=={port},sip"))
     for row, text in zip(rows, texts):
         row["text"] = text
     return rows
-
-
-def _verbose_isup_filtered(path, port, count):
-    r = subprocess.run(["tshark", "-n", "-r", path, "-d", f"udp.port=={port},sip", "-V"], capture_output=True,
-                       text=True, timeout=120)
-    frames, cur, keep = [], None, False
-    for line in r.stdout.splitlines():
-        if line.startswith("Frame "):
-            if cur is not None:
-                frames.append("\n".join(cur))
-            cur, keep = [], False
-            continue
-        if "ISDN User Part" in line:
-            keep = True
-        if cur is not None and keep:
-            cur.append(line)
-    if cur is not None:
-        frames.append("\n".join(cur))
-    return frames + [""] * (count - len(frames))
 
 
 def _tcp_streams(path, port):
