@@ -15,6 +15,8 @@ PACKAGES=(
   sip-tester stunnel4 tshark osmo-mgw osmo-stp iproute2
   # real-SCTP tests run in a throw-away VM (tests/sctp-vm): this kernel has no SCTP
   qemu-system-x86 busybox-static cpio
+  # the Debian package's checker (tests/package)
+  lintian
   # JSON for the decode/encode CLI
   nlohmann-json3-dev
 )
