@@ -24,6 +24,7 @@ void apply_logging(const config::Logging& logging, Logger& log) {
 
 Runtime::Runtime(config::LoadedConfig config, std::string config_path, Logger& log, ExchangeSimulatorFactory sims)
     : config_(std::move(config)),
+      started_(config_),
       config_path_(std::move(config_path)),
       log_(log),
       make_sim_(std::move(sims)),
@@ -254,32 +255,6 @@ void Runtime::stop_if_drained() {
   for (auto& sim : sims_) sim->stop();
   log_.info(Subsystem::kCore, "drained");
   io_.stop();
-}
-
-void Runtime::reload() { (void)reload_now(); }
-
-void Runtime::reload(std::function<void(Result<mgmt::ReloadReport, std::string>)> done) { done(reload_now()); }
-
-Result<mgmt::ReloadReport, std::string> Runtime::reload_now() {
-  counters_.get("config.reload_requests").inc();
-  auto loaded = config_path_.empty() ? config::load_default_config() : config::load_config_file(config_path_);
-  if (!loaded) {
-    counters_.get("config.reload_failures").inc();
-    log_.error(Subsystem::kConfig, "reload_rejected",
-               {{"error", loaded.error().to_string()}, {"action", "keeping the running configuration"}});
-    return Err(loaded.error().to_string());
-  }
-  // Applied live: logging. Listener changes need a restart (sockets stay bound).
-  const bool listeners_changed = loaded->config.sip().SerializeAsString() != config_.config.sip().SerializeAsString();
-  apply_logging(loaded->config.logging(), log_);
-  config_.config.mutable_logging()->CopyFrom(loaded->config.logging());
-  log_.notice(Subsystem::kConfig, "reloaded", {{"source", loaded->source}});
-  mgmt::ReloadReport report{loaded->source, {"logging applied"}};
-  if (listeners_changed) {
-    log_.warn(Subsystem::kConfig, "reload_partial", {{"section", "sip"}, {"action", "restart to apply"}});
-    report.notes.push_back("sip: changed, restart to apply");
-  }
-  return report;
 }
 
 sigtran::PointCodeFormat Runtime::point_code_format() const { return config_.settings.ss7.format; }

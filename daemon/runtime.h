@@ -13,6 +13,7 @@
 #include "base/counters.h"
 #include "base/log.h"
 #include "base/result.h"
+#include "config/diff.h"
 #include "config/loader.h"
 #include "daemon/media_stack.h"
 #include "daemon/ss7_stack.h"
@@ -77,15 +78,18 @@ class Runtime final : public mgmt::Stacks {
 
  private:
   bool start_sip();
-  // The SIGHUP path: re-reads the file; what it applied, or why it refused.
+  // The SIGHUP path (daemon/reload.cpp): re-reads the file; what it applied,
+  // or why it refused (README "Reload").
   Result<mgmt::ReloadReport, std::string> reload_now();
+  void apply_cics(const config::CicChange& change, mgmt::ReloadReport& report);
   void wait_for_signal();
   void stop_if_drained();
   void print_demo_usage() const;
   void log_circuits() const;
   std::size_t busy_circuits() const;
 
-  config::LoadedConfig config_;
+  config::LoadedConfig config_;   // the file last loaded (its live items applied)
+  config::LoadedConfig started_;  // as started: what the items that need a restart run with
   std::string config_path_;
   Logger& log_;
   Counters counters_;

@@ -44,6 +44,7 @@ EngineConfig make_engine_config(const config::Config& cfg, const config::Setting
 
 CallEngine::CallEngine(EngineConfig cfg, Logger& log, Counters& counters)
     : cfg_(std::move(cfg)),
+      routing_(std::make_shared<const Routing>(Routing{std::move(cfg_.trunks), std::move(cfg_.router)})),
       log_(log),
       counters_(counters),
       meter_(make_call_meter(log, counters)),
@@ -62,6 +63,7 @@ CallEngine::~CallEngine() {
 CallEngine::Call& CallEngine::new_call() {
   auto c = std::make_unique<Call>(meter_, next_id_++);
   c->started = clock_->now();
+  c->routing = routing_;
   auto& ref = *c;
   calls_.emplace(ref.id, std::move(c));
   attempted_.inc();
@@ -78,14 +80,14 @@ CallEngine::Call* CallEngine::by_cid(isup::CallId id) {
   return it == by_cid_.end() ? nullptr : it->second;
 }
 
-const SipTrunkInfo* CallEngine::trunk_for_source(const std::string& host) const {
-  for (const auto& t : cfg_.trunks)
+const SipTrunkInfo* Routing::trunk_for_source(const std::string& host) const {
+  for (const auto& t : trunks)
     if (t.acl.allows(host)) return &t;
   return nullptr;
 }
 
-const SipTrunkInfo* CallEngine::trunk_named(std::string_view name) const {
-  for (const auto& t : cfg_.trunks)
+const SipTrunkInfo* Routing::trunk_named(std::string_view name) const {
+  for (const auto& t : trunks)
     if (t.name == name) return &t;
   return nullptr;
 }
@@ -287,7 +289,7 @@ void CallEngine::start_b(Call& c) {
       open_media(c, g->second, circuit->cic(), c.offer, MediaMode::kSendOnly);
     return;
   }
-  const SipTrunkInfo* trunk = trunk_named(t.name);
+  const SipTrunkInfo* trunk = c.routing->trunk_named(t.name);
   if (c.invites.size() <= c.target || !sip_ || trunk == nullptr) {
     log_.warn(Subsystem::kCall, "unsupported_route", {{"call", c.id}, {"target", t.name}});
     return b_failed_now(c, 3);

@@ -67,6 +67,16 @@ struct EngineConfig {
 EngineConfig make_engine_config(const config::Config& cfg, const config::Settings& settings,
                                 std::map<std::string, isup::GroupId, std::less<>> groups);
 
+// The trunks and routes calls are set up by. Reload (issue 16) swaps in a new
+// one; each call holds the one it started with, so its route and trunk stay
+// valid (and alternates follow the route it was routed by) until it ends.
+struct Routing {
+  std::vector<SipTrunkInfo> trunks;
+  Router router;
+  const SipTrunkInfo* trunk_named(std::string_view name) const;
+  const SipTrunkInfo* trunk_for_source(const std::string& host) const;
+};
+
 class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
  public:
   CallEngine(EngineConfig cfg, Logger& log, Counters& counters);
@@ -89,6 +99,14 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   // ISUP trunk group name -> id, once the SS7 stack has built them.
   void set_groups(std::map<std::string, isup::GroupId, std::less<>> groups) { cfg_.groups = std::move(groups); }
 
+  // Reload (issue 16): the next calls use `cfg`'s trunks and routes; calls
+  // in progress keep theirs. Groups are the SS7 stack's (unchanged by reload);
+  // the media address is the first listener's (bound at start).
+  // Drain states of trunks no longer configured are forgotten.
+  void reload(EngineConfig cfg);
+  // Calls still set up by an earlier Routing than the current one.
+  std::size_t calls_on_old_routing() const;
+
   std::size_t active_calls() const { return calls_.size(); }
   // Releases every call (shutdown); cause 16 towards ISUP, BYE/CANCEL/503 towards SIP.
   void release_all();
@@ -97,7 +115,7 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   // Time for call ages and the call path's timings (default: steady clock).
   void set_clock(const Clock& clock) { clock_ = &clock; }
   const CallTimings& timings() const { return timings_; }
-  const std::vector<SipTrunkInfo>& trunks() const { return cfg_.trunks; }
+  const std::vector<SipTrunkInfo>& trunks() const { return routing_->trunks; }
   CallMedia* media() const { return media_; }
   struct LegSummary {
     bool sip = false;
@@ -173,6 +191,7 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
     bool pdd_seen = false;        // post-dial delay observed (first progress or answer forwarded)
     std::string called;           // as received from leg A, for management
     Leg a, b;
+    std::shared_ptr<const Routing> routing;  // the trunks and routes at setup: Leg::trunk and route point into it
     const RouteEntry* route = nullptr;
     std::size_t target = 0;
     std::optional<isup::SetupRequest> setup;   // SIP -> ISUP: the IAM to send (kept for alternates)
@@ -248,8 +267,6 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   Call& new_call();
   Call* by_sid(sip::SessionId s);
   Call* by_cid(isup::CallId id);
-  const SipTrunkInfo* trunk_for_source(const std::string& host) const;
-  const SipTrunkInfo* trunk_named(std::string_view name) const;
   std::string group_name(isup::GroupId g) const;
   sip::LocalMedia media_for(const Call& c) const;
   bool overlap_invite(Call& fresh, sip::SessionId s, const sip::Message& invite);
@@ -280,7 +297,8 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
     CallEngine& engine;
   };
 
-  EngineConfig cfg_;
+  EngineConfig cfg_;  // its trunks and router moved into routing_
+  std::shared_ptr<const Routing> routing_;
   SteadyClock steady_;
   const Clock* clock_ = &steady_;
   CallTimings timings_;

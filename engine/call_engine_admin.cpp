@@ -62,7 +62,7 @@ bool CallEngine::release_call(std::uint64_t id, int cause) {
 }
 
 bool CallEngine::set_sip_trunk_service(std::string_view name, bool in_service, std::chrono::seconds retry_after) {
-  if (trunk_named(name) == nullptr) return false;
+  if (routing_->trunk_named(name) == nullptr) return false;
   if (in_service) {
     if (auto it = out_of_service_trunks_.find(name); it != out_of_service_trunks_.end())
       out_of_service_trunks_.erase(it);
@@ -85,6 +85,23 @@ bool CallEngine::set_group_service(std::string_view name, bool in_service) {
   log_.notice(Subsystem::kCall, in_service ? "trunk_group_in_service" : "trunk_group_out_of_service",
               {{"trunk_group", name}});
   return true;
+}
+
+void CallEngine::reload(EngineConfig cfg) {
+  if (!cfg.groups.empty()) cfg_.groups = std::move(cfg.groups);
+  routing_ = std::make_shared<const Routing>(Routing{std::move(cfg.trunks), std::move(cfg.router)});
+  for (auto it = out_of_service_trunks_.begin(); it != out_of_service_trunks_.end();)
+    it = routing_->trunk_named(it->first) == nullptr ? out_of_service_trunks_.erase(it) : std::next(it);
+  log_.notice(Subsystem::kCall, "routing_reloaded",
+              {{"trunks", routing_->trunks.size()},
+               {"routes", routing_->router.size()},
+               {"calls_on_previous", calls_on_old_routing()}});
+}
+
+std::size_t CallEngine::calls_on_old_routing() const {
+  std::size_t n = 0;
+  for (const auto& [id, c] : calls_) n += c->routing != routing_;
+  return n;
 }
 
 }  // namespace isupgw::engine

@@ -97,7 +97,7 @@ void CallEngine::route_isup_call(Call& c, const isup::IncomingSetup& setup) {
   if (log_.enabled(Subsystem::kCall, LogLevel::kInfo))
     log_.info(Subsystem::kCall, "incoming",
               {{"call", c.id}, {"leg", "isup"}, {"trunk_group", group}, {"cic", setup.cic}, {"called", digits}});
-  c.route = cfg_.router.lookup(group, digits);
+  c.route = c.routing->router.lookup(group, digits);
   if (c.route == nullptr) {
     counters_.get("call.no_route").inc();
     log_.notice(Subsystem::kCall, "no_route", {{"call", c.id}, {"trunk_group", group}, {"called", digits}});
@@ -107,7 +107,7 @@ void CallEngine::route_isup_call(Call& c, const isup::IncomingSetup& setup) {
   // while the IAM is at hand.
   for (const auto& t : c.route->targets) {
     sip::OutgoingInvite inv;
-    const SipTrunkInfo* trunk = t.kind == RouteTarget::Kind::kSipTrunk ? trunk_named(t.name) : nullptr;
+    const SipTrunkInfo* trunk = t.kind == RouteTarget::Kind::kSipTrunk ? c.routing->trunk_named(t.name) : nullptr;
     if (trunk != nullptr) {
       isup::IncomingSetup s = setup;
       manipulate(s.called, t);
@@ -134,7 +134,7 @@ void CallEngine::route_isup_call(Call& c, const isup::IncomingSetup& setup) {
   when_media_ready(c, [this](Call& call) {
     if (call.media != 0) {
       for (std::size_t i = 0; i < call.invites.size() && i < call.route->targets.size(); ++i) {
-        const SipTrunkInfo* trunk = trunk_named(call.route->targets[i].name);
+        const SipTrunkInfo* trunk = call.routing->trunk_named(call.route->targets[i].name);
         if (trunk == nullptr || call.invites[i].body.empty()) continue;
         call.invites[i].body = mapping::make_body(call.sdp, call.invite_isup[i], trunk->profile);
       }

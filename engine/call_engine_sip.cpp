@@ -60,7 +60,7 @@ void CallEngine::on_invite(sip::SessionId s, const sip::Message& invite, const s
   c.a.sid = s;
   by_sid_[s] = &c;
   EventData refuse;
-  c.a.trunk = trunk_for_source(from.host);
+  c.a.trunk = c.routing->trunk_for_source(from.host);
   if (c.a.trunk == nullptr) {
     counters_.get("call.refused_acl").inc();
     log_.notice(Subsystem::kCall, "invite_refused",
@@ -95,7 +95,7 @@ void CallEngine::on_invite(sip::SessionId s, const sip::Message& invite, const s
   }
   const std::string digits(digits_of(req->called));
   c.called = digits;
-  c.route = cfg_.router.lookup(c.a.trunk->name, digits);
+  c.route = c.routing->router.lookup(c.a.trunk->name, digits);
   if (c.route == nullptr) {
     counters_.get("call.no_route").inc();
     log_.notice(Subsystem::kCall, "no_route", {{"call", c.id}, {"trunk", c.a.trunk->name}, {"called", digits}});

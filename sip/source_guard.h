@@ -51,6 +51,8 @@ class SourceGuard {
   // An unlisted stream closed for bringing no complete message in time.
   void idle_closed(std::span<const std::uint8_t> address);
   const SourceGuardConfig& config() const { return cfg_; }
+  // Reload (issue 16): the trunks' sources as the new configuration lists them.
+  void set_listed(std::vector<IpPrefix> listed) { cfg_.listed = std::move(listed); }
   std::size_t unlisted_connections() const { return connections_total_; }
 
  private:

@@ -1230,5 +1230,79 @@ TEST_F(CallEngineTest, InfoOnAPlainSipTrunkIsRefused) {
   EXPECT_EQ(a.status, 415);
 }
 
+// --- Reload (issue 16): calls keep the routes and trunks they were set up with ---
+
+EngineConfig reloaded_config(std::vector<RouteEntry> routes, bool with_trunk = true) {
+  EngineConfig ec;
+  if (with_trunk) {
+    SipTrunkInfo t;
+    t.name = "peer";
+    t.peer.host = "127.0.0.1";
+    t.peer.port = 5080;
+    t.acl.add("127.0.0.1");
+    t.profile.host = "127.0.0.1";
+    ec.trunks.push_back(std::move(t));
+  }
+  for (auto& r : routes) ec.router.add(std::move(r));
+  return ec;
+}
+
+TEST_F(CallEngineTest, ReloadedRoutesTakeTheNextCallAndTheCallInProgressRunsToItsEnd) {
+  make({route("30", {"tg1"})});
+  invite(1, invite_text("+4930123456"));
+  EXPECT_EQ(far_user.pop(), "setup");
+  ASSERT_TRUE(far->alert(far_user.last));
+  pump();
+  EXPECT_EQ(sip.pop().status, 180);
+  // The route now leads to tg2; the trunk the caller came in on is gone.
+  engine->reload(reloaded_config({route("30", {"tg2"})}, false));
+  EXPECT_EQ(engine->calls_on_old_routing(), 1u);
+  ASSERT_EQ(engine->call_summaries().size(), 1u);
+  EXPECT_EQ(engine->call_summaries()[0].a.trunk, "peer");  // the call's own trunk, still valid
+  ASSERT_TRUE(far->answer(far_user.last));
+  pump();
+  EXPECT_EQ(sip.pop().what, "answer");
+  with_message(request_text("BYE"), [&](const sip::Message& m) { engine->on_bye(1, m); });
+  EXPECT_EQ(far_user.pop(), "release:16");
+  expect_all_idle();
+  EXPECT_EQ(engine->calls_on_old_routing(), 0u);
+  // Without the trunk the next INVITE from the same source is refused (403).
+  invite(2, invite_text("+4930123456"));
+  EXPECT_EQ(sip.pop().status, 403);
+  // With it back, the next call takes the new route: tg2.
+  engine->reload(reloaded_config({route("30", {"tg2"})}));
+  invite(3, invite_text("+4930123456"));
+  EXPECT_EQ(far2_user.pop(), "setup");
+  EXPECT_TRUE(far_user.events.empty());
+  ASSERT_TRUE(far2->release(far2_user.last, 16));
+  pump();
+  expect_all_idle();
+}
+
+TEST_F(CallEngineTest, ACallInProgressTakesItsOwnRoutesAlternateAfterAReload) {
+  make({route("30", {"tg1", "tg2"})});
+  invite(1, invite_text("+4930123456"));
+  EXPECT_EQ(far_user.pop(), "setup");
+  engine->reload(reloaded_config({route("30", {"tg1"})}));  // the old route object is gone from the engine
+  ASSERT_TRUE(far->release(far_user.last, 34));             // congestion: the call's route has tg2 next
+  pump();
+  EXPECT_EQ(far2_user.pop(), "setup");
+  ASSERT_TRUE(far2->answer(far2_user.last));
+  pump();
+  EXPECT_EQ(sip.pop().what, "answer");
+  ASSERT_TRUE(far2->release(far2_user.last, 16));
+  pump();
+  EXPECT_EQ(sip.pop().what, "bye");
+  expect_all_idle();
+}
+
+TEST_F(CallEngineTest, ReloadForgetsTheDrainOfATrunkNoLongerConfigured) {
+  make({route("30", {"tg1"})});
+  ASSERT_TRUE(engine->set_sip_trunk_service("peer", false, std::chrono::seconds(30)));
+  engine->reload(reloaded_config({route("30", {"tg1"})}, false));
+  EXPECT_TRUE(engine->sip_trunk_in_service("peer"));
+  EXPECT_FALSE(engine->set_sip_trunk_service("peer", false, std::chrono::seconds(30)));
+}
+
 }  // namespace
 }  // namespace isupgw::engine

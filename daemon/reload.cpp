@@ -1,0 +1,73 @@
+// Reload that keeps calls (issue 16): SIGHUP and the management model's
+// reload action re-read the configuration file. A file that does not load
+// changes nothing (FILE:LINE: reason, counted). Otherwise the live items apply
+// at once and every item that needs a restart is named in one warning line,
+// counted, and keeps running as it was started (README "Reload"):
+//   live: logging, runtime, routes, sip.trunks (addresses, access lists,
+//         profiles, number plans), trunk groups' CIC ranges;
+//   restart: node, sip.listeners, sip.max_tcp_connections, sip.guard, a SIP
+//         trunk's OPTIONS keepalive target, every ss7 item but CIC ranges,
+//         trunk groups added or removed, media_gateways.
+// Calls in progress keep the routes and trunks they were set up with
+// (CallEngine::reload); the next calls take the new ones.
+#include <string>
+
+#include "config/diff.h"
+#include "daemon/runtime.h"
+
+namespace isupgw::daemon {
+
+void Runtime::reload() { (void)reload_now(); }
+
+void Runtime::reload(std::function<void(Result<mgmt::ReloadReport, std::string>)> done) { done(reload_now()); }
+
+Result<mgmt::ReloadReport, std::string> Runtime::reload_now() {
+  counters_.get("config.reload_requests").inc();
+  auto loaded = config_path_.empty() ? config::load_default_config() : config::load_config_file(config_path_);
+  if (!loaded) {
+    counters_.get("config.reload_failures").inc();
+    log_.error(Subsystem::kConfig, "reload_rejected",
+               {{"error", loaded.error().to_string()}, {"action", "keeping the running configuration"}});
+    return Err(loaded.error().to_string());
+  }
+  mgmt::ReloadReport report{loaded->source, {}};
+  // Live items against the file last applied; restart items against the start.
+  const config::ConfigDiff live = config::diff(config_, *loaded);
+  const config::ConfigDiff since_start = config::diff(started_, *loaded);
+  std::size_t restart = 0;
+  for (const auto& c : since_start.needs_restart()) {
+    ++restart;
+    counters_.get("config.reload_needs_restart").inc();
+    log_.warn(Subsystem::kConfig, "reload_needs_restart", {{"item", c.item}, {"change", c.what}});
+    report.notes.push_back(c.item + ": " + c.what + ", needs restart");
+  }
+  for (const auto& c : live.live()) {
+    log_.notice(Subsystem::kConfig, "reload_applies", {{"item", c.item}, {"change", c.what}});
+    report.notes.push_back(c.item + ": " + c.what + ", applied");
+  }
+  if (live.logging) apply_logging(loaded->config.logging(), log_);
+  if (live.routing && engine_) {
+    std::map<std::string, isup::GroupId, std::less<>> groups;
+    if (ss7_) groups = ss7_->groups();
+    engine_->reload(engine::make_engine_config(loaded->config, loaded->settings, std::move(groups)));
+    if (sip_guard_) sip_guard_->set_listed(loaded->settings.sip_guard.listed);
+    // An ss7 daemon started without routes refused every IAM itself; with routes the engine takes them.
+    if (ss7_ && config_.config.routes_size() == 0 && loaded->config.routes_size() > 0)
+      ss7_->set_call_user(engine_.get());
+  }
+  for (const auto& change : live.cics) apply_cics(change, report);
+  config_ = std::move(*loaded);
+  counters_.get("config.reloads_applied").inc();
+  log_.notice(Subsystem::kConfig, "reloaded",
+              {{"source", config_.source}, {"applied", live.live().size()}, {"needs_restart", restart}});
+  return report;
+}
+
+void Runtime::apply_cics(const config::CicChange& change, mgmt::ReloadReport& report) {
+  counters_.get("config.reload_needs_restart").inc();
+  log_.warn(Subsystem::kConfig, "reload_needs_restart",
+            {{"item", "ss7.trunk_groups[" + change.group + "].cics"}, {"change", "CIC ranges (not yet live)"}});
+  report.notes.push_back("ss7.trunk_groups[" + change.group + "].cics: needs restart");
+}
+
+}  // namespace isupgw::daemon
