@@ -99,12 +99,25 @@ struct SipTrunkSettings {
   std::vector<IpPrefix> allowed_sources;
 };
 
+// management: the REST/Prometheus listener (config/mgmt_config.cpp).
+struct ManagementSettings {
+  bool enabled = false;  // management.listen given
+  std::string address;
+  std::uint16_t port = 0;
+  std::string token;  // read from token_file at load; empty: none asked for (loopback only)
+  std::string tls_certificate, tls_private_key;
+  std::uint32_t max_connections = 32;
+  std::uint32_t max_body_bytes = 64 * 1024;
+  std::chrono::milliseconds idle_timeout{10000};
+};
+
 struct Settings {
   Ss7Settings ss7;
   MediaSettings media;
   std::vector<SipTrunkSettings> sip_trunks;  // in sip.trunks order
   // sip.guard; listed: every trunk's allowed sources (issue 23).
   sip::SourceGuardConfig sip_guard;
+  ManagementSettings management;
 };
 
 }  // namespace isupgw::config

@@ -63,6 +63,9 @@ class Validator {
     auto media = build_media(cfg, out_.ss7);
     if (!media) return fail(media.error());
     out_.media = std::move(*media);
+    auto management = build_management(cfg.management());
+    if (!management) return fail(management.error());
+    out_.management = std::move(*management);
     if (cfg.runtime().shutdown_grace_ms() > 600000)
       return fail("runtime.shutdown_grace_ms", "shutdown_grace_ms must be at most 600000 (10 minutes)");
     return true;

@@ -25,5 +25,6 @@ std::optional<FieldError> check_endpoint(const Endpoint& e, const std::string& p
 // The sections, in the order validate() checks them (config/ss7_config.cpp, config/media_config.cpp).
 Result<Ss7Settings, FieldError> build_ss7(const Ss7& ss7);
 Result<MediaSettings, FieldError> build_media(const Config& cfg, const Ss7Settings& ss7);
+Result<ManagementSettings, FieldError> build_management(const Management& m);
 
 }  // namespace isupgw::config

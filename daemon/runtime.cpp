@@ -1,5 +1,7 @@
 #include "daemon/runtime.h"
 
+#include "daemon/http_api.h"
+
 #include <csignal>
 #include <span>
 #include <string>
@@ -79,6 +81,12 @@ int Runtime::run() {
   engine_->attach(ua_.get(), ss7_ ? &ss7_->isup() : nullptr, ss7_ ? &ss7_->timers() : nullptr);
   // Without routes an ss7-only daemon keeps refusing incoming calls (cause 41).
   if (ss7_ && config_.config.routes_size() > 0) ss7_->set_call_user(engine_.get());
+  if (auto api = start_management(io_, config_.settings.management, model_, log_, counters_); !api) {
+    log_.error(Subsystem::kCore, "management_listen_failed", {{"error", api.error()}});
+    return 1;
+  } else {
+    http_ = std::move(*api);
+  }
   for (auto& sim : sims_) sim->start();
   if (ss7_) ss7_->start();
   wait_for_signal();
@@ -217,6 +225,7 @@ void Runtime::request_stop(const std::string& reason) {
   // bounds how long that may take.
   if (engine_) engine_->release_all();
   if (ua_) ua_->stop();
+  if (http_) http_->stop();
   stop_timer_.expires_after(grace);
   stop_timer_.async_wait([this](boost::system::error_code ec) {
     if (ec) return;

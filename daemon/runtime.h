@@ -18,6 +18,7 @@
 #include "daemon/media_stack.h"
 #include "daemon/ss7_stack.h"
 #include "engine/call_engine.h"
+#include "http/server.h"
 #include "mgmt/model.h"
 #include "sigtran/point_code.h"
 #include "sip/source_guard.h"
@@ -57,8 +58,8 @@ class Runtime final : public mgmt::Stacks {
   // Same as SIGHUP.
   void reload();
 
-  // The management model over this runtime's stacks (issue 16); no front end
-  // renders it yet. Valid for the Runtime's lifetime.
+  // The management model over this runtime's stacks (issue 16); the REST API
+  // and /metrics (daemon/http_api.h) render it. Valid for the Runtime's lifetime.
   mgmt::Model& model() { return model_; }
   boost::asio::io_context& io() { return io_; }
 
@@ -108,6 +109,7 @@ class Runtime final : public mgmt::Stacks {
   std::unique_ptr<sip::UserAgent> ua_;           // the SIP stack (listeners, transactions, dialogs)
   std::map<std::string, isup::GroupId, std::less<>> no_groups_;
   mgmt::Model model_{*this};
+  std::unique_ptr<http::Server> http_;  // the management API (management.listen); after model_: its routes use it
   bool stopping_ = false;
   bool ss7_stop_requested_ = false;
 };

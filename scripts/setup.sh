@@ -13,6 +13,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev
   # real peers and the wire-format oracle (tshark brings dumpcap); iproute2: a network namespace per test
   sip-tester stunnel4 tshark osmo-mgw osmo-stp iproute2
+  # a real Prometheus server scraping /metrics in tests (promtool checks the exposition)
+  prometheus
   # real-SCTP tests run in a throw-away VM (tests/sctp-vm): this kernel has no SCTP
   qemu-system-x86 busybox-static cpio
   # the Debian package's checker (tests/package)

@@ -1,6 +1,8 @@
 """README command (a): `isupgw run` with no --config runs the embedded default,
-listening for SIP on 127.0.0.1:5060 over UDP and TCP, and stops on SIGTERM; with
-5060 taken it exits 1 naming the port.
+listening for SIP on 127.0.0.1:5060 over UDP and TCP and serving the management
+API on 127.0.0.1:9180 (its url logged; /metrics passes `promtool check metrics`,
+Prometheus' own linter), and stops on SIGTERM; with 5060 taken it exits 1 naming
+the port.
 
 5060 is a fixed, well-known port: the test re-runs itself in a network namespace of
 its own (`unshare -n`, loopback up), where 5060 is free whatever else runs on this
@@ -9,8 +11,10 @@ is skipped (exit 77, reported as a skip), never passed."""
 import os
 import shutil
 import socket
+import json
 import subprocess
 import sys
+import urllib.request
 
 from harness import Checks, Daemon
 
@@ -47,6 +51,22 @@ try:
     s = socket.create_connection(("127.0.0.1", 5060), timeout=3)
     s.close()
     c.check("source is the embedded default", any("config=\"<embedded default>\"" in l for l in d.lines))
+    c.check("management url logged", d.wait_for(r"core management url=http://127\.0\.0\.1:9180 ") is not None,
+            [l for l in d.lines if "management" in l])
+    with urllib.request.urlopen("http://127.0.0.1:9180/trunk-groups", timeout=5) as r:
+        groups = json.load(r)
+    c.check("GET /trunk-groups: the exchange group, 31 circuits",
+            [(g["name"], g["circuits"]) for g in groups] == [("exchange", 31)], groups)
+    with urllib.request.urlopen("http://127.0.0.1:9180/metrics", timeout=5) as r:
+        ctype, metrics = r.headers["Content-Type"], r.read()
+    c.check("GET /metrics: text format 0.0.4", ctype.startswith("text/plain; version=0.0.4"), ctype)
+    if shutil.which("promtool"):
+        lint = subprocess.run(["promtool", "check", "metrics"], input=metrics, capture_output=True)
+        # promtool's linter also reports style hints (exit 3); the exposition must parse (no "error").
+        c.check("promtool parses /metrics", lint.returncode in (0, 3) and b"error" not in lint.stderr.lower(),
+                (lint.returncode, lint.stderr[-400:]))
+    else:
+        c.skip("promtool is not installed (Debian prometheus; scripts/setup.sh)")
     rc, took = d.stop()
     c.check("SIGTERM: exit 0", rc == 0, rc)
     c.check("SIGTERM: under 2 s", took < 2.0, took)
