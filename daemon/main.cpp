@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "base/log.h"
+#include "cli/ctl.h"
 #include "cli/decode.h"
 #include "config/loader.h"
 #include "daemon/runtime.h"
@@ -50,6 +51,7 @@ void usage(FILE* out) {
                "  run [--config FILE]     run the gateway (no FILE: the embedded default)\n"
                "  check-config FILE...    validate configuration files; errors as FILE:LINE: reason\n"
                "  default-config          print the embedded default configuration (YAML)\n"
+               "  ctl [OPTIONS] COMMAND   ask a running gateway (management API); ctl --help\n"
                "  decode PROTOCOL [OPTIONS] HEX   decode one message to JSON\n"
                "  encode PROTOCOL [OPTIONS] JSON  encode one message from JSON to HEX\n"
                "\n"
@@ -147,6 +149,7 @@ int main(int argc, char** argv) {
   if (cmd == "run") return cmd_run(rest);
   if (cmd == "check-config") return cmd_check_config(rest);
   if (cmd == "decode" || cmd == "encode") return cmd_codec(cmd, rest);
+  if (cmd == "ctl") return ctl_main(rest);
   if (cmd == "default-config") {
     std::fwrite(config::default_config_yaml().data(), 1, config::default_config_yaml().size(), stdout);
     return kExitOk;
