@@ -1,6 +1,8 @@
 #include "mgmt/rest_api.h"
 
+#include <algorithm>
 #include <charconv>
+#include <initializer_list>
 #include <nlohmann/json.hpp>
 
 #include "mgmt/json.h"
@@ -32,13 +34,23 @@ Response answer(const Outcome<T>& o) {
   return ok(json::render(*o));
 }
 
-// The body of an action: empty or a JSON object (RFC 8259), nothing else.
-std::optional<J> body_object(const Request& req, Reply& reply) {
+// The body of an action: empty or a JSON object (RFC 8259) of the members the
+// route knows, nothing else: a member it does not know is refused, never
+// ignored (a misspelt "cic" must not widen a block to the whole group).
+std::optional<J> body_object(const Request& req, Reply& reply, std::initializer_list<std::string_view> known) {
   if (req.body.empty()) return J::object();
   J j = J::parse(req.body, nullptr, false);
   if (j.is_discarded() || !j.is_object()) {
     reply(invalid("the body must be a JSON object"));
     return std::nullopt;
+  }
+  for (const auto& [key, value] : j.items()) {
+    if (std::find(known.begin(), known.end(), key) == known.end()) {
+      std::string names;
+      for (auto k : known) names += (names.empty() ? "" : ", ") + std::string(k);
+      reply(invalid("unknown member '" + key + "' (known: " + (names.empty() ? "none" : names) + ")"));
+      return std::nullopt;
+    }
   }
   return j;
 }
@@ -74,7 +86,7 @@ bool get_bool(const J& j, const char* key, std::optional<bool>& out, Reply& repl
 
 // {"cic": N} or {"first": N, "last": M} or {} (every circuit of the group).
 std::optional<CircuitRange> circuit_range(const Request& req, Reply& reply) {
-  auto j = body_object(req, reply);
+  auto j = body_object(req, reply, {"cic", "first", "last"});
   if (!j) return std::nullopt;
   std::optional<std::int64_t> cic, first, last;
   if (!get_int(*j, "cic", 0, 4095, cic, reply) || !get_int(*j, "first", 0, 4095, first, reply) ||
@@ -156,7 +168,7 @@ void register_rest_api(http::Router& router, Model& m) {
     if (auto r = circuit_range(req, reply)) m.query(*r, [reply](Outcome<QueryTable> t) { reply(answer(t)); });
   });
   router.add(Verb::post, "/trunk-groups/{group}/service", [&m](const Request& req, Reply reply) {
-    auto j = body_object(req, reply);
+    auto j = body_object(req, reply, {"in_service"});
     if (!j) return;
     std::optional<bool> in_service;
     if (!get_bool(*j, "in_service", in_service, reply)) return;
@@ -164,7 +176,7 @@ void register_rest_api(http::Router& router, Model& m) {
     reply(answer(m.set_trunk_group_service(req.params.at("group"), *in_service)));
   });
   router.add(Verb::post, "/sip-trunks/{trunk}/service", [&m](const Request& req, Reply reply) {
-    auto j = body_object(req, reply);
+    auto j = body_object(req, reply, {"in_service", "retry_after"});
     if (!j) return;
     std::optional<bool> in_service;
     std::optional<std::int64_t> retry_after;
@@ -177,7 +189,7 @@ void register_rest_api(http::Router& router, Model& m) {
   router.add(Verb::post, "/calls/{id}/release", [&m](const Request& req, Reply reply) {
     auto id = call_id(req);
     if (!id) return reply(invalid("a call id is a decimal number"));
-    auto j = body_object(req, reply);
+    auto j = body_object(req, reply, {"cause"});
     if (!j) return;
     std::optional<std::int64_t> cause;
     if (!get_int(*j, "cause", 1, 127, cause, reply)) return;

@@ -53,8 +53,9 @@ TEST_F(RestApiTest, ResetTheGroupSendsGrs) {
 }
 
 TEST_F(RestApiTest, BadBodiesAre400AndNothingIsSent) {
-  for (const char* body : {"[1]", "{", "{\"cic\": \"5\"}", "{\"cic\": 70000}", "{\"cic\": 1, \"first\": 1}",
-                           "{\"last\": 3}", "{\"cic\": -1}", "{\"cic\": 1.5}"}) {
+  for (const char* body :
+       {"[1]", "{", "{\"cic\": \"5\"}", "{\"cic\": 70000}", "{\"cic\": 1, \"first\": 1}", "{\"last\": 3}",
+        "{\"cic\": -1}", "{\"cic\": 1.5}", "{\"cic\": 5, \"all\": true}", "{\"frist\": 1}"}) {
     auto r = call(Verb::post, "/trunk-groups/tg1/block", body);
     EXPECT_EQ(r.status, 400u) << body;
     EXPECT_NE(r.body.find("\"code\":\"invalid\""), std::string::npos) << r.body;
