@@ -4,7 +4,8 @@
 // at once and every item that needs a restart is named in one warning line,
 // counted, and keeps running as it was started (README "Reload"):
 //   live: logging, runtime, routes, sip.trunks (addresses, access lists,
-//         profiles, number plans), trunk groups' CIC ranges;
+//         profiles, number plans), trunk groups' CIC ranges (withdrawn CICs
+//         drain, then are blocked towards the exchange; new ones are reset);
 //   restart: node, sip.listeners, sip.max_tcp_connections, sip.guard, a SIP
 //         trunk's OPTIONS keepalive target, every ss7 item but CIC ranges,
 //         trunk groups added or removed, media_gateways.
@@ -63,11 +64,25 @@ Result<mgmt::ReloadReport, std::string> Runtime::reload_now() {
   return report;
 }
 
+// CIC ranges (Q.764 2.8.2, 2.10.3): removed CICs drain (no new call, an
+// established one runs to its end) and are then blocked towards the exchange
+// with BLO/CGB maintenance; added ones are reset (GRS/RSC) before they carry
+// calls, or unblocked (UBL/CGU) when a reload had withdrawn them.
 void Runtime::apply_cics(const config::CicChange& change, mgmt::ReloadReport& report) {
-  counters_.get("config.reload_needs_restart").inc();
-  log_.warn(Subsystem::kConfig, "reload_needs_restart",
-            {{"item", "ss7.trunk_groups[" + change.group + "].cics"}, {"change", "CIC ranges (not yet live)"}});
-  report.notes.push_back("ss7.trunk_groups[" + change.group + "].cics: needs restart");
+  const std::string item = "ss7.trunk_groups[" + change.group + "].cics";
+  if (!ss7_) return;
+  const auto& groups = ss7_->groups();
+  auto id = groups.find(change.group);
+  if (id == groups.end()) return;  // a group this file adds: needs a restart, said above
+  auto& isup = ss7_->isup();
+  if (!change.removed.empty()) {
+    (void)isup.withdraw(id->second, change.removed);
+    report.notes.push_back(item + ": " + config::cic_list(change.removed) + " withdrawn (drain, then BLO/CGB)");
+  }
+  if (!change.added.empty()) {
+    (void)isup.equip(id->second, change.added);
+    report.notes.push_back(item + ": " + config::cic_list(change.added) + " equipped (reset, or UBL/CGU)");
+  }
 }
 
 }  // namespace isupgw::daemon

@@ -30,8 +30,9 @@ const IsupTimerConfig& Circuit::timer_config() const { return group_.config().ti
 bool Circuit::controlled_here() const { return group_.controls(cic_); }
 
 bool Circuit::available_for_outgoing() const {
-  return call_.idle() && !reset_.resetting() && !group_reset_pending && !unequipped && !remote_maint_blocked &&
-         !remote_hw_blocked && !local_hw_blocked && blocking_.state() == BlockingState::kUnblocked;
+  return !withdrawn && call_.idle() && !reset_.resetting() && !group_reset_pending && !unequipped &&
+         !remote_maint_blocked && !remote_hw_blocked && !local_hw_blocked &&
+         blocking_.state() == BlockingState::kUnblocked;
 }
 
 std::uint8_t Circuit::state_indicator() const {

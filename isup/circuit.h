@@ -94,6 +94,9 @@ class Circuit {
   bool local_hw_blocked = false;      // CGB (hardware failure) sent and acknowledged
   bool unequipped = false;            // UCIC received: the peer has no such circuit
   bool group_reset_pending = false;   // part of a GRS we sent and GRA not yet received
+  // Withdrawn by a reload (issue 16): hunted past; blocked towards the peer
+  // (BLO/CGB maintenance) once its call, if any, has ended.
+  bool withdrawn = false;
 
   // Idle and not blocked in either direction: may carry a new outgoing call.
   bool available_for_outgoing() const;

@@ -147,6 +147,11 @@ CallId IsupCallControl::new_call(Circuit& c) {
 void IsupCallControl::call_detached(Circuit& c, CallId id) {
   auto it = calls_.find(id);
   if (it != calls_.end() && it->second == &c) calls_.erase(it);
+  // A circuit withdrawn by a reload: its last call has ended, block it now (BLO).
+  if (c.withdrawn && c.blocking().state() == BlockingState::kUnblocked) {
+    count("isup.circuit.withdrawn_blocked");
+    (void)c.blocking().handle(BlockingEvent::kBlockReq);
+  }
 }
 
 // --- circuit selection, dual seizure avoidance ---

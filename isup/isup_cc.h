@@ -101,6 +101,17 @@ class IsupCallControl final : public MtpUser, private CircuitEnv {
   using QueryDone = std::function<void(std::optional<std::vector<std::uint8_t>> states)>;
   Result<bool, CcError> query(GroupId group, std::uint16_t first, std::uint8_t range, QueryDone done = {});
 
+  // --- Circuits equipped and withdrawn by a reload (issue 16; circuit_equipment.cpp) ---
+  // New CICs join the group and are reset first (GRS per run of up to 32, RSC
+  // for a lone one; Q.764 2.10.3) -- a withdrawn CIC coming back is unblocked
+  // (UBL/CGU). Withdrawn CICs take no new outgoing call at once and are blocked
+  // towards the peer with maintenance BLO/CGB (Q.764 2.8.2) as soon as they are
+  // idle; a call on one runs to its end first. kUnknownGroup, else the count.
+  Result<std::size_t, CcError> equip(GroupId group, std::span<const std::uint16_t> cics);
+  Result<std::size_t, CcError> withdraw(GroupId group, std::span<const std::uint16_t> cics);
+  // Withdrawn circuits not yet blocked towards the peer (draining calls or awaiting BLA/CGBA).
+  std::size_t withdrawing(GroupId group) const;
+
   // --- MtpUser ---
   void on_transfer(const MtpLabel& label, std::span<const std::uint8_t> data) override;
   void on_pause(PointCode dpc) override;
@@ -197,6 +208,10 @@ class IsupCallControl final : public MtpUser, private CircuitEnv {
                                     const std::function<bool(CircuitGroupFsm&)>& go);
   void group_done(CircuitGroupFsm& f, const Message& ack);
   void reap_groups();
+
+  // Maintenance blocking (or unblocking) of `cics` of `g`: CGB/CGU per run of
+  // consecutive CICs (2..32), BLO/UBL for a lone one or when a group procedure runs there.
+  void block_runs(TrunkGroup& g, const std::vector<std::uint16_t>& cics, bool block);
 
   // Recovery: paced GRS.
   void queue_reset(TrunkGroup& g);

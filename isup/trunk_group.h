@@ -23,6 +23,8 @@ class TrunkGroup {
   const TrunkGroupConfig& config() const { return cfg_; }
   Circuit* find(std::uint16_t cic);
   const Circuit* find(std::uint16_t cic) const;
+  // A circuit equipped after start (reload, issue 16); nullptr if the CIC exists.
+  Circuit* add(std::uint16_t cic, CircuitEnv& env);
   // Ascending CIC order.
   const std::vector<std::unique_ptr<Circuit>>& circuits() const { return circuits_; }
   // Dual seizure control: the exchange with the higher signalling point code
