@@ -74,13 +74,12 @@ void Runtime::apply_cics(const config::CicChange& change, mgmt::ReloadReport& re
   const auto& groups = ss7_->groups();
   auto id = groups.find(change.group);
   if (id == groups.end()) return;  // a group this file adds: needs a restart, said above
-  auto& isup = ss7_->isup();
   if (!change.removed.empty()) {
-    (void)isup.withdraw(id->second, change.removed);
+    (void)ss7_->isup().withdraw(id->second, change.removed);
     report.notes.push_back(item + ": " + config::cic_list(change.removed) + " withdrawn (drain, then BLO/CGB)");
   }
   if (!change.added.empty()) {
-    (void)isup.equip(id->second, change.added);
+    (void)ss7_->equip(id->second, change.added);
     report.notes.push_back(item + ": " + config::cic_list(change.added) + " equipped (reset, or UBL/CGU)");
   }
 }

@@ -96,6 +96,11 @@ void Ss7Stack::transfer(const MtpLabel& l, std::span<const std::uint8_t> data) {
     mtp3_->transfer(l, data);  // refusals are counted and logged by MTP3
 }
 
+Result<std::size_t, isup::CcError> Ss7Stack::equip(isup::GroupId group, std::span<const std::uint16_t> cics) {
+  if (const isup::TrunkGroup* g = isup_->group(group)) screening_->equip(g->config(), cics);
+  return isup_->equip(group, cics);
+}
+
 void Ss7Stack::on_transfer(const MtpLabel& l, std::span<const std::uint8_t> data) {
   if (screening_->judge(l, data) == isup::ScreenVerdict::kPass) isup_->on_transfer(l, data);
 }

@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,10 @@ class Ss7Stack final : public isup::MtpPort, public sigtran::MtpUser, public isu
   bool stopped() const;
 
   isup::IsupCallControl& isup() { return *isup_; }
+  // Reload (issue 16): CICs added to a trunk group (screening lets them in,
+  // ISUP resets them) and CICs removed (ISUP drains, then blocks them; screening
+  // keeps admitting them: the exchange still answers for them).
+  Result<std::size_t, isup::CcError> equip(isup::GroupId group, std::span<const std::uint16_t> cics);
   // SIGTRAN's and ISUP's timers, Asio timers armed at their deadlines.
   TimerService& timers() { return timers_; }
   // Trunk group name -> id, for routing.

@@ -70,6 +70,18 @@ bool Screening::alarmed(PointCode peer) const {
   return std::any_of(peers_.begin(), peers_.end(), [&](const Peer& p) { return p.theirs == peer && p.alarm; });
 }
 
+void Screening::equip(const TrunkGroupConfig& g, std::span<const std::uint16_t> cics) {
+  auto it = std::find_if(peers_.begin(), peers_.end(),
+                         [&](const Peer& p) { return p.ours == g.opc && p.theirs == g.dpc && p.ni == g.ni; });
+  if (it == peers_.end()) return;              // groups are fixed at start: the peer is known
+  for (std::size_t i = 0; i < cics.size();) {  // runs of consecutive CICs: judge() scans ranges
+    std::size_t j = i;
+    while (j + 1 < cics.size() && cics[j + 1] == cics[j] + 1) ++j;
+    it->cics.emplace_back(cics[i], cics[j]);
+    i = j + 1;
+  }
+}
+
 ScreenVerdict Screening::judge(const MtpLabel& label, std::span<const std::uint8_t> data) {
   if (data.size() < 3) {
     too_short_.inc();

@@ -52,6 +52,8 @@ class Screening {
 
   // One MTP-TRANSFER indication for ISUP: kPass lets call control have it.
   ScreenVerdict judge(const MtpLabel& label, std::span<const std::uint8_t> data);
+  // CICs a reload added to trunk group `g` (issue 16): from now on the peer's.
+  void equip(const TrunkGroupConfig& g, std::span<const std::uint16_t> cics);
   bool alarmed(PointCode peer) const;
 
  private:

@@ -69,6 +69,20 @@ TEST(Screening, OnlyTheTrunkGroupsPointCodesNiAndCicsPass) {
   EXPECT_NE(f.lines.back().find("held_back=5"), std::string::npos) << f.lines.back();
 }
 
+TEST(Screening, CicsAReloadAddsAreThePeersFromThenOn) {
+  Fixture f;
+  EXPECT_EQ(f.msg(1, 2, 2, 64, msg::kGra), ScreenVerdict::kForeignCic);
+  TrunkGroupConfig a;
+  a.opc = 2;
+  a.dpc = 1;
+  a.ni = 2;
+  const std::uint16_t added[] = {64, 65, 66, 90};
+  f.screen->equip(a, added);
+  for (unsigned cic : {64, 65, 66, 90}) EXPECT_EQ(f.msg(1, 2, 2, cic, msg::kGra), ScreenVerdict::kPass) << cic;
+  EXPECT_EQ(f.msg(1, 2, 2, 67, msg::kGra), ScreenVerdict::kForeignCic);
+  EXPECT_EQ(f.msg(3, 2, 3, 90, msg::kGra), ScreenVerdict::kForeignCic);  // another peer's CICs are unchanged
+}
+
 TEST(Screening, MaintenanceBeyondThePeersRateIsDroppedWithAnAlarm) {
   Fixture f(ScreeningConfig{.maintenance_per_second = 10, .maintenance_burst = 20, .alarm_clear = 5s});
   int passed = 0;
