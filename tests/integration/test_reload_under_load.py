@@ -35,7 +35,7 @@ SECONDS = int(os.environ.get("RELOAD_SECONDS", "20"))
 RELOADS = int(os.environ.get("RELOADS", "10"))
 HOLD_MS = int(os.environ.get("RELOAD_HOLD_MS", "100"))
 UAS_PORT = free_port()
-ALL = (1, 96)  # B's circuits: every CIC any version of A uses
+ALL = (1, 192)  # B's circuits: every CIC any version of A uses
 
 # A's CIC ranges per version (version 0 = at start); the cycle repeats for more reloads.
 # Every CIC is equipped at start: B resets all of its circuits (GRS) when A appears,
@@ -44,18 +44,20 @@ ALL = (1, 96)  # B's circuits: every CIC any version of A uses
 # meanwhile, with its call. New CICs (GRS/RSC) are covered by
 # unit_isup CircuitEquipmentTest; here ranges are withdrawn and come back.
 VERSIONS = [
-    [(1, 96)],
-    [(1, 64)],                        # withdraw 65-96 (CGB)
-    [(1, 48), (65, 80)],              # withdraw 49-64, back 65-80 (CGU)
-    [(1, 40), (65, 80)],              # withdraw 41-48
-    [(1, 80)],                        # back 41-64
-    [(1, 30), (41, 80)],              # withdraw 31-40
-    [(1, 96)],                        # back 31-40 and 81-96
-    [(1, 16), (33, 96)],              # withdraw 17-32
-    [(1, 80)],                        # back 17-32, withdraw 81-96
-    [(1, 64)],                        # withdraw 65-80
-    [(1, 64), (81, 96)],              # back 81-96
+    [(1, 192)],
+    [(1, 128)],                         # withdraw 129-192 (CGB)
+    [(1, 96), (129, 160)],              # withdraw 97-128, back 129-160 (CGU)
+    [(1, 80), (129, 160)],              # withdraw 81-96
+    [(1, 160)],                         # back 81-128
+    [(1, 60), (81, 160)],               # withdraw 61-80
+    [(1, 192)],                         # back 61-80 and 161-192
+    [(1, 32), (65, 192)],               # withdraw 33-64
+    [(1, 160)],                         # back 33-64, withdraw 161-192
+    [(1, 128)],                         # withdraw 129-160
+    [(1, 128), (161, 192)],             # back 161-192
 ]
+# At least 112 circuits stay in service: ~4 times the calls in progress at 200 calls/s
+# (100 ms hold), headroom for a loaded machine's bursts.
 
 
 def version(k):
