@@ -3,6 +3,7 @@ gateway B -> SIPp UAS at RATE calls/s while A's configuration is changed and
 reloaded (SIGHUP) RELOADS times: the routes (a probe prefix 77<k> exists only in
 version k) and trunk group a-b's CIC ranges (withdrawn, added new, and back).
 
+Reloads alternate between SIGHUP and the management API's POST /reload.
 Oracles, none of them A's own log:
 - SIPp's counts: the load UAC ends with 0 failed calls and every call successful.
 - After each reload the new routes act on the next calls (SIPp probes: 77<k> is
@@ -12,6 +13,10 @@ Oracles, none of them A's own log:
   withdrew and CGU/UBL for every CIC that came back.
 - A broken file during the load is refused with FILE:LINE (and the next probe
   still finds the running routes).
+- The management API shows each change (GET /trunk-groups/a-b/circuits: every
+  withdrawn CIC locally maintenance blocked once drained, every other one not),
+  and at the end its circuit query (POST .../query: CQM, B's CQR decoded) finds
+  every CIC idle at B, none hung, the withdrawn ones remotely blocked there.
 - At the end B is replaced by isup-peer, which answers A's GRSs and sends CQMs:
   the CQRs show every CIC idle, the withdrawn ones idle and locally blocked --
   no hung CIC.
@@ -29,12 +34,15 @@ import time
 import rogue
 from calltest import ISUP_PEER, SIPP, free_port, m3ua_port, scenario, uac
 from harness import Capture, Checks, Daemon, run, wait_port, wait_until
+from mgmtapi import api_url, request, token_file
 
 RATE = int(os.environ.get("RELOAD_RATE", "200"))
 SECONDS = int(os.environ.get("RELOAD_SECONDS", "20"))
 RELOADS = int(os.environ.get("RELOADS", "10"))
 HOLD_MS = int(os.environ.get("RELOAD_HOLD_MS", "100"))
 UAS_PORT = free_port()
+TOKEN = "reload-token-0123456789abcdef"
+TOKEN_FILE = token_file(TOKEN)
 ALL = (1, 192)  # B's circuits: every CIC any version of A uses
 
 # A's CIC ranges per version (version 0 = at start); the cycle repeats for more reloads.
@@ -96,10 +104,22 @@ ss7:
                 routing_contexts: [1]}}]
   routes: [{{dpc: 0-0-2, links: [to-b]}}]
   trunk_groups: [{{name: a-b, opc: 0-0-1, dpc: 0-0-2, cics: [{cics}]}}]
+management:
+  listen: {{address: 127.0.0.1, port: 0}}
+  token_file: {TOKEN_FILE}
 routes:
   - {{prefix: "4930", from: callers, targets: [{{trunk_group: a-b}}]}}
   - {{prefix: "77{k}", from: callers, targets: [{{trunk_group: a-b}}]}}
 """
+
+
+def shows(url, cics):
+    """GET /trunk-groups/a-b/circuits: the CICs out of `cics` are locally maintenance
+    blocked (withdrawn and drained), those in it are not."""
+    st, rows = request(url + "/trunk-groups/a-b/circuits", token=TOKEN)
+    if st != 200:
+        return False
+    return all(r["local_maintenance_blocked"] == (r["cic"] not in cics) for r in rows)
 
 
 def write(path, text):
@@ -184,6 +204,8 @@ try:
     m3ua = m3ua_port(b, "from-a")
     a_sip = free_port()
     a = Daemon(a_config(0, m3ua, a_sip))
+    url = api_url(a)
+    c.check("A's management API listens", url is not None, a.lines[-10:])
     c.check("A's link to B up", a.wait_for(r"m3ua link_ready") is not None, a.lines[-10:] + b.lines[-10:])
     wait_port(a_sip, "udp")
     srv = subprocess.Popen([SIPP, "-sn", "uas", "-i", "127.0.0.1", "-p", str(UAS_PORT), "-nostdin", "-buff_size",
@@ -212,8 +234,19 @@ try:
                     line is not None and f"{a.config_path}:2:" in line, line)
             rc, err = uac("sn:uac", a_sip, service=f"77{k - 1}55")
             c.check("after the refused file the running routes still serve (probe answered)", rc == 0, err[-300:])
-        line = reload(a, a_config(k, m3ua, a_sip), r"config reloaded")
-        c.check(f"reload {k}: applied", line is not None and "needs_restart=0" in line, line)
+        if k % 2:
+            line = reload(a, a_config(k, m3ua, a_sip), r"config reloaded")
+            c.check(f"reload {k} (SIGHUP): applied", line is not None and "needs_restart=0" in line, line)
+        else:
+            write(a.config_path, a_config(k, m3ua, a_sip))
+            st, rep = request(url + "/reload", method="POST", token=TOKEN)
+            c.check(f"reload {k} (POST /reload): applied, routes and CIC ranges named",
+                    st == 200 and any(n.startswith("routes:") for n in rep["notes"]) and
+                    any(n.startswith("ss7.trunk_groups[a-b].cics") for n in rep["notes"]) and
+                    not any("restart" in n for n in rep["notes"]), (st, rep))
+        now = cic_set(version(k))
+        c.check(f"reload {k}: GET /trunk-groups/a-b/circuits shows the {len(now)} CICs in service and the "
+                f"{ALL[1] - len(now)} withdrawn ones blocked", wait_until(lambda: shows(url, now), 10) is not None)
         rc, err = uac("sn:uac", a_sip, service=f"77{k}55")
         c.check(f"reload {k}: the new route 77{k} answers the next call (SIPp)", rc == 0, err[-300:])
         rc, err = uac(scenario("uac_expect.xml", 404), a_sip, service=f"77{k - 1}55")
@@ -248,8 +281,18 @@ try:
         c.check(f"reload {k}: on the wire, in order: CGB/BLO for the {len(want['block'])} CICs withdrawn, "
                 f"GRS/RSC for the {len(want['reset'])} new, CGU/UBL for the {len(want['unblock'])} back",
                 all(want[x] <= got[x] for x in want), {x: sorted(want[x] - got[x])[:8] for x in want})
-    # The end: B steps aside, isup-peer takes its port; A resets its circuits (GRS) and answers CQMs.
+    # The circuit query of the management API: A's CQMs, B's CQRs decoded (B's view of each CIC).
+    rows = []
+    for first in range(ALL[0], ALL[1] + 1, 32):
+        st, t = request(url + "/trunk-groups/a-b/query", method="POST", body={"first": first, "last": first + 31},
+                        token=TOKEN, timeout=15)
+        rows += t["rows"] if st == 200 else [{"cic": first, "error": (st, t)}]
     last = cic_set(version(RELOADS))
+    bad = [r for r in rows if r.get("call") != "idle" or r.get("hung") or
+           r.get("maintenance") != ("unblocked" if r["cic"] in last else "remotely_blocked")]
+    c.check(f"POST /trunk-groups/a-b/query (CQM): B has all {len(rows)} CICs idle, none hung, the "
+            f"{ALL[1] - len(last)} withdrawn ones blocked by A", len(rows) == ALL[1] and not bad, bad[:5])
+    # The end: B steps aside, isup-peer takes its port; A resets its circuits (GRS) and answers CQMs.
     circuits = sorted(set().union(*(cic_set(version(j)) for j in range(RELOADS + 1))))
     rc, _ = b.stop()
     c.check("B stops cleanly", rc == 0, rc)
@@ -290,4 +333,5 @@ finally:
         a.cleanup()
     b.cleanup()
     shutil.rmtree(work, ignore_errors=True)
+    os.unlink(TOKEN_FILE)
 c.finish()
