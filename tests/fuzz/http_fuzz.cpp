@@ -64,8 +64,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (ec || !parser.is_done()) return 0;
   auto& req = parser.get();
   int replies = 0;
-  api.router.dispatch(req.method(), req.target(), req[bhttp::field::authorization], std::move(req.body()),
-                      [&](http::Response r) {
+  const auto target = req.target();
+  const auto auth = req[bhttp::field::authorization];
+  api.router.dispatch(req.method(), std::string_view(target.data(), target.size()),
+                      std::string_view(auth.data(), auth.size()), std::move(req.body()), [&](http::Response r) {
                         ++replies;
                         if (r.status < 200 || r.status > 599) __builtin_trap();
                       });
