@@ -11,6 +11,7 @@
 //         trunk groups added or removed, media_gateways.
 // Calls in progress keep the routes and trunks they were set up with
 // (CallEngine::reload); the next calls take the new ones.
+#include <chrono>
 #include <string>
 
 #include "config/diff.h"
@@ -23,6 +24,7 @@ void Runtime::reload() { (void)reload_now(); }
 void Runtime::reload(std::function<void(Result<mgmt::ReloadReport, std::string>)> done) { done(reload_now()); }
 
 Result<mgmt::ReloadReport, std::string> Runtime::reload_now() {
+  const auto t0 = std::chrono::steady_clock::now();  // the event loop is held for this long
   counters_.get("config.reload_requests").inc();
   auto loaded = config_path_.empty() ? config::load_default_config() : config::load_config_file(config_path_);
   if (!loaded) {
@@ -59,8 +61,12 @@ Result<mgmt::ReloadReport, std::string> Runtime::reload_now() {
   for (const auto& change : live.cics) apply_cics(change, report);
   config_ = std::move(*loaded);
   counters_.get("config.reloads_applied").inc();
+  const auto took = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0);
   log_.notice(Subsystem::kConfig, "reloaded",
-              {{"source", config_.source}, {"applied", live.live().size()}, {"needs_restart", restart}});
+              {{"source", config_.source},
+               {"applied", live.live().size()},
+               {"needs_restart", restart},
+               {"took_us", took.count()}});
   return report;
 }
 

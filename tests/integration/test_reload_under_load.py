@@ -251,6 +251,9 @@ try:
         c.check(f"reload {k}: the new route 77{k} answers the next call (SIPp)", rc == 0, err[-300:])
         rc, err = uac(scenario("uac_expect.xml", 404), a_sip, service=f"77{k - 1}55")
         c.check(f"reload {k}: the old route 77{k - 1} is gone (SIPp: 404)", rc == 0, err[-300:])
+    took = [int(m.group(1)) for l in a.lines if (m := re.search(r" config reloaded .*took_us=(\d+)", l))]
+    print(f"reloads: {len(took)}, each held A's event loop {min(took, default=0)}-{max(took, default=0)} us "
+          f"(median {sorted(took)[len(took) // 2] if took else 0} us)")
     try:
         rc = load.wait(SECONDS + 90)
     except subprocess.TimeoutExpired:
