@@ -111,6 +111,12 @@ struct ManagementSettings {
   std::chrono::milliseconds idle_timeout{10000};
 };
 
+// management.vty (issue 16): present = the VTY is served.
+struct VtySettings {
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 4290;
+};
+
 struct Settings {
   Ss7Settings ss7;
   MediaSettings media;
@@ -118,6 +124,7 @@ struct Settings {
   // sip.guard; listed: every trunk's allowed sources (issue 23).
   sip::SourceGuardConfig sip_guard;
   ManagementSettings management;
+  std::optional<VtySettings> vty;  // config/vty_config.cpp
 };
 
 }  // namespace isupgw::config

@@ -66,6 +66,9 @@ class Validator {
     auto management = build_management(cfg.management());
     if (!management) return fail(management.error());
     out_.management = std::move(*management);
+    auto vty = build_vty(cfg);
+    if (!vty) return fail(vty.error());
+    out_.vty = std::move(*vty);
     if (cfg.runtime().shutdown_grace_ms() > 600000)
       return fail("runtime.shutdown_grace_ms", "shutdown_grace_ms must be at most 600000 (10 minutes)");
     return true;

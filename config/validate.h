@@ -26,5 +26,6 @@ std::optional<FieldError> check_endpoint(const Endpoint& e, const std::string& p
 Result<Ss7Settings, FieldError> build_ss7(const Ss7& ss7);
 Result<MediaSettings, FieldError> build_media(const Config& cfg, const Ss7Settings& ss7);
 Result<ManagementSettings, FieldError> build_management(const Management& m);
+Result<std::optional<VtySettings>, FieldError> build_vty(const Config& cfg);
 
 }  // namespace isupgw::config

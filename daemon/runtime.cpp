@@ -78,6 +78,7 @@ int Runtime::run() {
   engine_->set_clock(clock_);
   if (media_) engine_->attach_media(media_.get());
   if (!start_sip()) return 1;
+  if (!start_vty()) return 1;
   engine_->attach(ua_.get(), ss7_ ? &ss7_->isup() : nullptr, ss7_ ? &ss7_->timers() : nullptr);
   // Without routes an ss7-only daemon keeps refusing incoming calls (cause 41).
   if (ss7_ && config_.config.routes_size() > 0) ss7_->set_call_user(engine_.get());
@@ -96,6 +97,7 @@ int Runtime::run() {
   // that were ready have run (warnings and errors at once).
   log_.set_flush_scheduler([this](std::function<void()> task) { boost::asio::post(io_, std::move(task)); });
   io_.run();
+  vty_.reset();                  // its thread asks the loop no more
   log_.set_flush_scheduler({});  // writes what is left; io_ no longer runs tasks
   log_circuits();
   for (const auto& [name, value] : counters_.snapshot())

@@ -17,6 +17,7 @@
 #include "config/loader.h"
 #include "daemon/media_stack.h"
 #include "daemon/ss7_stack.h"
+#include "daemon/vty_server.h"
 #include "engine/call_engine.h"
 #include "http/server.h"
 #include "mgmt/model.h"
@@ -79,6 +80,8 @@ class Runtime final : public mgmt::Stacks {
 
  private:
   bool start_sip();
+  // management.vty: the VTY thread and its listener (daemon/runtime_vty.cpp); false when it cannot bind.
+  bool start_vty();
   // The SIGHUP path (daemon/reload.cpp): re-reads the file; what it applied,
   // or why it refused (README "Reload").
   Result<mgmt::ReloadReport, std::string> reload_now();
@@ -110,6 +113,7 @@ class Runtime final : public mgmt::Stacks {
   std::map<std::string, isup::GroupId, std::less<>> no_groups_;
   mgmt::Model model_{*this};
   std::unique_ptr<http::Server> http_;  // the management API (management.listen); after model_: its routes use it
+  std::unique_ptr<VtyServer> vty_;      // after model_: stopped before the model goes
   bool stopping_ = false;
   bool ss7_stop_requested_ = false;
 };

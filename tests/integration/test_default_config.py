@@ -1,8 +1,8 @@
 """README command (a): `isupgw run` with no --config runs the embedded default,
-listening for SIP on 127.0.0.1:5060 over UDP and TCP and serving the management
+listening for SIP on 127.0.0.1:5060 over UDP and TCP, serving the management
 API on 127.0.0.1:9180 (its url logged; /metrics passes `promtool check metrics`,
-Prometheus' own linter), and stops on SIGTERM; with 5060 taken it exits 1 naming
-the port.
+Prometheus' own linter) and the VTY on 127.0.0.1:4290, and stops on SIGTERM; with
+5060 taken it exits 1 naming the port.
 
 5060 is a fixed, well-known port: the test re-runs itself in a network namespace of
 its own (`unshare -n`, loopback up), where 5060 is free whatever else runs on this
@@ -17,6 +17,7 @@ import sys
 import urllib.request
 
 from harness import Checks, Daemon
+from vty import Vty
 
 NETNS = "ISUPGW_TEST_NETNS"
 if os.environ.get(NETNS) != "1" and shutil.which("unshare") and shutil.which("ip"):
@@ -67,6 +68,13 @@ try:
                 (lint.returncode, lint.stderr[-400:]))
     else:
         c.skip("promtool is not installed (Debian prometheus; scripts/setup.sh)")
+    # The VTY on loopback, its port in one line at start (issue 16); the prompt answers on telnet.
+    c.check("VTY on 127.0.0.1:4290", d.wait_for(r"core vty_listening address=127.0.0.1 port=4290$") is not None,
+            d.lines[-5:])
+    v = Vty(4290)
+    c.check("VTY: show trunks names the demo trunk group", any(l.startswith("Trunk group exchange:") for l in
+                                                                 v.cmd("show trunks")), v.banner)
+    v.close()
     rc, took = d.stop()
     c.check("SIGTERM: exit 0", rc == 0, rc)
     c.check("SIGTERM: under 2 s", took < 2.0, took)

@@ -112,6 +112,8 @@ try:
             addr, port = re.search(r"address=(\S+) port=(\d+)", m).groups()
             s = socket.create_connection((addr, int(port)), timeout=3)
             s.close()
+        c.check("packaged daemon: its VTY on 127.0.0.1:4290",
+                d.wait_for(r"core vty_listening address=127.0.0.1 port=4290$") is not None, d.lines[-10:])
         rc, took = d.stop()
         c.check("packaged daemon: SIGTERM -> exit 0", rc == 0, (rc, d.lines[-5:]))
     finally:
