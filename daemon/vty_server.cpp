@@ -132,6 +132,8 @@ void VtyServer::run(std::string address, std::uint16_t port, std::promise<Result
 
   if (telnet_init_dynif(ctx, this, address.c_str(), port) != 0) {
     started.set_value(Err("cannot bind " + address + ":" + std::to_string(port) + " (TCP)"));
+    talloc_free(osmo_ctx);
+    osmo_ctx = nullptr;
     return;
   }
   const auto bound = bound_port();
@@ -144,6 +146,9 @@ void VtyServer::run(std::string address, std::uint16_t port, std::promise<Result
   while (!stopping_.load()) osmo_select_main(0);
   osmo_fd_unregister(&wake);
   telnet_exit();
+  // This thread's own contexts (osmo_ctx_init): nothing refers to them once the thread ends.
+  talloc_free(osmo_ctx);
+  osmo_ctx = nullptr;
 }
 
 int VtyServer::dispatch(const cmd_element* cmd, struct vty* v, int argc, const char* argv[]) {
