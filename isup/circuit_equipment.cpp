@@ -74,15 +74,15 @@ Result<std::size_t, CcError> IsupCallControl::equip(GroupId group, std::span<con
 Result<std::size_t, CcError> IsupCallControl::withdraw(GroupId group, std::span<const std::uint16_t> cics) {
   TrunkGroup* g = find_group(group);
   if (g == nullptr) return Err(CcError::kUnknownGroup);
-  std::vector<std::uint16_t> idle;
+  std::vector<std::uint16_t> idle;  // no call: blocked at once
   std::size_t draining = 0;
   for (std::uint16_t cic : cics) {
     Circuit* c = g->find(cic);
     if (c == nullptr || c->withdrawn) continue;
     c->withdrawn = true;
     if (c->blocking().state() != BlockingState::kUnblocked) continue;  // already blocked by us
-    if (c->call().idle())
-      idle.push_back(cic);
+    if (c->call().call_id() == 0)
+      idle.push_back(cic);  // no call on it (idle, or only its release left to finish): blocked now
     else
       ++draining;  // blocked when its call ends (call_detached)
   }

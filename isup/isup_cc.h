@@ -105,8 +105,9 @@ class IsupCallControl final : public MtpUser, private CircuitEnv {
   // New CICs join the group and are reset first (GRS per run of up to 32, RSC
   // for a lone one; Q.764 2.10.3) -- a withdrawn CIC coming back is unblocked
   // (UBL/CGU). Withdrawn CICs take no new outgoing call at once and are blocked
-  // towards the peer with maintenance BLO/CGB (Q.764 2.8.2) as soon as they are
-  // idle; a call on one runs to its end first. kUnknownGroup, else the count.
+  // towards the peer with maintenance BLO/CGB (Q.764 2.8.2) as soon as no call
+  // is on them (a circuit only finishing a release is blocked at once); a call
+  // on one runs to its end first. kUnknownGroup, else the count.
   Result<std::size_t, CcError> equip(GroupId group, std::span<const std::uint16_t> cics);
   Result<std::size_t, CcError> withdraw(GroupId group, std::span<const std::uint16_t> cics);
   // Withdrawn circuits not yet blocked towards the peer (draining calls or awaiting BLA/CGBA).

@@ -87,6 +87,9 @@ ss7:
                 routing_contexts: [1]}}]
   routes: [{{dpc: 0-0-1, links: [from-a]}}]
   trunk_groups: [{{name: b-a, opc: 0-0-2, dpc: 0-0-1, cics: ["{ALL[0]}-{ALL[1]}"]}}]
+management:
+  listen: {{address: 127.0.0.1, port: 0}}
+  token_file: {TOKEN_FILE}
 routes: [{{prefix: "", from: b-a, targets: [{{sip_trunk: callee}}]}}]
 """
 
@@ -211,7 +214,24 @@ try:
     srv = subprocess.Popen([SIPP, "-sn", "uas", "-i", "127.0.0.1", "-p", str(UAS_PORT), "-nostdin", "-buff_size",
                             "4194304"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=work)
     wait_port(UAS_PORT, "udp")
-    # The circuits are usable once both ends' GRSs are answered: a probe call through the tandem succeeds.
+    # Both ends reset every circuit when the association comes up (paced GRS); the load starts
+    # once neither has a circuit left resetting (GET /trunk-groups at both) and a probe call passes.
+    b_url = api_url(b)
+
+    def resets_done():
+        for u, g in ((url, "a-b"), (b_url, "b-a")):
+            st, groups = request(u + "/trunk-groups", token=TOKEN)
+            st2, n = request(u + "/counters", token=TOKEN)
+            if st != 200 or st2 != 200 or [x["resetting"] for x in groups if x["name"] == g] != [0]:
+                return False
+            # Every paced GRS sent (192 CICs: 6 of 32) and answered.
+            if n.get("isup.tx.GRS", 0) < (ALL[1] + 31) // 32 or n.get("isup.rx.GRA", 0) < n.get("isup.tx.GRS", 0):
+                return False
+        return True
+
+    c.check("both ends' circuit resets done (GET /trunk-groups and /counters at A and at B: every GRS "
+            "answered, no circuit resetting)",
+            b_url is not None and wait_until(resets_done, 20) is not None)
     c.check("the tandem carries a call (SIPp probe on route 770)",
             wait_until(lambda: uac("sn:uac", a_sip, service="77055")[0] == 0, 15) is not None)
     marker = free_port()

@@ -59,6 +59,21 @@ TEST_F(CircuitEquipmentTest, ABusyCircuitWithdrawnKeepsItsCallAndIsBlockedWhenTh
   EXPECT_EQ(counter("isup.circuit.withdrawn_blocked"), 1u);
 }
 
+TEST_F(CircuitEquipmentTest, ACircuitWhoseCallIsReleasingIsBlockedAtOnce) {
+  make(1, 4);
+  const CallId id = setup_call();
+  expect(msg::kIam, 1);
+  ASSERT_TRUE(cc->release(id, 16));
+  expect(msg::kRel, 1);  // the call is over for its user; RLC still to come
+  const std::uint16_t gone[] = {1};
+  ASSERT_EQ(*cc->withdraw(group, gone), 1u);
+  expect(msg::kBlo, 1);  // no call left to drain: its call_detached has already been
+  inject_simple(msg::kRlc, 1);
+  inject_simple(msg::kBla, 1);
+  EXPECT_EQ(cc->withdrawing(group), 0u);
+  EXPECT_TRUE(circ(1).call().idle());
+}
+
 TEST_F(CircuitEquipmentTest, NewCircuitsAreResetBeforeTheyCarryCalls) {
   make(1, 2);
   const std::uint16_t added[] = {3, 4, 5, 6, 9};
