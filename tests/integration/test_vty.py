@@ -14,7 +14,8 @@ take CIC 3:
   call 2 itself (REL -> BYE);
 - `unblock cic` sends UBL, `reset group tg-peer` sends GRS that isup-peer expects (GRS cic=1 range=30);
 - `query circuits tg-peer` sends CQM: isup-peer expects it and answers CQR, the VTY shows the table;
-- `show circuits`, `show trunks`, `show links`, `show counters` against the state the peers produced.
+- `show circuits`, `show trunks`, `show links`, `show counters` against the state the peers produced;
+  `?` lists the show commands, TAB completes, `sho` abbreviates `show`.
 The verdicts are SIPp's exit codes, isup-peer's scenario (every message it expected, in order) and the
 VTY's text; the gateway's own log is read only to know when to go on (its ports, the circuit reset)."""
 import os
@@ -192,6 +193,10 @@ try:
             wait_until(lambda: " ".join(vty.cmd("show calls")).count("answered") == 2, 15), d.lines[-10:])
     report(c, "transcript: two calls, both legs; circuits; trunks; links", verify_transcript(vty, SHOW_TWO_CALLS))
     before = vty.cmd("show calls")
+    # libosmovty's completion and abbreviations: TAB completes "cal" to "calls", "sho" stands for "show".
+    c.check("TAB completes `show cal` and runs it", "2 calls" in vty.cmd("show cal\t"))
+    short = vty.cmd("sho calls")
+    c.check("`sho calls` is `show calls` (after enable `sh` is ambiguous: shutdown)", short[:1] == ["2 calls"], short)
     print("\n".join(["isupgw# show calls"] + before))
 
     # Hostile input on sessions of its own while both calls are up.
