@@ -12,7 +12,8 @@
 // Its files: isup_cc.cpp (wiring, the send path, circuit selection, call
 // requests, the receive path), circuit_maintenance.cpp (2.8 blocking, 2.10.3
 // reset, circuit group procedures and query), mtp_availability.cpp (2.13
-// MTP-PAUSE/RESUME/STATUS, paced GRS), compatibility.cpp (2.9.5, 2.12).
+// MTP-PAUSE/RESUME/STATUS, paced GRS), compatibility.cpp (2.9.5, 2.12),
+// circuit_equipment.cpp (CICs equipped and withdrawn by a reload).
 #pragma once
 
 #include <array>
