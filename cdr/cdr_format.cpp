@@ -1,0 +1,173 @@
+#include "cdr/cdr_format.h"
+
+#include <cstdio>
+#include <ctime>
+#include <variant>
+
+namespace isupgw::cdr {
+
+namespace {
+
+// A column's value: absent, a number, a text or a time.
+struct Time {
+  EpochMs ms;
+};
+using Value = std::variant<std::monostate, std::int64_t, std::string_view, Time>;
+
+template <class T>
+Value opt(const std::optional<T>& v) {
+  if (!v) return std::monostate{};
+  return static_cast<std::int64_t>(*v);
+}
+Value text(const std::string& s) {
+  if (s.empty()) return std::monostate{};
+  return std::string_view(s);
+}
+Value time(EpochMs t) {
+  if (t == 0) return std::monostate{};
+  return Time{t};
+}
+
+Value value_of(const CdrRecord& r, Column c) {
+  switch (c) {
+    case Column::kCallId: return text(r.call_id);
+    case Column::kDirection: return text(r.direction);
+    case Column::kSipCallId: return text(r.sip_call_id);
+    case Column::kSipFromTag: return text(r.sip_from_tag);
+    case Column::kSipToTag: return text(r.sip_to_tag);
+    case Column::kOpc: return opt(r.opc);
+    case Column::kDpc: return opt(r.dpc);
+    case Column::kCic: return opt(r.cic);
+    case Column::kMgEndpoint: return text(r.mg_endpoint);
+    case Column::kMgConnectionId: return text(r.mg_connection_id);
+    case Column::kCallingIn: return text(r.calling_in);
+    case Column::kCallingOut: return text(r.calling_out);
+    case Column::kCalledIn: return text(r.called_in);
+    case Column::kCalledOut: return text(r.called_out);
+    case Column::kPresentation: return text(r.presentation);
+    case Column::kIngressTrunk: return text(r.ingress_trunk);
+    case Column::kEgressTrunk: return text(r.egress_trunk);
+    case Column::kRoute: return text(r.route);
+    case Column::kSeizure: return time(r.seizure);
+    case Column::kSetup: return time(r.setup);
+    case Column::kProgress: return time(r.progress);
+    case Column::kAnswer: return time(r.answer);
+    case Column::kRelease: return time(r.release);
+    case Column::kReleaseComplete: return time(r.release_complete);
+    case Column::kPostDialDelayMs: return opt(r.post_dial_delay_ms());
+    case Column::kDurationMs: return r.duration_ms();
+    case Column::kCause: return opt(r.cause);
+    case Column::kCauseLocation: return opt(r.cause_location);
+    case Column::kReleasedBy: return text(r.released_by);
+    case Column::kSipStatus: return opt(r.sip_status);
+    case Column::kCodec: return text(r.codec);
+  }
+  return std::monostate{};
+}
+
+void append_number(std::string& out, std::int64_t n) {
+  char buf[24];
+  int len = std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(n));
+  out.append(buf, static_cast<std::size_t>(len));
+}
+
+// RFC 4180 2.6/2.7: a field holding a comma, quote or line break is quoted, quotes doubled. A line break
+// inside a field would still split the record for a line reader: it is written as a space.
+void append_csv_text(std::string& out, std::string_view s) {
+  bool quote = s.find_first_of(",\"\r\n") != std::string_view::npos;
+  if (quote) out += '"';
+  for (char ch : s) {
+    if (ch == '"')
+      out += "\"\"";
+    else if (ch == '\r' || ch == '\n')
+      out += ' ';
+    else
+      out += ch;
+  }
+  if (quote) out += '"';
+}
+
+// RFC 8259 7: quote, backslash and control characters escaped; other bytes as they are.
+void append_json_text(std::string& out, std::string_view s) {
+  out += '"';
+  for (char ch : s) {
+    auto u = static_cast<unsigned char>(ch);
+    if (ch == '"' || ch == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (u < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", u);
+      out += buf;
+    } else {
+      out += ch;
+    }
+  }
+  out += '"';
+}
+
+}  // namespace
+
+std::string format_time(EpochMs t) {
+  if (t == 0) return {};
+  std::time_t secs = static_cast<std::time_t>(t / 1000);
+  int ms = static_cast<int>(t % 1000);
+  if (ms < 0) {
+    ms += 1000;
+    --secs;
+  }
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[40];
+  int len = std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                          tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+  return std::string(buf, static_cast<std::size_t>(len));
+}
+
+std::string csv_header(std::span<const Column> columns) {
+  std::string out;
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    if (i) out += ',';
+    out += column_name(columns[i]);
+  }
+  out += '\n';
+  return out;
+}
+
+void append_csv(std::string& out, const CdrRecord& r, std::span<const Column> columns) {
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    if (i) out += ',';
+    Value v = value_of(r, columns[i]);
+    if (auto* n = std::get_if<std::int64_t>(&v))
+      append_number(out, *n);
+    else if (auto* s = std::get_if<std::string_view>(&v))
+      append_csv_text(out, *s);
+    else if (auto* t = std::get_if<Time>(&v))
+      out += format_time(t->ms);
+  }
+  out += '\n';
+}
+
+void append_json(std::string& out, const CdrRecord& r) {
+  out += '{';
+  bool first = true;
+  for (Column c : all_columns()) {
+    if (!first) out += ',';
+    first = false;
+    out += '"';
+    out += column_name(c);
+    out += "\":";
+    Value v = value_of(r, c);
+    if (auto* n = std::get_if<std::int64_t>(&v))
+      append_number(out, *n);
+    else if (auto* s = std::get_if<std::string_view>(&v))
+      append_json_text(out, *s);
+    else if (auto* t = std::get_if<Time>(&v))
+      append_json_text(out, format_time(t->ms));
+    else
+      out += "null";
+  }
+  out += "}\n";
+}
+
+}  // namespace isupgw::cdr

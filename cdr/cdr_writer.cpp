@@ -1,0 +1,205 @@
+#include "cdr/cdr_writer.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+
+#include "cdr/cdr_format.h"
+
+namespace isupgw::cdr {
+
+struct CdrWriter::File {
+  std::string extension;  // "csv" or "jsonl"
+  bool is_csv = false;
+  std::string path;
+  int fd = -1;
+  std::uint64_t size = 0;
+  std::chrono::system_clock::time_point opened{};
+};
+
+namespace {
+
+std::string errno_text(const std::string& what, const std::string& path) {
+  return what + " " + path + ": " + std::strerror(errno);
+}
+
+// A write(2) to a regular file completes unless the disk is full or a fatal signal arrives; EINTR
+// before any byte is retried. A short write leaves a torn line that the next open() cuts.
+bool write_all_once(int fd, const std::string& s) {
+  for (;;) {
+    ssize_t n = ::write(fd, s.data(), s.size());
+    if (n == static_cast<ssize_t>(s.size())) return true;
+    if (n < 0 && errno == EINTR) continue;
+    if (n >= 0) errno = ENOSPC;
+    return false;
+  }
+}
+
+}  // namespace
+
+CdrWriter::CdrWriter(WriterOptions options, WallClock wall) : opt_(std::move(options)), wall_(std::move(wall)) {
+  if (!wall_) wall_ = [] { return std::chrono::system_clock::now(); };
+}
+
+CdrWriter::~CdrWriter() {
+  for (auto& f : files_) {
+    if (f->fd < 0) continue;
+    if (dirty_) ::fdatasync(f->fd);
+    ::close(f->fd);
+  }
+}
+
+Result<std::unique_ptr<CdrWriter>, std::string> CdrWriter::open(WriterOptions options, WallClock wall) {
+  if (options.directory.empty()) return Err(std::string("CDR directory is empty"));
+  if (!options.csv && !options.json) return Err(std::string("CDR: neither CSV nor JSON lines chosen"));
+  if (::mkdir(options.directory.c_str(), 0755) != 0 && errno != EEXIST)
+    return Err(errno_text("cannot create", options.directory));
+  std::unique_ptr<CdrWriter> w(new CdrWriter(std::move(options), std::move(wall)));
+  auto add = [&](std::string ext, bool csv) {
+    auto f = std::make_unique<File>();
+    f->extension = std::move(ext);
+    f->is_csv = csv;
+    f->path = w->opt_.directory + "/" + w->opt_.base_name + "." + f->extension;
+    w->files_.push_back(std::move(f));
+  };
+  if (w->opt_.csv) add("csv", true);
+  if (w->opt_.json) add("jsonl", false);
+  for (auto& f : w->files_) {
+    auto r = w->open_file(*f);
+    if (!r) return Err(r.error());
+  }
+  w->last_sync_ = w->wall_();
+  return w;
+}
+
+Result<bool, std::string> CdrWriter::open_file(File& f) {
+  f.fd = ::open(f.path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (f.fd < 0) return Err(errno_text("cannot open", f.path));
+  struct stat st {};
+  if (::fstat(f.fd, &st) != 0) return Err(errno_text("cannot stat", f.path));
+  f.size = static_cast<std::uint64_t>(st.st_size);
+  // A restart continues the file; a torn last line (no final '\n') is cut back to the last whole record.
+  if (f.size > 0) {
+    int rfd = ::open(f.path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (rfd < 0) return Err(errno_text("cannot read", f.path));
+    std::uint64_t end = f.size;
+    char buf[4096];
+    bool found = false;
+    while (end > 0 && !found) {
+      std::uint64_t chunk = end < sizeof buf ? end : sizeof buf;
+      std::uint64_t from = end - chunk;
+      ssize_t n = ::pread(rfd, buf, chunk, static_cast<off_t>(from));
+      if (n != static_cast<ssize_t>(chunk)) {
+        ::close(rfd);
+        return Err(errno_text("cannot read", f.path));
+      }
+      for (std::uint64_t i = chunk; i > 0; --i) {
+        if (buf[i - 1] == '\n') {
+          end = from + i;
+          found = true;
+          break;
+        }
+      }
+      if (!found) end = from;
+    }
+    ::close(rfd);
+    if (end != f.size) {
+      if (::ftruncate(f.fd, static_cast<off_t>(end)) != 0) return Err(errno_text("cannot cut torn record of", f.path));
+      torn_dropped_ += f.size - end;
+      f.size = end;
+    }
+  }
+  f.opened = wall_();
+  if (f.size == 0 && f.is_csv) {
+    std::string header = csv_header(opt_.columns);
+    if (!write_all_once(f.fd, header)) return Err(errno_text("cannot write", f.path));
+    f.size = header.size();
+    dirty_ = true;
+  }
+  return true;
+}
+
+Result<bool, std::string> CdrWriter::rotate(File& f) {
+  if (dirty_ && ::fdatasync(f.fd) != 0) return Err(errno_text("cannot sync", f.path));
+  ::close(f.fd);
+  f.fd = -1;
+  std::time_t secs = std::chrono::system_clock::to_time_t(wall_());
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%S", &tm);
+  std::string base = opt_.directory + "/" + opt_.base_name + "-" + stamp;
+  std::string target = base + "." + f.extension;
+  // Never overwrite an earlier rotated file (two rotations within one second).
+  for (int n = 1; ::access(target.c_str(), F_OK) == 0; ++n) target = base + "-" + std::to_string(n) + "." + f.extension;
+  if (::rename(f.path.c_str(), target.c_str()) != 0) return Err(errno_text("cannot rotate", f.path));
+  return open_file(f);
+}
+
+Result<bool, std::string> CdrWriter::append(File& f, const std::string& line) {
+  auto now = wall_();
+  bool by_size = opt_.rotate_bytes != 0 && f.size + line.size() > opt_.rotate_bytes &&
+                 f.size > (f.is_csv ? csv_header(opt_.columns).size() : 0);
+  bool by_time = opt_.rotate_interval.count() != 0 && now - f.opened >= opt_.rotate_interval;
+  if (by_size || by_time) {
+    auto r = rotate(f);
+    if (!r) return r;
+  }
+  if (!write_all_once(f.fd, line)) return Err(errno_text("cannot write", f.path));
+  f.size += line.size();
+  dirty_ = true;
+  return true;
+}
+
+Result<bool, std::string> CdrWriter::write(const CdrRecord& r) {
+  for (auto& f : files_) {
+    line_.clear();
+    if (f->is_csv)
+      append_csv(line_, r, opt_.columns);
+    else
+      append_json(line_, r);
+    auto res = append(*f, line_);
+    if (!res) return res;
+  }
+  ++records_;
+  if (wall_() - last_sync_ >= opt_.sync_interval) return sync_all();
+  return true;
+}
+
+Result<bool, std::string> CdrWriter::sync_all() {
+  last_sync_ = wall_();
+  if (!dirty_) return true;
+  for (auto& f : files_)
+    if (::fdatasync(f->fd) != 0) return Err(errno_text("cannot sync", f->path));
+  dirty_ = false;
+  ++syncs_;
+  return true;
+}
+
+Result<bool, std::string> CdrWriter::tick() {
+  auto now = wall_();
+  if (opt_.rotate_interval.count() != 0) {
+    for (auto& f : files_) {
+      // Rotating an empty file by time would only multiply empty files.
+      bool empty = f->size <= (f->is_csv ? csv_header(opt_.columns).size() : 0);
+      if (!empty && now - f->opened >= opt_.rotate_interval) {
+        auto r = rotate(*f);
+        if (!r) return r;
+      }
+    }
+  }
+  if (now - last_sync_ >= opt_.sync_interval) return sync_all();
+  return true;
+}
+
+std::vector<std::string> CdrWriter::current_paths() const {
+  std::vector<std::string> out;
+  for (const auto& f : files_) out.push_back(f->path);
+  return out;
+}
+
+}  // namespace isupgw::cdr
