@@ -151,8 +151,11 @@ ConfigDiff diff(const LoadedConfig& running, const LoadedConfig& next) {
     for (const auto& l : b.sip().listeners()) lb.insert(listener_text(l));
     for (const auto& l : la)
       if (!lb.count(l)) d.add("sip.listeners[" + l + "]", "removed", false);
-    for (const auto& l : lb)
-      if (!la.count(l)) d.add("sip.listeners[" + l + "]", "added", false);
+    for (int i = 0; i < b.sip().listeners_size(); ++i)
+      if (!la.count(listener_text(b.sip().listeners(i)))) {
+        d.add("sip.listeners[" + listener_text(b.sip().listeners(i)) + "]", "added", true);
+        out.listeners_added.push_back(i);
+      }
   }
   if (a.sip().max_tcp_connections() != b.sip().max_tcp_connections())
     d.add("sip.max_tcp_connections", "changed", false);

@@ -29,6 +29,7 @@ struct CicChange {
 struct ConfigDiff {
   std::vector<ConfigChange> changes;
   std::vector<CicChange> cics;                             // live: trunk groups present in both whose CIC ranges differ
+  std::vector<int> listeners_added;                        // live: indexes into the new file's sip.listeners
   bool logging = false, runtime = false, routing = false;  // routing: routes or sip.trunks
   bool empty() const { return changes.empty(); }
   std::vector<ConfigChange> needs_restart() const;

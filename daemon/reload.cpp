@@ -3,10 +3,10 @@
 // changes nothing (FILE:LINE: reason, counted). Otherwise the live items apply
 // at once and every item that needs a restart is named in one warning line,
 // counted, and keeps running as it was started (README "Reload"):
-//   live: logging, runtime, routes, sip.trunks (addresses, access lists,
+//   live: logging, runtime, routes, SIP listeners added, sip.trunks (addresses, access lists,
 //         profiles, number plans), trunk groups' CIC ranges (withdrawn CICs
 //         drain, then are blocked towards the exchange; new ones are reset);
-//   restart: node, sip.listeners, sip.max_tcp_connections, sip.guard, a SIP
+//   restart: node, SIP listeners removed, sip.max_tcp_connections, sip.guard, a SIP
 //         trunk's OPTIONS keepalive target, every ss7 item but CIC ranges,
 //         trunk groups added or removed, media_gateways.
 // Calls in progress keep the routes and trunks they were set up with
@@ -59,6 +59,22 @@ Result<mgmt::ReloadReport, std::string> Runtime::reload_now() {
       ss7_->set_call_user(engine_.get());
   }
   for (const auto& change : live.cics) apply_cics(change, report);
+  for (int i : live.listeners_added) {
+    const auto c = listener_config(loaded->config.sip().listeners(i));
+    const std::string item = "sip.listeners[" + std::string(sip::to_string(c.transport)) + " " + c.address + ":" +
+                             std::to_string(c.port) + "]";
+    if (auto ec = ua_ ? ua_->add_listener(c) : std::make_error_code(std::errc::operation_not_supported)) {
+      counters_.get("config.reload_needs_restart").inc();
+      log_.error(Subsystem::kSip, "listen_failed",
+                 {{"item", item}, {"error", ec.message()}, {"action", "needs restart"}});
+      report.notes.push_back(item + ": cannot listen (" + ec.message() + "), needs restart");
+    } else {
+      // Bound now as if at start: removing it later is a change that needs a restart.
+      *started_.config.mutable_sip()->add_listeners() = loaded->config.sip().listeners(i);
+      log_.notice(Subsystem::kSip, "listening",
+                  {{"transport", sip::to_string(c.transport)}, {"address", c.address}, {"port", c.port}});
+    }
+  }
   config_ = std::move(*loaded);
   counters_.get("config.reloads_applied").inc();
   const auto took = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0);

@@ -106,16 +106,18 @@ int Runtime::run() {
   return 0;
 }
 
+sip::ListenerConfig Runtime::listener_config(const config::SipListener& lc) const {
+  sip::ListenerConfig c;
+  c.transport = lc.transport() == config::TRANSPORT_TCP ? sip::Transport::kTcp : sip::Transport::kUdp;
+  c.address = lc.address();
+  c.port = static_cast<std::uint16_t>(lc.port());
+  c.max_tcp_connections = config_.config.sip().max_tcp_connections();
+  return c;
+}
+
 bool Runtime::start_sip() {
   std::vector<sip::ListenerConfig> listeners;
-  for (const auto& lc : config_.config.sip().listeners()) {
-    sip::ListenerConfig c;
-    c.transport = lc.transport() == config::TRANSPORT_TCP ? sip::Transport::kTcp : sip::Transport::kUdp;
-    c.address = lc.address();
-    c.port = static_cast<std::uint16_t>(lc.port());
-    c.max_tcp_connections = config_.config.sip().max_tcp_connections();
-    listeners.push_back(c);
-  }
+  for (const auto& lc : config_.config.sip().listeners()) listeners.push_back(listener_config(lc));
   sip::UserAgentOptions opt;
   opt.user_agent = config_.config.node().name();
   std::uint32_t ping_ms = 0;

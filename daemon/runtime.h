@@ -80,6 +80,7 @@ class Runtime final : public mgmt::Stacks {
 
  private:
   bool start_sip();
+  sip::ListenerConfig listener_config(const config::SipListener& lc) const;
   // management.vty: the VTY thread and its listener (daemon/runtime_vty.cpp); false when it cannot bind.
   bool start_vty();
   // The SIGHUP path (daemon/reload.cpp): re-reads the file; what it applied,

@@ -286,27 +286,36 @@ AsioTransportLayer::~AsioTransportLayer() {
 }
 
 std::error_code AsioTransportLayer::start() {
-  for (const auto& c : configs_) {
-    std::error_code ec;
-    if (c.transport == Transport::kUdp) {
-      auto l = start_listener(
-          io_, c,
-          [this](const Received& r) {
-            // Judged before anything is built or parsed (issue 23).
-            if (guard_ && !guard_->admit_message(AddressBytes(r.peer_address).span())) return;
-            deliver(Peer{Transport::kUdp, r.peer_address.to_string(), r.peer_port},
-                    std::string_view(reinterpret_cast<const char*>(r.bytes.data()), r.bytes.size()));
-          },
-          log_, counters_, ec);
-      if (!l) return ec;
-      udp_.push_back(std::move(l));
-    } else {
-      if (c.transport == Transport::kTls && !tls_.front()->error.empty())
-        return std::make_error_code(std::errc::invalid_argument);
-      if ((ec = start_stream_listener(c))) return ec;
-    }
-  }
+  for (const auto& c : configs_)
+    if (auto ec = start_one(c)) return ec;
   return {};
+}
+
+std::error_code AsioTransportLayer::add_listener(const ListenerConfig& c) {
+  if (auto ec = start_one(c)) return ec;
+  configs_.push_back(c);
+  return {};
+}
+
+std::error_code AsioTransportLayer::start_one(const ListenerConfig& c) {
+  std::error_code ec;
+  if (c.transport == Transport::kUdp) {
+    auto l = start_listener(
+        io_, c,
+        [this](const Received& r) {
+          // Judged before anything is built or parsed (issue 23).
+          if (guard_ && !guard_->admit_message(AddressBytes(r.peer_address).span())) return;
+          deliver(Peer{Transport::kUdp, r.peer_address.to_string(), r.peer_port},
+                  std::string_view(reinterpret_cast<const char*>(r.bytes.data()), r.bytes.size()));
+        },
+        log_, counters_, ec);
+    if (!l) return ec;
+    udp_.push_back(std::move(l));
+    return {};
+  }
+  if (c.transport == Transport::kTls && !tls_.front()->error.empty())
+    return std::make_error_code(std::errc::invalid_argument);
+  return start_stream_listener(c);
 }
 
 std::error_code AsioTransportLayer::start_stream_listener(const ListenerConfig& c) {

@@ -49,6 +49,8 @@ class AsioTransportLayer final : public TransportLayer {
   void set_tap(std::function<void(const Peer&, std::string_view)> tap) { tap_ = std::move(tap); }
   // Binds every listener; the first failure is returned.
   std::error_code start();
+  // One more listener while running (reload, issue 16); the error if it cannot bind.
+  std::error_code add_listener(const ListenerConfig& c);
 
   bool send(const Peer& to, std::string_view bytes) override;
   std::string local_host(Transport t) const override;
@@ -65,6 +67,7 @@ class AsioTransportLayer final : public TransportLayer {
   struct StreamListener;
   void deliver(const Peer& from, std::string_view bytes);
   void forget(const std::string& key, const Connection* c);
+  std::error_code start_one(const ListenerConfig& c);
   std::error_code start_stream_listener(const ListenerConfig& c);
   void accept(StreamListener& l);
   std::shared_ptr<Connection> connect(const Peer& to);

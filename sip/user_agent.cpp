@@ -88,6 +88,11 @@ std::error_code UserAgent::start() {
   return {};
 }
 
+std::error_code UserAgent::add_listener(const ListenerConfig& c) {
+  if (!owned_transport_) return std::make_error_code(std::errc::operation_not_supported);
+  return owned_transport_->add_listener(c);
+}
+
 std::uint16_t UserAgent::port(Transport t) const { return transport_->local_port(t); }
 
 void UserAgent::defer(std::function<void()> fn) {

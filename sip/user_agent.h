@@ -82,6 +82,8 @@ class UserAgent final : public SessionApi, private TransactionUser {
 
   // Binds the listeners (io_context form) and starts the OPTIONS pings.
   std::error_code start();
+  // One more listener while running (reload, issue 16; io_context form only).
+  std::error_code add_listener(const ListenerConfig& c);
   // Bound port of the first listener of that transport (0 = none).
   std::uint16_t port(Transport t) const;
   // Graceful shutdown: CANCEL/BYE/503 for every session (on_ended kShutdown

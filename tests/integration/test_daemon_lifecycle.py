@@ -1,5 +1,6 @@
 """isupgw run: binds its SIP listeners, reports readiness, answers OPTIONS over
-UDP and TCP (the SIP stack), counts what it receives, reloads on SIGHUP (rejecting a broken file without dying) and stops
+UDP and TCP (the SIP stack), counts what it receives, reloads on SIGHUP (rejecting a broken file without dying;
+listeners added live, removed ones named as needing a restart) and stops
 cleanly and quickly on SIGTERM."""
 import os
 import re
@@ -75,12 +76,54 @@ try:
     c.check("still running after rejected reload: a good file reloads",
             d.wait_for(r"config reloaded", start=n) is not None and d.proc.poll() is None, d.lines[-5:])
 
+    # SIGHUP adding a UDP and a TCP listener: they answer at once (RFC 3261 11.2 OPTIONS).
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", 0))
+    new_port = s.getsockname()[1]
+    s.close()
+    extra = (f"    - {{transport: udp, address: 127.0.0.1, port: {new_port}}}\n"
+             f"    - {{transport: tcp, address: 127.0.0.1, port: {new_port}}}\n")
+    with open(d.config_path, "w") as f:
+        f.write(CONFIG.replace("runtime:", extra.rstrip("\n") + "\nruntime:", 1))
+    n = len(d.lines)
+    d.signal(signal.SIGHUP)
+    line = d.wait_for(r"config reloaded", start=n)
+    c.check("SIGHUP adds two listeners live", line is not None and "needs_restart=0" in line, d.lines[n:])
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.bind(("127.0.0.1", 0))
+    u.settimeout(3)
+    probe = options("UDP", u.getsockname()[1]).replace(b"lc-UDP", b"lc-UDP2")  # a new transaction and Call-ID
+    u.sendto(probe.replace(b"lifecycle-UDP", b"lifecycle-UDP2"), ("127.0.0.1", new_port))
+    try:
+        reply = u.recv(4096).decode(errors="replace")
+    except OSError:
+        reply = ""
+    u.close()
+    c.check("the added udp listener answers OPTIONS 200", reply.startswith("SIP/2.0 200"), reply[:80])
+    try:
+        t = socket.create_connection(("127.0.0.1", new_port), timeout=3)
+        t.sendall(options("TCP", t.getsockname()[1]))
+        reply = t.recv(4096).decode(errors="replace")
+        t.close()
+    except OSError as e:
+        reply = str(e)
+    c.check("the added tcp listener answers OPTIONS 200", reply.startswith("SIP/2.0 200"), reply[:80])
+    # Removing a listener needs a restart: said by name, and it keeps listening.
+    with open(d.config_path, "w") as f:
+        f.write(CONFIG)
+    n = len(d.lines)
+    d.signal(signal.SIGHUP)
+    line = d.wait_for(r"config reloaded", start=n)
+    named = [l for l in d.lines[n:] if "reload_needs_restart" in l and f"127.0.0.1:{new_port}" in l]
+    c.check("removing them: each named as needing a restart", line is not None and "needs_restart=2" in line and
+            len(named) == 2, d.lines[n:])
+
     rc, took = d.stop()
     c.check("SIGTERM exits 0", rc == 0, f"rc={rc}")
     c.check("SIGTERM stops within the grace bound", took < 1.5, f"{took:.2f}s")
     c.check("stop logged", any(" core stopped" in l for l in d.lines))
     c.check("counters reported at stop",
-            any("name=sip.udp.rx_datagrams value=1" in l for l in d.lines), "\n".join(d.lines[-12:]))
+            any("name=sip.udp.rx_datagrams value=2" in l for l in d.lines), "\n".join(d.lines[-12:]))  # one per listener
 finally:
     d.cleanup()
 

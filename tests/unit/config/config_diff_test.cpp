@@ -104,14 +104,15 @@ TEST(ConfigDiff, TrunkGroupAddedNeedsRestart) {
   EXPECT_EQ(render(d.changes), "ss7.trunk_groups[tg3]: added (restart)\n");
 }
 
-TEST(ConfigDiff, ListenerNamedPreciselyAndNeedsRestart) {
+TEST(ConfigDiff, ListenerAddedIsLiveOneRemovedNeedsRestart) {
   const auto d =
       diff(load(yaml()),
            load(yaml(R"(["1-31"])", R"([{prefix: "49", targets: [{trunk_group: tg1}]}])", "", "0-0-1", "5062")));
   EXPECT_EQ(render(d.changes),
             "sip.listeners[udp 127.0.0.1:5060]: removed (restart)\n"
-            "sip.listeners[udp 127.0.0.1:5062]: added (restart)\n");
+            "sip.listeners[udp 127.0.0.1:5062]: added (live)\n");
   EXPECT_FALSE(d.routing);
+  EXPECT_EQ(d.listeners_added, std::vector<int>{0});
 }
 
 TEST(ConfigDiff, LinksMediaGatewaysAndNodeNeedRestartLoggingIsLive) {
