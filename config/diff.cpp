@@ -223,6 +223,8 @@ ConfigDiff diff(const LoadedConfig& running, const LoadedConfig& next) {
   d.by_name("media_gateways", a.media_gateways(), b.media_gateways(), false);
   // The management listener is bound at start (its token and TLS files are read then too).
   if (a.management().SerializeAsString() != b.management().SerializeAsString()) d.add("management", "changed", false);
+  // The CDR writer opens its files at start.
+  if (a.cdr().SerializeAsString() != b.cdr().SerializeAsString()) d.add("cdr", "changed", false);
   return out;
 }
 

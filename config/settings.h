@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "base/ip_address.h"
+#include "cdr/cdr_writer.h"
 #include "isup/isup_cc_config.h"
 #include "isup/screening.h"
 #include "media-gw/endpoint_map.h"
@@ -118,6 +119,7 @@ struct VtySettings {
 };
 
 struct Settings {
+  std::optional<cdr::WriterOptions> cdr;  // the cdr section (config/cdr_config.cpp); absent: no CDRs
   Ss7Settings ss7;
   MediaSettings media;
   std::vector<SipTrunkSettings> sip_trunks;  // in sip.trunks order

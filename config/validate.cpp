@@ -69,6 +69,9 @@ class Validator {
     auto vty = build_vty(cfg);
     if (!vty) return fail(vty.error());
     out_.vty = std::move(*vty);
+    auto cdr = build_cdr(cfg);
+    if (!cdr) return fail(cdr.error());
+    out_.cdr = std::move(*cdr);
     if (cfg.runtime().shutdown_grace_ms() > 600000)
       return fail("runtime.shutdown_grace_ms", "shutdown_grace_ms must be at most 600000 (10 minutes)");
     return true;

@@ -27,5 +27,6 @@ Result<Ss7Settings, FieldError> build_ss7(const Ss7& ss7);
 Result<MediaSettings, FieldError> build_media(const Config& cfg, const Ss7Settings& ss7);
 Result<ManagementSettings, FieldError> build_management(const Management& m);
 Result<std::optional<VtySettings>, FieldError> build_vty(const Config& cfg);
+Result<std::optional<cdr::WriterOptions>, FieldError> build_cdr(const Config& cfg);
 
 }  // namespace isupgw::config
