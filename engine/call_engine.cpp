@@ -154,6 +154,7 @@ void CallEngine::perform(Call& c, const CallTransition& t, const EventData& d) {
 
     case CallAction::kForwardProgress:
       observe_pdd(c);
+      if (c.progressed == Clock::time_point{}) c.progressed = clock_->now();
       if (c.a.sip) {  // B is ISUP: ACM/CPG -> 18x
         if (!sip_ || d.ind == nullptr) return;
         const auto& prof = c.a.trunk->profile;
@@ -186,6 +187,7 @@ void CallEngine::perform(Call& c, const CallTransition& t, const EventData& d) {
     case CallAction::kForwardAnswer:
       observe_pdd(c);
       c.answered = true;
+      c.answered_at = clock_->now();
       answered_.inc();
       if (c.a.sip) {
         if (!sip_) return;
@@ -350,6 +352,7 @@ void CallEngine::finish(Call& c) {
     failed_.inc();
     counters_.get("call.failed.cause_" + std::to_string(c.cause)).inc();
   }
+  if (cdr_sink_) cdr_sink_(cdr_of(c));
   if (c.a.sid) by_sid_.erase(c.a.sid);
   if (c.b.sid) by_sid_.erase(c.b.sid);
   if (c.a.cid) by_cid_.erase(c.a.cid);

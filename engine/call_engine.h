@@ -31,6 +31,7 @@
 #include "base/counters.h"
 #include "base/log.h"
 #include "base/timer_service.h"
+#include "cdr/cdr_record.h"
 #include "config/config.pb.h"
 #include "config/settings.h"
 #include "engine/call_fsm.h"
@@ -111,6 +112,11 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   // Releases every call (shutdown); cause 16 towards ISUP, BYE/CANCEL/503 towards SIP.
   void release_all();
 
+  // Call detail records (issue 17): the sink gets each call's record once, when the call ends (the
+  // writer formats it; the engine only copies what it already holds). Empty: no records.
+  using CdrSink = std::function<void(cdr::CdrRecord&&)>;
+  void set_cdr_sink(CdrSink sink) { cdr_sink_ = std::move(sink); }
+
   // --- Management (issue 16, mgmt/model.h; call_engine_admin.cpp) ---
   // Time for call ages and the call path's timings (default: steady clock).
   void set_clock(const Clock& clock) { clock_ = &clock; }
@@ -186,10 +192,11 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
         : id(call_id), fsm(meter, CallState::kIdle, fsm::Label{{}, call_id}) {}
     CallState state() const { return fsm.state(); }
     std::uint64_t id = 0;
-    CallMachine fsm;              // the table in call_fsm.cpp: every state change goes through it
-    Clock::time_point started{};  // setup received (or the number completed, overlap ISUP)
-    bool pdd_seen = false;        // post-dial delay observed (first progress or answer forwarded)
-    std::string called;           // as received from leg A, for management
+    CallMachine fsm;                                // the table in call_fsm.cpp: every state change goes through it
+    Clock::time_point started{};                    // setup received (or the number completed, overlap ISUP)
+    bool pdd_seen = false;                          // post-dial delay observed (first progress or answer forwarded)
+    Clock::time_point progressed{}, answered_at{};  // first progress, answer forwarded (CDR; 0: none)
+    std::string called;                             // as received from leg A, for management
     Leg a, b;
     std::shared_ptr<const Routing> routing;  // the trunks and routes at setup: Leg::trunk and route point into it
     const RouteEntry* route = nullptr;
@@ -256,6 +263,7 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   // the SIP caller is unanswered): SIP-I/SIP-T only (call_engine_info.cpp).
   void isup_to_sip(isup::CallId id, const isup::Message& m);
   void finish(Call& c);
+  cdr::CdrRecord cdr_of(const Call& c) const;  // call_engine_cdr.cpp
   void observe_pdd(Call& c) {
     if (!c.pdd_seen) {
       c.pdd_seen = true;
@@ -302,6 +310,7 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   SteadyClock steady_;
   const Clock* clock_ = &steady_;
   CallTimings timings_;
+  CdrSink cdr_sink_;
   std::set<std::string, std::less<>> out_of_service_groups_;
   std::map<std::string, std::chrono::seconds, std::less<>> out_of_service_trunks_;  // -> Retry-After
   Logger& log_;

@@ -1304,5 +1304,50 @@ TEST_F(CallEngineTest, ReloadForgetsTheDrainOfATrunkNoLongerConfigured) {
   EXPECT_FALSE(engine->set_sip_trunk_service("peer", false, std::chrono::seconds(30)));
 }
 
+// --- Call detail records (issue 17) ---
+
+TEST_F(CallEngineTest, CdrOfAnAnsweredCallHasItsTimesAndCause) {
+  make({route("30", {"tg1"})});
+  engine->set_clock(clock);
+  std::vector<cdr::CdrRecord> cdrs;
+  engine->set_cdr_sink([&](cdr::CdrRecord&& r) { cdrs.push_back(std::move(r)); });
+  clock.advance(std::chrono::seconds(1));  // the engine's time 0 means "did not happen"
+  invite(1, invite_text("+4930123456"));
+  advance(std::chrono::milliseconds(300));
+  ASSERT_TRUE(far->alert(far_user.last));
+  pump();
+  advance(std::chrono::milliseconds(700));
+  ASSERT_TRUE(far->answer(far_user.last));
+  pump();
+  advance(std::chrono::milliseconds(5000));
+  with_message(request_text("BYE"), [&](const sip::Message& m) { engine->on_bye(1, m); });
+  expect_all_idle();
+  ASSERT_EQ(cdrs.size(), 1u);
+  const auto& r = cdrs[0];
+  EXPECT_EQ(r.direction, "sip-to-isup");
+  EXPECT_EQ(r.called_in, "30123456");  // as the engine received it, national (RFC 3398 7.2.1)
+  EXPECT_EQ(r.egress_trunk, "tg1");
+  EXPECT_EQ(r.route, "30");
+  EXPECT_EQ(r.post_dial_delay_ms(), 300);
+  EXPECT_EQ(r.answer - r.setup, 1000);
+  EXPECT_EQ(r.duration_ms(), 5000);
+  EXPECT_EQ(r.cause, 16);
+}
+
+TEST_F(CallEngineTest, CdrOfABusyCallHasCause17AndNoDuration) {
+  make({route("30", {"tg1"})});
+  std::vector<cdr::CdrRecord> cdrs;
+  engine->set_cdr_sink([&](cdr::CdrRecord&& r) { cdrs.push_back(std::move(r)); });
+  invite(1, invite_text("+4930123456"));
+  ASSERT_TRUE(far->release(far_user.last, 17));
+  pump();
+  expect_all_idle();
+  ASSERT_EQ(cdrs.size(), 1u);
+  EXPECT_EQ(cdrs[0].cause, 17);
+  EXPECT_EQ(cdrs[0].answer, 0);
+  EXPECT_EQ(cdrs[0].duration_ms(), 0);
+  EXPECT_FALSE(cdrs[0].post_dial_delay_ms());
+}
+
 }  // namespace
 }  // namespace isupgw::engine
