@@ -76,6 +76,15 @@ int Runtime::run() {
   engine_ = std::make_unique<engine::CallEngine>(
       engine::make_engine_config(config_.config, config_.settings, std::move(groups)), log_, counters_);
   engine_->set_clock(clock_);
+  if (config_.settings.cdr) {
+    auto out = CdrOutput::start(io_, *config_.settings.cdr, log_, counters_);
+    if (!out) {
+      log_.error(Subsystem::kCore, "cdr_start_failed", {{"error", out.error()}});
+      return 1;
+    }
+    cdr_ = std::move(*out);
+    engine_->set_cdr_sink([this](cdr::CdrRecord&& r) { cdr_->write(r); });
+  }
   if (media_) engine_->attach_media(media_.get());
   if (!start_sip()) return 1;
   if (!start_vty()) return 1;

@@ -38,7 +38,11 @@ cdr::CdrRecord CallEngine::cdr_of(const Call& c) const {
   r.called_in = c.called;
   r.ingress_trunk = summary_of(c.a).trunk;
   r.egress_trunk = summary_of(c.b).trunk;
-  if (c.route != nullptr) r.route = c.route->prefix;
+  if (c.route != nullptr) {
+    r.route = c.route->prefix;
+    // A leg released before the end no longer names its trunk: the route target tried last does.
+    if (r.egress_trunk.empty() && c.target < c.route->targets.size()) r.egress_trunk = c.route->targets[c.target].name;
+  }
   r.setup = wall(c.started);
   r.progress = wall(c.progressed);
   r.answer = wall(c.answered_at);
