@@ -194,3 +194,23 @@ class Capture:
 
 def run(argv, **kw):
     return subprocess.run(argv, capture_output=True, text=True, timeout=60, **kw)
+
+
+def sim_exchange_gateway(sim_port, ring_ms, extra=""):
+    """The configuration of one gateway between SIP (trunk `local`, any 127/8 source) and its simulated exchange
+    over M3UA/TCP (trunk group `exchange`, CICs 1-31, OPC 0-0-1, DPC 0-0-2; the exchange answers after ring_ms);
+    `extra` is appended as further top-level sections (management, cdr, ...)."""
+    return f"""
+logging: {{level: info, subsystems: {{isup: debug}}}}
+sip:
+  listeners: [{{transport: udp, address: 127.0.0.1, port: 0}}]
+  trunks: [{{name: local, address: 127.0.0.1, allowed_sources: ["127.0.0.0/8"]}}]
+ss7:
+  m3ua_links: [{{name: to-exchange, role: ipsp_client, transport: tcp, remote: {{address: 127.0.0.1, port: {sim_port}}},
+                routing_contexts: [1]}}]
+  routes: [{{dpc: default, links: [to-exchange]}}]
+  trunk_groups: [{{name: exchange, opc: 0-0-1, dpc: 0-0-2, cics: ["1-31"]}}]
+  simulated_exchanges: [{{name: sim, listen: {{address: 127.0.0.1, port: {sim_port}}}, opc: 0-0-2, dpc: 0-0-1,
+                         cics: ["1-31"], ring_ms: {ring_ms}}}]
+routes: [{{prefix: "", from: local, targets: [{{trunk_group: exchange}}]}}]
+{extra}"""

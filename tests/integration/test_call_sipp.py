@@ -15,26 +15,13 @@ import os
 import tempfile
 
 from calltest import circuits_idle, free_port, m3ua_port, scenario, sip_port, uac, uas, wait_circuits_reset, wait_uas
-from harness import BIN, Checks, Daemon, run
+from harness import BIN, Checks, Daemon, run, sim_exchange_gateway
 
 c = Checks()
 
 # ---------------------------------------------------------------- SIP -> ISUP
 SIM_PORT = free_port()
-GW = f"""
-logging: {{level: info, subsystems: {{isup: debug}}}}
-sip:
-  listeners: [{{transport: udp, address: 127.0.0.1, port: 0}}]
-  trunks: [{{name: local, address: 127.0.0.1, allowed_sources: ["127.0.0.0/8"]}}]
-ss7:
-  m3ua_links: [{{name: to-exchange, role: ipsp_client, transport: tcp, remote: {{address: 127.0.0.1, port: {SIM_PORT}}},
-                routing_contexts: [1]}}]
-  routes: [{{dpc: default, links: [to-exchange]}}]
-  trunk_groups: [{{name: exchange, opc: 0-0-1, dpc: 0-0-2, cics: ["1-31"]}}]
-  simulated_exchanges: [{{name: sim, listen: {{address: 127.0.0.1, port: {SIM_PORT}}}, opc: 0-0-2, dpc: 0-0-1,
-                         cics: ["1-31"], ring_ms: 1000}}]
-routes: [{{prefix: "", from: local, targets: [{{trunk_group: exchange}}]}}]
-"""
+GW = sim_exchange_gateway(SIM_PORT, ring_ms=1000)
 d = Daemon(GW)
 try:
     port = sip_port(d)

@@ -16,7 +16,7 @@ import subprocess
 import tempfile
 
 from calltest import circuits_idle, free_port, sip_port, sipp_args, wait_circuits_reset
-from harness import Checks, Daemon, wait_until
+from harness import Checks, Daemon, sim_exchange_gateway, wait_until
 from mgmtapi import api_url, request, token_file
 
 N = 1000
@@ -24,23 +24,11 @@ CALLS = 20
 TOKEN = "hostile-token-0123456789abcdef"
 tok = token_file(TOKEN)
 SIM_PORT = free_port()
-GW = f"""
-logging: {{level: info, subsystems: {{isup: debug}}}}
-sip:
-  listeners: [{{transport: udp, address: 127.0.0.1, port: 0}}]
-  trunks: [{{name: local, address: 127.0.0.1, allowed_sources: ["127.0.0.0/8"]}}]
-ss7:
-  m3ua_links: [{{name: to-exchange, role: ipsp_client, transport: tcp, remote: {{address: 127.0.0.1, port: {SIM_PORT}}},
-                routing_contexts: [1]}}]
-  routes: [{{dpc: default, links: [to-exchange]}}]
-  trunk_groups: [{{name: exchange, opc: 0-0-1, dpc: 0-0-2, cics: ["1-31"]}}]
-  simulated_exchanges: [{{name: sim, listen: {{address: 127.0.0.1, port: {SIM_PORT}}}, opc: 0-0-2, dpc: 0-0-1,
-                         cics: ["1-31"], ring_ms: 100}}]
-routes: [{{prefix: "", from: local, targets: [{{trunk_group: exchange}}]}}]
+GW = sim_exchange_gateway(SIM_PORT, ring_ms=100, extra=f"""
 management:
   listen: {{address: 127.0.0.1, port: 0}}
   token_file: {tok}
-"""
+""")
 rng = random.Random(16)
 PATHS = ["/calls", "/trunk-groups", "/trunk-groups/exchange/circuits", "/metrics", "/counters", "/sip-trunks",
          "/trunk-groups/exchange/block", "/trunk-groups/exchange/reset", "/calls/1/release", "/reload", "/nope",

@@ -14,7 +14,7 @@ import urllib.parse
 import urllib.request
 
 from calltest import free_port, sip_port, sipp_args, wait_circuits_reset
-from harness import Checks, Daemon, wait_until
+from harness import Checks, Daemon, sim_exchange_gateway, wait_until
 from mgmtapi import api_url, request, token_file
 
 CALLS = 100
@@ -26,23 +26,11 @@ if not prom_bin:
 TOKEN = "prometheus-token-0123456789"
 tok = token_file(TOKEN)
 SIM_PORT = free_port()
-GW = f"""
-logging: {{level: info, subsystems: {{isup: debug}}}}
-sip:
-  listeners: [{{transport: udp, address: 127.0.0.1, port: 0}}]
-  trunks: [{{name: local, address: 127.0.0.1, allowed_sources: ["127.0.0.0/8"]}}]
-ss7:
-  m3ua_links: [{{name: to-exchange, role: ipsp_client, transport: tcp, remote: {{address: 127.0.0.1, port: {SIM_PORT}}},
-                routing_contexts: [1]}}]
-  routes: [{{dpc: default, links: [to-exchange]}}]
-  trunk_groups: [{{name: exchange, opc: 0-0-1, dpc: 0-0-2, cics: ["1-31"]}}]
-  simulated_exchanges: [{{name: sim, listen: {{address: 127.0.0.1, port: {SIM_PORT}}}, opc: 0-0-2, dpc: 0-0-1,
-                         cics: ["1-31"], ring_ms: 100}}]
-routes: [{{prefix: "", from: local, targets: [{{trunk_group: exchange}}]}}]
+GW = sim_exchange_gateway(SIM_PORT, ring_ms=100, extra=f"""
 management:
   listen: {{address: 127.0.0.1, port: 0}}
   token_file: {tok}
-"""
+""")
 work = tempfile.mkdtemp(prefix="isupgw-prom-")
 d = Daemon(GW)
 prom = None
