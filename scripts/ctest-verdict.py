@@ -21,6 +21,15 @@ def reason(case):
     return (why or lines or [""])[-1][:160]
 
 
+def why_failed(case):
+    """The last line of a failed test's output that says what went wrong (for the log's tail)."""
+    out = case.findtext("system-out") or ""
+    lines = [l.strip() for l in out.splitlines() if l.strip()]
+    keys = ("error", "assert", "fail", "timeout", "timed out", "exception", "expected")
+    why = [l for l in lines if any(k in l.lower() for k in keys)]
+    return (why or lines or [""])[-1][:200]
+
+
 def main():
     cases = ET.parse(sys.argv[1]).getroot().iter("testcase")
     with open(sys.argv[2]) as f:
@@ -47,7 +56,7 @@ def main():
             failed += 1
             msg = (case.find("failure").get("message") if case.find("failure") is not None else
                    (skip.get("message") if skip is not None else status))
-            print(f"FAILED  {name}: {msg}")
+            print(f"FAILED  {name}: {msg}: {why_failed(case)}")
     print(passed, failed, skipped, must_run)
 
 

@@ -54,10 +54,12 @@ count() {
     return
   fi
   verdict=$(python3 scripts/ctest-verdict.py "$logs/$name.xml" "$logs/$name.json")
+  printf '%s\n' "$verdict" >"$logs/$name.verdict"
   sed '$d' <<<"$verdict"
   read -r p f s m <<<"$(tail -n 1 <<<"$verdict")"
   passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
-  ((f == 0)) || broken+=("$name: $f failed")
+  # The names of the failed tests go into the last lines too: a CI log is often read from its tail.
+  ((f == 0)) || broken+=("$name: $f failed: $(sed -n 's/^FAILED  \([^:]*\):.*/\1/p' <<<"$verdict" | paste -sd ' ')")
   if ((m > 0)) && [ "${CI:-}" = true ]; then
     broken+=("$name: $m test(s) skipped that must run in CI (label may_skip to allow)")
   fi
@@ -100,6 +102,7 @@ if $sanitize_built; then
 fi
 echo
 echo "=== total $((SECONDS - start)) s; logs in $logs"
+grep -h '^FAILED  ' "$logs"/*.verdict 2>/dev/null | cut -c1-300
 ((${#broken[@]} == 0)) || printf 'FAILED: %s\n' "${broken[@]}"
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"
 ((${#broken[@]} == 0))

@@ -53,8 +53,14 @@ def stranger(source):
     stream 0, PPID 5; returns (local port, how it ended, bytes received)."""
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_SCTP)
     s.bind((source, 0))
-    s.connect(("127.0.0.1", PORT))
-    port = s.getsockname()[1]
+    port = s.getsockname()[1]  # bound: the port is known before the association (for tshark)
+    try:
+        s.connect(("127.0.0.1", PORT))
+    except (ConnectionRefusedError, ConnectionResetError):
+        # The gateway aborted the association before connect() returned: the kernel reports an ABORT that
+        # follows COOKIE-ACK that closely as ECONNREFUSED (sctp_wait_for_connect). tshark checks the ABORT.
+        s.close()
+        return port, "aborted", b""
     msg = struct.pack("!BBBBIII", 1, 0, 11, 2, 20, 0xFFFFFF, 0xFFFFFF) + struct.pack("!I", 1)
     lib.sctp_sendmsg(s.fileno(), msg, len(msg), None, 0, socket.htonl(5), 0, 0, 0, 0)
     got, how = b"", None
