@@ -214,3 +214,17 @@ ss7:
                          cics: ["1-31"], ring_ms: {ring_ms}}}]
 routes: [{{prefix: "", from: local, targets: [{{trunk_group: exchange}}]}}]
 {extra}"""
+
+
+def isup_peer_ss7(cics, group_options=""):
+    """The `ss7:` section of a gateway (point code 100) facing isup-peer (point code 200, its default) over
+    M3UA/TCP: the gateway is the IPSP server on a free port (logged as `m3ua_port=`), with one trunk group
+    `tg-peer` over `cics`; `group_options` adds members to that group (e.g. "overlap: true")."""
+    options = f", {group_options}" if group_options else ""
+    return f"""ss7:
+  point_code_format: decimal
+  m3ua_links: [{{name: peer, role: ipsp_server, transport: tcp, local: {{address: 127.0.0.1, port: 0}},
+                routing_contexts: [1]}}]
+  routes: [{{dpc: 200, links: [peer]}}]
+  trunk_groups: [{{name: tg-peer, opc: 100, dpc: 200, cics: ["{cics}"]{options}}}]
+"""

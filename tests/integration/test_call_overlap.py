@@ -5,20 +5,14 @@ tag) with three more digits (4930123) becomes a SAM with "123", and the first
 INVITE is answered 484. The call then completes on the second INVITE (ACM,
 ANM, BYE -> REL 16) and a circuit query shows both CICs idle."""
 from calltest import IsupPeer, m3ua_port, scenario, sip_port, uac
-from harness import Checks, Daemon
+from harness import Checks, Daemon, isup_peer_ss7
 
 GW = """
 logging: {level: info, subsystems: {isup: debug}}
 sip:
   listeners: [{transport: udp, address: 127.0.0.1, port: 0}]
   trunks: [{name: local, address: 127.0.0.1, allowed_sources: ["127.0.0.0/8"], overlap: true}]
-ss7:
-  point_code_format: decimal
-  m3ua_links: [{name: peer, role: ipsp_server, transport: tcp, local: {address: 127.0.0.1, port: 0},
-                routing_contexts: [1]}]
-  routes: [{dpc: 200, links: [peer]}]
-  trunk_groups: [{name: tg-peer, opc: 100, dpc: 200, cics: ["1-2"]}]
-routes: [{prefix: "", from: local, targets: [{trunk_group: tg-peer}]}]
+""" + isup_peer_ss7("1-2") + """routes: [{prefix: "", from: local, targets: [{trunk_group: tg-peer}]}]
 """
 SCENARIO = """
 expect GRS cic=1 range=1

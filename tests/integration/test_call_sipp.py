@@ -15,7 +15,7 @@ import os
 import tempfile
 
 from calltest import circuits_idle, free_port, m3ua_port, scenario, sip_port, uac, uas, wait_circuits_reset, wait_uas
-from harness import BIN, Checks, Daemon, run, sim_exchange_gateway
+from harness import BIN, Checks, Daemon, run, sim_exchange_gateway, isup_peer_ss7
 
 c = Checks()
 
@@ -53,13 +53,7 @@ logging: {{level: info}}
 sip:
   listeners: [{{transport: udp, address: 127.0.0.1, port: 0}}]
   trunks: [{{name: callee, address: 127.0.0.1, port: {UAS_PORT}}}]
-ss7:
-  point_code_format: decimal
-  m3ua_links: [{{name: peer, role: ipsp_server, transport: tcp, local: {{address: 127.0.0.1, port: 0}},
-                routing_contexts: [1]}}]
-  routes: [{{dpc: 200, links: [peer]}}]
-  trunk_groups: [{{name: tg-peer, opc: 100, dpc: 200, cics: ["1-31"], overlap: true}}]
-routes: [{{prefix: "", from: tg-peer, targets: [{{sip_trunk: callee}}]}}]
+{isup_peer_ss7('1-31', 'overlap: true')}routes: [{{prefix: "", from: tg-peer, targets: [{{sip_trunk: callee}}]}}]
 """
 PRELUDE = """
 expect GRS cic=1 range=30

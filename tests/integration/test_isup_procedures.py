@@ -10,20 +10,14 @@ on the SIP side driving the gateway's outgoing calls (issue 6):
       no other circuit (SIPp gets 503, cause 34) and it serves the peer's IAM.
   A circuit query at the end shows both CICs idle and unblocked."""
 from calltest import IsupPeer, m3ua_port, scenario, sip_port, uac
-from harness import Checks, Daemon
+from harness import Checks, Daemon, isup_peer_ss7
 
 GW = """
 logging: {level: info, subsystems: {isup: debug, call: debug}}
 sip:
   listeners: [{transport: udp, address: 127.0.0.1, port: 0}]
   trunks: [{name: local, address: 127.0.0.1, allowed_sources: ["127.0.0.0/8"]}]
-ss7:
-  point_code_format: decimal
-  m3ua_links: [{name: peer, role: ipsp_server, transport: tcp, local: {address: 127.0.0.1, port: 0},
-                routing_contexts: [1]}]
-  routes: [{dpc: 200, links: [peer]}]
-  trunk_groups: [{name: tg-peer, opc: 100, dpc: 200, cics: ["2-3"]}]
-routes: [{prefix: "", from: local, targets: [{trunk_group: tg-peer}]}]
+""" + isup_peer_ss7("2-3") + """routes: [{prefix: "", from: local, targets: [{trunk_group: tg-peer}]}]
 """
 
 SCENARIO = """

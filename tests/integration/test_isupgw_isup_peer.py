@@ -9,17 +9,11 @@ import os
 import re
 import tempfile
 
-from harness import BIN, Checks, Daemon, run
+from harness import BIN, Checks, Daemon, run, isup_peer_ss7
 
 GATEWAY = """
 logging: {level: info, subsystems: {isup: debug}}
-ss7:
-  point_code_format: decimal
-  m3ua_links: [{name: peer, role: ipsp_server, transport: tcp, local: {address: 127.0.0.1, port: 0},
-                routing_contexts: [1]}]
-  routes: [{dpc: 200, links: [peer]}]
-  trunk_groups: [{name: tg-peer, opc: 100, dpc: 200, cics: ["1-31"]}]
-"""
+""" + isup_peer_ss7("1-31")
 # Point codes 100 / 200 are isup-peer's defaults.
 SCENARIO = """
 # The gateway resets its 31 circuits when the destination becomes available.

@@ -10,21 +10,14 @@ import re
 import time
 
 from calltest import IsupPeer
-from harness import Checks, Daemon
+from harness import Checks, Daemon, isup_peer_ss7
 from mgsim import MgSim
 
 GATEWAY = """
 logging: {level: info, subsystems: {isup: debug, mgcp: debug}}
 media_gateways:
   - {name: mg1, address: {address: 127.0.0.1, port: %d}, local: {address: 127.0.0.1}, keepalive_ms: 500}
-ss7:
-  point_code_format: decimal
-  m3ua_links: [{name: peer, role: ipsp_server, transport: tcp, local: {address: 127.0.0.1, port: 0},
-                routing_contexts: [1]}]
-  routes: [{dpc: 200, links: [peer]}]
-  trunk_groups: [{name: tg-peer, opc: 100, dpc: 200, cics: ["1-31"],
-                  media_gateway: mg1, endpoints: "ds/e1-{span}/{timeslot}@mg1"}]
-"""
+""" + isup_peer_ss7("1-31", 'media_gateway: mg1, endpoints: "ds/e1-{span}/{timeslot}@mg1"')
 
 SCENARIO = """
 expect GRS cic=1 range=30

@@ -18,7 +18,7 @@ import subprocess
 import tempfile
 
 from calltest import IsupPeer, free_port, m3ua_port, sip_port, sipp_args, wait_circuits_reset
-from harness import BIN, SRC, Checks, Daemon, run, wait_until
+from harness import BIN, SRC, Checks, Daemon, run, wait_until, isup_peer_ss7
 from mgmtapi import api_url, request, token_file
 
 TOKEN = "test-token-0123456789abcdef"
@@ -28,13 +28,7 @@ logging: {{level: info, subsystems: {{isup: debug}}}}
 sip:
   listeners: [{{transport: udp, address: 127.0.0.1, port: 0}}]
   trunks: [{{name: local, address: 127.0.0.1, allowed_sources: ["127.0.0.0/8"]}}]
-ss7:
-  point_code_format: decimal
-  m3ua_links: [{{name: peer, role: ipsp_server, transport: tcp, local: {{address: 127.0.0.1, port: 0}},
-                routing_contexts: [1]}}]
-  routes: [{{dpc: 200, links: [peer]}}]
-  trunk_groups: [{{name: tg-peer, opc: 100, dpc: 200, cics: ["1-8"]}}]
-routes: [{{prefix: "", from: local, targets: [{{trunk_group: tg-peer}}]}}]
+{isup_peer_ss7('1-8')}routes: [{{prefix: "", from: local, targets: [{{trunk_group: tg-peer}}]}}]
 management:
   listen: {{address: 127.0.0.1, port: 0}}
   token_file: {tok}

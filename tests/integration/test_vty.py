@@ -25,7 +25,7 @@ import subprocess
 import tempfile
 
 from calltest import IsupPeer, free_port, m3ua_port, scenario, sip_port, sipp_args, wait_circuits_reset
-from harness import Checks, Daemon, wait_until
+from harness import Checks, Daemon, wait_until, isup_peer_ss7
 from vty import Vty, match_lines, verify_transcript
 
 GATEWAY = """
@@ -33,13 +33,7 @@ logging: {level: info, subsystems: {isup: debug}}
 sip:
   listeners: [{transport: udp, address: 127.0.0.1, port: 0}]
   trunks: [{name: local, address: 127.0.0.1, allowed_sources: ["127.0.0.0/8"]}]
-ss7:
-  point_code_format: decimal
-  m3ua_links: [{name: peer, role: ipsp_server, transport: tcp, local: {address: 127.0.0.1, port: 0},
-                routing_contexts: [1]}]
-  routes: [{dpc: 200, links: [peer]}]
-  trunk_groups: [{name: tg-peer, opc: 100, dpc: 200, cics: ["1-31"]}]
-routes: [{prefix: "", from: local, targets: [{trunk_group: tg-peer}]}]
+""" + isup_peer_ss7("1-31") + """routes: [{prefix: "", from: local, targets: [{trunk_group: tg-peer}]}]
 management: {vty: {address: 127.0.0.1, port: 0}}
 """
 IDLE = "0c" * 31  # Q.763 3.14: idle, no blocking
