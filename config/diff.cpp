@@ -160,6 +160,21 @@ ConfigDiff diff(const LoadedConfig& running, const LoadedConfig& next) {
   if (a.sip().max_tcp_connections() != b.sip().max_tcp_connections())
     d.add("sip.max_tcp_connections", "changed", false);
   if (!same(a.sip().guard(), b.sip().guard())) d.add("sip.guard", "changed", false);
+  // TLS contexts (certificates, CAs, expected identities) are built once at start (issue 18).
+  if (!same(a.sip().tls(), b.sip().tls())) d.add("sip.tls", "changed", false);
+  {
+    auto tls_of = [](const Config& c) {
+      std::map<std::string, std::string> m;
+      for (const auto& t : c.sip().trunks())
+        if (t.transport() == TRANSPORT_TLS)
+          m[t.name()] = t.address() + "/" + t.domain() + "/" + t.tls().SerializeAsString();
+      return m;
+    };
+    const auto ta = tls_of(a), tb = tls_of(b);
+    for (const auto& [n, v] : tb)
+      if (auto it = ta.find(n); it == ta.end() || it->second != v)
+        d.add("sip.trunks[" + n + "].tls", "TLS settings changed", false);
+  }
   const std::size_t before_trunks = out.changes.size();
   d.by_name("sip.trunks", a.sip().trunks(), b.sip().trunks(), true,
             [&](const std::string& item, const SipTrunk&, const SipTrunk&) { d.add(item, "changed", true); });

@@ -24,6 +24,7 @@
 #include "sigtran/point_code.h"
 #include "sigtran/transport_factory.h"
 #include "sip/source_guard.h"
+#include "sip/tls_options.h"
 
 namespace isupgw::config {
 
@@ -98,6 +99,7 @@ struct MediaSettings {
 struct SipTrunkSettings {
   std::string name;
   std::vector<IpPrefix> allowed_sources;
+  std::optional<sip::TlsOptions> tls;  // transport tls: merged with sip.tls (config/validate.cpp)
 };
 
 // management: the REST/Prometheus listener (config/mgmt_config.cpp).
@@ -125,6 +127,7 @@ struct Settings {
   std::vector<SipTrunkSettings> sip_trunks;  // in sip.trunks order
   // sip.guard; listed: every trunk's allowed sources (issue 23).
   sip::SourceGuardConfig sip_guard;
+  sip::TlsOptions sip_tls;  // sip.tls: the TLS listeners' context (issue 18)
   ManagementSettings management;
   std::optional<VtySettings> vty;  // config/vty_config.cpp
 };

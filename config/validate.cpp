@@ -1,6 +1,7 @@
 #include "config/validate.h"
 
 #include <algorithm>
+#include <fstream>
 #include <set>
 
 #include "base/ip_address.h"
@@ -46,15 +47,18 @@ class Validator {
     for (int i = 0; i < cfg.sip().listeners_size(); ++i) {
       const auto& l = cfg.sip().listeners(i);
       const std::string p = "sip.listeners[" + std::to_string(i) + "]";
-      if (l.transport() == TRANSPORT_UNSPECIFIED) return fail(p, "listener needs 'transport' (udp or tcp)");
-      if (l.transport() == TRANSPORT_TLS)
-        return fail(p + ".transport", "transport 'tls' is not supported by this build yet (udp, tcp)");
+      if (l.transport() == TRANSPORT_UNSPECIFIED) return fail(p, "listener needs 'transport' (udp, tcp or tls)");
+      if (l.transport() == TRANSPORT_TLS &&
+          (cfg.sip().tls().certificate().empty() || cfg.sip().tls().private_key().empty()))
+        return fail(p + ".transport", "a TLS listener needs sip.tls.certificate and sip.tls.private_key");
       if (l.address().empty()) return fail(p, "listener needs 'address' (an IPv4 or IPv6 literal)");
       if (!valid_ip(l.address())) return fail(p + ".address", "'" + l.address() + "' is not an IPv4 or IPv6 address");
       if (l.port() > 65535) return fail(p + ".port", "port " + std::to_string(l.port()) + " is out of range 0..65535");
       if (l.port() != 0 && !bound.insert({l.transport(), l.address() + ":" + std::to_string(l.port())}).second)
         return fail(p, "duplicate listener " + l.address() + ":" + std::to_string(l.port()));
     }
+    if (!check_tls_files(cfg.sip().tls(), "sip.tls")) return false;
+    out_.sip_tls = tls_options(cfg.sip().tls(), SipTls{}, false);
     auto ss7 = build_ss7(cfg.ss7());
     if (!ss7) return fail(ss7.error());
     out_.ss7 = std::move(*ss7);
@@ -77,6 +81,31 @@ class Validator {
     return true;
   }
 
+  // RFC 3261 26.2.1: the files are read at start; name one that cannot be.
+  bool check_tls_files(const SipTls& t, const std::string& p) {
+    auto readable = [](const std::string& f) { return std::ifstream(f).good(); };
+    if (t.certificate().empty() != t.private_key().empty())
+      return fail(p, "a TLS certificate needs its private_key (and a key its certificate)");
+    if (!t.certificate().empty() && !readable(t.certificate()))
+      return fail(p + ".certificate", "cannot read '" + t.certificate() + "'");
+    if (!t.private_key().empty() && !readable(t.private_key()))
+      return fail(p + ".private_key", "cannot read '" + t.private_key() + "'");
+    if (!t.ca_file().empty() && !readable(t.ca_file()))
+      return fail(p + ".ca_file", "cannot read '" + t.ca_file() + "'");
+    return true;
+  }
+
+  // A trunk's own settings over sip.tls's (`fallback`); verify_peer's default depends on the role.
+  static sip::TlsOptions tls_options(const SipTls& t, const SipTls& fallback, bool trunk) {
+    sip::TlsOptions o;
+    const bool own = !t.certificate().empty();
+    o.certificate_file = own ? t.certificate() : fallback.certificate();
+    o.private_key_file = own ? t.private_key() : fallback.private_key();
+    o.ca_file = t.ca_file().empty() ? fallback.ca_file() : t.ca_file();
+    o.verify_peer = t.has_verify_peer() ? t.verify_peer() : trunk;
+    return o;
+  }
+
   static bool all_digits(const std::string& s) {
     return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
   }
@@ -91,10 +120,19 @@ class Validator {
       if (t.address().empty()) return fail(p, "SIP trunk needs an 'address' (IPv4 or IPv6 literal of the peer)");
       if (!valid_ip(t.address())) return fail(p + ".address", "'" + t.address() + "' is not an IPv4 or IPv6 address");
       if (t.port() > 65535) return fail(p + ".port", "port " + std::to_string(t.port()) + " is out of range 0..65535");
-      if (t.transport() == TRANSPORT_TLS)
-        return fail(p + ".transport", "transport 'tls' is not supported by this build yet (udp, tcp)");
       SipTrunkSettings s;
       s.name = t.name();
+      if (t.has_tls() && t.transport() != TRANSPORT_TLS) return fail(p + ".tls", "tls settings need transport: tls");
+      if (t.transport() == TRANSPORT_TLS) {
+        if (!check_tls_files(t.tls(), p + ".tls")) return false;
+        s.tls = tls_options(t.tls(), sip.tls(), true);
+        if (!t.tls().server_name().empty())
+          s.tls->peer_identity = t.tls().server_name();
+        else
+          s.tls->peer_identity = t.domain().empty() ? t.address() : t.domain();
+        if (s.tls->verify_peer && s.tls->ca_file.empty())
+          return fail(p + ".tls", "verifying the peer (verify_peer, the default) needs a ca_file (here or in sip.tls)");
+      }
       for (int j = 0; j < t.allowed_sources_size(); ++j) {
         auto net = IpPrefix::parse(t.allowed_sources(j));
         if (!net)

@@ -1,5 +1,7 @@
 #include "daemon/runtime.h"
 
+#include <cstdlib>
+
 #include "daemon/http_api.h"
 
 #include <csignal>
@@ -117,9 +119,12 @@ int Runtime::run() {
 
 sip::ListenerConfig Runtime::listener_config(const config::SipListener& lc) const {
   sip::ListenerConfig c;
-  c.transport = lc.transport() == config::TRANSPORT_TCP ? sip::Transport::kTcp : sip::Transport::kUdp;
+  c.transport = lc.transport() == config::TRANSPORT_TCP   ? sip::Transport::kTcp
+                : lc.transport() == config::TRANSPORT_TLS ? sip::Transport::kTls
+                                                          : sip::Transport::kUdp;
   c.address = lc.address();
-  c.port = static_cast<std::uint16_t>(lc.port());
+  // RFC 3261 19.1.2: 5061 is SIP over TLS's default port.
+  c.port = static_cast<std::uint16_t>(!lc.has_port() && c.transport == sip::Transport::kTls ? 5061 : lc.port());
   c.max_tcp_connections = config_.config.sip().max_tcp_connections();
   return c;
 }
@@ -135,11 +140,30 @@ bool Runtime::start_sip() {
     sip::Peer p;
     p.host = t.address();
     p.port = static_cast<std::uint16_t>(t.port());
-    p.transport = t.transport() == config::TRANSPORT_TCP ? sip::Transport::kTcp : sip::Transport::kUdp;
+    p.transport = t.transport() == config::TRANSPORT_TCP   ? sip::Transport::kTcp
+                  : t.transport() == config::TRANSPORT_TLS ? sip::Transport::kTls
+                                                           : sip::Transport::kUdp;
+    if (p.port == 0) p.port = p.transport == sip::Transport::kTls ? 5061 : 5060;
     opt.ping_targets.push_back(p);
     ping_ms = ping_ms == 0 ? t.options_interval_ms() : std::min(ping_ms, t.options_interval_ms());
   }
   if (ping_ms != 0) opt.ping_interval = std::chrono::milliseconds(ping_ms);
+  // TLS (issue 18): sip.tls for the listeners, each TLS trunk's own context by its address.
+  // SSLKEYLOGFILE: session secrets for tshark (tests, troubleshooting), said loudly.
+  const char* keylog = std::getenv("SSLKEYLOGFILE");
+  opt.tls = config_.settings.sip_tls;
+  if (keylog != nullptr && *keylog != '\0') {
+    opt.tls.keylog_file = keylog;
+    log_.warn(Subsystem::kSip, "tls_keylog",
+              {{"file", keylog}, {"why", "SSLKEYLOGFILE is set: TLS secrets are written"}});
+  }
+  for (std::size_t i = 0; i < config_.settings.sip_trunks.size(); ++i) {
+    const auto& ts = config_.settings.sip_trunks[i];
+    if (!ts.tls) continue;
+    sip::TrunkTls tt{config_.config.sip().trunks(static_cast<int>(i)).address(), *ts.tls};
+    tt.tls.keylog_file = opt.tls.keylog_file;
+    opt.trunk_tls.push_back(std::move(tt));
+  }
   sip_guard_ = std::make_unique<sip::SourceGuard>(config_.settings.sip_guard, clock_, log_, counters_);
   opt.source_guard = sip_guard_.get();
   ua_ = std::make_unique<sip::UserAgent>(io_, listeners, *engine_, clock_, log_, counters_, opt);

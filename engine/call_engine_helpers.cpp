@@ -57,4 +57,9 @@ sip::HeaderList with(sip::HeaderList h, const sip::HeaderList& more) {
 // -1 when there is no location (value_or(-1) would give 255 from an optional<uint8_t>).
 int location_or_none(std::optional<std::uint8_t> l) { return l ? int{*l} : -1; }
 
+void secure_uri(std::string& uri) {
+  const std::size_t at = uri.starts_with('<') ? 1 : 0;
+  if (uri.compare(at, 4, "sip:") == 0) uri.insert(at + 3, "s");
+}
+
 }  // namespace isupgw::engine

@@ -25,6 +25,8 @@ int cause_for(sip::EndReason why);
 // The SDP of a received message (alone or in a multipart body); empty if none.
 std::string sdp_of(const sip::Message& m);
 sip::HeaderList with(sip::HeaderList h, const sip::HeaderList& more);
+// "sip:x@h" or "<sip:x@h>" -> sips: (a TLS trunk, RFC 3261 19.1); tel: and others unchanged.
+void secure_uri(std::string& uri);
 // -1 when there is no location (value_or(-1) would give 255 from an optional<uint8_t>).
 int location_or_none(std::optional<std::uint8_t> l);
 

@@ -114,6 +114,11 @@ void CallEngine::route_isup_call(Call& c, const isup::IncomingSetup& setup) {
       auto f = mapping::invite_from_setup(s, trunk->profile);
       if (f.request_uri.empty()) f = basic_invite_from_setup(s, trunk->profile);
       inv.peer = trunk->peer;
+      if (inv.peer.transport == sip::Transport::kTls) {
+        // RFC 3261 19.1 / RFC 5630: a TLS trunk is addressed with sips: URIs.
+        secure_uri(f.request_uri);
+        secure_uri(f.to);
+      }
       inv.request_uri = std::move(f.request_uri);
       inv.from = std::move(f.from);
       inv.to = std::move(f.to);

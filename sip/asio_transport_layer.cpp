@@ -1,13 +1,16 @@
 #include "sip/asio_transport_layer.h"
 
 #include <array>
+#include <cstdio>
 #include <deque>
 #include <optional>
 
 #include <boost/asio/ssl.hpp>
 
+#include "base/ip_address.h"
 #include "sip/source_guard.h"
 #include "sip/stream_framer.h"
+#include "sip/tls_identity.h"
 #include "sip/user_agent.h"
 
 namespace isupgw::sip {
@@ -50,7 +53,9 @@ struct AddressBytes {
 
 // One OpenSSL context: both roles (server for accepted, client for opened connections).
 struct AsioTransportLayer::TlsContext {
-  TlsContext(std::string h, const TlsOptions& o) : host(std::move(h)), ctx(ssl::context::tls) {
+  TlsContext(std::string h, const TlsOptions& o, AsioTransportLayer& owner)
+      : host(std::move(h)), ctx(ssl::context::tls), identity(o.peer_identity), keylog(o.keylog_file) {
+    // TLS 1.2 minimum (RFC 8996 deprecates 1.0 and 1.1).
     ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
                     ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
     boost::system::error_code ec;
@@ -67,9 +72,44 @@ struct AsioTransportLayer::TlsContext {
       if (ec) error = "CA: " + ec.message();
     }
     ctx.set_verify_mode(o.verify_peer ? ssl::verify_peer | ssl::verify_fail_if_no_peer_cert : ssl::verify_none);
+    // A server that verifies clients must name its session cache, or OpenSSL refuses a client's resumption
+    // ("session id context uninitialized").
+    static constexpr unsigned char kSessionContext[] = "isupgw-sip";
+    SSL_CTX_set_session_id_context(ctx.native_handle(), kSessionContext, sizeof kSessionContext - 1);
+    if (o.verify_peer && !identity.empty()) {
+      // RFC 5922 7.3/7.4: the chain AND the identity (checked on the peer's own certificate, depth 0).
+      ctx.set_verify_callback([this, &owner](bool preverified, ssl::verify_context& vc) {
+        X509_STORE_CTX* sc = vc.native_handle();
+        if (!preverified || X509_STORE_CTX_get_error_depth(sc) != 0) return preverified;
+        const auto ids = certificate_identities(X509_STORE_CTX_get_current_cert(sc));
+        if (identity_matches(ids, identity)) return true;
+        owner.identity_mismatches_.inc();
+        owner.log_.warn(Subsystem::kSip, "tls_identity_mismatch",
+                        {{"expected", identity}, {"certificate", describe(ids)}, {"trunk", host}});
+        return false;
+      });
+    }
+    if (!keylog.empty()) {
+      SSL_CTX_set_ex_data(ctx.native_handle(), keylog_index(), this);
+      SSL_CTX_set_keylog_callback(ctx.native_handle(), [](const SSL* ssl, const char* line) {
+        auto* self = static_cast<TlsContext*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), keylog_index()));
+        if (self == nullptr) return;
+        if (std::FILE* f = std::fopen(self->keylog.c_str(), "a")) {
+          std::fprintf(f, "%s\n", line);
+          std::fclose(f);
+        }
+      });
+    }
+  }
+  // Our own ex_data slot (asio keeps its verify callback in the app data slot).
+  static int keylog_index() {
+    static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+    return index;
   }
   std::string host;
   ssl::context ctx;
+  std::string identity;
+  std::string keylog;
   std::string error;
 };
 
@@ -82,11 +122,14 @@ struct AsioTransportLayer::StreamListener {
 // One TCP or TLS connection, accepted or opened by us.
 class AsioTransportLayer::Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(AsioTransportLayer& owner, tcp::socket socket, Transport t, ssl::context* tls)
+  Connection(AsioTransportLayer& owner, tcp::socket socket, Transport t, TlsContext* tls)
       : owner_(owner), alive_(owner.alive_), idle_(socket.get_executor()) {
-    if (t == Transport::kTls)
-      tls_ = std::make_unique<ssl::stream<tcp::socket>>(std::move(socket), *tls);
-    else
+    if (t == Transport::kTls) {
+      tls_ = std::make_unique<ssl::stream<tcp::socket>>(std::move(socket), tls->ctx);
+      // RFC 6066 3 / RFC 5922 7.3: the name we expect, as SNI (never an IP literal).
+      if (!tls->identity.empty() && !valid_ip(tls->identity))
+        SSL_set_tlsext_host_name(tls_->native_handle(), tls->identity.c_str());
+    } else
       tcp_ = std::make_unique<tcp::socket>(std::move(socket));
   }
 
@@ -264,20 +307,21 @@ AsioTransportLayer::AsioTransportLayer(asio::io_context& io, std::vector<Listene
       max_queued_bytes_(max_queued_bytes),
       tx_dropped_(counters.get("sip.stream.tx_dropped")),
       tcp_connect_failures_(counters.get("sip.stream.connect_failures")),
-      stream_framing_errors_(counters.get("sip.stream.framing_errors")) {
-  tls_.push_back(std::make_unique<TlsContext>(std::string(), tls));
-  for (const auto& t : trunk_tls) tls_.push_back(std::make_unique<TlsContext>(t.host, t.tls));
+      stream_framing_errors_(counters.get("sip.stream.framing_errors")),
+      identity_mismatches_(counters.get("sip.tls.identity_mismatch")) {
+  tls_.push_back(std::make_unique<TlsContext>(std::string(), tls, *this));
+  for (const auto& t : trunk_tls) tls_.push_back(std::make_unique<TlsContext>(t.host, t.tls, *this));
   for (const auto& t : tls_)
     if (!t->error.empty())
       log_.error(Subsystem::kSip, "tls_config_error",
                  {{"trunk", t->host.empty() ? std::string("default") : t->host}, {"error", t->error}});
 }
 
-ssl::context* AsioTransportLayer::tls_context(const std::string& host) {
+AsioTransportLayer::TlsContext* AsioTransportLayer::tls_context(const std::string& host) {
   TlsContext* chosen = tls_.front().get();
   for (const auto& t : tls_)
     if (!t->host.empty() && t->host == host) chosen = t.get();
-  return chosen->error.empty() ? &chosen->ctx : nullptr;
+  return chosen->error.empty() ? chosen : nullptr;
 }
 
 AsioTransportLayer::~AsioTransportLayer() {
@@ -344,7 +388,7 @@ void AsioTransportLayer::accept(StreamListener& l) {
       } else {
         boost::system::error_code pec;
         auto remote = socket.remote_endpoint(pec);
-        ssl::context* tls = nullptr;
+        TlsContext* tls = nullptr;
         if (!pec && l.config.transport == Transport::kTls) {
           tls = tls_context(remote.address().to_string());
           if (!tls) pec = asio::error::access_denied;
@@ -380,7 +424,7 @@ std::shared_ptr<AsioTransportLayer::Connection> AsioTransportLayer::connect(cons
   boost::system::error_code ec;
   auto address = asio::ip::make_address(to.host, ec);
   if (ec) return nullptr;
-  ssl::context* tls = nullptr;
+  TlsContext* tls = nullptr;
   if (to.transport == Transport::kTls && !(tls = tls_context(to.host))) return nullptr;
   auto c = std::make_shared<Connection>(*this, tcp::socket(io_), to.transport, tls);
   c->peer = to;

@@ -80,7 +80,7 @@ class AsioTransportLayer final : public TransportLayer {
   struct TlsContext;
   // The context for connections with `host`: its trunk's, else the default
   // (first). Null when that context could not be loaded.
-  boost::asio::ssl::context* tls_context(const std::string& host);
+  TlsContext* tls_context(const std::string& host);
   std::vector<std::unique_ptr<TlsContext>> tls_;
   Sink sink_;
   std::function<void(const Peer&, std::string_view)> tap_;
@@ -94,6 +94,7 @@ class AsioTransportLayer final : public TransportLayer {
   Counter& tx_dropped_;
   Counter& tcp_connect_failures_;
   Counter& stream_framing_errors_;
+  Counter& identity_mismatches_;  // sip.tls.identity_mismatch: RFC 5922 refusals
 };
 
 }  // namespace isupgw::sip

@@ -322,9 +322,10 @@ std::string UserAgent::via(Transport t, std::string_view branch) const {
 std::string UserAgent::contact(Transport t) const {
   std::string host = options_.contact_host.empty() ? transport_->local_host(t) : options_.contact_host;
   if (host.find(':') != std::string::npos) host = "[" + host + "]";
-  std::string c = "<sip:isupgw@" + host + ":" + std::to_string(transport_->local_port(t));
+  // RFC 3261 8.1.1.8 / RFC 5630 3.1.3: over TLS a sips: Contact (a sips: Request-URI requires it).
+  std::string c = (t == Transport::kTls ? "<sips:isupgw@" : "<sip:isupgw@") + host + ":" +
+                  std::to_string(transport_->local_port(t));
   if (t == Transport::kTcp) c += ";transport=tcp";
-  if (t == Transport::kTls) c += ";transport=tls";
   c += ">";
   return c;
 }

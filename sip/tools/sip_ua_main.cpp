@@ -294,7 +294,7 @@ int main(int argc, char** argv) {
           p = c + 1;
         }
         if (f.size() != 4) return usage();
-        o.trunk_tls.push_back(TrunkTls{f[0], TlsOptions{f[1], f[2], f[3], true}});
+        o.trunk_tls.push_back(TrunkTls{f[0], TlsOptions{f[1], f[2], f[3], true, {}, {}}});
       } else if (a == "--verify") {
         o.tls.verify_peer = true;
       } else if (a == "--session-expires") {

@@ -77,7 +77,7 @@ TEST(ConfigLoader, SemanticChecksPointAtTheField) {
   EXPECT_EQ(error_of("sip:\n  listeners:\n    - transport: udp\n      address: localhost\n      port: 5060\n"),
             "t.yaml:4: 'localhost' is not an IPv4 or IPv6 address");
   EXPECT_EQ(error_of("sip:\n  listeners:\n    - address: 127.0.0.1\n"),
-            "t.yaml:3: listener needs 'transport' (udp or tcp)");
+            "t.yaml:3: listener needs 'transport' (udp, tcp or tls)");
   EXPECT_EQ(error_of("sip:\n  listeners:\n    - {transport: udp, address: ::1, port: 70000}\n"),
             "t.yaml:3: port 70000 is out of range 0..65535");
   EXPECT_EQ(error_of("logging:\n  subsystems:\n    sipp: debug\n"),

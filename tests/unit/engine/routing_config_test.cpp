@@ -66,7 +66,11 @@ TEST(RoutingConfig, ValidatorNamesFileAndLine) {
   EXPECT_EQ(error_of("sip:\n  trunks:\n    - {name: a, address: example.net}\n"),
             "t.yaml:3: 'example.net' is not an IPv4 or IPv6 address");
   EXPECT_EQ(error_of("sip:\n  trunks:\n    - {name: a, address: 192.0.2.1, transport: tls}\n"),
-            "t.yaml:3: transport 'tls' is not supported by this build yet (udp, tcp)");
+            "t.yaml:3: verifying the peer (verify_peer, the default) needs a ca_file (here or in sip.tls)");
+  EXPECT_EQ(error_of("sip:\n  trunks:\n    - {name: a, address: 192.0.2.1, tls: {ca_file: /x}}\n"),
+            "t.yaml:3: tls settings need transport: tls");
+  EXPECT_EQ(error_of("sip:\n  tls: {certificate: /nonexistent.pem, private_key: /nonexistent.key}\n"),
+            "t.yaml:2: cannot read '/nonexistent.pem'");
   EXPECT_EQ(error_of("sip:\n  trunks:\n    - {name: a, address: 192.0.2.1, options_interval_ms: 10}\n"),
             "t.yaml:3: options_interval_ms must be 0 (off) or at least 1000");
   EXPECT_EQ(error_of("routes:\n  - prefix: \"1\"\n    targets: [{trunk_group: nope}]\n"),
