@@ -1,0 +1,60 @@
+// Tags each captured message with its call (issue 17), off the call path: walks a batch in capture order,
+// keeping what the engine's bindings said across batches.
+//  - SIP: by Call-ID; the first binding of a Call-ID wins (an RFC 3578 overlap INVITE keeps its call).
+//    kBindLastInvite names the INVITE request sent last (the engine binds right after it sent it).
+//  - ISUP: by circuit (the two point codes, either direction, and the CIC). A binding takes the IAM
+//    captured just before it (sent or received: the engine binds once it knows the circuit); after the
+//    call's end only REL and RLC still belong to it (a reset of the idle circuit does not).
+//  - MGCP: by CallId (C:) after kBindLastCrcx took the CRCX sent last; responses by transaction id;
+//    after the end only DLCX and responses.
+// State is bounded: a SIP Call-ID is forgotten 64*T1 (32 s) after its call ended; circuits and MGCP
+// CallIds are as many as the circuits; transaction ids are kept for the last 65536.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <string>
+#include <tuple>
+#include <unordered_map>
+#include <vector>
+
+#include "trace/capture.h"
+
+namespace isupgw::trace {
+
+class Correlator {
+ public:
+  // `ansi`: M2PA links carry ANSI MTP3 (24-bit point codes).
+  explicit Correlator(bool ansi = false) : ansi_(ansi) {}
+  // Sets Record::call on the batch's packets (0: no call).
+  void resolve(Batch& batch);
+
+ private:
+  using Circuit = std::tuple<std::uint32_t, std::uint32_t, std::uint16_t>;
+  struct Owner {
+    std::uint64_t call = 0;
+    bool ended = false;
+  };
+  struct CallKeys {
+    std::vector<std::string> sip;
+    std::vector<Circuit> circuits;
+    std::vector<std::string> mgcp;
+  };
+  static Circuit circuit(std::uint32_t a, std::uint32_t b, std::uint16_t cic) {
+    return a < b ? Circuit{a, b, cic} : Circuit{b, a, cic};
+  }
+  void tag(Batch& b, std::size_t index, std::uint64_t call);
+  void expire(std::int64_t now_us);
+
+  bool ansi_;
+  std::unordered_map<std::string, std::uint64_t> sip_;
+  std::map<Circuit, Owner> circuits_;
+  std::unordered_map<std::string, Owner> mgcp_;
+  std::unordered_map<std::string, std::uint64_t> transactions_;
+  std::deque<std::string> transaction_order_;
+  std::unordered_map<std::uint64_t, CallKeys> calls_;
+  std::deque<std::pair<std::int64_t, std::string>> sip_expiry_;
+};
+
+}  // namespace isupgw::trace

@@ -1,0 +1,281 @@
+#include "trace/pcap.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+#include <string_view>
+
+namespace isupgw::trace {
+
+namespace {
+
+void put16(std::vector<std::uint8_t>& v, std::uint16_t x) {  // host order (pcapng blocks)
+  std::uint8_t b[2];
+  std::memcpy(b, &x, 2);
+  v.insert(v.end(), b, b + 2);
+}
+void put32(std::vector<std::uint8_t>& v, std::uint32_t x) {
+  std::uint8_t b[4];
+  std::memcpy(b, &x, 4);
+  v.insert(v.end(), b, b + 4);
+}
+void be16(std::vector<std::uint8_t>& v, std::uint16_t x) {
+  v.push_back(static_cast<std::uint8_t>(x >> 8));
+  v.push_back(static_cast<std::uint8_t>(x));
+}
+void be32(std::vector<std::uint8_t>& v, std::uint32_t x) {
+  be16(v, static_cast<std::uint16_t>(x >> 16));
+  be16(v, static_cast<std::uint16_t>(x));
+}
+void pad4(std::vector<std::uint8_t>& v) {
+  while (v.size() % 4) v.push_back(0);
+}
+void set_be16(std::vector<std::uint8_t>& v, std::size_t at, std::uint16_t x) {
+  v[at] = static_cast<std::uint8_t>(x >> 8);
+  v[at + 1] = static_cast<std::uint8_t>(x);
+}
+
+// RFC 1071 one's complement sum.
+std::uint32_t sum16(const std::uint8_t* p, std::size_t n, std::uint32_t s = 0) {
+  for (std::size_t i = 0; i + 1 < n; i += 2) s += static_cast<std::uint32_t>((p[i] << 8) | p[i + 1]);
+  if (n & 1) s += static_cast<std::uint32_t>(p[n - 1] << 8);
+  return s;
+}
+std::uint16_t fold(std::uint32_t s) {
+  while (s >> 16) s = (s & 0xffff) + (s >> 16);
+  return static_cast<std::uint16_t>(~s);
+}
+
+// CRC32c (Castagnoli), the SCTP checksum (RFC 9260 Appendix A).
+std::uint32_t crc32c(const std::uint8_t* p, std::size_t n) {
+  static const auto table = [] {
+    std::array<std::uint32_t, 256> t{};
+    for (std::uint32_t i = 0; i < 256; ++i) {
+      std::uint32_t c = i;
+      for (int k = 0; k < 8; ++k) c = (c & 1) ? (c >> 1) ^ 0x82F63B78u : c >> 1;
+      t[i] = c;
+    }
+    return t;
+  }();
+  std::uint32_t c = 0xffffffffu;
+  for (std::size_t i = 0; i < n; ++i) c = table[(c ^ p[i]) & 0xff] ^ (c >> 8);
+  return ~c;
+}
+
+std::int64_t now_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+void append_pcapng_header(std::vector<std::uint8_t>& out) {
+  // Section Header Block: type, length 28, byte-order magic, version 1.0, section length unknown (-1).
+  put32(out, 0x0A0D0D0A);
+  put32(out, 28);
+  put32(out, 0x1A2B3C4D);
+  put16(out, 1);
+  put16(out, 0);
+  put32(out, 0xffffffffu);
+  put32(out, 0xffffffffu);
+  put32(out, 28);
+  // Interface Description Block: LINKTYPE_RAW (101), no snap length limit; timestamps in microseconds.
+  put32(out, 1);
+  put32(out, 20);
+  put16(out, 101);
+  put16(out, 0);
+  put32(out, 0);
+  put32(out, 20);
+}
+
+void Framer::frame(const Record& r, std::span<const std::uint8_t> payload) {
+  frame_.clear();
+  const bool v6 = r.src.v6 || r.dst.v6;
+  // SIGTRAN is always framed as SCTP: tshark 4.0 decodes M3UA and M2PA only by SCTP PPID.
+  const L4 l4 = r.protocol == Protocol::kM3ua || r.protocol == Protocol::kM2pa ? L4::kSctp : r.l4;
+  const std::uint8_t proto = l4 == L4::kUdp ? 17 : l4 == L4::kTcp ? 6 : 132;
+  // IP header, its lengths and checksum filled in below.
+  if (v6) {
+    be32(frame_, 0x60000000u);
+    be16(frame_, 0);
+    frame_.push_back(proto);
+    frame_.push_back(64);
+    frame_.insert(frame_.end(), r.src.ip.begin(), r.src.ip.end());
+    frame_.insert(frame_.end(), r.dst.ip.begin(), r.dst.ip.end());
+  } else {
+    frame_.insert(frame_.end(), {0x45, 0, 0, 0, 0, 0, 0x40, 0, 64, proto, 0, 0});
+    frame_.insert(frame_.end(), r.src.ip.begin(), r.src.ip.begin() + 4);
+    frame_.insert(frame_.end(), r.dst.ip.begin(), r.dst.ip.begin() + 4);
+  }
+  const std::size_t l4_at = frame_.size();
+  FlowKey key{r.src.ip, r.src.port, r.dst.ip, r.dst.port, proto};
+  switch (l4) {
+    case L4::kUdp:
+      be16(frame_, r.src.port);
+      be16(frame_, r.dst.port);
+      be16(frame_, static_cast<std::uint16_t>(8 + payload.size()));
+      be16(frame_, 0);
+      frame_.insert(frame_.end(), payload.begin(), payload.end());
+      break;
+    case L4::kTcp: {
+      auto [it, fresh] = flows_.try_emplace(key, 1u);
+      be16(frame_, r.src.port);
+      be16(frame_, r.dst.port);
+      be32(frame_, it->second);
+      it->second += static_cast<std::uint32_t>(payload.size());
+      FlowKey back{r.dst.ip, r.dst.port, r.src.ip, r.src.port, proto};
+      auto ack = flows_.try_emplace(back, 1u).first->second;
+      be32(frame_, ack);
+      frame_.push_back(0x50);  // data offset 5 words
+      frame_.push_back(0x18);  // PSH ACK
+      be16(frame_, 65535);
+      be16(frame_, 0);
+      be16(frame_, 0);
+      frame_.insert(frame_.end(), payload.begin(), payload.end());
+      break;
+    }
+    case L4::kSctp: {
+      auto [it, fresh] = flows_.try_emplace(key, 1u);
+      be16(frame_, r.src.port);
+      be16(frame_, r.dst.port);
+      be32(frame_, 1);  // verification tag
+      be32(frame_, 0);  // checksum, below
+      // DATA chunk (RFC 9260 3.3.1): unfragmented (B and E), TSN, stream, stream sequence, PPID.
+      frame_.push_back(0);
+      frame_.push_back(0x03);
+      be16(frame_, static_cast<std::uint16_t>(16 + payload.size()));
+      be32(frame_, it->second);
+      be16(frame_, r.stream);
+      be16(frame_, static_cast<std::uint16_t>(it->second));
+      ++it->second;
+      be32(frame_, r.protocol == Protocol::kM2pa ? kPpidM2pa : kPpidM3ua);
+      frame_.insert(frame_.end(), payload.begin(), payload.end());
+      pad4(frame_);
+      const std::uint32_t crc = crc32c(frame_.data() + l4_at, frame_.size() - l4_at);
+      std::memcpy(&frame_[l4_at + 8], &crc, 4);  // CRC32c goes out in little-endian byte order
+      break;
+    }
+  }
+  const std::size_t l4_len = frame_.size() - l4_at;
+  if (v6) {
+    set_be16(frame_, 4, static_cast<std::uint16_t>(l4_len));
+  } else {
+    set_be16(frame_, 2, static_cast<std::uint16_t>(frame_.size()));
+    set_be16(frame_, 10, fold(sum16(frame_.data(), 20)));
+  }
+  if (l4 == L4::kTcp) {
+    // Pseudo-header (RFC 793 3.1 / RFC 8200 8.1) + segment.
+    std::uint32_t s = v6 ? sum16(frame_.data() + 8, 32) : sum16(frame_.data() + 12, 8);
+    s += proto + static_cast<std::uint32_t>(l4_len);
+    set_be16(frame_, l4_at + 16, fold(sum16(frame_.data() + l4_at, l4_len, s)));
+  }
+}
+
+void Framer::append_packet(std::vector<std::uint8_t>& out, const Record& r, std::span<const std::uint8_t> payload) {
+  frame(r, payload);
+  char comment[32];
+  std::size_t clen = 0;
+  if (r.call != 0) {
+    auto s = std::string("call=") + std::to_string(r.call);
+    clen = s.size();
+    std::memcpy(comment, s.data(), clen);
+  }
+  const std::size_t data_len = (frame_.size() + 3) & ~std::size_t{3};
+  const std::size_t opt_len = clen ? 4 + ((clen + 3) & ~std::size_t{3}) + 4 : 0;
+  const auto total = static_cast<std::uint32_t>(32 + data_len + opt_len);
+  put32(out, 6);  // Enhanced Packet Block
+  put32(out, total);
+  put32(out, 0);  // interface 0
+  const auto ts = static_cast<std::uint64_t>(r.time_us);
+  put32(out, static_cast<std::uint32_t>(ts >> 32));
+  put32(out, static_cast<std::uint32_t>(ts));
+  put32(out, static_cast<std::uint32_t>(frame_.size()));
+  put32(out, static_cast<std::uint32_t>(frame_.size()));
+  out.insert(out.end(), frame_.begin(), frame_.end());
+  pad4(out);
+  if (clen) {
+    put16(out, 1);  // opt_comment
+    put16(out, static_cast<std::uint16_t>(clen));
+    out.insert(out.end(), comment, comment + clen);
+    pad4(out);
+    put32(out, 0);  // opt_endofopt
+  }
+  put32(out, total);
+}
+
+Result<RollingPcap, std::string> RollingPcap::open(PcapOptions o) {
+  if (::mkdir(o.directory.c_str(), 0755) != 0 && errno != EEXIST)
+    return Err("cannot create trace directory " + o.directory + ": " + std::strerror(errno));
+  RollingPcap p(std::move(o));
+  if (auto r = p.start_file(now_seconds()); !r) return Err(r.error());
+  return p;
+}
+
+RollingPcap::RollingPcap(RollingPcap&& o) noexcept
+    : o_(std::move(o.o_)),
+      fd_(o.fd_),
+      path_(std::move(o.path_)),
+      size_(o.size_),
+      opened_s_(o.opened_s_),
+      framer_(std::move(o.framer_)) {
+  o.fd_ = -1;
+}
+
+RollingPcap::~RollingPcap() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Result<bool, std::string> RollingPcap::start_file(std::int64_t now_s) {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+  std::time_t t = static_cast<std::time_t>(now_s);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%S", &tm);
+  const std::string stem = o_.directory + "/" + o_.base_name + "-" + stamp;
+  for (int n = 0; n < 1000 && fd_ < 0; ++n) {
+    path_ = stem + (n ? "-" + std::to_string(n) : "") + ".pcapng";
+    fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd_ < 0 && errno != EEXIST) return Err("cannot create " + path_ + ": " + std::strerror(errno));
+  }
+  if (fd_ < 0) return Err("cannot create a new file " + stem + "*.pcapng");
+  framer_.reset();
+  out_.clear();
+  append_pcapng_header(out_);
+  size_ = 0;
+  opened_s_ = now_s;
+  if (::write(fd_, out_.data(), out_.size()) != static_cast<ssize_t>(out_.size()))
+    return Err("cannot write " + path_ + ": " + std::strerror(errno));
+  size_ = out_.size();
+  return true;
+}
+
+Result<bool, std::string> RollingPcap::write(const Batch& b) {
+  out_.clear();
+  for (const auto& r : b.records)
+    if (r.kind == Kind::kPacket) framer_.append_packet(out_, r, b.data(r));
+  if (out_.empty()) return true;
+  if (size_ + out_.size() > o_.rotate_bytes && size_ > 64) {
+    if (auto s = start_file(now_seconds()); !s) return s;
+    // The framer started over: frame the batch again for the new file.
+    out_.clear();
+    for (const auto& r : b.records)
+      if (r.kind == Kind::kPacket) framer_.append_packet(out_, r, b.data(r));
+  }
+  const ssize_t n = ::write(fd_, out_.data(), out_.size());
+  if (n != static_cast<ssize_t>(out_.size())) return Err("cannot write " + path_ + ": " + std::strerror(errno));
+  size_ += out_.size();
+  return true;
+}
+
+Result<bool, std::string> RollingPcap::tick(std::int64_t now_s) {
+  if (o_.rotate_interval_s > 0 && now_s - opened_s_ >= o_.rotate_interval_s && size_ > 64) return start_file(now_s);
+  return true;
+}
+
+}  // namespace isupgw::trace
