@@ -240,6 +240,8 @@ ConfigDiff diff(const LoadedConfig& running, const LoadedConfig& next) {
   if (a.management().SerializeAsString() != b.management().SerializeAsString()) d.add("management", "changed", false);
   // The CDR writer opens its files at start.
   if (a.cdr().SerializeAsString() != b.cdr().SerializeAsString()) d.add("cdr", "changed", false);
+  // The trace files and the HEP socket are opened at start.
+  if (a.trace().SerializeAsString() != b.trace().SerializeAsString()) d.add("trace", "changed", false);
   return out;
 }
 

@@ -120,7 +120,20 @@ struct VtySettings {
   std::uint16_t port = 4290;
 };
 
+// trace (issue 17, config/trace_config.cpp): pcapng files, HEP export, calls kept in memory.
+struct TraceSettings {
+  std::string directory;
+  std::string base_name = "trace";
+  std::uint64_t rotate_bytes = 64ull << 20;
+  std::int64_t rotate_interval_s = 3600;
+  std::string hep_address;  // empty: no HEP
+  std::uint16_t hep_port = 0;
+  std::uint32_t hep_agent_id = 2001;
+  std::uint32_t keep_calls = 1000;
+};
+
 struct Settings {
+  std::optional<TraceSettings> trace;     // the trace section; absent: no tracing
   std::optional<cdr::WriterOptions> cdr;  // the cdr section (config/cdr_config.cpp); absent: no CDRs
   Ss7Settings ss7;
   MediaSettings media;

@@ -76,6 +76,9 @@ class Validator {
     auto cdr = build_cdr(cfg);
     if (!cdr) return fail(cdr.error());
     out_.cdr = std::move(*cdr);
+    auto trace = build_trace(cfg);
+    if (!trace) return fail(trace.error());
+    out_.trace = std::move(*trace);
     if (cfg.runtime().shutdown_grace_ms() > 600000)
       return fail("runtime.shutdown_grace_ms", "shutdown_grace_ms must be at most 600000 (10 minutes)");
     return true;

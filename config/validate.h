@@ -28,5 +28,6 @@ Result<MediaSettings, FieldError> build_media(const Config& cfg, const Ss7Settin
 Result<ManagementSettings, FieldError> build_management(const Management& m);
 Result<std::optional<VtySettings>, FieldError> build_vty(const Config& cfg);
 Result<std::optional<cdr::WriterOptions>, FieldError> build_cdr(const Config& cfg);
+Result<std::optional<TraceSettings>, FieldError> build_trace(const Config& cfg);
 
 }  // namespace isupgw::config

@@ -53,9 +53,22 @@ int Runtime::run() {
     }
     sims_.push_back(std::move(*sim));
   }
+  if (config_.settings.trace) {
+    auto t = TraceOutput::start(io_, *config_.settings.trace, ss7.format == sigtran::PointCodeFormat::kAnsi888, log_,
+                                counters_);
+    if (!t) {
+      log_.error(Subsystem::kCore, "trace_start_failed", {{"error", t.error()}});
+      return 1;
+    }
+    trace_ = std::move(*t);
+  }
+  Ss7Stack::TransportWrap wrap;
+  if (trace_)
+    wrap = [t = trace_.get()](std::unique_ptr<sigtran::Transport> inner, const sigtran::TransportSpec& spec,
+                              std::uint16_t port) { return t->wrap(std::move(inner), spec, port); };
   std::map<std::string, isup::GroupId, std::less<>> groups;
   if (!ss7.m3ua_links.empty() || !ss7.trunk_groups.empty()) {
-    auto stack = Ss7Stack::create(io_, ss7, log_, counters_);
+    auto stack = Ss7Stack::create(io_, ss7, log_, counters_, std::move(wrap));
     if (!stack) {
       log_.error(Subsystem::kM3ua, "ss7_start_failed", {{"error", stack.error()}});
       return 1;
@@ -65,6 +78,8 @@ int Runtime::run() {
   }
   if (!config_.settings.media.gateways.empty()) {
     auto media = MediaStack::create(io_, config_.settings.media, clock_, log_, counters_);
+    if (media && trace_)
+      for (const auto& mg : (*media)->gateways()) trace_->tap_mgcp(*mg->transport, mg->udp);
     if (media) {
       if (auto started = (*media)->start(); !started) media = Err(started.error());
     }
@@ -78,6 +93,7 @@ int Runtime::run() {
   engine_ = std::make_unique<engine::CallEngine>(
       engine::make_engine_config(config_.config, config_.settings, std::move(groups)), log_, counters_);
   engine_->set_clock(clock_);
+  if (trace_) engine_->set_trace(&trace_->capture());
   if (config_.settings.cdr) {
     auto out = CdrOutput::start(io_, *config_.settings.cdr, log_, counters_);
     if (!out) {
@@ -99,6 +115,7 @@ int Runtime::run() {
   } else {
     http_ = std::move(*api);
   }
+  if (http_ && trace_) trace_->register_routes(http_->router());
   for (auto& sim : sims_) sim->start();
   if (ss7_) ss7_->start();
   wait_for_signal();
@@ -109,6 +126,7 @@ int Runtime::run() {
   log_.set_flush_scheduler([this](std::function<void()> task) { boost::asio::post(io_, std::move(task)); });
   io_.run();
   vty_.reset();                  // its thread asks the loop no more
+  if (trace_) trace_->flush();   // what the last handlers captured
   log_.set_flush_scheduler({});  // writes what is left; io_ no longer runs tasks
   log_circuits();
   for (const auto& [name, value] : counters_.snapshot())
@@ -166,6 +184,10 @@ bool Runtime::start_sip() {
   }
   sip_guard_ = std::make_unique<sip::SourceGuard>(config_.settings.sip_guard, clock_, log_, counters_);
   opt.source_guard = sip_guard_.get();
+  if (trace_) {
+    opt.tx_tap = trace_->sip_tap(true);
+    opt.rx_tap = trace_->sip_tap(false);
+  }
   ua_ = std::make_unique<sip::UserAgent>(io_, listeners, *engine_, clock_, log_, counters_, opt);
   if (auto ec = ua_->start()) {
     // Name the listener that could not bind (the stack reports the first error only).
@@ -194,6 +216,9 @@ bool Runtime::start_sip() {
     log_.error(Subsystem::kSip, "listen_failed", {{"error", ec.message()}});
     return false;
   }
+  if (trace_)
+    for (const auto& c : listeners)
+      trace_->set_sip_local(c.transport, c.address, c.port != 0 ? c.port : ua_->port(c.transport));
   for (const auto& c : listeners)
     log_.notice(Subsystem::kSip, "listening",
                 {{"transport", sip::to_string(c.transport)},

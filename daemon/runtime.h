@@ -18,6 +18,7 @@
 #include "daemon/cdr_output.h"
 #include "daemon/media_stack.h"
 #include "daemon/ss7_stack.h"
+#include "daemon/trace_output.h"
 #include "daemon/vty_server.h"
 #include "engine/call_engine.h"
 #include "http/server.h"
@@ -105,6 +106,8 @@ class Runtime final : public mgmt::Stacks {
   boost::asio::steady_timer stop_timer_;
   boost::asio::steady_timer drain_timer_;
   SteadyClock clock_;
+  // The trace section (issue 17): the stacks' taps and the engine feed its capture, so it outlives them.
+  std::unique_ptr<TraceOutput> trace_;
   // ISUP holds the media stack as its continuity checker: it must outlive ss7_.
   std::unique_ptr<MediaStack> media_;                     // when the configuration has media_gateways
   std::vector<std::unique_ptr<ExchangeSimulator>> sims_;  // ss7.simulated_exchanges

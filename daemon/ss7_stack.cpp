@@ -12,8 +12,9 @@ Ss7Stack::Ss7Stack(asio::io_context& io, Logger& log, Counters& counters)
 Ss7Stack::~Ss7Stack() = default;
 
 Result<std::unique_ptr<Ss7Stack>, std::string> Ss7Stack::create(asio::io_context& io, const config::Ss7Settings& cfg,
-                                                                Logger& log, Counters& counters) {
+                                                                Logger& log, Counters& counters, TransportWrap wrap) {
   std::unique_ptr<Ss7Stack> s(new Ss7Stack(io, log, counters));
+  s->wrap_ = std::move(wrap);
   s->mtp3_ = std::make_unique<sigtran::m3ua::Mtp3>(s->timers_, log, counters);
 
   std::vector<std::size_t> link_ids;  // by index in cfg.m3ua_links
@@ -111,6 +112,7 @@ Result<Ss7Stack::Opened, std::string> Ss7Stack::open(const sigtran::TransportSpe
   if (spec.server && !spec.allowed_peers)
     log_.warn(spec.subsystem, "open_to_any_peer", {{"link", spec.name}, {"hint", "set remote or allowed_peers"}});
   if (t->guard) guards_.push_back(std::move(t->guard));
+  if (wrap_) t->transport = wrap_(std::move(t->transport), spec, t->local_port);
   transports_.push_back(std::move(t->transport));
   return Opened{transports_.back().get(), t->local_port};
 }

@@ -9,6 +9,7 @@
 // so the circuits go straight back to idle.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -36,9 +37,12 @@ namespace isupgw::daemon {
 class Ss7Stack final : public isup::MtpPort, public sigtran::MtpUser, public isup::CallControlUser {
  public:
   // Builds everything; nothing is started. Errors name the configuration item.
+  // `wrap` (optional) gets every transport opened, and the one it returns is used (the trace, issue 17).
+  using TransportWrap = std::function<std::unique_ptr<sigtran::Transport>(
+      std::unique_ptr<sigtran::Transport>, const sigtran::TransportSpec&, std::uint16_t local_port)>;
   static Result<std::unique_ptr<Ss7Stack>, std::string> create(boost::asio::io_context& io,
                                                                const config::Ss7Settings& cfg, Logger& log,
-                                                               Counters& counters);
+                                                               Counters& counters, TransportWrap wrap = {});
   ~Ss7Stack() override;
 
   // Listens/connects every association; ISUP resets
@@ -89,6 +93,7 @@ class Ss7Stack final : public isup::MtpPort, public sigtran::MtpUser, public isu
 
  private:
   Ss7Stack(boost::asio::io_context& io, Logger& log, Counters& counters);
+  TransportWrap wrap_;
   std::optional<std::string> add_linksets(const config::Ss7Settings& cfg);  // ss7_linksets.cpp
   // Opens one association's transport and keeps it (and its PeerGuard, issue 23).
   struct Opened {

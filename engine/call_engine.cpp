@@ -288,6 +288,7 @@ void CallEngine::start_b(Call& c) {
     c.b.cid = *id;
     c.b.group = g->second;
     by_cid_[*id] = &c;
+    trace_circuit(c, *id);
     // The circuit's MG connection: A's offer as the remote SDP; the PSTN side is
     // heard (early media) before answer, both ways after (RFC 3398 5).
     if (const isup::Circuit* circuit = media_ ? isup_->circuit_of(*id) : nullptr)
@@ -304,6 +305,7 @@ void CallEngine::start_b(Call& c) {
   c.b.trunk = trunk;
   c.b.sid = sip_->invite(c.invites[c.target]);
   by_sid_[c.b.sid] = &c;
+  trace_invite_sent(c);
   if (first_attempt && !c.a.sip) timings_.setup_isup_to_sip.observe(clock_->now() - c.started);
 }
 
@@ -356,6 +358,7 @@ void CallEngine::finish(Call& c) {
     counters_.get("call.failed.cause_" + std::to_string(c.cause)).inc();
   }
   if (cdr_sink_) cdr_sink_(cdr_of(c));
+  trace_end(c);
   if (c.a.sid) by_sid_.erase(c.a.sid);
   if (c.b.sid) by_sid_.erase(c.b.sid);
   if (c.a.cid) by_cid_.erase(c.a.cid);

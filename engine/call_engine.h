@@ -43,6 +43,7 @@
 #include "mapping/interworking.h"
 #include "sip/offer_answer.h"
 #include "sip/session_api.h"
+#include "trace/capture.h"
 
 namespace isupgw::engine {
 
@@ -116,6 +117,9 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   // writer formats it; the engine only copies what it already holds). Empty: no records.
   using CdrSink = std::function<void(cdr::CdrRecord&&)>;
   void set_cdr_sink(CdrSink sink) { cdr_sink_ = std::move(sink); }
+  // One trace per call (issue 17, call_engine_trace.cpp): the engine tells the capture which SIP
+  // Call-IDs, circuit and MGCP connection each call owns, as it learns them. nullptr: no tracing.
+  void set_trace(trace::Capture* capture) { trace_ = capture; }
 
   // --- Management (issue 16, mgmt/model.h; call_engine_admin.cpp) ---
   // Time for call ages and the call path's timings (default: steady clock).
@@ -264,6 +268,12 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   void isup_to_sip(isup::CallId id, const isup::Message& m);
   void finish(Call& c);
   cdr::CdrRecord cdr_of(const Call& c) const;  // call_engine_cdr.cpp
+  // Trace bindings (call_engine_trace.cpp), each right after the engine learnt the key.
+  void trace_sip(const Call& c, std::string_view call_id);  // a SIP leg's Call-ID
+  void trace_invite_sent(const Call& c);                    // the INVITE just sent is c's
+  void trace_circuit(const Call& c, isup::CallId id);       // the circuit of ISUP call `id`
+  void trace_media_opened(const Call& c);                   // the CRCX just sent is c's
+  void trace_end(const Call& c);
   void observe_pdd(Call& c) {
     if (!c.pdd_seen) {
       c.pdd_seen = true;
@@ -311,6 +321,7 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   const Clock* clock_ = &steady_;
   CallTimings timings_;
   CdrSink cdr_sink_;
+  trace::Capture* trace_ = nullptr;
   std::set<std::string, std::less<>> out_of_service_groups_;
   std::map<std::string, std::chrono::seconds, std::less<>> out_of_service_trunks_;  // -> Retry-After
   Logger& log_;

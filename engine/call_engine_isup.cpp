@@ -22,6 +22,7 @@ void CallEngine::on_setup(isup::CallId id, const isup::IncomingSetup& setup) {
   c.a.cid = id;
   c.a.group = setup.group;
   by_cid_[id] = &c;
+  trace_circuit(c, id);
   if (!setup.complete && timers_ != nullptr && setup.iam != nullptr && isup_ != nullptr) {
     // Overlap (Q.764 2.1.2): collect the SAMs, then one INVITE en bloc (Q.1912.5
     // allows the interworking unit to wait for the complete number).

@@ -105,6 +105,7 @@ void CallEngine::open_media(Call& c, isup::GroupId group, std::uint16_t cic, con
   if (!id) return;  // no media gateway for this trunk group
   c.media = *id;
   c.media_pending = true;
+  trace_media_opened(c);
   by_media_[*id] = call_id;
 }
 

@@ -59,6 +59,7 @@ void CallEngine::on_invite(sip::SessionId s, const sip::Message& invite, const s
   c.a.sip = true;
   c.a.sid = s;
   by_sid_[s] = &c;
+  trace_sip(c, invite.call_id);
   EventData refuse;
   c.a.trunk = c.routing->trunk_for_source(from.host);
   if (c.a.trunk == nullptr) {

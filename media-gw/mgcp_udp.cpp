@@ -37,6 +37,7 @@ bool MgcpUdpTransport::send(std::span<const std::uint8_t> datagram) {
     log_.warn(Subsystem::kMgcp, "udp_send_error", {{"error", ec.message()}});
     return false;
   }
+  if (tap_) tap_(true, datagram);
   return true;
 }
 
@@ -61,6 +62,7 @@ void MgcpUdpTransport::receive() {
       log_.warn(Subsystem::kMgcp, "udp_foreign_peer_dropped",
                 {{"peer", peer_.address().to_string()}, {"port", peer_.port()}, {"bytes", n}});
     } else if (receiver_) {
+      if (tap_) tap_(false, std::span<const std::uint8_t>(buffer_.data(), n));
       receiver_(std::span<const std::uint8_t>(buffer_.data(), n));
     }
     receive();

@@ -36,6 +36,9 @@ class MgcpUdpTransport final : public DatagramSender {
   bool send(std::span<const std::uint8_t> datagram) override;
   std::uint16_t local_port() const;
   void close();
+  // Sees every datagram sent to and accepted from the MG (the daemon's trace, issue 17).
+  using Tap = std::function<void(bool outgoing, std::span<const std::uint8_t> datagram)>;
+  void set_tap(Tap tap) { tap_ = std::move(tap); }
 
  private:
   void receive();
@@ -45,6 +48,7 @@ class MgcpUdpTransport final : public DatagramSender {
   boost::asio::ip::udp::endpoint peer_;
   std::array<std::uint8_t, 65536> buffer_{};
   Receiver receiver_;
+  Tap tap_;
   Logger& log_;
   Counter& rx_foreign_;
   Counter& rx_errors_;

@@ -33,7 +33,10 @@ UserAgent::UserAgent(boost::asio::io_context& io, std::vector<ListenerConfig> li
       sessions_in_(counters.get("sip.sessions.incoming")),
       sessions_out_(counters.get("sip.sessions.outgoing")),
       glare_(counters.get("sip.glare")) {
-  owned_transport_->set_sink([this](const Peer& from, std::string_view bytes) { receive(from, bytes); });
+  owned_transport_->set_sink([this](const Peer& from, std::string_view bytes) {
+    if (options_.rx_tap) options_.rx_tap(from, bytes);
+    receive(from, bytes);
+  });
   if (options_.tx_tap) owned_transport_->set_tap(options_.tx_tap);
   owned_transport_->set_guard(options_.source_guard);
   owned_transport_->set_failure_sink([this](const Peer& p) { tx_.transport_failed(p); });

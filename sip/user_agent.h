@@ -64,6 +64,8 @@ struct UserAgentOptions {
   SourceGuard* source_guard = nullptr;
   // Sees every message handed to the sockets (sip-ua --capture, tests).
   std::function<void(const Peer& to, std::string_view bytes)> tx_tap;
+  // Sees every complete message a transport delivers, before it is parsed (the daemon's trace).
+  std::function<void(const Peer& from, std::string_view bytes)> rx_tap;
 };
 
 class AsioTransportLayer;

@@ -69,9 +69,11 @@ void Correlator::resolve(Batch& b) {
           auto k = r.protocol == Protocol::kM3ua ? m3ua_isup(b.data(r)) : m2pa_isup(b.data(r), ansi_);
           if (!k) break;
           const Circuit c = circuit(k->opc, k->dpc, k->cic);
+          // An IAM belongs to the binding that follows it, unless the circuit's call is still on (the
+          // binding came first); after the end only the release messages are the call's.
           if (k->type == kIam) last_iam[c] = i;
           if (auto it = circuits_.find(c);
-              it != circuits_.end() && (!it->second.ended || k->type == kRel || k->type == kRlc) && k->type != kIam)
+              it != circuits_.end() && (!it->second.ended || k->type == kRel || k->type == kRlc))
             r.call = it->second.call;
         }
         break;
