@@ -88,7 +88,7 @@ try:
                                          len(list(csv.DictReader(open(os.path.join(out_dir, "cdr.csv"))))) == 1, 10))
     rows = list(csv.DictReader(open(os.path.join(out_dir, "cdr.csv"))))
     call = rows[0]["call_id"] if rows else "0"
-    # The last messages (RLC, DLCX and its response) may follow the CDR: wait until the pcap holds the DLCX's 250.
+    # The last messages (RLC, DLCX and its response) may follow the CDR: wait until the pcap holds the RLC and the 250.
     pcap_path = os.path.join(tmp, f"call-{call}.pcapng")
 
     def fetch():
@@ -97,7 +97,8 @@ try:
         with open(pcap_path, "wb") as f:
             f.write(data)
         frames, _ = tshark(pcap_path)
-        return frames if any(f["mgcp.rsp.rspcode"] == "250" for f in frames) else None
+        done = any(f["mgcp.rsp.rspcode"] == "250" for f in frames) and any(f["isup.message_type"] == "16" for f in frames)
+        return frames if done else None
 
     frames = wait_until(fetch, 10) or tshark(pcap_path)[0]
     c.check("GET /calls/{id}/pcap: a pcapng file tshark reads", len(frames) > 0, frames)
