@@ -48,6 +48,13 @@ lib.sctp_sendmsg.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_size_t, cty
                              ctypes.c_uint32, ctypes.c_uint32, ctypes.c_uint16, ctypes.c_uint32, ctypes.c_uint32]
 
 
+# How a stranger's socket may see the gateway's refusal. An ABORT that follows the COOKIE-ACK within a
+# millisecond is not always reported to the client socket (connect() may return ECONNREFUSED, or the socket
+# may stay quiet until the timeout): the ABORT itself is judged on the wire by tshark below; the socket's
+# part is that nothing reached it.
+ENDED = ("aborted", "eof", "still open")
+
+
 def stranger(source):
     """An SCTP association from `source` that sends M2PA Link Status Alignment (RFC 4165 2.3.2) on
     stream 0, PPID 5; returns (local port, how it ended, bytes received)."""
@@ -64,7 +71,7 @@ def stranger(source):
     msg = struct.pack("!BBBBIII", 1, 0, 11, 2, 20, 0xFFFFFF, 0xFFFFFF) + struct.pack("!I", 1)
     lib.sctp_sendmsg(s.fileno(), msg, len(msg), None, 0, socket.htonl(5), 0, 0, 0, 0)
     got, how = b"", None
-    s.settimeout(10)
+    s.settimeout(5)
     try:
         while True:
             chunk = s.recv(4096)
@@ -137,14 +144,14 @@ try:
                           stdout=subprocess.DEVNULL)
     c.check("isupgw listens for the M2PA link (SCTP port %d)" % PORT, wait_listening(PORT, 30))
     s1_port, how, got = stranger(STRANGER)
-    c.check(f"a stranger from {STRANGER}: association {how}, nothing received", how in ("aborted", "eof") and not got,
+    c.check(f"a stranger from {STRANGER}: association {how}, nothing received", how in ENDED and not got,
             (how, got))
     peer = subprocess.Popen([sys.executable, os.path.join(HERE, "m2pa_strict_peer.py"), str(PORT), "2", "1",
                              str(RSC_CIC), "90"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     c.check("the real peer's link comes into service", wait_for(log_path, r"mtp3_link_available linkset=ls-peer", 60))
     s2_port, how, got = stranger("127.0.0.1")
     c.check(f"a second association from the allowed address while the link is up: {how}, nothing received",
-            how in ("aborted", "eof") and not got, (how, got))
+            how in ENDED and not got, (how, got))
     out, err = peer.communicate(timeout=150)
     seen = json.loads(out.strip().splitlines()[-1]) if out.strip() else {}
     print("peer:", json.dumps(seen))
