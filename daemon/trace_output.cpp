@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "trace/hep.h"
+#include "trace/ladder.h"
 
 namespace isupgw::daemon {
 
@@ -99,7 +100,8 @@ TraceOutput::TraceOutput(asio::io_context& io, trace::RollingPcap pcap, const co
       tagged_(counters.get("trace.messages_with_call")),
       hep_sent_(counters.get("trace.hep_sent")),
       errors_(counters.get("trace.write_errors")),
-      timer_(io) {
+      timer_(io),
+      ansi_(ansi) {
   arm();
 }
 
@@ -194,15 +196,45 @@ void TraceOutput::tap_mgcp(mediagw::MgcpUdpTransport& t, const mediagw::UdpConfi
   });
 }
 
+namespace {
+
+std::optional<std::uint64_t> call_id(const std::string& text) {
+  std::uint64_t id = 0;
+  if (text.empty() || text.size() > 19) return std::nullopt;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    id = id * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  return id;
+}
+
+}  // namespace
+
 void TraceOutput::register_routes(http::Router& router) {
+  router.add(http::Verb::get, "/ladder", [this](const http::Request&, http::Reply reply) {
+    flush();
+    http::Response r;
+    r.content_type = "text/html; charset=utf-8";
+    r.body = trace::render_call_index(store_, "/calls/", "/ladder");
+    reply(std::move(r));
+  });
+  router.add(http::Verb::get, "/calls/{id}/ladder", [this](const http::Request& req, http::Reply reply) {
+    const std::string& text = req.params.at("id");
+    auto id = call_id(text);
+    if (!id) return reply(http::json_error(400, "bad_call_id", "call id is a number"));
+    flush();
+    const auto* msgs = store_.call(*id);
+    if (msgs == nullptr) return reply(http::json_error(404, "no_trace", "no trace kept for call " + text));
+    http::Response r;
+    r.content_type = "text/html; charset=utf-8";
+    r.body = trace::render_ladder(*id, *msgs, ansi_ ? isup::Variant::kAnsi : isup::Variant::kItu, ansi_);
+    reply(std::move(r));
+  });
   router.add(http::Verb::get, "/calls/{id}/pcap", [this](const http::Request& req, http::Reply reply) {
     const std::string& text = req.params.at("id");
-    std::uint64_t id = 0;
-    for (char c : text) {
-      if (c < '0' || c > '9' || id > (UINT64_MAX - 9) / 10)
-        return reply(http::json_error(400, "bad_call_id", "call id is a number"));
-      id = id * 10 + static_cast<std::uint64_t>(c - '0');
-    }
+    auto parsed = call_id(text);
+    if (!parsed) return reply(http::json_error(400, "bad_call_id", "call id is a number"));
+    const std::uint64_t id = *parsed;
     flush();  // what the call path captured up to now
     auto bytes = store_.pcap(id);
     if (bytes.empty()) return reply(http::json_error(404, "no_trace", "no trace kept for call " + text));

@@ -48,7 +48,8 @@ class TraceOutput {
   // Takes the batch now (also at stop).
   void flush();
 
-  // GET /calls/{id}/pcap: the call's messages as a pcapng file (404 when not kept).
+  // GET /calls/{id}/pcap: the call's messages as a pcapng file; GET /calls/{id}/ladder: its ladder page
+  // (trace/ladder.h); GET /ladder: the kept calls, linked to their pages. 404 for a call not (or no longer) kept.
   void register_routes(http::Router& router);
 
  private:
@@ -75,6 +76,7 @@ class TraceOutput {
   Counter& errors_;
   boost::asio::steady_timer timer_;
   bool flush_posted_ = false;
+  bool ansi_ = false;
 };
 
 }  // namespace isupgw::daemon

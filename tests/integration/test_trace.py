@@ -138,6 +138,13 @@ try:
     c.check("only SIP, M3UA and MGCP frames", len(sip) + len(m3ua) + len(mgcp) == len(frames),
             [f["frame.protocols"] for f in frames])
 
+    with urllib.request.urlopen(f"{url}/calls/{call}/ladder", timeout=10) as resp:
+        page = resp.read().decode()
+    c.check("GET /calls/{id}/ladder: one arrow per frame of the pcap", page.count('<g class="msg"') == len(frames),
+            (page.count('<g class="msg"'), len(frames)))
+    with urllib.request.urlopen(f"{url}/ladder", timeout=10) as resp:
+        index = resp.read().decode()
+    c.check("GET /ladder links the call's page", f'href="/calls/{call}/ladder"' in index, index[-300:])
     rc, _ = d.stop()
     c.check("gateway stops cleanly", rc == 0, rc)
     files = sorted(p for p in os.listdir(out_dir) if p.endswith(".pcapng"))
