@@ -15,8 +15,8 @@ PACKAGES=(
   sip-tester stunnel4 tshark osmo-mgw osmo-stp iproute2
   # a real Prometheus server scraping /metrics in tests (promtool checks the exposition)
   prometheus
-  # a real HEP collector receiving the trace's HEPv3 export in tests
-  sngrep
+  # a real HEP collector receiving the trace's HEPv3 export in tests; a real browser loading the ladder page
+  sngrep chromium
   # real-SCTP tests run in a throw-away VM (tests/sctp-vm): this kernel has no SCTP
   qemu-system-x86 busybox-static cpio
   # the Debian package's checker (tests/package)

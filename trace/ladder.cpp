@@ -80,7 +80,7 @@ std::string render_ladder(std::uint64_t id, const std::vector<StoredMessage>& ms
        "g.msg{cursor:pointer}\ng.msg line{stroke:#225;stroke-width:1.5}\ng.msg polygon{fill:#225}\n"
        "g.msg:hover line,g.msg.sel line{stroke:#c40}\ng.msg:hover polygon,g.msg.sel polygon{fill:#c40}\n"
        "g.msg rect{fill:transparent}\n.time{fill:#666;font-size:11px}\n"
-       "pre.fields{background:#f4f4f4;border:1px solid #ccc;padding:8px;white-space:pre-wrap}\n"
+       "pre.fields{background:#f4f4f4;border:1px solid #ccc;padding:8px;white-space:pre-wrap;word-break:break-all}\n"
        "</style></head><body>\n<h1>Call " +
        std::to_string(id) + "</h1>\n<p>" + std::to_string(msgs.size()) +
        " messages. Click an arrow for its decoded fields.</p>\n";

@@ -19,6 +19,7 @@ from calltest import free_port, sip_port, sipp_args, wait_circuits_reset
 from harness import Checks, Daemon, sim_exchange_gateway, wait_until
 from mgmtapi import api_url
 from mgsim import MgSim
+from cdp import Chromium
 import urllib.request
 
 c = Checks()
@@ -45,7 +46,7 @@ ISUP_NAMES = {1: "IAM", 6: "ACM", 9: "ANM", 12: "REL", 16: "RLC", 44: "CPG"}
 FIELDS = ["frame.number", "frame.time_epoch", "frame.protocols", "frame.comment", "_ws.malformed",
           "_ws.expert.severity", "ip.src", "udp.srcport", "sip.Method", "sip.Status-Code", "sip.Call-ID",
           "m3ua.protocol_data_opc", "isup.message_type", "isup.cic", "mgcp.req.verb", "mgcp.rsp.rspcode",
-          "mgcp.transid"]
+          "mgcp.transid", "isup.called"]
 
 
 def tshark(path, extra=()):
@@ -142,6 +143,35 @@ try:
         page = resp.read().decode()
     c.check("GET /calls/{id}/ladder: one arrow per frame of the pcap", page.count('<g class="msg"') == len(frames),
             (page.count('<g class="msg"'), len(frames)))
+    # The page in a real browser: headless Debian chromium over the DevTools protocol (cdp.py).
+    iam = next((f for f in frames if f["isup.message_type"] == "1" and "m3ua" in f["frame.protocols"]), None)
+    browser = Chromium(f"{url}/calls/{call}/ladder", free_port()) if shutil.which("chromium") else None
+    c.check("chromium installed (scripts/setup.sh installs it)", browser is not None)
+    if browser:
+        try:
+            c.check("chromium: the page loaded", wait_until(lambda: browser.eval("document.readyState") == "complete" and
+                                                            browser.eval("document.querySelector('svg') !== null"), 20))
+            arrows = browser.eval("document.querySelectorAll('svg g.msg').length")
+            c.check("chromium DOM: one arrow per message of the call's pcap", arrows == len(frames), (arrows, len(frames)))
+            box = browser.eval("(() => { const g = [...document.querySelectorAll('svg g.msg')]"
+                               ".find(g => g.textContent.startsWith('IAM')); if (!g) return null;"
+                               " g.scrollIntoView(); const r = g.getBoundingClientRect();"
+                               " return [r.x + r.width / 2, r.y + r.height / 2]; })()")
+            c.check("chromium DOM: an IAM arrow", box is not None)
+            shown = ""
+            if box:
+                browser.click(box[0], box[1])
+                shown = wait_until(lambda: browser.eval(
+                    "[...document.querySelectorAll('pre.fields')].filter(p => !p.hidden).map(p => p.textContent).join()"),
+                    10) or ""
+            c.check("chromium: clicking the IAM shows its called number (as tshark decodes it from the pcap)",
+                    iam is not None and iam["isup.called"] != "" and iam["isup.called"] in shown and
+                    "called_party_number" in shown, (iam and iam["isup.called"], shown[:400]))
+            shot = os.path.join(os.getcwd(), "trace_ladder.png")
+            browser.screenshot(shot)
+            c.check(f"screenshot kept: {shot}", os.path.getsize(shot) > 10000, os.path.getsize(shot))
+        finally:
+            browser.close()
     with urllib.request.urlopen(f"{url}/ladder", timeout=10) as resp:
         index = resp.read().decode()
     c.check("GET /ladder links the call's page", f'href="/calls/{call}/ladder"' in index, index[-300:])
