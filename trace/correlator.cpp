@@ -47,7 +47,7 @@ void Correlator::resolve(Batch& b) {
         if (r.protocol == Protocol::kSip) {
           auto k = sip_keys(b.text(r));
           if (!k) break;
-          if (auto it = sip_.find(std::string(k->call_id)); it != sip_.end())
+          if (auto it = sip_.find(k->call_id); it != sip_.end())
             r.call = it->second;
           else
             unowned_sip[k->call_id].push_back(i);
@@ -56,14 +56,12 @@ void Correlator::resolve(Batch& b) {
           auto k = mgcp_keys(b.text(r));
           if (!k) break;
           if (k->verb.empty()) {
-            if (auto it = transactions_.find(std::string(k->transaction)); it != transactions_.end())
-              r.call = it->second;
+            if (auto it = transactions_.find(k->transaction); it != transactions_.end()) r.call = it->second;
             break;
           }
           if (r.outgoing && k->verb == "CRCX") last_crcx = i;
           if (k->call_id.empty()) break;
-          if (auto it = mgcp_.find(std::string(k->call_id));
-              it != mgcp_.end() && (!it->second.ended || k->verb == "DLCX"))
+          if (auto it = mgcp_.find(k->call_id); it != mgcp_.end() && (!it->second.ended || k->verb == "DLCX"))
             tag(b, i, it->second.call);
         } else {
           auto k = r.protocol == Protocol::kM3ua ? m3ua_isup(b.data(r)) : m2pa_isup(b.data(r), ansi_);

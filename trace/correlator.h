@@ -15,6 +15,7 @@
 #include <deque>
 #include <map>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <unordered_map>
 #include <vector>
@@ -22,6 +23,14 @@
 #include "trace/capture.h"
 
 namespace isupgw::trace {
+
+// Lookups by std::string_view into the batch, without building a std::string (C++20 heterogeneous lookup).
+struct TextHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+template <class V>
+using TextMap = std::unordered_map<std::string, V, TextHash, std::equal_to<>>;
 
 class Correlator {
  public:
@@ -48,10 +57,10 @@ class Correlator {
   void expire(std::int64_t now_us);
 
   bool ansi_;
-  std::unordered_map<std::string, std::uint64_t> sip_;
+  TextMap<std::uint64_t> sip_;
   std::map<Circuit, Owner> circuits_;
-  std::unordered_map<std::string, Owner> mgcp_;
-  std::unordered_map<std::string, std::uint64_t> transactions_;
+  TextMap<Owner> mgcp_;
+  TextMap<std::uint64_t> transactions_;
   std::deque<std::string> transaction_order_;
   std::unordered_map<std::uint64_t, CallKeys> calls_;
   std::deque<std::pair<std::int64_t, std::string>> sip_expiry_;

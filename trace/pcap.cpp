@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <cstring>
 #include <ctime>
@@ -177,13 +178,10 @@ void Framer::frame(const Record& r, std::span<const std::uint8_t> payload) {
 
 void Framer::append_packet(std::vector<std::uint8_t>& out, const Record& r, std::span<const std::uint8_t> payload) {
   frame(r, payload);
-  char comment[32];
+  char comment[32] = "call=";
   std::size_t clen = 0;
-  if (r.call != 0) {
-    auto s = std::string("call=") + std::to_string(r.call);
-    clen = s.size();
-    std::memcpy(comment, s.data(), clen);
-  }
+  if (r.call != 0)
+    clen = static_cast<std::size_t>(std::to_chars(comment + 5, comment + sizeof comment, r.call).ptr - comment);
   const std::size_t data_len = (frame_.size() + 3) & ~std::size_t{3};
   const std::size_t opt_len = clen ? 4 + ((clen + 3) & ~std::size_t{3}) + 4 : 0;
   const auto total = static_cast<std::uint32_t>(32 + data_len + opt_len);
