@@ -23,6 +23,7 @@
 #include "sigtran/mtp3_linkset.h"
 #include "sigtran/point_code.h"
 #include "sigtran/transport_factory.h"
+#include "sip/digest.h"
 #include "sip/source_guard.h"
 #include "sip/tls_options.h"
 
@@ -100,6 +101,16 @@ struct SipTrunkSettings {
   std::string name;
   std::vector<IpPrefix> allowed_sources;
   std::optional<sip::TlsOptions> tls;  // transport tls: merged with sip.tls (config/validate.cpp)
+  // auth: credentials read from credentials_file at load (issue 18).
+  struct Auth {
+    std::string username, password;
+    bool challenge = false;
+    std::string realm;
+    std::vector<sip::DigestAlgorithm> algorithms;
+    std::string file;
+    bool file_open_to_others = false;  // group/other may read it: warned at start
+  };
+  std::optional<Auth> auth;
 };
 
 // management: the REST/Prometheus listener (config/mgmt_config.cpp).

@@ -4,6 +4,8 @@
 #include <fstream>
 #include <set>
 
+#include <sys/stat.h>
+
 #include "base/ip_address.h"
 #include "base/log.h"
 
@@ -84,6 +86,44 @@ class Validator {
     return true;
   }
 
+  // sip.trunks[].auth: the credentials file's first line "user:password" (issue 18).
+  bool check_auth(const SipTrunk& t, const std::string& p, SipTrunkSettings& s) {
+    const auto& a = t.auth();
+    SipTrunkSettings::Auth out;
+    out.challenge = a.challenge();
+    out.realm = a.realm().empty() ? (cfg_.node().name().empty() ? "isupgw" : cfg_.node().name()) : a.realm();
+    for (int i = 0; i < a.algorithms_size(); ++i) {
+      auto alg = sip::digest_algorithm(a.algorithms(i));
+      if (!alg)
+        return fail(p + ".auth.algorithms[" + std::to_string(i) + "]",
+                    "unknown algorithm '" + a.algorithms(i) + "' (SHA-256, MD5)");
+      out.algorithms.push_back(*alg);
+    }
+    if (out.algorithms.empty()) out.algorithms = {sip::DigestAlgorithm::kSha256, sip::DigestAlgorithm::kMd5};
+    if (a.credentials_file().empty()) return fail(p + ".auth", "auth needs a credentials_file (username:password)");
+    std::ifstream in(a.credentials_file());
+    if (!in) return fail(p + ".auth.credentials_file", "cannot read '" + a.credentials_file() + "'");
+    std::string line;
+    bool found = false;
+    while (std::getline(in, line)) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (line.empty() || line[0] == '#') continue;
+      const auto colon = line.find(':');
+      if (colon == std::string::npos || colon == 0)
+        return fail(p + ".auth.credentials_file", "'" + a.credentials_file() + "' must hold username:password");
+      out.username = line.substr(0, colon);
+      out.password = line.substr(colon + 1);
+      found = true;
+      break;
+    }
+    if (!found) return fail(p + ".auth.credentials_file", "'" + a.credentials_file() + "' holds no username:password");
+    struct stat st {};
+    out.file = a.credentials_file();
+    out.file_open_to_others = ::stat(out.file.c_str(), &st) == 0 && (st.st_mode & 077) != 0;
+    s.auth = std::move(out);
+    return true;
+  }
+
   // RFC 3261 26.2.1: the files are read at start; name one that cannot be.
   bool check_tls_files(const SipTls& t, const std::string& p) {
     auto readable = [](const std::string& f) { return std::ifstream(f).good(); };
@@ -125,6 +165,7 @@ class Validator {
       if (t.port() > 65535) return fail(p + ".port", "port " + std::to_string(t.port()) + " is out of range 0..65535");
       SipTrunkSettings s;
       s.name = t.name();
+      if (t.has_auth() && !check_auth(t, p, s)) return false;
       if (t.has_tls() && t.transport() != TRANSPORT_TLS) return fail(p + ".tls", "tls settings need transport: tls");
       if (t.transport() == TRANSPORT_TLS) {
         if (!check_tls_files(t.tls(), p + ".tls")) return false;

@@ -175,6 +175,19 @@ bool Runtime::start_sip() {
     log_.warn(Subsystem::kSip, "tls_keylog",
               {{"file", keylog}, {"why", "SSLKEYLOGFILE is set: TLS secrets are written"}});
   }
+  // Digest (issue 18): credentials we answer a trunk's challenges with, and the trunks we challenge.
+  for (std::size_t i = 0; i < config_.settings.sip_trunks.size(); ++i) {
+    const auto& ts = config_.settings.sip_trunks[i];
+    if (!ts.auth) continue;
+    const auto& a = *ts.auth;
+    if (a.file_open_to_others)
+      log_.warn(Subsystem::kSip, "credentials_file_readable",
+                {{"trunk", ts.name}, {"file", a.file}, {"why", "group or others may read it (chmod 600)"}});
+    opt.digest_client.push_back({config_.config.sip().trunks(static_cast<int>(i)).address(), {a.username, a.password}});
+    if (a.challenge) opt.digest_server.push_back({ts.allowed_sources, {a.username, a.password}, a.realm, a.algorithms});
+  }
+  if (config_.config.sip().nonce_lifetime_s() != 0)
+    opt.nonce_lifetime = std::chrono::seconds(config_.config.sip().nonce_lifetime_s());
   for (std::size_t i = 0; i < config_.settings.sip_trunks.size(); ++i) {
     const auto& ts = config_.settings.sip_trunks[i];
     if (!ts.tls) continue;

@@ -99,7 +99,7 @@ SessionId UserAgent::invite(OutgoingInvite req) {
   const TransactionId tx = tx_.send_request(Method::kInvite, ss.invite_branch, ss.peer, ss.invite_bytes);
   ss.invite_tx = tx;
   ss.txs.push_back(tx);
-  tx_refs_[tx] = TxRef{id, Purpose::kInvite, 0};
+  tx_refs_[tx] = TxRef{id, Purpose::kInvite, 0, 0};
   log_.debug(Subsystem::kSip, "invite_sent",
              {{"session", id}, {"call_id", ss.dialog.call_id}, {"peer", ss.peer.host}, {"port", ss.peer.port}});
   return id;
@@ -123,7 +123,7 @@ void UserAgent::send_cancel(Session& s) {
   add_headers(c, s.cancel_headers);
   const TransactionId tx = tx_.send_request(Method::kCancel, s.invite_branch, s.peer, c.serialize());
   s.txs.push_back(tx);
-  tx_refs_[tx] = TxRef{s.id, Purpose::kCancel, 0};
+  tx_refs_[tx] = TxRef{s.id, Purpose::kCancel, 0, 0};
 }
 
 // 9.1: CANCEL, but not before a provisional response arrived.

@@ -31,6 +31,8 @@ void UserAgent::on_new_invite(TransactionId tx, const Message& m, const Peer& fr
       return;
     }
   }
+  // RFC 3261 22.1: a trunk that must authenticate brings Digest credentials (sip/ua_auth.cpp).
+  if (!admit_authenticated(tx, m, from)) return;
   // RFC 3264 / RFC 6337: an INVITE without SDP leaves the offer to us.
   const InviteState initial = sdp_part(m) ? InviteState::kUasOffer : InviteState::kUasNoOffer;
   auto sp = std::make_unique<Session>(*invite_meter_, ++last_session_, false, initial);

@@ -35,7 +35,7 @@ void UserAgent::send_ping(std::size_t i) {
   m.add(HeaderId::kAccept, std::string(ua::kAccept));
   m.add(HeaderId::kUserAgent, options_.user_agent);
   const TransactionId tx = tx_.send_request(Method::kOptions, branch, p, m.serialize());
-  tx_refs_[tx] = TxRef{0, Purpose::kPing, i};
+  tx_refs_[tx] = TxRef{0, Purpose::kPing, i, 0};
   pings_[i].timer = timers_->start(options_.ping_interval, [this, i] {
     pings_[i].timer = 0;
     send_ping(i);

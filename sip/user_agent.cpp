@@ -4,6 +4,7 @@
 
 #include "base/asio_timer_service.h"
 #include "sip/asio_transport_layer.h"
+#include "sip/digest_server.h"
 #include "sip/response.h"
 #include "sip/serializer.h"
 #include "sip/ua_session.h"
@@ -234,8 +235,15 @@ void UserAgent::on_response(TransactionId tx, const Message& r) {
   Session* s = find(ref.session);
   if (!s) {
     if (final) tx_refs_.erase(it);
+    challengeable_.erase(tx);
     return;
   }
+  if ((r.status == 401 || r.status == 407) && answer_challenge(*s, tx, ref, r)) {
+    tx_refs_.erase(tx);
+    challengeable_.erase(tx);
+    return;
+  }
+  if (final) challengeable_.erase(tx);
   switch (ref.purpose) {
     case Purpose::kInvite: on_invite_response(*s, r); break;
     case Purpose::kReinvite:
@@ -266,6 +274,7 @@ void UserAgent::on_transaction_failed(TransactionId tx, EndReason why) {
     if (it == tx_refs_.end()) return;
     const TxRef ref = it->second;
     tx_refs_.erase(it);
+    challengeable_.erase(tx);
     if (ref.purpose == Purpose::kPing) {
       on_ping_result(ref.ping, false);
       return;
@@ -358,9 +367,14 @@ TransactionId UserAgent::send_in_dialog(Session& s, std::string method, Purpose 
   m.add(HeaderId::kUserAgent, options_.user_agent);
   add_headers(m, headers);
   set_body(m, body);
-  const TransactionId tx = tx_.send_request(mm, branch, dialog_peer(s), m.serialize());
+  std::string bytes = m.serialize();
+  const TransactionId tx = tx_.send_request(mm, branch, dialog_peer(s), bytes);
   s.txs.push_back(tx);
-  tx_refs_[tx] = TxRef{s.id, purpose, 0};
+  tx_refs_[tx] = TxRef{s.id, purpose, 0, 0};
+  // Kept for a 401/407 (sip/ua_auth.cpp) when this peer has credentials.
+  if (!options_.digest_client.empty() &&
+      (purpose == Purpose::kBye || purpose == Purpose::kReinvite || purpose == Purpose::kUpdate))
+    challengeable_[tx] = std::move(bytes);
   return tx;
 }
 

@@ -23,9 +23,11 @@
 
 #include "base/clock.h"
 #include "base/counters.h"
+#include "base/ip_address.h"
 #include "base/log.h"
 #include "base/timer_service.h"
 #include "sip/dialog.h"
+#include "sip/digest.h"
 #include "sip/invite_session.h"
 #include "sip/sdp.h"
 #include "sip/session_api.h"
@@ -37,6 +39,24 @@
 namespace isupgw::sip {
 
 class SourceGuard;
+class DigestServer;
+
+// Digest authentication (RFC 3261 22, RFC 7616; sip/ua_auth.cpp).
+struct DigestUser {
+  std::string username, password;
+};
+// UAC: the credentials we answer a 401/407 from this peer (a trunk's address) with.
+struct DigestClientTrunk {
+  std::string host;
+  DigestUser user;
+};
+// UAS: INVITEs from these sources must carry credentials of `user` for `realm`.
+struct DigestServerTrunk {
+  std::vector<IpPrefix> sources;
+  DigestUser user;
+  std::string realm;
+  std::vector<DigestAlgorithm> algorithms = {DigestAlgorithm::kSha256, DigestAlgorithm::kMd5};  // offered in order
+};
 
 struct UserAgentOptions {
   std::string user_agent = "isupgw";  // User-Agent / Server, Warning agent
@@ -62,6 +82,9 @@ struct UserAgentOptions {
   // Judges every datagram and stream message by its source before parsing
   // (issue 23, sip/source_guard.h); owned by the caller, nullptr: none.
   SourceGuard* source_guard = nullptr;
+  std::vector<DigestClientTrunk> digest_client;
+  std::vector<DigestServerTrunk> digest_server;
+  Clock::duration nonce_lifetime = std::chrono::minutes(5);
   // Sees every message handed to the sockets (sip-ua --capture, tests).
   std::function<void(const Peer& to, std::string_view bytes)> tx_tap;
   // Sees every complete message a transport delivers, before it is parsed (the daemon's trace).
@@ -131,6 +154,7 @@ class UserAgent final : public SessionApi, private TransactionUser {
     SessionId session = 0;
     Purpose purpose = Purpose::kInvite;
     std::size_t ping = 0;
+    std::uint8_t auth_tries = 0;  // times this request was re-sent with credentials
   };
 
   // TransactionUser
@@ -141,6 +165,10 @@ class UserAgent final : public SessionApi, private TransactionUser {
   void on_transaction_failed(TransactionId tx, EndReason why) override;
 
   void init();
+  // Digest (sip/ua_auth.cpp): UAC re-sends a challenged request with credentials (true: done so);
+  // UAS admits an INVITE or answers it 401/403 (false: answered).
+  bool answer_challenge(Session& s, TransactionId tx, const TxRef& ref, const Message& r);
+  bool admit_authenticated(TransactionId tx, const Message& m, const Peer& from);
   // Requests.
   void on_new_invite(TransactionId tx, const Message& m, const Peer& from);
   void on_cancel_request(TransactionId tx, const Message& m, const Peer& from);
@@ -221,6 +249,9 @@ class UserAgent final : public SessionApi, private TransactionUser {
   std::unordered_map<SessionId, std::unique_ptr<Session>> sessions_;
   std::unordered_map<std::string, SessionId> dialogs_;
   std::unordered_map<TransactionId, TxRef> tx_refs_;
+  // In-dialog requests that may be challenged, kept until their final response (only with digest_client).
+  std::unordered_map<TransactionId, std::string> challengeable_;
+  std::unique_ptr<DigestServer> digest_server_;
   struct PingState {
     int up = -1;  // unknown
     TimerService::Id timer = 0;
