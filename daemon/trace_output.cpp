@@ -1,6 +1,7 @@
 #include "daemon/trace_output.h"
 
 #include <chrono>
+#include <filesystem>
 
 #include "trace/hep.h"
 #include "trace/ladder.h"
@@ -71,9 +72,13 @@ Result<std::unique_ptr<TraceOutput>, std::string> TraceOutput::start(asio::io_co
     if (ec) return Err("trace.hep: cannot open a UDP socket: " + ec.message());
     out->hep_->non_blocking(true, ec);
   }
+  // Absolute in the log line: a relative directory is the working directory's (the embedded default's).
+  std::error_code fs_ec;
+  const auto dir = std::filesystem::absolute(s.directory, fs_ec);
+  const auto file = std::filesystem::absolute(out->pcap_.path(), fs_ec);
   log.notice(Subsystem::kCore, "trace_files",
-             {{"directory", s.directory},
-              {"file", out->pcap_.path()},
+             {{"directory", dir.lexically_normal().string()},
+              {"file", file.lexically_normal().string()},
               {"hep", s.hep_address.empty() ? std::string("off") : s.hep_address + ":" + std::to_string(s.hep_port)},
               {"keep_calls", s.keep_calls}});
   return out;
