@@ -5,8 +5,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
 #include <ctime>
+#include <mutex>
+#include <thread>
 
 #include "cdr/cdr_format.h"
 
@@ -41,11 +44,45 @@ bool write_all_once(int fd, const std::string& s) {
 
 }  // namespace
 
+// background_sync: sync_all() asks, the thread runs fdatasync; requests made while one runs coalesce.
+// `fds` is held while syncing and while rotate() closes and reopens a file, so that the thread never
+// syncs a descriptor number that was closed (and perhaps reused) meanwhile.
+struct CdrWriter::Syncer {
+  std::mutex m;
+  std::condition_variable cv;
+  bool requested = false, stopping = false;
+  std::string error;  // the last fdatasync error, reported by the next sync_all()
+  std::mutex fds;
+  std::thread thread;
+};
+
 CdrWriter::CdrWriter(WriterOptions options, WallClock wall) : opt_(std::move(options)), wall_(std::move(wall)) {
   if (!wall_) wall_ = [] { return std::chrono::system_clock::now(); };
 }
 
+void CdrWriter::sync_files() {
+  std::string error;
+  {
+    std::lock_guard fds(syncer_->fds);
+    for (auto& f : files_)
+      if (f->fd >= 0 && ::fdatasync(f->fd) != 0 && error.empty()) error = errno_text("cannot sync", f->path);
+  }
+  ++syncs_;
+  if (!error.empty()) {
+    std::lock_guard g(syncer_->m);
+    syncer_->error = std::move(error);
+  }
+}
+
 CdrWriter::~CdrWriter() {
+  if (syncer_) {
+    {
+      std::lock_guard g(syncer_->m);
+      syncer_->stopping = true;
+    }
+    syncer_->cv.notify_one();
+    syncer_->thread.join();
+  }
   for (auto& f : files_) {
     if (f->fd < 0) continue;
     if (dirty_) ::fdatasync(f->fd);
@@ -73,6 +110,22 @@ Result<std::unique_ptr<CdrWriter>, std::string> CdrWriter::open(WriterOptions op
     if (!r) return Err(r.error());
   }
   w->last_sync_ = w->wall_();
+  if (w->opt_.background_sync) {
+    w->syncer_ = std::make_unique<Syncer>();
+    CdrWriter* self = w.get();
+    w->syncer_->thread = std::thread([self] {
+      Syncer& s = *self->syncer_;
+      std::unique_lock lock(s.m);
+      for (;;) {
+        s.cv.wait(lock, [&] { return s.requested || s.stopping; });
+        if (s.stopping) return;
+        s.requested = false;
+        lock.unlock();
+        self->sync_files();
+        lock.lock();
+      }
+    });
+  }
   return w;
 }
 
@@ -124,6 +177,8 @@ Result<bool, std::string> CdrWriter::open_file(File& f) {
 }
 
 Result<bool, std::string> CdrWriter::rotate(File& f) {
+  std::unique_lock<std::mutex> fds;
+  if (syncer_) fds = std::unique_lock(syncer_->fds);  // the sync thread keeps off this file meanwhile
   if (dirty_ && ::fdatasync(f.fd) != 0) return Err(errno_text("cannot sync", f.path));
   ::close(f.fd);
   f.fd = -1;
@@ -172,6 +227,19 @@ Result<bool, std::string> CdrWriter::write(const CdrRecord& r) {
 
 Result<bool, std::string> CdrWriter::sync_all() {
   last_sync_ = wall_();
+  if (syncer_) {
+    std::string error;
+    {
+      std::lock_guard g(syncer_->m);
+      error = std::move(syncer_->error);
+      syncer_->error.clear();
+      if (dirty_) syncer_->requested = true;
+    }
+    if (dirty_) syncer_->cv.notify_one();
+    dirty_ = false;
+    if (!error.empty()) return Err(std::move(error));
+    return true;
+  }
   if (!dirty_) return true;
   for (auto& f : files_)
     if (::fdatasync(f->fd) != 0) return Err(errno_text("cannot sync", f->path));

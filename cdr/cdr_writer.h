@@ -9,6 +9,7 @@
 //   and a new current file begun (CSV with its header line).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -30,6 +31,9 @@ struct WriterOptions {
   std::uint64_t rotate_bytes = 64ull << 20;       // 0 = never by size
   std::chrono::seconds rotate_interval{3600};     // 0 = never by time
   std::chrono::milliseconds sync_interval{1000};  // 0 = fdatasync after every record
+  // fdatasync in a thread of the writer's own, so that a slow disk never holds up the caller (the
+  // daemon's event loop: a call's times are stamped there); records stay one write(2) each, here.
+  bool background_sync = false;
 };
 
 class CdrWriter {
@@ -52,7 +56,7 @@ class CdrWriter {
   std::uint64_t records_written() const { return records_; }
   // Bytes cut from torn last lines when the files were opened.
   std::uint64_t torn_bytes_dropped() const { return torn_dropped_; }
-  std::uint64_t syncs() const { return syncs_; }
+  std::uint64_t syncs() const { return syncs_.load(); }
 
  private:
   struct File;
@@ -61,6 +65,8 @@ class CdrWriter {
   Result<bool, std::string> rotate(File& f);
   Result<bool, std::string> append(File& f, const std::string& line);
   Result<bool, std::string> sync_all();
+  void sync_files();  // fdatasync of every file (the sync thread's work when background_sync)
+  struct Syncer;
 
   WriterOptions opt_;
   WallClock wall_;
@@ -70,7 +76,8 @@ class CdrWriter {
   bool dirty_ = false;
   std::uint64_t records_ = 0;
   std::uint64_t torn_dropped_ = 0;
-  std::uint64_t syncs_ = 0;
+  std::atomic<std::uint64_t> syncs_{0};
+  std::unique_ptr<Syncer> syncer_;  // background_sync: the thread, its request and the lock on the fds
 };
 
 }  // namespace isupgw::cdr

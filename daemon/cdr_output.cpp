@@ -1,18 +1,25 @@
 #include "daemon/cdr_output.h"
 
 #include <algorithm>
+#include <filesystem>
 
 namespace isupgw::daemon {
 
 Result<std::unique_ptr<CdrOutput>, std::string> CdrOutput::start(boost::asio::io_context& io,
                                                                  const cdr::WriterOptions& options, Logger& log,
                                                                  Counters& counters) {
-  auto w = cdr::CdrWriter::open(options);
+  // fdatasync off the event loop: a slow disk must not delay the calls (their times are stamped there).
+  cdr::WriterOptions opts = options;
+  opts.background_sync = true;
+  auto w = cdr::CdrWriter::open(std::move(opts));
   if (!w) return Err(w.error());
   std::string files;
   for (const auto& p : (*w)->current_paths()) files += (files.empty() ? "" : ",") + p;
+  // Absolute: a relative directory (the embedded default's) is where the working directory puts it.
+  std::error_code ec;
+  const auto dir = std::filesystem::canonical(options.directory, ec);
   log.notice(Subsystem::kCore, "cdr_files",
-             {{"directory", options.directory},
+             {{"directory", ec ? options.directory : dir.string()},
               {"files", files},
               {"sync_interval_ms", static_cast<std::uint64_t>(options.sync_interval.count())},
               {"torn_bytes_dropped", (*w)->torn_bytes_dropped()}});

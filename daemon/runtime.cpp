@@ -125,9 +125,10 @@ int Runtime::run() {
   // that were ready have run (warnings and errors at once).
   log_.set_flush_scheduler([this](std::function<void()> task) { boost::asio::post(io_, std::move(task)); });
   io_.run();
-  vty_.reset();                  // its thread asks the loop no more
-  if (trace_) trace_->flush();   // what the last handlers captured
-  log_.set_flush_scheduler({});  // writes what is left; io_ no longer runs tasks
+  if (engine_) engine_->flush_cdrs();  // records whose RLC the shutdown did not wait for
+  vty_.reset();                        // its thread asks the loop no more
+  if (trace_) trace_->flush();         // what the last handlers captured
+  log_.set_flush_scheduler({});        // writes what is left; io_ no longer runs tasks
   log_circuits();
   for (const auto& [name, value] : counters_.snapshot())
     log_.info(Subsystem::kCore, "counter", {{"name", name}, {"value", value}});

@@ -58,9 +58,12 @@ CallEngine::CallEngine(EngineConfig cfg, Logger& log, Counters& counters)
       ignored_(counters.get("call.ignored_events")) {}
 
 CallEngine::~CallEngine() {
-  if (timers_)
+  if (timers_) {
     for (auto& [id, c] : calls_)
       if (c->digit_timer != 0) timers_->cancel(c->digit_timer);
+    for (auto& [circuit, waiting] : awaiting_rlc_)
+      if (waiting.timer != 0) timers_->cancel(waiting.timer);
+  }
 }
 
 CallEngine::Call& CallEngine::new_call() {
@@ -140,6 +143,7 @@ void CallEngine::perform(Call& c, const CallTransition& t, const EventData& d) {
           if (d.cause != 0) h.emplace_back("Reason", mapping::format_q850_reason(static_cast<std::uint8_t>(d.cause)));
           if (!d.warning.empty()) h.emplace_back("Warning", "399 isupgw \"" + d.warning + "\"");
           if (d.retry_after > 0) h.emplace_back("Retry-After", std::to_string(d.retry_after));
+          c.rec.sip_status = static_cast<std::uint16_t>(d.status);
           sip_->reject(c.a.sid, d.status, std::move(h));
         } else {
           const auto prof = tr ? tr->profile : mapping::SipProfile{};
@@ -147,6 +151,7 @@ void CallEngine::perform(Call& c, const CallTransition& t, const EventData& d) {
           auto fr = mapping::response_for_release(static_cast<std::uint8_t>(d.cause), prof, sip_location(c), d.isup);
           auto body = mapping::make_body(std::nullopt, fr.isup, prof);  // SIP-I/SIP-T: the REL
           auto headers = with(std::move(fr.headers), mapping::body_headers(body));
+          if (c.a.sid != 0) c.rec.sip_status = static_cast<std::uint16_t>(fr.status);
           sip_->reject(c.a.sid, fr.status, std::move(headers), std::move(body));
         }
       } else if (isup_) {
@@ -197,6 +202,7 @@ void CallEngine::perform(Call& c, const CallTransition& t, const EventData& d) {
         const auto& prof = c.a.trunk->profile;
         // The exchange's ANM or CON, encapsulated unchanged in the 200 (Q.1912.5 profile C).
         auto pf = mapping::answer_fields(d.isup, prof);
+        c.rec.sip_status = 200;
         if (c.media != 0 && media_) media_->update(c.media, {}, MediaMode::kSendRecv);
         when_media_ready(c, [this, pf = std::move(pf)](Call& call) mutable {
           const auto& profile = call.a.trunk->profile;
@@ -205,6 +211,7 @@ void CallEngine::perform(Call& c, const CallTransition& t, const EventData& d) {
           sip_->answer(call.a.sid, std::move(headers), std::move(body));
         });
       } else if (isup_) {
+        if (d.msg != nullptr) c.rec.codec = codec_of(sdp_of(*d.msg));  // the callee's answer
         if (c.media != 0 && media_ && d.msg != nullptr) media_->update(c.media, sdp_of(*d.msg), MediaMode::kSendRecv);
         // SIP-I/SIP-T: the 200's ANM/CON is the basis of ours (a CON when no ACM went yet).
         std::optional<isup::Message> basis;
@@ -219,8 +226,10 @@ void CallEngine::perform(Call& c, const CallTransition& t, const EventData& d) {
         if (c.b.sid == 0 || !sip_) return;
         if (t.from == CallState::kActive)
           send_bye(c.b, d.cause, sip_location(c), d.isup);
-        else  // CANCEL carries no ISUP body (Q.1912.5): Reason only
+        else {  // CANCEL carries no ISUP body (Q.1912.5): Reason only
           sip_->cancel(c.b.sid, mapping::reason_for_release(static_cast<std::uint8_t>(d.cause)));
+          if (!c.rec.sip_status) c.rec.sip_status = 487;  // what the cancelled INVITE gets (RFC 3261 9.2)
+        }
       } else if (c.b.cid != 0 && isup_) {
         release_isup(c, c.b.cid, d.cause, d.msg, c.a);
       }
@@ -277,6 +286,8 @@ void CallEngine::start_b(Call& c) {
     // The last target consumes the request; earlier ones copy it for the alternates.
     isup::SetupRequest req = c.target + 1 < c.route->targets.size() ? *c.setup : std::move(*c.setup);
     manipulate(req.called, t);
+    c.rec.called_out = digits_of(req.called);
+    c.rec.calling_out = req.calling ? std::string(digits_of(*req.calling)) : std::string();
     auto id = isup_->setup(g->second, std::move(req));
     if (!id) {
       log_.info(Subsystem::kCall, "setup_refused",
@@ -289,6 +300,7 @@ void CallEngine::start_b(Call& c) {
     c.b.group = g->second;
     by_cid_[*id] = &c;
     trace_circuit(c, *id);
+    cdr_seized(c, *id);
     // The circuit's MG connection: A's offer as the remote SDP; the PSTN side is
     // heard (early media) before answer, both ways after (RFC 3398 5).
     if (const isup::Circuit* circuit = media_ ? isup_->circuit_of(*id) : nullptr)
@@ -306,6 +318,7 @@ void CallEngine::start_b(Call& c) {
   c.b.sid = sip_->invite(c.invites[c.target]);
   by_sid_[c.b.sid] = &c;
   trace_invite_sent(c);
+  cdr_sip_b(c, c.invites[c.target]);
   if (first_attempt && !c.a.sip) timings_.setup_isup_to_sip.observe(clock_->now() - c.started);
 }
 
@@ -357,7 +370,7 @@ void CallEngine::finish(Call& c) {
     failed_.inc();
     counters_.get("call.failed.cause_" + std::to_string(c.cause)).inc();
   }
-  if (cdr_sink_) cdr_sink_(cdr_of(c));
+  cdr_emit(c);
   trace_end(c);
   if (c.a.sid) by_sid_.erase(c.a.sid);
   if (c.b.sid) by_sid_.erase(c.b.sid);

@@ -115,11 +115,17 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
 
   // Call detail records (issue 17): the sink gets each call's record once, when the call ends (the
   // writer formats it; the engine only copies what it already holds). Empty: no records.
+  // A call whose ISUP leg we released hands its record over once the RLC came (its time is in the
+  // record) or, failing that, after kRlcWait.
   using CdrSink = std::function<void(cdr::CdrRecord&&)>;
   void set_cdr_sink(CdrSink sink) { cdr_sink_ = std::move(sink); }
   // One trace per call (issue 17, call_engine_trace.cpp): the engine tells the capture which SIP
   // Call-IDs, circuit and MGCP connection each call owns, as it learns them. nullptr: no tracing.
   void set_trace(trace::Capture* capture) { trace_ = capture; }
+  static constexpr std::chrono::seconds kRlcWait{20};
+  // Hands over the records still waiting for an RLC (shutdown), without its time.
+  void flush_cdrs();
+  std::size_t cdrs_awaiting_rlc() const { return awaiting_rlc_.size(); }
 
   // --- Management (issue 16, mgmt/model.h; call_engine_admin.cpp) ---
   // Time for call ages and the call path's timings (default: steady clock).
@@ -182,6 +188,7 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   void on_information(isup::CallId call, const isup::InformationIndicators& ind, const isup::Message& inf) override;
   void on_user_to_user(isup::CallId call, const isup::Message& usr) override;
   void on_facility(isup::CallId call, const isup::Message& fac) override;
+  void on_release_complete(isup::GroupId group, std::uint16_t cic) override;  // call_engine_cdr.cpp
 
  private:
   struct Leg {
@@ -236,6 +243,11 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
     std::vector<std::uint8_t> iam;
     std::optional<isup::IncomingSetup> collecting;
     TimerService::Id digit_timer = 0;
+    // Call detail record (issue 17): each item stored when it becomes known (call_engine_cdr.cpp);
+    // the times stay on clock_ until finish() turns them into wall-clock time.
+    cdr::CdrRecord rec;
+    Clock::time_point seized_at{}, rlc_at{};
+    isup::GroupId cdr_group = 0;  // the circuit's group (the CIC is in rec): names the RLC after finish()
   };
   // What the event carries, for the action.
   struct EventData {
@@ -267,13 +279,22 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   // the SIP caller is unanswered): SIP-I/SIP-T only (call_engine_info.cpp).
   void isup_to_sip(isup::CallId id, const isup::Message& m);
   void finish(Call& c);
-  cdr::CdrRecord cdr_of(const Call& c) const;  // call_engine_cdr.cpp
   // Trace bindings (call_engine_trace.cpp), each right after the engine learnt the key.
   void trace_sip(const Call& c, std::string_view call_id);  // a SIP leg's Call-ID
   void trace_invite_sent(const Call& c);                    // the INVITE just sent is c's
   void trace_circuit(const Call& c, isup::CallId id);       // the circuit of ISUP call `id`
   void trace_media_opened(const Call& c);                   // the CRCX just sent is c's
   void trace_end(const Call& c);
+  // --- call detail records (call_engine_cdr.cpp) ---
+  cdr::CdrRecord cdr_of(Call& c) const;
+  void cdr_emit(Call& c);                      // from finish(): to the sink, or waiting for the RLC
+  void cdr_seized(Call& c, isup::CallId cid);  // the circuit, its point codes and the seizure time
+  void cdr_sip_a(Call& c, sip::SessionId s, const sip::Message& invite);  // SIP leg A: ids, numbers in
+  void cdr_sip_b(Call& c, const sip::OutgoingInvite& inv);                // SIP leg B: ids, numbers out
+  static void cdr_response(Call& c, const sip::Message& response);        // SIP leg B: To tag, final status
+  static void cdr_released_by(Call& c, const char* side) {
+    if (c.rec.released_by.empty()) c.rec.released_by = side;
+  }
   void observe_pdd(Call& c) {
     if (!c.pdd_seen) {
       c.pdd_seen = true;
@@ -335,6 +356,13 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   std::unordered_map<std::uint64_t, std::unique_ptr<Call>> calls_;
   std::unordered_map<sip::SessionId, Call*> by_sid_;
   std::unordered_map<isup::CallId, Call*> by_cid_;
+  struct AwaitingRlc {
+    cdr::CdrRecord rec;
+    Clock::time_point released{};
+    TimerService::Id timer = 0;
+  };
+  std::map<std::pair<isup::GroupId, std::uint16_t>, AwaitingRlc> awaiting_rlc_;  // by circuit
+  void cdr_hand_over(std::pair<isup::GroupId, std::uint16_t> circuit, bool rlc);
   std::vector<std::unique_ptr<Call>> dead_;  // destroyed at the next event, outside the callbacks that ended them
   std::uint64_t next_id_ = 1;
   unsigned depth_ = 0;

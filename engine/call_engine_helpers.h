@@ -29,5 +29,9 @@ sip::HeaderList with(sip::HeaderList h, const sip::HeaderList& more);
 void secure_uri(std::string& uri);
 // -1 when there is no location (value_or(-1) would give 255 from an optional<uint8_t>).
 int location_or_none(std::optional<std::uint8_t> l);
+// The first codec of an SDP's first audio stream ("PCMA"); empty if none (call_engine_cdr.cpp).
+std::string codec_of(std::string_view sdp);
+// Q.763 3.10 address presentation restricted indicator: "allowed", "restricted", "unavailable" or "".
+const char* presentation_of(std::uint8_t apri);
 
 }  // namespace isupgw::engine

@@ -23,6 +23,7 @@ void CallEngine::on_setup(isup::CallId id, const isup::IncomingSetup& setup) {
   c.a.group = setup.group;
   by_cid_[id] = &c;
   trace_circuit(c, id);
+  cdr_seized(c, id);
   if (!setup.complete && timers_ != nullptr && setup.iam != nullptr && isup_ != nullptr) {
     // Overlap (Q.764 2.1.2): collect the SAMs, then one INVITE en bloc (Q.1912.5
     // allows the interworking unit to wait for the complete number).
@@ -89,6 +90,9 @@ void CallEngine::route_isup_call(Call& c, const isup::IncomingSetup& setup) {
   const std::string group = group_name(setup.group);
   const std::string digits(digits_of(setup.called));
   c.called = digits;
+  c.rec.called_in = digits;
+  c.rec.calling_in = setup.calling ? std::string(digits_of(*setup.calling)) : std::string();
+  c.rec.presentation = setup.calling ? presentation_of(setup.calling->apri) : "";
   if (!out_of_service_groups_.empty() && !group_in_service(group)) {
     // Drained (issue 16): new calls refused with cause 41 temporary failure.
     counters_.get("call.refused_out_of_service").inc();
@@ -180,6 +184,10 @@ void CallEngine::on_release(isup::CallId id, const isup::ReleaseIndication& rel)
   const int cause = rel.cause;
   // The location (Q.850 2.2.3) and the REL itself go on to SIP-I/SIP-T.
   c->isup_cause_location = rel.location;
+  // A received REL is answered with RLC at once (Q.764 2.3.1 c); call control's own releases
+  // (timers, reset, blocking) are the gateway's.
+  cdr_released_by(*c, rel.rel != nullptr ? "isup" : "gateway");
+  if (rel.rel != nullptr) c->rlc_at = clock_->now();
   // ISUP has released the circuit itself (REL answered with RLC): forget the id.
   by_cid_.erase(id);
   const EventData d{cause, 0, {}, nullptr, nullptr, rel.rel};

@@ -133,9 +133,16 @@ void CallEngine::media_ready(std::uint64_t call_id, const std::optional<std::str
     auto offer = sip::parse_sdp(c.offer);
     auto answer =
         offer ? sip::make_answer(*offer, local) : Result<sip::Answer, sip::OaError>(Err(sip::OaError::kNoAudio));
-    if (answer) c.sdp = sip::serialize_sdp(answer->sdp);
+    if (answer) {
+      c.sdp = sip::serialize_sdp(answer->sdp);
+      c.rec.codec = answer->media.encoding;
+    }
   } else {
     c.sdp = sip::serialize_sdp(sip::make_offer(local));
+  }
+  if (auto mg = media_->describe(c.media)) {  // RFC 3435 endpoint and ConnectionId, for the CDR
+    c.rec.mg_endpoint = std::move(mg->endpoint);
+    c.rec.mg_connection_id = std::move(mg->connection_id);
   }
   log_.debug(Subsystem::kCall, "media_ready", {{"call", c.id}, {"address", local.address}, {"port", local.port}});
   auto run = std::move(c.deferred);

@@ -60,6 +60,7 @@ void CallEngine::on_invite(sip::SessionId s, const sip::Message& invite, const s
   c.a.sid = s;
   by_sid_[s] = &c;
   trace_sip(c, invite.call_id);
+  cdr_sip_a(c, s, invite);
   EventData refuse;
   c.a.trunk = c.routing->trunk_for_source(from.host);
   if (c.a.trunk == nullptr) {
@@ -96,6 +97,7 @@ void CallEngine::on_invite(sip::SessionId s, const sip::Message& invite, const s
   }
   const std::string digits(digits_of(req->called));
   c.called = digits;
+  c.rec.presentation = req->calling ? presentation_of(req->calling->apri) : "";
   c.route = c.routing->router.lookup(c.a.trunk->name, digits);
   if (c.route == nullptr) {
     counters_.get("call.no_route").inc();
@@ -122,6 +124,7 @@ void CallEngine::on_invite(sip::SessionId s, const sip::Message& invite, const s
       return fire(c, CallEvent::kRefused, refuse);
     }
     c.sdp = sip::serialize_sdp(answer->sdp);
+    c.rec.codec = answer->media.encoding;
   } else {
     c.sdp = sip::serialize_sdp(sip::make_offer(media));
   }
@@ -139,6 +142,8 @@ void CallEngine::on_cancel(sip::SessionId s, const sip::Message& cancel) {
   if (Call* c = by_sid(s); c && c->a.sip && c->a.sid == s) {
     const mapping::SipProfile prof = c->a.trunk ? c->a.trunk->profile : mapping::SipProfile{};
     c->sip_cause_location = location_or_none(mapping::release_location(cancel, prof));
+    cdr_released_by(*c, "sip");
+    c->rec.sip_status = 487;  // the stack's answer to the INVITE (RFC 3261 9.2)
     fire(*c, CallEvent::kAReleased, EventData{mapping::cause_from_request(cancel), 0, {}, &cancel, nullptr, nullptr});
   } else
     ignored_.inc();
@@ -146,9 +151,10 @@ void CallEngine::on_cancel(sip::SessionId s, const sip::Message& cancel) {
 
 void CallEngine::on_provisional(sip::SessionId s, const sip::Message& response) {
   Entry guard(*this);
-  if (Call* c = by_sid(s); c && c->b.sid == s && c->b.sip)
+  if (Call* c = by_sid(s); c && c->b.sid == s && c->b.sip) {
+    cdr_response(*c, response);
     fire(*c, CallEvent::kProgress, EventData{0, response.status, {}, &response, nullptr, nullptr});
-  else
+  } else
     ignored_.inc();
 }
 
@@ -161,6 +167,7 @@ void CallEngine::on_answered(sip::SessionId s, const sip::Message& response) {
     if (sip_) sip_->bye(s, mapping::reason_for_release(16));
     return;
   }
+  cdr_response(*c, response);
   fire(*c, CallEvent::kAnswer, EventData{0, response.status, {}, &response, nullptr, nullptr});
 }
 
@@ -170,6 +177,8 @@ void CallEngine::on_rejected(sip::SessionId s, const sip::Message& response) {
   if (c == nullptr || c->b.sid != s || !c->b.sip) return ignored_.inc();
   const int cause = mapping::cause_from_response(response, c->b.trunk->profile).value_or(16);
   c->sip_cause_location = location_or_none(mapping::release_location(response, c->b.trunk->profile));
+  cdr_response(*c, response);
+  cdr_released_by(*c, "sip");
   by_sid_.erase(s);
   c->b.sid = 0;
   b_failed_now(*c, cause, &response);  // its REL (SIP-I/SIP-T) is the basis of ours
@@ -180,6 +189,7 @@ void CallEngine::on_bye(sip::SessionId s, const sip::Message& bye) {
   Call* c = by_sid(s);
   if (c == nullptr) return ignored_.inc();
   const bool from_a = c->a.sip && c->a.sid == s;
+  cdr_released_by(*c, "sip");
   // SIP-I/SIP-T: the encapsulated REL's cause before Reason (Q.1912.5).
   const SipTrunkInfo* trunk = from_a ? c->a.trunk : c->b.trunk;
   const int cause = mapping::cause_from_request(bye, trunk ? trunk->profile : mapping::SipProfile{});
@@ -194,6 +204,7 @@ void CallEngine::on_ended(sip::SessionId s, sip::EndReason why) {
   if (c == nullptr) return ignored_.inc();
   const int cause = cause_for(why);
   log_.info(Subsystem::kCall, "sip_session_ended", {{"call", c->id}, {"reason", sip::to_string(why)}});
+  cdr_released_by(*c, "gateway");  // no answer, transport error, session timer: the stack's decision
   if (c->a.sip && c->a.sid == s) {
     by_sid_.erase(s);
     c->a.sid = 0;  // nothing more to send on it

@@ -56,13 +56,17 @@ void CallFsm::a_rel_rx() {
   notify_release(cause_of(rx_), location_of(rx_), rx_);
 }
 
-void CallFsm::a_rlc_rx() { stop_timers(); }
+void CallFsm::a_rlc_rx() {
+  stop_timers();
+  c_.env().user().on_release_complete(c_.group().id(), c_.cic());
+}
 
 void CallFsm::a_rel_collision() {
   // Q.764 2.3.1 f: REL received while awaiting RLC: stop T1/T5, answer RLC; the circuit is idle.
   c_.env().meters().release_collision.inc();
   stop_timers();
   send_rlc();
+  c_.env().user().on_release_complete(c_.group().id(), c_.cic());
 }
 
 void CallFsm::a_t1() {

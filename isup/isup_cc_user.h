@@ -108,6 +108,9 @@ class CallControlUser {
   virtual void on_answer(CallId call, const Message& answer) = 0;
   // The call is gone. Not called for a release the user requested.
   virtual void on_release(CallId call, const ReleaseIndication& rel) = 0;
+  // A release the user requested is complete: RLC received for our REL, or the REL of a collision
+  // answered (Q.764 2.3.1 d, f); the call is already detached, so the circuit names it.
+  virtual void on_release_complete(GroupId /*group*/, std::uint16_t /*cic*/) {}
   virtual void on_suspend(CallId, bool /*network_initiated*/, const Message& /*sus*/) {}
   virtual void on_resume(CallId, bool /*network_initiated*/, const Message& /*res*/) {}
   virtual void on_information_request(CallId, const InformationRequestIndicators&) {}

@@ -69,4 +69,11 @@ std::optional<UserAgent::SessionInfo> UserAgent::session_info(SessionId id) cons
   return SessionInfo{s.dialog.call_id, s.dialog.local_tag, s.dialog.remote_tag, s.peer, s.uac};
 }
 
+SessionApi::DialogIds UserAgent::dialog_ids(SessionId id) const {
+  auto it = sessions_.find(id);
+  if (it == sessions_.end()) return {};
+  const Session& s = *it->second;
+  return DialogIds{s.dialog.call_id, s.dialog.local_tag, s.dialog.remote_tag};
+}
+
 }  // namespace isupgw::sip

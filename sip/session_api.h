@@ -112,6 +112,13 @@ class SessionApi {
   // confirmed dialog, an offer of the peer's is unanswered, or our re-INVITE
   // is out (14.1: one at a time; the result comes to on_refresh_result).
   virtual bool reinvite(SessionId /*s*/, Body /*offer*/) { return false; }
+
+  // The session's dialog identity (RFC 3261 12.1: Call-ID, our tag, the peer's tag; empty until known,
+  // all empty once the session is gone), for call detail records.
+  struct DialogIds {
+    std::string call_id, local_tag, remote_tag;
+  };
+  virtual DialogIds dialog_ids(SessionId /*s*/) const { return {}; }
 };
 
 // The answer to an INFO (RFC 2976 / RFC 6086): 200, or a refusal such as 415

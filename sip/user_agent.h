@@ -129,6 +129,7 @@ class UserAgent final : public SessionApi, private TransactionUser {
   void info(SessionId s, HeaderList headers, Body body) override;
 
   bool reinvite(SessionId s, Body offer) override;
+  DialogIds dialog_ids(SessionId s) const override;
 
   std::size_t sessions() const { return sessions_.size(); }
   std::size_t transactions() const { return tx_.size(); }

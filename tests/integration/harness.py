@@ -18,7 +18,7 @@ SRC = os.environ.get("ISUPGW_SOURCE_DIR", os.path.dirname(os.path.dirname(os.pat
 class Daemon:
     """`isupgw run` in the background with its log lines collected."""
 
-    def __init__(self, config_text=None, args=None):
+    def __init__(self, config_text=None, args=None, cwd=None):
         self.lines = []
         self._cond = threading.Condition()
         self.config_path = None
@@ -29,7 +29,7 @@ class Daemon:
                 f.write(config_text)
             argv += ["--config", self.config_path]
         argv += args or []
-        self.proc = subprocess.Popen(argv, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+        self.proc = subprocess.Popen(argv, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, cwd=cwd)
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
 

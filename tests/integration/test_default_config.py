@@ -1,22 +1,27 @@
 """README command (a): `isupgw run` with no --config runs the embedded default,
 listening for SIP on 127.0.0.1:5060 over UDP and TCP, serving the management
 API on 127.0.0.1:9180 (its url logged; /metrics passes `promtool check metrics`,
-Prometheus' own linter) and the VTY on 127.0.0.1:4290, and stops on SIGTERM; with
-5060 taken it exits 1 naming the port.
+Prometheus' own linter) and the VTY on 127.0.0.1:4290, writes call detail records
+into ./cdr (named, absolute, in one line at start; one SIPp call gives one CSV and
+one JSON record, cause 16, SIP status 200), and stops on SIGTERM; with 5060 taken
+it exits 1 naming the port.
 
 5060 is a fixed, well-known port: the test re-runs itself in a network namespace of
 its own (`unshare -n`, loopback up), where 5060 is free whatever else runs on this
 machine. Where no namespace can be made it runs here, and if 5060 is busy here it
 is skipped (exit 77, reported as a skip), never passed."""
+import csv
 import os
 import shutil
 import socket
 import json
 import subprocess
 import sys
+import tempfile
 import urllib.request
 
-from harness import Checks, Daemon
+from calltest import uac
+from harness import Checks, Daemon, wait_until
 from vty import Vty
 
 NETNS = "ISUPGW_TEST_NETNS"
@@ -44,7 +49,8 @@ print("in a network namespace of its own" if os.environ.get(NETNS) == "1" else
       "no network namespace could be made: running in the machine's own")
 if not port_free():
     c.skip("port 5060 is in use on this machine and no network namespace could be made")
-d = Daemon()
+workdir = tempfile.mkdtemp(prefix="isupgw-default-")
+d = Daemon(cwd=workdir)
 try:
     c.check("embedded default ready", d.wait_for(r"core ready sip_listeners=2") is not None, d.lines)
     c.check("udp 127.0.0.1:5060", d.wait_for(r"listening transport=udp address=127.0.0.1 port=5060") is not None)
@@ -75,16 +81,42 @@ try:
     c.check("VTY: show trunks names the demo trunk group", any(l.startswith("Trunk group exchange:") for l in
                                                                  v.cmd("show trunks")), v.banner)
     v.close()
+    # CDRs (issue 17): ./cdr of the working directory, named absolute in one line at start.
+    cdr_dir = os.path.join(os.path.realpath(workdir), "cdr")
+    line = d.wait_for(r"core cdr_files ")
+    c.check("one line at start names ./cdr and both files", line is not None and f"directory={cdr_dir} " in line
+            and "cdr.csv" in line and "cdr.jsonl" in line, line)
+    def circuits_idle():
+        with urllib.request.urlopen("http://127.0.0.1:9180/trunk-groups", timeout=5) as r:
+            g = json.load(r)
+        return bool(g) and all(x["idle"] == x["circuits"] and x["resetting"] == 0 for x in g)
+    c.check("demo exchange circuits reset (GET /trunk-groups: all idle)", wait_until(circuits_idle, 15), d.lines[-5:])
+    rc, err = uac("sn:uac", 5060, calls=1)
+    c.check("SIPp: one call answered by the demo exchange", rc == 0, err[-400:])
+
+    def records():
+        with open(os.path.join(cdr_dir, "cdr.csv"), encoding="utf-8") as f:
+            return list(csv.DictReader(f))
+    c.check("one CSV record", wait_until(lambda: len(records()) == 1, 10), records())
+    recs = records()
+    if recs:
+        c.check("the CSV record: cause 16, SIP status 200, answered", recs[0]["cause"] == "16" and
+                recs[0]["sip_status"] == "200" and recs[0]["answer"] != "", recs[0])
+    with open(os.path.join(cdr_dir, "cdr.jsonl"), encoding="utf-8") as f:
+        jrecs = [json.loads(l) for l in f]
+    c.check("one JSON record, the same call", len(jrecs) == 1 and recs and
+            str(jrecs[0].get("call_id")) == recs[0]["call_id"], jrecs)
     rc, took = d.stop()
     c.check("SIGTERM: exit 0", rc == 0, rc)
     c.check("SIGTERM: under 2 s", took < 2.0, took)
 finally:
     d.cleanup()
+    shutil.rmtree(workdir, ignore_errors=True)
 
 # 5060 taken (UDP here): the embedded default cannot start; exit 1, saying which port.
 busy = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 busy.bind(("127.0.0.1", 5060))
-d = Daemon()
+d = Daemon(cwd=tempfile.gettempdir())
 try:
     try:
         rc = d.proc.wait(10)

@@ -91,7 +91,8 @@ try:
         subprocess.run(["umount", "/usr/bin"])
     text = open(unit).read()
     for directive in ["User=isupgw", "CapabilityBoundingSet=\n", "NoNewPrivileges=yes", "ProtectSystem=strict",
-                      "PrivateTmp=yes", "ExecReload=/bin/kill -HUP $MAINPID"]:
+                      "PrivateTmp=yes", "ExecReload=/bin/kill -HUP $MAINPID", "StateDirectory=isupgw\n",
+                      "WorkingDirectory=/var/lib/isupgw\n"]:
         c.check(f"unit: {directive.strip()}", directive in text)
 
     # 5. The packaged binary on the packaged configuration.
@@ -101,7 +102,10 @@ try:
     c.check("packaged check-config (ExecStartPre): ok", r.returncode == 0 and r.stdout.strip().endswith(": ok"),
             r.stdout + r.stderr)
     harness.BIN = binary
-    d = Daemon(args=["--config", config])
+    # The unit's working directory is /var/lib/isupgw (StateDirectory): here a temporary one.
+    state = os.path.join(work, "state")
+    os.mkdir(state)
+    d = Daemon(args=["--config", config], cwd=state)
     try:
         c.check("packaged daemon: core ready on the packaged configuration",
                 d.wait_for(r"core ready sip_listeners=") is not None, d.lines[-10:])
@@ -114,6 +118,11 @@ try:
             s.close()
         c.check("packaged daemon: its VTY on 127.0.0.1:4290",
                 d.wait_for(r"core vty_listening address=127.0.0.1 port=4290$") is not None, d.lines[-10:])
+        cdr_dir = os.path.join(os.path.realpath(state), "cdr")
+        line = d.wait_for(r"core cdr_files ")
+        c.check("packaged daemon: CDRs in WORKDIR/cdr, named in one line at start",
+                line is not None and f"directory={cdr_dir} " in line and os.path.isfile(os.path.join(cdr_dir, "cdr.csv"))
+                and os.path.isfile(os.path.join(cdr_dir, "cdr.jsonl")), line)
         rc, took = d.stop()
         c.check("packaged daemon: SIGTERM -> exit 0", rc == 0, (rc, d.lines[-5:]))
     finally:

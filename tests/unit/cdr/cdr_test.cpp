@@ -1,7 +1,9 @@
 // CDR text and the rolling writer (issue 17): a record in, the CSV/JSON fields out; files continued,
 // torn tails cut, rotation by size and by time, fdatasync by interval.
 #include <gtest/gtest.h>
+
 #include <unistd.h>
+#include <thread>
 
 #include <chrono>
 #include <filesystem>
@@ -261,6 +263,34 @@ TEST_F(CdrFiles, RotatesByTimeAndSyncsByInterval) {
   wall.t += 60s;
   ASSERT_TRUE((*w)->tick());  // an empty file is not rotated
   EXPECT_EQ(std::distance(fs::directory_iterator(dir_), fs::directory_iterator{}), 2);
+}
+
+// background_sync: the caller only asks; the writer's thread runs fdatasync, across a rotation too.
+TEST_F(CdrFiles, BackgroundSyncRunsOffTheCallersThread) {
+  FakeWall wall;
+  WriterOptions o;
+  o.directory = dir_.string();
+  o.sync_interval = 1000ms;
+  o.rotate_bytes = 4096;
+  o.background_sync = true;
+  auto w = CdrWriter::open(o, wall.fn());
+  ASSERT_TRUE(w) << w.error();
+  auto synced = [&](std::uint64_t n) {
+    for (int i = 0; i < 5000 && (*w)->syncs() < n; ++i) std::this_thread::sleep_for(1ms);  // waits for the event
+    return (*w)->syncs() >= n;
+  };
+  ASSERT_TRUE((*w)->write(answered_call()));
+  EXPECT_EQ((*w)->syncs(), 0u);  // within the interval: nothing asked
+  wall.t += 1000ms;
+  ASSERT_TRUE((*w)->tick());
+  EXPECT_TRUE(synced(1));
+  for (int i = 0; i < 100; ++i) {  // rotations by size while syncs are asked for
+    wall.t += 1000ms;
+    ASSERT_TRUE((*w)->write(answered_call()));
+  }
+  EXPECT_TRUE(synced(2));
+  EXPECT_GT(std::distance(fs::directory_iterator(dir_), fs::directory_iterator{}), 2);
+  w->reset();  // the thread stops; the last records synced
 }
 
 TEST_F(CdrFiles, AnUncreatableDirectoryIsAnError) {

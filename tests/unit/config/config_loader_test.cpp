@@ -26,6 +26,17 @@ TEST(ConfigLoader, EmbeddedDefaultListensOnLoopback5060UdpAndTcp) {
   }
 }
 
+// Issue 17: the embedded default (also the Debian package's /etc/isupgw/isupgw.yaml) writes CDRs into
+// ./cdr: relative to the working directory, /var/lib/isupgw under the package's unit.
+TEST(ConfigLoader, EmbeddedDefaultWritesCdrsUnderTheWorkingDirectory) {
+  auto r = load_default_config();
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  ASSERT_TRUE(r->settings.cdr);
+  EXPECT_EQ(r->settings.cdr->directory, "cdr");
+  EXPECT_TRUE(r->settings.cdr->csv);
+  EXPECT_TRUE(r->settings.cdr->json);
+}
+
 TEST(ConfigLoader, FillsDefaults) {
   auto r = load_config_text("", "empty.yaml");
   ASSERT_TRUE(r.ok());

@@ -62,6 +62,10 @@ struct FakeSip final : sip::SessionApi {
     ops.push_back(Op{"reinvite", s, 0, {}, std::move(b), {}});
     return true;
   }
+  // The stack makes the Call-ID of our INVITEs and our tag of every session (RFC 3261 8.1.1.3, 19.3).
+  DialogIds dialog_ids(sip::SessionId s) const override {
+    return DialogIds{"gw-" + std::to_string(s) + "@127.0.0.1", "gwtag" + std::to_string(s), {}};
+  }
   Op pop() {
     if (ops.empty()) return Op{"<none>", 0, 0, {}, {}, {}};
     Op op = std::move(ops.front());
@@ -1312,7 +1316,8 @@ TEST_F(CallEngineTest, CdrOfAnAnsweredCallHasItsTimesAndCause) {
   std::vector<cdr::CdrRecord> cdrs;
   engine->set_cdr_sink([&](cdr::CdrRecord&& r) { cdrs.push_back(std::move(r)); });
   clock.advance(std::chrono::seconds(1));  // the engine's time 0 means "did not happen"
-  invite(1, invite_text("+4930123456"));
+  // The calling number comes from P-Asserted-Identity (RFC 3398 7.2.1.1).
+  invite(1, invite_text("+4930123456", "P-Asserted-Identity: <sip:+4930999@127.0.0.1;user=phone>\r\n"));
   advance(std::chrono::milliseconds(300));
   ASSERT_TRUE(far->alert(far_user.last));
   pump();
@@ -1325,7 +1330,28 @@ TEST_F(CallEngineTest, CdrOfAnAnsweredCallHasItsTimesAndCause) {
   ASSERT_EQ(cdrs.size(), 1u);
   const auto& r = cdrs[0];
   EXPECT_EQ(r.direction, "sip-to-isup");
-  EXPECT_EQ(r.called_in, "30123456");  // as the engine received it, national (RFC 3398 7.2.1)
+  // Numbers as received (Request-URI and From users) and as sent in the IAM: national (RFC 3398 7.2.1).
+  EXPECT_EQ(r.called_in, "+4930123456");
+  EXPECT_EQ(r.calling_in, "+4930999");
+  EXPECT_EQ(r.called_out, "30123456");
+  EXPECT_EQ(r.calling_out, "30999");
+  EXPECT_EQ(r.presentation, "allowed");
+  // The SIP leg's dialog: the caller's Call-ID and From tag, our To tag.
+  EXPECT_EQ(r.sip_call_id, "c1@test");
+  EXPECT_EQ(r.sip_from_tag, "a1");
+  EXPECT_EQ(r.sip_to_tag, "gwtag1");
+  // The circuit tg1 seized: OPC/DPC of its routing label (Q.704 2.2), a CIC of 1..4, at the IAM.
+  EXPECT_EQ(r.opc, kGw);
+  EXPECT_EQ(r.dpc, kFar);
+  ASSERT_TRUE(r.cic);
+  EXPECT_GE(*r.cic, 1);
+  EXPECT_LE(*r.cic, 4);
+  EXPECT_EQ(r.seizure, r.setup);
+  EXPECT_EQ(r.sip_status, 200);
+  EXPECT_EQ(r.codec, "PCMA");  // the first of the offer's "8 0" we answered with
+  EXPECT_EQ(r.released_by, "sip");
+  EXPECT_EQ(r.cause_location, isup::kLocationPublicLocal);  // the REL we sent: ours (Q.850 2.2.3)
+  EXPECT_NE(r.release_complete, 0);
   EXPECT_EQ(r.egress_trunk, "tg1");
   EXPECT_EQ(r.route, "30");
   EXPECT_EQ(r.post_dial_delay_ms(), 300);
@@ -1347,6 +1373,98 @@ TEST_F(CallEngineTest, CdrOfABusyCallHasCause17AndNoDuration) {
   EXPECT_EQ(cdrs[0].answer, 0);
   EXPECT_EQ(cdrs[0].duration_ms(), 0);
   EXPECT_FALSE(cdrs[0].post_dial_delay_ms());
+  EXPECT_EQ(cdrs[0].sip_status, 486);  // RFC 3398 8.2.6.1: cause 17 -> 486 Busy Here
+  EXPECT_EQ(cdrs[0].released_by, "isup");
+  // The exchange's REL was answered with RLC at once: release complete with the release.
+  EXPECT_EQ(cdrs[0].release_complete, cdrs[0].release);
+}
+
+TEST_F(CallEngineTest, CdrWaitsForTheRlcOfTheRelWeSent) {
+  make({route("30", {"tg1"})});
+  engine->set_clock(clock);
+  std::vector<cdr::CdrRecord> cdrs;
+  engine->set_cdr_sink([&](cdr::CdrRecord&& r) { cdrs.push_back(std::move(r)); });
+  clock.advance(std::chrono::seconds(1));
+  invite(1, invite_text("+4930123456"));
+  ASSERT_TRUE(far->alert(far_user.last));
+  pump();
+  // CANCEL: our REL goes; the record waits for the exchange's RLC (Q.764 2.3.1 d).
+  keep.push_back(request_text("CANCEL"));
+  sip::Message cancel;
+  ASSERT_TRUE(sip::parse_message(keep.back(), cancel).ok());
+  engine->on_cancel(1, cancel);
+  EXPECT_TRUE(cdrs.empty());
+  EXPECT_EQ(engine->cdrs_awaiting_rlc(), 1u);
+  clock.advance(std::chrono::milliseconds(40));
+  pump();  // REL to the exchange, its RLC back
+  ASSERT_EQ(cdrs.size(), 1u);
+  EXPECT_EQ(engine->cdrs_awaiting_rlc(), 0u);
+  const auto& r = cdrs[0];
+  EXPECT_EQ(r.release_complete - r.release, 40);
+  EXPECT_EQ(r.released_by, "sip");
+  EXPECT_EQ(r.sip_status, 487);  // the stack's answer to the cancelled INVITE (RFC 3261 9.2)
+  EXPECT_NE(r.progress, 0);
+  EXPECT_EQ(r.answer, 0);
+  expect_all_idle();
+}
+
+TEST_F(CallEngineTest, CdrWithoutAnRlcIsHandedOverAfterTheWait) {
+  make({route("30", {"tg1"})});
+  std::vector<cdr::CdrRecord> cdrs;
+  engine->set_cdr_sink([&](cdr::CdrRecord&& r) { cdrs.push_back(std::move(r)); });
+  invite(1, invite_text("+4930123456"));
+  keep.push_back(request_text("CANCEL"));
+  sip::Message cancel;
+  ASSERT_TRUE(sip::parse_message(keep.back(), cancel).ok());
+  engine->on_cancel(1, cancel);
+  q.clear();  // the REL is lost: no RLC comes
+  EXPECT_TRUE(cdrs.empty());
+  timers.advance(CallEngine::kRlcWait);
+  ASSERT_EQ(cdrs.size(), 1u);
+  EXPECT_EQ(cdrs[0].release_complete, 0);
+  EXPECT_EQ(engine->cdrs_awaiting_rlc(), 0u);
+}
+
+TEST_F(CallEngineTest, CdrOfAnIsupToSipCallHasBothLegsIds) {
+  make({route("", {"peer"}, "tg1")});
+  engine->set_clock(clock);
+  std::vector<cdr::CdrRecord> cdrs;
+  engine->set_cdr_sink([&](cdr::CdrRecord&& r) { cdrs.push_back(std::move(r)); });
+  clock.advance(std::chrono::seconds(1));
+  auto call = far->setup(far_group, iam("5551234"));
+  ASSERT_TRUE(call);
+  pump();
+  auto op = sip.pop();
+  ASSERT_EQ(op.what, "invite");
+  with_message(response_text(180, "Ringing"), [&](const sip::Message& m) { engine->on_provisional(op.s, m); });
+  const std::string sdp =
+      "v=0\r\no=- 2 2 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+      "m=audio 7000 RTP/AVP 0\r\n";
+  with_message(response_text(
+                   200, "OK",
+                   "Content-Type: application/sdp\r\nContent-Length: " + std::to_string(sdp.size()) + "\r\n\r\n" + sdp),
+               [&](const sip::Message& m) { engine->on_answered(op.s, m); });
+  clock.advance(std::chrono::milliseconds(2500));
+  ASSERT_TRUE(far->release(*call, 16));
+  pump();
+  expect_all_idle();
+  ASSERT_EQ(cdrs.size(), 1u);
+  const auto& r = cdrs[0];
+  EXPECT_EQ(r.direction, "isup-to-sip");
+  EXPECT_EQ(r.called_in, "5551234");
+  EXPECT_EQ(r.calling_in, "30999");
+  EXPECT_NE(op.invite.request_uri.find(r.called_out), std::string::npos) << r.called_out;
+  EXPECT_FALSE(r.called_out.empty());
+  EXPECT_EQ(r.sip_call_id, "gw-" + std::to_string(op.s) + "@127.0.0.1");
+  EXPECT_EQ(r.sip_from_tag, "gwtag" + std::to_string(op.s));
+  EXPECT_EQ(r.sip_to_tag, "t");  // the callee's, from its responses
+  EXPECT_EQ(r.opc, kGw);
+  EXPECT_EQ(r.dpc, kFar);
+  EXPECT_EQ(r.sip_status, 200);
+  EXPECT_EQ(r.codec, "PCMU");  // the callee's answer: payload type 0 (RFC 3551)
+  EXPECT_EQ(r.released_by, "isup");
+  EXPECT_EQ(r.duration_ms(), 2500);
+  EXPECT_EQ(r.cause, 16);
 }
 
 }  // namespace
