@@ -3,7 +3,8 @@ listening for SIP on 127.0.0.1:5060 over UDP and TCP, serving the management
 API on 127.0.0.1:9180 (its url logged; /metrics passes `promtool check metrics`,
 Prometheus' own linter) and the VTY on 127.0.0.1:4290, writes call detail records
 into ./cdr (named, absolute, in one line at start; one SIPp call gives one CSV and
-one JSON record, cause 16, SIP status 200), and stops on SIGTERM; with 5060 taken
+one JSON record, cause 16, SIP status 200) and its call trace (pcapng in ./cdr, the call's ladder page
+served), and stops on SIGTERM; with 5060 taken
 it exits 1 naming the port.
 
 5060 is a fixed, well-known port: the test re-runs itself in a network namespace of
@@ -106,6 +107,22 @@ try:
         jrecs = [json.loads(l) for l in f]
     c.check("one JSON record, the same call", len(jrecs) == 1 and recs and
             str(jrecs[0].get("call_id")) == recs[0]["call_id"], jrecs)
+    # The call trace (issue 17): pcapng files in the same ./cdr, the call's ladder page served.
+    line = d.wait_for(r"core trace_files ")
+    c.check("one line at start names the trace file in ./cdr", line is not None and f"directory={cdr_dir} " in line
+            and ".pcapng" in line, line)
+    call = recs[0]["call_id"] if recs else "0"
+
+    def ladder():
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:9180/calls/{call}/ladder", timeout=5) as r:
+                page = r.read().decode()
+        except OSError:
+            return None
+        return page if ">IAM CIC" in page and ">RLC CIC" in page else None
+    page = wait_until(ladder, 10)
+    c.check("GET /calls/{id}/ladder: the call's page, INVITE to RLC", page is not None and ">INVITE<" in page,
+            page[-300:] if page else None)
     rc, took = d.stop()
     c.check("SIGTERM: exit 0", rc == 0, rc)
     c.check("SIGTERM: under 2 s", took < 2.0, took)
