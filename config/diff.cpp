@@ -173,11 +173,16 @@ ConfigDiff diff(const LoadedConfig& running, const LoadedConfig& next) {
     const auto ta = tls_of(a), tb = tls_of(b);
     // Digest credentials and challenges are the SIP stack's, read at start.
     std::map<std::string, std::string> aa, ab;
-    for (const auto& t : a.sip().trunks()) aa[t.name()] = t.address() + "/" + t.auth().SerializeAsString();
-    for (const auto& t : b.sip().trunks()) ab[t.name()] = t.address() + "/" + t.auth().SerializeAsString();
+    for (const auto& t : a.sip().trunks())
+      aa[t.name()] = t.address() + "/" + t.auth().SerializeAsString() + "/" + t.register_().SerializeAsString() +
+                     (t.has_register_() ? "R" : "");
     for (const auto& t : b.sip().trunks())
-      if ((aa.count(t.name()) && aa[t.name()] != ab[t.name()]) || (!aa.count(t.name()) && t.has_auth()))
-        d.add("sip.trunks[" + t.name() + "].auth", "authentication settings changed", false);
+      ab[t.name()] = t.address() + "/" + t.auth().SerializeAsString() + "/" + t.register_().SerializeAsString() +
+                     (t.has_register_() ? "R" : "");
+    for (const auto& t : b.sip().trunks())
+      if ((aa.count(t.name()) && aa[t.name()] != ab[t.name()]) ||
+          (!aa.count(t.name()) && (t.has_auth() || t.has_register_())))
+        d.add("sip.trunks[" + t.name() + "].auth", "authentication or registration settings changed", false);
     if (a.sip().nonce_lifetime_s() != b.sip().nonce_lifetime_s()) d.add("sip.nonce_lifetime_s", "changed", false);
     for (const auto& [n, v] : tb)
       if (auto it = ta.find(n); it == ta.end() || it->second != v)

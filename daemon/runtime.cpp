@@ -187,6 +187,29 @@ bool Runtime::start_sip() {
     opt.digest_client.push_back({config_.config.sip().trunks(static_cast<int>(i)).address(), {a.username, a.password}});
     if (a.challenge) opt.digest_server.push_back({ts.allowed_sources, {a.username, a.password}, a.realm, a.algorithms});
   }
+  // Outbound registration (issue 18): one per trunk with a register section.
+  for (std::size_t i = 0; i < config_.settings.sip_trunks.size(); ++i) {
+    const auto& t = config_.config.sip().trunks(static_cast<int>(i));
+    if (!t.has_register_()) continue;
+    const auto& ts = config_.settings.sip_trunks[i];
+    sip::RegistrationTarget r;
+    r.trunk = t.name();
+    r.peer.host = t.address();
+    r.peer.transport = t.transport() == config::TRANSPORT_TCP   ? sip::Transport::kTcp
+                       : t.transport() == config::TRANSPORT_TLS ? sip::Transport::kTls
+                                                                : sip::Transport::kUdp;
+    r.peer.port = static_cast<std::uint16_t>(t.port() != 0                              ? t.port()
+                                             : r.peer.transport == sip::Transport::kTls ? 5061
+                                                                                        : 5060);
+    const std::string domain = t.domain().empty() ? t.address() : t.domain();
+    const std::string scheme = r.peer.transport == sip::Transport::kTls ? "sips:" : "sip:";
+    r.aor = scheme + (ts.auth ? ts.auth->username : std::string("isupgw")) + "@" + domain;
+    r.registrar = scheme + domain;
+    if (t.register_().expires_s() != 0) r.expires = t.register_().expires_s();
+    if (t.register_().retry_after_s() != 0)
+      opt.registration_backoff = std::chrono::seconds(t.register_().retry_after_s());
+    opt.registrations.push_back(std::move(r));
+  }
   if (config_.config.sip().nonce_lifetime_s() != 0)
     opt.nonce_lifetime = std::chrono::seconds(config_.config.sip().nonce_lifetime_s());
   for (std::size_t i = 0; i < config_.settings.sip_trunks.size(); ++i) {

@@ -17,6 +17,8 @@ PACKAGES=(
   prometheus
   # a real HEP collector receiving the trace's HEPv3 export in tests; a real browser loading the ladder page
   sngrep chromium
+  # a real carrier-side registrar/proxy (auth_db, registrar, usrloc over db_text) for registration and 407 tests
+  kamailio
   # real-SCTP tests run in a throw-away VM (tests/sctp-vm): this kernel has no SCTP
   qemu-system-x86 busybox-static cpio
   # the Debian package's checker (tests/package)

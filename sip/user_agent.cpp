@@ -81,6 +81,8 @@ UserAgent::~UserAgent() {
   for (auto& [id, s] : sessions_) stop_timers(*s);
   for (auto& p : pings_)
     if (p.timer) timers_->cancel(p.timer);
+  for (auto& r : regs_)
+    if (r.timer) timers_->cancel(r.timer);
   tx_.clear();
 }
 
@@ -89,6 +91,8 @@ std::error_code UserAgent::start() {
     if (auto ec = owned_transport_->start()) return ec;
   }
   for (std::size_t i = 0; i < pings_.size(); ++i) send_ping(i);
+  regs_.resize(options_.registrations.size());
+  for (std::size_t i = 0; i < regs_.size(); ++i) send_register(i);
   return {};
 }
 
@@ -225,6 +229,13 @@ void UserAgent::on_response(TransactionId tx, const Message& r) {
   if (it == tx_refs_.end()) return;
   const TxRef ref = it->second;
   const bool final = r.status >= 200;
+  if (ref.purpose == Purpose::kRegister) {
+    if (final) {
+      tx_refs_.erase(it);
+      on_register_response(ref.ping, ref, r);
+    }
+    return;
+  }
   if (ref.purpose == Purpose::kPing) {
     if (final) {
       tx_refs_.erase(it);
@@ -254,7 +265,8 @@ void UserAgent::on_response(TransactionId tx, const Message& r) {
     case Purpose::kCancel:
     case Purpose::kPrack:
     case Purpose::kInfo:
-    case Purpose::kPing: break;
+    case Purpose::kPing:
+    case Purpose::kRegister: break;
   }
   if (final && !success(r.status)) tx_refs_.erase(tx);
 }
@@ -275,6 +287,10 @@ void UserAgent::on_transaction_failed(TransactionId tx, EndReason why) {
     const TxRef ref = it->second;
     tx_refs_.erase(it);
     challengeable_.erase(tx);
+    if (ref.purpose == Purpose::kRegister) {
+      register_failed(ref.ping, to_string(why));
+      return;
+    }
     if (ref.purpose == Purpose::kPing) {
       on_ping_result(ref.ping, false);
       return;
@@ -469,6 +485,8 @@ void UserAgent::stop() {
   stopped_ = true;
   for (auto& p : pings_)
     if (p.timer) timers_->cancel(p.timer), p.timer = 0;
+  for (auto& r : regs_)
+    if (r.timer) timers_->cancel(r.timer), r.timer = 0;
   std::vector<SessionId> ids;
   for (auto& [id, s] : sessions_) ids.push_back(id);
   for (SessionId id : ids) {

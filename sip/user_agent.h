@@ -58,6 +58,16 @@ struct DigestServerTrunk {
   std::vector<DigestAlgorithm> algorithms = {DigestAlgorithm::kSha256, DigestAlgorithm::kMd5};  // offered in order
 };
 
+// Outbound registration of a trunk (RFC 3261 10.2): REGISTER `aor` at `peer`,
+// refreshed at half the granted time, again after a backoff on 403, 5xx or a timeout.
+struct RegistrationTarget {
+  Peer peer;
+  std::string aor;        // "sip:user@domain": From and To
+  std::string registrar;  // Request-URI "sip:domain"
+  std::uint32_t expires = 3600;
+  std::string trunk;  // for logs
+};
+
 struct UserAgentOptions {
   std::string user_agent = "isupgw";  // User-Agent / Server, Warning agent
   std::string contact_host;           // empty: the listener's address
@@ -83,6 +93,8 @@ struct UserAgentOptions {
   // (issue 23, sip/source_guard.h); owned by the caller, nullptr: none.
   SourceGuard* source_guard = nullptr;
   std::vector<DigestClientTrunk> digest_client;
+  std::vector<RegistrationTarget> registrations;
+  Clock::duration registration_backoff = std::chrono::seconds(30);  // first retry; doubles up to 16 times that
   std::vector<DigestServerTrunk> digest_server;
   Clock::duration nonce_lifetime = std::chrono::minutes(5);
   // Sees every message handed to the sockets (sip-ua --capture, tests).
@@ -150,7 +162,7 @@ class UserAgent final : public SessionApi, private TransactionUser {
  private:
   struct Session;
   struct StoredRequest;
-  enum class Purpose : std::uint8_t { kInvite, kCancel, kBye, kPrack, kReinvite, kUpdate, kInfo, kPing };
+  enum class Purpose : std::uint8_t { kInvite, kCancel, kBye, kPrack, kReinvite, kUpdate, kInfo, kPing, kRegister };
   struct TxRef {
     SessionId session = 0;
     Purpose purpose = Purpose::kInvite;
@@ -170,6 +182,10 @@ class UserAgent final : public SessionApi, private TransactionUser {
   // UAS admits an INVITE or answers it 401/403 (false: answered).
   bool answer_challenge(Session& s, TransactionId tx, const TxRef& ref, const Message& r);
   bool admit_authenticated(TransactionId tx, const Message& m, const Peer& from);
+  // Outbound registration (sip/registration.cpp).
+  void send_register(std::size_t i, std::string credentials_header = {}, std::string credentials = {});
+  void on_register_response(std::size_t i, const TxRef& ref, const Message& r);
+  void register_failed(std::size_t i, std::string_view reason);
   // Requests.
   void on_new_invite(TransactionId tx, const Message& m, const Peer& from);
   void on_cancel_request(TransactionId tx, const Message& m, const Peer& from);
@@ -258,6 +274,15 @@ class UserAgent final : public SessionApi, private TransactionUser {
     TimerService::Id timer = 0;
   };
   std::vector<PingState> pings_;
+  struct RegState {
+    std::string call_id, from_tag;
+    std::uint32_t cseq = 0;
+    bool registered = false;
+    std::uint8_t auth_tries = 0;
+    unsigned failures = 0;
+    TimerService::Id timer = 0;
+  };
+  std::vector<RegState> regs_;
   bool stopped_ = false;
   // Shared with deferred callbacks so that none runs after destruction.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

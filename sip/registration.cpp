@@ -1,0 +1,113 @@
+// Outbound registration per trunk (RFC 3261 10.2): REGISTER with one Call-ID
+// and a growing CSeq (10.2.4), credentials answered as for other requests
+// (22.2, sip/ua_auth.cpp), refreshed at half the time the registrar granted;
+// after a 403, a 5xx, a refused challenge or a timeout, again after a backoff
+// that doubles (up to 16 times the first). Logged and counted (sip.register.*).
+#include "sip/ua_session.h"
+
+namespace isupgw::sip {
+
+using namespace ua;
+
+void UserAgent::send_register(std::size_t i, std::string credentials_header, std::string credentials) {
+  if (stopped_ || i >= options_.registrations.size()) return;
+  const RegistrationTarget& t = options_.registrations[i];
+  RegState& st = regs_[i];
+  if (st.call_id.empty()) {
+    st.call_id = new_tag() + new_tag() + "@" + transport_->local_host(t.peer.transport);
+    st.from_tag = new_tag();
+  }
+  const std::string branch = new_branch();
+  OutMessage m = OutMessage::request("REGISTER", t.registrar);
+  m.add(HeaderId::kVia, via(t.peer.transport, branch));
+  m.add(HeaderId::kMaxForwards, "70");
+  m.add(HeaderId::kFrom, "<" + t.aor + ">;tag=" + st.from_tag);
+  m.add(HeaderId::kTo, "<" + t.aor + ">");
+  m.add(HeaderId::kCallId, st.call_id);
+  m.add(HeaderId::kCSeq, std::to_string(++st.cseq) + " REGISTER");
+  m.add(HeaderId::kContact, contact(t.peer.transport));
+  m.add(HeaderId::kExpires, std::to_string(t.expires));
+  m.add(HeaderId::kUserAgent, options_.user_agent);
+  if (!credentials_header.empty()) add_headers(m, {{credentials_header, credentials}});
+  const TransactionId tx = tx_.send_request(Method::kRegister, branch, t.peer, m.serialize());
+  tx_refs_[tx] = TxRef{0, Purpose::kRegister, i, st.auth_tries};
+  counters_.get("sip.register.sent").inc();
+}
+
+void UserAgent::register_failed(std::size_t i, std::string_view reason) {
+  RegState& st = regs_[i];
+  const RegistrationTarget& t = options_.registrations[i];
+  st.registered = false;
+  st.auth_tries = 0;
+  const unsigned doublings = std::min(st.failures, 4u);
+  ++st.failures;
+  const Clock::duration wait = options_.registration_backoff * (1u << doublings);
+  counters_.get("sip.register.failed").inc();
+  log_.warn(Subsystem::kSip, "registration_failed",
+            {{"trunk", t.trunk},
+             {"reason", reason},
+             {"retry_ms", std::chrono::duration_cast<std::chrono::milliseconds>(wait).count()}});
+  if (st.timer) timers_->cancel(st.timer);
+  st.timer = timers_->start(wait, [this, i] {
+    regs_[i].timer = 0;
+    send_register(i);
+  });
+}
+
+void UserAgent::on_register_response(std::size_t i, const TxRef& ref, const Message& r) {
+  if (i >= regs_.size() || r.status < 200) return;
+  RegState& st = regs_[i];
+  const RegistrationTarget& t = options_.registrations[i];
+  if (success(r.status)) {
+    // 10.3: the registrar may shorten the time: our Contact's expires, else Expires.
+    std::uint32_t granted = t.expires;
+    if (auto e = r.first(HeaderId::kExpires))
+      if (auto n = parse_number(*e, 0xffffffffu)) granted = *n;
+    for (std::string_view c : r.values(HeaderId::kContact)) {
+      const auto at = c.find("expires=");
+      if (at == std::string_view::npos) continue;
+      std::string_view v = c.substr(at + 8);
+      v = v.substr(0, v.find_first_not_of("0123456789"));
+      if (auto n = parse_number(v, 0xffffffffu)) granted = std::min(granted, *n);
+    }
+    const bool first = !st.registered;
+    st.registered = true;
+    st.failures = 0;
+    st.auth_tries = 0;
+    counters_.get("sip.register.ok").inc();
+    log_.notice(Subsystem::kSip, first ? "registered" : "registration_refreshed",
+                {{"trunk", t.trunk}, {"aor", t.aor}, {"expires", granted}});
+    const Clock::duration refresh =
+        std::max<Clock::duration>(std::chrono::seconds(granted) / 2, std::chrono::seconds(1));
+    if (st.timer) timers_->cancel(st.timer);
+    st.timer = timers_->start(refresh, [this, i] {
+      regs_[i].timer = 0;
+      send_register(i);
+    });
+    return;
+  }
+  if (r.status == 401 || r.status == 407) {
+    const DigestClientTrunk* cred = nullptr;
+    for (const auto& c : options_.digest_client)
+      if (c.host == t.peer.host) cred = &c;
+    const std::string_view want = r.status == 401 ? "WWW-Authenticate" : "Proxy-Authenticate";
+    std::optional<DigestChallenge> ch;
+    for (const Header& h : r.headers())
+      if (grammar::iequals(h.name, want))
+        if (auto p = parse_digest_challenge(h.value)) {
+          ch = std::move(*p);
+          break;
+        }
+    if (cred == nullptr) return register_failed(i, "challenged, no credentials");
+    if (!ch) return register_failed(i, "no Digest challenge we can answer");
+    if (ref.auth_tries > 0 && !ch->stale) return register_failed(i, "credentials refused");
+    st.auth_tries = static_cast<std::uint8_t>(ref.auth_tries + 1);
+    const auto creds = sip::answer_challenge(*ch, cred->user.username, cred->user.password, "REGISTER", t.registrar,
+                                             new_tag() + new_tag());
+    send_register(i, r.status == 401 ? "Authorization" : "Proxy-Authorization", format_credentials(creds));
+    return;
+  }
+  register_failed(i, std::to_string(r.status));
+}
+
+}  // namespace isupgw::sip
