@@ -25,7 +25,7 @@ import time
 import urllib.request
 
 from calltest import SIPP, SCEN, free_port, m3ua_port, sip_port, circuits_idle
-from harness import Checks, Daemon, wait_port, wait_until
+from harness import Checks, Daemon, _bound_ports, wait_port, wait_until
 
 CALLS = int(os.environ.get("CDR_MATCH_CALLS", "1050"))
 RATE = int(os.environ.get("CDR_MATCH_RATE", "10"))
@@ -46,6 +46,9 @@ COUNTS = [CALLS // len(KINDS) + (1 if i < CALLS % len(KINDS) else 0) for i in ra
 TOTAL = sum(COUNTS)
 
 work = tempfile.mkdtemp(prefix="isupgw-cdr-match-")
+# SIPp's message traces in memory where there is a tmpfs: a write(2) of SIPp's stalled by the disk's
+# writeback would shift its own timestamps (the oracle's), not the gateway's.
+traces = tempfile.mkdtemp(prefix="isupgw-cdr-match-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
 uas_ports = [free_port() for _ in KINDS]
 trunks = ", ".join(f"{{name: k{i}, address: 127.0.0.1, port: {p}, profile: {k[1]}}}"
                    for i, (k, p) in enumerate(zip(KINDS, uas_ports)))
@@ -201,16 +204,22 @@ try:
     c.check("A and B link up, circuits reset", circuits_reset(a) and circuits_reset(b), a.lines[-10:])
     uas_traces, uac_traces = [], []
     for i, (kind, _, _, uas_scen, _) in enumerate(KINDS):
-        uas_traces.append(os.path.join(work, f"uas{i}.log"))
+        uas_traces.append(os.path.join(traces, f"uas{i}.log"))
         procs.append(("UAS " + kind, sipp(uas_scen, uas_ports[i], COUNTS[i], uas_traces[-1])))
     # Every UAS bound before the calls start.
     for p in uas_ports:
         wait_port(p, "udp")
     t0 = time.monotonic()
     for i, (kind, _, uac_scen, _, _) in enumerate(KINDS):
-        uac_traces.append(os.path.join(work, f"uac{i}.log"))
+        uac_traces.append(os.path.join(traces, f"uac{i}.log"))
         extra = ["-s", f"1{i}4930123456", "-r", str(RATE), "-d", "200", f"127.0.0.1:{a_sip}"]
-        procs.append(("UAC " + kind, sipp(uac_scen, free_port(), COUNTS[i], uac_traces[-1], extra)))
+        for _ in range(5):  # a port free a moment ago may be taken by then (other tests): another one
+            port = free_port()
+            p = sipp(uac_scen, port, COUNTS[i], uac_traces[-1], extra)
+            wait_until(lambda: p.poll() is not None or port in _bound_ports("udp"), 10)
+            if p.poll() is None or p.returncode == 0:
+                break
+        procs.append(("UAC " + kind, p))
     for n, (name, p) in enumerate(procs):
         try:
             rc = p.wait(max(COUNTS) / RATE + 120)
@@ -291,4 +300,5 @@ finally:
         a.cleanup()
     b.cleanup()
     shutil.rmtree(work, ignore_errors=True)
+    shutil.rmtree(traces, ignore_errors=True)
 c.finish()
