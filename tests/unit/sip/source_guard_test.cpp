@@ -132,7 +132,7 @@ TEST(SourceGuardUdp, UnlistedFloodAnsweredOnlyWithinItsBudget) {
 TEST(SourceGuardTcp, UnlistedConnectionsCappedAndIdleOnesClosed) {
   asio::io_context io;
   auto cfg = small();
-  cfg.unlisted_idle_timeout = 300ms;
+  cfg.unlisted_idle_timeout = 1500ms;  // long enough that a loaded machine checks the cap before it
   GuardedUa gw(io, Transport::kTcp, cfg);
   ASSERT_FALSE(gw.ua.start());
   const auto port = gw.ua.port(Transport::kTcp);
@@ -148,7 +148,12 @@ TEST(SourceGuardTcp, UnlistedConnectionsCappedAndIdleOnesClosed) {
     l->connect(to);
     listed.push_back(std::move(l));
   }
-  io.run_for(100ms);
+  // Runs the loop until `done` (events, not a fixed time: a loaded machine may take its time).
+  auto run_until = [&io](auto done, std::chrono::milliseconds limit) {
+    const auto end = std::chrono::steady_clock::now() + limit;
+    while (!done() && std::chrono::steady_clock::now() < end) io.run_for(5ms);
+  };
+  run_until([&] { return gw.counters.value("guard.sip.refused_connections_per_source") >= 3; }, 1000ms);
   // Closed by the gateway: readable with EOF or a reset.
   auto closed = [](asio::ip::tcp::socket& s) {
     pollfd p{s.native_handle(), POLLIN, 0};
@@ -161,7 +166,9 @@ TEST(SourceGuardTcp, UnlistedConnectionsCappedAndIdleOnesClosed) {
   EXPECT_EQ(open, 2);  // two per unlisted source
   for (auto& s : listed) EXPECT_FALSE(closed(*s));
   EXPECT_EQ(gw.counters.value("guard.sip.refused_connections_per_source"), 3u);
-  io.run_for(500ms);  // past the idle time: the two unlisted streams brought no message
+  // Past the idle time the two unlisted streams, which brought no message, are closed.
+  run_until([&] { return gw.counters.value("guard.sip.idle_connections_closed") >= 2; }, 10000ms);
+  io.run_for(20ms);  // the closes reach the sockets
   open = 0;
   for (auto& s : stranger) open += !closed(*s);
   EXPECT_EQ(open, 0);
