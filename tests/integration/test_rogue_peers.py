@@ -3,7 +3,7 @@ SIPp UAC -> gateway A (SIP) -> ISUP over M3UA/TCP -> gateway B -> SIPp UAS, the
 topology of conf/tandem-a.yaml / tandem-b.yaml. Every case must be refused and
 counted while no call fails and no circuit is touched:
 
-  M3UA (B's server links): a connection from an unlisted address (127.0.0.2) is
+  M3UA (B's server links): a connection from an unlisted address (127.0.0.66) is
   reset and hears nothing; a second connection to the busy link from the allowed
   address likewise; on the spare link (peer ASP identifier 7, routing context 2)
   an ASPUP without or with a wrong ASP identifier and an ASPAC with a wrong
@@ -12,12 +12,12 @@ counted while no call fails and no circuit is touched:
   for a CIC none of the trunk group's: dropped, never answered; its BEAT flood is
   answered only within the management rate.
   SIP (A): INVITE and REGISTER floods at FLOOD_RATE/s from an unlisted source
-  (127.0.0.2) are dropped before parsing; 1,000 silent TCP connections from 125
+  (127.0.0.66) are dropped before parsing; 1,000 silent TCP connections from 125
   unlisted sources are capped (256 in all) and the admitted ones closed after the
   idle time.
 
 Verdicts: SIPp's own counts (0 failed calls), the rogue's socket (reset, EOF,
-the bytes it got), tshark on lo (nothing of ISUP reaches 127.0.0.2 or the rogue
+the bytes it got), tshark on lo (nothing of ISUP reaches 127.0.0.66 or the rogue
 on the spare link: M3UA over TCP re-wrapped as SCTP), the daemons' counters at
 stop (ours, a weak oracle for the counting only), B's ISUP counters (no RSC
 answered, no UCIC sent) and every circuit idle at stop. CPU per dropped flood
@@ -43,7 +43,8 @@ RATE = int(os.environ.get("ROGUE_RATE", "200"))
 FLOOD_RATE = int(os.environ.get("ROGUE_FLOOD_RATE", "10000"))
 FLOOD_S = float(os.environ.get("ROGUE_FLOOD_SECONDS", "3"))
 CLK = os.sysconf("SC_CLK_TCK")
-STRANGER = "127.0.0.2"
+# An address of its own: the capture is judged by destination, and other tests (daemon_tls) run beside this one.
+STRANGER = "127.0.0.66"
 SPARE_ASP_ID, SPARE_RC = 7, 2
 OPC_A, OPC_B, OPC_FOREIGN = 1, 2, 9  # 0-0-1, 0-0-2, 0-0-9 (ITU 3-8-3)
 IDLE_MS = 3000
