@@ -183,8 +183,12 @@ std::string serialize(const Message& m) {
 std::optional<std::string> build_error_response(const Message& req, const ParseError& error,
                                                 std::string_view warn_agent, std::string_view to_tag) {
   if (!req.is_request() || req.method == Method::kAck) return std::nullopt;
-  for (HeaderId id : {HeaderId::kVia, HeaderId::kFrom, HeaderId::kTo, HeaderId::kCallId, HeaderId::kCSeq})
-    if (!req.has(id)) return std::nullopt;
+  // 8.2.6 needs a Via to route the response back (18.2.2); the other four are
+  // copied only when present (RFC 4475 3.1.2.18 expects a 400 to "insuf").
+  if (!req.has(HeaderId::kVia)) return std::nullopt;
+  // Without the empty line the header block is cut short: its last line may be
+  // a fragment, not a header to echo.
+  if (error.fault == Fault::kNoHeaderEnd) return std::nullopt;
   const int status = status_for(error.fault);
   std::string out;
   out.reserve(512);
@@ -192,16 +196,18 @@ std::optional<std::string> build_error_response(const Message& req, const ParseE
   // RFC 3261 8.2.6.2: Via (all, in order), From, To, Call-ID, CSeq copied.
   for (const Header& h : req.headers())
     if (h.id == HeaderId::kVia) append_header(out, "Via", h.value);
-  append_header(out, "From", *req.first(HeaderId::kFrom));
-  std::string to(*req.first(HeaderId::kTo));
-  auto parsed_to = parse_name_addr(to);
-  if (!to_tag.empty() && parsed_to && !parsed_to->params.has("tag")) {
-    to += ";tag=";
-    to += to_tag;
+  if (auto from = req.first(HeaderId::kFrom)) append_header(out, "From", *from);
+  if (auto to_value = req.first(HeaderId::kTo)) {
+    std::string to(*to_value);
+    auto parsed_to = parse_name_addr(to);
+    if (!to_tag.empty() && parsed_to && !parsed_to->params.has("tag")) {
+      to += ";tag=";
+      to += to_tag;
+    }
+    append_header(out, "To", to);
   }
-  append_header(out, "To", to);
-  append_header(out, "Call-ID", *req.first(HeaderId::kCallId));
-  append_header(out, "CSeq", *req.first(HeaderId::kCSeq));
+  if (auto call_id = req.first(HeaderId::kCallId)) append_header(out, "Call-ID", *call_id);
+  if (auto cseq = req.first(HeaderId::kCSeq)) append_header(out, "CSeq", *cseq);
   std::string warning = "399 ";
   warning += warn_agent.empty() ? std::string_view("isupgw") : warn_agent;
   warning += " \"";

@@ -60,8 +60,11 @@ void serialize_into(const Message& m, std::string& out);
 // RFC 3261 8.2.6: the response to a request that failed validate(): status
 // from status_for(), Via/From/Call-ID/CSeq copied, To copied with `to_tag`
 // added when it has none, and a Warning: 399 <agent> "<fault>" (20.43).
+// From, To, Call-ID and CSeq are copied only when the request has them (a
+// request without Call-ID gets a 400 without Call-ID, RFC 4475 3.1.2.18).
 // nullopt when the request cannot be answered: a response, an ACK (never
-// answered, 17.2.1) or a request missing Via, From, To, Call-ID or CSeq.
+// answered, 17.2.1), a request without Via (nowhere to send it, 18.2.2) or
+// one whose header block has no end (kNoHeaderEnd: a fragment).
 std::optional<std::string> build_error_response(const Message& request, const ParseError& error,
                                                 std::string_view warn_agent, std::string_view to_tag);
 

@@ -30,6 +30,7 @@ UserAgent::UserAgent(boost::asio::io_context& io, std::vector<ListenerConfig> li
       tx_(ctx_, *this, counters),
       rx_unparseable_(counters.get("sip.rx.unparseable")),
       rx_bad_requests_(counters.get("sip.rx.bad_requests")),
+      rx_bad_requests_unanswered_(counters.get("sip.rx.bad_requests_unanswered")),
       rx_responses_dropped_(counters.get("sip.rx.bad_responses")),
       sessions_in_(counters.get("sip.sessions.incoming")),
       sessions_out_(counters.get("sip.sessions.outgoing")),
@@ -58,6 +59,7 @@ UserAgent::UserAgent(TransportLayer& transport, TimerService& timers, SessionUse
       tx_(ctx_, *this, counters),
       rx_unparseable_(counters.get("sip.rx.unparseable")),
       rx_bad_requests_(counters.get("sip.rx.bad_requests")),
+      rx_bad_requests_unanswered_(counters.get("sip.rx.bad_requests_unanswered")),
       rx_responses_dropped_(counters.get("sip.rx.bad_responses")),
       sessions_in_(counters.get("sip.sessions.incoming")),
       sessions_out_(counters.get("sip.sessions.outgoing")),
@@ -129,6 +131,8 @@ void UserAgent::receive(const Peer& from, std::string_view bytes) {
       if (auto r = build_error_response(m, *err, options_.user_agent, new_tag())) {
         const Peer to = m.top_via.host.empty() ? from : TransactionLayer::reply_destination(m, from);
         transport_->send(to, *r);
+      } else {
+        rx_bad_requests_unanswered_.inc();  // an ACK, or no Via to answer along (18.2.2)
       }
     } else {
       rx_responses_dropped_.inc();

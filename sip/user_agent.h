@@ -289,6 +289,7 @@ class UserAgent final : public SessionApi, private TransactionUser {
 
   Counter& rx_unparseable_;
   Counter& rx_bad_requests_;
+  Counter& rx_bad_requests_unanswered_;
   Counter& rx_responses_dropped_;
   Counter& sessions_in_;
   Counter& sessions_out_;

@@ -67,7 +67,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (resp) {
       Message rm;
       check(parse_frame(*resp, rm).ok());
-      check(rm.status == status_for(r.error().fault));
+      check(rm.is_response() && rm.status == status_for(r.error().fault));
+      check(rm.count(HeaderId::kVia) >= 1);  // answered only along a Via (RFC 3261 18.2.2)
     }
   } else {
     check(*r <= size);

@@ -132,7 +132,13 @@ TEST_P(InvalidCorpus, RejectedWithFault) {
     auto rr = parse_frame(*resp, rm);
     ASSERT_TRUE(rr.ok()) << *resp;
     EXPECT_EQ(rm.status, v.status);
+    // 8.2.6.2: each of From, Call-ID, CSeq copied when the request has it,
+    // absent when it has not; the Vias always (no Via, no response).
     EXPECT_EQ(rm.first(HeaderId::kCallId), m.first(HeaderId::kCallId));
+    EXPECT_EQ(rm.first(HeaderId::kFrom), m.first(HeaderId::kFrom));
+    EXPECT_EQ(rm.first(HeaderId::kCSeq), m.first(HeaderId::kCSeq));
+    EXPECT_EQ(rm.has(HeaderId::kTo), m.has(HeaderId::kTo));
+    EXPECT_GE(rm.count(HeaderId::kVia), 1u);
     EXPECT_EQ(rm.count(HeaderId::kVia), m.count(HeaderId::kVia));
     auto warning = rm.first(HeaderId::kWarning);
     ASSERT_TRUE(warning.has_value());
@@ -153,11 +159,77 @@ INSTANTIATE_TEST_SUITE_P(
         Invalid{"baddn", Fault::kBadNameAddr, 400, true}, Invalid{"badvers", Fault::kBadVersion, 505, false},
         Invalid{"mismatch01", Fault::kCSeqMethodMismatch, 400, true},
         Invalid{"mismatch02", Fault::kCSeqMethodMismatch, 400, true},
-        Invalid{"bigcode", Fault::kBadStatusCode, 400, false}, Invalid{"insuf", Fault::kMissingFrom, 400, false},
+        Invalid{"bigcode", Fault::kBadStatusCode, 400, false}, Invalid{"insuf", Fault::kMissingFrom, 400, true},
         Invalid{"multi01", Fault::kDuplicateHeader, 400, true}, Invalid{"mcl01", Fault::kDuplicateHeader, 400, true},
         Invalid{"badmf", Fault::kBadMaxForwards, 400, true}, Invalid{"badcseq", Fault::kBadCSeq, 400, true},
         Invalid{"noend", Fault::kNoHeaderEnd, 400, false}),
     [](const auto& info) { return std::string(info.param.file); });
+
+// RFC 4475 3.1.2.18 "insuf": no Call-ID, From or To; "the appropriate response
+// is 400 Bad Request" -- carrying the Via and CSeq it has, nothing invented.
+TEST(Torture, InsufAnswered400WithViaAndCSeqOnly) {
+  std::string data = load("insuf");
+  Message m;
+  auto r = parse_message(data, m);
+  ASSERT_FALSE(r.ok());
+  auto resp = build_error_response(m, r.error(), "gw.example.net", "gwtag1");
+  ASSERT_TRUE(resp.has_value());
+  EXPECT_EQ(*resp,
+            "SIP/2.0 400 Bad Request\r\n"
+            "Via: SIP/2.0/UDP 192.0.2.95;branch=z9hG4bKkdj.insuf\r\n"
+            "CSeq: 193942 INVITE\r\n"
+            "Warning: 399 gw.example.net \"From: missing From\"\r\n"
+            "Content-Length: 0\r\n\r\n");
+  Message rm;
+  ASSERT_TRUE(parse_frame(*resp, rm).ok());
+  EXPECT_TRUE(rm.is_response());
+  EXPECT_EQ(rm.status, 400);
+  EXPECT_FALSE(rm.has(HeaderId::kCallId));
+}
+
+// Only Call-ID missing: the 400 copies Via, From, To (tagged), CSeq.
+TEST(Torture, MissingCallIdAnsweredWithoutCallId) {
+  const std::string data =
+      "OPTIONS sip:user@example.com SIP/2.0\r\n"
+      "Via: SIP/2.0/UDP 192.0.2.7;branch=z9hG4bKnocid\r\n"
+      "Max-Forwards: 70\r\n"
+      "From: <sip:a@example.com>;tag=f1\r\n"
+      "To: <sip:user@example.com>\r\n"
+      "CSeq: 7 OPTIONS\r\n"
+      "Content-Length: 0\r\n\r\n";
+  Message m;
+  auto r = parse_message(data, m);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().fault, Fault::kMissingCallId);
+  auto resp = build_error_response(m, r.error(), "gw.example.net", "gwtag1");
+  ASSERT_TRUE(resp.has_value());
+  Message rm;
+  ASSERT_TRUE(parse_frame(*resp, rm).ok()) << *resp;
+  EXPECT_EQ(rm.status, 400);
+  EXPECT_EQ(rm.first(HeaderId::kVia), "SIP/2.0/UDP 192.0.2.7;branch=z9hG4bKnocid");
+  EXPECT_EQ(rm.first(HeaderId::kFrom), "<sip:a@example.com>;tag=f1");
+  EXPECT_EQ(rm.first(HeaderId::kTo), "<sip:user@example.com>;tag=gwtag1");
+  EXPECT_EQ(rm.first(HeaderId::kCSeq), "7 OPTIONS");
+  EXPECT_FALSE(rm.has(HeaderId::kCallId));
+  EXPECT_EQ(rm.first(HeaderId::kWarning), "399 gw.example.net \"Call-ID: missing Call-ID\"");
+}
+
+// No Via: nowhere to send a response (18.2.2); the caller drops and counts.
+TEST(Torture, MissingViaNotAnswered) {
+  const std::string data =
+      "OPTIONS sip:user@example.com SIP/2.0\r\n"
+      "Max-Forwards: 70\r\n"
+      "From: <sip:a@example.com>;tag=f1\r\n"
+      "To: <sip:user@example.com>\r\n"
+      "Call-ID: novia@192.0.2.7\r\n"
+      "CSeq: 7 OPTIONS\r\n"
+      "Content-Length: 0\r\n\r\n";
+  Message m;
+  auto r = parse_message(data, m);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().fault, Fault::kMissingVia);
+  EXPECT_FALSE(build_error_response(m, r.error(), "gw.example.net", "gwtag1").has_value());
+}
 
 TEST(Torture, WsinvFieldsThroughFoldsAndCompactForms) {
   std::string data = load("wsinv");

@@ -130,5 +130,28 @@ TEST(TsharkSip, SerializerOutputDecodesWithSameFields) {
   }
 }
 
+// RFC 4475 3.1.2.18 "insuf" (no Call-ID, From, To): the 400 we build carries
+// only the Via and CSeq it had; tshark decodes it as a 400 with those.
+TEST(TsharkSip, InsufficientRequest400Decodes) {
+  if (!tshark::available()) GTEST_FAIL() << "text2pcap/tshark not installed";
+  const std::string data = load("insuf");
+  Message m;
+  auto r = parse_message(data, m);
+  ASSERT_FALSE(r.ok());
+  auto resp = build_error_response(m, r.error(), "gw.example.net", "t400");
+  ASSERT_TRUE(resp.has_value());
+  const auto ds = tshark::dissect_many({std::vector<std::uint8_t>(resp->begin(), resp->end())}, tshark::Wrap::kSipUdp);
+  ASSERT_EQ(ds.size(), 1u);
+  const auto& d = ds[0];
+  ASSERT_TRUE(d.ok()) << d.error;
+  EXPECT_FALSE(d.malformed) << d.problems() << "\n" << d.dump();
+  EXPECT_EQ(d.first("sip.Status-Code"), "400");
+  EXPECT_EQ(d.first("sip.Via.branch"), "z9hG4bKkdj.insuf");
+  EXPECT_EQ(d.first("sip.CSeq.seq"), "193942");
+  EXPECT_EQ(d.first("sip.CSeq.method"), "INVITE");
+  EXPECT_FALSE(d.first("sip.Call-ID").has_value()) << d.dump();
+  EXPECT_FALSE(d.first("sip.from.addr").has_value()) << d.dump();
+}
+
 }  // namespace
 }  // namespace isupgw::sip

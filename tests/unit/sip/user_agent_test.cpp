@@ -376,6 +376,33 @@ TEST_F(BasicCall, BadRequestAnswered400WithWarning) {
   EXPECT_EQ(b.transport.sent.size(), 1u);
 }
 
+// RFC 4475 3.1.2.18 / RFC 3261 8.2.6: a request without Call-ID, From and To
+// still gets its 400, along its Via; one without Via is dropped and counted.
+TEST_F(BasicCall, RequestWithoutCallIdAnswered400AlongItsVia) {
+  const std::string insuf =
+      "INVITE sip:x@192.0.2.2 SIP/2.0\r\nCSeq: 193942 INVITE\r\nVia: SIP/2.0/UDP 192.0.2.95;branch=z9hG4bKi1\r\n"
+      "Content-Length: 0\r\n\r\n";
+  b.ua.receive(Peer{Transport::kUdp, "192.0.2.95", 5060}, insuf);
+  ASSERT_EQ(b.transport.sent.size(), 1u);
+  Message r;
+  ASSERT_TRUE(parse_frame(b.transport.sent[0].bytes, r).ok()) << b.transport.sent[0].bytes;
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.first(HeaderId::kVia), "SIP/2.0/UDP 192.0.2.95;branch=z9hG4bKi1");
+  EXPECT_EQ(r.first(HeaderId::kCSeq), "193942 INVITE");
+  EXPECT_FALSE(r.has(HeaderId::kCallId));
+  EXPECT_EQ(b.transport.sent[0].to.host, "192.0.2.95");
+  EXPECT_EQ(b.counters.value("sip.rx.bad_requests"), 1u);
+  EXPECT_EQ(b.counters.value("sip.rx.bad_requests_unanswered"), 0u);
+
+  const std::string novia =
+      "OPTIONS sip:x@192.0.2.2 SIP/2.0\r\nMax-Forwards: 70\r\nFrom: <sip:p@192.0.2.95>;tag=1\r\n"
+      "To: <sip:x@192.0.2.2>\r\nCall-ID: nv1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n";
+  b.ua.receive(Peer{Transport::kUdp, "192.0.2.95", 5060}, novia);
+  EXPECT_EQ(b.transport.sent.size(), 1u);
+  EXPECT_EQ(b.counters.value("sip.rx.bad_requests"), 2u);
+  EXPECT_EQ(b.counters.value("sip.rx.bad_requests_unanswered"), 1u);
+}
+
 TEST_F(BasicCall, MergedRequestGets482) {
   b.user.invite_hook = [](SessionId, const Message&) {};
   const std::string inv1 =
