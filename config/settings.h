@@ -137,7 +137,8 @@ struct TraceSettings {
   std::string base_name = "trace";
   std::uint64_t rotate_bytes = 64ull << 20;
   std::int64_t rotate_interval_s = 3600;
-  std::string hep_address;  // empty: no HEP
+  std::uint32_t max_files = 16;  // a ring: the oldest file goes when a new one would make more
+  std::string hep_address;       // empty: no HEP
   std::uint16_t hep_port = 0;
   std::uint32_t hep_agent_id = 2001;
   std::uint32_t keep_calls = 1000;

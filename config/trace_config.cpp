@@ -22,6 +22,11 @@ Result<std::optional<TraceSettings>, FieldError> build_trace(const Config& cfg) 
     o.rotate_bytes = t.rotate_bytes();
   }
   if (t.rotate_interval_s() != 0) o.rotate_interval_s = t.rotate_interval_s();
+  if (t.max_files() != 0) {
+    if (t.max_files() < 2)
+      return fail("trace.max_files", "max_files must be at least 2 (the current file and one more)");
+    o.max_files = t.max_files();
+  }
   if (t.has_hep()) {
     if (auto e = check_endpoint(t.hep(), "trace.hep", true, true)) return Err(std::move(*e));
     o.hep_address = t.hep().address();

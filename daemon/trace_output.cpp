@@ -58,8 +58,8 @@ int sip_index(sip::Transport t) { return t == sip::Transport::kUdp ? 0 : t == si
 Result<std::unique_ptr<TraceOutput>, std::string> TraceOutput::start(asio::io_context& io,
                                                                      const config::TraceSettings& s, bool ansi,
                                                                      Logger& log, Counters& counters) {
-  auto pcap =
-      trace::RollingPcap::open(trace::PcapOptions{s.directory, s.base_name, s.rotate_bytes, s.rotate_interval_s});
+  auto pcap = trace::RollingPcap::open(
+      trace::PcapOptions{s.directory, s.base_name, s.rotate_bytes, s.rotate_interval_s, s.max_files});
   if (!pcap) return Err(pcap.error());
   std::unique_ptr<TraceOutput> out(new TraceOutput(io, std::move(*pcap), s, ansi, log, counters));
   if (!s.hep_address.empty()) {

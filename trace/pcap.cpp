@@ -1,15 +1,18 @@
 #include "trace/pcap.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <cstring>
 #include <ctime>
 #include <string_view>
+#include <tuple>
 
 namespace isupgw::trace {
 
@@ -227,6 +230,42 @@ RollingPcap::~RollingPcap() {
   if (fd_ >= 0) ::close(fd_);
 }
 
+std::vector<std::string> ring_files(const std::string& directory, const std::string& base_name) {
+  // BASE-YYYYmmddTHHMMSS.pcapng or BASE-YYYYmmddTHHMMSS-N.pcapng: ordered by (stamp, N).
+  std::vector<std::tuple<std::string, int, std::string>> found;
+  const std::string prefix = base_name + "-", suffix = ".pcapng";
+  if (DIR* d = ::opendir(directory.c_str())) {
+    while (const dirent* e = ::readdir(d)) {
+      const std::string_view name(e->d_name);
+      if (name.size() < prefix.size() + 15 + suffix.size() || !name.starts_with(prefix) || !name.ends_with(suffix))
+        continue;
+      const auto middle = name.substr(prefix.size(), name.size() - prefix.size() - suffix.size());
+      const auto stamp = middle.substr(0, 15);
+      int n = 0;  // the "-N" of a name taken in the same second
+      if (middle.size() > 15) {
+        const auto digits = middle.substr(16);
+        if (middle[15] != '-' || digits.empty() || digits.size() > 3 ||
+            std::from_chars(digits.data(), digits.data() + digits.size(), n).ptr != digits.data() + digits.size())
+          continue;
+      }
+      found.emplace_back(std::string(stamp), n, std::string(name));
+    }
+    ::closedir(d);
+  }
+  std::sort(found.begin(), found.end());
+  std::vector<std::string> out;
+  for (auto& f : found) out.push_back(directory + "/" + std::get<2>(f));
+  return out;
+}
+
+// Keeps the ring at max_files: the oldest files go (never the one being written).
+void RollingPcap::prune() {
+  if (o_.max_files == 0) return;
+  auto files = ring_files(o_.directory, o_.base_name);
+  for (std::size_t i = 0; files.size() - i > o_.max_files; ++i)
+    if (files[i] != path_) ::unlink(files[i].c_str());
+}
+
 Result<bool, std::string> RollingPcap::start_file(std::int64_t now_s) {
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
@@ -250,6 +289,7 @@ Result<bool, std::string> RollingPcap::start_file(std::int64_t now_s) {
   if (::write(fd_, out_.data(), out_.size()) != static_cast<ssize_t>(out_.size()))
     return Err("cannot write " + path_ + ": " + std::strerror(errno));
   size_ = out_.size();
+  prune();
   return true;
 }
 

@@ -39,14 +39,19 @@ class Framer {
 };
 
 // Rolling files DIRECTORY/BASE-YYYYmmddTHHMMSS.pcapng (UTC, the file's start; "-N" when that name is
-// taken): a new file when the current one reaches `rotate_bytes` or is `rotate_interval` old. Every batch
-// is one write(2) of whole blocks.
+// taken): a new file when the current one reaches `rotate_bytes` or is `rotate_interval` old; a ring of at
+// most `max_files` of them (the oldest deleted, so the disk use is bounded). Every batch is one write(2)
+// of whole blocks.
 struct PcapOptions {
   std::string directory;
   std::string base_name = "trace";
   std::uint64_t rotate_bytes = 64ull << 20;
   std::int64_t rotate_interval_s = 3600;
+  std::uint32_t max_files = 16;
 };
+
+// The files of the ring BASE-*.pcapng in `directory`, oldest first (by their start stamp, then -N).
+std::vector<std::string> ring_files(const std::string& directory, const std::string& base_name);
 
 class RollingPcap {
  public:
@@ -63,6 +68,7 @@ class RollingPcap {
  private:
   explicit RollingPcap(PcapOptions o) : o_(std::move(o)) {}
   Result<bool, std::string> start_file(std::int64_t now_s);
+  void prune();
 
   PcapOptions o_;
   int fd_ = -1;

@@ -264,6 +264,39 @@ TEST(TracePcap, RotatesBySize) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(TracePcap, RingKeepsAtMostMaxFilesAndTheNewest) {
+  Scenario s;
+  const auto dir = std::filesystem::temp_directory_path() / ("trace_ring_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const auto touch = [&](const std::string& name) { std::ofstream(dir / name) << "x"; };
+  touch("t-20261206T140000-1.pcapng");
+  touch("t-20261206T140000.pcapng");
+  touch("t-20261206T135959.pcapng");
+  touch("t-notastamp.pcapng");        // not of the ring: never deleted
+  touch("u-20261206T135959.pcapng");  // another base name
+  const auto ring = ring_files(dir.string(), "t");
+  ASSERT_EQ(ring.size(), 3u);
+  EXPECT_EQ(ring[0], (dir / "t-20261206T135959.pcapng").string());  // oldest first, by stamp, then -N
+  EXPECT_EQ(ring[1], (dir / "t-20261206T140000.pcapng").string());
+  EXPECT_EQ(ring[2], (dir / "t-20261206T140000-1.pcapng").string());
+  auto w = RollingPcap::open(PcapOptions{dir.string(), "t", 2000, 3600, 3});
+  ASSERT_TRUE(w) << w.error();
+  for (int i = 0; i < 20; ++i) {
+    s.sip(false, sip_invite("q" + std::to_string(i)));
+    s.flush();
+    ASSERT_TRUE(w->write(s.batch));
+  }
+  const auto left = ring_files(dir.string(), "t");
+  EXPECT_EQ(left.size(), 3u);
+  ASSERT_FALSE(left.empty());
+  EXPECT_EQ(left.back(), w->path());  // the file being written is the newest and stays
+  EXPECT_TRUE(std::filesystem::exists(dir / "t-notastamp.pcapng"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "u-20261206T135959.pcapng"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "t-20261206T135959.pcapng"));
+  std::filesystem::remove_all(dir);
+}
+
 TEST(TraceHep, ChunksCarryAddressesPayloadAndCorrelationId) {
   Record r;
   r.time_us = 1'700'000'000'123'456;
