@@ -31,6 +31,12 @@ void Correlator::expire(std::int64_t now_us) {
     sip_.erase(sip_expiry_.front().second);
     sip_expiry_.pop_front();
   }
+  while (!mgcp_expiry_.empty() && std::get<0>(mgcp_expiry_.front()) <= now_us) {
+    const auto& [when, id, call] = mgcp_expiry_.front();
+    // Only if no later call took the same CallId meanwhile.
+    if (auto o = mgcp_.find(id); o != mgcp_.end() && o->second.call == call && o->second.ended) mgcp_.erase(o);
+    mgcp_expiry_.pop_front();
+  }
 }
 
 void Correlator::resolve(Batch& b) {
@@ -122,8 +128,11 @@ void Correlator::resolve(Batch& b) {
         if (it == calls_.end()) break;
         for (const auto& c : it->second.circuits)
           if (auto o = circuits_.find(c); o != circuits_.end() && o->second.call == r.call) o->second.ended = true;
-        for (const auto& m : it->second.mgcp)
-          if (auto o = mgcp_.find(m); o != mgcp_.end() && o->second.call == r.call) o->second.ended = true;
+        for (auto& m : it->second.mgcp)
+          if (auto o = mgcp_.find(m); o != mgcp_.end() && o->second.call == r.call) {
+            o->second.ended = true;
+            mgcp_expiry_.emplace_back(r.time_us + kSipKeep, std::move(m), r.call);
+          }
         for (auto& s : it->second.sip) sip_expiry_.emplace_back(r.time_us + kSipKeep, std::move(s));
         calls_.erase(it);
         break;

@@ -7,8 +7,9 @@
 //    call's end only REL and RLC still belong to it (a reset of the idle circuit does not).
 //  - MGCP: by CallId (C:) after kBindLastCrcx took the CRCX sent last; responses by transaction id;
 //    after the end only DLCX and responses.
-// State is bounded: a SIP Call-ID is forgotten 64*T1 (32 s) after its call ended; circuits and MGCP
-// CallIds are as many as the circuits; transaction ids are kept for the last 65536.
+// State is bounded: a SIP Call-ID and an MGCP CallId are forgotten 64*T1 (32 s) after their call ended
+// (the DLCX and its answer come well before); circuits are as many as the circuits; transaction ids are
+// kept for the last 65536.
 #pragma once
 
 #include <cstdint>
@@ -38,6 +39,9 @@ class Correlator {
   explicit Correlator(bool ansi = false) : ansi_(ansi) {}
   // Sets Record::call on the batch's packets (0: no call).
   void resolve(Batch& batch);
+  // Call-IDs and MGCP CallIds held (bounded: see above).
+  std::size_t sip_call_ids() const { return sip_.size(); }
+  std::size_t mgcp_call_ids() const { return mgcp_.size(); }
 
  private:
   using Circuit = std::tuple<std::uint32_t, std::uint32_t, std::uint16_t>;
@@ -64,6 +68,7 @@ class Correlator {
   std::deque<std::string> transaction_order_;
   std::unordered_map<std::uint64_t, CallKeys> calls_;
   std::deque<std::pair<std::int64_t, std::string>> sip_expiry_;
+  std::deque<std::tuple<std::int64_t, std::string, std::uint64_t>> mgcp_expiry_;  // when, CallId, its call
 };
 
 }  // namespace isupgw::trace

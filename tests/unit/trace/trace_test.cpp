@@ -192,6 +192,33 @@ TEST(TraceCorrelator, FirstBindingOfACallIdWins) {
   EXPECT_EQ(s.flush(), (std::vector<std::uint64_t>{3, 3}));
 }
 
+TEST(TraceCorrelator, StateOfEndedCallsIsForgottenAfter64T1) {
+  Scenario s;
+  // Resolves the captured batch as if it had been captured `shift_s` later (the capture stamps wall time).
+  auto flush_at = [&s](std::int64_t shift_s) {
+    s.cap.take(s.batch);
+    for (auto& r : s.batch.records) r.time_us += shift_s * 1'000'000;
+    s.cor.resolve(s.batch);
+  };
+  for (int i = 1; i <= 1000; ++i) {
+    const std::string call_id = "leak-" + std::to_string(i);
+    char mgcp_id[17];
+    std::snprintf(mgcp_id, sizeof mgcp_id, "%016x", i);
+    s.sip(false, sip_invite(call_id));
+    s.cap.bind_sip(static_cast<std::uint64_t>(i), call_id);
+    s.mgcp(true, "CRCX " + std::to_string(1000 + i) + " ds/e1-1/1@mg MGCP 1.0\r\nC: " + mgcp_id + "\r\n");
+    s.cap.bind_last_crcx(static_cast<std::uint64_t>(i));
+    s.cap.end(static_cast<std::uint64_t>(i));
+  }
+  flush_at(0);
+  EXPECT_EQ(s.cor.sip_call_ids(), 1000u);
+  EXPECT_EQ(s.cor.mgcp_call_ids(), 1000u);
+  s.sip(false, sip_invite("later"));  // 33 s on: past 64*T1 (RFC 3261 17.1.1.2) after every end
+  flush_at(33);
+  EXPECT_EQ(s.cor.sip_call_ids(), 0u);
+  EXPECT_EQ(s.cor.mgcp_call_ids(), 0u);
+}
+
 std::string run(const std::string& cmd) {
   std::string out;
   FILE* p = ::popen(cmd.c_str(), "r");
