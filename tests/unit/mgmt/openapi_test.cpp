@@ -1,5 +1,6 @@
 // mgmt/openapi.yaml describes the REST API as it is: every (method, path) it
-// lists is a route the server registers, and every route is listed.
+// lists is a route the server registers, and every route is listed. Paths marked
+// `x-isupgw-section` belong to an optional section's routes (tests/unit/daemon/trace_routes_test.cpp).
 #include <yaml-cpp/yaml.h>
 
 #include <gtest/gtest.h>
@@ -18,6 +19,7 @@ TEST(OpenApi, DocumentedRoutesAreTheImplementedRoutes) {
   std::set<std::pair<std::string, std::string>> documented;
   for (const auto& path : doc["paths"])
     for (const auto& op : path.second) {
+      if (path.second["x-isupgw-section"]) break;
       const auto method = op.first.as<std::string>();
       if (method == "parameters" || method == "summary" || method == "description") continue;
       documented.emplace(method, path.first.as<std::string>());
