@@ -132,7 +132,7 @@ TEST(SourceGuardUdp, UnlistedFloodAnsweredOnlyWithinItsBudget) {
 TEST(SourceGuardTcp, UnlistedConnectionsCappedAndIdleOnesClosed) {
   asio::io_context io;
   auto cfg = small();
-  cfg.unlisted_idle_timeout = 1500ms;  // long enough that a loaded machine checks the cap before it
+  cfg.unlisted_idle_timeout = 3000ms;  // long enough that a loaded machine checks the cap before it
   GuardedUa gw(io, Transport::kTcp, cfg);
   ASSERT_FALSE(gw.ua.start());
   const auto port = gw.ua.port(Transport::kTcp);
