@@ -1,5 +1,6 @@
 #include "cdr/cdr_format.h"
 
+#include <charconv>
 #include <cstdio>
 #include <ctime>
 #include <variant>
@@ -65,10 +66,47 @@ Value value_of(const CdrRecord& r, Column c) {
   return std::monostate{};
 }
 
+// No printf on the call path's records (issue 17 cost): to_chars and fixed-width digits write the same text.
 void append_number(std::string& out, std::int64_t n) {
   char buf[24];
-  int len = std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(n));
-  out.append(buf, static_cast<std::size_t>(len));
+  out.append(buf, static_cast<std::size_t>(std::to_chars(buf, buf + sizeof buf, n).ptr - buf));
+}
+
+void put_digits(char* at, int value, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    at[i] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+}
+
+// ISO 8601 UTC with milliseconds, "YYYY-MM-DDTHH:MM:SS.mmmZ"; t != 0.
+void append_time(std::string& out, EpochMs t) {
+  std::time_t secs = static_cast<std::time_t>(t / 1000);
+  int ms = static_cast<int>(t % 1000);
+  if (ms < 0) {
+    ms += 1000;
+    --secs;
+  }
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  const int year = tm.tm_year + 1900;
+  if (year < 0 || year > 9999) {  // outside %04d's fixed width: as printf writes it
+    char buf[40];
+    int len = std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", year, tm.tm_mon + 1, tm.tm_mday,
+                            tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+    out.append(buf, static_cast<std::size_t>(len));
+    return;
+  }
+  char buf[24] = {'0', '0', '0', '0', '-', '0', '0', '-', '0', '0', 'T', '0',
+                  '0', ':', '0', '0', ':', '0', '0', '.', '0', '0', '0', 'Z'};
+  put_digits(buf, year, 4);
+  put_digits(buf + 5, tm.tm_mon + 1, 2);
+  put_digits(buf + 8, tm.tm_mday, 2);
+  put_digits(buf + 11, tm.tm_hour, 2);
+  put_digits(buf + 14, tm.tm_min, 2);
+  put_digits(buf + 17, tm.tm_sec, 2);
+  put_digits(buf + 20, ms, 3);
+  out.append(buf, sizeof buf);
 }
 
 // RFC 4180 2.6/2.7: a field holding a comma, quote or line break is quoted, quotes doubled. A line break
@@ -109,19 +147,9 @@ void append_json_text(std::string& out, std::string_view s) {
 }  // namespace
 
 std::string format_time(EpochMs t) {
-  if (t == 0) return {};
-  std::time_t secs = static_cast<std::time_t>(t / 1000);
-  int ms = static_cast<int>(t % 1000);
-  if (ms < 0) {
-    ms += 1000;
-    --secs;
-  }
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[40];
-  int len = std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                          tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
-  return std::string(buf, static_cast<std::size_t>(len));
+  std::string out;
+  if (t != 0) append_time(out, t);
+  return out;
 }
 
 std::string csv_header(std::span<const Column> columns) {
@@ -143,7 +171,7 @@ void append_csv(std::string& out, const CdrRecord& r, std::span<const Column> co
     else if (auto* s = std::get_if<std::string_view>(&v))
       append_csv_text(out, *s);
     else if (auto* t = std::get_if<Time>(&v))
-      out += format_time(t->ms);
+      append_time(out, t->ms);
   }
   out += '\n';
 }
@@ -162,9 +190,11 @@ void append_json(std::string& out, const CdrRecord& r) {
       append_number(out, *n);
     else if (auto* s = std::get_if<std::string_view>(&v))
       append_json_text(out, *s);
-    else if (auto* t = std::get_if<Time>(&v))
-      append_json_text(out, format_time(t->ms));
-    else
+    else if (auto* t = std::get_if<Time>(&v)) {
+      out += '"';  // digits, '-', ':', '.', 'T', 'Z': nothing to escape
+      append_time(out, t->ms);
+      out += '"';
+    } else
       out += "null";
   }
   out += "}\n";
