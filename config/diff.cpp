@@ -255,6 +255,8 @@ ConfigDiff diff(const LoadedConfig& running, const LoadedConfig& next) {
   if (a.cdr().SerializeAsString() != b.cdr().SerializeAsString()) d.add("cdr", "changed", false);
   // The trace files and the HEP socket are opened at start.
   if (a.trace().SerializeAsString() != b.trace().SerializeAsString()) d.add("trace", "changed", false);
+  // The accounting thread and its socket are set up at start.
+  if (a.radius().SerializeAsString() != b.radius().SerializeAsString()) d.add("radius", "changed", false);
   return out;
 }
 

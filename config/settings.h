@@ -131,6 +131,19 @@ struct VtySettings {
   std::uint16_t port = 4290;
 };
 
+// radius (issue 17, config/radius_config.cpp): RFC 2866 accounting servers, tried in order.
+struct RadiusSettings {
+  struct Server {
+    std::string address;
+    std::uint16_t port = 1813;
+  };
+  std::vector<Server> servers;  // primary, then secondary
+  std::string secret;
+  std::chrono::milliseconds timeout{2000};
+  unsigned retries = 3;
+  std::string nas_identifier;
+};
+
 // trace (issue 17, config/trace_config.cpp): pcapng files, HEP export, calls kept in memory.
 struct TraceSettings {
   std::string directory;
@@ -145,6 +158,7 @@ struct TraceSettings {
 };
 
 struct Settings {
+  std::optional<RadiusSettings> radius;   // the radius section (config/radius_config.cpp); absent: none
   std::optional<TraceSettings> trace;     // the trace section; absent: no tracing
   std::optional<cdr::WriterOptions> cdr;  // the cdr section (config/cdr_config.cpp); absent: no CDRs
   Ss7Settings ss7;

@@ -81,6 +81,9 @@ class Validator {
     auto trace = build_trace(cfg);
     if (!trace) return fail(trace.error());
     out_.trace = std::move(*trace);
+    auto radius = build_radius(cfg);
+    if (!radius) return fail(radius.error());
+    out_.radius = std::move(*radius);
     if (cfg.runtime().shutdown_grace_ms() > 600000)
       return fail("runtime.shutdown_grace_ms", "shutdown_grace_ms must be at most 600000 (10 minutes)");
     return true;

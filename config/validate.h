@@ -29,5 +29,6 @@ Result<ManagementSettings, FieldError> build_management(const Management& m);
 Result<std::optional<VtySettings>, FieldError> build_vty(const Config& cfg);
 Result<std::optional<cdr::WriterOptions>, FieldError> build_cdr(const Config& cfg);
 Result<std::optional<TraceSettings>, FieldError> build_trace(const Config& cfg);
+Result<std::optional<RadiusSettings>, FieldError> build_radius(const Config& cfg);
 
 }  // namespace isupgw::config

@@ -101,7 +101,21 @@ int Runtime::run() {
       return 1;
     }
     cdr_ = std::move(*out);
-    engine_->set_cdr_sink([this](cdr::CdrRecord&& r) { cdr_->write(r); });
+  }
+  if (config_.settings.radius) {
+    auto acct = RadiusAccounting::start(io_, *config_.settings.radius, log_, counters_);
+    if (!acct) {
+      log_.error(Subsystem::kCore, "radius_start_failed", {{"error", acct.error()}});
+      return 1;
+    }
+    radius_ = std::move(*acct);
+    engine_->set_answer_sink([this](const cdr::CdrRecord& r) { radius_->answered(r); });
+  }
+  if (cdr_ || radius_) {
+    engine_->set_cdr_sink([this](cdr::CdrRecord&& r) {
+      if (radius_) radius_->ended(r);
+      if (cdr_) cdr_->write(r);
+    });
   }
   if (media_) engine_->attach_media(media_.get());
   if (!start_sip()) return 1;

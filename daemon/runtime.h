@@ -17,6 +17,7 @@
 #include "config/loader.h"
 #include "daemon/cdr_output.h"
 #include "daemon/media_stack.h"
+#include "daemon/radius_accounting.h"
 #include "daemon/ss7_stack.h"
 #include "daemon/trace_output.h"
 #include "daemon/vty_server.h"
@@ -112,6 +113,7 @@ class Runtime final : public mgmt::Stacks {
   std::unique_ptr<MediaStack> media_;                     // when the configuration has media_gateways
   std::vector<std::unique_ptr<ExchangeSimulator>> sims_;  // ss7.simulated_exchanges
   std::unique_ptr<Ss7Stack> ss7_;                         // when it has an ss7 section
+  std::unique_ptr<RadiusAccounting> radius_;              // the radius section; before engine_ (its sinks)
   std::unique_ptr<CdrOutput> cdr_;  // the cdr section; before engine_: the engine's sink writes to it
   std::unique_ptr<engine::CallEngine> engine_;
   std::unique_ptr<sip::SourceGuard> sip_guard_;  // sources no trunk allows (issue 23); outlives ua_

@@ -197,6 +197,7 @@ void CallEngine::perform(Call& c, const CallTransition& t, const EventData& d) {
       c.answered = true;
       c.answered_at = clock_->now();
       answered_.inc();
+      if (answer_sink_) cdr_answered(c);
       if (c.a.sip) {
         if (!sip_) return;
         const auto& prof = c.a.trunk->profile;

@@ -119,6 +119,10 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   // record) or, failing that, after kRlcWait.
   using CdrSink = std::function<void(cdr::CdrRecord&&)>;
   void set_cdr_sink(CdrSink sink) { cdr_sink_ = std::move(sink); }
+  // RADIUS accounting Start (RFC 2866): at answer, a copy of the record so far (call id, numbers, times
+  // up to the answer). Empty: nothing is copied.
+  using AnswerSink = std::function<void(const cdr::CdrRecord&)>;
+  void set_answer_sink(AnswerSink sink) { answer_sink_ = std::move(sink); }
   // One trace per call (issue 17, call_engine_trace.cpp): the engine tells the capture which SIP
   // Call-IDs, circuit and MGCP connection each call owns, as it learns them. nullptr: no tracing.
   void set_trace(trace::Capture* capture) { trace_ = capture; }
@@ -287,6 +291,7 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   void trace_end(const Call& c);
   // --- call detail records (call_engine_cdr.cpp) ---
   cdr::CdrRecord cdr_of(Call& c) const;
+  void cdr_answered(const Call& c) const;      // the answer sink's copy of the record
   void cdr_emit(Call& c);                      // from finish(): to the sink, or waiting for the RLC
   void cdr_seized(Call& c, isup::CallId cid);  // the circuit, its point codes and the seizure time
   void cdr_sip_a(Call& c, sip::SessionId s, const sip::Message& invite);  // SIP leg A: ids, numbers in
@@ -342,6 +347,7 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   const Clock* clock_ = &steady_;
   CallTimings timings_;
   CdrSink cdr_sink_;
+  AnswerSink answer_sink_;
   trace::Capture* trace_ = nullptr;
   std::set<std::string, std::less<>> out_of_service_groups_;
   std::map<std::string, std::chrono::seconds, std::less<>> out_of_service_trunks_;  // -> Retry-After

@@ -118,6 +118,17 @@ cdr::CdrRecord CallEngine::cdr_of(Call& c) const {
   return r;
 }
 
+void CallEngine::cdr_answered(const Call& c) const {
+  const WallFromSteady wall{clock_->now(), std::chrono::system_clock::now()};
+  cdr::CdrRecord r = c.rec;
+  r.call_id = std::to_string(c.id);
+  r.direction = c.a.sip ? "sip-to-isup" : "isup-to-sip";
+  r.setup = wall(c.started);
+  r.progress = wall(c.progressed);
+  r.answer = wall(c.answered_at);
+  answer_sink_(r);
+}
+
 void CallEngine::cdr_emit(Call& c) {
   if (!cdr_sink_) return;
   // The ISUP leg still held at the end is one we released: its RLC is still to come.

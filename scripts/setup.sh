@@ -19,6 +19,8 @@ PACKAGES=(
   sngrep chromium
   # a real carrier-side registrar/proxy (auth_db, registrar, usrloc over db_text) for registration and 407 tests
   kamailio
+  # a real RADIUS accounting server (RFC 2866) receiving the gateway's Start/Stop in tests (its detail file is the record)
+  freeradius
   # real-SCTP tests run in a throw-away VM (tests/sctp-vm): this kernel has no SCTP
   qemu-system-x86 busybox-static cpio
   # the Debian package's checker (tests/package)
