@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "config/sip_peer.h"
 #include "daemon/http_api.h"
 
 #include <csignal>
@@ -152,9 +153,7 @@ int Runtime::run() {
 
 sip::ListenerConfig Runtime::listener_config(const config::SipListener& lc) const {
   sip::ListenerConfig c;
-  c.transport = lc.transport() == config::TRANSPORT_TCP   ? sip::Transport::kTcp
-                : lc.transport() == config::TRANSPORT_TLS ? sip::Transport::kTls
-                                                          : sip::Transport::kUdp;
+  c.transport = config::sip_transport(lc.transport());
   c.address = lc.address();
   // RFC 3261 19.1.2: 5061 is SIP over TLS's default port.
   c.port = static_cast<std::uint16_t>(!lc.has_port() && c.transport == sip::Transport::kTls ? 5061 : lc.port());
@@ -170,14 +169,7 @@ bool Runtime::start_sip() {
   std::uint32_t ping_ms = 0;
   for (const auto& t : config_.config.sip().trunks()) {
     if (t.options_interval_ms() == 0) continue;
-    sip::Peer p;
-    p.host = t.address();
-    p.port = static_cast<std::uint16_t>(t.port());
-    p.transport = t.transport() == config::TRANSPORT_TCP   ? sip::Transport::kTcp
-                  : t.transport() == config::TRANSPORT_TLS ? sip::Transport::kTls
-                                                           : sip::Transport::kUdp;
-    if (p.port == 0) p.port = p.transport == sip::Transport::kTls ? 5061 : 5060;
-    opt.ping_targets.push_back(p);
+    opt.ping_targets.push_back(config::trunk_peer(t));
     ping_ms = ping_ms == 0 ? t.options_interval_ms() : std::min(ping_ms, t.options_interval_ms());
   }
   if (ping_ms != 0) opt.ping_interval = std::chrono::milliseconds(ping_ms);
@@ -208,20 +200,13 @@ bool Runtime::start_sip() {
     const auto& ts = config_.settings.sip_trunks[i];
     sip::RegistrationTarget r;
     r.trunk = t.name();
-    r.peer.host = t.address();
-    r.peer.transport = t.transport() == config::TRANSPORT_TCP   ? sip::Transport::kTcp
-                       : t.transport() == config::TRANSPORT_TLS ? sip::Transport::kTls
-                                                                : sip::Transport::kUdp;
-    r.peer.port = static_cast<std::uint16_t>(t.port() != 0                              ? t.port()
-                                             : r.peer.transport == sip::Transport::kTls ? 5061
-                                                                                        : 5060);
+    r.peer = config::trunk_peer(t);
     const std::string domain = t.domain().empty() ? t.address() : t.domain();
     const std::string scheme = r.peer.transport == sip::Transport::kTls ? "sips:" : "sip:";
     r.aor = scheme + (ts.auth ? ts.auth->username : std::string("isupgw")) + "@" + domain;
     r.registrar = scheme + domain;
     if (t.register_().expires_s() != 0) r.expires = t.register_().expires_s();
-    if (t.register_().retry_after_s() != 0)
-      opt.registration_backoff = std::chrono::seconds(t.register_().retry_after_s());
+    if (t.register_().retry_after_s() != 0) r.backoff = std::chrono::seconds(t.register_().retry_after_s());
     opt.registrations.push_back(std::move(r));
   }
   if (config_.config.sip().nonce_lifetime_s() != 0)

@@ -4,6 +4,7 @@
 
 #include <charconv>
 
+#include "config/sip_peer.h"
 #include "engine/basic_interworking.h"
 #include "engine/call_engine_helpers.h"
 #include "isup/builder.h"
@@ -22,12 +23,7 @@ EngineConfig make_engine_config(const config::Config& cfg, const config::Setting
     const auto& t = cfg.sip().trunks(i);
     SipTrunkInfo ti;
     ti.name = t.name();
-    ti.peer.host = t.address();
-    ti.peer.transport = t.transport() == config::TRANSPORT_TCP   ? sip::Transport::kTcp
-                        : t.transport() == config::TRANSPORT_TLS ? sip::Transport::kTls
-                                                                 : sip::Transport::kUdp;
-    const std::uint32_t default_port = ti.peer.transport == sip::Transport::kTls ? 5061 : 5060;  // RFC 3261 19.1.2
-    ti.peer.port = static_cast<std::uint16_t>(t.port() == 0 ? default_port : t.port());
+    ti.peer = config::trunk_peer(t);
     for (const auto& net : settings.sip_trunks.at(static_cast<std::size_t>(i)).allowed_sources) ti.acl.add(net);
     auto& p = ti.profile;
     p.kind = t.profile() == config::SIP_PROFILE_SIP_I   ? mapping::SipProfile::kSipI

@@ -41,7 +41,8 @@ void UserAgent::register_failed(std::size_t i, std::string_view reason) {
   st.auth_tries = 0;
   const unsigned doublings = std::min(st.failures, 4u);
   ++st.failures;
-  const Clock::duration wait = options_.registration_backoff * (1u << doublings);
+  const Clock::duration first = t.backoff.count() != 0 ? t.backoff : options_.registration_backoff;
+  const Clock::duration wait = first * (1u << doublings);
   counters_.get("sip.register.failed").inc();
   log_.warn(Subsystem::kSip, "registration_failed",
             {{"trunk", t.trunk},
@@ -87,17 +88,9 @@ void UserAgent::on_register_response(std::size_t i, const TxRef& ref, const Mess
     return;
   }
   if (r.status == 401 || r.status == 407) {
-    const DigestClientTrunk* cred = nullptr;
-    for (const auto& c : options_.digest_client)
-      if (c.host == t.peer.host) cred = &c;
-    const std::string_view want = r.status == 401 ? "WWW-Authenticate" : "Proxy-Authenticate";
-    std::optional<DigestChallenge> ch;
-    for (const Header& h : r.headers())
-      if (grammar::iequals(h.name, want))
-        if (auto p = parse_digest_challenge(h.value)) {
-          ch = std::move(*p);
-          break;
-        }
+    const DigestClientTrunk* cred = credentials_for(t.peer.host);
+    std::string why;
+    std::optional<DigestChallenge> ch = first_challenge(r, why);
     if (cred == nullptr) return register_failed(i, "challenged, no credentials");
     if (!ch) return register_failed(i, "no Digest challenge we can answer");
     if (ref.auth_tries > 0 && !ch->stale) return register_failed(i, "credentials refused");

@@ -60,27 +60,34 @@ std::optional<std::string> with_credentials(std::string_view bytes, std::string_
 
 }  // namespace
 
+const DigestClientTrunk* UserAgent::credentials_for(const std::string& host) const {
+  const DigestClientTrunk* cred = nullptr;
+  for (const auto& c : options_.digest_client)
+    if (c.host == host) cred = &c;
+  return cred;
+}
+
+std::optional<DigestChallenge> UserAgent::first_challenge(const Message& r, std::string& why) {
+  const std::string_view want = r.status == 401 ? "WWW-Authenticate" : "Proxy-Authenticate";
+  why = "no Digest challenge";
+  for (const Header& h : r.headers()) {
+    if (!grammar::iequals(h.name, want)) continue;
+    auto p = parse_digest_challenge(h.value);
+    if (p) return std::move(*p);
+    why = p.error();
+  }
+  return std::nullopt;
+}
+
 bool UserAgent::answer_challenge(Session& s, TransactionId tx, const TxRef& ref, const Message& r) {
   if (r.status != 401 && r.status != 407) return false;
   if (ref.purpose != Purpose::kInvite && ref.purpose != Purpose::kReinvite && ref.purpose != Purpose::kUpdate &&
       ref.purpose != Purpose::kBye)
     return false;
-  const DigestClientTrunk* cred = nullptr;
-  for (const auto& c : options_.digest_client)
-    if (c.host == s.peer.host) cred = &c;
+  const DigestClientTrunk* cred = credentials_for(s.peer.host);
   if (cred == nullptr) return false;
-  const std::string_view want = r.status == 401 ? "WWW-Authenticate" : "Proxy-Authenticate";
-  std::optional<DigestChallenge> ch;
-  std::string why = "no Digest challenge";
-  for (const Header& h : r.headers()) {
-    if (!grammar::iequals(h.name, want)) continue;
-    auto p = parse_digest_challenge(h.value);
-    if (p) {
-      ch = std::move(*p);
-      break;  // the server's order is its preference (RFC 7616 3.7)
-    }
-    why = p.error();
-  }
+  std::string why;
+  std::optional<DigestChallenge> ch = first_challenge(r, why);
   auto give_up = [&](std::string reason) {
     counters_.get("sip.auth.uac_refused").inc();
     log_.warn(Subsystem::kSip, "auth_refused",

@@ -65,7 +65,8 @@ struct RegistrationTarget {
   std::string aor;        // "sip:user@domain": From and To
   std::string registrar;  // Request-URI "sip:domain"
   std::uint32_t expires = 3600;
-  std::string trunk;  // for logs
+  std::string trunk;          // for logs
+  Clock::duration backoff{};  // first retry after a failure (doubles up to 16x); zero: registration_backoff
 };
 
 struct UserAgentOptions {
@@ -181,6 +182,11 @@ class UserAgent final : public SessionApi, private TransactionUser {
   // Digest (sip/ua_auth.cpp): UAC re-sends a challenged request with credentials (true: done so);
   // UAS admits an INVITE or answers it 401/403 (false: answered).
   bool answer_challenge(Session& s, TransactionId tx, const TxRef& ref, const Message& r);
+  // Our credentials for a trunk's host (the last configured wins), or null.
+  const DigestClientTrunk* credentials_for(const std::string& host) const;
+  // The first Digest challenge of a 401 (WWW-Authenticate) or 407 (Proxy-Authenticate) we can parse: the
+  // server's order is its preference (RFC 7616 3.7). Without one, `why` says what was wrong.
+  static std::optional<DigestChallenge> first_challenge(const Message& r, std::string& why);
   bool admit_authenticated(TransactionId tx, const Message& m, const Peer& from);
   // Outbound registration (sip/registration.cpp).
   void send_register(std::size_t i, std::string credentials_header = {}, std::string credentials = {});

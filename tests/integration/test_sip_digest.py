@@ -7,7 +7,10 @@ The tandem of test_tandem_sipp.py:
 
 Checks: calls complete at both SIPps (the UAS's verifyauth accepted B's Authorization; A accepted SIPp's);
 a wrong password gets 403 from A and is counted (sip.auth.failed), a call refused before reaching B;
-the credentials file readable by others is warned about."""
+the credentials file readable by others is warned about.
+The verdicts of the two SIPps (exit codes, the UAS's verifyauth, the 403 the refused scenario expects) are
+independent. Weak, our own account: B's auth_answered lines, A's auth_failed line, "never reached B" (B's own
+isup log) and the sip.auth.* counters -- they explain what happened, SIPp's verdicts prove it."""
 import os
 import re
 import tempfile

@@ -86,8 +86,12 @@ try:
     if c.check("overlay of the packaged /usr/bin", r.returncode == 0, r.stderr):
         r = subprocess.run(["systemd-analyze", "verify", unit], capture_output=True, text=True,
                            env=dict(os.environ, MANPATH=os.path.join(root, "usr/share/man")))
-        c.check("systemd-analyze verify: accepted, nothing said", r.returncode == 0 and not r.stderr.strip()
-                and not r.stdout.strip(), r.stdout + r.stderr)
+        # It also loads units of this machine that ours names (network.target, ...) and their dependencies,
+        # and says what it finds in those (e.g. freeradius.service's MemoryLimit=): only our unit is judged.
+        said = [l for l in (r.stdout + r.stderr).splitlines()
+                if l.strip() and not re.match(r"/(usr/)?(lib|etc)/systemd/system/(?!isupgw\.service)\S+:", l)]
+        c.check("systemd-analyze verify: accepted, nothing said of our unit", r.returncode == 0 and not said,
+                r.stdout + r.stderr)
         subprocess.run(["umount", "/usr/bin"])
     text = open(unit).read()
     for directive in ["User=isupgw", "CapabilityBoundingSet=\n", "NoNewPrivileges=yes", "ProtectSystem=strict",
