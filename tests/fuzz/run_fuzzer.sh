@@ -4,7 +4,7 @@
 # (the repository's corpus is never written). Crashes land in $FUZZ_ARTIFACTS
 # (default: a temp dir) and fail the test.
 set -euo pipefail
-fuzzer=$1 seeds=$2 seconds=${FUZZ_SECONDS:-${3:-30}}
+fuzzer=$1 seeds=$2 seconds=${FUZZ_SECONDS:-${3:-20}}
 work=$(mktemp -d /tmp/isupgw-fuzz-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 artifacts=${FUZZ_ARTIFACTS:-$work/artifacts}
