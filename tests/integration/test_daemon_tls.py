@@ -9,7 +9,8 @@ certificates come from the openssl CLI. The tandem of test_tandem_sipp.py:
       -TLS-> stunnel (server: certificate with URI:sip:callee.test) -TCP-> SIPp UAS
 
 Checks: the calls complete (SIPp's counts at both ends); stunnel verified A's
-certificate and accepted the call over TLS; B's trunk `wrongname` (127.0.0.2,
+certificate and accepted the call over TLS; A refuses a client offering only TLS
+1.0 or 1.1 (openssl s_client, shown able to speak 1.1 to a server that allows it); B's trunk `wrongname` (127.0.0.2,
 expects wrong.test, the server presents callee.test) refuses the handshake:
 stunnel's log names the alert from B, the caller gets 503 (cause 38), B counts
 sip.tls.identity_mismatch; a client certificate for the wrong name is refused
@@ -216,6 +217,30 @@ try:
     c.check("A logged the impostor's identity",
             a.wait_for(r"sip tls_identity_mismatch expected=caller.test certificate=\"DNS:impostor.test", 10,
                        n_before) is not None, a.lines[-6:])
+
+    # TLS 1.2 minimum (RFC 8996 deprecates 1.0 and 1.1): openssl s_client offering only TLS 1.0 or 1.1, at
+    # security level 0 so that the client itself would agree to them (the control below shows it does).
+    def s_client(port, version):
+        r = subprocess.run(["openssl", "s_client", "-connect", f"127.0.0.1:{port}", f"-{version}", "-cipher",
+                            "DEFAULT:@SECLEVEL=0", "-cert", P("caller.pem"), "-key", P("caller.key")],
+                           input="", capture_output=True, text=True, timeout=20)
+        return r.stdout + r.stderr
+    control_port = free_port()
+    control = subprocess.Popen(["openssl", "s_server", "-accept", f"127.0.0.1:{control_port}", "-cert",
+                                P("gw-a.pem"), "-key", P("gw-a.key"), "-tls1_1", "-cipher", "DEFAULT:@SECLEVEL=0"],
+                               stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_port(control_port)
+        out = s_client(control_port, "tls1_1")
+        c.check("control: this openssl client negotiates TLS 1.1 with a server that allows it",
+                re.search(r"Protocol\s*:\s*TLSv1\.1", out) is not None and "Cipher is (NONE)" not in out, out[-600:])
+    finally:
+        control.kill()
+        control.wait()
+    for version in ("tls1", "tls1_1"):
+        out = s_client(a_tls, version)
+        c.check(f"A's TLS listener refuses a client that offers only {version.replace('_', '.').upper()}",
+                "alert protocol version" in out and "Cipher is (NONE)" in out, out[-600:])
 
     c.check("dumpcap: capture complete", cap.stop(), P("tls.pcap"))
     cap = None
