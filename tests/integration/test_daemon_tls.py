@@ -23,7 +23,7 @@ import subprocess
 import tempfile
 
 from calltest import circuits_idle, free_port, m3ua_port, scenario, sip_port, uac, uas, wait_uas
-from harness import Capture, Checks, Daemon, wait_port
+from harness import Capture, Checks, Daemon, wait_port, wait_until
 
 c = Checks()
 STUNNEL = shutil.which("stunnel4") or shutil.which("stunnel")
@@ -205,6 +205,8 @@ try:
     c.check("B logged the mismatch with both names",
             b.wait_for(r"sip tls_identity_mismatch expected=wrong.test certificate=\"URI:sip:callee.test") is not None,
             b.lines[-10:])
+    # stunnel may write the alert line a moment after B logged the mismatch: wait for it.
+    wait_until(lambda: re.search(r"alert|SSL_accept", log_of("wrongname")), 10)
     wl = log_of("wrongname")
     c.check("stunnel saw B abort the handshake (alert from the client)", re.search(r"alert|SSL_accept", wl) is not None,
             wl[-1500:])
