@@ -3,6 +3,8 @@
 // minimal ISUP exchange (isupgw call control answering every call).
 // Transports: the in-process loopback against isupgw's call control, or
 // M3UA over TCP (sigtran/).
+#include <csignal>
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -13,6 +15,7 @@
 #include "base/counters.h"
 #include "base/log.h"
 #include "sigtran/tcp_transport.h"
+#include "tools/isup-peer/exchange_plan.h"
 #include "tools/isup-peer/m3ua_transport.h"
 #include "tools/isup-peer/scenario.h"
 #include "tools/isup-peer/scenario_runner.h"
@@ -33,6 +36,10 @@ int usage() {
          "OPTIONS:   --opc PC (own point code, default 200)  --dpc PC (remote, default 100)\n"
          "           --variant itu|etsi|ansi  --cics FIRST-LAST (loopback/exchange, default 1-31)\n"
          "           --no-answer  --ring-ms MS  --reset-on-start  --duration SECONDS (exchange, default forever)\n"
+         "           --call PREFIX:SPEC (exchange; repeatable) | --calls FILE (one PREFIX:SPEC a line):\n"
+         "             calls whose called number starts with PREFIX (longest wins) get SPEC, comma-separated\n"
+         "             acm=0|1 answer=MS (after the ACM) release=MS (after the ANM, or the ACM) cause=C\n"
+         "           --call-log FILE (exchange: one JSON line per call at its RLC)\n"
          "           --timeout SECONDS (per scenario over M3UA, default 60)  -v\n";
   return 2;
 }
@@ -49,7 +56,12 @@ struct Options {
   bool answer = true, reset_on_start = false, exchange = false, verbose = false;
   double duration = -1, timeout = 60;
   std::vector<std::string> files;
+  std::vector<peer::Behaviour> plan;
+  std::string call_log;
 };
+
+volatile std::sig_atomic_t g_stop = 0;
+void on_signal(int) { g_stop = 1; }
 
 std::optional<peer::Scenario> load(const std::string& f, std::string& err) {
   std::ifstream in(f);
@@ -113,11 +125,23 @@ int run_m3ua(const Options& o, Logger& log, Counters& counters) {
   M3uaStack s(o, log, counters);
   TimerService& timers = s.timers;
   if (o.exchange) {
-    peer::AutoAnswerUser user(o.answer, &timers, std::chrono::milliseconds(o.ring_ms));
+    peer::AutoAnswerUser fallback(o.answer, &timers, std::chrono::milliseconds(o.ring_ms));
+    std::FILE* log_file = nullptr;
+    if (!o.call_log.empty() && (log_file = std::fopen(o.call_log.c_str(), "w")) == nullptr) {
+      std::cerr << "isup-peer: " << o.call_log << ": cannot write\n";
+      return 2;
+    }
+    std::optional<peer::CallLog> call_log;
+    if (log_file) call_log.emplace(log_file);
+    peer::CallLog* logp = call_log ? &*call_log : nullptr;
+    peer::PlanUser user(o.plan, fallback, timers, logp);
+    peer::TapPort tap_port(s.port, logp);
     IsupRecoveryConfig rec;
     rec.reset_on_start = o.reset_on_start;
-    IsupCallControl cc(s.port, user, timers, log, counters, rec);
+    IsupCallControl cc(tap_port, user, timers, log, counters, rec);
+    fallback.set_call_control(&cc);
     user.set_call_control(&cc);
+    peer::TapUser tap_user(cc, logp);
     TrunkGroupConfig g;
     g.name = "isup-peer";
     g.opc = o.own;
@@ -125,16 +149,23 @@ int run_m3ua(const Options& o, Logger& log, Counters& counters) {
     g.variant = o.variant;
     g.cics.emplace_back(static_cast<std::uint16_t>(o.first), static_cast<std::uint16_t>(o.last));
     if (!cc.add_group(g)) return usage();
-    s.bridge.target = &cc;
+    s.bridge.target = &tap_user;
+    std::signal(SIGTERM, on_signal);
+    std::signal(SIGINT, on_signal);
     bool started = false;
     const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(o.duration);
-    while (o.duration < 0 || std::chrono::steady_clock::now() < end) {
+    while (!g_stop && (o.duration < 0 || std::chrono::steady_clock::now() < end)) {
       s.poll();
       if (!started && s.link->ready()) {
         started = true;
         cc.start();
       }
     }
+    s.bridge.target = nullptr;
+    const std::size_t logged = logp ? logp->written() : 0;
+    call_log.reset();  // writes the calls still open
+    if (log_file) std::fclose(log_file);
+    if (!o.call_log.empty()) std::cout << "exchange: " << logged << " calls logged\n";
     std::cout << "exchange: " << user.setups() << " calls\n";
     return 0;
   }
@@ -236,6 +267,21 @@ int main(int argc, char** argv) {
         }
       } else if (a == "--ring-ms") {
         o.ring_ms = static_cast<unsigned>(std::stoul(next()));
+      } else if (a == "--call") {
+        auto b = peer::parse_behaviour(next());
+        if (!b) throw std::invalid_argument("--call: " + b.error());
+        o.plan.push_back(std::move(*b));
+      } else if (a == "--calls") {
+        const std::string f = next();
+        std::ifstream in(f);
+        if (!in) throw std::invalid_argument(f + ": cannot read");
+        std::stringstream ss;
+        ss << in.rdbuf();
+        auto p = peer::parse_behaviours(ss.str(), f);
+        if (!p) throw std::invalid_argument(p.error());
+        o.plan.insert(o.plan.end(), p->begin(), p->end());
+      } else if (a == "--call-log") {
+        o.call_log = next();
       } else if (a == "--rc") {
         o.rc = static_cast<std::uint32_t>(std::stoul(next()));
       } else if (a == "--exchange") {
