@@ -76,7 +76,7 @@ void trunk_group_fields(Differ& d, const std::string& item, const TrunkGroup& a,
   const auto* refl = a.GetReflection();
   for (int i = 0; i < desc->field_count(); ++i) {
     const auto* f = desc->field(i);
-    if (f->name() == "cics" || f->name() == "name") continue;
+    if (f->name() == "cics" || f->name() == "name" || f->name() == "admission") continue;  // live
     bool equal = true;
     if (f->is_repeated()) {
       equal = refl->FieldSize(a, f) == refl->FieldSize(b, f);
@@ -247,6 +247,14 @@ ConfigDiff diff(const LoadedConfig& running, const LoadedConfig& next) {
               d.add(item + ".cics", what, true);
               out.cics.push_back(std::move(c));
             });
+
+  // Admission limits of trunk groups are the call engine's: live (those of SIP trunks change the trunk, above).
+  for (const auto& y : sb.trunk_groups())
+    for (const auto& x : sa.trunk_groups())
+      if (x.name() == y.name() && !same(x.admission(), y.admission())) {
+        d.add("ss7.trunk_groups[" + y.name() + "].admission", "changed", true);
+        out.routing = true;
+      }
 
   d.by_name("media_gateways", a.media_gateways(), b.media_gateways(), false);
   // The management listener is bound at start (its token and TLS files are read then too).

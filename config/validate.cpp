@@ -84,6 +84,7 @@ class Validator {
     auto radius = build_radius(cfg);
     if (!radius) return fail(radius.error());
     out_.radius = std::move(*radius);
+    if (auto e = check_admission(cfg)) return fail(*e);
     if (cfg.runtime().shutdown_grace_ms() > 600000)
       return fail("runtime.shutdown_grace_ms", "shutdown_grace_ms must be at most 600000 (10 minutes)");
     return true;

@@ -30,5 +30,7 @@ Result<std::optional<VtySettings>, FieldError> build_vty(const Config& cfg);
 Result<std::optional<cdr::WriterOptions>, FieldError> build_cdr(const Config& cfg);
 Result<std::optional<TraceSettings>, FieldError> build_trace(const Config& cfg);
 Result<std::optional<RadiusSettings>, FieldError> build_radius(const Config& cfg);
+// The admission limits of SIP trunks and ISUP trunk groups (config/admission_config.cpp).
+std::optional<FieldError> check_admission(const Config& cfg);
 
 }  // namespace isupgw::config

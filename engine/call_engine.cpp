@@ -35,6 +35,10 @@ EngineConfig make_engine_config(const config::Config& cfg, const config::Setting
     p.append_st = !t.overlap();  // overlap: the number may grow (RFC 3578)
     ec.trunks.push_back(std::move(ti));
   }
+  for (const auto& t : cfg.sip().trunks())
+    if (t.has_admission()) ec.sip_admission.emplace(t.name(), AdmissionLimits::from(t.admission()));
+  for (const auto& g : cfg.ss7().trunk_groups())
+    if (g.has_admission()) ec.group_admission.emplace(g.name(), AdmissionLimits::from(g.admission()));
   ec.groups = std::move(groups);
   ec.router = Router(cfg.routes());
   if (cfg.sip().listeners_size() > 0) ec.media_address = cfg.sip().listeners(0).address();
@@ -44,6 +48,7 @@ EngineConfig make_engine_config(const config::Config& cfg, const config::Setting
 CallEngine::CallEngine(EngineConfig cfg, Logger& log, Counters& counters)
     : cfg_(std::move(cfg)),
       routing_(std::make_shared<const Routing>(Routing{std::move(cfg_.trunks), std::move(cfg_.router)})),
+      admission_(counters),
       log_(log),
       counters_(counters),
       meter_(make_call_meter(log, counters)),
@@ -51,7 +56,9 @@ CallEngine::CallEngine(EngineConfig cfg, Logger& log, Counters& counters)
       answered_(counters.get("call.answered")),
       failed_(counters.get("call.failed")),
       completed_(counters.get("call.completed")),
-      ignored_(counters.get("call.ignored_events")) {}
+      ignored_(counters.get("call.ignored_events")) {
+  admission_.configure(cfg_.sip_admission, cfg_.group_admission);
+}
 
 CallEngine::~CallEngine() {
   if (timers_) {
@@ -258,6 +265,10 @@ void CallEngine::perform(Call& c, const CallTransition& t, const EventData& d) {
 // circuit, congestion) go back through the table as b_failed or retry.
 void CallEngine::start_b(Call& c) {
   const RouteTarget& t = c.route->targets[c.target];
+  if (c.gate_b != nullptr) {  // an alternate: the previous target no longer carries the call
+    c.gate_b->release();
+    c.gate_b = nullptr;
+  }
   if (c.media != 0 && media_ && c.a.sip) {  // an alternate route: the previous circuit's connection goes
     media_->close(c.media);
     by_media_.erase(c.media);
@@ -272,6 +283,17 @@ void CallEngine::start_b(Call& c) {
       log_.info(Subsystem::kCall, "target_out_of_service", {{"call", c.id}, {"target", t.name}});
       return b_failed_now(c, 34);
     }
+  }
+  if (admission_.any()) {
+    AdmissionGate* gate =
+        t.kind == RouteTarget::Kind::kTrunkGroup ? admission_.group(t.name) : admission_.sip_trunk(t.name);
+    std::string why;
+    int retry_after = 0;
+    if (gate != nullptr && !admit(*gate, c, t.name, why, retry_after)) {
+      counters_.get("call.target_refused_admission").inc();
+      return b_failed_now(c, 34);  // over its limit: hunted like a congested target (the next one, or cause 34)
+    }
+    c.gate_b = gate;
   }
   const bool first_attempt = c.target == 0;
   if (t.kind == RouteTarget::Kind::kTrunkGroup) {
@@ -353,6 +375,7 @@ void CallEngine::b_failed_now(Call& c, int cause, const sip::Message* msg, const
 }
 
 void CallEngine::finish(Call& c) {
+  release_gates(c);
   if (c.media != 0 && media_) {
     media_->close(c.media);
     by_media_.erase(c.media);

@@ -30,10 +30,12 @@
 #include "base/clock.h"
 #include "base/counters.h"
 #include "base/log.h"
+#include "base/rate_limit.h"
 #include "base/timer_service.h"
 #include "cdr/cdr_record.h"
 #include "config/config.pb.h"
 #include "config/settings.h"
+#include "engine/admission.h"
 #include "engine/call_fsm.h"
 #include "engine/call_media.h"
 #include "engine/call_timings.h"
@@ -62,6 +64,8 @@ struct EngineConfig {
   // Incoming ISUP overlap (IAM without ST): digits are collected until ST or
   // this long after the latest digit, then the INVITE goes en bloc.
   std::chrono::milliseconds digit_timeout{4000};
+  // Admission limits (issue 18) of SIP trunks and ISUP trunk groups, by name.
+  AdmissionConfig sip_admission, group_admission;
 };
 
 // Trunks and routes from the configuration (the trunks' access lists as the
@@ -166,6 +170,9 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   bool set_group_service(std::string_view name, bool in_service);
   bool sip_trunk_in_service(std::string_view name) const { return !out_of_service_trunks_.count(name); }
   bool group_in_service(std::string_view name) const { return !out_of_service_groups_.count(name); }
+  // Admission control (issue 18): the gate of a SIP trunk or trunk group with limits (nullptr: none).
+  const AdmissionGate* admission_sip_trunk(std::string_view name) const { return admission_.sip_trunk(name); }
+  const AdmissionGate* admission_group(std::string_view name) const { return admission_.group(name); }
 
   // --- sip::SessionUser ---
   void on_invite(sip::SessionId s, const sip::Message& invite, const sip::Peer& from) override;
@@ -252,6 +259,9 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
     cdr::CdrRecord rec;
     Clock::time_point seized_at{}, rlc_at{};
     isup::GroupId cdr_group = 0;  // the circuit's group (the CIC is in rec): names the RLC after finish()
+    // Admission (issue 18): the gates that admitted leg A and leg B's current target, released at the end.
+    AdmissionGate* gate_a = nullptr;
+    AdmissionGate* gate_b = nullptr;
   };
   // What the event carries, for the action.
   struct EventData {
@@ -300,6 +310,10 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   static void cdr_released_by(Call& c, const char* side) {
     if (c.rec.released_by.empty()) c.rec.released_by = side;
   }
+  // Admission (issue 18, call_engine_admission.cpp): false when `gate` refuses the call (counted, logged
+  // at most once a second); `why` then names the limit and `retry_after` the seconds to wait.
+  bool admit(AdmissionGate& gate, const Call& c, std::string_view trunk, std::string& why, int& retry_after);
+  void release_gates(Call& c);
   void observe_pdd(Call& c) {
     if (!c.pdd_seen) {
       c.pdd_seen = true;
@@ -351,6 +365,8 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   trace::Capture* trace_ = nullptr;
   std::set<std::string, std::less<>> out_of_service_groups_;
   std::map<std::string, std::chrono::seconds, std::less<>> out_of_service_trunks_;  // -> Retry-After
+  Admission admission_;
+  LogThrottle admission_log_;
   Logger& log_;
   Counters& counters_;
   CallMeter meter_;  // before the calls: their machines use it

@@ -99,6 +99,17 @@ void CallEngine::route_isup_call(Call& c, const isup::IncomingSetup& setup) {
     log_.info(Subsystem::kCall, "iam_refused", {{"call", c.id}, {"trunk_group", group}, {"reason", "out of service"}});
     return fire(c, CallEvent::kRefused, EventData{41, 0, {}, nullptr, nullptr});
   }
+  if (admission_.any()) {
+    if (AdmissionGate* gate = admission_.group(group)) {
+      std::string why;
+      int retry_after = 0;
+      // Over the group's limit (issue 18): the IAM is refused, REL cause 34 no circuit/channel available
+      // (Q.764 2.2: unsuccessful call set-up, release with the cause).
+      if (!admit(*gate, c, group, why, retry_after))
+        return fire(c, CallEvent::kRefused, EventData{34, 0, {}, nullptr, nullptr});
+      c.gate_a = gate;
+    }
+  }
   if (log_.enabled(Subsystem::kCall, LogLevel::kInfo))
     log_.info(Subsystem::kCall, "incoming",
               {{"call", c.id}, {"leg", "isup"}, {"trunk_group", group}, {"cic", setup.cic}, {"called", digits}});

@@ -87,6 +87,18 @@ void CallEngine::on_invite(sip::SessionId s, const sip::Message& invite, const s
     }
   }
   if (!prof.append_st && overlap_invite(c, s, invite)) return;
+  if (admission_.any()) {
+    if (AdmissionGate* gate = admission_.sip_trunk(c.a.trunk->name)) {
+      if (!admit(*gate, c, c.a.trunk->name, refuse.warning, refuse.retry_after)) {
+        // Over the trunk's limit (issue 18): 503 with Retry-After (RFC 3261 21.5.4, 20.33), Reason cause 34
+        // no circuit/channel available (the cause RFC 3398 7.2.4.1 maps to 503).
+        refuse.status = 503;
+        refuse.cause = 34;
+        return fire(c, CallEvent::kRefused, refuse);
+      }
+      c.gate_a = gate;
+    }
+  }
   auto req = mapping::setup_from_invite(invite, prof);
   if (!req && not_implemented(req.error())) req = basic_setup_from_invite(invite, prof);
   if (!req) {

@@ -98,6 +98,18 @@ TEST(ConfigDiff, TrunkGroupPointCodeNeedsRestartAndItsCicsStillApply) {
   EXPECT_EQ(render(d.needs_restart()), "ss7.trunk_groups[tg1].opc: changed (restart)\n");
 }
 
+TEST(ConfigDiff, AdmissionLimitsAreLive) {  // issue 18: the call engine's, reloaded with the routing
+  std::string a = yaml(), b = yaml();
+  replace(b, "cics: [\"1-31\"]}\n    - {name: tg2", "cics: [\"1-31\"], admission: {max_calls: 10}}\n    - {name: tg2");
+  auto d = diff(load(a), load(b));
+  EXPECT_EQ(render(d.changes), "ss7.trunk_groups[tg1].admission: changed (live)\n");
+  EXPECT_TRUE(d.routing);
+  replace(b, "port: 5070}", "port: 5070, admission: {calls_per_second: 5}}");
+  d = diff(load(a), load(b));
+  EXPECT_TRUE(d.needs_restart().empty()) << render(d.changes);
+  EXPECT_TRUE(d.routing);
+}
+
 TEST(ConfigDiff, TrunkGroupAddedNeedsRestart) {
   const auto d = diff(load(yaml()), load(yaml(R"(["1-31"])", R"([{prefix: "49", targets: [{trunk_group: tg1}]}])",
                                               "    - {name: tg3, opc: 0-0-1, dpc: 0-0-4, cics: [\"1-31\"]}\n")));

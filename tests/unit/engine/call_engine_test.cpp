@@ -223,6 +223,8 @@ class CallEngineTest : public ::testing::Test {
     t.profile.host = "127.0.0.1";
     ec.trunks.push_back(std::move(t));
     for (auto& r : routes) ec.router.add(std::move(r));
+    ec.sip_admission = sip_admission;
+    ec.group_admission = group_admission;
     engine = std::make_unique<CallEngine>(std::move(ec), log_, counters);
     gw = std::make_unique<isup::IsupCallControl>(gw_port, *engine, timers, log_, counters, rec);
     far = std::make_unique<isup::IsupCallControl>(far_port, far_user, timers, log_, counters, rec);
@@ -339,6 +341,7 @@ class CallEngineTest : public ::testing::Test {
   }
 
   bool overlap = false;
+  AdmissionConfig sip_admission, group_admission;  // issue 18: limits make() gives the engine
   std::vector<std::string> lines;
   Logger log_;
   Counters counters;
@@ -1306,6 +1309,115 @@ TEST_F(CallEngineTest, ReloadForgetsTheDrainOfATrunkNoLongerConfigured) {
   engine->reload(reloaded_config({route("30", {"tg1"})}, false));
   EXPECT_TRUE(engine->sip_trunk_in_service("peer"));
   EXPECT_FALSE(engine->set_sip_trunk_service("peer", false, std::chrono::seconds(30)));
+}
+
+// --- Admission control (issue 18) ---
+
+TEST_F(CallEngineTest, SipTrunkOverItsCallsPerSecondGets503WithRetryAfterAndCause34) {
+  sip_admission["peer"] = AdmissionLimits{0, 2, 2, 1};  // 2 calls/s, 2 saved up
+  make({route("30", {"tg1"})});
+  engine->set_clock(clock);
+  for (sip::SessionId s = 1; s <= 3; ++s) invite(s, invite_text("+4930123456"));
+  EXPECT_EQ(far_user.pop(), "setup");
+  EXPECT_EQ(far_user.pop(), "setup");
+  EXPECT_EQ(far_user.pop(), "<none>");
+  auto op = sip.pop();
+  EXPECT_EQ(op.what, "reject");
+  EXPECT_EQ(op.s, 3u);
+  EXPECT_EQ(op.status, 503);                 // RFC 3261 21.5.4
+  EXPECT_EQ(op.header("Retry-After"), "1");  // the next token is 0.5 s away: at least 1 s (20.33 counts seconds)
+  EXPECT_NE(op.header("Reason").find("cause=34"), std::string::npos);  // RFC 3398 7.2.4.1: 34 <-> 503
+  advance(std::chrono::milliseconds(500));                             // one token more
+  invite(4, invite_text("+4930123456"));
+  EXPECT_EQ(far_user.pop(), "setup");
+  invite(5, invite_text("+4930123456"));
+  EXPECT_EQ(far_user.pop(), "<none>");
+  EXPECT_EQ(counters.value("admission.sip_trunk.peer.admitted"), 3u);
+  EXPECT_EQ(counters.value("admission.sip_trunk.peer.refused_cps"), 2u);
+  EXPECT_EQ(counters.value("admission.sip_trunk.peer.refused_calls"), 0u);
+  engine->release_all();
+  expect_all_idle();
+  EXPECT_EQ(engine->admission_sip_trunk("peer")->active(), 0u);
+}
+
+TEST_F(CallEngineTest, SipTrunkMaxCallsCountsACallUntilItEnds) {
+  sip_admission["peer"] = AdmissionLimits{1, 0, 0, 7};
+  make({route("30", {"tg1"})});
+  invite(1, invite_text("+4930123456"));
+  EXPECT_EQ(far_user.pop(), "setup");
+  const auto first = far_user.last;
+  invite(2, invite_text("+4930123456"));
+  auto op = sip.pop();
+  EXPECT_EQ(op.status, 503);
+  EXPECT_EQ(op.header("Retry-After"), "7");  // max_calls: the configured retry_after_s
+  EXPECT_EQ(engine->admission_sip_trunk("peer")->active(), 1u);
+  ASSERT_TRUE(far->release(first, 16));
+  pump();
+  EXPECT_EQ(engine->admission_sip_trunk("peer")->active(), 0u);
+  invite(3, invite_text("+4930123456"));
+  EXPECT_EQ(far_user.pop(), "setup");
+  EXPECT_EQ(counters.value("admission.sip_trunk.peer.admitted"), 2u);
+  EXPECT_EQ(counters.value("admission.sip_trunk.peer.refused_calls"), 1u);
+  ASSERT_TRUE(far->release(far_user.last, 16));
+  pump();
+  expect_all_idle();
+}
+
+TEST_F(CallEngineTest, IamOverItsGroupsLimitIsReleasedWithCause34) {
+  group_admission["tg1"] = AdmissionLimits{1, 0, 0, 1};
+  make({route("", {"peer"}, "tg1")});
+  ASSERT_TRUE(far->setup(far_group, iam("5551234")));
+  pump();
+  auto op = sip.pop();
+  ASSERT_EQ(op.what, "invite");
+  ASSERT_TRUE(far->setup(far_group, iam("5551235")));
+  pump();
+  EXPECT_EQ(far_user.pop(), "release:34");  // Q.850 34 no circuit/channel available
+  EXPECT_EQ(sip.pop().what, "<none>");
+  EXPECT_EQ(counters.value("admission.trunk_group.tg1.refused_calls"), 1u);
+  with_message(response_text(486, "Busy Here"), [&](const sip::Message& m) { engine->on_rejected(op.s, m); });
+  EXPECT_EQ(far_user.pop(), "release:17");
+  expect_all_idle();
+  EXPECT_EQ(engine->admission_group("tg1")->active(), 0u);
+}
+
+TEST_F(CallEngineTest, RouteTargetOverItsLimitIsHuntedToTheNextAndCountsOnlyWhereTheCallIs) {
+  group_admission["tg1"] = AdmissionLimits{1, 0, 0, 1};
+  make({route("30", {"tg1", "tg2"})});
+  invite(1, invite_text("+4930123456"));
+  EXPECT_EQ(far_user.pop(), "setup");
+  invite(2, invite_text("+4930123456"));  // tg1 is full: tg2
+  EXPECT_EQ(far2_user.pop(), "setup");
+  EXPECT_EQ(counters.value("call.target_refused_admission"), 1u);
+  EXPECT_EQ(engine->admission_group("tg1")->active(), 1u);
+  // Call 1 hunts on from tg1 (congestion): tg1's count drops, tg2 has no gate.
+  ASSERT_TRUE(far->release(far_user.last, 34));
+  pump();
+  EXPECT_EQ(far2_user.pop(), "setup");
+  EXPECT_EQ(engine->admission_group("tg1")->active(), 0u);
+  engine->release_all();
+  expect_all_idle();
+}
+
+TEST_F(CallEngineTest, ReloadChangesTheLimitsAndKeepsTheCountOfCallsInProgress) {
+  sip_admission["peer"] = AdmissionLimits{1, 0, 0, 1};
+  make({route("30", {"tg1"})});
+  invite(1, invite_text("+4930123456"));
+  EXPECT_EQ(far_user.pop(), "setup");
+  auto ec = reloaded_config({route("30", {"tg1"})});
+  ec.sip_admission["peer"] = AdmissionLimits{2, 0, 0, 1};
+  engine->reload(std::move(ec));
+  EXPECT_EQ(engine->admission_sip_trunk("peer")->active(), 1u);
+  invite(2, invite_text("+4930123456"));
+  EXPECT_EQ(far_user.pop(), "setup");
+  invite(3, invite_text("+4930123456"));
+  EXPECT_EQ(sip.pop().status, 503);
+  engine->reload(reloaded_config({route("30", {"tg1"})}));  // no limits: no gate, nothing refused
+  EXPECT_EQ(engine->admission_sip_trunk("peer"), nullptr);
+  invite(4, invite_text("+4930123456"));
+  EXPECT_EQ(far_user.pop(), "setup");
+  engine->release_all();
+  expect_all_idle();
 }
 
 // --- Call detail records (issue 17) ---

@@ -1,0 +1,39 @@
+// sip.trunks[].admission and ss7.trunk_groups[].admission (issue 18, engine/admission.h).
+#include <cmath>
+
+#include "config/validate.h"
+
+namespace isupgw::config {
+
+namespace {
+
+std::optional<FieldError> check_one(const Admission& a, const std::string& p) {
+  auto fail = [](std::string path, std::string reason) {
+    return std::optional<FieldError>(FieldError{std::move(path), std::move(reason)});
+  };
+  const double cps = a.calls_per_second();
+  if (!std::isfinite(cps) || cps < 0 || cps > 100000)
+    return fail(p + ".calls_per_second", "calls_per_second must be between 0 (no limit) and 100000");
+  if (a.burst() != 0 && cps == 0) return fail(p + ".burst", "burst needs calls_per_second");
+  if (a.burst() > 1000000) return fail(p + ".burst", "burst must be at most 1000000");
+  if (a.max_calls() > 10000000) return fail(p + ".max_calls", "max_calls must be at most 10000000");
+  if (a.retry_after_s() > 86400) return fail(p + ".retry_after_s", "retry_after_s must be at most 86400 (a day)");
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<FieldError> check_admission(const Config& cfg) {
+  for (int i = 0; i < cfg.sip().trunks_size(); ++i)
+    if (cfg.sip().trunks(i).has_admission())
+      if (auto e = check_one(cfg.sip().trunks(i).admission(), "sip.trunks[" + std::to_string(i) + "].admission"))
+        return e;
+  for (int i = 0; i < cfg.ss7().trunk_groups_size(); ++i)
+    if (cfg.ss7().trunk_groups(i).has_admission())
+      if (auto e =
+              check_one(cfg.ss7().trunk_groups(i).admission(), "ss7.trunk_groups[" + std::to_string(i) + "].admission"))
+        return e;
+  return std::nullopt;
+}
+
+}  // namespace isupgw::config
