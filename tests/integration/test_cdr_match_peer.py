@@ -183,15 +183,17 @@ try:
     c.check("A: one record per SIP Call-ID", all(n == 1 for n in by_call_id.values()),
             [k for k, n in by_call_id.items() if n > 1][:5])
 
-    # A's record <-> isup-peer's call: the same CIC, the IAM received nearest to the record's IAM sent.
-    by_cic = collections.defaultdict(list)
+    # A's record <-> isup-peer's call: the same CIC and called number, the IAM received nearest to the record's
+    # IAM sent (a CIC is seized again only after the RLC, so its calls' IAMs are apart by a call at least).
+    by_key = collections.defaultdict(list)
     for j in logged:
-        by_cic[j["cic"]].append(j)
+        by_key[(j["cic"], j["called"])].append(j)
     used = set()
     peer_of = {}
     for r in recs:
         setup = epoch_ms(r.get("setup"))
-        cands = [j for j in by_cic.get(int(r.get("cic") or -1), []) if id(j) not in used and setup is not None]
+        key = (int(r.get("cic") or -1), "".join(ch for ch in (r.get("called_out") or "") if ch.isdigit()))
+        cands = [j for j in by_key.get(key, []) if id(j) not in used and setup is not None]
         if not cands:
             continue
         best = min(cands, key=lambda j: abs(j["iam"] - setup))
