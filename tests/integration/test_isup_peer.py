@@ -74,6 +74,12 @@ send IAM cic=6 called=1649301F
 expect ACM cic=6
 expect REL cic=6 cause=19 timeout=5s
 send RLC cic=6
+send IAM cic=8 called=1849301F
+expect ACM cic=8
+expect CPG cic=8 event=1
+expect ANM cic=8
+expect REL cic=8 cause=31
+send RLC cic=8
 send IAM cic=7 called=1749301F
 expect ACM cic=7
 wait 100ms
@@ -87,7 +93,8 @@ port = s.getsockname()[1]
 s.close()
 exchange = subprocess.Popen([PEER, "--exchange", "--m3ua-listen", f"127.0.0.1:{port}", "--opc", "100", "--dpc", "200",
                              "--duration", "60", "--call", "10:answer=100", "--calls", calls_file,
-                             "--call", "16:release=500,cause=19", "--call", "17:", "--call-log", log],
+                             "--call", "16:release=500,cause=19", "--call", "17:", "--call", "18:cpg=50,answer=100,release=100,cause=31",
+                             "--call-log", log],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
 c.check("isup-peer exchange with a call plan listens", wait_port(port, "tcp"))
 r = run([PEER, "--m3ua-connect", f"127.0.0.1:{port}", "--opc", "200", "--dpc", "100", "--timeout", "30", scenario])
@@ -95,10 +102,10 @@ c.check("each prefix's behaviour: the scripted side's expectations met", r.retur
         "1 passed, 0 failed" in r.stdout, r.stdout + r.stderr)
 exchange.terminate()
 out, _ = exchange.communicate(timeout=10)
-c.check("the exchange exits on SIGTERM and counts the calls logged", "exchange: 6 calls logged" in out, out)
+c.check("the exchange exits on SIGTERM and counts the calls logged", "exchange: 7 calls logged" in out, out)
 with open(log) as f:
     calls = {j["cic"]: j for j in map(json.loads, f)}
-c.check("one log line per call", sorted(calls) == [2, 3, 4, 5, 6, 7], sorted(calls))
+c.check("one log line per call", sorted(calls) == [2, 3, 4, 5, 6, 7, 8], sorted(calls))
 
 
 def near(a, b, ms, slack=1000):
@@ -110,7 +117,8 @@ def near(a, b, ms, slack=1000):
 # Each call: (called, calling, ACM sent, ANM sent, cause, released by) and the gaps the behaviour sets.
 want = {2: ("1049301", "5550001", True, True, 16, "far"), 3: ("1249301", "5550002", True, True, 16, "peer"),
         4: ("1449301", "", True, False, 17, "peer"), 5: ("1549301", "", False, False, 17, "peer"),
-        6: ("1649301", "", True, False, 19, "peer"), 7: ("1749301", "", True, False, 16, "far")}
+        6: ("1649301", "", True, False, 19, "peer"), 7: ("1749301", "", True, False, 16, "far"),
+        8: ("1849301", "", True, True, 31, "peer")}
 for cic, (called, calling, acm, anm, cause, side) in want.items():
     j = calls.get(cic, {})
     got = (j.get("called"), j.get("calling"), j.get("acm") is not None, j.get("anm") is not None, j.get("cause"),
@@ -124,6 +132,10 @@ c.check("answer 100 ms after the ACM (CIC 2, 3)", near(calls[2]["acm"], calls[2]
         near(calls[3]["acm"], calls[3]["anm"], 100), (calls[2], calls[3]))
 c.check("callee release 300 ms after the ANM (CIC 3)", near(calls[3]["anm"], calls[3]["rel"], 300), calls[3])
 c.check("the far end's REL 200 ms after the ANM (CIC 2)", near(calls[2]["anm"], calls[2]["rel"], 200), calls[2])
+c.check("CPG 50 ms after the ACM, ANM at 100 ms, REL 100 ms after it (CIC 8)",
+        near(calls[8]["acm"], calls[8]["cpg"], 50) and near(calls[8]["acm"], calls[8]["anm"], 100) and
+        near(calls[8]["anm"], calls[8]["rel"], 100), calls[8])
+c.check("no CPG where the behaviour sends none", all(calls[k]["cpg"] is None for k in (2, 3, 4, 5, 6, 7)), calls)
 c.check("no answer: REL 500 ms after the ACM (CIC 6)", near(calls[6]["acm"], calls[6]["rel"], 500), calls[6])
 
 r = run([PEER, "--exchange", "--m3ua-listen", "127.0.0.1:1", "--call", "1:answer=x"])

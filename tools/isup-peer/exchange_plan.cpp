@@ -1,5 +1,6 @@
 #include "tools/isup-peer/exchange_plan.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "isup/codes.h"
@@ -56,6 +57,8 @@ Result<Behaviour, std::string> parse_behaviour(std::string_view text) {
     if (!v) return Err(key + ": '" + std::string(item.substr(eq + 1)) + "' is not a number");
     if (key == "acm" && *v <= 1) {
       b.acm = *v == 1;
+    } else if (key == "cpg") {
+      b.cpg = std::chrono::milliseconds(*v);
     } else if (key == "answer") {
       b.answer = std::chrono::milliseconds(*v);
     } else if (key == "release") {
@@ -64,10 +67,10 @@ Result<Behaviour, std::string> parse_behaviour(std::string_view text) {
       b.cause = static_cast<int>(*v);
     } else {
       return Err("bad " + key + "=" + std::string(item.substr(eq + 1)) +
-                 " (acm=0|1, answer=MS, release=MS, cause=1..127)");
+                 " (acm=0|1, cpg=MS, answer=MS, release=MS, cause=1..127)");
     }
   }
-  if (!b.acm && b.answer) return Err(std::string("answer without ACM"));
+  if (!b.acm && (b.answer || b.cpg)) return Err(std::string(b.answer ? "answer" : "cpg") + " without ACM");
   return b;
 }
 
@@ -205,20 +208,30 @@ void PlanUser::on_setup(CallId call, const IncomingSetup& setup) {
   const Behaviour* b = match(plan_, setup.called.digits.view());
   if (b == nullptr) return fallback_.on_setup(call, setup);
   if (b->acm) (void)cc_->alert(call);
-  if (b->answer) {
-    after(call, *b->answer, [this, call, b] {
-      if (cc_->answer(call)) answered(call, *b);
-    });
-  } else if (b->release) {
-    const int cause = b->cause;
-    after(call, *b->release, [this, call, cause] { (void)cc_->release(call, cause); });
-  }
+  std::vector<Step> steps;
+  if (b->cpg) steps.push_back({*b->cpg, Act::kCpg});
+  if (b->answer) steps.push_back({*b->answer, Act::kAnm});
+  if (b->release) steps.push_back({b->answer ? *b->answer + *b->release : *b->release, Act::kRel});
+  std::stable_sort(steps.begin(), steps.end(), [](const Step& x, const Step& y) { return x.at < y.at; });
+  next(call, std::make_shared<const std::vector<Step>>(std::move(steps)), 0, std::chrono::milliseconds(0), b->cause);
 }
 
-void PlanUser::answered(CallId call, const Behaviour& b) {
-  if (!b.release) return;
-  const int cause = b.cause;
-  after(call, *b.release, [this, call, cause] { (void)cc_->release(call, cause); });
+void PlanUser::next(CallId call, std::shared_ptr<const std::vector<Step>> steps, std::size_t i,
+                    std::chrono::milliseconds now, int cause) {
+  if (i >= steps->size()) return;
+  const Step s = (*steps)[i];
+  after(call, s.at - now, [this, call, steps, i, s, cause] {
+    switch (s.act) {
+      case Act::kCpg:
+        if (!cc_->progress(call, 1, false)) return;  // event 1: ALERTING (Q.763 3.21)
+        break;
+      case Act::kAnm:
+        if (!cc_->answer(call)) return;
+        break;
+      case Act::kRel: (void)cc_->release(call, cause); return;
+    }
+    next(call, steps, i + 1, s.at, cause);
+  });
 }
 
 void PlanUser::on_release(CallId call, const ReleaseIndication& rel) {

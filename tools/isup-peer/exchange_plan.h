@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -24,6 +25,7 @@ namespace isupgw::isup::peer {
 
 // One behaviour: SPEC is comma-separated key=value (Q.764 2.1 message order):
 //   acm=0        no ACM (the REL, if any, is the first backward message)
+//   cpg=MS       CPG, event ALERTING (Q.763 3.21), MS after the ACM
 //   answer=MS    ANM MS after the ACM (absent: never answered)
 //   release=MS   REL MS after the ANM (after the ACM when not answered;
 //                absent: wait for the far end's REL)
@@ -31,7 +33,7 @@ namespace isupgw::isup::peer {
 struct Behaviour {
   std::string prefix;
   bool acm = true;
-  std::optional<std::chrono::milliseconds> answer, release;
+  std::optional<std::chrono::milliseconds> cpg, answer, release;
   int cause = 16;
 };
 // "PREFIX:SPEC" (PREFIX digits, may be empty). Error: a reason.
@@ -84,8 +86,15 @@ class PlanUser final : public CallControlUser {
   std::size_t setups() const { return setups_; }
 
  private:
+  // The behaviour's CPG, ANM and REL as one chain of timers, ordered by their time after the ACM.
+  enum class Act { kCpg, kAnm, kRel };
+  struct Step {
+    std::chrono::milliseconds at;
+    Act act;
+  };
   void after(CallId call, std::chrono::milliseconds ms, std::function<void()> f);
-  void answered(CallId call, const Behaviour& b);
+  void next(CallId call, std::shared_ptr<const std::vector<Step>> steps, std::size_t i, std::chrono::milliseconds now,
+            int cause);
   std::vector<Behaviour> plan_;
   AutoAnswerUser& fallback_;
   TimerService& timers_;

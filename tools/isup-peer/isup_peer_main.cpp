@@ -38,7 +38,7 @@ int usage() {
          "           --no-answer  --ring-ms MS  --reset-on-start  --duration SECONDS (exchange, default forever)\n"
          "           --call PREFIX:SPEC (exchange; repeatable) | --calls FILE (one PREFIX:SPEC a line):\n"
          "             calls whose called number starts with PREFIX (longest wins) get SPEC, comma-separated\n"
-         "             acm=0|1 answer=MS (after the ACM) release=MS (after the ANM, or the ACM) cause=C\n"
+         "             acm=0|1 cpg=MS answer=MS (after the ACM) release=MS (after the ANM, or the ACM) cause=C\n"
          "           --call-log FILE (exchange: one JSON line per call at its RLC)\n"
          "           --timeout SECONDS (per scenario over M3UA, default 60)  -v\n";
   return 2;

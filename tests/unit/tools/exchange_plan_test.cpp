@@ -32,6 +32,10 @@ TEST(ExchangePlan, ParsesEachKey) {
   EXPECT_EQ(b->release, milliseconds(0));
   EXPECT_EQ(b->cause, 17);
 
+  b = parse_behaviour("18:cpg=50,answer=100");
+  ASSERT_TRUE(b) << b.error();
+  EXPECT_EQ(b->cpg, milliseconds(50));
+
   b = parse_behaviour("17:");  // ACM, then wait for the far end's REL
   ASSERT_TRUE(b) << b.error();
   EXPECT_TRUE(b->acm);
@@ -53,7 +57,8 @@ TEST(ExchangePlan, RefusesWhatItCannotDo) {
   EXPECT_FALSE(parse_behaviour("1:cause=128"));
   EXPECT_FALSE(parse_behaviour("1:acm=2"));
   EXPECT_FALSE(parse_behaviour("1:ring=5"));
-  EXPECT_EQ(parse_behaviour("1:acm=0,answer=5").error(), "answer without ACM");  // Q.764 2.1.4: ANM after ACM, or CON
+  EXPECT_EQ(parse_behaviour("1:acm=0,answer=5").error(), "answer without ACM");
+  EXPECT_EQ(parse_behaviour("1:acm=0,cpg=5").error(), "cpg without ACM");  // Q.764 2.1.4: ANM after ACM, or CON
 }
 
 TEST(ExchangePlan, FileLinesWithCommentsAndErrorsNamingTheLine) {
@@ -62,7 +67,7 @@ TEST(ExchangePlan, FileLinesWithCommentsAndErrorsNamingTheLine) {
   ASSERT_EQ(p->size(), 2u);
   EXPECT_EQ((*p)[1].prefix, "16");
   EXPECT_EQ(parse_behaviours("14:\n\n15:cause=200\n", "calls.txt").error(),
-            "calls.txt:3: bad cause=200 (acm=0|1, answer=MS, release=MS, cause=1..127)");
+            "calls.txt:3: bad cause=200 (acm=0|1, cpg=MS, answer=MS, release=MS, cause=1..127)");
 }
 
 TEST(ExchangePlan, LongestPrefixWinsAndStIsIgnored) {
