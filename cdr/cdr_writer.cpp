@@ -1,6 +1,7 @@
 #include "cdr/cdr_writer.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -9,6 +10,7 @@
 #include <cstring>
 #include <ctime>
 #include <mutex>
+#include <string_view>
 #include <thread>
 
 #include "cdr/cdr_format.h"
@@ -42,17 +44,26 @@ bool write_all_once(int fd, const std::string& s) {
   }
 }
 
+// A caller's pending records go to the writer thread at once past this size (between two ticks).
+constexpr std::size_t kHandOverBytes = 256 << 10;
+
 }  // namespace
 
-// background_sync: sync_all() asks, the thread runs fdatasync; requests made while one runs coalesce.
-// `fds` is held while syncing and while rotate() closes and reopens a file, so that the thread never
-// syncs a descriptor number that was closed (and perhaps reused) meanwhile.
+// writer_thread: the caller appends its pending lines to `next` and asks; the thread takes `next` whole
+// (requests made while it writes coalesce into one batch) and is the only one to touch the files.
+struct CdrWriter::Batch {
+  std::vector<std::string> data;                 // per file: whole lines
+  std::vector<std::vector<std::uint32_t>> ends;  // per file: the end offset of each record in data
+  bool sync = false;                             // fdatasync after writing
+  bool tick = false;                             // rotation by time is due for a check
+};
+
 struct CdrWriter::Syncer {
   std::mutex m;
   std::condition_variable cv;
+  Batch next;
   bool requested = false, stopping = false;
-  std::string error;  // the last fdatasync error, reported by the next sync_all()
-  std::mutex fds;
+  std::string error;  // the thread's last error, reported by the next hand_over()
   std::thread thread;
 };
 
@@ -61,27 +72,24 @@ CdrWriter::CdrWriter(WriterOptions options, WallClock wall) : opt_(std::move(opt
 }
 
 void CdrWriter::sync_files() {
-  std::string error;
-  {
-    std::lock_guard fds(syncer_->fds);
-    for (auto& f : files_)
-      if (f->fd >= 0 && ::fdatasync(f->fd) != 0 && error.empty()) error = errno_text("cannot sync", f->path);
-  }
+  for (auto& f : files_)
+    if (f->fd >= 0 && ::fdatasync(f->fd) != 0) {
+      std::lock_guard g(syncer_->m);
+      syncer_->error = errno_text("cannot sync", f->path);
+    }
   ++syncs_;
-  if (!error.empty()) {
-    std::lock_guard g(syncer_->m);
-    syncer_->error = std::move(error);
-  }
 }
 
 CdrWriter::~CdrWriter() {
   if (syncer_) {
+    static_cast<void>(hand_over(true, false));  // the last records, written and synced before the thread stops
     {
       std::lock_guard g(syncer_->m);
       syncer_->stopping = true;
     }
     syncer_->cv.notify_one();
     syncer_->thread.join();
+    dirty_ = false;
   }
   for (auto& f : files_) {
     if (f->fd < 0) continue;
@@ -110,21 +118,30 @@ Result<std::unique_ptr<CdrWriter>, std::string> CdrWriter::open(WriterOptions op
     if (!r) return Err(r.error());
   }
   w->last_sync_ = w->wall_();
-  if (w->opt_.background_sync) {
+  if (w->opt_.writer_thread) {
     w->syncer_ = std::make_unique<Syncer>();
+    w->pending_.resize(w->files_.size());
+    w->pending_ends_.resize(w->files_.size());
+    w->syncer_->next.data.resize(w->files_.size());
+    w->syncer_->next.ends.resize(w->files_.size());
     CdrWriter* self = w.get();
     w->syncer_->thread = std::thread([self] {
       Syncer& s = *self->syncer_;
+      Batch work;
+      work.data.resize(self->files_.size());
+      work.ends.resize(self->files_.size());
       std::unique_lock lock(s.m);
       for (;;) {
         s.cv.wait(lock, [&] { return s.requested || s.stopping; });
-        if (s.stopping) return;
+        if (!s.requested && s.stopping) return;
         s.requested = false;
+        std::swap(work, s.next);
         lock.unlock();
-        self->sync_files();
+        self->run(work);
         lock.lock();
       }
     });
+    pthread_setname_np(w->syncer_->thread.native_handle(), "cdr-writer");
   }
   return w;
 }
@@ -177,8 +194,6 @@ Result<bool, std::string> CdrWriter::open_file(File& f) {
 }
 
 Result<bool, std::string> CdrWriter::rotate(File& f) {
-  std::unique_lock<std::mutex> fds;
-  if (syncer_) fds = std::unique_lock(syncer_->fds);  // the sync thread keeps off this file meanwhile
   if (dirty_ && ::fdatasync(f.fd) != 0) return Err(errno_text("cannot sync", f.path));
   ::close(f.fd);
   f.fd = -1;
@@ -211,6 +226,19 @@ Result<bool, std::string> CdrWriter::append(File& f, const std::string& line) {
 }
 
 Result<bool, std::string> CdrWriter::write(const CdrRecord& r) {
+  if (syncer_) {
+    for (std::size_t i = 0; i < files_.size(); ++i) {
+      if (files_[i]->is_csv)
+        append_csv(pending_[i], r, opt_.columns);
+      else
+        append_json(pending_[i], r);
+      pending_ends_[i].push_back(static_cast<std::uint32_t>(pending_[i].size()));
+    }
+    ++records_;
+    const bool sync_due = wall_() - last_sync_ >= opt_.sync_interval;
+    if (sync_due || pending_.front().size() >= kHandOverBytes) return hand_over(sync_due, false);
+    return true;
+  }
   for (auto& f : files_) {
     line_.clear();
     if (f->is_csv)
@@ -225,21 +253,100 @@ Result<bool, std::string> CdrWriter::write(const CdrRecord& r) {
   return true;
 }
 
+Result<bool, std::string> CdrWriter::hand_over(bool sync, bool tick) {
+  if (sync) last_sync_ = wall_();
+  const bool any = !pending_.front().empty();
+  std::string error;
+  {
+    std::lock_guard g(syncer_->m);
+    error = std::move(syncer_->error);
+    syncer_->error.clear();
+    Batch& next = syncer_->next;
+    for (std::size_t i = 0; i < pending_.size() && any; ++i) {
+      if (next.data[i].empty()) {
+        std::swap(next.data[i], pending_[i]);
+        std::swap(next.ends[i], pending_ends_[i]);
+      } else {  // the thread has not taken the last batch yet: this one joins it
+        const auto base = static_cast<std::uint32_t>(next.data[i].size());
+        next.data[i] += pending_[i];
+        for (auto e : pending_ends_[i]) next.ends[i].push_back(base + e);
+      }
+      pending_[i].clear();
+      pending_ends_[i].clear();
+    }
+    if (any) dirty_ = true;
+    const bool sync_now = sync && dirty_;
+    next.sync = next.sync || sync_now;
+    next.tick = next.tick || tick;
+    if (sync_now) dirty_ = false;
+    syncer_->requested = syncer_->requested || any || sync_now || tick;
+  }
+  syncer_->cv.notify_one();
+  if (!error.empty()) return Err(std::move(error));
+  return true;
+}
+
+// The writer thread: each file's lines in as few write(2) calls as its rotation allows (a record that
+// would take the file past rotate_bytes starts the next file, as append() decides for one record).
+void CdrWriter::write_batch(File& f, const std::string& data, const std::vector<std::uint32_t>& ends) {
+  auto fail = [&](std::string e) {
+    std::lock_guard g(syncer_->m);
+    syncer_->error = std::move(e);
+  };
+  const std::uint64_t header = f.is_csv ? csv_header(opt_.columns).size() : 0;
+  // Would the file pass rotate_bytes with records from..k (byte offset `from` on) written?
+  auto too_big = [&](std::size_t from, std::size_t k) {
+    return opt_.rotate_bytes != 0 && f.size + (ends[k] - from) > opt_.rotate_bytes;
+  };
+  std::size_t from = 0;  // byte offset of the first record not yet written
+  std::size_t k = 0;     // its index
+  while (k < ends.size()) {
+    // As append(): a file holding at least one record rotates before the record that would pass the size.
+    const bool by_time = opt_.rotate_interval.count() != 0 && wall_() - f.opened >= opt_.rotate_interval;
+    if (by_time || (too_big(from, k) && f.size > header)) {
+      if (auto r = rotate(f); !r) return fail(r.error());
+    }
+    // Then the records up to the one that would need the next file, in one write(2).
+    std::size_t end = k + 1;
+    while (end < ends.size() && !too_big(from, end)) ++end;
+    const std::string_view run(data.data() + from, ends[end - 1] - from);
+    for (;;) {
+      ssize_t n = ::write(f.fd, run.data(), run.size());
+      if (n == static_cast<ssize_t>(run.size())) break;
+      if (n < 0 && errno == EINTR) continue;
+      if (n >= 0) errno = ENOSPC;
+      return fail(errno_text("cannot write", f.path));
+    }
+    f.size += run.size();
+    from = ends[end - 1];
+    k = end;
+  }
+}
+
+void CdrWriter::run(Batch& b) {
+  for (std::size_t i = 0; i < files_.size(); ++i) {
+    if (!b.ends[i].empty()) write_batch(*files_[i], b.data[i], b.ends[i]);
+    b.data[i].clear();
+    b.ends[i].clear();
+  }
+  if (b.tick && opt_.rotate_interval.count() != 0) {
+    const auto now = wall_();
+    for (auto& f : files_) {
+      // Rotating an empty file by time would only multiply empty files.
+      bool empty = f->size <= (f->is_csv ? csv_header(opt_.columns).size() : 0);
+      if (!empty && now - f->opened >= opt_.rotate_interval)
+        if (auto r = rotate(*f); !r) {
+          std::lock_guard g(syncer_->m);
+          syncer_->error = r.error();
+        }
+    }
+  }
+  if (b.sync) sync_files();
+  b.sync = b.tick = false;
+}
+
 Result<bool, std::string> CdrWriter::sync_all() {
   last_sync_ = wall_();
-  if (syncer_) {
-    std::string error;
-    {
-      std::lock_guard g(syncer_->m);
-      error = std::move(syncer_->error);
-      syncer_->error.clear();
-      if (dirty_) syncer_->requested = true;
-    }
-    if (dirty_) syncer_->cv.notify_one();
-    dirty_ = false;
-    if (!error.empty()) return Err(std::move(error));
-    return true;
-  }
   if (!dirty_) return true;
   for (auto& f : files_)
     if (::fdatasync(f->fd) != 0) return Err(errno_text("cannot sync", f->path));
@@ -250,6 +357,7 @@ Result<bool, std::string> CdrWriter::sync_all() {
 
 Result<bool, std::string> CdrWriter::tick() {
   auto now = wall_();
+  if (syncer_) return hand_over(now - last_sync_ >= opt_.sync_interval, true);
   if (opt_.rotate_interval.count() != 0) {
     for (auto& f : files_) {
       // Rotating an empty file by time would only multiply empty files.

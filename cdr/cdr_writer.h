@@ -1,8 +1,13 @@
 // The crash-safe rolling CDR writer (issue 17). Per format (CSV, JSON lines) one current file,
 // DIR/BASE.csv and DIR/BASE.jsonl, opened O_APPEND:
-// - each record is one write(2) of whole lines, never split across calls or files;
+// - records are written as whole lines, never split across write(2) calls or files;
 // - fdatasync at most every sync_interval (at the next record or the next tick()), so a crash of the
-//   machine loses at most that interval; kill -9 of the process loses nothing already written;
+//   machine loses at most that interval;
+// - with writer_thread, the caller only formats: its records are handed over in batches (at tick(), or
+//   at once when 256 KiB are pending or sync_interval is 0) to the writer's own thread, which writes
+//   each batch with one write(2) per file and runs fdatasync; kill -9 loses the records not yet handed
+//   over (at most one tick period) and never tears one. Without it each record is one write(2) per file
+//   at once, in the caller's thread;
 // - opening an existing file (a restart) appends to it, after cutting a torn last line (a write cut by
 //   a fatal signal or a full disk: no final '\n') so that the file never holds a torn record;
 // - a file reaching rotate_bytes, or open for rotate_interval, is renamed to BASE-YYYYmmddTHHMMSS[-N].EXT
@@ -31,9 +36,10 @@ struct WriterOptions {
   std::uint64_t rotate_bytes = 64ull << 20;       // 0 = never by size
   std::chrono::seconds rotate_interval{3600};     // 0 = never by time
   std::chrono::milliseconds sync_interval{1000};  // 0 = fdatasync after every record
-  // fdatasync in a thread of the writer's own, so that a slow disk never holds up the caller (the
-  // daemon's event loop: a call's times are stamped there); records stay one write(2) each, here.
-  bool background_sync = false;
+  // write(2), rotation and fdatasync in a thread of the writer's own, records handed over in batches:
+  // a slow disk never holds up the caller (the daemon's event loop: a call's times are stamped there),
+  // and a batch of records costs one write(2) per file instead of one per record (issue 17 cost).
+  bool writer_thread = false;
 };
 
 class CdrWriter {
@@ -48,7 +54,8 @@ class CdrWriter {
 
   // Formats and appends one record to every file; the error names the file and errno's text.
   Result<bool, std::string> write(const CdrRecord& r);
-  // Called from a timer: fdatasync when records are pending and sync_interval has passed, rotate by time.
+  // Called from a timer: hands the pending records over (writer_thread), fdatasync when records are
+  // pending and sync_interval has passed, rotate by time.
   Result<bool, std::string> tick();
 
   // The current files' paths (CSV first when on).
@@ -65,8 +72,12 @@ class CdrWriter {
   Result<bool, std::string> rotate(File& f);
   Result<bool, std::string> append(File& f, const std::string& line);
   Result<bool, std::string> sync_all();
-  void sync_files();  // fdatasync of every file (the sync thread's work when background_sync)
+  void sync_files();  // fdatasync of every file (the writer thread's)
+  struct Batch;
   struct Syncer;
+  Result<bool, std::string> hand_over(bool sync, bool tick);  // writer_thread: pending records to the thread
+  void write_batch(File& f, const std::string& data, const std::vector<std::uint32_t>& ends);  // the thread's
+  void run(Batch& b);                                                                          // the thread's
 
   WriterOptions opt_;
   WallClock wall_;
@@ -77,7 +88,9 @@ class CdrWriter {
   std::uint64_t records_ = 0;
   std::uint64_t torn_dropped_ = 0;
   std::atomic<std::uint64_t> syncs_{0};
-  std::unique_ptr<Syncer> syncer_;  // background_sync: the thread, its request and the lock on the fds
+  std::unique_ptr<Syncer> syncer_;                        // writer_thread: the thread and the batch handed to it
+  std::vector<std::string> pending_;                      // writer_thread: per file, whole lines not yet handed over
+  std::vector<std::vector<std::uint32_t>> pending_ends_;  // the end offset of each record in pending_
 };
 
 }  // namespace isupgw::cdr

@@ -10,7 +10,7 @@ Result<std::unique_ptr<CdrOutput>, std::string> CdrOutput::start(boost::asio::io
                                                                  Counters& counters) {
   // fdatasync off the event loop: a slow disk must not delay the calls (their times are stamped there).
   cdr::WriterOptions opts = options;
-  opts.background_sync = true;
+  opts.writer_thread = true;
   auto w = cdr::CdrWriter::open(std::move(opts));
   if (!w) return Err(w.error());
   std::string files;
@@ -23,8 +23,9 @@ Result<std::unique_ptr<CdrOutput>, std::string> CdrOutput::start(boost::asio::io
               {"files", files},
               {"sync_interval_ms", static_cast<std::uint64_t>(options.sync_interval.count())},
               {"torn_bytes_dropped", (*w)->torn_bytes_dropped()}});
-  // The timer syncs what the last records left pending and rotates by time; at least once a second.
-  auto period = std::clamp(options.sync_interval, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
+  // The timer hands the pending records to the writer thread, asks for fdatasync and rotation by time:
+  // at least every 100 ms, so that kill -9 loses at most the last 100 ms of records (or sync_interval).
+  auto period = std::clamp(options.sync_interval, std::chrono::milliseconds(10), std::chrono::milliseconds(100));
   return std::unique_ptr<CdrOutput>(new CdrOutput(io, std::move(*w), log, counters, period));
 }
 

@@ -75,7 +75,7 @@ Result<std::unique_ptr<TraceOutput>, std::string> TraceOutput::start(asio::io_co
   // Absolute in the log line: a relative directory is the working directory's (the embedded default's).
   std::error_code fs_ec;
   const auto dir = std::filesystem::absolute(s.directory, fs_ec);
-  const auto file = std::filesystem::absolute(out->pcap_.path(), fs_ec);
+  const auto file = std::filesystem::absolute(out->first_file_, fs_ec);
   log.notice(Subsystem::kCore, "trace_files",
              {{"directory", dir.lexically_normal().string()},
               {"file", file.lexically_normal().string()},
@@ -97,7 +97,8 @@ TraceOutput::TraceOutput(asio::io_context& io, trace::RollingPcap pcap, const co
         });
       }),
       correlator_(ansi),
-      pcap_(std::move(pcap)),
+      first_file_(pcap.path()),
+      pcap_(std::make_unique<trace::PcapWriter>(std::move(pcap))),
       store_(s.keep_calls),
       hep_agent_(s.hep_agent_id),
       log_(log),
@@ -122,7 +123,7 @@ void TraceOutput::arm() {
     flush();
     const auto now =
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-    if (auto r = pcap_.tick(now); !r) failed(r.error());
+    pcap_->tick(now);
     arm();
   });
 }
@@ -131,7 +132,6 @@ void TraceOutput::flush() {
   capture_.take(batch_);
   if (batch_.records.empty()) return;
   correlator_.resolve(batch_);
-  if (auto r = pcap_.write(batch_); !r) failed(r.error());
   store_.add(batch_);
   for (const auto& r : batch_.records) {
     if (r.kind != trace::Kind::kPacket) continue;
@@ -144,6 +144,8 @@ void TraceOutput::flush() {
     hep_->send_to(asio::buffer(hep_buf_), hep_to_, 0, ec);
     if (!ec) hep_sent_.inc();
   }
+  pcap_->submit(batch_);  // batch_ comes back empty
+  if (auto e = pcap_->take_error(); !e.empty()) failed(e);
 }
 
 void TraceOutput::failed(const std::string& error) {
@@ -158,7 +160,12 @@ void TraceOutput::set_sip_local(sip::Transport t, const std::string& address, st
 
 std::function<void(const sip::Peer&, std::string_view)> TraceOutput::sip_tap(bool outgoing) {
   return [this, outgoing](const sip::Peer& peer, std::string_view bytes) {
-    const auto remote = trace::Address::parse(peer.host, peer.port);
+    if (peer.host != last_host_) {
+      last_host_ = peer.host;
+      last_remote_ = trace::Address::parse(peer.host, 0);
+    }
+    auto remote = last_remote_;
+    remote.port = peer.port;
     const auto& local = sip_local_[sip_index(peer.transport)];
     const auto l4 = peer.transport == sip::Transport::kUdp ? trace::L4::kUdp : trace::L4::kTcp;
     capture_.packet(trace::Protocol::kSip, l4, outgoing, outgoing ? local : remote, outgoing ? remote : local, bytes);

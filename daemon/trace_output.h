@@ -1,7 +1,8 @@
 // The daemon's trace (issue 17): the capture the stacks' taps and the call engine feed (trace/capture.h),
 // and a loop timer that takes the batch every 100 ms (or at once when it passes 1 MiB), tags it with
-// calls (trace/correlator.h), appends it to the rolling pcapng files, sends its SIP messages as HEPv3 and
-// keeps the latest calls for GET /calls/{id}/pcap. The call path only copies bytes.
+// calls (trace/correlator.h), sends its SIP messages as HEPv3, keeps the latest calls for
+// GET /calls/{id}/pcap and hands the batch to the pcapng writer's thread (trace/pcap_writer.h), which
+// frames it and appends it to the rolling files. The call path only copies bytes.
 #pragma once
 
 #include <memory>
@@ -22,6 +23,7 @@
 #include "trace/capture.h"
 #include "trace/correlator.h"
 #include "trace/pcap.h"
+#include "trace/pcap_writer.h"
 
 namespace isupgw::daemon {
 
@@ -61,10 +63,14 @@ class TraceOutput {
   boost::asio::io_context& io_;
   trace::Capture capture_;
   trace::Correlator correlator_;
-  trace::RollingPcap pcap_;
+  std::string first_file_;  // the pcapng file begun at start (the log line names it)
+  std::unique_ptr<trace::PcapWriter> pcap_;
   trace::CallStore store_;
   trace::Batch batch_;
   trace::Address sip_local_[3];
+  // The SIP peer's address of the last message, parsed once (a trunk's messages come from few peers).
+  std::string last_host_;
+  trace::Address last_remote_;
   std::unique_ptr<boost::asio::ip::udp::socket> hep_;
   boost::asio::ip::udp::endpoint hep_to_;
   std::uint32_t hep_agent_;

@@ -265,14 +265,14 @@ TEST_F(CdrFiles, RotatesByTimeAndSyncsByInterval) {
   EXPECT_EQ(std::distance(fs::directory_iterator(dir_), fs::directory_iterator{}), 2);
 }
 
-// background_sync: the caller only asks; the writer's thread runs fdatasync, across a rotation too.
+// writer_thread: the caller only formats; the writer's thread writes and runs fdatasync, across rotations too.
 TEST_F(CdrFiles, BackgroundSyncRunsOffTheCallersThread) {
   FakeWall wall;
   WriterOptions o;
   o.directory = dir_.string();
   o.sync_interval = 1000ms;
   o.rotate_bytes = 4096;
-  o.background_sync = true;
+  o.writer_thread = true;
   auto w = CdrWriter::open(o, wall.fn());
   ASSERT_TRUE(w) << w.error();
   auto synced = [&](std::uint64_t n) {
@@ -289,8 +289,43 @@ TEST_F(CdrFiles, BackgroundSyncRunsOffTheCallersThread) {
     ASSERT_TRUE((*w)->write(answered_call()));
   }
   EXPECT_TRUE(synced(2));
+  w->reset();  // the thread writes what it was handed, syncs and stops
   EXPECT_GT(std::distance(fs::directory_iterator(dir_), fs::directory_iterator{}), 2);
-  w->reset();  // the thread stops; the last records synced
+}
+
+// writer_thread: records wait in the caller until handed over (one write(2) per file per batch), and a
+// batch is cut into files exactly where one record at a time would have been.
+TEST_F(CdrFiles, WriterThreadWritesBatchesAndRotatesBySizeAsOneRecordAtATime) {
+  FakeWall wall;
+  WriterOptions o;
+  o.directory = dir_.string();
+  o.json = false;
+  o.columns = {Column::kCallId, Column::kCause};
+  o.rotate_bytes = 40;  // header (14) + two records of 10 bytes fit, a third does not
+  o.sync_interval = 3600s;
+  o.writer_thread = true;
+  auto w = CdrWriter::open(o, wall.fn());
+  ASSERT_TRUE(w) << w.error();
+  for (int i = 0; i < 5; ++i) {
+    CdrRecord r;
+    r.call_id = "call-" + std::to_string(i);
+    r.cause = 16;
+    ASSERT_TRUE((*w)->write(r));
+  }
+  EXPECT_EQ(lines(slurp((dir_ / "cdr.csv").string())), std::vector<std::string>{"call_id,cause"});  // not yet
+  w->reset();  // hands the batch over, the thread writes it and stops
+  std::vector<std::string> rotated;
+  for (const auto& e : fs::directory_iterator(dir_))
+    if (e.path().filename() != "cdr.csv") rotated.push_back(e.path().filename().string());
+  std::sort(rotated.begin(), rotated.end());
+  ASSERT_EQ(rotated.size(), 2u);  // rotated in the same second: the second one's name takes "-1"
+  EXPECT_EQ(rotated[0], "cdr-20261206T110634-1.csv");
+  EXPECT_EQ(rotated[1], "cdr-20261206T110634.csv");
+  EXPECT_EQ(lines(slurp((dir_ / rotated[1]).string())),
+            (std::vector<std::string>{"call_id,cause", "call-0,16", "call-1,16"}));
+  EXPECT_EQ(lines(slurp((dir_ / rotated[0]).string())),
+            (std::vector<std::string>{"call_id,cause", "call-2,16", "call-3,16"}));
+  EXPECT_EQ(lines(slurp((dir_ / "cdr.csv").string())), (std::vector<std::string>{"call_id,cause", "call-4,16"}));
 }
 
 TEST_F(CdrFiles, AnUncreatableDirectoryIsAnError) {
