@@ -84,6 +84,7 @@ std::vector<std::uint8_t> encode_request(const Accounting& a, std::uint8_t ident
   put_u32(p, Attr::kAcctDelayTime, a.delay_s);
   if (a.session_time_s) put_u32(p, Attr::kAcctSessionTime, *a.session_time_s);
   if (a.terminate_cause) put_u32(p, Attr::kAcctTerminateCause, static_cast<std::uint32_t>(*a.terminate_cause));
+  if (a.event_timestamp) put_u32(p, Attr::kEventTimestamp, *a.event_timestamp);
   p[2] = static_cast<std::uint8_t>(p.size() >> 8);
   p[3] = static_cast<std::uint8_t>(p.size());
   const Authenticator auth = md5(p, secret);  // authenticator octets are still zero here

@@ -32,6 +32,7 @@ enum class Attr : std::uint8_t {
   kAcctSessionId = 44,
   kAcctSessionTime = 46,
   kAcctTerminateCause = 49,
+  kEventTimestamp = 55,  // RFC 2869 5.3
 };
 
 // RFC 2866 5.1 Acct-Status-Type values.
@@ -57,8 +58,11 @@ struct Accounting {
   std::string calling;                            // Calling-Station-Id
   std::string called;                             // Called-Station-Id
   std::uint32_t delay_s = 0;                      // Acct-Delay-Time
-  std::optional<std::uint32_t> session_time_s;    // Stop only
+  std::optional<std::uint32_t> session_time_s;    // Stop and Interim-Update (RFC 2869 2.1)
   std::optional<TerminateCause> terminate_cause;  // Stop only
+  // RFC 2869 5.3 Event-Timestamp: when the event happened (s since the epoch); with Acct-Session-Id and
+  // Acct-Status-Type it names one event however often the record was resent (Acct-Delay-Time changes).
+  std::optional<std::uint32_t> event_timestamp;
 };
 
 // Start (at answer) and Stop (at the end) of an answered call from its record.

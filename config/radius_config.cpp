@@ -36,6 +36,15 @@ Result<std::optional<RadiusSettings>, FieldError> build_radius(const Config& cfg
                      : cfg.node().name().empty() ? "isupgw"
                                                  : cfg.node().name();
   if (o.nas_identifier.size() > 253) return fail("radius.nas_identifier", "nas_identifier longer than 253 octets");
+  o.spool_file = r.spool_file();
+  if (r.spool_max_bytes() != 0) {
+    if (r.spool_max_bytes() < 4096) return fail("radius.spool_max_bytes", "spool_max_bytes must be at least 4096");
+    o.spool_max_bytes = r.spool_max_bytes();
+  }
+  // RFC 2869 2.1 advises at least 60 s between Interim-Updates; shorter ones serve tests.
+  if (r.interim_interval_s() > 86400)
+    return fail("radius.interim_interval_s", "interim_interval_s must be at most 86400");
+  o.interim_interval = std::chrono::seconds(r.interim_interval_s());
   return std::optional<RadiusSettings>(std::move(o));
 }
 

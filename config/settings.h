@@ -142,6 +142,9 @@ struct RadiusSettings {
   std::chrono::milliseconds timeout{2000};
   unsigned retries = 3;
   std::string nas_identifier;
+  std::string spool_file;  // empty: no spool (a request no server answered is lost)
+  std::uint64_t spool_max_bytes = 16ull << 20;
+  std::chrono::seconds interim_interval{0};  // 0: no Interim-Update
 };
 
 // trace (issue 17, config/trace_config.cpp): pcapng files, HEP export, calls kept in memory.

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <charconv>
 #include <cstring>
 
 namespace isupgw::daemon {
@@ -14,6 +15,20 @@ namespace {
 
 std::string name_of(const config::RadiusSettings::Server& s) {
   return (s.address.find(':') != std::string::npos ? "[" + s.address + "]" : s.address) + ":" + std::to_string(s.port);
+}
+
+std::int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+const char* status_name(cdr::radius::StatusType s) {
+  switch (s) {
+    case cdr::radius::StatusType::kStart: return "start";
+    case cdr::radius::StatusType::kStop: return "stop";
+    case cdr::radius::StatusType::kInterimUpdate: return "interim";
+  }
+  return "?";
 }
 
 }  // namespace
@@ -48,26 +63,59 @@ Result<std::unique_ptr<RadiusAccounting>, std::string> RadiusAccounting::start(b
     sockets.push_back(fd);
     names += (names.empty() ? "" : ",") + name_of(s);
   }
+  std::unique_ptr<RadiusSpool> spool;
+  if (!settings.spool_file.empty()) {
+    auto s = RadiusSpool::open(settings.spool_file, settings.spool_max_bytes);
+    if (!s) {
+      close_all();
+      return Err(s.error());
+    }
+    spool = std::move(*s);
+  }
+  std::unique_ptr<RadiusAccounting> acct(
+      new RadiusAccounting(io, settings, std::move(sockets), std::move(spool), log, counters));
   log.notice(Subsystem::kCore, "radius_accounting",
              {{"servers", names},
               {"nas_identifier", settings.nas_identifier},
               {"timeout_ms", static_cast<std::uint64_t>(settings.timeout.count())},
-              {"retries", settings.retries}});
-  return std::unique_ptr<RadiusAccounting>(new RadiusAccounting(io, settings, std::move(sockets), log, counters));
+              {"retries", settings.retries},
+              {"interim_interval_s", static_cast<std::uint64_t>(settings.interim_interval.count())},
+              {"spool", settings.spool_file.empty() ? std::string("none") : settings.spool_file},
+              {"boot_id", acct->boot_}});
+  return acct;
 }
 
 RadiusAccounting::RadiusAccounting(boost::asio::io_context& io, const config::RadiusSettings& settings,
-                                   std::vector<int> sockets, Logger& log, Counters& counters)
+                                   std::vector<int> sockets, std::unique_ptr<RadiusSpool> spool, Logger& log,
+                                   Counters& counters)
     : io_(io),
       settings_(settings),
       sockets_(std::move(sockets)),
+      spool_(std::move(spool)),
       log_(log),
       sent_(counters.get("radius.requests")),
       answered_(counters.get("radius.responses")),
       retransmits_(counters.get("radius.retransmits")),
       failovers_(counters.get("radius.failovers")),
       lost_(counters.get("radius.lost")),
-      thread_([this] { run(); }) {}
+      interims_(counters.get("radius.interim_updates")),
+      spooled_(counters.get("radius.spooled")),
+      spool_sent_(counters.get("radius.spool_sent")),
+      spool_dropped_(counters.get("radius.spool_dropped")),
+      thread_() {
+  char hex[24];
+  auto [end, ec] = std::to_chars(hex, hex + sizeof hex, wall_ms(), 16);
+  boot_.assign(hex, end);
+  if (spool_ && !spool_->empty()) {
+    // An earlier run left these: sent (in order) once a server answers the first probe.
+    log.notice(Subsystem::kCore, "radius_spool_found",
+               {{"file", spool_->path()},
+                {"records", spool_->size()},
+                {"torn_bytes_cut", spool_->torn_bytes_cut()},
+                {"bad_lines", spool_->found_bad_lines()}});
+  }
+  thread_ = std::thread([this] { run(); });
+}
 
 RadiusAccounting::~RadiusAccounting() {
   {
@@ -80,72 +128,191 @@ RadiusAccounting::~RadiusAccounting() {
 }
 
 void RadiusAccounting::answered(const cdr::CdrRecord& r) {
-  enqueue(cdr::radius::start_of(r, settings_.nas_identifier));
-}
-
-void RadiusAccounting::ended(const cdr::CdrRecord& r) {
-  if (r.answer == 0) return;  // no Start was sent: an unanswered attempt has no accounting session
-  enqueue(cdr::radius::stop_of(r, settings_.nas_identifier));
-}
-
-void RadiusAccounting::enqueue(cdr::radius::Accounting a) {
+  Record rec{cdr::radius::start_of(r, settings_.nas_identifier), r.answer};
+  rec.acct.session_id = boot_ + "-" + r.call_id;
+  rec.acct.event_timestamp = static_cast<std::uint32_t>(r.answer / 1000);
   {
     std::lock_guard lock(mu_);
-    queue_.push_back({std::move(a), std::chrono::steady_clock::now()});
+    queue_.push_back(rec);
+    if (settings_.interim_interval.count() > 0) {
+      interim_due_.emplace_back(Clock::now() + settings_.interim_interval, rec.acct.session_id);
+      std::string id = rec.acct.session_id;
+      sessions_.emplace(std::move(id), Session{std::move(rec), r.answer});
+    }
   }
   cv_.notify_one();
 }
 
-void RadiusAccounting::run() {
-  std::chrono::steady_clock::time_point drain_until{};
-  for (;;) {
-    Pending p;
-    {
-      std::unique_lock lock(mu_);
-      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (stopping_ && drain_until == std::chrono::steady_clock::time_point{})
-        drain_until = std::chrono::steady_clock::now() + kDrainTime;
-      if (queue_.empty()) return;
-      if (stopping_ && std::chrono::steady_clock::now() >= drain_until) {
-        lost_.inc(queue_.size());
-        return;
-      }
-      p = std::move(queue_.front());
-      queue_.pop_front();
-    }
-    if (!send(p, stopping_)) lost_.inc();
+void RadiusAccounting::ended(const cdr::CdrRecord& r) {
+  if (r.answer == 0) return;  // no Start was sent: an unanswered attempt has no accounting session
+  Record rec{cdr::radius::stop_of(r, settings_.nas_identifier), r.release};
+  rec.acct.session_id = boot_ + "-" + r.call_id;
+  rec.acct.event_timestamp = static_cast<std::uint32_t>(r.release / 1000);
+  {
+    std::lock_guard lock(mu_);
+    sessions_.erase(rec.acct.session_id);  // its pending Interim-Update is skipped when due
+    queue_.push_back(std::move(rec));
+  }
+  cv_.notify_one();
+}
+
+RadiusAccounting::Clock::time_point RadiusAccounting::next_wake() const {
+  auto wake = Clock::time_point::max();
+  if (!interim_due_.empty()) wake = interim_due_.front().first;
+  if (spool_ && !spool_->empty()) wake = std::min(wake, next_probe_);
+  return wake;
+}
+
+void RadiusAccounting::take_due_interims(std::deque<Record>& out) {
+  const auto now = Clock::now();
+  while (!interim_due_.empty() && interim_due_.front().first <= now) {
+    auto [due, id] = std::move(interim_due_.front());
+    interim_due_.pop_front();
+    auto it = sessions_.find(id);
+    if (it == sessions_.end()) continue;  // ended
+    Record rec = it->second.start;
+    rec.acct.status = cdr::radius::StatusType::kInterimUpdate;
+    rec.event_ms = wall_ms();
+    rec.acct.event_timestamp = static_cast<std::uint32_t>(rec.event_ms / 1000);
+    // RFC 2869 2.1: an Interim-Update carries the session's time so far.
+    rec.acct.session_time_s =
+        static_cast<std::uint32_t>((std::max<std::int64_t>(rec.event_ms - it->second.answer_ms, 0) + 500) / 1000);
+    out.push_back(std::move(rec));
+    interims_.inc();
+    interim_due_.emplace_back(due + settings_.interim_interval, std::move(id));
   }
 }
 
-bool RadiusAccounting::send(const Pending& p, bool draining) {
+void RadiusAccounting::run() {
+  Clock::time_point drain_until{};
+  for (;;) {
+    std::deque<Record> batch;
+    bool stopping = false;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait_until(lock, std::min(next_wake(), Clock::now() + std::chrono::hours(1)),
+                     [this] { return stopping_ || !queue_.empty() || Clock::now() >= next_wake(); });
+      take_due_interims(queue_);
+      batch.swap(queue_);
+      stopping = stopping_;
+    }
+    if (stopping && drain_until == Clock::time_point{}) drain_until = Clock::now() + kDrainTime;
+    // Order is kept: while the spool holds records, new ones go behind them.
+    if (spool_ && !spool_->empty()) to_spool(batch);
+    while (!batch.empty()) {
+      if (stopping && Clock::now() >= drain_until) break;
+      if (send(batch.front(), settings_.retries, false)) {
+        batch.pop_front();
+        continue;
+      }
+      if (!spool_) {
+        log_on_loop(LogLevel::kError, "radius_request_lost",
+                    {{"session", batch.front().acct.session_id}, {"status", status_name(batch.front().acct.status)}});
+        lost_.inc();
+        batch.pop_front();
+        continue;
+      }
+      log_on_loop(
+          LogLevel::kWarn, "radius_spooling",
+          {{"file", spool_->path()}, {"reason", "no server answered"}, {"records", std::to_string(batch.size())}});
+      probe_wait_ = kProbeFirst;
+      next_probe_ = Clock::now() + probe_wait_;
+      to_spool(batch);
+    }
+    if (!batch.empty()) {  // stopping, out of time
+      if (spool_) {
+        to_spool(batch);
+      } else {
+        lost_.inc(batch.size());
+      }
+    }
+    if (stopping) {
+      std::lock_guard lock(mu_);
+      if (queue_.empty()) return;
+      continue;
+    }
+    if (spool_ && !spool_->empty() && Clock::now() >= next_probe_) send_spool();
+  }
+}
+
+void RadiusAccounting::to_spool(std::deque<Record>& records) {
+  if (records.empty()) return;
+  std::vector<Record> v(std::make_move_iterator(records.begin()), std::make_move_iterator(records.end()));
+  records.clear();
+  const std::size_t dropped = spool_->append(v);
+  spooled_.inc(v.size() - dropped);
+  if (dropped > 0) {
+    spool_dropped_.inc(dropped);
+    if (!spool_full_logged_) {
+      spool_full_logged_ = true;
+      log_on_loop(LogLevel::kError, "radius_spool_full",
+                  {{"file", spool_->path()},
+                   {"max_bytes", std::to_string(settings_.spool_max_bytes)},
+                   {"dropped", std::to_string(dropped)}});
+    }
+  }
+}
+
+void RadiusAccounting::send_spool() {
+  // A probe: the oldest record, one try per server.
+  if (!send(spool_->front(), 1, true)) {
+    probe_wait_ = std::min(probe_wait_ * 2, std::chrono::duration_cast<std::chrono::milliseconds>(kProbeMax));
+    next_probe_ = Clock::now() + probe_wait_;
+    return;
+  }
+  std::size_t sent = 1;
+  spool_->pop_front();
+  spool_sent_.inc();
+  while (!spool_->empty()) {
+    std::deque<Record> more;
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_) return;  // the destructor's drain spools the queue behind these
+      take_due_interims(queue_);
+      more.swap(queue_);
+    }
+    to_spool(more);
+    if (!send(spool_->front(), settings_.retries, true)) {
+      probe_wait_ = kProbeFirst;
+      next_probe_ = Clock::now() + probe_wait_;
+      return;
+    }
+    spool_->pop_front();
+    spool_sent_.inc();
+    ++sent;
+  }
+  spool_full_logged_ = false;
+  log_on_loop(LogLevel::kNotice, "radius_spool_drained", {{"file", spool_->path()}, {"records", std::to_string(sent)}});
+}
+
+bool RadiusAccounting::send(const Record& r, unsigned tries, bool quiet) {
   const std::size_t n = sockets_.size();
   for (std::size_t k = 0; k < n; ++k) {
     const std::size_t server = (active_ + k) % n;
-    if (try_server(server, p, settings_.timeout)) {
+    if (try_server(server, r, tries)) {
       if (server != active_) {
         failovers_.inc();
-        log_on_loop(LogLevel::kWarn, "radius_failover", name_of(settings_.servers[server]),
-                    name_of(settings_.servers[active_]));
+        log_on_loop(LogLevel::kWarn, "radius_failover",
+                    {{"subject", name_of(settings_.servers[server])}, {"detail", name_of(settings_.servers[active_])}});
         active_ = server;
       }
       return true;
     }
-    log_on_loop(LogLevel::kWarn, "radius_server_timeout", name_of(settings_.servers[server]),
-                std::to_string(settings_.retries));
-    if (draining) break;
+    if (!quiet)
+      log_on_loop(LogLevel::kWarn, "radius_server_timeout",
+                  {{"subject", name_of(settings_.servers[server])}, {"detail", std::to_string(tries)}});
   }
-  log_on_loop(LogLevel::kError, "radius_request_lost", p.acct.session_id,
-              p.acct.status == cdr::radius::StatusType::kStart ? "start" : "stop");
   return false;
 }
 
-bool RadiusAccounting::try_server(std::size_t server, const Pending& p, std::chrono::milliseconds timeout) {
+bool RadiusAccounting::try_server(std::size_t server, const Record& r, unsigned tries) {
   const int fd = sockets_[server];
-  for (unsigned attempt = 0; attempt < settings_.retries; ++attempt) {
-    cdr::radius::Accounting a = p.acct;
-    // RFC 2866 5.2: the time the record waited; a changed attribute needs a new Identifier.
-    a.delay_s = static_cast<std::uint32_t>(
-        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - p.queued).count());
+  const auto timeout = settings_.timeout;
+  for (unsigned attempt = 0; attempt < tries; ++attempt) {
+    cdr::radius::Accounting a = r.acct;
+    // RFC 2866 5.2: the seconds since the event (also across restarts: the spool keeps the event time);
+    // a changed attribute needs a new Identifier (and so a new authenticator).
+    a.delay_s = static_cast<std::uint32_t>(std::max<std::int64_t>(wall_ms() - r.event_ms, 0) / 1000);
     const auto request = cdr::radius::encode_request(a, next_id_++, settings_.secret);
     if (attempt > 0) retransmits_.inc();
     sent_.inc();
@@ -155,10 +322,9 @@ bool RadiusAccounting::try_server(std::size_t server, const Pending& p, std::chr
       ::poll(&pfd, 0, static_cast<int>(timeout.count()));
       continue;
     }
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    const auto deadline = Clock::now() + timeout;
     for (;;) {
-      const auto left =
-          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
       if (left.count() <= 0) break;
       pollfd pfd{fd, POLLIN, 0};
       if (::poll(&pfd, 1, static_cast<int>(left.count())) <= 0) break;
@@ -176,12 +342,14 @@ bool RadiusAccounting::try_server(std::size_t server, const Pending& p, std::chr
   return false;
 }
 
-void RadiusAccounting::log_on_loop(LogLevel level, std::string event, std::string server, std::string detail) {
+void RadiusAccounting::log_on_loop(LogLevel level, std::string event,
+                                   std::vector<std::pair<std::string, std::string>> fields) {
   // The logger belongs to the event loop's thread.
-  boost::asio::post(io_,
-                    [this, level, event = std::move(event), server = std::move(server), detail = std::move(detail)] {
-                      log_.log(Subsystem::kCore, level, event, {{"subject", server}, {"detail", detail}});
-                    });
+  boost::asio::post(io_, [this, level, event = std::move(event), fields = std::move(fields)] {
+    std::vector<LogField> f;
+    for (const auto& [k, v] : fields) f.emplace_back(k, v);
+    log_.log(Subsystem::kCore, level, event, std::span<const LogField>(f));
+  });
 }
 
 }  // namespace isupgw::daemon

@@ -4,7 +4,8 @@ temp dir, loopback port, the `detail` module as the record) receives Start and S
 The gateway's primary server is a loopback port where nothing listens; the secondary is FreeRADIUS: every record
 reaching FreeRADIUS shows the failover after the primary's timeouts. Verdicts: SIPp (3 answered calls held 1.2 s,
 1 busy), FreeRADIUS's detail file (its own decode, after its check of the Request Authenticator with the shared
-secret): one Start and one Stop per answered call with the same Acct-Session-Id (= the CDR's call id),
+secret): one Start and one Stop per answered call with the same Acct-Session-Id (= BOOT-CALLID: the CDR's call id
+after the run's boot id),
 Acct-Session-Time = the CDR's duration rounded to seconds, nothing for the busy call."""
 import csv
 import os
@@ -146,9 +147,11 @@ try:
             all(r.get("Acct-Terminate-Cause") == "User-Request" for r in stops.values()), stops)
     with open(os.path.join(cdr_dir, "cdr.csv"), encoding="utf-8") as f:
         cdrs = {r["call_id"]: r for r in csv.DictReader(f)}
-    answered = {k: r for k, r in cdrs.items() if r["answer"]}
-    c.check("Acct-Session-Id = the CDR's call id of each answered call", set(answered) == set(stops),
-            (sorted(answered), sorted(stops)))
+    boot = re.search(r"boot_id=(\w+)", line or "")
+    # Acct-Session-Id = BOOT-CALLID: unique across restarts (the call id starts again at 1).
+    answered = {f"{boot.group(1) if boot else '?'}-{k}": r for k, r in cdrs.items() if r["answer"]}
+    c.check("Acct-Session-Id = the start line's boot id + '-' + the CDR's call id of each answered call",
+            set(answered) == set(stops), (sorted(answered), sorted(stops)))
     times = {k: (int(stops[k]["Acct-Session-Time"]), int(answered[k]["duration_ms"])) for k in stops if k in answered}
     c.check("Acct-Session-Time = the CDR's duration rounded to seconds (SIPp held each call 1.2 s)",
             len(times) == 3 and all(t == (ms + 500) // 1000 and 1 <= t <= 2 for t, ms in times.values()), times)
