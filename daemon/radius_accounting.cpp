@@ -263,13 +263,19 @@ void RadiusAccounting::send_spool() {
   std::size_t sent = 1;
   spool_->pop_front();
   spool_sent_.inc();
+  auto next_take = Clock::now();
   while (!spool_->empty()) {
     std::deque<Record> more;
     {
       std::lock_guard lock(mu_);
       if (stopping_) return;  // the destructor's drain spools the queue behind these
-      take_due_interims(queue_);
-      more.swap(queue_);
+      // New records join the spool's tail at most every kSpoolTake (one fdatasync each time), not per
+      // record sent: the spool must drain faster than calls fill it.
+      if (Clock::now() >= next_take) {
+        take_due_interims(queue_);
+        more.swap(queue_);
+        next_take = Clock::now() + kSpoolTake;
+      }
     }
     to_spool(more);
     if (!send(spool_->front(), settings_.retries, true)) {

@@ -50,6 +50,7 @@ class RadiusAccounting {
   static constexpr std::chrono::seconds kDrainTime{2};
   static constexpr std::chrono::milliseconds kProbeFirst{500};
   static constexpr std::chrono::milliseconds kProbeMax{4000};
+  static constexpr std::chrono::milliseconds kSpoolTake{50};
 
  private:
   using Record = cdr::radius::SpoolRecord;

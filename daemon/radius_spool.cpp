@@ -90,7 +90,7 @@ std::size_t RadiusSpool::append(std::span<const cdr::radius::SpoolRecord> record
   std::size_t taken = 0;
   for (const auto& r : records) {
     std::string line = cdr::radius::spool_line(r);
-    if (bytes_ + text.size() + line.size() > max_ && acked_in_file_ > 0 && text.empty()) compact();
+    if (bytes_ + text.size() + line.size() > max_ && acked_in_file_ > 0) compact();
     if (bytes_ + text.size() + line.size() > max_) break;  // full: this record and the rest are dropped
     text += line;
     ++taken;
