@@ -179,7 +179,10 @@ void RadiusAccounting::take_due_interims(std::deque<Record>& out) {
         static_cast<std::uint32_t>((std::max<std::int64_t>(rec.event_ms - it->second.answer_ms, 0) + 500) / 1000);
     out.push_back(std::move(rec));
     interims_.inc();
-    interim_due_.emplace_back(due + settings_.interim_interval, std::move(id));
+    // A thread held up past the next interval does not catch up with a burst: the next is one interval
+    // from now (so no two Interim-Updates of a session share an Event-Timestamp).
+    interim_due_.emplace_back(std::max(due + settings_.interim_interval, now + settings_.interim_interval),
+                              std::move(id));
   }
 }
 

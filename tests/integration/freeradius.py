@@ -90,10 +90,15 @@ server acct {{
         with open(self.log_path, encoding="utf-8", errors="replace") as f:
             return f.read()
 
-    def stop(self):
+    def stop(self, crash=False):
+        """SIGTERM, or SIGKILL with crash=True: an outage where nothing half-done is finished (on SIGTERM
+        FreeRADIUS may record a request it then does not answer, which the client must send again)."""
         if self.proc is None:
             return
-        self.proc.terminate()
+        if crash:
+            self.proc.kill()
+        else:
+            self.proc.terminate()
         try:
             self.proc.wait(10)
         except subprocess.TimeoutExpired:
