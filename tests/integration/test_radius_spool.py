@@ -29,7 +29,9 @@ if FREERADIUS is None:
 
 OUTAGE_S = float(os.environ.get("ISUPGW_RADIUS_OUTAGE_S", "0"))  # 0: until 8 records are spooled
 RATE = 2  # calls/s
-CALLS = 12 if OUTAGE_S == 0 else int(RATE * (OUTAGE_S + 12))
+BATCH = 12  # calls per SIPp run (6 s: SIPp's own -timeout is 25 s)
+BATCHES = 1 if OUTAGE_S == 0 else int((OUTAGE_S + 12) // 6) + 1  # back to back, through the whole outage
+CALLS = BATCH * BATCHES
 HOLD_MS = 2500
 
 c = Checks()
@@ -88,8 +90,12 @@ try:
 
     # Phase 1: calls at 2/s, each held 2.5 s; FreeRADIUS stopped once it has recorded 2 Starts.
     result = {}
-    sipp = threading.Thread(target=lambda: result.update(
-        zip(("rc", "err"), uac("sn:uac", port, calls=CALLS, extra=["-r", str(RATE), "-d", str(HOLD_MS)]))))
+    def place_calls():
+        for _ in range(BATCHES):
+            rc, err = uac("sn:uac", port, calls=BATCH, extra=["-r", str(RATE), "-d", str(HOLD_MS)])
+            result.update(rc=result.get("rc", 0) or rc, err=result.get("err", "") + err)
+
+    sipp = threading.Thread(target=place_calls)
     sipp.start()
     c.check("FreeRADIUS recorded the first Starts", wait_until(
         lambda: sum(r.get("Acct-Status-Type") == "Start" for r in rad.records()) >= 2, 15), rad.records())
