@@ -44,13 +44,15 @@ with open(secret_file, "w", encoding="utf-8") as f:
 cdr_dir = os.path.join(tmp, "cdr")
 spool = os.path.join(tmp, "radius.spool")
 SIM_PORT = free_port()
+# One try of 1 s: a Response later than the timeout makes the gateway send the record again, which FreeRADIUS
+# would then record twice (a stall of a loaded machine must not look like a duplicate of ours).
 GW = sim_exchange_gateway(SIM_PORT, ring_ms=100, extra=f"""
 cdr: {{directory: {cdr_dir}, formats: [csv], sync_interval_ms: 0}}
 radius:
   servers: [{{address: 127.0.0.1, port: {rad.port}}}]
   secret_file: {secret_file}
-  timeout_ms: 200
-  retries: 2
+  timeout_ms: 1000
+  retries: 1
   nas_identifier: gw-spool-test
   spool_file: {spool}
   interim_interval_s: 1
