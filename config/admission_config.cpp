@@ -1,4 +1,5 @@
-// sip.trunks[].admission and ss7.trunk_groups[].admission (issue 18, engine/admission.h).
+// sip.trunks[].admission and ss7.trunk_groups[].admission (issue 18, engine/admission.h), and a
+// trunk's health thresholds (down_after, up_after; engine/trunk_health.h).
 #include <cmath>
 
 #include "config/validate.h"
@@ -24,6 +25,15 @@ std::optional<FieldError> check_one(const Admission& a, const std::string& p) {
 }  // namespace
 
 std::optional<FieldError> check_admission(const Config& cfg) {
+  for (int i = 0; i < cfg.sip().trunks_size(); ++i) {  // trunk health (issue 18)
+    const auto& t = cfg.sip().trunks(i);
+    const std::string p = "sip.trunks[" + std::to_string(i) + "]";
+    if ((t.down_after() != 0 || t.up_after() != 0) && t.options_interval_ms() == 0)
+      return FieldError{p + (t.down_after() != 0 ? ".down_after" : ".up_after"),
+                        "down_after and up_after need options_interval_ms (the OPTIONS keepalive)"};
+    if (t.down_after() > 100) return FieldError{p + ".down_after", "down_after must be at most 100"};
+    if (t.up_after() > 100) return FieldError{p + ".up_after", "up_after must be at most 100"};
+  }
   for (int i = 0; i < cfg.sip().trunks_size(); ++i)
     if (cfg.sip().trunks(i).has_admission())
       if (auto e = check_one(cfg.sip().trunks(i).admission(), "sip.trunks[" + std::to_string(i) + "].admission"))

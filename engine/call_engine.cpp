@@ -33,6 +33,9 @@ EngineConfig make_engine_config(const config::Config& cfg, const config::Setting
     p.plan.area_code = t.number_plan().area_code();
     p.host = t.domain().empty() ? t.address() : t.domain();
     p.append_st = !t.overlap();  // overlap: the number may grow (RFC 3578)
+    ti.monitored = t.options_interval_ms() != 0;
+    if (t.down_after() != 0) ti.down_after = t.down_after();
+    if (t.up_after() != 0) ti.up_after = t.up_after();
     ec.trunks.push_back(std::move(ti));
   }
   for (const auto& t : cfg.sip().trunks())
@@ -58,6 +61,7 @@ CallEngine::CallEngine(EngineConfig cfg, Logger& log, Counters& counters)
       completed_(counters.get("call.completed")),
       ignored_(counters.get("call.ignored_events")) {
   admission_.configure(cfg_.sip_admission, cfg_.group_admission);
+  sync_health();
 }
 
 CallEngine::~CallEngine() {
@@ -281,6 +285,14 @@ void CallEngine::start_b(Call& c) {
     if (drained) {  // hunted elsewhere: the next target, or no circuit/channel available
       counters_.get("call.target_out_of_service").inc();
       log_.info(Subsystem::kCall, "target_out_of_service", {{"call", c.id}, {"target", t.name}});
+      return b_failed_now(c, 34);
+    }
+  }
+  if (!health_.empty() && t.kind == RouteTarget::Kind::kSipTrunk) {
+    if (auto h = health_.find(t.name); h != health_.end() && !h->second->up()) {
+      // Down or probing (issue 18): hunted like a congested target -- the next one, or cause 34.
+      counters_.get("call.target_down").inc();
+      log_.info(Subsystem::kCall, "target_down", {{"call", c.id}, {"target", t.name}});
       return b_failed_now(c, 34);
     }
   }

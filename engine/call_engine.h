@@ -41,6 +41,7 @@
 #include "engine/call_timings.h"
 #include "engine/router.h"
 #include "engine/source_acl.h"
+#include "engine/trunk_health.h"
 #include "isup/isup_cc.h"
 #include "mapping/interworking.h"
 #include "sip/offer_answer.h"
@@ -54,6 +55,9 @@ struct SipTrunkInfo {
   sip::Peer peer;
   SourceAcl acl;
   mapping::SipProfile profile;
+  // Trunk health (issue 18, trunk_health.h): only trunks with OPTIONS keepalives are monitored.
+  bool monitored = false;
+  unsigned down_after = 1, up_after = 2;
 };
 
 struct EngineConfig {
@@ -170,6 +174,11 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   bool set_group_service(std::string_view name, bool in_service);
   bool sip_trunk_in_service(std::string_view name) const { return !out_of_service_trunks_.count(name); }
   bool group_in_service(std::string_view name) const { return !out_of_service_groups_.count(name); }
+  // Trunk health (issue 18): the machine of a monitored SIP trunk (nullptr: not monitored).
+  const TrunkHealth* sip_trunk_health(std::string_view name) const {
+    auto it = health_.find(name);
+    return it == health_.end() ? nullptr : it->second.get();
+  }
   // Admission control (issue 18): the gate of a SIP trunk or trunk group with limits (nullptr: none).
   const AdmissionGate* admission_sip_trunk(std::string_view name) const { return admission_.sip_trunk(name); }
   const AdmissionGate* admission_group(std::string_view name) const { return admission_.group(name); }
@@ -186,6 +195,8 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   void on_refresh_result(sip::SessionId s, const sip::Message& response) override;
   // SIP-I/SIP-T INFO with ISUP (RFC 3372): into ISUP, or refused (call_engine_info.cpp).
   sip::InfoAnswer on_info(sip::SessionId s, const sip::Message& info) override;
+  // Each OPTIONS keepalive's outcome: the health of the trunks at that peer (call_engine_admission.cpp).
+  void on_ping_result(const sip::Peer& peer, bool answered) override;
 
   // --- isup::CallControlUser ---
   void on_setup(isup::CallId call, const isup::IncomingSetup& setup) override;
@@ -314,6 +325,8 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   // at most once a second); `why` then names the limit and `retry_after` the seconds to wait.
   bool admit(AdmissionGate& gate, const Call& c, std::string_view trunk, std::string& why, int& retry_after);
   void release_gates(Call& c);
+  void sync_health();                        // a machine per monitored trunk of routing_ (start, reload)
+  void trunk_failed(const SipTrunkInfo& t);  // an INVITE transaction timed out
   void observe_pdd(Call& c) {
     if (!c.pdd_seen) {
       c.pdd_seen = true;
@@ -367,6 +380,7 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   std::map<std::string, std::chrono::seconds, std::less<>> out_of_service_trunks_;  // -> Retry-After
   Admission admission_;
   LogThrottle admission_log_;
+  std::map<std::string, std::unique_ptr<TrunkHealth>, std::less<>> health_;  // by trunk name
   Logger& log_;
   Counters& counters_;
   CallMeter meter_;  // before the calls: their machines use it

@@ -91,6 +91,7 @@ void CallEngine::reload(EngineConfig cfg) {
   if (!cfg.groups.empty()) cfg_.groups = std::move(cfg.groups);
   routing_ = std::make_shared<const Routing>(Routing{std::move(cfg.trunks), std::move(cfg.router)});
   admission_.configure(cfg.sip_admission, cfg.group_admission);
+  sync_health();
   for (auto it = out_of_service_trunks_.begin(); it != out_of_service_trunks_.end();)
     it = routing_->trunk_named(it->first) == nullptr ? out_of_service_trunks_.erase(it) : std::next(it);
   log_.notice(Subsystem::kCall, "routing_reloaded",

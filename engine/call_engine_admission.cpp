@@ -1,6 +1,9 @@
 // The call engine's admission control (issue 18, engine/admission.h): a call
-// from or to a trunk with limits passes its gate, or is refused.
+// from or to a trunk with limits passes its gate, or is refused; and the health
+// of SIP trunks (engine/trunk_health.h) fed by OPTIONS keepalives and INVITE timeouts.
 #include "engine/call_engine.h"
+
+#include <set>
 
 namespace isupgw::engine {
 
@@ -26,6 +29,38 @@ void CallEngine::release_gates(Call& c) {
   if (c.gate_a != nullptr) c.gate_a->release();
   if (c.gate_b != nullptr) c.gate_b->release();
   c.gate_a = c.gate_b = nullptr;
+}
+
+void CallEngine::sync_health() {
+  std::set<std::string, std::less<>> monitored;
+  for (const auto& t : routing_->trunks) {
+    if (!t.monitored) continue;
+    monitored.insert(t.name);
+    auto it = health_.find(t.name);
+    if (it == health_.end())
+      health_.emplace(t.name, std::make_unique<TrunkHealth>(t.name, t.down_after, t.up_after, log_, counters_));
+    else
+      it->second->set_thresholds(t.down_after, t.up_after);
+  }
+  for (auto it = health_.begin(); it != health_.end();)
+    it = monitored.count(it->first) ? std::next(it) : health_.erase(it);
+}
+
+void CallEngine::trunk_failed(const SipTrunkInfo& t) {
+  if (auto it = health_.find(t.name); it != health_.end()) it->second->failure();
+}
+
+void CallEngine::on_ping_result(const sip::Peer& peer, bool answered) {
+  if (health_.empty()) return;
+  for (const auto& t : routing_->trunks) {
+    if (t.peer.host != peer.host || t.peer.port != peer.port || t.peer.transport != peer.transport) continue;
+    auto it = health_.find(t.name);
+    if (it == health_.end()) continue;
+    if (answered)
+      it->second->success();
+    else
+      it->second->failure();
+  }
 }
 
 }  // namespace isupgw::engine

@@ -224,6 +224,9 @@ void CallEngine::on_ended(sip::SessionId s, sip::EndReason why) {
   }
   by_sid_.erase(s);
   c->b.sid = 0;
+  // An INVITE to the trunk timed out (Timer B): a failure of the trunk's health (issue 18).
+  if (why == sip::EndReason::kTimeout && c->state() != CallState::kActive && c->b.trunk != nullptr)
+    trunk_failed(*c->b.trunk);
   if (c->state() == CallState::kActive)
     return fire(*c, CallEvent::kBReleased, EventData{cause, 0, {}, nullptr, nullptr, nullptr});
   b_failed_now(*c, cause);

@@ -21,6 +21,13 @@ void UserAgent::answer_options(TransactionId tx, const Message& m, const Peer& f
 void UserAgent::send_ping(std::size_t i) {
   if (stopped_ || i >= options_.ping_targets.size()) return;
   const Peer& p = options_.ping_targets[i];
+  // The previous ping still has no final response when the next is due: it failed (issue 18, trunk
+  // health -- a dead peer is seen within one interval, not only at Timer F, 64*T1, RFC 3261 17.1.2.2).
+  // Its transaction runs on; what it brings later is no longer ours.
+  if (pings_[i].outstanding != 0) {
+    tx_refs_.erase(pings_[i].outstanding);
+    on_ping_result(i, false);
+  }
   std::string host = p.host.find(':') != std::string::npos ? "[" + p.host + "]" : p.host;
   const std::string target = "sip:" + host + ":" + std::to_string(p.port);
   const std::string branch = new_branch();
@@ -36,6 +43,7 @@ void UserAgent::send_ping(std::size_t i) {
   m.add(HeaderId::kUserAgent, options_.user_agent);
   const TransactionId tx = tx_.send_request(Method::kOptions, branch, p, m.serialize());
   tx_refs_[tx] = TxRef{0, Purpose::kPing, i, 0};
+  pings_[i].outstanding = tx;
   pings_[i].timer = timers_->start(options_.ping_interval, [this, i] {
     pings_[i].timer = 0;
     send_ping(i);
@@ -44,6 +52,8 @@ void UserAgent::send_ping(std::size_t i) {
 
 void UserAgent::on_ping_result(std::size_t i, bool up) {
   if (i >= pings_.size()) return;
+  pings_[i].outstanding = 0;
+  user_.on_ping_result(options_.ping_targets[i], up);
   const int now = up ? 1 : 0;
   if (pings_[i].up == now) return;
   pings_[i].up = now;

@@ -170,6 +170,9 @@ class SessionUser {
 
   // A configured trunk's OPTIONS keepalive changed state.
   virtual void on_peer_state(const Peer&, bool /*up*/) {}
+  // Each OPTIONS keepalive's outcome (trunk health, issue 18): a final response (answered), or
+  // none by the time the next one is due, or a transaction failure (not answered).
+  virtual void on_ping_result(const Peer&, bool /*answered*/) {}
 };
 
 }  // namespace isupgw::sip

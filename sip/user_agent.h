@@ -278,6 +278,7 @@ class UserAgent final : public SessionApi, private TransactionUser {
   struct PingState {
     int up = -1;  // unknown
     TimerService::Id timer = 0;
+    TransactionId outstanding = 0;  // the ping without a final response yet (0: none)
   };
   std::vector<PingState> pings_;
   struct RegState {

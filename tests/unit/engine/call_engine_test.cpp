@@ -221,6 +221,7 @@ class CallEngineTest : public ::testing::Test {
     t.acl.add("127.0.0.1");
     t.profile.kind = kind;
     t.profile.host = "127.0.0.1";
+    t.monitored = monitor_peer;  // trunk health (issue 18): down after 1 failure, up after 2 answers
     ec.trunks.push_back(std::move(t));
     for (auto& r : routes) ec.router.add(std::move(r));
     ec.sip_admission = sip_admission;
@@ -342,6 +343,7 @@ class CallEngineTest : public ::testing::Test {
 
   bool overlap = false;
   AdmissionConfig sip_admission, group_admission;  // issue 18: limits make() gives the engine
+  bool monitor_peer = false;                       // issue 18: trunk health of "peer"
   std::vector<std::string> lines;
   Logger log_;
   Counters counters;
@@ -1417,6 +1419,53 @@ TEST_F(CallEngineTest, ReloadChangesTheLimitsAndKeepsTheCountOfCallsInProgress) 
   invite(4, invite_text("+4930123456"));
   EXPECT_EQ(far_user.pop(), "setup");
   engine->release_all();
+  expect_all_idle();
+}
+
+// --- Trunk health (issue 18) ---
+
+TEST_F(CallEngineTest, ATrunkDownIsSkippedAndComesBackAfterTwoAnsweredPings) {
+  monitor_peer = true;
+  make({route("", {"peer"}, "tg1")});
+  const sip::Peer peer{sip::Transport::kUdp, "127.0.0.1", 5080};
+  engine->on_ping_result(peer, true);
+  EXPECT_TRUE(engine->sip_trunk_health("peer")->up());
+  engine->on_ping_result(peer, false);  // down_after 1
+  EXPECT_EQ(engine->sip_trunk_health("peer")->state(), TrunkHealthState::kDown);
+  ASSERT_TRUE(far->setup(far_group, iam("5551234")));
+  pump();
+  EXPECT_EQ(far_user.pop(), "release:34");  // the route's only target is down: no circuit/channel
+  EXPECT_EQ(sip.pop().what, "<none>");
+  EXPECT_EQ(counters.value("call.target_down"), 1u);
+  engine->on_ping_result(peer, true);  // probing: still skipped
+  ASSERT_TRUE(far->setup(far_group, iam("5551234")));
+  pump();
+  EXPECT_EQ(far_user.pop(), "release:34");
+  engine->on_ping_result(peer, true);  // up_after 2
+  EXPECT_TRUE(engine->sip_trunk_health("peer")->up());
+  ASSERT_TRUE(far->setup(far_group, iam("5551234")));
+  pump();
+  auto op = sip.pop();
+  EXPECT_EQ(op.what, "invite");
+  engine->on_ping_result(sip::Peer{sip::Transport::kUdp, "127.0.0.1", 5090}, false);  // another peer's
+  EXPECT_TRUE(engine->sip_trunk_health("peer")->up());
+  engine->on_ended(op.s, sip::EndReason::kTimeout);  // the INVITE timed out (Timer B): a failure
+  pump();
+  EXPECT_EQ(far_user.pop(), "release:102");
+  EXPECT_EQ(engine->sip_trunk_health("peer")->state(), TrunkHealthState::kDown);
+  expect_all_idle();
+}
+
+TEST_F(CallEngineTest, TrunksWithoutKeepalivesHaveNoHealth) {
+  make({route("", {"peer"}, "tg1")});
+  EXPECT_EQ(engine->sip_trunk_health("peer"), nullptr);
+  engine->on_ping_result(sip::Peer{sip::Transport::kUdp, "127.0.0.1", 5080}, false);
+  ASSERT_TRUE(far->setup(far_group, iam("5551234")));
+  pump();
+  auto op = sip.pop();
+  EXPECT_EQ(op.what, "invite");
+  with_message(response_text(486, "Busy Here"), [&](const sip::Message& m) { engine->on_rejected(op.s, m); });
+  EXPECT_EQ(far_user.pop(), "release:17");
   expect_all_idle();
 }
 

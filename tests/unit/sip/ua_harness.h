@@ -23,6 +23,7 @@ class RecordingUser : public SessionUser {
   std::function<void(SessionId, const Message&)> provisional_hook;
   std::function<void(SessionId, const Message&)> answered_hook;
   std::vector<std::pair<Peer, bool>> peer_states;
+  std::vector<bool> ping_results;  // every keepalive's outcome
   std::vector<EndReason> ended;
 
   void on_invite(SessionId s, const Message& m, const Peer&) override {
@@ -55,6 +56,7 @@ class RecordingUser : public SessionUser {
     ended.push_back(why);
   }
   void on_peer_state(const Peer& p, bool up) override { peer_states.emplace_back(p, up); }
+  void on_ping_result(const Peer&, bool answered) override { ping_results.push_back(answered); }
 
   bool saw(std::string_view e) const {
     for (const auto& x : events)

@@ -547,6 +547,23 @@ TEST_F(Pings, TrunkUpWhileAnsweredDownWhenSilent) {
   EXPECT_TRUE(a.user.peer_states[2].second);
 }
 
+// Trunk health (issue 18): a ping without a final response when the next is due has failed -- the
+// peer is known dead within one interval, not at Timer F (64*T1 = 32 s); every outcome is reported.
+TEST_F(Pings, APingUnansweredByTheNextIsAFailureReportedEachTime) {
+  ASSERT_FALSE(a.ua.start());
+  pump();
+  ASSERT_EQ(a.user.ping_results, std::vector<bool>{true});
+  auto lose_all = [](const std::string&) { return true; };
+  run_for(seconds(30), seconds(1), lose_all);  // the second ping goes out at 30 s, lost
+  EXPECT_EQ(a.user.ping_results, std::vector<bool>{true});
+  run_for(seconds(30), seconds(1), lose_all);  // the third is due: the second failed (before its Timer F)
+  ASSERT_EQ(a.user.ping_results, (std::vector<bool>{true, false}));
+  ASSERT_EQ(a.user.peer_states.size(), 2u);
+  EXPECT_FALSE(a.user.peer_states[1].second);
+  run_for(seconds(31), seconds(1));  // the loss ends: the third is answered (a retransmission, Timer E), the fourth too
+  EXPECT_EQ(a.user.ping_results, (std::vector<bool>{true, false, true, true}));
+}
+
 }  // namespace
 }  // namespace isupgw::sip::test
 
