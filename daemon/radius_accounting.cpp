@@ -317,12 +317,22 @@ bool RadiusAccounting::send(const Record& r, unsigned tries, bool quiet) {
 bool RadiusAccounting::try_server(std::size_t server, const Record& r, unsigned tries) {
   const int fd = sockets_[server];
   const auto timeout = settings_.timeout;
+  // Every request sent for this record to this server: an answer to any of them (a late one included) is the
+  // record's answer.
+  std::vector<std::vector<std::uint8_t>> sent;
+  std::uint32_t sent_delay = 0;
   for (unsigned attempt = 0; attempt < tries; ++attempt) {
     cdr::radius::Accounting a = r.acct;
     // RFC 2866 5.2: the seconds since the event (also across restarts: the spool keeps the event time);
-    // a changed attribute needs a new Identifier (and so a new authenticator).
+    // a changed attribute needs a new Identifier (and so a new authenticator). While Acct-Delay-Time is
+    // unchanged the retransmission is the same packet, Identifier included, so that the server recognises it
+    // as a duplicate (RFC 2866 2, 5.2) and does not record a slow first copy twice.
     a.delay_s = static_cast<std::uint32_t>(std::max<std::int64_t>(wall_ms() - r.event_ms, 0) / 1000);
-    const auto request = cdr::radius::encode_request(a, next_id_++, settings_.secret);
+    if (sent.empty() || a.delay_s != sent_delay) {
+      sent.push_back(cdr::radius::encode_request(a, next_id_++, settings_.secret));
+      sent_delay = a.delay_s;
+    }
+    const auto& request = sent.back();
     if (attempt > 0) retransmits_.inc();
     sent_.inc();
     // A refused send (ICMP port unreachable from an earlier try) counts as a timed-out try.
@@ -332,20 +342,26 @@ bool RadiusAccounting::try_server(std::size_t server, const Record& r, unsigned 
       continue;
     }
     const auto deadline = Clock::now() + timeout;
-    for (;;) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-      if (left.count() <= 0) break;
+    for (bool last_look = false;;) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+      if (left.count() <= 0) {
+        // One look at what already arrived: this thread may have been descheduled past its deadline.
+        if (last_look) break;
+        last_look = true;
+        left = std::chrono::milliseconds(0);
+      }
       pollfd pfd{fd, POLLIN, 0};
       if (::poll(&pfd, 1, static_cast<int>(left.count())) <= 0) break;
       std::array<std::uint8_t, 4096> buf{};
       const ssize_t got = ::recv(fd, buf.data(), buf.size(), 0);
       if (got < 0) continue;  // ECONNREFUSED from the ICMP of an earlier datagram: keep waiting
-      // A late answer to an earlier try (other Identifier) or a forged one fails the check: ignored.
-      if (cdr::radius::check_response(std::span(buf.data(), static_cast<std::size_t>(got)), request,
-                                      settings_.secret)) {
-        answered_.inc();
-        return true;
-      }
+      // An answer to another record (late) or a forged one fails the check: ignored.
+      const auto resp = std::span(buf.data(), static_cast<std::size_t>(got));
+      for (const auto& req : sent)
+        if (cdr::radius::check_response(resp, req, settings_.secret)) {
+          answered_.inc();
+          return true;
+        }
     }
   }
   return false;

@@ -103,8 +103,12 @@ try:
     if recs:
         c.check("the CSV record: cause 16, SIP status 200, answered", recs[0]["cause"] == "16" and
                 recs[0]["sip_status"] == "200" and recs[0]["answer"] != "", recs[0])
-    with open(os.path.join(cdr_dir, "cdr.jsonl"), encoding="utf-8") as f:
-        jrecs = [json.loads(l) for l in f]
+    def json_records():
+        with open(os.path.join(cdr_dir, "cdr.jsonl"), encoding="utf-8") as f:
+            return [json.loads(l) for l in f]
+    # The writer thread writes the CSV batch, then the JSON one.
+    wait_until(lambda: len(json_records()) == 1, 10)
+    jrecs = json_records()
     c.check("one JSON record, the same call", len(jrecs) == 1 and recs and
             str(jrecs[0].get("call_id")) == recs[0]["call_id"], jrecs)
     # The call trace (issue 17): pcapng files in the same ./cdr, the call's ladder page served.
