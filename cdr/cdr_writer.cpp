@@ -188,13 +188,14 @@ Result<bool, std::string> CdrWriter::open_file(File& f) {
     std::string header = csv_header(opt_.columns);
     if (!write_all_once(f.fd, header)) return Err(errno_text("cannot write", f.path));
     f.size = header.size();
-    dirty_ = true;
+    if (!syncer_) dirty_ = true;  // the writer thread syncs every file at its next sync anyway
   }
   return true;
 }
 
 Result<bool, std::string> CdrWriter::rotate(File& f) {
-  if (dirty_ && ::fdatasync(f.fd) != 0) return Err(errno_text("cannot sync", f.path));
+  // On the writer thread (syncer_) dirty_ is the loop's: a file leaving our hands is always synced there.
+  if ((syncer_ || dirty_) && ::fdatasync(f.fd) != 0) return Err(errno_text("cannot sync", f.path));
   ::close(f.fd);
   f.fd = -1;
   std::time_t secs = std::chrono::system_clock::to_time_t(wall_());

@@ -6,7 +6,8 @@
 // - with writer_thread, the caller only formats: its records are handed over in batches (at tick(), or
 //   at once when 256 KiB are pending or sync_interval is 0) to the writer's own thread, which writes
 //   each batch with one write(2) per file and runs fdatasync; kill -9 loses the records not yet handed
-//   over (at most one tick period) and never tears one. Without it each record is one write(2) per file
+//   over (at most one tick period) and those handed over but not yet written (a batch waits while the
+//   thread runs an fdatasync), and never tears one. Without it each record is one write(2) per file
 //   at once, in the caller's thread;
 // - opening an existing file (a restart) appends to it, after cutting a torn last line (a write cut by
 //   a fatal signal or a full disk: no final '\n') so that the file never holds a torn record;
