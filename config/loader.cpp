@@ -334,11 +334,12 @@ void apply_defaults(config::Config& c) {
   if (c.sip().max_tcp_connections() == 0) c.mutable_sip()->set_max_tcp_connections(1024);
   if (c.runtime().shutdown_grace_ms() == 0) c.mutable_runtime()->set_shutdown_grace_ms(2000);
   for (auto& t : *c.mutable_sip()->mutable_trunks()) {
-    if (t.port() == 0) t.set_port(5060);
+    const bool by_name = !t.address().empty() && !valid_ip(t.address());
+    if (t.port() == 0 && !by_name) t.set_port(5060);  // a host name without port: SRV's (RFC 3263 4.2)
     if (t.transport() == config::TRANSPORT_UNSPECIFIED) t.set_transport(config::TRANSPORT_UDP);
     if (t.profile() == config::SIP_PROFILE_UNSPECIFIED) t.set_profile(config::SIP_PROFILE_SIP);
     if (t.number_plan().country_code().empty()) t.mutable_number_plan()->set_country_code("49");
-    if (t.allowed_sources().empty()) t.add_allowed_sources(t.address());
+    if (t.allowed_sources().empty() && !by_name) t.add_allowed_sources(t.address());
     if (t.domain().empty()) t.set_domain(t.address());
   }
   for (auto& x : *c.mutable_ss7()->mutable_simulated_exchanges()) {

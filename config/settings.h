@@ -160,6 +160,16 @@ struct TraceSettings {
   std::uint32_t keep_calls = 1000;
 };
 
+// dns (issue 18, config/dns_config.cpp): the resolver of host-name trunks (RFC 3263).
+struct DnsSettings {
+  std::vector<std::string> servers;  // "127.0.0.1:5353", "[::1]:53"; empty: /etc/resolv.conf
+  std::chrono::milliseconds timeout{1000};
+  int tries = 2;
+  std::chrono::milliseconds avoid{30000};
+  std::chrono::milliseconds min_ttl{1000};
+  std::chrono::milliseconds retry{5000};
+};
+
 struct Settings {
   std::optional<RadiusSettings> radius;   // the radius section (config/radius_config.cpp); absent: none
   std::optional<TraceSettings> trace;     // the trace section; absent: no tracing
@@ -172,6 +182,7 @@ struct Settings {
   sip::TlsOptions sip_tls;  // sip.tls: the TLS listeners' context (issue 18)
   ManagementSettings management;
   std::optional<VtySettings> vty;  // config/vty_config.cpp
+  DnsSettings dns;                 // config/dns_config.cpp
 };
 
 }  // namespace isupgw::config

@@ -85,6 +85,9 @@ class Validator {
     if (!radius) return fail(radius.error());
     out_.radius = std::move(*radius);
     if (auto e = check_admission(cfg)) return fail(*e);
+    auto dns = build_dns(cfg);
+    if (!dns) return fail(dns.error());
+    out_.dns = std::move(*dns);
     if (cfg.runtime().shutdown_grace_ms() > 600000)
       return fail("runtime.shutdown_grace_ms", "shutdown_grace_ms must be at most 600000 (10 minutes)");
     return true;
@@ -164,8 +167,21 @@ class Validator {
       const std::string p = "sip.trunks[" + std::to_string(i) + "]";
       if (t.name().empty()) return fail(p, "SIP trunk needs a 'name'");
       if (!names.insert(t.name()).second) return fail(p + ".name", "duplicate SIP trunk name '" + t.name() + "'");
-      if (t.address().empty()) return fail(p, "SIP trunk needs an 'address' (IPv4 or IPv6 literal of the peer)");
-      if (!valid_ip(t.address())) return fail(p + ".address", "'" + t.address() + "' is not an IPv4 or IPv6 address");
+      if (t.address().empty())
+        return fail(p, "SIP trunk needs an 'address' (IPv4 or IPv6 literal or host name of the peer)");
+      const bool by_name = !valid_ip(t.address());
+      if (by_name && !valid_host_name(t.address()))
+        return fail(p + ".address", "'" + t.address() + "' is neither an IPv4/IPv6 address nor a host name");
+      // RFC 3263 trunks: what is keyed by the trunk's address (credentials, TLS context, OPTIONS target)
+      // is not resolved by this build.
+      if (by_name && t.has_auth())
+        return fail(p + ".auth", "auth with a host-name address is not supported by this build (use an IP address)");
+      if (by_name && t.transport() == TRANSPORT_TLS)
+        return fail(p + ".transport",
+                    "tls with a host-name address is not supported by this build (use an IP address)");
+      if (by_name && t.options_interval_ms() != 0)
+        return fail(p + ".options_interval_ms",
+                    "OPTIONS keepalive with a host-name address is not supported by this build (use an IP address)");
       if (t.port() > 65535) return fail(p + ".port", "port " + std::to_string(t.port()) + " is out of range 0..65535");
       SipTrunkSettings s;
       s.name = t.name();
@@ -188,8 +204,8 @@ class Validator {
                       "'" + t.allowed_sources(j) + "' is not an address or address/prefix-length");
         s.allowed_sources.push_back(*net);
       }
-      // Without allowed_sources only the trunk's own address may send it calls.
-      if (s.allowed_sources.empty()) s.allowed_sources.push_back(*IpPrefix::parse(t.address()));  // valid_ip above
+      // Without allowed_sources only the trunk's own address may send it calls (a host name: none).
+      if (s.allowed_sources.empty() && !by_name) s.allowed_sources.push_back(*IpPrefix::parse(t.address()));
       const auto& np = t.number_plan();
       if (!all_digits(np.country_code()) || np.country_code().size() > 3)
         return fail(p + ".number_plan.country_code", "country code '" + np.country_code() + "' must be 1-3 digits");

@@ -218,6 +218,19 @@ bool Runtime::start_sip() {
     tt.tls.keylog_file = opt.tls.keylog_file;
     opt.trunk_tls.push_back(std::move(tt));
   }
+  // RFC 3263 (issue 18): trunks whose address is a host name.
+  auto dns = SipDns::create(io_, config_, clock_, log_, counters_);
+  if (!dns) {
+    log_.error(Subsystem::kSip, "dns_failed", {{"error", dns.error()}});
+    return false;
+  }
+  dns_ = std::move(*dns);
+  if (dns_) {
+    engine_->set_trunk_targets(&dns_->resolver());
+    opt.trunk_targets = &dns_->resolver();
+    opt.target_failed = [r = &dns_->resolver()](const sip::Peer& p, std::string_view why) { r->failed(p, why); };
+    for (auto& r : opt.registrations) r.resolve = dns_->resolver().has(r.trunk);
+  }
   sip_guard_ = std::make_unique<sip::SourceGuard>(config_.settings.sip_guard, clock_, log_, counters_);
   opt.source_guard = sip_guard_.get();
   if (trace_) {
@@ -260,6 +273,7 @@ bool Runtime::start_sip() {
                 {{"transport", sip::to_string(c.transport)},
                  {"address", c.address},
                  {"port", c.port != 0 ? c.port : ua_->port(c.transport)}});
+  if (dns_) dns_->resolver().start();
   return true;
 }
 

@@ -18,6 +18,7 @@
 #include "daemon/cdr_output.h"
 #include "daemon/media_stack.h"
 #include "daemon/radius_accounting.h"
+#include "daemon/sip_dns.h"
 #include "daemon/ss7_stack.h"
 #include "daemon/trace_output.h"
 #include "daemon/vty_server.h"
@@ -115,6 +116,7 @@ class Runtime final : public mgmt::Stacks {
   std::unique_ptr<Ss7Stack> ss7_;                         // when it has an ss7 section
   std::unique_ptr<RadiusAccounting> radius_;              // the radius section; before engine_ (its sinks)
   std::unique_ptr<CdrOutput> cdr_;  // the cdr section; before engine_: the engine's sink writes to it
+  std::unique_ptr<SipDns> dns_;     // trunks by host name (RFC 3263); before engine_ and ua_: they ask it
   std::unique_ptr<engine::CallEngine> engine_;
   std::unique_ptr<sip::SourceGuard> sip_guard_;  // sources no trunk allows (issue 23); outlives ua_
   std::unique_ptr<sip::UserAgent> ua_;           // the SIP stack (listeners, transactions, dialogs)

@@ -4,6 +4,7 @@
 
 #include <charconv>
 
+#include "base/ip_address.h"
 #include "config/sip_peer.h"
 #include "engine/basic_interworking.h"
 #include "engine/call_engine_helpers.h"
@@ -24,6 +25,7 @@ EngineConfig make_engine_config(const config::Config& cfg, const config::Setting
     SipTrunkInfo ti;
     ti.name = t.name();
     ti.peer = config::trunk_peer(t);
+    ti.by_name = !valid_ip(t.address());
     for (const auto& net : settings.sip_trunks.at(static_cast<std::size_t>(i)).allowed_sources) ti.acl.add(net);
     auto& p = ti.profile;
     p.kind = t.profile() == config::SIP_PROFILE_SIP_I   ? mapping::SipProfile::kSipI

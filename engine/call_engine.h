@@ -45,6 +45,7 @@
 #include "isup/isup_cc.h"
 #include "mapping/interworking.h"
 #include "sip/offer_answer.h"
+#include "sip/rfc3263.h"
 #include "sip/session_api.h"
 #include "trace/capture.h"
 
@@ -53,6 +54,7 @@ namespace isupgw::engine {
 struct SipTrunkInfo {
   std::string name;
   sip::Peer peer;
+  bool by_name = false;  // peer.host is a host name: the targets come from set_trunk_targets() (RFC 3263)
   SourceAcl acl;
   mapping::SipProfile profile;
   // Trunk health (issue 18, trunk_health.h): only trunks with OPTIONS keepalives are monitored.
@@ -142,6 +144,9 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   // --- Management (issue 16, mgmt/model.h; call_engine_admin.cpp) ---
   // Time for call ages and the call path's timings (default: steady clock).
   void set_clock(const Clock& clock) { clock_ = &clock; }
+  // RFC 3263: the ordered targets of trunks whose address is a host name (sip/rfc3263.h); the INVITE goes
+  // to the first, the others are its alternates (RFC 3263 4.3).
+  void set_trunk_targets(const sip::TrunkTargets* targets) { trunk_targets_ = targets; }
   const CallTimings& timings() const { return timings_; }
   const std::vector<SipTrunkInfo>& trunks() const { return routing_->trunks; }
   CallMedia* media() const { return media_; }
@@ -389,6 +394,7 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   CallMedia* media_ = nullptr;
   std::unordered_map<CallMedia::Id, std::uint64_t> by_media_;  // -> call id
   TimerService* timers_ = nullptr;
+  const sip::TrunkTargets* trunk_targets_ = nullptr;
   std::unordered_map<std::uint64_t, std::unique_ptr<Call>> calls_;
   std::unordered_map<sip::SessionId, Call*> by_sid_;
   std::unordered_map<isup::CallId, Call*> by_cid_;

@@ -130,6 +130,16 @@ void CallEngine::route_isup_call(Call& c, const isup::IncomingSetup& setup) {
       auto f = mapping::invite_from_setup(s, trunk->profile);
       if (f.request_uri.empty()) f = basic_invite_from_setup(s, trunk->profile);
       inv.peer = trunk->peer;
+      if (trunk->by_name && trunk_targets_ != nullptr) {
+        auto targets = trunk_targets_->targets(trunk->name);
+        if (!targets.empty()) {
+          inv.peer = targets.front();
+          inv.alternates.assign(targets.begin() + 1, targets.end());
+        } else {
+          counters_.get("call.sip_trunk_unresolved").inc();
+          log_.warn(Subsystem::kCall, "trunk_unresolved", {{"call", c.id}, {"trunk", trunk->name}});
+        }
+      }
       if (inv.peer.transport == sip::Transport::kTls) {
         // RFC 3261 19.1 / RFC 5630: a TLS trunk is addressed with sips: URIs.
         secure_uri(f.request_uri);

@@ -27,6 +27,8 @@ PACKAGES=(
   lintian
   # JSON for the decode/encode CLI
   nlohmann-json3-dev
+  # asynchronous DNS (RFC 3263 trunks by host name) on the Asio loop; a real DNS server in tests
+  libc-ares-dev dnsmasq-base
 )
 
 missing=()

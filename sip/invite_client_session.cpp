@@ -21,6 +21,7 @@ void UserAgent::on_invite_response(Session& s, const Message& r) {
       [[fallthrough]];
     case InviteAction::kReportProvisional: {
       if (r.status == 100) return;
+      s.heard_provisional = true;
       if (!r.to.tag().empty()) {
         s.dialog.update_from_response(r);  // 12.1.2: early dialog
         index_dialog(s);
@@ -60,6 +61,7 @@ SessionId UserAgent::invite(OutgoingInvite req) {
   auto sp = std::make_unique<Session>(*invite_meter_, ++last_session_, true, InviteState::kUacStart);
   Session& s = *sp;
   s.peer = req.peer;
+  s.alternates = std::move(req.alternates);
   const Transport t = req.peer.transport;
   s.dialog.call_id = req.call_id.empty() ? new_tag() + new_tag() + "@" + transport_->local_host(t) : req.call_id;
   s.dialog.local_tag = new_tag();

@@ -3,6 +3,9 @@
 // (22.2, sip/ua_auth.cpp), refreshed at half the time the registrar granted;
 // after a 403, a 5xx, a refused challenge or a timeout, again after a backoff
 // that doubles (up to 16 times the first). Logged and counted (sip.register.*).
+// A trunk resolved by DNS (RFC 3263) registers at the first of its targets; a
+// target that failed is reported, so the next attempt goes to the next one.
+#include "sip/rfc3263.h"
 #include "sip/ua_session.h"
 
 namespace isupgw::sip {
@@ -17,6 +20,19 @@ void UserAgent::send_register(std::size_t i, std::string credentials_header, std
     st.call_id = new_tag() + new_tag() + "@" + transport_->local_host(t.peer.transport);
     st.from_tag = new_tag();
   }
+  st.peer = t.peer;
+  if (t.resolve && options_.trunk_targets != nullptr) {
+    const auto targets = options_.trunk_targets->targets(t.trunk);
+    if (targets.empty()) {  // not resolved yet: ask again shortly, not a failure
+      if (st.timer) timers_->cancel(st.timer);
+      st.timer = timers_->start(std::chrono::seconds(1), [this, i] {
+        regs_[i].timer = 0;
+        send_register(i);
+      });
+      return;
+    }
+    st.peer = targets.front();
+  }
   const std::string branch = new_branch();
   OutMessage m = OutMessage::request("REGISTER", t.registrar);
   m.add(HeaderId::kVia, via(t.peer.transport, branch));
@@ -29,7 +45,7 @@ void UserAgent::send_register(std::size_t i, std::string credentials_header, std
   m.add(HeaderId::kExpires, std::to_string(t.expires));
   m.add(HeaderId::kUserAgent, options_.user_agent);
   if (!credentials_header.empty()) add_headers(m, {{credentials_header, credentials}});
-  const TransactionId tx = tx_.send_request(Method::kRegister, branch, t.peer, m.serialize());
+  const TransactionId tx = tx_.send_request(Method::kRegister, branch, st.peer, m.serialize());
   tx_refs_[tx] = TxRef{0, Purpose::kRegister, i, st.auth_tries};
   counters_.get("sip.register.sent").inc();
 }
@@ -44,6 +60,7 @@ void UserAgent::register_failed(std::size_t i, std::string_view reason) {
   const Clock::duration first = t.backoff.count() != 0 ? t.backoff : options_.registration_backoff;
   const Clock::duration wait = first * (1u << doublings);
   counters_.get("sip.register.failed").inc();
+  if (t.resolve && options_.trunk_targets != nullptr) options_.trunk_targets->failed(st.peer, reason);
   log_.warn(Subsystem::kSip, "registration_failed",
             {{"trunk", t.trunk},
              {"reason", reason},

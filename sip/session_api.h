@@ -48,6 +48,10 @@ struct Peer {
 // A new INVITE session from the engine (UAC).
 struct OutgoingInvite {
   Peer peer;
+  // RFC 3263 4.3: further targets of the same trunk, tried in order with a new
+  // transaction when `peer` answers 503, times out or refuses the connection
+  // before any provisional response other than 100 (sip/ua_failover.cpp).
+  std::vector<Peer> alternates;
   std::string request_uri;            // "sip:+4930123456@192.0.2.10;user=phone"
   std::string from;                   // name-addr without tag: "<sip:+4930999@gw.example.net;user=phone>"
   std::string to;                     // name-addr without tag

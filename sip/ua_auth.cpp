@@ -17,11 +17,8 @@ namespace isupgw::sip {
 
 using namespace ua;
 
-namespace {
-
-// `bytes` (a request we built) with a new Via branch, CSeq number and the credentials header.
-std::optional<std::string> with_credentials(std::string_view bytes, std::string_view branch, std::uint32_t cseq,
-                                            std::string_view name, std::string_view value) {
+std::optional<std::string> ua::rewrite_request(std::string_view bytes, std::string_view branch, std::uint32_t cseq,
+                                               std::string_view name, std::string_view value) {
   Message m;
   if (!parse_message(bytes, m, Framing::kStream)) return std::nullopt;
   struct Edit {
@@ -43,13 +40,13 @@ std::optional<std::string> with_credentials(std::string_view bytes, std::string_
     } else if (h.id == HeaderId::kCSeq) {
       cseq_h = &h;
       edits.push_back({offset(h.value), h.value.size(), std::to_string(cseq) + " " + std::string(m.method_text)});
-    } else if (grammar::iequals(h.name, name)) {
+    } else if (!name.empty() && grammar::iequals(h.name, name)) {
       edits.push_back({offset(h.value), h.value.size(), std::string(value)});
       replaced = true;
     }
   }
   if (!via || cseq_h == nullptr) return std::nullopt;
-  if (!replaced)
+  if (!replaced && !name.empty())
     edits.push_back(
         {offset(cseq_h->value) + cseq_h->value.size(), 0, "\r\n" + std::string(name) + ": " + std::string(value)});
   std::sort(edits.begin(), edits.end(), [](const Edit& a, const Edit& b) { return a.at > b.at; });
@@ -57,8 +54,6 @@ std::optional<std::string> with_credentials(std::string_view bytes, std::string_
   for (const auto& e : edits) out.replace(e.at, e.len, e.text);
   return out;
 }
-
-}  // namespace
 
 const DigestClientTrunk* UserAgent::credentials_for(const std::string& host) const {
   const DigestClientTrunk* cred = nullptr;
@@ -113,8 +108,8 @@ bool UserAgent::answer_challenge(Session& s, TransactionId tx, const TxRef& ref,
                                            req.request_uri_text, cnonce);
   const std::uint32_t cseq = ++s.dialog.local_cseq;
   const std::string branch = new_branch();
-  auto out = with_credentials(bytes, branch, cseq, r.status == 401 ? "Authorization" : "Proxy-Authorization",
-                              format_credentials(creds));
+  auto out = rewrite_request(bytes, branch, cseq, r.status == 401 ? "Authorization" : "Proxy-Authorization",
+                             format_credentials(creds));
   if (!out) return false;
   const Method method = req.method;
   const Peer peer = ref.purpose == Purpose::kInvite ? s.peer : dialog_peer(s);

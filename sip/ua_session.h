@@ -70,6 +70,11 @@ inline std::optional<std::string_view> sdp_part(const Message& m) {
   return parts->sdp;
 }
 
+// `bytes` (a request we built) with a new Via branch and CSeq number, and the header `name`
+// set to `value` when `name` is not empty (sip/ua_auth.cpp).
+std::optional<std::string> rewrite_request(std::string_view bytes, std::string_view branch, std::uint32_t cseq,
+                                           std::string_view name = {}, std::string_view value = {});
+
 }  // namespace ua
 
 struct UserAgent::StoredRequest {
@@ -106,6 +111,8 @@ struct UserAgent::Session {
   std::string invite_bytes;
   std::string invite_branch;
   HeaderList cancel_headers;
+  std::vector<Peer> alternates;    // RFC 3263 4.3: targets left after `peer`
+  bool heard_provisional = false;  // a 1xx other than 100: too late to fail over
   std::string ack_bytes;
   std::uint32_t ack_cseq = 0;
   std::uint32_t last_rseq = 0;  // RFC 3262 4: the last reliable provisional PRACKed

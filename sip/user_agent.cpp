@@ -258,6 +258,10 @@ void UserAgent::on_response(TransactionId tx, const Message& r) {
     challengeable_.erase(tx);
     return;
   }
+  if (ref.purpose == Purpose::kInvite && r.status == 503 && fail_over(*s, "503")) {
+    tx_refs_.erase(tx);
+    return;
+  }
   if (final) challengeable_.erase(tx);
   switch (ref.purpose) {
     case Purpose::kInvite: on_invite_response(*s, r); break;
@@ -303,6 +307,7 @@ void UserAgent::on_transaction_failed(TransactionId tx, EndReason why) {
     if (!s) return;
     switch (ref.purpose) {
       case Purpose::kInvite:
+        if (fail_over(*s, to_string(why))) break;
         if (s->fsm.step(InviteEvent::kInviteFailed)) notify_ended(ref.session, why);
         break;
       case Purpose::kBye:

@@ -40,6 +40,7 @@ namespace isupgw::sip {
 
 class SourceGuard;
 class DigestServer;
+class TrunkTargets;
 
 // Digest authentication (RFC 3261 22, RFC 7616; sip/ua_auth.cpp).
 struct DigestUser {
@@ -67,6 +68,9 @@ struct RegistrationTarget {
   std::uint32_t expires = 3600;
   std::string trunk;          // for logs
   Clock::duration backoff{};  // first retry after a failure (doubles up to 16x); zero: registration_backoff
+  // The trunk's peer is a host name: each REGISTER goes to the first of UserAgentOptions::trunk_targets'
+  // targets for `trunk` (a target that failed is put last: the next address is tried).
+  bool resolve = false;
 };
 
 struct UserAgentOptions {
@@ -98,6 +102,10 @@ struct UserAgentOptions {
   Clock::duration registration_backoff = std::chrono::seconds(30);  // first retry; doubles up to 16 times that
   std::vector<DigestServerTrunk> digest_server;
   Clock::duration nonce_lifetime = std::chrono::minutes(5);
+  // RFC 3263 4.3: told of each INVITE target that answered 503, timed out or refused (the resolver avoids it).
+  std::function<void(const Peer& peer, std::string_view why)> target_failed;
+  // Trunks resolved by DNS (sip/rfc3263.h), for registrations with `resolve`; nullptr: none.
+  TrunkTargets* trunk_targets = nullptr;
   // Sees every message handed to the sockets (sip-ua --capture, tests).
   std::function<void(const Peer& to, std::string_view bytes)> tx_tap;
   // Sees every complete message a transport delivers, before it is parsed (the daemon's trace).
@@ -182,6 +190,8 @@ class UserAgent final : public SessionApi, private TransactionUser {
   // Digest (sip/ua_auth.cpp): UAC re-sends a challenged request with credentials (true: done so);
   // UAS admits an INVITE or answers it 401/403 (false: answered).
   bool answer_challenge(Session& s, TransactionId tx, const TxRef& ref, const Message& r);
+  // RFC 3263 4.3: the INVITE again to the session's next target; false when there is none or it is too late.
+  bool fail_over(Session& s, std::string_view why);
   // Our credentials for a trunk's host (the last configured wins), or null.
   const DigestClientTrunk* credentials_for(const std::string& host) const;
   // The first Digest challenge of a 401 (WWW-Authenticate) or 407 (Proxy-Authenticate) we can parse: the
@@ -288,6 +298,7 @@ class UserAgent final : public SessionApi, private TransactionUser {
     std::uint8_t auth_tries = 0;
     unsigned failures = 0;
     TimerService::Id timer = 0;
+    Peer peer;  // where the last REGISTER went (a resolved trunk: one of its targets)
   };
   std::vector<RegState> regs_;
   bool stopped_ = false;
