@@ -49,6 +49,11 @@ Result<DnsSettings, FieldError> build_dns(const Config& cfg) {
   if (auto e = ms(d.avoid_ms(), "avoid_ms", 100, 3600000, o.avoid)) return Err(std::move(*e));
   if (auto e = ms(d.min_ttl_ms(), "min_ttl_ms", 100, 3600000, o.min_ttl)) return Err(std::move(*e));
   if (auto e = ms(d.retry_ms(), "retry_ms", 100, 3600000, o.retry)) return Err(std::move(*e));
+  if (!d.enum_suffix().empty()) {
+    if (!valid_host_name(d.enum_suffix()))
+      return fail("dns.enum_suffix", "'" + d.enum_suffix() + "' is not a domain name");
+    o.enum_suffix = d.enum_suffix();
+  }
   if (d.tries() != 0) {
     if (d.tries() > 10) return fail("dns.tries", "tries must be at most 10");
     o.tries = static_cast<int>(d.tries());

@@ -168,6 +168,7 @@ struct DnsSettings {
   std::chrono::milliseconds avoid{30000};
   std::chrono::milliseconds min_ttl{1000};
   std::chrono::milliseconds retry{5000};
+  std::string enum_suffix = "e164.arpa";
 };
 
 struct Settings {

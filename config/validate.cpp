@@ -263,6 +263,8 @@ class Validator {
           return fail(tp + ".trunk_group", "no ISUP trunk group named '" + t.trunk_group() + "'");
         if (!all_digits(t.prefix())) return fail(tp + ".prefix", "prefix '" + t.prefix() + "' must be digits only");
         if (t.strip() > 30) return fail(tp + ".strip", "strip must be at most 30 digits");
+        if (t.enum_lookup() && t.sip_trunk().empty())
+          return fail(tp + ".enum_lookup", "enum_lookup needs a sip_trunk (its transport and profile are used)");
       }
     }
     return true;

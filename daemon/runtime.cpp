@@ -227,6 +227,8 @@ bool Runtime::start_sip() {
   dns_ = std::move(*dns);
   if (dns_) {
     engine_->set_trunk_targets(&dns_->resolver());
+    engine_->set_enum_lookup(
+        [d = dns_.get()](const std::string& e164, auto done) { d->enum_lookup(e164, std::move(done)); });
     opt.trunk_targets = &dns_->resolver();
     opt.target_failed = [r = &dns_->resolver()](const sip::Peer& p, std::string_view why) { r->failed(p, why); };
     for (auto& r : opt.registrations) r.resolve = dns_->resolver().has(r.trunk);

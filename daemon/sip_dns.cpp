@@ -2,6 +2,7 @@
 
 #include "base/ip_address.h"
 #include "config/sip_peer.h"
+#include "sip/enum.h"
 
 namespace isupgw::daemon {
 
@@ -14,7 +15,10 @@ Result<std::unique_ptr<SipDns>, std::string> SipDns::create(boost::asio::io_cont
     trunks.push_back(
         {t.name(), t.address(), static_cast<std::uint16_t>(t.port()), config::sip_transport(t.transport())});
   }
-  if (trunks.empty()) return std::unique_ptr<SipDns>();
+  bool enum_routes = false;
+  for (const auto& r : cfg.config.routes())
+    for (const auto& t : r.targets()) enum_routes = enum_routes || t.enum_lookup();
+  if (trunks.empty() && !enum_routes) return std::unique_ptr<SipDns>();
   const auto& s = cfg.settings.dns;
   sip::dns::CaresOptions co;
   co.servers = s.servers;
@@ -24,6 +28,7 @@ Result<std::unique_ptr<SipDns>, std::string> SipDns::create(boost::asio::io_cont
   if (!client) return Err(client.error());
   std::unique_ptr<SipDns> d(new SipDns(io));
   d->client_ = std::move(*client);
+  d->enum_suffix_ = s.enum_suffix;
   sip::Rfc3263Options ro;
   ro.avoid = s.avoid;
   ro.min_ttl = s.min_ttl;
@@ -36,6 +41,10 @@ Result<std::unique_ptr<SipDns>, std::string> SipDns::create(boost::asio::io_cont
                                                 return all;
                                               }()}});
   return d;
+}
+
+void SipDns::enum_lookup(const std::string& e164, std::function<void(Result<std::string, std::string>)> done) {
+  sip::enum_::lookup(*client_, e164, enum_suffix_, std::move(done));
 }
 
 }  // namespace isupgw::daemon

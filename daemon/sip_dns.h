@@ -21,12 +21,15 @@ class SipDns {
                                                              const config::LoadedConfig& cfg, Clock& clock, Logger& log,
                                                              Counters& counters);
   sip::Rfc3263Resolver& resolver() { return *resolver_; }
+  // ENUM (RFC 6116) under dns.enum_suffix with the same c-ares client.
+  void enum_lookup(const std::string& e164, std::function<void(Result<std::string, std::string>)> done);
 
  private:
   SipDns(boost::asio::io_context& io) : timers_(io) {}
   AsioTimerService timers_;
   std::unique_ptr<sip::dns::CaresClient> client_;
   std::unique_ptr<sip::Rfc3263Resolver> resolver_;
+  std::string enum_suffix_;
 };
 
 }  // namespace isupgw::daemon

@@ -147,6 +147,11 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   // RFC 3263: the ordered targets of trunks whose address is a host name (sip/rfc3263.h); the INVITE goes
   // to the first, the others are its alternates (RFC 3263 4.3).
   void set_trunk_targets(const sip::TrunkTargets* targets) { trunk_targets_ = targets; }
+  // ENUM (RFC 6116): the sip: URI for an E.164 number ("+4930..."), or why there is none; `done` runs later
+  // on the engine's loop. Unset: route targets with enum_lookup refuse their calls (cause 3).
+  using EnumLookup =
+      std::function<void(const std::string& e164, std::function<void(Result<std::string, std::string>)> done)>;
+  void set_enum_lookup(EnumLookup fn) { enum_lookup_ = std::move(fn); }
   const CallTimings& timings() const { return timings_; }
   const std::vector<SipTrunkInfo>& trunks() const { return routing_->trunks; }
   CallMedia* media() const { return media_; }
@@ -395,6 +400,7 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   std::unordered_map<CallMedia::Id, std::uint64_t> by_media_;  // -> call id
   TimerService* timers_ = nullptr;
   const sip::TrunkTargets* trunk_targets_ = nullptr;
+  EnumLookup enum_lookup_;
   std::unordered_map<std::uint64_t, std::unique_ptr<Call>> calls_;
   std::unordered_map<sip::SessionId, Call*> by_sid_;
   std::unordered_map<isup::CallId, Call*> by_cid_;

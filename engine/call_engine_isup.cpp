@@ -4,6 +4,7 @@
 
 #include <charconv>
 
+#include "base/ip_address.h"
 #include "engine/basic_interworking.h"
 #include "engine/call_engine_helpers.h"
 #include "isup/builder.h"
@@ -11,6 +12,7 @@
 #include "mapping/cause_map.h"
 #include "mapping/reason_header.h"
 #include "sip/sdp.h"
+#include "sip/uri.h"
 
 namespace isupgw::engine {
 
@@ -161,16 +163,56 @@ void CallEngine::route_isup_call(Call& c, const isup::IncomingSetup& setup) {
     c.invites.push_back(std::move(inv));
   }
   // The circuit's MG connection first: its SDP is the offer of every INVITE.
-  if (media_) open_media(c, setup.group, setup.cic, {}, MediaMode::kRecvOnly);
-  when_media_ready(c, [this](Call& call) {
-    if (call.media != 0) {
-      for (std::size_t i = 0; i < call.invites.size() && i < call.route->targets.size(); ++i) {
-        const SipTrunkInfo* trunk = call.routing->trunk_named(call.route->targets[i].name);
-        if (trunk == nullptr || call.invites[i].body.empty()) continue;
-        call.invites[i].body = mapping::make_body(call.sdp, call.invite_isup[i], trunk->profile);
+  auto proceed = [this, group = setup.group, cic = setup.cic](Call& call) {
+    if (media_) open_media(call, group, cic, {}, MediaMode::kRecvOnly);
+    when_media_ready(call, [this](Call& ready) {
+      if (ready.media != 0) {
+        for (std::size_t i = 0; i < ready.invites.size() && i < ready.route->targets.size(); ++i) {
+          const SipTrunkInfo* trunk = ready.routing->trunk_named(ready.route->targets[i].name);
+          if (trunk == nullptr || ready.invites[i].body.empty()) continue;
+          ready.invites[i].body = mapping::make_body(ready.sdp, ready.invite_isup[i], trunk->profile);
+        }
       }
+      fire(ready, CallEvent::kSetup);
+    });
+  };
+  std::size_t enum_target = c.route->targets.size();
+  for (std::size_t i = 0; i < c.route->targets.size() && i < c.invites.size(); ++i)
+    if (c.route->targets[i].enum_lookup && c.routing->trunk_named(c.route->targets[i].name) != nullptr) {
+      enum_target = i;
+      break;
     }
-    fire(call, CallEvent::kSetup);
+  if (enum_target == c.route->targets.size()) return proceed(c);
+  // ENUM (RFC 6116): the E.164 form of the number is the Request-URI's user part the trunk's profile wrote.
+  std::string e164;
+  if (auto u = sip::parse_uri(c.invites[enum_target].request_uri); u && u->user.starts_with('+'))
+    e164 = std::string(u->user);
+  auto refuse = [this](Call& call, std::string_view why) {
+    counters_.get("call.enum_failed").inc();
+    log_.notice(Subsystem::kCall, "enum_failed", {{"call", call.id}, {"called", call.called}, {"reason", why}});
+    fire(call, CallEvent::kRefused, EventData{3, 0, {}, nullptr, nullptr, nullptr});
+  };
+  if (e164.empty() || !enum_lookup_) return refuse(c, e164.empty() ? "no E.164 number" : "no ENUM resolver");
+  enum_lookup_(e164, [this, id = c.id, i = enum_target, proceed, refuse](Result<std::string, std::string> r) {
+    auto it = calls_.find(id);
+    if (it == calls_.end()) return;
+    Entry guard(*this);
+    Call& call = *it->second;
+    if (call.state() != CallState::kIdle) return;  // released while the lookup ran
+    if (!r) return refuse(call, r.error());
+    auto& inv = call.invites[i];
+    auto u = sip::parse_uri(*r);
+    std::string host = u ? std::string(u->host) : std::string();
+    if (u && u->ipv6()) host = host.substr(1, host.size() - 2);
+    if (!u || !valid_ip(host)) return refuse(call, "ENUM URI host is not an IP address: " + *r);
+    const bool tls = u->scheme == sip::Scheme::kSips;
+    inv.peer.host = host;
+    inv.peer.port = u->port != 0 ? u->port : tls ? 5061 : 5060;
+    inv.alternates.clear();
+    inv.request_uri = *r;
+    counters_.get("call.enum_routed").inc();
+    log_.info(Subsystem::kCall, "enum_routed", {{"call", call.id}, {"number", inv.request_uri}});
+    proceed(call);
   });
 }
 

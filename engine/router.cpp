@@ -19,6 +19,7 @@ Router::Router(const google::protobuf::RepeatedPtrField<config::Route>& routes) 
       rt.name = t.sip_trunk().empty() ? t.trunk_group() : t.sip_trunk();
       rt.strip = t.strip();
       rt.prefix = t.prefix();
+      rt.enum_lookup = t.enum_lookup();
       if (t.noa() != config::NATURE_OF_ADDRESS_UNSPECIFIED) rt.nai = static_cast<std::uint8_t>(t.noa());
       e.targets.push_back(std::move(rt));
     }

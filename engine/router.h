@@ -23,6 +23,7 @@ struct RouteTarget {
   unsigned strip = 0;
   std::string prefix;
   std::optional<std::uint8_t> nai;  // Q.763 3.9 c nature of address; nullopt = keep
+  bool enum_lookup = false;         // the destination from ENUM (RFC 6116) of the called number
 
   // The called digits this target dials (no ST).
   std::string manipulate(std::string_view digits) const;

@@ -8,7 +8,10 @@ A records, TTL 2 s. Three SIPp UAS over TCP on their own ports.
   INVITE finds its port refused and goes to uas2 in a new transaction (RFC 3263 4.3), uas1
   is avoided from then on;
 - dnsmasq is restarted with a changed SRV record (uas3 only) and after the TTL the calls go to uas3;
-- the SIPp UAC counts every call successful (no failed call at all).
+- the SIPp UAC counts every call successful (no failed call at all);
+- ENUM (RFC 6116): a call to 4930999111 takes a route target with enum_lookup: dnsmasq's NAPTR for
+  1.1.1.9.9.9.0.3.9.4.e164.test rewrites the number (!^\\+(.*)$!sip:\\1@127.0.0.1:P4!) and the INVITE goes
+  to that URI (a fourth SIPp UAS, UDP).
 Oracles: SIPp's own counts (UAC and each UAS), tshark's decode of the INVITEs on lo (which
 port got which, in what order). B's log names the resolved targets (our own account: only
 used to wait for events)."""
@@ -20,7 +23,7 @@ import subprocess
 import tempfile
 import time
 
-from calltest import SIPP, free_port, m3ua_port, sip_port, sipp_args, uas, wait_circuits_reset, wait_uas
+from calltest import free_port, m3ua_port, sip_port, sipp_args, uac, uas, wait_circuits_reset, wait_uas
 from harness import Capture, Checks, Daemon, wait_until
 
 DNSMASQ = shutil.which("dnsmasq") or "/usr/sbin/dnsmasq"
@@ -29,7 +32,7 @@ if not os.path.exists(DNSMASQ):
     raise SystemExit(77)
 
 DNS_PORT, MARK = free_port(), free_port()
-P1, P2, P3 = free_port(), free_port(), free_port()
+P1, P2, P3, P4 = free_port(), free_port(), free_port(), free_port()
 CALLS, UAS1_CALLS = 80, 15
 
 
@@ -40,6 +43,7 @@ def dnsmasq(srv):
             "--naptr-record=trunk.test,10,10,S,SIP+D2T,,_sip._tcp.trunk.test"]
     argv += [f"--srv-host=_sip._tcp.trunk.test,{host},{port},{prio},0" for host, port, prio in srv]
     argv += [f"--host-record={h},127.0.0.1" for h in ("uas1.test", "uas2.test", "uas3.test")]
+    argv += [f"--naptr-record=1.1.1.9.9.9.0.3.9.4.e164.test,100,10,u,E2U+sip,!^\\+(.*)$!sip:\\1@127.0.0.1:{P4}!"]
     p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
     def answers():
@@ -67,10 +71,12 @@ def stop(p):
 B = f"""
 node: {{name: gw-b}}
 logging: {{level: info, subsystems: {{isup: debug}}}}
-dns: {{servers: [{{address: 127.0.0.1, port: {DNS_PORT}}}], avoid_ms: 60000, retry_ms: 300, min_ttl_ms: 500}}
+dns: {{servers: [{{address: 127.0.0.1, port: {DNS_PORT}}}], avoid_ms: 60000, retry_ms: 300, min_ttl_ms: 500,
+       enum_suffix: e164.test}}
 sip:
   listeners: [{{transport: udp, address: 127.0.0.1, port: 0}}, {{transport: tcp, address: 127.0.0.1, port: 0}}]
-  trunks: [{{name: callee, address: trunk.test, transport: tcp, allowed_sources: ["127.0.0.0/8"]}}]
+  trunks: [{{name: callee, address: trunk.test, transport: tcp, allowed_sources: ["127.0.0.0/8"]}},
+           {{name: enum-peer, address: 127.0.0.1, port: 9, allowed_sources: ["127.0.0.0/8"]}}]
 ss7:
   point_code_format: itu
   m3ua_links: [{{name: from-a, role: ipsp_server, transport: tcp, local: {{address: 127.0.0.1, port: 0}},
@@ -79,6 +85,7 @@ ss7:
   trunk_groups: [{{name: b-a, opc: 0-0-2, dpc: 0-0-1, cics: ["1-31"]}}]
 routes:
   - {{prefix: "", from: b-a, targets: [{{sip_trunk: callee}}]}}
+  - {{prefix: "4930999", from: b-a, targets: [{{sip_trunk: enum-peer, enum_lookup: true}}]}}
 """
 
 A = """
@@ -109,7 +116,7 @@ def stat_counts(path):
 def invites(pcap):
     """(time, destination port) of each INVITE tshark decodes on the UAS ports, in capture order."""
     r = subprocess.run(["tshark", "-n", "-r", pcap, "-d", f"tcp.port=={P1},sip", "-d", f"tcp.port=={P2},sip", "-d",
-                        f"tcp.port=={P3},sip", "-Y", "sip.Method == \"INVITE\"", "-T", "fields", "-e",
+                        f"tcp.port=={P3},sip", "-Y", "sip.Method == \"INVITE\" && tcp", "-T", "fields", "-e",
                         "frame.time_relative", "-e", "tcp.dstport"], capture_output=True, text=True, timeout=60)
     out = []
     for line in r.stdout.splitlines():
@@ -134,7 +141,7 @@ try:
     a_sip = sip_port(a)
     c.check("A and B link up, circuits reset", wait_circuits_reset(a) and wait_circuits_reset(b), a.lines[-10:])
     pcap = os.path.join(tmp, "uas.pcap")
-    cap = Capture(pcap, f"tcp port {P1} or tcp port {P2} or tcp port {P3} or udp port {MARK}", ("127.0.0.1", MARK))
+    cap = Capture(pcap, f"tcp port {P1} or tcp port {P2} or tcp port {P3} or udp port {P4} or udp port {MARK}", ("127.0.0.1", MARK))
     c.check("dumpcap captures the UAS ports", cap.started)
     stf = os.path.join(tmp, "uac.csv")
     uac = subprocess.Popen(sipp_args("sn:uac", free_port(), ["-s", "4930123456", "-m", str(CALLS), "-r", "10",
@@ -163,8 +170,18 @@ try:
     ok, failed = stat_counts(stf) if os.path.exists(stf) else (0, -1)
     c.check(f"SIPp UAC: {ok} successful, {failed} failed of {CALLS} calls (exit {uac.returncode})",
             uac.returncode == 0 and ok == CALLS and failed == 0, uac.stderr.read()[-800:] if uac.stderr else "")
+    # ENUM: one call to 4930999111, its destination from dnsmasq's NAPTR.
+    enum_uas = uas("sn:uas", P4, 1)
+    rc, err = uac("sn:uac", a_sip, service="4930999111")
+    c.check("ENUM call: SIPp UAC passes", rc == 0, err[-500:] + "\n".join(b.lines[-8:]))
+    c.check("ENUM call: the fourth SIPp UAS (the NAPTR's URI) took it", wait_uas(enum_uas, 15) == 0)
     c.check("tshark: capture complete", cap.stop(), pcap)
     cap = None
+    r = subprocess.run(["tshark", "-n", "-r", pcap, "-d", f"udp.port=={P4},sip", "-Y",
+                        f"sip.Method == \"INVITE\" && udp.dstport=={P4}", "-T", "fields", "-e", "sip.r-uri"],
+                       capture_output=True, text=True, timeout=60)
+    c.check(f"tshark: the INVITE to the ENUM target has Request-URI sip:4930999111@127.0.0.1:{P4}",
+            r.stdout.split() == [f"sip:4930999111@127.0.0.1:{P4}"], r.stdout)
     inv = invites(pcap)
     ports = [p for _, p in inv]
     first = {p: ports.index(p) if p in ports else None for p in (P1, P2, P3)}
