@@ -63,8 +63,16 @@ std::string error_of(const std::string& yaml) {
 }
 
 TEST(RoutingConfig, ValidatorNamesFileAndLine) {
-  EXPECT_EQ(error_of("sip:\n  trunks:\n    - {name: a, address: example.net}\n"),
-            "t.yaml:3: 'example.net' is not an IPv4 or IPv6 address");
+  // RFC 3263 (issue 18): a host name is an address; what is neither is refused.
+  EXPECT_EQ(error_of("sip:\n  trunks:\n    - {name: a, address: example.net}\n"), "accepted");
+  EXPECT_EQ(error_of("sip:\n  trunks:\n    - {name: a, address: -bad.example}\n"),
+            "t.yaml:3: '-bad.example' is neither an IPv4/IPv6 address nor a host name");
+  EXPECT_EQ(error_of("sip:\n  trunks:\n    - {name: a, address: 'a b.example'}\n"),
+            "t.yaml:3: 'a b.example' is neither an IPv4/IPv6 address nor a host name");
+  EXPECT_EQ(error_of("sip:\n  trunks:\n    - {name: a, address: example.net, options_interval_ms: 5000}\n"),
+            "t.yaml:3: OPTIONS keepalive with a host-name address is not supported by this build (use an IP address)");
+  EXPECT_EQ(error_of("dns:\n  servers: [{address: dns.example}]\n"),
+            "t.yaml:2: 'dns.example' is not an IPv4 or IPv6 address");
   EXPECT_EQ(error_of("sip:\n  trunks:\n    - {name: a, address: 192.0.2.1, transport: tls}\n"),
             "t.yaml:3: verifying the peer (verify_peer, the default) needs a ca_file (here or in sip.tls)");
   EXPECT_EQ(error_of("sip:\n  trunks:\n    - {name: a, address: 192.0.2.1, tls: {ca_file: /x}}\n"),
