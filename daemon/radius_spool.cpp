@@ -86,6 +86,7 @@ bool RadiusSpool::write_all(std::string_view text) {
 }
 
 std::size_t RadiusSpool::append(std::span<const cdr::radius::SpoolRecord> records) {
+  if (fd_ < 0) fd_ = open_append(path_);  // lost by a failed reopen after compaction: try again
   std::string text;
   std::size_t taken = 0;
   for (const auto& r : records) {
@@ -96,7 +97,12 @@ std::size_t RadiusSpool::append(std::span<const cdr::radius::SpoolRecord> record
     ++taken;
   }
   if (!text.empty()) {
-    if (!write_all(text)) return records.size();
+    const std::uint64_t before = bytes_;
+    if (!write_all(text)) {
+      // A write cut short (a full disk) would leave a torn line that the next record joins: cut it off.
+      if (fd_ >= 0 && ::ftruncate(fd_, static_cast<off_t>(before)) == 0) bytes_ = before;
+      return records.size();
+    }
     ::fdatasync(fd_);
     pending_.insert(pending_.end(), records.begin(), records.begin() + static_cast<std::ptrdiff_t>(taken));
   }
@@ -144,13 +150,14 @@ bool RadiusSpool::compact() {
     return false;
   }
   sync_directory_of(path_);
+  // The old descriptor now names the replaced file: never append there, even when the reopen fails (then
+  // append() tries again, and until it succeeds records count as dropped instead of vanishing).
   const int nfd = open_append(path_);
-  if (nfd < 0) return false;
   ::close(fd_);
   fd_ = nfd;
   bytes_ = text.size();
   acked_in_file_ = 0;
-  return true;
+  return nfd >= 0;
 }
 
 }  // namespace isupgw::daemon
