@@ -50,7 +50,7 @@ class Reader {
       }
       if (p + 1 + len > m_.size()) return false;
       total += len + 1u;
-      if (total > 255) return false;
+      if (total + 1 > 255) return false;  // with the root's zero octet: at most 253 characters written out
       if (!out.empty()) out += '.';
       for (std::size_t i = 0; i < len; ++i)
         out += static_cast<char>(std::tolower(static_cast<unsigned char>(m_[p + 1 + i])));

@@ -98,6 +98,29 @@ dns::Record srv(std::uint16_t prio, std::uint16_t weight, std::string target) {
   return r;
 }
 
+// RFC 1035 3.1: a name is at most 255 octets on the wire, its root's zero octet included, so at most 253
+// characters written out. An A record owned by labels of 63, 63, 63 and N octets.
+std::vector<std::uint8_t> a_record_owned_by(std::size_t last_label) {
+  std::vector<std::uint8_t> m = bytes("04d285800000000100000000");  // an answer, no question, one record
+  for (std::size_t len : {std::size_t{63}, std::size_t{63}, std::size_t{63}, last_label}) {
+    m.push_back(static_cast<std::uint8_t>(len));
+    m.insert(m.end(), len, 'a');
+  }
+  const auto rest = bytes(
+      "0000010001000000020004"
+      "7f000001");
+  m.insert(m.end(), rest.begin(), rest.end());
+  return m;
+}
+
+TEST(DnsAnswer, NamesLongerThan255OctetsAreRefused) {
+  auto ok = dns::parse_answer(a_record_owned_by(61));  // 3 x 64 + 62 + 1 = 255 octets
+  ASSERT_TRUE(ok) << ok.error();
+  ASSERT_EQ(ok->records.size(), 1u);
+  EXPECT_EQ(ok->records[0].name.size(), 253u);
+  EXPECT_FALSE(dns::parse_answer(a_record_owned_by(62)));  // 256 octets: 254 characters (fuzz_dns found it)
+}
+
 TEST(Rfc2782, LowerPriorityFirstWeightsByRunningSum) {
   // pick(total) = 0: the first record with a running sum >= 0, i.e. the zero-weight one first (RFC 2782).
   auto o = order_srv({srv(20, 5, "c"), srv(10, 60, "a"), srv(10, 0, "z"), srv(10, 40, "b")},
