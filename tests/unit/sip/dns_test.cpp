@@ -16,12 +16,8 @@ namespace {
 
 using dns::RrType;
 
-std::vector<std::uint8_t> bytes(std::string_view hex) {
-  std::vector<std::uint8_t> out;
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
-    out.push_back(static_cast<std::uint8_t>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
-  return out;
-}
+// The answers below are whole, valid hex: a typo fails the test at once.
+Bytes bytes(std::string_view hex) { return from_hex(hex).value(); }
 
 TEST(DnsAnswer, NaptrFromDnsmasq) {
   auto a = dns::parse_answer(
