@@ -352,7 +352,8 @@ void Runtime::request_stop(const std::string& reason) {
 void Runtime::stop_if_drained() {
   // Calls were released in request_stop(): ISUP circuits drain when the far
   // end's RLC arrives, then every association says ASPDN and closes. The SIP
-  // stack drains on its own (listeners close once its queues are out).
+  // stack drains on its own (listeners close once its queues are out and its
+  // un-REGISTERs are answered); we wait for the un-REGISTERs.
   if (!stopping_) return;
   if (ss7_) {
     if (!ss7_stop_requested_ && busy_circuits() > 0) {
@@ -373,6 +374,15 @@ void Runtime::stop_if_drained() {
       });
       return;
     }
+  }
+  // RFC 3261 10.2.2: the registrar is told our bindings are gone before we
+  // go (an un-REGISTER per registered trunk, its challenge answered).
+  if (ua_ && ua_->unregistering()) {
+    drain_timer_.expires_after(std::chrono::milliseconds(20));
+    drain_timer_.async_wait([this](boost::system::error_code ec) {
+      if (!ec) stop_if_drained();
+    });
+    return;
   }
   if (media_) media_->stop();
   for (auto& sim : sims_) sim->stop();

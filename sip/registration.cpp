@@ -13,9 +13,10 @@ namespace isupgw::sip {
 using namespace ua;
 
 void UserAgent::send_register(std::size_t i, std::string credentials_header, std::string credentials) {
-  if (stopped_ || i >= options_.registrations.size()) return;
+  if (i >= options_.registrations.size() || i >= regs_.size()) return;
   const RegistrationTarget& t = options_.registrations[i];
   RegState& st = regs_[i];
+  if (stopped_ && !st.unregistering) return;
   if (st.call_id.empty()) {
     st.call_id = new_tag() + new_tag() + "@" + transport_->local_host(t.peer.transport);
     st.from_tag = new_tag();
@@ -41,18 +42,27 @@ void UserAgent::send_register(std::size_t i, std::string credentials_header, std
   m.add(HeaderId::kTo, "<" + t.aor + ">");
   m.add(HeaderId::kCallId, st.call_id);
   m.add(HeaderId::kCSeq, std::to_string(++st.cseq) + " REGISTER");
-  m.add(HeaderId::kContact, contact(t.peer.transport));
-  m.add(HeaderId::kExpires, std::to_string(t.expires));
+  // 10.2.2: removing our binding is Expires 0, on the Contact and the request.
+  m.add(HeaderId::kContact, st.unregistering ? contact(t.peer.transport) + ";expires=0" : contact(t.peer.transport));
+  m.add(HeaderId::kExpires, st.unregistering ? std::string("0") : std::to_string(t.expires));
   m.add(HeaderId::kUserAgent, options_.user_agent);
   if (!credentials_header.empty()) add_headers(m, {{credentials_header, credentials}});
   const TransactionId tx = tx_.send_request(Method::kRegister, branch, st.peer, m.serialize());
   tx_refs_[tx] = TxRef{0, Purpose::kRegister, i, st.auth_tries};
+  st.tx = tx;
   counters_.get("sip.register.sent").inc();
 }
 
 void UserAgent::register_failed(std::size_t i, std::string_view reason) {
   RegState& st = regs_[i];
   const RegistrationTarget& t = options_.registrations[i];
+  if (st.unregistering) {  // stopping: no retry
+    st.unregistering = false;
+    counters_.get("sip.register.failed").inc();
+    log_.warn(Subsystem::kSip, "unregistration_failed", {{"trunk", t.trunk}, {"reason", reason}});
+    close_when_unregistered();
+    return;
+  }
   st.registered = false;
   st.auth_tries = 0;
   const unsigned doublings = std::min(st.failures, 4u);
@@ -76,6 +86,14 @@ void UserAgent::on_register_response(std::size_t i, const TxRef& ref, const Mess
   if (i >= regs_.size() || r.status < 200) return;
   RegState& st = regs_[i];
   const RegistrationTarget& t = options_.registrations[i];
+  if (success(r.status) && st.unregistering) {
+    st.unregistering = false;
+    st.registered = false;
+    counters_.get("sip.register.removed").inc();
+    log_.notice(Subsystem::kSip, "unregistered", {{"trunk", t.trunk}, {"aor", t.aor}});
+    close_when_unregistered();
+    return;
+  }
   if (success(r.status)) {
     // 10.3: the registrar may shorten the time: our Contact's expires, else Expires.
     std::uint32_t granted = t.expires;

@@ -236,7 +236,8 @@ void UserAgent::on_response(TransactionId tx, const Message& r) {
   if (ref.purpose == Purpose::kRegister) {
     if (final) {
       tx_refs_.erase(it);
-      on_register_response(ref.ping, ref, r);
+      // A refresh answered after stop() sent the un-REGISTER says nothing of it.
+      if (ref.ping < regs_.size() && regs_[ref.ping].tx == tx) on_register_response(ref.ping, ref, r);
     }
     return;
   }
@@ -296,7 +297,7 @@ void UserAgent::on_transaction_failed(TransactionId tx, EndReason why) {
     tx_refs_.erase(it);
     challengeable_.erase(tx);
     if (ref.purpose == Purpose::kRegister) {
-      register_failed(ref.ping, to_string(why));
+      if (ref.ping < regs_.size() && regs_[ref.ping].tx == tx) register_failed(ref.ping, to_string(why));
       return;
     }
     if (ref.purpose == Purpose::kPing) {
@@ -496,6 +497,14 @@ void UserAgent::stop() {
     if (p.timer) timers_->cancel(p.timer), p.timer = 0;
   for (auto& r : regs_)
     if (r.timer) timers_->cancel(r.timer), r.timer = 0;
+  // RFC 3261 10.2.2: remove the bindings we hold, so the registrar routes no
+  // call to a gateway that is gone.
+  for (std::size_t i = 0; i < regs_.size(); ++i)
+    if (regs_[i].registered) {
+      regs_[i].unregistering = true;
+      regs_[i].auth_tries = 0;
+      send_register(i);
+    }
   std::vector<SessionId> ids;
   for (auto& [id, s] : sessions_) ids.push_back(id);
   for (SessionId id : ids) {
@@ -519,7 +528,19 @@ void UserAgent::stop() {
       default: break;
     }
   }
-  if (owned_transport_) owned_transport_->close_when_idle();
+  close_when_unregistered();
+}
+
+bool UserAgent::unregistering() const {
+  for (const auto& r : regs_)
+    if (r.unregistering) return true;
+  return false;
+}
+
+// The un-REGISTERs' answers (a 401 to answer, the 200) come in on our
+// listeners: they close once every un-REGISTER has its outcome.
+void UserAgent::close_when_unregistered() {
+  if (stopped_ && !unregistering() && owned_transport_) owned_transport_->close_when_idle();
 }
 
 }  // namespace isupgw::sip

@@ -133,9 +133,13 @@ class UserAgent final : public SessionApi, private TransactionUser {
   // Bound port of the first listener of that transport (0 = none).
   std::uint16_t port(Transport t) const;
   // Graceful shutdown: CANCEL/BYE/503 for every session (on_ended kShutdown
-  // to the user), pings stop, listeners close once queued bytes are out.
+  // to the user), pings stop, registered trunks un-REGISTER (Expires: 0, a
+  // challenge answered), listeners close once queued bytes are out.
   void stop();
   bool stopped() const { return stopped_; }
+  // stop() sent an un-REGISTER that has no final outcome yet: the daemon waits
+  // for it (bounded by its shutdown grace) and the listeners stay open for it.
+  bool unregistering() const;
 
   // One complete message from a transport (a datagram, or one stream frame).
   void receive(const Peer& from, std::string_view bytes);
@@ -202,6 +206,7 @@ class UserAgent final : public SessionApi, private TransactionUser {
   void send_register(std::size_t i, std::string credentials_header = {}, std::string credentials = {});
   void on_register_response(std::size_t i, const TxRef& ref, const Message& r);
   void register_failed(std::size_t i, std::string_view reason);
+  void close_when_unregistered();
   // Requests.
   void on_new_invite(TransactionId tx, const Message& m, const Peer& from);
   void on_cancel_request(TransactionId tx, const Message& m, const Peer& from);
@@ -295,6 +300,8 @@ class UserAgent final : public SessionApi, private TransactionUser {
     std::string call_id, from_tag;
     std::uint32_t cseq = 0;
     bool registered = false;
+    bool unregistering = false;  // stop(): Expires 0 sent, no refresh, no retry
+    TransactionId tx = 0;        // the REGISTER in flight: an answer to an older one is ignored
     std::uint8_t auth_tries = 0;
     unsigned failures = 0;
     TimerService::Id timer = 0;

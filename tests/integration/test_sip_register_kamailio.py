@@ -6,9 +6,11 @@ loopback ports of its own. Tandem: SIPp UAC -> A -> ISUP -> B -> trunk `carrier`
 file) -> Kamailio (REGISTER: www_authorize, save("location"); INVITE: proxy_authorize -> 407, then relayed
 with Record-Route) -> SIPp UAS.
 
-Checks, each from Kamailio's side: its location table (db_text, written through) holds B's contact; its
-log shows B's REGISTERs authorized, at least twice (the refresh at half of the 4 s granted); its log shows
-each INVITE authorized after the 407; SIPp's counts at both ends: the calls complete."""
+Checks, each from Kamailio's side: its user location (kamcmd ul.dump over its ctl socket) holds B's contact
+while B runs; its log shows B's REGISTERs authorized, at least twice (the refresh at half of the 4 s granted);
+its log shows each INVITE authorized after the 407; SIPp's counts at both ends: the calls complete. When B
+stops it removes its binding (RFC 3261 10.2.2, Expires: 0 after a 401): Kamailio authorized that REGISTER,
+ul.dump no longer lists isupgw-b, and its location table (db_text, written out at its stop) is empty."""
 import hashlib
 import os
 import re
@@ -22,10 +24,11 @@ from harness import Checks, Daemon, wait_port, wait_until
 
 c = Checks()
 KAMAILIO = shutil.which("kamailio") or "/usr/sbin/kamailio"
+KAMCMD = shutil.which("kamcmd") or "/usr/sbin/kamcmd"
 SCHEMA = "/usr/share/kamailio/dbtext/kamailio"
 MODULES = next((d for d in ("/usr/lib/x86_64-linux-gnu/kamailio/modules", "/usr/lib/kamailio/modules")
                 if os.path.isdir(d)), None)
-if not os.path.exists(KAMAILIO) or not os.path.isdir(SCHEMA) or MODULES is None:
+if not os.path.exists(KAMAILIO) or not os.path.exists(KAMCMD) or not os.path.isdir(SCHEMA) or MODULES is None:
     c.skip("kamailio not installed (scripts/setup.sh installs it)")
 
 WORK = tempfile.mkdtemp(prefix="isupgw-kam-")
@@ -45,6 +48,7 @@ with open(os.path.join(DB, "subscriber"), "a") as f:
     f.write(f"1:isupgw-b:carrier.test:secret-b:{ha1}:{ha1b}\n")
 
 KAM_PORT, UAS_PORT = free_port(), free_port()
+CTL = os.path.join(WORK, "kamailio_ctl")
 CFG = f"""#!KAMAILIO
 debug=2
 log_stderror=yes
@@ -64,6 +68,8 @@ loadmodule "usrloc.so"
 loadmodule "registrar.so"
 loadmodule "auth.so"
 loadmodule "auth_db.so"
+loadmodule "ctl.so"
+modparam("ctl", "binrpc", "unix:{CTL}")
 modparam("usrloc", "db_url", "text://{DB}")
 modparam("usrloc", "db_mode", 1)
 modparam("auth_db", "db_url", "text://{DB}")
@@ -144,6 +150,11 @@ def location_rows():
         return [l for l in f.read().splitlines()[1:] if l.strip()]
 
 
+def ul_dump():
+    r = subprocess.run([KAMCMD, "-s", "unix:" + CTL, "ul.dump"], capture_output=True, text=True, timeout=10)
+    return r.stdout + r.stderr
+
+
 kam = a = b = None
 try:
     with open(kam_log, "w") as log:
@@ -184,18 +195,25 @@ try:
             len(kam_lines(r"kam: INVITE authorized user=isupgw-b")) == CALLS, kam_lines("kam:"))
     c.check("B answered each 407", sum(1 for l in b.lines if "sip auth_answered" in l and "status=407" in l) == CALLS,
             [l for l in b.lines if "auth_" in l])
+    # Kamailio's own view while B runs: the AOR isupgw-b with B's Contact and User-Agent.
+    dump = ul_dump()
+    c.check("while B runs, Kamailio's user location (kamcmd ul.dump) holds isupgw-b -> B's Contact, User-Agent gw-b",
+            "isupgw-b" in dump and re.search(r"sip:isupgw@127\.0\.0\.1:\d+", dump) and "gw-b" in dump, dump[-1500:])
     for name, d in (("A", a), ("B", b)):
         rc, _ = d.stop()
         c.check(f"{name} stops cleanly", rc == 0, rc)
         ok, lines = circuits_idle(d)
         c.check(f"{name}: every circuit idle at stop", ok, lines)
-    # db_text writes its tables out when Kamailio stops: the binding B's REGISTERs made.
+    # RFC 3261 10.2.2: B removed its binding before it exited (its un-REGISTER challenged, then authorized).
+    c.check("Kamailio authorized B's un-REGISTER (Expires: 0) before B exited",
+            kam_lines(r"kam: REGISTER authorized user=isupgw-b expires=0"), kam_lines("kam:"))
+    dump = ul_dump()
+    c.check("after B stops, Kamailio's user location (kamcmd ul.dump) has no isupgw-b",
+            "isupgw-b" not in dump and "Domain" in dump, dump[-1500:])
+    # db_text writes its tables out when Kamailio stops: no binding left.
     kam.terminate()
     kam.wait(10)
-    # Columns: id, ruid, username, domain (empty: registrar without use_domain), contact, ..., user_agent.
-    c.check("Kamailio's location table (db_text) holds B's binding: isupgw-b -> B's Contact, User-Agent gw-b",
-            any(":isupgw-b::sip\\:isupgw@127.0.0.1\\:" in r and ":gw-b:" in r for r in location_rows()),
-            location_rows())
+    c.check("Kamailio's location table (db_text) is empty after B stopped", location_rows() == [], location_rows())
 finally:
     for d in (a, b):
         if d:
