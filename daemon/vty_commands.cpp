@@ -113,6 +113,12 @@ std::vector<VtyCommand> make() {
              },
              [](const Trunks& t) { return vty::render_trunks(t.first, t.second); });
        }},
+      {"show sip registrations",
+       "Show running system information\nSIP\nOutbound registrations of the SIP trunks (RFC 3261 10.2)\n", false,
+       [](VtyServer& v, const std::vector<std::string>&) {
+         return show<std::vector<mgmt::SipTrunkView>>(
+             v, [](Model& m) { return m.sip_trunks(); }, vty::render_registrations);
+       }},
       {"show media-gateways", "Show running system information\nMedia gateways (MGCP)\n", false,
        [](VtyServer& v, const std::vector<std::string>&) {
          return show<std::vector<mgmt::MediaGatewayView>>(

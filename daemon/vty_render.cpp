@@ -111,6 +111,20 @@ std::string render_links(const std::vector<mgmt::M3uaLinkView>& m3ua, const std:
   return out;
 }
 
+// "  registration registered as sip:gw@example.net at sip:example.net (127.0.0.1:5060/udp), expires 600 s,
+// last 200, next REGISTER in 300 s"
+std::string render_registration(const sip::RegistrationStatus& r) {
+  std::string out = "  registration " + str(sip::to_string(r.state)) + " as " + r.aor + " at " + r.registrar + " (" +
+                    r.target.host + ":" + std::to_string(r.target.port) + "/" +
+                    str(sip::to_string(r.target.transport)) + ")";
+  if (r.expires != 0) out += ", expires " + std::to_string(r.expires) + " s";
+  if (!r.last_status.empty()) out += ", last " + r.last_status;
+  if (r.next_in)
+    out += ", next REGISTER in " +
+           std::to_string(std::chrono::duration_cast<std::chrono::seconds>(*r.next_in).count()) + " s";
+  return out + "\n";
+}
+
 std::string render_trunks(const std::vector<mgmt::SipTrunkView>& sip, const std::vector<mgmt::TrunkGroupView>& groups) {
   std::string out;
   if (sip.empty() && groups.empty()) return "No trunks\n";
@@ -118,7 +132,9 @@ std::string render_trunks(const std::vector<mgmt::SipTrunkView>& sip, const std:
     out += "SIP trunk " + t.name + ": " + t.address + ":" + std::to_string(t.port) + "/" +
            str(sip::to_string(t.transport)) + ", " + str(profile_name(t.profile)) + ", OPTIONS " +
            str(mgmt::to_string(t.options)) + ", " + str(mgmt::to_string(t.admin)) + ", " +
-           std::to_string(t.active_calls) + " calls\n";
+           std::to_string(t.active_calls) + " calls" +
+           (t.health ? ", health " + str(engine::to_string(*t.health)) : "") + "\n" +
+           (t.registration ? render_registration(*t.registration) : "");
   for (const auto& g : groups)
     out += "Trunk group " + g.name + ": " + g.opc + " -> " + g.dpc + " " + str(isup::to_string(g.variant)) + ", " +
            str(mgmt::to_string(g.admin)) + ", " + std::to_string(g.active_calls) + " calls, " +
@@ -127,6 +143,13 @@ std::string render_trunks(const std::vector<mgmt::SipTrunkView>& sip, const std:
            " blocked remotely, " + std::to_string(g.resetting) + " resetting, " + std::to_string(g.unequipped) +
            " unequipped\n";
   return out;
+}
+
+std::string render_registrations(const std::vector<mgmt::SipTrunkView>& sip) {
+  std::string out;
+  for (const auto& t : sip)
+    if (t.registration) out += "SIP trunk " + t.name + ":\n" + render_registration(*t.registration);
+  return out.empty() ? "No registrations\n" : out;
 }
 
 std::string render_media_gateways(const std::vector<mgmt::MediaGatewayView>& mgs) {

@@ -15,6 +15,8 @@ std::string render_calls(const std::vector<mgmt::CallView>& calls);
 std::string render_circuits(std::string_view group, const std::vector<mgmt::CircuitView>& circuits);
 std::string render_links(const std::vector<mgmt::M3uaLinkView>& m3ua, const std::vector<mgmt::LinkSetView>& linksets);
 std::string render_trunks(const std::vector<mgmt::SipTrunkView>& sip, const std::vector<mgmt::TrunkGroupView>& groups);
+// `show sip registrations`: each registering trunk's outbound registration (RFC 3261 10.2).
+std::string render_registrations(const std::vector<mgmt::SipTrunkView>& sip);
 std::string render_media_gateways(const std::vector<mgmt::MediaGatewayView>& mgs);
 std::string render_counters(const std::vector<std::pair<std::string, std::uint64_t>>& counters);
 std::string render_query(const mgmt::QueryTable& table);

@@ -17,6 +17,13 @@ std::string str(E e) {
   return std::string(to_string(e));
 }
 
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
 std::string_view profile_name(mapping::SipProfile::Kind k) {
   switch (k) {
     case mapping::SipProfile::kSip: return "sip";
@@ -138,9 +145,24 @@ std::string render(const std::vector<CallView>& v) {
 
 std::string render(const CallView& v) { return dump(call(v)); }
 
+J registration(const std::optional<sip::RegistrationStatus>& r) {
+  if (!r) return nullptr;
+  J j{{"state", str(r->state)},
+      {"aor", r->aor},
+      {"registrar", r->registrar},
+      {"target", r->target.host + ":" + std::to_string(r->target.port) + "/" + str(r->target.transport)},
+      {"expires", r->expires},
+      {"last_status", r->last_status},
+      {"next_register_ms", nullptr}};
+  if (r->next_in) j["next_register_ms"] = std::chrono::duration_cast<std::chrono::milliseconds>(*r->next_in).count();
+  return j;
+}
+
 std::string render(const std::vector<SipTrunkView>& v) {
   J a = J::array();
-  for (const auto& t : v)
+  for (const auto& t : v) {
+    J health = nullptr;
+    if (t.health) health = lower(to_string(*t.health));
     a.push_back(J{{"name", t.name},
                   {"address", t.address},
                   {"port", t.port},
@@ -148,7 +170,10 @@ std::string render(const std::vector<SipTrunkView>& v) {
                   {"profile", profile_name(t.profile)},
                   {"options", str(t.options)},
                   {"admin", str(t.admin)},
-                  {"active_calls", t.active_calls}});
+                  {"active_calls", t.active_calls},
+                  {"health", health},
+                  {"registration", registration(t.registration)}});
+  }
   return dump(a);
 }
 

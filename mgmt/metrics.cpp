@@ -8,6 +8,15 @@ namespace isupgw::mgmt {
 
 namespace {
 
+std::string_view health_name(engine::TrunkHealthState s) {
+  switch (s) {
+    case engine::TrunkHealthState::kUp: return "up";
+    case engine::TrunkHealthState::kProbing: return "probing";
+    case engine::TrunkHealthState::kDown: return "down";
+  }
+  return "?";
+}
+
 // Label values escape backslash, double quote and line feed (exposition format 0.0.4).
 void append_label_value(std::string& out, std::string_view v) {
   for (const char c : v) {
@@ -137,6 +146,21 @@ std::string render_metrics(const Model& model) {
       if (t.options != OptionsState::kOff)
         w.sample("isupgw_sip_trunk_up", {{"trunk", t.name}},
                  static_cast<std::uint64_t>(t.options == OptionsState::kUp));
+    w.family("isupgw_sip_trunk_health", "gauge",
+             "Trunk health in routing: 1 for the trunk's state (up, probing, down), 0 for the others "
+             "(trunks with options_interval_ms)");
+    for (const auto& t : trunks)
+      if (t.health)
+        for (auto s :
+             {engine::TrunkHealthState::kUp, engine::TrunkHealthState::kProbing, engine::TrunkHealthState::kDown})
+          w.sample("isupgw_sip_trunk_health", {{"trunk", t.name}, {"state", health_name(s)}},
+                   static_cast<std::uint64_t>(*t.health == s));
+    w.family("isupgw_sip_trunk_registered", "gauge",
+             "Outbound registration (RFC 3261 10.2): 1 while the registrar holds our binding (trunks with register:)");
+    for (const auto& t : trunks)
+      if (t.registration)
+        w.sample("isupgw_sip_trunk_registered", {{"trunk", t.name}},
+                 static_cast<std::uint64_t>(t.registration->state == sip::RegistrationState::kRegistered));
   }
 
   const auto links = model.m3ua_links();

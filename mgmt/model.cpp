@@ -218,6 +218,7 @@ std::vector<SipTrunkView> Model::sip_trunks() const {
   if (engine == nullptr) return out;
   const auto calls = calls_per_trunk(engine, true);
   auto* ua = s_.sip();
+  const auto regs = ua ? ua->registrations() : std::vector<sip::RegistrationStatus>{};
   for (const auto& t : engine->trunks()) {
     SipTrunkView v;
     v.name = t.name;
@@ -230,6 +231,9 @@ std::vector<SipTrunkView> Model::sip_trunks() const {
     auto n = calls.find(t.name);
     v.active_calls = n == calls.end() ? 0 : n->second;
     v.admin = admin_state(engine->sip_trunk_in_service(t.name), v.active_calls);
+    for (auto& r : regs)
+      if (r.trunk == t.name) v.registration = r;
+    if (const auto* h = engine->sip_trunk_health(t.name)) v.health = h->state();
     out.push_back(std::move(v));
   }
   return out;

@@ -209,6 +209,10 @@ struct SipTrunkView {
   OptionsState options = OptionsState::kOff;
   AdminState admin = AdminState::kInService;
   std::size_t active_calls = 0;
+  // Outbound registration (trunks with register:, RFC 3261 10.2); none: the trunk does not register.
+  std::optional<sip::RegistrationStatus> registration;
+  // Trunk health in routing (trunks with options_interval_ms, engine/trunk_health.h); none: not monitored.
+  std::optional<engine::TrunkHealthState> health;
 };
 struct MediaGatewayView {
   std::string name, address;

@@ -26,6 +26,7 @@ void UserAgent::send_register(std::size_t i, std::string credentials_header, std
     const auto targets = options_.trunk_targets->targets(t.trunk);
     if (targets.empty()) {  // not resolved yet: ask again shortly, not a failure
       if (st.timer) timers_->cancel(st.timer);
+      st.next_at = clock_.now() + std::chrono::seconds(1);
       st.timer = timers_->start(std::chrono::seconds(1), [this, i] {
         regs_[i].timer = 0;
         send_register(i);
@@ -64,6 +65,7 @@ void UserAgent::register_failed(std::size_t i, std::string_view reason) {
     return;
   }
   st.registered = false;
+  st.granted = 0;
   st.auth_tries = 0;
   const unsigned doublings = std::min(st.failures, 4u);
   ++st.failures;
@@ -76,6 +78,7 @@ void UserAgent::register_failed(std::size_t i, std::string_view reason) {
              {"reason", reason},
              {"retry_ms", std::chrono::duration_cast<std::chrono::milliseconds>(wait).count()}});
   if (st.timer) timers_->cancel(st.timer);
+  st.next_at = clock_.now() + wait;
   st.timer = timers_->start(wait, [this, i] {
     regs_[i].timer = 0;
     send_register(i);
@@ -86,9 +89,11 @@ void UserAgent::on_register_response(std::size_t i, const TxRef& ref, const Mess
   if (i >= regs_.size() || r.status < 200) return;
   RegState& st = regs_[i];
   const RegistrationTarget& t = options_.registrations[i];
+  st.last_status = std::to_string(r.status);
   if (success(r.status) && st.unregistering) {
     st.unregistering = false;
     st.registered = false;
+    st.granted = 0;
     counters_.get("sip.register.removed").inc();
     log_.notice(Subsystem::kSip, "unregistered", {{"trunk", t.trunk}, {"aor", t.aor}});
     close_when_unregistered();
@@ -108,6 +113,7 @@ void UserAgent::on_register_response(std::size_t i, const TxRef& ref, const Mess
     }
     const bool first = !st.registered;
     st.registered = true;
+    st.granted = granted;
     st.failures = 0;
     st.auth_tries = 0;
     counters_.get("sip.register.ok").inc();
@@ -116,6 +122,7 @@ void UserAgent::on_register_response(std::size_t i, const TxRef& ref, const Mess
     const Clock::duration refresh =
         std::max<Clock::duration>(std::chrono::seconds(granted) / 2, std::chrono::seconds(1));
     if (st.timer) timers_->cancel(st.timer);
+    st.next_at = clock_.now() + refresh;
     st.timer = timers_->start(refresh, [this, i] {
       regs_[i].timer = 0;
       send_register(i);
@@ -136,6 +143,41 @@ void UserAgent::on_register_response(std::size_t i, const TxRef& ref, const Mess
     return;
   }
   register_failed(i, std::to_string(r.status));
+}
+
+std::string_view to_string(RegistrationState s) {
+  switch (s) {
+    case RegistrationState::kRegistering: return "registering";
+    case RegistrationState::kRegistered: return "registered";
+    case RegistrationState::kRetrying: return "retrying";
+    case RegistrationState::kUnregistering: return "unregistering";
+    case RegistrationState::kUnregistered: return "unregistered";
+  }
+  return "?";
+}
+
+std::vector<RegistrationStatus> UserAgent::registrations() const {
+  std::vector<RegistrationStatus> out;
+  const auto now = clock_.now();
+  for (std::size_t i = 0; i < regs_.size() && i < options_.registrations.size(); ++i) {
+    const RegState& st = regs_[i];
+    const RegistrationTarget& t = options_.registrations[i];
+    RegistrationStatus v;
+    v.trunk = t.trunk;
+    v.aor = t.aor;
+    v.registrar = t.registrar;
+    v.target = st.peer.host.empty() ? t.peer : st.peer;
+    v.state = st.unregistering  ? RegistrationState::kUnregistering
+              : st.registered   ? RegistrationState::kRegistered
+              : stopped_        ? RegistrationState::kUnregistered
+              : st.failures > 0 ? RegistrationState::kRetrying
+                                : RegistrationState::kRegistering;
+    v.expires = st.registered ? st.granted : 0;
+    v.last_status = st.last_status;
+    if (st.timer != 0) v.next_in = std::max<Clock::duration>(st.next_at - now, Clock::duration::zero());
+    out.push_back(std::move(v));
+  }
+  return out;
 }
 
 }  // namespace isupgw::sip

@@ -297,7 +297,10 @@ void UserAgent::on_transaction_failed(TransactionId tx, EndReason why) {
     tx_refs_.erase(it);
     challengeable_.erase(tx);
     if (ref.purpose == Purpose::kRegister) {
-      if (ref.ping < regs_.size() && regs_[ref.ping].tx == tx) register_failed(ref.ping, to_string(why));
+      if (ref.ping < regs_.size() && regs_[ref.ping].tx == tx) {
+        regs_[ref.ping].last_status = to_string(why);
+        register_failed(ref.ping, to_string(why));
+      }
       return;
     }
     if (ref.purpose == Purpose::kPing) {

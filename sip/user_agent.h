@@ -73,6 +73,24 @@ struct RegistrationTarget {
   bool resolve = false;
 };
 
+// Outbound registration of one trunk (RFC 3261 10.2), as the management views show it.
+enum class RegistrationState : std::uint8_t {
+  kRegistering,    // the first REGISTER is out
+  kRegistered,     // a binding is held (refreshed at half its time)
+  kRetrying,       // the last REGISTER failed: the next one waits its backoff
+  kUnregistering,  // stop(): the Expires: 0 REGISTER is out (10.2.2)
+  kUnregistered,   // stopped, no binding left
+};
+std::string_view to_string(RegistrationState s);
+struct RegistrationStatus {
+  std::string trunk, aor, registrar;  // registrar: the Request-URI of the REGISTERs
+  Peer target;                        // where the REGISTERs go
+  RegistrationState state = RegistrationState::kRegistering;
+  std::uint32_t expires = 0;               // seconds the registrar granted (0: no binding)
+  std::string last_status;                 // the last outcome: "200", "403", "timeout"; empty: none yet
+  std::optional<Clock::duration> next_in;  // until the next REGISTER (refresh or retry); none: nothing due
+};
+
 struct UserAgentOptions {
   std::string user_agent = "isupgw";  // User-Agent / Server, Warning agent
   std::string contact_host;           // empty: the listener's address
@@ -140,6 +158,8 @@ class UserAgent final : public SessionApi, private TransactionUser {
   // stop() sent an un-REGISTER that has no final outcome yet: the daemon waits
   // for it (bounded by its shutdown grace) and the listeners stay open for it.
   bool unregistering() const;
+  // Each registering trunk's state (sip/registration.cpp).
+  std::vector<RegistrationStatus> registrations() const;
 
   // One complete message from a transport (a datagram, or one stream frame).
   void receive(const Peer& from, std::string_view bytes);
@@ -300,8 +320,11 @@ class UserAgent final : public SessionApi, private TransactionUser {
     std::string call_id, from_tag;
     std::uint32_t cseq = 0;
     bool registered = false;
-    bool unregistering = false;  // stop(): Expires 0 sent, no refresh, no retry
-    TransactionId tx = 0;        // the REGISTER in flight: an answer to an older one is ignored
+    bool unregistering = false;   // stop(): Expires 0 sent, no refresh, no retry
+    TransactionId tx = 0;         // the REGISTER in flight: an answer to an older one is ignored
+    std::uint32_t granted = 0;    // seconds of the binding held
+    std::string last_status;      // for the management views
+    Clock::time_point next_at{};  // when `timer` fires
     std::uint8_t auth_tries = 0;
     unsigned failures = 0;
     TimerService::Id timer = 0;

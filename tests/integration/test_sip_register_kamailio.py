@@ -8,7 +8,9 @@ with Record-Route) -> SIPp UAS.
 
 Checks, each from Kamailio's side: its user location (kamcmd ul.dump over its ctl socket) holds B's contact
 while B runs; its log shows B's REGISTERs authorized, at least twice (the refresh at half of the 4 s granted);
-its log shows each INVITE authorized after the 407; SIPp's counts at both ends: the calls complete. When B
+its log shows each INVITE authorized after the 407; SIPp's counts at both ends: the calls complete. B's
+management views say the same (GET /sip-trunks: registered, the granted 4 s, last 200, next REGISTER within 2 s,
+health up from the OPTIONS pings Kamailio answers; /metrics gauges). When B
 stops it removes its binding (RFC 3261 10.2.2, Expires: 0 after a 401): Kamailio authorized that REGISTER,
 ul.dump no longer lists isupgw-b, and its location table (db_text, written out at its stop) is empty."""
 import hashlib
@@ -21,6 +23,7 @@ import time
 
 from calltest import circuits_idle, free_port, m3ua_port, sip_port, uac, uas, wait_uas
 from harness import Checks, Daemon, wait_port, wait_until
+from mgmtapi import api_url, request
 
 c = Checks()
 KAMAILIO = shutil.which("kamailio") or "/usr/sbin/kamailio"
@@ -114,7 +117,7 @@ node: {{name: gw-b}}
 logging: {{level: info, subsystems: {{isup: debug}}}}
 sip:
   listeners: [{{transport: udp, address: 127.0.0.1, port: 0}}]
-  trunks: [{{name: carrier, address: 127.0.0.1, port: {KAM_PORT}, domain: carrier.test,
+  trunks: [{{name: carrier, address: 127.0.0.1, port: {KAM_PORT}, domain: carrier.test, options_interval_ms: 1000,
              auth: {{credentials_file: {CRED}}}, register: {{expires_s: 4, retry_after_s: 1}}}}]
 ss7:
   m3ua_links: [{{name: from-a, role: ipsp_server, transport: tcp, local: {{address: 127.0.0.1, port: 0}},
@@ -122,6 +125,8 @@ ss7:
   routes: [{{dpc: 0-0-1, links: [from-a]}}]
   trunk_groups: [{{name: b-a, opc: 0-0-2, dpc: 0-0-1, cics: ["1-31"]}}]
 routes: [{{prefix: "", from: b-a, targets: [{{sip_trunk: carrier}}]}}]
+management:
+  listen: {{address: 127.0.0.1, port: 0}}
 """
 A = """
 node: {{name: gw-a}}
@@ -195,6 +200,34 @@ try:
             len(kam_lines(r"kam: INVITE authorized user=isupgw-b")) == CALLS, kam_lines("kam:"))
     c.check("B answered each 407", sum(1 for l in b.lines if "sip auth_answered" in l and "status=407" in l) == CALLS,
             [l for l in b.lines if "auth_" in l])
+    # B's management views of the same (issue 18): GET /sip-trunks and /metrics. The binding's time is what
+    # Kamailio granted (4 s), the next REGISTER due within half of it.
+    url = api_url(b)
+
+    def carrier_view():
+        st, trunks = request(url + "/sip-trunks") if url else (None, [])
+        t = next((t for t in trunks if t.get("name") == "carrier"), None) if st == 200 else None
+        reg = t and t.get("registration")
+        # A refresh is answered 401 first: the view is read again until it shows the binding at rest.
+        ok = reg is not None and reg["state"] == "registered" and reg["aor"] == "sip:isupgw-b@carrier.test" and \
+            reg["registrar"] == "sip:carrier.test" and reg["target"] == f"127.0.0.1:{KAM_PORT}/udp" and \
+            reg["expires"] == 4 and reg["last_status"] == "200" and reg["next_register_ms"] is not None and \
+            0 <= reg["next_register_ms"] <= 2000 and t["health"] == "up"
+        return (ok, trunks)
+
+    view = wait_until(lambda: (lambda v: v if v[0] else None)(carrier_view()), 10) or carrier_view()
+    c.check("GET /sip-trunks: carrier registered as sip:isupgw-b@carrier.test at Kamailio, expires 4, last 200, "
+            "next REGISTER within 2 s; health up (OPTIONS answered)", view[0], view[1])
+
+    def gauges():
+        st, metrics = request(url + "/metrics") if url else (None, "")
+        return st == 200 and 'isupgw_sip_trunk_registered{trunk="carrier"} 1' in metrics and \
+            'isupgw_sip_trunk_health{trunk="carrier",state="up"} 1' in metrics and \
+            'isupgw_sip_trunk_health{trunk="carrier",state="down"} 0' in metrics
+
+    c.check("/metrics: isupgw_sip_trunk_registered{trunk=\"carrier\"} 1 and the health gauge up 1, down 0",
+            wait_until(gauges, 10), [l for l in str(request(url + "/metrics")[1] if url else "").splitlines()
+                                     if "sip_trunk" in l])
     # Kamailio's own view while B runs: the AOR isupgw-b with B's Contact and User-Agent.
     dump = ul_dump()
     c.check("while B runs, Kamailio's user location (kamcmd ul.dump) holds isupgw-b -> B's Contact, User-Agent gw-b",

@@ -98,5 +98,36 @@ TEST(VtyRender, CountersOneNameValuePerLine) {
   EXPECT_EQ(render_counters({{"call.answered", 2}, {"isup.tx.BLO", 1}}), "call.answered 2\nisup.tx.BLO 1\n");
 }
 
+// Issue 18: a registering, health-monitored trunk shows both on a line of its own and after the calls.
+TEST(VtyRender, TrunkWithRegistrationAndHealth) {
+  mgmt::SipTrunkView t;
+  t.name = "carrier";
+  t.address = "192.0.2.10";
+  t.port = 5060;
+  t.options = mgmt::OptionsState::kUp;
+  t.active_calls = 2;
+  t.health = engine::TrunkHealthState::kProbing;
+  sip::RegistrationStatus r;
+  r.trunk = "carrier";
+  r.aor = "sip:gw@carrier.example";
+  r.registrar = "sip:carrier.example";
+  r.target = sip::Peer{sip::Transport::kUdp, "192.0.2.10", 5060};
+  r.state = sip::RegistrationState::kRegistered;
+  r.expires = 600;
+  r.last_status = "200";
+  r.next_in = std::chrono::milliseconds(299'600);
+  t.registration = r;
+  EXPECT_EQ(render_trunks({t}, {}),
+            "SIP trunk carrier: 192.0.2.10:5060/udp, sip, OPTIONS up, in_service, 2 calls, health PROBING\n"
+            "  registration registered as sip:gw@carrier.example at sip:carrier.example (192.0.2.10:5060/udp), "
+            "expires 600 s, last 200, next REGISTER in 299 s\n");
+  EXPECT_EQ(render_registrations({t}),
+            "SIP trunk carrier:\n"
+            "  registration registered as sip:gw@carrier.example at sip:carrier.example (192.0.2.10:5060/udp), "
+            "expires 600 s, last 200, next REGISTER in 299 s\n");
+  t.registration.reset();
+  EXPECT_EQ(render_registrations({t}), "No registrations\n");
+}
+
 }  // namespace
 }  // namespace isupgw::daemon::vty

@@ -94,6 +94,37 @@ TEST(Registration, ARefreshAnsweredAfterStopIsNotTheRemoval) {
   EXPECT_FALSE(n.ua.unregistering());
 }
 
+// The management view (issue 18): state, granted time, last answer, time to the next REGISTER.
+TEST(Registration, StatusShowsTheBindingAndTheNextRefresh) {
+  ManualClock clock;
+  ManualTimerService timers(clock);
+  Logger log([](std::string_view) {});
+  Node n("192.0.2.1", timers, clock, log, with_registration());
+  ASSERT_FALSE(n.ua.start());
+  auto v = n.ua.registrations();
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].state, RegistrationState::kRegistering);
+  EXPECT_EQ(v[0].trunk, "t1");
+  EXPECT_EQ(v[0].registrar, "sip:example.net");
+  EXPECT_EQ(v[0].target.host, "192.0.2.50");
+  EXPECT_TRUE(v[0].last_status.empty());
+  EXPECT_FALSE(v[0].next_in.has_value());
+  n.ua.receive(kRegistrar, ok_for(registers(n)[0], "120"));  // the registrar grants 120 of the 600 s asked
+  timers.advance(std::chrono::seconds(10));
+  v = n.ua.registrations();
+  EXPECT_EQ(v[0].state, RegistrationState::kRegistered);
+  EXPECT_EQ(v[0].expires, 120u);
+  EXPECT_EQ(v[0].last_status, "200");
+  ASSERT_TRUE(v[0].next_in.has_value());
+  EXPECT_EQ(*v[0].next_in, std::chrono::seconds(50));  // refreshed at half of 120 s
+  n.ua.stop();
+  EXPECT_EQ(n.ua.registrations()[0].state, RegistrationState::kUnregistering);
+  n.ua.receive(kRegistrar, ok_for(registers(n)[1], ""));
+  v = n.ua.registrations();
+  EXPECT_EQ(v[0].state, RegistrationState::kUnregistered);
+  EXPECT_EQ(v[0].expires, 0u);
+}
+
 TEST(Registration, StopBeforeAnyBindingSendsNothing) {
   ManualClock clock;
   ManualTimerService timers(clock);
