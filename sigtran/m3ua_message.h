@@ -10,21 +10,23 @@
 #include <string_view>
 #include <vector>
 
+#include "sigtran/sigtran_common.h"
+
 namespace isupgw::sigtran::m3ua {
 
-inline constexpr std::uint8_t kVersion = 1;          // RFC 4666 3.1.1
-inline constexpr std::size_t kHeaderSize = 8;        // RFC 4666 3.1
-inline constexpr std::uint32_t kPpid = 3;            // SCTP payload protocol identifier (RFC 4666 1.4.7)
-inline constexpr std::uint16_t kDefaultPort = 2905;  // IANA
-inline constexpr std::size_t kMaxInfoString = 255;   // RFC 4666 3.8.2: INFO String up to 255 octets
+inline constexpr std::uint8_t kVersion = common::kVersion;       // RFC 4666 3.1.1
+inline constexpr std::size_t kHeaderSize = common::kHeaderSize;  // RFC 4666 3.1
+inline constexpr std::uint32_t kPpid = 3;                        // SCTP payload protocol identifier (RFC 4666 1.4.7)
+inline constexpr std::uint16_t kDefaultPort = 2905;              // IANA
+inline constexpr std::size_t kMaxInfoString = common::kMaxInfoString;  // RFC 4666 3.8.2
 
 // Message classes (RFC 4666 3.1.2).
 enum class MessageClass : std::uint8_t { kMgmt = 0, kTransfer = 1, kSsnm = 2, kAspsm = 3, kAsptm = 4, kRkm = 9 };
 
 // Class in the high byte, type in the low byte (RFC 4666 3.1.3).
 enum class MessageType : std::uint16_t {
-  kErr = 0x0000,
-  kNtfy = 0x0001,
+  kErr = common::type_code(common::cls::kMgmt, common::mgmt::kErr),
+  kNtfy = common::type_code(common::cls::kMgmt, common::mgmt::kNtfy),
   kData = 0x0101,
   kDuna = 0x0201,
   kDava = 0x0202,
@@ -32,16 +34,16 @@ enum class MessageType : std::uint16_t {
   kScon = 0x0204,
   kDupu = 0x0205,
   kDrst = 0x0206,
-  kAspUp = 0x0301,
-  kAspDn = 0x0302,
-  kBeat = 0x0303,
-  kAspUpAck = 0x0304,
-  kAspDnAck = 0x0305,
-  kBeatAck = 0x0306,
-  kAspAc = 0x0401,
-  kAspIa = 0x0402,
-  kAspAcAck = 0x0403,
-  kAspIaAck = 0x0404,
+  kAspUp = common::type_code(common::cls::kAspsm, common::aspsm::kAspUp),
+  kAspDn = common::type_code(common::cls::kAspsm, common::aspsm::kAspDn),
+  kBeat = common::type_code(common::cls::kAspsm, common::aspsm::kBeat),
+  kAspUpAck = common::type_code(common::cls::kAspsm, common::aspsm::kAspUpAck),
+  kAspDnAck = common::type_code(common::cls::kAspsm, common::aspsm::kAspDnAck),
+  kBeatAck = common::type_code(common::cls::kAspsm, common::aspsm::kBeatAck),
+  kAspAc = common::type_code(common::cls::kAsptm, common::asptm::kAspAc),
+  kAspIa = common::type_code(common::cls::kAsptm, common::asptm::kAspIa),
+  kAspAcAck = common::type_code(common::cls::kAsptm, common::asptm::kAspAcAck),
+  kAspIaAck = common::type_code(common::cls::kAsptm, common::asptm::kAspIaAck),
   kRegReq = 0x0901,
   kRegRsp = 0x0902,
   kDeregReq = 0x0903,
@@ -58,14 +60,14 @@ const std::vector<MessageType>& all_message_types();
 
 // Parameter tags (RFC 4666 3.2: common 0x0000-0x00ff, M3UA-specific 0x0200-0x02ff).
 namespace tag {
-inline constexpr std::uint16_t kInfoString = 0x0004;
+inline constexpr std::uint16_t kInfoString = common::tag::kInfoString;
 inline constexpr std::uint16_t kRoutingContext = 0x0006;
-inline constexpr std::uint16_t kDiagnosticInformation = 0x0007;
-inline constexpr std::uint16_t kHeartbeatData = 0x0009;
-inline constexpr std::uint16_t kTrafficModeType = 0x000b;
-inline constexpr std::uint16_t kErrorCode = 0x000c;
-inline constexpr std::uint16_t kStatus = 0x000d;
-inline constexpr std::uint16_t kAspIdentifier = 0x0011;
+inline constexpr std::uint16_t kDiagnosticInformation = common::tag::kDiagnosticInformation;
+inline constexpr std::uint16_t kHeartbeatData = common::tag::kHeartbeatData;
+inline constexpr std::uint16_t kTrafficModeType = common::tag::kTrafficModeType;
+inline constexpr std::uint16_t kErrorCode = common::tag::kErrorCode;
+inline constexpr std::uint16_t kStatus = common::tag::kStatus;
+inline constexpr std::uint16_t kAspIdentifier = common::tag::kAspIdentifier;
 inline constexpr std::uint16_t kAffectedPointCode = 0x0012;
 inline constexpr std::uint16_t kCorrelationId = 0x0013;
 inline constexpr std::uint16_t kNetworkAppearance = 0x0200;
@@ -111,17 +113,8 @@ std::string_view to_string(ErrorCode c);  // "invalid routing context"
 // Traffic Mode Type (RFC 4666 3.8.5 / 3.7.1).
 enum class TrafficMode : std::uint32_t { kOverride = 1, kLoadshare = 2, kBroadcast = 3 };
 
-// NTFY Status (RFC 4666 3.8.2).
-namespace status {
-inline constexpr std::uint16_t kTypeAsStateChange = 1;
-inline constexpr std::uint16_t kTypeOther = 2;
-inline constexpr std::uint16_t kAsInactive = 2;
-inline constexpr std::uint16_t kAsActive = 3;
-inline constexpr std::uint16_t kAsPending = 4;
-inline constexpr std::uint16_t kInsufficientAspResources = 1;
-inline constexpr std::uint16_t kAlternateAspActive = 2;
-inline constexpr std::uint16_t kAspFailure = 3;
-}  // namespace status
+// NTFY Status (RFC 4666 3.8.2): the values the SIGTRAN layers share.
+namespace status = common::status;
 
 // DUPU User/Cause cause values (RFC 4666 3.4.5).
 namespace unavailability {

@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "sigtran/m3ua_codec.h"
+#include "sigtran/sigtran_common.h"
 
 namespace isupgw::sigtran::m3ua::wire {
 
@@ -68,42 +69,24 @@ std::uint32_t allowed_mask(const Rule& r);
 inline bool known_class(std::uint8_t c) { return c <= 4 || c == 9; }
 
 // ---------------------------------------------------------------------------
-// Big-endian helpers and the TLV walker.
+// Big-endian helpers and the TLV walker: the SIGTRAN common ones (sigtran_common.h).
 
-inline std::uint16_t be16(const std::uint8_t* p) { return static_cast<std::uint16_t>(p[0] << 8 | p[1]); }
-inline std::uint32_t be24(const std::uint8_t* p) { return std::uint32_t{p[0]} << 16 | std::uint32_t{p[1]} << 8 | p[2]; }
-inline std::uint32_t be32(const std::uint8_t* p) {
-  return std::uint32_t{p[0]} << 24 | std::uint32_t{p[1]} << 16 | std::uint32_t{p[2]} << 8 | p[3];
-}
-inline void put16(std::uint8_t* p, std::uint16_t v) {
-  p[0] = static_cast<std::uint8_t>(v >> 8);
-  p[1] = static_cast<std::uint8_t>(v);
-}
-inline void put32(std::uint8_t* p, std::uint32_t v) {
-  p[0] = static_cast<std::uint8_t>(v >> 24);
-  p[1] = static_cast<std::uint8_t>(v >> 16);
-  p[2] = static_cast<std::uint8_t>(v >> 8);
-  p[3] = static_cast<std::uint8_t>(v);
-}
-constexpr std::size_t pad4(std::size_t n) { return (n + 3) & ~std::size_t{3}; }
-
-using Span = std::span<const std::uint8_t>;
+using common::be16;
+using common::be24;
+using common::be32;
+using common::pad4;
+using common::put16;
+using common::put32;
+using Span = common::Span;
 
 inline CodecError err(Fault f, std::uint16_t t = 0) { return CodecError{f, t}; }
 
 // Calls f(tag, value) for each TLV in `body`; stops at the first error f returns.
 template <class F>
 std::optional<CodecError> for_each_tlv(Span body, F&& f) {
-  std::size_t off = 0;
-  while (off < body.size()) {
-    if (body.size() - off < 4) return err(Fault::kBadParameterLength);
-    const std::uint16_t t = be16(&body[off]);
-    const std::size_t len = be16(&body[off + 2]);
-    if (len < 4 || len > body.size() - off) return err(Fault::kBadParameterLength, t);
-    if (auto e = f(t, body.subspan(off + 4, len - 4))) return e;
-    off += std::min(pad4(len), body.size() - off);  // RFC 4666 3.2: padding not in the length
-  }
-  return std::nullopt;
+  return common::for_each_tlv(body, std::forward<F>(f), [](std::uint16_t t) -> std::optional<CodecError> {
+    return err(Fault::kBadParameterLength, t);
+  });
 }
 
 inline std::optional<CodecError> check_header(Span b, std::uint8_t& cls, std::uint8_t& type) {

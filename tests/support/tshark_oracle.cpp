@@ -111,6 +111,8 @@ std::string wrap_options(Wrap w) {
     case Wrap::kM2pa: return "-S 3565,3565,5";
     case Wrap::kSipUdp: return "-u 5060,5060";
     case Wrap::kMgcpUdp: return "-u 2727,2427";
+    case Wrap::kIua: return "-S 9900,9900,1";
+    case Wrap::kQ931Raw: return "-l 147";
   }
   return "";
 }
@@ -142,6 +144,12 @@ std::string Dissection::dump() const {
   for (const auto& f : fields)
     if (!f.name.empty()) out += f.name + " = " + f.show + "\n";
   return out;
+}
+
+std::vector<std::string> q931_options() {
+  return {"-o", "uat:user_dlts:\"User 0 (DLT=147)\",\"q931\",\"0\",\"\",\"0\",\"\"",
+          "-o", "iua.use_gsm_sapi_values:FALSE",
+          "-o", "iua.support_ig:TRUE"};
 }
 
 bool available() {

@@ -19,7 +19,11 @@
 
 namespace isupgw::tshark {
 
-enum class Wrap { kM3ua, kM2pa, kSipUdp, kMgcpUdp };
+// kIua: SCTP port 9900, PPID 1; kQ931Raw: link type 147. Both decoded with q931_options().
+enum class Wrap { kM3ua, kM2pa, kSipUdp, kMgcpUdp, kIua, kQ931Raw };
+// tshark options for Q.931 on user DLT 147 (oracles.md) and for IUA: SAPI 0 is Q.931, not GSM RSL
+// (iua.use_gsm_sapi_values), and RFC 4233's ASP Identifier (tag 0x11) is decoded (iua.support_ig).
+std::vector<std::string> q931_options();
 
 struct Field {
   std::string name;      // e.g. "m3ua.protocol_data_opc"
