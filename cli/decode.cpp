@@ -1,8 +1,10 @@
 #include "cli/decode.h"
 
 #include "cli/codec_isup.h"
+#include "cli/codec_iua.h"
 #include "cli/codec_m2pa.h"
 #include "cli/codec_m3ua.h"
+#include "cli/codec_q931.h"
 
 namespace isupgw::cli {
 
@@ -13,6 +15,8 @@ const std::vector<Codec>& codecs() {
       {"m2pa", "SIGTRAN M2PA message (RFC 4165) with its MTP3 message (Q.704/Q.707; --variant itu|ansi)", &decode_m2pa,
        &encode_m2pa},
       {"isup", "ISUP message (Q.763; --variant itu|etsi|ansi, --body for RFC 3204)", &decode_isup, &encode_isup},
+      {"iua", "SIGTRAN IUA message (RFC 4233/5133); Data carries Q.931", &decode_iua, &encode_iua},
+      {"q931", "Q.931 / DSS1 message (ETSI EN 300 403-1)", &decode_q931, &encode_q931},
   };
   return table;
 }
