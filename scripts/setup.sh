@@ -29,6 +29,8 @@ PACKAGES=(
   nlohmann-json3-dev
   # asynchronous DNS (RFC 3263 trunks by host name) on the Asio loop; a real DNS server in tests
   libc-ares-dev dnsmasq-base
+  # libpri (Q.921 + Q.931) as the independent ISDN peer for the PRI tests (issue 21)
+  libpri-dev
 )
 
 missing=()
