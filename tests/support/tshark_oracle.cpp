@@ -113,6 +113,7 @@ std::string wrap_options(Wrap w) {
     case Wrap::kMgcpUdp: return "-u 2727,2427";
     case Wrap::kIua: return "-S 9900,9900,1";
     case Wrap::kQ931Raw: return "-l 147";
+    case Wrap::kLapd: return "-l 203";
   }
   return "";
 }

@@ -20,7 +20,8 @@
 namespace isupgw::tshark {
 
 // kIua: SCTP port 9900, PPID 1; kQ931Raw: link type 147. Both decoded with q931_options().
-enum class Wrap { kM3ua, kM2pa, kSipUdp, kMgcpUdp, kIua, kQ931Raw };
+// kLapd: link type 203 (Q.921 frames without flags or FCS; Q.931 inside SAPI 0 I/UI frames).
+enum class Wrap { kM3ua, kM2pa, kSipUdp, kMgcpUdp, kIua, kQ931Raw, kLapd };
 // tshark options for Q.931 on user DLT 147 (oracles.md) and for IUA: SAPI 0 is Q.931, not GSM RSL
 // (iua.use_gsm_sapi_values), and RFC 4233's ASP Identifier (tag 0x11) is decoded (iua.support_ig).
 std::vector<std::string> q931_options();
