@@ -25,6 +25,7 @@ extern "C" {
 #include "q931/call_fsm.h"
 #include "q931/codec.h"
 #include "q931/lapd_link.h"
+#include "q931/restart_fsm.h"
 
 namespace isupgw::q931 {
 namespace {
@@ -40,12 +41,26 @@ class LibpriPeer : public ::testing::Test {
   void SetUp() override {
     ASSERT_EQ(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
     link = std::make_unique<lapd::Link>(Side::kNetwork, link_meter, timers, lapd::LinkParams{}, link_hooks());
+    RestartFsm::Hooks rh;
+    rh.send = [this](Message m) {
+      auto b = encode(m);
+      ASSERT_TRUE(b.ok());
+      link->send_data(*b);
+    };
+    rh.clear = [this](const RestartScope& s) {
+      cleared.push_back(s);
+      return true;
+    };
+    rh.done = [this](const RestartScope& s, bool ok) { done.emplace_back(s, ok); };
+    restart =
+        std::make_unique<RestartFsm>(Side::kNetwork, restart_meter, timers, RestartFsm::Timeouts{}, std::move(rh));
     pri = pri_new(sv[1], PRI_CPE, PRI_SWITCH_EUROISDN_E1);
     ASSERT_NE(pri, nullptr);
     pri_set_debug(pri, 0);
   }
   void TearDown() override {
     call.reset();
+    restart.reset();
     link.reset();
     // libpri 1.6 has no destructor for a struct pri: kept reachable until exit (no leak report).
     if (pri) kept().push_back(pri);
@@ -67,7 +82,10 @@ class LibpriPeer : public ::testing::Test {
       auto m = decode(l3);
       ASSERT_TRUE(m.ok()) << m.error().to_string();
       received.push_back(*m);
-      if (call && m->call_ref.value == call->call_reference().value) call->receive(*m);
+      if (m->call_ref.value == 0 && restart)
+        restart->receive(*m);  // the global call reference (5.5)
+      else if (call && m->call_ref.value == call->call_reference().value)
+        call->receive(*m);
     };
     return h;
   }
@@ -101,6 +119,8 @@ class LibpriPeer : public ::testing::Test {
         break;
       case PRI_EVENT_HANGUP: hangup_cause = e->hangup.cause; break;
       case PRI_EVENT_HANGUP_ACK: hangup_ack = true; break;
+      case PRI_EVENT_RESTART: pri_restarted.push_back(e->restart.channel & 0xff); break;
+      case PRI_EVENT_RESTART_ACK: pri_restart_acked.push_back(e->restartack.channel & 0xff); break;
       default: break;
     }
   }
@@ -146,6 +166,11 @@ class LibpriPeer : public ::testing::Test {
   Call::Meter call_meter = Call::make_meter(Side::kNetwork, log, counters);
   std::unique_ptr<lapd::Link> link;
   std::unique_ptr<Call> call;
+  RestartFsm::Meter restart_meter = RestartFsm::make_meter(log, counters);
+  std::unique_ptr<RestartFsm> restart;
+  std::vector<RestartScope> cleared;
+  std::vector<std::pair<RestartScope, bool>> done;
+  std::vector<int> pri_restarted, pri_restart_acked;
   struct pri* pri = nullptr;
   std::vector<Message> received;
   std::vector<int> events;
@@ -185,6 +210,25 @@ TEST_F(LibpriPeer, LinkUpThenCallAnsweredAndClearedByTheNetwork) {
   EXPECT_EQ(bad_frames, 0);
   EXPECT_EQ(link->state(), lapd::LinkState::k7Established);
   EXPECT_EQ(link->unacknowledged(), 0u);
+}
+
+// Q.931 5.5 with libpri: its RESTART of B channel 1 cleared and acknowledged by us (libpri's
+// PRI_EVENT_RESTART_ACK), and ours of channel 2 acknowledged by libpri (PRI_EVENT_RESTART on its side).
+TEST_F(LibpriPeer, RestartOfAChannelFromEitherSide) {
+  ASSERT_TRUE(pump(5s, [&] { return link_up && dchan_up; }));
+  ASSERT_EQ(pri_reset(pri, 1), 0);
+  ASSERT_TRUE(pump(5s, [&] { return !pri_restart_acked.empty(); })) << "restart state " << to_string(restart->state());
+  EXPECT_EQ(pri_restart_acked, std::vector<int>{1});
+  ASSERT_EQ(cleared.size(), 1u);
+  EXPECT_EQ(cleared[0], (RestartScope{restart_class::kIndicatedChannels, {1}}));
+  EXPECT_EQ(restart->state(), RestartState::kNull);
+
+  ASSERT_TRUE(restart->restart({restart_class::kIndicatedChannels, {2}}));
+  ASSERT_TRUE(pump(5s, [&] { return !done.empty(); })) << "restart state " << to_string(restart->state());
+  EXPECT_TRUE(done[0].second);
+  EXPECT_EQ(pri_restarted, std::vector<int>{2});
+  EXPECT_EQ(restart->state(), RestartState::kNull);
+  EXPECT_EQ(bad_frames, 0);
 }
 
 }  // namespace
