@@ -1,5 +1,6 @@
 #include "cli/decode.h"
 
+#include "cli/codec_h248.h"
 #include "cli/codec_isup.h"
 #include "cli/codec_iua.h"
 #include "cli/codec_m2pa.h"
@@ -17,6 +18,8 @@ const std::vector<Codec>& codecs() {
       {"isup", "ISUP message (Q.763; --variant itu|etsi|ansi, --body for RFC 3204)", &decode_isup, &encode_isup},
       {"iua", "SIGTRAN IUA message (RFC 4233/5133); Data carries Q.931", &decode_iua, &encode_iua},
       {"q931", "Q.931 / DSS1 message (ETSI EN 300 403-1)", &decode_q931, &encode_q931},
+      {"h248", "H.248.1 v3 text message (decode: TEXT to JSON; encode: TEXT normalised, --style pretty|compact)",
+       &decode_h248, &encode_h248},
   };
   return table;
 }

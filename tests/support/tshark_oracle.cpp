@@ -114,6 +114,7 @@ std::string wrap_options(Wrap w) {
     case Wrap::kIua: return "-S 9900,9900,1";
     case Wrap::kQ931Raw: return "-l 147";
     case Wrap::kLapd: return "-l 203";
+    case Wrap::kMegacoUdp: return "-u 2944,2944";
   }
   return "";
 }

@@ -2,7 +2,8 @@
 //
 // Bytes in -> tshark's decoded fields out. Payloads are wrapped by text2pcap
 // in the transport a real capture would show: M3UA in SCTP (ports 2905, PPID 3),
-// M2PA in SCTP (3565, PPID 5), SIP over UDP 5060, MGCP over UDP 2427/2727.
+// M2PA in SCTP (3565, PPID 5), SIP over UDP 5060, MGCP over UDP 2427/2727,
+// H.248 text over UDP 2944 (tshark needs -d udp.port==2944,megaco).
 // Many payloads go through one tshark run (tshark start-up dominates).
 //
 //   auto r = tshark::dissect(bytes, tshark::Wrap::kM3ua);
@@ -21,7 +22,7 @@ namespace isupgw::tshark {
 
 // kIua: SCTP port 9900, PPID 1; kQ931Raw: link type 147. Both decoded with q931_options().
 // kLapd: link type 203 (Q.921 frames without flags or FCS; Q.931 inside SAPI 0 I/UI frames).
-enum class Wrap { kM3ua, kM2pa, kSipUdp, kMgcpUdp, kIua, kQ931Raw, kLapd };
+enum class Wrap { kM3ua, kM2pa, kSipUdp, kMgcpUdp, kIua, kQ931Raw, kLapd, kMegacoUdp };
 // tshark options for Q.931 on user DLT 147 (oracles.md) and for IUA: SAPI 0 is Q.931, not GSM RSL
 // (iua.use_gsm_sapi_values), and RFC 4233's ASP Identifier (tag 0x11) is decoded (iua.support_ig).
 std::vector<std::string> q931_options();
