@@ -8,7 +8,7 @@ using h248::CommandType;
 using h248::ContextId;
 
 bool termination_matches(std::string_view pattern, std::string_view name) {
-  if (pattern == "ROOT" || pattern == "*") return true;
+  if (h248::is_root(pattern) || pattern == "*") return true;
   while (true) {
     auto ps = pattern.find('/');
     auto ns = name.find('/');

@@ -245,7 +245,7 @@ void H248Client::handle_request(const h248::TransactionRequest& t) {
         n.reason = c.service_change->reason_code();
         n.delay = c.service_change->delay;
         notices.push_back(std::move(n));
-        if (c.termination_id == "ROOT") {
+        if (h248::is_root(c.termination_id)) {
           // 7.2.8: the reply to a registration may carry our choices; we accept the MG's profile as is.
           cr.service_change = h248::ServiceChangeDescriptor{};
           cr.service_change->profile = c.service_change->profile;
@@ -275,7 +275,7 @@ void H248Client::handle_request(const h248::TransactionRequest& t) {
                  {"termination", n.termination_id},
                  {"method", method_name(n.method)},
                  {"reason", n.reason.value_or(0)}});
-    if (n.termination_id == "ROOT") {
+    if (h248::is_root(n.termination_id)) {
       switch (n.method) {
         case ServiceChangeMethod::kGraceful: health_.handle(HealthEvent::kRsipGraceful); break;
         case ServiceChangeMethod::kForced:

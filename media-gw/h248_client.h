@@ -95,6 +95,8 @@ class H248Client {
   std::size_t pending() const { return transactions_.size(); }
   // The MG has registered (a ServiceChange on ROOT other than Graceful/Forced was accepted).
   bool registered() const { return registered_; }
+  // Our mId, once the socket is bound (the daemon knows the port only then).
+  void set_mid(std::string mid) { cfg_.mid = std::move(mid); }
 
  private:
   struct Transaction {

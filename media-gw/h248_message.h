@@ -230,6 +230,9 @@ struct Message {
   bool operator==(const Message&) const = default;
 };
 
+// RootToken = ("Root") (B.2): the MG as a whole, in any letter case (OTP's megaco writes "root").
+bool is_root(std::string_view termination_id);
+
 std::string_view to_string(CommandType t);
 std::string_view to_string(StreamMode m);
 std::string_view to_string(ServiceState s);

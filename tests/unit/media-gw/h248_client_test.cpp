@@ -282,6 +282,7 @@ TEST(H248Termination, WildcardsCoverNameComponents) {
   EXPECT_FALSE(termination_matches("tdm/e1-2/*", "tdm/e1-1/17"));
   EXPECT_FALSE(termination_matches("tdm/e1-1/1", "tdm/e1-1/17"));
   EXPECT_FALSE(termination_matches("tdm/e1-1", "tdm/e1-1/17"));
+  EXPECT_TRUE(termination_matches("root", "tdm/e1-1/17"));  // OTP's megaco writes ROOT in lower case
 }
 
 }  // namespace
