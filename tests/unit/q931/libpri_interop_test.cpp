@@ -86,11 +86,15 @@ class LibpriPeer : public ::testing::Test {
         restart->receive(*m);  // the global call reference (5.5)
       else if (call && m->call_ref.value == call->call_reference().value)
         call->receive(*m);
+      else if (!call && m->type == msg::kSetup) {  // a call from libpri: its reference (flag 1 on ours)
+        call = make_call(m->call_ref.value, true);
+        call->receive(*m);
+      }
     };
     return h;
   }
 
-  std::unique_ptr<Call> make_call(std::uint32_t cr) {
+  std::unique_ptr<Call> make_call(std::uint32_t cr, bool theirs = false) {
     Call::Hooks h;
     h.send = [this](Message m) {
       auto b = encode(m);
@@ -98,7 +102,7 @@ class LibpriPeer : public ::testing::Test {
       link->send_data(*b);
     };
     h.released = [this](std::uint8_t c, bool) { released_cause = c; };
-    return std::make_unique<Call>(Side::kNetwork, CallReference{2, false, cr}, call_meter, timers, Timers::network(),
+    return std::make_unique<Call>(Side::kNetwork, CallReference{2, theirs, cr}, call_meter, timers, Timers::network(),
                                   std::move(h));
   }
 
@@ -110,14 +114,19 @@ class LibpriPeer : public ::testing::Test {
       case PRI_EVENT_RING:
         ring_called = e->ring.callednum;
         ring_channel = e->ring.channel;
-        pri_call = e->ring.call;
-        if (answer_on_ring) pri_answer(pri, pri_call, ring_channel, 1);
+        ring_call = e->ring.call;
+        if (answer_on_ring) pri_answer(pri, ring_call, ring_channel, 1);
         break;
       case PRI_EVENT_HANGUP_REQ:
         hangup_req_cause = e->hangup.cause;
         pri_hangup(pri, e->hangup.call, e->hangup.cause);
         break;
-      case PRI_EVENT_HANGUP: hangup_cause = e->hangup.cause; break;
+      case PRI_EVENT_HANGUP:
+        hangup_cause = e->hangup.cause;
+        pri_hangup(pri, e->hangup.call, e->hangup.cause);  // frees libpri's call (oracles.md)
+        break;
+      case PRI_EVENT_RINGING: ringing = true; break;
+      case PRI_EVENT_ANSWER: answered = true; break;
       case PRI_EVENT_HANGUP_ACK: hangup_ack = true; break;
       case PRI_EVENT_RESTART: pri_restarted.push_back(e->restart.channel & 0xff); break;
       case PRI_EVENT_RESTART_ACK: pri_restart_acked.push_back(e->restartack.channel & 0xff); break;
@@ -174,11 +183,11 @@ class LibpriPeer : public ::testing::Test {
   struct pri* pri = nullptr;
   std::vector<Message> received;
   std::vector<int> events;
-  bool link_up = false, dchan_up = false, answer_on_ring = true, hangup_ack = false;
+  bool link_up = false, dchan_up = false, answer_on_ring = true, hangup_ack = false, ringing = false, answered = false;
   std::string ring_called;
   int ring_channel = -1, hangup_req_cause = -1, hangup_cause = -1, bad_frames = 0;
   std::optional<std::uint8_t> released_cause;
-  q931_call* pri_call = nullptr;
+  q931_call* ring_call = nullptr;
 };
 
 TEST_F(LibpriPeer, LinkUpThenCallAnsweredAndClearedByTheNetwork) {
@@ -210,6 +219,58 @@ TEST_F(LibpriPeer, LinkUpThenCallAnsweredAndClearedByTheNetwork) {
   EXPECT_EQ(bad_frames, 0);
   EXPECT_EQ(link->state(), lapd::LinkState::k7Established);
   EXPECT_EQ(link->unacknowledged(), 0u);
+}
+
+// libpri calls out: a SETUP to 30999777 on B channel 3 refused busy by us (RELEASE COMPLETE 17:
+// libpri's PRI_EVENT_HANGUP cause 17); a second call alerted, answered, then hung up by libpri.
+TEST_F(LibpriPeer, CallsFromLibpriBusyThenAnsweredAndClearedByLibpri) {
+  ASSERT_TRUE(pump(5s, [&] { return link_up && dchan_up; }));
+  char caller[] = "30123456", called[] = "30999777";
+  q931_call* c1 = pri_new_call(pri);
+  ASSERT_NE(c1, nullptr);
+  ASSERT_EQ(pri_call(pri, c1, PRI_TRANS_CAP_SPEECH, 3, 1, 1, caller, PRI_NATIONAL_ISDN, nullptr, PRI_PRES_ALLOWED,
+                     called, PRI_NATIONAL_ISDN, PRI_LAYER_1_ALAW),
+            0);
+  ASSERT_TRUE(pump(5s, [&] { return call && call->state() == CcState::k1CallInitiated; }))
+      << "received " << received.size() << " last type " << (received.empty() ? -1 : received.back().type) << " cr "
+      << (received.empty() ? 0 : received.back().call_ref.value) << "/"
+      << (received.empty() ? 0 : int(received.back().call_ref.length)) << " call "
+      << (call ? std::string(to_string(call->state())) : "none") << " bad " << bad_frames;
+  ASSERT_FALSE(received.empty());
+  const Message& setup = received.back();
+  EXPECT_EQ(setup.type, msg::kSetup);
+  ASSERT_TRUE(setup.called);
+  EXPECT_EQ(setup.called->digits, "30999777");
+  ASSERT_TRUE(setup.channel_id);
+  EXPECT_EQ(setup.channel_id->channels, std::vector<std::uint8_t>{3});
+  EXPECT_TRUE(setup.channel_id->exclusive);
+  Message busy;
+  busy.causes.push_back(Cause{0, 2, std::nullopt, 17, {}});
+  ASSERT_TRUE(call->request(CcEvent::kRejectReq, busy));
+  ASSERT_TRUE(pump(5s, [&] { return hangup_cause != -1; }));
+  EXPECT_EQ(hangup_cause, 17);
+  EXPECT_EQ(call->state(), CcState::k0Null);
+
+  call.reset();
+  hangup_cause = -1;
+  q931_call* c2 = pri_new_call(pri);
+  ASSERT_EQ(pri_call(pri, c2, PRI_TRANS_CAP_SPEECH, 4, 1, 1, caller, PRI_NATIONAL_ISDN, nullptr, PRI_PRES_ALLOWED,
+                     called, PRI_NATIONAL_ISDN, PRI_LAYER_1_ALAW),
+            0);
+  ASSERT_TRUE(pump(5s, [&] { return call && call->state() == CcState::k1CallInitiated; }));
+  Message proceeding;  // the first answer to a SETUP names the B channel (EN 300 403-1 5.1.2); libpri insists
+  proceeding.channel_id = ChannelId{};
+  proceeding.channel_id->channels = {4};
+  ASSERT_TRUE(call->request(CcEvent::kProceedingReq, proceeding));
+  ASSERT_TRUE(call->request(CcEvent::kAlertingReq));
+  ASSERT_TRUE(pump(5s, [&] { return ringing; }));
+  ASSERT_TRUE(call->request(CcEvent::kConnectReq));
+  ASSERT_TRUE(pump(5s, [&] { return answered; }));
+  EXPECT_EQ(call->state(), CcState::k10Active);
+  ASSERT_EQ(pri_hangup(pri, c2, 16), 0);  // libpri's DISCONNECT; our RELEASE; its RELEASE COMPLETE
+  ASSERT_TRUE(pump(5s, [&] { return call->state() == CcState::k0Null; })) << to_string(call->state());
+  EXPECT_EQ(released_cause, 16);
+  EXPECT_EQ(bad_frames, 0);
 }
 
 // Q.931 5.5 with libpri: its RESTART of B channel 1 cleared and acknowledged by us (libpri's
