@@ -2,6 +2,7 @@
 // fields carry its called number; nothing outside the page is referenced.
 #include <gtest/gtest.h>
 
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -12,11 +13,14 @@ namespace isupgw::trace {
 namespace {
 
 StoredMessage msg(Protocol p, bool out, std::vector<std::uint8_t> bytes, std::int64_t t) {
+  // A StoredMessage views the store's copy of its bytes: here, one that lives as long as the test binary.
+  static std::deque<std::vector<std::uint8_t>> kept;
+  kept.push_back(std::move(bytes));
   StoredMessage m;
   m.record.protocol = p;
   m.record.outgoing = out;
   m.record.time_us = t;
-  m.bytes = std::move(bytes);
+  m.bytes = kept.back();
   return m;
 }
 std::vector<std::uint8_t> text(std::string_view s) { return {s.begin(), s.end()}; }
