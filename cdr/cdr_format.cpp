@@ -79,32 +79,54 @@ void put_digits(char* at, int value, int width) {
   }
 }
 
+// Days since 1970-01-01 -> proleptic Gregorian year, month, day (H. Hinnant's civil_from_days, exact for
+// every int64 day count in range): what gmtime_r computes, without its locking and struct tm.
+void civil_from_days(std::int64_t z, std::int64_t& y, int& m, int& d) {
+  z += 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const auto doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+  m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+  y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2);
+}
+
 // ISO 8601 UTC with milliseconds, "YYYY-MM-DDTHH:MM:SS.mmmZ"; t != 0.
 void append_time(std::string& out, EpochMs t) {
-  std::time_t secs = static_cast<std::time_t>(t / 1000);
+  std::int64_t secs = t / 1000;
   int ms = static_cast<int>(t % 1000);
   if (ms < 0) {
     ms += 1000;
     --secs;
   }
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  const int year = tm.tm_year + 1900;
+  std::int64_t days = secs / 86400;
+  std::int64_t rem = secs % 86400;
+  if (rem < 0) {
+    rem += 86400;
+    --days;
+  }
+  std::int64_t year = 0;
+  int month = 0, day = 0;
+  civil_from_days(days, year, month, day);
+  const int hour = static_cast<int>(rem / 3600), minute = static_cast<int>(rem / 60 % 60),
+            second = static_cast<int>(rem % 60);
   if (year < 0 || year > 9999) {  // outside %04d's fixed width: as printf writes it
-    char buf[40];
-    int len = std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", year, tm.tm_mon + 1, tm.tm_mday,
-                            tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+    char buf[48];
+    int len = std::snprintf(buf, sizeof buf, "%04lld-%02d-%02dT%02d:%02d:%02d.%03dZ", static_cast<long long>(year),
+                            month, day, hour, minute, second, ms);
     out.append(buf, static_cast<std::size_t>(len));
     return;
   }
   char buf[24] = {'0', '0', '0', '0', '-', '0', '0', '-', '0', '0', 'T', '0',
                   '0', ':', '0', '0', ':', '0', '0', '.', '0', '0', '0', 'Z'};
-  put_digits(buf, year, 4);
-  put_digits(buf + 5, tm.tm_mon + 1, 2);
-  put_digits(buf + 8, tm.tm_mday, 2);
-  put_digits(buf + 11, tm.tm_hour, 2);
-  put_digits(buf + 14, tm.tm_min, 2);
-  put_digits(buf + 17, tm.tm_sec, 2);
+  put_digits(buf, static_cast<int>(year), 4);
+  put_digits(buf + 5, month, 2);
+  put_digits(buf + 8, day, 2);
+  put_digits(buf + 11, hour, 2);
+  put_digits(buf + 14, minute, 2);
+  put_digits(buf + 17, second, 2);
   put_digits(buf + 20, ms, 3);
   out.append(buf, sizeof buf);
 }
@@ -112,8 +134,11 @@ void append_time(std::string& out, EpochMs t) {
 // RFC 4180 2.6/2.7: a field holding a comma, quote or line break is quoted, quotes doubled. A line break
 // inside a field would still split the record for a line reader: it is written as a space.
 void append_csv_text(std::string& out, std::string_view s) {
-  bool quote = s.find_first_of(",\"\r\n") != std::string_view::npos;
-  if (quote) out += '"';
+  if (s.find_first_of(",\"\r\n") == std::string_view::npos) {  // the usual field: as it is, in one piece
+    out.append(s);
+    return;
+  }
+  out += '"';
   for (char ch : s) {
     if (ch == '"')
       out += "\"\"";
@@ -122,25 +147,29 @@ void append_csv_text(std::string& out, std::string_view s) {
     else
       out += ch;
   }
-  if (quote) out += '"';
+  out += '"';
 }
 
-// RFC 8259 7: quote, backslash and control characters escaped; other bytes as they are.
+// RFC 8259 7: quote, backslash and control characters escaped; other bytes as they are (in runs).
 void append_json_text(std::string& out, std::string_view s) {
   out += '"';
-  for (char ch : s) {
-    auto u = static_cast<unsigned char>(ch);
-    if (ch == '"' || ch == '\\') {
+  std::size_t from = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char ch = s[i];
+    const auto u = static_cast<unsigned char>(ch);
+    if (ch != '"' && ch != '\\' && u >= 0x20) continue;
+    out.append(s.data() + from, i - from);
+    from = i + 1;
+    if (u >= 0x20) {
       out += '\\';
       out += ch;
-    } else if (u < 0x20) {
+    } else {
       char buf[8];
       std::snprintf(buf, sizeof buf, "\\u%04x", u);
       out += buf;
-    } else {
-      out += ch;
     }
   }
+  out.append(s.data() + from, s.size() - from);
   out += '"';
 }
 

@@ -5,7 +5,10 @@
 #include <unistd.h>
 #include <thread>
 
+#include <atomic>
 #include <chrono>
+#include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -93,6 +96,24 @@ TEST(CdrFormat, TimeIsUtcWithMilliseconds) {
   EXPECT_EQ(format_time(0), "");
 }
 
+// The record's times are formatted without gmtime_r (issue 17 cost): the libc's gmtime_r + strftime is the
+// oracle, across leap days, century and 400-year rules, and times before 1970.
+TEST(CdrFormat, TimeAgreesWithGmtime) {
+  const std::int64_t days[] = {-719468, -25567, -1, 0, 1, 59, 789, 10956, 11016, 11017, 47540, 47541, 2932896};
+  for (std::int64_t d : days)
+    for (std::int64_t ms_of_day : {0LL, 1LL, 43'200'999LL, 86'399'999LL}) {
+      const std::int64_t t = d * 86'400'000 + ms_of_day;
+      if (t == 0) continue;
+      std::time_t secs = static_cast<std::time_t>((t - ms_of_day) / 1000 + ms_of_day / 1000);
+      std::tm tm{};
+      ASSERT_NE(gmtime_r(&secs, &tm), nullptr);
+      char want[96];
+      std::snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms_of_day % 1000));
+      EXPECT_EQ(format_time(t), want) << "t=" << t;
+    }
+}
+
 TEST(CdrFormat, PostDialDelayAndDuration) {
   CdrRecord r = answered_call();
   EXPECT_EQ(r.post_dial_delay_ms(), 250);
@@ -155,10 +176,18 @@ TEST(CdrFormat, JsonLineHasEveryColumnAbsentAsNull) {
 }
 
 // A wall clock the test moves.
+// The writer thread reads the clock too (rotation by time): the time is an atomic, advanced by the test.
 struct FakeWall {
-  std::chrono::system_clock::time_point t{std::chrono::milliseconds(kT0)};
+  struct Time {
+    std::atomic<std::chrono::system_clock::time_point> at{
+        std::chrono::system_clock::time_point(std::chrono::milliseconds(kT0))};
+    Time& operator+=(std::chrono::system_clock::duration d) {
+      at.store(at.load() + d);
+      return *this;
+    }
+  } t;
   CdrWriter::WallClock fn() {
-    return [this] { return t; };
+    return [this] { return t.at.load(); };
   }
 };
 
