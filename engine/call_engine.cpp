@@ -70,8 +70,7 @@ CallEngine::~CallEngine() {
   if (timers_) {
     for (auto& [id, c] : calls_)
       if (c->digit_timer != 0) timers_->cancel(c->digit_timer);
-    for (auto& [circuit, waiting] : awaiting_rlc_)
-      if (waiting.timer != 0) timers_->cancel(waiting.timer);
+    if (rlc_timer_ != 0) timers_->cancel(rlc_timer_);
   }
 }
 

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -407,10 +408,15 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   struct AwaitingRlc {
     cdr::CdrRecord rec;
     Clock::time_point released{};
-    TimerService::Id timer = 0;
   };
   std::map<std::pair<isup::GroupId, std::uint16_t>, AwaitingRlc> awaiting_rlc_;  // by circuit
+  // The records' kRlcWait deadlines in release order (one wait for all: the same delay for every record,
+  // so the first due is always at the front), and the one timer for the front (issue 17 cost: no timer
+  // started and cancelled per call).
+  std::deque<std::pair<Clock::time_point, std::pair<isup::GroupId, std::uint16_t>>> rlc_due_;
+  TimerService::Id rlc_timer_ = 0;
   void cdr_hand_over(std::pair<isup::GroupId, std::uint16_t> circuit, bool rlc);
+  void rlc_wait_expired();
   std::vector<std::unique_ptr<Call>> dead_;  // destroyed at the next event, outside the callbacks that ended them
   std::uint64_t next_id_ = 1;
   unsigned depth_ = 0;

@@ -141,10 +141,23 @@ void CallEngine::cdr_emit(Call& c) {
   auto& waiting = awaiting_rlc_[key];
   waiting.rec = std::move(r);
   waiting.released = clock_->now();
-  waiting.timer = timers_->start(kRlcWait, [this, key] {
-    if (auto it = awaiting_rlc_.find(key); it != awaiting_rlc_.end()) it->second.timer = 0;
-    cdr_hand_over(key, false);
-  });
+  rlc_due_.emplace_back(waiting.released + kRlcWait, key);
+  if (rlc_timer_ == 0) rlc_timer_ = timers_->start(kRlcWait, [this] { rlc_wait_expired(); });
+}
+
+void CallEngine::rlc_wait_expired() {
+  // The timer was set for the front's deadline: every record due by then is handed over. Deadlines are
+  // compared with each other only (the engine's clock and the timer service's may differ in tests).
+  rlc_timer_ = 0;
+  const auto fired = rlc_due_.front().first;
+  while (!rlc_due_.empty() && rlc_due_.front().first <= fired) {
+    const auto [due, key] = rlc_due_.front();
+    rlc_due_.pop_front();
+    // Still waiting, and the same record (not a later call's on the circuit, handed over since).
+    if (auto it = awaiting_rlc_.find(key); it != awaiting_rlc_.end() && it->second.released + kRlcWait <= due)
+      cdr_hand_over(key, false);
+  }
+  if (!rlc_due_.empty()) rlc_timer_ = timers_->start(rlc_due_.front().first - fired, [this] { rlc_wait_expired(); });
 }
 
 void CallEngine::on_release_complete(isup::GroupId group, std::uint16_t cic) { cdr_hand_over({group, cic}, true); }
@@ -156,7 +169,6 @@ void CallEngine::cdr_hand_over(std::pair<isup::GroupId, std::uint16_t> circuit, 
   if (rlc)
     r.release_complete =
         r.release + std::chrono::duration_cast<std::chrono::milliseconds>(clock_->now() - it->second.released).count();
-  if (it->second.timer != 0 && timers_ != nullptr) timers_->cancel(it->second.timer);
   awaiting_rlc_.erase(it);
   if (cdr_sink_) cdr_sink_(std::move(r));
 }
