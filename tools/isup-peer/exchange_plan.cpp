@@ -113,7 +113,7 @@ CallLog::~CallLog() {
 
 void CallLog::on_message(bool sent, std::span<const std::uint8_t> data, std::int64_t now) {
   if (data.size() < 3) return;
-  const auto cic = static_cast<std::uint16_t>(data[0] | (data[1] << 8));
+  const auto cic = static_cast<std::uint16_t>((data[0] | (data[1] << 8)) & cic_mask_);
   const std::uint8_t type = data[2];
   if (type == msg::kIam) {
     if (sent) return;  // the exchange only answers calls

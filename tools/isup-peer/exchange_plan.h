@@ -48,7 +48,8 @@ const Behaviour* match(const std::vector<Behaviour>& plan, std::string_view call
 // the CDRs'. A call starts at an IAM received and ends at the RLC (either way).
 class CallLog {
  public:
-  explicit CallLog(std::FILE* out) : out_(out) {}
+  // `ansi`: 14-bit CICs (ANSI T1.113), else 12 (Q.763 1.2: the upper 4 bits of the second octet are spare).
+  explicit CallLog(std::FILE* out, bool ansi = false) : out_(out), cic_mask_(ansi ? 0x3fff : 0x0fff) {}
   ~CallLog();  // writes the calls still open (no "rlc")
   CallLog(const CallLog&) = delete;
   CallLog& operator=(const CallLog&) = delete;
@@ -67,6 +68,7 @@ class CallLog {
  private:
   void write(std::uint16_t cic, const Call& c);
   std::FILE* out_;
+  std::uint16_t cic_mask_;
   std::unordered_map<std::uint16_t, Call> open_;
   std::size_t written_ = 0;
 };

@@ -132,7 +132,7 @@ int run_m3ua(const Options& o, Logger& log, Counters& counters) {
       return 2;
     }
     std::optional<peer::CallLog> call_log;
-    if (log_file) call_log.emplace(log_file);
+    if (log_file) call_log.emplace(log_file, o.variant == Variant::kAnsi);
     peer::CallLog* logp = call_log ? &*call_log : nullptr;
     peer::PlanUser user(o.plan, fallback, timers, logp);
     peer::TapPort tap_port(s.port, logp);

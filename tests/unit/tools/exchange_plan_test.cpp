@@ -96,6 +96,23 @@ class CallLogTest : public ::testing::Test {
   std::FILE* out = nullptr;
 };
 
+// Q.763 1.2: the CIC is 12 bits (ITU), the upper 4 bits of its second octet spare; ANSI T1.113 uses 14.
+TEST_F(CallLogTest, CicSpareBitsAreNotPartOfTheCircuit) {
+  {
+    CallLog itu(out);
+    msg(itu, false, "05f001", 1000);  // IAM, CIC 5 with the spare bits set
+    msg(itu, true, "050010", 1001);   // RLC on CIC 5 ends the same call
+    EXPECT_EQ(itu.written(), 1u);
+    CallLog ansi(out, true);
+    msg(ansi, false, "05f001", 1000);  // CIC 0x3005 in ANSI: bits 13-12 count, 15-14 spare
+    msg(ansi, true, "053010", 1001);
+    EXPECT_EQ(ansi.written(), 1u);
+  }
+  fclose(out);
+  EXPECT_NE(std::string(buf, len).find("{\"cic\":5,"), std::string::npos);
+  EXPECT_NE(std::string(buf, len).find("{\"cic\":12293,"), std::string::npos);
+}
+
 TEST_F(CallLogTest, AnsweredCallClearedByTheFarEnd) {
   {
     CallLog log(out);
