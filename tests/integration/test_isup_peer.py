@@ -128,15 +128,22 @@ for cic, (called, calling, acm, anm, cause, side) in want.items():
     c.check(f"CIC {cic}: IAM <= ACM/ANM <= REL <= RLC",
             all(j.get(k) is not None for k in ("iam", "rel", "rlc")) and
             j["iam"] <= (j.get("acm") or j["iam"]) <= (j.get("anm") or j["rel"]) <= j["rel"] <= j["rlc"], j)
-c.check("answer 100 ms after the ACM (CIC 2, 3)", near(calls[2]["acm"], calls[2]["anm"], 100) and
-        near(calls[3]["acm"], calls[3]["anm"], 100), (calls[2], calls[3]))
-c.check("callee release 300 ms after the ANM (CIC 3)", near(calls[3]["anm"], calls[3]["rel"], 300), calls[3])
-c.check("the far end's REL 200 ms after the ANM (CIC 2)", near(calls[2]["anm"], calls[2]["rel"], 200), calls[2])
+
+
+def at(cic, key):
+    """A time of CIC's logged call; None when the call or the time is missing (the checks then fail, naming it)."""
+    return calls.get(cic, {}).get(key)
+
+
+c.check("answer 100 ms after the ACM (CIC 2, 3)", near(at(2, "acm"), at(2, "anm"), 100) and
+        near(at(3, "acm"), at(3, "anm"), 100), (calls.get(2), calls.get(3)))
+c.check("callee release 300 ms after the ANM (CIC 3)", near(at(3, "anm"), at(3, "rel"), 300), calls.get(3))
+c.check("the far end's REL 200 ms after the ANM (CIC 2)", near(at(2, "anm"), at(2, "rel"), 200), calls.get(2))
 c.check("CPG 50 ms after the ACM, ANM at 100 ms, REL 100 ms after it (CIC 8)",
-        near(calls[8]["acm"], calls[8]["cpg"], 50) and near(calls[8]["acm"], calls[8]["anm"], 100) and
-        near(calls[8]["anm"], calls[8]["rel"], 100), calls[8])
-c.check("no CPG where the behaviour sends none", all(calls[k]["cpg"] is None for k in (2, 3, 4, 5, 6, 7)), calls)
-c.check("no answer: REL 500 ms after the ACM (CIC 6)", near(calls[6]["acm"], calls[6]["rel"], 500), calls[6])
+        near(at(8, "acm"), at(8, "cpg"), 50) and near(at(8, "acm"), at(8, "anm"), 100) and
+        near(at(8, "anm"), at(8, "rel"), 100), calls.get(8))
+c.check("no CPG where the behaviour sends none", all(at(k, "cpg") is None for k in (2, 3, 4, 5, 6, 7)), calls)
+c.check("no answer: REL 500 ms after the ACM (CIC 6)", near(at(6, "acm"), at(6, "rel"), 500), calls.get(6))
 
 r = run([PEER, "--exchange", "--m3ua-listen", "127.0.0.1:1", "--call", "1:answer=x"])
 c.check("a bad --call is refused", r.returncode == 2 and "--call: answer: 'x' is not a number" in r.stderr, r.stderr)
