@@ -56,6 +56,14 @@ class Validator {
       if (l.address().empty()) return fail(p, "listener needs 'address' (an IPv4 or IPv6 literal)");
       if (!valid_ip(l.address())) return fail(p + ".address", "'" + l.address() + "' is not an IPv4 or IPv6 address");
       if (l.port() > 65535) return fail(p + ".port", "port " + std::to_string(l.port()) + " is out of range 0..65535");
+      if (l.has_udp_receive_buffer()) {
+        if (l.transport() != TRANSPORT_UDP)
+          return fail(p + ".udp_receive_buffer", "udp_receive_buffer is for a udp listener");
+        // Below 4 KiB not even one large SIP datagram fits; above 1 GiB is surely a unit mistake.
+        if (l.udp_receive_buffer() < 4096 || l.udp_receive_buffer() > (1u << 30))
+          return fail(p + ".udp_receive_buffer", "udp_receive_buffer " + std::to_string(l.udp_receive_buffer()) +
+                                                     " is out of range 4096..1073741824 (bytes)");
+      }
       if (l.port() != 0 && !bound.insert({l.transport(), l.address() + ":" + std::to_string(l.port())}).second)
         return fail(p, "duplicate listener " + l.address() + ":" + std::to_string(l.port()));
     }

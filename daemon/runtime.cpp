@@ -158,6 +158,7 @@ sip::ListenerConfig Runtime::listener_config(const config::SipListener& lc) cons
   // RFC 3261 19.1.2: 5061 is SIP over TLS's default port.
   c.port = static_cast<std::uint16_t>(!lc.has_port() && c.transport == sip::Transport::kTls ? 5061 : lc.port());
   c.max_tcp_connections = config_.config.sip().max_tcp_connections();
+  c.udp_receive_buffer = lc.udp_receive_buffer();
   return c;
 }
 

@@ -35,13 +35,34 @@ class UdpListener final : public TransportListener {
         tx_datagrams_(counters.get("sip.udp.tx_datagrams")),
         tx_errors_(counters.get("sip.udp.tx_errors")) {}
 
-  std::error_code bind(const udp::endpoint& ep) {
+  std::error_code bind(const udp::endpoint& ep, std::uint32_t receive_buffer) {
     boost::system::error_code ec;
     socket_.open(ep.protocol(), ec);
+    if (!ec && receive_buffer != 0) set_receive_buffer(receive_buffer, ec);
     if (!ec) socket_.bind(ep, ec);
     if (ec) return ec;
     receive();
     return {};
+  }
+
+  // SO_RCVBUF (socket(7)): Linux doubles the request for its bookkeeping and caps it at net.core.rmem_max;
+  // the value read back is what the kernel granted. Less than asked is said at warning level: a burst
+  // beyond the buffer is dropped by the kernel, unseen by us (/proc/net/udp "drops").
+  void set_receive_buffer(std::uint32_t bytes, boost::system::error_code& ec) {
+    socket_.set_option(asio::socket_base::receive_buffer_size(static_cast<int>(bytes)), ec);
+    if (ec) return;
+    asio::socket_base::receive_buffer_size granted;
+    socket_.get_option(granted, ec);
+    if (ec) return;
+    const auto got = static_cast<std::uint64_t>(granted.value());
+    if (got < bytes)
+      log_.warn(Subsystem::kSip, "udp_receive_buffer",
+                {{"requested", static_cast<std::uint64_t>(bytes)},
+                 {"granted", got},
+                 {"hint", "capped by net.core.rmem_max"}});
+    else
+      log_.notice(Subsystem::kSip, "udp_receive_buffer",
+                  {{"requested", static_cast<std::uint64_t>(bytes)}, {"granted", got}});
   }
 
   Transport transport() const override { return Transport::kUdp; }
@@ -209,7 +230,7 @@ std::unique_ptr<TransportListener> start_listener(asio::io_context& io, const Li
   switch (config.transport) {
     case Transport::kUdp: {
       auto l = std::make_unique<UdpListener>(io, std::move(sink), log, counters);
-      error = l->bind(udp::endpoint(address, config.port));
+      error = l->bind(udp::endpoint(address, config.port), config.udp_receive_buffer);
       return error ? nullptr : std::move(l);
     }
     case Transport::kTcp: {

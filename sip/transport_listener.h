@@ -25,6 +25,7 @@ struct ListenerConfig {
   std::string address = "127.0.0.1";
   std::uint16_t port = 5060;  // 0 = ephemeral (tests)
   std::size_t max_tcp_connections = 1024;
+  std::uint32_t udp_receive_buffer = 0;  // SO_RCVBUF bytes for a UDP listener; 0: the kernel's default
 };
 
 class TransportListener;
