@@ -96,107 +96,99 @@ void append_pcapng_header(std::vector<std::uint8_t>& out) {
   put32(out, 20);
 }
 
-void Framer::frame(const Record& r, std::span<const std::uint8_t> payload) {
-  frame_.clear();
+void Framer::frame(std::vector<std::uint8_t>& v, const Record& r, std::span<const std::uint8_t> payload) {
+  const std::size_t f0 = v.size();  // 4-aligned: pad4 below pads the frame as it pads the file
   const bool v6 = r.src.v6 || r.dst.v6;
   // SIGTRAN is always framed as SCTP: tshark 4.0 decodes M3UA and M2PA only by SCTP PPID.
   const L4 l4 = r.protocol == Protocol::kM3ua || r.protocol == Protocol::kM2pa ? L4::kSctp : r.l4;
   const std::uint8_t proto = l4 == L4::kUdp ? 17 : l4 == L4::kTcp ? 6 : 132;
   // IP header, its lengths and checksum filled in below.
   if (v6) {
-    be32(frame_, 0x60000000u);
-    be16(frame_, 0);
-    frame_.push_back(proto);
-    frame_.push_back(64);
-    frame_.insert(frame_.end(), r.src.ip.begin(), r.src.ip.end());
-    frame_.insert(frame_.end(), r.dst.ip.begin(), r.dst.ip.end());
+    be32(v, 0x60000000u);
+    be16(v, 0);
+    v.push_back(proto);
+    v.push_back(64);
+    v.insert(v.end(), r.src.ip.begin(), r.src.ip.end());
+    v.insert(v.end(), r.dst.ip.begin(), r.dst.ip.end());
   } else {
-    frame_.insert(frame_.end(), {0x45, 0, 0, 0, 0, 0, 0x40, 0, 64, proto, 0, 0});
-    frame_.insert(frame_.end(), r.src.ip.begin(), r.src.ip.begin() + 4);
-    frame_.insert(frame_.end(), r.dst.ip.begin(), r.dst.ip.begin() + 4);
+    v.insert(v.end(), {0x45, 0, 0, 0, 0, 0, 0x40, 0, 64, proto, 0, 0});
+    v.insert(v.end(), r.src.ip.begin(), r.src.ip.begin() + 4);
+    v.insert(v.end(), r.dst.ip.begin(), r.dst.ip.begin() + 4);
   }
-  const std::size_t l4_at = frame_.size();
+  const std::size_t l4_at = v.size();
   FlowKey key{r.src.ip, r.src.port, r.dst.ip, r.dst.port, proto};
   switch (l4) {
     case L4::kUdp:
-      be16(frame_, r.src.port);
-      be16(frame_, r.dst.port);
-      be16(frame_, static_cast<std::uint16_t>(8 + payload.size()));
-      be16(frame_, 0);
-      frame_.insert(frame_.end(), payload.begin(), payload.end());
+      be16(v, r.src.port);
+      be16(v, r.dst.port);
+      be16(v, static_cast<std::uint16_t>(8 + payload.size()));
+      be16(v, 0);
+      v.insert(v.end(), payload.begin(), payload.end());
       break;
     case L4::kTcp: {
       auto [it, fresh] = flows_.try_emplace(key, 1u);
-      be16(frame_, r.src.port);
-      be16(frame_, r.dst.port);
-      be32(frame_, it->second);
+      be16(v, r.src.port);
+      be16(v, r.dst.port);
+      be32(v, it->second);
       it->second += static_cast<std::uint32_t>(payload.size());
       FlowKey back{r.dst.ip, r.dst.port, r.src.ip, r.src.port, proto};
       auto ack = flows_.try_emplace(back, 1u).first->second;
-      be32(frame_, ack);
-      frame_.push_back(0x50);  // data offset 5 words
-      frame_.push_back(0x18);  // PSH ACK
-      be16(frame_, 65535);
-      be16(frame_, 0);
-      be16(frame_, 0);
-      frame_.insert(frame_.end(), payload.begin(), payload.end());
+      be32(v, ack);
+      v.push_back(0x50);  // data offset 5 words
+      v.push_back(0x18);  // PSH ACK
+      be16(v, 65535);
+      be16(v, 0);
+      be16(v, 0);
+      v.insert(v.end(), payload.begin(), payload.end());
       break;
     }
     case L4::kSctp: {
       auto [it, fresh] = flows_.try_emplace(key, 1u);
-      be16(frame_, r.src.port);
-      be16(frame_, r.dst.port);
-      be32(frame_, 1);  // verification tag
-      be32(frame_, 0);  // checksum, below
+      be16(v, r.src.port);
+      be16(v, r.dst.port);
+      be32(v, 1);  // verification tag
+      be32(v, 0);  // checksum, below
       // DATA chunk (RFC 9260 3.3.1): unfragmented (B and E), TSN, stream, stream sequence, PPID.
-      frame_.push_back(0);
-      frame_.push_back(0x03);
-      be16(frame_, static_cast<std::uint16_t>(16 + payload.size()));
-      be32(frame_, it->second);
-      be16(frame_, r.stream);
-      be16(frame_, static_cast<std::uint16_t>(it->second));
+      v.push_back(0);
+      v.push_back(0x03);
+      be16(v, static_cast<std::uint16_t>(16 + payload.size()));
+      be32(v, it->second);
+      be16(v, r.stream);
+      be16(v, static_cast<std::uint16_t>(it->second));
       ++it->second;
-      be32(frame_, r.protocol == Protocol::kM2pa ? kPpidM2pa : kPpidM3ua);
-      frame_.insert(frame_.end(), payload.begin(), payload.end());
-      pad4(frame_);
-      const std::uint32_t crc = crc32c(frame_.data() + l4_at, frame_.size() - l4_at);
-      std::memcpy(&frame_[l4_at + 8], &crc, 4);  // CRC32c goes out in little-endian byte order
+      be32(v, r.protocol == Protocol::kM2pa ? kPpidM2pa : kPpidM3ua);
+      v.insert(v.end(), payload.begin(), payload.end());
+      pad4(v);
+      const std::uint32_t crc = crc32c(v.data() + l4_at, v.size() - l4_at);
+      std::memcpy(&v[l4_at + 8], &crc, 4);  // CRC32c goes out in little-endian byte order
       break;
     }
   }
-  const std::size_t l4_len = frame_.size() - l4_at;
+  const std::size_t l4_len = v.size() - l4_at;
   if (v6) {
-    set_be16(frame_, 4, static_cast<std::uint16_t>(l4_len));
+    set_be16(v, f0 + 4, static_cast<std::uint16_t>(l4_len));
   } else {
-    set_be16(frame_, 2, static_cast<std::uint16_t>(frame_.size()));
-    set_be16(frame_, 10, fold(sum16(frame_.data(), 20)));
+    set_be16(v, f0 + 2, static_cast<std::uint16_t>(v.size() - f0));
+    set_be16(v, f0 + 10, fold(sum16(v.data() + f0, 20)));
   }
   if (l4 == L4::kTcp) {
     // Pseudo-header (RFC 793 3.1 / RFC 8200 8.1) + segment.
-    std::uint32_t s = v6 ? sum16(frame_.data() + 8, 32) : sum16(frame_.data() + 12, 8);
+    std::uint32_t s = v6 ? sum16(v.data() + f0 + 8, 32) : sum16(v.data() + f0 + 12, 8);
     s += proto + static_cast<std::uint32_t>(l4_len);
-    set_be16(frame_, l4_at + 16, fold(sum16(frame_.data() + l4_at, l4_len, s)));
+    set_be16(v, l4_at + 16, fold(sum16(v.data() + l4_at, l4_len, s)));
   }
 }
 
 void Framer::append_packet(std::vector<std::uint8_t>& out, const Record& r, std::span<const std::uint8_t> payload) {
-  frame(r, payload);
+  // The frame is built in place after the block's header (issue 17 cost: one copy of the payload, not two).
   char comment[32] = "call=";
   std::size_t clen = 0;
   if (r.call != 0)
     clen = static_cast<std::size_t>(std::to_chars(comment + 5, comment + sizeof comment, r.call).ptr - comment);
-  const std::size_t data_len = (frame_.size() + 3) & ~std::size_t{3};
-  const std::size_t opt_len = clen ? 4 + ((clen + 3) & ~std::size_t{3}) + 4 : 0;
-  const auto total = static_cast<std::uint32_t>(32 + data_len + opt_len);
-  put32(out, 6);  // Enhanced Packet Block
-  put32(out, total);
-  put32(out, 0);  // interface 0
-  const auto ts = static_cast<std::uint64_t>(r.time_us);
-  put32(out, static_cast<std::uint32_t>(ts >> 32));
-  put32(out, static_cast<std::uint32_t>(ts));
-  put32(out, static_cast<std::uint32_t>(frame_.size()));
-  put32(out, static_cast<std::uint32_t>(frame_.size()));
-  out.insert(out.end(), frame_.begin(), frame_.end());
+  const std::size_t block = out.size();
+  out.resize(block + 28);  // the Enhanced Packet Block's header, filled in once the frame's length is known
+  frame(out, r, payload);
+  const std::size_t frame_len = out.size() - block - 28;
   pad4(out);
   if (clen) {
     put16(out, 1);  // opt_comment
@@ -205,7 +197,17 @@ void Framer::append_packet(std::vector<std::uint8_t>& out, const Record& r, std:
     pad4(out);
     put32(out, 0);  // opt_endofopt
   }
+  const auto total = static_cast<std::uint32_t>(out.size() - block + 4);
   put32(out, total);
+  const auto ts = static_cast<std::uint64_t>(r.time_us);
+  const std::uint32_t header[7] = {6,  // Enhanced Packet Block
+                                   total,
+                                   0,  // interface 0
+                                   static_cast<std::uint32_t>(ts >> 32),
+                                   static_cast<std::uint32_t>(ts),
+                                   static_cast<std::uint32_t>(frame_len),
+                                   static_cast<std::uint32_t>(frame_len)};
+  std::memcpy(out.data() + block, header, sizeof header);
 }
 
 Result<RollingPcap, std::string> RollingPcap::open(PcapOptions o) {

@@ -31,11 +31,11 @@ class Framer {
   void reset() { flows_.clear(); }
 
  private:
-  void frame(const Record& r, std::span<const std::uint8_t> payload);
+  // Appends `r` framed (IP + UDP/TCP/SCTP) to v, whose size is a multiple of 4.
+  void frame(std::vector<std::uint8_t>& v, const Record& r, std::span<const std::uint8_t> payload);
   using FlowKey = std::tuple<std::array<std::uint8_t, 16>, std::uint16_t, std::array<std::uint8_t, 16>, std::uint16_t,
                              std::uint8_t>;
   std::map<FlowKey, std::uint32_t> flows_;  // next TCP sequence number or SCTP TSN
-  std::vector<std::uint8_t> frame_;
 };
 
 // Rolling files DIRECTORY/BASE-YYYYmmddTHHMMSS.pcapng (UTC, the file's start; "-N" when that name is
