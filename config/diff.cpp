@@ -184,6 +184,20 @@ ConfigDiff diff(const LoadedConfig& running, const LoadedConfig& next) {
           (!aa.count(t.name()) && (t.has_auth() || t.has_register_())))
         d.add("sip.trunks[" + t.name() + "].auth", "authentication or registration settings changed", false);
     if (a.sip().nonce_lifetime_s() != b.sip().nonce_lifetime_s()) d.add("sip.nonce_lifetime_s", "changed", false);
+    // Topology hiding and the agent's name are the SIP stack's options, read at start (issue 18).
+    if (a.sip().has_user_agent() != b.sip().has_user_agent() || a.sip().user_agent() != b.sip().user_agent())
+      d.add("sip.user_agent", "changed", false);
+    std::map<std::string, std::string> ha, hb;
+    for (const auto& t : a.sip().trunks())
+      if (t.topology_hiding()) ha[t.name()] = t.address();
+    for (const auto& t : b.sip().trunks())
+      if (t.topology_hiding()) hb[t.name()] = t.address();
+    std::set<std::string> hidden_changed;
+    for (const auto& [n, addr] : ha)
+      if (auto it = hb.find(n); it == hb.end() || it->second != addr) hidden_changed.insert(n);
+    for (const auto& [n, addr] : hb)
+      if (!ha.count(n)) hidden_changed.insert(n);
+    for (const auto& n : hidden_changed) d.add("sip.trunks[" + n + "].topology_hiding", "changed", false);
     for (const auto& [n, v] : tb)
       if (auto it = ta.find(n); it == ta.end() || it->second != v)
         d.add("sip.trunks[" + n + "].tls", "TLS settings changed", false);

@@ -166,7 +166,13 @@ bool Runtime::start_sip() {
   std::vector<sip::ListenerConfig> listeners;
   for (const auto& lc : config_.config.sip().listeners()) listeners.push_back(listener_config(lc));
   sip::UserAgentOptions opt;
-  opt.user_agent = config_.config.node().name();
+  opt.user_agent =
+      config_.config.sip().has_user_agent() ? config_.config.sip().user_agent() : config_.config.node().name();
+  for (const auto& t : config_.config.sip().trunks())
+    if (t.topology_hiding()) {
+      opt.hidden_hosts.push_back(t.address());
+      opt.hidden_trunks.push_back(t.name());
+    }
   std::uint32_t ping_ms = 0;
   for (const auto& t : config_.config.sip().trunks()) {
     if (t.options_interval_ms() == 0) continue;

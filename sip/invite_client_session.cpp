@@ -63,7 +63,7 @@ SessionId UserAgent::invite(OutgoingInvite req) {
   s.peer = req.peer;
   s.alternates = std::move(req.alternates);
   const Transport t = req.peer.transport;
-  s.dialog.call_id = req.call_id.empty() ? new_tag() + new_tag() + "@" + transport_->local_host(t) : req.call_id;
+  s.dialog.call_id = req.call_id.empty() ? new_call_id(req.peer) : req.call_id;
   s.dialog.local_tag = new_tag();
   s.dialog.local_party = req.from + ";tag=" + s.dialog.local_tag;
   s.dialog.remote_party = req.to;
@@ -84,7 +84,7 @@ SessionId UserAgent::invite(OutgoingInvite req) {
     m.add(HeaderId::kSessionExpires, std::to_string(std::max(req.session_expires, options_.min_se)));
     m.add(HeaderId::kMinSE, std::to_string(options_.min_se));
   }
-  m.add(HeaderId::kUserAgent, options_.user_agent);
+  add_agent(m, HeaderId::kUserAgent, req.peer);
   add_headers(m, req.headers);
   set_body(m, req.body);
   s.local_body = req.body;
@@ -121,7 +121,7 @@ void UserAgent::send_cancel(Session& s) {
   c.add(HeaderId::kTo, std::string(inv.to.text));
   c.add(HeaderId::kCallId, std::string(inv.call_id));
   c.add(HeaderId::kCSeq, std::to_string(inv.cseq.number) + " CANCEL");
-  c.add(HeaderId::kUserAgent, options_.user_agent);
+  add_agent(c, HeaderId::kUserAgent, s.peer);
   add_headers(c, s.cancel_headers);
   const TransactionId tx = tx_.send_request(Method::kCancel, s.invite_branch, s.peer, c.serialize());
   s.txs.push_back(tx);
@@ -143,7 +143,7 @@ void UserAgent::cancel(SessionId id, HeaderList headers) {
 void UserAgent::send_ack_2xx(Session& s, const Message& r) {
   const Transport t = dialog_transport(s);
   OutMessage ack = s.dialog.request("ACK", r.cseq.number, via(t, new_branch()));
-  ack.add(HeaderId::kUserAgent, options_.user_agent);
+  add_agent(ack, HeaderId::kUserAgent, dialog_peer(s));
   s.ack_bytes = ack.serialize();
   s.ack_cseq = r.cseq.number;
   transport_->send(dialog_peer(s), s.ack_bytes);

@@ -23,7 +23,7 @@ void UserAgent::on_new_invite(TransactionId tx, const Message& m, const Peer& fr
   if (auto se = m.first(HeaderId::kSessionExpires)) {
     auto parsed = parse_session_expires(*se);
     if (!parsed) {
-      respond_simple(tx, m, from, 400, {{"Warning", "399 " + options_.user_agent + " \"malformed Session-Expires\""}});
+      respond_simple(tx, m, from, 400, {{"Warning", "399 " + warn_agent(from) + " \"malformed Session-Expires\""}});
       return;
     }
     if (parsed->delta < options_.min_se) {
@@ -106,7 +106,7 @@ OutMessage UserAgent::invite_response(Session& s, int status) {
   OutMessage r =
       make_response(s.invite->msg, s.invite->from, status, {.to_tag = s.dialog.local_tag, .copy_record_route = dialog});
   if (dialog) r.add(HeaderId::kContact, contact(s.peer.transport));
-  r.add(HeaderId::kServer, options_.user_agent);
+  add_agent(r, HeaderId::kServer, s.invite->from);
   return r;
 }
 

@@ -14,7 +14,7 @@ void UserAgent::answer_options(TransactionId tx, const Message& m, const Peer& f
   r.add(HeaderId::kContact, contact(from.transport));
   add_capabilities(r);
   r.add(HeaderId::kAccept, std::string(ua::kAccept));
-  r.add(HeaderId::kServer, options_.user_agent);
+  add_agent(r, HeaderId::kServer, from);
   tx_.respond(tx, 200, r.serialize());
 }
 
@@ -36,11 +36,11 @@ void UserAgent::send_ping(std::size_t i) {
   m.add(HeaderId::kMaxForwards, "70");
   m.add(HeaderId::kFrom, "<sip:isupgw@" + transport_->local_host(p.transport) + ">;tag=" + new_tag());
   m.add(HeaderId::kTo, "<" + target + ">");
-  m.add(HeaderId::kCallId, new_tag() + "@" + transport_->local_host(p.transport));
+  m.add(HeaderId::kCallId, new_call_id(p));
   m.add(HeaderId::kCSeq, "1 OPTIONS");
   m.add(HeaderId::kContact, contact(p.transport));
   m.add(HeaderId::kAccept, std::string(ua::kAccept));
-  m.add(HeaderId::kUserAgent, options_.user_agent);
+  add_agent(m, HeaderId::kUserAgent, p);
   const TransactionId tx = tx_.send_request(Method::kOptions, branch, p, m.serialize());
   tx_refs_[tx] = TxRef{0, Purpose::kPing, i, 0};
   pings_[i].outstanding = tx;

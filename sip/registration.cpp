@@ -18,7 +18,7 @@ void UserAgent::send_register(std::size_t i, std::string credentials_header, std
   RegState& st = regs_[i];
   if (stopped_ && !st.unregistering) return;
   if (st.call_id.empty()) {
-    st.call_id = new_tag() + new_tag() + "@" + transport_->local_host(t.peer.transport);
+    st.call_id = new_call_id(t.peer);
     st.from_tag = new_tag();
   }
   st.peer = t.peer;
@@ -46,7 +46,7 @@ void UserAgent::send_register(std::size_t i, std::string credentials_header, std
   // 10.2.2: removing our binding is Expires 0, on the Contact and the request.
   m.add(HeaderId::kContact, st.unregistering ? contact(t.peer.transport) + ";expires=0" : contact(t.peer.transport));
   m.add(HeaderId::kExpires, st.unregistering ? std::string("0") : std::to_string(t.expires));
-  m.add(HeaderId::kUserAgent, options_.user_agent);
+  add_agent(m, HeaderId::kUserAgent, st.peer);
   if (!credentials_header.empty()) add_headers(m, {{credentials_header, credentials}});
   const TransactionId tx = tx_.send_request(Method::kRegister, branch, st.peer, m.serialize());
   tx_refs_[tx] = TxRef{0, Purpose::kRegister, i, st.auth_tries};

@@ -54,7 +54,7 @@ void UserAgent::on_refresh_request(Session& s, TransactionId tx, const Message& 
     if (peer_refreshes) r.add(HeaderId::kRequire, "timer");
     start_session_timer(s, interval, !peer_refreshes);
   }
-  r.add(HeaderId::kServer, options_.user_agent);
+  add_agent(r, HeaderId::kServer, from);
   if (reinvite || offer) set_body(r, session_sdp(s, offer ? sdp_part(m) : std::nullopt));
   std::string bytes = r.serialize();
   if (reinvite) start_2xx(s, bytes, m, from);  // 13.3.1.4: until the ACK

@@ -165,7 +165,7 @@ bool UserAgent::admit_authenticated(TransactionId tx, const Message& m, const Pe
     if (!c) {
       counters_.get("sip.auth.malformed").inc();
       respond_simple(tx, m, from, 400,
-                     {{"Warning", "399 " + options_.user_agent + " \"malformed Authorization: " + c.error() + "\""}});
+                     {{"Warning", "399 " + warn_agent(from) + " \"malformed Authorization: " + c.error() + "\""}});
       return false;
     }
     if (c->realm == trunk->realm) {

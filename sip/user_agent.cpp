@@ -128,7 +128,7 @@ void UserAgent::receive(const Peer& from, std::string_view bytes) {
       log_.info(Subsystem::kSip, "rx_bad_request",
                 {{"peer", from.host}, {"port", from.port}, {"fault", describe(err->fault)}, {"where", err->where}});
       // RFC 3261 8.2.6 / 21.4.1: answer statelessly with a Warning naming the fault.
-      if (auto r = build_error_response(m, *err, options_.user_agent, new_tag())) {
+      if (auto r = build_error_response(m, *err, warn_agent(from), new_tag())) {
         const Peer to = m.top_via.host.empty() ? from : TransactionLayer::reply_destination(m, from);
         transport_->send(to, *r);
       } else {
@@ -147,7 +147,7 @@ void UserAgent::receive(const Peer& from, std::string_view bytes) {
 void UserAgent::respond_simple(TransactionId tx, const Message& m, const Peer& from, int status, HeaderList extra) {
   const std::string tag = m.to.tag().empty() ? new_tag() : std::string();
   OutMessage r = make_response(m, from, status, {.to_tag = tag});
-  r.add(HeaderId::kServer, options_.user_agent);
+  add_agent(r, HeaderId::kServer, from);
   add_headers(r, extra);
   tx_.respond(tx, status, r.serialize());
 }
@@ -393,7 +393,7 @@ TransactionId UserAgent::send_in_dialog(Session& s, std::string method, Purpose 
     m.add(HeaderId::kContact, contact(t));  // target refresh requests carry Contact (12.2.1.1)
     add_capabilities(m);
   }
-  m.add(HeaderId::kUserAgent, options_.user_agent);
+  add_agent(m, HeaderId::kUserAgent, dialog_peer(s));
   add_headers(m, headers);
   set_body(m, body);
   std::string bytes = m.serialize();

@@ -124,6 +124,12 @@ struct UserAgentOptions {
   std::function<void(const Peer& peer, std::string_view why)> target_failed;
   // Trunks resolved by DNS (sip/rfc3263.h), for registrations with `resolve`; nullptr: none.
   TrunkTargets* trunk_targets = nullptr;
+  // Topology hiding (issue 18): towards these peers (trunks with topology_hiding: their address, or their
+  // RFC 3263 targets by trunk name) nothing optional names us or our software beyond Via and Contact
+  // (RFC 3261 8.1.1.7, 8.1.1.8): no User-Agent or Server, Call-IDs without "@host" (8.1.1.4 allows a bare
+  // random word), Warning's agent the pseudonym "isupgw" (20.43).
+  std::vector<std::string> hidden_hosts;
+  std::vector<std::string> hidden_trunks;
   // Sees every message handed to the sockets (sip-ua --capture, tests).
   std::function<void(const Peer& to, std::string_view bytes)> tx_tap;
   // Sees every complete message a transport delivers, before it is parsed (the daemon's trace).
@@ -227,6 +233,11 @@ class UserAgent final : public SessionApi, private TransactionUser {
   void on_register_response(std::size_t i, const TxRef& ref, const Message& r);
   void register_failed(std::size_t i, std::string_view reason);
   void close_when_unregistered();
+  // Topology hiding (sip/topology_hiding.cpp).
+  bool hidden(const Peer& p) const;
+  void add_agent(OutMessage& m, HeaderId id, const Peer& p) const;  // User-Agent / Server unless hidden
+  std::string warn_agent(const Peer& p) const;
+  std::string new_call_id(const Peer& p);
   // Requests.
   void on_new_invite(TransactionId tx, const Message& m, const Peer& from);
   void on_cancel_request(TransactionId tx, const Message& m, const Peer& from);

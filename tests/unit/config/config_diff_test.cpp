@@ -153,6 +153,21 @@ TEST(ConfigDiff, OptionsKeepaliveTargetNeedsRestart) {
             "sip.trunks[carrier-a].options_interval_ms: OPTIONS keepalive target changed (restart)\n");
 }
 
+// Topology hiding and the agent's name are read at start (issue 18).
+TEST(ConfigDiff, TopologyHidingAndUserAgentNeedRestart) {
+  auto text = yaml();
+  auto changed = text;
+  replace(changed, "port: 5070}", "port: 5070, topology_hiding: true}");
+  auto d = diff(load(text), load(changed));
+  EXPECT_EQ(render(d.changes),
+            "sip.trunks[carrier-a].topology_hiding: changed (restart)\n"
+            "sip.trunks[carrier-a]: changed (live)\n");
+  changed = text;
+  replace(changed, "sip:\n", "sip:\n  user_agent: carrier-gw\n");
+  d = diff(load(text), load(changed));
+  EXPECT_EQ(render(d.changes), "sip.user_agent: changed (restart)\n");
+}
+
 TEST(ConfigDiff, CicListRanges) {
   EXPECT_EQ(cic_list({}), "");
   EXPECT_EQ(cic_list({1, 2, 3, 4, 9, 12, 13}), "1-4,9,12-13");

@@ -214,6 +214,33 @@ TEST(Torture, MissingCallIdAnsweredWithoutCallId) {
   EXPECT_EQ(rm.first(HeaderId::kWarning), "399 gw.example.net \"Call-ID: missing Call-ID\"");
 }
 
+// Only CSeq missing: still answerable (RFC 4475 3.1.2.18 asks for 400); the 400 copies Via, From, To
+// (tagged), Call-ID and invents no CSeq.
+TEST(Torture, MissingCSeqAnsweredWithoutCSeq) {
+  const std::string data =
+      "OPTIONS sip:user@example.com SIP/2.0\r\n"
+      "Via: SIP/2.0/UDP 192.0.2.7;branch=z9hG4bKnocseq\r\n"
+      "Max-Forwards: 70\r\n"
+      "From: <sip:a@example.com>;tag=f1\r\n"
+      "To: <sip:user@example.com>\r\n"
+      "Call-ID: nocseq@192.0.2.7\r\n"
+      "Content-Length: 0\r\n\r\n";
+  Message m;
+  auto r = parse_message(data, m);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().fault, Fault::kMissingCSeq);
+  auto resp = build_error_response(m, r.error(), "gw.example.net", "gwtag1");
+  ASSERT_TRUE(resp.has_value());
+  Message rm;
+  ASSERT_TRUE(parse_frame(*resp, rm).ok()) << *resp;
+  EXPECT_EQ(rm.status, 400);
+  EXPECT_EQ(rm.first(HeaderId::kVia), "SIP/2.0/UDP 192.0.2.7;branch=z9hG4bKnocseq");
+  EXPECT_EQ(rm.first(HeaderId::kCallId), "nocseq@192.0.2.7");
+  EXPECT_EQ(rm.first(HeaderId::kTo), "<sip:user@example.com>;tag=gwtag1");
+  EXPECT_FALSE(rm.has(HeaderId::kCSeq));
+  EXPECT_EQ(rm.first(HeaderId::kWarning), "399 gw.example.net \"CSeq: missing CSeq\"");
+}
+
 // No Via: nowhere to send a response (18.2.2); the caller drops and counts.
 TEST(Torture, MissingViaNotAnswered) {
   const std::string data =
