@@ -31,6 +31,11 @@ std::optional<FieldError> check_admission(const Config& cfg) {
     if ((t.down_after() != 0 || t.up_after() != 0) && t.options_interval_ms() == 0)
       return FieldError{p + (t.down_after() != 0 ? ".down_after" : ".up_after"),
                         "down_after and up_after need options_interval_ms (the OPTIONS keepalive)"};
+    if (t.options_timeout_ms() != 0 && t.options_interval_ms() == 0)
+      return FieldError{p + ".options_timeout_ms",
+                        "options_timeout_ms needs options_interval_ms (the OPTIONS keepalive)"};
+    if (t.options_timeout_ms() > t.options_interval_ms())
+      return FieldError{p + ".options_timeout_ms", "options_timeout_ms must be at most options_interval_ms"};
     if (t.down_after() > 100) return FieldError{p + ".down_after", "down_after must be at most 100"};
     if (t.up_after() > 100) return FieldError{p + ".up_after", "up_after must be at most 100"};
   }

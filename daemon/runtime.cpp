@@ -173,13 +173,17 @@ bool Runtime::start_sip() {
       opt.hidden_hosts.push_back(t.address());
       opt.hidden_trunks.push_back(t.name());
     }
-  std::uint32_t ping_ms = 0;
+  std::uint32_t ping_ms = 0, ping_timeout_ms = 0;
   for (const auto& t : config_.config.sip().trunks()) {
     if (t.options_interval_ms() == 0) continue;
     opt.ping_targets.push_back(config::trunk_peer(t));
     ping_ms = ping_ms == 0 ? t.options_interval_ms() : std::min(ping_ms, t.options_interval_ms());
+    if (t.options_timeout_ms() != 0)
+      ping_timeout_ms =
+          ping_timeout_ms == 0 ? t.options_timeout_ms() : std::min(ping_timeout_ms, t.options_timeout_ms());
   }
   if (ping_ms != 0) opt.ping_interval = std::chrono::milliseconds(ping_ms);
+  opt.ping_timeout = std::chrono::milliseconds(ping_timeout_ms);  // 0: half the interval (issue 18)
   // TLS (issue 18): sip.tls for the listeners, each TLS trunk's own context by its address.
   // SSLKEYLOGFILE: session secrets for tshark (tests, troubleshooting), said loudly.
   const char* keylog = std::getenv("SSLKEYLOGFILE");

@@ -39,6 +39,18 @@ AdmissionVerdict AdmissionGate::admit(Clock::time_point now) {
   return AdmissionVerdict::kAdmitted;
 }
 
+AdmissionVerdict AdmissionGate::screen(Clock::time_point now) {
+  if (limits_.max_calls != 0 && active_ >= limits_.max_calls) {
+    refused_calls_.inc();
+    return AdmissionVerdict::kTooManyCalls;
+  }
+  if (!bucket_.unlimited() && bucket_.tokens(now) < 1) {
+    refused_cps_.inc();
+    return AdmissionVerdict::kTooManyCalledPerSecond;
+  }
+  return AdmissionVerdict::kAdmitted;
+}
+
 unsigned AdmissionGate::retry_after(AdmissionVerdict v, Clock::time_point now) {
   if (v != AdmissionVerdict::kTooManyCalledPerSecond || limits_.calls_per_second <= 0) return limits_.retry_after_s;
   const double missing = 1.0 - bucket_.tokens(now);

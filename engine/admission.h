@@ -39,6 +39,11 @@ class AdmissionGate {
   // Keeps the calls in progress; a new rate starts with a full bucket.
   void configure(const AdmissionLimits& limits);
   AdmissionVerdict admit(Clock::time_point now);
+  // What admit() would say now, spending nothing when it would admit (the caller admits the call later,
+  // in the same turn of the event loop); a refusal is counted as admit() counts it.
+  AdmissionVerdict screen(Clock::time_point now);
+  // A call already in progress when limits came by reload: counted, no token spent, nothing refused.
+  void adopt() { ++active_; }
   void release() {
     if (active_ > 0) --active_;
   }

@@ -195,6 +195,7 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   const AdmissionGate* admission_group(std::string_view name) const { return admission_.group(name); }
 
   // --- sip::SessionUser ---
+  std::optional<sip::EarlyRefusal> screen_invite(const sip::Message& invite, const sip::Peer& from) override;
   void on_invite(sip::SessionId s, const sip::Message& invite, const sip::Peer& from) override;
   void on_cancel(sip::SessionId s, const sip::Message& cancel) override;
   void on_provisional(sip::SessionId s, const sip::Message& response) override;
@@ -335,7 +336,12 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   // Admission (issue 18, call_engine_admission.cpp): false when `gate` refuses the call (counted, logged
   // at most once a second); `why` then names the limit and `retry_after` the seconds to wait.
   bool admit(AdmissionGate& gate, const Call& c, std::string_view trunk, std::string& why, int& retry_after);
+  // A refusal by `gate` (counted by it): the reason, the Retry-After, the throttled log line.
+  // `call` 0: refused before any call existed (screen_invite), logged with the INVITE's `call_id`.
+  std::string refused(AdmissionGate& gate, AdmissionVerdict verdict, Clock::time_point now, std::uint64_t call,
+                      std::string_view call_id, std::string_view trunk, int& retry_after);
   void release_gates(Call& c);
+  void adopt_calls();
   void sync_health();                        // a machine per monitored trunk of routing_ (start, reload)
   void trunk_failed(const SipTrunkInfo& t);  // an INVITE transaction timed out
   void observe_pdd(Call& c) {

@@ -87,10 +87,35 @@ bool CallEngine::set_group_service(std::string_view name, bool in_service) {
   return true;
 }
 
+// Limits that a reload gives a trunk or group count the calls it already carries (they hold no gate yet), so
+// that max_calls is not exceeded by the calls set up before the reload.
+void CallEngine::adopt_calls() {
+  if (!admission_.any()) return;
+  for (auto& [id, c] : calls_) {
+    if (c->state() == CallState::kReleased) continue;
+    if (c->gate_a == nullptr) {
+      AdmissionGate* g = nullptr;
+      if (c->a.sip && c->a.trunk != nullptr)
+        g = admission_.sip_trunk(c->a.trunk->name);
+      else if (!c->a.sip && c->a.cid != 0)
+        g = admission_.group(group_name(c->a.group));
+      if (g != nullptr) g->adopt(), c->gate_a = g;
+    }
+    if (c->gate_b == nullptr && c->route != nullptr && c->target < c->route->targets.size() &&
+        (c->b.sid != 0 || c->b.cid != 0)) {
+      const RouteTarget& t = c->route->targets[c->target];
+      AdmissionGate* g =
+          t.kind == RouteTarget::Kind::kTrunkGroup ? admission_.group(t.name) : admission_.sip_trunk(t.name);
+      if (g != nullptr) g->adopt(), c->gate_b = g;
+    }
+  }
+}
+
 void CallEngine::reload(EngineConfig cfg) {
   if (!cfg.groups.empty()) cfg_.groups = std::move(cfg.groups);
   routing_ = std::make_shared<const Routing>(Routing{std::move(cfg.trunks), std::move(cfg.router)});
   admission_.configure(cfg.sip_admission, cfg.group_admission);
+  adopt_calls();
   sync_health();
   for (auto it = out_of_service_trunks_.begin(); it != out_of_service_trunks_.end();)
     it = routing_->trunk_named(it->first) == nullptr ? out_of_service_trunks_.erase(it) : std::next(it);

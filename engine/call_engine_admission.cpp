@@ -5,24 +5,67 @@
 
 #include <set>
 
+#include "mapping/reason_header.h"
+
 namespace isupgw::engine {
 
 bool CallEngine::admit(AdmissionGate& gate, const Call& c, std::string_view trunk, std::string& why, int& retry_after) {
   const auto now = clock_->now();
   const auto verdict = gate.admit(now);
   if (verdict == AdmissionVerdict::kAdmitted) return true;
-  why = verdict == AdmissionVerdict::kTooManyCalls ? "admission: max_calls" : "admission: calls_per_second";
+  why = refused(gate, verdict, now, c.id, {}, trunk, retry_after);
+  return false;
+}
+
+std::string CallEngine::refused(AdmissionGate& gate, AdmissionVerdict verdict, Clock::time_point now,
+                                std::uint64_t call, std::string_view call_id, std::string_view trunk,
+                                int& retry_after) {
+  std::string why = verdict == AdmissionVerdict::kTooManyCalls ? "admission: max_calls" : "admission: calls_per_second";
   retry_after = static_cast<int>(gate.retry_after(verdict, now));
   // A flood of refusals is counted in full (the gate's counters) and logged about once a second.
   std::uint64_t held_back = 0;
-  if (admission_log_.allow(now, held_back))
-    log_.notice(Subsystem::kCall, "admission_refused",
-                {{"call", c.id},
-                 {"trunk", std::string(trunk)},
-                 {"reason", why},
-                 {"active", gate.active()},
-                 {"not_logged_before", held_back}});
-  return false;
+  if (admission_log_.allow(now, held_back)) {
+    if (call != 0)
+      log_.notice(Subsystem::kCall, "admission_refused",
+                  {{"call", call},
+                   {"trunk", std::string(trunk)},
+                   {"reason", why},
+                   {"active", gate.active()},
+                   {"not_logged_before", held_back}});
+    else  // refused before any call existed (screen_invite)
+      log_.notice(Subsystem::kCall, "admission_refused",
+                  {{"call_id", std::string(call_id)},
+                   {"trunk", std::string(trunk)},
+                   {"reason", why},
+                   {"active", gate.active()},
+                   {"not_logged_before", held_back}});
+  }
+  return why;
+}
+
+// Admission before the SIP transaction layer (RFC 3261 8.2.7): an INVITE from a trunk over its limit is
+// refused with the 503 on_invite would send, but without a server transaction, a session or a call.
+// Overlap trunks are left to on_invite: a new INVITE there may extend a call in progress (RFC 3578), which
+// admission does not count again; so are drained trunks (their own 503, issue 16).
+std::optional<sip::EarlyRefusal> CallEngine::screen_invite(const sip::Message& invite, const sip::Peer& from) {
+  if (!admission_.any()) return std::nullopt;
+  const SipTrunkInfo* t = routing_->trunk_for_source(from.host);
+  if (t == nullptr || !t->profile.append_st) return std::nullopt;
+  AdmissionGate* gate = admission_.sip_trunk(t->name);
+  if (gate == nullptr || out_of_service_trunks_.count(t->name)) return std::nullopt;
+  const auto now = clock_->now();
+  const auto verdict = gate->screen(now);
+  if (verdict == AdmissionVerdict::kAdmitted) return std::nullopt;
+  int retry_after = 1;
+  const std::string why = refused(*gate, verdict, now, 0, invite.call_id, t->name, retry_after);
+  counters_.get("call.refused_admission_stateless").inc();
+  sip::EarlyRefusal r;
+  // Over the trunk's limit: 503 with Retry-After (RFC 3261 21.5.4, 20.33), Reason cause 34 no circuit/channel
+  // available (the cause RFC 3398 7.2.4.1 maps to 503), as on_invite answers.
+  r.headers.emplace_back("Reason", mapping::format_q850_reason(34));
+  r.headers.emplace_back("Warning", "399 isupgw \"" + why + "\"");
+  r.headers.emplace_back("Retry-After", std::to_string(retry_after));
+  return r;
 }
 
 void CallEngine::release_gates(Call& c) {

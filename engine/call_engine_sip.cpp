@@ -224,11 +224,20 @@ void CallEngine::on_ended(sip::SessionId s, sip::EndReason why) {
   }
   by_sid_.erase(s);
   c->b.sid = 0;
-  // An INVITE to the trunk timed out (Timer B): a failure of the trunk's health (issue 18).
-  if (why == sip::EndReason::kTimeout && c->state() != CallState::kActive && c->b.trunk != nullptr)
-    trunk_failed(*c->b.trunk);
+  // An INVITE to the trunk timed out (Timer B) or could not reach it (a transport error: an ICMP unreachable,
+  // a refused or lost connection; RFC 3261 8.1.3.1): a failure of the trunk's health (issue 18).
+  const bool unreached = why == sip::EndReason::kTimeout || why == sip::EndReason::kTransportError;
+  if (unreached && c->state() != CallState::kActive && c->b.trunk != nullptr) trunk_failed(*c->b.trunk);
   if (c->state() == CallState::kActive)
     return fire(*c, CallEvent::kBReleased, EventData{cause, 0, {}, nullptr, nullptr, nullptr});
+  // Nothing but 100 came from the target: the route's next target is tried, as RFC 3263 4.3 tries a
+  // trunk's next address (hunted like a congested target).
+  if (unreached && c->state() == CallState::kOutgoing && c->route != nullptr &&
+      c->target + 1 < c->route->targets.size()) {
+    ++c->target;
+    counters_.get("call.target_unreached").inc();
+    return fire(*c, CallEvent::kRetry, EventData{cause, 0, {}, nullptr, nullptr, nullptr});
+  }
   b_failed_now(*c, cause);
 }
 

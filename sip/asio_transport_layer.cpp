@@ -352,7 +352,14 @@ std::error_code AsioTransportLayer::start_one(const ListenerConfig& c) {
           deliver(Peer{Transport::kUdp, r.peer_address.to_string(), r.peer_port},
                   std::string_view(reinterpret_cast<const char*>(r.bytes.data()), r.bytes.size()));
         },
-        log_, counters_, ec);
+        log_, counters_, ec,
+        [this](const asio::ip::address& peer, std::uint16_t port) {
+          // Posted: it may come from inside a send (a transaction starting); every client transaction towards
+          // the peer then fails with a transport error (RFC 3261 18.4, 17.1.4).
+          asio::post(io_, [this, alive = alive_, p = Peer{Transport::kUdp, peer.to_string(), port}] {
+            if (*alive && on_failure_) on_failure_(p);
+          });
+        });
     if (!l) return ec;
     udp_.push_back(std::move(l));
     return {};

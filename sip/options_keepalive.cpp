@@ -44,10 +44,26 @@ void UserAgent::send_ping(std::size_t i) {
   const TransactionId tx = tx_.send_request(Method::kOptions, branch, p, m.serialize());
   tx_refs_[tx] = TxRef{0, Purpose::kPing, i, 0};
   pings_[i].outstanding = tx;
+  // No final response within ping_timeout: failed now rather than when the next ping is due, so that a dead
+  // peer is seen within one interval of its death (issue 18). The transaction runs on (Timer F).
+  if (pings_[i].timeout) timers_->cancel(pings_[i].timeout);
+  pings_[i].timeout = timers_->start(ping_timeout(), [this, i, tx] {
+    pings_[i].timeout = 0;
+    if (pings_[i].outstanding != tx) return;
+    tx_refs_.erase(tx);
+    on_ping_result(i, false);
+  });
   pings_[i].timer = timers_->start(options_.ping_interval, [this, i] {
     pings_[i].timer = 0;
     send_ping(i);
   });
+}
+
+Clock::duration UserAgent::ping_timeout() const {
+  const Clock::duration timer_f = 64 * options_.timers.t1;
+  Clock::duration t = options_.ping_timeout != Clock::duration::zero() ? options_.ping_timeout
+                                                                       : std::min(options_.ping_interval / 2, timer_f);
+  return std::min(t, options_.ping_interval);
 }
 
 void UserAgent::on_ping_result(std::size_t i, bool up) {

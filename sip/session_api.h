@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -132,10 +133,24 @@ struct InfoAnswer {
   HeaderList headers;  // Accept, Warning
 };
 
+// A new INVITE refused before the stack keeps any state for it (admission control, issue 18).
+struct EarlyRefusal {
+  int status = 503;
+  HeaderList headers;  // Retry-After, Reason, Warning
+};
+
 // Implemented by the engine. `msg` views are valid during the callback only.
 class SessionUser {
  public:
   virtual ~SessionUser() = default;
+
+  // UAS: asked first for each new INVITE (no To tag, matching no server transaction), before the stack
+  // parses more of it or keeps anything. A refusal is answered statelessly (RFC 3261 8.2.7): no server
+  // transaction, no 100 Trying, no session, no on_invite; a retransmission of that INVITE gets the same
+  // response and its ACK is absorbed. Called synchronously: it must not call back into SessionApi.
+  virtual std::optional<EarlyRefusal> screen_invite(const Message& /*invite*/, const Peer& /*from*/) {
+    return std::nullopt;
+  }
 
   // UAS: a new dialog-creating INVITE (100 Trying already sent). `from` is
   // the transport source, for trunk ACLs.

@@ -86,6 +86,11 @@ void TransactionLayer::receive(const Message& m, const Peer& from) {
     receive_response(m, from);
 }
 
+bool TransactionLayer::has_server_transaction(const Message& m) {
+  server_key(key_, m, m.method);
+  return server_.count(key_) != 0;
+}
+
 void TransactionLayer::receive_request(const Message& m, const Peer& from) {
   const Method method = m.method == Method::kAck ? Method::kInvite : m.method;
   server_key(key_, m, method);

@@ -47,6 +47,8 @@ class TransactionLayer final : private TransactionOwner {
   TransactionId send_request(Method method, std::string_view branch, const Peer& to, std::string bytes);
   // Sends a response in a server transaction. False if the transaction is gone.
   bool respond(TransactionId server_tx, int status, std::string bytes);
+  // True when `request` (not ACK) belongs to a server transaction we keep: a retransmission (17.2.3).
+  bool has_server_transaction(const Message& request);
   // True while a server transaction has not sent a final response.
   bool proceeding(TransactionId server_tx) const;
   // RFC 3261 9.2: the INVITE server transaction a CANCEL refers to, 0 if none.

@@ -1,6 +1,11 @@
 #include "sip/transport_listener.h"
 
+#include <linux/errqueue.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <array>
+#include <cstring>
 #include <list>
 
 namespace isupgw::sip {
@@ -26,10 +31,12 @@ constexpr std::size_t kTcpReadChunk = 16384;
 
 class UdpListener final : public TransportListener {
  public:
-  UdpListener(asio::io_context& io, ReceiveSink sink, Logger& log, Counters& counters)
+  UdpListener(asio::io_context& io, ReceiveSink sink, Logger& log, Counters& counters, UnreachableSink unreachable)
       : socket_(io),
         sink_(std::move(sink)),
+        unreachable_(std::move(unreachable)),
         log_(log),
+        rx_unreachable_(counters.get("sip.udp.rx_icmp_unreachable")),
         rx_datagrams_(counters.get("sip.udp.rx_datagrams")),
         rx_errors_(counters.get("sip.udp.rx_errors")),
         tx_datagrams_(counters.get("sip.udp.tx_datagrams")),
@@ -41,6 +48,15 @@ class UdpListener final : public TransportListener {
     if (!ec && receive_buffer != 0) set_receive_buffer(receive_buffer, ec);
     if (!ec) socket_.bind(ep, ec);
     if (ec) return ec;
+    if (unreachable_) {
+      // ICMP errors for what we send are queued on the socket (Linux IP_RECVERR, ip(7)): a peer whose port is
+      // closed is known at once, not only when its transactions time out.
+      const int on = 1;
+      if (ep.address().is_v6())
+        ::setsockopt(socket_.native_handle(), IPPROTO_IPV6, IPV6_RECVERR, &on, sizeof on);
+      else
+        ::setsockopt(socket_.native_handle(), IPPROTO_IP, IP_RECVERR, &on, sizeof on);
+    }
     receive();
     return {};
   }
@@ -76,6 +92,12 @@ class UdpListener final : public TransportListener {
     // A datagram send does not block on a UDP socket; no queue needed.
     boost::system::error_code ec;
     socket_.send_to(asio::buffer(bytes.data(), bytes.size()), udp::endpoint(peer, port), 0, ec);
+    if (ec && icmp_error(ec)) {
+      // The error of an ICMP message about an earlier datagram (maybe to another peer), reported by this send
+      // instead of the datagram (IP_RECVERR): read whom it was about, then send again.
+      read_errors();
+      socket_.send_to(asio::buffer(bytes.data(), bytes.size()), udp::endpoint(peer, port), 0, ec);
+    }
     if (ec) {
       tx_errors_.inc();
       log_.warn(Subsystem::kSip, "udp_send_error",
@@ -95,7 +117,9 @@ class UdpListener final : public TransportListener {
   void receive() {
     socket_.async_receive_from(asio::buffer(buffer_), peer_, [this](boost::system::error_code ec, std::size_t n) {
       if (ec == asio::error::operation_aborted || !socket_.is_open()) return;
-      if (ec) {
+      if (ec && icmp_error(ec)) {
+        read_errors();
+      } else if (ec) {
         rx_errors_.inc();
         log_.warn(Subsystem::kSip, "udp_receive_error", {{"error", ec.message()}});
       } else {
@@ -106,11 +130,67 @@ class UdpListener final : public TransportListener {
     });
   }
 
+  static bool icmp_error(const boost::system::error_code& ec) {
+    return ec == asio::error::connection_refused || ec == asio::error::host_unreachable ||
+           ec == asio::error::network_unreachable;
+  }
+
+  // Drains the socket's error queue: each ICMP destination unreachable names the destination of the datagram
+  // it answers (msg_name, ip(7) IP_RECVERR).
+  void read_errors() {
+    if (!unreachable_) return;
+    for (int i = 0; i < 256; ++i) {
+      sockaddr_storage dst{};
+      std::array<char, 512> control{};
+      char data[1];
+      iovec iov{data, sizeof data};
+      msghdr msg{};
+      msg.msg_name = &dst;
+      msg.msg_namelen = sizeof dst;
+      msg.msg_iov = &iov;
+      msg.msg_iovlen = 1;
+      msg.msg_control = control.data();
+      msg.msg_controllen = control.size();
+      if (::recvmsg(socket_.native_handle(), &msg, MSG_ERRQUEUE | MSG_DONTWAIT) < 0) return;
+      for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+        if (!(c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR) &&
+            !(c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR))
+          continue;
+        sock_extended_err ee{};
+        std::memcpy(&ee, CMSG_DATA(c), sizeof ee);
+        if (ee.ee_origin != SO_EE_ORIGIN_ICMP && ee.ee_origin != SO_EE_ORIGIN_ICMP6) continue;
+        if (ee.ee_errno != ECONNREFUSED && ee.ee_errno != EHOSTUNREACH && ee.ee_errno != ENETUNREACH) continue;
+        asio::ip::address addr;
+        std::uint16_t port = 0;
+        if (dst.ss_family == AF_INET) {
+          const auto* sin = reinterpret_cast<const sockaddr_in*>(&dst);
+          addr = asio::ip::address_v4(ntohl(sin->sin_addr.s_addr));
+          port = ntohs(sin->sin_port);
+        } else if (dst.ss_family == AF_INET6) {
+          const auto* sin6 = reinterpret_cast<const sockaddr_in6*>(&dst);
+          asio::ip::address_v6::bytes_type b;
+          std::memcpy(b.data(), &sin6->sin6_addr, b.size());
+          addr = asio::ip::address_v6(b, sin6->sin6_scope_id);
+          port = ntohs(sin6->sin6_port);
+        } else {
+          continue;
+        }
+        rx_unreachable_.inc();
+        log_.info(
+            Subsystem::kSip, "udp_unreachable",
+            {{"peer", addr.to_string()}, {"port", port}, {"error", std::strerror(static_cast<int>(ee.ee_errno))}});
+        unreachable_(addr, port);
+      }
+    }
+  }
+
   udp::socket socket_;
   udp::endpoint peer_;
   std::array<std::uint8_t, kMaxDatagram> buffer_{};
   ReceiveSink sink_;
+  UnreachableSink unreachable_;
   Logger& log_;
+  Counter& rx_unreachable_;
   Counter& rx_datagrams_;
   Counter& rx_errors_;
   Counter& tx_datagrams_;
@@ -220,7 +300,8 @@ class TcpListener final : public TransportListener {
 }  // namespace
 
 std::unique_ptr<TransportListener> start_listener(asio::io_context& io, const ListenerConfig& config, ReceiveSink sink,
-                                                  Logger& log, Counters& counters, std::error_code& error) {
+                                                  Logger& log, Counters& counters, std::error_code& error,
+                                                  UnreachableSink unreachable) {
   boost::system::error_code ec;
   auto address = asio::ip::make_address(config.address, ec);
   if (ec) {
@@ -229,7 +310,7 @@ std::unique_ptr<TransportListener> start_listener(asio::io_context& io, const Li
   }
   switch (config.transport) {
     case Transport::kUdp: {
-      auto l = std::make_unique<UdpListener>(io, std::move(sink), log, counters);
+      auto l = std::make_unique<UdpListener>(io, std::move(sink), log, counters, std::move(unreachable));
       error = l->bind(udp::endpoint(address, config.port), config.udp_receive_buffer);
       return error ? nullptr : std::move(l);
     }

@@ -39,6 +39,10 @@ struct Received {
 };
 
 using ReceiveSink = std::function<void(const Received&)>;
+// UDP: an ICMP destination unreachable (port, host, network) came back for a datagram we sent to `peer`
+// (IP_RECVERR; RFC 3261 18.4: an ICMP error is a transport failure of the request, 8.1.3.1). Called from
+// the listener's receive or send path: the sink must post its work rather than act at once.
+using UnreachableSink = std::function<void(const boost::asio::ip::address& peer, std::uint16_t port)>;
 
 class TransportListener {
  public:
@@ -60,6 +64,6 @@ class TransportListener {
 // Binds and starts receiving. On failure returns nullptr and fills `error`.
 std::unique_ptr<TransportListener> start_listener(boost::asio::io_context& io, const ListenerConfig& config,
                                                   ReceiveSink sink, Logger& log, Counters& counters,
-                                                  std::error_code& error);
+                                                  std::error_code& error, UnreachableSink unreachable = {});
 
 }  // namespace isupgw::sip

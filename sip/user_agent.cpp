@@ -34,7 +34,10 @@ UserAgent::UserAgent(boost::asio::io_context& io, std::vector<ListenerConfig> li
       rx_responses_dropped_(counters.get("sip.rx.bad_responses")),
       sessions_in_(counters.get("sip.sessions.incoming")),
       sessions_out_(counters.get("sip.sessions.outgoing")),
-      glare_(counters.get("sip.glare")) {
+      glare_(counters.get("sip.glare")),
+      stateless_refusals_(counters.get("sip.stateless_refusals")),
+      stateless_resent_(counters.get("sip.stateless_refusals_resent")),
+      stateless_acks_(counters.get("sip.stateless_refusal_acks")) {
   owned_transport_->set_sink([this](const Peer& from, std::string_view bytes) {
     if (options_.rx_tap) options_.rx_tap(from, bytes);
     receive(from, bytes);
@@ -63,7 +66,10 @@ UserAgent::UserAgent(TransportLayer& transport, TimerService& timers, SessionUse
       rx_responses_dropped_(counters.get("sip.rx.bad_responses")),
       sessions_in_(counters.get("sip.sessions.incoming")),
       sessions_out_(counters.get("sip.sessions.outgoing")),
-      glare_(counters.get("sip.glare")) {
+      glare_(counters.get("sip.glare")),
+      stateless_refusals_(counters.get("sip.stateless_refusals")),
+      stateless_resent_(counters.get("sip.stateless_refusals_resent")),
+      stateless_acks_(counters.get("sip.stateless_refusal_acks")) {
   init();
 }
 
@@ -81,8 +87,10 @@ void UserAgent::init() {
 UserAgent::~UserAgent() {
   *alive_ = false;
   for (auto& [id, s] : sessions_) stop_timers(*s);
-  for (auto& p : pings_)
+  for (auto& p : pings_) {
     if (p.timer) timers_->cancel(p.timer);
+    if (p.timeout) timers_->cancel(p.timeout);
+  }
   for (auto& r : regs_)
     if (r.timer) timers_->cancel(r.timer);
   tx_.clear();
@@ -141,7 +149,36 @@ void UserAgent::receive(const Peer& from, std::string_view bytes) {
     }
     return;
   }
+  if (screened(m, from)) return;
   tx_.receive(m, from);
+}
+
+bool UserAgent::screened(const Message& m, const Peer& from) {
+  if (m.method == Method::kAck) {
+    // 8.2.7: a stateless UAS ignores ACKs; the ACK of our stateless 503 ends here (17.1.1.3: the INVITE's branch).
+    if (m.to.tag().empty() || !refusals_.absorb_ack(m)) return false;
+    stateless_acks_.inc();
+    return true;
+  }
+  if (m.method != Method::kInvite || !m.to.tag().empty() || stopped_) return false;
+  if (const auto* sent = refusals_.find(m, clock_.now())) {
+    // A retransmission of a refused INVITE: the same response (8.2.7: the same To tag).
+    stateless_resent_.inc();
+    transport_->send(sent->to, sent->response);
+    return true;
+  }
+  if (tx_.has_server_transaction(m)) return false;  // a retransmission of an INVITE we keep (17.2.3)
+  auto refusal = user_.screen_invite(m, from);
+  if (!refusal) return false;
+  OutMessage r = make_response(m, from, refusal->status, {.to_tag = new_tag()});
+  r.add(HeaderId::kServer, options_.user_agent);
+  add_headers(r, refusal->headers);
+  const Peer to = TransactionLayer::reply_destination(m, from);
+  std::string bytes = r.serialize();
+  transport_->send(to, bytes);
+  stateless_refusals_.inc();
+  refusals_.add(m, to, std::move(bytes), clock_.now());
+  return true;
 }
 
 void UserAgent::respond_simple(TransactionId tx, const Message& m, const Peer& from, int status, HeaderList extra) {
@@ -496,8 +533,10 @@ void UserAgent::notify_ended(SessionId id, EndReason why, bool bye_sent) {
 void UserAgent::stop() {
   if (stopped_) return;
   stopped_ = true;
-  for (auto& p : pings_)
+  for (auto& p : pings_) {
     if (p.timer) timers_->cancel(p.timer), p.timer = 0;
+    if (p.timeout) timers_->cancel(p.timeout), p.timeout = 0;
+  }
   for (auto& r : regs_)
     if (r.timer) timers_->cancel(r.timer), r.timer = 0;
   // RFC 3261 10.2.2: remove the bindings we hold, so the registrar routes no

@@ -31,6 +31,7 @@
 #include "sip/invite_session.h"
 #include "sip/sdp.h"
 #include "sip/session_api.h"
+#include "sip/stateless_refusal.h"
 #include "sip/tls_options.h"
 #include "sip/transaction_layer.h"
 #include "sip/transport_layer.h"
@@ -102,6 +103,9 @@ struct UserAgentOptions {
   // Trunk keepalive: OPTIONS to each target every interval (empty: none).
   std::vector<Peer> ping_targets;
   Clock::duration ping_interval = std::chrono::seconds(30);
+  // A ping without a final response this long after it was sent has failed (trunk health, issue 18);
+  // zero: half the interval, at most Timer F (64*T1). Never later than the next ping.
+  Clock::duration ping_timeout{};
   TlsOptions tls;
   std::vector<TrunkTls> trunk_tls;         // per-trunk certificates and verification
   std::size_t max_sessions = 100000;       // new INVITEs beyond it get 503
@@ -217,6 +221,9 @@ class UserAgent final : public SessionApi, private TransactionUser {
   void on_transaction_failed(TransactionId tx, EndReason why) override;
 
   void init();
+  // Admission before the transaction layer (issue 18): true when `m` was answered statelessly (a new INVITE
+  // the user refused, or a retransmission of one) or was the ACK of such an answer.
+  bool screened(const Message& m, const Peer& from);
   // Digest (sip/ua_auth.cpp): UAC re-sends a challenged request with credentials (true: done so);
   // UAS admits an INVITE or answers it 401/403 (false: answered).
   bool answer_challenge(Session& s, TransactionId tx, const TxRef& ref, const Message& r);
@@ -299,6 +306,7 @@ class UserAgent final : public SessionApi, private TransactionUser {
   void notify_ended(SessionId id, EndReason why, bool bye_sent = false);
   void defer(std::function<void()> fn);
   void send_ping(std::size_t index);
+  Clock::duration ping_timeout() const;
 
   std::unique_ptr<AsioTransportLayer> owned_transport_;
   std::unique_ptr<TimerService> owned_timers_;
@@ -324,6 +332,7 @@ class UserAgent final : public SessionApi, private TransactionUser {
   struct PingState {
     int up = -1;  // unknown
     TimerService::Id timer = 0;
+    TimerService::Id timeout = 0;   // ping_timeout of the outstanding ping
     TransactionId outstanding = 0;  // the ping without a final response yet (0: none)
   };
   std::vector<PingState> pings_;
@@ -342,6 +351,7 @@ class UserAgent final : public SessionApi, private TransactionUser {
     Peer peer;  // where the last REGISTER went (a resolved trunk: one of its targets)
   };
   std::vector<RegState> regs_;
+  RecentRefusals refusals_;
   bool stopped_ = false;
   // Shared with deferred callbacks so that none runs after destruction.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
@@ -353,6 +363,9 @@ class UserAgent final : public SessionApi, private TransactionUser {
   Counter& sessions_in_;
   Counter& sessions_out_;
   Counter& glare_;
+  Counter& stateless_refusals_;
+  Counter& stateless_resent_;
+  Counter& stateless_acks_;
 };
 
 }  // namespace isupgw::sip

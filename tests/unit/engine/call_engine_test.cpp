@@ -1342,6 +1342,53 @@ TEST_F(CallEngineTest, SipTrunkOverItsCallsPerSecondGets503WithRetryAfterAndCaus
   EXPECT_EQ(engine->admission_sip_trunk("peer")->active(), 0u);
 }
 
+TEST_F(CallEngineTest, ScreenInviteRefusesOverTheLimitBeforeAnyCallExists) {
+  sip_admission["peer"] = AdmissionLimits{1, 2, 2, 7};  // 1 call at a time, 2 calls/s, 2 saved up
+  make({route("30", {"tg1"})});
+  engine->set_clock(clock);
+  const auto screen = [&] {
+    keep.push_back(invite_text("+4930123456"));
+    sip::Message m;
+    EXPECT_TRUE(sip::parse_message(keep.back(), m).ok());
+    return engine->screen_invite(m, sip::Peer{sip::Transport::kUdp, "127.0.0.1", 5061});
+  };
+  EXPECT_FALSE(screen().has_value());  // admitted: nothing spent, on_invite admits it
+  EXPECT_FALSE(screen().has_value());
+  EXPECT_EQ(counters.value("admission.sip_trunk.peer.admitted"), 0u);
+  invite(1, invite_text("+4930123456"));
+  EXPECT_EQ(far_user.pop(), "setup");
+  auto r = screen();  // max_calls reached
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 503);
+  const auto header = [&](std::string_view name) {
+    for (const auto& [n, v] : r->headers)
+      if (n == name) return v;
+    return std::string();
+  };
+  EXPECT_EQ(header("Retry-After"), "7");
+  EXPECT_NE(header("Reason").find("cause=34"), std::string::npos);
+  EXPECT_EQ(counters.value("admission.sip_trunk.peer.refused_calls"), 1u);
+  EXPECT_EQ(engine->active_calls(), 1u);  // the refused INVITE never became a call
+  engine->release_all();
+  pump();
+  far_user.events.clear();
+  invite(2, invite_text("+4930123456"));  // the bucket's second token
+  EXPECT_EQ(far_user.pop(), "setup");
+  engine->release_all();
+  pump();
+  r = screen();  // no token left (2 spent at one instant)
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(counters.value("admission.sip_trunk.peer.refused_cps"), 1u);
+  EXPECT_NE(std::find(r->headers.begin(), r->headers.end(), std::pair<std::string, std::string>{"Retry-After", "1"}),
+            r->headers.end());  // the next token 0.5 s away: at least 1 s
+  // Another source, no trunk: left to on_invite (403).
+  keep.push_back(invite_text("+4930123456"));
+  sip::Message m;
+  ASSERT_TRUE(sip::parse_message(keep.back(), m).ok());
+  EXPECT_FALSE(engine->screen_invite(m, sip::Peer{sip::Transport::kUdp, "198.51.100.7", 5060}).has_value());
+  expect_all_idle();
+}
+
 TEST_F(CallEngineTest, SipTrunkMaxCallsCountsACallUntilItEnds) {
   sip_admission["peer"] = AdmissionLimits{1, 0, 0, 7};
   make({route("30", {"tg1"})});
@@ -1422,6 +1469,25 @@ TEST_F(CallEngineTest, ReloadChangesTheLimitsAndKeepsTheCountOfCallsInProgress) 
   expect_all_idle();
 }
 
+TEST_F(CallEngineTest, LimitsAddedByReloadCountTheCallsInProgress) {
+  make({route("30", {"tg1"})});
+  invite(1, invite_text("+4930123456"));
+  EXPECT_EQ(far_user.pop(), "setup");
+  auto ec = reloaded_config({route("30", {"tg1"})});
+  ec.sip_admission["peer"] = AdmissionLimits{1, 0, 0, 1};
+  ec.group_admission["tg1"] = AdmissionLimits{5, 0, 0, 1};
+  engine->reload(std::move(ec));
+  EXPECT_EQ(engine->admission_sip_trunk("peer")->active(), 1u);  // the call set up before the reload
+  EXPECT_EQ(engine->admission_group("tg1")->active(), 1u);       // as leg B's target too
+  invite(2, invite_text("+4930123456"));
+  EXPECT_EQ(sip.pop().status, 503);                                    // max_calls 1 is reached by that call
+  EXPECT_EQ(counters.value("admission.sip_trunk.peer.admitted"), 0u);  // adopted, not admitted
+  engine->release_all();
+  expect_all_idle();
+  EXPECT_EQ(engine->admission_sip_trunk("peer")->active(), 0u);
+  EXPECT_EQ(engine->admission_group("tg1")->active(), 0u);
+}
+
 // --- Trunk health (issue 18) ---
 
 TEST_F(CallEngineTest, ATrunkDownIsSkippedAndComesBackAfterTwoAnsweredPings) {
@@ -1453,6 +1519,37 @@ TEST_F(CallEngineTest, ATrunkDownIsSkippedAndComesBackAfterTwoAnsweredPings) {
   pump();
   EXPECT_EQ(far_user.pop(), "release:102");
   EXPECT_EQ(engine->sip_trunk_health("peer")->state(), TrunkHealthState::kDown);
+  expect_all_idle();
+}
+
+// An INVITE that never reached the trunk (a transport error: ICMP unreachable, a refused connection; RFC 3261
+// 8.1.3.1) or got no response at all (Timer B) before any provisional: the trunk's health fails and the call
+// hunts to the route's next target (issue 18) instead of failing.
+TEST_F(CallEngineTest, AnUnreachedTrunkIsDownAndTheCallHuntsToTheNextTarget) {
+  monitor_peer = true;
+  make({route("", {"peer", "peer"}, "tg1")});  // the alternate: the same trunk again (now down: skipped)
+  for (auto why : {sip::EndReason::kTransportError, sip::EndReason::kTimeout}) {
+    engine->on_ping_result(sip::Peer{sip::Transport::kUdp, "127.0.0.1", 5080}, true);
+    engine->on_ping_result(sip::Peer{sip::Transport::kUdp, "127.0.0.1", 5080}, true);
+    ASSERT_TRUE(engine->sip_trunk_health("peer")->up());
+    ASSERT_TRUE(far->setup(far_group, iam("5551234")));
+    pump();
+    auto op = sip.pop();
+    ASSERT_EQ(op.what, "invite");
+    engine->on_ended(op.s, why);
+    pump();
+    // Hunted: the next target is the trunk just marked down, skipped like a congested one -> cause 34 (not
+    // 38 network out of order nor 102 recovery on timer expiry: the failure itself ended no call).
+    EXPECT_EQ(far_user.pop(), "release:34") << sip::to_string(why);
+    EXPECT_EQ(engine->sip_trunk_health("peer")->state(), TrunkHealthState::kDown);
+    engine->release_all();
+    pump();
+    far_user.events.clear();
+    far2_user.events.clear();
+    sip.ops.clear();
+  }
+  EXPECT_EQ(counters.value("call.target_unreached"), 2u);
+  EXPECT_EQ(counters.value("call.target_down"), 2u);
   expect_all_idle();
 }
 

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,14 @@ class RecordingUser : public SessionUser {
   std::vector<std::pair<Peer, bool>> peer_states;
   std::vector<bool> ping_results;  // every keepalive's outcome
   std::vector<EndReason> ended;
+  // screen_invite (admission before the transaction layer): each call counted, refused when it says so.
+  std::function<std::optional<EarlyRefusal>(const Message&)> screen_hook;
+  int screened = 0;
+
+  std::optional<EarlyRefusal> screen_invite(const Message& m, const Peer&) override {
+    ++screened;
+    return screen_hook ? screen_hook(m) : std::nullopt;
+  }
 
   void on_invite(SessionId s, const Message& m, const Peer&) override {
     add("invite", s);

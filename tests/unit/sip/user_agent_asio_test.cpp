@@ -78,3 +78,41 @@ TEST(UserAgentAsio, RefusedTcpConnectEndsTheCallWithTransportError) {
 
 }  // namespace
 }  // namespace isupgw::sip::test
+
+namespace isupgw::sip::test {
+namespace {
+
+// RFC 3261 18.4 / 8.1.3.1: an INVITE over UDP to a closed port comes back as an ICMP port unreachable
+// (IP_RECVERR): the transaction ends at once with a transport error instead of at Timer B; an OPTIONS
+// ping to it fails at once too (trunk health, issue 18), long before its ping_timeout.
+TEST(UserAgentAsio, UdpToAClosedPortEndsTheCallAndThePingAtOnce) {
+  boost::asio::io_context io;
+  Logger log([](std::string_view) {});
+  boost::asio::ip::udp::socket probe(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  const auto port = probe.local_endpoint().port();
+  probe.close();
+  UserAgentOptions o;
+  o.ping_targets = {Peer{Transport::kUdp, "127.0.0.1", port}};
+  o.ping_interval = std::chrono::seconds(60);  // its timeout: 30 s
+  SteadyClock clock;
+  Counters counters;
+  RecordingUser user;
+  UserAgent ua(io, {ListenerConfig{Transport::kUdp, "127.0.0.1", 0}}, user, clock, log, counters, o);
+  ASSERT_FALSE(ua.start());
+  for (int i = 0; i < 100 && user.ping_results.empty(); ++i) io.run_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(user.ping_results, std::vector<bool>{false});
+  OutgoingInvite r;
+  r.peer = Peer{Transport::kUdp, "127.0.0.1", port};
+  r.request_uri = "sip:123@127.0.0.1:" + std::to_string(port);
+  r.from = "<sip:999@127.0.0.1>";
+  r.to = "<sip:123@127.0.0.1>";
+  ua.invite(r);
+  for (int i = 0; i < 100 && user.events.empty(); ++i) io.run_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(user.events, (std::vector<std::string>{"ended transport-error"}));
+  EXPECT_GE(counters.value("sip.udp.rx_icmp_unreachable"), 2u);
+  ua.stop();
+  io.run_for(std::chrono::milliseconds(20));
+}
+
+}  // namespace
+}  // namespace isupgw::sip::test

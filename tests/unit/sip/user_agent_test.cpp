@@ -564,11 +564,42 @@ TEST_F(Pings, APingUnansweredByTheNextIsAFailureReportedEachTime) {
   EXPECT_EQ(a.user.ping_results, (std::vector<bool>{true, false, true, true}));
 }
 
+// Trunk health (issue 18): a ping fails ping_timeout after it was sent (default half the interval), so a
+// peer that dies is known within one interval of its death even when it sends no ICMP.
+TEST_F(Pings, APingFailsAtItsTimeoutHalfTheIntervalByDefault) {
+  ASSERT_FALSE(a.ua.start());
+  pump();
+  auto lose_all = [](const std::string&) { return true; };
+  run_for(seconds(44), seconds(1), lose_all);  // the second ping at 30 s; its timeout at 45 s
+  EXPECT_EQ(a.user.ping_results, std::vector<bool>{true});
+  run_for(seconds(2), seconds(1), lose_all);
+  EXPECT_EQ(a.user.ping_results, (std::vector<bool>{true, false}));
+  run_for(seconds(13), seconds(1), lose_all);  // the third at 60 s: no second report of the second ping
+  EXPECT_EQ(a.user.ping_results, (std::vector<bool>{true, false}));
+}
+
 }  // namespace
 }  // namespace isupgw::sip::test
 
 namespace isupgw::sip::test {
 namespace {
+
+// A configured ping_timeout (options_timeout_ms): the ping fails that long after it was sent.
+TEST(PingTimeout, AConfiguredTimeoutFailsThePingThen) {
+  ManualClock clock;
+  ManualTimerService timers(clock);
+  Logger log([](std::string_view) {});
+  UserAgentOptions o;
+  o.ping_targets = {Peer{Transport::kUdp, "192.0.2.9", 5060}};
+  o.ping_interval = seconds(10);
+  o.ping_timeout = seconds(2);
+  Node a("192.0.2.1", timers, clock, log, o);
+  ASSERT_FALSE(a.ua.start());
+  timers.advance(std::chrono::milliseconds(1900));
+  EXPECT_TRUE(a.user.ping_results.empty());
+  timers.advance(std::chrono::milliseconds(200));
+  EXPECT_EQ(a.user.ping_results, std::vector<bool>{false});
+}
 
 // RFC 4028 9: a UAC without timer support asked for 90 s: the UAS refreshes
 // (refresher=uas, no Require), by re-INVITE when the peer allows no UPDATE.
