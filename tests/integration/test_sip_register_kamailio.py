@@ -117,7 +117,7 @@ node: {{name: gw-b}}
 logging: {{level: info, subsystems: {{isup: debug}}}}
 sip:
   listeners: [{{transport: udp, address: 127.0.0.1, port: 0}}]
-  trunks: [{{name: carrier, address: 127.0.0.1, port: {KAM_PORT}, domain: carrier.test, options_interval_ms: 1000,
+  trunks: [{{name: carrier, address: 127.0.0.1, port: {KAM_PORT}, domain: carrier.test, options_interval_ms: 1000, options_timeout_ms: 1000, down_after: 3,
              auth: {{credentials_file: {CRED}}}, register: {{expires_s: 4, retry_after_s: 1}}}}]
 ss7:
   m3ua_links: [{{name: from-a, role: ipsp_server, transport: tcp, local: {{address: 127.0.0.1, port: 0}},

@@ -33,7 +33,7 @@ sip:
   listeners: [{{transport: udp, address: 127.0.0.1, port: 0}}]
   trunks:
     - {{name: a, address: 127.0.0.1, port: {UAS1}, options_interval_ms: {INTERVAL_MS}, down_after: 1, up_after: 2}}
-    - {{name: b, address: 127.0.0.1, port: {UAS2}, options_interval_ms: {INTERVAL_MS}}}
+    - {{name: b, address: 127.0.0.1, port: {UAS2}, options_interval_ms: {INTERVAL_MS}, down_after: 3}}
 {isup_peer_ss7('1-31')}routes: [{{prefix: "", from: tg-peer, targets: [{{sip_trunk: a}}, {{sip_trunk: b}}]}}]
 """
 PRELUDE = """
