@@ -14,6 +14,7 @@ class StatelessRefusal : public Pair {
       return std::optional<EarlyRefusal>(EarlyRefusal{503, {{"Retry-After", "2"}, {"Reason", "Q.850;cause=34"}}});
     };
   }
+  // The parser is zero-copy: the Message views `wire`, which must outlive it.
   static Message parsed(const std::string& wire) {
     Message m;
     EXPECT_TRUE(parse_message(wire, m));
@@ -30,7 +31,8 @@ TEST_F(StatelessRefusal, A503WithTheRequestsIdentityAndNoStateKept) {
   EXPECT_TRUE(sent(b, "100").empty());  // 8.2.7: a stateless UAS sends no provisional response
   const auto r503 = sent(b, "503");
   ASSERT_EQ(r503.size(), 1u);
-  const Message inv = parsed(sent(a, "INVITE").at(0)), r = parsed(r503[0]);
+  const std::string inv_wire = sent(a, "INVITE").at(0);
+  const Message inv = parsed(inv_wire), r = parsed(r503[0]);
   EXPECT_EQ(r.top_via.branch(), inv.top_via.branch());
   EXPECT_EQ(r.call_id, inv.call_id);
   EXPECT_EQ(r.from.tag(), inv.from.tag());
