@@ -142,11 +142,7 @@ struct InterfaceIdRange {
   friend bool operator==(const InterfaceIdRange&, const InterfaceIdRange&) = default;
 };
 
-struct Status {
-  std::uint16_t type = 0;
-  std::uint16_t info = 0;
-  friend bool operator==(const Status&, const Status&) = default;
-};
+using common::Status;  // NTFY Status (RFC 4233 3.3.3.2)
 
 // An interface identifier: integer (tag 0x1) or text (tag 0x3) (RFC 4233 3.1.3).
 using InterfaceId = std::variant<std::uint32_t, std::string>;

@@ -142,11 +142,7 @@ struct MaskedPointCode {
   friend bool operator==(const MaskedPointCode&, const MaskedPointCode&) = default;
 };
 
-struct Status {
-  std::uint16_t type = 0;
-  std::uint16_t info = 0;
-  friend bool operator==(const Status&, const Status&) = default;
-};
+using common::Status;  // NTFY Status (RFC 4666 3.8.2)
 
 struct UserCause {
   std::uint16_t cause = 0;  // unavailability cause

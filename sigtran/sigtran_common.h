@@ -76,6 +76,13 @@ inline constexpr std::uint16_t kAlternateAspActive = 2;
 inline constexpr std::uint16_t kAspFailure = 3;
 }  // namespace status
 
+// The NTFY Status parameter: Status Type and Status Information, as above.
+struct Status {
+  std::uint16_t type = 0;
+  std::uint16_t info = 0;
+  friend bool operator==(const Status&, const Status&) = default;
+};
+
 // ---------------------------------------------------------------------------
 // Big-endian helpers.
 
