@@ -2,7 +2,7 @@
 # README command (b) = .ci/run: set up, build and run the whole default test suite.
 #   1. release build (g++): unit + integration tests (real peers, the SCTP VM) + benchmark smoke runs;
 #   2. sanitize build (clang; every object compiled once with ASan + UBSan + libFuzzer coverage):
-#      the unit + integration tests again, and every fuzz target for FUZZ_SECONDS (default: 20 s, 10 s for the small grammars) each.
+#      the unit + integration tests again, and every fuzz target for FUZZ_SECONDS (default: 16 s, 8 s for the small grammars) each.
 # The tests mostly wait (timers, peers, the network: the release tests use about half of one core), so
 # CPU-bound work runs beside them at low priority: the sanitize build compiles (nice 19) while the release
 # tests run, the fuzz targets run one at a time (nice 10) while the sanitize tests run.
