@@ -61,7 +61,7 @@ Result<std::size_t, CcError> IsupCallControl::equip(GroupId group, std::span<con
     }
     for (unsigned i = 0; i <= range; ++i)
       g->find(static_cast<std::uint16_t>(first + i))->group_reset_pending = true;  // not hunted until GRA
-    grs_queue_.push_back(GrsJob{group, first, range});
+    queue_grs(*g, first, range);
   }
   pump_grs();
   const std::size_t n = fresh.size() + back.size();

@@ -194,7 +194,10 @@ void IsupCallControl::group_done(CircuitGroupFsm& f, const Message& ack) {
     finished_.push_back(std::move(it->second));  // destroyed later: we are inside its callback
     group_procs_.erase(it);
   }
-  if (paced_grs_.erase(key) && grs_in_flight_ > 0) --grs_in_flight_;
+  if (paced_grs_.erase(key)) {
+    auto& d = dest(g.config().dpc);
+    if (d.grs_in_flight > 0) --d.grs_in_flight;
+  }
   const bool hw = f.hardware();
   const std::uint8_t range = f.range();
   const std::uint16_t first = f.cic();

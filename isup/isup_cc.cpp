@@ -34,7 +34,6 @@ IsupCallControl::IsupCallControl(MtpPort& mtp, CallControlUser& user, TimerServi
       meters_(log, counters),
       tx_encode_error_(counters.get("isup.tx.encode_error")),
       recovery_(recovery),
-      pace_timer_(timers),
       reaper_(timers) {}
 
 IsupCallControl::~IsupCallControl() = default;

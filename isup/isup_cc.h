@@ -125,8 +125,9 @@ class IsupCallControl final : public MtpUser, private CircuitEnv {
   const Circuit* circuit(GroupId group, std::uint16_t cic) const;
   const Circuit* circuit_of(CallId call) const;
   bool destination_available(PointCode dpc) const;
-  std::size_t grs_in_flight() const { return grs_in_flight_; }
-  std::size_t grs_queued() const { return grs_queue_.size(); }
+  // Paced GRSs sent and not yet answered / waiting to be sent, over every destination.
+  std::size_t grs_in_flight() const;
+  std::size_t grs_queued() const;
   unsigned congestion_level(PointCode dpc) const;
 
  private:
@@ -142,6 +143,11 @@ class IsupCallControl final : public MtpUser, private CircuitEnv {
   void call_detached(Circuit& c, CallId id) override;
   bool reattempt(CallId id, SetupRequest req, unsigned attempts, const Circuit& failed) override;
 
+  struct GrsJob {
+    GroupId group;
+    std::uint16_t first;
+    std::uint8_t range;
+  };
   struct Destination {
     bool paused = false;
     bool user_part_unavailable = false;
@@ -149,11 +155,12 @@ class IsupCallControl final : public MtpUser, private CircuitEnv {
     unsigned congestion_level = 0;  // traffic reduction step
     std::uint64_t admitted = 0;
     std::unique_ptr<OneShotTimer> t29, t30;
-  };
-  struct GrsJob {
-    GroupId group;
-    std::uint16_t first;
-    std::uint8_t range;
+    // Paced circuit group resets towards this exchange (Q.764 2.10.3.2): each
+    // adjacent exchange has its own queue, GRSs in flight and pace, so one
+    // that is slow or silent never holds up the others' resets.
+    std::deque<GrsJob> grs_queue;
+    std::size_t grs_in_flight = 0;
+    std::unique_ptr<OneShotTimer> pace;
   };
   using GroupKey = std::pair<GroupId, std::uint16_t>;
 
@@ -217,7 +224,9 @@ class IsupCallControl final : public MtpUser, private CircuitEnv {
 
   // Recovery: paced GRS.
   void queue_reset(TrunkGroup& g);
-  void pump_grs();
+  void queue_grs(const TrunkGroup& g, std::uint16_t first, std::uint8_t range);
+  void pump_grs();               // every destination
+  void pump_grs(PointCode dpc);  // one destination
 
   MtpPort& mtp_;
   CallControlUser* user_;
@@ -238,10 +247,7 @@ class IsupCallControl final : public MtpUser, private CircuitEnv {
   std::vector<std::unique_ptr<CircuitGroupFsm>> finished_;  // destroyed outside their own callbacks
   std::map<GroupKey, std::unique_ptr<OneShotTimer>> t28_;
   std::map<GroupKey, QueryDone> queries_;  // CQMs whose sender waits for the CQR
-  std::deque<GrsJob> grs_queue_;
-  std::size_t grs_in_flight_ = 0;
   std::set<GroupKey> paced_grs_;
-  OneShotTimer pace_timer_;
   OneShotTimer reaper_;
 };
 

@@ -19,30 +19,52 @@ void IsupCallControl::queue_reset(TrunkGroup& g) {
   while (i < cs.size()) {
     std::size_t j = i;
     while (j + 1 < cs.size() && cs[j + 1]->cic() == cs[j]->cic() + 1 && j + 1 - i < 32) ++j;
-    grs_queue_.push_back(GrsJob{g.id(), cs[i]->cic(), static_cast<std::uint8_t>(j - i)});
+    queue_grs(g, cs[i]->cic(), static_cast<std::uint8_t>(j - i));
     i = j + 1;
   }
-  log_.info(Subsystem::kIsup, "recovery.reset_queued", {{"group", g.config().name}, {"jobs", grs_queue_.size()}});
+  log_.info(Subsystem::kIsup, "recovery.reset_queued",
+            {{"group", g.config().name}, {"jobs", dest(g.config().dpc).grs_queue.size()}});
+}
+
+void IsupCallControl::queue_grs(const TrunkGroup& g, std::uint16_t first, std::uint8_t range) {
+  dest(g.config().dpc).grs_queue.push_back(GrsJob{g.id(), first, range});
+}
+
+std::size_t IsupCallControl::grs_in_flight() const {
+  std::size_t n = 0;
+  for (const auto& [dpc, d] : dests_) n += d.grs_in_flight;
+  return n;
+}
+
+std::size_t IsupCallControl::grs_queued() const {
+  std::size_t n = 0;
+  for (const auto& [dpc, d] : dests_) n += d.grs_queue.size();
+  return n;
 }
 
 void IsupCallControl::pump_grs() {
+  for (auto& [dpc, d] : dests_)
+    if (!d.grs_queue.empty()) pump_grs(dpc);
+}
+
+void IsupCallControl::pump_grs(PointCode dpc) {
+  // Per adjacent exchange: at most max_grs_in_flight GRSs unanswered and at
+  // most grs_per_second sent, so a restart never floods a peer; exchanges
+  // are paced independently (a 60,000-circuit gateway facing 15 of them
+  // resets them side by side, not one after another).
+  auto& d = dest(dpc);
   const auto interval =
       std::chrono::duration_cast<Clock::duration>(std::chrono::seconds(1)) / std::max(1u, recovery_.grs_per_second);
-  while (!grs_queue_.empty() && grs_in_flight_ < std::max(1u, recovery_.max_grs_in_flight)) {
-    // First job whose destination is reachable.
-    auto it = std::find_if(grs_queue_.begin(), grs_queue_.end(), [this](const GrsJob& j) {
-      const TrunkGroup* g = group(j.group);
-      return g && !dests_[g->config().dpc].paused;
-    });
-    if (it == grs_queue_.end()) return;
+  while (!d.paused && !d.grs_queue.empty() && d.grs_in_flight < std::max(1u, recovery_.max_grs_in_flight)) {
     // At most one GRS (or RSC) per interval: the pace timer runs from the
     // last one and pumps again when it expires.
-    if (pace_timer_.armed()) return;
-    const GrsJob job = *it;
-    grs_queue_.erase(it);
+    if (d.pace && d.pace->armed()) return;
+    const GrsJob job = d.grs_queue.front();
+    d.grs_queue.pop_front();
     TrunkGroup* g = find_group(job.group);
     if (g == nullptr) continue;
-    pace_timer_.arm(interval, [this] { pump_grs(); });
+    if (!d.pace) d.pace = std::make_unique<OneShotTimer>(timers_);
+    d.pace->arm(interval, [this, dpc] { pump_grs(dpc); });
     if (job.range == 0) {
       // A lone circuit: GRS range 0 is reserved (Q.763 3.43), use RSC.
       if (Circuit* c = g->find(job.first); c && !c->reset().resetting()) {
@@ -53,7 +75,7 @@ void IsupCallControl::pump_grs() {
     }
     if (group_reset(job.group, job.first, job.range)) {
       paced_grs_.insert({job.group, job.first});
-      ++grs_in_flight_;
+      ++d.grs_in_flight;
     }
   }
 }
@@ -76,7 +98,7 @@ void IsupCallControl::on_resume(PointCode dpc) {
     for (auto& g : groups_)
       if (g->config().dpc == dpc) queue_reset(*g);
   }
-  pump_grs();
+  pump_grs(dpc);
 }
 
 void IsupCallControl::on_status(PointCode dpc, const MtpStatus& st) {

@@ -2,6 +2,11 @@
 // paced by the number in flight and the rate; MTP-PAUSE stops new calls,
 // MTP-RESUME resets the circuits again; MTP-STATUS user part unavailable
 // starts the user part test (T4).
+#include <algorithm>
+#include <string>
+#include <tuple>
+#include <vector>
+
 #include "isup_cc_test_util.h"
 
 namespace isupgw::isup {
@@ -59,6 +64,63 @@ TEST_F(RecoveryTest, UnacknowledgedGrsIsRepeatedByT22WhileOthersWait) {
   peer_group(msg::kGra, 1, 31, std::vector<std::uint8_t>(4, 0));
   advance_s(0.1);
   EXPECT_EQ(range_status(expect(msg::kGrs, 33)).range, 7);
+}
+
+// 60,000 circuits (issue 19): 15 adjacent exchanges of 4,000 CICs each (ITU
+// CICs are 12 bits, Q.763 1.2: at most 4,096 per point code pair). Each
+// exchange gets its own paced GRSs (max in flight, rate), so all 15 start
+// their resets at once and a silent one holds up nobody else's.
+TEST_F(RecoveryTest, SixtyThousandCircuitsOverFifteenExchangesResetSideBySide) {
+  IsupRecoveryConfig rec;
+  rec.max_grs_in_flight = 2;
+  rec.grs_per_second = 10;
+  make(1, 4000, Variant::kItu, {}, rec);
+  for (PointCode dpc = kDpc + 1; dpc < kDpc + 15; ++dpc) {
+    TrunkGroupConfig cfg;
+    cfg.name = "tg" + std::to_string(dpc);
+    cfg.opc = kOpc;
+    cfg.dpc = dpc;
+    cfg.cics.emplace_back(1, 4000);
+    ASSERT_TRUE(cc->add_group(std::move(cfg)));
+  }
+  std::size_t circuits = 0;
+  for (GroupId id = 0; cc->group(id) != nullptr; ++id) circuits += cc->group(id)->circuits().size();
+  EXPECT_EQ(circuits, 60'000u);
+  // GRSs sent: (dpc, first CIC, range), drained from the fake MTP.
+  auto sent = [this] {
+    std::vector<std::tuple<PointCode, unsigned, unsigned>> out;
+    for (; !mtp.sent.empty(); mtp.sent.pop_front()) {
+      auto m = decode(mtp.sent.front().bytes, variant);
+      EXPECT_TRUE(m && m->type == msg::kGrs);
+      if (m) out.emplace_back(mtp.sent.front().label.dpc, m->cic, range_status(*m).range);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  cc->start();
+  EXPECT_EQ(cc->grs_queued(), 15u * 125u - 15u);  // 4,000 CICs = 125 GRSs of 32 per exchange
+  auto first = sent();
+  ASSERT_EQ(first.size(), 15u);  // one GRS to every exchange at once
+  for (PointCode i = 0; i < 15; ++i) EXPECT_EQ(first[i], std::make_tuple(kDpc + i, 1u, 31u));
+  advance_s(0.05);
+  EXPECT_TRUE(sent().empty());  // 10 per second and exchange
+  advance_s(0.05);
+  auto second = sent();
+  ASSERT_EQ(second.size(), 15u);
+  for (PointCode i = 0; i < 15; ++i) EXPECT_EQ(second[i], std::make_tuple(kDpc + i, 33u, 31u));
+  EXPECT_EQ(cc->grs_in_flight(), 30u);
+  advance_s(5);
+  EXPECT_TRUE(sent().empty());  // two in flight per exchange: each waits for its GRAs
+  // Only the exchange at kDpc answers: its resets go on, the others still wait (T22 15 s).
+  peer_group(msg::kGra, 1, 31, std::vector<std::uint8_t>(4, 0));
+  peer_group(msg::kGra, 33, 31, std::vector<std::uint8_t>(4, 0));
+  advance_s(0);
+  EXPECT_EQ(sent(), (std::vector<std::tuple<PointCode, unsigned, unsigned>>{{kDpc, 65u, 31u}}));
+  advance_s(0.1);
+  EXPECT_EQ(sent(), (std::vector<std::tuple<PointCode, unsigned, unsigned>>{{kDpc, 97u, 31u}}));
+  EXPECT_EQ(cc->grs_in_flight(), 30u);
+  EXPECT_TRUE(circ(1).available_for_outgoing() || !circ(1).controlled_here());
+  EXPECT_FALSE(circ(65).available_for_outgoing());
 }
 
 TEST_F(RecoveryTest, LoneCircuitIsResetWithRsc) {
