@@ -31,6 +31,8 @@ PACKAGES=(
   libc-ares-dev dnsmasq-base
   # libpri (Q.921 + Q.931) as the independent ISDN peer for the PRI tests (issue 21)
   libpri-dev
+  # libss7 (Asterisk's MTP2/MTP3/ISUP) as the independent ISUP peer: tools/ss7-peer (issue 20)
+  libss7-dev
 )
 
 missing=()

@@ -1,0 +1,207 @@
+"""The libss7 judge (issue 20), ITU: libss7 (Asterisk's MTP3, ISUP and call
+control, driven by tools/ss7-peer) on one M2PA link to isupgw's link set; SIPp
+on the SIP side. What is judged comes from the peers: libss7's own events and
+its call list (isup_show_calls), SIPp's exit codes; the gateway's circuits
+from its stop report (busy=0 per trunk group).
+
+Rows: the link comes up (libss7's MTP2 through the bridge, SLTM/SLTA and TRA
+both ways, libss7's EVENT_UP) and the gateway's GRS is answered by libss7;
+SIP -> ISUP answered, SIP caller releases (REL 16 to libss7);
+SIP -> ISUP answered, libss7 callee releases (BYE to SIPp);
+ISUP -> SIP answered, libss7 caller releases (BYE to SIPp);
+ISUP -> SIP answered, SIP callee releases (REL 16 to libss7).
+Each row ends with libss7's call list empty."""
+import os
+import queue
+import re
+import subprocess
+import threading
+import time
+
+from calltest import circuits_idle, free_port, scenario, sip_port, uac, uas, wait_circuits_reset, wait_uas
+from harness import BIN, Checks, Daemon
+
+SS7_PEER = os.path.join(os.path.dirname(os.path.abspath(BIN)), "ss7-peer")
+M2PA_ADDRESS = "127.0.0.90"
+
+
+class Ss7Peer:
+    """ss7-peer fed commands on stdin; its output lines (libss7's events) collected."""
+
+    def __init__(self, port):
+        self.lines = []
+        self._cond = threading.Condition()
+        self.proc = subprocess.Popen([SS7_PEER, "--m2pa-connect", f"{M2PA_ADDRESS}:{port}", "--opc", "0-0-2", "--dpc",
+                                      "0-0-1", "--cics", "1-31"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True)
+        self.err = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+        threading.Thread(target=lambda: [self.err.put(l) for l in self.proc.stderr], daemon=True).start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            with self._cond:
+                self.lines.append(line.rstrip("\n"))
+                self._cond.notify_all()
+        with self._cond:
+            self._cond.notify_all()
+
+    def send(self, command):
+        self.proc.stdin.write(command + "\n")
+        self.proc.stdin.flush()
+
+    def wait_for(self, *words, start=0, timeout=15.0):
+        """(index, line) of the first output line from `start` holding every word, or (None, None)."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                for i in range(start, len(self.lines)):
+                    parts = self.lines[i].split()
+                    if all(w in parts for w in words):
+                        return i, self.lines[i]
+                if time.monotonic() >= deadline or self.proc.poll() is not None:
+                    return None, None
+                self._cond.wait(0.1)
+
+    def idle(self):
+        """libss7's own view: its call list is empty (the `idle` command answers `idle`)."""
+        mark = len(self.lines)
+        self.send("idle timeout=5s")
+        i, _ = self.wait_for("idle", start=mark, timeout=8)
+        return i is not None
+
+    def stop(self):
+        if self.proc.poll() is None:
+            try:
+                self.send("quit")
+                self.proc.wait(5)
+            except (BrokenPipeError, subprocess.TimeoutExpired):
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode
+
+
+def cic_of(line):
+    return int(line.split("cic=")[1].split()[0])
+
+
+c = Checks()
+if not os.path.exists(SS7_PEER):
+    c.skip("ss7-peer not built (libss7-dev missing: scripts/setup.sh installs it)")
+
+UAS_PORT = free_port()
+GW = f"""
+logging: {{level: info, subsystems: {{isup: debug, m3ua: debug}}}}
+sip:
+  listeners: [{{transport: udp, address: 127.0.0.1, port: 0}}]
+  trunks: [{{name: local, address: 127.0.0.1, allowed_sources: ["127.0.0.0/8"]}},
+           {{name: callee, address: 127.0.0.1, port: {UAS_PORT}}}]
+ss7:
+  linksets:
+    - name: ls-libss7
+      local_pc: 0-0-1
+      adjacent_pc: 0-0-2
+      proving_ms: 500
+      links: [{{slc: 0, transport: tcp, local: {{address: {M2PA_ADDRESS}, port: 0}}}}]
+  trunk_groups: [{{name: tg-libss7, opc: 0-0-1, dpc: 0-0-2, cics: ["1-31"]}}]
+routes:
+  - {{prefix: "", from: local, targets: [{{trunk_group: tg-libss7}}]}}
+  - {{prefix: "", from: tg-libss7, targets: [{{sip_trunk: callee}}]}}
+"""
+
+d = Daemon(GW)
+peer = None
+try:
+    line = d.wait_for(r"listening linkset=ls-libss7 slc=0 transport=tcp port=(\d+)")
+    c.check("the gateway listens for the M2PA link", line is not None, d.lines[-10:])
+    port = int(re.search(r" port=(\d+)", line).group(1)) if line else 9
+    sport = sip_port(d)
+    peer = Ss7Peer(port)
+    i, _ = peer.wait_for("event", "UP", timeout=20)
+    c.check("libss7: SS7 up (its MTP2 aligned with the bridge's, SLTM/SLTA and TRA with isupgw's MTP3)",
+            i is not None, peer.lines[-10:])
+    c.check("isupgw: SLTA from libss7 on the link",
+            d.wait_for(r"mtp3_rx_mgmt linkset=ls-libss7 slc=0 message=SLTA") is not None)
+    c.check("isupgw: TRA from libss7", d.wait_for(r"mtp3_rx_mgmt linkset=ls-libss7 slc=\d+ message=TRA") is not None)
+    i, _ = peer.wait_for("event", "GRS", "cic=1", "end=31")
+    c.check("libss7 receives the gateway's GRS for CICs 1-31", i is not None, peer.lines[-10:])
+    c.check("the gateway's reset completes on libss7's GRA", wait_circuits_reset(d), d.lines[-10:])
+
+    # SIP -> ISUP, answered; SIPp (built-in uac) hangs up: BYE -> REL cause 16 -> libss7.
+    mark = len(peer.lines)
+    t = threading.Thread(target=lambda: setattr(t, "r", uac("sn:uac", sport, service="5551000")))
+    t.start()
+    i, iam = peer.wait_for("event", "IAM", start=mark)
+    c.check("SIP->ISUP: libss7 receives the IAM", i is not None, peer.lines[mark:])
+    if iam:
+        cic = cic_of(iam)
+        # ITU: the IAM carries the digits en bloc with ST (Q.764 2.1.1.1), which libss7 shows as '#'.
+        c.check("SIP->ISUP: the called number as dialled, with ST", "called=5551000#" in iam.split(), iam)
+        peer.send(f"acm {cic}")
+        peer.send(f"answer {cic}")
+        i, rel = peer.wait_for("event", "REL", f"cic={cic}", start=mark)
+        c.check("SIP->ISUP: SIPp's BYE reaches libss7 as REL cause 16", rel is not None and "cause=16" in rel.split(),
+                rel)
+    t.join(60)
+    c.check("SIP->ISUP answered, SIP caller releases: SIPp passes", getattr(t, "r", (1, ""))[0] == 0,
+            getattr(t, "r", (1, "no run"))[1][-400:])
+    c.check("SIP->ISUP: libss7 idle after the call", peer.idle(), peer.lines[-5:])
+
+    # SIP -> ISUP, answered; libss7 releases: REL -> BYE to SIPp.
+    mark = len(peer.lines)
+    t = threading.Thread(target=lambda: setattr(t, "r", uac(scenario("uac_wait_bye.xml"), sport, service="5551001")))
+    t.start()
+    i, iam = peer.wait_for("event", "IAM", start=mark)
+    if iam:
+        cic = cic_of(iam)
+        peer.send(f"acm {cic}")
+        peer.send(f"answer {cic}")
+        peer.send(f"release {cic} 16")
+        i, _ = peer.wait_for("event", "RLC", f"cic={cic}", start=mark)
+        c.check("SIP->ISUP, libss7 releases: the gateway's RLC reaches libss7", i is not None, peer.lines[mark:])
+    t.join(60)
+    c.check("SIP->ISUP answered, libss7 callee releases: SIPp gets the BYE", getattr(t, "r", (1, ""))[0] == 0,
+            getattr(t, "r", (1, "no run"))[1][-400:])
+    c.check("SIP->ISUP callee release: libss7 idle after the call", peer.idle(), peer.lines[-5:])
+
+    # ISUP -> SIP, answered (SIPp built-in uas: 180, 200); libss7 releases: REL -> BYE.
+    u = uas("sn:uas", UAS_PORT)
+    mark = len(peer.lines)
+    peer.send("call 7 5552000 30999")
+    i, _ = peer.wait_for("event", "ACM", "cic=7", start=mark)
+    c.check("ISUP->SIP: libss7 receives ACM (SIPp's 180)", i is not None, peer.lines[mark:])
+    i, _ = peer.wait_for("event", "ANM", "cic=7", start=mark)
+    c.check("ISUP->SIP: libss7 receives ANM (SIPp's 200)", i is not None, peer.lines[mark:])
+    mark2 = len(peer.lines)
+    peer.send("calls")
+    i, calls = peer.wait_for("calls", start=mark2)
+    c.check("ISUP->SIP: libss7 lists the answered call (so its empty list at the end means idle)",
+            calls == "calls 1", peer.lines[mark2:])
+    peer.send("release 7 16")
+    i, _ = peer.wait_for("event", "RLC", "cic=7", start=mark)
+    c.check("ISUP->SIP, libss7 caller releases: RLC from the gateway", i is not None, peer.lines[mark:])
+    c.check("ISUP->SIP answered, libss7 caller releases: SIPp gets the BYE", wait_uas(u) == 0)
+    c.check("ISUP->SIP: libss7 idle after the call", peer.idle(), peer.lines[-5:])
+
+    # ISUP -> SIP, answered; SIPp hangs up (uas_bye.xml): BYE -> REL cause 16 -> libss7.
+    u = uas(scenario("uas_bye.xml"), UAS_PORT)
+    mark = len(peer.lines)
+    peer.send("call 8 5552001 30999")
+    i, _ = peer.wait_for("event", "ANM", "cic=8", start=mark)
+    c.check("ISUP->SIP (callee releases): answered", i is not None, peer.lines[mark:])
+    i, rel = peer.wait_for("event", "REL", "cic=8", start=mark)
+    c.check("ISUP->SIP: SIPp's BYE reaches libss7 as REL cause 16", rel is not None and "cause=16" in rel.split(), rel)
+    c.check("ISUP->SIP answered, SIP callee releases: SIPp passes", wait_uas(u) == 0)
+    c.check("ISUP->SIP callee release: libss7 idle after the call", peer.idle(), peer.lines[-5:])
+
+    rc_peer = peer.stop()
+    c.check("ss7-peer ends cleanly", rc_peer == 0, rc_peer)
+    rc, _ = d.stop()
+    c.check("the gateway stops cleanly", rc == 0, rc)
+    ok, lines = circuits_idle(d)
+    c.check("the gateway: every circuit idle at stop", ok, lines)
+finally:
+    if peer:
+        peer.stop()
+    d.cleanup()
+c.finish()
