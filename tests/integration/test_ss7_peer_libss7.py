@@ -19,7 +19,8 @@ import threading
 import time
 
 from calltest import circuits_idle, free_port, scenario, sip_port, uac, uas, wait_circuits_reset, wait_uas
-from harness import BIN, Checks, Daemon
+from harness import BIN, Checks, Daemon, run, wait_until
+from mgmtapi import api_url, request, token_file
 
 SS7_PEER = os.path.join(os.path.dirname(os.path.abspath(BIN)), "ss7-peer")
 M2PA_ADDRESS = "127.0.0.90"
@@ -90,6 +91,8 @@ if not os.path.exists(SS7_PEER):
     c.skip("ss7-peer not built (libss7-dev missing: scripts/setup.sh installs it)")
 
 UAS_PORT = free_port()
+TOKEN = "ss7-peer-libss7-0123456789abcdef"
+tok = token_file(TOKEN)
 GW = f"""
 logging: {{level: info, subsystems: {{isup: debug, m3ua: debug}}}}
 sip:
@@ -107,11 +110,16 @@ ss7:
 routes:
   - {{prefix: "", from: local, targets: [{{trunk_group: tg-libss7}}]}}
   - {{prefix: "", from: tg-libss7, targets: [{{sip_trunk: callee}}]}}
+management:
+  listen: {{address: 127.0.0.1, port: 0}}
+  token_file: {tok}
 """
 
 d = Daemon(GW)
 peer = None
 try:
+    url = api_url(d)
+    c.check("management url logged", url is not None, d.lines[-10:])
     line = d.wait_for(r"listening linkset=ls-libss7 slc=0 transport=tcp port=(\d+)")
     c.check("the gateway listens for the M2PA link", line is not None, d.lines[-10:])
     port = int(re.search(r" port=(\d+)", line).group(1)) if line else 9
@@ -194,6 +202,103 @@ try:
     c.check("ISUP->SIP answered, SIP callee releases: SIPp passes", wait_uas(u) == 0)
     c.check("ISUP->SIP callee release: libss7 idle after the call", peer.idle(), peer.lines[-5:])
 
+    # ---- more rows: failures both ways (Q.850 <-> SIP per RFC 3398), then maintenance both ways.
+    def sip_to_isup_refused(name, status, number, libss7_steps):
+        mark = len(peer.lines)
+        t = threading.Thread(target=lambda: setattr(t, "r", uac(scenario("uac_expect.xml", status), sport,
+                                                                service=number)))
+        t.start()
+        i, iam = peer.wait_for("event", "IAM", start=mark)
+        if iam:
+            cic = cic_of(iam)
+            for step in libss7_steps:
+                peer.send(step.format(cic=cic))
+            i, _ = peer.wait_for("event", "RLC", f"cic={cic}", start=mark)
+            c.check(f"SIP->ISUP {name}: the gateway's RLC reaches libss7", i is not None, peer.lines[mark:])
+        t.join(60)
+        c.check(f"SIP->ISUP {name}: SIPp gets {status}", getattr(t, "r", (1, ""))[0] == 0,
+                getattr(t, "r", (1, "no run"))[1][-400:])
+        c.check(f"SIP->ISUP {name}: libss7 idle after the call", peer.idle(), peer.lines[-5:])
+
+    sip_to_isup_refused("busy (REL 17)", 486, "5551002", ["release {cic} 17"])
+    sip_to_isup_refused("unallocated (REL 1)", 404, "5551003", ["release {cic} 1"])
+    sip_to_isup_refused("no answer (ACM, then REL 19)", 480, "5551004", ["acm {cic}", "release {cic} 19"])
+
+    def isup_to_sip_refused(name, scen, cic, cause, steps=()):
+        u = uas(scen, UAS_PORT)
+        mark = len(peer.lines)
+        peer.send(f"call {cic} 5552002 30999")
+        if steps:
+            i, _ = peer.wait_for("event", "ACM", f"cic={cic}", start=mark)
+            c.check(f"ISUP->SIP {name}: ACM (SIPp's 180)", i is not None, peer.lines[mark:])
+            for step in steps:
+                peer.send(step.format(cic=cic))
+            i, _ = peer.wait_for("event", "RLC", f"cic={cic}", start=mark)
+            c.check(f"ISUP->SIP {name}: RLC from the gateway", i is not None, peer.lines[mark:])
+        else:
+            i, rel = peer.wait_for("event", "REL", f"cic={cic}", start=mark)
+            c.check(f"ISUP->SIP {name}: libss7 receives REL cause {cause}",
+                    rel is not None and f"cause={cause}" in rel.split(), peer.lines[mark:])
+        c.check(f"ISUP->SIP {name}: SIPp passes", wait_uas(u) == 0)
+        c.check(f"ISUP->SIP {name}: libss7 idle after the call", peer.idle(), peer.lines[-5:])
+
+    isup_to_sip_refused("busy: 486", scenario("uas_486.xml"), 10, 17)
+    isup_to_sip_refused("unallocated: 404", scenario("uas_reject.xml", 404), 11, 1)
+    isup_to_sip_refused("no answer: libss7 abandons while ringing (REL -> CANCEL)", scenario("uas_cancel.xml"), 12,
+                        None, ["release {cic} 16"])
+
+    def libss7_does(name, command, answer):
+        mark = len(peer.lines)
+        peer.send(command)
+        i, _ = peer.wait_for("event", *answer.split(), start=mark)
+        c.check(f"{name}: libss7 receives {answer}", i is not None, peer.lines[mark:])
+
+    def circuits():
+        st, body = request(url + "/trunk-groups/tg-libss7/circuits", token=TOKEN)
+        return {x["cic"]: x for x in body} if st == 200 else {}
+
+    def gateway_sees(name, pred):
+        ok = wait_until(lambda: pred(circuits()), 5) is not None
+        c.check(f"{name} (the gateway's circuits, management API)", ok, {k: v for k, v in circuits().items() if k < 10})
+
+    libss7_does("libss7 BLO cic 9", "block 9", "BLA cic=9")
+    gateway_sees("CIC 9 remotely blocked", lambda cs: cs.get(9, {}).get("remote_maintenance_blocked") is True)
+    libss7_does("libss7 UBL cic 9", "unblock 9", "UBA cic=9")
+    gateway_sees("CIC 9 unblocked", lambda cs: cs.get(9, {}).get("remote_maintenance_blocked") is False)
+    libss7_does("libss7 CGB 1-8", "group-block 1 7", "CGBA cic=1 end=8")
+    gateway_sees("CICs 1-8 remotely blocked",
+                 lambda cs: all(cs.get(k, {}).get("remote_maintenance_blocked") is True for k in range(1, 9)))
+    libss7_does("libss7 CGU 1-8", "group-unblock 1 7", "CGUA cic=1 end=8")
+    gateway_sees("CICs 1-8 unblocked",
+                 lambda cs: all(cs.get(k, {}).get("remote_maintenance_blocked") is False for k in range(1, 9)))
+    libss7_does("libss7 GRS 1-31", "group-reset 1 30", "GRA cic=1 end=31")
+
+    def gateway_does(name, args, events, ack):
+        mark, dmark = len(peer.lines), len(d.lines)
+        r = run([BIN, "ctl", "--url", url, "--token-file", tok] + args)
+        c.check(f"{name}: ctl {' '.join(args)}", r.returncode == 0, (r.stdout, r.stderr))
+        for ev in events:
+            i, _ = peer.wait_for("event", *ev.split(), start=mark)
+            c.check(f"{name}: libss7 reports {ev}", i is not None, peer.lines[mark:])
+        # libss7's answer taken by the gateway's procedure before the next one starts (a group has one
+        # procedure at a time): the gateway's own log, used only to pace the test.
+        c.check(f"{name}: libss7's {ack} reaches the gateway",
+                d.wait_for(rf"isup rx group=tg-libss7 cic=\d+ msg={ack}", start=dmark) is not None, d.lines[-5:])
+
+    gateway_does("gateway BLO", ["block", "tg-libss7", "5"], ["BLO cic=5"], "BLA")
+    gateway_sees("CIC 5 locally blocked", lambda cs: cs.get(5, {}).get("local_maintenance_blocked") is True)
+    gateway_does("gateway UBL", ["unblock", "tg-libss7", "5"], ["UBL cic=5"], "UBA")
+    gateway_does("gateway CGB", ["block", "tg-libss7", "1-8"], ["CGB cic=1 end=8"], "CGBA")
+    gateway_sees("CICs 1-8 locally blocked",
+                 lambda cs: all(cs.get(k, {}).get("local_maintenance_blocked") is True for k in range(1, 9)))
+    gateway_does("gateway CGU", ["unblock", "tg-libss7", "1-8"], ["CGU cic=1 end=8"], "CGUA")
+    gateway_does("gateway GRS", ["reset", "tg-libss7"], ["GRS cic=1 end=31"], "GRA")
+    gateway_sees("every circuit idle, none blocked, none resetting",
+                 lambda cs: len(cs) == 31 and all(x["call"] == 0 and not x["resetting"] and not any(
+                     x[k] for k in ("local_maintenance_blocked", "remote_maintenance_blocked",
+                                    "local_hardware_blocked", "remote_hardware_blocked")) for x in cs.values()))
+    c.check("libss7 idle at the end (its call list empty)", peer.idle(), peer.lines[-5:])
+
     rc_peer = peer.stop()
     c.check("ss7-peer ends cleanly", rc_peer == 0, rc_peer)
     rc, _ = d.stop()
@@ -204,4 +309,5 @@ finally:
     if peer:
         peer.stop()
     d.cleanup()
+    os.unlink(tok)
 c.finish()
