@@ -19,6 +19,7 @@ import threading
 import time
 
 from calltest import circuits_idle, free_port, scenario, sip_port, uac, uas, wait_circuits_reset, wait_uas
+import sipt_wire
 from harness import BIN, Checks, Daemon, run, wait_until
 from mgmtapi import api_url, request, token_file
 
@@ -82,6 +83,22 @@ class Ss7Peer:
         return self.proc.returncode
 
 
+def m2pa_isup(pcap, port):
+    """Every ISUP message in an M2PA User Data on TCP `port`, decoded by tshark after re-wrapping
+    as SCTP PPID 5 (oracles.md); "direction": "to" the gateway (from libss7) or "from" it."""
+    msgs = [(dn, m) for dn, m in sipt_wire.m3ua_messages(pcap, port) if m[2] == 11 and m[3] == 1]
+    txt, out = pcap + ".txt", pcap + ".m2pa.pcap"
+    with open(txt, "w") as f:
+        for _, m in msgs:
+            f.write("0000 " + " ".join(f"{x:02x}" for x in m) + "\n\n")
+    subprocess.run(["text2pcap", "-q", "-S", "3565,3565,5", txt, out], capture_output=True, timeout=60)
+    rows = sipt_wire._fields(out, ["isup.message_type", "isup.cic", "_ws.malformed", "_ws.expert.severity"])
+    for row, (dn, _) in zip(rows, msgs):
+        row["direction"] = dn
+    # M2PA messages with no ISUP (SNM, SLTM/SLTA) are left out.
+    return [r for r in rows if r["isup.message_type"]]
+
+
 def cic_of(line):
     return int(line.split("cic=")[1].split()[0])
 
@@ -124,6 +141,9 @@ try:
     c.check("the gateway listens for the M2PA link", line is not None, d.lines[-10:])
     port = int(re.search(r" port=(\d+)", line).group(1)) if line else 9
     sport = sip_port(d)
+    # tshark on the M2PA leg: every ISUP message libss7 and the gateway exchanged.
+    cap = sipt_wire.Capture(tcp_ports=[port]) if sipt_wire.available() else None
+    c.check("tshark and text2pcap installed (the wire oracle)", cap is not None)
     peer = Ss7Peer(port)
     i, _ = peer.wait_for("event", "UP", timeout=20)
     c.check("libss7: SS7 up (its MTP2 aligned with the bridge's, SLTM/SLTA and TRA with isupgw's MTP3)",
@@ -299,6 +319,31 @@ try:
                                     "local_hardware_blocked", "remote_hardware_blocked")) for x in cs.values()))
     c.check("libss7 idle at the end (its call list empty)", peer.idle(), peer.lines[-5:])
 
+    if cap:
+        cap.stop()
+        wire = m2pa_isup(cap.path, port)
+        # Expert severity as tshark prints it: Error is 0x800000 (Warning 0x600000).
+        bad = [r for r in wire if r["_ws.malformed"] or any(int(v) >= 0x800000 for v in r["_ws.expert.severity"])]
+        c.check("tshark decodes every ISUP message on the M2PA leg, none malformed or in error",
+                len(wire) > 60 and not bad, (len(wire), bad[:3]))
+        print(f"tshark: {len(wire)} ISUP messages on the M2PA leg")
+        types = lambda direction: {t for r in wire if r["direction"] == direction for t in r["isup.message_type"]}
+        # Q.763 message type codes: IAM 1, ACM 6, ANM 9, REL 12, RLC 16, RSC 18, BLO 19, UBL 20, BLA 21, UBA 22,
+        # GRS 23, CGB 24, CGU 25, CGBA 26, CGUA 27, GRA 41.
+        want = {"1", "6", "9", "12", "16", "19", "20", "21", "22", "23", "24", "25", "26", "27", "41"}
+        c.check("tshark: libss7 sent IAM, ACM, ANM, REL, RLC and every maintenance message and answer",
+                want <= types("to"), sorted(want - types("to"), key=int))
+        c.check("tshark: the gateway sent the same kinds", want <= types("from"), sorted(want - types("from"), key=int))
+        # Q.764 2.3: every REL on the wire answered by an RLC on the same CIC from the other side.
+        open_rel = {}
+        for r in wire:
+            mt, cic = (r["isup.message_type"] or [""])[0], (r["isup.cic"] or [""])[0]
+            if mt == "12":
+                open_rel[cic] = r["direction"]
+            elif mt == "16" and open_rel.get(cic) not in (None, r["direction"]):
+                del open_rel[cic]
+        c.check("tshark: every REL answered by an RLC on its CIC", not open_rel, open_rel)
+        cap.cleanup()
     rc_peer = peer.stop()
     c.check("ss7-peer ends cleanly", rc_peer == 0, rc_peer)
     rc, _ = d.stop()
