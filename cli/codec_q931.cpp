@@ -135,6 +135,14 @@ json q931_to_json_object(const q931::Message& m) {
   if (m.restart_class) j["restart_class"] = *m.restart_class;
   for (const auto& r : m.other) j["other"].push_back(json{{"id", r.id}, {"contents", to_hex(r.contents)}});
   if (!m.shifted.empty()) j["shifted"] = to_hex(m.shifted);
+  // What the decoder dropped or did not recognise (Q.931 5.8.5-5.8.7), and what a receiver answers.
+  static constexpr const char* kKinds[] = {"invalid_contents", "repeated", "unrecognised"};
+  for (const auto& e : m.ie_errors) j["ie_errors"].push_back(json{{"id", e.id}, {"error", kKinds[e.kind]}});
+  if (!m.ie_errors.empty()) {
+    const auto v = q931::check_ies(m, q931::Sender::kUser);
+    static constexpr const char* kActions[] = {"process", "process_and_status", "reject"};
+    j["ie_verdict"] = json{{"action", kActions[v.action]}, {"cause", v.cause}, {"diagnostics", to_hex(v.diagnostics)}};
+  }
   return j;
 }
 
@@ -269,6 +277,7 @@ Result<q931::Message, std::string> q931_from_json(std::string_view text) {
       return true;
     }
     if (k == "shifted") return rd.bytes(v, k, m.shifted);
+    if (k == "ie_errors" || k == "ie_verdict") return true;  // decode's report: nothing to encode
     return false;
   });
   if (!rd.error.empty()) return Err(rd.error);

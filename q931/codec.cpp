@@ -14,47 +14,60 @@ namespace {
 using Span = std::span<const std::uint8_t>;
 CodecError err(Fault f, std::uint8_t ie = 0) { return CodecError{f, ie}; }
 
-template <class T>
-std::optional<CodecError> once(std::optional<T>& slot, std::uint8_t id) {
-  if (slot) return err(Fault::kRepeatedIe, id);
-  slot.emplace();
-  return std::nullopt;
+// One occurrence of a modelled IE into its slot: a repetition beyond what the
+// slot holds is dropped (5.8.5.2: the first occurrences are handled), contents
+// that do not parse are dropped (5.8.6.2 / 5.8.7.2), both recorded.
+template <class T, class Parse>
+void take(std::optional<T>& slot, std::uint8_t id, Parse parse, Message& m) {
+  if (slot) return m.ie_errors.push_back(IeError{id, IeError::kRepeated});
+  T v{};
+  if (!parse(v)) return m.ie_errors.push_back(IeError{id, IeError::kInvalidContents});
+  slot = std::move(v);
+}
+template <class T, class Parse>
+void take(std::vector<T>& slots, std::size_t max, std::uint8_t id, Parse parse, Message& m) {
+  if (slots.size() == max) return m.ie_errors.push_back(IeError{id, IeError::kRepeated});
+  T v{};
+  if (!parse(v)) return m.ie_errors.push_back(IeError{id, IeError::kInvalidContents});
+  slots.push_back(std::move(v));
 }
 
-std::optional<CodecError> parse_ie(std::uint8_t id, Span v, Message& m) {
-  auto bad = [&] { return std::optional<CodecError>(err(Fault::kInvalidIeContents, id)); };
+void parse_ie(std::uint8_t id, Span v, Message& m) {
   switch (id) {
     case ie::kBearerCapability:
-      if (auto e = once(m.bearer_capability, id)) return e;
-      return ies::parse(v, *m.bearer_capability) ? std::nullopt : bad();
+      return take(
+          m.bearer_capability, id, [&](auto& o) { return ies::parse(v, o); }, m);
     case ie::kCause:
-      if (m.causes.size() == 2) return err(Fault::kRepeatedIe, id);
-      return ies::parse(v, m.causes.emplace_back()) ? std::nullopt : bad();
+      return take(
+          m.causes, 2, id, [&](auto& o) { return ies::parse(v, o); }, m);
     case ie::kCallState:
-      if (auto e = once(m.call_state, id)) return e;
-      return ies::parse(v, *m.call_state) ? std::nullopt : bad();
+      return take(
+          m.call_state, id, [&](auto& o) { return ies::parse(v, o); }, m);
     case ie::kChannelIdentification:
-      if (auto e = once(m.channel_id, id)) return e;
-      return ies::parse(v, *m.channel_id) ? std::nullopt : bad();
+      return take(
+          m.channel_id, id, [&](auto& o) { return ies::parse(v, o); }, m);
     case ie::kProgressIndicator:
-      if (m.progress.size() == 2) return err(Fault::kRepeatedIe, id);
-      return ies::parse(v, m.progress.emplace_back()) ? std::nullopt : bad();
+      return take(
+          m.progress, 2, id, [&](auto& o) { return ies::parse(v, o); }, m);
     case ie::kDisplay:
-      if (auto e = once(m.display, id)) return e;
-      return ies::parse_ia5(v, *m.display) ? std::nullopt : bad();
+      return take(
+          m.display, id, [&](auto& o) { return ies::parse_ia5(v, o); }, m);
     case ie::kKeypadFacility:
-      if (auto e = once(m.keypad, id)) return e;
-      return ies::parse_ia5(v, *m.keypad) ? std::nullopt : bad();
+      return take(
+          m.keypad, id, [&](auto& o) { return ies::parse_ia5(v, o); }, m);
     case ie::kCallingPartyNumber:
-      if (auto e = once(m.calling, id)) return e;
-      return ies::parse(v, *m.calling, true) ? std::nullopt : bad();
+      return take(
+          m.calling, id, [&](auto& o) { return ies::parse(v, o, true); }, m);
     case ie::kCalledPartyNumber:
-      if (auto e = once(m.called, id)) return e;
-      return ies::parse(v, *m.called, false) ? std::nullopt : bad();
+      return take(
+          m.called, id, [&](auto& o) { return ies::parse(v, o, false); }, m);
     case ie::kRestartIndicator:
-      if (auto e = once(m.restart_class, id)) return e;
-      return ies::parse_restart(v, *m.restart_class) ? std::nullopt : bad();
-    default: m.other.push_back(RawIe{id, {v.begin(), v.end()}}); return std::nullopt;
+      return take(
+          m.restart_class, id, [&](auto& o) { return ies::parse_restart(v, o); }, m);
+    default:
+      if (!recognised_ie(id)) m.ie_errors.push_back(IeError{id, IeError::kUnrecognised});
+      m.other.push_back(RawIe{id, {v.begin(), v.end()}});
+      return;
   }
 }
 
@@ -115,17 +128,22 @@ Result<Message, CodecError> decode(std::span<const std::uint8_t> b) {
     }
     if (id & 0x80) {  // single-octet IE (4.5.1)
       if (id == ie::kSendingComplete) {
-        if (m.sending_complete) return Err(err(Fault::kRepeatedIe, id));
+        if (m.sending_complete) m.ie_errors.push_back(IeError{id, IeError::kRepeated});
         m.sending_complete = true;
       } else {
+        if (!recognised_ie(id)) m.ie_errors.push_back(IeError{id, IeError::kUnrecognised});
         m.other.push_back(RawIe{id, {}});
       }
       ++i;
       continue;
     }
-    if (i + 2 > b.size() || i + 2 + b[i + 1] > b.size()) return Err(err(Fault::kTruncatedIe, id));
+    if (i + 2 > b.size() || i + 2 + b[i + 1] > b.size()) {
+      // The last IE runs past the message: its contents are not all there (5.8.6.2 / 5.8.7.2).
+      m.ie_errors.push_back(IeError{id, IeError::kInvalidContents});
+      break;
+    }
     const std::size_t len = b[i + 1];
-    if (auto e = parse_ie(id, b.subspan(i + 2, len), m)) return Err(*e);
+    parse_ie(id, b.subspan(i + 2, len), m);
     i += 2 + len;
   }
   std::stable_sort(m.other.begin(), m.other.end(), [](const RawIe& x, const RawIe& y) { return x.id < y.id; });

@@ -35,3 +35,12 @@ bool write_ia5(const std::string& s, Bytes& out);
 bool write_restart(std::uint8_t restart_class, Bytes& out);
 
 }  // namespace isupgw::q931::ies
+
+namespace isupgw::q931 {
+// An identifier Q.931 Table 4-3 (codeset 0) or Q.932/Q.951/Q.952 assigns; the
+// others are "unrecognised" (5.8.7.1).
+bool recognised_ie(std::uint8_t id);
+// Bits 8-5 of a variable-length codeset 0 identifier 0000: "comprehension required" (Table 4-3 note).
+inline bool comprehension_required(std::uint8_t id) { return (id & 0xf0) == 0; }
+
+}  // namespace isupgw::q931

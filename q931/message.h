@@ -145,6 +145,20 @@ struct RawIe {
   friend bool operator==(const RawIe&, const RawIe&) = default;
 };
 
+// An information element the decoder did not take as it came (Q.931 5.8.5,
+// 5.8.7; EN 300 403-1 5.8): the message is still returned, and check_ies()
+// (codec.h) says what call control answers.
+struct IeError {
+  enum Kind : std::uint8_t {
+    kInvalidContents,  // a modelled IE that does not parse, or runs past the message: dropped
+    kRepeated,         // beyond its permitted repetitions: dropped, the first occurrences kept (5.8.5.2)
+    kUnrecognised,     // not in Q.931 Table 4-3 (codeset 0): kept raw in `other`, not acted on (5.8.7.1)
+  };
+  std::uint8_t id = 0;
+  Kind kind = kInvalidContents;
+  friend bool operator==(const IeError&, const IeError&) = default;
+};
+
 struct Message {
   CallReference call_ref;
   std::uint8_t type = msg::kSetup;
@@ -162,6 +176,7 @@ struct Message {
   std::optional<std::uint8_t> restart_class;
   std::vector<RawIe> other;           // codeset 0 IEs not modelled, in identifier order
   std::vector<std::uint8_t> shifted;  // from the first shift octet to the end, as received
+  std::vector<IeError> ie_errors;     // filled by decode(), in message order; encode() ignores it
 
   friend bool operator==(const Message&, const Message&) = default;
 };

@@ -39,11 +39,21 @@ r = run([BIN, "encode", "iua", '{"message":"ASPAC","traffic_mode_type":1,"interf
 c.check("encode iua ASPAC", r.returncode == 0 and r.stdout.strip() ==
         "010004010000001c000b0008000000010001000c0000000100000002", r.stdout + r.stderr)
 
+# Q.931 5.8: a bad IE no longer fails the decode; it is dropped and reported with what a receiver answers.
+# Bearer capability 04 05 80 90 runs past the message (mandatory in SETUP: reject, cause 100).
+r = run([BIN, "decode", "q931", "08020005050405 8090"])
+ok = r.returncode == 0
+if ok:
+    j = json.loads(r.stdout)
+    ok = (j["message"] == "SETUP" and "bearer_capability" not in j
+          and j["ie_errors"] == [{"id": 4, "error": "invalid_contents"}]
+          and j["ie_verdict"] == {"action": "reject", "cause": 100, "diagnostics": "04"})
+c.check("decode q931 reports a truncated mandatory IE (cause 100)", ok, r.stdout + r.stderr)
+
 BAD = [
     (["decode", "iua", "0100050b00000008"], "unsupported message type"),
     (["decode", "iua", "01000505000000100001000800000001"], "missing parameter 0x0005"),
     (["decode", "q931", "0902000505"], "protocol discriminator"),
-    (["decode", "q931", "08020005050405 8090"], "runs past the message"),
     (["encode", "iua", '{"message":"ASPUP","dlci":{"sapi":0,"tei":0}}'], "unexpected parameter 0x0005"),
     (["encode", "q931", '{"message":"SETUP","bogus":1}'], "unknown key"),
 ]

@@ -110,11 +110,13 @@ TEST(Q931Codec, RestartPerChannelAndPerInterface) {
   EXPECT_EQ(a.type, msg::kRestartAck);
   EXPECT_EQ(a.restart_class, restart_class::kAllInterfaces);
   EXPECT_FALSE(a.channel_id);
-  // Restart indicator with spare bits set: invalid contents (cause 100).
+  // Restart indicator with spare bits set: invalid contents, dropped and reported; it is RESTART's
+  // mandatory IE, so the message is answered with cause 100 and the IE as diagnostic (5.8.6.2).
   auto bad = decode(hex("08 02 00 00 46 79 01 c0"));
-  ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(bad.error(), (CodecError{Fault::kInvalidIeContents, ie::kRestartIndicator}));
-  EXPECT_EQ(bad.error().cause(), 100);
+  ASSERT_TRUE(bad.ok());
+  EXPECT_FALSE(bad->restart_class);
+  EXPECT_EQ(bad->ie_errors, (std::vector<IeError>{{ie::kRestartIndicator, IeError::kInvalidContents}}));
+  EXPECT_EQ(check_ies(*bad, Sender::kUser), (IeVerdict{IeVerdict::kReject, 100, {ie::kRestartIndicator}}));
 }
 
 TEST(Q931Codec, StatusOverlapAndOtherMessages) {
@@ -166,9 +168,18 @@ TEST(Q931Codec, HeaderErrors) {
   EXPECT_EQ(fault("08 03 00 00 05 05"), Fault::kCallReferenceLength);
   EXPECT_EQ(fault("08 02 00 05"), Fault::kTooShort);
   EXPECT_EQ(fault("08 02 00 05 85"), Fault::kMessageType);
-  EXPECT_EQ(fault("08 02 00 05 05 04 05 80 90"), Fault::kTruncatedIe);
-  EXPECT_EQ(fault("08 02 00 05 05 70 02 01 31"), Fault::kInvalidIeContents);  // called number with octet 3a
-  EXPECT_EQ(fault("08 02 00 05 05 18 01 a9 18 01 a9"), Fault::kRepeatedIe);
+  // IE errors no longer fail the decode (5.8.5-5.8.7): the IE is dropped and reported (Q931IeErrors).
+  auto ie_errors = [](std::string_view h) {
+    auto r = decode(hex(h));
+    EXPECT_TRUE(r.ok()) << h;
+    return r ? r->ie_errors : std::vector<IeError>{};
+  };
+  EXPECT_EQ(ie_errors("08 02 00 05 05 04 05 80 90"),
+            (std::vector<IeError>{{ie::kBearerCapability, IeError::kInvalidContents}}));  // runs past the end
+  EXPECT_EQ(ie_errors("08 02 00 05 05 70 02 01 31"),
+            (std::vector<IeError>{{ie::kCalledPartyNumber, IeError::kInvalidContents}}));  // called with octet 3a
+  EXPECT_EQ(ie_errors("08 02 00 05 05 18 01 a9 18 01 a9"),
+            (std::vector<IeError>{{ie::kChannelIdentification, IeError::kRepeated}}));
   // The dummy call reference (length 0) decodes.
   EXPECT_EQ(decoded("08 00 7d 08 02 80 9e 14 01 00").call_ref.length, 0);
 }
