@@ -75,6 +75,16 @@ void Libss7App::poll() {
   ss7_schedule_run(ss7_);
   if (ss7_pollflags(ss7_, fd_) & POLLOUT) ss7_write(ss7_, fd_);
   while (ss7_event* e = ss7_check_event(ss7_)) handle(e);
+  while (!reevent_.empty()) {
+    const auto [cic, opc] = reevent_.front();
+    reevent_.erase(reevent_.begin());
+    print_("event DUAL_SEIZURE cic=" + std::to_string(cic) + " backed_off=1");
+    if (auto* c = call_for(cic, false, false)) {
+      isup_clear_callflags(ss7_, c, ISUP_SENT_IAM);  // our IAM is given up (T7 stopped), as chan_dahdi does
+      isup_event_iam(ss7_, c, static_cast<int>(opc));
+    }
+    while (ss7_event* e = ss7_check_event(ss7_)) handle(e);
+  }
 }
 
 std::vector<std::string> Libss7App::calls() const {
@@ -86,9 +96,17 @@ std::vector<std::string> Libss7App::calls() const {
   return lines;
 }
 
-int Libss7App::on_hangup(int cic, unsigned /*dpc*/, int /*cause*/, int /*do_hangup*/) {
+int Libss7App::on_hangup(int cic, unsigned dpc, int /*cause*/, int do_hangup) {
+  if (!have(cic)) return SS7_CIC_NOT_EXISTS;
+  // Q.764 2.10.1.4: dual seizure where the other exchange controls the circuit. libss7 gives up its
+  // own call and asks its application (chan_dahdi does this when its channel has hung up) to take
+  // the other exchange's IAM again: done on the next poll, outside libss7's receive path.
+  if (do_hangup == SS7_HANGUP_REEVENT_IAM) {
+    reevent_.push_back({cic, dpc});
+    return SS7_CIC_USED;
+  }
   // No channels behind the circuits: a CIC of ours is idle once libss7 asks (Q.764 2.9.3 reset).
-  return have(cic) ? SS7_CIC_IDLE : SS7_CIC_NOT_EXISTS;
+  return SS7_CIC_IDLE;
 }
 
 void Libss7App::on_call_null(struct isup_call* c) {

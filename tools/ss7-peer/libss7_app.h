@@ -63,6 +63,11 @@ class Libss7App {
   Print print_;
   struct ss7* ss7_ = nullptr;
   std::map<int, struct isup_call*> calls_;  // our handle per CIC while libss7 keeps the call
+  struct Reevent {
+    int cic;
+    unsigned opc;
+  };
+  std::vector<Reevent> reevent_;  // IAMs to take again after a dual seizure we lost
 };
 
 }  // namespace isupgw::tools::ss7peer

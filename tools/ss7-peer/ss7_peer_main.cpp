@@ -13,9 +13,10 @@
 //   call CIC CALLED [CALLING] | acm CIC | cpg CIC [EVENT] | answer CIC | connect CIC | release CIC [CAUSE]
 //   reset CIC | block CIC | unblock CIC | group-reset CIC RANGE | group-block CIC RANGE | group-unblock CIC RANGE
 //   wait 500ms|2s | expect NAME [key=value...] [timeout=10s] | idle [timeout=10s] | calls | quit
+//   hold | flush (libss7's MSUs wait in the bridge until flushed: messages made to cross on the link)
 // `$` in a command stands for the CIC of the event the last `expect` matched. Output, one line each:
 // `event NAME key=value...` (libss7's events), `mtp2 in_service`, `m2pa in_service`, `calls N`,
-// `idle`, `FAIL reason` (the script stops with exit code 1), `done` at the end of a script.
+// `idle`, `held`, `flushed N`, `FAIL reason` (the script stops with exit code 1), `done` at the end of a script.
 #include <sys/socket.h>
 
 #include <chrono>
@@ -87,7 +88,10 @@ Ms parse_duration(const std::string& s) {
 // Runs the commands in order; `wait`, `expect` and `idle` hold the next ones back.
 class Runner {
  public:
-  Runner(Libss7App& app, bool from_script) : app_(app), from_script_(from_script) {}
+  // `bridge`: the commands the bridge takes (hold, flush); true when it took one.
+  using BridgeCommand = std::function<bool(const std::vector<std::string>&)>;
+  Runner(Libss7App& app, bool from_script, BridgeCommand bridge)
+      : app_(app), from_script_(from_script), bridge_(std::move(bridge)) {}
   void add(const std::string& line) { lines_.push_back(line); }
   void end_of_input() { eof_ = true; }
   void on_event(const std::string& line) { events_.push_back(line); }
@@ -152,6 +156,7 @@ class Runner {
         }
         continue;
       }
+      if (bridge_(w)) continue;
       if (w[0] == "calls") {
         const auto calls = app_.calls();
         out("calls " + std::to_string(calls.size()));
@@ -199,6 +204,7 @@ class Runner {
 
   Libss7App& app_;
   bool from_script_;
+  BridgeCommand bridge_;
   std::deque<std::string> lines_;
   bool eof_ = false;
   std::vector<std::string> events_;
@@ -229,21 +235,36 @@ class M2paSide final : public sigtran::m2pa::LinkUser {
     if (bridge && !bridge->send_msu(msu)) std::cout << "mtp2 dropped_msu" << std::endl;
   }
   void from_libss7(std::span<const std::uint8_t> msu) {
-    if (link && link->in_service())
+    if (link && link->in_service() && !held_)
       link->send_msu(msu);
     else
       queued_.emplace_back(msu.begin(), msu.end());
   }
+  // `hold`: libss7's MSUs wait in the bridge; `flush` sends them. A test makes two messages
+  // cross on the link this way (release collision, dual seizure: Q.764 2.3.1 e), 2.10.1.4).
+  void hold() { held_ = true; }
+  std::size_t flush() {
+    held_ = false;
+    const std::size_t n = queued_.size();
+    while (link && link->in_service() && !queued_.empty()) {
+      link->send_msu(queued_.front());
+      queued_.pop_front();
+    }
+    return n;
+  }
 
  private:
+  bool held_ = false;
   std::deque<std::vector<std::uint8_t>> queued_;
 };
 
 }  // namespace
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   Options o;
-  std::string cics = "1-31";
+  std::string cics = "1-31", opc, dpc;
   std::vector<std::string> args(argv + 1, argv + argc);
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -251,9 +272,9 @@ int main(int argc, char** argv) {
     if (a == "--m2pa-connect")
       o.connect = next();
     else if (a == "--opc")
-      o.app.opc = parse_pc(next(), o.app.ansi);
+      opc = next();
     else if (a == "--dpc")
-      o.app.dpc = parse_pc(next(), o.app.ansi);
+      dpc = next();
     else if (a == "--ansi")
       o.app.ansi = true;
     else if (a == "--slc")
@@ -267,7 +288,12 @@ int main(int argc, char** argv) {
     else
       return usage();
   }
-  if (o.connect.empty() || std::sscanf(cics.c_str(), "%d-%d", &o.app.first_cic, &o.app.last_cic) != 2) return usage();
+  if (o.connect.empty() || opc.empty() || dpc.empty() ||
+      std::sscanf(cics.c_str(), "%d-%d", &o.app.first_cic, &o.app.last_cic) != 2)
+    return usage();
+  // Point codes as A-B-C: ITU 3-8-3 bits, ANSI 8-8-8 (network-cluster-member); or a plain integer.
+  o.app.opc = parse_pc(opc, o.app.ansi);
+  o.app.dpc = parse_pc(dpc, o.app.ansi);
 
   int sv[2];
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK, 0, sv) != 0) {
@@ -315,7 +341,18 @@ int main(int argc, char** argv) {
     std::cout << line << std::endl;
     if (runner) runner->on_event(line);
   });
-  runner.emplace(app, !o.script.empty());
+  runner.emplace(app, !o.script.empty(), [&](const std::vector<std::string>& w) {
+    if (w[0] == "hold") {
+      m2pa.hold();
+      std::cout << "held" << std::endl;
+      return true;
+    }
+    if (w[0] == "flush") {
+      std::cout << "flushed " << m2pa.flush() << std::endl;
+      return true;
+    }
+    return false;
+  });
 
   if (!o.script.empty()) {
     std::ifstream in(o.script);
@@ -369,4 +406,15 @@ int main(int argc, char** argv) {
   ::close(sv[0]);
   ::close(sv[1]);
   return rc;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {  // a number that does not parse (std::stoi)
+    std::cerr << "ss7-peer: bad argument: " << e.what() << "\n";
+    return usage();
+  }
 }
