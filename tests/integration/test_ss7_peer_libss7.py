@@ -16,14 +16,17 @@ list empty, the run with every circuit idle and unblocked in both views."""
 import os
 import queue
 import re
+import shutil
+import struct
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
 from calltest import circuits_idle, free_port, scenario, sip_port, uac, uas, wait_circuits_reset, wait_uas
 import sipt_wire
-from harness import BIN, Checks, Daemon, run, wait_until
+from harness import BIN, Capture, Checks, Daemon, run, wait_until
 from mgmtapi import api_url, request, token_file
 
 SS7_PEER = os.path.join(os.path.dirname(os.path.abspath(BIN)), "ss7-peer")
@@ -89,8 +92,32 @@ class Ss7Peer:
 
 def m2pa_isup(pcap, port):
     """Every ISUP message in an M2PA User Data on TCP `port`, decoded by tshark after re-wrapping
-    as SCTP PPID 5 (oracles.md); "direction": "to" the gateway (from libss7) or "from" it."""
-    msgs = [(dn, m) for dn, m in sipt_wire.m3ua_messages(pcap, port) if m[2] == 11 and m[3] == 1]
+    as SCTP PPID 5 (oracles.md); "direction": "to" the gateway (from libss7) or "from" it. The TCP
+    payloads are read from the pcap here (Ethernet/IPv4/TCP on lo) so that tshark runs once."""
+    data = open(pcap, "rb").read()
+    buf, msgs, seen = {"to": b"", "from": b""}, [], set()
+    off = 24  # pcap global header; records: 16-octet header, then the frame
+    while off + 16 <= len(data):
+        incl = struct.unpack_from("<I", data, off + 8)[0]
+        frame = data[off + 16:off + 16 + incl]
+        off += 16 + incl
+        if len(frame) < 34 or frame[12:14] != b"\x08\x00" or frame[23] != 6:
+            continue
+        ihl = (frame[14] & 0x0F) * 4
+        tcp = frame[14 + ihl:]
+        sport, dport, seq = struct.unpack_from("!HHI", tcp, 0)
+        payload = frame[14 + ihl + (tcp[12] >> 4) * 4:14 + struct.unpack_from("!H", frame, 16)[0]]
+        if not payload or port not in (sport, dport) or (sport, seq) in seen:  # retransmissions once
+            continue
+        seen.add((sport, seq))
+        dn = "to" if dport == port else "from"
+        b = buf[dn] + payload
+        while len(b) >= 8 and 8 <= int.from_bytes(b[4:8], "big") <= len(b):
+            n = int.from_bytes(b[4:8], "big")
+            if b[2] == 11 and b[3] == 1:  # M2PA class 11, User Data
+                msgs.append((dn, b[:n]))
+            b = b[n:]
+        buf[dn] = b
     txt, out = pcap + ".txt", pcap + ".m2pa.pcap"
     with open(txt, "w") as f:
         for _, m in msgs:
@@ -148,8 +175,12 @@ try:
     port = int(re.search(r" port=(\d+)", line).group(1)) if line else 9
     sport = sip_port(d)
     # tshark on the M2PA leg: every ISUP message libss7 and the gateway exchanged.
-    cap = sipt_wire.Capture(tcp_ports=[port]) if sipt_wire.available() else None
-    c.check("tshark and text2pcap installed (the wire oracle)", cap is not None)
+    cap = None
+    if sipt_wire.available():
+        capdir = tempfile.mkdtemp(prefix="ss7-peer-")
+        marker = free_port()
+        cap = Capture(os.path.join(capdir, "m2pa.pcap"), f"tcp port {port} or udp port {marker}", ("127.0.0.1", marker))
+    c.check("tshark, dumpcap and text2pcap installed, capture running (the wire oracle)", cap is not None and cap.started)
     peer = Ss7Peer(port)
     i, _ = peer.wait_for("event", "UP", timeout=20)
     c.check("libss7: SS7 up (its MTP2 aligned with the bridge's, SLTM/SLTA and TRA with isupgw's MTP3)",
@@ -202,7 +233,7 @@ try:
     c.check("SIP->ISUP callee release: libss7 idle after the call", peer.idle(), peer.lines[-5:])
 
     # ISUP -> SIP, answered (SIPp built-in uas: 180, 200); libss7 releases: REL -> BYE.
-    u = uas("sn:uas", UAS_PORT)
+    u = uas(scenario("uas_wait_bye.xml"), UAS_PORT)
     mark = len(peer.lines)
     peer.send("call 7 5552000 30999")
     i, _ = peer.wait_for("event", "ACM", "cic=7", start=mark)
@@ -402,7 +433,7 @@ try:
     c.check("libss7 idle at the end (its call list empty)", peer.idle(), peer.lines[-5:])
 
     if cap:
-        cap.stop()
+        c.check("dumpcap: the capture complete (marker seen, nothing dropped)", cap.stop(), cap.stats[-300:])
         wire = m2pa_isup(cap.path, port)
         # Expert severity as tshark prints it: Error is 0x800000 (Warning 0x600000).
         bad = [r for r in wire if r["_ws.malformed"] or any(int(v) >= 0x800000 for v in r["_ws.expert.severity"])]
@@ -425,7 +456,7 @@ try:
             elif mt == "16" and open_rel.get(cic) not in (None, r["direction"]):
                 del open_rel[cic]
         c.check("tshark: every REL answered by an RLC on its CIC", not open_rel, open_rel)
-        cap.cleanup()
+        shutil.rmtree(capdir, ignore_errors=True)
     rc_peer = peer.stop()
     c.check("ss7-peer ends cleanly", rc_peer == 0, rc_peer)
     rc, _ = d.stop()
