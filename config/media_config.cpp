@@ -77,6 +77,7 @@ Result<MediaSettings, FieldError> fail(std::string path, std::string reason) {
 Result<MediaSettings, FieldError> build_media(const Config& cfg, const Ss7Settings& ss7) {
   MediaSettings out;
   std::set<std::string> names;
+  std::set<std::string> h248_names;  // media gateways with protocol: h248
   for (int i = 0; i < cfg.media_gateways_size(); ++i) {
     const auto& mg = cfg.media_gateways(i);
     const std::string p = "media_gateways[" + std::to_string(i) + "]";
@@ -94,12 +95,20 @@ Result<MediaSettings, FieldError> build_media(const Config& cfg, const Ss7Settin
       return fail(p + ".max_rto_ms", "max_rto_ms must not be below initial_rto_ms");
     if (mg.max_retransmissions() > 20)
       return fail(p + ".max_retransmissions", "max_retransmissions must be at most 20");
+    const bool h248 = mg.protocol() == "h248";
+    if (!mg.protocol().empty() && !h248 && mg.protocol() != "mgcp")
+      return fail(p + ".protocol", "protocol '" + mg.protocol() + "' is not mgcp or h248");
+    if (h248) h248_names.insert(mg.name());
+    if (h248 && !mg.keepalive_endpoint().empty())
+      return fail(p + ".keepalive_endpoint", "an h248 media gateway is audited on ROOT: no keepalive_endpoint");
     if (!mg.keepalive_endpoint().empty() && mg.keepalive_endpoint().find('@') == std::string::npos)
       return fail(p + ".keepalive_endpoint", "endpoint '" + mg.keepalive_endpoint() + "' has no @domain");
 
     MediaGatewaySettings s;
     s.udp.mg_address = mg.address().address();
-    s.udp.mg_port = static_cast<std::uint16_t>(mg.address().port() == 0 ? 2427 : mg.address().port());
+    // RFC 3435 3.5: MGs listen on 2427; H.248.1 D.1: 2944 for the text encoding.
+    const std::uint16_t default_port = h248 ? 2944 : 2427;
+    s.udp.mg_port = static_cast<std::uint16_t>(mg.address().port() == 0 ? default_port : mg.address().port());
     s.udp.local_address = mg.local().address().empty()
                               ? (mg.address().address().find(':') != std::string::npos ? "::" : "0.0.0.0")
                               : mg.local().address();
@@ -121,6 +130,16 @@ Result<MediaSettings, FieldError> build_media(const Config& cfg, const Ss7Settin
     if (mg.initial_rto_ms() != 0) cc.initial_rto = std::chrono::milliseconds(mg.initial_rto_ms());
     if (mg.max_rto_ms() != 0) cc.max_rto = std::chrono::milliseconds(mg.max_rto_ms());
     if (mg.max_retransmissions() != 0) cc.max_retransmissions = mg.max_retransmissions();
+    if (h248) {
+      s.h248 = true;
+      auto& hc = s.h248_client;
+      hc.mg_name = cc.mg_name;
+      hc.keepalive_interval = cc.keepalive_interval;
+      hc.initial_rto = cc.initial_rto;
+      hc.max_rto = cc.max_rto;
+      hc.max_retransmissions = cc.max_retransmissions;
+      // hc.mid: "[local address]:port", set when the socket is bound (daemon/media_stack.cpp).
+    }
     out.gateways.push_back(std::move(s));
   }
   for (int i = 0; i < cfg.ss7().trunk_groups_size(); ++i) {
@@ -139,6 +158,11 @@ Result<MediaSettings, FieldError> build_media(const Config& cfg, const Ss7Settin
     GroupMediaSettings s;
     s.trunk_group = g.name();
     s.media_gateway = g.media_gateway();
+    const bool h248 = h248_names.count(g.media_gateway()) != 0;
+    if (h248 && (is_wildcard(g.endpoints()) || g.endpoints().find('@') != std::string::npos))
+      return fail(p + ".endpoints", "media gateway '" + g.media_gateway() +
+                                        "' speaks h248: 'endpoints' is a termination pattern without @domain or "
+                                        "wildcards, e.g. \"tdm/e1-{span}/{timeslot}\"");
     if (is_wildcard(g.endpoints())) {
       if (domain_of(g.endpoints()).empty())
         return fail(p + ".endpoints", "endpoint '" + g.endpoints() + "' has no @domain");
@@ -147,7 +171,7 @@ Result<MediaSettings, FieldError> build_media(const Config& cfg, const Ss7Settin
       const auto& tg = ss7.trunk_groups.at(static_cast<std::size_t>(i));  // build_ss7 kept every group, in order
       mediagw::TrunkLayout layout;
       layout.first_cic = lowest_cic(tg);
-      auto pattern = mediagw::EndpointPattern::parse(g.endpoints(), layout);
+      auto pattern = mediagw::EndpointPattern::parse(g.endpoints(), layout, !h248);
       if (!pattern)
         return fail(p + ".endpoints", "endpoint pattern '" + g.endpoints() + "': " + describe(pattern.error()));
       s.tdm = std::move(*pattern);

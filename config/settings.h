@@ -16,6 +16,7 @@
 #include "isup/isup_cc_config.h"
 #include "isup/screening.h"
 #include "media-gw/endpoint_map.h"
+#include "media-gw/h248_client.h"
 #include "media-gw/mgcp_client.h"
 #include "media-gw/mgcp_udp.h"
 #include "sigtran/m2pa_link.h"
@@ -80,6 +81,8 @@ struct Ss7Settings {
 struct MediaGatewaySettings {
   mediagw::UdpConfig udp;
   mediagw::ClientConfig client;  // MG name, keepalive endpoint and interval, retransmission
+  bool h248 = false;             // protocol: h248 (issue 22); `h248_client` then replaces `client`
+  mediagw::H248Config h248_client;
 };
 
 // A trunk group carried by a media gateway: where each circuit's media lives.

@@ -17,6 +17,16 @@ mediagw::mgcp::ConnectionMode mgcp_mode(engine::MediaMode m) {
   return mediagw::mgcp::ConnectionMode::kSendRecv;
 }
 
+mediagw::h248::StreamMode h248_mode(engine::MediaMode m) {
+  switch (m) {
+    case engine::MediaMode::kSendOnly: return mediagw::h248::StreamMode::kSendOnly;
+    case engine::MediaMode::kRecvOnly: return mediagw::h248::StreamMode::kRecvOnly;
+    case engine::MediaMode::kSendRecv: return mediagw::h248::StreamMode::kSendRecv;
+    case engine::MediaMode::kInactive: return mediagw::h248::StreamMode::kInactive;
+  }
+  return mediagw::h248::StreamMode::kSendRecv;
+}
+
 }  // namespace
 
 MediaStack::MediaStack(boost::asio::io_context& io, Logger& log, Counters& counters)
@@ -33,6 +43,11 @@ Result<std::unique_ptr<MediaStack>, std::string> MediaStack::create(boost::asio:
     mg->name = c.client.mg_name;
     mg->udp = c.udp;
     mg->transport = std::make_unique<mediagw::MgcpUdpTransport>(io, log, counters);
+    if (c.h248) {
+      s->add_h248(*mg, c.h248_client, clock);
+      s->mgs_.push_back(std::move(mg));
+      continue;
+    }
     mg->client = std::make_unique<mediagw::MgcpClient>(c.client, *mg->transport, s->timers_, clock, log, counters);
     mg->connections = std::make_unique<mediagw::MgConnections>(mg->name, *mg->client, log, counters);
     mg->continuity = std::make_unique<mediagw::ContinuityChecker>(*mg->client, s->timers_, log, counters);
@@ -66,12 +81,52 @@ Result<std::unique_ptr<MediaStack>, std::string> MediaStack::create(boost::asio:
   return s;
 }
 
+void MediaStack::add_h248(Mg& mg, const mediagw::H248Config& cfg, Clock& clock) {
+  mg.h248_client = std::make_unique<mediagw::H248Client>(cfg, *mg.transport, timers_, clock, log_, counters_);
+  mg.h248_calls = std::make_unique<mediagw::H248Calls>(mg.name, *mg.h248_client, log_, counters_);
+  Mg* raw = &mg;
+  mg.h248_client->on_service_change(
+      [raw](const mediagw::ServiceChangeNotice& n) { raw->h248_calls->handle_service_change(n); });
+  mg.h248_calls->on_lost([this, raw](mediagw::MediaId media, int cause) {
+    for (auto it = calls_.begin(); it != calls_.end(); ++it)
+      if (it->second.mg == raw && it->second.media == media) {
+        const Id id = it->first;
+        calls_.erase(it);
+        if (lost_) lost_(id, cause);
+        return;
+      }
+  });
+  mg.h248_client->health().set_listener([raw](mediagw::HealthState from, mediagw::HealthState to,
+                                              mediagw::HealthEvent) { raw->h248_calls->handle_health(from, to); });
+}
+
 Result<bool, std::string> MediaStack::start() {
   for (auto& mg : mgs_) {
     Mg* raw = mg.get();
-    if (auto ec = mg->transport->open(mg->udp, [raw](std::span<const std::uint8_t> d) { raw->client->receive(d); }))
+    auto receiver = [raw](std::span<const std::uint8_t> d) {
+      if (raw->h248_client) {
+        raw->h248_client->receive(d);
+      } else {
+        raw->client->receive(d);
+      }
+    };
+    if (auto ec = mg->transport->open(mg->udp, receiver))
       return Err("media gateway '" + mg->name + "': cannot bind " + mg->udp.local_address + ":" +
                  std::to_string(mg->udp.local_port) + ": " + ec.message());
+    if (mg->h248_client) {
+      // Our mId (7.2.8, B.2): the address and port the MG answers to.
+      const std::string& a = mg->udp.local_address;
+      const bool any = a == "0.0.0.0" || a == "::";
+      const std::string host = any ? mg->udp.mg_address : a;  // what the MG reaches us by on its route
+      mg->h248_client->set_mid("[" + host + "]:" + std::to_string(mg->transport->local_port()));
+      log_.notice(Subsystem::kMgcp, "h248_ready",
+                  {{"mg", mg->name},
+                   {"local_port", mg->transport->local_port()},
+                   {"mg_address", mg->udp.mg_address},
+                   {"mg_port", mg->udp.mg_port}});
+      mg->h248_client->start_keepalive();
+      continue;
+    }
     log_.notice(Subsystem::kMgcp, "mgcp_ready",
                 {{"mg", mg->name},
                  {"local_port", mg->transport->local_port()},
@@ -88,6 +143,11 @@ void MediaStack::stop() {
   calls_.clear();
   lost_ = nullptr;
   for (auto& mg : mgs_) {
+    if (mg->h248_client) {
+      mg->h248_client->cancel_all();
+      mg->transport->close();
+      continue;
+    }
     if (!mg->client) continue;
     mg->client->stop_keepalive();
     mg->client->cancel_all();
@@ -134,6 +194,7 @@ std::optional<engine::CallMedia::Id> MediaStack::open(isup::GroupId group, std::
   const Id id = next_call_++;
   CallConnection& cc = calls_[id];
   cc.mg = m->mg;
+  if (m->mg->h248_calls) return open_h248(id, *m, remote_sdp, mode, std::move(ready));
   if (!m->mg->connections->usable()) {
     // An MG that is down or leaving service takes no new calls (RFC 3435 2.3.12).
     counters_.get("mgcp.calls.mg_unusable").inc();
@@ -162,9 +223,34 @@ std::optional<engine::CallMedia::Id> MediaStack::open(isup::GroupId group, std::
   return id;
 }
 
+std::optional<engine::CallMedia::Id> MediaStack::open_h248(Id id, const CircuitMedia& m, const std::string& remote_sdp,
+                                                           engine::MediaMode mode, Ready ready) {
+  if (!m.mg->h248_calls->usable()) {
+    counters_.get("h248.calls.mg_unusable").inc();
+    timers_.start(Clock::duration::zero(), [this, id, ready = std::move(ready)] {
+      if (calls_.erase(id) != 0) ready(std::nullopt);
+    });
+    return id;
+  }
+  // H248Calls keeps an update asked for while the Add is in flight; `created` stays true here.
+  calls_[id].created = true;
+  calls_[id].media = m.mg->h248_calls->open(m.endpoint, h248_mode(mode), remote_sdp,
+                                            [this, id, ready = std::move(ready)](const auto& sdp) {
+                                              auto it = calls_.find(id);
+                                              if (it == calls_.end()) return;
+                                              if (!sdp) calls_.erase(it);
+                                              ready(sdp);
+                                            });
+  return id;
+}
+
 void MediaStack::update(Id id, const std::string& remote_sdp, engine::MediaMode mode) {
   auto it = calls_.find(id);
   if (it == calls_.end()) return;
+  if (it->second.mg->h248_calls) {
+    it->second.mg->h248_calls->modify(it->second.media, h248_mode(mode), remote_sdp);
+    return;
+  }
   if (!it->second.created) {
     // Applied once the MG has answered the CRCX; a later update wins, keeping a known remote SDP.
     std::string sdp = remote_sdp.empty() && it->second.update ? it->second.update->first : remote_sdp;
@@ -177,14 +263,19 @@ void MediaStack::update(Id id, const std::string& remote_sdp, engine::MediaMode 
 void MediaStack::close(Id id) {
   auto it = calls_.find(id);
   if (it == calls_.end()) return;
-  if (it->second.media != 0) it->second.mg->connections->release(it->second.media);
+  if (it->second.mg->h248_calls) {
+    if (it->second.media != 0) it->second.mg->h248_calls->close(it->second.media);
+  } else if (it->second.media != 0) {
+    it->second.mg->connections->release(it->second.media);
+  }
   calls_.erase(it);
 }
 
 void MediaStack::connect_loop(isup::GroupId group, std::uint16_t cic) {
   auto m = media_for(group, cic);
-  if (!m || !m->tdm) {
-    // No TDM endpoint to loop: the far exchange's check fails and Q.764 2.1.8 takes over.
+  if (!m || !m->tdm || m->mg->h248_calls) {
+    // No TDM endpoint to loop (or an H.248 MG: the ct package is not built yet): the far exchange's check fails and
+    // Q.764 2.1.8 takes over.
     counters_.get("mgcp.cot.no_endpoint").inc();
     log_.warn(Subsystem::kMgcp, "cot.no_endpoint", {{"group", group}, {"cic", cic}});
     return;
@@ -193,12 +284,12 @@ void MediaStack::connect_loop(isup::GroupId group, std::uint16_t cic) {
 }
 
 void MediaStack::disconnect_loop(isup::GroupId group, std::uint16_t cic) {
-  if (auto m = media_for(group, cic); m && m->tdm) m->mg->continuity->disconnect_loop(m->endpoint);
+  if (auto m = media_for(group, cic); m && m->tdm && m->mg->continuity) m->mg->continuity->disconnect_loop(m->endpoint);
 }
 
 void MediaStack::start_test(isup::GroupId group, std::uint16_t cic) {
   auto m = media_for(group, cic);
-  if (!m || !m->tdm) {
+  if (!m || !m->tdm || m->mg->h248_calls) {
     counters_.get("mgcp.cot.no_endpoint").inc();
     log_.warn(Subsystem::kMgcp, "cot.no_endpoint", {{"group", group}, {"cic", cic}});
     // Reported later, never from inside ISUP's own call.
@@ -218,6 +309,13 @@ std::optional<engine::MediaDescription> MediaStack::describe(Id id) const {
   if (it == calls_.end() || it->second.mg == nullptr) return std::nullopt;
   engine::MediaDescription d;
   d.mg = it->second.mg->name;
+  if (it->second.mg->h248_calls) {
+    if (const auto* info = it->second.mg->h248_calls->info(it->second.media)) {
+      d.endpoint = info->tdm;
+      if (info->context) d.connection_id = "context " + std::to_string(*info->context) + " " + info->rtp;
+    }
+    return d;
+  }
   if (const auto* info = it->second.mg->connections->info(it->second.media)) {
     d.endpoint = info->endpoint;
     d.connection_id = info->connection_id;

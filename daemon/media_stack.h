@@ -13,6 +13,11 @@
 // It is ISUP's ContinuityCheck (Q.764 2.1.8): loops and check tones run on the
 // circuit's endpoint; a trunk group without an MG (or with an RTP-only one)
 // cannot loop, so its checks fail and the ISUP procedures handle that.
+//
+// An MG with protocol h248 (issue 22) gets an H248Client and H248Calls instead:
+// one context per call (Add of the circuit's TDM termination and an RTP
+// termination, Modify, Subtract both). Continuity checks through an H.248 MG
+// (the ct package) are not built yet: they fail, as for a group without an MG.
 #pragma once
 
 #include <cstdint>
@@ -34,6 +39,8 @@
 #include "isup/isup_cc_user.h"
 #include "media-gw/continuity_check.h"
 #include "media-gw/endpoint_map.h"
+#include "media-gw/h248_calls.h"
+#include "media-gw/h248_client.h"
 #include "media-gw/mg_connections.h"
 #include "media-gw/mgcp_client.h"
 #include "media-gw/mgcp_udp.h"
@@ -49,6 +56,10 @@ class MediaStack final : public isup::ContinuityCheck, public engine::CallMedia 
     std::unique_ptr<mediagw::MgcpClient> client;
     std::unique_ptr<mediagw::MgConnections> connections;
     std::unique_ptr<mediagw::ContinuityChecker> continuity;
+    // protocol: h248 (issue 22): these instead of client/connections/continuity.
+    std::unique_ptr<mediagw::H248Client> h248_client;
+    std::unique_ptr<mediagw::H248Calls> h248_calls;
+    const mediagw::MgHealthFsm& health() const { return h248_client ? h248_client->health() : client->health(); }
   };
   // Where a circuit's media lives.
   struct CircuitMedia {
@@ -97,6 +108,9 @@ class MediaStack final : public isup::ContinuityCheck, public engine::CallMedia 
     std::uint32_t pc_low = 0, pc_high = 0;        // the group's OPC and DPC, ordered
   };
   MediaStack(boost::asio::io_context& io, Logger& log, Counters& counters);
+  void add_h248(Mg& mg, const mediagw::H248Config& cfg, Clock& clock);
+  std::optional<Id> open_h248(Id id, const CircuitMedia& m, const std::string& remote_sdp, engine::MediaMode mode,
+                              Ready ready);
 
   Logger& log_;
   Counters& counters_;

@@ -80,7 +80,8 @@ int Runtime::run() {
   if (!config_.settings.media.gateways.empty()) {
     auto media = MediaStack::create(io_, config_.settings.media, clock_, log_, counters_);
     if (media && trace_)
-      for (const auto& mg : (*media)->gateways()) trace_->tap_mgcp(*mg->transport, mg->udp);
+      for (const auto& mg : (*media)->gateways())
+        if (!mg->h248_client) trace_->tap_mgcp(*mg->transport, mg->udp);  // H.248 is not traced yet
     if (media) {
       if (auto started = (*media)->start(); !started) media = Err(started.error());
     }
@@ -416,8 +417,9 @@ std::vector<mgmt::MediaGatewayRef> Runtime::media_gateways() {
   std::vector<mgmt::MediaGatewayRef> out;
   if (!media_) return out;
   for (const auto& mg : media_->gateways())
-    out.push_back(
-        mgmt::MediaGatewayRef{mg->name, mg->udp.mg_address, mg->udp.mg_port, mg->client.get(), mg->connections.get()});
+    out.push_back(mgmt::MediaGatewayRef{mg->name, mg->udp.mg_address, mg->udp.mg_port, mg->client.get(),
+                                        mg->connections.get(), &mg->health(),
+                                        mg->h248_calls ? mg->h248_calls->active() : 0});
   return out;
 }
 

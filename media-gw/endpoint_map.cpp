@@ -34,11 +34,14 @@ std::string_view to_string(PatternError e) {
   return "?";
 }
 
-Result<EndpointPattern, PatternError> EndpointPattern::parse(std::string_view pattern, TrunkLayout layout) {
+Result<EndpointPattern, PatternError> EndpointPattern::parse(std::string_view pattern, TrunkLayout layout,
+                                                             bool require_domain) {
   using E = Err<PatternError>;
   if (pattern.empty()) return E(PatternError::kEmpty);
   auto at = pattern.rfind('@');
-  if (at == std::string_view::npos || at == 0 || at + 1 == pattern.size()) return E(PatternError::kNoDomain);
+  if (!require_domain && at == std::string_view::npos) at = pattern.size();
+  if (at == std::string_view::npos || at == 0 || (require_domain && at + 1 == pattern.size()))
+    return E(PatternError::kNoDomain);
   if (layout.first_cic == 0) return E(PatternError::kBadLayout);
   EndpointPattern p;
   p.text_ = std::string(pattern);

@@ -65,7 +65,9 @@ std::string_view to_string(PatternError e);
 
 class EndpointPattern {
  public:
-  static Result<EndpointPattern, PatternError> parse(std::string_view pattern, TrunkLayout layout = {});
+  // require_domain false: H.248 termination names, which have no "@domain".
+  static Result<EndpointPattern, PatternError> parse(std::string_view pattern, TrunkLayout layout = {},
+                                                     bool require_domain = true);
 
   // Endpoint name for a CIC, nullopt when the CIC is outside the trunk group.
   std::optional<std::string> endpoint_for_cic(std::uint32_t cic) const;

@@ -247,7 +247,9 @@ std::vector<MediaGatewayView> Model::media_gateways() const {
     v.address = mg.address;
     v.port = mg.port;
     if (mg.client) v.health = mg.client->health().state();
+    if (mg.health) v.health = mg.health->state();
     if (mg.connections) v.connections = mg.connections->active();
+    if (!mg.connections) v.connections = mg.h248_contexts;
     out.push_back(std::move(v));
   }
   return out;

@@ -79,6 +79,8 @@ struct MediaGatewayRef {
   std::uint16_t port = 0;
   const mediagw::MgcpClient* client = nullptr;
   const mediagw::MgConnections* connections = nullptr;
+  const mediagw::MgHealthFsm* health = nullptr;  // set for every MG (H.248 ones have no MgcpClient)
+  std::size_t h248_contexts = 0;                 // calls' contexts on an H.248 MG
 };
 
 // The daemon's answer to a reload request (reload that keeps calls: the

@@ -33,6 +33,9 @@ PACKAGES=(
   libpri-dev
   # libss7 (Asterisk's MTP2/MTP3/ISUP) as the independent ISUP peer: tools/ss7-peer (issue 20)
   libss7-dev
+  # an independent H.248 media gateway in tests: Erlang/OTP's megaco application driven by our escript
+  # (tests/integration/h248_mg); erlang-dev holds megaco's record headers the escript includes
+  erlang-megaco erlang-dev
 )
 
 missing=()

@@ -1,0 +1,102 @@
+"""Calls through an H.248 media gateway (issue 22): SIPp -> isupgw -> ISUP over
+M3UA/TCP -> the gateway's simulated exchange, the trunk group's circuits on
+TDM terminations "tdm/e1-{span}/{timeslot}" of Erlang/OTP's megaco as the MG
+(tests/integration/h248_mg, text encoding over UDP; the verdicts are SIPp's
+counts and the MG's own table of contexts):
+
+  - the MG registers (ServiceChange Restart on ROOT, accepted by our reply);
+  - 20 calls, each one context (Add TDM + Add $ -> rtp/N with the MG's SDP),
+    Subtract both at release: SIPp counts 20 successful calls, and afterwards
+    the MG holds no context and no termination;
+  - the MG restarts mid-call (ServiceChange Restart, 901 Cold Boot): the call
+    is released with cause 41 (SIPp gets the BYE);
+  - the MG goes silent mid-call: the AuditValue keepalive is lost and the call
+    is released with cause 38."""
+import threading
+
+from calltest import free_port, scenario, sip_port, uac, wait_circuits_reset
+from h248mg import H248Mg
+from harness import Checks, Daemon, wait_until
+
+c = Checks()
+GW_IP, MG_IP = "127.0.0.85", "127.0.0.86"
+GW_H248, MG_PORT, SIM_PORT = free_port(), free_port(), free_port()
+GW = f"""
+logging: {{level: info, subsystems: {{call: debug, mgcp: debug, isup: debug}}}}
+sip:
+  listeners: [{{transport: udp, address: 127.0.0.1, port: 0}}]
+  trunks: [{{name: local, address: 127.0.0.1, allowed_sources: ["127.0.0.0/8"]}}]
+media_gateways:
+  - {{name: mg1, protocol: h248, address: {{address: {MG_IP}, port: {MG_PORT}}},
+     local: {{address: {GW_IP}, port: {GW_H248}}},
+     keepalive_ms: 500, initial_rto_ms: 200, max_rto_ms: 400, max_retransmissions: 3}}
+ss7:
+  m3ua_links: [{{name: to-exchange, role: ipsp_client, transport: tcp, remote: {{address: 127.0.0.1, port: {SIM_PORT}}},
+                routing_contexts: [1]}}]
+  routes: [{{dpc: default, links: [to-exchange]}}]
+  trunk_groups: [{{name: exchange, opc: 0-0-1, dpc: 0-0-2, cics: ["1-31"], media_gateway: mg1,
+                  endpoints: "tdm/e1-{{span}}/{{timeslot}}"}}]
+  simulated_exchanges: [{{name: sim, listen: {{address: 127.0.0.1, port: {SIM_PORT}}}, opc: 0-0-2, dpc: 0-0-1,
+                         cics: ["1-31"], ring_ms: 100}}]
+routes: [{{prefix: "", from: local, targets: [{{trunk_group: exchange}}]}}]
+"""
+d = Daemon(GW)
+mg = None
+try:
+    port = sip_port(d)
+    c.check("link to the simulated exchange up", wait_circuits_reset(d), d.lines[-10:])
+    c.check("H.248 socket bound", d.wait_for(r"h248_ready mg=mg1", timeout=10) is not None, d.lines[-10:])
+    mg = H248Mg(MG_IP, MG_PORT, GW_IP, GW_H248)
+    # erl's start-up is slow on a loaded machine: wait for the event, generously.
+    c.check("the MG registers (ServiceChange Restart on ROOT answered)", mg.expect("registered", 90) is not None)
+    c.check("MG up in the gateway", d.wait_for(r"mg_health_transition.*mg=mg1.*to=UP|mg1.*UP", timeout=10) is not None,
+            d.lines[-10:])
+
+    rc, err = uac("sn:uac", port, calls=20, extra=["-r", "10", "-d", "200", "-l", "10"])
+    c.check("20 calls through the H.248 MG complete (SIPp)", rc == 0, err[-800:] + "\n".join(d.lines[-15:]))
+    left = wait_until(lambda: (lambda v: v if v == (0, 0) else None)(mg.contexts()), 10)
+    c.check("afterwards the MG holds no context and no termination (its own view)", left == (0, 0), mg.contexts())
+    adds = [l for l in d.lines if "media_ready" in l]
+    c.check("our SDP names the MG's RTP port", any("port=400" in l for l in adds), adds[-3:])
+
+    result = {}
+
+    def call():
+        result["r"] = uac(scenario("uac_wait_bye.xml"), port)
+
+    # The MG restarts mid-call: ServiceChange Restart (901) -> cause 41.
+    start = len(d.lines)
+    t = threading.Thread(target=call)
+    t.start()
+    c.check("call answered", d.wait_for(r"event=answer to=active", timeout=15, start=start) is not None, d.lines[-10:])
+    c.check("its context on the MG", wait_until(lambda: (mg.contexts() or (0, 0))[0] == 1, 10) is not None)
+    c.check("the MG restarts", mg.command("restart", "ok restart") is not None)
+    t.join(40)
+    rc, err = result.get("r", (None, "no result"))
+    c.check("SIPp gets the gateway's BYE after the MG restart", rc == 0, err[-500:] + "\n".join(d.lines[-15:]))
+    d.wait_for(r"media_lost", timeout=10, start=start)
+    lost = [l for l in d.lines[start:] if "media_lost" in l]
+    c.check("call released with cause 41 (temporary failure)", bool(lost) and "cause=41" in lost[0], lost)
+    c.check("the MG registers again", mg.expect("registered", 30) is not None)
+
+    # The MG goes silent mid-call: the AuditValue keepalive is lost -> cause 38.
+    start = len(d.lines)
+    t = threading.Thread(target=call)
+    t.start()
+    c.check("call answered", d.wait_for(r"event=answer to=active", timeout=15, start=start) is not None, d.lines[-10:])
+    c.check("the MG goes silent", mg.command("silent", "ok silent") is not None)
+    t.join(40)
+    rc, err = result.get("r", (None, "no result"))
+    c.check("SIPp gets the gateway's BYE after the MG went silent", rc == 0, err[-500:] + "\n".join(d.lines[-15:]))
+    d.wait_for(r"media_lost", timeout=10, start=start)
+    lost = [l for l in d.lines[start:] if "media_lost" in l]
+    c.check("call released with cause 38 (network out of order)", bool(lost) and "cause=38" in lost[0], lost)
+    rc, _ = d.stop()
+    c.check("gateway stops cleanly", rc == 0, rc)
+    lines = [l for l in d.lines if " isup circuits " in l]
+    c.check("every circuit idle at stop", bool(lines) and all(" busy=0" in l for l in lines), lines)
+finally:
+    d.cleanup()
+    if mg:
+        mg.stop()
+c.finish()
