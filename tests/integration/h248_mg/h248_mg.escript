@@ -84,7 +84,9 @@ command("contexts") ->
     say(io_lib:format("contexts ~w terminations ~w", [ets:info(mg_contexts, size), Terms]));
 command("restart") ->
     ets:delete_all_objects(mg_contexts),
-    [{conn, Conn}] = ets:lookup(mg_state, conn),
+    %% The registration reply named the MGC: the connection handle from connect() (preliminary_mid)
+    %% is no longer the current one.
+    [Conn | _] = megaco:system_info(connections),
     register_with_mgc(Conn, "901 Cold Boot"),
     say("ok restart");
 command("silent") ->
