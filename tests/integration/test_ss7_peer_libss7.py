@@ -140,6 +140,7 @@ if not os.path.exists(SS7_PEER):
     c.skip("ss7-peer not built (libss7-dev missing: scripts/setup.sh installs it)")
 
 UAS_PORT = free_port()
+M2PA_PORT = free_port()  # fixed: a restarted gateway listens where ss7-peer reconnects
 TOKEN = "ss7-peer-libss7-0123456789abcdef"
 tok = token_file(TOKEN)
 GW = f"""
@@ -155,7 +156,7 @@ ss7:
       local_pc: 0-0-1
       adjacent_pc: 0-0-2
       proving_ms: 500
-      links: [{{slc: 0, transport: tcp, local: {{address: {M2PA_ADDRESS}, port: 0}}}}]
+      links: [{{slc: 0, transport: tcp, local: {{address: {M2PA_ADDRESS}, port: {M2PA_PORT}}}}}]
   trunk_groups: [{{name: tg-libss7, opc: 0-0-1, dpc: 0-0-2, cics: ["1-31"], variant: {"ansi" if ANSI else "itu"}}}]
 routes:
   - {{prefix: "", from: local, targets: [{{trunk_group: tg-libss7}}]}}
@@ -457,12 +458,65 @@ try:
                 del open_rel[cic]
         c.check("tshark: every REL answered by an RLC on its CIC", not open_rel, open_rel)
         shutil.rmtree(capdir, ignore_errors=True)
-    rc_peer = peer.stop()
-    c.check("ss7-peer ends cleanly", rc_peer == 0, rc_peer)
+    if not ANSI:
+        # libss7's side restarts with a call up (ISUP -> SIP answered): the new libss7 resets its
+        # circuits (GRS, Q.764 2.9.3.1 as after a restart); the gateway clears the SIP leg (BYE).
+        u = uas(scenario("uas_wait_bye.xml"), UAS_PORT)
+        mark = len(peer.lines)
+        peer.send("call 14 5552004 30999")
+        i, _ = peer.wait_for("event", "ANM", "cic=14", start=mark)
+        c.check("libss7 restart: a call answered on CIC 14 first", i is not None, peer.lines[mark:])
+        rc_peer = peer.stop()
+        c.check("libss7 restart: the old ss7-peer ends cleanly", rc_peer == 0, rc_peer)
+        dmark = len(d.lines)
+        peer = Ss7Peer(port)
+        i, _ = peer.wait_for("event", "UP", timeout=20)
+        c.check("libss7 restart: the new libss7's link up", i is not None, peer.lines[-10:])
+        mark = len(peer.lines)
+        peer.send("group-reset 1 30")
+        i, _ = peer.wait_for("event", "GRA", "cic=1", "end=31", start=mark)
+        c.check("libss7 restart: its GRS answered by the gateway's GRA", i is not None, peer.lines[mark:])
+        c.check("libss7 restart: the gateway clears the SIP leg of the reset call (SIPp gets the BYE)",
+                wait_uas(u) == 0)
+        c.check("libss7 restart: libss7 idle", peer.idle(), peer.lines[-5:])
+        gateway_sees("libss7 restart: every circuit idle", lambda cs: len(cs) == 31 and all(
+            x["call"] == 0 and not x["resetting"] for x in cs.values()))
+
+    restart_mark = len(peer.lines)
     rc, _ = d.stop()
     c.check("the gateway stops cleanly", rc == 0, rc)
     ok, lines = circuits_idle(d)
     c.check("the gateway: every circuit idle at stop", ok, lines)
+    if not ANSI:
+        # The gateway restarts: libss7's link fails with the M2PA link (ss7-peer sends SIOS), realigns,
+        # and comes back once the new gateway listens; the new gateway resets the circuits (GRS) and calls go on.
+        mark = restart_mark
+        i, _ = peer.wait_for("event", "DOWN", start=mark)
+        c.check("gateway restart: libss7 sees its link go down", i is not None, peer.lines[mark:])
+        d.cleanup()
+        d = Daemon(GW)
+        i, _ = peer.wait_for("event", "UP", start=mark, timeout=20)
+        c.check("gateway restart: libss7's link up again", i is not None, peer.lines[mark:])
+        i, _ = peer.wait_for("event", "GRS", "cic=1", "end=31", start=mark)
+        c.check("gateway restart: the new gateway's GRS reaches libss7", i is not None, peer.lines[mark:])
+        c.check("gateway restart: its reset completes on libss7's GRA", wait_circuits_reset(d), d.lines[-10:])
+        sport = sip_port(d)
+        mark = len(peer.lines)
+        t = threading.Thread(target=lambda: setattr(t, "r", uac("sn:uac", sport, service="5551007")))
+        t.start()
+        i, iam = peer.wait_for("event", "IAM", start=mark)
+        if iam:
+            peer.send(f"acm {cic_of(iam)}")
+            peer.send(f"answer {cic_of(iam)}")
+        t.join(60)
+        c.check("gateway restart: a SIP->ISUP call through the new gateway passes", getattr(t, "r", (1, ""))[0] == 0,
+                getattr(t, "r", (1, "no run"))[1][-400:])
+        c.check("gateway restart: libss7 idle", peer.idle(), peer.lines[-5:])
+        rc, _ = d.stop()
+        ok, lines = circuits_idle(d)
+        c.check("gateway restart: the new gateway stops cleanly, every circuit idle", rc == 0 and ok, (rc, lines))
+    rc_peer = peer.stop()
+    c.check("ss7-peer ends cleanly", rc_peer == 0, rc_peer)
 finally:
     if peer:
         peer.stop()

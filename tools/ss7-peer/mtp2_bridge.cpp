@@ -26,6 +26,8 @@ Mtp2Bridge::Mtp2Bridge(int fd, Mtp2Timers timers, const Meter& meter, TimerServi
 
 void Mtp2Bridge::start() { fire(E::kStart); }
 
+void Mtp2Bridge::stop() { fire(E::kStop); }
+
 void Mtp2Bridge::fire(Mtp2Event e) {
   m_.fire(e, [this](Mtp2Action a) { act(a); });
 }

@@ -44,6 +44,8 @@ class Mtp2Bridge {
   Mtp2Bridge(int fd, Mtp2Timers timers, const Meter& meter, TimerService& ts, Logger& log, User user);
 
   void start();
+  // Out of service: SIOS to libss7 (its MTP2 and MTP3 see the link fail).
+  void stop();
   // Reads every frame waiting on the descriptor.
   void on_readable();
   // An MSU towards libss7: sent at once when in service, else dropped (false).

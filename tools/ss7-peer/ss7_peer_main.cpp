@@ -34,6 +34,7 @@
 #include "base/clock.h"
 #include "base/counters.h"
 #include "base/log.h"
+#include "base/one_shot_timer.h"
 #include "sigtran/m2pa_link.h"
 #include "sigtran/tcp_transport.h"
 #include "tools/ss7-peer/libss7_app.h"
@@ -230,7 +231,10 @@ class M2paSide final : public sigtran::m2pa::LinkUser {
   }
   void on_link_out_of_service(sigtran::m2pa::Link& /*l*/, std::string_view reason) override {
     std::cout << "m2pa out_of_service reason=" << reason << std::endl;
+    if (on_failure) on_failure();
   }
+  // The M2PA link failed (isupgw gone or restarting): the signalling link fails end to end.
+  std::function<void()> on_failure;
   void on_link_msu(sigtran::m2pa::Link& /*l*/, std::span<const std::uint8_t> msu) override {
     if (bridge && !bridge->send_msu(msu)) std::cout << "mtp2 dropped_msu" << std::endl;
   }
@@ -243,6 +247,7 @@ class M2paSide final : public sigtran::m2pa::LinkUser {
   // `hold`: libss7's MSUs wait in the bridge; `flush` sends them. A test makes two messages
   // cross on the link this way (release collision, dual seizure: Q.764 2.3.1 e), 2.10.1.4).
   void hold() { held_ = true; }
+  void drop_queued() { queued_.clear(); }
   std::size_t flush() {
     held_ = false;
     const std::size_t n = queued_.size();
@@ -324,16 +329,25 @@ int run(int argc, char** argv) {
   m2pa.link = &link;
 
   const auto mtp2_meter = Mtp2Bridge::make_meter(log, counters);
-  bool m2pa_started = false;
   Mtp2Bridge bridge(sv[1], Mtp2Timers{}, mtp2_meter, timers, log,
                     Mtp2Bridge::User{.in_service =
                                          [&] {
                                            std::cout << "mtp2 in_service" << std::endl;
-                                           if (!m2pa_started) link.start();
-                                           m2pa_started = true;
+                                           link.start();  // connects (again) and aligns
                                          },
                                      .out_of_service = [&] { std::cout << "mtp2 out_of_service" << std::endl; },
                                      .msu = [&](std::span<const std::uint8_t> msu) { m2pa.from_libss7(msu); }});
+  // When the M2PA link fails, libss7's link fails too (SIOS): its MTP3 sees the link go down and
+  // realigns after a second; the M2PA link starts again once libss7's MTP2 is back in service, and
+  // keeps trying to connect (a restarting isupgw) every second (m2pa::LinkConfig reconnect_delay).
+  bool stopping = false;
+  OneShotTimer realign(timers);
+  m2pa.on_failure = [&] {
+    if (stopping) return;
+    bridge.stop();
+    m2pa.drop_queued();
+    realign.arm(std::chrono::seconds(1), [&] { bridge.start(); });
+  };
   m2pa.bridge = &bridge;
 
   std::optional<Runner> runner;
@@ -392,6 +406,7 @@ int run(int argc, char** argv) {
     bridge.on_readable();
     if (auto done = runner->step(clock.now())) {
       rc = *done;
+      stopping = true;
       link.shutdown();
       io.stop();
       return;
