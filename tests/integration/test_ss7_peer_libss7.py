@@ -348,12 +348,12 @@ try:
     c.check("release collision: libss7 idle after the call", peer.idle(), peer.lines[-5:])
 
     # Dual seizure (Q.764 2.10.1.4) on CIC 1: the gateway (point code 1, lower than libss7's 2) controls
-    # the odd circuits. CICs 3-31 blocked by the gateway so that it seizes CIC 1; libss7's IAM on CIC 1
+    # the odd circuits. CICs 2-31 blocked by the gateway so that it seizes CIC 1; libss7's IAM on CIC 1
     # waits in the bridge until the gateway's IAM has reached libss7.
-    r = run([BIN, "ctl", "--url", url, "--token-file", tok, "block", "tg-libss7", "3-31"])
-    c.check("dual seizure: the gateway blocks CICs 3-31", r.returncode == 0, r.stderr)
+    r = run([BIN, "ctl", "--url", url, "--token-file", tok, "block", "tg-libss7", "2-31"])
+    c.check("dual seizure: the gateway blocks CICs 2-31", r.returncode == 0, r.stderr)
     c.check("dual seizure: libss7 answers the CGB",
-            d.wait_for(r"isup rx group=tg-libss7 cic=3 msg=CGBA") is not None, d.lines[-5:])
+            d.wait_for(r"isup rx group=tg-libss7 cic=2 msg=CGBA") is not None, d.lines[-5:])
     mark = len(peer.lines)
     peer.send("hold")
     peer.send("call 1 5552003 30999")
@@ -381,9 +381,9 @@ try:
     c.check("dual seizure: SIPp's call passes", getattr(t, "r", (1, ""))[0] == 0,
             getattr(t, "r", (1, "no run"))[1][-400:])
     c.check("dual seizure: libss7 idle after the call", peer.idle(), peer.lines[-5:])
-    r = run([BIN, "ctl", "--url", url, "--token-file", tok, "unblock", "tg-libss7", "3-31"])
-    c.check("dual seizure: the gateway unblocks CICs 3-31", r.returncode == 0 and d.wait_for(
-        r"isup rx group=tg-libss7 cic=3 msg=CGUA") is not None, r.stderr)
+    r = run([BIN, "ctl", "--url", url, "--token-file", tok, "unblock", "tg-libss7", "2-31"])
+    c.check("dual seizure: the gateway unblocks CICs 2-31", r.returncode == 0 and d.wait_for(
+        r"isup rx group=tg-libss7 cic=2 msg=CGUA") is not None, r.stderr)
 
     def libss7_does(name, command, answer):
         mark = len(peer.lines)
