@@ -17,6 +17,7 @@ import os
 import queue
 import re
 import shutil
+import socket
 import struct
 import subprocess
 import sys
@@ -107,7 +108,8 @@ def m2pa_isup(pcap, port):
         tcp = frame[14 + ihl:]
         sport, dport, seq = struct.unpack_from("!HHI", tcp, 0)
         payload = frame[14 + ihl + (tcp[12] >> 4) * 4:14 + struct.unpack_from("!H", frame, 16)[0]]
-        if not payload or port not in (sport, dport) or (sport, seq) in seen:  # retransmissions once
+        on_link = socket.inet_aton(M2PA_ADDRESS) in (frame[26:30], frame[30:34])
+        if not payload or not on_link or port not in (sport, dport) or (sport, seq) in seen:  # retransmissions once
             continue
         seen.add((sport, seq))
         dn = "to" if dport == port else "from"
@@ -180,7 +182,7 @@ try:
     if sipt_wire.available():
         capdir = tempfile.mkdtemp(prefix="ss7-peer-")
         marker = free_port()
-        cap = Capture(os.path.join(capdir, "m2pa.pcap"), f"tcp port {port} or udp port {marker}", ("127.0.0.1", marker))
+        cap = Capture(os.path.join(capdir, "m2pa.pcap"), f"(host {M2PA_ADDRESS} and tcp port {port}) or udp port {marker}", ("127.0.0.1", marker))
     c.check("tshark, dumpcap and text2pcap installed, capture running (the wire oracle)", cap is not None and cap.started)
     peer = Ss7Peer(port)
     i, _ = peer.wait_for("event", "UP", timeout=20)
