@@ -198,14 +198,18 @@ std::optional<engine::CallMedia::Id> MediaStack::open(isup::GroupId group, std::
   if (!m->mg->connections->usable()) {
     // An MG that is down or leaving service takes no new calls (RFC 3435 2.3.12).
     counters_.get("mgcp.calls.mg_unusable").inc();
-    timers_.start(Clock::duration::zero(), [this, id, ready = std::move(ready)] {
-      if (calls_.erase(id) != 0) ready(std::nullopt);
-    });
+    fail_later(id, std::move(ready));
     return id;
   }
-  cc.media = m->mg->connections->create(
+  // A client that refuses the CRCX at once (its pending-transaction limit) answers inside create(): that failure
+  // is reported from the zero timer, after the engine holds the id, and no reference into calls_ is held across
+  // the call (the failure erases the entry).
+  auto opening = std::make_shared<bool>(true);
+  const auto media = m->mg->connections->create(
       m->endpoint, mgcp_mode(mode), remote_sdp,
-      [this, id, ready = std::move(ready)](const Result<mediagw::ConnectionInfo, mediagw::ConnectionFailure>& r) {
+      [this, id, opening,
+       ready = std::move(ready)](const Result<mediagw::ConnectionInfo, mediagw::ConnectionFailure>& r) mutable {
+        if (*opening && !r.ok()) return fail_later(id, std::move(ready));
         auto it = calls_.find(id);
         if (it == calls_.end()) return;
         if (!r.ok()) {
@@ -220,27 +224,38 @@ std::optional<engine::CallMedia::Id> MediaStack::open(isup::GroupId group, std::
         ready(r->sdp);
       },
       m->call_id);
+  *opening = false;
+  if (auto it = calls_.find(id); it != calls_.end()) it->second.media = media;
   return id;
+}
+
+void MediaStack::fail_later(Id id, Ready ready) {
+  timers_.start(Clock::duration::zero(), [this, id, ready = std::move(ready)] {
+    if (calls_.erase(id) != 0) ready(std::nullopt);
+  });
 }
 
 std::optional<engine::CallMedia::Id> MediaStack::open_h248(Id id, const CircuitMedia& m, const std::string& remote_sdp,
                                                            engine::MediaMode mode, Ready ready) {
   if (!m.mg->h248_calls->usable()) {
     counters_.get("h248.calls.mg_unusable").inc();
-    timers_.start(Clock::duration::zero(), [this, id, ready = std::move(ready)] {
-      if (calls_.erase(id) != 0) ready(std::nullopt);
-    });
+    fail_later(id, std::move(ready));
     return id;
   }
-  // H248Calls keeps an update asked for while the Add is in flight; `created` stays true here.
+  // H248Calls keeps an update asked for while the Add is in flight; `created` stays true here. A refusal inside
+  // open() (the client's pending limit) is reported from the zero timer, as for MGCP above.
   calls_[id].created = true;
-  calls_[id].media = m.mg->h248_calls->open(m.endpoint, h248_mode(mode), remote_sdp,
-                                            [this, id, ready = std::move(ready)](const auto& sdp) {
+  auto opening = std::make_shared<bool>(true);
+  const auto media = m.mg->h248_calls->open(m.endpoint, h248_mode(mode), remote_sdp,
+                                            [this, id, opening, ready = std::move(ready)](const auto& sdp) mutable {
+                                              if (*opening && !sdp) return fail_later(id, std::move(ready));
                                               auto it = calls_.find(id);
                                               if (it == calls_.end()) return;
                                               if (!sdp) calls_.erase(it);
                                               ready(sdp);
                                             });
+  *opening = false;
+  if (auto it = calls_.find(id); it != calls_.end()) it->second.media = media;
   return id;
 }
 

@@ -111,6 +111,8 @@ class MediaStack final : public isup::ContinuityCheck, public engine::CallMedia 
   void add_h248(Mg& mg, const mediagw::H248Config& cfg, Clock& clock);
   std::optional<Id> open_h248(Id id, const CircuitMedia& m, const std::string& remote_sdp, engine::MediaMode mode,
                               Ready ready);
+  // Fails the call `id` from the zero timer (never inside open(): the engine does not hold the id yet).
+  void fail_later(Id id, Ready ready);
 
   Logger& log_;
   Counters& counters_;
