@@ -170,6 +170,7 @@ management:
 
 d = Daemon(GW)
 peer = None
+cap = capdir = None
 try:
     url = api_url(d)
     c.check("management url logged", url is not None, d.lines[-10:])
@@ -178,7 +179,6 @@ try:
     port = int(re.search(r" port=(\d+)", line).group(1)) if line else 9
     sport = sip_port(d)
     # tshark on the M2PA leg: every ISUP message libss7 and the gateway exchanged.
-    cap = None
     if sipt_wire.available():
         capdir = tempfile.mkdtemp(prefix="ss7-peer-")
         marker = free_port()
@@ -522,6 +522,11 @@ try:
 finally:
     if peer:
         peer.stop()
+    if cap and cap.proc.poll() is None:  # the body raised before the capture was stopped
+        cap.proc.kill()
+        cap.proc.wait()
+    if capdir:
+        shutil.rmtree(capdir, ignore_errors=True)
     d.cleanup()
     os.unlink(tok)
 c.finish()
