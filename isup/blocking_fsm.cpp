@@ -86,9 +86,11 @@ BlockingFsm::BlockingFsm(Circuit& c)
       t_long_(c.env().timers()) {}
 
 bool BlockingFsm::handle(BlockingEvent e) {
-  return m_.fire(e, [this](auto action) {
+  const bool accepted = m_.fire(e, [this](auto action) {
     if (action != nullptr) (this->*action)();
   });
+  if (accepted) c_.touched();
+  return accepted;
 }
 
 void BlockingFsm::send(std::uint8_t type) {

@@ -218,6 +218,7 @@ CallFsm::CallFsm(Circuit& c)
 bool CallFsm::dispatch(CallEvent e) {
   const Row* r = m_.step(e);
   if (r == nullptr) return false;
+  c_.touched();
   (this->*(r->action))();
   if (kNoCall.contains(m_.state()) && call_id_ != 0) detach();
   return true;

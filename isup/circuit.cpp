@@ -28,6 +28,7 @@ std::string_view Circuit::group_name() const { return group_.config().name; }
 Variant Circuit::variant() const { return group_.config().variant; }
 const IsupTimerConfig& Circuit::timer_config() const { return group_.config().timers; }
 bool Circuit::controlled_here() const { return group_.controls(cic_); }
+void Circuit::touched() { group_.touched(cic_); }
 
 bool Circuit::available_for_outgoing() const {
   return !withdrawn && call_.idle() && !reset_.resetting() && !group_reset_pending && !unequipped &&

@@ -100,6 +100,10 @@ class Circuit {
 
   // Idle and not blocked in either direction: may carry a new outgoing call.
   bool available_for_outgoing() const;
+  // Something that can make the circuit available again happened (a state
+  // machine moved, a blocking or reset flag was cleared): the trunk group's
+  // hunt looks at it again (TrunkGroup::hunt).
+  void touched();
   // Q.763 3.14 circuit state indicator octet (CQR).
   std::uint8_t state_indicator() const;
 

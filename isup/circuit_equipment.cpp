@@ -45,6 +45,7 @@ Result<std::size_t, CcError> IsupCallControl::equip(GroupId group, std::span<con
     if (Circuit* c = g->find(cic)) {
       if (!c->withdrawn) continue;
       c->withdrawn = false;
+      c->touched();
       // Blocked (or being blocked) by its withdrawal: unblock; still draining: nothing was sent.
       if (c->blocking().state() != BlockingState::kUnblocked) back.push_back(cic);
     } else if (g->add(cic, *this) != nullptr) {

@@ -168,6 +168,7 @@ void IsupCallControl::group_done(CircuitGroupFsm& f, const Message& ack) {
         if (c->reset().resetting()) c->reset().handle(ResetEvent::kGroupReset);
         c->remote_maint_blocked = acked;
         c->remote_hw_blocked = false;
+        c->touched();
         break;
       case msg::kCgba:
         if (!f.status_bit(i)) break;
@@ -182,6 +183,7 @@ void IsupCallControl::group_done(CircuitGroupFsm& f, const Message& ack) {
         if (!f.status_bit(i) || !acked) break;
         if (f.hardware()) {
           c->local_hw_blocked = false;
+          c->touched();
         } else {
           c->blocking().handle(BlockingEvent::kGroupUnblocked);
         }
@@ -235,6 +237,7 @@ void IsupCallControl::rx_rsc(Circuit& c) {
   // locally blocked circuit repeats BLO.
   reset_locally(c, cause::kTemporaryFailure, "RSC");
   c.remote_maint_blocked = false;
+  c.touched();
   send_simple(c, msg::kRlc);
   if (c.blocking().locally_blocked()) c.blocking().handle(BlockingEvent::kResetRx);
 }
@@ -247,6 +250,7 @@ void IsupCallControl::rx_blo(Circuit& c) {
 
 void IsupCallControl::rx_ubl(Circuit& c) {
   c.remote_maint_blocked = false;
+  c.touched();
   send_simple(c, msg::kUba);
 }
 
@@ -272,6 +276,7 @@ void IsupCallControl::rx_grs(TrunkGroup& g, const Message& m) {
     reset_locally(*c, cause::kTemporaryFailure, "GRS");
     c->remote_maint_blocked = false;
     c->remote_hw_blocked = false;
+    c->touched();
     // GRA status bit: we hold the circuit maintenance blocked (Q.764 2.10.3.2).
     if (c->blocking().locally_blocked()) set_bit(status, i);
   }
@@ -315,6 +320,7 @@ void IsupCallControl::rx_cgb_cgu(TrunkGroup& g, const Message& m) {
     Circuit* c = g.find(static_cast<std::uint16_t>(m.cic + i));
     if (c == nullptr) continue;
     set_bit(status, i);
+    c->touched();
     if (hardware) {
       c->remote_hw_blocked = block;
       // Q.764 2.8.2.2: hardware failure blocking removes calls without REL/RLC.

@@ -62,7 +62,9 @@ CircuitResetFsm::CircuitResetFsm(Circuit& c)
       t17_(c.env().timers()) {}
 
 bool CircuitResetFsm::handle(ResetEvent e) {
-  return m_.fire(e, [this](auto action) { (this->*action)(); });
+  const bool accepted = m_.fire(e, [this](auto action) { (this->*action)(); });
+  if (accepted) c_.touched();
+  return accepted;
 }
 
 void CircuitResetFsm::send_rsc() {

@@ -159,12 +159,7 @@ Circuit* IsupCallControl::select_circuit(TrunkGroup& g, const Circuit* exclude) 
   // Q.764 2.10.1.4: prefer the circuits this exchange controls (no dual seizure
   // can be lost there), searched upwards; then the others, searched downwards
   // so the two ends approach each other's circuits from opposite directions.
-  const auto& cs = g.circuits();
-  for (const auto& c : cs)
-    if (c.get() != exclude && c->controlled_here() && c->available_for_outgoing()) return c.get();
-  for (auto it = cs.rbegin(); it != cs.rend(); ++it)
-    if (it->get() != exclude && !(*it)->controlled_here() && (*it)->available_for_outgoing()) return it->get();
-  return nullptr;
+  return g.hunt(exclude);
 }
 
 Result<CallId, CcError> IsupCallControl::setup(GroupId group, SetupRequest req) {
@@ -421,6 +416,7 @@ void IsupCallControl::rx_iam(Circuit& c, const Message& m) {
   }
   // An IAM implies the peer no longer blocks the circuit (Q.764 2.8.2.3).
   c.remote_maint_blocked = false;
+  c.touched();
   c.call().on_message(m);
 }
 
