@@ -1,6 +1,6 @@
 #include "sigtran/as_fsm.h"
 
-namespace isupgw::sigtran::m3ua {
+namespace isupgw::sigtran {
 
 using S = AsState;
 using E = AsEvent;
@@ -43,16 +43,16 @@ const auto& AsFsm::table() {
   return kTable;
 }
 
-AsFsm::Meter AsFsm::make_meter(Logger& log, Counters& counters) {
+AsFsm::Meter AsFsm::make_meter(Logger& log, Counters& counters, Ua ua) {
   return Meter(table(), log, counters,
                {.name = {},
-                .counters = "m3ua.as_fsm",
+                .counters = ua == Ua::kIua ? "iua.as_fsm" : "m3ua.as_fsm",
                 .subsystem = Subsystem::kM3ua,
                 .transition_level = LogLevel::kInfo,
                 .refused_level = LogLevel::kDebug,
                 .transition_log = "as_fsm_transition",
                 .refused_log = "as_fsm_ignored",
-                .refused_counter = "m3ua.as_fsm.ignored_events",
+                .refused_counter = ua == Ua::kIua ? "iua.as_fsm.ignored_events" : "m3ua.as_fsm.ignored_events",
                 .label_key = {},
                 .id_key = "rc"});
 }
@@ -60,4 +60,4 @@ AsFsm::Meter AsFsm::make_meter(Logger& log, Counters& counters) {
 AsFsm::AsFsm(std::uint32_t routing_context, const Meter& meter)
     : rc_(routing_context), m_(meter, S::kDown, fsm::Label{{}, routing_context}) {}
 
-}  // namespace isupgw::sigtran::m3ua
+}  // namespace isupgw::sigtran

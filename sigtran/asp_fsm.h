@@ -1,47 +1,25 @@
-// ASP state machine of the local ASP towards an SG, or of the initiating side of
-// an IPSP exchange (RFC 4666 4.3.1, 4.3.4): we send ASPUP / ASPAC / ASPIA /
-// ASPDN and move on the acks. The RFC states DOWN / INACTIVE / ACTIVE are
-// refined with "request sent, ack awaited" states that run T(ack) and
-// retransmit on expiry (RFC 4666 4.3.4.1: "e.g. every 2 seconds").
+// M3UA's local ASP (RFC 4666 4.3.1, 4.3.4): the shared ASP table
+// (ua_asp_fsm.h) with the M3UA messages -- ASPUP with the ASP Identifier,
+// ASPAC/ASPIA with the routing contexts and traffic mode.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
-#include "base/clock.h"
-#include "base/counters.h"
-#include "base/fsm.h"
-#include "base/log.h"
-#include "base/one_shot_timer.h"
 #include "sigtran/m3ua_message.h"
+#include "sigtran/ua_asp_fsm.h"
 
 namespace isupgw::sigtran::m3ua {
 
-enum class AspState : std::uint8_t { kDown, kUpSent, kInactive, kActiveSent, kActive, kInactiveSent, kDownSent };
-inline constexpr std::size_t kAspStates = static_cast<std::size_t>(AspState::kDownSent) + 1;
-enum class AspEvent : std::uint8_t {
-  kStart,         // transport up (or retry): bring the ASP up
-  kCommDown,      // transport lost (RFC 4666 4.3.4: ASP-DOWN)
-  kUpAck,         // ASPUP ACK received
-  kActivate,      // M-ASP_ACTIVE request
-  kActiveAck,     // ASPAC ACK received
-  kDeactivate,    // M-ASP_INACTIVE request
-  kInactiveAck,   // ASPIA ACK received
-  kStop,          // M-ASP_DOWN request
-  kDownAck,       // ASPDN ACK received (also unsolicited, RFC 4666 4.3.4.2)
-  kAckTimeout,    // T(ack) expired
-  kAlternateAsp,  // NTFY Other/Alternate ASP Active (override: we were replaced, RFC 4666 4.3.4.3)
-};
-inline constexpr std::size_t kAspEvents = static_cast<std::size_t>(AspEvent::kAlternateAsp) + 1;
-
-std::string_view to_string(AspState s);
-std::string_view to_string(AspEvent e);
-bool is_up(AspState s);  // INACTIVE or ACTIVE in RFC terms (ASPUP acked, ASPDN not yet acked)
+using sigtran::AspEvent;
+using sigtran::AspState;
+using sigtran::is_up;
+using sigtran::kAspEvents;
+using sigtran::kAspStates;
+using sigtran::to_string;
 
 struct AspConfig {
   std::string name = "asp";
@@ -52,41 +30,30 @@ struct AspConfig {
   Clock::duration t_ack = std::chrono::seconds(2);
 };
 
-class AspFsm {
- public:
-  using Send = std::function<void(const Message&)>;
-  using OnChange = std::function<void(AspState from, AspState to)>;
-
-  using Row = fsm::Row<AspState, AspEvent, void (AspFsm::*)()>;
-  using Meter = fsm::Meter<Row>;
-  // asp_fsm_transition asp=<name> log lines, m3ua.asp_fsm.* counters; built once at wiring time.
-  static Meter make_meter(Logger& log, Counters& counters);
-
-  AspFsm(AspConfig cfg, const Meter& meter, TimerService& timers, Counters& counters, Send send,
-         OnChange on_change = {});
-
-  AspState state() const { return m_.state(); }
-  // Returns false when the event is refused in the current state (counted and logged).
-  bool handle(AspEvent e);
-  // T(ack) runs while a request awaits its acknowledgement.
-  bool ack_timer_running() const { return t_ack_.armed(); }
-  const AspConfig& config() const { return cfg_; }
-
- private:
-  static const auto& table();
-  void send(Message m);
-  void a_send_aspup();
-  void a_send_aspac();
-  void a_send_aspia();
-  void a_send_aspdn();
-  void arm_t_ack();
-
-  AspConfig cfg_;
-  fsm::Machine<Row> m_;
-  Counter& retransmits_;
-  Send send_;
-  OnChange on_change_;
-  OneShotTimer t_ack_;
+struct PeerAspConfig {
+  std::string name = "peer";
+  bool send_notify = true;                      // SGP: NTFY after state changes (RFC 4666 4.3.4.5); IPSP usually off
+  std::optional<std::uint32_t> asp_identifier;  // echoed in ASPUP ACK
 };
+
+// The M3UA messages of the shared tables' actions.
+struct AspMessages {
+  using Message = m3ua::Message;
+  using AspConfig = m3ua::AspConfig;
+  using PeerAspConfig = m3ua::PeerAspConfig;
+  static constexpr Ua kUa = Ua::kM3ua;
+  static Message aspup(const AspConfig& c);
+  static Message aspac(const AspConfig& c);
+  static Message aspia(const AspConfig& c);
+  static Message aspdn(const AspConfig& c);
+  static Message up_ack(const PeerAspConfig& c);
+  static Message dn_ack();
+  static Message ac_ack(const Message* request);
+  static Message ia_ack(const Message* request);
+  static Message ntfy(std::uint16_t as_state, const Message* request);
+  static Message unexpected();
+};
+
+using AspFsm = UaAspFsm<AspMessages>;
 
 }  // namespace isupgw::sigtran::m3ua

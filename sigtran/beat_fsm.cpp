@@ -1,6 +1,6 @@
 #include "sigtran/beat_fsm.h"
 
-namespace isupgw::sigtran::m3ua {
+namespace isupgw::sigtran {
 
 using S = BeatState;
 using E = BeatEvent;
@@ -39,11 +39,11 @@ std::string_view to_string(BeatEvent e) {
   return "?";
 }
 
-BeatFsm::Meter BeatFsm::make_meter(Logger& log, Counters& counters) {
+BeatFsm::Meter BeatFsm::make_meter(Logger& log, Counters& counters, Ua ua) {
   // Every message received is peer_alive: transitions at debug, refusals (peer_alive while off) at trace.
   return Meter(table(), log, counters,
                {.name = {},
-                .counters = "m3ua.beat",
+                .counters = ua == Ua::kIua ? "iua.beat" : "m3ua.beat",
                 .subsystem = Subsystem::kM3ua,
                 .transition_level = LogLevel::kDebug,
                 .refused_level = LogLevel::kTrace,
@@ -55,13 +55,13 @@ BeatFsm::Meter BeatFsm::make_meter(Logger& log, Counters& counters) {
 }
 
 BeatFsm::BeatFsm(std::string name, Clock::duration interval, const Meter& meter, TimerService& timers, Logger& log,
-                 Counters& counters, SendBeat send, PeerLost lost)
+                 Counters& counters, SendBeat send, PeerLost lost, Ua ua)
     : name_(std::move(name)),
       interval_(interval),
       m_(meter, S::kOff, fsm::Label{name_}),
       log_(log),
-      sent_(counters.get("m3ua.beat.sent")),
-      lost_count_(counters.get("m3ua.beat.peer_lost")),
+      sent_(counters.get(ua == Ua::kIua ? "iua.beat.sent" : "m3ua.beat.sent")),
+      lost_count_(counters.get(ua == Ua::kIua ? "iua.beat.peer_lost" : "m3ua.beat.peer_lost")),
       send_(std::move(send)),
       lost_(std::move(lost)),
       timer_(timers) {}
@@ -90,4 +90,4 @@ void BeatFsm::a_peer_lost() {
   lost_();
 }
 
-}  // namespace isupgw::sigtran::m3ua
+}  // namespace isupgw::sigtran

@@ -15,8 +15,9 @@
 #include "base/fsm.h"
 #include "base/log.h"
 #include "base/one_shot_timer.h"
+#include "sigtran/ua_asp_fsm.h"
 
-namespace isupgw::sigtran::m3ua {
+namespace isupgw::sigtran {
 
 enum class BeatState : std::uint8_t { kOff, kIdle, kWaiting };
 inline constexpr std::size_t kBeatStates = static_cast<std::size_t>(BeatState::kWaiting) + 1;
@@ -33,12 +34,12 @@ class BeatFsm {
 
   using Row = fsm::Row<BeatState, BeatEvent, void (BeatFsm::*)()>;
   using Meter = fsm::Meter<Row>;
-  // beat_fsm_transition link=<name> log lines (debug), m3ua.beat.* counters; built once at wiring time.
-  static Meter make_meter(Logger& log, Counters& counters);
+  // beat_fsm_transition link=<name> log lines (debug), <ua>.beat.* counters; built once at wiring time.
+  static Meter make_meter(Logger& log, Counters& counters, Ua ua = Ua::kM3ua);
 
   // interval 0 = supervision off.
   BeatFsm(std::string name, Clock::duration interval, const Meter& meter, TimerService& timers, Logger& log,
-          Counters& counters, SendBeat send, PeerLost lost);
+          Counters& counters, SendBeat send, PeerLost lost, Ua ua = Ua::kM3ua);
 
   BeatState state() const { return m_.state(); }
   bool handle(BeatEvent e);
@@ -61,4 +62,13 @@ class BeatFsm {
   std::uint32_t sequence_ = 0;
 };
 
+}  // namespace isupgw::sigtran
+
+namespace isupgw::sigtran::m3ua {
+using sigtran::BeatEvent;
+using sigtran::BeatFsm;
+using sigtran::BeatState;
+using sigtran::kBeatEvents;
+using sigtran::kBeatStates;
+using sigtran::to_string;
 }  // namespace isupgw::sigtran::m3ua
