@@ -9,6 +9,11 @@
 //   continuity ok|fail                 (result an RQNT S: T/co1 R: T/oc reports by NTFY)
 //   rsip METHOD [ENDPOINT [DELAY]]     (sent to the last Call Agent seen, or --ca ADDR:PORT)
 //   ntfy ENDPOINT REQUEST-ID EVENTS | stats | quit
+//   iua                                (the IUA SG end: the ASP's state and each D channel's Q.921 state)
+//
+// The IUA SG end (issue 21), when --iua is given: the association listens on TCP ADDR:PORT (0: any
+// port; "mg-sim iua address=A port=P" printed once bound) and each --lapd IID=PATH is a Unix
+// SOCK_SEQPACKET socket where a PBX attaches the D channel of interface IID (media-gw/tools/mg_sim_iua.h).
 #include <unistd.h>
 
 #include <cstdio>
@@ -20,6 +25,7 @@
 #include "base/asio.h"
 #include "media-gw/mg_simulator.h"
 #include "media-gw/mgcp_codec.h"
+#include "media-gw/tools/mg_sim_iua.h"
 
 namespace {
 
@@ -36,13 +42,14 @@ struct Options {
   unsigned drop = 0;
   std::uint16_t fail = 0;
   std::vector<std::pair<mgcp::Verb, std::uint16_t>> fail_verbs;
+  IuaSimOptions iua;
 };
 
 int usage() {
   std::fprintf(stderr,
                "usage: mg-sim [--bind ADDR] [--port N] [--ca ADDR:PORT] [--domain NAME] [--spans N]\n"
                "              [--rtp-endpoints N] [--media-address ADDR] [--drop N] [--fail CODE]\n"
-               "              [--fail-verb VERB=CODE]...\n");
+               "              [--fail-verb VERB=CODE]... [--iua ADDR:PORT [--lapd IID=PATH]...]\n");
   return 2;
 }
 
@@ -83,6 +90,8 @@ class SimServer {
     receive();
     return true;
   }
+
+  void set_iua(IuaSimServer* iua) { iua_ = iua; }
 
   // One control line -> one answer line.
   std::string control(const std::string& line) {
@@ -142,6 +151,7 @@ class SimServer {
              " duplicates=" + std::to_string(sim_.duplicates_answered()) +
              " dropped=" + std::to_string(sim_.dropped()) + " responses_from_ca=" + std::to_string(responses_from_ca_);
     }
+    if (cmd == "iua") return iua_ ? "ok iua " + iua_->status() : "error no iua";
     if (cmd == "quit") {
       io_.stop();
       return "ok quit";
@@ -187,6 +197,7 @@ class SimServer {
 
   asio::io_context& io_;
   Options opt_;
+  IuaSimServer* iua_ = nullptr;
   SteadyClock clock_;
   MgSimulator sim_;
   udp::socket socket_;
@@ -230,14 +241,38 @@ int main(int argc, char** argv) {
       auto verb = mgcp::verb_from_string(v->substr(0, eq == std::string::npos ? v->size() : eq));
       if (!verb || eq == std::string::npos || !parse_uint(v->substr(eq + 1), 999, n)) return usage();
       opt.fail_verbs.emplace_back(*verb, static_cast<std::uint16_t>(n));
+    } else if (k == "--iua") {
+      auto colon = v->rfind(':');
+      if (colon == std::string::npos || !parse_uint(v->substr(colon + 1), 65535, n)) return usage();
+      opt.iua.address = v->substr(0, colon);
+      opt.iua.port = static_cast<std::uint16_t>(n);
+    } else if (k == "--lapd") {
+      auto eq = v->find('=');
+      if (eq == std::string::npos || eq + 1 == v->size() || !parse_uint(v->substr(0, eq), 0xffffffffUL, n))
+        return usage();
+      opt.iua.lapd[static_cast<std::uint32_t>(n)] = v->substr(eq + 1);
     } else {
       return usage();
     }
   }
+  if (!opt.iua.lapd.empty() && opt.iua.address.empty()) return usage();
 
   asio::io_context io;
   SimServer server(io, opt);
   if (!server.start()) return 1;
+  Logger log{[](std::string_view l) { std::fprintf(stderr, "%.*s\n", static_cast<int>(l.size()), l.data()); }};
+  Counters counters;
+  std::unique_ptr<IuaSimServer> iua;
+  if (!opt.iua.address.empty()) {
+    iua = std::make_unique<IuaSimServer>(io, opt.iua, log, counters);
+    if (auto err = iua->start()) {
+      std::fprintf(stderr, "mg-sim: %s\n", err->c_str());
+      return 1;
+    }
+    server.set_iua(iua.get());
+    std::printf("mg-sim iua address=%s port=%u\n", opt.iua.address.c_str(), iua->port());
+    std::fflush(stdout);
+  }
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int) { io.stop(); });
   // Control lines from stdin; EOF leaves the simulator running until a signal.
