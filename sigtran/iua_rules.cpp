@@ -3,6 +3,8 @@
 
 #include <array>
 
+#include "sigtran/ua_rules.h"
+
 namespace isupgw::sigtran::iua {
 namespace rules {
 namespace {
@@ -11,25 +13,53 @@ using T = MessageType;
 constexpr std::uint32_t kHeader = bit(pIidInt) | bit(pIidText) | bit(pDlci);
 constexpr std::uint32_t kIids = bit(pIidInt) | bit(pIidText) | bit(pIidRange);
 
+// The bits of a parameter of the table IUA shares with M3UA (ua_rules.h).
+constexpr std::uint32_t bits(common::ua_rules::Param p) {
+  using S = common::ua_rules::Param;
+  switch (p) {
+    case S::kInfo: return bit(pInfo);
+    case S::kAspId: return bit(pAspId);
+    case S::kHb: return bit(pHb);
+    case S::kTmt: return bit(pTmt);
+    case S::kErrorCode: return bit(pErr);
+    case S::kStatus: return bit(pStatus);
+    case S::kDiag: return bit(pDiag);
+    case S::kContext: return kIids;  // RFC 4233: interface identifiers, integer, text or range
+    case S::kNa:
+    case S::kApc: return 0;  // M3UA only
+  }
+  return 0;
+}
+constexpr Rule shared(T t) {
+  const auto* s = common::ua_rules::find(class_of(t), type_of(t));
+  Rule r{t, s->iua_name, 0, 0, false};
+  for (std::size_t i = 0; i < s->count; ++i) {
+    if (s->params[i].m3ua_only) continue;
+    r.allowed |= bits(s->params[i].param);
+    if (s->params[i].mandatory) r.mandatory |= bits(s->params[i].param);
+  }
+  return r;
+}
+
 // Allowed/mandatory parameters. Header messages also need exactly one interface
 // identifier (integer or text), checked by the decoder (RFC 4233 3.1.3).
 constexpr std::array<Rule, 26> kRules = {{
-    {T::kErr, "ERR", bit(pErr) | kIids | bit(pDiag), bit(pErr), false},                              // 3.3.3.1
-    {T::kNtfy, "NTFY", bit(pStatus) | bit(pAspId) | kIids | bit(pInfo), bit(pStatus), false},        // 3.3.3.2
+    shared(T::kErr),                                                                                 // 3.3.3.1
+    shared(T::kNtfy),                                                                                // 3.3.3.2
     {T::kTeiStatusRequest, "TEI_STATUS_REQ", kHeader, bit(pDlci), true},                             // 3.3.3.3
     {T::kTeiStatusConfirm, "TEI_STATUS_CONF", kHeader | bit(pTei), bit(pDlci) | bit(pTei), true},    // 3.3.3.3
     {T::kTeiStatusIndication, "TEI_STATUS_IND", kHeader | bit(pTei), bit(pDlci) | bit(pTei), true},  // 3.3.3.3
     {T::kTeiQueryRequest, "TEI_QUERY_REQ", kHeader, bit(pDlci), true},                               // RFC 5133
-    {T::kAspUp, "ASPUP", bit(pAspId) | bit(pInfo), 0, false},                                        // 3.3.2.1
-    {T::kAspDn, "ASPDN", bit(pInfo), 0, false},                                                      // 3.3.2.3
-    {T::kBeat, "BEAT", bit(pHb), 0, false},                                                          // 3.3.2.5
-    {T::kAspUpAck, "ASPUP_ACK", bit(pInfo), 0, false},                                               // 3.3.2.2
-    {T::kAspDnAck, "ASPDN_ACK", bit(pInfo), 0, false},                                               // 3.3.2.4
-    {T::kBeatAck, "BEAT_ACK", bit(pHb), 0, false},                                                   // 3.3.2.6
-    {T::kAspAc, "ASPAC", bit(pTmt) | kIids | bit(pInfo), 0, false},                                  // 3.3.2.7
-    {T::kAspIa, "ASPIA", kIids | bit(pInfo), 0, false},                                              // 3.3.2.9
-    {T::kAspAcAck, "ASPAC_ACK", bit(pTmt) | kIids | bit(pInfo), 0, false},                           // 3.3.2.8
-    {T::kAspIaAck, "ASPIA_ACK", kIids | bit(pInfo), 0, false},                                       // 3.3.2.10
+    shared(T::kAspUp),                                                                               // 3.3.2.1
+    shared(T::kAspDn),                                                                               // 3.3.2.3
+    shared(T::kBeat),                                                                                // 3.3.2.5
+    shared(T::kAspUpAck),                                                                            // 3.3.2.2
+    shared(T::kAspDnAck),                                                                            // 3.3.2.4
+    shared(T::kBeatAck),                                                                             // 3.3.2.6
+    shared(T::kAspAc),                                                                               // 3.3.2.7
+    shared(T::kAspIa),                                                                               // 3.3.2.9
+    shared(T::kAspAcAck),                                                                            // 3.3.2.8
+    shared(T::kAspIaAck),                                                                            // 3.3.2.10
     {T::kDataRequest, "DATA_REQ", kHeader | bit(pPd), bit(pDlci) | bit(pPd), true},                  // 3.3.1.1
     {T::kDataIndication, "DATA_IND", kHeader | bit(pPd), bit(pDlci) | bit(pPd), true},               // 3.3.1.1
     {T::kUnitDataRequest, "UDATA_REQ", kHeader | bit(pPd), bit(pDlci) | bit(pPd), true},             // 3.3.1.2

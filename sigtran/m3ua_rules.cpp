@@ -1,6 +1,7 @@
 // RFC 4666 3.3-3.8: which parameters each M3UA message carries, in the order of
 // the RFC's figures (the encoding order), which are mandatory or repeatable.
 #include "sigtran/m3ua_wire.h"
+#include "sigtran/ua_rules.h"
 
 #include <vector>
 
@@ -8,10 +9,39 @@ namespace isupgw::sigtran::m3ua {
 namespace wire {
 namespace {
 
+// The management and ASP maintenance messages come from the table M3UA shares with IUA (ua_rules.h).
+constexpr P param(common::ua_rules::Param p) {
+  using S = common::ua_rules::Param;
+  switch (p) {
+    case S::kInfo: return pInfo;
+    case S::kAspId: return pAspId;
+    case S::kHb: return pHb;
+    case S::kTmt: return pTmt;
+    case S::kErrorCode: return pErrCode;
+    case S::kStatus: return pStatus;
+    case S::kDiag: return pDiag;
+    case S::kContext: return pRc;  // RFC 4666: the Routing Context
+    case S::kNa: return pNa;
+    case S::kApc: return pApc;
+  }
+  return pCount;
+}
+constexpr Rule shared(std::uint8_t c, std::uint8_t t) {
+  const auto* s = common::ua_rules::find(c, t);
+  Rule r{static_cast<MessageType>(common::type_code(c, t)), s->m3ua_name, {}, 0, 0, 0};
+  for (std::size_t i = 0; i < s->count; ++i) {
+    const P p = param(s->params[i].param);
+    r.order[r.count++] = p;
+    if (s->params[i].mandatory) r.mandatory |= bit(p);
+  }
+  return r;
+}
+namespace c = common::cls;
+
 // RFC 4666: 3.8.1 ERR, 3.8.2 NTFY, 3.3.1 DATA, 3.4 SSNM, 3.5 ASPSM, 3.7 ASPTM, 3.6 RKM.
 constexpr std::array<Rule, 23> kRules = {{
-    {MessageType::kErr, "ERR", {pErrCode, pRc, pNa, pApc, pDiag}, 5, bit(pErrCode), 0},
-    {MessageType::kNtfy, "NTFY", {pStatus, pAspId, pRc, pInfo}, 4, bit(pStatus), 0},
+    shared(c::kMgmt, common::mgmt::kErr),
+    shared(c::kMgmt, common::mgmt::kNtfy),
     {MessageType::kData, "DATA", {pNa, pRc, pPd, pCorr}, 4, bit(pPd), 0},
     {MessageType::kDuna, "DUNA", {pNa, pRc, pApc, pInfo}, 4, bit(pApc), 0},
     {MessageType::kDava, "DAVA", {pNa, pRc, pApc, pInfo}, 4, bit(pApc), 0},
@@ -19,16 +49,16 @@ constexpr std::array<Rule, 23> kRules = {{
     {MessageType::kScon, "SCON", {pNa, pRc, pApc, pConcerned, pCong, pInfo}, 6, bit(pApc), 0},
     {MessageType::kDupu, "DUPU", {pNa, pRc, pApc, pUserCause, pInfo}, 5, bit(pApc) | bit(pUserCause), 0},
     {MessageType::kDrst, "DRST", {pNa, pRc, pApc, pInfo}, 4, bit(pApc), 0},
-    {MessageType::kAspUp, "ASPUP", {pAspId, pInfo}, 2, 0, 0},
-    {MessageType::kAspDn, "ASPDN", {pInfo}, 1, 0, 0},
-    {MessageType::kBeat, "BEAT", {pHb}, 1, 0, 0},
-    {MessageType::kAspUpAck, "ASPUP ACK", {pAspId, pInfo}, 2, 0, 0},
-    {MessageType::kAspDnAck, "ASPDN ACK", {pInfo}, 1, 0, 0},
-    {MessageType::kBeatAck, "BEAT ACK", {pHb}, 1, 0, 0},
-    {MessageType::kAspAc, "ASPAC", {pTmt, pRc, pInfo}, 3, 0, 0},
-    {MessageType::kAspIa, "ASPIA", {pRc, pInfo}, 2, 0, 0},
-    {MessageType::kAspAcAck, "ASPAC ACK", {pTmt, pRc, pInfo}, 3, 0, 0},
-    {MessageType::kAspIaAck, "ASPIA ACK", {pRc, pInfo}, 2, 0, 0},
+    shared(c::kAspsm, common::aspsm::kAspUp),
+    shared(c::kAspsm, common::aspsm::kAspDn),
+    shared(c::kAspsm, common::aspsm::kBeat),
+    shared(c::kAspsm, common::aspsm::kAspUpAck),
+    shared(c::kAspsm, common::aspsm::kAspDnAck),
+    shared(c::kAspsm, common::aspsm::kBeatAck),
+    shared(c::kAsptm, common::asptm::kAspAc),
+    shared(c::kAsptm, common::asptm::kAspIa),
+    shared(c::kAsptm, common::asptm::kAspAcAck),
+    shared(c::kAsptm, common::asptm::kAspIaAck),
     {MessageType::kRegReq, "REG REQ", {pRk}, 1, bit(pRk), bit(pRk)},
     {MessageType::kRegRsp, "REG RSP", {pRegRes}, 1, bit(pRegRes), bit(pRegRes)},
     {MessageType::kDeregReq, "DEREG REQ", {pRc}, 1, bit(pRc), 0},
