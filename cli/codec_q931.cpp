@@ -140,7 +140,7 @@ json q931_to_json_object(const q931::Message& m) {
   for (const auto& e : m.ie_errors) j["ie_errors"].push_back(json{{"id", e.id}, {"error", kKinds[e.kind]}});
   if (!m.ie_errors.empty()) {
     const auto v = q931::check_ies(m, q931::Sender::kUser);
-    static constexpr const char* kActions[] = {"process", "process_and_status", "reject"};
+    static constexpr const char* kActions[] = {"process", "process_and_status", "reject", "process_and_clear"};
     j["ie_verdict"] = json{{"action", kActions[v.action]}, {"cause", v.cause}, {"diagnostics", to_hex(v.diagnostics)}};
   }
   return j;

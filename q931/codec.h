@@ -50,6 +50,8 @@ struct IeVerdict {
                         // RELEASE COMPLETE
     kReject,            // a mandatory IE missing (96, 5.8.6.1) or bad (100, 5.8.6.2), or an unrecognised
                         // "comprehension required" IE (96, 5.8.7.1): answer with answer_ie_errors()
+    kProcessAndClear,   // a DISCONNECT or RELEASE with unrecognised IEs (5.8.7.1 a, b): act on it, and the
+                        // RELEASE / RELEASE COMPLETE that answers it carries cause 99 (answer_ie_errors())
   };
   Action action = kProcess;
   std::uint8_t cause = 0;
@@ -61,9 +63,11 @@ IeVerdict check_ies(const Message& m, Sender from);
 // The message that answers (5.8.6.1, 5.8.6.2, 5.8.7): a rejected SETUP -> RELEASE
 // COMPLETE; DISCONNECT -> RELEASE (then clear as for cause 31); RELEASE -> RELEASE
 // COMPLETE; RELEASE COMPLETE -> nothing (taken as cause 31); any other -> STATUS
-// with our `call_state`. kProcessAndStatus -> STATUS. The call reference is the
+// with our `call_state`. kProcessAndStatus -> STATUS. kProcessAndClear: DISCONNECT ->
+// RELEASE, RELEASE -> RELEASE COMPLETE, both with cause 99. The call reference is the
 // received one with the flag inverted; the cause carries `location` (0 user, 2
-// public network serving the local user) and the IE identifiers as diagnostics.
+// public network serving the local user) and the IE identifiers as diagnostics, as many
+// as the Cause IE holds (4.5.12: at most 32 octets, so 27 diagnostic octets).
 std::optional<Message> answer_ie_errors(const Message& received, const IeVerdict& v, std::uint8_t call_state,
                                         std::uint8_t location);
 Result<std::vector<std::uint8_t>, CodecError> encode(const Message& m);

@@ -131,8 +131,14 @@ IeVerdict check_ies(const Message& m, Sender from) {
   }
   if (!missing.empty()) return IeVerdict{IeVerdict::kReject, 96, missing};
   if (!bad_mandatory.empty()) return IeVerdict{IeVerdict::kReject, 100, bad_mandatory};
-  // 5.8.7: no STATUS for the clearing messages; the valid IEs are acted on either way.
-  if (clearing(m.type)) return v;
+  // 5.8.7: no STATUS for the clearing messages; the valid IEs are acted on either way. 5.8.7.1 a), b):
+  // unrecognised IEs in a DISCONNECT or RELEASE give cause 99 in the RELEASE / RELEASE COMPLETE that
+  // answers it; c) a RELEASE COMPLETE needs no answer.
+  if (clearing(m.type)) {
+    if (!unrecognised.empty() && m.type != msg::kReleaseComplete)
+      return IeVerdict{IeVerdict::kProcessAndClear, 99, unrecognised};
+    return v;
+  }
   if (!bad_optional.empty()) return IeVerdict{IeVerdict::kProcessAndStatus, 100, bad_optional};
   if (!unrecognised.empty()) return IeVerdict{IeVerdict::kProcessAndStatus, 99, unrecognised};
   return v;
@@ -143,11 +149,15 @@ std::optional<Message> answer_ie_errors(const Message& received, const IeVerdict
   if (v.action == IeVerdict::kProcess) return std::nullopt;
   Message out;
   out.call_ref = received.call_ref;
-  out.call_ref.flag = !received.call_ref.flag;
+  // 4.3: the answer's flag is the other side's; the dummy call reference (length 0) has none.
+  if (received.call_ref.length != 0) out.call_ref.flag = !received.call_ref.flag;
   Cause c;
   c.location = location;
   c.value = v.cause;
-  c.diagnostics = v.diagnostics;
+  // 4.5.12: the Cause IE is at most 32 octets (identifier, length, octets 3, 3a, 4): 27 for diagnostics.
+  constexpr std::size_t kMaxDiagnostics = 27;
+  c.diagnostics.assign(v.diagnostics.begin(), v.diagnostics.begin() + static_cast<std::ptrdiff_t>(std::min(
+                                                                          v.diagnostics.size(), kMaxDiagnostics)));
   out.causes.push_back(std::move(c));
   auto status = [&] {
     out.type = msg::kStatus;
@@ -155,6 +165,15 @@ std::optional<Message> answer_ie_errors(const Message& received, const IeVerdict
     return out;
   };
   if (v.action == IeVerdict::kProcessAndStatus) return status();
+  if (v.action == IeVerdict::kProcessAndClear) {  // 5.8.7.1 a), b)
+    if (received.type == msg::kDisconnect)
+      out.type = msg::kRelease;
+    else if (received.type == msg::kRelease)
+      out.type = msg::kReleaseComplete;
+    else
+      return std::nullopt;
+    return out;
+  }
   switch (received.type) {  // 5.8.6.1 a)-e), 5.8.6.2
     case msg::kSetup: out.type = msg::kReleaseComplete; return out;
     case msg::kDisconnect: out.type = msg::kRelease; return out;

@@ -20,7 +20,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto bytes = q931::encode(*m);
   if (!bytes) __builtin_trap();  // decoded messages are always encodable
   (void)q931::check_ies(*m, q931::Sender::kUser);
-  (void)q931::answer_ie_errors(*m, q931::check_ies(*m, q931::Sender::kNetwork), 0, 2);
+  // The answer is a message we send: it must encode, its Cause IE within 32 octets (4.5.12).
+  if (auto answer = q931::answer_ie_errors(*m, q931::check_ies(*m, q931::Sender::kNetwork), 0, 2)) {
+    if (answer->causes.empty() || answer->causes[0].diagnostics.size() > 27) __builtin_trap();
+    if (!q931::encode(*answer)) __builtin_trap();
+  }
   auto again = q931::decode(*bytes);
   // IEs dropped as bad or repeated are not re-encoded, and the unrecognised ones come back in identifier
   // order: the IE error reports are compared apart from the message.

@@ -1,5 +1,7 @@
 // Information element error handling (Q.931 5.8.5-5.8.7, EN 300 403-1 5.8):
 // hex in, the decoded message, what was dropped or reported, and the answer.
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include "base/hex.h"
@@ -129,17 +131,70 @@ TEST(Q931IeErrors, UnrecognisedIeIsIgnoredUnlessComprehensionRequired) {
 }
 
 TEST(Q931IeErrors, ClearingMessagesGetNoStatus) {
-  // RELEASE with a bad progress indicator and an unrecognised IE: acted on, no STATUS (5.8.7).
+  // RELEASE with a bad progress indicator and an unrecognised IE (7b): acted on, no STATUS (5.8.7); the
+  // RELEASE COMPLETE that answers it carries cause 99 with the unrecognised IE's identifier (5.8.7.1 b).
   auto r = decoded("08 02 80 05 4d 08 02 80 90 1e 01 82 7b 01 00");
   ASSERT_EQ(r.causes.size(), 1u);
   EXPECT_EQ(r.causes[0].value, 16);
   EXPECT_EQ(r.ie_errors.size(), 2u);
-  EXPECT_EQ(check_ies(r, Sender::kNetwork).action, IeVerdict::kProcess);
+  const IeVerdict rv = check_ies(r, Sender::kNetwork);
+  EXPECT_EQ(rv, (IeVerdict{IeVerdict::kProcessAndClear, 99, {0x7b}}));
+  auto rlc = answer_ie_errors(r, rv, 0, 0);
+  ASSERT_TRUE(rlc);
+  // RELEASE COMPLETE, call reference flag 0 (the RELEASE came with flag 1), cause 80 e3 7b: user, cause 99.
+  EXPECT_EQ(encoded(*rlc), "080200055a080380e37b");
   // RELEASE COMPLETE rejected (comprehension-required unknown IE) has no answer: taken as cause 31.
   auto rc = decoded("08 02 80 05 5a 0b 01 00");
   const IeVerdict v = check_ies(rc, Sender::kNetwork);
   EXPECT_EQ(v.action, IeVerdict::kReject);
   EXPECT_FALSE(answer_ie_errors(rc, v, 0, 0));
+  // RELEASE COMPLETE with an unrecognised IE: no action (5.8.7.1 c).
+  EXPECT_EQ(check_ies(decoded("08 02 80 05 5a 7b 01 00"), Sender::kNetwork).action, IeVerdict::kProcess);
+}
+
+TEST(Q931IeErrors, DisconnectWithUnrecognisedIeIsAnsweredByReleaseWithCause99) {
+  // 5.8.7.1 a): DISCONNECT (cause 16, normal) with the unknown IE 7b -> RELEASE, cause 99, diagnostic 7b.
+  auto d = decoded("08 02 80 05 45 08 02 80 90 7b 01 00");
+  const IeVerdict v = check_ies(d, Sender::kNetwork);
+  EXPECT_EQ(v, (IeVerdict{IeVerdict::kProcessAndClear, 99, {0x7b}}));
+  auto rel = answer_ie_errors(d, v, 12, 2);
+  ASSERT_TRUE(rel);
+  EXPECT_EQ(rel->type, msg::kRelease);
+  ASSERT_EQ(rel->causes.size(), 1u);
+  EXPECT_EQ(rel->causes[0].value, 99);
+  EXPECT_EQ(rel->causes[0].diagnostics, (Bytes{0x7b}));
+}
+
+TEST(Q931IeErrors, CauseDiagnosticsStayWithinTheCauseIe) {
+  // A STATUS for 40 unrecognised IEs names the first 27: the Cause IE is at most 32 octets (4.5.12).
+  IeVerdict v{IeVerdict::kProcessAndStatus, 99, {}};
+  for (std::uint8_t id = 0x50; id < 0x50 + 40; ++id) v.diagnostics.push_back(id);
+  auto m = decoded("08 02 80 05 7b 14 01 0a");  // INFORMATION with a call state IE, any message will do
+  auto status = answer_ie_errors(m, v, 10, 2);
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->causes[0].diagnostics.size(), 27u);
+  auto bytes = encode(*status);
+  ASSERT_TRUE(bytes.ok());
+  // Cause IE: identifier, length 29 (octet 3, 4 and 27 diagnostics) = 31 octets.
+  const auto& b = *bytes;
+  auto at = std::find(b.begin() + 5, b.end(), ie::kCause);
+  ASSERT_NE(at, b.end());
+  EXPECT_EQ(at[1], 29);
+}
+
+TEST(Q931IeErrors, AnswerToTheDummyCallReferenceHasNoFlag) {
+  // RESTART on the dummy call reference (length 0) without its mandatory restart indicator: the STATUS
+  // that answers it (cause 96, diagnostic 79) is on the dummy call reference too, which has no flag (4.3).
+  auto m = decoded("08 00 46");
+  const IeVerdict v = check_ies(m, Sender::kNetwork);
+  EXPECT_EQ(v, (IeVerdict{IeVerdict::kReject, 96, {ie::kRestartIndicator}}));
+  auto status = answer_ie_errors(m, v, 0, 2);
+  ASSERT_TRUE(status);
+  EXPECT_EQ(encoded(*status),
+            "0800"
+            "7d"
+            "080382e079"
+            "140100");
 }
 
 TEST(Q931IeErrors, TruncatedLastIeIsABadIe) {
