@@ -55,15 +55,7 @@ Result<std::unique_ptr<MediaStack>, std::string> MediaStack::create(boost::asio:
     mg->client->on_notify([raw](const mediagw::mgcp::Command& n) { raw->continuity->on_notify(n); });
     mg->client->on_restart([raw](const mediagw::RestartNotice& n) { raw->connections->handle_restart(n); });
     MediaStack* self = s.get();
-    mg->connections->on_lost([self, raw](mediagw::MediaId media, int cause) {
-      for (auto it = self->calls_.begin(); it != self->calls_.end(); ++it)
-        if (it->second.mg == raw && it->second.media == media) {
-          const Id id = it->first;
-          self->calls_.erase(it);
-          if (self->lost_) self->lost_(id, cause);
-          return;
-        }
-    });
+    mg->connections->on_lost([self, raw](mediagw::MediaId media, int cause) { self->lose(raw, media, cause); });
     mg->client->health().set_listener([raw](mediagw::HealthState from, mediagw::HealthState to, mediagw::HealthEvent) {
       raw->connections->handle_health(from, to);
     });
@@ -81,21 +73,23 @@ Result<std::unique_ptr<MediaStack>, std::string> MediaStack::create(boost::asio:
   return s;
 }
 
+void MediaStack::lose(const Mg* mg, mediagw::MediaId media, int cause) {
+  for (auto it = calls_.begin(); it != calls_.end(); ++it)
+    if (it->second.mg == mg && it->second.media == media) {
+      const Id id = it->first;
+      calls_.erase(it);
+      if (lost_) lost_(id, cause);
+      return;
+    }
+}
+
 void MediaStack::add_h248(Mg& mg, const mediagw::H248Config& cfg, Clock& clock) {
   mg.h248_client = std::make_unique<mediagw::H248Client>(cfg, *mg.transport, timers_, clock, log_, counters_);
   mg.h248_calls = std::make_unique<mediagw::H248Calls>(mg.name, *mg.h248_client, log_, counters_);
   Mg* raw = &mg;
   mg.h248_client->on_service_change(
       [raw](const mediagw::ServiceChangeNotice& n) { raw->h248_calls->handle_service_change(n); });
-  mg.h248_calls->on_lost([this, raw](mediagw::MediaId media, int cause) {
-    for (auto it = calls_.begin(); it != calls_.end(); ++it)
-      if (it->second.mg == raw && it->second.media == media) {
-        const Id id = it->first;
-        calls_.erase(it);
-        if (lost_) lost_(id, cause);
-        return;
-      }
-  });
+  mg.h248_calls->on_lost([this, raw](mediagw::MediaId media, int cause) { lose(raw, media, cause); });
   mg.h248_client->health().set_listener([raw](mediagw::HealthState from, mediagw::HealthState to,
                                               mediagw::HealthEvent) { raw->h248_calls->handle_health(from, to); });
 }

@@ -113,6 +113,8 @@ class MediaStack final : public isup::ContinuityCheck, public engine::CallMedia 
                               Ready ready);
   // Fails the call `id` from the zero timer (never inside open(): the engine does not hold the id yet).
   void fail_later(Id id, Ready ready);
+  // The MG lost the connection `media` (MGCP or H.248): the call that held it is told with `cause`.
+  void lose(const Mg* mg, mediagw::MediaId media, int cause);
 
   Logger& log_;
   Counters& counters_;
