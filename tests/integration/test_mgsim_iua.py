@@ -16,6 +16,7 @@ import subprocess
 import tempfile
 
 from harness import Checks
+from iuaasp import iua_until, tlvs
 from mgsim import SIM
 
 ADDR = "127.0.0.88"
@@ -23,50 +24,6 @@ SETUP = bytes.fromhex("0802000505040380 90a3 1803a98383 6c0a2181 333031323334353
                       .replace(" ", ""))
 RELEASE_COMPLETE = bytes.fromhex("080280015a08028091")  # call reference 1 (flag: from the side that did not
                                                          # allocate it), cause 17 user busy
-
-
-def recv_iua(sock, timeout=5.0):
-    """One IUA message (common header length field, RFC 4233 3.1) or None."""
-    sock.settimeout(timeout)
-    try:
-        head = b""
-        while len(head) < 8:
-            chunk = sock.recv(8 - len(head))
-            if not chunk:
-                return None
-            head += chunk
-        length = struct.unpack("!I", head[4:8])[0]
-        body = b""
-        while len(body) < length - 8:
-            chunk = sock.recv(length - 8 - len(body))
-            if not chunk:
-                return None
-            body += chunk
-        return head + body
-    except socket.timeout:
-        return None
-
-
-def iua_until(sock, cls, typ, got):
-    """Reads IUA messages (kept in `got`) until one of class/type; returns it or None."""
-    while True:
-        m = recv_iua(sock)
-        if m is None:
-            return None
-        got.append(m)
-        if m[2] == cls and m[3] == typ:
-            return m
-
-
-def tlvs(m):
-    out, off = {}, 8
-    while off + 4 <= len(m):
-        tag, length = struct.unpack("!HH", m[off:off + 4])
-        if length < 4:
-            break
-        out.setdefault(tag, m[off + 4:off + length])
-        off += (length + 3) & ~3
-    return out
 
 
 def frame_until(pbx, want, timeout=5.0):
