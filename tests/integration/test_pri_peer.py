@@ -10,7 +10,9 @@ Q.931 libpri sends as mg-sim relays it, and tshark's decode of every IUA message
   PROCEEDING, ALERTING, CONNECT -> ANSWER; libpri hangs up -> DISCONNECT 16; a RESTART of
   all interfaces (class 7, 5.5) from the network clears libpri's call and is acknowledged;
   pri-peer's `restart` sends one RESTART per B channel (libpri restarts one indicated
-  channel at a time), all 30 acknowledged; afterwards no B channel busy in libpri's view."""
+  channel at a time), all 30 acknowledged; overlap receiving (`more`, INFORMATION) and sending
+  (`call ... overlap`, `info`), no answer (DISCONNECT 19); `load 5` from libpri; after each row
+  no B channel busy in libpri's view."""
 import os
 import re
 import socket
@@ -62,11 +64,11 @@ def parse(q):
     return cr, flag, q[2 + n], ies
 
 
-def setup(cr, channel, called):
+def setup(cr, channel, called, complete=True):
     # Sending complete, Bearer capability (speech, 64 kbit/s circuit, A-law), Channel identification,
     # Calling party number (national, ISDN plan; presentation allowed, network provided: 4.5.10),
     # Called party number (national, ISDN plan: 4.5.8).
-    return q931(cr, False, 0x05, bytes([0xa1]) + bytes.fromhex("04038090a3") + chan_ie(channel) +
+    return q931(cr, False, 0x05, (bytes([0xa1]) if complete else b"") + bytes.fromhex("04038090a3") + chan_ie(channel) +
                 bytes([0x6c, 10, 0x21, 0x83]) + b"30123456" + digits_ie(0x70, called))
 
 
@@ -89,17 +91,23 @@ def send(q):
     asp.sendall(m)
 
 
-def receive(mtype, timeout=5.0):
-    """The next Q.931 message of type `mtype` libpri sent (Data Indications), parsed; None if none."""
+def receive_any(timeout=5.0):
+    """The next Q.931 message libpri sent (a Data Indication), parsed; None if none."""
     while True:
         m = recv_iua(asp, timeout)
         if m is None:
             return None
         got.append(m)
         if m[2] == 5 and m[3] == 2:
-            p = parse(tlvs(m)[0xe])
-            if p[2] == mtype:
-                return p
+            return parse(tlvs(m)[0xe])
+
+
+def receive(mtype, timeout=5.0):
+    """The next Q.931 message of type `mtype` libpri sent, parsed (others skipped); None if none."""
+    while True:
+        p = receive_any(timeout)
+        if p is None or p[2] == mtype:
+            return p
 
 
 try:
@@ -107,7 +115,7 @@ try:
     m = re.search(r"mg-sim iua address=\S+ port=(\d+)", sim.stdout.readline())
     c.check("mg-sim listens for IUA", m is not None)
     port = int(m.group(1))
-    peer = PriPeer(path, "--side", "user", "--switchtype", "euroisdn")
+    peer = PriPeer(path, "--side", "user", "--switchtype", "euroisdn", "--overlap")
     c.check("pri-peer's D channel up: libpri's SABME answered by mg-sim's LAPD (PRI_EVENT_DCHAN_UP)",
             peer.wait("DCHAN", "UP") is not None, peer.lines)
     asp = socket.create_connection((ADDR, port), timeout=5)
@@ -207,6 +215,72 @@ try:
     c.check("the PBX's own call on channel 7 cleared by its restart",
             any(ln.startswith("CLEARED") and "channel=7" in ln for ln in peer.lines), peer.lines)
     c.check("every B channel idle in libpri's view after its RESTART", peer.idle() is not None)
+
+    # 6. Overlap receiving (5.2.4): a SETUP without Sending complete -> RING complete=0; `more` ->
+    # SETUP ACKNOWLEDGE; INFORMATION with the rest and Sending complete -> libpri's INFO; answered.
+    send(setup(6, 6, "3099", complete=False))
+    ring = peer.wait("RING", "channel=6", "called=3099", "complete=0")
+    c.check("overlap receiving: RING with the first digits, not complete", ring is not None, peer.lines[-3:])
+    call = PriPeer.field(ring, "call")
+    peer.send("more call=%s" % call)
+    sa = receive(0x0d)
+    c.check("`more`: libpri's SETUP ACKNOWLEDGE", sa is not None and sa[0] == 6, sa)
+    send(q931(6, False, 0x7b, bytes([0xa1]) + digits_ie(0x70, "9888")))
+    c.check("the INFORMATION's digits reach libpri, complete",
+            peer.wait("INFO", "call=" + call, "digits=9888", "called=30999888", "complete=1") is not None,
+            peer.lines[-3:])
+    peer.send("answer call=%s" % call)
+    c.check("the overlap call answered: CONNECT", receive(0x07) is not None)
+    send(q931(6, False, 0x45, cause_ie(16)))
+    receive(0x4d)
+    send(q931(6, False, 0x5a))
+    c.check("idle after the overlap call", peer.idle() is not None)
+
+    # 7. Overlap sending (5.1.3): `call ... overlap` -> SETUP without Sending complete; the network's
+    # SETUP ACKNOWLEDGE; `info` -> one INFORMATION a digit; no answer: the network clears with 19.
+    peer.send("call 3099 channel=9 overlap")
+    out = PriPeer.field(peer.wait("CALLING", "channel=9"), "call")
+    s = receive(0x05)
+    c.check("overlap sending: SETUP with 3099, no Sending complete",
+            s is not None and s[3].get(0x70, b"")[1:] == b"3099" and 0xa1 not in s[3], s)
+    cr = s[0] if s else 0
+    send(q931(cr, True, 0x0d, chan_ie(9)))
+    c.check("libpri sees the SETUP ACKNOWLEDGE", peer.wait("SETUP_ACK", "call=%s" % out) is not None)
+    peer.send("info 9777 call=%s" % out)
+    digits = b""
+    while len(digits) < 4:
+        i = receive(0x7b)
+        if i is None:
+            break
+        digits += i[3].get(0x70, b"?")[1:]
+    c.check("`info 9777`: INFORMATION messages with the digits 9777", digits == b"9777", digits)
+    send(q931(cr, True, 0x02))
+    send(q931(cr, True, 0x01))
+    send(q931(cr, True, 0x45, cause_ie(19)))  # no answer
+    c.check("no answer: the network's DISCONNECT 19 reaches libpri",
+            peer.wait("HANGUP", "call=%s" % out, "cause=19") is not None, peer.lines[-3:])
+    c.check("libpri releases", receive(0x4d) is not None)
+    send(q931(cr, True, 0x5a))
+    c.check("idle after the overlap call out", peer.idle() is not None)
+
+    # 8. Load mode: 5 calls from libpri at 20/s, each answered by the network and cleared by libpri.
+    peer.send("load 5 30999555 rate=20 hold=100")
+    released = 0
+    while released < 5:
+        p = receive_any()
+        if p is None:
+            break
+        if p[2] == 0x05:
+            send(q931(p[0], True, 0x02, chan_ie(p[3].get(0x18, b"\0")[-1] & 0x7f)))
+            send(q931(p[0], True, 0x07))
+        elif p[2] == 0x45:
+            send(q931(p[0], True, 0x4d))
+        elif p[2] == 0x5a:
+            released += 1
+    done = peer.wait("LOAD", "done")
+    c.check("`load 5`: every call answered and cleared by libpri", done is not None and
+            "answered=5" in done.split() and "failed=0" in done.split(), (done, peer.lines[-5:]))
+    c.check("idle after the load run", peer.idle() is not None)
 
     decoded = tshark_rows(got, tmp, ("iua.message_class", "iua.message_type", "q931.message_type",
                                      "q931.called_party_number.digits"))

@@ -53,8 +53,8 @@ LibpriPbx::LibpriPbx(const PbxConfig& cfg, int fd, Print print) : cfg_(cfg), fd_
     std::exit(2);
   }
   pri_set_debug(pri_, cfg_.debug);
-  // Overlap receiving: libpri reports INFORMATION digits (PRI_EVENT_INFO_RECEIVED) after our SETUP ACK.
-  pri_set_overlapdial(pri_, cfg_.min_digits > 0 ? 1 : 0);
+  // Without overlapdial libpri puts Sending complete in every EuroISDN SETUP (its transmit_sending_complete).
+  pri_set_overlapdial(pri_, cfg_.overlap ? 1 : 0);
   // libpri 1.6 has no destructor for a struct pri: it stays reachable until exit (no leak report).
   static auto* kept = new std::vector<struct pri*>;
   kept->push_back(pri_);
@@ -98,6 +98,15 @@ std::string LibpriPbx::line_for(const char* name, const Call& c) const {
 // libpri's own clearing: pri_hangup() sends DISCONNECT, RELEASE or RELEASE COMPLETE as the call's
 // state asks (Q.931 5.3) and frees the call when done. Like chan_dahdi, the B channel is idle to the
 // application from then on; libpri's own record is counted by libpri_calls().
+// A call gone from the application's view: a load run counts it.
+void LibpriPbx::ended(const Call& c) {
+  if (!c.load || !load_) return;
+  if (c.answered)
+    ++load_->answered;
+  else
+    ++load_->failed;
+}
+
 void LibpriPbx::release(Call& c, int cause) {
   // libpri refuses a call still in the call present state by RELEASE COMPLETE for the causes of
   // Q.931 5.3.2 a) (1, 34, 44, 81, 82, 88); for any other it sends DISCONNECT, and only once the
@@ -106,6 +115,7 @@ void LibpriPbx::release(Call& c, int cause) {
   if (c.incoming && c.state == "present" && !release_complete.count(cause))
     pri_proceeding(pri_, c.call, c.channel, 0);
   pri_hangup(pri_, c.call, cause);
+  ended(c);
   calls_.erase(c.id);
 }
 
@@ -114,6 +124,7 @@ void LibpriPbx::clear_channel(int ch, const char* why) {
     if (ch <= 0 || it->second.channel == ch) {
       print_(line_for("CLEARED", it->second) + " reason=" + why);
       pri_destroycall(pri_, it->second.call);  // Q.931 5.5: the restarted channel's call is gone, no message
+      ended(it->second);
       it = calls_.erase(it);
     } else {
       ++it;
@@ -148,6 +159,7 @@ void LibpriPbx::on_time(SteadyTime now) {
     ++counts_["answered"];
     if (cfg_.hold.count() > 0) c->hangup_at = now + cfg_.hold;
   }
+  load_step(now);
   if (restart_pending_ && now >= restart_deadline_) {
     print_("RESTART_FAIL channel=" + std::to_string(restart_channel_));
     restart_pending_ = false;
@@ -165,6 +177,7 @@ std::optional<SteadyTime> LibpriPbx::next_due(SteadyTime now) const {
     take(c.hangup_at);
   }
   if (restart_pending_) take(restart_deadline_);
+  if (load_ && load_->started < load_->total) take(load_->next);
   return t;
 }
 
@@ -203,7 +216,7 @@ void LibpriPbx::on_ring(const pri_event_ring& r, SteadyTime now) {
          " complete=" + std::to_string(r.complete ? 1 : 0));
   if (cfg_.auto_mode == Auto::kNone) return;
   Call& kept = calls_[c.id];
-  if (cfg_.min_digits > 0 && !r.complete && kept.called.size() < cfg_.min_digits) {
+  if (cfg_.overlap && !r.complete && kept.called.size() < cfg_.min_digits) {
     pri_need_more_info(pri_, kept.call, kept.channel, 0);  // SETUP ACKNOWLEDGE: overlap receiving (5.2.4)
     kept.state = "overlap";
     return;
@@ -285,7 +298,9 @@ void LibpriPbx::handle(pri_event* e, SteadyTime now) {
       Call* c = by_call(e->answer.call);
       if (!c) return;
       c->state = "active";
+      c->answered = true;
       ++counts_["answered_out"];
+      if (c->load && load_) c->hangup_at = now + load_->hold;
       print_(line_for("ANSWER", *c));
       return;
     }
@@ -314,6 +329,7 @@ void LibpriPbx::handle(pri_event* e, SteadyTime now) {
       if (c) {
         print_(line_for("HANGUP", *c) + " cause=" + std::to_string(cause) + " by=remote");
         ++counts_["cleared"];
+        ended(*c);
         calls_.erase(c->id);
       }
       pri_hangup(pri_, e->hangup.call, cause);
@@ -321,7 +337,10 @@ void LibpriPbx::handle(pri_event* e, SteadyTime now) {
     }
     case PRI_EVENT_HANGUP_ACK: {  // our clearing complete; libpri freed the call
       Call* c = by_call(e->hangup.call);
-      if (c) calls_.erase(c->id);
+      if (c) {
+        ended(*c);
+        calls_.erase(c->id);
+      }
       print_("HANGUP_ACK cause=" + std::to_string(e->hangup.cause));
       return;
     }
@@ -349,35 +368,21 @@ void LibpriPbx::handle(pri_event* e, SteadyTime now) {
 
 std::string LibpriPbx::command(const std::vector<std::string>& w, SteadyTime now) {
   const std::string& cmd = w[0];
-  if (cmd == "call") {
-    if (w.size() < 2) return "call NUMBER [calling=N] [channel=N] [ton=national|international|subscriber|unknown] [overlap]";
-    const auto o = options(w, 2);
-    Call c;
-    c.id = next_id_++;
-    c.incoming = false;
-    c.called = w[1];
-    c.channel = o.count("channel") ? parse_int(o.at("channel")) : pick_channel();
-    if (c.channel <= 0) return "no idle B channel";
-    if (channel_busy(c.channel)) return "B channel " + std::to_string(c.channel) + " busy";
-    c.call = pri_new_call(pri_);
-    if (!c.call) return "pri_new_call failed (D channel down?)";
-    const int plan = plan_for(o.count("ton") ? o.at("ton") : "national");
-    std::string called = w[1], calling = o.count("calling") ? o.at("calling") : "";
-    pri_sr* sr = pri_sr_new();
-    pri_sr_set_channel(sr, c.channel, 1, 0);  // exclusive (Q.931 4.5.13)
-    pri_sr_set_bearer(sr, PRI_TRANS_CAP_SPEECH, PRI_LAYER_1_ALAW);
-    pri_sr_set_called(sr, called.data(), plan, o.count("overlap") ? 0 : 1);
-    if (!calling.empty()) pri_sr_set_caller(sr, calling.data(), nullptr, plan, PRES_ALLOWED_USER_NUMBER_NOT_SCREENED);
-    const int rc = pri_setup(pri_, c.call, sr);
-    pri_sr_free(sr);
-    if (rc != 0) {
-      pri_destroycall(pri_, c.call);
-      return "pri_setup failed";
-    }
-    c.state = "setup";
-    calls_[c.id] = c;
-    ++counts_["calls_out"];
-    print_(line_for("CALLING", c) + " called=" + called);
+  if (cmd == "call") return call_out(w, false);
+  if (cmd == "load") {
+    if (w.size() < 3) return "load N NUMBER [rate=R] [hold=MS]";
+    if (load_) return "a load run is under way";
+    const auto o = options(w, 3);
+    Load l;
+    l.total = parse_int(w[1]);
+    l.number = w[2];
+    const double rate = o.count("rate") ? std::stod(o.at("rate")) : 20.0;
+    if (l.total <= 0 || rate <= 0) return "load N NUMBER [rate=R] [hold=MS]";
+    l.interval = Ms(static_cast<long>(1000.0 / rate));
+    l.hold = o.count("hold") ? Ms(parse_int(o.at("hold"))) : Ms(0);
+    l.next = now;
+    load_ = l;
+    load_step(now);
     return {};
   }
   if (cmd == "restart") {
@@ -428,6 +433,57 @@ std::string LibpriPbx::command(const std::vector<std::string>& w, SteadyTime now
     c->called += arg;
   }
   return {};
+}
+
+std::string LibpriPbx::call_out(const std::vector<std::string>& w, bool load) {
+  if (w.size() < 2) return "call NUMBER [calling=N] [channel=N] [ton=national|international|subscriber|unknown] [overlap]";
+  const auto o = options(w, 2);
+  Call c;
+  c.id = next_id_++;
+  c.incoming = false;
+  c.called = w[1];
+  c.channel = o.count("channel") ? parse_int(o.at("channel")) : pick_channel();
+  if (c.channel <= 0) return "no idle B channel";
+  if (channel_busy(c.channel)) return "B channel " + std::to_string(c.channel) + " busy";
+  c.call = pri_new_call(pri_);
+  if (!c.call) return "pri_new_call failed (D channel down?)";
+  const int plan = plan_for(o.count("ton") ? o.at("ton") : "national");
+  std::string called = w[1], calling = o.count("calling") ? o.at("calling") : "";
+  pri_sr* sr = pri_sr_new();
+  pri_sr_set_channel(sr, c.channel, 1, 0);  // exclusive (Q.931 4.5.13)
+  pri_sr_set_bearer(sr, PRI_TRANS_CAP_SPEECH, PRI_LAYER_1_ALAW);
+  pri_sr_set_called(sr, called.data(), plan, o.count("overlap") ? 0 : 1);
+  if (!calling.empty()) pri_sr_set_caller(sr, calling.data(), nullptr, plan, PRES_ALLOWED_USER_NUMBER_NOT_SCREENED);
+  const int rc = pri_setup(pri_, c.call, sr);
+  pri_sr_free(sr);
+  if (rc != 0) {
+    pri_destroycall(pri_, c.call);
+    return "pri_setup failed";
+  }
+  c.state = "setup";
+  c.load = load;
+  calls_[c.id] = c;
+  ++counts_["calls_out"];
+  print_(line_for("CALLING", c) + " called=" + called);
+  return {};
+}
+
+void LibpriPbx::load_step(SteadyTime now) {
+  if (!load_) return;
+  while (load_->started < load_->total && now >= load_->next) {
+    ++load_->started;
+    load_->next += load_->interval;
+    const std::string err = call_out({"call", load_->number}, true);
+    if (!err.empty()) {  // no idle B channel, D channel down: the attempt fails here
+      ++load_->failed;
+      print_("LOAD attempt=" + std::to_string(load_->started) + " failed: " + err);
+    }
+  }
+  if (load_->started == load_->total && load_->answered + load_->failed == load_->total) {
+    print_("LOAD done calls=" + std::to_string(load_->total) + " answered=" + std::to_string(load_->answered) +
+           " failed=" + std::to_string(load_->failed));
+    load_.reset();
+  }
 }
 
 int LibpriPbx::libpri_calls() const {

@@ -35,7 +35,10 @@ struct PbxConfig {
   Auto auto_mode = Auto::kNone;
   Ms ring_delay{0};          // auto answer: ALERTING at once, CONNECT after this
   Ms hold{0};                // auto answer: libpri clears an answered call after this (0: the far end clears)
-  std::size_t min_digits = 0;  // overlap receiving: SETUP ACK until the called number has this many digits
+  // Overlap sending and receiving (libpri's overlapdial: Sending complete only when the number is,
+  // INFORMATION digits reported); auto modes send SETUP ACK until the called number has min_digits.
+  bool overlap = false;
+  std::size_t min_digits = 0;
   int debug = 0;               // pri_set_debug flags
 };
 
@@ -62,6 +65,7 @@ class LibpriPbx {
   int libpri_calls() const;
   std::size_t busy_channels() const { return calls_.size(); }
   bool restarting() const { return !restart_queue_.empty() || restart_pending_; }
+  bool loading() const { return load_.has_value(); }
 
  private:
   struct Call {
@@ -72,7 +76,21 @@ class LibpriPbx {
     std::string state;
     std::string called;
     std::optional<SteadyTime> answer_at, hangup_at;
+    bool load = false;      // one of a `load` run's calls
+    bool answered = false;
   };
+  // `load N NUMBER [rate=R] [hold=MS]`: N calls from libpri at R a second, each cleared by libpri
+  // H ms after the answer; ends with `LOAD done calls=N answered=A failed=F`.
+  struct Load {
+    int total = 0, started = 0, answered = 0, failed = 0;
+    std::string number;
+    Ms interval{50};
+    Ms hold{0};
+    SteadyTime next{};
+  };
+  std::string call_out(const std::vector<std::string>& w, bool load);
+  void load_step(SteadyTime now);
+  void ended(const Call& c);
   void handle(pri_event* e, SteadyTime now);
   void on_ring(const pri_event_ring& r, SteadyTime now);
   void auto_act(Call& c, SteadyTime now);
@@ -99,6 +117,7 @@ class LibpriPbx {
   int restart_channel_ = 0;
   SteadyTime restart_deadline_{};
   std::map<std::string, long> counts_;
+  std::optional<Load> load_;
 };
 
 }  // namespace isupgw::tools::pripeer

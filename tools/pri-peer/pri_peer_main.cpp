@@ -6,7 +6,7 @@
 //
 //   pri-peer --lapd PATH [--side user|network] [--switchtype euroisdn|ni2|dms100|5ess|4ess|qsig]
 //            [--channels 1-15,17-31] [--auto answer|busy|unallocated|noanswer] [--ring-delay MS]
-//            [--hold MS] [--overlap MIN_DIGITS] [--script FILE] [-v]
+//            [--hold MS] [--overlap] [--min-digits N] [--script FILE] [-v]
 //
 // Commands, one a line (from --script FILE, else stdin; `#` comments):
 //   call NUMBER [calling=N] [channel=N] [ton=national|international|subscriber|unknown] [overlap]
@@ -14,6 +14,7 @@
 //   answer|alert|proceeding|more|busy [call=N]   (more: SETUP ACKNOWLEDGE, overlap receiving)
 //   reject CAUSE [call=N] | hangup [CAUSE] [call=N]
 //   restart [CHANNEL|all]  (all: every B channel in turn, libpri restarts one at a time)
+//   load N NUMBER [rate=R] [hold=MS]  (N calls from libpri, R a second, each cleared H ms after its answer)
 //   status | wait 500ms|2s | expect NAME [word...] [timeout=10s] | idle [timeout=10s] | quit
 // Without call=N a command acts on the only call there is. `$` in a command stands for the call id
 // of the event the last `expect` matched.
@@ -23,7 +24,7 @@
 //   ANSWER|CONNECT_ACK call=N channel=C | HANGUP call=N channel=C cause=X by=remote |
 //   HANGUP_SENT call=N channel=C cause=X | HANGUP_ACK cause=X | CLEARED call=N channel=C reason=restart |
 //   RESTART channel=C|all (received, acknowledged by libpri) | RESTART_ACK channel=C | RESTARTED |
-//   RESTART_FAIL channel=C | STATUS channels=N busy=B idle=I libpri_calls=L [counter=N...] |
+//   RESTART_FAIL channel=C | LOAD done calls=N answered=A failed=F | STATUS channels=N busy=B idle=I libpri_calls=L [counter=N...] |
 //   BUSY channel=C call=N state=S dir=in|out | idle | error LINE: why | FAIL why (exit 1) | done
 // STATUS's busy/idle is the application's view of the B channels (chan_dahdi's part); libpri_calls
 // is libpri's own count of its call records (pri_dump_info_str "Total active-calls").
@@ -49,7 +50,7 @@ namespace {
 int usage() {
   std::cerr << "usage: pri-peer --lapd PATH [--side user|network] [--switchtype euroisdn|ni2|dms100|5ess|4ess|qsig]\n"
                "                [--channels 1-15,17-31] [--auto answer|busy|unallocated|noanswer] [--ring-delay MS]\n"
-               "                [--hold MS] [--overlap MIN_DIGITS] [--script FILE] [-v]\n";
+               "                [--hold MS] [--overlap] [--min-digits N] [--script FILE] [-v]\n";
   return 2;
 }
 
@@ -128,7 +129,7 @@ class Runner {
         expect_.reset();
       }
       if (idle_) {
-        if (pbx_.busy_channels() != 0 || pbx_.libpri_calls() != 0 || pbx_.restarting()) {
+        if (pbx_.busy_channels() != 0 || pbx_.libpri_calls() != 0 || pbx_.restarting() || pbx_.loading()) {
           if (now < *hold_until_) return std::nullopt;
           std::string why = "not idle:";
           for (const auto& s : pbx_.status()) why += " [" + s + "]";
@@ -280,6 +281,9 @@ int run(int argc, char** argv) {
     } else if (a == "--hold") {
       cfg.hold = parse_duration(next());
     } else if (a == "--overlap") {
+      cfg.overlap = true;
+    } else if (a == "--min-digits") {
+      cfg.overlap = true;
       cfg.min_digits = static_cast<std::size_t>(std::stoul(next()));
     } else if (a == "--script") {
       script = next();
