@@ -282,6 +282,25 @@ try:
             "answered=5" in done.split() and "failed=0" in done.split(), (done, peer.lines[-5:]))
     c.check("idle after the load run", peer.idle() is not None)
 
+    # 9. Auto modes: `auto answer` -> CALL PROCEEDING, ALERTING, CONNECT with no command; `auto busy`.
+    peer.send("auto answer ring-delay=50")
+    send(setup(10, 10, "30999810"))
+    seen = [receive_any() for _ in range(3)]
+    c.check("`auto answer`: libpri sends CALL PROCEEDING, ALERTING, CONNECT on its own",
+            [p[2] if p else None for p in seen] == [0x02, 0x01, 0x07], seen)
+    send(q931(10, False, 0x45, cause_ie(16)))
+    receive(0x4d)
+    send(q931(10, False, 0x5a))
+    peer.send("auto busy")
+    send(setup(11, 11, "30999811"))
+    seen = [receive_any() for _ in range(2)]
+    c.check("`auto busy`: CALL PROCEEDING, then DISCONNECT 17",
+            [p[2] if p else None for p in seen] == [0x02, 0x45] and seen[1][3].get(0x08, b"  ")[1] & 0x7f == 17, seen)
+    send(q931(11, False, 0x4d))
+    receive(0x5a)
+    peer.send("auto off")
+    c.check("idle after the auto rows", peer.idle() is not None, peer.status())
+
     decoded = tshark_rows(got, tmp, ("iua.message_class", "iua.message_type", "q931.message_type",
                                      "q931.called_party_number.digits"))
     if decoded is None:

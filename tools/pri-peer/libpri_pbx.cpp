@@ -46,6 +46,15 @@ int plan_for(const std::string& ton) {
 
 }  // namespace
 
+std::optional<Auto> parse_auto(const std::string& s) {
+  if (s == "answer") return Auto::kAnswer;
+  if (s == "busy") return Auto::kBusy;
+  if (s == "unallocated") return Auto::kUnallocated;
+  if (s == "noanswer") return Auto::kNoAnswer;
+  if (s == "off") return Auto::kNone;
+  return std::nullopt;
+}
+
 LibpriPbx::LibpriPbx(const PbxConfig& cfg, int fd, Print print) : cfg_(cfg), fd_(fd), print_(std::move(print)) {
   pri_ = pri_new(fd_, cfg_.node, cfg_.switchtype);
   if (!pri_) {
@@ -229,12 +238,12 @@ void LibpriPbx::auto_act(Call& c, SteadyTime now) {
     case Auto::kNone: return;
     case Auto::kBusy:
       print_(line_for("HANGUP_SENT", c) + " cause=17");
-      ++counts_["busy"];
+      ++counts_["auto_busy"];
       release(c, PRI_CAUSE_USER_BUSY);
       return;
     case Auto::kUnallocated:
       print_(line_for("HANGUP_SENT", c) + " cause=1");
-      ++counts_["unallocated"];
+      ++counts_["auto_unallocated"];
       release(c, PRI_CAUSE_UNALLOCATED);
       return;
     case Auto::kAnswer:
@@ -369,6 +378,15 @@ void LibpriPbx::handle(pri_event* e, SteadyTime now) {
 std::string LibpriPbx::command(const std::vector<std::string>& w, SteadyTime now) {
   const std::string& cmd = w[0];
   if (cmd == "call") return call_out(w, false);
+  if (cmd == "auto") {  // `auto MODE [ring-delay=MS] [hold=MS]`: the auto mode from now on
+    const auto mode = w.size() > 1 ? parse_auto(w[1]) : std::nullopt;
+    if (!mode) return "auto answer|busy|unallocated|noanswer|off [ring-delay=MS] [hold=MS]";
+    const auto o = options(w, 2);
+    cfg_.auto_mode = *mode;
+    if (o.count("ring-delay")) cfg_.ring_delay = Ms(parse_int(o.at("ring-delay")));
+    if (o.count("hold")) cfg_.hold = Ms(parse_int(o.at("hold")));
+    return {};
+  }
   if (cmd == "load") {
     if (w.size() < 3) return "load N NUMBER [rate=R] [hold=MS]";
     if (load_) return "a load run is under way";

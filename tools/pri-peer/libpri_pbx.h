@@ -27,6 +27,8 @@ using SteadyTime = std::chrono::steady_clock::time_point;
 using Ms = std::chrono::milliseconds;
 
 enum class Auto { kNone, kAnswer, kBusy, kUnallocated, kNoAnswer };
+// "answer", "busy", "unallocated", "noanswer", "off"; nullopt for anything else.
+std::optional<Auto> parse_auto(const std::string& s);
 
 struct PbxConfig {
   int node = PRI_CPE;  // PRI_CPE (user side) or PRI_NETWORK

@@ -15,6 +15,7 @@
 //   reject CAUSE [call=N] | hangup [CAUSE] [call=N]
 //   restart [CHANNEL|all]  (all: every B channel in turn, libpri restarts one at a time)
 //   load N NUMBER [rate=R] [hold=MS]  (N calls from libpri, R a second, each cleared H ms after its answer)
+//   auto answer|busy|unallocated|noanswer|off [ring-delay=MS] [hold=MS]  (as --auto, from now on)
 //   status | wait 500ms|2s | expect NAME [word...] [timeout=10s] | idle [timeout=10s] | quit
 // Without call=N a command acts on the only call there is. `$` in a command stands for the call id
 // of the event the last `expect` matched.
@@ -265,17 +266,9 @@ int run(int argc, char** argv) {
     } else if (a == "--channels") {
       channels = next();
     } else if (a == "--auto") {
-      const auto m = next();
-      if (m == "answer")
-        cfg.auto_mode = Auto::kAnswer;
-      else if (m == "busy")
-        cfg.auto_mode = Auto::kBusy;
-      else if (m == "unallocated")
-        cfg.auto_mode = Auto::kUnallocated;
-      else if (m == "noanswer")
-        cfg.auto_mode = Auto::kNoAnswer;
-      else
-        return usage();
+      const auto m = parse_auto(next());
+      if (!m) return usage();
+      cfg.auto_mode = *m;
     } else if (a == "--ring-delay") {
       cfg.ring_delay = parse_duration(next());
     } else if (a == "--hold") {
