@@ -33,6 +33,8 @@ std::string describe(mediagw::PatternError e) {
 
 }  // namespace
 
+std::string describe_pattern_error(mediagw::PatternError e) { return describe(e); }
+
 bool is_wildcard(std::string_view endpoint) {
   const auto at = endpoint.find('@');
   const auto local = endpoint.substr(0, at);

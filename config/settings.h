@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "base/ip_address.h"
@@ -174,7 +175,23 @@ struct DnsSettings {
   std::string enum_suffix = "e164.arpa";
 };
 
+// pri_spans[] (issue 21, config/pri_config.cpp): one PRI's D channel over IUA (we are the ASP) and its B
+// channels on a media gateway.
+struct PriSpanSettings {
+  std::string name;
+  sigtran::TransportSpec transport;                    // client towards the SG; PPID 1, port default 9900
+  std::variant<std::uint32_t, std::string> interface;  // RFC 4233 3.1.3 integer or text identifier
+  std::optional<std::uint32_t> asp_identifier;
+  std::chrono::milliseconds beat{0};
+  bool user_side = false;              // Q.931 side: network (default) or user
+  std::vector<std::uint8_t> channels;  // B channel numbers (E1 timeslots), ascending
+  std::string media_gateway;           // empty: no media (signalling only)
+  // Channel N's endpoint is the pattern's CIC N (one span, first CIC 1: timeslot N of E1 mg_span).
+  std::optional<mediagw::EndpointPattern> endpoints;
+};
+
 struct Settings {
+  std::vector<PriSpanSettings> pri_spans;  // config/pri_config.cpp
   std::optional<RadiusSettings> radius;   // the radius section (config/radius_config.cpp); absent: none
   std::optional<TraceSettings> trace;     // the trace section; absent: no tracing
   std::optional<cdr::WriterOptions> cdr;  // the cdr section (config/cdr_config.cpp); absent: no CDRs

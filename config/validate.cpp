@@ -73,6 +73,9 @@ class Validator {
     if (!ss7) return fail(ss7.error());
     out_.ss7 = std::move(*ss7);
     if (!check_trunks(cfg.sip())) return false;
+    auto pri = build_pri(cfg);  // before the routes, which name spans
+    if (!pri) return fail(pri.error());
+    out_.pri_spans = std::move(*pri);
     if (!check_routes(cfg)) return false;
     auto media = build_media(cfg, out_.ss7);
     if (!media) return fail(media.error());
@@ -248,14 +251,16 @@ class Validator {
     std::set<std::string> trunks, groups;
     for (const auto& t : cfg.sip().trunks()) trunks.insert(t.name());
     for (const auto& g : cfg.ss7().trunk_groups()) groups.insert(g.name());
+    std::set<std::string> spans;
+    for (const auto& x : cfg.pri_spans()) spans.insert(x.name());
     std::set<std::pair<std::string, std::string>> seen;
     for (int i = 0; i < cfg.routes_size(); ++i) {
       const auto& r = cfg.routes(i);
       const std::string p = "routes[" + std::to_string(i) + "]";
       if (!all_digits(r.prefix()))
         return fail(p + ".prefix", "route prefix '" + r.prefix() + "' must be digits only (\"\" matches every number)");
-      if (!r.from().empty() && !trunks.count(r.from()) && !groups.count(r.from()))
-        return fail(p + ".from", "no SIP trunk or ISUP trunk group named '" + r.from() + "'");
+      if (!r.from().empty() && !trunks.count(r.from()) && !groups.count(r.from()) && !spans.count(r.from()))
+        return fail(p + ".from", "no SIP trunk, ISUP trunk group or PRI span named '" + r.from() + "'");
       if (!seen.insert({r.from(), r.prefix()}).second)
         return fail(p + ".prefix", "duplicate route for prefix '" + r.prefix() + "'" +
                                        (r.from().empty() ? "" : " from '" + r.from() + "'"));
@@ -263,8 +268,14 @@ class Validator {
       for (int j = 0; j < r.targets_size(); ++j) {
         const auto& t = r.targets(j);
         const std::string tp = p + ".targets[" + std::to_string(j) + "]";
-        if (t.sip_trunk().empty() == t.trunk_group().empty())
-          return fail(tp, "route target needs exactly one of 'sip_trunk' and 'trunk_group'");
+        const int kinds = !t.sip_trunk().empty() + !t.trunk_group().empty() + !t.pri_span().empty();
+        if (kinds != 1) {
+          if (t.pri_span().empty())
+            return fail(tp, "route target needs exactly one of 'sip_trunk' and 'trunk_group'");
+          return fail(tp, "route target needs exactly one of 'sip_trunk', 'trunk_group' and 'pri_span'");
+        }
+        if (!t.pri_span().empty() && !spans.count(t.pri_span()))
+          return fail(tp + ".pri_span", "no PRI span named '" + t.pri_span() + "'");
         if (!t.sip_trunk().empty() && !trunks.count(t.sip_trunk()))
           return fail(tp + ".sip_trunk", "no SIP trunk named '" + t.sip_trunk() + "'");
         if (!t.trunk_group().empty() && !groups.count(t.trunk_group()))

@@ -33,6 +33,8 @@ Result<std::optional<RadiusSettings>, FieldError> build_radius(const Config& cfg
 // The admission limits of SIP trunks and ISUP trunk groups (config/admission_config.cpp).
 std::optional<FieldError> check_admission(const Config& cfg);
 Result<DnsSettings, FieldError> build_dns(const Config& cfg);
+// pri_spans (issue 21, config/pri_config.cpp); media gateways' names are checked against cfg.media_gateways.
+Result<std::vector<PriSpanSettings>, FieldError> build_pri(const Config& cfg);
 // A host name for RFC 3263 (RFC 1123 2.1 labels: letters, digits, '-'; not all digits), not an IP literal.
 bool valid_host_name(const std::string& s);
 

@@ -15,8 +15,13 @@ Router::Router(const google::protobuf::RepeatedPtrField<config::Route>& routes) 
     e.from = r.from();
     for (const auto& t : r.targets()) {
       RouteTarget rt;
-      rt.kind = t.sip_trunk().empty() ? RouteTarget::Kind::kTrunkGroup : RouteTarget::Kind::kSipTrunk;
-      rt.name = t.sip_trunk().empty() ? t.trunk_group() : t.sip_trunk();
+      if (!t.pri_span().empty()) {
+        rt.kind = RouteTarget::Kind::kPriSpan;
+        rt.name = t.pri_span();
+      } else {
+        rt.kind = t.sip_trunk().empty() ? RouteTarget::Kind::kTrunkGroup : RouteTarget::Kind::kSipTrunk;
+        rt.name = t.sip_trunk().empty() ? t.trunk_group() : t.sip_trunk();
+      }
       rt.strip = t.strip();
       rt.prefix = t.prefix();
       rt.enum_lookup = t.enum_lookup();

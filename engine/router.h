@@ -17,9 +17,9 @@
 namespace isupgw::engine {
 
 struct RouteTarget {
-  enum class Kind : std::uint8_t { kSipTrunk, kTrunkGroup };
+  enum class Kind : std::uint8_t { kSipTrunk, kTrunkGroup, kPriSpan };
   Kind kind = Kind::kSipTrunk;
-  std::string name;  // SIP trunk or ISUP trunk group name
+  std::string name;  // SIP trunk, ISUP trunk group or PRI span name
   unsigned strip = 0;
   std::string prefix;
   std::optional<std::uint8_t> nai;  // Q.763 3.9 c nature of address; nullopt = keep

@@ -107,6 +107,28 @@ TEST(Router, LongestPrefixWinsAndSourceSpecificBeatsGeneric) {
   EXPECT_EQ(e->targets[0].name, "pbx");
 }
 
+// Issue 21: a PRI span as a route's target and as its source.
+TEST(Router, PriSpanTargetAndSource) {
+  auto r = config::load_config_text(R"(pri_spans:
+  - {name: pbx1, iua: {transport: tcp, remote: {address: 127.0.0.1}}, interface_id: 1}
+sip:
+  trunks: [{name: a, address: 192.0.2.1}]
+routes:
+  - {prefix: "49", targets: [{pri_span: pbx1, strip: 2}]}
+  - {prefix: "", from: pbx1, targets: [{sip_trunk: a}]}
+)",
+                                    "t.yaml");
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  Router router(r->config.routes());
+  const RouteEntry* e = router.lookup("a", "4930");
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->targets[0].kind, RouteTarget::Kind::kPriSpan);
+  EXPECT_EQ(e->targets[0].name, "pbx1");
+  e = router.lookup("pbx1", "123");
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->targets[0].kind, RouteTarget::Kind::kSipTrunk);
+}
+
 TEST(Router, NumberManipulationStripsThenPrefixes) {
   RouteTarget t{RouteTarget::Kind::kTrunkGroup, "tg1", 2, "0", 3};
   EXPECT_EQ(t.manipulate("33123456"), "0123456");
