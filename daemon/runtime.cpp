@@ -92,6 +92,14 @@ int Runtime::run() {
     media_ = std::move(*media);
     if (ss7_) media_->bind(ss7_->isup());
   }
+  if (!config_.settings.pri_spans.empty()) {
+    auto pri = PriStack::create(io_, config_.settings.pri_spans, log_, counters_);
+    if (!pri) {
+      log_.error(Subsystem::kCall, "pri_start_failed", {{"error", pri.error()}});
+      return 1;
+    }
+    pri_ = std::move(*pri);
+  }
   engine_ = std::make_unique<engine::CallEngine>(
       engine::make_engine_config(config_.config, config_.settings, std::move(groups)), log_, counters_);
   engine_->set_clock(clock_);
@@ -134,6 +142,7 @@ int Runtime::run() {
   if (http_ && trace_) trace_->register_routes(http_->router());
   for (auto& sim : sims_) sim->start();
   if (ss7_) ss7_->start();
+  if (pri_) pri_->start();
   wait_for_signal();
   log_.notice(Subsystem::kCore, "ready", {{"sip_listeners", config_.config.sip().listeners_size()}});
   if (config_path_.empty()) print_demo_usage();
@@ -396,6 +405,7 @@ void Runtime::stop_if_drained() {
     });
     return;
   }
+  if (pri_) pri_->stop();
   if (media_) media_->stop();
   for (auto& sim : sims_) sim->stop();
   log_.info(Subsystem::kCore, "drained");

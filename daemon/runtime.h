@@ -17,6 +17,7 @@
 #include "config/loader.h"
 #include "daemon/cdr_output.h"
 #include "daemon/media_stack.h"
+#include "daemon/pri_stack.h"
 #include "daemon/radius_accounting.h"
 #include "daemon/sip_dns.h"
 #include "daemon/ss7_stack.h"
@@ -66,6 +67,8 @@ class Runtime final : public mgmt::Stacks {
   // The management model over this runtime's stacks (issue 16); the REST API
   // and /metrics (daemon/http_api.h) render it. Valid for the Runtime's lifetime.
   mgmt::Model& model() { return model_; }
+  // The PRI spans (issue 21); nullptr without pri_spans.
+  const PriStack* pri() const { return pri_.get(); }
   boost::asio::io_context& io() { return io_; }
 
   // --- mgmt::Stacks ---
@@ -114,6 +117,7 @@ class Runtime final : public mgmt::Stacks {
   std::unique_ptr<MediaStack> media_;                     // when the configuration has media_gateways
   std::vector<std::unique_ptr<ExchangeSimulator>> sims_;  // ss7.simulated_exchanges
   std::unique_ptr<Ss7Stack> ss7_;                         // when it has an ss7 section
+  std::unique_ptr<PriStack> pri_;                         // when it has pri_spans (issue 21)
   std::unique_ptr<RadiusAccounting> radius_;              // the radius section; before engine_ (its sinks)
   std::unique_ptr<CdrOutput> cdr_;  // the cdr section; before engine_: the engine's sink writes to it
   std::unique_ptr<SipDns> dns_;     // trunks by host name (RFC 3263); before engine_ and ua_: they ask it
