@@ -433,4 +433,12 @@ std::vector<mgmt::MediaGatewayRef> Runtime::media_gateways() {
   return out;
 }
 
+std::vector<mgmt::PriSpanView> Runtime::pri_spans() {
+  std::vector<mgmt::PriSpanView> out;
+  if (!pri_) return out;
+  for (auto& v : pri_->view())
+    out.push_back(mgmt::PriSpanView{v.name, v.asp_state, v.data_link, v.restart, v.channels, v.calls, v.busy});
+  return out;
+}
+
 }  // namespace isupgw::daemon

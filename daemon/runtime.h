@@ -82,6 +82,7 @@ class Runtime final : public mgmt::Stacks {
   sigtran::m3ua::Mtp3* m3ua() override { return ss7_ ? &ss7_->mtp3() : nullptr; }
   std::span<const std::unique_ptr<sigtran::mtp3::LinkSet>> linksets() override;
   std::vector<mgmt::MediaGatewayRef> media_gateways() override;
+  std::vector<mgmt::PriSpanView> pri_spans() override;
   void post(std::function<void()> fn) override { boost::asio::post(io_, std::move(fn)); }
   void reload(std::function<void(Result<mgmt::ReloadReport, std::string>)> done) override;
 

@@ -124,6 +124,11 @@ std::vector<VtyCommand> make() {
          return show<std::vector<mgmt::MediaGatewayView>>(
              v, [](Model& m) { return m.media_gateways(); }, vty::render_media_gateways);
        }},
+      {"show pri-spans", "Show running system information\nPRI spans: IUA, data link, restart, busy B channels\n", false,
+       [](VtyServer& v, const std::vector<std::string>&) {
+         return show<std::vector<mgmt::PriSpanView>>(
+             v, [](Model& m) { return m.pri_spans(); }, vty::render_pri_spans);
+       }},
       {"show counters", "Show running system information\nEvery counter\n", false,
        [](VtyServer& v, const std::vector<std::string>&) {
          return show<std::vector<std::pair<std::string, std::uint64_t>>>(

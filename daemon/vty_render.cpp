@@ -161,6 +161,22 @@ std::string render_media_gateways(const std::vector<mgmt::MediaGatewayView>& mgs
   return out;
 }
 
+std::string render_pri_spans(const std::vector<mgmt::PriSpanView>& spans) {
+  if (spans.empty()) return "No PRI spans\n";
+  std::string out;
+  for (const auto& s : spans) {
+    out += "Span " + s.name + ": " + s.asp_state + ", data link " + (s.data_link ? "up" : "down") + ", restart " +
+           s.restart + ", " + std::to_string(s.channels) + " B channels, " + std::to_string(s.busy.size()) +
+           " busy, " + std::to_string(s.calls) + (s.calls == 1 ? " call\n" : " calls\n");
+    if (!s.busy.empty()) {
+      out += "  busy:";
+      for (auto ch : s.busy) out += " " + std::to_string(ch);
+      out += "\n";
+    }
+  }
+  return out;
+}
+
 std::string render_counters(const std::vector<std::pair<std::string, std::uint64_t>>& counters) {
   std::string out;
   for (const auto& [name, value] : counters) out += name + " " + std::to_string(value) + "\n";

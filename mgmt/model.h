@@ -90,6 +90,16 @@ struct ReloadReport {
   std::vector<std::string> notes;  // what was applied, and what needs a restart (precisely)
 };
 
+// A PRI span (issue 21): its IUA association, data link, Q.931 restart state and the B channels not idle.
+struct PriSpanView {
+  std::string name;
+  std::string asp_state;   // RFC 4233 ASP state (ASP-ACTIVE when primitives flow)
+  bool data_link = false;  // DL-ESTABLISH confirmed / indicated
+  std::string restart;     // Q.931 5.5: null, restart_request, restart
+  std::size_t channels = 0, calls = 0;
+  std::vector<std::uint8_t> busy;  // busy or restarting B channels
+};
+
 class Stacks {
  public:
   virtual ~Stacks() = default;
@@ -104,6 +114,7 @@ class Stacks {
   virtual sigtran::m3ua::Mtp3* m3ua() = 0;
   virtual std::span<const std::unique_ptr<sigtran::mtp3::LinkSet>> linksets() = 0;
   virtual std::vector<MediaGatewayRef> media_gateways() = 0;
+  virtual std::vector<PriSpanView> pri_spans() { return {}; }  // none without pri_spans
   // Runs `fn` on the event loop (thread-safe).
   virtual void post(std::function<void()> fn) = 0;
   // Re-reads the configuration and applies it; `done` once applied (Ok) or
@@ -274,6 +285,7 @@ class Model {
   Outcome<CallView> call(std::uint64_t id) const;
   std::vector<SipTrunkView> sip_trunks() const;
   std::vector<MediaGatewayView> media_gateways() const;
+  std::vector<PriSpanView> pri_spans() const { return s_.pri_spans(); }
   // Every counter, sorted by name ("call.completed", "isup.tx.IAM", ...).
   std::vector<std::pair<std::string, std::uint64_t>> counters() const;
   std::vector<HistogramView> histograms() const;

@@ -11,7 +11,7 @@ Q.921), and a relay between isupgw and mg-sim that keeps every IUA message isupg
 Then the same span against libpri (tools/pri-peer as the PBX on a second mg-sim), libpri's own view the verdict:
   our interface restart reaches libpri (its RESTART channel=all, acknowledged by it); its RESTART of channel 5
   acknowledged by us (its RESTART_ACK channel=5); its call refused (its HANGUP cause=47); afterwards libpri
-  has no call record and every B channel idle (STATUS), as in our span (no call, no channel busy: our log).
+  has no call record and every B channel idle (STATUS), as in our span (VTY `show pri-spans`: none busy).
 Calls through the span (SIPp <-> PRI) are not in this test: the engine does not interwork them yet."""
 import os
 import re
@@ -25,6 +25,7 @@ import threading
 from harness import Checks, Daemon
 from mgsim import SIM
 from pripeer import PRI_PEER, PriPeer
+from vty import Vty
 
 ADDR = "127.0.0.96"
 
@@ -179,8 +180,8 @@ def stop_sim(p):
             p.wait()
 
 
-def gateway(port):
-    return Daemon("""logging: {level: info}
+def gateway(port, vty=False):
+    return Daemon(("management: {vty: {address: %s, port: 0}}\n" % ADDR if vty else "") + """logging: {level: info}
 sip:
   listeners: [{transport: udp, address: %s, port: 0}]
 pri_spans:
@@ -289,7 +290,7 @@ try:
         relay2 = Relay(sim2_port)
         pp = PriPeer(path2)
         c.check("libpri's D channel up on mg-sim", pp.wait("DCHAN", "UP") is not None, pp.lines[-3:])
-        gw2 = gateway(relay2.port)
+        gw2 = gateway(relay2.port, vty=True)
         c.check("libpri receives and acknowledges our restart of the interface (Q.931 5.5.1, class 7)",
                 pp.wait("RESTART", "channel=all") is not None, pp.lines[-3:])
         c.check("isupgw's restart completed", gw2.wait_for(r"pri_restart_acknowledged.*span=pbx") is not None)
@@ -304,6 +305,16 @@ try:
                 st.get("channels") == 30 and st.get("idle") == 30, pp.lines[-3:])
         c.check("isupgw's view: the refused call released its channel (log)",
                 gw2.wait_for(r"pri_setup_refused.*channel=3") is not None)
+        vl = gw2.wait_for(r"core vty_listening address=\S+ port=(\d+)")
+        if vl:
+            v = Vty(int(re.search(r"port=(\d+)", vl).group(1)), host=ADDR)
+            out = v.cmd("show pri-spans")
+            v.close()
+            c.check("isupgw's view (VTY show pri-spans): ASP active, data link up, no restart pending, 30 B channels, "
+                    "none busy, no call",
+                    "Span pbx: ASP-ACTIVE, data link up, restart null, 30 B channels, 0 busy, 0 calls" in out, out)
+        else:
+            c.check("VTY listening", False, gw2.lines[-5:])
         rc2, _ = gw2.stop()
         c.check("isupgw stops cleanly (libpri run)", rc2 == 0, rc2)
         if shutil.which("text2pcap") and shutil.which("tshark"):
