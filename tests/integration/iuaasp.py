@@ -88,3 +88,50 @@ def tshark_rows(messages, tmp, fields=("iua.message_class", "iua.message_type", 
         argv += ["-e", name]
     r = subprocess.run(argv, capture_output=True, text=True, timeout=60)
     return [ln.split("\t") for ln in r.stdout.splitlines()], r.stdout + r.stderr
+
+
+class IuaRelay:
+    """A TCP relay between an ASP (isupgw) and the SG (mg-sim) that keeps every IUA message both ways
+    (`messages`, in order) for tshark: the daemon's IUA as it went on the wire."""
+
+    def __init__(self, addr, upstream_port):
+        import threading
+        self.listener = socket.socket()
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind((addr, 0))
+        self.listener.listen(1)
+        self.port = self.listener.getsockname()[1]
+        self.addr, self.upstream_port = addr, upstream_port
+        self.messages = []
+        self._lock = threading.Lock()
+        self._threading = threading
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        try:
+            a, _ = self.listener.accept()
+        except OSError:
+            return
+        b = socket.create_connection((self.addr, self.upstream_port))
+        for src, dst in ((a, b), (b, a)):
+            self._threading.Thread(target=self._pump, args=(src, dst), daemon=True).start()
+
+    def _pump(self, src, dst):
+        try:
+            while True:
+                m = recv_iua(src, timeout=None)
+                if m is None:
+                    break
+                with self._lock:
+                    self.messages.append(m)
+                dst.sendall(m)
+        except OSError:
+            pass
+        for s in (src, dst):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def close(self):
+        self.listener.close()
