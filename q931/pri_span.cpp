@@ -182,6 +182,11 @@ void Span::receive(std::span<const std::uint8_t> octets) {
   const CallId id = m.call_ref.value | (m.call_ref.flag ? 0 : kTheirs);
   const Sender from = cfg_.side == Side::kNetwork ? Sender::kUser : Sender::kNetwork;
   Entry* e = find(id);
+  if (e != nullptr && e->call->state() == CcState::k0Null) {
+    // Released, not yet swept: the reference is free again (4.3), e.g. for the peer's next SETUP.
+    calls_.erase(id);
+    e = nullptr;
+  }
   if (e == nullptr) {
     if (m.type == msg::kSetup && !m.call_ref.flag) {
       const auto v = check_ies(m, from);
