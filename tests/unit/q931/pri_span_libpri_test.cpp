@@ -49,9 +49,12 @@ class PriSpanLibpri : public ::testing::Test {
     };
     lh.established = [this] { span->link_up(); };
     lh.data = [this](std::vector<std::uint8_t> l3) { span->receive(l3); };
-    link = std::make_unique<lapd::Link>(Side::kNetwork, link_meter, timers, lapd::LinkParams{}, std::move(lh));
+    const Side side = user_side ? Side::kUser : Side::kNetwork;
+    link = std::make_unique<lapd::Link>(side, link_meter, timers, lapd::LinkParams{}, std::move(lh));
     SpanConfig sc;
     sc.name = "pbx";
+    sc.side = side;
+    sc.timers = user_side ? Timers::user() : Timers::network();
     for (std::uint8_t ch = 1; ch <= 31; ++ch)
       if (ch != 16) sc.channels.push_back(ch);
     Span::Hooks h;
@@ -71,7 +74,7 @@ class PriSpanLibpri : public ::testing::Test {
     h.released = [this](Span::CallId, std::uint8_t cause) { released.push_back(cause); };
     h.restarted = [this](const RestartScope& s, bool ok, bool ours) { restarts.push_back({s, ok, ours}); };
     span = std::make_unique<Span>(sc, timers, log, counters, std::move(h));
-    pri = pri_new(sv[1], PRI_CPE, PRI_SWITCH_EUROISDN_E1);
+    pri = pri_new(sv[1], user_side ? PRI_NETWORK : PRI_CPE, PRI_SWITCH_EUROISDN_E1);
     ASSERT_NE(pri, nullptr);
     pri_set_debug(pri, 0);
   }
@@ -165,6 +168,7 @@ class PriSpanLibpri : public ::testing::Test {
     return c;
   }
 
+  bool user_side = false;  // our span on the user side, libpri the network
   int sv[2] = {-1, -1};
   Logger log{[](std::string_view) {}};
   Counters counters;
@@ -278,6 +282,35 @@ TEST_F(PriSpanLibpri, OutgoingCallToABusyUser) {
   EXPECT_EQ(released[0], 17);
   EXPECT_NE(std::find(indications.begin(), indications.end(), msg::kDisconnect), indications.end());
   EXPECT_TRUE(span->busy_channels().empty());
+}
+
+// `side: user`: our span is the user (U states, user-side timers), libpri the network. Our restart of the
+// interface is acknowledged; our call is rung on the channel we indicated (exclusive) and answered by libpri.
+class PriSpanLibpriUserSide : public PriSpanLibpri {
+ protected:
+  PriSpanLibpriUserSide() { user_side = true; }
+};
+
+TEST_F(PriSpanLibpriUserSide, RestartAndOutgoingCallAnswered) {
+  bring_up();
+  EXPECT_TRUE(restarts.at(0).ok);
+  Message setup;
+  setup.sending_complete = true;
+  setup.bearer_capability = BearerCapability{};
+  setup.bearer_capability->layer1 = 3;
+  setup.called = PartyNumber{0, 1, std::nullopt, std::nullopt, "2003"};
+  auto id = span->setup(setup);
+  ASSERT_TRUE(id.ok());
+  ASSERT_TRUE(pump(5s, [&] { return span->call_state(*id) == CcState::k10Active; }))
+      << "ring_channel=" << ring_channel << " state "
+      << (span->call_state(*id) ? to_string(*span->call_state(*id)) : "gone");
+  EXPECT_EQ(ring_channel, 31);
+  EXPECT_EQ(ring_called, "2003");
+  ASSERT_EQ(pri_hangup(pri, ring_call, 16), 0);
+  ASSERT_TRUE(pump(5s, [&] { return !released.empty() && span->calls() == 0; }));
+  EXPECT_EQ(released[0], 16);
+  EXPECT_TRUE(span->busy_channels().empty());
+  EXPECT_EQ(bad_frames, 0);
 }
 
 }  // namespace
