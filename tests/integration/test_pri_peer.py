@@ -284,6 +284,7 @@ try:
 
     # 9. Auto modes: `auto answer` -> CALL PROCEEDING, ALERTING, CONNECT with no command; `auto busy`.
     peer.send("auto answer ring-delay=50")
+    peer.wait("AUTO", "mode=answer")  # the mode holds before the network's SETUP
     send(setup(10, 10, "30999810"))
     seen = [receive_any() for _ in range(3)]
     c.check("`auto answer`: libpri sends CALL PROCEEDING, ALERTING, CONNECT on its own",
@@ -292,6 +293,7 @@ try:
     receive(0x4d)
     send(q931(10, False, 0x5a))
     peer.send("auto busy")
+    peer.wait("AUTO", "mode=busy")  # the mode holds before the network's SETUP
     send(setup(11, 11, "30999811"))
     seen = [receive_any() for _ in range(2)]
     c.check("`auto busy`: CALL PROCEEDING, then DISCONNECT 17",
@@ -299,6 +301,7 @@ try:
     send(q931(11, False, 0x4d))
     receive(0x5a)
     peer.send("auto off")
+    peer.wait("AUTO", "mode=off")  # the mode holds before the network's SETUP
     c.check("idle after the auto rows", peer.idle() is not None, peer.status())
 
     decoded = tshark_rows(got, tmp, ("iua.message_class", "iua.message_type", "q931.message_type",

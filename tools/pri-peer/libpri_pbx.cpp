@@ -385,6 +385,9 @@ std::string LibpriPbx::command(const std::vector<std::string>& w, SteadyTime now
     cfg_.auto_mode = *mode;
     if (o.count("ring-delay")) cfg_.ring_delay = Ms(parse_int(o.at("ring-delay")));
     if (o.count("hold")) cfg_.hold = Ms(parse_int(o.at("hold")));
+    // Said back, so that a script sends its SETUP only once the mode holds.
+    print_("AUTO mode=" + w[1] + " ring-delay=" + std::to_string(cfg_.ring_delay.count()) +
+           " hold=" + std::to_string(cfg_.hold.count()));
     return {};
   }
   if (cmd == "load") {

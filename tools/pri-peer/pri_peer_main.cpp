@@ -25,7 +25,7 @@
 //   ANSWER|CONNECT_ACK call=N channel=C | HANGUP call=N channel=C cause=X by=remote |
 //   HANGUP_SENT call=N channel=C cause=X | HANGUP_ACK cause=X | CLEARED call=N channel=C reason=restart |
 //   RESTART channel=C|all (received, acknowledged by libpri) | RESTART_ACK channel=C | RESTARTED |
-//   RESTART_FAIL channel=C | LOAD done calls=N answered=A failed=F | STATUS channels=N busy=B idle=I libpri_calls=L [counter=N...] |
+//   RESTART_FAIL channel=C | AUTO mode=M ring-delay=MS hold=MS (after `auto`) | LOAD done calls=N answered=A failed=F | STATUS channels=N busy=B idle=I libpri_calls=L [counter=N...] |
 //   BUSY channel=C call=N state=S dir=in|out | idle | error LINE: why | FAIL why (exit 1) | done
 // STATUS's busy/idle is the application's view of the B channels (chan_dahdi's part); libpri_calls
 // is libpri's own count of its call records (pri_dump_info_str "Total active-calls").
