@@ -191,7 +191,13 @@ std::string h248_to_json(const h::Message& m) {
 Result<std::string, std::string> decode_h248(const CliArgs& args) {
   auto r = read(args);
   if (!r) return Err(r.error());
-  return h248_to_json(r->first);
+  // Text the parser accepted may still hold bytes that are not UTF-8 (quoted strings, SDP): JSON cannot carry
+  // them, and nlohmann refuses them with an exception -- reported here as an error like any other.
+  try {
+    return h248_to_json(r->first);
+  } catch (const json::type_error& e) {
+    return Err(std::string("the message holds bytes that are not UTF-8; cannot print it as JSON (") + e.what() + ")");
+  }
 }
 
 Result<std::string, std::string> encode_h248(const CliArgs& args) {

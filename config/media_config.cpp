@@ -101,6 +101,11 @@ Result<MediaSettings, FieldError> build_media(const Config& cfg, const Ss7Settin
     if (!mg.protocol().empty() && !h248 && mg.protocol() != "mgcp")
       return fail(p + ".protocol", "protocol '" + mg.protocol() + "' is not mgcp or h248");
     if (h248) h248_names.insert(mg.name());
+    // Our mId (H.248.1 7.2.8, B.2) is the address the MG sends to: it is named, never guessed from the MG's own.
+    if (h248 && (mg.local().address().empty() || mg.local().address() == "0.0.0.0" || mg.local().address() == "::"))
+      return fail(mg.local().address().empty() ? p : p + ".local.address",
+                  "media gateway '" + mg.name() +
+                      "' speaks h248: it needs 'local.address', our address towards it (the mId of our messages)");
     if (h248 && !mg.keepalive_endpoint().empty())
       return fail(p + ".keepalive_endpoint", "an h248 media gateway is audited on ROOT: no keepalive_endpoint");
     if (!mg.keepalive_endpoint().empty() && mg.keepalive_endpoint().find('@') == std::string::npos)
@@ -147,6 +152,9 @@ Result<MediaSettings, FieldError> build_media(const Config& cfg, const Ss7Settin
   for (int i = 0; i < cfg.ss7().trunk_groups_size(); ++i) {
     const auto& g = cfg.ss7().trunk_groups(i);
     const std::string p = "ss7.trunk_groups[" + std::to_string(i) + "]";
+    if (g.continuity_check() && (g.media_gateway().empty() || is_wildcard(g.endpoints())))
+      return fail(p + ".continuity_check",
+                  "continuity_check needs the circuits' TDM endpoints ('media_gateway' and an endpoint pattern)");
     if (g.media_gateway().empty()) {
       if (!g.endpoints().empty())
         return fail(p + ".endpoints", "'endpoints' needs 'media_gateway' (which MG carries the circuits)");

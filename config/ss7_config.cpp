@@ -308,6 +308,7 @@ class Ss7Builder {
       tg.ni = network_indicator(g.network_indicator());
       tg.variant = variant_of(g.variant());
       tg.overlap_incoming = g.overlap();
+      tg.continuity_check = g.continuity_check();
       const unsigned max = max_cic(g.variant());
       auto& spans = used[{*opc, *dpc}];
       for (int j = 0; j < g.cics_size(); ++j) {

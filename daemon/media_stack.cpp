@@ -86,7 +86,17 @@ void MediaStack::lose(const Mg* mg, mediagw::MediaId media, int cause) {
 void MediaStack::add_h248(Mg& mg, const mediagw::H248Config& cfg, Clock& clock) {
   mg.h248_client = std::make_unique<mediagw::H248Client>(cfg, *mg.transport, timers_, clock, log_, counters_);
   mg.h248_calls = std::make_unique<mediagw::H248Calls>(mg.name, *mg.h248_client, log_, counters_);
+  mg.h248_continuity = std::make_unique<mediagw::H248Continuity>(*mg.h248_client, timers_, log_, counters_);
   Mg* raw = &mg;
+  mg.h248_client->on_notify([raw](const mediagw::h248::Command& n, const mediagw::h248::ContextId& ctx) {
+    raw->h248_continuity->on_notify(n, ctx);
+  });
+  mg.h248_continuity->on_idle([this, raw](const std::string& termination) {
+    std::vector<Id> waiting;
+    for (const auto& [id, cc] : calls_)
+      if (cc.mg == raw && cc.deferred && cc.deferred->termination == termination) waiting.push_back(id);
+    for (Id id : waiting) start_h248(id);
+  });
   mg.h248_client->on_service_change(
       [raw](const mediagw::ServiceChangeNotice& n) { raw->h248_calls->handle_service_change(n); });
   mg.h248_calls->on_lost([this, raw](mediagw::MediaId media, int cause) { lose(raw, media, cause); });
@@ -108,11 +118,8 @@ Result<bool, std::string> MediaStack::start() {
       return Err("media gateway '" + mg->name + "': cannot bind " + mg->udp.local_address + ":" +
                  std::to_string(mg->udp.local_port) + ": " + ec.message());
     if (mg->h248_client) {
-      // Our mId (7.2.8, B.2): the address and port the MG answers to.
-      const std::string& a = mg->udp.local_address;
-      const bool any = a == "0.0.0.0" || a == "::";
-      const std::string host = any ? mg->udp.mg_address : a;  // what the MG reaches us by on its route
-      mg->h248_client->set_mid("[" + host + "]:" + std::to_string(mg->transport->local_port()));
+      // Our mId (7.2.8, B.2): the address and port the MG answers to (local.address is required, config/).
+      mg->h248_client->set_mid("[" + mg->udp.local_address + "]:" + std::to_string(mg->transport->local_port()));
       log_.notice(Subsystem::kMgcp, "h248_ready",
                   {{"mg", mg->name},
                    {"local_port", mg->transport->local_port()},
@@ -239,6 +246,13 @@ std::optional<engine::CallMedia::Id> MediaStack::open_h248(Id id, const CircuitM
   // H248Calls keeps an update asked for while the Add is in flight; `created` stays true here. A refusal inside
   // open() (the client's pending limit) is reported from the zero timer, as for MGCP above.
   calls_[id].created = true;
+  if (m.tdm && m.mg->h248_continuity->state(m.endpoint) != mediagw::CotState::kIdle) {
+    // The check's context still holds the termination (our outgoing test runs beside the IAM; an incoming
+    // loop's Subtract may be in flight): the call's Add follows once it is gone.
+    counters_.get("h248.calls.deferred_for_cot").inc();
+    calls_[id].deferred = CallConnection::Deferred{m.endpoint, remote_sdp, mode, std::move(ready)};
+    return id;
+  }
   auto opening = std::make_shared<bool>(true);
   const auto media = m.mg->h248_calls->open(m.endpoint, h248_mode(mode), remote_sdp,
                                             [this, id, opening, ready = std::move(ready)](const auto& sdp) mutable {
@@ -253,9 +267,39 @@ std::optional<engine::CallMedia::Id> MediaStack::open_h248(Id id, const CircuitM
   return id;
 }
 
+void MediaStack::start_h248(Id id) {
+  auto it = calls_.find(id);
+  if (it == calls_.end() || !it->second.deferred) return;
+  CallConnection::Deferred d = std::move(*it->second.deferred);
+  it->second.deferred.reset();
+  Mg* mg = it->second.mg;
+  if (!mg->h248_calls->usable()) {
+    counters_.get("h248.calls.mg_unusable").inc();
+    return fail_later(id, std::move(d.ready));
+  }
+  // Runs from the checker's callback: a refusal inside open() is reported from the zero timer, never from here.
+  auto opening = std::make_shared<bool>(true);
+  const auto media = mg->h248_calls->open(d.termination, h248_mode(d.mode), d.remote_sdp,
+                                          [this, id, opening, ready = std::move(d.ready)](const auto& sdp) mutable {
+                                            if (*opening && !sdp) return fail_later(id, std::move(ready));
+                                            auto it2 = calls_.find(id);
+                                            if (it2 == calls_.end()) return;
+                                            if (!sdp) calls_.erase(it2);
+                                            ready(sdp);
+                                          });
+  *opening = false;
+  if (auto it2 = calls_.find(id); it2 != calls_.end()) it2->second.media = media;
+}
+
 void MediaStack::update(Id id, const std::string& remote_sdp, engine::MediaMode mode) {
   auto it = calls_.find(id);
   if (it == calls_.end()) return;
+  if (it->second.deferred) {
+    // Not sent yet: the Add will carry it (a later update wins, keeping a known remote SDP).
+    if (!remote_sdp.empty()) it->second.deferred->remote_sdp = remote_sdp;
+    it->second.deferred->mode = mode;
+    return;
+  }
   if (it->second.mg->h248_calls) {
     it->second.mg->h248_calls->modify(it->second.media, h248_mode(mode), remote_sdp);
     return;
@@ -282,23 +326,26 @@ void MediaStack::close(Id id) {
 
 void MediaStack::connect_loop(isup::GroupId group, std::uint16_t cic) {
   auto m = media_for(group, cic);
-  if (!m || !m->tdm || m->mg->h248_calls) {
-    // No TDM endpoint to loop (or an H.248 MG: the ct package is not built yet): the far exchange's check fails and
-    // Q.764 2.1.8 takes over.
+  if (!m || !m->tdm) {
+    // No TDM endpoint to loop: the far exchange's check fails and Q.764 2.1.8 takes over.
     counters_.get("mgcp.cot.no_endpoint").inc();
     log_.warn(Subsystem::kMgcp, "cot.no_endpoint", {{"group", group}, {"cic", cic}});
     return;
   }
+  if (m->mg->h248_continuity) return m->mg->h248_continuity->connect_loop(m->endpoint);
   m->mg->continuity->connect_loop(m->endpoint);
 }
 
 void MediaStack::disconnect_loop(isup::GroupId group, std::uint16_t cic) {
-  if (auto m = media_for(group, cic); m && m->tdm && m->mg->continuity) m->mg->continuity->disconnect_loop(m->endpoint);
+  auto m = media_for(group, cic);
+  if (!m || !m->tdm) return;
+  if (m->mg->h248_continuity) return m->mg->h248_continuity->disconnect_loop(m->endpoint);
+  if (m->mg->continuity) m->mg->continuity->disconnect_loop(m->endpoint);
 }
 
 void MediaStack::start_test(isup::GroupId group, std::uint16_t cic) {
   auto m = media_for(group, cic);
-  if (!m || !m->tdm || m->mg->h248_calls) {
+  if (!m || !m->tdm) {
     counters_.get("mgcp.cot.no_endpoint").inc();
     log_.warn(Subsystem::kMgcp, "cot.no_endpoint", {{"group", group}, {"cic", cic}});
     // Reported later, never from inside ISUP's own call.
@@ -307,10 +354,12 @@ void MediaStack::start_test(isup::GroupId group, std::uint16_t cic) {
     });
     return;
   }
-  m->mg->continuity->start_test(m->endpoint, [this, group, cic](bool passed) {
+  auto done = [this, group, cic](bool passed) {
     log_.info(Subsystem::kMgcp, "cot.result", {{"group", group}, {"cic", cic}, {"passed", passed}});
     if (isup_) isup_->continuity_result(group, cic, passed);
-  });
+  };
+  if (m->mg->h248_continuity) return m->mg->h248_continuity->start_test(m->endpoint, std::move(done));
+  m->mg->continuity->start_test(m->endpoint, std::move(done));
 }
 
 std::optional<engine::MediaDescription> MediaStack::describe(Id id) const {

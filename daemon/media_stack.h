@@ -16,8 +16,8 @@
 //
 // An MG with protocol h248 (issue 22) gets an H248Client and H248Calls instead:
 // one context per call (Add of the circuit's TDM termination and an RTP
-// termination, Modify, Subtract both). Continuity checks through an H.248 MG
-// (the ct package) are not built yet: they fail, as for a group without an MG.
+// termination, Modify, Subtract both), and continuity checks through the ct
+// package (H.248.1 Annex E.10, media-gw/h248_continuity.h).
 #pragma once
 
 #include <cstdint>
@@ -41,6 +41,7 @@
 #include "media-gw/endpoint_map.h"
 #include "media-gw/h248_calls.h"
 #include "media-gw/h248_client.h"
+#include "media-gw/h248_continuity.h"
 #include "media-gw/mg_connections.h"
 #include "media-gw/mgcp_client.h"
 #include "media-gw/mgcp_udp.h"
@@ -59,6 +60,7 @@ class MediaStack final : public isup::ContinuityCheck, public engine::CallMedia 
     // protocol: h248 (issue 22): these instead of client/connections/continuity.
     std::unique_ptr<mediagw::H248Client> h248_client;
     std::unique_ptr<mediagw::H248Calls> h248_calls;
+    std::unique_ptr<mediagw::H248Continuity> h248_continuity;
     const mediagw::MgHealthFsm& health() const { return h248_client ? h248_client->health() : client->health(); }
   };
   // Where a circuit's media lives.
@@ -128,7 +130,17 @@ class MediaStack final : public isup::ContinuityCheck, public engine::CallMedia 
     mediagw::MediaId media = 0;
     bool created = false;
     std::optional<std::pair<std::string, engine::MediaMode>> update;  // asked for while the CRCX was in flight
+    // H.248: the Add waits while a continuity check holds the circuit's termination (H.248.1 6.1: one context
+    // at a time); what it will send.
+    struct Deferred {
+      std::string termination;
+      std::string remote_sdp;
+      engine::MediaMode mode = engine::MediaMode::kSendRecv;
+      Ready ready;
+    };
+    std::optional<Deferred> deferred;
   };
+  void start_h248(Id id);  // the deferred Add of call `id`, its termination free again
   std::map<Id, CallConnection> calls_;
   Id next_call_ = 1;
   Lost lost_;

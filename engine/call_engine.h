@@ -223,6 +223,7 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   void on_user_to_user(isup::CallId call, const isup::Message& usr) override;
   void on_facility(isup::CallId call, const isup::Message& fac) override;
   void on_release_complete(isup::GroupId group, std::uint16_t cic) override;  // call_engine_cdr.cpp
+  void on_repeat_attempt(isup::CallId call, isup::GroupId group, std::uint16_t cic) override;  // call_engine_repeat.cpp
 
  private:
   struct Leg {

@@ -180,6 +180,7 @@ Result<CallId, CcError> IsupCallControl::setup(GroupId group, SetupRequest req) 
   }
   const CallId id = next_call_++;
   calls_[id] = c;
+  if (g->config().continuity_check) req.continuity_check = true;
   if (!c->call().setup(id, std::move(req), 1)) {
     calls_.erase(id);
     return Err(CcError::kWrongState);
@@ -196,7 +197,9 @@ bool IsupCallControl::reattempt(CallId id, SetupRequest req, unsigned attempts, 
   log_.info(Subsystem::kIsup, "call.repeat_attempt",
             {{"group", g.config().name}, {"from_cic", failed.cic()}, {"to_cic", c->cic()}, {"attempt", attempts}});
   calls_[id] = c;
-  return c->call().setup(id, std::move(req), attempts);
+  if (!c->call().setup(id, std::move(req), attempts)) return false;
+  user_->on_repeat_attempt(id, g.id(), c->cic());
+  return true;
 }
 
 // --- call requests ---

@@ -69,6 +69,8 @@ struct TrunkGroupConfig {
   bool send_ucic = true;
   // Automatic repeat attempts for an outgoing call (dual seizure, blocking, COT failure).
   unsigned max_repeat_attempts = 2;
+  // Continuity check on every outgoing call (Q.764 2.1.8): each IAM asks for it.
+  bool continuity_check = false;
 };
 
 // Start and recovery: circuits are reset with GRS in chunks of at most 32

@@ -111,6 +111,9 @@ class CallControlUser {
   // A release the user requested is complete: RLC received for our REL, or the REL of a collision
   // answered (Q.764 2.3.1 d, f); the call is already detached, so the circuit names it.
   virtual void on_release_complete(GroupId /*group*/, std::uint16_t /*cic*/) {}
+  // The call was repeated on another circuit (Q.764 2.10.1.4 dual seizure, 2.8.2.1 blocking, 2.1.8 continuity
+  // failure, 2.12 UCIC): `cic` of `group` now carries it; its IAM has been sent.
+  virtual void on_repeat_attempt(CallId /*call*/, GroupId /*group*/, std::uint16_t /*cic*/) {}
   virtual void on_suspend(CallId, bool /*network_initiated*/, const Message& /*sus*/) {}
   virtual void on_resume(CallId, bool /*network_initiated*/, const Message& /*res*/) {}
   virtual void on_information_request(CallId, const InformationRequestIndicators&) {}

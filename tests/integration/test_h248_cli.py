@@ -3,6 +3,7 @@ the registration of RFC 3525 Appendix A.1.1 decodes to its fields, short and lon
 tokens give the same JSON, encode's compact form decodes to the same JSON, and bad
 input exits non-zero with one line naming the fault and its offset."""
 import json
+import subprocess
 
 from harness import BIN, Checks, run
 
@@ -58,4 +59,12 @@ for text, why in BAD:
             and "offset" in lines[0] and r.stdout == "", f"rc={r.returncode} {r.stderr!r}")
 r = run([BIN, "encode", "h248", "--style", "tiny", REGISTER])
 c.check("encode rejects an unknown style", r.returncode != 0 and "pretty or compact" in r.stderr, r.stderr)
+
+# B.2 quotedString allows octets 80-FF: such a message parses, but JSON has no room for bytes that are not UTF-8.
+NOT_UTF8 = b'MEGACO/3 [1.2.3.4] T=1{C=-{SC=ROOT{SV{MT=RS,RE="901 \xff\xfe"}}}}'
+r = subprocess.run([BIN, "decode", "h248", NOT_UTF8], capture_output=True, timeout=30)
+err = r.stderr.decode(errors="replace").strip().splitlines()
+c.check("decode of a message that is not UTF-8: one clear error line, exit non-zero, no exception",
+        r.returncode not in (0, None) and r.returncode > 0 and len(err) == 1 and "not UTF-8" in err[0]
+        and "terminate" not in err[0] and r.stdout == b"", (r.returncode, err))
 c.finish()

@@ -11,7 +11,12 @@
 %%   contexts  -> "contexts N terminations M" (the MG's own view)
 %%   restart   -> forgets every context, sends ServiceChange Restart (901) on ROOT -> "ok restart"
 %%   silent    -> closes its socket: no reply to anything any more -> "ok silent"
+%%   cot TERM success|failure|none -> how the continuity test (ct/ct, H.248.1 E.10) on
+%%                TERM ends: Notify ct/cmp res=success / res=failure, or no Notify at all
+%%                (default success) -> "ok cot"
 %%   quit
+%% Every signal it is asked to play is printed as "signal NAME TERM" (its own record
+%% of the ct/ct and ct/rsp requests it got), every Add of a named termination as "add TERM".
 %% Prints "registered" once the MGC accepted the registration.
 -mode(compile).
 
@@ -29,6 +34,7 @@ main([LocalIp, LocalPort, MgcIp, MgcPort]) ->
     MPort = list_to_integer(MgcPort),
     ets:new(mg_contexts, [named_table, public, set]),
     ets:new(mg_state, [named_table, public, set]),
+    ets:new(mg_cot, [named_table, public, set]),
     ets:insert(mg_state, [{next_context, 1}, {next_rtp, 1}, {local_ip, LocalIp}]),
     ok = megaco:start(),
     Mid = {ip4Address, #'IP4Address'{address = tuple_to_list(LIp), portNumber = LPort}},
@@ -93,6 +99,10 @@ command("silent") ->
     [{handle, Handle}] = ets:lookup(mg_state, handle),
     megaco_udp:close(Handle),
     say("ok silent");
+command("cot " ++ Rest) ->
+    [Term, Result] = string:tokens(Rest, " "),
+    ets:insert(mg_cot, {Term, Result}),
+    say("ok cot");
 command("quit") -> halt(0);
 command(Other) -> say("unknown " ++ Other).
 
@@ -109,14 +119,15 @@ handle_trans_request_abort(_Conn, _Version, _TransNo, _Pid) -> ok.
 handle_segment_reply(_Conn, _Version, _TransNo, _SegNo, _SegCompl) -> ok.
 handle_trans_long_request(_Conn, _Version, _Data) -> {discard_ack, []}.
 
-handle_trans_request(_Conn, _Version, Actions) ->
-    {discard_ack, [action(A) || A <- Actions]}.
+handle_trans_request(Conn, _Version, Actions) ->
+    {discard_ack, [action(Conn, A) || A <- Actions]}.
 
-action(#'ActionRequest'{contextId = Ctx0, commandRequests = Cmds}) ->
+action(Conn, #'ActionRequest'{contextId = Ctx0, commandRequests = Cmds}) ->
     Ctx = case Ctx0 of
               ?megaco_choose_context_id -> next(next_context);
               _ -> Ctx0
           end,
+    [signals(Conn, Ctx, C) || #'CommandRequest'{command = C} <- Cmds],
     Replies = [command_reply(Ctx, C) || #'CommandRequest'{command = C} <- Cmds],
     case lists:keyfind(error, 1, Replies) of
         {error, Code, Text} ->
@@ -135,7 +146,9 @@ command_reply(Ctx, {addReq, #'AmmRequest'{terminationID = [Tid0]}}) ->
                            N = next(next_rtp),
                            Name = #megaco_term_id{id = ["rtp", integer_to_list(N)]},
                            {Name, [{mediaDescriptor, local_media(N)}]};
-                       _ -> {Tid0, []}
+                       _ ->
+                           say("add " ++ term_name(Tid0)),
+                           {Tid0, []}
                    end,
     add_term(Ctx, Tid),
     {addReply, #'AmmsReply'{terminationID = [Tid], terminationAudit = Audit}};
@@ -186,3 +199,49 @@ del_term(Ctx, Tid) ->
             end;
         [] -> ok
     end.
+
+term_name(#megaco_term_id{id = Ids}) -> string:join(Ids, "/").
+
+%% The signals of an Add or Modify (H.248.1 E.10 ct/ct, ct/rsp, or any other): recorded on stdout; a
+%% continuity test (ct/ct with the ct/cmp event requested) is answered by a Notify ct/cmp with the
+%% result scripted for the termination, after the command's own reply.
+signals(Conn, Ctx, {Verb, #'AmmRequest'{terminationID = [Tid], descriptors = Ds}})
+  when Verb =:= addReq; Verb =:= modReq ->
+    Term = term_name(Tid),
+    Sigs = lists:append([S || {signalsDescriptor, S} <- Ds]),
+    Names = [N || {signal, #'Signal'{signalName = N}} <- Sigs],
+    [say("signal " ++ N ++ " " ++ Term) || N <- Names],
+    Events = [E || {eventsDescriptor, E} <- Ds],
+    case {lists:member("ct/ct", Names), Events} of
+        {true, [#'EventsDescriptor'{requestID = Rid, eventList = EvL}]} ->
+            case lists:any(fun(#'RequestedEvent'{pkgdName = P}) -> P =:= "ct/cmp" end, EvL) of
+                true -> continuity_result(Conn, Ctx, Tid, Rid, cot_result(Term));
+                false -> ok
+            end;
+        _ -> ok
+    end;
+signals(_Conn, _Ctx, _Other) -> ok.
+
+cot_result(Term) ->
+    case ets:lookup(mg_cot, Term) of
+        [{_, R}] -> R;
+        [] -> "success"
+    end.
+
+continuity_result(_Conn, _Ctx, _Tid, _Rid, "none") -> ok;
+continuity_result(Conn, Ctx, Tid, Rid, Result) ->
+    Ev = #'ObservedEvent'{eventName = "ct/cmp",
+                          eventParList = [#'EventParameter'{eventParameterName = "res", value = [Result]}]},
+    Notify = {notifyReq, #'NotifyRequest'{terminationID = [Tid],
+                                          observedEventsDescriptor =
+                                              #'ObservedEventsDescriptor'{requestId = Rid,
+                                                                          observedEventLst = [Ev]}}},
+    Action = #'ActionRequest'{contextId = Ctx, commandRequests = [#'CommandRequest'{command = Notify}]},
+    spawn(fun() ->
+              timer:sleep(50),  % the tone's round trip; the Add's reply goes first
+              case megaco:call(Conn, [Action], []) of
+                  {_V, {ok, _}} -> say("notified ct/cmp " ++ Result ++ " " ++ term_name(Tid));
+                  Other -> say(io_lib:format("notify failed ~w", [Other]))
+              end
+          end),
+    ok.

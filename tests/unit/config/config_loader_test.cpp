@@ -236,3 +236,39 @@ TEST(Ss7Config, AnsiFormatAndWideCics) {
 
 }  // namespace
 }  // namespace isupgw::config
+
+namespace isupgw::config {
+namespace {
+
+// Issue 22: an H.248 MG needs our address towards it (the mId of our messages, H.248.1 7.2.8): never guessed.
+TEST(MediaConfig, H248NeedsLocalAddress) {
+  const std::string base = "media_gateways:\n  - {name: mg1, protocol: h248, address: {address: 127.0.0.1}";
+  auto err = [](const std::string& y) {
+    auto r = load_config_text(y, "m.yaml");
+    return r.ok() ? std::string() : r.error().to_string();
+  };
+  EXPECT_EQ(err(base + "}\n"),
+            "m.yaml:2: media gateway 'mg1' speaks h248: it needs 'local.address', our address towards it (the mId "
+            "of our messages)");
+  EXPECT_EQ(err(base + ",\n     local: {address: 0.0.0.0}}\n"),
+            "m.yaml:3: media gateway 'mg1' speaks h248: it needs 'local.address', our address towards it (the mId "
+            "of our messages)");
+  EXPECT_EQ(err(base + ", local: {address: 127.0.0.2}}\n"), "");
+  // MGCP keeps its default (any address).
+  EXPECT_EQ(err("media_gateways:\n  - {name: mg1, address: {address: 127.0.0.1}}\n"), "");
+}
+
+// Q.764 2.1.8 on outgoing calls needs the circuits' TDM endpoints.
+TEST(MediaConfig, ContinuityCheckNeedsTdmEndpoints) {
+  const std::string y =
+      "ss7:\n  m3ua_links: [{name: a, role: ipsp_client, transport: tcp, remote: {address: 127.0.0.1, port: 1}}]\n"
+      "  routes: [{dpc: default, links: [a]}]\n"
+      "  trunk_groups:\n    - {name: tg, opc: 0-0-1, dpc: 0-0-2, cics: [\"1-31\"], continuity_check: true}\n";
+  auto r = load_config_text(y, "c.yaml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().to_string(),
+            "c.yaml:5: continuity_check needs the circuits' TDM endpoints ('media_gateway' and an endpoint pattern)");
+}
+
+}  // namespace
+}  // namespace isupgw::config

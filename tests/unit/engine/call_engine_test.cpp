@@ -113,7 +113,8 @@ struct FarUser final : isup::CallControlUser {
 
 // The MG side: records every mode change; connections become ready when told.
 struct FakeMedia final : CallMedia {
-  std::optional<Id> open(isup::GroupId, std::uint16_t, const std::string&, MediaMode mode, Ready ready) override {
+  std::optional<Id> open(isup::GroupId, std::uint16_t cic, const std::string&, MediaMode mode, Ready ready) override {
+    cics.push_back(cic);
     modes.push_back(mode);
     pending.push_back(std::move(ready));
     return next++;
@@ -122,7 +123,10 @@ struct FakeMedia final : CallMedia {
     modes.push_back(mode);
     remotes.push_back(remote_sdp);
   }
-  void close(Id) override { ++closed; }
+  void close(Id id) override {
+    ++closed;
+    closed_ids.push_back(id);
+  }
   void set_lost_handler(Lost) override {}
   void ready() {
     auto run = std::move(pending);
@@ -134,6 +138,8 @@ struct FakeMedia final : CallMedia {
   std::vector<MediaMode> modes;
   std::vector<std::string> remotes;
   std::vector<Ready> pending;
+  std::vector<std::uint16_t> cics;  // the circuit of each open()
+  std::vector<Id> closed_ids;
   Id next = 1;
   int closed = 0;
 };
@@ -1728,6 +1734,45 @@ TEST_F(CallEngineTest, CdrOfAnIsupToSipCallHasBothLegsIds) {
   EXPECT_EQ(r.released_by, "isup");
   EXPECT_EQ(r.duration_ms(), 2500);
   EXPECT_EQ(r.cause, 16);
+}
+
+}  // namespace
+}  // namespace isupgw::engine
+
+namespace isupgw::engine {
+namespace {
+
+// Q.764 2.8.2.1: the far exchange blocks the circuit before any backward message: ISUP releases it and repeats the
+// call on another circuit (the same CallId). The call's media moves with it: the connection of the first circuit
+// is closed and one opened on the new circuit's endpoint (it used to stay on the first circuit's).
+TEST_F(CallEngineTest, ARepeatAttemptMovesTheMediaToTheNewCircuit) {
+  make({route("30", {"tg1"})});
+  FakeMedia media;
+  engine->attach_media(&media);
+  invite(1, invite_text("+4930123456"));
+  EXPECT_EQ(far_user.pop(), "setup");
+  ASSERT_EQ(media.cics.size(), 1u);
+  const std::uint16_t cic1 = media.cics[0];
+  ASSERT_TRUE(far->block(far_group, cic1));
+  pump();
+  EXPECT_EQ(far_user.pop(), "release:41");  // the gateway's REL for the blocked circuit
+  EXPECT_EQ(far_user.pop(), "setup");       // the repeat attempt
+  ASSERT_EQ(media.cics.size(), 2u);
+  EXPECT_NE(media.cics[1], cic1);
+  EXPECT_EQ(media.closed_ids, std::vector<CallMedia::Id>{1});
+  EXPECT_EQ(counters.value("call.media_moved_on_repeat"), 1u);
+  media.ready();
+  ASSERT_TRUE(far->answer(far_user.last));
+  pump();
+  auto op = sip.pop();
+  while (op.what == "provisional") op = sip.pop();
+  EXPECT_EQ(op.what, "answer");
+  with_message(request_text("BYE"), [&](const sip::Message& m) { engine->on_bye(1, m); });
+  EXPECT_EQ(far_user.pop(), "release:16");
+  ASSERT_TRUE(far->unblock(far_group, cic1));
+  pump();
+  expect_all_idle();
+  EXPECT_EQ(media.closed_ids.size(), 2u);
 }
 
 }  // namespace

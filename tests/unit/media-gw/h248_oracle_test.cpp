@@ -53,6 +53,16 @@ std::vector<Message> messages() {
   ct.signals = SignalsDescriptor{{SignalRequest{"ct/ct", {}}}};
   ct.events = EventsDescriptor{77, {RequestedEvent{"ct/cmp", {}}}};
   out.push_back(request(1003, ContextId::of(18), {lb, ct}));
+  // What H248Continuity sends (E.10): the incoming side's Add with ct/rsp made On/Off (7.1.11), the outgoing
+  // side's Add with ct/ct and ct/cmp, each in a new context; the Subtract that ends either.
+  auto rsp = cmd(CommandType::kAdd, "tdm/e1-0/4");
+  rsp.signals = SignalsDescriptor{{SignalRequest{"ct/rsp", {Property{"SY", '=', "OO"}}}}};
+  out.push_back(request(1007, ContextId::choose(), {rsp}));
+  auto tone = cmd(CommandType::kAdd, "tdm/e1-0/1");
+  tone.events = EventsDescriptor{3, {RequestedEvent{"ct/cmp", {}}}};
+  tone.signals = SignalsDescriptor{{SignalRequest{"ct/ct", {}}}};
+  out.push_back(request(1008, ContextId::choose(), {tone}));
+  out.push_back(request(1009, ContextId::of(21), {cmd(CommandType::kSubtract, "tdm/e1-0/1")}));
   // close: Subtract both (or "*").
   out.push_back(request(1004, ContextId::of(17),
                         {cmd(CommandType::kSubtract, "tdm/e1-1/17"), cmd(CommandType::kSubtract, "rtp/00042")}));
