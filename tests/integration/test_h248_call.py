@@ -5,8 +5,8 @@ TDM terminations "tdm/e1-{span}/{timeslot}" of Erlang/OTP's megaco as the MG
 counts and the MG's own table of contexts):
 
   - the MG registers (ServiceChange Restart on ROOT, accepted by our reply);
-  - 20 calls, each one context (Add TDM + Add $ -> rtp/N with the MG's SDP),
-    Subtract both at release: SIPp counts 20 successful calls, and afterwards
+  - 50 calls, each one context (Add TDM + Add $ -> rtp/N with the MG's SDP),
+    Subtract both at release: SIPp counts 50 successful calls, and afterwards
     the MG holds no context and no termination;
   - the MG restarts mid-call (ServiceChange Restart, 901 Cold Boot): the call
     is released with cause 41 -- SIPp gets a BYE with Reason: Q.850;cause=41
@@ -73,8 +73,9 @@ try:
     # erl's start-up is slow on a loaded machine: wait for the event, generously.
     c.check("the MG registers (ServiceChange Restart on ROOT answered)", mg.expect("registered", 90) is not None)
 
-    rc, err = uac("sn:uac", port, calls=20, extra=["-r", "10", "-d", "200", "-l", "10"])
-    c.check("20 calls through the H.248 MG complete (SIPp)", rc == 0, err[-800:] + "\n".join(d.lines[-15:]))
+    # The short version of scripts/bench-tandem --mg h248 (1,000 calls, README Performance).
+    rc, err = uac("sn:uac", port, calls=50, extra=["-r", "25", "-d", "200", "-l", "20"])
+    c.check("50 calls through the H.248 MG complete (SIPp)", rc == 0, err[-800:] + "\n".join(d.lines[-15:]))
     left = wait_until(lambda: (lambda v: v if v == (0, 0) else None)(mg.contexts()), 10)
     c.check("afterwards the MG holds no context and no termination (its own view)", left == (0, 0), mg.contexts())
     adds = [l for l in d.lines if "media_ready" in l]
