@@ -224,6 +224,11 @@ class Validator {
         return fail(p + ".number_plan.area_code", "area code '" + np.area_code() + "' must be up to 8 digits");
       if (t.options_interval_ms() != 0 && t.options_interval_ms() < 1000)
         return fail(p + ".options_interval_ms", "options_interval_ms must be 0 (off) or at least 1000");
+      // Issue 20: a 3xx followed at most this often per call (RFC 3261 8.1.3.4 leaves the limit to the UAC).
+      if (t.max_redirects() != 0 && t.redirect() != SIP_REDIRECT_FOLLOW)
+        return fail(p + ".max_redirects", "max_redirects needs redirect: follow");
+      if (t.max_redirects() > 10)
+        return fail(p + ".max_redirects", "max_redirects " + std::to_string(t.max_redirects()) + " is over 10");
       out_.sip_trunks.push_back(std::move(s));
     }
     sip_guard();

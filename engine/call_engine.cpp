@@ -35,6 +35,13 @@ EngineConfig make_engine_config(const config::Config& cfg, const config::Setting
     p.plan.area_code = t.number_plan().area_code();
     p.host = t.domain().empty() ? t.address() : t.domain();
     p.append_st = !t.overlap();  // overlap: the number may grow (RFC 3578)
+    if (t.redirection_header() == config::REDIRECTION_HEADER_DIVERSION)
+      p.redirection = mapping::RedirectionHeader::kDiversion;
+    ti.redirect = t.redirect() == config::SIP_REDIRECT_FOLLOW ? SipTrunkInfo::Redirect::kFollow
+                  : t.redirect() == config::SIP_REDIRECT_ISUP ? SipTrunkInfo::Redirect::kIsup
+                                                              : SipTrunkInfo::Redirect::kRefuse;
+    if (t.max_redirects() != 0) ti.max_redirects = t.max_redirects();
+    ti.transfer = t.transfer() == config::SIP_TRANSFER_PERFORM;
     ti.monitored = t.options_interval_ms() != 0;
     if (t.down_after() != 0) ti.down_after = t.down_after();
     if (t.up_after() != 0) ti.up_after = t.up_after();
@@ -163,7 +170,7 @@ void CallEngine::perform(Call& c, const CallTransition& t, const EventData& d) {
           sip_->reject(c.a.sid, fr.status, std::move(headers), std::move(body));
         }
       } else if (isup_) {
-        release_isup(c, c.a.cid, d.cause, d.msg, c.b);
+        release_isup(c, c.a.cid, d.cause, d.msg, c.b, d.isup_basis);
       }
       return;
     }
@@ -362,10 +369,12 @@ void CallEngine::send_bye(const Leg& leg, int cause, std::uint8_t location, cons
   sip_->bye(leg.sid, std::move(f.headers), std::move(f.body));
 }
 
-void CallEngine::release_isup(const Call& c, isup::CallId id, int cause, const sip::Message* msg, const Leg& from) {
+void CallEngine::release_isup(const Call& c, isup::CallId id, int cause, const sip::Message* msg, const Leg& from,
+                              const isup::Message* own_basis) {
   std::optional<isup::Message> basis;
   if (msg != nullptr && from.sip && from.trunk != nullptr) basis = mapping::release_basis(*msg, from.trunk->profile);
-  (void)isup_->release(id, cause, isup_location(c), basis ? &*basis : nullptr);
+  const isup::Message* b = own_basis != nullptr ? own_basis : basis ? &*basis : nullptr;
+  (void)isup_->release(id, cause, isup_location(c), b);
 }
 
 // The location for a REL towards ISUP: a SIP-I/SIP-T peer's, else ours.
@@ -395,6 +404,11 @@ void CallEngine::finish(Call& c) {
     c.media = 0;
   }
   c.deferred.clear();
+  if (c.transfer_sid != 0) {  // a transfer still ringing (call_engine_transfer.cpp): cancelled with the call
+    by_sid_.erase(c.transfer_sid);
+    if (sip_) sip_->cancel(c.transfer_sid, mapping::reason_for_release(16));
+    c.transfer_sid = 0;
+  }
   if (c.digit_timer != 0 && timers_) timers_->cancel(c.digit_timer);
   c.digit_timer = 0;
   if (c.answered)

@@ -61,6 +61,12 @@ struct SipTrunkInfo {
   // Trunk health (issue 18, trunk_health.h): only trunks with OPTIONS keepalives are monitored.
   bool monitored = false;
   unsigned down_after = 1, up_after = 2;
+  // A 3xx to our INVITE (issue 20, call_engine_redirect.cpp): refused like any failure, followed (a new
+  // INVITE to the Contact, at most max_redirects a call) or returned to ISUP in the REL (cause 23).
+  enum class Redirect : std::uint8_t { kRefuse, kFollow, kIsup };
+  Redirect redirect = Redirect::kRefuse;
+  unsigned max_redirects = 3;
+  bool transfer = false;  // REFER performed (call_engine_transfer.cpp); else 603
 };
 
 struct EngineConfig {
@@ -207,6 +213,8 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   void on_refresh_result(sip::SessionId s, const sip::Message& response) override;
   // SIP-I/SIP-T INFO with ISUP (RFC 3372): into ISUP, or refused (call_engine_info.cpp).
   sip::InfoAnswer on_info(sip::SessionId s, const sip::Message& info) override;
+  // REFER (RFC 3515) from a trunk with transfer: perform, else 603 (call_engine_transfer.cpp).
+  sip::ReferAnswer on_refer(sip::SessionId s, const sip::Message& refer) override;
   // Each OPTIONS keepalive's outcome: the health of the trunks at that peer (call_engine_admission.cpp).
   void on_ping_result(const sip::Peer& peer, bool answered) override;
 
@@ -286,6 +294,15 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
     // Admission (issue 18): the gates that admitted leg A and leg B's current target, released at the end.
     AdmissionGate* gate_a = nullptr;
     AdmissionGate* gate_b = nullptr;
+    // 3xx followed (issue 20): how many, and the targets tried (user@host:port, the loop guard).
+    unsigned redirects = 0;
+    std::vector<std::string> tried;
+    std::optional<isup::RedirectionInformation> iam_redirection;  // ISUP caller: the IAM's (Q.763 3.45)
+    // REFER performed (issue 20, call_engine_transfer.cpp): the new leg while it is set up, its trunk and
+    // INVITE; leg B stays the referrer's until the new leg answers.
+    sip::SessionId transfer_sid = 0;
+    const SipTrunkInfo* transfer_trunk = nullptr;
+    std::optional<sip::OutgoingInvite> transfer_invite;
   };
   // What the event carries, for the action.
   struct EventData {
@@ -298,6 +315,8 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
     // encapsulate it unchanged (RFC 3372 transparency).
     const isup::Message* isup = nullptr;
     int retry_after = 0;  // refuse_a towards SIP: Retry-After seconds (0: none)
+    // The REL towards ISUP is built on this one (a 3xx returned to ISUP: cause 23 and the redirection).
+    const isup::Message* isup_basis = nullptr;
   };
 
   static std::uint8_t isup_location(const Call& c);
@@ -312,7 +331,21 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   void send_bye(const Leg& leg, int cause, std::uint8_t location, const isup::Message* rel = nullptr);
   // The REL towards ISUP, rebuilt on the REL a SIP-I/SIP-T peer encapsulated in
   // `msg` (BYE, CANCEL, final response; trunk of `from`) when there is one.
-  void release_isup(const Call& c, isup::CallId id, int cause, const sip::Message* msg, const Leg& from);
+  void release_isup(const Call& c, isup::CallId id, int cause, const sip::Message* msg, const Leg& from,
+                    const isup::Message* own_basis = nullptr);
+  // A 3xx to leg B's INVITE per the trunk's setting (call_engine_redirect.cpp). True: handled (a new
+  // INVITE went out, or the call was released with the redirection); false: release it as a failure.
+  bool on_redirect(Call& c, const sip::Message& response);
+  bool follow_redirect(Call& c, const sip::Message& response);
+  bool return_redirect(Call& c, const sip::Message& response);
+  // The trunk a URI names (configured at its host and port), else `fallback` as the next hop.
+  const SipTrunkInfo* trunk_at(const Call& c, const sip::Uri& u, const SipTrunkInfo* fallback) const;
+  // The new leg of a transfer (call_engine_transfer.cpp): its progress, answer, failure; the referrer's
+  // BYE while it is set up. True: `s` was the call's transfer leg (or the referrer gone meanwhile).
+  bool transfer_progress(sip::SessionId s, const sip::Message& response);
+  bool transfer_answered(sip::SessionId s, const sip::Message& response);
+  bool transfer_failed(sip::SessionId s, int status, std::string_view reason);
+  bool referrer_left(Call& c, sip::SessionId s);
   // A mid-call ISUP message towards the SIP leg of the call (INFO, or 183 while
   // the SIP caller is unanswered): SIP-I/SIP-T only (call_engine_info.cpp).
   void isup_to_sip(isup::CallId id, const isup::Message& m);

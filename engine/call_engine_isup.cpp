@@ -115,6 +115,9 @@ void CallEngine::route_isup_call(Call& c, const isup::IncomingSetup& setup) {
   if (log_.enabled(Subsystem::kCall, LogLevel::kInfo))
     log_.info(Subsystem::kCall, "incoming",
               {{"call", c.id}, {"leg", "isup"}, {"trunk_group", group}, {"cic", setup.cic}, {"called", digits}});
+  if (setup.iam != nullptr)
+    if (const isup::Param* p = setup.iam->find(isup::par::kRedirectionInformation))
+      if (auto ri = isup::RedirectionInformation::decode(p->value)) c.iam_redirection = *ri;
   c.route = c.routing->router.lookup(group, digits);
   if (c.route == nullptr) {
     counters_.get("call.no_route").inc();

@@ -163,6 +163,7 @@ void CallEngine::on_cancel(sip::SessionId s, const sip::Message& cancel) {
 
 void CallEngine::on_provisional(sip::SessionId s, const sip::Message& response) {
   Entry guard(*this);
+  if (transfer_progress(s, response)) return;  // a transfer's new leg (call_engine_transfer.cpp)
   if (Call* c = by_sid(s); c && c->b.sid == s && c->b.sip) {
     cdr_response(*c, response);
     fire(*c, CallEvent::kProgress, EventData{0, response.status, {}, &response, nullptr, nullptr});
@@ -172,6 +173,7 @@ void CallEngine::on_provisional(sip::SessionId s, const sip::Message& response) 
 
 void CallEngine::on_answered(sip::SessionId s, const sip::Message& response) {
   Entry guard(*this);
+  if (transfer_answered(s, response)) return;
   Call* c = by_sid(s);
   if (c == nullptr || c->b.sid != s || !c->b.sip) {
     // A 2xx that raced our CANCEL (RFC 3261 9.1): the session exists, end it.
@@ -185,6 +187,7 @@ void CallEngine::on_answered(sip::SessionId s, const sip::Message& response) {
 
 void CallEngine::on_rejected(sip::SessionId s, const sip::Message& response) {
   Entry guard(*this);
+  if (transfer_failed(s, response.status, response.reason)) return;
   Call* c = by_sid(s);
   if (c == nullptr || c->b.sid != s || !c->b.sip) return ignored_.inc();
   const int cause = mapping::cause_from_response(response, c->b.trunk->profile).value_or(16);
@@ -193,6 +196,7 @@ void CallEngine::on_rejected(sip::SessionId s, const sip::Message& response) {
   cdr_released_by(*c, "sip");
   by_sid_.erase(s);
   c->b.sid = 0;
+  if (response.status >= 300 && response.status < 400 && on_redirect(*c, response)) return;  // issue 20
   b_failed_now(*c, cause, &response);  // its REL (SIP-I/SIP-T) is the basis of ours
 }
 
@@ -201,6 +205,7 @@ void CallEngine::on_bye(sip::SessionId s, const sip::Message& bye) {
   Call* c = by_sid(s);
   if (c == nullptr) return ignored_.inc();
   const bool from_a = c->a.sip && c->a.sid == s;
+  if (!from_a && referrer_left(*c, s)) return;  // a transfer goes on without the referrer
   cdr_released_by(*c, "sip");
   // SIP-I/SIP-T: the encapsulated REL's cause before Reason (Q.1912.5).
   const SipTrunkInfo* trunk = from_a ? c->a.trunk : c->b.trunk;
@@ -212,8 +217,12 @@ void CallEngine::on_bye(sip::SessionId s, const sip::Message& bye) {
 
 void CallEngine::on_ended(sip::SessionId s, sip::EndReason why) {
   Entry guard(*this);
+  if (transfer_failed(s, why == sip::EndReason::kTimeout ? 408 : 503,
+                      why == sip::EndReason::kTimeout ? "Request Timeout" : "Service Unavailable"))
+    return;
   Call* c = by_sid(s);
   if (c == nullptr) return ignored_.inc();
+  if (referrer_left(*c, s)) return;
   const int cause = cause_for(why);
   log_.info(Subsystem::kCall, "sip_session_ended", {{"call", c->id}, {"reason", sip::to_string(why)}});
   cdr_released_by(*c, "gateway");  // no answer, transport error, session timer: the stack's decision

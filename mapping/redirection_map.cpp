@@ -10,6 +10,7 @@
 #include "isup/codes.h"
 #include "sip/grammar.h"
 #include "sip/headers.h"
+#include "sip/uri.h"
 
 namespace isupgw::mapping {
 namespace {
@@ -277,6 +278,86 @@ sip::HeaderList redirection_headers(const Redirection& r, std::string_view calle
   if (r.original_called && r.redirecting && !(r.original_called->digits == r.redirecting->digits))
     entry(uri_for(*r.redirecting, profile), history_cause_for_reason(original_reason), restricted(r.redirecting, r));
   entry(std::string(called_uri), history_cause_for_reason(reason), false);
+  return out;
+}
+
+namespace {
+// The index of a History-Info entry as we wrote it ("<...>;index=1.1").
+std::string hi_index(std::string_view value) {
+  auto close = value.rfind('>');
+  auto at = value.find(";index=", close == std::string_view::npos ? 0 : close);
+  if (at == std::string_view::npos) return {};
+  value.remove_prefix(at + 7);
+  return std::string(value.substr(0, value.find_first_of(";, ")));
+}
+
+// `uri` with `param` added to its parameters (before any "?headers").
+std::string with_uri_param(std::string_view uri, std::string_view param) {
+  const auto q = uri.find('?');
+  std::string out(uri.substr(0, q));
+  out += param;
+  if (q != std::string_view::npos) out += uri.substr(q);
+  return out;
+}
+
+std::uint8_t reason_for_status(int status) { return reason_for_history_cause(status).value_or(0); }
+}  // namespace
+
+sip::HeaderList retarget_headers(const sip::HeaderList& sent, std::string_view old_uri, std::string_view new_uri,
+                                 int status, const SipProfile& profile) {
+  sip::HeaderList out;
+  if (profile.redirection == RedirectionHeader::kDiversion) {
+    // RFC 5806 3: the most recent diversion is the top Diversion header.
+    bool added = false;
+    auto add = [&] {
+      out.emplace_back("Diversion", "<" + std::string(old_uri) + ">;reason=" +
+                                        std::string(diversion_reason_for(reason_for_status(status))) + ";counter=1");
+      added = true;
+    };
+    for (const auto& h : sent) {
+      if (!added && sip::grammar::iequals(h.first, "Diversion")) add();
+      out.push_back(h);
+    }
+    if (!added) add();
+    return out;
+  }
+  std::string last;
+  for (const auto& h : sent) {
+    out.push_back(h);
+    if (sip::grammar::iequals(h.first, "History-Info"))
+      if (auto i = hi_index(h.second); !i.empty()) last = i;
+  }
+  if (last.empty()) {
+    out.emplace_back("History-Info", "<" + std::string(old_uri) + ">;index=1");
+    last = "1";
+  }
+  out.emplace_back("History-Info",
+                   "<" + with_uri_param(new_uri, ";cause=" + std::to_string(status)) + ">;index=" + last + ".1");
+  return out;
+}
+
+std::vector<isup::OwnedParam> returned_redirection_params(std::string_view contact_uri, int status,
+                                                          const std::optional<isup::RedirectionInformation>& iam_info,
+                                                          const SipProfile& profile) {
+  std::vector<isup::OwnedParam> out;
+  auto uri = sip::parse_uri(contact_uri);
+  if (!uri) return out;
+  auto user = phone_user(*uri);
+  if (!user) return out;
+  auto n = isup_number_for(*user, profile, false);
+  if (!n) return out;
+  isup::ParamBytes b;
+  to_isup(*n, isup::NumberKind::kCalled).encode(b);
+  out.emplace_back(isup::par::kRedirectionNumber, std::vector<std::uint8_t>(b.begin(), b.end()));
+  isup::RedirectionInformation ri;
+  ri.redirecting_indicator = kRedirDiverted;
+  ri.redirection_reason = reason_for_status(status);
+  ri.original_redirection_reason = iam_info ? iam_info->original_redirection_reason : ri.redirection_reason;
+  const unsigned before = iam_info ? iam_info->redirection_counter : 0;
+  ri.redirection_counter = static_cast<std::uint8_t>(std::min<unsigned>(before + 1, kMaxRedirectionCounter));
+  isup::ParamBytes rb;
+  ri.encode(rb);
+  out.emplace_back(isup::par::kRedirectionInformation, std::vector<std::uint8_t>(rb.begin(), rb.end()));
   return out;
 }
 

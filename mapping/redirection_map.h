@@ -58,4 +58,25 @@ Redirection redirection_from_sip(const sip::Message& invite, const SipProfile& p
 // History-Info or Diversion headers (per profile) for an INVITE towards `called_uri`.
 sip::HeaderList redirection_headers(const Redirection& r, std::string_view called_uri, const SipProfile& profile);
 
+// A 3xx followed by the gateway (RFC 3261 8.1.3.4): the headers of the INVITE to
+// `new_uri`, from those of the INVITE sent to `old_uri` that got `status`. The
+// profile's header gains the retargeting: History-Info (RFC 7044 9.4, RFC 4458)
+// a new last entry <new_uri;cause=status>, indexed as the child of the last entry
+// (the old target indexed 1 first when the INVITE had no History-Info); Diversion
+// (RFC 5806 3) a new top entry naming the old target with the reason for the
+// status (RFC 6044 4 table, via reason_for_history_cause; unknown otherwise) and
+// counter=1. Every other header is kept as it was.
+sip::HeaderList retarget_headers(const sip::HeaderList& sent, std::string_view old_uri, std::string_view new_uri,
+                                 int status, const SipProfile& profile);
+
+// The redirection a 3xx returns towards ISUP (Q.763 3.45, 3.46; REL with cause 23,
+// Q.850 "redirection to new destination"): the redirection number (called party
+// number layout, Q.763 3.46) from the contact's telephone number, and the
+// redirection information: call diverted, the reason for `status` (as above), the
+// counter one more than the IAM's (`iam_info`, none: 1), the original reason the
+// IAM's or this one. Empty when the contact names no telephone number.
+std::vector<isup::OwnedParam> returned_redirection_params(std::string_view contact_uri, int status,
+                                                          const std::optional<isup::RedirectionInformation>& iam_info,
+                                                          const SipProfile& profile);
+
 }  // namespace isupgw::mapping

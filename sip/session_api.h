@@ -117,6 +117,11 @@ class SessionApi {
   // confirmed dialog, an offer of the peer's is unanswered, or our re-INVITE
   // is out (14.1: one at a time; the result comes to on_refresh_result).
   virtual bool reinvite(SessionId /*s*/, Body /*offer*/) { return false; }
+  // RFC 3515 2.4.4-2.4.5: after a REFER answered 202 (on_refer), the progress of the referred
+  // request as a NOTIFY (Event: refer, message/sipfrag "SIP/2.0 <status> <reason>"); `final` ends the
+  // implicit subscription (Subscription-State: terminated;reason=noresource). The stack itself sends
+  // the first one, 100 Trying, right after the 202.
+  virtual void refer_progress(SessionId /*s*/, int /*status*/, std::string_view /*reason*/, bool /*final*/) {}
 
   // The session's dialog identity (RFC 3261 12.1: Call-ID, our tag, the peer's tag; empty until known,
   // all empty once the session is gone), for call detail records.
@@ -131,6 +136,13 @@ class SessionApi {
 struct InfoAnswer {
   int status = 200;
   HeaderList headers;  // Accept, Warning
+};
+
+// The answer to a REFER in the dialog (RFC 3515 2.4.2): 202 Accepted (the stack then sends the
+// NOTIFY with 100 Trying), or a refusal such as 603 Decline or 400 (no single Refer-To).
+struct ReferAnswer {
+  int status = 603;
+  HeaderList headers;  // Warning
 };
 
 // A new INVITE refused before the stack keeps any state for it (admission control, issue 18).
@@ -176,6 +188,9 @@ class SessionUser {
   // Either side: INFO received in the dialog (early or confirmed); the stack
   // answers it with what the engine returns, after the callback.
   virtual InfoAnswer on_info(SessionId, const Message& /*info*/) { return {}; }
+  // Either side: REFER received in the confirmed dialog (RFC 3515); the stack answers it with what the
+  // engine returns, after the callback. The engine reports progress with SessionApi::refer_progress.
+  virtual ReferAnswer on_refer(SessionId, const Message& /*refer*/) { return {}; }
   // Either side: the final response to a re-INVITE or UPDATE we sent
   // (UserAgent::reinvite, session-timer refreshes); 2xx already ACKed. A 491
   // is retried after the RFC 3261 14.1 delay (up to 3 times) before it is

@@ -22,7 +22,7 @@ namespace isupgw::sip {
 
 namespace ua {
 
-constexpr std::string_view kAllow = "INVITE, ACK, CANCEL, BYE, OPTIONS, PRACK, UPDATE, INFO";
+constexpr std::string_view kAllow = "INVITE, ACK, CANCEL, BYE, OPTIONS, PRACK, UPDATE, INFO, REFER";
 constexpr std::string_view kAccept = "application/sdp, application/isup, multipart/mixed";
 constexpr std::string_view kSupported = "100rel, timer";
 

@@ -261,6 +261,7 @@ void UserAgent::on_in_dialog(Session& s, TransactionId tx, const Message& m, con
       break;
     }
     case Method::kOptions: answer_options(tx, m, from); break;
+    case Method::kRefer: on_refer_request(s, tx, m, from); break;
     default: respond_simple(tx, m, from, 405, {{"Allow", std::string(ua::kAllow)}}); break;
   }
 }
@@ -311,6 +312,7 @@ void UserAgent::on_response(TransactionId tx, const Message& r) {
     case Purpose::kCancel:
     case Purpose::kPrack:
     case Purpose::kInfo:
+    case Purpose::kNotify:
     case Purpose::kPing:
     case Purpose::kRegister: break;
   }
@@ -429,6 +431,8 @@ TransactionId UserAgent::send_in_dialog(Session& s, std::string method, Purpose 
   if (mm == Method::kInvite || mm == Method::kUpdate) {
     m.add(HeaderId::kContact, contact(t));  // target refresh requests carry Contact (12.2.1.1)
     add_capabilities(m);
+  } else if (mm == Method::kNotify) {
+    m.add(HeaderId::kContact, contact(t));  // RFC 6665 4.1.2.2 (NOTIFY of the implicit REFER subscription)
   }
   add_agent(m, HeaderId::kUserAgent, dialog_peer(s));
   add_headers(m, headers);

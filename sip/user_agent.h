@@ -184,6 +184,7 @@ class UserAgent final : public SessionApi, private TransactionUser {
   void info(SessionId s, HeaderList headers, Body body) override;
 
   bool reinvite(SessionId s, Body offer) override;
+  void refer_progress(SessionId s, int status, std::string_view reason, bool final) override;  // sip/ua_refer.cpp
   DialogIds dialog_ids(SessionId s) const override;
 
   std::size_t sessions() const { return sessions_.size(); }
@@ -205,7 +206,18 @@ class UserAgent final : public SessionApi, private TransactionUser {
  private:
   struct Session;
   struct StoredRequest;
-  enum class Purpose : std::uint8_t { kInvite, kCancel, kBye, kPrack, kReinvite, kUpdate, kInfo, kPing, kRegister };
+  enum class Purpose : std::uint8_t {
+    kInvite,
+    kCancel,
+    kBye,
+    kPrack,
+    kReinvite,
+    kUpdate,
+    kInfo,
+    kPing,
+    kRegister,
+    kNotify
+  };
   struct TxRef {
     SessionId session = 0;
     Purpose purpose = Purpose::kInvite;
@@ -254,6 +266,8 @@ class UserAgent final : public SessionApi, private TransactionUser {
   bool prack_once(Session& s, const Message& provisional);  // UAC, RFC 3262 4
   void answer_options(TransactionId tx, const Message& m, const Peer& from);
   void respond_simple(TransactionId tx, const Message& m, const Peer& from, int status, HeaderList extra = {});
+  // RFC 3515 REFER in a dialog: the engine's answer, then NOTIFY 100 Trying after a 202 (sip/ua_refer.cpp).
+  void on_refer_request(Session& s, TransactionId tx, const Message& m, const Peer& from);
   // Responses.
   void on_invite_response(Session& s, const Message& r);
   void on_reinvite_response(Session& s, TransactionId tx, const Message& r);

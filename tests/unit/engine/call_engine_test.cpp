@@ -62,6 +62,10 @@ struct FakeSip final : sip::SessionApi {
     ops.push_back(Op{"reinvite", s, 0, {}, std::move(b), {}});
     return true;
   }
+  // RFC 3515 NOTIFY (issue 20): "notify" with the sipfrag status, "final" in the headers when it ends.
+  void refer_progress(sip::SessionId s, int status, std::string_view reason, bool final) override {
+    ops.push_back(Op{"notify", s, status, {{"final", final ? "1" : "0"}, {"reason", std::string(reason)}}, {}, {}});
+  }
   // The stack makes the Call-ID of our INVITEs and our tag of every session (RFC 3261 8.1.1.3, 19.3).
   DialogIds dialog_ids(sip::SessionId s) const override {
     return DialogIds{"gw-" + std::to_string(s) + "@127.0.0.1", "gwtag" + std::to_string(s), {}};
@@ -228,6 +232,9 @@ class CallEngineTest : public ::testing::Test {
     t.profile.kind = kind;
     t.profile.host = "127.0.0.1";
     t.monitored = monitor_peer;  // trunk health (issue 18): down after 1 failure, up after 2 answers
+    t.redirect = peer_redirect;    // issue 20
+    t.max_redirects = peer_max_redirects;
+    t.transfer = peer_transfer;
     ec.trunks.push_back(std::move(t));
     for (auto& r : routes) ec.router.add(std::move(r));
     ec.sip_admission = sip_admission;
@@ -350,6 +357,9 @@ class CallEngineTest : public ::testing::Test {
   bool overlap = false;
   AdmissionConfig sip_admission, group_admission;  // issue 18: limits make() gives the engine
   bool monitor_peer = false;                       // issue 18: trunk health of "peer"
+  SipTrunkInfo::Redirect peer_redirect = SipTrunkInfo::Redirect::kRefuse;  // issue 20: 3xx, REFER
+  unsigned peer_max_redirects = 3;
+  bool peer_transfer = false;
   std::vector<std::string> lines;
   Logger log_;
   Counters counters;
@@ -1773,6 +1783,202 @@ TEST_F(CallEngineTest, ARepeatAttemptMovesTheMediaToTheNewCircuit) {
   pump();
   expect_all_idle();
   EXPECT_EQ(media.closed_ids.size(), 2u);
+}
+
+// --- Issue 20: 3xx from the SIP trunk (RFC 3261 8.1.3.4, Q.1912.5) and REFER (RFC 3515) ---
+std::string contact(const std::string& uri) { return "Contact: <" + uri + ">\r\n"; }
+
+TEST_F(CallEngineTest, Redirect302FollowedToTheContactIsupSeesOnlyTheAnswer) {
+  peer_redirect = SipTrunkInfo::Redirect::kFollow;
+  make({route("", {"peer"}, "tg1")});
+  ASSERT_TRUE(far->setup(far_group, iam("5551234")));
+  pump();
+  auto first = sip.pop();
+  ASSERT_EQ(first.what, "invite");
+  with_message(response_text(302, "Moved", contact("sip:+4930222@127.0.0.9:5090;user=phone")),
+               [&](const sip::Message& m) { engine->on_rejected(first.s, m); });
+  auto second = sip.pop();
+  ASSERT_EQ(second.what, "invite");
+  EXPECT_EQ(second.invite.request_uri, "sip:+4930222@127.0.0.9:5090;user=phone");
+  EXPECT_EQ(second.invite.peer.port, 5080);  // no trunk at the Contact: the redirecting trunk is the next hop
+  EXPECT_EQ(second.invite.to, first.invite.to);
+  std::vector<std::string> hi;
+  for (const auto& [n, v] : second.invite.headers)
+    if (n == "History-Info") hi.push_back(v);
+  ASSERT_EQ(hi.size(), 2u);
+  EXPECT_EQ(hi[0], "<" + first.invite.request_uri + ">;index=1");
+  EXPECT_EQ(hi[1], "<sip:+4930222@127.0.0.9:5090;user=phone;cause=302>;index=1.1");
+  EXPECT_EQ(far_user.pop(), "<none>");  // no REL, no ACM for the 302
+  with_message(response_text(200, "OK"), [&](const sip::Message& m) { engine->on_answered(second.s, m); });
+  EXPECT_EQ(far_user.pop(), "answer");
+  with_message(request_text("BYE"), [&](const sip::Message& m) { engine->on_bye(second.s, m); });
+  EXPECT_EQ(far_user.pop(), "release:16");
+  EXPECT_EQ(counters.get("call.redirect.followed").value(), 1u);
+  expect_all_idle();
+}
+
+TEST_F(CallEngineTest, RedirectOverTheLimitIsReleasedWithTheTableCause) {
+  peer_redirect = SipTrunkInfo::Redirect::kFollow;
+  peer_max_redirects = 1;
+  make({route("", {"peer"}, "tg1")});
+  ASSERT_TRUE(far->setup(far_group, iam("5551234")));
+  pump();
+  auto first = sip.pop();
+  with_message(response_text(302, "Moved", contact("sip:a@127.0.0.9:5090")),
+               [&](const sip::Message& m) { engine->on_rejected(first.s, m); });
+  auto second = sip.pop();
+  ASSERT_EQ(second.what, "invite");
+  with_message(response_text(302, "Moved", contact("sip:b@127.0.0.9:5091")),
+               [&](const sip::Message& m) { engine->on_rejected(second.s, m); });
+  EXPECT_EQ(sip.pop().what, "<none>");
+  EXPECT_EQ(far_user.pop(), "release:127");  // Q.1912.5 table: a 3xx is interworking, unspecified
+  EXPECT_EQ(counters.get("call.redirect.over_limit").value(), 1u);
+  expect_all_idle();
+}
+
+TEST_F(CallEngineTest, RedirectBackToATriedTargetIsALoop) {
+  peer_redirect = SipTrunkInfo::Redirect::kFollow;
+  make({route("", {"peer"}, "tg1")});
+  ASSERT_TRUE(far->setup(far_group, iam("5551234")));
+  pump();
+  auto first = sip.pop();
+  with_message(response_text(302, "Moved", contact("sip:a@127.0.0.9:5090")),
+               [&](const sip::Message& m) { engine->on_rejected(first.s, m); });
+  auto second = sip.pop();
+  // Back to the first target (q order: the better one first) and to the second itself: both tried.
+  with_message(response_text(302, "Moved",
+                             "Contact: <sip:a@127.0.0.9:5090>;q=0.5, <" + first.invite.request_uri + ">;q=0.9\r\n"),
+               [&](const sip::Message& m) { engine->on_rejected(second.s, m); });
+  EXPECT_EQ(sip.pop().what, "<none>");
+  EXPECT_EQ(far_user.pop(), "release:127");
+  EXPECT_EQ(counters.get("call.redirect.unusable").value(), 1u);
+  expect_all_idle();
+}
+
+TEST_F(CallEngineTest, RedirectReturnedToIsupIsRelCause23WithTheRedirectionNumber) {
+  peer_redirect = SipTrunkInfo::Redirect::kIsup;
+  make({route("", {"peer"}, "tg1")});
+  ASSERT_TRUE(far->setup(far_group, iam("5551234")));
+  pump();
+  auto first = sip.pop();
+  with_message(response_text(302, "Moved", contact("tel:+4930999")),
+               [&](const sip::Message& m) { engine->on_rejected(first.s, m); });
+  EXPECT_EQ(sip.pop().what, "<none>");
+  EXPECT_EQ(far_user.pop(), "release:23");
+  bool seen = false;
+  for (const auto& w : wire) {
+    auto m = isup::decode(w, isup::Variant::kItu);
+    if (!m || m->type != isup::msg::kRel) continue;
+    const isup::Param* rn = m->find(isup::par::kRedirectionNumber);
+    const isup::Param* ri = m->find(isup::par::kRedirectionInformation);
+    ASSERT_TRUE(rn && ri);
+    auto n = isup::Number::decode(isup::NumberKind::kCalled, rn->value);
+    ASSERT_TRUE(n);
+    EXPECT_EQ(n->digits.view(), "30999");
+    auto info = isup::RedirectionInformation::decode(ri->value);
+    ASSERT_TRUE(info);
+    EXPECT_EQ(info->redirection_reason, 3);  // 302 <-> unconditional (RFC 4458 row)
+    EXPECT_EQ(info->redirection_counter, 1);
+    seen = true;
+  }
+  EXPECT_TRUE(seen);
+  EXPECT_EQ(counters.get("call.redirect.returned").value(), 1u);
+  expect_all_idle();
+}
+
+TEST_F(CallEngineTest, RedirectRefusedByDefault) {
+  make({route("", {"peer"}, "tg1")});
+  ASSERT_TRUE(far->setup(far_group, iam("5551234")));
+  pump();
+  auto first = sip.pop();
+  with_message(response_text(302, "Moved", contact("sip:a@127.0.0.9:5090")),
+               [&](const sip::Message& m) { engine->on_rejected(first.s, m); });
+  EXPECT_EQ(sip.pop().what, "<none>");
+  EXPECT_EQ(far_user.pop(), "release:127");
+  EXPECT_EQ(counters.get("call.redirect.refused").value(), 1u);
+  expect_all_idle();
+}
+
+std::string refer_text(const std::string& extra) {
+  return "REFER sip:gw@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5080;branch=z9hG4bK7\r\n"
+         "From: <sip:b@127.0.0.1>;tag=t\r\nTo: <sip:a@127.0.0.1>;tag=f\r\n"
+         "Call-ID: x@gw\r\nCSeq: 2 REFER\r\nMax-Forwards: 70\r\n" +
+         extra + "Content-Length: 0\r\n\r\n";
+}
+
+TEST_F(CallEngineTest, ReferPerformedJoinsTheCircuitToTheNewLegWithoutRelease) {
+  peer_transfer = true;
+  make({route("", {"peer"}, "tg1")});
+  ASSERT_TRUE(far->setup(far_group, iam("5551234")));
+  pump();
+  auto a = sip.pop();
+  with_message(response_text(200, "OK"), [&](const sip::Message& m) { engine->on_answered(a.s, m); });
+  EXPECT_EQ(far_user.pop(), "answer");
+  sip::ReferAnswer ans;
+  with_message(refer_text("Refer-To: <sip:carol@127.0.0.9:5090>\r\nReferred-By: <sip:b@127.0.0.1>\r\n"),
+               [&](const sip::Message& m) { ans = engine->on_refer(a.s, m); });
+  EXPECT_EQ(ans.status, 202);
+  auto b = sip.pop();
+  ASSERT_EQ(b.what, "invite");
+  EXPECT_EQ(b.invite.request_uri, "sip:carol@127.0.0.9:5090");
+  EXPECT_EQ(b.header("Referred-By"), "<sip:b@127.0.0.1>");
+  with_message(response_text(180, "Ringing"), [&](const sip::Message& m) { engine->on_provisional(b.s, m); });
+  auto n1 = sip.pop();
+  EXPECT_EQ(n1.what, "notify");
+  EXPECT_EQ(n1.s, a.s);
+  EXPECT_EQ(n1.status, 180);
+  EXPECT_EQ(n1.header("final"), "0");
+  with_message(response_text(200, "OK"), [&](const sip::Message& m) { engine->on_answered(b.s, m); });
+  auto n2 = sip.pop();
+  EXPECT_EQ(n2.what, "notify");
+  EXPECT_EQ(n2.status, 200);
+  EXPECT_EQ(n2.header("final"), "1");
+  auto bye = sip.pop();
+  EXPECT_EQ(bye.what, "bye");
+  EXPECT_EQ(bye.s, a.s);
+  EXPECT_EQ(far_user.pop(), "<none>");  // the ISUP side sees no release
+  // The BYE's 200 and anything else on the old leg belong to no call any more.
+  with_message(request_text("BYE"), [&](const sip::Message& m) { engine->on_bye(b.s, m); });
+  EXPECT_EQ(far_user.pop(), "release:16");
+  EXPECT_EQ(counters.get("call.transfer.completed").value(), 1u);
+  expect_all_idle();
+}
+
+TEST_F(CallEngineTest, ReferRefusedByDefaultWith603) {
+  make({route("", {"peer"}, "tg1")});
+  ASSERT_TRUE(far->setup(far_group, iam("5551234")));
+  pump();
+  auto a = sip.pop();
+  with_message(response_text(200, "OK"), [&](const sip::Message& m) { engine->on_answered(a.s, m); });
+  sip::ReferAnswer ans;
+  with_message(refer_text("Refer-To: <sip:carol@127.0.0.9:5090>\r\n"),
+               [&](const sip::Message& m) { ans = engine->on_refer(a.s, m); });
+  EXPECT_EQ(ans.status, 603);
+  EXPECT_EQ(sip.pop().what, "<none>");
+  with_message(request_text("BYE"), [&](const sip::Message& m) { engine->on_bye(a.s, m); });
+  expect_all_idle();
+}
+
+TEST_F(CallEngineTest, ReferTargetBusyLeavesTheCallWithTheReferrer) {
+  peer_transfer = true;
+  make({route("", {"peer"}, "tg1")});
+  ASSERT_TRUE(far->setup(far_group, iam("5551234")));
+  pump();
+  auto a = sip.pop();
+  with_message(response_text(200, "OK"), [&](const sip::Message& m) { engine->on_answered(a.s, m); });
+  EXPECT_EQ(far_user.pop(), "answer");
+  with_message(refer_text("Refer-To: <sip:carol@127.0.0.9:5090>\r\n"),
+               [&](const sip::Message& m) { EXPECT_EQ(engine->on_refer(a.s, m).status, 202); });
+  auto b = sip.pop();
+  with_message(response_text(486, "Busy Here"), [&](const sip::Message& m) { engine->on_rejected(b.s, m); });
+  auto n = sip.pop();
+  EXPECT_EQ(n.what, "notify");
+  EXPECT_EQ(n.status, 486);
+  EXPECT_EQ(n.header("final"), "1");
+  EXPECT_EQ(far_user.pop(), "<none>");
+  with_message(request_text("BYE"), [&](const sip::Message& m) { engine->on_bye(a.s, m); });
+  EXPECT_EQ(far_user.pop(), "release:16");
+  expect_all_idle();
 }
 
 }  // namespace

@@ -59,6 +59,11 @@ class RecordingUser : public SessionUser {
     return info_answer;
   }
   InfoAnswer info_answer;
+  ReferAnswer on_refer(SessionId s, const Message&) override {
+    add("refer", s);
+    return refer_answer;
+  }
+  ReferAnswer refer_answer;
   void on_refresh_result(SessionId s, const Message& r) override { add("refresh " + std::to_string(r.status), s); }
   void on_ended(SessionId s, EndReason why) override {
     add("ended " + std::string(to_string(why)), s);

@@ -339,7 +339,7 @@ TEST_F(BasicCall, OptionsAnsweredWithAllowAcceptSupported) {
   ASSERT_EQ(b.transport.sent.size(), 1u);
   const auto& r = b.transport.sent[0];
   EXPECT_EQ(first_line(r.bytes), "SIP/2.0 200 OK");
-  EXPECT_NE(r.bytes.find("Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, PRACK, UPDATE, INFO\r\n"), std::string::npos);
+  EXPECT_NE(r.bytes.find("Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, PRACK, UPDATE, INFO, REFER\r\n"), std::string::npos);
   EXPECT_NE(r.bytes.find("Accept: application/sdp"), std::string::npos);
   EXPECT_NE(r.bytes.find("Supported: 100rel, timer\r\n"), std::string::npos);
   EXPECT_EQ(r.to.host, "192.0.2.9");
