@@ -11,6 +11,7 @@
 #include "mapping/cause_map.h"
 #include "mapping/identity_map.h"
 #include "mapping/reason_header.h"
+#include "mapping/np_interworking.h"
 #include "mapping/redirection_map.h"
 #include "sip/grammar.h"
 #include "sip/multipart.h"
@@ -149,8 +150,9 @@ Result<isup::SetupRequest, Rejection> setup_from_invite(const sip::Message& invi
   auto bodies = received_bodies(invite);
   if (!bodies) return Err(bodies.error());
 
-  // Called party number from the Request-URI (RFC 3398 7.2.1, Q.1912.5).
-  auto user = phone_user(invite.request_uri);
+  // Called party number from the Request-URI (RFC 3398 7.2.1, Q.1912.5), without RFC 4694 rn / npdi.
+  const PhoneNp pn = phone_np(invite.request_uri);
+  const auto& user = pn.number;
   if (!user) return Err(Rejection{404, "Request-URI is not a telephone number"});
   auto called = isup_number_for(*user, profile, profile.append_st);
   if (!called) {
@@ -225,6 +227,7 @@ Result<isup::SetupRequest, Rejection> setup_from_invite(const sip::Message& invi
   // Optional parameters: passthrough first (wire order), then what SIP governs.
   const bool sip_redirection = redirection.present();
   const bool ansi = profile.variant == isup::Variant::kAnsi;
+  auto np = np_params_for_iam(pn.np, profile);  // issue 20: Q.763 3.101 / 3.90 from RFC 4694
   if (base) {
     for (const auto& p : base->optional) {
       const std::uint8_t c = p.code;
@@ -233,6 +236,7 @@ Result<isup::SetupRequest, Rejection> setup_from_invite(const sip::Message& invi
                               c == isup::par::kRedirectionInformation))
         continue;
       if (!ansi && c == isup::par::kGenericNumber && identity.additional_calling) continue;
+      if (!np.empty() && (c == 0x84 || c == 0x8d)) continue;  // the Request-URI's portability governs
       req.optional.emplace_back(c, std::vector<std::uint8_t>(p.value.begin(), p.value.end()));
     }
   }
@@ -240,6 +244,7 @@ Result<isup::SetupRequest, Rejection> setup_from_invite(const sip::Message& invi
     req.optional.emplace_back(isup::par::kGenericNumber, encoded(*identity.additional_calling));
   if (sip_redirection)
     for (auto& p : redirection_params(redirection)) req.optional.push_back(std::move(p));
+  for (auto& p : np) req.optional.push_back(std::move(p));
   isup::HopCounter hc;
   hc.value = hop;
   req.optional.emplace_back(isup::par::kHopCounter, encoded(hc));
@@ -349,8 +354,13 @@ InviteFields invite_from_setup(const isup::IncomingSetup& setup, const SipProfil
   InviteFields f;
   const IsupNumber called = from_isup(setup.called);
   if (called.digits.empty()) f.release_cause = 28;
-  f.request_uri = phone_uri(sip_user_for(called, profile), profile);
-  f.to = "<" + f.request_uri + ">";
+  std::string user = sip_user_for(called, profile);
+  f.to = "<" + phone_uri(user, profile) + ">";
+  // Issue 20: the IAM's number portability as RFC 4694 rn / npdi on the Request-URI (not on To).
+  if (setup.iam != nullptr)
+    if (IsupNp np = np_from_iam(*setup.iam, profile); np.status != NpStatus::kNoIndication || !np.rn.empty())
+      user = tel_user_with_np(user, tel_np_from_isup(np, profile.plan));
+  f.request_uri = phone_uri(user, profile);
 
   std::uint32_t max_forwards = kDefaultMaxForwards;
   std::optional<isup::Number> additional;
