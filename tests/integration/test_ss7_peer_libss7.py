@@ -125,12 +125,25 @@ def m2pa_isup(pcap, port):
         for _, m in msgs:
             f.write("0000 " + " ".join(f"{x:02x}" for x in m) + "\n\n")
     subprocess.run(["text2pcap", "-q", "-S", "3565,3565,5", txt, out], capture_output=True, timeout=60)
-    rows = sipt_wire._fields(out, ["isup.message_type", "isup.cic", "_ws.malformed", "_ws.expert.severity"],
-                             ["-o", "mtp3.standard:ANSI"] if ANSI else [])
+    rows = sipt_wire._fields(out, ["isup.message_type", "isup.cic", "_ws.malformed", "_ws.expert.severity",
+                                   "mtp3.service_indicator", "mtp3mg.h0", "mtp3mg.h1", "mtp3mg.test.h0",
+                                   "mtp3mg.test.h1"], ["-o", "mtp3.standard:ANSI"] if ANSI else [])
     for row, (dn, _) in zip(rows, msgs):
         row["direction"] = dn
-    # M2PA messages with no ISUP (SNM, SLTM/SLTA) are left out.
-    return [r for r in rows if r["isup.message_type"]]
+    return rows
+
+
+def mtp3_mgmt(rows, direction, h0, h1):
+    """MTP3 management messages tshark's mtp3mg decoded in that direction with that heading
+    (Q.704 15.2 / Q.707 5: SNM H0/H1, or SLTM/SLTA test H0/H1)."""
+    def num(v):
+        return int(v[0], 0) if v else None
+
+    def heading(r):
+        if r["mtp3mg.test.h0"]:
+            return num(r["mtp3mg.test.h0"]), num(r["mtp3mg.test.h1"])
+        return num(r["mtp3mg.h0"]), num(r["mtp3mg.h1"])
+    return [r for r in rows if r["direction"] == direction and heading(r) == (h0, h1)]
 
 
 def cic_of(line):
@@ -188,9 +201,7 @@ try:
     i, _ = peer.wait_for("event", "UP", timeout=20)
     c.check("libss7: SS7 up (its MTP2 aligned with the bridge's, SLTM/SLTA and TRA with isupgw's MTP3)",
             i is not None, peer.lines[-10:])
-    c.check("isupgw: SLTA from libss7 on the link",
-            d.wait_for(r"mtp3_rx_mgmt linkset=ls-libss7 slc=0 message=SLTA") is not None)
-    c.check("isupgw: TRA from libss7", d.wait_for(r"mtp3_rx_mgmt linkset=ls-libss7 slc=\d+ message=TRA") is not None)
+    # SLTM/SLTA and TRA both ways are judged from tshark's mtp3mg decode of the M2PA leg (at the end).
     i, _ = peer.wait_for("event", "GRS", "cic=1", "end=31")
     c.check("libss7 receives the gateway's GRS for CICs 1-31", i is not None, peer.lines[-10:])
     c.check("the gateway's reset completes on libss7's GRA", wait_circuits_reset(d), d.lines[-10:])
@@ -309,6 +320,9 @@ try:
     isup_to_sip_refused("unallocated: 404", scenario("uas_reject.xml", 404), 11, 1)
     isup_to_sip_refused("no answer: libss7 abandons while ringing (REL -> CANCEL)", scenario("uas_cancel.xml"), 12,
                         None, ["release {cic} 16"])
+    # 480 from a plain SIP callee: the trunk's default table is Q.1912.5's (mapping/cause_map.cpp), where 480
+    # becomes cause 20 subscriber absent (RFC 3398 8.2.6.1 would give 18).
+    isup_to_sip_refused("temporarily unavailable: 480 -> REL 20", scenario("uas_reject.xml", 480), 13, 20)
 
     def circuits():
         st, body = request(url + "/trunk-groups/tg-libss7/circuits", token=TOKEN)
@@ -387,6 +401,62 @@ try:
     c.check("dual seizure: the gateway unblocks CICs 2-31", r.returncode == 0 and d.wait_for(
         r"isup rx group=tg-libss7 cic=2 msg=CGUA") is not None, r.stderr)
 
+    # Dual seizure where libss7 controls the circuit (Q.764 2.10.1.4: the exchange with the higher point
+    # code controls the even CICs). Every CIC but 2 and 4 blocked by the gateway, so it seizes CIC 4 (the
+    # circuits it does not control are hunted downwards); libss7's own IAM on CIC 4 waits in the bridge until
+    # the gateway's IAM has reached libss7. The gateway must give way: take libss7's IAM (its call reaches
+    # SIPp's UAS) and repeat its own call on CIC 2. Judged by libss7's events and both SIPp runs.
+    def ctl(*args):
+        return run([BIN, "ctl", "--url", url, "--token-file", tok] + list(args))
+
+    dmark = len(d.lines)
+    ok = all(ctl("block", "tg-libss7", x).returncode == 0 for x in ("1", "3", "5-31"))
+    # Pacing only (the gateway's own log): the blocking acknowledged before the calls.
+    ok = ok and all(d.wait_for(rf"isup rx group=tg-libss7 cic={k} msg={m}", start=dmark) is not None
+                    for k, m in ((1, "BLA"), (3, "BLA"), (5, "CGBA")))
+    c.check("dual seizure (libss7 controls): the gateway blocks every CIC but 2 and 4", ok, d.lines[-5:])
+    u = uas(scenario("uas_bye.xml"), UAS_PORT)
+    mark = len(peer.lines)
+    peer.send("hold")
+    peer.send("call 4 5552005 30999")
+    peer.wait_for("held", start=mark)
+    dmark = len(d.lines)
+    t = threading.Thread(target=lambda: setattr(t, "r", uac("sn:uac", sport, service="5551008")))
+    t.start()
+    # libss7, controlling CIC 4, ignores the gateway's IAM there without an event: the gateway's log
+    # paces the flush (libss7 counts its own IAM as sent since `call`, so the two cross either way).
+    c.check("dual seizure (libss7 controls): the gateway seizes CIC 4 (its log, pacing only)",
+            d.wait_for(r"isup tx group=tg-libss7 cic=4 msg=IAM", start=dmark) is not None, d.lines[-5:])
+    fmark = len(peer.lines)
+    peer.send("flush")
+    i, flushed = peer.wait_for("flushed", start=fmark)
+    c.check("dual seizure (libss7 controls): libss7's IAM on CIC 4 was held, then sent",
+            flushed is not None and int(flushed.split()[1]) >= 1, flushed)
+    i, _ = peer.wait_for("event", "IAM", "cic=2", start=mark)
+    c.check("dual seizure (libss7 controls): the gateway gives way and repeats its call on CIC 2 (libss7's IAM event)",
+            i is not None, peer.lines[mark:])
+    i, _ = peer.wait_for("event", "ANM", "cic=4", start=mark)
+    c.check("dual seizure (libss7 controls): libss7's call on CIC 4 is answered (SIPp's UAS took it)", i is not None,
+            peer.lines[mark:])
+    peer.send("acm 2")
+    peer.send("answer 2")
+    i, rel = peer.wait_for("event", "REL", "cic=2", start=mark)
+    c.check("dual seizure (libss7 controls): the repeated call completes (SIPp's BYE -> REL 16 on CIC 2)",
+            rel is not None and "cause=16" in rel.split(), peer.lines[mark:])
+    i, rel = peer.wait_for("event", "REL", "cic=4", start=mark)
+    c.check("dual seizure (libss7 controls): libss7's call cleared by SIPp's UAS (BYE -> REL 16 on CIC 4)",
+            rel is not None and "cause=16" in rel.split(), peer.lines[mark:])
+    t.join(60)
+    c.check("dual seizure (libss7 controls): SIPp's call through the repeat attempt passes",
+            getattr(t, "r", (1, ""))[0] == 0, getattr(t, "r", (1, "no run"))[1][-400:])
+    c.check("dual seizure (libss7 controls): SIPp's UAS passes", wait_uas(u) == 0)
+    c.check("dual seizure (libss7 controls): libss7 idle after the calls", peer.idle(), peer.lines[-5:])
+    dmark = len(d.lines)
+    ok = all(ctl("unblock", "tg-libss7", x).returncode == 0 for x in ("1", "3", "5-31"))
+    ok = ok and all(d.wait_for(rf"isup rx group=tg-libss7 cic={k} msg={m}", start=dmark) is not None
+                    for k, m in ((1, "UBA"), (3, "UBA"), (5, "CGUA")))
+    c.check("dual seizure (libss7 controls): the gateway unblocks them again", ok, d.lines[-5:])
+
     def libss7_does(name, command, answer):
         mark = len(peer.lines)
         peer.send(command)
@@ -437,7 +507,17 @@ try:
 
     if cap:
         c.check("dumpcap: the capture complete (marker seen, nothing dropped)", cap.stop(), cap.stats[-300:])
-        wire = m2pa_isup(cap.path, port)
+        every = m2pa_isup(cap.path, port)
+        wire = [r for r in every if r["isup.message_type"]]  # M2PA messages with ISUP (not SNM, SLTM/SLTA)
+        # Q.707 5 (SLTM H0=1 H1=1, SLTA H0=1 H1=2) and Q.704 15.2 (TRA: H0=7 TRM, H1=1), as tshark's
+        # mtp3mg decodes them: libss7's MTP3 and the gateway's tested the link and allowed traffic both ways.
+        for dn, who in (("to", "libss7"), ("from", "the gateway")):
+            c.check(f"tshark (mtp3mg): {who} sent SLTM and SLTA on the link",
+                    mtp3_mgmt(every, dn, 1, 1) and mtp3_mgmt(every, dn, 1, 2),
+                    [(r["mtp3.service_indicator"], r["mtp3mg.h0"], r["mtp3mg.test.h0"], r["mtp3mg.test.h1"])
+                     for r in every if r["direction"] == dn and not r["isup.message_type"]][:8])
+            c.check(f"tshark (mtp3mg): {who} sent TRA", bool(mtp3_mgmt(every, dn, 7, 1)),
+                    [(r["mtp3mg.h0"], r["mtp3mg.h1"]) for r in every if r["direction"] == dn and r["mtp3mg.h0"]][:8])
         # Expert severity as tshark prints it: Error is 0x800000 (Warning 0x600000).
         bad = [r for r in wire if r["_ws.malformed"] or any(int(v) >= 0x800000 for v in r["_ws.expert.severity"])]
         c.check("tshark decodes every ISUP message on the M2PA leg, none malformed or in error",
@@ -460,63 +540,61 @@ try:
                 del open_rel[cic]
         c.check("tshark: every REL answered by an RLC on its CIC", not open_rel, open_rel)
         shutil.rmtree(capdir, ignore_errors=True)
-    if not ANSI:
-        # libss7's side restarts with a call up (ISUP -> SIP answered): the new libss7 resets its
-        # circuits (GRS, Q.764 2.9.3.1 as after a restart); the gateway clears the SIP leg (BYE).
-        u = uas(scenario("uas_wait_bye.xml"), UAS_PORT)
-        mark = len(peer.lines)
-        peer.send("call 14 5552004 30999")
-        i, _ = peer.wait_for("event", "ANM", "cic=14", start=mark)
-        c.check("libss7 restart: a call answered on CIC 14 first", i is not None, peer.lines[mark:])
-        rc_peer = peer.stop()
-        c.check("libss7 restart: the old ss7-peer ends cleanly", rc_peer == 0, rc_peer)
-        dmark = len(d.lines)
-        peer = Ss7Peer(port)
-        i, _ = peer.wait_for("event", "UP", timeout=20)
-        c.check("libss7 restart: the new libss7's link up", i is not None, peer.lines[-10:])
-        mark = len(peer.lines)
-        peer.send("group-reset 1 30")
-        i, _ = peer.wait_for("event", "GRA", "cic=1", "end=31", start=mark)
-        c.check("libss7 restart: its GRS answered by the gateway's GRA", i is not None, peer.lines[mark:])
-        c.check("libss7 restart: the gateway clears the SIP leg of the reset call (SIPp gets the BYE)",
-                wait_uas(u) == 0)
-        c.check("libss7 restart: libss7 idle", peer.idle(), peer.lines[-5:])
-        gateway_sees("libss7 restart: every circuit idle", lambda cs: len(cs) == 31 and all(
-            x["call"] == 0 and not x["resetting"] for x in cs.values()))
+    # libss7's side restarts with a call up (ISUP -> SIP answered): the new libss7 resets its
+    # circuits (GRS, Q.764 2.9.3.1 as after a restart); the gateway clears the SIP leg (BYE).
+    u = uas(scenario("uas_wait_bye.xml"), UAS_PORT)
+    mark = len(peer.lines)
+    peer.send("call 14 5552004 30999")
+    i, _ = peer.wait_for("event", "ANM", "cic=14", start=mark)
+    c.check("libss7 restart: a call answered on CIC 14 first", i is not None, peer.lines[mark:])
+    rc_peer = peer.stop()
+    c.check("libss7 restart: the old ss7-peer ends cleanly", rc_peer == 0, rc_peer)
+    dmark = len(d.lines)
+    peer = Ss7Peer(port)
+    i, _ = peer.wait_for("event", "UP", timeout=20)
+    c.check("libss7 restart: the new libss7's link up", i is not None, peer.lines[-10:])
+    mark = len(peer.lines)
+    peer.send("group-reset 1 30")
+    i, _ = peer.wait_for("event", "GRA", "cic=1", "end=31", start=mark)
+    c.check("libss7 restart: its GRS answered by the gateway's GRA", i is not None, peer.lines[mark:])
+    c.check("libss7 restart: the gateway clears the SIP leg of the reset call (SIPp gets the BYE)",
+            wait_uas(u) == 0)
+    c.check("libss7 restart: libss7 idle", peer.idle(), peer.lines[-5:])
+    gateway_sees("libss7 restart: every circuit idle", lambda cs: len(cs) == 31 and all(
+        x["call"] == 0 and not x["resetting"] for x in cs.values()))
 
     restart_mark = len(peer.lines)
     rc, _ = d.stop()
     c.check("the gateway stops cleanly", rc == 0, rc)
     ok, lines = circuits_idle(d)
     c.check("the gateway: every circuit idle at stop", ok, lines)
-    if not ANSI:
-        # The gateway restarts: libss7's link fails with the M2PA link (ss7-peer sends SIOS), realigns,
-        # and comes back once the new gateway listens; the new gateway resets the circuits (GRS) and calls go on.
-        mark = restart_mark
-        i, _ = peer.wait_for("event", "DOWN", start=mark)
-        c.check("gateway restart: libss7 sees its link go down", i is not None, peer.lines[mark:])
-        d.cleanup()
-        d = Daemon(GW)
-        i, _ = peer.wait_for("event", "UP", start=mark, timeout=20)
-        c.check("gateway restart: libss7's link up again", i is not None, peer.lines[mark:])
-        i, _ = peer.wait_for("event", "GRS", "cic=1", "end=31", start=mark)
-        c.check("gateway restart: the new gateway's GRS reaches libss7", i is not None, peer.lines[mark:])
-        c.check("gateway restart: its reset completes on libss7's GRA", wait_circuits_reset(d), d.lines[-10:])
-        sport = sip_port(d)
-        mark = len(peer.lines)
-        t = threading.Thread(target=lambda: setattr(t, "r", uac("sn:uac", sport, service="5551007")))
-        t.start()
-        i, iam = peer.wait_for("event", "IAM", start=mark)
-        if iam:
-            peer.send(f"acm {cic_of(iam)}")
-            peer.send(f"answer {cic_of(iam)}")
-        t.join(60)
-        c.check("gateway restart: a SIP->ISUP call through the new gateway passes", getattr(t, "r", (1, ""))[0] == 0,
-                getattr(t, "r", (1, "no run"))[1][-400:])
-        c.check("gateway restart: libss7 idle", peer.idle(), peer.lines[-5:])
-        rc, _ = d.stop()
-        ok, lines = circuits_idle(d)
-        c.check("gateway restart: the new gateway stops cleanly, every circuit idle", rc == 0 and ok, (rc, lines))
+    # The gateway restarts: libss7's link fails with the M2PA link (ss7-peer sends SIOS), realigns,
+    # and comes back once the new gateway listens; the new gateway resets the circuits (GRS) and calls go on.
+    mark = restart_mark
+    i, _ = peer.wait_for("event", "DOWN", start=mark)
+    c.check("gateway restart: libss7 sees its link go down", i is not None, peer.lines[mark:])
+    d.cleanup()
+    d = Daemon(GW)
+    i, _ = peer.wait_for("event", "UP", start=mark, timeout=20)
+    c.check("gateway restart: libss7's link up again", i is not None, peer.lines[mark:])
+    i, _ = peer.wait_for("event", "GRS", "cic=1", "end=31", start=mark)
+    c.check("gateway restart: the new gateway's GRS reaches libss7", i is not None, peer.lines[mark:])
+    c.check("gateway restart: its reset completes on libss7's GRA", wait_circuits_reset(d), d.lines[-10:])
+    sport = sip_port(d)
+    mark = len(peer.lines)
+    t = threading.Thread(target=lambda: setattr(t, "r", uac("sn:uac", sport, service="5551007")))
+    t.start()
+    i, iam = peer.wait_for("event", "IAM", start=mark)
+    if iam:
+        peer.send(f"acm {cic_of(iam)}")
+        peer.send(f"answer {cic_of(iam)}")
+    t.join(60)
+    c.check("gateway restart: a SIP->ISUP call through the new gateway passes", getattr(t, "r", (1, ""))[0] == 0,
+            getattr(t, "r", (1, "no run"))[1][-400:])
+    c.check("gateway restart: libss7 idle", peer.idle(), peer.lines[-5:])
+    rc, _ = d.stop()
+    ok, lines = circuits_idle(d)
+    c.check("gateway restart: the new gateway stops cleanly, every circuit idle", rc == 0 and ok, (rc, lines))
     rc_peer = peer.stop()
     c.check("ss7-peer ends cleanly", rc_peer == 0, rc_peer)
 finally:
