@@ -13,7 +13,7 @@ using E = CallEvent;
 using F = CallFsm;
 using fsm::in;
 
-static_assert(kCallStates == 12 && kCallEvents == 52, "new states/events: update to_string and the table");
+static_assert(kCallStates == 13 && kCallEvents == 54, "new states/events: update to_string and the table");
 
 std::string_view to_string(CallState s) {
   switch (s) {
@@ -29,6 +29,7 @@ std::string_view to_string(CallState s) {
     case S::kCotFailWait: return "cot_fail_wait";
     case S::kCcrLoop: return "ccr_loop";
     case S::kOutCotRetest: return "out_cot_retest";
+    case S::kOutOverload: return "out_overload";
   }
   return "?";
 }
@@ -53,6 +54,7 @@ std::string_view to_string(CallEvent e) {
     case E::kInfRx: return "INF";
     case E::kUsrRx: return "USR";
     case E::kFacRx: return "FAC";
+    case E::kOlmRx: return "OLM";
     case E::kCotOkRx: return "COT(success)";
     case E::kCotFailRx: return "COT(failure)";
     case E::kCcrRx: return "CCR";
@@ -73,6 +75,7 @@ std::string_view to_string(CallEvent e) {
     case E::kCotFailInd: return "continuity_failed";
     case E::kT1: return "T1";
     case E::kT2: return "T2";
+    case E::kT3: return "T3";
     case E::kT5: return "T5";
     case E::kT6: return "T6";
     case E::kT7: return "T7";
@@ -96,10 +99,11 @@ namespace {
 constexpr fsm::Set<S> kCallUp =
     in(S::kOutSetup, S::kOutAlerting, S::kInSetup, S::kInAlerting, S::kAnswered, S::kSuspended);
 // States without a user call.
-constexpr fsm::Set<S> kNoCall = in(S::kIdle, S::kReleasing, S::kCotFailWait, S::kCcrLoop, S::kOutCotRetest);
+constexpr fsm::Set<S> kNoCall =
+    in(S::kIdle, S::kReleasing, S::kCotFailWait, S::kCcrLoop, S::kOutCotRetest, S::kOutOverload);
 // Every state but idle: the circuit carries (or is clearing) a call.
 constexpr fsm::Set<S> kBusy =
-    kCallUp | in(S::kInCotWait, S::kReleasing, S::kCotFailWait, S::kCcrLoop, S::kOutCotRetest);
+    kCallUp | in(S::kInCotWait, S::kReleasing, S::kCotFailWait, S::kCcrLoop, S::kOutCotRetest, S::kOutOverload);
 }  // namespace
 
 // The call state machine (Q.764 clause 2). One row per (states, event).
@@ -126,6 +130,12 @@ const auto& CallFsm::table() {
       {S::kOutAlerting, E::kT9, S::kReleasing, &F::a_t9},
       {S::kOutSetup, E::kBlockedRx, S::kReleasing, &F::a_blocked_rx},
       {S::kOutSetup, E::kUnequippedRx, S::kIdle, &F::a_unequipped_rx},
+      // Temporary trunk blocking (national, Q.763 Table 39 OLM; Q.764 Annex A T3): the call is
+      // released to the user (cause 42), the circuit held until T3, then released; the peer's REL first:
+      // RLC.
+      {S::kOutSetup, E::kOlmRx, S::kOutOverload, &F::a_olm_rx},
+      {S::kOutOverload, E::kT3, S::kReleasing, &F::a_t3},
+      {S::kOutOverload, E::kRelRx, S::kIdle, &F::a_rel_rx_quiet},
       {in(S::kOutSetup, S::kOutAlerting, S::kAnswered), E::kInrRx, fsm::stay, &F::a_inr_rx},
       {in(S::kOutSetup, S::kOutAlerting, S::kAnswered), E::kInfReq, fsm::stay, &F::a_send_inf},
       // 2.1.8 continuity re-check on the outgoing side.
@@ -201,6 +211,7 @@ CallFsm::CallFsm(Circuit& c)
     : c_(c),
       m_(c.env().meters().call, S::kIdle, fsm::Label{c.group_name(), c.cic()}),
       t1_(c.env().timers()),
+      t3_(c.env().timers()),
       t5_(c.env().timers()),
       t7_(c.env().timers()),
       t9_(c.env().timers()),
@@ -255,6 +266,7 @@ bool CallFsm::on_message(const Message& m) {
     case msg::kInf: e = E::kInfRx; break;
     case msg::kUsr: e = E::kUsrRx; break;
     case msg::kFac: e = E::kFacRx; break;
+    case msg::kOlm: e = E::kOlmRx; break;
     case msg::kCcr: e = E::kCcrRx; break;
     case msg::kCot: {
       const Param* p = m.find(par::kContinuityIndicators);
@@ -364,7 +376,7 @@ void CallFsm::clear(int cause, std::string_view why) {
 // --- helpers ---
 
 void CallFsm::stop_timers() {
-  for (OneShotTimer* t : {&t1_, &t5_, &t7_, &t9_, &t2_t6_, &t8_, &t24_, &t25_, &t27_, &t33_, &t35_, &t36_}) t->cancel();
+  for (OneShotTimer* t : {&t1_, &t3_, &t5_, &t7_, &t9_, &t2_t6_, &t8_, &t24_, &t25_, &t27_, &t33_, &t35_, &t36_}) t->cancel();
 }
 
 void CallFsm::start(OneShotTimer& t, milliseconds d, CallEvent e) {

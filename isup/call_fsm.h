@@ -35,8 +35,9 @@ enum class CallState : std::uint8_t {
   kCotFailWait,   // incoming: COT failure received, awaiting CCR (T27)
   kCcrLoop,       // incoming: CCR received, loop connected, awaiting COT or REL (T36)
   kOutCotRetest,  // outgoing: continuity failed, repeat check after T25 / T26
+  kOutOverload,   // outgoing: OLM received in answer to our IAM, circuit held until T3 (Q.764 Annex A)
 };
-inline constexpr std::size_t kCallStates = static_cast<std::size_t>(CallState::kOutCotRetest) + 1;
+inline constexpr std::size_t kCallStates = static_cast<std::size_t>(CallState::kOutOverload) + 1;
 std::string_view to_string(CallState s);
 
 enum class CallEvent : std::uint8_t {
@@ -59,6 +60,7 @@ enum class CallEvent : std::uint8_t {
   kInfRx,
   kUsrRx,
   kFacRx,
+  kOlmRx,  // overload: temporary trunk blocking asked by the peer (Q.763 Table 39)
   kCotOkRx,
   kCotFailRx,
   kCcrRx,
@@ -81,6 +83,7 @@ enum class CallEvent : std::uint8_t {
   // Timers.
   kT1,
   kT2,
+  kT3,
   kT5,
   kT6,
   kT7,
@@ -230,6 +233,8 @@ class CallFsm {
   void a_unequipped_rx();
   void a_clear();
   void a_glare_lose_cot();
+  void a_olm_rx();
+  void a_t3();
 
   // An outgoing call given up on this circuit, to be repeated on another one.
   struct Attempt {
@@ -271,7 +276,7 @@ class CallFsm {
   const Message* basis_ = nullptr;  // set_basis()
   bool basis_used_ = false;
 
-  OneShotTimer t1_, t5_, t7_, t9_, t2_t6_, t8_, t24_, t25_, t27_, t33_, t35_, t36_;
+  OneShotTimer t1_, t3_, t5_, t7_, t9_, t2_t6_, t8_, t24_, t25_, t27_, t33_, t35_, t36_;
 };
 
 }  // namespace isupgw::isup

@@ -158,6 +158,24 @@ void CallFsm::a_blocked_rx() {
   repeat_elsewhere(std::move(ours));
 }
 
+// OLM in answer to our IAM: the exchange behind the circuit is overloaded. The
+// call is released to the user with cause 42 (switching equipment congestion;
+// the router may try another route) -- no automatic repeat towards the same
+// overloaded exchange -- and the circuit stays out of use until T3 expires
+// (temporary trunk blocking, Q.764 Annex A: T3 2 min, then release).
+void CallFsm::a_olm_rx() {
+  c_.env().meters().overload_received.inc();
+  c_.env().logger().notice(Subsystem::kIsup, "call.overload", {{"group", c_.group_name()}, {"cic", c_.cic()}});
+  stop_timers();
+  notify_release(cause::kSwitchingEquipmentCongestion);
+  start(t3_, c_.timer_config().t3, E::kT3);
+}
+
+void CallFsm::a_t3() {
+  c_.env().meters().t3_expired.inc();
+  start_release(cause::kSwitchingEquipmentCongestion);
+}
+
 // Q.764 2.12: UCIC in answer to our IAM: no REL (the peer has no such circuit), repeat elsewhere.
 void CallFsm::a_unequipped_rx() {
   stop_timers();

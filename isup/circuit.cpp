@@ -9,6 +9,8 @@ CircuitMeters::CircuitMeters(Logger& log, Counters& counters)
       blocking(BlockingFsm::make_meter(log, counters)),
       reset(CircuitResetFsm::make_meter(log, counters)),
       group(CircuitGroupFsm::make_meter(log, counters)),
+      t3_expired(counters.get("isup.call.t3_expired")),
+      overload_received(counters.get("isup.call.overload_received")),
       t7_expired(counters.get("isup.call.t7_expired")),
       t8_expired(counters.get("isup.call.t8_expired")),
       t9_expired(counters.get("isup.call.t9_expired")),
@@ -44,7 +46,8 @@ std::uint8_t Circuit::state_indicator() const {
     case CallState::kIdle: dc = 3; break;
     case CallState::kOutSetup:
     case CallState::kOutAlerting:
-    case CallState::kOutCotRetest: dc = 2; break;
+    case CallState::kOutCotRetest:
+    case CallState::kOutOverload: dc = 2; break;
     case CallState::kAnswered:
     case CallState::kSuspended:
     case CallState::kReleasing: dc = call_.outgoing() ? 2 : 1; break;

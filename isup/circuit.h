@@ -31,6 +31,8 @@ struct CircuitMeters {
   BlockingFsm::Meter blocking;
   CircuitResetFsm::Meter reset;
   CircuitGroupFsm::Meter group;
+  Counter& t3_expired;
+  Counter& overload_received;
   Counter& t7_expired;
   Counter& t8_expired;
   Counter& t9_expired;

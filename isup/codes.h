@@ -27,7 +27,7 @@ inline constexpr std::uint8_t kCra = 0xe9, kCrm = 0xea, kCvr = 0xeb, kCvt = 0xec
 // Cause values this exchange sends (Q.850 Table 1).
 namespace cause {
 inline constexpr int kNormalClearing = 16, kNoAnswer = 19, kInvalidNumberFormat = 28, kNoCircuit = 34,
-                     kTemporaryFailure = 41, kMessageTypeNonExistent = 97, kParameterNonExistent = 99,
+                     kTemporaryFailure = 41, kSwitchingEquipmentCongestion = 42, kMessageTypeNonExistent = 97, kParameterNonExistent = 99,
                      kRecoveryOnTimerExpiry = 102, kMessageWithParameterDiscarded = 110;
 }  // namespace cause
 

@@ -109,6 +109,7 @@ void IsupCallControl::send_on(const TrunkGroup& g, const MessageBuilder& m) {
   // SLS from the CIC keeps a circuit's messages on one link, in sequence (Q.764 2.2.1).
   label.sls = static_cast<std::uint8_t>(m.message().cic & (cfg.variant == Variant::kAnsi ? 0x1f : 0x0f));
   const std::uint8_t type = m.message().type;
+  if (send_segmented(g, m.message(), *bytes, label)) return;  // Q.764 2.1.12
   if (Counter* k = message_counters(cfg.variant).tx[type]) k->inc();
   if (log_.enabled(Subsystem::kIsup, LogLevel::kDebug))
     log_.debug(Subsystem::kIsup, "tx",
@@ -347,8 +348,8 @@ void IsupCallControl::on_transfer(const MtpLabel& label, std::span<const std::ui
     unequipped_cic(*g, m->cic, m->type);
     return;
   }
-  if (!check_parameters(*g, *c, *m)) return;
-  dispatch(*g, *c, *m);
+  if (on_segment(*g, *c, *m, data)) return;  // held for its SGM, or an SGM (Q.764 2.1.12)
+  deliver(*g, *c, *m);
 }
 
 void IsupCallControl::dispatch(TrunkGroup& g, Circuit& c, const Message& m) {
@@ -371,6 +372,7 @@ void IsupCallControl::dispatch(TrunkGroup& g, Circuit& c, const Message& m) {
     case msg::kInf:
     case msg::kUsr:
     case msg::kFac:
+    case msg::kOlm:
     case msg::kCot:
     case msg::kCcr: c.call().on_message(m); break;
     case msg::kRlc: rx_rlc(c, m); break;

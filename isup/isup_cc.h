@@ -13,7 +13,8 @@
 // requests, the receive path), circuit_maintenance.cpp (2.8 blocking, 2.10.3
 // reset, circuit group procedures and query), mtp_availability.cpp (2.13
 // MTP-PAUSE/RESUME/STATUS, paced GRS), compatibility.cpp (2.9.5, 2.12),
-// circuit_equipment.cpp (CICs equipped and withdrawn by a reload).
+// circuit_equipment.cpp (CICs equipped and withdrawn by a reload),
+// segmentation_cc.cpp (2.1.12 simple segmentation: SGM sent and awaited, T34).
 #pragma once
 
 #include <array>
@@ -205,6 +206,14 @@ class IsupCallControl final : public MtpUser, private CircuitEnv {
   void rx_ubl(Circuit& c);
   void rx_ucic(Circuit& c);
   void rx_iam(Circuit& c, const Message& m);
+  // Simple segmentation (Q.764 2.1.12; segmentation_cc.cpp). send_segmented:
+  // false when `bytes` needs no segmentation. on_segment: true when the
+  // message was taken (held for its SGM, or an SGM completing / discarded).
+  bool send_segmented(const TrunkGroup& g, const Message& m, std::span<const std::uint8_t> bytes,
+                      const MtpLabel& label);
+  bool on_segment(TrunkGroup& g, Circuit& c, const Message& m, std::span<const std::uint8_t> data);
+  void process_held(GroupKey key);  // the held first segment, alone (T34 expired or another message came)
+  void deliver(TrunkGroup& g, Circuit& c, const Message& m);  // parameter check, then dispatch
   void rx_grs(TrunkGroup& g, const Message& m);
   void rx_cgb_cgu(TrunkGroup& g, const Message& m);
   void rx_group_ack(TrunkGroup& g, const Message& m);
@@ -248,6 +257,12 @@ class IsupCallControl final : public MtpUser, private CircuitEnv {
   std::map<GroupKey, std::unique_ptr<OneShotTimer>> t28_;
   std::map<GroupKey, QueryDone> queries_;  // CQMs whose sender waits for the CQR
   std::set<GroupKey> paced_grs_;
+  // Received first segments awaiting their SGM (Q.764 2.1.12), by circuit.
+  struct HeldSegment {
+    std::vector<std::uint8_t> bytes;
+    std::unique_ptr<OneShotTimer> t34;
+  };
+  std::map<GroupKey, HeldSegment> held_;
   OneShotTimer reaper_;
 };
 

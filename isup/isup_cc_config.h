@@ -18,6 +18,7 @@ using std::chrono::milliseconds;
 struct IsupTimerConfig {
   milliseconds t1{15'000};    // REL sent -> RLC (15-60 s): resend REL
   milliseconds t2{180'000};   // SUS (user) received -> RES (3 min): release
+  milliseconds t3{120'000};   // OLM received -> (2 min): release the circuit (temporary trunk blocking)
   milliseconds t4{300'000};   // MTP-STATUS user part unavailable -> send UPT (5-15 min)
   milliseconds t5{300'000};   // initial REL sent -> RLC (5-15 min): RSC + alarm
   milliseconds t6{120'000};   // SUS (network) received -> RES (Q.118): release
@@ -44,6 +45,7 @@ struct IsupTimerConfig {
   milliseconds t29{500};      // congestion indication -> further indications ignored (300-600 ms)
   milliseconds t30{8'000};    // congestion indication -> traffic restored one step (5-10 s)
   milliseconds t33{14'000};   // INR sent -> INF (12-15 s): release + alarm
+  milliseconds t34{3'000};    // message with the segmentation indicator received -> SGM (2-4 s): process it alone
   milliseconds t35{18'000};   // latest digit (no ST) received, digits incomplete (15-20 s): release cause 28
   milliseconds t36{12'000};   // CCR received -> COT or REL (10-15 s): RSC
 };

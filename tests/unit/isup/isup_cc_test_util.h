@@ -41,6 +41,11 @@ class RecordingUser : public CallControlUser {
     last_called = std::string(s.called.digits.view());
     last_calling = s.calling ? std::string(s.calling->digits.view()) : "";
     events.push_back("setup:" + last_called);
+    last_iam_uui = last_iam_atp = 0;
+    if (s.iam) {
+      if (const Param* p = s.iam->find(par::kUserToUserInformation)) last_iam_uui = p->value.size();
+      if (const Param* p = s.iam->find(par::kAccessTransport)) last_iam_atp = p->value.size();
+    }
     if (on_setup_hook) on_setup_hook(call);
   }
   void on_more_digits(CallId, std::string_view digits, bool complete) override {
@@ -95,6 +100,7 @@ class RecordingUser : public CallControlUser {
   CallId last_call = 0;
   bool last_setup_complete = false;
   std::string last_called, last_calling;
+  std::size_t last_iam_uui = 0, last_iam_atp = 0;  // contents of the IAM's UUI / access transport
   std::function<void(CallId)> on_setup_hook;
 };
 
