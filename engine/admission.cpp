@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "config/config.pb.h"
+
 namespace isupgw::engine {
 
 AdmissionLimits AdmissionLimits::from(const config::Admission& a) {

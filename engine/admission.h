@@ -17,7 +17,7 @@
 #include "base/clock.h"
 #include "base/counters.h"
 #include "base/rate_limit.h"
-#include "config/config.pb.h"
+#include "config/config_fwd.h"
 
 namespace isupgw::engine {
 

@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "base/ip_address.h"
+#include "config/config.pb.h"
 #include "config/sip_peer.h"
 #include "engine/basic_interworking.h"
 #include "engine/call_engine_helpers.h"

@@ -34,7 +34,7 @@
 #include "base/rate_limit.h"
 #include "base/timer_service.h"
 #include "cdr/cdr_record.h"
-#include "config/config.pb.h"
+#include "config/config_fwd.h"
 #include "config/settings.h"
 #include "engine/admission.h"
 #include "engine/call_fsm.h"

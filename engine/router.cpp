@@ -1,5 +1,7 @@
 #include "engine/router.h"
 
+#include "config/config.pb.h"
+
 namespace isupgw::engine {
 
 std::string RouteTarget::manipulate(std::string_view digits) const {

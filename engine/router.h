@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "config/config.pb.h"
+#include "config/config_fwd.h"
 
 namespace isupgw::engine {
 

@@ -14,15 +14,9 @@
 #include "base/counters.h"
 #include "base/log.h"
 #include "media-gw/mgcp_client.h"
+#include "media-gw/mgcp_udp_config.h"
 
 namespace isupgw::mediagw {
-
-struct UdpConfig {
-  std::string local_address = "127.0.0.1";
-  std::uint16_t local_port = 0;  // 0 = ephemeral
-  std::string mg_address = "127.0.0.1";
-  std::uint16_t mg_port = 2427;
-};
 
 class MgcpUdpTransport final : public DatagramSender {
  public:

@@ -5,7 +5,8 @@
 #                               integration tests and the fuzz targets (fuzz_*) from one compilation
 #         asan, fuzz            the same as sanitize (older names)
 # Configures once per folder (Ninja when installed); exports compile_commands.json.
-# Env: JOBS (default: nproc), CMAKE_CXX_COMPILER_LAUNCHER=ccache to share a cache.
+# Env: JOBS (default: nproc), CMAKE_CXX_COMPILER_LAUNCHER=ccache to share a cache,
+#      ISUPGW_CMAKE_ARGS: more -D options for cmake (applied to an existing folder too).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 kind=${1:-release}
@@ -25,10 +26,13 @@ case "$kind" in
     ;;
   *) echo "build.sh: unknown kind '$kind' (release, sanitize)" >&2; exit 2 ;;
 esac
+read -r -a extra <<<"${ISUPGW_CMAKE_ARGS:-}"
 if [ ! -f "$dir/CMakeCache.txt" ]; then
   gen=()
   command -v ninja >/dev/null && gen=(-G Ninja)
-  cmake -S . -B "$dir" "${gen[@]}" "${opts[@]}" >/dev/null
+  cmake -S . -B "$dir" "${gen[@]}" "${opts[@]}" "${extra[@]}" >/dev/null
+elif ((${#extra[@]})); then
+  cmake -S . -B "$dir" "${extra[@]}" >/dev/null
 fi
 targets=()
 for t in "$@"; do targets+=(--target "$t"); done

@@ -25,6 +25,11 @@ def why_failed(case):
     """The last line of a failed test's output that says what went wrong (for the log's tail)."""
     out = case.findtext("system-out") or ""
     lines = [l.strip() for l in out.splitlines() if l.strip()]
+    # A harness check that failed says which (tests/integration/harness.py: "FAIL <check> <detail>"): the
+    # first one, rather than the summary line after it.
+    checks = [l for l in lines if l.startswith("FAIL ")]
+    if checks:
+        return checks[0][:280]
     keys = ("error", "assert", "fail", "timeout", "timed out", "exception", "expected")
     why = [l for l in lines if any(k in l.lower() for k in keys)]
     return (why or lines or [""])[-1][:200]
