@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "media-gw/mgcp_media_options.h"
+
 namespace isupgw::daemon {
 
 namespace {
@@ -311,6 +313,43 @@ void MediaStack::update(Id id, const std::string& remote_sdp, engine::MediaMode 
     return;
   }
   it->second.mg->connections->modify(it->second.media, mgcp_mode(mode), remote_sdp);
+}
+
+// RFC 3660 DTMF package: the digit is played on the circuit's endpoint (RQNT S: D/x).
+bool MediaStack::play_digit(Id id, char digit) {
+  auto it = calls_.find(id);
+  if (it == calls_.end() || it->second.mg->h248_calls || !it->second.created) return false;
+  auto signal = mediagw::dtmf_signal(digit);
+  return signal && it->second.mg->connections->signal(it->second.media, std::move(*signal));
+}
+
+// RFC 5347 (MGCP fax package): MDCX with L: fxr/fx:t38 and the SIP side's T.38 description;
+// the MG answers with its m=image. Refused (an error, or no m=image in its answer): MDCX back
+// to G.711 pass-through, e:off s:off (RFC 3435 2.3.3), fxr/fx:off (RFC 5347 2.1.3). The
+// outcome is reported from the timer service, never from inside this call.
+bool MediaStack::start_t38(Id id, const std::string& t38_sdp, FaxDone done) {
+  auto it = calls_.find(id);
+  if (it == calls_.end() || it->second.mg->h248_calls || !it->second.created) return false;
+  const mediagw::MediaId media = it->second.media;
+  const std::string codec = mediagw::first_codec(
+      it->second.mg->connections->info(media) ? it->second.mg->connections->info(media)->sdp : std::string());
+  counters_.get("mgcp.fax.t38_requested").inc();
+  it->second.mg->connections->modify(
+      media, std::nullopt, t38_sdp,
+      [this, id, media, codec, done = std::move(done)](bool ok, const std::string& sdp) mutable {
+        std::optional<std::string> result;
+        if (ok && mediagw::answers_t38(sdp)) {
+          counters_.get("mgcp.fax.t38").inc();
+          result = sdp;
+        } else if (auto c = calls_.find(id); c != calls_.end() && c->second.media == media) {
+          counters_.get("mgcp.fax.passthrough").inc();
+          log_.notice(Subsystem::kMgcp, "fax.t38_refused", {{"mg", c->second.mg->name}, {"fallback", "g711"}});
+          c->second.mg->connections->modify(media, std::nullopt, {}, {}, mediagw::fax_passthrough_options(codec));
+        }
+        timers_.start(Clock::duration::zero(), [done = std::move(done), result = std::move(result)] { done(result); });
+      },
+      std::string(mediagw::kFaxT38Options));
+  return true;
 }
 
 void MediaStack::close(Id id) {

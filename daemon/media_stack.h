@@ -92,6 +92,8 @@ class MediaStack final : public isup::ContinuityCheck, public engine::CallMedia 
   std::optional<Id> open(isup::GroupId group, std::uint16_t cic, const std::string& remote_sdp, engine::MediaMode mode,
                          Ready ready) override;
   void update(Id id, const std::string& remote_sdp, engine::MediaMode mode) override;
+  bool play_digit(Id id, char digit) override;
+  bool start_t38(Id id, const std::string& t38_sdp, FaxDone done) override;
   void close(Id id) override;
   void set_lost_handler(Lost lost) override { lost_ = std::move(lost); }
   std::optional<engine::MediaDescription> describe(Id id) const override;

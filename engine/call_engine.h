@@ -210,6 +210,8 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   void on_bye(sip::SessionId s, const sip::Message& bye) override;
   void on_ended(sip::SessionId s, sip::EndReason why) override;
   void on_reoffer(sip::SessionId s, const sip::Message& request) override;
+  // A T.38 re-INVITE: deferred until the MG switched (or refused) (call_engine_fax.cpp).
+  sip::ReofferDecision screen_reoffer(sip::SessionId s, const sip::Message& request) override;
   void on_refresh_result(sip::SessionId s, const sip::Message& response) override;
   // SIP-I/SIP-T INFO with ISUP (RFC 3372): into ISUP, or refused (call_engine_info.cpp).
   sip::InfoAnswer on_info(sip::SessionId s, const sip::Message& info) override;
@@ -258,6 +260,10 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
     std::optional<isup::SetupRequest> setup;   // SIP -> ISUP: the IAM to send (kept for alternates)
     std::vector<sip::OutgoingInvite> invites;  // ISUP -> SIP: one INVITE per route target
     std::string sdp;                           // our SDP answer to A (SIP -> ISUP)
+    // ISUP -> SIP: what the IAM's bearer (TMR/USI) lets us offer (mapping.md 4, Q.1912.5): the
+    // codecs (empty: the defaults) and whether telephone-event may go with them (not with CLEARMODE).
+    std::vector<std::string> offer_codecs;
+    bool offer_telephone_event = true;
     int cause = 0;
     // SIP-I/SIP-T: the location of the cause in the REL the SIP side encapsulated
     // (BYE, CANCEL, final response), passed on in our REL; -1: none, ours (LN).
@@ -394,6 +400,10 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   bool overlap_invite(Call& fresh, sip::SessionId s, const sip::Message& invite);
   void open_media(Call& c, isup::GroupId group, std::uint16_t cic, const std::string& remote, MediaMode mode);
   void media_ready(std::uint64_t call_id, const std::optional<std::string>& sdp);
+  // An INFO with a DTMF body (application/dtmf-relay, application/dtmf): played on the MG;
+  // nullopt for any other INFO (call_engine_dtmf.cpp).
+  std::optional<sip::InfoAnswer> dtmf_info(Call& c, const sip::Message& info);
+  void t38_result(std::uint64_t call_id, sip::SessionId s, const std::optional<std::string>& mg_sdp);
   void media_lost(std::uint64_t call_id, int cause);
   // Hold and retrieval (Q.733.2 / RFC 3264 8.4): the MG mode both holds allow,
   // the CPG notification for a hold by SIP, the re-INVITE for a hold by ISUP.

@@ -26,6 +26,7 @@ sip::InfoAnswer CallEngine::on_info(sip::SessionId s, const sip::Message& info) 
   Entry guard(*this);
   Call* c = by_sid(s);
   if (c == nullptr) return refusal(481, "no call for this dialog");
+  if (auto dtmf = dtmf_info(*c, info)) return *dtmf;  // call_engine_dtmf.cpp
   const bool from_a = c->a.sip && c->a.sid == s;
   const Leg& here = from_a ? c->a : c->b;
   const Leg& other = from_a ? c->b : c->a;
@@ -35,7 +36,9 @@ sip::InfoAnswer CallEngine::on_info(sip::SessionId s, const sip::Message& info) 
     counters_.get("call.info_refused").inc();
     log_.notice(Subsystem::kCall, "info_refused",
                 {{"call", c->id}, {"status", m.error().status}, {"reason", m.error().warning}});
-    return refusal(m.error().status, m.error().warning, mapping::info_accept(prof));
+    std::string accept = mapping::info_accept(prof);  // and the DTMF bodies of call_engine_dtmf.cpp
+    accept += std::string(accept.empty() ? "" : ", ") + "application/dtmf-relay, application/dtmf";
+    return refusal(m.error().status, m.error().warning, std::move(accept));
   }
   if (!*m) return {};  // no body: nothing to carry (RFC 6086 legacy INFO)
   const isup::Message& isup_msg = **m;

@@ -156,6 +156,8 @@ void CallEngine::route_isup_call(Call& c, const isup::IncomingSetup& setup) {
       auto media = media_for(c);
       if (!f.codecs.empty()) media.codecs = f.codecs;
       media.telephone_event = f.telephone_event;
+      c.offer_codecs = f.codecs;  // the MG's SDP, once ready, is offered with the bearer's codecs (media_ready)
+      c.offer_telephone_event = f.telephone_event;
       auto body = mapping::make_body(sip::serialize_sdp(sip::make_offer(media)), f.isup, trunk->profile);
       inv.headers = with(std::move(f.headers), mapping::body_headers(body));
       inv.body = std::move(body);

@@ -10,23 +10,35 @@
 #include "isup/codes.h"
 #include "mapping/cause_map.h"
 #include "mapping/reason_header.h"
+#include "sip/grammar.h"
 #include "sip/sdp.h"
 
 namespace isupgw::engine {
 
 namespace {
 
-// The RTP address and port of the MG's SDP (its answer to CRCX/MDCX). Read
-// leniently: osmo-mgw writes its hexadecimal connection id as the o= session
-// id, which RFC 4566 5.2 wants numeric, so when the strict parser refuses the
-// description the first c= and m= lines are taken as they are.
+// The RTP address and port of the MG's SDP (its answer to CRCX/MDCX), and
+// whether it lists RFC 4733 telephone-event: we offer or answer telephone-event
+// towards SIP only then, with the MG's payload type in our offers (RFC 4733
+// 7.1: events 0-15 at 8000 Hz). Read leniently: osmo-mgw writes its
+// hexadecimal connection id as the o= session id, which RFC 4566 5.2 wants
+// numeric, so when the strict parser refuses the description the first c= and
+// m= lines are taken as they are (and an "a=rtpmap:PT telephone-event/8000").
 bool read_mg_media(std::string_view sdp, sip::LocalMedia& local) {
+  local.telephone_event = false;
   if (auto mg = sip::parse_sdp(sdp); mg && !mg->media.empty()) {
-    if (const auto* conn = mg->connection_for(mg->media.front())) {
+    const sip::SdpMedia& m = mg->media.front();
+    if (const auto* conn = mg->connection_for(m)) {
       local.address = conn->address;
       local.addr_type = conn->addr_type;
     }
-    local.port = mg->media.front().port;
+    local.port = m.port;
+    for (const auto& f : m.formats)
+      if (auto map = m.rtpmap(f);
+          map && map->clock_rate == 8000 && sip::grammar::iequals(map->encoding, "telephone-event")) {
+        local.telephone_event = true;
+        local.telephone_event_pt = map->payload_type;
+      }
     return true;
   }
   std::string address, addr_type;
@@ -48,6 +60,14 @@ bool read_mg_media(std::string_view sdp, sip::LocalMedia& local) {
     if (line.starts_with("c=IN ") && address.empty()) {
       addr_type = std::string(field(1));
       address = std::string(field(2));
+    } else if (line.starts_with("a=rtpmap:") && line.ends_with(" telephone-event/8000")) {
+      int pt = -1;
+      auto f = line.substr(9);
+      auto [ptr, ec] = std::from_chars(f.data(), f.data() + f.size(), pt);
+      if (ec == std::errc() && *ptr == ' ' && pt >= 96 && pt <= 127) {
+        local.telephone_event = true;
+        local.telephone_event_pt = pt;
+      }
     } else if (line.starts_with("m=audio ") && !port) {
       unsigned v = 0;
       auto f = field(1);
@@ -129,6 +149,10 @@ void CallEngine::media_ready(std::uint64_t call_id, const std::optional<std::str
     counters_.get("call.media_sdp_unreadable").inc();
     log_.warn(Subsystem::kCall, "media_sdp_unreadable", {{"call", c.id}});
   }
+  // ISUP -> SIP: the IAM's bearer decides the codecs (TMR 3.1 kHz / speech: PCMA, PCMU; 64 kbit/s
+  // unrestricted: CLEARMODE alone, without telephone-event; mapping.md 4, Q.1912.5).
+  if (!c.offer_codecs.empty()) local.codecs = c.offer_codecs;
+  if (!c.offer_telephone_event) local.telephone_event = false;
   if (!c.offer.empty()) {
     auto offer = sip::parse_sdp(c.offer);
     auto answer =

@@ -45,6 +45,15 @@ class CallMedia {
   // Deletes the connection (also one still being created). Idempotent.
   virtual void close(Id id) = 0;
   virtual void set_lost_handler(Lost lost) = 0;
+  // Plays one DTMF digit (0-9 * # A-D) into the circuit (a SIP INFO dtmf-relay, issue 20);
+  // false when the connection cannot (no MG, not created yet, an H.248 MG: not built).
+  virtual bool play_digit(Id /*id*/, char /*digit*/) { return false; }
+  // Fax (issue 20): switches the connection to T.38 for the SIP side's `t38_sdp` (m=image udptl
+  // t38). `done` is called once, later, with the MG's T.38 SDP, or nullopt when the MG refused:
+  // the connection is then G.711 pass-through with echo cancellation and silence suppression
+  // off. False (done never called): not possible (no MG, not created yet, an H.248 MG: not built).
+  using FaxDone = std::function<void(const std::optional<std::string>& mg_sdp)>;
+  virtual bool start_t38(Id /*id*/, const std::string& /*t38_sdp*/, FaxDone /*done*/) { return false; }
   // For management; nullopt when unknown.
   virtual std::optional<MediaDescription> describe(Id /*id*/) const { return std::nullopt; }
 };

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "media-gw/endpoint_map.h"
+#include "media-gw/mgcp_media_options.h"
 #include "media-gw/mgcp_message.h"
 
 namespace isupgw::mediagw {
@@ -73,8 +74,8 @@ MediaId MgConnections::create(std::string endpoint, mgcp::ConnectionMode mode, s
   return id;
 }
 
-void MgConnections::modify(MediaId id, std::optional<mgcp::ConnectionMode> mode, std::string remote_sdp,
-                           Modified done) {
+void MgConnections::modify(MediaId id, std::optional<mgcp::ConnectionMode> mode, std::string remote_sdp, Modified done,
+                           std::string local_options) {
   auto it = connections_.find(id);
   if (it == connections_.end() || !it->second.created || it->second.release_pending) {
     if (done) done(false, {});
@@ -82,7 +83,9 @@ void MgConnections::modify(MediaId id, std::optional<mgcp::ConnectionMode> mode,
   }
   const Connection& c = it->second;
   std::weak_ptr<bool> alive = alive_;
-  client_.send(make_mdcx(c.info.endpoint, c.call_id, c.info.connection_id, mode, std::move(remote_sdp)),
+  if (local_options.empty() && !remote_sdp.empty()) local_options = telephone_event_options(c.info.sdp, remote_sdp);
+  client_.send(make_mdcx(c.info.endpoint, c.call_id, c.info.connection_id, mode, std::move(remote_sdp),
+                         std::move(local_options)),
                [this, alive, id, done = std::move(done)](const Outcome& o) {
                  if (alive.expired()) return;
                  if (!o.ok()) {
@@ -95,6 +98,23 @@ void MgConnections::modify(MediaId id, std::optional<mgcp::ConnectionMode> mode,
                    it2->second.info.sdp = o.value().sdp;
                  if (done) done(o.ok(), it2 != connections_.end() ? it2->second.info.sdp : std::string());
                });
+}
+
+bool MgConnections::signal(MediaId id, std::string signal) {
+  auto it = connections_.find(id);
+  if (it == connections_.end() || !it->second.created || it->second.release_pending) return false;
+  char rid[24];
+  std::snprintf(rid, sizeof rid, "%llX", static_cast<unsigned long long>(next_request_++));
+  counters_.get("mgcp.signals").inc();
+  std::weak_ptr<bool> alive = alive_;
+  const std::string endpoint = it->second.info.endpoint;
+  client_.send(make_rqnt_signal(endpoint, rid, std::move(signal)), [this, alive, endpoint](const Outcome& o) {
+    if (alive.expired() || o.ok()) return;
+    counters_.get("mgcp.signals_failed").inc();
+    log_.warn(Subsystem::kMgcp, "signal_failed",
+              {{"mg", name_}, {"endpoint", endpoint}, {"error", to_string(o.error().error)}, {"code", o.error().code}});
+  });
+  return true;
 }
 
 void MgConnections::release(MediaId id) {

@@ -52,8 +52,14 @@ class MgConnections {
   // empty; connections that must share an endpoint share a Call-ID.
   MediaId create(std::string endpoint, mgcp::ConnectionMode mode, std::string remote_sdp, Created done,
                  std::string call_id = {});
-  // MDCX: new mode and/or remote SDP (empty = unchanged).
-  void modify(MediaId id, std::optional<mgcp::ConnectionMode> mode, std::string remote_sdp, Modified done = {});
+  // MDCX: new mode and/or remote SDP (empty = unchanged); `local_options` (L:, RFC 3435 2.3.3)
+  // when not empty, else L: a:CODEC;telephone-event when the remote SDP and the MG's both list
+  // RFC 4733 telephone-event (mgcp_media_options.h).
+  void modify(MediaId id, std::optional<mgcp::ConnectionMode> mode, std::string remote_sdp, Modified done = {},
+              std::string local_options = {});
+  // RQNT playing `signal` (e.g. "D/5", RFC 3660) on the connection's endpoint; false when the
+  // connection is unknown or not created yet.
+  bool signal(MediaId id, std::string signal);
   // DLCX (deferred until the CRCX is answered when it is still in flight). Idempotent.
   void release(MediaId id);
 
@@ -83,6 +89,7 @@ class MgConnections {
   Counters& counters_;
   std::map<MediaId, Connection> connections_;
   MediaId next_id_ = 1;
+  std::uint64_t next_request_ = 1;  // RQNT X: (RFC 3435 3.2.2.3)
   Lost lost_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // guards client callbacks after destruction
 };

@@ -5,6 +5,7 @@
 
 #include "media-gw/endpoint_map.h"
 #include "media-gw/mgcp_codec.h"
+#include "media-gw/mgcp_media_options.h"
 
 namespace isupgw::mediagw {
 
@@ -111,9 +112,17 @@ std::optional<std::string> MgSimulator::pick_rtp_endpoint() const {
 }
 
 std::string MgSimulator::local_sdp(const SimConnection& c) const {
-  return "v=0\r\no=- " + c.id + " 1 IN IP4 " + cfg_.media_address + "\r\ns=-\r\nc=IN IP4 " + cfg_.media_address +
-         "\r\nt=0 0\r\nm=audio " + std::to_string(c.media_port) +
-         " RTP/AVP 8\r\na=rtpmap:8 PCMA/8000\r\na=ptime:20\r\n";
+  std::string sdp = "v=0\r\no=- " + c.id + " 1 IN IP4 " + cfg_.media_address + "\r\ns=-\r\nc=IN IP4 " +
+                    cfg_.media_address + "\r\nt=0 0\r\n";
+  const std::string port = std::to_string(c.media_port);
+  if (c.t38)  // T.38 Annex D (SDP for T.38 over UDPTL), the attributes a T.38 gateway announces
+    return sdp + "m=image " + port +
+           " udptl t38\r\na=T38FaxVersion:0\r\na=T38MaxBitRate:14400\r\na=T38FaxRateManagement:transferredTCF\r\n"
+           "a=T38FaxMaxDatagram:176\r\na=T38FaxUdpEC:t38UDPRedundancy\r\n";
+  if (!cfg_.telephone_event) return sdp + "m=audio " + port + " RTP/AVP 8\r\na=rtpmap:8 PCMA/8000\r\na=ptime:20\r\n";
+  const std::string te = std::to_string(telephone_event_pt(c.remote_sdp).value_or(101));
+  return sdp + "m=audio " + port + " RTP/AVP 8 " + te + "\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:" + te +
+         " telephone-event/8000\r\na=fmtp:" + te + " 0-15\r\na=ptime:20\r\n";
 }
 
 void MgSimulator::erase_connections(const std::vector<std::string>& ids) {
@@ -157,6 +166,7 @@ Response MgSimulator::crcx(const Command& c) {
   conn.endpoint = endpoint;
   conn.mode = *m;
   conn.remote_sdp = c.sdp;
+  if (const auto* lco = c.param(param::kLocalConnectionOptions)) conn.local_options = *lco;
   conn.media_port = static_cast<std::uint16_t>(cfg_.media_port_base + 2 * (next_port_slot_++ % 4000));
   Response r = reply(c, 200);
   if (wildcard) r.set(param::kSpecificEndpointId, endpoint);
@@ -180,6 +190,14 @@ Response MgSimulator::mdcx(const Command& c) {
     if (!m) return reply(c, 517);
     it->second.mode = *m;
   }
+  const auto* lco = c.param(param::kLocalConnectionOptions);
+  const bool wants_t38 = (lco != nullptr && lco->find("fxr/fx:t38") != std::string::npos) || offers_t38(c.sdp);
+  if (wants_t38 && !cfg_.t38) return reply(c, 532, "T.38 not supported");
+  if (lco != nullptr) {
+    it->second.local_options = *lco;
+    if (lco->find("fxr/fx:off") != std::string::npos) it->second.t38 = false;
+  }
+  if (wants_t38) it->second.t38 = true;
   if (!c.sdp.empty()) it->second.remote_sdp = c.sdp;
   Response r = reply(c, 200);
   r.sdp = local_sdp(it->second);
@@ -247,7 +265,7 @@ Response MgSimulator::execute(const Command& c) {
     case Verb::kDlcx: return dlcx(c);
     case Verb::kAuep: return auep(c);
     case Verb::kAucx: return aucx(c);
-    case Verb::kRqnt:
+    case Verb::kRqnt: return rqnt(c);
     case Verb::kEpcf: return expand(c.endpoint).empty() ? reply(c, 500) : reply(c, 200);
     case Verb::kNtfy:
     case Verb::kRsip: return reply(c, 504);  // gateway -> Call Agent verbs
@@ -306,6 +324,16 @@ std::vector<std::string> MgSimulator::handle(std::span<const std::uint8_t> datag
       if (auto ntfy = continuity_result(*c)) out.push_back(mgcp::serialize(*ntfy));
   }
   return out;
+}
+
+// RFC 3435 2.3.3: X: is mandatory. Signals other than the continuity tones (RFC 3660 DTMF
+// "D/5", generic "G/rt", ...) are recorded, for tests to judge what the MG was told to play.
+Response MgSimulator::rqnt(const Command& c) {
+  if (expand(c.endpoint).empty()) return reply(c, 500);
+  if (c.param(param::kRequestIdentifier) == nullptr) return reply(c, 510, "missing X");
+  if (const auto* s = c.param(param::kSignalRequests); s != nullptr && !s->empty() && !istarts_with(*s, "T/co"))
+    signals_.push_back(SimSignal{c.endpoint, *s});
+  return reply(c, 200);
 }
 
 std::optional<Command> MgSimulator::continuity_result(const Command& rqnt) {

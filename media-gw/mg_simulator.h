@@ -31,6 +31,11 @@ struct SimConfig {
   std::string media_address = "127.0.0.1";
   std::uint16_t media_port_base = 16000;
   Clock::duration response_history = std::chrono::seconds(30);  // RFC 3435 3.5.4 T-HIST
+  // RFC 4733 telephone-event in the MG's SDP (with the remote SDP's payload type, else 101).
+  bool telephone_event = true;
+  // T.38 fax relay (RFC 5347 fax package "fxr/fx:t38"): accepted with an m=image udptl t38
+  // SDP, or refused with 532 (RFC 3435: unsupported value in LocalConnectionOptions).
+  bool t38 = true;
 };
 
 struct SimConnection {
@@ -40,6 +45,14 @@ struct SimConnection {
   mgcp::ConnectionMode mode = mgcp::ConnectionMode::kInactive;
   std::string remote_sdp;
   std::uint16_t media_port = 0;
+  std::string local_options;  // the last L: received (RFC 3435 2.3.3)
+  bool t38 = false;           // switched to T.38 (RFC 5347 fxr/fx:t38)
+};
+
+// A signal the Call Agent asked an endpoint to play (RQNT S:), e.g. "D/5" (RFC 3660).
+struct SimSignal {
+  std::string endpoint;
+  std::string signal;
 };
 
 class MgSimulator {
@@ -65,6 +78,10 @@ class MgSimulator {
   // T/co2) and asks for T/oc is followed by an NTFY reporting T/oc, or T/of
   // when told the check fails.
   void fail_continuity(bool fail) { fail_continuity_ = fail; }
+  void set_t38(bool accept) { cfg_.t38 = accept; }
+  // RQNT signals other than the continuity tones, in the order received.
+  const std::vector<SimSignal>& signals() const { return signals_; }
+  const std::map<std::string, SimConnection, std::less<>>& connections() const { return connections_; }
 
   // An RSIP toward the Call Agent (RFC 3435 2.3.12). forced/restart drop
   // every connection on the endpoints named.
@@ -93,6 +110,7 @@ class MgSimulator {
   mgcp::Response auep(const mgcp::Command& c);
   mgcp::Response aucx(const mgcp::Command& c);
   std::optional<mgcp::Command> continuity_result(const mgcp::Command& rqnt);
+  mgcp::Response rqnt(const mgcp::Command& c);
 
   SimConfig cfg_;
   Clock& clock_;
@@ -112,6 +130,7 @@ class MgSimulator {
   std::uint16_t fail_code_ = 0;
   unsigned provisional_next_ = 0;
   bool fail_continuity_ = false;
+  std::vector<SimSignal> signals_;
   std::map<mgcp::Verb, std::optional<std::uint16_t>> fail_verb_;
   std::uint64_t commands_received_ = 0;
   std::uint64_t duplicates_ = 0;

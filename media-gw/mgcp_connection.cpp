@@ -31,12 +31,13 @@ Command make_crcx(const CrcxRequest& r) {
 }
 
 Command make_mdcx(std::string endpoint, std::string call_id, std::string connection_id,
-                  std::optional<mgcp::ConnectionMode> mode, std::string remote_sdp) {
+                  std::optional<mgcp::ConnectionMode> mode, std::string remote_sdp, std::string local_options) {
   Command c;
   c.verb = Verb::kMdcx;
   c.endpoint = std::move(endpoint);
   c.set(param::kCallId, std::move(call_id));
   c.set(param::kConnectionId, std::move(connection_id));
+  if (!local_options.empty()) c.set(param::kLocalConnectionOptions, std::move(local_options));
   if (mode) c.set(param::kConnectionMode, std::string(mgcp::to_string(*mode)));
   c.sdp = std::move(remote_sdp);
   return c;

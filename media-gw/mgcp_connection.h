@@ -25,7 +25,8 @@ struct CrcxRequest {
 
 mgcp::Command make_crcx(const CrcxRequest& r);
 mgcp::Command make_mdcx(std::string endpoint, std::string call_id, std::string connection_id,
-                        std::optional<mgcp::ConnectionMode> mode, std::string remote_sdp = {});
+                        std::optional<mgcp::ConnectionMode> mode, std::string remote_sdp = {},
+                        std::string local_options = {});
 // DLCX of one connection; empty connection_id deletes every connection of the
 // call on the endpoint, empty call_id too every connection on it (2.3.8).
 mgcp::Command make_dlcx(std::string endpoint, std::string call_id = {}, std::string connection_id = {});

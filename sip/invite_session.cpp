@@ -82,6 +82,10 @@ constexpr InviteRow kRows[] = {
     {in(S::kSentReinviteGlare),                           E::kRxReinvite,    S::kReceivedReinviteGlare,  A::kAnswerReinvite},
     {in(S::kSentUpdateGlare),                             E::kRxReinvite,    stay,                   A::kAnswerReinvite},
     {kSending,                                            E::kRxReinvite,    stay,                   A::kReply491},
+    // The user refused the peer's re-INVITE (a deferred T.38 offer the MG refused): as before it.
+    {in(S::kReceivedReinvite),                            E::kTxReofferRefused, S::kConnected,       A::kNone},
+    {in(S::kReceivedReinviteGlare),                       E::kTxReofferRefused, S::kSentReinviteGlare, A::kNone},
+    {in(S::kWaitingToOffer),                              E::kTxReofferRefused, S::kSentReinvite,    A::kAckThenOffer},
     {kAwaitingAck | kUacBefore2xx | kUasBefore2xx | in(S::kTerminated),
                                                           E::kRxReinvite,    stay,                   A::kReply500},
     {kSending,                                            E::kRxUpdate,      stay,                   A::kReply491},
@@ -164,6 +168,7 @@ std::string_view to_string(InviteEvent e) {
     case E::kTx1xxSdp: return "tx_1xx_sdp";
     case E::kTx2xx: return "tx_2xx";
     case E::kTxReject: return "tx_reject";
+    case E::kTxReofferRefused: return "tx_reoffer_refused";
     case E::kRxAck: return "rx_ack";
     case E::kRxCancel: return "rx_cancel";
     case E::kRxBye: return "rx_bye";

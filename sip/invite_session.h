@@ -62,10 +62,11 @@ enum class InviteEvent : std::uint8_t {
   kInfo,      // SessionApi::info
   kReinvite,  // SessionApi::reinvite: a new offer
   // The user, as UAS.
-  kTx1xx,     // provisional() without SDP
-  kTx1xxSdp,  // provisional() with SDP
-  kTx2xx,     // answer()
-  kTxReject,  // reject(), or bye() before the 2xx (480)
+  kTx1xx,             // provisional() without SDP
+  kTx1xxSdp,          // provisional() with SDP
+  kTx2xx,             // answer()
+  kTxReject,          // reject(), or bye() before the 2xx (480)
+  kTxReofferRefused,  // a peer's re-INVITE refused (screen_reoffer / answer_reoffer): the session stays
   // Requests from the peer.
   kRxAck,     // the ACK of our 2xx (initial INVITE or re-INVITE)
   kRxCancel,  // CANCEL of the INVITE, still proceeding

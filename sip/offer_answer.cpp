@@ -80,11 +80,19 @@ Sdp make_offer(const LocalMedia& local) {
   m.media = "audio";
   m.port = local.port;
   m.proto = "RTP/AVP";
-  for (const auto& c : local.codecs)
-    if (auto pt = static_pt(c)) {
-      m.formats.push_back(std::to_string(*pt));
-      m.attributes.push_back(attr("rtpmap", std::to_string(*pt) + " " + c + "/8000"));
+  // Encodings without a static payload type (CLEARMODE, RFC 4040 3) get dynamic ones from 97
+  // (RFC 3551 3), skipping telephone-event's.
+  int dynamic = 97;
+  for (const auto& c : local.codecs) {
+    std::optional<int> pt = static_pt(c);
+    if (!pt) {
+      if (local.telephone_event && dynamic == local.telephone_event_pt) ++dynamic;
+      if (dynamic > 127) continue;
+      pt = dynamic++;
     }
+    m.formats.push_back(std::to_string(*pt));
+    m.attributes.push_back(attr("rtpmap", std::to_string(*pt) + " " + c + "/8000"));
+  }
   if (local.telephone_event) {
     const std::string pt = std::to_string(local.telephone_event_pt);
     m.formats.push_back(pt);

@@ -122,6 +122,11 @@ class SessionApi {
   // implicit subscription (Subscription-State: terminated;reason=noresource). The stack itself sends
   // the first one, 100 Trying, right after the 202.
   virtual void refer_progress(SessionId /*s*/, int /*status*/, std::string_view /*reason*/, bool /*final*/) {}
+  // The final response to a peer's re-INVITE the user deferred (SessionUser::screen_reoffer):
+  // 2xx with `answer` (retransmitted until the ACK, RFC 3261 13.3.1.4), or a refusal
+  // (3xx-6xx: the session stays as it was, RFC 3261 14.2 / RFC 3264 8). Ignored when nothing
+  // is deferred (the peer's BYE answered it 487 meanwhile).
+  virtual void answer_reoffer(SessionId /*s*/, int /*status*/, Body /*answer*/ = {}, HeaderList /*headers*/ = {}) {}
 
   // The session's dialog identity (RFC 3261 12.1: Call-ID, our tag, the peer's tag; empty until known,
   // all empty once the session is gone), for call detail records.
@@ -143,6 +148,16 @@ struct InfoAnswer {
 struct ReferAnswer {
   int status = 603;
   HeaderList headers;  // Warning
+};
+
+// What the stack does with a peer's re-INVITE carrying a new offer (SessionUser::screen_reoffer):
+// answer it from the user's last SDP (hold, retrieval), leave the answer to the user (e.g.
+// T.38: the media gateway must agree first), or refuse it at once.
+struct ReofferDecision {
+  enum Kind : std::uint8_t { kAnswer, kDefer, kRefuse };
+  Kind kind = kAnswer;
+  int status = 488;    // kRefuse
+  HeaderList headers;  // kRefuse: Warning
 };
 
 // A new INVITE refused before the stack keeps any state for it (admission control, issue 18).
@@ -185,6 +200,10 @@ class SessionUser {
   // already answered by the stack with the last local SDP. Session-timer
   // refreshes without a new offer are not reported.
   virtual void on_reoffer(SessionId, const Message& /*request*/) {}
+  // A re-INVITE with a new offer, before the stack answers it: kDefer has the user answer
+  // later with SessionApi::answer_reoffer (100 Trying goes at once); on_reoffer is then not
+  // called. Called synchronously: it must not call back into SessionApi.
+  virtual ReofferDecision screen_reoffer(SessionId, const Message& /*request*/) { return {}; }
   // Either side: INFO received in the dialog (early or confirmed); the stack
   // answers it with what the engine returns, after the callback.
   virtual InfoAnswer on_info(SessionId, const Message& /*info*/) { return {}; }

@@ -22,17 +22,11 @@ void UserAgent::on_refresh_request(Session& s, TransactionId tx, const Message& 
       respond_simple(tx, m, from, 500, {{"Retry-After", "2"}});
     return;
   }
-  std::uint32_t interval = s.se_interval;
-  std::string_view refresher;
   if (auto se = m.first(HeaderId::kSessionExpires)) {
     auto p = parse_session_expires(*se);
     if (p && p->delta < options_.min_se) {
       respond_simple(tx, m, from, 422, {{"Min-SE", std::to_string(options_.min_se)}});
       return;
-    }
-    if (p) {
-      interval = p->delta;
-      refresher = p->refresher;
     }
   }
   if (!s.fsm.step(e)) {
@@ -42,6 +36,38 @@ void UserAgent::on_refresh_request(Session& s, TransactionId tx, const Message& 
   s.dialog.refresh_target(m);
   const bool offer = !m.body.empty();
   const bool new_offer = offer && m.body != s.remote_body;
+  if (reinvite && new_offer) {
+    ReofferDecision d = user_.screen_reoffer(s.id, m);
+    if (d.kind == ReofferDecision::kRefuse) return refuse_reoffer(s, tx, m, from, d.status, std::move(d.headers));
+    if (d.kind == ReofferDecision::kDefer) {
+      // The user answers later (answer_reoffer); 17.2.1: 100 Trying now.
+      s.reoffer = std::make_unique<StoredRequest>();
+      s.reoffer->bytes = std::string(m.raw);
+      s.reoffer->from = from;
+      static_cast<void>(parse_message(s.reoffer->bytes, s.reoffer->msg, Framing::kStream));
+      s.reoffer_tx = tx;
+      tx_.respond(tx, 100, make_response(m, from, 100).serialize());
+      return;
+    }
+  }
+  answer_refresh(s, tx, m, from, std::nullopt);
+  if (new_offer) user_.on_reoffer(s.id, m);
+}
+
+// The 2xx to a re-INVITE/UPDATE: `answer` from the user (a deferred re-INVITE), else our last
+// SDP as the answer to the request's offer, or as our offer when it had none.
+void UserAgent::answer_refresh(Session& s, TransactionId tx, const Message& m, const Peer& from,
+                               std::optional<Body> answer) {
+  const bool reinvite = m.method == Method::kInvite;
+  std::uint32_t interval = s.se_interval;
+  std::string_view refresher;
+  if (auto se = m.first(HeaderId::kSessionExpires)) {
+    if (auto p = parse_session_expires(*se)) {
+      interval = p->delta;
+      refresher = p->refresher;
+    }
+  }
+  const bool offer = !m.body.empty();
   if (offer) s.remote_body = std::string(m.body);
   OutMessage r = make_response(m, from, 200);
   r.add(HeaderId::kContact, contact(s.peer.transport));
@@ -55,11 +81,34 @@ void UserAgent::on_refresh_request(Session& s, TransactionId tx, const Message& 
     start_session_timer(s, interval, !peer_refreshes);
   }
   add_agent(r, HeaderId::kServer, from);
-  if (reinvite || offer) set_body(r, session_sdp(s, offer ? sdp_part(m) : std::nullopt));
+  if (answer) {
+    auto sdp = parse_sdp(answer->content);
+    set_body(r, sdp ? Body{"application/sdp", stamp_sdp(s, std::move(*sdp))} : *answer);
+  } else if (reinvite || offer) {
+    set_body(r, session_sdp(s, offer ? sdp_part(m) : std::nullopt));
+  }
   std::string bytes = r.serialize();
   if (reinvite) start_2xx(s, bytes, m, from);  // 13.3.1.4: until the ACK
   tx_.respond(tx, 200, std::move(bytes));
-  if (new_offer) user_.on_reoffer(s.id, m);
+}
+
+// A refused re-INVITE leaves the session as it was (RFC 3261 14.2, RFC 3264 8): the remote SDP
+// stays the last accepted one; our own re-INVITE that waited for this one goes now.
+void UserAgent::refuse_reoffer(Session& s, TransactionId tx, const Message& m, const Peer& from, int status,
+                               HeaderList headers) {
+  respond_simple(tx, m, from, status, std::move(headers));
+  const InviteRow* row = s.fsm.step(InviteEvent::kTxReofferRefused);
+  if (row && row->action == InviteAction::kAckThenOffer) send_refresh_request(s);
+}
+
+void UserAgent::answer_reoffer(SessionId id, int status, Body answer, HeaderList headers) {
+  Session* s = find(id);
+  if (s == nullptr || !s->reoffer) return;
+  auto req = std::move(s->reoffer);
+  const TransactionId tx = std::exchange(s->reoffer_tx, 0);
+  if (!tx_.proceeding(tx)) return;
+  if (status >= 300) return refuse_reoffer(*s, tx, req->msg, req->from, status, std::move(headers));
+  answer_refresh(*s, tx, req->msg, req->from, std::move(answer));
 }
 
 // RFC 3264: the SDP of a 2xx to a re-INVITE or UPDATE: the user's last SDP
@@ -73,7 +122,7 @@ Body UserAgent::session_sdp(Session& s, std::optional<std::string_view> offer) {
   if (!base) return Body{"application/sdp", std::move(*base_text)};
   Sdp out = std::move(*base);
   if (offer) {
-    if (auto o = parse_sdp(*offer)) out = answer_reoffer(out, *o);
+    if (auto o = parse_sdp(*offer)) out = sip::answer_reoffer(out, *o);  // the free function (offer_answer.h)
   }
   return Body{"application/sdp", stamp_sdp(s, std::move(out))};
 }

@@ -140,6 +140,9 @@ struct UserAgent::Session {
   Body confirmed_body;
   TimerService::Id glare_timer = 0;
   unsigned glare_retries = 0;
+  // A peer's re-INVITE whose answer the user gives later (SessionUser::screen_reoffer).
+  std::unique_ptr<StoredRequest> reoffer;
+  TransactionId reoffer_tx = 0;
 };
 
 }  // namespace isupgw::sip

@@ -246,6 +246,8 @@ void UserAgent::on_in_dialog(Session& s, TransactionId tx, const Message& m, con
       s.fsm.step(InviteEvent::kRxBye);
       // BYE in an early dialog (15): the INVITE gets 487.
       if (!s.uac && tx_.proceeding(s.invite_tx)) tx_.respond(s.invite_tx, 487, invite_response(s, 487).serialize());
+      // 15.1.2: so does a re-INVITE the user has not answered yet.
+      if (s.reoffer && tx_.proceeding(s.reoffer_tx)) respond_simple(s.reoffer_tx, s.reoffer->msg, s.reoffer->from, 487);
       end(id);
       user_.on_bye(id, m);
       break;

@@ -185,6 +185,7 @@ class UserAgent final : public SessionApi, private TransactionUser {
 
   bool reinvite(SessionId s, Body offer) override;
   void refer_progress(SessionId s, int status, std::string_view reason, bool final) override;  // sip/ua_refer.cpp
+  void answer_reoffer(SessionId s, int status, Body answer, HeaderList headers) override;
   DialogIds dialog_ids(SessionId s) const override;
 
   std::size_t sessions() const { return sessions_.size(); }
@@ -262,6 +263,8 @@ class UserAgent final : public SessionApi, private TransactionUser {
   void on_cancel_request(TransactionId tx, const Message& m, const Peer& from);
   void on_in_dialog(Session& s, TransactionId tx, const Message& m, const Peer& from);
   void on_refresh_request(Session& s, TransactionId tx, const Message& m, const Peer& from);
+  void answer_refresh(Session& s, TransactionId tx, const Message& m, const Peer& from, std::optional<Body> answer);
+  void refuse_reoffer(Session& s, TransactionId tx, const Message& m, const Peer& from, int status, HeaderList headers);
   void on_prack(Session& s, TransactionId tx, const Message& m, const Peer& from);
   bool prack_once(Session& s, const Message& provisional);  // UAC, RFC 3262 4
   void answer_options(TransactionId tx, const Message& m, const Peer& from);

@@ -9,6 +9,7 @@
 //   continuity ok|fail                 (result an RQNT S: T/co1 R: T/oc reports by NTFY)
 //   rsip METHOD [ENDPOINT [DELAY]]     (sent to the last Call Agent seen, or --ca ADDR:PORT)
 //   ntfy ENDPOINT REQUEST-ID EVENTS | stats | quit
+//   t38 on|off (accept or refuse RFC 5347 fxr/fx:t38) | signals (RQNT signals played) | conns (connections, L:)
 //   iua                                (the IUA SG end: the ASP's state and each D channel's Q.921 state)
 //
 // The IUA SG end (issue 21), when --iua is given: the association listens on TCP ADDR:PORT (0: any
@@ -49,7 +50,8 @@ int usage() {
   std::fprintf(stderr,
                "usage: mg-sim [--bind ADDR] [--port N] [--ca ADDR:PORT] [--domain NAME] [--spans N]\n"
                "              [--rtp-endpoints N] [--media-address ADDR] [--drop N] [--fail CODE]\n"
-               "              [--fail-verb VERB=CODE]... [--iua ADDR:PORT [--lapd IID=PATH]...]\n");
+               "              [--fail-verb VERB=CODE]... [--iua ADDR:PORT [--lapd IID=PATH]...]\n"
+               "              [--t38 on|off] [--telephone-event on|off]\n");
   return 2;
 }
 
@@ -151,6 +153,26 @@ class SimServer {
              " duplicates=" + std::to_string(sim_.duplicates_answered()) +
              " dropped=" + std::to_string(sim_.dropped()) + " responses_from_ca=" + std::to_string(responses_from_ca_);
     }
+    if (cmd == "t38" && args.size() == 1 && (args[0] == "on" || args[0] == "off")) {
+      sim_.set_t38(args[0] == "on");
+      return "ok t38 " + args[0];
+    }
+    if (cmd == "signals") {  // every recorded RQNT signal, "ENDPOINT=SIGNAL" separated by blanks
+      std::string out = "ok signals count=" + std::to_string(sim_.signals().size());
+      for (const auto& sg : sim_.signals()) out += " " + sg.endpoint + "=" + sg.signal;
+      return out;
+    }
+    if (cmd == "conns") {  // each connection: id endpoint mode t38 and its last L: (blanks removed)
+      std::string out = "ok conns count=" + std::to_string(sim_.connection_count());
+      for (const auto& [id, cn] : sim_.connections()) {
+        std::string lco;
+        for (char ch : cn.local_options)
+          if (ch != ' ') lco += ch;
+        out += " " + id + "|" + cn.endpoint + "|" + std::string(mgcp::to_string(cn.mode)) +
+               "|t38=" + (cn.t38 ? "1" : "0") + "|L=" + lco;
+      }
+      return out;
+    }
     if (cmd == "iua") return iua_ ? "ok iua " + iua_->status() : "error no iua";
     if (cmd == "quit") {
       io_.stop();
@@ -218,7 +240,11 @@ int main(int argc, char** argv) {
     const std::string& k = a[i];
     const std::string* v = value();
     if (v == nullptr) return usage();
-    if (k == "--bind")
+    if (k == "--t38" && (*v == "on" || *v == "off"))
+      opt.sim.t38 = *v == "on";
+    else if (k == "--telephone-event" && (*v == "on" || *v == "off"))
+      opt.sim.telephone_event = *v == "on";
+    else if (k == "--bind")
       opt.bind = *v;
     else if (k == "--port" && parse_uint(*v, 65535, n))
       opt.port = static_cast<std::uint16_t>(n);

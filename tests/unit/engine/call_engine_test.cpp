@@ -66,6 +66,9 @@ struct FakeSip final : sip::SessionApi {
   void refer_progress(sip::SessionId s, int status, std::string_view reason, bool final) override {
     ops.push_back(Op{"notify", s, status, {{"final", final ? "1" : "0"}, {"reason", std::string(reason)}}, {}, {}});
   }
+  void answer_reoffer(sip::SessionId s, int status, sip::Body b, sip::HeaderList h) override {
+    ops.push_back(Op{"answer_reoffer", s, status, std::move(h), std::move(b), {}});
+  }
   // The stack makes the Call-ID of our INVITEs and our tag of every session (RFC 3261 8.1.1.3, 19.3).
   DialogIds dialog_ids(sip::SessionId s) const override {
     return DialogIds{"gw-" + std::to_string(s) + "@127.0.0.1", "gwtag" + std::to_string(s), {}};
@@ -132,12 +135,27 @@ struct FakeMedia final : CallMedia {
     closed_ids.push_back(id);
   }
   void set_lost_handler(Lost) override {}
+  bool play_digit(Id, char digit) override {
+    digits += digit;
+    return true;
+  }
+  bool start_t38(Id, const std::string& sdp, FaxDone done) override {
+    if (!t38_possible) return false;
+    t38_offers.push_back(sdp);
+    fax_done = std::move(done);
+    return true;
+  }
+  bool t38_possible = true;
+  std::vector<std::string> t38_offers;
+  FaxDone fax_done;
   void ready() {
     auto run = std::move(pending);
     pending.clear();
-    for (auto& r : run)
-      r("v=0\r\no=- 1A2B 23 IN IP4 127.0.0.9\r\ns=-\r\nc=IN IP4 127.0.0.9\r\nt=0 0\r\nm=audio 4000 RTP/AVP 8\r\n");
+    for (auto& r : run) r(mg_sdp);
   }
+  std::string mg_sdp =
+      "v=0\r\no=- 1A2B 23 IN IP4 127.0.0.9\r\ns=-\r\nc=IN IP4 127.0.0.9\r\nt=0 0\r\nm=audio 4000 RTP/AVP 8\r\n";
+  std::string digits;
   MediaMode last() const { return modes.empty() ? MediaMode::kSendRecv : modes.back(); }
   std::vector<MediaMode> modes;
   std::vector<std::string> remotes;
@@ -1217,7 +1235,7 @@ TEST_F(CallEngineTest, InfoWithIsupGoesIntoIsupAndUnusableBodiesAreRefused) {
   with_message(info_text("application/ISUP;version=ansi00", std::string("\x2c\x02\x00", 3)),
                [&](const sip::Message& m) { a = engine->on_info(1, m); });
   EXPECT_EQ(a.status, 415);
-  EXPECT_EQ(header_of(a, "Accept"), "application/ISUP;version=itu-t92+");
+  EXPECT_EQ(header_of(a, "Accept"), "application/ISUP;version=itu-t92+, application/dtmf-relay, application/dtmf");
   // Undecodable, or a message INFO does not carry: 400.
   with_message(info_text("application/ISUP;version=itu-t92+", std::string("\x2c", 1)),
                [&](const sip::Message& m) { a = engine->on_info(1, m); });
@@ -1227,6 +1245,179 @@ TEST_F(CallEngineTest, InfoWithIsupGoesIntoIsupAndUnusableBodiesAreRefused) {
   EXPECT_EQ(a.status, 400);
   pump();
   EXPECT_TRUE(far_user.events.empty());  // nothing of the refused ones reached ISUP
+}
+
+// Issue 20, DTMF. RFC 4733 telephone-event is answered (with the offer's payload type, RFC 4733
+// 7.1.1 / RFC 3264 6.1) only when the MG's SDP lists it; an INFO dtmf-relay / dtmf is played
+// on the MG (200), a malformed one is refused 400, other bodies on a plain SIP trunk 415 with
+// Accept naming the DTMF types.
+const std::string kTeOffer =
+    "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 6000 RTP/AVP 8 96\r\n"
+    "a=rtpmap:96 telephone-event/8000\r\na=fmtp:96 0-15\r\n";
+
+TEST_F(CallEngineTest, TelephoneEventAnsweredWhenTheMgHasItAndDtmfInfoIsPlayedOnTheMg) {
+  make({route("30", {"tg1"})});
+  FakeMedia media;
+  media.mg_sdp =
+      "v=0\r\no=- 1A2B 23 IN IP4 127.0.0.9\r\ns=-\r\nc=IN IP4 127.0.0.9\r\nt=0 0\r\nm=audio 4000 RTP/AVP 8 101\r\n"
+      "a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\n";
+  engine->attach_media(&media);
+  invite(1, invite_text("+4930123456", "", kTeOffer));
+  media.ready();
+  pump();
+  EXPECT_EQ(far_user.pop(), "setup");
+  ASSERT_TRUE(far->answer(far_user.last));
+  pump();
+  auto op = sip.pop();
+  ASSERT_EQ(op.what, "answer");
+  const std::string& sdp = op.body.content;
+  EXPECT_NE(sdp.find("m=audio 4000 RTP/AVP 8 96\r\n"), std::string::npos) << sdp;
+  EXPECT_NE(sdp.find("a=rtpmap:96 telephone-event/8000\r\na=fmtp:96 0-15\r\n"), std::string::npos) << sdp;
+  sip::InfoAnswer a;
+  with_message(info_text("application/dtmf-relay", "Signal=5\r\nDuration=160\r\n"),
+               [&](const sip::Message& m) { a = engine->on_info(1, m); });
+  EXPECT_EQ(a.status, 200);
+  with_message(info_text("Application/DTMF", "#\r\n"), [&](const sip::Message& m) { a = engine->on_info(1, m); });
+  EXPECT_EQ(a.status, 200);
+  with_message(info_text("application/dtmf-relay", " signal = a \r\n"),
+               [&](const sip::Message& m) { a = engine->on_info(1, m); });
+  EXPECT_EQ(a.status, 200);
+  EXPECT_EQ(media.digits, "5#a");
+  with_message(info_text("application/dtmf-relay", "Signal=12\r\nDuration=160\r\n"),
+               [&](const sip::Message& m) { a = engine->on_info(1, m); });
+  EXPECT_EQ(a.status, 400);
+  with_message(info_text("text/plain", "hello"), [&](const sip::Message& m) { a = engine->on_info(1, m); });
+  EXPECT_EQ(a.status, 415);
+  EXPECT_EQ(header_of(a, "Accept"), "application/dtmf-relay, application/dtmf");
+  EXPECT_EQ(media.digits, "5#a");
+  EXPECT_EQ(counters.value("call.dtmf_info"), 3u);
+  EXPECT_EQ(counters.value("call.dtmf_refused"), 1u);
+  with_message(request_text("BYE"), [&](const sip::Message& m) { engine->on_bye(1, m); });
+  EXPECT_EQ(far_user.pop(), "release:16");
+  expect_all_idle();
+}
+
+TEST_F(CallEngineTest, TelephoneEventNotAnsweredWhenTheMgLacksIt) {
+  make({route("30", {"tg1"})});
+  FakeMedia media;  // m=audio 4000 RTP/AVP 8 only
+  engine->attach_media(&media);
+  invite(1, invite_text("+4930123456", "", kTeOffer));
+  media.ready();
+  pump();
+  EXPECT_EQ(far_user.pop(), "setup");
+  ASSERT_TRUE(far->answer(far_user.last));
+  pump();
+  auto op = sip.pop();
+  ASSERT_EQ(op.what, "answer");
+  EXPECT_NE(op.body.content.find("m=audio 4000 RTP/AVP 8\r\n"), std::string::npos) << op.body.content;
+  EXPECT_EQ(op.body.content.find("telephone-event"), std::string::npos) << op.body.content;
+  with_message(request_text("BYE"), [&](const sip::Message& m) { engine->on_bye(1, m); });
+  EXPECT_EQ(far_user.pop(), "release:16");
+  expect_all_idle();
+}
+
+std::string t38_reinvite_text(int version) {
+  const std::string sdp = "v=0\r\no=- 1 " + std::to_string(version) +
+                          " IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=image 6002 udptl t38\r\n"
+                          "a=T38FaxVersion:0\r\na=T38FaxRateManagement:transferredTCF\r\n";
+  return "INVITE sip:gw@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK7\r\n"
+         "From: <sip:a@127.0.0.1>;tag=a1\r\nTo: <sip:b@127.0.0.1>;tag=b1\r\n"
+         "Call-ID: c1@test\r\nCSeq: 5 INVITE\r\nMax-Forwards: 70\r\nContent-Type: application/sdp\r\n"
+         "Content-Length: " +
+         std::to_string(sdp.size()) + "\r\n\r\n" + sdp;
+}
+
+// Issue 20, fax: a T.38 re-INVITE waits for the MG (RFC 5347 fxr/fx:t38): 200 with the MG's
+// m=image when it switched, 488 when it refused (it then runs G.711 pass-through); refused at
+// once when no MG connection can switch; audio re-offers stay the stack's.
+TEST_F(CallEngineTest, T38ReInviteFollowsTheMg) {
+  make({route("30", {"tg1"})});
+  FakeMedia media;
+  engine->attach_media(&media);
+  invite(1, invite_text("+4930123456"));
+  media.ready();
+  pump();
+  EXPECT_EQ(far_user.pop(), "setup");
+  ASSERT_TRUE(far->answer(far_user.last));
+  pump();
+  ASSERT_EQ(sip.pop().what, "answer");
+  sip::ReofferDecision d;
+  with_message(reoffer_text("sendonly"), [&](const sip::Message& m) { d = engine->screen_reoffer(1, m); });
+  EXPECT_EQ(d.kind, sip::ReofferDecision::kAnswer);
+  with_message(t38_reinvite_text(3), [&](const sip::Message& m) { d = engine->screen_reoffer(1, m); });
+  EXPECT_EQ(d.kind, sip::ReofferDecision::kDefer);
+  ASSERT_EQ(media.t38_offers.size(), 1u);
+  EXPECT_NE(media.t38_offers[0].find("m=image 6002 udptl t38"), std::string::npos);
+  EXPECT_EQ(sip.pop().what, "<none>");  // nothing until the MG answered
+  media.fax_done(
+      std::string("v=0\r\no=- 1A2B 24 IN IP4 127.0.0.9\r\ns=-\r\nc=IN IP4 127.0.0.9\r\nt=0 0\r\n"
+                  "m=image 4002 udptl t38\r\na=T38FaxVersion:0\r\n"));
+  auto op = sip.pop();
+  ASSERT_EQ(op.what, "answer_reoffer");
+  EXPECT_EQ(op.s, 1u);
+  EXPECT_EQ(op.status, 200);
+  EXPECT_NE(op.body.content.find("c=IN IP4 127.0.0.9\r\n"), std::string::npos) << op.body.content;
+  EXPECT_NE(op.body.content.find("m=image 4002 udptl t38\r\na=T38FaxVersion:0\r\n"), std::string::npos)
+      << op.body.content;
+  EXPECT_EQ(op.body.content.find("m=audio"), std::string::npos) << op.body.content;
+  // The MG refuses the next one: 488 with a Warning.
+  with_message(t38_reinvite_text(4), [&](const sip::Message& m) { d = engine->screen_reoffer(1, m); });
+  EXPECT_EQ(d.kind, sip::ReofferDecision::kDefer);
+  media.fax_done(std::nullopt);
+  op = sip.pop();
+  ASSERT_EQ(op.what, "answer_reoffer");
+  EXPECT_EQ(op.status, 488);
+  EXPECT_NE(op.header("Warning").find("T.38"), std::string::npos);
+  // No connection that can switch: refused at once.
+  media.t38_possible = false;
+  with_message(t38_reinvite_text(5), [&](const sip::Message& m) { d = engine->screen_reoffer(1, m); });
+  EXPECT_EQ(d.kind, sip::ReofferDecision::kRefuse);
+  EXPECT_EQ(d.status, 488);
+  EXPECT_EQ(counters.value("call.t38_offered"), 3u);
+  EXPECT_EQ(counters.value("call.t38_switched"), 1u);
+  EXPECT_EQ(counters.value("call.t38_refused"), 2u);
+  with_message(request_text("BYE"), [&](const sip::Message& m) { engine->on_bye(1, m); });
+  EXPECT_EQ(far_user.pop(), "release:16");
+  expect_all_idle();
+}
+
+// Issue 20, TMR -> SDP through the MG (mapping.md 4, Q.1912.5): the INVITE offers the MG's
+// address with the IAM bearer's codecs -- TMR 3 (3.1 kHz audio): PCMA, PCMU and telephone-event
+// (the MG lists it); TMR 2 (64 kbit/s unrestricted): CLEARMODE alone (RFC 4040), no
+// telephone-event.
+TEST_F(CallEngineTest, IamTmrDecidesTheCodecsOfferedWithTheMgsSdp) {
+  struct Row {
+    std::uint8_t tmr;
+    std::vector<std::string> present, absent;
+  };
+  const Row rows[] = {
+      {3, {"m=audio 4000 RTP/AVP 8 0 101\r\n", "a=rtpmap:101 telephone-event/8000\r\n"}, {"CLEARMODE"}},
+      {2, {"CLEARMODE/8000"}, {"PCMA", "PCMU", "telephone-event"}},
+  };
+  make({route("", {"peer"}, "tg1")});
+  FakeMedia media;
+  media.mg_sdp =
+      "v=0\r\no=- 1A2B 23 IN IP4 127.0.0.9\r\ns=-\r\nc=IN IP4 127.0.0.9\r\nt=0 0\r\nm=audio 4000 RTP/AVP 8 101\r\n"
+      "a=rtpmap:101 telephone-event/8000\r\n";
+  engine->attach_media(&media);
+  for (const Row& r : rows) {
+    SCOPED_TRACE(int{r.tmr});
+    auto req = iam("5551234");
+    req.transmission_medium = r.tmr;
+    auto call = far->setup(far_group, req);
+    ASSERT_TRUE(call);
+    pump();
+    media.ready();
+    auto op = sip.pop();
+    ASSERT_EQ(op.what, "invite");
+    for (const auto& p : r.present) EXPECT_NE(op.body.content.find(p), std::string::npos) << op.body.content;
+    for (const auto& a : r.absent) EXPECT_EQ(op.body.content.find(a), std::string::npos) << op.body.content;
+    EXPECT_NE(op.body.content.find("c=IN IP4 127.0.0.9"), std::string::npos) << op.body.content;
+    ASSERT_TRUE(far->release(*call, 16));
+    pump();
+    sip.ops.clear();
+  }
+  expect_all_idle();
 }
 
 TEST_F(CallEngineTest, IsupUsrAfterAnswerBecomesInfo) {

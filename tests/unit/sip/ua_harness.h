@@ -54,6 +54,11 @@ class RecordingUser : public SessionUser {
   void on_rejected(SessionId s, const Message& r) override { add("rejected " + std::to_string(r.status), s); }
   void on_bye(SessionId s, const Message&) override { add("bye", s); }
   void on_reoffer(SessionId s, const Message&) override { add("reoffer", s); }
+  // screen_reoffer (not recorded as an event): answered by the stack unless the test says otherwise.
+  std::function<ReofferDecision(const Message&)> reoffer_hook;
+  ReofferDecision screen_reoffer(SessionId, const Message& m) override {
+    return reoffer_hook ? reoffer_hook(m) : ReofferDecision{};
+  }
   InfoAnswer on_info(SessionId s, const Message&) override {
     add("info", s);
     return info_answer;

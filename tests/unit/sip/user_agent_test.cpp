@@ -305,6 +305,69 @@ TEST_F(BasicCall, HoldReInviteIsAnsweredRecvonlyWithTheNextVersion) {
   pump();
 }
 
+// Issue 20 (T.38): the user may answer a re-INVITE's new offer itself, later (the MG must agree
+// first): 100 Trying at once, then its 200 with its SDP (o= version one up, RFC 3264 8) and
+// ACK; or a refusal (488) after which the session is as before: the next re-INVITE is answered
+// by the stack again, from the SDP before the refused offer (RFC 3261 14.2). A refusal at once
+// (kRefuse) needs no answer_reoffer. A BYE while the answer is pending: 487 to the re-INVITE.
+TEST_F(BasicCall, ReInviteAnsweredLaterByTheUserOrRefused) {
+  const std::string b_sdp =
+      "v=0\r\no=mgw 7 3 IN IP4 192.0.2.9\r\ns=-\r\nc=IN IP4 192.0.2.9\r\nt=0 0\r\nm=audio 4002 RTP/AVP 8\r\n";
+  b.user.invite_hook = [&](SessionId s, const Message&) { b.ua.answer(s, {}, Body{"application/sdp", b_sdp}); };
+  auto offer = [](int version, std::string_view m) {
+    return "v=0\r\no=a 1 " + std::to_string(version) + " IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\n" +
+           std::string(m) + "\r\n";
+  };
+  const SessionId s = a.ua.invite(call(offer(1, "m=audio 5000 RTP/AVP 8")));
+  pump();
+  ASSERT_TRUE(a.user.saw("answered 200"));
+  const SessionId bs = b.user.ids.front();
+  b.user.reoffer_hook = [](const Message&) { return ReofferDecision{ReofferDecision::kDefer, 488, {}}; };
+  ASSERT_TRUE(a.ua.reinvite(s, Body{"application/sdp", offer(2, "m=image 5002 udptl t38")}));
+  pump();
+  EXPECT_EQ(sent(b, "100").size(), 2u);  // the INVITE's and the re-INVITE's
+  EXPECT_EQ(sent(b, "200").size(), 1u);  // nothing final yet
+  EXPECT_FALSE(b.user.saw("reoffer"));
+  const std::string t38 =
+      "v=0\r\no=mgw 7 3 IN IP4 192.0.2.9\r\ns=-\r\nc=IN IP4 192.0.2.9\r\nt=0 0\r\nm=image 4002 udptl t38\r\n";
+  b.ua.answer_reoffer(bs, 200, Body{"application/sdp", t38}, {});
+  pump();
+  ASSERT_EQ(sent(b, "200").size(), 2u);
+  EXPECT_NE(sent(b, "200").back().find("o=mgw 7 4 IN IP4"), std::string::npos) << sent(b, "200").back();
+  EXPECT_NE(sent(b, "200").back().find("m=image 4002 udptl t38\r\n"), std::string::npos);
+  EXPECT_TRUE(a.user.saw("refresh 200"));
+  EXPECT_EQ(sent(a, "ACK").size(), 2u);
+  // Deferred, then refused: 488; the next audio re-offer is the stack's again.
+  ASSERT_TRUE(a.ua.reinvite(s, Body{"application/sdp", offer(3, "m=image 5004 udptl t38")}));
+  pump();
+  b.ua.answer_reoffer(bs, 488, {}, {{"Warning", "399 test \"no T.38\""}});
+  b.ua.answer_reoffer(bs, 200, Body{"application/sdp", t38}, {});  // nothing pending any more: ignored
+  pump();
+  EXPECT_TRUE(a.user.saw("refresh 488"));
+  EXPECT_EQ(sent(b, "200").size(), 2u);
+  b.user.reoffer_hook = nullptr;
+  ASSERT_TRUE(a.ua.reinvite(s, Body{"application/sdp", offer(4, "m=audio 5000 RTP/AVP 8")}));
+  pump();
+  EXPECT_EQ(sent(b, "200").size(), 3u);
+  EXPECT_TRUE(b.user.saw("reoffer"));
+  // Refused at once.
+  b.user.reoffer_hook = [](const Message&) { return ReofferDecision{ReofferDecision::kRefuse, 488, {}}; };
+  ASSERT_TRUE(a.ua.reinvite(s, Body{"application/sdp", offer(5, "m=image 5006 udptl t38")}));
+  pump();
+  EXPECT_EQ(sent(b, "488").size(), 2u);
+  // Deferred, then the caller hangs up: 487 to the re-INVITE, 200 to the BYE.
+  b.user.reoffer_hook = [](const Message&) { return ReofferDecision{ReofferDecision::kDefer, 488, {}}; };
+  ASSERT_TRUE(a.ua.reinvite(s, Body{"application/sdp", offer(6, "m=image 5008 udptl t38")}));
+  pump();
+  a.ua.bye(s);
+  pump();
+  EXPECT_TRUE(b.user.saw("bye"));
+  EXPECT_EQ(sent(b, "487").size(), 1u);
+  b.ua.answer_reoffer(bs, 200, Body{"application/sdp", t38}, {});  // the session is gone: ignored
+  pump();
+  EXPECT_EQ(sent(b, "200").size(), 4u);  // the BYE's
+}
+
 TEST_F(BasicCall, InfoInDialog) {
   b.user.invite_hook = [&](SessionId s, const Message&) { b.ua.answer(s); };
   const SessionId s = a.ua.invite(call());
