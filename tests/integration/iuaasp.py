@@ -103,6 +103,7 @@ class IuaRelay:
         self.port = self.listener.getsockname()[1]
         self.addr, self.upstream_port = addr, upstream_port
         self.messages = []
+        self._pumps = []
         self._lock = threading.Lock()
         self._threading = threading
         threading.Thread(target=self._accept, daemon=True).start()
@@ -114,7 +115,17 @@ class IuaRelay:
             return
         b = socket.create_connection((self.addr, self.upstream_port))
         for src, dst in ((a, b), (b, a)):
-            self._threading.Thread(target=self._pump, args=(src, dst), daemon=True).start()
+            t = self._threading.Thread(target=self._pump, args=(src, dst), daemon=True)
+            self._pumps.append(t)
+            t.start()
+
+    def drained(self, timeout=10.0):
+        """Every message relayed, once both ends have closed (the daemon stopped): a copy of `messages`.
+        Taken earlier, the last messages may still be on their way through the relay."""
+        for t in list(self._pumps):
+            t.join(timeout)
+        with self._lock:
+            return list(self.messages)
 
     def _pump(self, src, dst):
         try:
