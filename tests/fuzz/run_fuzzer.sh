@@ -15,6 +15,8 @@ mkdir -p "$work/corpus" "$artifacts"
   tail -n 60 "$work/log"
   echo "fuzzer $(basename "$fuzzer") failed; reproducer(s) in $artifacts:" >&2
   ls -l "$artifacts" >&2
+  # The scratch folder goes with the trap: each reproducer into the log (base64), so a CI run keeps it.
+  for f in "$artifacts"/*; do [ -f "$f" ] && echo "reproducer $(basename "$f") base64: $(base64 -w0 "$f")" >&2; done
   exit 1
 }
 grep -E "stat::number_of_executed_units|stat::peak_rss_mb" "$work/log" || true
