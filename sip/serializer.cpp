@@ -193,9 +193,16 @@ std::optional<std::string> build_error_response(const Message& req, const ParseE
   std::string out;
   out.reserve(512);
   append_status_line(out, status, reason_phrase(status));
-  // RFC 3261 8.2.6.2: Via (all, in order), From, To, Call-ID, CSeq copied.
+  // RFC 3261 8.2.6.2: Via (all, in order), From, To, Call-ID, CSeq copied. A request whose fields are nearly
+  // all Via (up to kMaxHeaders) keeps its top ones only: with all of them, the six fields after would make a
+  // response no parser of ours takes (fuzz_sip found it); it is routed on the top Via alone (18.2.2).
+  constexpr std::size_t kResponseFieldsAfterVia = 6;  // From, To, Call-ID, CSeq, Warning, Content-Length
+  std::size_t vias = 0;
   for (const Header& h : req.headers())
-    if (h.id == HeaderId::kVia) append_header(out, "Via", h.value);
+    if (h.id == HeaderId::kVia && vias < kMaxHeaders - kResponseFieldsAfterVia) {
+      append_header(out, "Via", h.value);
+      ++vias;
+    }
   if (auto from = req.first(HeaderId::kFrom)) append_header(out, "From", *from);
   if (auto to_value = req.first(HeaderId::kTo)) {
     std::string to(*to_value);

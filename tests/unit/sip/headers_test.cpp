@@ -224,6 +224,25 @@ TEST(Message, ErrorResponseAddsToTagAndWarning) {
   EXPECT_FALSE(build_error_response(m, ParseError{Fault::kBadMaxForwards, "Max-Forwards"}, "gw", "t").has_value());
 }
 
+// fuzz_sip's find: a request with more fields than kMaxHeaders (64), 60 of them Via, got a 400 with its 60 Vias
+// and six other fields, which our own parser refused (too many header fields). The 400 keeps the top Vias.
+TEST(Message, ErrorResponseToAllViaRequestParses) {
+  std::string req = "OPTIONS sip:a@b SIP/2.0\r\n";
+  for (int i = 0; i < 60; ++i) req += "Via: SIP/2.0/UDP h" + std::to_string(i) + ";branch=z9hG4bK" + std::to_string(i) + "\r\n";
+  req += "From: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\nCall-ID: x@y\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n\r\n";
+  Message m;
+  auto r = parse_message(req, m);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().fault, Fault::kTooManyHeaders);
+  auto resp = build_error_response(m, r.error(), "gw", "t");
+  ASSERT_TRUE(resp.has_value());
+  Message rm;
+  ASSERT_TRUE(parse_message(*resp, rm).ok()) << *resp;
+  EXPECT_EQ(rm.status, 400);
+  EXPECT_EQ(rm.values(HeaderId::kVia).size(), kMaxHeaders - 6);
+  EXPECT_EQ(rm.top_via.host, "h0");
+}
+
 TEST(Builder, BuildsParsableMessage) {
   auto out = OutMessage::request("INVITE", "sip:+4930123@gw.example.net;user=phone");
   out.add(HeaderId::kVia, "SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKb1")
