@@ -42,14 +42,17 @@ c.check("sip-ua answered every call and ended each one", m is not None and int(m
 # sip-ua as UAC, SIPp as UAS losing 10 %.
 port = free_port()
 sp = subprocess.Popen([SIPP, "-sn", "uas", "-i", "127.0.0.1", "-p", str(port), "-m", str(CALLS), "-lost", "10",
-                       "-nostdin", "-timeout", "60s", "-timeout_error"], stdout=subprocess.PIPE,
+                       "-nostdin", "-timeout", "120s", "-timeout_error"], stdout=subprocess.PIPE,
                       stderr=subprocess.STDOUT, text=True, cwd=WORK)
 wait_port(port)  # SIPp has bound its port
-ua = start_ua("uac", "--peer", f"127.0.0.1:{port}", "--calls", CALLS, "--duration", 60, "--hold-ms", 200,
+# sip-ua's run must outlast one call that ends by Timer B (64*T1 = 32 s, RFC 3261 17.1.1.2) when SIPp loses an
+# INVITE's every retransmission: with 60 s, one such call left too little time and the calls after it were cut
+# short by the run's end (counted as failed; seen in a CI sanitize run).
+ua = start_ua("uac", "--peer", f"127.0.0.1:{port}", "--calls", CALLS, "--duration", 120, "--hold-ms", 200,
               "--linger-ms", 4000)
-urc, uout = finish_ua(ua, timeout=90)
+urc, uout = finish_ua(ua, timeout=150)
 try:
-    sout, _ = sp.communicate(timeout=60)
+    sout, _ = sp.communicate(timeout=120)
 except subprocess.TimeoutExpired:
     sp.kill()
     sout, _ = sp.communicate()
