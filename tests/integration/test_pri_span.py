@@ -17,34 +17,17 @@ import os
 import re
 import shutil
 import socket
-import struct
 import subprocess
 import tempfile
 import threading
 
 from harness import Checks, Daemon
+from iuaasp import recv_iua
 from mgsim import SIM
 from pripeer import PRI_PEER, PriPeer
 from vty import Vty
 
 ADDR = "127.0.0.96"
-
-
-def recv_iua(sock):
-    head = b""
-    while len(head) < 8:
-        chunk = sock.recv(8 - len(head))
-        if not chunk:
-            return None
-        head += chunk
-    length = struct.unpack("!I", head[4:8])[0]
-    body = b""
-    while len(body) < length - 8:
-        chunk = sock.recv(length - 8 - len(body))
-        if not chunk:
-            return None
-        body += chunk
-    return head + body
 
 
 class Relay:
@@ -76,7 +59,7 @@ class Relay:
     def _pump(src, dst, keep):
         try:
             while True:
-                m = recv_iua(src)
+                m = recv_iua(src, timeout=None)
                 if m is None:
                     break
                 if keep is not None:
