@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <fstream>
 #include <set>
+#include <tuple>
 
 #include <sys/stat.h>
 
@@ -258,16 +259,19 @@ class Validator {
     for (const auto& g : cfg.ss7().trunk_groups()) groups.insert(g.name());
     std::set<std::string> spans;
     for (const auto& x : cfg.pri_spans()) spans.insert(x.name());
-    std::set<std::pair<std::string, std::string>> seen;
+    std::set<std::tuple<std::string, std::string, std::string>> seen;
     for (int i = 0; i < cfg.routes_size(); ++i) {
       const auto& r = cfg.routes(i);
       const std::string p = "routes[" + std::to_string(i) + "]";
       if (!all_digits(r.prefix()))
         return fail(p + ".prefix", "route prefix '" + r.prefix() + "' must be digits only (\"\" matches every number)");
+      if (!all_digits(r.rn_prefix()))
+        return fail(p + ".rn_prefix", "route rn_prefix '" + r.rn_prefix() + "' must be digits only (a national routing number)");
       if (!r.from().empty() && !trunks.count(r.from()) && !groups.count(r.from()) && !spans.count(r.from()))
         return fail(p + ".from", "no SIP trunk, ISUP trunk group or PRI span named '" + r.from() + "'");
-      if (!seen.insert({r.from(), r.prefix()}).second)
+      if (!seen.insert({r.from(), r.prefix(), r.rn_prefix()}).second)
         return fail(p + ".prefix", "duplicate route for prefix '" + r.prefix() + "'" +
+                                       (r.rn_prefix().empty() ? "" : " rn_prefix '" + r.rn_prefix() + "'") +
                                        (r.from().empty() ? "" : " from '" + r.from() + "'"));
       if (r.targets().empty()) return fail(p, "route needs 'targets' (sip_trunk or trunk_group)");
       for (int j = 0; j < r.targets_size(); ++j) {

@@ -10,6 +10,7 @@
 #include "isup/builder.h"
 #include "isup/codes.h"
 #include "mapping/cause_map.h"
+#include "mapping/np_interworking.h"
 #include "mapping/reason_header.h"
 #include "sip/sdp.h"
 #include "sip/uri.h"
@@ -118,10 +119,12 @@ void CallEngine::route_isup_call(Call& c, const isup::IncomingSetup& setup) {
   if (setup.iam != nullptr)
     if (const isup::Param* p = setup.iam->find(isup::par::kRedirectionInformation))
       if (auto ri = isup::RedirectionInformation::decode(p->value)) c.iam_redirection = *ri;
-  c.route = c.routing->router.lookup(group, digits);
+  // Issue 20: a ported number routes on its network routing number (Q.763 3.90).
+  const std::string rn = setup.iam != nullptr ? mapping::routing_number_of(*setup.iam) : std::string();
+  c.route = c.routing->router.lookup(group, digits, rn);
   if (c.route == nullptr) {
     counters_.get("call.no_route").inc();
-    log_.notice(Subsystem::kCall, "no_route", {{"call", c.id}, {"trunk_group", group}, {"called", digits}});
+    log_.notice(Subsystem::kCall, "no_route", {{"call", c.id}, {"trunk_group", group}, {"called", digits}, {"rn", rn}});
     return fire(c, CallEvent::kRefused, EventData{3, 0, {}, nullptr, nullptr, nullptr});
   }
   // One INVITE per target (each with its own number manipulation), built now

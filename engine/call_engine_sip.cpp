@@ -9,6 +9,7 @@
 #include "isup/builder.h"
 #include "isup/codes.h"
 #include "mapping/cause_map.h"
+#include "mapping/np_interworking.h"
 #include "mapping/reason_header.h"
 #include "sip/sdp.h"
 
@@ -110,10 +111,13 @@ void CallEngine::on_invite(sip::SessionId s, const sip::Message& invite, const s
   const std::string digits(digits_of(req->called));
   c.called = digits;
   c.rec.presentation = req->calling ? presentation_of(req->calling->apri) : "";
-  c.route = c.routing->router.lookup(c.a.trunk->name, digits);
+  // Issue 20: a ported number routes on its routing number (the rn the IAM will carry, Q.763 3.90).
+  const std::string rn = mapping::routing_number_of(req->optional);
+  c.route = c.routing->router.lookup(c.a.trunk->name, digits, rn);
   if (c.route == nullptr) {
     counters_.get("call.no_route").inc();
-    log_.notice(Subsystem::kCall, "no_route", {{"call", c.id}, {"trunk", c.a.trunk->name}, {"called", digits}});
+    log_.notice(Subsystem::kCall, "no_route",
+                {{"call", c.id}, {"trunk", c.a.trunk->name}, {"called", digits}, {"rn", rn}});
     auto fr = mapping::response_for_release(3, prof);
     refuse.status = fr.status;
     refuse.cause = 3;

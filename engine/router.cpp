@@ -15,6 +15,7 @@ Router::Router(const google::protobuf::RepeatedPtrField<config::Route>& routes) 
     RouteEntry e;
     e.prefix = r.prefix();
     e.from = r.from();
+    e.rn_prefix = r.rn_prefix();
     for (const auto& t : r.targets()) {
       RouteTarget rt;
       if (!t.pri_span().empty()) {
@@ -34,14 +35,23 @@ Router::Router(const google::protobuf::RepeatedPtrField<config::Route>& routes) 
   }
 }
 
-const RouteEntry* Router::lookup(std::string_view source, std::string_view digits) const {
+namespace {
+// The order of preference: the longer routing-number prefix, then the longer called prefix, then the
+// route naming the source.
+bool better(const RouteEntry& a, const RouteEntry& b) {
+  if (a.rn_prefix.size() != b.rn_prefix.size()) return a.rn_prefix.size() > b.rn_prefix.size();
+  if (a.prefix.size() != b.prefix.size()) return a.prefix.size() > b.prefix.size();
+  return !a.from.empty() && b.from.empty();
+}
+}  // namespace
+
+const RouteEntry* Router::lookup(std::string_view source, std::string_view digits, std::string_view rn) const {
   const RouteEntry* best = nullptr;
   for (const auto& r : routes_) {
     if (!r.from.empty() && r.from != source) continue;
     if (!digits.starts_with(r.prefix)) continue;
-    if (best == nullptr || r.prefix.size() > best->prefix.size() ||
-        (r.prefix.size() == best->prefix.size() && !r.from.empty() && best->from.empty()))
-      best = &r;
+    if (!r.rn_prefix.empty() && (rn.empty() || !rn.starts_with(r.rn_prefix))) continue;
+    if (best == nullptr || better(r, *best)) best = &r;
   }
   return best;
 }

@@ -1,5 +1,7 @@
 // Call routing (issue 7 "Routing"): the longest called-number prefix among the
-// routes that accept the call's source wins; a route lists targets (a SIP trunk
+// routes that accept the call's source wins; a route with a routing-number prefix
+// (issue 20, number portability) matches only a call whose routing number (Q.763 3.90,
+// national significant digits) starts with it, and beats every route without one; a route lists targets (a SIP trunk
 // or an ISUP trunk group) tried in order, the next one only when the previous
 // is congested (Q.850 cause 34 no circuit, 42 switching equipment congestion).
 // Each target rewrites the called number: strip leading digits, put a prefix
@@ -33,6 +35,7 @@ struct RouteEntry {
   std::string prefix;
   std::string from;  // empty = any source
   std::vector<RouteTarget> targets;
+  std::string rn_prefix;  // empty = any call (routing number or not); else the routing number's prefix
 };
 
 // Q.850 causes after which the next target of a route is tried.
@@ -46,8 +49,9 @@ class Router {
 
   // Longest matching prefix among the routes for `source` (a SIP trunk or
   // trunk group name); a route naming the source beats a generic one of the
-  // same length. nullptr = no route (Q.850 cause 3).
-  const RouteEntry* lookup(std::string_view source, std::string_view digits) const;
+  // same length. `rn`: the call's routing number (national significant digits, "" = none): the
+  // longest matching rn_prefix wins first. nullptr = no route (Q.850 cause 3).
+  const RouteEntry* lookup(std::string_view source, std::string_view digits, std::string_view rn = {}) const;
   std::size_t size() const { return routes_.size(); }
 
  private:

@@ -56,4 +56,19 @@ IsupNp np_from_iam(const isup::Message& iam, const SipProfile& profile) {
   return out;
 }
 
+std::string routing_number_of(const std::vector<isup::OwnedParam>& optional) {
+  for (const auto& p : optional)
+    if (p.code == kNetworkRoutingNumber) {
+      auto rn = decode_network_routing_number(p.value);
+      return rn ? *rn : std::string();
+    }
+  return {};
+}
+
+std::string routing_number_of(const isup::Message& iam) {
+  if (const isup::Param* p = iam.find(kNetworkRoutingNumber))
+    if (auto rn = decode_network_routing_number(p->value)) return *rn;
+  return {};
+}
+
 }  // namespace isupgw::mapping

@@ -35,4 +35,9 @@ std::vector<isup::OwnedParam> np_params_for_iam(const TelNp& np, const SipProfil
 // ISUP -> SIP: what the IAM carries (status kNoIndication and no rn: nothing).
 IsupNp np_from_iam(const isup::Message& iam, const SipProfile& profile);
 
+// For routing (routes' rn_prefix): the network routing number (Q.763 3.90) among an outgoing IAM's
+// optional parameters or in a received IAM, national significant digits; "" = none or undecodable.
+std::string routing_number_of(const std::vector<isup::OwnedParam>& optional);
+std::string routing_number_of(const isup::Message& iam);
+
 }  // namespace isupgw::mapping

@@ -94,7 +94,7 @@ TEST(Router, LongestPrefixWinsAndSourceSpecificBeatsGeneric) {
   auto r = config::load_config_text(kTrunks, "t.yaml");
   ASSERT_TRUE(r.ok());
   Router router(r->config.routes());
-  router.add(RouteEntry{"3312", "", {RouteTarget{RouteTarget::Kind::kTrunkGroup, "tg2", 0, "", std::nullopt}}});
+  router.add(RouteEntry{"3312", "", {RouteTarget{RouteTarget::Kind::kTrunkGroup, "tg2", 0, "", std::nullopt}}, ""});
   const RouteEntry* e = router.lookup("carrier-a", "33123456");
   ASSERT_NE(e, nullptr);
   EXPECT_EQ(e->prefix, "3312");
@@ -127,6 +127,51 @@ routes:
   e = router.lookup("pbx1", "123");
   ASSERT_NE(e, nullptr);
   EXPECT_EQ(e->targets[0].kind, RouteTarget::Kind::kSipTrunk);
+}
+
+// Issue 20, number portability: a route on the routing number (Q.763 3.90 network routing number, national
+// significant digits; RFC 4694 4 rn) beats every route on the called number alone; without a routing
+// number (or with another one) the called-number routes apply as before.
+TEST(Router, RoutingNumberPrefixBeatsCalledPrefix) {
+  auto r = config::load_config_text(R"(sip:
+  trunks: [{name: a, address: 192.0.2.1}, {name: b, address: 192.0.2.2}, {name: c, address: 192.0.2.3}]
+routes:
+  - {prefix: "30", targets: [{sip_trunk: a}]}
+  - {prefix: "", rn_prefix: "999", targets: [{sip_trunk: b}]}
+  - {prefix: "30", rn_prefix: "9991", targets: [{sip_trunk: c}]}
+  - {prefix: "30", rn_prefix: "999", from: a, targets: [{sip_trunk: c}]}
+)",
+                                    "t.yaml");
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  Router router(r->config.routes());
+  auto target = [&](std::string_view from, std::string_view called, std::string_view rn) -> std::string {
+    const RouteEntry* e = router.lookup(from, called, rn);
+    return e ? e->targets[0].name : "none";
+  };
+  EXPECT_EQ(target("x", "30123", ""), "a");        // not ported: the called number
+  EXPECT_EQ(target("x", "30123", "555"), "a");     // another routing number: no rn route matches
+  EXPECT_EQ(target("x", "30123", "9990"), "b");    // the rn route wins over the longer called prefix
+  EXPECT_EQ(target("x", "40123", "9990"), "b");    // ... and routes a called number without a route
+  EXPECT_EQ(target("x", "30123", "99912"), "c");   // the longest rn_prefix first
+  EXPECT_EQ(target("x", "40123", "99912"), "b");   // its called prefix must match too
+  EXPECT_EQ(target("a", "30123", "9990"), "c");    // same rn and called prefix: the source-specific one
+  EXPECT_EQ(target("x", "40123", ""), "none");
+  EXPECT_EQ(r->config.routes(1).rn_prefix(), "999");
+}
+
+TEST(RoutingConfig, RnPrefixErrorsNameTheLine) {
+  EXPECT_EQ(error_of("sip:\n  trunks: [{name: a, address: 192.0.2.1}]\nroutes:\n  - prefix: \"1\"\n"
+                     "    rn_prefix: \"+49\"\n    targets: [{sip_trunk: a}]\n"),
+            "t.yaml:5: route rn_prefix '+49' must be digits only (a national routing number)");
+  EXPECT_EQ(error_of("sip:\n  trunks: [{name: a, address: 192.0.2.1}]\nroutes:\n"
+                     "  - {prefix: \"1\", rn_prefix: \"99\", targets: [{sip_trunk: a}]}\n"
+                     "  - {prefix: \"1\", rn_prefix: \"99\", targets: [{sip_trunk: a}]}\n"),
+            "t.yaml:5: duplicate route for prefix '1' rn_prefix '99'");
+  // The same called prefix with and without a routing number: two routes, accepted.
+  EXPECT_EQ(error_of("sip:\n  trunks: [{name: a, address: 192.0.2.1}]\nroutes:\n"
+                     "  - {prefix: \"1\", rn_prefix: \"99\", targets: [{sip_trunk: a}]}\n"
+                     "  - {prefix: \"1\", targets: [{sip_trunk: a}]}\n"),
+            "accepted");
 }
 
 TEST(Router, NumberManipulationStripsThenPrefixes) {

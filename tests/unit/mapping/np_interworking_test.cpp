@@ -102,6 +102,25 @@ TEST(NpToSip, PortedIamGivesRnAndNpdi) {
   EXPECT_EQ(find(*r, 0x84)->value, encode_network_routing_number("30199"));
 }
 
+// The routes' rn_prefix key: the routing number of the IAM we will send (from the Request-URI's rn) and
+// of an IAM received, as national significant digits (Q.763 3.90).
+TEST(NpRouting, RoutingNumberOfOutgoingAndIncomingIam) {
+  auto m = invite("sip:+4930222;npdi;rn=+49-301-99@gw;user=phone");
+  auto r = setup_from_invite(m->m, trunk());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(routing_number_of(r->optional), "30199");
+  auto plain = invite("sip:+4930222@gw;user=phone");
+  auto r2 = setup_from_invite(plain->m, trunk());
+  ASSERT_TRUE(r2.ok());
+  EXPECT_EQ(routing_number_of(r2->optional), "");
+  isup::MessageBuilder b{isup::msg::kIam, 7};
+  b.optional(0x84, encode_network_routing_number("30199"));
+  EXPECT_EQ(routing_number_of(b.message()), "30199");
+  isup::MessageBuilder none{isup::msg::kIam, 7};
+  none.optional(0x84, std::vector<std::uint8_t>{0x91});  // no digits: undecodable, no routing number
+  EXPECT_EQ(routing_number_of(none.message()), "");
+}
+
 TEST(NpToSip, AnsiTrunkCarriesNone) {
   SipProfile p = trunk();
   p.variant = isup::Variant::kAnsi;
