@@ -52,13 +52,20 @@ class PriStack::SpanUnit final : public iua::LinkUser {
     h.send = [this](std::vector<std::uint8_t> b) {
       if (!link_->send_data(iid_, iua::Dlci{}, b)) counters_.get("pri.tx_link_down").inc();
     };
-    h.incoming = [this](q931::Span::CallId, const q931::Message& setup, std::uint8_t channel) {
-      // Not yet interworked (README "PRI"): refused, the channel back to idle.
+    h.incoming = [this](q931::Span::CallId id, const q931::Message& setup, std::uint8_t channel) {
+      if (user_ != nullptr) return user_->on_pri_setup(*span_, id, setup, channel);
+      // No call engine (no routes): refused, the channel back to idle.
       log_.notice(Subsystem::kCall, "pri_call_not_interworked",
                   {{"span", name_},
                    {"channel", static_cast<int>(channel)},
                    {"called", setup.called ? setup.called->digits : std::string()}});
       return std::optional<std::uint8_t>(47);
+    };
+    h.indication = [this](q931::Span::CallId id, const q931::Message& m) {
+      if (user_ != nullptr) user_->on_pri_message(*span_, id, m);
+    };
+    h.released = [this](q931::Span::CallId id, std::uint8_t cause) {
+      if (user_ != nullptr) user_->on_pri_released(*span_, id, cause);
     };
     span_ = std::make_unique<q931::Span>(sc, timers, log, counters, std::move(h));
   }
@@ -68,6 +75,8 @@ class PriStack::SpanUnit final : public iua::LinkUser {
   }
 
   void start() { link_->start(); }
+  void set_user(q931::SpanUser* user) { user_ = user; }
+  q931::Span* span() { return span_.get(); }
   void stop() { link_->stop(); }
 
   SpanView view() const {
@@ -117,6 +126,7 @@ class PriStack::SpanUnit final : public iua::LinkUser {
   iua::InterfaceId iid_;
   std::unique_ptr<iua::Link> link_;
   std::unique_ptr<q931::Span> span_;
+  q931::SpanUser* user_ = nullptr;
 };
 
 PriStack::PriStack(boost::asio::io_context& io, Logger& log, Counters& counters)
@@ -138,6 +148,16 @@ Result<std::unique_ptr<PriStack>, std::string> PriStack::create(boost::asio::io_
 
 void PriStack::start() {
   for (auto& s : spans_) s->start();
+}
+
+void PriStack::set_user(q931::SpanUser* user) {
+  for (auto& s : spans_) s->set_user(user);
+}
+
+std::vector<q931::Span*> PriStack::spans() {
+  std::vector<q931::Span*> out;
+  for (auto& s : spans_) out.push_back(s->span());
+  return out;
 }
 
 void PriStack::stop() {

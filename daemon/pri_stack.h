@@ -3,9 +3,9 @@
 // once the ASP is active (RFC 4233 3.3.1.3), and the span's Q.931 layer (q931/pri_span.h: calls, B channels,
 // restart 5.5) on the data link.
 //
-// Calls: the call engine does not carry PRI legs yet. An incoming SETUP is refused with cause 47 (resource
-// unavailable, unspecified), counted and logged (pri.setup_in_refused); routes naming a span as a target are
-// refused by the engine (unsupported_route, cause 3).
+// Calls: each span's call events go to the SpanUser (the call engine, engine/call_engine_pri.cpp), which
+// carries them to and from SIP (or ISUP). Without a user (no routes) an incoming SETUP is refused with cause
+// 47 (resource unavailable, unspecified), counted and logged (pri.setup_in_refused).
 #pragma once
 
 #include <memory>
@@ -19,6 +19,7 @@
 #include "base/log.h"
 #include "base/result.h"
 #include "config/settings.h"
+#include "q931/span_user.h"
 
 namespace isupgw::daemon {
 
@@ -45,6 +46,10 @@ class PriStack {
   void start();  // connects every association
   void stop();   // ASPDN, close
   std::vector<SpanView> view() const;
+  // The call engine; before start().
+  void set_user(q931::SpanUser* user);
+  std::vector<q931::Span*> spans();
+  TimerService& timers() { return timers_; }
 
  private:
   class SpanUnit;

@@ -4,6 +4,7 @@
 
 #include "config/sip_peer.h"
 #include "daemon/http_api.h"
+#include "q931/pri_span.h"
 
 #include <csignal>
 #include <span>
@@ -130,7 +131,14 @@ int Runtime::run() {
   if (media_) engine_->attach_media(media_.get());
   if (!start_sip()) return 1;
   if (!start_vty()) return 1;
-  engine_->attach(ua_.get(), ss7_ ? &ss7_->isup() : nullptr, ss7_ ? &ss7_->timers() : nullptr);
+  engine_->attach(ua_.get(), ss7_ ? &ss7_->isup() : nullptr,
+                  ss7_   ? static_cast<TimerService*>(&ss7_->timers())
+                  : pri_ ? static_cast<TimerService*>(&pri_->timers())
+                         : nullptr);
+  if (pri_ && config_.config.routes_size() > 0) {  // PRI calls (issue 21): the engine carries them
+    for (q931::Span* span : pri_->spans()) engine_->add_pri_span(span);
+    pri_->set_user(engine_.get());
+  }
   // Without routes an ss7-only daemon keeps refusing incoming calls (cause 41).
   if (ss7_ && config_.config.routes_size() > 0) ss7_->set_call_user(engine_.get());
   if (auto api = start_management(io_, config_.settings.management, model_, log_, counters_); !api) {

@@ -12,6 +12,7 @@
 #include "isup/builder.h"
 #include "isup/codes.h"
 #include "mapping/cause_map.h"
+#include "mapping/dss1_map.h"
 #include "mapping/isup_transparency.h"
 #include "mapping/reason_header.h"
 #include "sip/sdp.h"
@@ -170,6 +171,8 @@ void CallEngine::perform(Call& c, const CallTransition& t, const EventData& d) {
           if (c.a.sid != 0) c.rec.sip_status = static_cast<std::uint16_t>(fr.status);
           sip_->reject(c.a.sid, fr.status, std::move(headers), std::move(body));
         }
+      } else if (c.a.span != nullptr) {
+        pri_release(c.a, d.cause);
       } else if (isup_) {
         release_isup(c, c.a.cid, d.cause, d.msg, c.b, d.isup_basis);
       }
@@ -179,10 +182,14 @@ void CallEngine::perform(Call& c, const CallTransition& t, const EventData& d) {
     case CallAction::kForwardProgress:
       observe_pdd(c);
       if (c.progressed == Clock::time_point{}) c.progressed = clock_->now();
-      if (c.a.sip) {  // B is ISUP: ACM/CPG -> 18x
-        if (!sip_ || d.ind == nullptr) return;
+      if (c.a.sip) {  // B is ISUP: ACM/CPG -> 18x; B is PRI: ALERTING/PROGRESS -> 18x (Q.699 + Q.1912.5)
+        if (!sip_ || (d.ind == nullptr && d.q931 == nullptr)) return;
         const auto& prof = c.a.trunk->profile;
-        auto pf = mapping::provisional_from_backward(*d.ind, false, prof);
+        mapping::ProvisionalFields pf;
+        if (d.ind != nullptr)
+          pf = mapping::provisional_from_backward(*d.ind, false, prof);
+        else if (auto f = mapping::provisional_from_dss1(*d.q931, prof))
+          pf = std::move(*f);
         if (pf.kind != mapping::ProvisionalFields::kProvisional) return;
         when_media_ready(c, [this, pf = std::move(pf)](Call& call) mutable {
           const auto& profile = call.a.trunk->profile;
@@ -192,6 +199,13 @@ void CallEngine::perform(Call& c, const CallTransition& t, const EventData& d) {
           auto headers = with(std::move(pf.headers), mapping::body_headers(body));
           sip_->provisional(call.a.sid, pf.status, std::move(headers), std::move(body), true);
         });
+      } else if (c.a.span != nullptr) {  // A is PRI: 18x / ACM / CPG -> ALERTING or PROGRESS (Q.699)
+        std::optional<q931::Message> m;
+        if (d.msg != nullptr && c.b.trunk != nullptr)
+          m = mapping::dss1_backward_from_sip(*d.msg, c.b.trunk->profile);
+        else if (d.ind != nullptr)
+          m = mapping::dss1_backward_from_isup(*d.ind, nullptr);
+        if (m) pri_request(c.a, std::move(*m));
       } else {  // B is SIP: 18x -> ACM/CPG
         if (!isup_ || d.msg == nullptr) return;
         auto ba = mapping::backward_from_provisional(*d.msg, c.answered, c.b.trunk->profile);
@@ -227,6 +241,11 @@ void CallEngine::perform(Call& c, const CallTransition& t, const EventData& d) {
           auto headers = with(std::move(pf.headers), mapping::body_headers(body));
           sip_->answer(call.a.sid, std::move(headers), std::move(body));
         });
+      } else if (c.a.span != nullptr) {  // A is PRI: CONNECT (5.2.8)
+        if (d.msg != nullptr) c.rec.codec = codec_of(sdp_of(*d.msg));
+        q931::Message connect;
+        connect.type = q931::msg::kConnect;
+        pri_request(c.a, std::move(connect));
       } else if (isup_) {
         if (d.msg != nullptr) c.rec.codec = codec_of(sdp_of(*d.msg));  // the callee's answer
         if (c.media != 0 && media_ && d.msg != nullptr) media_->update(c.media, sdp_of(*d.msg), MediaMode::kSendRecv);
@@ -247,6 +266,8 @@ void CallEngine::perform(Call& c, const CallTransition& t, const EventData& d) {
           sip_->cancel(c.b.sid, mapping::reason_for_release(static_cast<std::uint8_t>(d.cause)));
           if (!c.rec.sip_status) c.rec.sip_status = 487;  // what the cancelled INVITE gets (RFC 3261 9.2)
         }
+      } else if (c.b.span != nullptr) {
+        pri_release(c.b, d.cause);
       } else if (c.b.cid != 0 && isup_) {
         release_isup(c, c.b.cid, d.cause, d.msg, c.a);
       }
@@ -267,6 +288,8 @@ void CallEngine::perform(Call& c, const CallTransition& t, const EventData& d) {
       c.cause = d.cause;
       if (c.a.sip) {
         if (sip_) send_bye(c.a, d.cause, sip_location(c), d.isup);
+      } else if (c.a.span != nullptr) {
+        pri_release(c.a, d.cause);
       } else if (isup_) {
         release_isup(c, c.a.cid, d.cause, d.msg, c.b);
       }
@@ -317,6 +340,7 @@ void CallEngine::start_b(Call& c) {
     c.gate_b = gate;
   }
   const bool first_attempt = c.target == 0;
+  if (t.kind == RouteTarget::Kind::kPriSpan) return pri_start_b(c, t);
   if (t.kind == RouteTarget::Kind::kTrunkGroup) {
     auto g = cfg_.groups.find(t.name);
     if (!c.setup || !isup_ || g == cfg_.groups.end()) {
@@ -412,6 +436,9 @@ void CallEngine::finish(Call& c) {
   }
   if (c.digit_timer != 0 && timers_) timers_->cancel(c.digit_timer);
   c.digit_timer = 0;
+  // A PRI leg still held (none should be: every release path clears it) is cleared with the call's cause.
+  pri_release(c.a, c.cause);
+  pri_release(c.b, c.cause);
   if (c.answered)
     completed_.inc();
   else {

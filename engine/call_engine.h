@@ -45,6 +45,8 @@
 #include "engine/trunk_health.h"
 #include "isup/isup_cc.h"
 #include "mapping/interworking.h"
+#include "q931/message.h"
+#include "q931/span_user.h"
 #include "sip/offer_answer.h"
 #include "sip/rfc3263.h"
 #include "sip/session_api.h"
@@ -96,7 +98,7 @@ struct Routing {
   const SipTrunkInfo* trunk_for_source(const std::string& host) const;
 };
 
-class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
+class CallEngine final : public sip::SessionUser, public isup::CallControlUser, public q931::SpanUser {
  public:
   CallEngine(EngineConfig cfg, Logger& log, Counters& counters);
   ~CallEngine() override;
@@ -114,6 +116,10 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   // MG connections for the circuits of calls (issue 8); without it the SDP
   // names a placeholder RTP endpoint.
   void attach_media(CallMedia* media);
+
+  // A PRI span calls are routed to (route target pri_span, its name) and come from (route `from:`), issue 21
+  // (call_engine_pri.cpp). Its hooks reach the engine as q931::SpanUser.
+  void add_pri_span(q931::Span* span);
 
   // ISUP trunk group name -> id, once the SS7 stack has built them.
   void set_groups(std::map<std::string, isup::GroupId, std::less<>> groups) { cfg_.groups = std::move(groups); }
@@ -235,6 +241,12 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   void on_release_complete(isup::GroupId group, std::uint16_t cic) override;  // call_engine_cdr.cpp
   void on_repeat_attempt(isup::CallId call, isup::GroupId group, std::uint16_t cic) override;  // call_engine_repeat.cpp
 
+  // --- q931::SpanUser (PRI legs, call_engine_pri.cpp) ---
+  std::optional<std::uint8_t> on_pri_setup(q931::Span& span, std::uint32_t call, const q931::Message& setup,
+                                           std::uint8_t channel) override;
+  void on_pri_message(q931::Span& span, std::uint32_t call, const q931::Message& m) override;
+  void on_pri_released(q931::Span& span, std::uint32_t call, std::uint8_t cause) override;
+
  private:
   struct Leg {
     bool sip = false;
@@ -242,6 +254,9 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
     isup::CallId cid = 0;
     const SipTrunkInfo* trunk = nullptr;
     isup::GroupId group = 0;
+    // A PRI leg (issue 21): its span, and the Q.931 call on it (0: released by either side).
+    q931::Span* span = nullptr;
+    std::uint32_t pri = 0;
   };
   struct Call {
     Call(const CallMeter& meter, std::uint64_t call_id)
@@ -291,6 +306,8 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
     // Overlap collection (ISUP A leg): the IAM as received and the called number so far.
     std::vector<std::uint8_t> iam;
     std::optional<isup::IncomingSetup> collecting;
+    // Overlap receiving on a PRI A leg (Q.931 5.2.4): the SETUP with the called number so far.
+    std::optional<q931::Message> pri_collecting;
     TimerService::Id digit_timer = 0;
     // Call detail record (issue 17): each item stored when it becomes known (call_engine_cdr.cpp);
     // the times stay on clock_ until finish() turns them into wall-clock time.
@@ -323,6 +340,8 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
     int retry_after = 0;  // refuse_a towards SIP: Retry-After seconds (0: none)
     // The REL towards ISUP is built on this one (a 3xx returned to ISUP: cause 23 and the redirection).
     const isup::Message* isup_basis = nullptr;
+    // The Q.931 message of the event (ALERTING/PROGRESS/CONNECT from a PRI leg B).
+    const q931::Message* q931 = nullptr;
   };
 
   static std::uint8_t isup_location(const Call& c);
@@ -356,6 +375,18 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   // the SIP caller is unanswered): SIP-I/SIP-T only (call_engine_info.cpp).
   void isup_to_sip(isup::CallId id, const isup::Message& m);
   void finish(Call& c);
+  // --- PRI legs (call_engine_pri.cpp) ---
+  void route_pri_call(Call& c, const q931::Message& setup);
+  void pri_digits_done(Call& c);
+  void pri_start_b(Call& c, const RouteTarget& t);
+  // Sends `m` (ALERTING, PROGRESS, CONNECT, ... by its type) on a PRI leg still held; false when it is not.
+  bool pri_request(const Leg& leg, q931::Message m);
+  // Clears a PRI leg we release (DISCONNECT, or RELEASE COMPLETE before any answer) and forgets it.
+  void pri_release(Leg& leg, int cause);
+  // The peer cleared a PRI leg (DISCONNECT received, or the call gone): the call goes on through the table.
+  void pri_cleared(Call& c, q931::Span& span, std::uint32_t id, int cause);
+  Call* by_pri(const q931::Span* span, std::uint32_t id);
+  void pri_digit_timer(Call& c);  // (re)starts the overlap digit timeout of a PRI A leg
   // Trace bindings (call_engine_trace.cpp), each right after the engine learnt the key.
   void trace_sip(const Call& c, std::string_view call_id);  // a SIP leg's Call-ID
   void trace_invite_sent(const Call& c);                    // the INVITE just sent is c's
@@ -364,6 +395,7 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   void trace_end(const Call& c);
   // --- call detail records (call_engine_cdr.cpp) ---
   cdr::CdrRecord cdr_of(Call& c) const;
+  std::string direction_of(const Call& c) const;  // the record's direction
   void cdr_answered(const Call& c) const;      // the answer sink's copy of the record
   void cdr_emit(Call& c);                      // from finish(): to the sink, or waiting for the RLC
   void cdr_seized(Call& c, isup::CallId cid);  // the circuit, its point codes and the seizure time
@@ -455,6 +487,8 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser {
   std::unordered_map<std::uint64_t, std::unique_ptr<Call>> calls_;
   std::unordered_map<sip::SessionId, Call*> by_sid_;
   std::unordered_map<isup::CallId, Call*> by_cid_;
+  std::map<std::string, q931::Span*, std::less<>> spans_;               // PRI spans by name
+  std::map<std::pair<const q931::Span*, std::uint32_t>, Call*> by_pri_;  // PRI legs
   struct AwaitingRlc {
     cdr::CdrRecord rec;
     Clock::time_point released{};

@@ -2,6 +2,7 @@
 // management model, operator release, and the drain of SIP trunks and ISUP
 // trunk groups (new calls refused, established calls run to their end).
 #include "engine/call_engine.h"
+#include "q931/pri_span.h"
 
 namespace isupgw::engine {
 
@@ -12,6 +13,8 @@ CallEngine::LegSummary CallEngine::summary_of(const Leg& leg) const {
   s.cid = leg.cid;
   if (leg.sip) {
     if (leg.trunk != nullptr) s.trunk = leg.trunk->name;
+  } else if (leg.span != nullptr) {
+    s.trunk = leg.span->config().name;
   } else if (leg.cid != 0 || leg.group != 0) {
     for (const auto& [name, id] : cfg_.groups)
       if (id == leg.group) s.trunk = name;

@@ -91,11 +91,26 @@ void CallEngine::cdr_response(Call& c, const sip::Message& response) {
   if (response.status >= 200) c.rec.sip_status = static_cast<std::uint16_t>(response.status);
 }
 
+// "sip-to-isup" / "isup-to-sip", and with a PRI leg (issue 21) "sip-to-pri", "pri-to-sip", "pri-to-isup".
+std::string CallEngine::direction_of(const Call& c) const {
+  if (c.a.span == nullptr && c.b.span == nullptr &&
+      (c.route == nullptr || c.target >= c.route->targets.size() ||
+       c.route->targets[c.target].kind != RouteTarget::Kind::kPriSpan))
+    return c.a.sip ? "sip-to-isup" : "isup-to-sip";
+  const char* a = c.a.sip ? "sip" : c.a.span != nullptr ? "pri" : "isup";
+  auto kind = c.b.span != nullptr ? RouteTarget::Kind::kPriSpan
+              : c.b.sip           ? RouteTarget::Kind::kSipTrunk
+                                  : RouteTarget::Kind::kTrunkGroup;
+  if (c.route != nullptr && c.target < c.route->targets.size()) kind = c.route->targets[c.target].kind;
+  const char* b = kind == RouteTarget::Kind::kPriSpan ? "pri" : kind == RouteTarget::Kind::kSipTrunk ? "sip" : "isup";
+  return std::string(a) + "-to-" + b;
+}
+
 cdr::CdrRecord CallEngine::cdr_of(Call& c) const {
   const WallFromSteady wall{clock_->now(), std::chrono::system_clock::now()};
   cdr::CdrRecord r = std::move(c.rec);
   r.call_id = std::to_string(c.id);
-  r.direction = c.a.sip ? "sip-to-isup" : "isup-to-sip";
+  r.direction = direction_of(c);
   r.ingress_trunk = summary_of(c.a).trunk;
   r.egress_trunk = summary_of(c.b).trunk;
   if (c.route != nullptr) {
@@ -122,7 +137,7 @@ void CallEngine::cdr_answered(const Call& c) const {
   const WallFromSteady wall{clock_->now(), std::chrono::system_clock::now()};
   cdr::CdrRecord r = c.rec;
   r.call_id = std::to_string(c.id);
-  r.direction = c.a.sip ? "sip-to-isup" : "isup-to-sip";
+  r.direction = direction_of(c);
   r.setup = wall(c.started);
   r.progress = wall(c.progressed);
   r.answer = wall(c.answered_at);
