@@ -4,7 +4,7 @@ Q.921), and a relay between isupgw and mg-sim that keeps every IUA message isupg
   isupgw ASPUP/ASPAC, Establish Request -> the span up; isupgw restarts the interface (Q.931 5.5.1,
   RESTART class 7 on the global call reference) -> the PBX acknowledges -> every B channel idle;
   the PBX restarts B channel 5 (5.5.2) -> RESTART ACKNOWLEDGE naming channel 5;
-  the PBX's SETUP -> RELEASE COMPLETE cause 47 (the call engine does not carry PRI calls yet: README "PRI");
+  the PBX's SETUP -> RELEASE COMPLETE cause 47 (this daemon has no routes, so no call engine takes PRI calls);
   a message for a call reference not in use -> RELEASE COMPLETE cause 81 (5.8.3.2);
   mg-sim's own view: the ASP active, the D channel established; tshark reads every IUA message isupgw sent
   and every Q.931 message the PBX received with nothing malformed.
@@ -12,7 +12,7 @@ Then the same span against libpri (tools/pri-peer as the PBX on a second mg-sim)
   our interface restart reaches libpri (its RESTART channel=all, acknowledged by it); its RESTART of channel 5
   acknowledged by us (its RESTART_ACK channel=5); its call refused (its HANGUP cause=47); afterwards libpri
   has no call record and every B channel idle (STATUS), as in our span (VTY `show pri-spans`: none busy).
-Calls through the span (SIPp <-> PRI) are not in this test: the engine does not interwork them yet."""
+Calls through the span (SIPp <-> PRI) are integration.pri_call_libpri's."""
 import os
 import re
 import shutil
@@ -227,7 +227,7 @@ try:
     pbx.send_i(setup)
     rc = pbx.recv_q931(lambda q: q931_type(q) == 0x5a)
     cause = ies(rc).get(0x08) if rc else None
-    c.check("the SETUP is refused with RELEASE COMPLETE, cause 47, location public network (not interworked yet)",
+    c.check("the SETUP is refused with RELEASE COMPLETE, cause 47, location public network (no routes)",
             rc is not None and rc[1:4] == bytes.fromhex("028005") and cause == bytes.fromhex("82af"),
             rc.hex() if rc else None)
 
@@ -283,7 +283,7 @@ try:
                 pp.wait("RESTART_ACK", "channel=5") is not None, pp.lines[-3:])
         pp.send("call 3012345 channel=3")
         hang = pp.wait("HANGUP")
-        c.check("libpri's call refused with cause 47 (not interworked yet)", PriPeer.field(hang, "cause") == "47", hang)
+        c.check("libpri's call refused with cause 47 (no routes)", PriPeer.field(hang, "cause") == "47", hang)
         st = pp.idle(timeout=5)
         c.check("libpri's view afterwards: no call record, every B channel idle", st is not None and
                 st.get("channels") == 30 and st.get("idle") == 30, pp.lines[-3:])

@@ -1,0 +1,357 @@
+// The call engine's PRI leg (issue 21, engine/call_engine_pri.cpp) in virtual time: a fake SIP stack on one
+// side; on the other our q931::Span (network side) back to back with a second Span (user side) acting as the
+// PBX, both real Q.931 call control (q931/pri_span.h). Each test reads as the call flow (Q.931 5.1-5.3, Q.699
+// via mapping/dss1_map.h) and ends with every B channel idle in both spans and no call left in the engine.
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/timer_service.h"
+#include "engine/call_engine.h"
+#include "q931/call_fsm.h"
+#include "q931/codec.h"
+#include "q931/pri_span.h"
+#include "sip/message.h"
+
+namespace isupgw::engine {
+namespace {
+
+struct FakeSip final : sip::SessionApi {
+  struct Op {
+    std::string what;
+    sip::SessionId s = 0;
+    int status = 0;
+    sip::OutgoingInvite invite;
+    sip::HeaderList headers;
+  };
+  sip::SessionId invite(sip::OutgoingInvite req) override {
+    ops.push_back(Op{"invite", next, 0, std::move(req), {}});
+    return next++;
+  }
+  void cancel(sip::SessionId s, sip::HeaderList h) override { ops.push_back(Op{"cancel", s, 0, {}, std::move(h)}); }
+  void provisional(sip::SessionId s, int status, sip::HeaderList, sip::Body, bool) override {
+    ops.push_back(Op{"provisional", s, status, {}, {}});
+  }
+  void answer(sip::SessionId s, sip::HeaderList, sip::Body) override { ops.push_back(Op{"answer", s, 200, {}, {}}); }
+  void reject(sip::SessionId s, int status, sip::HeaderList h, sip::Body) override {
+    ops.push_back(Op{"reject", s, status, {}, std::move(h)});
+  }
+  void bye(sip::SessionId s, sip::HeaderList h, sip::Body) override { ops.push_back(Op{"bye", s, 0, {}, std::move(h)}); }
+  void info(sip::SessionId s, sip::HeaderList, sip::Body) override { ops.push_back(Op{"info", s, 0, {}, {}}); }
+  Op pop() {
+    if (ops.empty()) return Op{"<none>", 0, 0, {}, {}};
+    Op op = std::move(ops.front());
+    ops.pop_front();
+    return op;
+  }
+  std::deque<Op> ops;
+  sip::SessionId next = 1000;
+};
+
+std::string invite_text(const std::string& ruri_user) {
+  const std::string sdp =
+      "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 6000 RTP/AVP 8 0\r\n";
+  return "INVITE sip:" + ruri_user +
+         "@127.0.0.1;user=phone SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK1\r\n"
+         "From: <sip:+4930999@127.0.0.1;user=phone>;tag=a1\r\nTo: <sip:" +
+         ruri_user +
+         "@127.0.0.1;user=phone>\r\nCall-ID: c1@test\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\n"
+         "Contact: <sip:caller@127.0.0.1:5061>\r\nContent-Type: application/sdp\r\nContent-Length: " +
+         std::to_string(sdp.size()) + "\r\n\r\n" + sdp;
+}
+
+std::string response_text(int status, const std::string& reason) {
+  return "SIP/2.0 " + std::to_string(status) + " " + reason +
+         "\r\nVia: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKx\r\nFrom: <sip:a@127.0.0.1>;tag=f\r\n"
+         "To: <sip:b@127.0.0.1>;tag=t\r\nCall-ID: x@gw\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n";
+}
+
+std::string request_text(const std::string& method) {
+  return method +
+         " sip:gw@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK2\r\n"
+         "From: <sip:a@127.0.0.1>;tag=a1\r\nTo: <sip:b@127.0.0.1>;tag=b1\r\nCall-ID: c1@test\r\nCSeq: 2 " +
+         method + "\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n";
+}
+
+q931::Message with_cause(std::uint8_t type, std::uint8_t cause) {
+  q931::Message m;
+  m.type = type;
+  q931::Cause c;
+  c.location = 0;  // user
+  c.value = cause;
+  m.causes.push_back(c);
+  return m;
+}
+
+class CallEnginePriTest : public ::testing::Test {
+ protected:
+  CallEnginePriTest() : log_([](std::string_view) {}) {
+    EngineConfig ec;
+    SipTrunkInfo t;
+    t.name = "peer";
+    t.peer.host = "127.0.0.1";
+    t.peer.port = 5080;
+    t.acl.add("127.0.0.1");
+    t.profile.host = "127.0.0.1";
+    ec.trunks.push_back(std::move(t));
+    RouteEntry to_pri;
+    to_pri.from = "peer";
+    to_pri.targets.push_back(RouteTarget{RouteTarget::Kind::kPriSpan, "pbx", 0, "", std::nullopt});
+    ec.router.add(std::move(to_pri));
+    RouteEntry to_sip;
+    to_sip.from = "pbx";
+    to_sip.targets.push_back(RouteTarget{RouteTarget::Kind::kSipTrunk, "peer", 0, "", std::nullopt});
+    ec.router.add(std::move(to_sip));
+    engine = std::make_unique<CallEngine>(std::move(ec), log_, counters);
+
+    q931::SpanConfig ours;
+    ours.name = "pbx";
+    ours.channels = {1, 2, 3};
+    ours.restart_on_link_up = false;
+    q931::Span::Hooks h;
+    h.send = [this](std::vector<std::uint8_t> b) { q.push_back({pbx.get(), std::move(b)}); };
+    h.incoming = [this](q931::Span::CallId id, const q931::Message& setup, std::uint8_t ch) {
+      return engine->on_pri_setup(*gw, id, setup, ch);
+    };
+    h.indication = [this](q931::Span::CallId id, const q931::Message& m) { engine->on_pri_message(*gw, id, m); };
+    h.released = [this](q931::Span::CallId id, std::uint8_t cause) { engine->on_pri_released(*gw, id, cause); };
+    gw = std::make_unique<q931::Span>(ours, timers, log_, counters, std::move(h));
+
+    q931::SpanConfig theirs = ours;
+    theirs.name = "far";
+    theirs.side = q931::Side::kUser;
+    theirs.timers = q931::Timers::user();
+    q931::Span::Hooks p;
+    p.send = [this](std::vector<std::uint8_t> b) { q.push_back({gw.get(), std::move(b)}); };
+    p.incoming = [this](q931::Span::CallId id, const q931::Message& setup, std::uint8_t) {
+      pbx_call = id;
+      pbx_called = setup.called ? setup.called->digits : "";
+      pbx_events.push_back("setup");
+      return std::optional<std::uint8_t>();
+    };
+    p.indication = [this](q931::Span::CallId id, const q931::Message& m) {
+      std::string e(q931::message_name(m.type));
+      if (!m.causes.empty()) e += ":" + std::to_string(m.causes.front().value);
+      pbx_events.push_back(e);
+      // The user side answers a DISCONNECT with RELEASE (Q.931 5.3.4).
+      if (m.type == q931::msg::kDisconnect) pbx->request(id, q931::CcEvent::kReleaseReq);
+    };
+    p.released = [this](q931::Span::CallId, std::uint8_t) { pbx_events.push_back("released"); };
+    pbx = std::make_unique<q931::Span>(theirs, timers, log_, counters, std::move(p));
+
+    engine->attach(&sip, nullptr, &timers);
+    engine->add_pri_span(gw.get());
+    gw->link_up();
+    pbx->link_up();
+  }
+
+  void pump() {
+    while (!q.empty()) {
+      auto [to, bytes] = std::move(q.front());
+      q.pop_front();
+      to->receive(bytes);
+    }
+  }
+  void advance(Clock::duration d) {
+    const auto end = clock.now() + d;
+    pump();
+    while (true) {
+      auto next = timers.next_deadline();
+      if (!next || *next > end) break;
+      timers.advance(*next - clock.now());
+      pump();
+    }
+    if (end > clock.now()) clock.advance(end - clock.now());
+  }
+  template <class F>
+  void with_message(const std::string& text, F f) {
+    keep.push_back(text);
+    sip::Message m;
+    ASSERT_TRUE(sip::parse_message(keep.back(), m).ok()) << text;
+    f(m);
+    advance(std::chrono::milliseconds(1));
+  }
+  static sip::Peer caller() {
+    sip::Peer p;
+    p.host = "127.0.0.1";
+    p.port = 5061;
+    return p;
+  }
+  std::string pbx_pop() {
+    if (pbx_events.empty()) return "<none>";
+    auto e = pbx_events.front();
+    pbx_events.pop_front();
+    return e;
+  }
+  // The PBX calls `digits` (Sending complete unless overlap).
+  q931::Span::CallId pbx_calls(const std::string& digits, bool complete = true) {
+    q931::Message setup;
+    setup.type = q931::msg::kSetup;
+    setup.bearer_capability = q931::BearerCapability{};
+    setup.bearer_capability->layer1 = 3;  // G.711 A-law
+    q931::PartyNumber called;
+    called.type = 2;  // national
+    called.digits = digits;
+    setup.called = called;
+    setup.sending_complete = complete;
+    auto id = pbx->setup(std::move(setup));
+    EXPECT_TRUE(id.ok());
+    advance(std::chrono::milliseconds(1));
+    return id.ok() ? *id : 0;
+  }
+  void expect_all_idle() {
+    advance(std::chrono::seconds(1));
+    EXPECT_TRUE(gw->busy_channels().empty());
+    EXPECT_TRUE(pbx->busy_channels().empty());
+    EXPECT_EQ(gw->calls(), 0u);
+    EXPECT_EQ(pbx->calls(), 0u);
+    EXPECT_EQ(engine->active_calls(), 0u);
+  }
+
+  Logger log_;
+  Counters counters;
+  ManualClock clock;
+  ManualTimerService timers{clock};
+  FakeSip sip;
+  std::unique_ptr<CallEngine> engine;
+  std::unique_ptr<q931::Span> gw, pbx;
+  std::deque<std::pair<q931::Span*, std::vector<std::uint8_t>>> q;
+  std::deque<std::string> keep;
+  std::deque<std::string> pbx_events;
+  q931::Span::CallId pbx_call = 0;
+  std::string pbx_called;
+};
+
+// --- SIP -> PRI ---
+
+TEST_F(CallEnginePriTest, SipToPriAnsweredCallerHangsUp) {
+  with_message(invite_text("+4930123456"), [&](const sip::Message& m) { engine->on_invite(1, m, caller()); });
+  EXPECT_EQ(pbx_pop(), "setup");
+  EXPECT_EQ(pbx_called, "30123456");  // national (RFC 3398 7.2.1 via Q.699 type of number), en bloc
+  ASSERT_TRUE(pbx->request(pbx_call, q931::CcEvent::kAlertingReq));
+  advance(std::chrono::milliseconds(1));
+  auto op = sip.pop();
+  EXPECT_EQ(op.what, "provisional");
+  EXPECT_EQ(op.status, 180);
+  ASSERT_TRUE(pbx->request(pbx_call, q931::CcEvent::kConnectReq));
+  advance(std::chrono::milliseconds(1));
+  EXPECT_EQ(sip.pop().what, "answer");
+  EXPECT_EQ(pbx->call_state(pbx_call), q931::CcState::k10Active);  // our CONNECT ACKNOWLEDGE came (5.2.8)
+  with_message(request_text("BYE"), [&](const sip::Message& m) { engine->on_bye(1, m); });
+  EXPECT_EQ(pbx_pop(), "DISCONNECT:16");
+  EXPECT_EQ(pbx_pop(), "released");
+  expect_all_idle();
+  EXPECT_EQ(counters.get("call.completed").value(), 1u);
+}
+
+TEST_F(CallEnginePriTest, SipToPriBusyIs486) {
+  with_message(invite_text("+4930123456"), [&](const sip::Message& m) { engine->on_invite(1, m, caller()); });
+  ASSERT_EQ(pbx_pop(), "setup");
+  // The PBX refuses the SETUP at once: RELEASE COMPLETE with cause 17 (Q.931 5.2.5.1).
+  ASSERT_TRUE(pbx->request(pbx_call, q931::CcEvent::kRejectReq, with_cause(q931::msg::kReleaseComplete, 17)));
+  advance(std::chrono::milliseconds(1));
+  auto op = sip.pop();
+  EXPECT_EQ(op.what, "reject");
+  EXPECT_EQ(op.status, 486);  // Q.850 17 user busy -> 486 (Q.1912.5 Table 7 / RFC 3398 8.2.6.1)
+  expect_all_idle();
+}
+
+TEST_F(CallEnginePriTest, SipToPriCancelledWhileAlerting) {
+  with_message(invite_text("+4930123456"), [&](const sip::Message& m) { engine->on_invite(1, m, caller()); });
+  ASSERT_EQ(pbx_pop(), "setup");
+  ASSERT_TRUE(pbx->request(pbx_call, q931::CcEvent::kAlertingReq));
+  advance(std::chrono::milliseconds(1));
+  EXPECT_EQ(sip.pop().status, 180);
+  with_message(request_text("CANCEL"), [&](const sip::Message& m) { engine->on_cancel(1, m); });
+  EXPECT_EQ(pbx_pop(), "DISCONNECT:31");  // a CANCEL without Reason: 31, the rule towards ISUP (mapping::cause_from_request)
+  expect_all_idle();
+}
+
+TEST_F(CallEnginePriTest, SipToPriNoChannelIs503WithCause34) {
+  std::vector<q931::Span::CallId> held;
+  for (int i = 0; i < 3; ++i) {  // the PBX seizes every channel
+    held.push_back(pbx_calls("1234"));
+    EXPECT_EQ(sip.pop().what, "invite");
+  }
+  with_message(invite_text("+4930123456"), [&](const sip::Message& m) { engine->on_invite(1, m, caller()); });
+  auto op = sip.pop();
+  EXPECT_EQ(op.what, "reject");
+  EXPECT_EQ(op.status, 503);  // 34 no circuit/channel available (RFC 3398 8.2.6.1)
+  for (auto id : held) pbx->request(id, q931::CcEvent::kDisconnectReq, with_cause(q931::msg::kDisconnect, 16));
+  expect_all_idle();
+}
+
+// --- PRI -> SIP ---
+
+TEST_F(CallEnginePriTest, PriToSipAnsweredPbxHangsUp) {
+  const auto call = pbx_calls("5552000");
+  EXPECT_EQ(pbx_pop(), "CALL PROCEEDING");  // 5.2.5.2: en bloc, the number is complete
+  auto op = sip.pop();
+  ASSERT_EQ(op.what, "invite");
+  EXPECT_NE(op.invite.request_uri.find("5552000"), std::string::npos) << op.invite.request_uri;
+  with_message(response_text(180, "Ringing"), [&](const sip::Message& m) { engine->on_provisional(op.s, m); });
+  EXPECT_EQ(pbx_pop(), "ALERTING");
+  with_message(response_text(200, "OK"), [&](const sip::Message& m) { engine->on_answered(op.s, m); });
+  EXPECT_EQ(pbx_pop(), "CONNECT");
+  ASSERT_TRUE(pbx->request(call, q931::CcEvent::kDisconnectReq, with_cause(q931::msg::kDisconnect, 16)));
+  advance(std::chrono::milliseconds(1));
+  EXPECT_EQ(sip.pop().what, "bye");
+  expect_all_idle();
+}
+
+TEST_F(CallEnginePriTest, PriToSipBusyAndUnallocated) {
+  for (auto [status, cause] : {std::pair{486, 17}, std::pair{404, 1}}) {
+    pbx_calls("5552000");
+    EXPECT_EQ(pbx_pop(), "CALL PROCEEDING");
+    auto op = sip.pop();
+    ASSERT_EQ(op.what, "invite");
+    with_message(response_text(status, "No"), [&](const sip::Message& m) { engine->on_rejected(op.s, m); });
+    EXPECT_EQ(pbx_pop(), "DISCONNECT:" + std::to_string(cause));  // RFC 3398 8.2.6.1 / Q.1912.5 Table 8
+    EXPECT_EQ(pbx_pop(), "released");
+    expect_all_idle();
+  }
+}
+
+TEST_F(CallEnginePriTest, PriToSipOverlapReceiving) {
+  const auto call = pbx_calls("555", false);
+  EXPECT_EQ(pbx_pop(), "SETUP ACKNOWLEDGE");  // 5.2.4: no Sending complete
+  EXPECT_EQ(sip.pop().what, "<none>");
+  for (char d : std::string("2000")) {
+    q931::Message info;
+    info.type = q931::msg::kInformation;
+    q931::PartyNumber n;
+    n.type = 2;
+    n.digits = std::string(1, d);
+    info.called = n;
+    ASSERT_TRUE(pbx->request(call, q931::CcEvent::kInfoReq, info));
+    advance(std::chrono::seconds(1));
+  }
+  EXPECT_EQ(sip.pop().what, "<none>");  // still collecting: the digit timeout runs from the last digit
+  advance(std::chrono::seconds(4));
+  EXPECT_EQ(pbx_pop(), "CALL PROCEEDING");
+  auto op = sip.pop();
+  ASSERT_EQ(op.what, "invite");
+  EXPECT_NE(op.invite.request_uri.find("5552000"), std::string::npos) << op.invite.request_uri;
+  with_message(request_text("BYE"), [&](const sip::Message&) {});  // nothing: the callee has not answered
+  ASSERT_TRUE(pbx->request(call, q931::CcEvent::kDisconnectReq, with_cause(q931::msg::kDisconnect, 16)));
+  advance(std::chrono::milliseconds(1));
+  EXPECT_EQ(sip.pop().what, "cancel");
+  expect_all_idle();
+}
+
+TEST_F(CallEnginePriTest, RestartByThePbxClearsTheCall) {
+  pbx_calls("5552000");
+  auto op = sip.pop();
+  ASSERT_EQ(op.what, "invite");
+  with_message(response_text(200, "OK"), [&](const sip::Message& m) { engine->on_answered(op.s, m); });
+  ASSERT_TRUE(pbx->restart(q931::RestartScope{q931::restart_class::kAllInterfaces, {}}));
+  advance(std::chrono::milliseconds(1));
+  EXPECT_EQ(sip.pop().what, "bye");  // 5.5.2: the restarted call is cleared, its SIP side too
+  expect_all_idle();
+}
+
+}  // namespace
+}  // namespace isupgw::engine
