@@ -8,19 +8,24 @@ interface (Q.931 5.5, class 7) taken by libpri; SIP -> PRI answered and released
 answered and released by each side; SIP -> PRI busy (17 -> 486), unallocated (1 -> 404), no answer
 (ALERTING, then 19 -> 480), CANCEL while libpri alerts; PRI -> SIP busy (486 -> 17), unallocated (404 -> 1),
 libpri abandoning while SIPp rings (CANCEL); overlap dialling from libpri (SETUP without Sending complete +
-INFORMATION); libpri's RESTART of every B channel. After each row no B channel busy in libpri's view."""
+INFORMATION); libpri's RESTART of every B channel; a short load (40 calls each way at 20/s: SIPp's counts,
+libpri's LOAD count; scripts/bench-pri runs 1,000). After each row no B channel busy in libpri's view
+(pri-peer status: libpri's own call records and channels) nor in ours (VTY `show pri-spans`)."""
 import os
 import re
 import shutil
 import subprocess
 import tempfile
 import threading
+import time
 
 from calltest import free_port, scenario, sip_port, uac, uas, wait_uas
 from harness import Checks, Daemon
 from iuaasp import IuaRelay, tshark_rows
 from mgsim import SIM
 from pripeer import PRI_PEER, PriPeer
+from calltest import SIPP
+from vty import Vty
 
 ADDR = "127.0.0.101"
 
@@ -54,7 +59,8 @@ try:
     relay = IuaRelay(ADDR, int(m.group(1)))  # isupgw -> relay -> mg-sim: the daemon's IUA for tshark
     peer = PriPeer(path, "--side", "user", "--switchtype", "euroisdn", "--overlap")
     c.check("libpri's D channel up on mg-sim's LAPD", peer.wait("DCHAN", "UP") is not None, peer.lines)
-    gw = Daemon("""logging: {level: info}
+    gw = Daemon("""management: {vty: {address: %s, port: 0}}
+logging: {level: info}
 sip:
   listeners: [{transport: udp, address: 127.0.0.1, port: 0}]
   trunks: [{name: local, address: 127.0.0.1, allowed_sources: ["127.0.0.0/8"]},
@@ -67,8 +73,24 @@ pri_spans:
 routes:
   - {prefix: "", from: local, targets: [{pri_span: pbx}]}
   - {prefix: "", from: pbx, targets: [{sip_trunk: callee}]}
-""" % (UAS_PORT, ADDR, relay.port))
+""" % (ADDR, UAS_PORT, ADDR, relay.port))
     sport = sip_port(gw)
+    vl = gw.wait_for(r"core vty_listening address=\S+ port=(\d+)")
+    vty = Vty(int(re.search(r"port=(\d+)", vl).group(1)), host=ADDR)
+
+    def gw_idle(timeout=5.0):
+        """Our view (VTY show pri-spans): the span up, no B channel busy, no call; polled until so."""
+        deadline = time.monotonic() + timeout
+        while True:
+            out = "\n".join(vty.cmd("show pri-spans"))
+            if "data link up, restart null, 30 B channels, 0 busy, 0 calls" in out or time.monotonic() > deadline:
+                return out
+            time.sleep(0.05)
+
+    def both_idle(name):
+        c.check(f"{name}: no B channel busy in libpri's view", peer.idle() is not None, peer.lines[-4:])
+        out = gw_idle()
+        c.check(f"{name}: no B channel busy in ours (show pri-spans)", "30 B channels, 0 busy, 0 calls" in out, out)
     c.check("the gateway restarts the interface once the span is up: libpri's PRI_EVENT_RESTART (all)",
             peer.wait("RESTART", "channel=all", timeout=15) is not None, peer.lines[-5:] + gw.lines[-5:])
 
@@ -91,7 +113,7 @@ routes:
                         peer.lines[mark:])
         rc, err = sipp_result(t)
         c.check(f"SIP->PRI {name}: SIPp passes", rc == 0, err[-400:])
-        c.check(f"SIP->PRI {name}: no B channel busy in libpri's view", peer.idle() is not None, peer.lines[-4:])
+        both_idle(f"SIP->PRI {name}")
 
     sip_to_pri("answered, SIP caller releases", "sn:uac", ["alert call={call}", "answer call={call}"], "cause=16")
     sip_to_pri("answered, libpri releases", scenario("uac_wait_bye.xml"),
@@ -116,7 +138,7 @@ routes:
             if words[0] == hangup_after:
                 peer.send("hangup 16 call=%s" % call)
         c.check(f"PRI->SIP {name}: SIPp passes", wait_uas(u) == 0)
-        c.check(f"PRI->SIP {name}: no B channel busy in libpri's view", peer.idle() is not None, peer.lines[-4:])
+        both_idle(f"PRI->SIP {name}")
 
     pri_to_sip("answered, libpri releases", scenario("uas_wait_bye.xml"), "call 5552000 calling=30123456",
                ["ANSWER"], hangup_after="ANSWER")
@@ -139,15 +161,37 @@ routes:
             peer.wait("ANSWER", "call=%s" % call, timeout=15) is not None, peer.lines[mark:] + gw.lines[-5:])
     peer.send("hangup 16 call=%s" % call)
     c.check("overlap from libpri: SIPp passes (the BYE after libpri's DISCONNECT)", wait_uas(u) == 0)
-    c.check("overlap from libpri: no B channel busy in libpri's view", peer.idle() is not None, peer.lines[-4:])
+    both_idle("overlap from libpri")
+
+    # A short load each way (scripts/bench-pri: 1,000): SIPp's counts and libpri's, then both views idle.
+    n, rate = 40, 20
+    peer.send("auto answer ring-delay=0")
+    peer.wait("AUTO", timeout=5)
+    r = subprocess.run([SIPP, "-sn", "uac", "-i", "127.0.0.1", "-p", str(free_port()), "-s", "5551000", "-r",
+                        str(rate), "-m", str(n), "-d", "200", "-nostdin", "-timeout", "30", "-timeout_error",
+                        "127.0.0.1:%d" % sport], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                       cwd=tmp, timeout=60)
+    c.check(f"load SIP->PRI: {n} calls at {rate}/s, SIPp passes every one (libpri answering)", r.returncode == 0,
+            r.stderr[-400:])
+    peer.send("auto off")
+    peer.wait("AUTO", timeout=5)
+    both_idle("load SIP->PRI")
+    u = uas("sn:uas", UAS_PORT, calls=n)
+    peer.send("load %d 5552000 rate=%d hold=200" % (n, rate))
+    done = peer.wait("LOAD", "done", timeout=30)
+    c.check(f"load PRI->SIP: libpri's {n} calls at {rate}/s all answered", done is not None and
+            ("answered=%d" % n) in done.split() and "failed=0" in done.split(),
+            [ln for ln in peer.lines if ln.startswith("LOAD")] + [ln for ln in gw.lines if "warn" in ln][-10:])
+    c.check("load PRI->SIP: SIPp UAS passes", wait_uas(u) == 0)
+    both_idle("load PRI->SIP")
 
     mark = len(peer.lines)
     peer.send("restart")
     c.check("libpri restarts every B channel, each acknowledged by the gateway (Q.931 5.5.2)",
             peer.wait("RESTARTED", timeout=20) is not None and
             sum(1 for ln in peer.lines[mark:] if ln.startswith("RESTART_ACK")) == 30, peer.lines[mark:][-5:])
-    st = peer.idle()
-    c.check("every B channel idle in libpri's view at the end", st is not None, peer.lines[-4:])
+    both_idle("after libpri's RESTART")
+    vty.close()
     rc, _ = gw.stop()
     c.check("isupgw stops cleanly", rc == 0, gw.lines[-10:])
     decoded = tshark_rows(list(relay.messages), tmp, ("iua.message_class", "iua.message_type", "q931.message_type"))

@@ -89,7 +89,10 @@ void LibpriPbx::forget(q931_call* c) {
 }
 
 bool LibpriPbx::channel_busy(int ch) const {
-  return std::any_of(calls_.begin(), calls_.end(), [&](const auto& kv) { return kv.second.channel == ch; });
+  const auto now = std::chrono::steady_clock::now();
+  return std::any_of(calls_.begin(), calls_.end(), [&](const auto& kv) { return kv.second.channel == ch; }) ||
+         std::any_of(clearing_.begin(), clearing_.end(),
+                     [&](const auto& kv) { return kv.second.first == ch && now < kv.second.second; });
 }
 
 int LibpriPbx::pick_channel() const {
@@ -121,14 +124,19 @@ void LibpriPbx::release(Call& c, int cause) {
   // Q.931 5.3.2 a) (1, 34, 44, 81, 82, 88); for any other it sends DISCONNECT, and only once the
   // call is "alive": after CALL PROCEEDING. So, as chan_dahdi does, the call proceeds first.
   static const std::set<int> release_complete = {1, 34, 44, 81, 82, 88};
-  if (c.incoming && c.state == "present" && !release_complete.count(cause))
-    pri_proceeding(pri_, c.call, c.channel, 0);
+  const bool refused = c.incoming && c.state == "present" && release_complete.count(cause);
+  if (c.incoming && c.state == "present" && !refused) pri_proceeding(pri_, c.call, c.channel, 0);
   pri_hangup(pri_, c.call, cause);
+  // RELEASE COMPLETE ends the call at once; DISCONNECT / RELEASE hold the channel until libpri's clearing ends.
+  if (!refused && c.channel > 0)
+    clearing_[c.call] = {c.channel, std::chrono::steady_clock::now() + std::chrono::seconds(10)};
   ended(c);
   calls_.erase(c.id);
 }
 
 void LibpriPbx::clear_channel(int ch, const char* why) {
+  for (auto it = clearing_.begin(); it != clearing_.end();)
+    it = ch <= 0 || it->second.first == ch ? clearing_.erase(it) : std::next(it);
   for (auto it = calls_.begin(); it != calls_.end();) {
     if (ch <= 0 || it->second.channel == ch) {
       print_(line_for("CLEARED", it->second) + " reason=" + why);
@@ -333,6 +341,7 @@ void LibpriPbx::handle(pri_event* e, SteadyTime now) {
       return;
     }
     case PRI_EVENT_HANGUP: {  // RELEASE / RELEASE COMPLETE received: pri_hangup() frees libpri's call
+      clearing_.erase(e->hangup.call);
       Call* c = by_call(e->hangup.call);
       const int cause = e->hangup.cause;
       if (c) {
@@ -345,6 +354,7 @@ void LibpriPbx::handle(pri_event* e, SteadyTime now) {
       return;
     }
     case PRI_EVENT_HANGUP_ACK: {  // our clearing complete; libpri freed the call
+      clearing_.erase(e->hangup.call);
       Call* c = by_call(e->hangup.call);
       if (c) {
         ended(*c);

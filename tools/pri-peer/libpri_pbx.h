@@ -111,6 +111,10 @@ class LibpriPbx {
   Print print_;
   struct pri* pri_ = nullptr;
   std::map<int, Call> calls_;  // by our call id
+  // Calls the application has hung up whose clearing libpri has not finished: their B channel is not
+  // hunted again until RELEASE (COMPLETE) came (Q.931 5.3.3 / 5.3.4: the channel is released then), at
+  // most until the deadline (T305 + 2 x T308 with room).
+  std::map<q931_call*, std::pair<int, SteadyTime>> clearing_;
   int next_id_ = 1;
   // `restart` (the whole interface): libpri 1.6 restarts one channel at a time (class "indicated
   // channel", Q.931 5.5.1; its RESTART has one outstanding at once), so the channels go in turn.
