@@ -45,16 +45,17 @@ Result<ForwardCallIndicators, DecodeError> ForwardCallIndicators::decode(Bytes i
   r.isup_preference = bits(in[0], 6, 2);
   r.isdn_access = bit(in[1], 0);
   r.sccp_method = bits(in[1], 1, 2);
-  r.ported_number_translated = bit(in[1], 3);
-  r.qor_attempt = bit(in[1], 4);
-  r.national = bits(in[1], 5, 3);
+  r.spare_l = bit(in[1], 3);
+  r.ported_number_translated = bit(in[1], 4);
+  r.qor_attempt = bit(in[1], 5);
+  r.national = bits(in[1], 6, 2);
   return r;
 }
 void ForwardCallIndicators::encode(ParamBytes& out) const {
   out.push_back(put(international, 0, 1) | put(end_to_end_method, 1, 2) | put(interworking, 3, 1) |
                 put(end_to_end_information, 4, 1) | put(isup_all_the_way, 5, 1) | put(isup_preference, 6, 2));
-  out.push_back(put(isdn_access, 0, 1) | put(sccp_method, 1, 2) | put(ported_number_translated, 3, 1) |
-                put(qor_attempt, 4, 1) | put(national, 5, 3));
+  out.push_back(put(isdn_access, 0, 1) | put(sccp_method, 1, 2) | put(spare_l, 3, 1) |
+                put(ported_number_translated, 4, 1) | put(qor_attempt, 5, 1) | put(national, 6, 2));
 }
 
 Result<BackwardCallIndicators, DecodeError> BackwardCallIndicators::decode(Bytes in) {

@@ -63,9 +63,10 @@ struct ForwardCallIndicators {
   std::uint8_t isup_preference = 0;       // HG
   bool isdn_access = false;               // I
   std::uint8_t sccp_method = 0;           // KJ
-  bool ported_number_translated = false;  // L
-  bool qor_attempt = false;               // M
-  std::uint8_t national = 0;              // PON
+  bool spare_l = false;                   // L: spare (kept as received, not in visit())
+  bool ported_number_translated = false;  // M (Q.763 3.23 j; T1.113 likewise; tshark agrees)
+  bool qor_attempt = false;               // N
+  std::uint8_t national = 0;              // PO
   static Result<ForwardCallIndicators, DecodeError> decode(Bytes in);
   void encode(ParamBytes& out) const;
   template <class V>

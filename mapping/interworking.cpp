@@ -11,6 +11,7 @@
 #include "mapping/cause_map.h"
 #include "mapping/identity_map.h"
 #include "mapping/reason_header.h"
+#include "mapping/np_ansi.h"
 #include "mapping/np_interworking.h"
 #include "mapping/redirection_map.h"
 #include "sip/grammar.h"
@@ -245,6 +246,7 @@ Result<isup::SetupRequest, Rejection> setup_from_invite(const sip::Message& invi
   if (sip_redirection)
     for (auto& p : redirection_params(redirection)) req.optional.push_back(std::move(p));
   for (auto& p : np) req.optional.push_back(std::move(p));
+  apply_ansi_lnp(pn.np, profile, req);  // issue 20: ANSI LNP (LRN in the called number, GAP, PNTI)
   isup::HopCounter hc;
   hc.value = hop;
   req.optional.emplace_back(isup::par::kHopCounter, encoded(hc));
@@ -352,12 +354,17 @@ std::uint8_t cause_from_request(const sip::Message& request, const SipProfile& p
 
 InviteFields invite_from_setup(const isup::IncomingSetup& setup, const SipProfile& profile) {
   InviteFields f;
-  const IsupNumber called = from_isup(setup.called);
+  // Issue 20, ANSI LNP: the called party number may be the LRN and the dialled number in the GAP.
+  const std::optional<AnsiLnp> lnp = setup.iam != nullptr ? ansi_lnp_from_iam(*setup.iam, setup.called, profile)
+                                                          : std::nullopt;
+  const IsupNumber called = lnp ? lnp->dialled : from_isup(setup.called);
   if (called.digits.empty()) f.release_cause = 28;
   std::string user = sip_user_for(called, profile);
   f.to = "<" + phone_uri(user, profile) + ">";
   // Issue 20: the IAM's number portability as RFC 4694 rn / npdi on the Request-URI (not on To).
-  if (setup.iam != nullptr)
+  if (lnp)
+    user = tel_user_with_np(user, lnp->np);
+  else if (setup.iam != nullptr)
     if (IsupNp np = np_from_iam(*setup.iam, profile); np.status != NpStatus::kNoIndication || !np.rn.empty())
       user = tel_user_with_np(user, tel_np_from_isup(np, profile.plan));
   f.request_uri = phone_uri(user, profile);

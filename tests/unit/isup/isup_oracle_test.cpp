@@ -122,6 +122,7 @@ Expects expectations(const Param& p, Variant v, std::uint8_t msg_type) {
       add(e, "forw_call_preferences_indicator", x.isup_preference);
       add(e, "forw_call_isdn_access_indicator", x.isdn_access);
       add(e, "forw_call_sccp_method_indicator", x.sccp_method);
+      add(e, "forw_call_ported_num_trans_indicator", x.ported_number_translated);  // Q.763 3.23 bit M
       break;
     }
     case par::kCallingPartysCategory: add(e, "calling_partys_category", OctetValue::decode(in)->value); break;

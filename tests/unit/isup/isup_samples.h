@@ -93,6 +93,7 @@ inline std::vector<std::unique_ptr<MessageBuilder>> all_messages(Variant v) {
           fci.isup_preference = 1;
           fci.isdn_access = true;
           fci.sccp_method = 2;
+          fci.ported_number_translated = true;  // bit M (issue 20: tshark checks its position)
           b->fixed(f.code, fci);
           break;
         }
