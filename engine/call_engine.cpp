@@ -12,6 +12,7 @@
 #include "isup/builder.h"
 #include "isup/codes.h"
 #include "mapping/cause_map.h"
+#include "mapping/colp_map.h"
 #include "mapping/dss1_map.h"
 #include "mapping/isup_transparency.h"
 #include "mapping/reason_header.h"
@@ -252,6 +253,21 @@ void CallEngine::perform(Call& c, const CallTransition& t, const EventData& d) {
         // SIP-I/SIP-T: the 200's ANM/CON is the basis of ours (a CON when no ACM went yet).
         std::optional<isup::Message> basis;
         if (d.msg != nullptr && c.b.trunk != nullptr) basis = mapping::backward_basis(*d.msg, c.b.trunk->profile);
+        // Issue 20, COLP/COLR: the 200's trusted P-Asserted-Identity -> the ANM's connected number (Q.763 3.16).
+        std::optional<isup::Number> connected;
+        if (d.msg != nullptr && c.b.trunk != nullptr && (!basis || basis->find(isup::par::kConnectedNumber) == nullptr))
+          connected = mapping::connected_from_answer(*d.msg, c.b.trunk->profile);
+        if (connected) {
+          isup::MessageBuilder anm(basis ? basis->type : isup::msg::kAnm);
+          if (basis) {
+            for (const auto& p : basis->fixed) anm.fixed(p.code, p.value);
+            for (const auto& p : basis->variable) anm.variable(p.code, p.value);
+            for (const auto& p : basis->optional) anm.optional(p.code, p.value);
+          }
+          anm.optional(isup::par::kConnectedNumber, *connected);
+          (void)isup_->answer(c.a.cid, &anm.message());
+          return;
+        }
         (void)isup_->answer(c.a.cid, basis ? &*basis : nullptr);
       }
       return;

@@ -9,6 +9,7 @@
 #include "isup/codes.h"
 #include "isup/params.h"
 #include "mapping/cause_map.h"
+#include "mapping/colp_map.h"
 #include "mapping/identity_map.h"
 #include "mapping/reason_header.h"
 #include "mapping/np_ansi.h"
@@ -437,6 +438,7 @@ ProvisionalFields answer_fields(const isup::Message* anm_or_con, const SipProfil
   ProvisionalFields f;
   f.kind = ProvisionalFields::kProvisional;
   f.status = 200;
+  f.headers = colp_headers(anm_or_con, profile);  // issue 20: COLP/COLR, connected number -> PAI (+ Privacy)
   if (profile.kind == SipProfile::kSip) return f;
   if (anm_or_con != nullptr) {
     f.isup = isup_body_octets(*anm_or_con, profile.variant);

@@ -10,7 +10,10 @@ SIP -> ISUP: a SIPp UAC on trunk `np` calls +494001;npdi;rn=+49-999-12 (user=pho
 4001 but the route with rn_prefix 999 goes to isup-peer --exchange, which answers and clears. The same number
 without rn gets 404 (no route, cause 3; Q.1912.5 table: cause 3 -> 404).
 Verdicts: SIPp's ereg check_it on the Request-URI and its exit codes, isup-peer's scenario result; tshark's
-decode of the IAMs (M3UA over TCP re-wrapped, sipt_wire) and of the INVITE, nothing malformed. Limit: tshark
+decode of the IAMs and ANMs (M3UA over TCP re-wrapped, sipt_wire) and of the INVITE, nothing malformed.
+COLP/COLR (issue 20): the SIPp UAS's 200 carries P-Asserted-Identity +496001 and Privacy: id; the gateway's
+ANM to isup-peer must carry the connected number 6001, presentation restricted (isup-peer compares the
+octets, tshark decodes them). Limit: tshark
 4.0 has no dissector for 0x8D / 0x84 (it shows them as "Unknown" with their octets): those octets are
 compared with the coding written by hand from Q.763 3.101 / 3.90."""
 import os
@@ -82,12 +85,14 @@ sip:
 # Q.763 3.101: 0x83 = extension bit, status 3 "number portability query done for called number, ported
 # called subscriber". Q.763 3.90: 0x91 = odd, NPI 1 (E.164), NAI 1 (network routing number in national
 # (significant) number format); BCD 99912 (filler 0).
+# COLP/COLR: the callee's 200 asserts +496001 with Privacy: id; the ANM's connected number (Q.763 3.16):
+# 0x03 even, NAI 3 national; 0x17 NPI 1, APRI 1 restricted, screening 3 network provided; BCD 6001.
 PORTED_IAM = """
 expect GRS cic=1 range=30
 send   GRA cic=1 range=30 status=00000000
 send   IAM cic=12 called=6001F calling=30999 number_portability_forward_information=83 network_routing_number=91991902
 expect ACM cic=12
-expect ANM cic=12
+expect ANM cic=12 connected_number=03170610
 expect REL cic=12 cause=16 timeout=15s
 send   RLC cic=12
 """
@@ -104,7 +109,11 @@ try:
     path = scen("uas_bye.xml", replace=[
         (anchor, anchor + f'\n      <ereg regexp="{xml_escape(RURI, {chr(34): "&quot;"})}" search_in="msg" '
                           'check_it="true" assign_to="ruri"/>'),
-        ("</recv>", "</recv>\n  <Reference variables=\"ruri\"/>")])
+        ("</recv>", "</recv>\n  <Reference variables=\"ruri\"/>"),
+        ("      Contact: <sip:[local_ip]:[local_port];transport=[transport]>\n      Content-Type: application/sdp",
+         "      Contact: <sip:[local_ip]:[local_port];transport=[transport]>\n"
+         "      P-Asserted-Identity: <sip:+496001@[local_ip];user=phone>\n      Privacy: id\n"
+         "      Content-Type: application/sdp")])
     p = subprocess.Popen(sipp(path, PN), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                          cwd=tempfile.gettempdir())
     wait_port(PN, "udp")
@@ -113,7 +122,8 @@ try:
         script = f.name
     r = run([PEER, "--m3ua-connect", f"127.0.0.1:{mport}", "--opc", "200", "--dpc", "100", "--timeout", "20", script])
     os.unlink(script)
-    c.check("ISUP->SIP: isup-peer's ported call (rn 99912) is answered and cleared",
+    c.check("ISUP->SIP: isup-peer's ported call (rn 99912) is answered (ANM connected number 6001 restricted: "
+            "the 200's PAI + Privacy: id) and cleared",
             r.returncode == 0 and "1 passed, 0 failed" in r.stdout, r.stdout[-800:] + "\n".join(d.lines[-10:]))
     rc = wait_uas(p)
     c.check("ISUP->SIP: routed on rn_prefix 999 to trunk np; SIPp finds ;npdi;rn=+4999912 on the Request-URI",
@@ -163,6 +173,11 @@ try:
             [m["text"] for m in out])
     c.check("tshark: the gateway's IAM's called party number is 4001 (the routing number is not prefixed)",
             len(out) == 1 and bool(re.search(r"Called Party Number: 4001", out[0]["text"])), [m["text"] for m in out])
+    anms = [m for m in isup if sipt_wire.first(m, "isup.message_type") == "9" and m["direction"] == "from"]
+    c.check("tshark: the gateway's ANM carries connected number 6001, presentation restricted, network provided "
+            "(COLP/COLR from the 200's P-Asserted-Identity and Privacy: id)",
+            any(m["isup.connected_number"] == ["6001"] and m["isup.address_presentation_restricted_indicator"] == ["1"]
+                and m["isup.screening_indicator"] == ["3"] for m in anms), [m["text"] for m in anms])
     c.check("tshark: no ISUP message malformed", bool(isup) and not any(m["_ws.malformed"] for m in isup),
             [m["text"] for m in isup if m["_ws.malformed"]])
     rows = sipt_wire._fields(cap.path, ["sip.Method", "udp.dstport", "sip.r-uri", "_ws.malformed"],

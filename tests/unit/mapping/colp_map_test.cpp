@@ -1,0 +1,130 @@
+// Issue 20: COLP/COLR through the answer, the rows of mapping/colp_map.h: the ANM/CON connected number
+// (Q.763 3.16) <-> the 200 OK's P-Asserted-Identity and Privacy (RFC 3325 9.1, RFC 3323), with the calling
+// identity's rules (Q.1912.5 CLIP/CLIR, identity_map.h) applied to the connected party. tshark decodes the
+// connected number of the ANM we build.
+#include <gtest/gtest.h>
+
+#include "isup/builder.h"
+#include "isup/codes.h"
+#include "mapping/colp_map.h"
+#include "mapping/interworking.h"
+#include "tests/support/tshark_oracle.h"
+#include "tests/unit/mapping/sip_fixture.h"
+
+namespace isupgw::mapping {
+namespace {
+
+SipProfile trunk(bool trusted = true) {
+  SipProfile p;
+  p.host = "192.0.2.10";
+  p.trust_pai = trusted;
+  return p;
+}
+
+isup::Number connected(std::uint8_t apri, std::uint8_t screening) {
+  isup::Number n;
+  n.kind = isup::NumberKind::kConnected;
+  n.nai = 3;
+  n.npi = 1;
+  n.apri = apri;
+  n.screening = screening;
+  n.digits.assign("30222");
+  return n;
+}
+
+std::string header(const sip::HeaderList& h, std::string_view name) {
+  for (const auto& [n, v] : h)
+    if (n == name) return v;
+  return "";
+}
+
+struct Anm {
+  isup::MessageBuilder b{isup::msg::kAnm, 7};
+  explicit Anm(std::optional<isup::Number> n) {
+    if (n) b.optional(isup::par::kConnectedNumber, *n);
+  }
+};
+
+TEST(ColpToSip, ConnectedNumberAllowedGivesPai) {
+  Anm anm(connected(0, 3));  // APRI allowed, network provided
+  auto f = answer_fields(&anm.b.message(), trunk());
+  EXPECT_EQ(header(f.headers, "P-Asserted-Identity"), "<sip:+4930222@192.0.2.10;user=phone>");
+  EXPECT_EQ(header(f.headers, "Privacy"), "");
+}
+
+TEST(ColpToSip, ColrRestrictedGivesPaiWithPrivacyId) {
+  Anm anm(connected(1, 3));  // APRI restricted (COLR)
+  auto f = answer_fields(&anm.b.message(), trunk());
+  EXPECT_EQ(header(f.headers, "P-Asserted-Identity"), "<sip:+4930222@192.0.2.10;user=phone>");
+  EXPECT_EQ(header(f.headers, "Privacy"), "id");
+}
+
+TEST(ColpToSip, NotAvailableAbsentOrUntrustedGiveNothing) {
+  Anm na(connected(2, 3));  // address not available
+  EXPECT_TRUE(answer_fields(&na.b.message(), trunk()).headers.empty());
+  Anm none(std::nullopt);
+  EXPECT_TRUE(answer_fields(&none.b.message(), trunk()).headers.empty());
+  Anm ok(connected(0, 3));
+  EXPECT_TRUE(answer_fields(&ok.b.message(), trunk(false)).headers.empty());  // RFC 3325: not to an untrusted peer
+  Anm unverified(connected(0, 0));  // user provided, not verified: not an assertion
+  EXPECT_TRUE(answer_fields(&unverified.b.message(), trunk()).headers.empty());
+}
+
+TEST(ColpFromSip, TrustedPaiGivesConnectedNumber) {
+  auto m = testing_support::response(200, {"P-Asserted-Identity: <sip:+4930333@192.0.2.20;user=phone>"});
+  auto n = connected_from_answer(m->m, trunk());
+  ASSERT_TRUE(n.has_value());
+  EXPECT_EQ(n->kind, isup::NumberKind::kConnected);
+  EXPECT_EQ(std::string(n->digits.view()), "30333");
+  EXPECT_EQ(n->nai, 3);
+  EXPECT_EQ(n->apri, 0);
+  EXPECT_EQ(n->screening, 3);  // network provided
+}
+
+TEST(ColpFromSip, PrivacyIdGivesRestricted) {
+  auto m = testing_support::response(
+      200, {"P-Asserted-Identity: <sip:+4930333@192.0.2.20;user=phone>", "Privacy: id"});
+  auto n = connected_from_answer(m->m, trunk());
+  ASSERT_TRUE(n.has_value());
+  EXPECT_EQ(n->apri, 1);
+}
+
+TEST(ColpFromSip, NoPaiOrUntrustedGivesNone) {
+  auto plain = testing_support::response(200);
+  EXPECT_FALSE(connected_from_answer(plain->m, trunk()).has_value());
+  auto m = testing_support::response(200, {"P-Asserted-Identity: <sip:+4930333@192.0.2.20;user=phone>"});
+  EXPECT_FALSE(connected_from_answer(m->m, trunk(false)).has_value());
+}
+
+// M3UA DATA (RFC 4666 3.3.1) carrying one ISUP message: OPC 1, DPC 2, SI 5, NI 2.
+std::vector<std::uint8_t> m3ua_data(std::span<const std::uint8_t> isup) {
+  std::vector<std::uint8_t> pd = {0, 0, 0, 1, 0, 0, 0, 2, 5, 2, 0, 0};
+  pd.insert(pd.end(), isup.begin(), isup.end());
+  std::vector<std::uint8_t> param = {0x02, 0x10, 0, static_cast<std::uint8_t>(4 + pd.size())};
+  param.insert(param.end(), pd.begin(), pd.end());
+  while (param.size() % 4) param.push_back(0);
+  std::vector<std::uint8_t> msg = {1, 0, 1, 1, 0, 0, 0, static_cast<std::uint8_t>(8 + param.size())};
+  msg.insert(msg.end(), param.begin(), param.end());
+  return msg;
+}
+
+TEST(ColpTshark, AnmConnectedNumberDecodes) {
+  if (!tshark::available()) GTEST_FAIL() << "tshark not installed (scripts/setup.sh installs it)";
+  auto m = testing_support::response(
+      200, {"P-Asserted-Identity: <sip:+4930333@192.0.2.20;user=phone>", "Privacy: id"});
+  auto n = connected_from_answer(m->m, trunk());
+  ASSERT_TRUE(n.has_value());
+  Anm anm(*n);
+  auto enc = isup::encode(anm.b.message(), isup::Variant::kItu);
+  ASSERT_TRUE(enc.ok());
+  auto d = tshark::dissect(m3ua_data(*enc), tshark::Wrap::kM3ua);
+  ASSERT_TRUE(d.ok()) << d.error;
+  EXPECT_FALSE(d.malformed) << d.problems() << d.dump();
+  EXPECT_EQ(d.first("isup.message_type"), "9");
+  EXPECT_EQ(d.first("isup.connected_number"), "30333") << d.dump();
+  EXPECT_EQ(d.first("isup.address_presentation_restricted_indicator"), "1") << d.dump();
+  EXPECT_EQ(d.first("isup.screening_indicator"), "3") << d.dump();
+}
+
+}  // namespace
+}  // namespace isupgw::mapping
