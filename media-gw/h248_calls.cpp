@@ -56,7 +56,12 @@ Command command(CommandType t, std::string term) {
 }  // namespace
 
 H248Calls::H248Calls(std::string mg_name, H248Client& client, Logger& log, Counters& counters)
-    : name_(std::move(mg_name)), client_(client), log_(log), counters_(counters) {}
+    : name_(std::move(mg_name)),
+      client_(client),
+      log_(log),
+      counters_(counters),
+      opened_(counters.get("h248.contexts.open")),
+      closed_(counters.get("h248.contexts.close")) {}
 
 H248Calls::~H248Calls() { *alive_ = false; }
 
@@ -75,7 +80,7 @@ MediaId H248Calls::open(std::string tdm, h248::StreamMode mode, std::string remo
   Call c;
   c.info.tdm = tdm;
   calls_.emplace(id, std::move(c));
-  counters_.get("h248.contexts.open").inc();
+  opened_.inc();
   auto rtp = command(CommandType::kAdd, "$");
   rtp.media = media(mode, std::string(kH248LocalRequest), remote_sdp);
   std::weak_ptr<bool> alive = alive_;
@@ -181,7 +186,7 @@ void H248Calls::send_subtract(const Call& c) {
 void H248Calls::close(MediaId id) {
   auto it = calls_.find(id);
   if (it == calls_.end() || it->second.close_pending) return;
-  counters_.get("h248.contexts.close").inc();
+  closed_.inc();
   if (!it->second.answered) {
     it->second.close_pending = true;
     return;

@@ -83,6 +83,8 @@ class H248Calls {
   H248Client& client_;
   Logger& log_;
   Counters& counters_;
+  Counter& opened_;  // per call: looked up once
+  Counter& closed_;
   std::map<MediaId, Call> calls_;
   MediaId next_id_ = 1;
   Lost lost_;

@@ -33,7 +33,12 @@ H248Client::H248Client(H248Config config, DatagramSender& sender, TimerService& 
       clock_(clock),
       log_(log),
       health_(cfg_.mg_name, log, counters),
-      counters_(counters) {
+      counters_(counters),
+      tx_transactions_(counters.get("h248.tx.transactions")),
+      tx_retransmissions_(counters.get("h248.tx.retransmissions")),
+      rx_datagrams_(counters.get("h248.rx.datagrams")),
+      rx_replies_(counters.get("h248.rx.replies")),
+      rx_stray_replies_(counters.get("h248.rx.stray_replies")) {
   if (cfg_.first_transaction_id != 0) {
     last_tid_ = cfg_.first_transaction_id - 1;
   } else {
@@ -75,8 +80,9 @@ std::uint32_t H248Client::send(std::vector<h248::Action> actions, H248Handler do
   t.wire = h248::serialize(m, cfg_.style);
   t.done = std::move(done);
   t.rto = cfg_.initial_rto;
-  counters_.get("h248.tx.transactions").inc();
-  log_.debug(Subsystem::kMgcp, "h248.tx_transaction", {{"mg", cfg_.mg_name}, {"tid", tid}});
+  tx_transactions_.inc();
+  if (log_.enabled(Subsystem::kMgcp, LogLevel::kDebug))
+    log_.debug(Subsystem::kMgcp, "h248.tx_transaction", {{"mg", cfg_.mg_name}, {"tid", tid}});
   auto [it, inserted] = transactions_.emplace(tid, std::move(t));
   (void)inserted;
   send_wire(it->second.wire);
@@ -119,7 +125,7 @@ void H248Client::on_timer(std::uint32_t tid) {
     return;
   }
   ++t.retransmissions;
-  counters_.get("h248.tx.retransmissions").inc();
+  tx_retransmissions_.inc();
   log_.debug(Subsystem::kMgcp, "h248.retransmit", {{"mg", cfg_.mg_name}, {"tid", tid}, {"attempt", t.retransmissions}});
   send_wire(t.wire);
   t.rto = std::min(t.rto * 2, cfg_.max_rto);
@@ -144,7 +150,7 @@ void H248Client::finish(std::uint32_t tid, const H248Outcome& outcome) {
 }
 
 void H248Client::receive(std::span<const std::uint8_t> datagram) {
-  counters_.get("h248.rx.datagrams").inc();
+  rx_datagrams_.inc();
   auto parsed = h248::parse(std::string_view(reinterpret_cast<const char*>(datagram.data()), datagram.size()));
   if (!parsed) {
     counters_.get("h248.rx.parse_errors").inc();
@@ -187,7 +193,7 @@ void H248Client::handle_pending(std::uint32_t tid) {
 }
 
 void H248Client::handle_reply(h248::TransactionReply r) {
-  counters_.get("h248.rx.replies").inc();
+  rx_replies_.inc();
   const std::uint32_t tid = r.id;
   if (r.immediate_ack_required) {
     // 8.2.3 / 7.2? ImmAckRequired: acknowledge at once, also a late duplicate (our ack may have been lost).
@@ -196,7 +202,7 @@ void H248Client::handle_reply(h248::TransactionReply r) {
   }
   auto it = transactions_.find(tid);
   if (it == transactions_.end()) {
-    counters_.get("h248.rx.stray_replies").inc();
+    rx_stray_replies_.inc();
     log_.debug(Subsystem::kMgcp, "h248.rx_stray_reply", {{"mg", cfg_.mg_name}, {"tid", tid}});
     return;
   }

@@ -141,6 +141,12 @@ class H248Client {
   unsigned keepalive_missed_ = 0;
   bool registered_ = false;
   Counters& counters_;
+  // The counters of every transaction, looked up once (Counters::get locks and searches a map).
+  Counter& tx_transactions_;
+  Counter& tx_retransmissions_;
+  Counter& rx_datagrams_;
+  Counter& rx_replies_;
+  Counter& rx_stray_replies_;
 };
 
 }  // namespace isupgw::mediagw

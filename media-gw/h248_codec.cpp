@@ -66,7 +66,7 @@ class Decoder {
   bool property(const Node& n, Property& p) {
     if (n.name.empty() || n.braces || !n.timestamp.empty() || n.optional || n.wildcard)
       return fail(ParseError::kBadDescriptor, n);
-    p = Property{n.name, n.relation, n.value};
+    p = Property{std::string(n.name), n.relation, std::string(n.value)};
     return true;
   }
   bool properties(const std::vector<Node>& ns, std::vector<Property>& out) {
@@ -121,7 +121,7 @@ class Decoder {
           } else if (ct == Tok::kReservedValue || ct == Tok::kReservedGroup) {
             if (!plain_value(c)) return false;
             if (!iequals(c.value, "ON") && !iequals(c.value, "OFF")) return fail(ParseError::kBadDescriptor, c);
-            Property p{std::string(spelling(*ct).long_name), '=', c.value};
+            Property p{std::string(spelling(*ct).long_name), '=', std::string(c.value)};
             s.local_control.push_back(std::move(p));
           } else {
             // propertyParm = pkgdName parmValue
@@ -452,7 +452,7 @@ class Decoder {
           for (const auto& p : c.children) {
             if (p.name.empty() || p.relation != 0 || p.braces || p.optional || p.wildcard || !p.timestamp.empty())
               return fail(ParseError::kBadDescriptor, p);
-            r.packages.push_back(p.name);
+            r.packages.emplace_back(p.name);
           }
           break;
         default: return fail(ParseError::kUnknownToken, c);

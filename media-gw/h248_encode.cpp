@@ -1,6 +1,13 @@
-// The encoder: model -> the generic items of h248_syntax, in long or short tokens.
+// The encoder: model -> H.248.1 Annex B text, in long or short tokens, written
+// straight into one string. Byte for byte what write_syntax() writes for the
+// same items (h248_syntax.h: "item = name [= value] [{ items }]", children on
+// indented lines when pretty), without building the item tree first: one
+// call's Add/Modify/Subtract is written per transaction on the hot path, and
+// a tree of strings cost about as much as the rest of the transaction.
 #include "media-gw/h248_codec.h"
 #include "media-gw/h248_tokens.h"
+
+#include <charconv>
 
 namespace isupgw::mediagw::h248 {
 
@@ -8,250 +15,407 @@ using namespace tokens;
 
 namespace {
 
-// ---------------------------------------------------------------- encoding
+class Writer {
+ public:
+  Writer(std::string& out, bool compact) : out_(out), compact_(compact) {}
+
+  std::string_view tok(Tok t) const {
+    const auto& s = spelling(t);
+    return compact_ ? s.short_name : s.long_name;
+  }
+
+  // Starts an item: the separator from the previous sibling, the indent, then "name".
+  void name(std::string_view n) {
+    separate();
+    out_ += n;
+  }
+  void name(Tok t) { name(tok(t)); }
+  // " = value" (pretty) or "=value" (compact).
+  void value(char relation, std::string_view v) {
+    if (!compact_) out_ += ' ';
+    out_ += relation;
+    if (!compact_) out_ += ' ';
+    out_ += v;
+  }
+  void value(std::string_view v) { value('=', v); }
+  void number(std::uint32_t n) {
+    char buf[16];
+    auto r = std::to_chars(buf, buf + sizeof buf, n);
+    value(std::string_view(buf, static_cast<std::size_t>(r.ptr - buf)));
+  }
+  // "{": the items written until close() are its children.
+  void open() {
+    out_ += compact_ ? "{" : " {";
+    ++depth_;
+    first_ = true;
+  }
+  void close() {
+    --depth_;
+    if (first_) {
+      out_ += '}';  // no children: "{}"
+    } else {
+      if (!compact_) {
+        out_ += '\n';
+        indent(depth_);
+      }
+      out_ += '}';
+    }
+    first_ = false;  // the group itself was a child of its parent
+  }
+  // An octet string (Local/Remote) on lines of its own: SDP reads as SDP in a trace. The closing
+  // brace at the start of a line: Wireshark hands everything up to it to its SDP dissector, which
+  // calls an indented "}" line an invalid SDP line.
+  void raw(std::string_view text) {
+    out_ += compact_ ? "{" : " {";
+    out_ += '\n';
+    out_ += text;
+    out_ += "\n}";
+  }
+  // A top-level item (transaction) ends its line.
+  void end_top() {
+    out_ += '\n';
+    first_ = true;
+  }
+  std::string& out() { return out_; }
+
+ private:
+  void separate() {
+    if (depth_ == 0) return;
+    if (!first_) out_ += ',';
+    if (!compact_) {
+      out_ += '\n';
+      indent(depth_);
+    }
+    first_ = false;
+  }
+  void indent(std::size_t n) { out_.append(2 * n, ' '); }
+
+  std::string& out_;
+  bool compact_;
+  std::size_t depth_ = 0;
+  bool first_ = true;
+};
 
 class Encoder {
  public:
-  explicit Encoder(Style s) : compact_(s == Style::kCompact) {}
+  Encoder(std::string& out, Style s) : w_(out, s == Style::kCompact) {}
 
-  std::string tok(Tok t) const {
-    const auto& s = spelling(t);
-    return std::string(compact_ ? s.short_name : s.long_name);
+  void property(const Property& p, bool named = false) {
+    // ReservedValue/ReservedGroup are tokens: written in the chosen style.
+    std::optional<Tok> t;
+    if (named) t = lookup(p.name);
+    if (t == Tok::kReservedValue || t == Tok::kReservedGroup) {
+      w_.name(*t);
+    } else {
+      w_.name(p.name);
+    }
+    if (p.relation != 0) w_.value(p.relation, p.value);
   }
-  Node item(Tok t) const {
-    Node n;
-    n.name = tok(t);
-    return n;
-  }
-  Node item(Tok t, std::string value) const {
-    Node n = item(t);
-    n.relation = '=';
-    n.value = std::move(value);
-    return n;
-  }
-  static Node group(Node n) {
-    n.braces = true;
-    return n;
+  void properties(const std::vector<Property>& ps) {
+    for (const auto& p : ps) property(p);
   }
 
-  static Node property(const Property& p) {
-    Node n;
-    n.name = p.name;
-    n.relation = p.relation;
-    if (p.relation != 0) n.value = p.value;
-    return n;
-  }
-  Node named_property(const Property& p) const {
-    // ReservedValue/ReservedGroup are tokens: write them in the chosen style.
-    Node n = property(p);
-    auto t = lookup(p.name);
-    if (t == Tok::kReservedValue || t == Tok::kReservedGroup) n.name = tok(*t);
-    return n;
-  }
-
-  Node error(const ErrorDescriptor& e) const {
-    Node n = group(item(Tok::kError, std::to_string(e.code)));
+  void error(const ErrorDescriptor& e) {
+    w_.name(Tok::kError);
+    w_.number(e.code);
+    w_.open();
     if (!e.text.empty()) {
-      Node t;
-      t.value = "\"" + e.text + "\"";
-      n.children.push_back(std::move(t));
+      w_.name("");
+      auto& o = w_.out();
+      o += '"';
+      o += e.text;
+      o += '"';
     }
-    return n;
+    w_.close();
   }
 
-  void stream_parms(const StreamParms& s, std::vector<Node>& out) const {
+  void stream_parms(const StreamParms& s) {
     if (s.mode || !s.local_control.empty()) {
-      Node lc = group(item(Tok::kLocalControl));
-      if (s.mode) lc.children.push_back(item(Tok::kMode, tok(tok_of(*s.mode, kModes))));
-      for (const auto& p : s.local_control) lc.children.push_back(named_property(p));
-      out.push_back(std::move(lc));
+      w_.name(Tok::kLocalControl);
+      w_.open();
+      if (s.mode) {
+        w_.name(Tok::kMode);
+        w_.value(w_.tok(tok_of(*s.mode, kModes)));
+      }
+      for (const auto& p : s.local_control) property(p, true);
+      w_.close();
     }
-    for (auto [slot, t] : {std::pair{&s.local, Tok::kLocal}, std::pair{&s.remote, Tok::kRemote}}) {
-      if (!*slot) continue;
-      Node n = group(item(t));
-      n.raw = true;
-      n.text = **slot;
-      out.push_back(std::move(n));
+    if (s.local) {
+      w_.name(Tok::kLocal);
+      w_.raw(*s.local);
     }
-    if (!s.statistics.empty()) out.push_back(statistics(s.statistics));
+    if (s.remote) {
+      w_.name(Tok::kRemote);
+      w_.raw(*s.remote);
+    }
+    if (!s.statistics.empty()) statistics(s.statistics);
   }
 
-  Node statistics(const std::vector<Property>& ps) const {
-    Node n = group(item(Tok::kStatistics));
-    for (const auto& p : ps) n.children.push_back(property(p));
-    return n;
+  void statistics(const std::vector<Property>& ps) {
+    w_.name(Tok::kStatistics);
+    w_.open();
+    properties(ps);
+    w_.close();
   }
 
-  Node media(const MediaDescriptor& m) const {
-    Node n = group(item(Tok::kMedia));
+  void media(const MediaDescriptor& m) {
+    w_.name(Tok::kMedia);
+    w_.open();
     if (m.termination_state) {
       const auto& ts = *m.termination_state;
-      Node t = group(item(Tok::kTerminationState));
-      if (ts.service_state) t.children.push_back(item(Tok::kServiceStates, tok(tok_of(*ts.service_state, kStates))));
-      if (ts.buffer_lockstep)
-        t.children.push_back(item(Tok::kBuffer, *ts.buffer_lockstep ? tok(Tok::kLockStep) : "OFF"));
-      for (const auto& p : ts.properties) t.children.push_back(property(p));
-      n.children.push_back(std::move(t));
-    }
-    stream_parms(m.stream, n.children);
-    for (const auto& [id, s] : m.streams) {
-      Node st = group(item(Tok::kStream, std::to_string(id)));
-      stream_parms(s, st.children);
-      n.children.push_back(std::move(st));
-    }
-    return n;
-  }
-
-  static Node with_parameters(std::string name, const std::vector<Property>& ps) {
-    Node n;
-    n.name = std::move(name);
-    if (!ps.empty()) n.braces = true;
-    for (const auto& p : ps) n.children.push_back(property(p));
-    return n;
-  }
-
-  Node events(const EventsDescriptor& e) const {
-    if (!e.request_id) return item(Tok::kEvents);
-    Node n = group(item(Tok::kEvents, std::to_string(*e.request_id)));
-    for (const auto& r : e.events) n.children.push_back(with_parameters(r.name, r.parameters));
-    return n;
-  }
-  Node signals(const SignalsDescriptor& s) const {
-    Node n = group(item(Tok::kSignals));
-    for (const auto& r : s.signals) n.children.push_back(with_parameters(r.name, r.parameters));
-    return n;
-  }
-  Node observed(const ObservedEventsDescriptor& o) const {
-    Node n = group(item(Tok::kObservedEvents, std::to_string(o.request_id)));
-    for (const auto& e : o.events) {
-      Node c = with_parameters(e.name, e.parameters);
-      c.timestamp = e.timestamp;
-      n.children.push_back(std::move(c));
-    }
-    return n;
-  }
-  Node services(const ServiceChangeDescriptor& d) const {
-    Node n = group(item(Tok::kServices));
-    if (d.method) n.children.push_back(item(Tok::kMethod, tok(tok_of(*d.method, kMethods))));
-    if (d.reason) n.children.push_back(item(Tok::kReason, *d.reason));
-    if (d.delay) n.children.push_back(item(Tok::kDelay, std::to_string(*d.delay)));
-    if (d.address) n.children.push_back(item(Tok::kServiceChangeAddress, *d.address));
-    if (d.profile) n.children.push_back(item(Tok::kProfile, *d.profile));
-    if (d.version) n.children.push_back(item(Tok::kVersion, std::to_string(*d.version)));
-    if (d.mgc_id) n.children.push_back(item(Tok::kMgcId, *d.mgc_id));
-    if (d.timestamp) {
-      Node t;
-      t.name = *d.timestamp;
-      n.children.push_back(std::move(t));
-    }
-    if (d.incomplete) n.children.push_back(item(Tok::kServiceChangeInc));
-    return n;
-  }
-  Node audit(const AuditDescriptor& a) const {
-    Node n = group(item(Tok::kAudit));
-    for (const auto& i : a.items) {
-      Node c;
-      auto t = lookup(i);
-      c.name = t ? tok(*t) : i;
-      n.children.push_back(std::move(c));
-    }
-    return n;
-  }
-  Node packages(const std::vector<std::string>& ps) const {
-    Node n = group(item(Tok::kPackages));
-    for (const auto& p : ps) {
-      Node c;
-      c.name = p;
-      n.children.push_back(std::move(c));
-    }
-    return n;
-  }
-
-  Node command(const Command& c) const {
-    Node n = item(tok_of(c.type, kCommands), c.termination_id);
-    n.optional = c.optional;
-    n.wildcard = c.wildcard_reply;
-    if (c.media) n.children.push_back(media(*c.media));
-    if (c.events) n.children.push_back(events(*c.events));
-    if (c.signals) n.children.push_back(signals(*c.signals));
-    if (c.audit) n.children.push_back(audit(*c.audit));
-    if (!c.statistics.empty()) n.children.push_back(statistics(c.statistics));
-    if (c.observed_events) n.children.push_back(observed(*c.observed_events));
-    if (c.service_change) n.children.push_back(services(*c.service_change));
-    if (c.error) n.children.push_back(error(*c.error));
-    n.braces = !n.children.empty();
-    return n;
-  }
-  Node command_reply(const CommandReply& r) const {
-    Node n = item(tok_of(r.type, kCommands), r.termination_id);
-    if (r.error) n.children.push_back(error(*r.error));
-    if (r.media) n.children.push_back(media(*r.media));
-    if (r.events) n.children.push_back(events(*r.events));
-    if (r.signals) n.children.push_back(signals(*r.signals));
-    if (r.observed_events) n.children.push_back(observed(*r.observed_events));
-    if (r.service_change) n.children.push_back(services(*r.service_change));
-    if (!r.statistics.empty()) n.children.push_back(statistics(r.statistics));
-    if (!r.packages.empty()) n.children.push_back(packages(r.packages));
-    n.braces = !n.children.empty();
-    return n;
-  }
-
-  Node transaction(const Transaction& t) const {
-    if (const auto* r = std::get_if<TransactionRequest>(&t)) {
-      Node n = group(item(Tok::kTransaction, std::to_string(r->id)));
-      for (const auto& a : r->actions) {
-        Node c = group(item(Tok::kContext, to_string(a.context)));
-        for (const auto& cmd : a.commands) c.children.push_back(command(cmd));
-        n.children.push_back(std::move(c));
+      w_.name(Tok::kTerminationState);
+      w_.open();
+      if (ts.service_state) {
+        w_.name(Tok::kServiceStates);
+        w_.value(w_.tok(tok_of(*ts.service_state, kStates)));
       }
-      return n;
+      if (ts.buffer_lockstep) {
+        w_.name(Tok::kBuffer);
+        w_.value(*ts.buffer_lockstep ? w_.tok(Tok::kLockStep) : std::string_view("OFF"));
+      }
+      properties(ts.properties);
+      w_.close();
+    }
+    stream_parms(m.stream);
+    for (const auto& [id, s] : m.streams) {
+      w_.name(Tok::kStream);
+      w_.number(id);
+      w_.open();
+      stream_parms(s);
+      w_.close();
+    }
+    w_.close();
+  }
+
+  void with_parameters(std::string_view name, const std::vector<Property>& ps) {
+    w_.name(name);
+    if (ps.empty()) return;
+    w_.open();
+    properties(ps);
+    w_.close();
+  }
+
+  void events(const EventsDescriptor& e) {
+    w_.name(Tok::kEvents);
+    if (!e.request_id) return;
+    w_.number(*e.request_id);
+    w_.open();
+    for (const auto& r : e.events) with_parameters(r.name, r.parameters);
+    w_.close();
+  }
+  void signals(const SignalsDescriptor& s) {
+    w_.name(Tok::kSignals);
+    w_.open();
+    for (const auto& r : s.signals) with_parameters(r.name, r.parameters);
+    w_.close();
+  }
+  void observed(const ObservedEventsDescriptor& o) {
+    w_.name(Tok::kObservedEvents);
+    w_.number(o.request_id);
+    w_.open();
+    for (const auto& e : o.events) {
+      if (e.timestamp.empty()) {
+        w_.name(e.name);
+      } else {
+        w_.name(e.timestamp);
+        w_.out() += ':';
+        w_.out() += e.name;
+      }
+      if (e.parameters.empty()) continue;
+      w_.open();
+      properties(e.parameters);
+      w_.close();
+    }
+    w_.close();
+  }
+  void services(const ServiceChangeDescriptor& d) {
+    w_.name(Tok::kServices);
+    w_.open();
+    if (d.method) {
+      w_.name(Tok::kMethod);
+      w_.value(w_.tok(tok_of(*d.method, kMethods)));
+    }
+    if (d.reason) {
+      w_.name(Tok::kReason);
+      w_.value(*d.reason);
+    }
+    if (d.delay) {
+      w_.name(Tok::kDelay);
+      w_.number(*d.delay);
+    }
+    if (d.address) {
+      w_.name(Tok::kServiceChangeAddress);
+      w_.value(*d.address);
+    }
+    if (d.profile) {
+      w_.name(Tok::kProfile);
+      w_.value(*d.profile);
+    }
+    if (d.version) {
+      w_.name(Tok::kVersion);
+      w_.number(*d.version);
+    }
+    if (d.mgc_id) {
+      w_.name(Tok::kMgcId);
+      w_.value(*d.mgc_id);
+    }
+    if (d.timestamp) w_.name(*d.timestamp);
+    if (d.incomplete) w_.name(Tok::kServiceChangeInc);
+    w_.close();
+  }
+  void audit(const AuditDescriptor& a) {
+    w_.name(Tok::kAudit);
+    w_.open();
+    for (const auto& i : a.items) {
+      auto t = lookup(i);
+      if (t) {
+        w_.name(*t);
+      } else {
+        w_.name(i);
+      }
+    }
+    w_.close();
+  }
+  void packages(const std::vector<std::string>& ps) {
+    w_.name(Tok::kPackages);
+    w_.open();
+    for (const auto& p : ps) w_.name(p);
+    w_.close();
+  }
+
+  void command(const Command& c) {
+    if (c.optional || c.wildcard_reply) {
+      w_.name("");
+      if (c.optional) w_.out() += "O-";
+      if (c.wildcard_reply) w_.out() += "W-";
+      w_.out() += w_.tok(tok_of(c.type, kCommands));
+    } else {
+      w_.name(tok_of(c.type, kCommands));
+    }
+    w_.value(c.termination_id);
+    const bool children = c.media || c.events || c.signals || c.audit || !c.statistics.empty() ||
+                          c.observed_events || c.service_change || c.error;
+    if (!children) return;
+    w_.open();
+    if (c.media) media(*c.media);
+    if (c.events) events(*c.events);
+    if (c.signals) signals(*c.signals);
+    if (c.audit) audit(*c.audit);
+    if (!c.statistics.empty()) statistics(c.statistics);
+    if (c.observed_events) observed(*c.observed_events);
+    if (c.service_change) services(*c.service_change);
+    if (c.error) error(*c.error);
+    w_.close();
+  }
+  void command_reply(const CommandReply& r) {
+    w_.name(tok_of(r.type, kCommands));
+    w_.value(r.termination_id);
+    const bool children = r.error || r.media || r.events || r.signals || r.observed_events || r.service_change ||
+                          !r.statistics.empty() || !r.packages.empty();
+    if (!children) return;
+    w_.open();
+    if (r.error) error(*r.error);
+    if (r.media) media(*r.media);
+    if (r.events) events(*r.events);
+    if (r.signals) signals(*r.signals);
+    if (r.observed_events) observed(*r.observed_events);
+    if (r.service_change) services(*r.service_change);
+    if (!r.statistics.empty()) statistics(r.statistics);
+    if (!r.packages.empty()) packages(r.packages);
+    w_.close();
+  }
+
+  void context(const ContextId& c) {
+    w_.name(Tok::kContext);
+    switch (c.kind) {
+      case ContextId::Kind::kNull: w_.value("-"); break;
+      case ContextId::Kind::kChoose: w_.value("$"); break;
+      case ContextId::Kind::kAll: w_.value("*"); break;
+      case ContextId::Kind::kId: w_.number(c.id); break;
+    }
+    w_.open();
+  }
+
+  void transaction(const Transaction& t) {
+    if (const auto* r = std::get_if<TransactionRequest>(&t)) {
+      w_.name(Tok::kTransaction);
+      w_.number(r->id);
+      w_.open();
+      for (const auto& a : r->actions) {
+        context(a.context);
+        for (const auto& cmd : a.commands) command(cmd);
+        w_.close();
+      }
+      w_.close();
+      return;
     }
     if (const auto* r = std::get_if<TransactionReply>(&t)) {
-      Node n = group(item(Tok::kReply, std::to_string(r->id)));
-      if (r->immediate_ack_required) n.children.push_back(item(Tok::kImmAckRequired));
+      w_.name(Tok::kReply);
+      w_.number(r->id);
+      w_.open();
+      if (r->immediate_ack_required) w_.name(Tok::kImmAckRequired);
       if (r->error) {
-        n.children.push_back(error(*r->error));
+        error(*r->error);
       } else {
         for (const auto& a : r->actions) {
-          Node c = group(item(Tok::kContext, to_string(a.context)));
-          for (const auto& cr : a.replies) c.children.push_back(command_reply(cr));
-          if (a.error) c.children.push_back(error(*a.error));
-          n.children.push_back(std::move(c));
+          context(a.context);
+          for (const auto& cr : a.replies) command_reply(cr);
+          if (a.error) error(*a.error);
+          w_.close();
         }
       }
-      return n;
+      w_.close();
+      return;
     }
-    if (const auto* p = std::get_if<TransactionPending>(&t)) return group(item(Tok::kPending, std::to_string(p->id)));
+    if (const auto* p = std::get_if<TransactionPending>(&t)) {
+      w_.name(Tok::kPending);
+      w_.number(p->id);
+      w_.open();
+      w_.close();
+      return;
+    }
     const auto& k = std::get<TransactionResponseAck>(t);
-    Node n = group(item(Tok::kResponseAck));
+    w_.name(Tok::kResponseAck);
+    w_.open();
     for (const auto& [a, b] : k.ranges) {
-      Node c;
-      c.name = a == b ? std::to_string(a) : std::to_string(a) + "-" + std::to_string(b);
-      n.children.push_back(std::move(c));
+      w_.name(std::to_string(a));
+      if (a != b) {
+        w_.out() += '-';
+        w_.out() += std::to_string(b);
+      }
     }
-    return n;
+    w_.close();
   }
 
-  SyntaxTree message(const Message& m) const {
-    SyntaxTree t;
-    t.version = m.version;
-    t.mid = m.mid;
+  void message(const Message& m, bool compact) {
+    auto& o = w_.out();
+    o += compact ? "!/" : "MEGACO/";
+    o += std::to_string(m.version);
+    o += ' ';
+    o += m.mid;
+    o += '\n';
     if (m.error) {
-      t.body.push_back(error(*m.error));
-    } else {
-      for (const auto& tr : m.transactions) t.body.push_back(transaction(tr));
+      error(*m.error);
+      w_.end_top();
+      return;
     }
-    return t;
+    for (const auto& tr : m.transactions) {
+      transaction(tr);
+      w_.end_top();
+    }
   }
 
  private:
-  bool compact_;
+  Writer w_;
 };
 
 }  // namespace
 
 std::string serialize(const Message& m, Style style) {
-  return write_syntax(Encoder(style).message(m), style == Style::kCompact);
+  std::string out;
+  out.reserve(512);
+  Encoder(out, style).message(m, style == Style::kCompact);
+  return out;
 }
 
 }  // namespace isupgw::mediagw::h248

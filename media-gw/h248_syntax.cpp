@@ -1,5 +1,6 @@
 #include "media-gw/h248_syntax.h"
 
+#include <array>
 #include <cctype>
 
 namespace isupgw::mediagw::h248 {
@@ -28,38 +29,21 @@ std::string_view to_string(ParseError e) {
 namespace {
 
 // SafeChar (B.2): DIGIT / ALPHA / "+" / "-" / "&" / "!" / "_" / "/" / "'" / "?" / "@" / "^" / "`" / "~" /
-// "*" / "$" / "\" / "(" / ")" / "%" / "|" / "."
-bool safe_char(char c) {
-  if (std::isalnum(static_cast<unsigned char>(c))) return true;
-  switch (c) {
-    case '+':
-    case '-':
-    case '&':
-    case '!':
-    case '_':
-    case '/':
-    case '\'':
-    case '?':
-    case '@':
-    case '^':
-    case '`':
-    case '~':
-    case '*':
-    case '$':
-    case '\\':
-    case '(':
-    case ')':
-    case '%':
-    case '|':
-    case '.': return true;
-    default: return false;
-  }
-}
+// "*" / "$" / "\" / "(" / ")" / "%" / "|" / "." -- a table: every byte of every name and value is tested.
+constexpr std::array<bool, 256> kSafe = [] {
+  std::array<bool, 256> t{};
+  for (int c = '0'; c <= '9'; ++c) t[static_cast<std::size_t>(c)] = true;
+  for (int c = 'a'; c <= 'z'; ++c) t[static_cast<std::size_t>(c)] = t[static_cast<std::size_t>(c - 'a' + 'A')] = true;
+  for (char c : std::string_view("+-&!_/'?@^`~*$\\()%|.")) t[static_cast<unsigned char>(c)] = true;
+  return t;
+}();
+bool safe_char(char c) { return kSafe[static_cast<unsigned char>(c)]; }
 
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
+  auto fold = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; };
   for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+    if (fold(a[i]) != fold(b[i])) return false;
   return true;
 }
 
@@ -74,6 +58,7 @@ class Parser {
 
   Result<SyntaxTree, ParseFailure> run() {
     SyntaxTree t;
+    tree_ = &t;
     skip();
     if (p_ >= s_.size()) return Err(ParseFailure{ParseError::kEmpty, p_});
     if (!header(t)) return Err(failure_);
@@ -87,6 +72,7 @@ class Parser {
       if (!item(n, 1)) return Err(failure_);
       t.body.push_back(std::move(n));
     }
+    tree_ = nullptr;
     return t;
   }
 
@@ -116,12 +102,17 @@ class Parser {
     while (p_ < s_.size() && safe_char(s_[p_])) ++p_;
     return s_.substr(b, p_ - b);
   }
-  bool digits_run(std::string& out) {
+  bool digits_run() {
     std::size_t b = p_;
     while (p_ < s_.size() && std::isdigit(static_cast<unsigned char>(s_[p_]))) ++p_;
     if (p_ == b || p_ - b > 5) return fail(ParseError::kBadNumber, b);
-    out.append(s_.substr(b, p_ - b));
     return true;
+  }
+  // `built` when it is the input from b on as it stands, else a copy the tree keeps.
+  std::string_view keep(std::size_t b, std::string&& built) {
+    if (built.size() == p_ - b) return s_.substr(b, p_ - b);
+    tree_->owned.push_front(std::move(built));
+    return tree_->owned.front();
   }
 
   // message = MegacopToken SLASH Version SEP mId SEP messageBody
@@ -152,7 +143,7 @@ class Parser {
   }
 
   // mId = ((domainAddress / domainName) [":" portNumber]) / mtpAddress / deviceName
-  bool mid(std::string& out) {
+  bool mid(std::string_view& out) {
     std::size_t b = p_;
     char c = cur();
     if (c == '[' || c == '<') {
@@ -167,31 +158,28 @@ class Parser {
   }
 
   // "[" address "]" or "<" name ">", then an optional ":" port.
-  bool address(std::string& out) {
+  bool address(std::string_view& out) {
     std::size_t b = p_;
     char close = cur() == '[' ? ']' : '>';
-    out.push_back(cur());
     ++p_;
     while (!at_end() && cur() != close) {
       char c = cur();
       bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || (close == ']' && c == ':');
       if (!ok) return fail(ParseError::kBadCharacter, p_);
-      out.push_back(c);
       ++p_;
     }
     if (at_end()) return fail(ParseError::kUnterminated, b);
-    if (out.size() == 1) return fail(ParseError::kBadCharacter, p_);
-    out.push_back(close);
+    if (p_ == b + 1) return fail(ParseError::kBadCharacter, p_);
     ++p_;
     if (cur() == ':') {
-      out.push_back(':');
       ++p_;
-      if (!digits_run(out)) return false;
+      if (!digits_run()) return false;
     }
+    out = s_.substr(b, p_ - b);
     return true;
   }
 
-  bool quoted(std::string& out) {
+  bool quoted(std::string_view& out) {
     std::size_t b = p_;
     ++p_;
     while (!at_end() && cur() != '"') {
@@ -200,14 +188,15 @@ class Parser {
     }
     if (at_end()) return fail(ParseError::kUnterminated, b);
     ++p_;
-    out.assign(s_.substr(b, p_ - b));
+    out = s_.substr(b, p_ - b);
     return true;
   }
 
   // LSBRKT VALUE *(COMMA VALUE) RSBRKT, LSBRKT VALUE COLON VALUE RSBRKT (ranges),
   // or an IP address: kept without white space.
-  bool bracket_value(std::string& out) {
+  bool bracket_value(std::string_view& view) {
     std::size_t b = p_;
+    std::string out;
     out.push_back('[');
     ++p_;
     while (true) {
@@ -216,7 +205,7 @@ class Parser {
       char c = cur();
       if (c == ']') break;
       if (c == '"') {
-        std::string q;
+        std::string_view q;
         if (!quoted(q)) return false;
         out += q;
         continue;
@@ -229,21 +218,25 @@ class Parser {
     out.push_back(']');
     ++p_;
     if (cur() == ':') {
-      out.push_back(':');
+      std::size_t d = p_ + 1;
       ++p_;
-      if (!digits_run(out)) return false;
+      if (!digits_run()) return false;
+      out.push_back(':');
+      out.append(s_.substr(d, p_ - d));
     }
+    view = keep(b, std::move(out));
     return true;
   }
 
   // LBRKT VALUE *(COMMA VALUE) RBRKT as a value (alternativeValue; NotifyCompletion).
-  bool brace_value(std::string& out) {
+  bool brace_value(std::string_view& view) {
     std::size_t b = p_;
+    std::string out;
     out.push_back('{');
     ++p_;
     while (true) {
       skip();
-      std::string v;
+      std::string_view v;
       if (cur() == '"') {
         if (!quoted(v)) return false;
       } else {
@@ -262,10 +255,11 @@ class Parser {
     }
     out.push_back('}');
     ++p_;
+    view = keep(b, std::move(out));
     return true;
   }
 
-  bool value(std::string& out) {
+  bool value(std::string_view& out) {
     char c = cur();
     if (c == '"') return quoted(out);
     if (c == '[') return bracket_value(out);
@@ -273,7 +267,7 @@ class Parser {
     if (c == '<') return address(out);
     auto v = safe_run();
     if (v.empty()) return fail(at_end() ? ParseError::kUnterminated : ParseError::kMissingValue, p_);
-    out.assign(v);
+    out = v;
     return true;
   }
 
@@ -294,7 +288,7 @@ class Parser {
       // "\}" ends in '}', never white space: trimming cannot split an escape.
       body.remove_suffix(1);
     }
-    n.text.assign(body);
+    n.text = body;
     n.raw = true;
     return true;
   }
@@ -322,14 +316,14 @@ class Parser {
     }
     skip();
     if (cur() == ':') {  // observedEvent = [TimeStamp LWSP COLON] LWSP pkgdName
-      n.timestamp.assign(name);
+      n.timestamp = name;
       ++p_;
       skip();
       name = safe_run();
       if (name.empty()) return fail(ParseError::kBadCharacter, p_);
       skip();
     }
-    n.name.assign(name);
+    n.name = name;
     char c = cur();
     if (c == '=' || c == '>' || c == '<' || c == '#') {
       n.relation = c;
@@ -356,10 +350,9 @@ class Parser {
       ++p_;
       return true;
     }
+    out.reserve(4);  // most groups hold 1-4 items: one allocation
     while (true) {
-      Node c;
-      if (!item(c, depth)) return false;
-      out.push_back(std::move(c));
+      if (!item(out.emplace_back(), depth)) return false;
       skip();
       if (cur() == ',') {
         ++p_;
@@ -378,74 +371,14 @@ class Parser {
   std::size_t p_ = 0;
   std::size_t items_ = 0;
   ParseFailure failure_{ParseError::kEmpty, 0};
+  SyntaxTree* tree_ = nullptr;
 };
-
-void indent(std::string& out, std::size_t n) { out.append(2 * n, ' '); }
-
-void write_node(std::string& out, const Node& n, std::size_t depth, bool compact) {
-  if (n.name.empty()) {
-    out += n.value;
-    return;
-  }
-  if (n.optional) out += "O-";
-  if (n.wildcard) out += "W-";
-  if (!n.timestamp.empty()) {
-    out += n.timestamp;
-    out += ':';
-  }
-  out += n.name;
-  if (n.relation != 0) {
-    if (!compact) out += ' ';
-    out += n.relation;
-    if (!compact) out += ' ';
-    out += n.value;
-  }
-  if (!n.braces) return;
-  out += compact ? "{" : " {";
-  if (n.raw) {
-    // The octet string on lines of its own: SDP reads as SDP in a trace.
-    // The closing brace at the start of a line: Wireshark hands everything up to it to its SDP
-    // dissector, which calls an indented "}" line an invalid SDP line.
-    out += '\n';
-    out += n.text;
-    out += "\n}";
-    return;
-  }
-  if (n.children.empty()) {
-    out += '}';
-    return;
-  }
-  if (!compact) out += '\n';
-  for (std::size_t i = 0; i < n.children.size(); ++i) {
-    if (!compact) indent(out, depth + 1);
-    write_node(out, n.children[i], depth + 1, compact);
-    if (i + 1 < n.children.size()) out += ',';
-    if (!compact) out += '\n';
-  }
-  if (!compact) indent(out, depth);
-  out += '}';
-}
 
 }  // namespace
 
 Result<SyntaxTree, ParseFailure> parse_syntax(std::string_view text) {
   if (text.size() > kMaxMessageSize) return Err(ParseFailure{ParseError::kTooLong, kMaxMessageSize});
   return Parser(text).run();
-}
-
-std::string write_syntax(const SyntaxTree& t, bool compact) {
-  std::string out;
-  out.reserve(256);
-  out += compact ? "!/" : "MEGACO/";
-  out += std::to_string(t.version);
-  out += ' ';
-  out += t.mid;
-  out += '\n';
-  for (const auto& n : t.body) {
-    write_node(out, n, 0, compact);
-    out += '\n';
-  }
-  return out;
 }
 
 }  // namespace isupgw::mediagw::h248

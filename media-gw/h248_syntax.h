@@ -1,15 +1,16 @@
 // H.248.1 Annex B text, one level below the message model: the generic shape
 // every production of the ABNF shares --
 //     item = ["O-"]["W-"] [TimeStamp ":"] name [("=" / INEQUAL) value] [LBRKT items RBRKT]
-// -- parsed into a tree of Nodes and written back from one. h248_codec.cpp
-// gives the nodes their meaning. Local/Remote bodies (octetString, B.2) are
-// kept as raw text; a quoted string standing alone in braces (errorDescriptor)
-// becomes a node with an empty name.
+// -- parsed into a tree of Nodes; h248_codec.cpp gives the nodes their meaning
+// (the writer, h248_encode.cpp, writes the same shape straight from the model).
+// Local/Remote bodies (octetString, B.2) are kept as raw text; a quoted string
+// standing alone in braces (errorDescriptor) becomes a node with an empty name.
 // LWSP (B.2) is SP, HTAB, CR, LF and ";" comments to the end of the line.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <forward_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,30 +47,35 @@ inline constexpr std::size_t kMaxMessageSize = 65535;  // one UDP datagram
 inline constexpr std::size_t kMaxDepth = 16;
 inline constexpr std::size_t kMaxItems = 4096;
 
+// Names, values and octet strings are views into the parsed text (or into the tree's `owned`
+// strings, for a bracketed list written with white space): a parse allocates only the child lists.
 struct Node {
-  std::string name;       // as written, without "O-"/"W-"; empty for a lone quoted string
-  std::string timestamp;  // observed event's "yyyymmddThhmmssss", else empty
-  bool optional = false;  // "O-"
-  bool wildcard = false;  // "W-"
-  char relation = 0;      // '=', '>', '<', '#' or 0
-  std::string value;      // VALUE as on the wire (quotes and brackets kept, no white space in lists)
-  bool braces = false;    // a { } group follows
-  bool raw = false;       // Local/Remote: `text` holds the octet string
-  std::string text;       // raw octet string, outer LWSP trimmed
+  std::string_view name;       // as written, without "O-"/"W-"; empty for a lone quoted string
+  std::string_view timestamp;  // observed event's "yyyymmddThhmmssss", else empty
+  bool optional = false;       // "O-"
+  bool wildcard = false;       // "W-"
+  char relation = 0;           // '=', '>', '<', '#' or 0
+  std::string_view value;      // VALUE as on the wire (quotes and brackets kept, no white space in lists)
+  bool braces = false;         // a { } group follows
+  bool raw = false;            // Local/Remote: `text` holds the octet string
+  std::string_view text;       // raw octet string, outer LWSP trimmed
   std::vector<Node> children;
   std::size_t offset = 0;  // where the item starts in the input
 };
 
+// Valid while the parsed text lives (the views point into it).
 struct SyntaxTree {
+  SyntaxTree() = default;
+  SyntaxTree(SyntaxTree&&) = default;  // moving keeps the owned strings where the views point
+  SyntaxTree& operator=(SyntaxTree&&) = default;
+  SyntaxTree(const SyntaxTree&) = delete;  // a copy's views would point into the original
+  SyntaxTree& operator=(const SyntaxTree&) = delete;
   unsigned version = 0;
-  std::string mid;
+  std::string_view mid;
   std::vector<Node> body;
+  std::forward_list<std::string> owned;  // values rewritten without their white space
 };
 
 Result<SyntaxTree, ParseFailure> parse_syntax(std::string_view text);
-
-// Multi-line with two-space indents when pretty, else no optional white space.
-// Raw bodies go on lines of their own, the closing brace at the start of a line.
-std::string write_syntax(const SyntaxTree& t, bool compact);
 
 }  // namespace isupgw::mediagw::h248

@@ -87,8 +87,10 @@ constexpr std::array kTokens{
 
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
+  // ASCII letters only (B.1: tokens are case-insensitive ALPHA); no locale call per character.
+  auto fold = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; };
   for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+    if (fold(a[i]) != fold(b[i])) return false;
   return true;
 }
 
@@ -98,11 +100,15 @@ std::optional<Tok> lookup(std::string_view name) {
   return std::nullopt;
 }
 
-const TokenSpelling& spelling(Tok t) {
-  for (const auto& s : kTokens)
-    if (s.tok == t) return s;
-  return kTokens[0];  // unreachable: every Tok has a row
+// The rows are in the order of Tok: spelling() is an index.
+constexpr bool rows_in_order() {
+  for (std::size_t i = 0; i < kTokens.size(); ++i)
+    if (static_cast<std::size_t>(kTokens[i].tok) != i) return false;
+  return kTokens.size() == static_cast<std::size_t>(Tok::kSegment) + 1;
 }
+static_assert(rows_in_order(), "kTokens: one row per Tok, in the order of the enum");
+
+const TokenSpelling& spelling(Tok t) { return kTokens[static_cast<std::size_t>(t)]; }
 
 bool refused(Tok t) { return t >= Tok::kDigitMap; }
 

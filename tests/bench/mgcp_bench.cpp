@@ -6,6 +6,7 @@
 #include <string>
 
 #include "media-gw/mgcp_codec.h"
+#include "media-gw/mgcp_connection.h"
 
 namespace {
 
@@ -76,5 +77,48 @@ void BM_ParseCrcxResponseWithSdp(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_ParseCrcxResponseWithSdp);
+
+// One call's codec work on the call agent's side, as bench_h248 BM_CallCycle* counts H.248's: CRCX
+// (with the SIP side's SDP), MDCX (with SDP), DLCX built as mgcp_connection builds them and
+// serialized, and their three responses (200 with the MG's SDP, 200, 250 with statistics) parsed.
+const std::string kRemoteSdp =
+    "v=0\r\no=user1 53655765 2353687637 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+    "m=audio 6000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
+const std::string kMdcxResponse = "200 1205 OK\r\n";
+const std::string kDlcxResponse = "250 1206 OK\r\nP: PS=1245, OS=62345, PR=780, OR=45123, PL=10, JI=27, LA=48\r\n";
+
+void BM_CallCycle(benchmark::State& state) {
+  using isupgw::mediagw::CrcxRequest;
+  for (const auto* r : {&kResponse, &kMdcxResponse, &kDlcxResponse}) {
+    auto m = parse_datagram(bytes(*r));
+    if (!m || m->size() != 1 || !std::holds_alternative<Response>((*m)[0])) {
+      state.SkipWithError("a sample response does not parse");
+      return;
+    }
+  }
+  std::size_t out = 0;
+  for (auto _ : state) {
+    CrcxRequest r;
+    r.endpoint = "ds/e1-0/1@mgA";
+    r.call_id = "A3C47F21456789F0";
+    r.mode = ConnectionMode::kSendOnly;
+    r.local_options = "p:20, a:PCMA";
+    r.remote_sdp = kRemoteSdp;
+    for (const auto& c : {isupgw::mediagw::make_crcx(r),
+                          isupgw::mediagw::make_mdcx("ds/e1-0/1@mgA", "A3C47F21456789F0", "FDE234C8",
+                                                     ConnectionMode::kSendRecv, kRemoteSdp, {}),
+                          isupgw::mediagw::make_dlcx("ds/e1-0/1@mgA", "A3C47F21456789F0", "FDE234C8")}) {
+      auto s = serialize(c);
+      out += s.size();
+      benchmark::DoNotOptimize(s);
+    }
+    for (const auto* r2 : {&kResponse, &kMdcxResponse, &kDlcxResponse}) {
+      auto m = parse_datagram(bytes(*r2));
+      benchmark::DoNotOptimize(m);
+    }
+  }
+  state.counters["bytes_out"] = static_cast<double>(out) / static_cast<double>(state.iterations());
+}
+BENCHMARK(BM_CallCycle);
 
 }  // namespace
