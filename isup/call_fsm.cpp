@@ -13,7 +13,7 @@ using E = CallEvent;
 using F = CallFsm;
 using fsm::in;
 
-static_assert(kCallStates == 13 && kCallEvents == 54, "new states/events: update to_string and the table");
+static_assert(kCallStates == 14 && kCallEvents == 57, "new states/events: update to_string and the table");
 
 std::string_view to_string(CallState s) {
   switch (s) {
@@ -30,6 +30,7 @@ std::string_view to_string(CallState s) {
     case S::kCcrLoop: return "ccr_loop";
     case S::kOutCotRetest: return "out_cot_retest";
     case S::kOutOverload: return "out_overload";
+    case S::kInReserved: return "in_reserved";
   }
   return "?";
 }
@@ -58,6 +59,8 @@ std::string_view to_string(CallEvent e) {
     case E::kCotOkRx: return "COT(success)";
     case E::kCotFailRx: return "COT(failure)";
     case E::kCcrRx: return "CCR";
+    case E::kCrmRx: return "CRM";
+    case E::kExmRx: return "EXM";
     case E::kSetupReq: return "setup_req";
     case E::kDigitsReq: return "digits_req";
     case E::kAlertReq: return "alert_req";
@@ -87,6 +90,7 @@ std::string_view to_string(CallEvent e) {
     case E::kT33: return "T33";
     case E::kT35: return "T35";
     case E::kT36: return "T36";
+    case E::kTcra: return "T_CRA";
     case E::kBlockedRx: return "blocked_before_backward";
     case E::kUnequippedRx: return "UCIC";
     case E::kClear: return "clear";
@@ -100,10 +104,11 @@ constexpr fsm::Set<S> kCallUp =
     in(S::kOutSetup, S::kOutAlerting, S::kInSetup, S::kInAlerting, S::kAnswered, S::kSuspended);
 // States without a user call.
 constexpr fsm::Set<S> kNoCall =
-    in(S::kIdle, S::kReleasing, S::kCotFailWait, S::kCcrLoop, S::kOutCotRetest, S::kOutOverload);
+    in(S::kIdle, S::kReleasing, S::kCotFailWait, S::kCcrLoop, S::kOutCotRetest, S::kOutOverload, S::kInReserved);
 // Every state but idle: the circuit carries (or is clearing) a call.
 constexpr fsm::Set<S> kBusy =
-    kCallUp | in(S::kInCotWait, S::kReleasing, S::kCotFailWait, S::kCcrLoop, S::kOutCotRetest, S::kOutOverload);
+    kCallUp | in(S::kInCotWait, S::kReleasing, S::kCotFailWait, S::kCcrLoop, S::kOutCotRetest, S::kOutOverload,
+                 S::kInReserved);
 }  // namespace
 
 // The call state machine (Q.764 clause 2). One row per (states, event).
@@ -137,6 +142,16 @@ const auto& CallFsm::table() {
       {S::kOutOverload, E::kT3, S::kReleasing, &F::a_t3},
       {S::kOutOverload, E::kRelRx, S::kIdle, &F::a_rel_rx_quiet},
       {in(S::kOutSetup, S::kOutAlerting, S::kAnswered), E::kInrRx, fsm::stay, &F::a_inr_rx},
+      // ANSI T1.113.4 circuit reservation (CRM/CRA, message types 0xEA/0xE9): the circuit is reserved
+      // for the IAM that follows (T_CRA); the peer's REL or T_CRA's expiry frees it again.
+      {S::kIdle, E::kCrmRx, S::kInReserved, &F::a_crm_rx},
+      {S::kInReserved, E::kIamRx, S::kInSetup, &F::a_reserved_iam},
+      {S::kInReserved, E::kIamCotRx, S::kInCotWait, &F::a_reserved_iam_cot},
+      {S::kInReserved, E::kCotOkRx, fsm::stay, &F::a_reserved_cot_ok},
+      {S::kInReserved, E::kTcra, S::kReleasing, &F::a_tcra},
+      {S::kInReserved, E::kRelRx, S::kIdle, &F::a_rel_rx_quiet},
+      // ANSI exit message (0xED): the call left the succeeding network, before the ACM; nothing to pass on.
+      {S::kOutSetup, E::kExmRx, fsm::stay, &F::a_exm_rx},
       {in(S::kOutSetup, S::kOutAlerting, S::kAnswered), E::kInfReq, fsm::stay, &F::a_send_inf},
       // 2.1.8 continuity re-check on the outgoing side.
       {S::kOutCotRetest, E::kT25, fsm::stay, &F::a_t25},
@@ -222,7 +237,8 @@ CallFsm::CallFsm(Circuit& c)
       t27_(c.env().timers()),
       t33_(c.env().timers()),
       t35_(c.env().timers()),
-      t36_(c.env().timers()) {}
+      t36_(c.env().timers()),
+      tcra_(c.env().timers()) {}
 
 // Every state change goes through the table: the kit moves, counts and logs,
 // then the row's action runs; a call that left the user's states is detached.
@@ -268,6 +284,8 @@ bool CallFsm::on_message(const Message& m) {
     case msg::kFac: e = E::kFacRx; break;
     case msg::kOlm: e = E::kOlmRx; break;
     case msg::kCcr: e = E::kCcrRx; break;
+    case msg::kCrm: e = E::kCrmRx; break;
+    case msg::kExm: e = E::kExmRx; break;
     case msg::kCot: {
       const Param* p = m.find(par::kContinuityIndicators);
       auto ci = p ? FlagOctet::decode(p->value) : Result<FlagOctet, DecodeError>(Err(DecodeError::kBadValue));
@@ -376,7 +394,7 @@ void CallFsm::clear(int cause, std::string_view why) {
 // --- helpers ---
 
 void CallFsm::stop_timers() {
-  for (OneShotTimer* t : {&t1_, &t3_, &t5_, &t7_, &t9_, &t2_t6_, &t8_, &t24_, &t25_, &t27_, &t33_, &t35_, &t36_}) t->cancel();
+  for (OneShotTimer* t : {&t1_, &t3_, &t5_, &t7_, &t9_, &t2_t6_, &t8_, &t24_, &t25_, &t27_, &t33_, &t35_, &t36_, &tcra_}) t->cancel();
 }
 
 void CallFsm::start(OneShotTimer& t, milliseconds d, CallEvent e) {

@@ -36,8 +36,9 @@ enum class CallState : std::uint8_t {
   kCcrLoop,       // incoming: CCR received, loop connected, awaiting COT or REL (T36)
   kOutCotRetest,  // outgoing: continuity failed, repeat check after T25 / T26
   kOutOverload,   // outgoing: OLM received in answer to our IAM, circuit held until T3 (Q.764 Annex A)
+  kInReserved,    // ANSI: CRM received, CRA sent, awaiting the IAM (T_CRA; T1.113.4 circuit reservation)
 };
-inline constexpr std::size_t kCallStates = static_cast<std::size_t>(CallState::kOutOverload) + 1;
+inline constexpr std::size_t kCallStates = static_cast<std::size_t>(CallState::kInReserved) + 1;
 std::string_view to_string(CallState s);
 
 enum class CallEvent : std::uint8_t {
@@ -64,6 +65,8 @@ enum class CallEvent : std::uint8_t {
   kCotOkRx,
   kCotFailRx,
   kCcrRx,
+  kCrmRx,  // ANSI circuit reservation (T1.113.3 message type 0xEA)
+  kExmRx,  // ANSI exit message (0xED)
   // Requests from the user.
   kSetupReq,
   kDigitsReq,
@@ -95,6 +98,7 @@ enum class CallEvent : std::uint8_t {
   kT33,
   kT35,
   kT36,
+  kTcra,  // ANSI: CRA sent -> IAM
   // Circuit events: BLO/UCIC received before any backward message.
   kBlockedRx,
   kUnequippedRx,  // UCIC received in answer to our IAM (Q.764 2.12)
@@ -235,6 +239,13 @@ class CallFsm {
   void a_glare_lose_cot();
   void a_olm_rx();
   void a_t3();
+  // ANSI circuit reservation and exit message (circuit_reservation.cpp).
+  void a_crm_rx();
+  void a_reserved_iam();
+  void a_reserved_iam_cot();
+  void a_reserved_cot_ok();
+  void a_tcra();
+  void a_exm_rx();
 
   // An outgoing call given up on this circuit, to be repeated on another one.
   struct Attempt {
@@ -276,7 +287,7 @@ class CallFsm {
   const Message* basis_ = nullptr;  // set_basis()
   bool basis_used_ = false;
 
-  OneShotTimer t1_, t3_, t5_, t7_, t9_, t2_t6_, t8_, t24_, t25_, t27_, t33_, t35_, t36_;
+  OneShotTimer t1_, t3_, t5_, t7_, t9_, t2_t6_, t8_, t24_, t25_, t27_, t33_, t35_, t36_, tcra_;
 };
 
 }  // namespace isupgw::isup

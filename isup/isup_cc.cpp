@@ -344,6 +344,10 @@ void IsupCallControl::on_transfer(const MtpLabel& label, std::span<const std::ui
     return;
   }
   Circuit* c = g->find(m->cic);
+  if (c == nullptr && m->type == msg::kCvt) {
+    rx_cvt(*g, m->cic, false);  // the validation fails: no such circuit here (T1.113.4)
+    return;
+  }
   if (c == nullptr) {
     unequipped_cic(*g, m->cic, m->type);
     return;
@@ -374,7 +378,11 @@ void IsupCallControl::dispatch(TrunkGroup& g, Circuit& c, const Message& m) {
     case msg::kFac:
     case msg::kOlm:
     case msg::kCot:
-    case msg::kCcr: c.call().on_message(m); break;
+    case msg::kCcr:
+    case msg::kCrm:  // ANSI circuit reservation (circuit_reservation.cpp)
+    case msg::kExm: c.call().on_message(m); break;
+    case msg::kCvt: rx_cvt(g, m.cic, true); break;
+    case msg::kCvr: rx_cvr(g, m); break;
     case msg::kRlc: rx_rlc(c, m); break;
     case msg::kRsc: rx_rsc(c); break;
     case msg::kBlo: rx_blo(c); break;

@@ -14,7 +14,8 @@
 // reset, circuit group procedures and query), mtp_availability.cpp (2.13
 // MTP-PAUSE/RESUME/STATUS, paced GRS), compatibility.cpp (2.9.5, 2.12),
 // circuit_equipment.cpp (CICs equipped and withdrawn by a reload),
-// segmentation_cc.cpp (2.1.12 simple segmentation: SGM sent and awaited, T34).
+// segmentation_cc.cpp (2.1.12 simple segmentation: SGM sent and awaited, T34),
+// circuit_validation.cpp (ANSI T1.113 CVT/CVR).
 #pragma once
 
 #include <array>
@@ -102,6 +103,21 @@ class IsupCallControl final : public MtpUser, private CircuitEnv {
   // the user's on_query_response is called as well.
   using QueryDone = std::function<void(std::optional<std::vector<std::uint8_t>> states)>;
   Result<bool, CcError> query(GroupId group, std::uint16_t first, std::uint8_t range, QueryDone done = {});
+
+  // --- ANSI T1.113 circuit validation (CVT 0xEC / CVR 0xEB; circuit_validation.cpp) ---
+  // CVT on the circuit; `done` gets the judged CVR, or answered=false when T_CVT
+  // (IsupTimerConfig::tcvt) expires first. kWrongState on a non-ANSI group.
+  struct CircuitValidation {
+    bool answered = false;     // a well-formed CVR came before T_CVT
+    bool success = false;      // its circuit validation response indicator (T1.113.3: 01 success)
+    std::uint8_t ours = 0;     // circuit group characteristics indicator octets (ours, the peer's)
+    std::uint8_t theirs = 0;   //   BA carrier, DC double-seizure control, FE alarm carrier, HG continuity
+    bool consistent = false;   // DC complementary; carrier and continuity equal where both are known
+  };
+  using ValidationDone = std::function<void(const CircuitValidation&)>;
+  Result<bool, CcError> validate(GroupId group, std::uint16_t cic, ValidationDone done = {});
+  // The characteristics this exchange reports for the group in a CVR.
+  static std::uint8_t group_characteristics(const TrunkGroup& g);
 
   // --- Circuits equipped and withdrawn by a reload (issue 16; circuit_equipment.cpp) ---
   // New CICs join the group and are reset first (GRS per run of up to 32, RSC
@@ -219,6 +235,8 @@ class IsupCallControl final : public MtpUser, private CircuitEnv {
   void rx_group_ack(TrunkGroup& g, const Message& m);
   void rx_cqm(TrunkGroup& g, const Message& m);
   void rx_cqr(TrunkGroup& g, const Message& m);
+  void rx_cvt(TrunkGroup& g, std::uint16_t cic, bool known);
+  void rx_cvr(TrunkGroup& g, const Message& m);
   void reset_locally(Circuit& c, int cause, std::string_view why);
 
   // Group procedures we started.
@@ -256,6 +274,11 @@ class IsupCallControl final : public MtpUser, private CircuitEnv {
   std::vector<std::unique_ptr<CircuitGroupFsm>> finished_;  // destroyed outside their own callbacks
   std::map<GroupKey, std::unique_ptr<OneShotTimer>> t28_;
   std::map<GroupKey, QueryDone> queries_;  // CQMs whose sender waits for the CQR
+  struct PendingValidation {
+    ValidationDone done;
+    std::unique_ptr<OneShotTimer> tcvt;
+  };
+  std::map<GroupKey, PendingValidation> validations_;  // CVTs awaiting their CVR
   std::set<GroupKey> paced_grs_;
   // Received first segments awaiting their SGM (Q.764 2.1.12), by circuit.
   struct HeldSegment {

@@ -48,6 +48,9 @@ struct IsupTimerConfig {
   milliseconds t34{3'000};    // message with the segmentation indicator received -> SGM (2-4 s): process it alone
   milliseconds t35{18'000};   // latest digit (no ST) received, digits incomplete (15-20 s): release cause 28
   milliseconds t36{12'000};   // CCR received -> COT or REL (10-15 s): RSC
+  // ANSI T1.113.4 timers (values of the vendors' manuals: T1.113's own table was not at hand).
+  milliseconds tcra{15'000};  // CRA sent -> IAM: REL cause 41, the reservation ends
+  milliseconds tcvt{10'000};  // CVT sent -> CVR: the validation reports no response
 };
 
 struct CicRange {

@@ -208,6 +208,15 @@ std::string render(const QueryTable& t) {
   return dump(J{{"trunk_group", t.group}, {"first", t.first}, {"rows", std::move(rows)}});
 }
 
+std::string render(const ValidationReport& v) {
+  return dump(J{{"trunk_group", v.group},
+                {"cic", v.cic},
+                {"success", v.success},
+                {"consistent", v.consistent},
+                {"ours", v.ours},
+                {"theirs", v.theirs}});
+}
+
 std::string render(const ReloadReport& r) { return dump(J{{"source", r.source}, {"notes", r.notes}}); }
 
 }  // namespace isupgw::mgmt::json

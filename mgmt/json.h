@@ -21,6 +21,7 @@ std::string render(const std::vector<MediaGatewayView>& v);
 std::string render(const std::vector<std::pair<std::string, std::uint64_t>>& counters);  // {"name": value, ...}
 std::string render(const ActionReport& r);
 std::string render(const QueryTable& t);
+std::string render(const ValidationReport& v);
 std::string render(const ReloadReport& r);
 
 }  // namespace isupgw::mgmt::json

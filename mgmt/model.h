@@ -268,6 +268,14 @@ struct QueryTable {
   std::uint16_t first = 0;
   std::vector<QueryRow> rows;
 };
+// ANSI circuit validation (CVT/CVR, T1.113): the peer's CVR judged against our translations.
+struct ValidationReport {
+  std::string group;
+  std::uint16_t cic = 0;
+  bool success = false;     // the CVR's circuit validation response indicator
+  bool consistent = false;  // its circuit group characteristics agree with ours
+  std::uint8_t ours = 0, theirs = 0;  // the circuit group characteristics indicator octets
+};
 
 // ---------------------------------------------------------------------------
 class Model {
@@ -301,6 +309,9 @@ class Model {
   // Circuit query (CQM, at most 32 CICs): `done` gets the CQR decoded, or
   // kTimeout when T28 expires first.
   void query(const CircuitRange& r, std::function<void(Outcome<QueryTable>)> done);
+  // ANSI circuit validation test (CVT on one CIC): `done` gets the CVR judged,
+  // or kTimeout when T_CVT expires first (no CVR, or none well formed).
+  void validate(const CircuitRange& r, std::function<void(Outcome<ValidationReport>)> done);
   // Releases a call on both legs with Q.850 `cause` (1..127).
   Outcome<ActionReport> release_call(std::uint64_t id, int cause);
   // Drain (see AdminState). retry_after: the Retry-After of the 503s (RFC 3261 21.5.4).

@@ -188,6 +188,23 @@ void Model::query(const CircuitRange& r, std::function<void(Outcome<QueryTable>)
   if (!sent) (*shared)(Err(cc_error(sent.error(), "CQM cic=" + std::to_string(first))));
 }
 
+void Model::validate(const CircuitRange& r, std::function<void(Outcome<ValidationReport>)> done) {
+  auto* isup = s_.isup();
+  if (isup == nullptr) return done(Err(Error{Error::Code::kUnavailable, "no SS7 in this configuration"}));
+  auto id = group_id(r.group);
+  if (!id || isup->group(*id) == nullptr)
+    return done(Err(Error{Error::Code::kNotFound, "no trunk group named '" + r.group + "'"}));
+  if (!r.first || (r.last && *r.last != *r.first))
+    return done(Err(Error{Error::Code::kInvalid, "a circuit validation test is for one 'cic'"}));
+  const std::uint16_t cic = *r.first;
+  auto shared = std::make_shared<std::function<void(Outcome<ValidationReport>)>>(std::move(done));
+  auto sent = isup->validate(*id, cic, [shared, group = r.group, cic](const isup::IsupCallControl::CircuitValidation& v) {
+    if (!v.answered) return (*shared)(Err(Error{Error::Code::kTimeout, "no CVR before T_CVT (T1.113)"}));
+    (*shared)(ValidationReport{group, cic, v.success, v.consistent, v.ours, v.theirs});
+  });
+  if (!sent) (*shared)(Err(cc_error(sent.error(), "CVT cic=" + std::to_string(cic))));
+}
+
 Outcome<ActionReport> Model::release_call(std::uint64_t id, int cause) {
   if (cause < 1 || cause > 127) return Err(Error{Error::Code::kInvalid, "cause must be 1..127 (Q.850)"});
   auto* engine = s_.engine();

@@ -167,6 +167,10 @@ void register_rest_api(http::Router& router, Model& m) {
   router.add(Verb::post, "/trunk-groups/{group}/query", [&m](const Request& req, Reply reply) {
     if (auto r = circuit_range(req, reply)) m.query(*r, [reply](Outcome<QueryTable> t) { reply(answer(t)); });
   });
+  router.add(Verb::post, "/trunk-groups/{group}/validate", [&m](const Request& req, Reply reply) {
+    if (auto r = circuit_range(req, reply))
+      m.validate(*r, [reply](Outcome<ValidationReport> v) { reply(answer(v)); });
+  });
   router.add(Verb::post, "/trunk-groups/{group}/service", [&m](const Request& req, Reply reply) {
     auto j = body_object(req, reply, {"in_service"});
     if (!j) return;

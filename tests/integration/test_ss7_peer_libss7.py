@@ -11,7 +11,8 @@ through the bridge, SLTM/SLTA and TRA both ways, libss7's EVENT_UP) and the
 gateway's GRS is answered by libss7; calls both ways answered and released by
 each side; SIP -> ISUP busy, unallocated, no answer; ISUP -> SIP busy,
 unallocated, libss7 abandoning while ringing; release collision; dual seizure;
-BLO/UBL, CGB/CGU and GRS from each side. Each call row ends with libss7's call
+BLO/UBL, CGB/CGU and GRS from each side; ANSI only: the gateway's circuit
+validation test (CVT) received by libss7. Each call row ends with libss7's call
 list empty, the run with every circuit idle and unblocked in both views."""
 import os
 import queue
@@ -499,6 +500,22 @@ try:
                  lambda cs: all(cs.get(k, {}).get("local_maintenance_blocked") is True for k in range(1, 9)))
     gateway_does("gateway CGU", ["unblock", "tg-libss7", "1-8"], ["CGU cic=1 end=8"], "CGUA")
     gateway_does("gateway GRS", ["reset", "tg-libss7"], ["GRS cic=1 end=31"], "GRA")
+    validation = {}
+    vt = None
+    if ANSI:
+        # ANSI circuit validation (T1.113: CVT 0xEC, CVR 0xEB). libss7 decodes the gateway's CVT and
+        # raises ISUP_EVENT_CVT; it cannot send a CVT itself, and its isup_cvr() sends the CIC and type
+        # only (no T1.113.3 indicators), so ss7-peer does not answer: the gateway's validation ends
+        # at T_CVT (10 s) with 504, awaited in a thread while the rows below run. CRM/CRA and EXM:
+        # libss7 has neither (isup.c drops a type it has no row for); test_isup_ansi_procedures.py
+        # runs them against isup-peer (our own library: weaker) with tshark on the wire.
+        mark = len(peer.lines)
+        vt = threading.Thread(target=lambda: validation.setdefault("r", request(
+            url + "/trunk-groups/tg-libss7/validate", method="POST", body={"cic": 7}, token=TOKEN, timeout=30)))
+        vt.start()
+        i, _ = peer.wait_for("event", "CVT", "cic=7", start=mark)
+        c.check("ANSI CVT: libss7 receives the gateway's circuit validation test on CIC 7 (its ISUP_EVENT_CVT)",
+                i is not None, peer.lines[mark:])
     gateway_sees("every circuit idle, none blocked, none resetting",
                  lambda cs: len(cs) == 31 and all(x["call"] == 0 and not x["resetting"] and not any(
                      x[k] for k in ("local_maintenance_blocked", "remote_maintenance_blocked",
@@ -530,6 +547,9 @@ try:
         c.check("tshark: libss7 sent IAM, ACM, ANM, REL, RLC and every maintenance message and answer",
                 want <= types("to"), sorted(want - types("to"), key=int))
         c.check("tshark: the gateway sent the same kinds", want <= types("from"), sorted(want - types("from"), key=int))
+        if ANSI:
+            c.check("tshark: the gateway's CVT (T1.113 type 0xEC = 236) on the wire", "236" in types("from"),
+                    sorted(types("from"), key=int))
         # Q.764 2.3: every REL on the wire answered by an RLC on the same CIC from the other side.
         open_rel = {}
         for r in wire:
@@ -563,6 +583,11 @@ try:
     gateway_sees("libss7 restart: every circuit idle", lambda cs: len(cs) == 31 and all(
         x["call"] == 0 and not x["resetting"] for x in cs.values()))
 
+    if vt:  # joined here: T_CVT ran while the rows above did
+        vt.join(30)
+        st, body = validation.get("r", (None, None))
+        c.check("ANSI CVT: no CVR from libss7, the gateway's validation reports no response at T_CVT (504)",
+                st == 504 and "T_CVT" in str(body), (st, body))
     restart_mark = len(peer.lines)
     rc, _ = d.stop()
     c.check("the gateway stops cleanly", rc == 0, rc)

@@ -250,6 +250,14 @@ void Libss7App::handle(ss7_event* e) {
       cic = e->ucic.cic;
       o << "UCIC cic=" << cic;
       break;
+    case ISUP_EVENT_CVT:
+      // ANSI circuit validation test: libss7 decodes it and leaves the answer to the
+      // application; its isup_cvr() sends the CIC and type only (no T1.113.3 indicators),
+      // so this peer answers only on the `cvr` command.
+      cic = e->cvt.cic;
+      keep(cic, e->cvt.call);
+      o << "CVT cic=" << cic;
+      break;
     default: o << ss7_event2str(e->e); break;
   }
   print_(o.str());
@@ -281,6 +289,10 @@ std::string Libss7App::command(const std::vector<std::string>& w) {
     if (verb == "group-reset") isup_grs(ss7_, c, cic + range);
     if (verb == "group-block") isup_cgb(ss7_, c, cic + range, state, 0);  // type 0: maintenance (Q.763 3.13)
     if (verb == "group-unblock") isup_cgu(ss7_, c, cic + range, state, 0);
+    return {};
+  }
+  if (verb == "cvr") {  // libss7's CVR (CIC and type only)
+    isup_cvr(ss7_, cic, cfg_.dpc);
     return {};
   }
   if (verb == "reset" || verb == "block" || verb == "unblock") {

@@ -12,6 +12,7 @@
 // Commands, one a line (from --script FILE, else stdin; `#` comments):
 //   call CIC CALLED [CALLING] | acm CIC | cpg CIC [EVENT] | answer CIC | connect CIC | release CIC [CAUSE]
 //   reset CIC | block CIC | unblock CIC | group-reset CIC RANGE | group-block CIC RANGE | group-unblock CIC RANGE
+//   cvr CIC (ANSI: libss7's isup_cvr(), the CIC and type only)
 //   wait 500ms|2s | expect NAME [key=value...] [timeout=10s] | idle [timeout=10s] | calls | quit
 //   hold | flush (libss7's MSUs wait in the bridge until flushed: messages made to cross on the link)
 // `$` in a command stands for the CIC of the event the last `expect` matched. Output, one line each:
