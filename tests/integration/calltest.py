@@ -114,13 +114,13 @@ class IsupPeer:
     """isup-peer playing `script` (scenario text) against the gateway's M3UA/TCP
     port, in a background thread while the test drives the SIP side."""
 
-    def __init__(self, script, m3ua_port, timeout=60, opc=200, dpc=100):
+    def __init__(self, script, m3ua_port, timeout=60, opc=200, dpc=100, host="127.0.0.1", args=()):
         fd, self._path = tempfile.mkstemp(prefix="isup-peer-", suffix=".txt")
         with os.fdopen(fd, "w") as f:
             f.write(script)
         self.result = None
-        argv = [ISUP_PEER, "--m3ua-connect", f"127.0.0.1:{m3ua_port}", "--opc", str(opc), "--dpc", str(dpc),
-                "--timeout", str(timeout), self._path]
+        argv = [ISUP_PEER, "--m3ua-connect", f"{host}:{m3ua_port}", "--opc", str(opc), "--dpc", str(dpc),
+                "--timeout", str(timeout)] + list(args) + [self._path]
         self._thread = threading.Thread(target=self._run, args=(argv,))
         self._thread.start()
 
