@@ -18,8 +18,8 @@ using mgmt::testing::TestStacks;
 
 class ModelTest : public CcFixture {
  protected:
-  void build(unsigned first, unsigned last) {
-    make(first, last);
+  void build(unsigned first, unsigned last, Variant v = Variant::kItu) {
+    make(first, last, v);
     stacks.cc = cc.get();
     stacks.groups = {{"tg1", group}};
   }
@@ -118,6 +118,43 @@ TEST_F(ModelTest, QueryWithoutCqrTimesOutAtT28) {
   ASSERT_TRUE(got);
   ASSERT_FALSE(*got);
   EXPECT_EQ(got->error().code, Error::Code::kTimeout);
+}
+
+// ANSI circuit validation (T1.113): the CVT sent, the CVR judged; T_CVT; one CIC; ANSI only.
+TEST_F(ModelTest, ValidateSendsCvtAndJudgesTheCvr) {
+  build(1, 8, Variant::kAnsi);
+  std::optional<Outcome<ValidationReport>> got;
+  model.validate(range(5, 5), [&](Outcome<ValidationReport> v) { got = std::move(v); });
+  expect(msg::kCvt, 5);
+  MessageBuilder cvr(msg::kCvr, 5);
+  cvr.fixed(par::kAnsiCircuitValidationResponse, OctetValue{1});
+  cvr.fixed(par::kAnsiCircuitGroupCharacteristics, OctetValue{0x48});  // DC 10: the peer controls the even CICs
+  inject(cvr);
+  ASSERT_TRUE(got);
+  ASSERT_TRUE(*got) << got->error().message;
+  EXPECT_TRUE((*got)->success);
+  EXPECT_TRUE((*got)->consistent);
+  EXPECT_EQ((*got)->ours, 0x44);
+  got.reset();
+  model.validate(range(5, 5), [&](Outcome<ValidationReport> v) { got = std::move(v); });
+  expect(msg::kCvt, 5);
+  advance_s(10);  // T_CVT
+  ASSERT_TRUE(got);
+  ASSERT_FALSE(*got);
+  EXPECT_EQ(got->error().code, Error::Code::kTimeout);
+  got.reset();
+  model.validate(range(1, 8), [&](Outcome<ValidationReport> v) { got = std::move(v); });
+  ASSERT_TRUE(got && !*got);
+  EXPECT_EQ(got->error().code, Error::Code::kInvalid);
+}
+
+TEST_F(ModelTest, ValidateIsRefusedOnAnItuGroup) {
+  build(1, 8);
+  std::optional<Outcome<ValidationReport>> got;
+  model.validate(range(5, 5), [&](Outcome<ValidationReport> v) { got = std::move(v); });
+  ASSERT_TRUE(got && !*got);
+  EXPECT_EQ(got->error().code, Error::Code::kConflict);
+  expect_nothing();
 }
 
 TEST_F(ModelTest, BadRequestsAreRefusedWithTheirReason) {
