@@ -505,13 +505,15 @@ try:
     if ANSI:
         # ANSI circuit validation (T1.113: CVT 0xEC, CVR 0xEB). libss7 decodes the gateway's CVT and
         # raises ISUP_EVENT_CVT; it cannot send a CVT itself, and its isup_cvr() sends the CIC and type
-        # only (no T1.113.3 indicators), so ss7-peer does not answer: the gateway's validation ends
-        # at T_CVT (10 s) with 504, awaited in a thread while the rows below run. CRM/CRA and EXM:
+        # only (no T1.113.3 indicators), so ss7-peer does not answer; the gateway's validation would
+        # end at T_CVT (10 s) with 504 -- not awaited here (the wall time; unit_isup and unit_mgmt
+        # test T_CVT in virtual time): the request runs in a daemon thread. CRM/CRA and EXM:
         # libss7 has neither (isup.c drops a type it has no row for); test_isup_ansi_procedures.py
         # runs them against isup-peer (our own library: weaker) with tshark on the wire.
         mark = len(peer.lines)
         vt = threading.Thread(target=lambda: validation.setdefault("r", request(
-            url + "/trunk-groups/tg-libss7/validate", method="POST", body={"cic": 7}, token=TOKEN, timeout=30)))
+            url + "/trunk-groups/tg-libss7/validate", method="POST", body={"cic": 7}, token=TOKEN, timeout=30)),
+            daemon=True)
         vt.start()
         i, _ = peer.wait_for("event", "CVT", "cic=7", start=mark)
         c.check("ANSI CVT: libss7 receives the gateway's circuit validation test on CIC 7 (its ISUP_EVENT_CVT)",
@@ -583,11 +585,6 @@ try:
     gateway_sees("libss7 restart: every circuit idle", lambda cs: len(cs) == 31 and all(
         x["call"] == 0 and not x["resetting"] for x in cs.values()))
 
-    if vt:  # joined here: T_CVT ran while the rows above did
-        vt.join(30)
-        st, body = validation.get("r", (None, None))
-        c.check("ANSI CVT: no CVR from libss7, the gateway's validation reports no response at T_CVT (504)",
-                st == 504 and "T_CVT" in str(body), (st, body))
     restart_mark = len(peer.lines)
     rc, _ = d.stop()
     c.check("the gateway stops cleanly", rc == 0, rc)
