@@ -28,6 +28,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/boxed.h"
 #include "base/clock.h"
 #include "base/counters.h"
 #include "base/log.h"
@@ -272,7 +273,7 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser, 
     std::shared_ptr<const Routing> routing;  // the trunks and routes at setup: Leg::trunk and route point into it
     const RouteEntry* route = nullptr;
     std::size_t target = 0;
-    std::optional<isup::SetupRequest> setup;   // SIP -> ISUP: the IAM to send (kept for alternates)
+    Boxed<isup::SetupRequest> setup;           // SIP -> ISUP: the IAM to send (kept for alternates)
     std::vector<sip::OutgoingInvite> invites;  // ISUP -> SIP: one INVITE per route target
     std::string sdp;                           // our SDP answer to A (SIP -> ISUP)
     // ISUP -> SIP: what the IAM's bearer (TMR/USI) lets us offer (mapping.md 4, Q.1912.5): the
@@ -305,9 +306,9 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser, 
         invite_isup;  // ISUP -> SIP: each INVITE's ISUP body, to rebuild with the MG's SDP
     // Overlap collection (ISUP A leg): the IAM as received and the called number so far.
     std::vector<std::uint8_t> iam;
-    std::optional<isup::IncomingSetup> collecting;
+    Boxed<isup::IncomingSetup> collecting;
     // Overlap receiving on a PRI A leg (Q.931 5.2.4): the SETUP with the called number so far.
-    std::optional<q931::Message> pri_collecting;
+    Boxed<q931::Message> pri_collecting;
     TimerService::Id digit_timer = 0;
     // Call detail record (issue 17): each item stored when it becomes known (call_engine_cdr.cpp);
     // the times stay on clock_ until finish() turns them into wall-clock time.
@@ -325,7 +326,7 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser, 
     // INVITE; leg B stays the referrer's until the new leg answers.
     sip::SessionId transfer_sid = 0;
     const SipTrunkInfo* transfer_trunk = nullptr;
-    std::optional<sip::OutgoingInvite> transfer_invite;
+    Boxed<sip::OutgoingInvite> transfer_invite;
   };
   // What the event carries, for the action.
   struct EventData {

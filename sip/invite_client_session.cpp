@@ -33,6 +33,11 @@ void UserAgent::on_invite_response(Session& s, const Message& r) {
       return;
     }
     case InviteAction::kAnswered:
+      // Answered: no CANCEL (9.1), no challenge to answer and no other target (RFC 3263 4.3) any more, so
+      // the INVITE's bytes and what only they needed go (issue 19: memory per call).
+      std::string().swap(s.invite_bytes);
+      HeaderList().swap(s.cancel_headers);
+      std::vector<Peer>().swap(s.alternates);
       s.dialog.update_from_response(r);
       s.dialog.confirmed = true;
       index_dialog(s);

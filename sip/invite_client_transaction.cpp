@@ -126,13 +126,19 @@ void InviteClientTransaction::act(Action a, const Message* m) {
     case Action::kFail: owner_.tx_failed(id_, EndReason::kTransportError); break;
     case Action::kPass:
       timer_a_.cancel();
-      if (m_.state() == S::kAccepted && !timer_m_.armed()) arm(timer_m_, ctx_.t.t64(), E::kTimerM);
+      if (m_.state() == S::kAccepted && !timer_m_.armed()) {
+        arm(timer_m_, ctx_.t.t64(), E::kTimerM);
+        // RFC 6026 8.4: Accepted never sends the INVITE again, and the TU ACKs the 2xx: the bytes can go
+        // now rather than after Timer M (issue 19: memory per call, ~32 s of lingering transactions).
+        std::string().swap(request_);
+      }
       owner_.tx_response(id_, *m);
       break;
     case Action::kAckAndPass:
       timer_a_.cancel();
       ack_ = build_ack(*m);
       send(ack_);
+      std::string().swap(request_);  // 17.1.1.3: Completed resends only the ACK
       arm(timer_d_, reliable ? Clock::duration::zero() : ctx_.t.timer_d, E::kTimerD);
       owner_.tx_response(id_, *m);
       break;

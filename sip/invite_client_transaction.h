@@ -46,6 +46,7 @@ class InviteClientTransaction {
   State state() const { return m_.state(); }
   TransactionId id() const { return id_; }
   const Peer& peer() const { return to_; }
+  // The INVITE as sent; empty once a final response came (Accepted and Completed never send it again).
   const std::string& request() const { return request_; }
 
  private:

@@ -90,6 +90,7 @@ void UserAgent::on_ack(const Message& ack, const Peer&) {
   if (!row) return;
   timers_->cancel(s->ok_timer);
   s->ok_timer = 0;
+  std::string().swap(s->ok_bytes);  // acknowledged: never sent again (13.3.1.4)
   if (!ack.body.empty()) s->remote_body = std::string(ack.body);
   const SessionId id = s->id;
   if (!s->uac && s->invite && ack.cseq.number == s->invite->msg.cseq.number) {

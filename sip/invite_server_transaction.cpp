@@ -113,7 +113,12 @@ void InviteServerTransaction::act(Action a, const Message* m) {
     case Action::kSend:
       last_ = std::move(pending_);
       send(last_);
-      if (m_.state() == S::kAccepted && !timer_l_.armed()) arm(timer_l_, ctx_.t.t64(), E::kTimerL);
+      if (m_.state() == S::kAccepted) {
+        if (!timer_l_.armed()) arm(timer_l_, ctx_.t.t64(), E::kTimerL);
+        // RFC 6026 8.5: in Accepted the TU retransmits its 2xx; the transaction never resends one, so it
+        // keeps no copy for Timer L's 32 s (issue 19: memory per call).
+        std::string().swap(last_);
+      }
       break;
     case Action::kSendFinal:
       last_ = std::move(pending_);

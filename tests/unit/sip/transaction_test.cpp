@@ -108,6 +108,7 @@ TEST_F(Machines, InviteClientAcksAFailureAndAbsorbsItsRetransmissions) {
       << ack;
   EXPECT_NE(ack.find("To: <sip:b@192.0.2.2>;tag=b1\r\n"), std::string::npos);
   EXPECT_NE(ack.find("CSeq: 7 ACK\r\n"), std::string::npos);
+  EXPECT_TRUE(ict.request().empty());  // Completed resends the ACK only: the INVITE's bytes are gone
   // Timer D (32 s over UDP) then terminated.
   timers.advance(seconds(31));
   EXPECT_FALSE(owner.terminated);
@@ -124,6 +125,7 @@ TEST_F(Machines, InviteClient2xxGoesToTheTuEachTimeUntilTimerM) {
   EXPECT_EQ(owner.responses, (std::vector<int>{200, 200}));
   EXPECT_EQ(wire.sent.size(), 1u);
   EXPECT_EQ(ict.state(), InviteClientTransaction::State::kAccepted);
+  EXPECT_TRUE(ict.request().empty());  // RFC 6026 8.4: never sent again, so not kept for Timer M (issue 19)
   timers.advance(seconds(33));
   EXPECT_TRUE(owner.terminated);
 }
@@ -168,6 +170,19 @@ TEST_F(Machines, InviteServerRetransmitsAFailureUntilAck) {
   EXPECT_EQ(ist.state(), InviteServerTransaction::State::kConfirmed);
   EXPECT_EQ(send_times(seconds(5), wire.sent.size()), std::vector<long>{});  // I = T4
   EXPECT_TRUE(owner.terminated);                                             // Timer I = T4
+}
+
+TEST_F(Machines, InviteServerAcceptedLeavesThe2xxToTheTu) {
+  InviteServerTransaction ist(1, ctx, owner, udp);
+  ist.respond(200, "200 first");
+  EXPECT_EQ(ist.state(), InviteServerTransaction::State::kAccepted);
+  ist.on_retransmission();  // RFC 6026 8.5: absorbed; the TU's 2xx timer retransmits
+  ist.respond(200, "200 again");
+  ASSERT_EQ(wire.sent.size(), 2u);
+  EXPECT_EQ(wire.sent[0].bytes, "200 first");
+  EXPECT_EQ(wire.sent[1].bytes, "200 again");
+  timers.advance(seconds(33));  // Timer L
+  EXPECT_TRUE(owner.terminated);
 }
 
 TEST_F(Machines, InviteServerWithoutAckGivesUpAtTimerH) {
