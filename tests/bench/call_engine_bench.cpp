@@ -92,8 +92,8 @@ struct Bed {
     t.acl.add("127.0.0.1");
     t.profile.host = "127.0.0.1";
     ec.trunks.push_back(std::move(t));
-    gw::RouteEntry out{"30", "", {gw::RouteTarget{gw::RouteTarget::Kind::kTrunkGroup, "tg", 0, "", std::nullopt}}};
-    gw::RouteEntry in{"", "tg", {gw::RouteTarget{gw::RouteTarget::Kind::kSipTrunk, "peer", 0, "", std::nullopt}}};
+    gw::RouteEntry out{"30", "", {gw::RouteTarget{gw::RouteTarget::Kind::kTrunkGroup, "tg", 0, "", std::nullopt}}, ""};
+    gw::RouteEntry in{"", "tg", {gw::RouteTarget{gw::RouteTarget::Kind::kSipTrunk, "peer", 0, "", std::nullopt}}, ""};
     ec.router.add(out);
     ec.router.add(in);
     engine = std::make_unique<gw::CallEngine>(std::move(ec), log, counters);
