@@ -62,6 +62,8 @@ Value value_of(const CdrRecord& r, Column c) {
     case Column::kReleasedBy: return text(r.released_by);
     case Column::kSipStatus: return opt(r.sip_status);
     case Column::kCodec: return text(r.codec);
+    case Column::kChargeMessages: return static_cast<std::int64_t>(r.charge_messages);
+    case Column::kChargeInfo: return text(r.charge_info);
   }
   return std::monostate{};
 }

@@ -12,7 +12,7 @@ struct ColumnName {
   std::string_view name;
 };
 
-constexpr std::array<ColumnName, 31> kColumns{{
+constexpr std::array<ColumnName, 33> kColumns{{
     {Column::kCallId, "call_id"},
     {Column::kDirection, "direction"},
     {Column::kSipCallId, "sip_call_id"},
@@ -44,6 +44,8 @@ constexpr std::array<ColumnName, 31> kColumns{{
     {Column::kReleasedBy, "released_by"},
     {Column::kSipStatus, "sip_status"},
     {Column::kCodec, "codec"},
+    {Column::kChargeMessages, "charge_messages"},
+    {Column::kChargeInfo, "charge_info"},
 }};
 
 // column_name() indexes kColumns by the enum's value.

@@ -53,6 +53,11 @@ struct CdrRecord {
   std::string released_by;
   std::optional<std::uint16_t> sip_status;  // final SIP status sent or received
   std::string codec;
+  // Issue 20: ISUP charge information (CRG, national format) received during the call: how many, and
+  // their octets after the message type as hex, space-separated in arrival order (at most kMaxChargeInfo).
+  std::uint32_t charge_messages = 0;
+  std::string charge_info;
+  static constexpr std::uint32_t kMaxChargeInfo = 16;
 
   // Post-dial delay: setup -> first progress or answer; empty when neither happened.
   std::optional<std::int64_t> post_dial_delay_ms() const;
@@ -93,6 +98,8 @@ enum class Column : std::uint8_t {
   kReleasedBy,
   kSipStatus,
   kCodec,
+  kChargeMessages,
+  kChargeInfo,
 };
 
 // Every column in record order: the default CSV layout and the JSON member order.

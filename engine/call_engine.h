@@ -239,6 +239,7 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser, 
   void on_information(isup::CallId call, const isup::InformationIndicators& ind, const isup::Message& inf) override;
   void on_user_to_user(isup::CallId call, const isup::Message& usr) override;
   void on_facility(isup::CallId call, const isup::Message& fac) override;
+  void on_charge(isup::CallId call, const isup::Message& crg) override;  // call_engine_cdr.cpp
   void on_release_complete(isup::GroupId group, std::uint16_t cic) override;  // call_engine_cdr.cpp
   void on_repeat_attempt(isup::CallId call, isup::GroupId group, std::uint16_t cic) override;  // call_engine_repeat.cpp
 

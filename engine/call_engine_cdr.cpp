@@ -193,3 +193,25 @@ void CallEngine::flush_cdrs() {
 }
 
 }  // namespace isupgw::engine
+
+namespace isupgw::engine {
+
+// Issue 20: charge information received on either ISUP leg during the call goes into its record. The CRG's
+// format is national (Q.763 Table 1 lists it for national use): its octets are kept as received, not decoded.
+void CallEngine::on_charge(isup::CallId id, const isup::Message& crg) {
+  Entry guard(*this);
+  Call* c = by_cid(id);
+  if (c == nullptr) return ignored_.inc();
+  counters_.get("call.charge_information").inc();
+  auto& rec = c->rec;
+  if (rec.charge_messages++ >= cdr::CdrRecord::kMaxChargeInfo) return;
+  static constexpr char kHex[] = "0123456789abcdef";
+  if (!rec.charge_info.empty()) rec.charge_info += ' ';
+  for (std::uint8_t b : crg.body) {
+    rec.charge_info += kHex[b >> 4];
+    rec.charge_info += kHex[b & 0xf];
+  }
+  if (crg.body.empty()) rec.charge_info += '-';
+}
+
+}  // namespace isupgw::engine

@@ -383,6 +383,9 @@ void IsupCallControl::dispatch(TrunkGroup& g, Circuit& c, const Message& m) {
     case msg::kExm: c.call().on_message(m); break;
     case msg::kCvt: rx_cvt(g, m.cic, true); break;
     case msg::kCvr: rx_cvr(g, m); break;
+    case msg::kCrg:  // issue 20: charge information during a call, for the call record (national format)
+      if (!c.call().idle() && c.call().call_id() != 0) user_->on_charge(c.call().call_id(), m);
+      break;
     case msg::kRlc: rx_rlc(c, m); break;
     case msg::kRsc: rx_rsc(c); break;
     case msg::kBlo: rx_blo(c); break;

@@ -120,6 +120,8 @@ class CallControlUser {
   virtual void on_information(CallId, const InformationIndicators&, const Message&) {}
   virtual void on_user_to_user(CallId, const Message& /*usr*/) {}
   virtual void on_facility(CallId, const Message&) {}
+  // CRG (charge information, national use; Q.763 Table 1): its format is national, handed over as received.
+  virtual void on_charge(CallId, const Message& /*crg*/) {}
   // CQR for a CQM we sent (Q.764 2.10.4): one circuit state indicator octet per circuit.
   virtual void on_query_response(GroupId, std::uint16_t /*cic*/, std::span<const std::uint8_t> /*states*/) {}
 };

@@ -13,11 +13,16 @@ Verdicts: SIPp's ereg check_it on the Request-URI and its exit codes, isup-peer'
 decode of the IAMs and ANMs (M3UA over TCP re-wrapped, sipt_wire) and of the INVITE, nothing malformed.
 COLP/COLR (issue 20): the SIPp UAS's 200 carries P-Asserted-Identity +496001 and Privacy: id; the gateway's
 ANM to isup-peer must carry the connected number 6001, presentation restricted (isup-peer compares the
-octets, tshark decodes them). Limit: tshark
+octets, tshark decodes them).
+Charge information (issue 20): isup-peer sends two CRGs after the ANM; the call's CDR (JSONL) counts 2 and
+keeps their national-format octets (our own record: the CDR is the artifact asked for; tshark confirms what
+isup-peer sent). Limit: tshark
 4.0 has no dissector for 0x8D / 0x84 (it shows them as "Unknown" with their octets): those octets are
 compared with the coding written by hand from Q.763 3.101 / 3.90."""
+import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import tempfile
@@ -25,7 +30,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 import sipt_wire
 from calltest import SCEN, SIPP, m3ua_port, sip_port, wait_uas
-from harness import Checks, Daemon, isup_peer_ss7, run, wait_port
+from harness import Checks, Daemon, isup_peer_ss7, run, wait_port, wait_until
 
 c = Checks()
 if not os.path.exists(SIPP):
@@ -70,7 +75,10 @@ def sipp(path, port, extra=()):
             "-timeout_error", "-max_recv_loops", "1000"] + list(extra)
 
 
+CDR_DIR = tempfile.mkdtemp(prefix="isupgw-np-cdr-")
+JSONL = os.path.join(CDR_DIR, "cdr.jsonl")
 GW = f"""
+cdr: {{directory: {CDR_DIR}, sync_interval_ms: 100}}
 logging: {{level: info, subsystems: {{isup: debug}}}}
 sip:
   listeners: [{{transport: udp, address: 127.0.0.1, port: 0}}]
@@ -85,6 +93,8 @@ sip:
 # Q.763 3.101: 0x83 = extension bit, status 3 "number portability query done for called number, ported
 # called subscriber". Q.763 3.90: 0x91 = odd, NPI 1 (E.164), NAI 1 (network routing number in national
 # (significant) number format); BCD 99912 (filler 0).
+# Charge information: two CRGs (message type 0x31, national format: the octets after the type are national)
+# after the ANM, on CIC 12 (0c 00): bodies 01 02 and 03.
 # COLP/COLR: the callee's 200 asserts +496001 with Privacy: id; the ANM's connected number (Q.763 3.16):
 # 0x03 even, NAI 3 national; 0x17 NPI 1, APRI 1 restricted, screening 3 network provided; BCD 6001.
 PORTED_IAM = """
@@ -93,6 +103,8 @@ send   GRA cic=1 range=30 status=00000000
 send   IAM cic=12 called=6001F calling=30999 number_portability_forward_information=83 network_routing_number=91991902
 expect ACM cic=12
 expect ANM cic=12 connected_number=03170610
+send   RAW hex=0c00310102
+send   RAW hex=0c003103
 expect REL cic=12 cause=16 timeout=15s
 send   RLC cic=12
 """
@@ -178,6 +190,20 @@ try:
             "(COLP/COLR from the 200's P-Asserted-Identity and Privacy: id)",
             any(m["isup.connected_number"] == ["6001"] and m["isup.address_presentation_restricted_indicator"] == ["1"]
                 and m["isup.screening_indicator"] == ["3"] for m in anms), [m["text"] for m in anms])
+    crgs = [m for m in isup if sipt_wire.first(m, "isup.message_type") == "49" and m["direction"] == "to"]
+    c.check("tshark: isup-peer's two CRGs on CIC 12 decode as charge information", len(crgs) == 2 and
+            all(sipt_wire.first(m, "isup.cic") == "12" for m in crgs), [m["text"] for m in isup][-6:])
+
+    def record():
+        try:
+            with open(JSONL, encoding="utf-8") as f:
+                recs = [json.loads(l) for l in f if l.strip()]
+        except (OSError, ValueError):
+            return None
+        return next((r for r in recs if r.get("direction") == "isup-to-sip" and r.get("cic") == 12), None)
+    rec = wait_until(record, 10)
+    c.check("CDR: the ISUP->SIP call's record counts 2 charge messages and keeps their octets '0102 03'",
+            rec is not None and rec.get("charge_messages") == 2 and rec.get("charge_info") == "0102 03", rec)
     c.check("tshark: no ISUP message malformed", bool(isup) and not any(m["_ws.malformed"] for m in isup),
             [m["text"] for m in isup if m["_ws.malformed"]])
     rows = sipt_wire._fields(cap.path, ["sip.Method", "udp.dstport", "sip.r-uri", "_ws.malformed"],
@@ -195,4 +221,5 @@ finally:
     if cap:
         cap.cleanup()
     d.cleanup()
+    shutil.rmtree(CDR_DIR, ignore_errors=True)
 c.finish()

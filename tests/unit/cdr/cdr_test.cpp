@@ -172,7 +172,24 @@ TEST(CdrFormat, JsonLineHasEveryColumnAbsentAsNull) {
   EXPECT_NE(line.find("\"setup\":\"2026-12-06T11:06:34.123Z\""), std::string::npos);
   EXPECT_NE(line.find("\"post_dial_delay_ms\":250,\"duration_ms\":60500,\"cause\":16,\"cause_location\":0"),
             std::string::npos);
-  EXPECT_NE(line.find("\"codec\":\"a\\\"b\\\\c\\u0001\"}"), std::string::npos);
+  EXPECT_NE(line.find("\"codec\":\"a\\\"b\\\\c\\u0001\",\"charge_messages\":0,\"charge_info\":null}"),
+            std::string::npos);
+}
+
+// Issue 20: the charge information received during the call (CRG, national format) as two columns.
+TEST(CdrFormat, ChargeInformationColumns) {
+  CdrRecord r = answered_call();
+  r.charge_messages = 2;
+  r.charge_info = "0102 03";
+  std::string line;
+  append_json(line, r);
+  EXPECT_NE(line.find("\"charge_messages\":2,\"charge_info\":\"0102 03\"}"), std::string::npos) << line;
+  std::vector<std::string> names{"cic", "charge_messages", "charge_info"};
+  auto cols = parse_columns(names);
+  ASSERT_TRUE(cols);
+  std::string csv;
+  append_csv(csv, r, *cols);
+  EXPECT_EQ(csv, "17,2,0102 03\n");
 }
 
 // A wall clock the test moves.
