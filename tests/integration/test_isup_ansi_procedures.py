@@ -16,7 +16,8 @@ CICs) over M3UA/TCP to isup-peer, a plain SIP trunk to the small UA of sipt_ua.p
     message for a CIC outside the trunk groups before call control sees it.)
  B. CRM on CIC 2 -> CRA; the circuit incoming busy (CQR) though no IAM yet; the IAM
     then reaches the UA as an INVITE; its 486 -> REL 17.
- C. CRM on CIC 4 then REL -> RLC, the circuit idle again.
+ C. CRM on CIC 4 then REL -> RLC, the circuit idle again. (Run before B: the UA's D INVITE
+    follows B's 486 at once, so its IAM on CIC 1 could reach isup-peer before C's CRA.)
  D. SIP -> ISUP: EXM before the ACM is taken, the ACM still gives the UA its 180.
  E. The gateway's CVT (POST /trunk-groups/tg/validate, CIC 5) judged on isup-peer's
     CVR: success and consistent (DC 10: the peer controls the even CICs).
@@ -65,6 +66,12 @@ send   GRA cic=1 range=30 status=00000000
 # A: circuit validation asked by the exchange.
 send   CVT cic=3
 expect CVR cic=3 circuit_validation_response_indicator=01 circuit_group_characteristics_indicator=44
+# C (before B: D's IAM, sent as soon as B's 486 is out, must not overtake a CRA): a
+# reservation the exchange gives up.
+send   CRM cic=4 nature_of_connection_indicators=00
+expect CRA cic=4
+send   REL cic=4 cause=16
+expect RLC cic=4
 # B: circuit reservation, then the IAM (the UA answers 486).
 send   CRM cic=2 nature_of_connection_indicators=00
 expect CRA cic=2
@@ -73,11 +80,6 @@ expect CQR cic=2 range=0 circuit_state_indicator=04
 send   IAM cic=2 called=5551234F calling=30999
 expect REL cic=2 cause=17
 send   RLC cic=2
-# C: a reservation the exchange gives up.
-send   CRM cic=4 nature_of_connection_indicators=00
-expect CRA cic=4
-send   REL cic=4 cause=16
-expect RLC cic=4
 # D: SIP -> ISUP, EXM before ACM.
 expect IAM cic=1 timeout=10s
 send   EXM cic=1
