@@ -101,6 +101,7 @@ Result<std::vector<PriSpanSettings>, FieldError> build_pri(const Config& cfg) {
       s.interface = iid;
     }
     s.user_side = x.side() == PRI_SIDE_USER;
+    s.trust_calling_number = x.trust_calling_number();
 
     std::set<unsigned> channels;
     for (int j = 0; j < x.channels_size(); ++j)

@@ -184,6 +184,7 @@ struct PriSpanSettings {
   std::optional<std::uint32_t> asp_identifier;
   std::chrono::milliseconds beat{0};
   bool user_side = false;              // Q.931 side: network (default) or user
+  bool trust_calling_number = false;   // Q.951 CLIP: the PBX's calling numbers passed as verified
   std::vector<std::uint8_t> channels;  // B channel numbers (E1 timeslots), ascending
   std::string media_gateway;           // empty: no media (signalling only)
   // Channel N's endpoint is the pattern's CIC N (one span, first CIC 1: timeslot N of E1 mg_span).

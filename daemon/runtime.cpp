@@ -136,7 +136,9 @@ int Runtime::run() {
                   : pri_ ? static_cast<TimerService*>(&pri_->timers())
                          : nullptr);
   if (pri_ && config_.config.routes_size() > 0) {  // PRI calls (issue 21): the engine carries them
-    for (q931::Span* span : pri_->spans()) engine_->add_pri_span(span);
+    for (q931::Span* span : pri_->spans())
+      for (const auto& s : config_.settings.pri_spans)
+        if (s.name == span->config().name) engine_->add_pri_span(span, s.trust_calling_number);
     pri_->set_user(engine_.get());
   }
   // Without routes an ss7-only daemon keeps refusing incoming calls (cause 41).

@@ -173,7 +173,7 @@ void CallEngine::perform(Call& c, const CallTransition& t, const EventData& d) {
           sip_->reject(c.a.sid, fr.status, std::move(headers), std::move(body));
         }
       } else if (c.a.span != nullptr) {
-        pri_release(c.a, d.cause);
+        pri_release(c.a, d.cause, d.isup != nullptr ? c.isup_cause_location : -1);
       } else if (isup_) {
         release_isup(c, c.a.cid, d.cause, d.msg, c.b, d.isup_basis);
       }
@@ -305,7 +305,7 @@ void CallEngine::perform(Call& c, const CallTransition& t, const EventData& d) {
       if (c.a.sip) {
         if (sip_) send_bye(c.a, d.cause, sip_location(c), d.isup);
       } else if (c.a.span != nullptr) {
-        pri_release(c.a, d.cause);
+        pri_release(c.a, d.cause, d.isup != nullptr ? c.isup_cause_location : -1);
       } else if (isup_) {
         release_isup(c, c.a.cid, d.cause, d.msg, c.b);
       }

@@ -120,7 +120,8 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser, 
 
   // A PRI span calls are routed to (route target pri_span, its name) and come from (route `from:`), issue 21
   // (call_engine_pri.cpp). Its hooks reach the engine as q931::SpanUser.
-  void add_pri_span(q931::Span* span);
+  // `trust_calling`: the span's user-provided calling numbers count as verified (Q.951 CLIP, dss1_map.h).
+  void add_pri_span(q931::Span* span, bool trust_calling = false);
 
   // ISUP trunk group name -> id, once the SS7 stack has built them.
   void set_groups(std::map<std::string, isup::GroupId, std::less<>> groups) { cfg_.groups = std::move(groups); }
@@ -384,7 +385,8 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser, 
   // Sends `m` (ALERTING, PROGRESS, CONNECT, ... by its type) on a PRI leg still held; false when it is not.
   bool pri_request(const Leg& leg, q931::Message m);
   // Clears a PRI leg we release (DISCONNECT, or RELEASE COMPLETE before any answer) and forgets it.
-  void pri_release(Leg& leg, int cause);
+  // `location`: the cause's (Q.850 2.2.3) as an ISUP REL gave it (Q.699: passed unchanged); -1: ours.
+  void pri_release(Leg& leg, int cause, int location = -1);
   // The peer cleared a PRI leg (DISCONNECT received, or the call gone): the call goes on through the table.
   void pri_cleared(Call& c, q931::Span& span, std::uint32_t id, int cause);
   Call* by_pri(const q931::Span* span, std::uint32_t id);
@@ -490,6 +492,7 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser, 
   std::unordered_map<sip::SessionId, Call*> by_sid_;
   std::unordered_map<isup::CallId, Call*> by_cid_;
   std::map<std::string, q931::Span*, std::less<>> spans_;               // PRI spans by name
+  std::set<const q931::Span*> trusted_spans_;                           // trust_calling_number
   std::map<std::pair<const q931::Span*, std::uint32_t>, Call*> by_pri_;  // PRI legs
   struct AwaitingRlc {
     cdr::CdrRecord rec;

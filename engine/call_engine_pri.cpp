@@ -28,11 +28,11 @@ namespace {
 
 // The clearing message for a cause, its location ours (Q.850 2.2: 2 "public network serving the local
 // user" on the network side, 0 "user" on the user side: the Call's own choice, q931/call_fsm.cpp).
-q931::Message clearing(std::uint8_t type, int cause, q931::Side side) {
+q931::Message clearing(std::uint8_t type, int cause, q931::Side side, int location = -1) {
   q931::Message m;
   m.type = type;
   q931::Cause c;
-  c.location = side == q931::Side::kNetwork ? 2 : 0;
+  c.location = location >= 0 ? static_cast<std::uint8_t>(location & 0x0f) : side == q931::Side::kNetwork ? 2 : 0;
   c.value = static_cast<std::uint8_t>(cause > 0 && cause < 128 ? cause : 16);
   m.causes.push_back(c);
   return m;
@@ -54,8 +54,10 @@ std::optional<q931::CcEvent> request_of(std::uint8_t type) {
 
 }  // namespace
 
-void CallEngine::add_pri_span(q931::Span* span) {
-  if (span != nullptr) spans_[span->config().name] = span;
+void CallEngine::add_pri_span(q931::Span* span, bool trust_calling) {
+  if (span == nullptr) return;
+  spans_[span->config().name] = span;
+  if (trust_calling) trusted_spans_.insert(span);
 }
 
 CallEngine::Call* CallEngine::by_pri(const q931::Span* span, std::uint32_t id) {
@@ -74,7 +76,7 @@ bool CallEngine::pri_request(const Leg& leg, q931::Message m) {
   return true;
 }
 
-void CallEngine::pri_release(Leg& leg, int cause) {
+void CallEngine::pri_release(Leg& leg, int cause, int location) {
   if (leg.span == nullptr || leg.pri == 0) return;
   const std::uint32_t id = leg.pri;
   by_pri_.erase({leg.span, id});
@@ -84,7 +86,8 @@ void CallEngine::pri_release(Leg& leg, int cause) {
   // the span finishing the clearing (RELEASE / RELEASE COMPLETE) and freeing the channel.
   const bool present = leg.span->call_state(id) == q931::CcState::k6CallPresent;
   (void)leg.span->request(id, present ? q931::CcEvent::kRejectReq : q931::CcEvent::kDisconnectReq,
-                          clearing(present ? q931::msg::kReleaseComplete : q931::msg::kDisconnect, cause, side));
+                          clearing(present ? q931::msg::kReleaseComplete : q931::msg::kDisconnect, cause, side,
+                                   location));
 }
 
 // --- PRI -> SIP ---
@@ -164,7 +167,8 @@ void CallEngine::route_pri_call(Call& c, const q931::Message& setup) {
     log_.notice(Subsystem::kCall, "no_route", {{"call", c.id}, {"span", span}, {"called", digits}});
     return fire(c, CallEvent::kRefused, EventData{3, 0, {}, nullptr, nullptr, nullptr});
   }
-  const mapping::PriNumbering numbering;  // E.164, no dial prefixes (README "PRI": not configurable yet)
+  mapping::PriNumbering numbering;  // E.164, no dial prefixes (README "PRI": not configurable yet)
+  numbering.trust_user_numbers = trusted_spans_.count(c.a.span) != 0;
   // The call's ISUP form (Q.699): what an ISUP or PRI target is set up with (start_b).
   if (auto req = mapping::iam_from_setup(setup, numbering)) c.setup = std::move(*req);
   for (const auto& t : c.route->targets) {

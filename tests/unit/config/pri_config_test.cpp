@@ -56,6 +56,7 @@ TEST(PriConfig, ValidSpanLoadsIntoSettings) {
   EXPECT_EQ(s.transport.ppid, 1u);  // RFC 4233 1.4.7
   EXPECT_EQ(std::get<std::uint32_t>(s.interface), 1u);
   EXPECT_FALSE(s.user_side);
+  EXPECT_FALSE(s.trust_calling_number);  // default: the PBX's numbers are not taken as verified (Q.951)
   ASSERT_EQ(s.channels.size(), 30u);
   EXPECT_EQ(s.channels.front(), 1);
   EXPECT_EQ(s.channels[14], 15);
@@ -71,7 +72,7 @@ TEST(PriConfig, ValidSpanLoadsIntoSettings) {
 
 TEST(PriConfig, DefaultsTextInterfaceAndUserSide) {
   auto r = load_config_text(R"(pri_spans:
-  - {name: s, iua: {remote: {address: "::1"}}, interface_id: pbx-d1, side: user}
+  - {name: s, iua: {remote: {address: "::1"}}, interface_id: pbx-d1, side: user, trust_calling_number: true}
 )",
                             "p.yaml");
   ASSERT_TRUE(r.ok()) << r.error().to_string();
@@ -80,6 +81,7 @@ TEST(PriConfig, DefaultsTextInterfaceAndUserSide) {
   EXPECT_EQ(s.transport.port, 9900);  // RFC 4233 1.4.8
   EXPECT_EQ(std::get<std::string>(s.interface), "pbx-d1");
   EXPECT_TRUE(s.user_side);
+  EXPECT_TRUE(s.trust_calling_number);
   EXPECT_EQ(s.channels.size(), 30u);  // default "1-15,17-31"
   EXPECT_FALSE(s.endpoints.has_value());
 }
