@@ -140,6 +140,7 @@ void H248Client::finish(std::uint32_t tid, const H248Outcome& outcome) {
   if (t.timer) timers_.cancel(t.timer);
   if (!outcome.ok()) {
     const auto& f = outcome.error();
+    if (f.error == TransactionError::kTimeout) abandon(tid);
     counters_.get(std::string("h248.transaction.") + std::string(to_string(f.error))).inc();
     log_.log(
         Subsystem::kMgcp, f.error == TransactionError::kCancelled ? LogLevel::kDebug : LogLevel::kWarn,
@@ -202,6 +203,10 @@ void H248Client::handle_reply(h248::TransactionReply r) {
   }
   auto it = transactions_.find(tid);
   if (it == transactions_.end()) {
+    if (take_abandoned(tid)) {
+      subtract_late(r);
+      return;
+    }
     rx_stray_replies_.inc();
     log_.debug(Subsystem::kMgcp, "h248.rx_stray_reply", {{"mg", cfg_.mg_name}, {"tid", tid}});
     return;
@@ -211,6 +216,49 @@ void H248Client::handle_reply(h248::TransactionReply r) {
     return;
   }
   finish(tid, std::move(r));
+}
+
+void H248Client::abandon(std::uint32_t tid) {
+  const auto now = clock_.now();
+  while (!abandoned_.empty() &&
+         (now - abandoned_.front().at >= cfg_.response_history || abandoned_.size() >= kMaxHistory))
+    abandoned_.pop_front();
+  abandoned_.push_back({tid, now});
+}
+
+bool H248Client::take_abandoned(std::uint32_t tid) {
+  auto it = std::find_if(abandoned_.begin(), abandoned_.end(), [tid](const Abandoned& a) { return a.tid == tid; });
+  if (it == abandoned_.end() || clock_.now() - it->at >= cfg_.response_history) return false;
+  abandoned_.erase(it);
+  return true;
+}
+
+void H248Client::subtract_late(const h248::TransactionReply& r) {
+  counters_.get("h248.rx.late_replies").inc();
+  // 7.2.3: Subtract removes a termination from its context (the last one out deletes the context). What
+  // the reply's Adds name, in the contexts it names, is what the MG made for the request we gave up.
+  for (const auto& a : r.actions) {
+    if (a.context.kind != h248::ContextId::Kind::kId) continue;
+    std::vector<h248::Command> subtracts;
+    for (const auto& c : a.replies) {
+      if (c.type != CommandType::kAdd || c.error || c.termination_id.empty()) continue;
+      h248::Command s;
+      s.type = CommandType::kSubtract;
+      s.termination_id = c.termination_id;
+      subtracts.push_back(std::move(s));
+    }
+    if (subtracts.empty()) continue;
+    counters_.get("h248.late_reply_subtract").inc();
+    log_.notice(Subsystem::kMgcp, "h248.late_reply_subtract",
+                {{"mg", cfg_.mg_name}, {"tid", r.id}, {"context", a.context.id}, {"terminations", subtracts.size()}});
+    const std::uint32_t ctx = a.context.id;
+    send({h248::Action{a.context, std::move(subtracts)}}, [this, ctx](const H248Outcome& o) {
+      if (o.ok() && !reply_error(*o)) return;
+      if (!o.ok() && o.error().error == TransactionError::kCancelled) return;
+      counters_.get("h248.late_reply_subtract_failed").inc();
+      log_.warn(Subsystem::kMgcp, "h248.late_reply_subtract_failed", {{"mg", cfg_.mg_name}, {"context", ctx}});
+    });
+  }
 }
 
 void H248Client::expire_history() {

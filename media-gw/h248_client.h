@@ -6,6 +6,10 @@
 // (D.1.1: a repeated request gets the same reply again), the MG's ServiceChange
 // (registration, restart, forced, disconnected, graceful: 7.2.8) and Notify,
 // and an AuditValue on ROOT as keepalive feeding the same health FSM as MGCP.
+// A reply that comes after we gave the transaction up (its retransmissions or
+// the long timer ran out, the caller was told kTimeout) may still name what the
+// MG made for it: every termination its Adds put into a context is subtracted
+// again (7.2.3), so an Add we abandoned leaves nothing behind on the MG.
 //
 // No sockets here: bytes leave through a DatagramSender (mgcp_udp.h binds one
 // to Asio UDP) and arrive through receive(); time comes from Clock& and
@@ -13,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -111,6 +116,11 @@ class H248Client {
     std::string wire;
     Clock::time_point at;
   };
+  // A transaction given up on a timeout: its reply may still come.
+  struct Abandoned {
+    std::uint32_t tid;
+    Clock::time_point at;
+  };
 
   std::uint32_t next_transaction_id();
   void arm(std::uint32_t tid, Clock::duration after);
@@ -122,6 +132,9 @@ class H248Client {
   void send_message(std::vector<h248::Transaction> ts);
   void send_wire(const std::string& wire);
   void expire_history();
+  void abandon(std::uint32_t tid);
+  bool take_abandoned(std::uint32_t tid);
+  void subtract_late(const h248::TransactionReply& r);
   void keepalive_tick();
 
   H248Config cfg_;
@@ -133,6 +146,7 @@ class H248Client {
   std::uint32_t last_tid_ = 0;
   std::map<std::uint32_t, Transaction> transactions_;
   std::map<std::uint32_t, SentReply> history_;  // by the MG's transaction id
+  std::deque<Abandoned> abandoned_;             // oldest first; kept for response_history
   std::function<void(const ServiceChangeNotice&)> on_service_change_;
   std::function<void(const h248::Command&, const h248::ContextId&)> on_notify_;
   TimerService::Id keepalive_timer_ = 0;

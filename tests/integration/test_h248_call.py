@@ -11,6 +11,13 @@ counts and the MG's own table of contexts):
   - the MG restarts mid-call (ServiceChange Restart, 901 Cold Boot): the call
     is released with cause 41 -- SIPp gets a BYE with Reason: Q.850;cause=41
     (RFC 3326), else it counts the call failed;
+  - the MG's reply to a call's Add comes after we gave the Add up (a UDP hop
+    between us and the MG, h248mg.Relay, holds it back 7 s): the call fails,
+    the MG has made the context all the same (its own table: 1 context, 2
+    terminations), and once the late reply arrives we subtract both again
+    (H.248.1 7.2.3) -- the MG's table is empty afterwards. The delay is in the
+    network, not in the MG: megaco answers a retransmitted request it is still
+    evaluating with TransactionPending, and we would wait the long timer;
   - the MG goes silent mid-call: the AuditValue keepalive on ROOT goes
     unanswered through every retransmission and the call is released with
     cause 38 -- SIPp's BYE carries Reason: Q.850;cause=38.
@@ -23,19 +30,21 @@ import tempfile
 import threading
 
 from calltest import SCEN, free_port, sip_port, uac, wait_circuits_reset
-from h248mg import H248Mg
+from h248mg import H248Mg, Relay
 from harness import Checks, Daemon, wait_until
 
 c = Checks()
 GW_IP, MG_IP = "127.0.0.85", "127.0.0.86"
 GW_H248, MG_PORT, SIM_PORT = free_port(), free_port(), free_port()
+# Every H.248 datagram passes the relay: the gateway knows it as the MG, the MG as the MGC.
+relay = Relay(MG_IP, (GW_IP, GW_H248), (MG_IP, MG_PORT))
 GW = f"""
 logging: {{level: info, subsystems: {{call: debug, mgcp: debug, isup: debug}}}}
 sip:
   listeners: [{{transport: udp, address: 127.0.0.1, port: 0}}]
   trunks: [{{name: local, address: 127.0.0.1, allowed_sources: ["127.0.0.0/8"]}}]
 media_gateways:
-  - {{name: mg1, protocol: h248, address: {{address: {MG_IP}, port: {MG_PORT}}},
+  - {{name: mg1, protocol: h248, address: {{address: {MG_IP}, port: {relay.gw_side_port}}},
      local: {{address: {GW_IP}, port: {GW_H248}}},
      keepalive_ms: 1000, initial_rto_ms: 500, max_rto_ms: 2000, max_retransmissions: 3}}
 ss7:
@@ -69,7 +78,7 @@ try:
     c.check("link to the simulated exchange up", wait_circuits_reset(d), d.lines[-10:])
     # The MG's side says when it is in service: its ServiceChange Restart on ROOT was answered by us (its own
     # output; megaco retransmits it until our socket, on the port we configured, answers).
-    mg = H248Mg(MG_IP, MG_PORT, GW_IP, GW_H248)
+    mg = H248Mg(MG_IP, MG_PORT, MG_IP, relay.mg_side_port)
     # erl's start-up is slow on a loaded machine: wait for the event, generously.
     c.check("the MG registers (ServiceChange Restart on ROOT answered)", mg.expect("registered", 90) is not None)
 
@@ -80,6 +89,22 @@ try:
     c.check("afterwards the MG holds no context and no termination (its own view)", left == (0, 0), mg.contexts())
     adds = [l for l in d.lines if "media_ready" in l]
     c.check("our SDP names the MG's RTP port", any("port=400" in l for l in adds), adds[-3:])
+
+    # The reply to an Add comes after we gave the Add up (0.5 + 1 + 2 + 2 s): the MG made the context, we
+    # subtract it when the reply names it.
+    relay.hold_next_add(7)
+    rc, err = uac("sn:uac", port)
+    c.check("the call whose Add went unanswered fails (SIPp counts it failed)", rc != 0, err[-300:])
+    c.check("its Add's reply was held back", relay.held > 0, relay.held)
+    c.check("the MG made its context all the same (its own table: 1 context, 2 terminations)",
+            mg.contexts() == (1, 2), mg.contexts())
+    c.check("the late reply is delivered", relay.released.wait(15))
+    left = wait_until(lambda: (lambda v: v if v == (0, 0) else None)(mg.contexts()), 10)
+    c.check("after the late reply we subtract: the MG holds no context and no termination (its own view)",
+            left == (0, 0), mg.contexts())
+    c.check("our log names the late reply's subtraction (a weak check: our own word)",
+            any("h248.late_reply_subtract" in l and "failed" not in l for l in d.lines),
+            [l for l in d.lines if "late" in l][-3:])
 
     result = {}
 
@@ -117,6 +142,7 @@ finally:
     d.cleanup()
     if mg:
         mg.stop()
+    relay.stop()
     for p in temps:
         os.unlink(p)
 c.finish()

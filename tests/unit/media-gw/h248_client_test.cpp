@@ -273,6 +273,48 @@ TEST_F(H248CallsTest, LostKeepaliveReleasesCallsWithCause38) {
   EXPECT_EQ(lost_[0], std::make_pair(a, 38));
 }
 
+// Defect of issue 22: an Add given up after its retransmissions fails the call, but the MG may have made the
+// context; its late reply names it, and both terminations are subtracted again (7.2.3). A late reply to
+// something else, and a reply nobody asked for, subtract nothing.
+TEST_F(H248CallsTest, ALateReplyToAnAbandonedAddSubtractsWhatItMade) {
+  client_.reset();
+  calls_.reset();
+  H248Config cfg;
+  cfg.max_retransmissions = 2;
+  client(cfg);
+  calls_ = std::make_unique<H248Calls>("mg1", *client_, log_, counters_);
+  std::optional<std::optional<std::string>> sdp;
+  calls_->open("tdm/e1-1/9", h248::StreamMode::kSendRecv, "", [&](const auto& s) { sdp = s; });
+  timers_.advance(200ms);
+  timers_.advance(400ms);
+  timers_.advance(800ms);  // 2 repeats, then the last timer: given up
+  ASSERT_TRUE(sdp.has_value());
+  EXPECT_FALSE(sdp->has_value());  // the call goes on without media (it fails)
+  ASSERT_EQ(sender_.sent.size(), 3u);
+  EXPECT_EQ(calls_->active(), 0u);
+
+  answer_add(100, 44, "tdm/e1-1/9", "rtp/7");  // the MG made it after all
+  ASSERT_EQ(sender_.sent.size(), 4u);
+  const auto& s = std::get<h248::TransactionRequest>(sent(3).transactions.at(0));
+  ASSERT_EQ(s.actions.size(), 1u);
+  EXPECT_EQ(s.actions[0].context, h248::ContextId::of(44));
+  ASSERT_EQ(s.actions[0].commands.size(), 2u);
+  EXPECT_EQ(s.actions[0].commands[0].type, CommandType::kSubtract);
+  EXPECT_EQ(s.actions[0].commands[0].termination_id, "tdm/e1-1/9");
+  EXPECT_EQ(s.actions[0].commands[1].type, CommandType::kSubtract);
+  EXPECT_EQ(s.actions[0].commands[1].termination_id, "rtp/7");
+  EXPECT_EQ(counters_.value("h248.late_reply_subtract"), 1u);
+  deliver("MEGACO/3 [127.0.0.1]:2945\nReply = " + std::to_string(s.id) +
+          " { Context = 44 { Subtract = tdm/e1-1/9, Subtract = rtp/7 } }");
+  EXPECT_EQ(client_->pending(), 0u);
+
+  answer_add(100, 44, "tdm/e1-1/9", "rtp/7");  // a repeat of the late reply: taken once
+  answer_add(555, 45, "tdm/e1-1/10", "rtp/8");  // a reply to nothing we sent
+  EXPECT_EQ(sender_.sent.size(), 4u);
+  EXPECT_EQ(counters_.value("h248.late_reply_subtract"), 1u);
+  EXPECT_EQ(counters_.value("h248.rx.stray_replies"), 2u);
+}
+
 TEST(H248Termination, WildcardsCoverNameComponents) {
   EXPECT_TRUE(termination_matches("ROOT", "tdm/e1-1/1"));
   EXPECT_TRUE(termination_matches("tdm/e1-1/*", "tdm/e1-1/17"));
