@@ -95,3 +95,16 @@ class PriPeer:
             except (subprocess.TimeoutExpired, BrokenPipeError):
                 self.proc.kill()
                 self.proc.wait()
+
+
+def stop_mg_sim(sim):
+    """Ends an `mg-sim --iua` started with a stdin pipe: `quit`, then kill if it does not go within 5 s."""
+    if sim.poll() is not None:
+        return
+    try:
+        sim.stdin.write("quit\n")
+        sim.stdin.flush()
+        sim.wait(5)
+    except (subprocess.TimeoutExpired, BrokenPipeError):
+        sim.kill()
+        sim.wait()

@@ -24,7 +24,7 @@ import time
 from calltest import circuits_idle, free_port, scenario, uas, wait_circuits_reset, wait_uas
 from harness import Capture, Checks, Daemon
 from mgsim import SIM
-from pripeer import PRI_PEER, PriPeer
+from pripeer import PRI_PEER, PriPeer, stop_mg_sim
 from vty import Vty
 import sipt_wire
 
@@ -176,13 +176,6 @@ finally:
     for d in (a, b):
         if d is not None:
             d.cleanup()
-    if sim.poll() is None:
-        try:
-            sim.stdin.write("quit\n")
-            sim.stdin.flush()
-            sim.wait(5)
-        except (subprocess.TimeoutExpired, BrokenPipeError):
-            sim.kill()
-            sim.wait()
+    stop_mg_sim(sim)
     shutil.rmtree(tmp, ignore_errors=True)
 c.finish()

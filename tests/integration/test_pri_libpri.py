@@ -16,7 +16,7 @@ import tempfile
 from harness import Checks, Daemon
 from iuaasp import IuaRelay, tshark_rows
 from mgsim import SIM
-from pripeer import PRI_PEER, PriPeer
+from pripeer import PRI_PEER, PriPeer, stop_mg_sim
 from vty import Vty
 
 ADDR = "127.0.0.97"
@@ -101,13 +101,6 @@ finally:
         gw.cleanup()
     if relay is not None:
         relay.close()
-    if sim.poll() is None:
-        try:
-            sim.stdin.write("quit\n")
-            sim.stdin.flush()
-            sim.wait(5)
-        except (subprocess.TimeoutExpired, BrokenPipeError):
-            sim.kill()
-            sim.wait()
+    stop_mg_sim(sim)
     shutil.rmtree(tmp, ignore_errors=True)
 c.finish()

@@ -23,7 +23,7 @@ import shutil
 from harness import Checks
 from iuaasp import data_request, iua_until, recv_iua, start_asp, tlvs, tshark_rows
 from mgsim import SIM
-from pripeer import PRI_PEER, PriPeer
+from pripeer import PRI_PEER, PriPeer, stop_mg_sim
 
 ADDR = "127.0.0.97"
 E1_CHANNELS = list(range(1, 16)) + list(range(17, 32))
@@ -320,13 +320,6 @@ finally:
         peer.stop()
     if asp:
         asp.close()
-    if sim.poll() is None:
-        try:
-            sim.stdin.write("quit\n")
-            sim.stdin.flush()
-            sim.wait(5)
-        except (subprocess.TimeoutExpired, BrokenPipeError):
-            sim.kill()
-            sim.wait()
+    stop_mg_sim(sim)
     shutil.rmtree(tmp, ignore_errors=True)
 c.finish()
