@@ -48,6 +48,38 @@ def scenario(name, status=None):
     return tmp
 
 
+def free_ports_at(addr, n):
+    """n distinct UDP ports free on addr right now (SIPp's listeners on a test's own loopback address)."""
+    ports = []
+    for _ in range(50 * n):
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        u.bind((addr, 0))
+        port = u.getsockname()[1]
+        u.close()
+        if port not in ports:
+            ports.append(port)
+        if len(ports) == n:
+            return ports
+    raise RuntimeError("no free port")
+
+
+def scenario_copy(name, prefix="sipp-", replace=(), **subst):
+    """A temporary copy of SIPp scenario NAME: each @KEY@ replaced by its value (REGEX goes into an XML
+    attribute, so it is escaped; the rest goes into CDATA as is), then each (old, new) of `replace` once."""
+    from xml.sax.saxutils import escape as xml_escape
+    with open(os.path.join(SCEN, name)) as f:
+        text = f.read()
+    for k, v in subst.items():
+        text = text.replace(f"@{k}@", xml_escape(v, {'"': "&quot;"}) if k == "REGEX" else v)
+    for a, b in replace:
+        assert a in text, a
+        text = text.replace(a, b, 1)
+    fd, path = tempfile.mkstemp(prefix=prefix, suffix=".xml")
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    return path
+
+
 def sipp_args(scen, local_port, extra=()):
     sf = ["-sn", scen[3:]] if scen.startswith("sn:") else ["-sf", scen]
     return [SIPP] + sf + ["-i", "127.0.0.1", "-p", str(local_port), "-nostdin", "-timeout", "25", "-timeout_error",

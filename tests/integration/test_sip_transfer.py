@@ -13,13 +13,11 @@ isup-peer's expectations (ends with every CIC idle in a CQR), tshark's decode of
 message/sipfrag (nothing malformed)."""
 import os
 import re
-import socket
 import subprocess
 import tempfile
-from xml.sax.saxutils import escape as xml_escape
 
 import sipt_wire
-from calltest import SCEN, SIPP, m3ua_port, wait_uas
+from calltest import free_ports_at, scenario_copy, SCEN, SIPP, m3ua_port, wait_uas
 from harness import Checks, Daemon, isup_peer_ss7, run, wait_port
 
 c = Checks()
@@ -31,30 +29,11 @@ ADDR = "127.0.0.99"
 PEER = os.path.join(os.path.dirname(os.environ.get("ISUPGW_BIN", "build/bin/isupgw")), "isup-peer")
 
 
-def free_port_at(addr, taken):
-    while True:
-        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        u.bind((addr, 0))
-        port = u.getsockname()[1]
-        u.close()
-        if port not in taken:
-            return port
-
-
-PA = free_port_at(ADDR, [])
-PB = free_port_at(ADDR, [PA])
-PC = free_port_at(ADDR, [PA, PB])
+PA, PB, PC = free_ports_at(ADDR, 3)
 
 
 def scen(name, **subst):
-    with open(os.path.join(SCEN, name)) as f:
-        text = f.read()
-    for k, v in subst.items():  # a REGEX goes into an XML attribute (escaped); the rest into CDATA (as is)
-        text = text.replace(f"@{k}@", xml_escape(v, {'"': "&quot;"}) if k == "REGEX" else v)
-    fd, path = tempfile.mkstemp(prefix="sipp-xfer-", suffix=".xml")
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
-    return path
+    return scenario_copy(name, prefix="sipp-xfer-", **subst)
 
 
 def uas(path, port):
