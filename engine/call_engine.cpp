@@ -15,6 +15,7 @@
 #include "mapping/colp_map.h"
 #include "mapping/dss1_map.h"
 #include "mapping/isup_transparency.h"
+#include "mapping/np_ansi.h"
 #include "mapping/reason_header.h"
 #include "sip/sdp.h"
 
@@ -368,6 +369,10 @@ void CallEngine::start_b(Call& c) {
     manipulate(req.called, t);
     c.rec.called_out = digits_of(req.called);
     c.rec.calling_out = req.calling ? std::string(digits_of(*req.calling)) : std::string();
+    // Issue 20: on an ANSI trunk group the portability of the INVITE (mapped in Q.763 form) goes out as ANSI
+    // LNP: the LRN in the called party number, the dialled number in the GAP, PNTI (T1.113, RFC 4694 1).
+    if (const auto* grp = isup_->group(g->second); grp != nullptr && grp->config().variant == isup::Variant::kAnsi)
+      mapping::ansi_lnp_from_itu_form(req);
     auto id = isup_->setup(g->second, std::move(req));
     if (!id) {
       log_.info(Subsystem::kCall, "setup_refused",

@@ -10,6 +10,7 @@
 #include "isup/builder.h"
 #include "isup/codes.h"
 #include "mapping/cause_map.h"
+#include "mapping/np_ansi.h"
 #include "mapping/np_interworking.h"
 #include "mapping/reason_header.h"
 #include "sip/sdp.h"
@@ -119,9 +120,21 @@ void CallEngine::route_isup_call(Call& c, const isup::IncomingSetup& setup) {
   if (setup.iam != nullptr)
     if (const isup::Param* p = setup.iam->find(isup::par::kRedirectionInformation))
       if (auto ri = isup::RedirectionInformation::decode(p->value)) c.iam_redirection = *ri;
-  // Issue 20: a ported number routes on its network routing number (Q.763 3.90).
-  const std::string rn = setup.iam != nullptr ? mapping::routing_number_of(*setup.iam) : std::string();
-  c.route = c.routing->router.lookup(group, digits, rn);
+  // Issue 20: a ported number routes on its network routing number (Q.763 3.90); on an ANSI trunk group on
+  // the LRN in the called party number, the dialled number (the GAP "ported number") matching the prefixes.
+  const isup::TrunkGroup* g = isup_ != nullptr ? isup_->group(setup.group) : nullptr;
+  const isup::Variant variant = g != nullptr ? g->config().variant : isup::Variant::kItu;
+  std::string rn;
+  std::string route_digits = digits;
+  if (setup.iam != nullptr && variant == isup::Variant::kAnsi) {
+    if (auto lnp = mapping::ansi_routing_of(*setup.iam, setup.called)) {
+      rn = std::move(lnp->lrn);
+      route_digits = std::move(lnp->dialled);
+    }
+  } else if (setup.iam != nullptr) {
+    rn = mapping::routing_number_of(*setup.iam);
+  }
+  c.route = c.routing->router.lookup(group, route_digits, rn);
   if (c.route == nullptr) {
     counters_.get("call.no_route").inc();
     log_.notice(Subsystem::kCall, "no_route", {{"call", c.id}, {"trunk_group", group}, {"called", digits}, {"rn", rn}});
@@ -135,8 +148,11 @@ void CallEngine::route_isup_call(Call& c, const isup::IncomingSetup& setup) {
     if (trunk != nullptr) {
       isup::IncomingSetup s = setup;
       manipulate(s.called, t);
-      auto f = mapping::invite_from_setup(s, trunk->profile);
-      if (f.request_uri.empty()) f = basic_invite_from_setup(s, trunk->profile);
+      // The ISUP side's variant governs how the IAM reads (ANSI LNP, USI, the SIP-T body's coding).
+      mapping::SipProfile prof = trunk->profile;
+      prof.variant = variant;
+      auto f = mapping::invite_from_setup(s, prof);
+      if (f.request_uri.empty()) f = basic_invite_from_setup(s, prof);
       inv.peer = trunk->peer;
       if (trunk->by_name && trunk_targets_ != nullptr) {
         auto targets = trunk_targets_->targets(trunk->name);

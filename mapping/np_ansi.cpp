@@ -2,18 +2,16 @@
 
 #include "isup/codes.h"
 #include "isup/params.h"
+#include "mapping/np_interworking.h"
 
 namespace isupgw::mapping {
+namespace {
+constexpr std::uint8_t kItuNetworkRoutingNumber = 0x84;  // Q.763 3.90
+constexpr std::uint8_t kItuNpForwardInformation = 0x8d;  // Q.763 3.101
+constexpr std::uint8_t kItuAdditionalCalling = 0x06;     // Q.763 3.26 number qualifier indicator
 
-void apply_ansi_lnp(const TelNp& np, const SipProfile& profile, isup::SetupRequest& req) {
-  if (profile.variant != isup::Variant::kAnsi || (!np.npdi && np.rn.empty())) return;
-  auto lnp = isup_np_from_tel(np, profile.plan);
-  // An rn we cannot use as an LRN (foreign, local, malformed) is ignored; npdi alone still marks the dip.
-  const bool ported = lnp && !lnp->rn.empty();
-  if (!ported && !np.npdi) return;
-  req.forward.ported_number_translated = true;
-  if (!ported) return;
-  // The dialled number moves into the GAP with its indicators; the LRN takes its place, national number.
+// The dialled number moves into the GAP with its indicators; the LRN takes its place, national number.
+void put_lrn(isup::SetupRequest& req, const std::string& lrn) {
   isup::Number gap = req.called;
   gap.kind = isup::NumberKind::kGeneric;
   gap.qualifier = kGapPortedNumber;
@@ -34,7 +32,18 @@ void apply_ansi_lnp(const TelNp& np, const SipProfile& profile, isup::SetupReque
   req.optional.emplace_back(isup::par::kAnsiGenericAddress, std::vector<std::uint8_t>(b.begin(), b.end()));
   req.called.nai = static_cast<std::uint8_t>(Nai::kNational);
   req.called.npi = 1;
-  req.called.digits.assign(lnp->rn + (st ? "F" : ""));
+  req.called.digits.assign(lrn + (st ? "F" : ""));
+}
+}  // namespace
+
+void apply_ansi_lnp(const TelNp& np, const SipProfile& profile, isup::SetupRequest& req) {
+  if (profile.variant != isup::Variant::kAnsi || (!np.npdi && np.rn.empty())) return;
+  auto lnp = isup_np_from_tel(np, profile.plan);
+  // An rn we cannot use as an LRN (foreign, local, malformed) is ignored; npdi alone still marks the dip.
+  const bool ported = lnp && !lnp->rn.empty();
+  if (!ported && !np.npdi) return;
+  req.forward.ported_number_translated = true;
+  if (ported) put_lrn(req, lnp->rn);
 }
 
 std::optional<AnsiLnp> ansi_lnp_from_iam(const isup::Message& iam, const isup::Number& called,
@@ -59,6 +68,39 @@ std::optional<AnsiLnp> ansi_lnp_from_iam(const isup::Message& iam, const isup::N
     break;
   }
   return out;
+}
+
+void ansi_lnp_from_itu_form(isup::SetupRequest& req) {
+  std::string rn;
+  NpStatus status = NpStatus::kNoIndication;
+  for (const auto& p : req.optional) {
+    if (p.code == kItuNetworkRoutingNumber) {
+      if (auto d = decode_network_routing_number(p.value)) rn = *d;
+    } else if (p.code == kItuNpForwardInformation) {
+      if (auto st = decode_np_forward_information(p.value)) status = *st;
+    }
+  }
+  const bool dipped = status == NpStatus::kPorted || status == NpStatus::kNotPorted;
+  // Q.763 3.90 / 3.101 are ITU national-use parameters: T1.113 gives 0x84 and 0x8D no meaning. The ITU
+  // generic number "additional calling party number" (Q.763 3.26, qualifier 0x06, from the From header) has
+  // the GAP's code 0xC0 in ANSI, where type 0x06 is no such thing: setup_from_invite leaves it out for ANSI.
+  std::erase_if(req.optional, [](const isup::OwnedParam& p) {
+    return p.code == kItuNetworkRoutingNumber || p.code == kItuNpForwardInformation ||
+           (p.code == isup::par::kGenericNumber && !p.value.empty() && p.value[0] == kItuAdditionalCalling);
+  });
+  if (rn.empty() && !dipped) return;
+  req.forward.ported_number_translated = true;
+  if (!rn.empty()) put_lrn(req, rn);
+}
+
+std::optional<AnsiRouting> ansi_routing_of(const isup::Message& iam, const isup::Number& called) {
+  SipProfile ansi;
+  ansi.variant = isup::Variant::kAnsi;
+  auto lnp = ansi_lnp_from_iam(iam, called, ansi);
+  if (!lnp || lnp->np.rn.empty()) return std::nullopt;
+  std::string lrn(called.digits.view());
+  if (!lrn.empty() && (lrn.back() == 'F' || lrn.back() == 'f')) lrn.pop_back();
+  return AnsiRouting{lnp->dialled.digits, std::move(lrn)};
 }
 
 }  // namespace isupgw::mapping

@@ -39,4 +39,19 @@ struct AnsiLnp {
 std::optional<AnsiLnp> ansi_lnp_from_iam(const isup::Message& iam, const isup::Number& called,
                                          const SipProfile& profile);
 
+// SIP -> ISUP when the INVITE was mapped for an ITU trunk (its portability as Q.763 3.101 0x8D and 3.90 0x84
+// among req.optional, np_params_for_iam) and the route's target is an ANSI trunk group: those parameters
+// leave and the ANSI form takes their place (routing number -> LRN in the called number, the dialled number
+// in the GAP "ported number"; ported / not ported -> PNTI), as apply_ansi_lnp from the Request-URI would;
+// the ITU additional calling party number (a generic number, 0xC0 as the ANSI GAP) leaves too.
+void ansi_lnp_from_itu_form(isup::SetupRequest& req);
+
+// For routing an ANSI IAM (routes' rn_prefix): the LRN (the called party number's digits) and the dialled
+// number (the GAP's) when the IAM is PNTI + GAP "ported number"; nullopt otherwise.
+struct AnsiRouting {
+  std::string dialled;
+  std::string lrn;
+};
+std::optional<AnsiRouting> ansi_routing_of(const isup::Message& iam, const isup::Number& called);
+
 }  // namespace isupgw::mapping

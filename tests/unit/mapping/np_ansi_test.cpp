@@ -145,6 +145,45 @@ TEST(AnsiLnpToSip, RoundTripThroughSip) {
   EXPECT_EQ(find(*r, isup::par::kAnsiGenericAddress)->value, kGap2025331234);
 }
 
+// The daemon maps an INVITE with the SIP trunk's (ITU) profile, routes, and only then knows the target is
+// an ANSI trunk group: the Q.763 form (0x8D / 0x84) must become the ANSI form the ANSI profile gives.
+TEST(AnsiLnpFromItuForm, SameIamAsTheAnsiProfileGives) {
+  SipProfile itu = ansi();
+  itu.variant = isup::Variant::kItu;
+  for (const char* uri : {kPortedUri, "tel:+1-202-533-1234;npdi", "tel:+1-202-533-1234",
+                          "sip:+1-202-533-1234;npdi;rn=+44-20-7946-0000@gw;user=phone"}) {
+    auto m = invite(uri);
+    auto via_itu = setup_from_invite(m->m, itu);
+    auto direct = setup_from_invite(m->m, ansi());
+    ASSERT_TRUE(via_itu.ok() && direct.ok()) << uri;
+    ansi_lnp_from_itu_form(*via_itu);
+    EXPECT_EQ(std::string(via_itu->called.digits.view()), std::string(direct->called.digits.view())) << uri;
+    EXPECT_EQ(via_itu->called.nai, direct->called.nai) << uri;
+    EXPECT_EQ(via_itu->forward.ported_number_translated, direct->forward.ported_number_translated) << uri;
+    EXPECT_EQ(find(*via_itu, 0x84), nullptr) << uri;
+    EXPECT_EQ(find(*via_itu, 0x8d), nullptr) << uri;
+    const auto* a = find(*via_itu, isup::par::kAnsiGenericAddress);
+    const auto* b = find(*direct, isup::par::kAnsiGenericAddress);
+    ASSERT_EQ(a == nullptr, b == nullptr) << uri;
+    if (a != nullptr) {
+      EXPECT_EQ(a->value, b->value) << uri;
+    }
+  }
+}
+
+// Routes' rn_prefix on an ANSI IAM: the LRN is the called party number, the prefix matches the GAP's number.
+TEST(AnsiLnpRouting, LrnAndDialledFromPntiAndGap) {
+  AnsiIam ported("2025440000F", true, kGap2025331234);
+  auto r = ansi_routing_of(*ported.setup.iam, ported.setup.called);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->lrn, "2025440000");
+  EXPECT_EQ(r->dialled, "2025331234");
+  AnsiIam no_gap("2025331234F", true, std::nullopt);
+  EXPECT_FALSE(ansi_routing_of(*no_gap.setup.iam, no_gap.setup.called).has_value());
+  AnsiIam no_pnti("2025440000F", false, kGap2025331234);
+  EXPECT_FALSE(ansi_routing_of(*no_pnti.setup.iam, no_pnti.setup.called).has_value());
+}
+
 // M3UA DATA (RFC 4666 3.3.1) carrying one ISUP message: OPC 1, DPC 2, SI 5, NI 2.
 std::vector<std::uint8_t> m3ua_data(std::span<const std::uint8_t> isup) {
   std::vector<std::uint8_t> pd = {0, 0, 0, 1, 0, 0, 0, 2, 5, 2, 0, 0};
