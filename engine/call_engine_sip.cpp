@@ -124,6 +124,16 @@ void CallEngine::on_invite(sip::SessionId s, const sip::Message& invite, const s
     refuse.warning = "no route for " + digits;
     return fire(c, CallEvent::kRefused, refuse);
   }
+  // The first target an ANSI trunk group (issue 20): the INVITE is mapped again with the ANSI rules (LNP as
+  // LRN + GAP, JIP, no ITU additional calling party number); routing used the form above (rn as 0x84).
+  if (isup_ != nullptr && !c.route->targets.empty() &&
+      c.route->targets.front().kind == RouteTarget::Kind::kTrunkGroup)
+    if (auto g = cfg_.groups.find(c.route->targets.front().name); g != cfg_.groups.end())
+      if (const isup::TrunkGroup* grp = isup_->group(g->second); grp && grp->config().variant == isup::Variant::kAnsi) {
+        mapping::SipProfile ansi = prof;
+        ansi.variant = isup::Variant::kAnsi;
+        if (auto again = mapping::setup_from_invite(invite, ansi)) req = std::move(again);
+      }
   // Our SDP: the answer to the offer, or an offer when the INVITE had none (then the ACK answers).
   auto media = media_for(c);
   auto bodies = mapping::received_bodies(invite);

@@ -12,6 +12,7 @@
 #include "mapping/colp_map.h"
 #include "mapping/identity_map.h"
 #include "mapping/reason_header.h"
+#include "mapping/jip_map.h"
 #include "mapping/np_ansi.h"
 #include "mapping/np_interworking.h"
 #include "mapping/redirection_map.h"
@@ -248,6 +249,12 @@ Result<isup::SetupRequest, Rejection> setup_from_invite(const sip::Message& invi
     for (auto& p : redirection_params(redirection)) req.optional.push_back(std::move(p));
   for (auto& p : np) req.optional.push_back(std::move(p));
   apply_ansi_lnp(pn.np, profile, req);  // issue 20: ANSI LNP (LRN in the called number, GAP, PNTI)
+  if (ansi && profile.trust_pai)  // issue 20: the PAI's jip -> JIP (mapping/jip_map.h), over a body's own
+    if (auto jip = jip_from_pai(invite))
+      if (auto v = encode_jip(*jip)) {
+        std::erase_if(req.optional, [](const isup::OwnedParam& p) { return p.code == isup::par::kAnsiJurisdiction; });
+        req.optional.emplace_back(isup::par::kAnsiJurisdiction, std::move(*v));
+      }
   isup::HopCounter hc;
   hc.value = hop;
   req.optional.emplace_back(isup::par::kHopCounter, encoded(hc));
@@ -391,7 +398,14 @@ InviteFields invite_from_setup(const isup::IncomingSetup& setup, const SipProfil
   f.headers.emplace_back("Max-Forwards", std::to_string(max_forwards));
   SipIdentity id = sip_identity_from_isup(setup.calling, additional, profile);
   f.from = std::move(id.from);
-  for (auto& h : id.headers) f.headers.push_back(std::move(h));
+  // Issue 20: the ANSI JIP in the PAI's user part (mapping/jip_map.h: a vendor practice, no standard).
+  const std::optional<std::string> jip = profile.variant == isup::Variant::kAnsi && setup.iam != nullptr
+                                             ? jip_of_iam(*setup.iam)
+                                             : std::nullopt;
+  for (auto& h : id.headers) {
+    if (jip && h.first == "P-Asserted-Identity") h.second = pai_with_jip(h.second, *jip);
+    f.headers.push_back(std::move(h));
+  }
   if (setup.iam != nullptr)
     for (auto& h : redirection_headers(redirection_from_iam(*setup.iam), f.request_uri, profile))
       f.headers.push_back(std::move(h));

@@ -17,6 +17,9 @@ nothing else.
     (c0 03 10 02 52 33 21 43: type 0xC0, even, NAI 3, NPI 1, BCD 2025331234, T1.113 3 generic address),
     refuses it with REL 17; SIPp must get 486.
  C. The same number without rn: no route, 404 (cause 3).
+JIP (T1.113.3 0xC4, NPA-NXX): A's IAM carries JIP 202555, SIPp checks the PAI <sip:+12025550100;jip=202555@...>
+(the form Ribbon SBC Core documents, mapping/jip_map.h; a vendor practice, not a standard); B's INVITE has that
+PAI and isup-peer expects JIP octets 02 52 55 in the IAM.
 Verdicts: SIPp's exit codes, isup-peer's scenario result, and tshark's decode of the M3UA wire with
 `-o mtp3.standard:ANSI` (the gateway's IAM: called number the LRN, generic address 2025331234 with qualifier
 0xC0, PNTI 1, no ITU 0x84 / 0x8D; nothing the gateway sent malformed)."""
@@ -78,17 +81,18 @@ SCRIPT = f"""
 expect GRS cic=1 range=30
 send   GRA cic=1 range=30 status=00000000
 # A: ISUP -> SIP, a ported number after the dip.
-send   IAM cic=2 called=2025440000F calling=2025550100 forward_call_indicators=2010 generic_address={GAP}
+send   IAM cic=2 called=2025440000F calling=2025550100 forward_call_indicators=2010 generic_address={GAP} jurisdiction_information=025255
 expect ACM cic=2 timeout=10s
 expect ANM cic=2 timeout=10s
 expect REL cic=2 cause=16 timeout=10s
 send   RLC cic=2
 # B: SIP -> ISUP, the LRN in the called number, the dialled number in the GAP.
-expect IAM cic=1 called=2025440000F generic_address={GAP} timeout=15s
+expect IAM cic=1 called=2025440000F generic_address={GAP} jurisdiction_information=025255 timeout=15s
 send   REL cic=1 cause=17
 expect RLC cic=1
 """
 RURI = r"INVITE sip:\+12025331234;npdi;rn=\+12025440000@"
+PAI_JIP = r"sip:\+12025550100;jip=202555@"  # the IAM's JIP 202555 in the PAI's user part (mapping/jip_map.h)
 
 d = Daemon(CONFIG)
 gw_sip = sip_port(d)
@@ -102,7 +106,9 @@ try:
     uas = scen("uas_bye.xml", replace=[
         (anchor, anchor + f'\n      <ereg regexp="{xml_escape(RURI, {chr(34): "&quot;"})}" search_in="msg" '
                           'check_it="true" assign_to="ruri"/>'),
-        ("</recv>", "</recv>\n  <Reference variables=\"ruri\"/>")])
+        (anchor, anchor + f'\n      <ereg regexp="{xml_escape(PAI_JIP, {chr(34): "&quot;"})}" search_in="hdr" '
+                          'header="P-Asserted-Identity:" check_it="true" assign_to="pai"/>'),
+        ("</recv>", "</recv>\n  <Reference variables=\"ruri,pai\"/>")])
     paths.append(uas)
     p = subprocess.Popen(sipp(uas, PN), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                          cwd=tempfile.gettempdir())
@@ -110,11 +116,15 @@ try:
     peer = IsupPeer(SCRIPT, m3, timeout=40, host=ADDR, args=["--variant", "ansi"])
     rc = wait_uas(p)
     c.check("A: ISUP -> SIP routed on the LRN (rn_prefix 202544 over prefix 202); SIPp finds "
-            ";npdi;rn=+12025440000 on the Request-URI of +12025331234, answers and hangs up",
+            ";npdi;rn=+12025440000 on the Request-URI of +12025331234 and jip=202555 in the PAI's user part, "
+            "answers and hangs up",
             rc == 0, (p.stderr.read() if p.stderr else "")[-800:] + "\n".join(d.lines[-10:]))
     # B: SIP -> ISUP.
     inv = "INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0"
-    uac = scen("uac_expect.xml", STATUS="486", replace=[(inv, inv.replace(" SIP/2.0", ";user=phone SIP/2.0"))])
+    uac = scen("uac_expect.xml", STATUS="486", replace=[
+        (inv, inv.replace(" SIP/2.0", ";user=phone SIP/2.0")),
+        ("      Max-Forwards: 70\n", "      Max-Forwards: 70\n"
+         "      P-Asserted-Identity: <sip:+12025550100;jip=202555@[local_ip];user=phone>\n")])
     paths.append(uac)
     r = subprocess.run(sipp(uac, PU, ["-s", "+12025331234;npdi;rn=+1-202-544-0000", f"127.0.0.1:{gw_sip}"]),
                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=40,
@@ -123,7 +133,7 @@ try:
             r.returncode == 0, r.stderr[-800:] + "\n".join(d.lines[-10:]))
     ok = peer.join(45)
     c.check("isup-peer's expectations pass (A: ACM, ANM, REL 16; B: IAM with CdPN 2025440000F and the GAP "
-            "ported number 2025331234)", ok, peer.output()[-1500:] + "\n".join(d.lines[-10:]))
+            "ported number 2025331234, JIP 02 52 55)", ok, peer.output()[-1500:] + "\n".join(d.lines[-10:]))
     uac404 = scen("uac_expect.xml", STATUS="404", replace=[(inv, inv.replace(" SIP/2.0", ";user=phone SIP/2.0"))])
     paths.append(uac404)
     r = subprocess.run(sipp(uac404, PU, ["-s", "+12025331234", f"127.0.0.1:{gw_sip}"]), stdout=subprocess.DEVNULL,
@@ -148,7 +158,7 @@ try:
         for _, m in msgs:
             f.write("0000 " + " ".join(f"{x:02x}" for x in m) + "\n\n")
     subprocess.run(["text2pcap", "-q", "-S", "2905,2905,3", txt, pcap], capture_output=True, timeout=60)
-    rows = wire._fields(pcap, ["isup.message_type", "isup.cic", "isup.called", "isup.generic_number",
+    rows = wire._fields(pcap, ["isup.message_type", "isup.cic", "isup.called", "isup.generic_number", "isup.jurisdiction",
                                "isup.number_qualifier_indicator", "isup.forw_call_ported_num_trans_indicator",
                                "isup.parameter_type", "_ws.malformed", "_ws.expert.severity"],
                         ["-o", "mtp3.standard:ANSI"])
@@ -162,12 +172,15 @@ try:
             and wire.first(out[0], "isup.generic_number") == "2025331234"
             and wire.first(out[0], "isup.number_qualifier_indicator") == "192"
             and wire.first(out[0], "isup.forw_call_ported_num_trans_indicator") == "1", out)
+    c.check("tshark: the gateway's IAM carries the JIP 202555 from the INVITE's PAI ;jip=202555",
+            len(out) == 1 and wire.first(out[0], "isup.jurisdiction") == "202555", out)
     c.check("tshark: no ITU network routing number (0x84) or NP forward information (0x8D) in that IAM",
             len(out) == 1 and not ({"132", "141"} & {str(int(v, 0)) for v in out[0]["isup.parameter_type"]}),
             out)
     inc = [r for r in iams if r["direction"] == "to"]
-    c.check("tshark: isup-peer's IAM -- called 2025440000F, generic address 2025331234 (0xc0), PNTI 1",
+    c.check("tshark: isup-peer's IAM -- called 2025440000F, generic address 2025331234 (0xc0), PNTI 1, JIP 202555",
             len(inc) == 1 and wire.first(inc[0], "isup.called") == "2025440000F"
+            and wire.first(inc[0], "isup.jurisdiction") == "202555"
             and wire.first(inc[0], "isup.generic_number") == "2025331234"
             and wire.first(inc[0], "isup.forw_call_ported_num_trans_indicator") == "1", inc)
     mine = [r for r in rows if r["direction"] == "from"]
