@@ -64,7 +64,7 @@ Result<std::unique_ptr<MediaStack>, std::string> MediaStack::create(boost::asio:
     s->mgs_.push_back(std::move(mg));
   }
   for (const auto& g : cfg.groups) {
-    GroupBinding b;
+    Binding b;
     b.mg = s->find(g.media_gateway);
     b.tdm = g.tdm;
     b.rtp_endpoint = g.rtp_endpoint;
@@ -172,10 +172,16 @@ void MediaStack::bind(isup::IsupCallControl& isup) {
   isup.set_continuity(this);
 }
 
-std::optional<MediaStack::CircuitMedia> MediaStack::media_for(isup::GroupId group, std::uint16_t cic) {
-  auto it = by_group_.find(group);
-  if (it == by_group_.end() || it->second->mg == nullptr) return std::nullopt;
-  const GroupBinding& b = *it->second;
+void MediaStack::bind_span(const std::string& span, const std::string& mg_name,
+                           const mediagw::EndpointPattern& endpoints) {
+  Binding b;
+  b.mg = find(mg_name);
+  b.tdm = endpoints;
+  by_span_[span] = std::move(b);
+}
+
+std::optional<MediaStack::CircuitMedia> MediaStack::circuit_media(const Binding& b, std::uint16_t cic) {
+  if (b.mg == nullptr) return std::nullopt;
   if (b.tdm) {
     auto ep = b.tdm->endpoint_for_cic(cic);
     if (!ep) return std::nullopt;
@@ -189,10 +195,34 @@ std::optional<MediaStack::CircuitMedia> MediaStack::media_for(isup::GroupId grou
   return CircuitMedia{b.mg, b.rtp_endpoint, false, {}};
 }
 
+std::optional<MediaStack::CircuitMedia> MediaStack::media_for(isup::GroupId group, std::uint16_t cic) {
+  auto it = by_group_.find(group);
+  if (it == by_group_.end()) return std::nullopt;
+  return circuit_media(*it->second, cic);
+}
+
+// A B channel is the pattern's "CIC" N (config/pri_config.cpp: first CIC 1, one E1 span).
+std::optional<MediaStack::CircuitMedia> MediaStack::media_for_channel(std::string_view span, std::uint8_t channel) {
+  auto it = by_span_.find(span);
+  if (it == by_span_.end()) return std::nullopt;
+  return circuit_media(it->second, channel);
+}
+
 std::optional<engine::CallMedia::Id> MediaStack::open(isup::GroupId group, std::uint16_t cic,
                                                       const std::string& remote_sdp, engine::MediaMode mode,
                                                       Ready ready) {
-  auto m = media_for(group, cic);
+  return open_on(media_for(group, cic), remote_sdp, mode, std::move(ready));
+}
+
+std::optional<engine::CallMedia::Id> MediaStack::open_channel(std::string_view span, std::uint8_t channel,
+                                                              const std::string& remote_sdp, engine::MediaMode mode,
+                                                              Ready ready) {
+  return open_on(media_for_channel(span, channel), remote_sdp, mode, std::move(ready));
+}
+
+std::optional<engine::CallMedia::Id> MediaStack::open_on(const std::optional<CircuitMedia>& m,
+                                                         const std::string& remote_sdp, engine::MediaMode mode,
+                                                         Ready ready) {
   if (!m) return std::nullopt;
   const Id id = next_call_++;
   CallConnection& cc = calls_[id];

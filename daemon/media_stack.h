@@ -84,13 +84,19 @@ class MediaStack final : public isup::ContinuityCheck, public engine::CallMedia 
   // this stack the continuity checker of `isup`.
   void bind(isup::IsupCallControl& isup);
 
+  // Binds PRI span `span`'s B channels to `mg_name` and the channel endpoint pattern (config/pri_config.cpp).
+  void bind_span(const std::string& span, const std::string& mg_name, const mediagw::EndpointPattern& endpoints);
+
   std::optional<CircuitMedia> media_for(isup::GroupId group, std::uint16_t cic);
+  std::optional<CircuitMedia> media_for_channel(std::string_view span, std::uint8_t channel);
   Mg* find(std::string_view mg_name);
   const std::vector<std::unique_ptr<Mg>>& gateways() const { return mgs_; }
 
   // CallMedia: the connection of a call's circuit (CRCX/MDCX/DLCX on its endpoint).
   std::optional<Id> open(isup::GroupId group, std::uint16_t cic, const std::string& remote_sdp, engine::MediaMode mode,
                          Ready ready) override;
+  std::optional<Id> open_channel(std::string_view span, std::uint8_t channel, const std::string& remote_sdp,
+                                 engine::MediaMode mode, Ready ready) override;
   void update(Id id, const std::string& remote_sdp, engine::MediaMode mode) override;
   bool play_digit(Id id, char digit) override;
   bool start_t38(Id id, const std::string& t38_sdp, FaxDone done) override;
@@ -105,13 +111,18 @@ class MediaStack final : public isup::ContinuityCheck, public engine::CallMedia 
   void start_test(isup::GroupId group, std::uint16_t cic) override;
 
  private:
-  struct GroupBinding {
+  // A trunk group's or a PRI span's circuits on their MG.
+  struct Binding {
     Mg* mg = nullptr;
     std::optional<mediagw::EndpointPattern> tdm;  // per-circuit endpoints
     std::string rtp_endpoint;                     // wildcard RTP endpoint otherwise
     std::uint32_t pc_low = 0, pc_high = 0;        // the group's OPC and DPC, ordered
   };
   MediaStack(boost::asio::io_context& io, Logger& log, Counters& counters);
+  static std::optional<CircuitMedia> circuit_media(const Binding& b, std::uint16_t cic);
+  // The connection on a circuit's endpoint (both open() and open_channel()).
+  std::optional<Id> open_on(const std::optional<CircuitMedia>& m, const std::string& remote_sdp, engine::MediaMode mode,
+                            Ready ready);
   void add_h248(Mg& mg, const mediagw::H248Config& cfg, Clock& clock);
   std::optional<Id> open_h248(Id id, const CircuitMedia& m, const std::string& remote_sdp, engine::MediaMode mode,
                               Ready ready);
@@ -124,8 +135,9 @@ class MediaStack final : public isup::ContinuityCheck, public engine::CallMedia 
   Counters& counters_;
   AsioTimerService timers_;
   std::vector<std::unique_ptr<Mg>> mgs_;
-  std::map<std::string, GroupBinding, std::less<>> by_name_;  // trunk group name -> binding
-  std::map<isup::GroupId, GroupBinding*> by_group_;
+  std::map<std::string, Binding, std::less<>> by_name_;  // trunk group name -> binding
+  std::map<isup::GroupId, Binding*> by_group_;
+  std::map<std::string, Binding, std::less<>> by_span_;  // PRI span name -> binding
   isup::IsupCallControl* isup_ = nullptr;
   struct CallConnection {
     Mg* mg = nullptr;

@@ -92,6 +92,9 @@ int Runtime::run() {
     }
     media_ = std::move(*media);
     if (ss7_) media_->bind(ss7_->isup());
+    for (const auto& span : config_.settings.pri_spans)  // issue 21: B channels on the span's MG endpoints
+      if (!span.media_gateway.empty() && span.endpoints)
+        media_->bind_span(span.name, span.media_gateway, *span.endpoints);
   }
   if (!config_.settings.pri_spans.empty()) {
     auto pri = PriStack::create(io_, config_.settings.pri_spans, log_, counters_);

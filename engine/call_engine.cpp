@@ -202,6 +202,9 @@ void CallEngine::perform(Call& c, const CallTransition& t, const EventData& d) {
           sip_->provisional(call.a.sid, pf.status, std::move(headers), std::move(body), true);
         });
       } else if (c.a.span != nullptr) {  // A is PRI: 18x / ACM / CPG -> ALERTING or PROGRESS (Q.699)
+        // Early media from the SIP side is played into the B channel (RFC 3960 gateway model), as for ISUP.
+        if (c.media != 0 && media_ && d.msg != nullptr)
+          if (auto sdp = sdp_of(*d.msg); !sdp.empty()) media_->update(c.media, sdp, MediaMode::kRecvOnly);
         std::optional<q931::Message> m;
         if (d.msg != nullptr && c.b.trunk != nullptr)
           m = mapping::dss1_backward_from_sip(*d.msg, c.b.trunk->profile);
@@ -230,6 +233,10 @@ void CallEngine::perform(Call& c, const CallTransition& t, const EventData& d) {
       c.answered_at = clock_->now();
       answered_.inc();
       if (answer_sink_) cdr_answered(c);
+      if (c.media_b != 0 && media_) {  // a TDM-TDM call: the speech path both ways
+        media_->update(c.media_b, {}, MediaMode::kSendRecv);
+        if (c.media != 0) media_->update(c.media, {}, MediaMode::kSendRecv);
+      }
       if (c.a.sip) {
         if (!sip_) return;
         const auto& prof = c.a.trunk->profile;
@@ -245,6 +252,8 @@ void CallEngine::perform(Call& c, const CallTransition& t, const EventData& d) {
         });
       } else if (c.a.span != nullptr) {  // A is PRI: CONNECT (5.2.8)
         if (d.msg != nullptr) c.rec.codec = codec_of(sdp_of(*d.msg));
+        // The callee's answer to the MG's offer: the B channel's connection sends and receives.
+        if (c.media != 0 && media_ && d.msg != nullptr) media_->update(c.media, sdp_of(*d.msg), MediaMode::kSendRecv);
         q931::Message connect;
         connect.type = q931::msg::kConnect;
         pri_request(c.a, std::move(connect));
@@ -328,6 +337,11 @@ void CallEngine::start_b(Call& c) {
     c.media = 0;
     c.media_pending = false;
   }
+  if (c.media_b != 0 && media_) {  // the same for leg B's connection of a TDM-TDM call
+    media_->close(c.media_b);
+    by_media_.erase(c.media_b);
+    c.media_b = 0;
+  }
   if (!out_of_service_groups_.empty() || !out_of_service_trunks_.empty()) {
     const bool drained =
         t.kind == RouteTarget::Kind::kTrunkGroup ? !group_in_service(t.name) : !sip_trunk_in_service(t.name);
@@ -388,8 +402,14 @@ void CallEngine::start_b(Call& c) {
     cdr_seized(c, *id);
     // The circuit's MG connection: A's offer as the remote SDP; the PSTN side is
     // heard (early media) before answer, both ways after (RFC 3398 5).
-    if (const isup::Circuit* circuit = media_ ? isup_->circuit_of(*id) : nullptr)
-      open_media(c, g->second, circuit->cic(), c.offer, MediaMode::kSendOnly);
+    if (const isup::Circuit* circuit = media_ ? isup_->circuit_of(*id) : nullptr) {
+      if (!c.a.sip && c.media != 0)  // ISUP/PRI -> ISUP: the circuit joined to A's connection on the MG
+        open_transit_media(c, [&](CallMedia::Ready ready) {
+          return media_->open(g->second, circuit->cic(), c.sdp, MediaMode::kSendOnly, std::move(ready));
+        });
+      else
+        open_media(c, g->second, circuit->cic(), c.offer, MediaMode::kSendOnly);
+    }
     return;
   }
   const SipTrunkInfo* trunk = c.routing->trunk_named(t.name);
@@ -444,11 +464,7 @@ void CallEngine::b_failed_now(Call& c, int cause, const sip::Message* msg, const
 
 void CallEngine::finish(Call& c) {
   release_gates(c);
-  if (c.media != 0 && media_) {
-    media_->close(c.media);
-    by_media_.erase(c.media);
-    c.media = 0;
-  }
+  close_media(c);
   c.deferred.clear();
   if (c.transfer_sid != 0) {  // a transfer still ringing (call_engine_transfer.cpp): cancelled with the call
     by_sid_.erase(c.transfer_sid);

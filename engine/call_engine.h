@@ -301,6 +301,9 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser, 
     // is in flight, whatever goes to SIP with our SDP waits in `deferred`.
     CallMedia::Id media = 0;
     bool media_pending = false;
+    // A TDM-TDM call (ISUP or PRI on both legs, issue 21): leg B's circuit or B channel has its own
+    // connection, made with A's connection's SDP as its remote; A's connection then gets B's.
+    CallMedia::Id media_b = 0;
     std::vector<std::function<void(Call&)>> deferred;
     std::string offer;                  // SIP -> ISUP: A's SDP offer
     std::string a_call_id, a_from_tag;  // SIP -> ISUP: to recognise RFC 3578 overlap INVITEs
@@ -435,12 +438,22 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser, 
   sip::LocalMedia media_for(const Call& c) const;
   bool overlap_invite(Call& fresh, sip::SessionId s, const sip::Message& invite);
   void open_media(Call& c, isup::GroupId group, std::uint16_t cic, const std::string& remote, MediaMode mode);
+  // PRI (issue 21): the connection of B channel `channel` of `span`, as open_media() for a circuit.
+  void open_channel_media(Call& c, const q931::Span& span, std::uint8_t channel, const std::string& remote,
+                          MediaMode mode);
+  void track_media(Call& c, std::optional<CallMedia::Id> id);
+  // Leg B's connection of a TDM-TDM call: `open` is given the ready callback (call_engine_media.cpp).
+  void open_transit_media(Call& c, const std::function<std::optional<CallMedia::Id>(CallMedia::Ready)>& open);
+  void transit_media_ready(std::uint64_t call_id, CallMedia::Id id, const std::optional<std::string>& sdp);
+  void close_media(Call& c);  // both connections, if any
+  // The MG's SDP (c.sdp) as the offer of every INVITE built before it was known (ISUP/PRI -> SIP).
+  void invites_with_mg_sdp(Call& c);
   void media_ready(std::uint64_t call_id, const std::optional<std::string>& sdp);
   // An INFO with a DTMF body (application/dtmf-relay, application/dtmf): played on the MG;
   // nullopt for any other INFO (call_engine_dtmf.cpp).
   std::optional<sip::InfoAnswer> dtmf_info(Call& c, const sip::Message& info);
   void t38_result(std::uint64_t call_id, sip::SessionId s, const std::optional<std::string>& mg_sdp);
-  void media_lost(std::uint64_t call_id, int cause);
+  void media_lost(std::uint64_t call_id, int cause, CallMedia::Id which = 0);
   // Hold and retrieval (Q.733.2 / RFC 3264 8.4): the MG mode both holds allow,
   // the CPG notification for a hold by SIP, the re-INVITE for a hold by ISUP.
   void isup_notification(Call& c, std::uint8_t notification);

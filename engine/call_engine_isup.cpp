@@ -190,13 +190,7 @@ void CallEngine::route_isup_call(Call& c, const isup::IncomingSetup& setup) {
   auto proceed = [this, group = setup.group, cic = setup.cic](Call& call) {
     if (media_) open_media(call, group, cic, {}, MediaMode::kRecvOnly);
     when_media_ready(call, [this](Call& ready) {
-      if (ready.media != 0) {
-        for (std::size_t i = 0; i < ready.invites.size() && i < ready.route->targets.size(); ++i) {
-          const SipTrunkInfo* trunk = ready.routing->trunk_named(ready.route->targets[i].name);
-          if (trunk == nullptr || ready.invites[i].body.empty()) continue;
-          ready.invites[i].body = mapping::make_body(ready.sdp, ready.invite_isup[i], trunk->profile);
-        }
-      }
+      invites_with_mg_sdp(ready);
       fire(ready, CallEvent::kSetup);
     });
   };
@@ -238,6 +232,15 @@ void CallEngine::route_isup_call(Call& c, const isup::IncomingSetup& setup) {
     log_.info(Subsystem::kCall, "enum_routed", {{"call", call.id}, {"number", inv.request_uri}});
     proceed(call);
   });
+}
+
+void CallEngine::invites_with_mg_sdp(Call& c) {
+  if (c.media == 0) return;  // no MG: the placeholder offer stays
+  for (std::size_t i = 0; i < c.invites.size() && i < c.route->targets.size() && i < c.invite_isup.size(); ++i) {
+    const SipTrunkInfo* trunk = c.routing->trunk_named(c.route->targets[i].name);
+    if (trunk == nullptr || c.invites[i].body.empty()) continue;
+    c.invites[i].body = mapping::make_body(c.sdp, c.invite_isup[i], trunk->profile);
+  }
 }
 
 void CallEngine::on_progress(isup::CallId id, const isup::BackwardIndication& ind) {

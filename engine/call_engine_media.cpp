@@ -3,6 +3,7 @@
 #include "engine/call_engine.h"
 
 #include <charconv>
+#include <memory>
 
 #include "engine/basic_interworking.h"
 #include "engine/call_engine_helpers.h"
@@ -10,6 +11,7 @@
 #include "isup/codes.h"
 #include "mapping/cause_map.h"
 #include "mapping/reason_header.h"
+#include "q931/pri_span.h"
 #include "sip/grammar.h"
 #include "sip/sdp.h"
 
@@ -113,20 +115,74 @@ void CallEngine::attach_media(CallMedia* media) {
   if (media_ == nullptr) return;
   media_->set_lost_handler([this](CallMedia::Id id, int cause) {
     auto it = by_media_.find(id);
-    if (it != by_media_.end()) media_lost(it->second, cause);
+    if (it != by_media_.end()) media_lost(it->second, cause, id);
   });
 }
 
 void CallEngine::open_media(Call& c, isup::GroupId group, std::uint16_t cic, const std::string& remote,
                             MediaMode mode) {
   const std::uint64_t call_id = c.id;
-  auto id = media_->open(group, cic, remote, mode,
-                         [this, call_id](const std::optional<std::string>& sdp) { media_ready(call_id, sdp); });
-  if (!id) return;  // no media gateway for this trunk group
+  track_media(c, media_->open(group, cic, remote, mode, [this, call_id](const std::optional<std::string>& sdp) {
+    media_ready(call_id, sdp);
+  }));
+}
+
+void CallEngine::open_channel_media(Call& c, const q931::Span& span, std::uint8_t channel, const std::string& remote,
+                                    MediaMode mode) {
+  const std::uint64_t call_id = c.id;
+  track_media(c, media_->open_channel(span.config().name, channel, remote, mode,
+                                      [this, call_id](const std::optional<std::string>& sdp) {
+                                        media_ready(call_id, sdp);
+                                      }));
+}
+
+void CallEngine::track_media(Call& c, std::optional<CallMedia::Id> id) {
+  if (!id) return;  // no media gateway for this trunk group or span
   c.media = *id;
   c.media_pending = true;
   trace_media_opened(c);
-  by_media_[*id] = call_id;
+  by_media_[*id] = c.id;
+}
+
+// A TDM-TDM call (ISUP/PRI -> ISUP/PRI): A's connection is made (its SDP in c.sdp) before B is set up; B's
+// connection gets it as the remote SDP and hears B's side (sendonly towards A) until the answer; once B's is
+// made, A's connection gets B's SDP and plays what B's side sends (recvonly): the MG carries the speech path
+// between the two endpoints over RTP.
+void CallEngine::open_transit_media(Call& c,
+                                    const std::function<std::optional<CallMedia::Id>(CallMedia::Ready)>& open) {
+  const std::uint64_t call_id = c.id;
+  auto id = std::make_shared<CallMedia::Id>(0);
+  auto opened = open([this, call_id, id](const std::optional<std::string>& sdp) {
+    transit_media_ready(call_id, *id, sdp);
+  });
+  if (!opened) return;
+  *id = *opened;
+  c.media_b = *opened;
+  by_media_[*opened] = call_id;
+}
+
+void CallEngine::transit_media_ready(std::uint64_t call_id, CallMedia::Id id, const std::optional<std::string>& sdp) {
+  Entry guard(*this);
+  auto it = calls_.find(call_id);
+  if (it == calls_.end() || id == 0 || it->second->media_b != id) return;
+  Call& c = *it->second;
+  if (!sdp) {
+    counters_.get("call.media_failed").inc();
+    log_.warn(Subsystem::kCall, "media_failed", {{"call", c.id}, {"leg", "b"}});
+    return media_lost(call_id, 47, id);  // resource unavailable, unspecified (as for A's connection)
+  }
+  if (c.media != 0) media_->update(c.media, *sdp, c.answered ? MediaMode::kSendRecv : MediaMode::kRecvOnly);
+}
+
+void CallEngine::close_media(Call& c) {
+  if (!media_) return;
+  for (CallMedia::Id* id : {&c.media, &c.media_b})
+    if (*id != 0) {
+      media_->close(*id);
+      by_media_.erase(*id);
+      *id = 0;
+    }
+  c.media_pending = false;
 }
 
 void CallEngine::media_ready(std::uint64_t call_id, const std::optional<std::string>& sdp) {
@@ -177,34 +233,50 @@ void CallEngine::media_ready(std::uint64_t call_id, const std::optional<std::str
   }
 }
 
-void CallEngine::media_lost(std::uint64_t call_id, int cause) {
+void CallEngine::media_lost(std::uint64_t call_id, int cause, CallMedia::Id which) {
   Entry guard(*this);
   auto it = calls_.find(call_id);
   if (it == calls_.end()) return;
   Call& c = *it->second;
   counters_.get("call.media_lost").inc();
   log_.notice(Subsystem::kCall, "media_lost", {{"call", c.id}, {"cause", cause}});
-  by_media_.erase(c.media);
-  c.media = 0;  // gone on the MG (or never made): nothing to delete
-  c.media_pending = false;
-  c.deferred.clear();
-  // The ISUP leg is the one with media: release it with the cause and let the
-  // table release the SIP leg as if the circuit had been cleared.
+  // Gone on the MG (or never made): nothing to delete. The other connection of a TDM-TDM call stays for
+  // finish() to delete.
+  if (which != 0 && which == c.media_b) {
+    by_media_.erase(c.media_b);
+    c.media_b = 0;
+  } else {
+    by_media_.erase(c.media);
+    c.media = 0;
+    c.media_pending = false;
+    c.deferred.clear();
+  }
+  const EventData d{cause, 0, {}, nullptr, nullptr, nullptr};
+  // The ISUP/PRI leg is the one with media: release it with the cause and let the
+  // table release the other leg as if the circuit or B channel had been cleared.
   if (!c.a.sip && c.a.cid != 0) {
-    if (c.state() == CallState::kIdle)
-      return fire(c, CallEvent::kRefused, EventData{cause, 0, {}, nullptr, nullptr, nullptr});
+    if (c.state() == CallState::kIdle) return fire(c, CallEvent::kRefused, d);
     if (isup_) (void)isup_->release(c.a.cid, cause);
     by_cid_.erase(c.a.cid);
     c.a.cid = 0;
-    return fire(c, CallEvent::kAReleased, EventData{cause, 0, {}, nullptr, nullptr, nullptr});
+    return fire(c, CallEvent::kAReleased, d);
+  }
+  if (c.a.span != nullptr && c.a.pri != 0) {  // PRI: DISCONNECT with the cause (Q.931 5.3.2)
+    if (c.state() == CallState::kIdle) return fire(c, CallEvent::kRefused, d);
+    pri_release(c.a, cause);
+    return fire(c, CallEvent::kAReleased, d);
   }
   if (!c.b.sip && c.b.cid != 0) {
     if (isup_) (void)isup_->release(c.b.cid, cause);
     by_cid_.erase(c.b.cid);
     c.b.cid = 0;
-    if (c.state() == CallState::kActive)
-      return fire(c, CallEvent::kBReleased, EventData{cause, 0, {}, nullptr, nullptr, nullptr});
-    return fire(c, CallEvent::kBFailed, EventData{cause, 0, {}, nullptr, nullptr, nullptr});
+    if (c.state() == CallState::kActive) return fire(c, CallEvent::kBReleased, d);
+    return fire(c, CallEvent::kBFailed, d);
+  }
+  if (c.b.span != nullptr && c.b.pri != 0) {
+    pri_release(c.b, cause);
+    if (c.state() == CallState::kActive) return fire(c, CallEvent::kBReleased, d);
+    return fire(c, CallEvent::kBFailed, d);
   }
 }
 

@@ -13,7 +13,10 @@
 //                error -> DISCONNECT with the mapped cause, BYE -> DISCONNECT.
 // The span frees the B channel when its Q.931 call reaches the Null state, whatever ends it (our clearing,
 // the peer's, a restart, the data link lost); the engine forgets its leg as soon as either side clears.
-// Media: no MG connection is made for a PRI channel yet (README "PRI"); the SDP is the placeholder's.
+// Media: the B channel's connection on the span's MG endpoint (its media_gateway / endpoints, daemon/media_stack)
+// is made as an ISUP circuit's: SIP -> PRI with A's offer, sendonly until CONNECT; PRI -> SIP before the INVITE,
+// whose offer is the MG's SDP; PRI <-> ISUP joins the B channel's and the circuit's connections (media_b).
+// Without an MG for the span the SDP is the placeholder's.
 #include <utility>
 
 #include "engine/call_engine.h"
@@ -82,10 +85,13 @@ void CallEngine::pri_release(Leg& leg, int cause, int location) {
   by_pri_.erase({leg.span, id});
   leg.pri = 0;
   const auto side = leg.span->config().side;
-  // A SETUP not answered at all yet (call present): RELEASE COMPLETE (5.2.5.1); otherwise DISCONNECT (5.3.2),
-  // the span finishing the clearing (RELEASE / RELEASE COMPLETE) and freeing the channel.
+  // A SETUP not answered at all yet (call present): RELEASE COMPLETE -- the user side refusing the PBX's SETUP
+  // (5.2.5.1), the network side abandoning its own before any answer (5.3.2, kReleaseReq in its table);
+  // otherwise DISCONNECT (5.3.2), the span finishing the clearing (RELEASE / RELEASE COMPLETE) and freeing the
+  // channel.
   const bool present = leg.span->call_state(id) == q931::CcState::k6CallPresent;
-  (void)leg.span->request(id, present ? q931::CcEvent::kRejectReq : q931::CcEvent::kDisconnectReq,
+  const auto abandon = side == q931::Side::kUser ? q931::CcEvent::kRejectReq : q931::CcEvent::kReleaseReq;
+  (void)leg.span->request(id, present ? abandon : q931::CcEvent::kDisconnectReq,
                           clearing(present ? q931::msg::kReleaseComplete : q931::msg::kDisconnect, cause, side,
                                    location));
 }
@@ -193,14 +199,27 @@ void CallEngine::route_pri_call(Call& c, const q931::Message& setup) {
       auto media = media_for(c);
       if (!f->codecs.empty()) media.codecs = f->codecs;
       media.telephone_event = f->telephone_event;
+      // The bearer capability's codecs (Q.699 / Q.1912.5: speech and 3.1 kHz audio -> PCMA/PCMU, unrestricted
+      // digital -> CLEARMODE) are offered with the MG's address once its connection is made (media_ready).
+      c.offer_codecs = f->codecs;
+      c.offer_telephone_event = f->telephone_event;
       auto body = mapping::make_body(sip::serialize_sdp(sip::make_offer(media)), f->isup, trunk->profile);
       inv.headers = with(std::move(f->headers), mapping::body_headers(body));
       inv.body = std::move(body);
+      c.invite_isup.push_back(std::move(f->isup));
+    } else {
+      c.invite_isup.emplace_back();
     }
-    c.invite_isup.emplace_back();
     c.invites.push_back(std::move(inv));
   }
-  fire(c, CallEvent::kSetup);
+  // The B channel's MG connection first (issue 21, as for an ISUP circuit): its SDP is every INVITE's offer,
+  // and an ISUP target's circuit is joined to it (open_transit_media).
+  if (media_)
+    if (auto ch = c.a.span->channel_of(c.a.pri)) open_channel_media(c, *c.a.span, *ch, {}, MediaMode::kRecvOnly);
+  when_media_ready(c, [this](Call& ready) {
+    invites_with_mg_sdp(ready);
+    fire(ready, CallEvent::kSetup);
+  });
 }
 
 // --- SIP -> PRI ---
@@ -230,8 +249,18 @@ void CallEngine::pri_start_b(Call& c, const RouteTarget& t) {
   c.b.span = &span;
   c.b.pri = *id;
   by_pri_[{&span, *id}] = &c;
-  if (auto ch = span.channel_of(*id)) c.rec.cic = *ch;
   c.seized_at = clock_->now();
+  if (auto ch = span.channel_of(*id)) {
+    c.rec.cic = *ch;
+    // The B channel's MG connection (issue 21), as for an ISUP circuit (start_b): A's offer as the remote SDP,
+    // the PBX's side heard before the answer; joined to A's connection when A is ISUP or PRI too.
+    if (media_ && !c.a.sip && c.media != 0)
+      open_transit_media(c, [&](CallMedia::Ready ready) {
+        return media_->open_channel(span.config().name, *ch, c.sdp, MediaMode::kSendOnly, std::move(ready));
+      });
+    else if (media_)
+      open_channel_media(c, span, *ch, c.offer, MediaMode::kSendOnly);
+  }
 }
 
 // --- Q.931 events ---

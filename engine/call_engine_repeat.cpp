@@ -12,6 +12,17 @@ void CallEngine::on_repeat_attempt(isup::CallId id, isup::GroupId group, std::ui
   if (it == by_cid_.end()) return;
   Call& c = *it->second;
   trace_circuit(c, id);
+  if (c.media_b != 0 && media_ && !c.a.sip) {  // a TDM-TDM call: leg B's connection moves, joined to A's again
+    counters_.get("call.media_moved_on_repeat").inc();
+    log_.info(Subsystem::kCall, "media_moved", {{"call", c.id}, {"group", group}, {"cic", cic}});
+    media_->close(c.media_b);
+    by_media_.erase(c.media_b);
+    c.media_b = 0;
+    open_transit_media(c, [&](CallMedia::Ready ready) {
+      return media_->open(group, cic, c.sdp, MediaMode::kSendOnly, std::move(ready));
+    });
+    return;
+  }
   if (c.media == 0 || !media_ || !c.a.sip) return;
   counters_.get("call.media_moved_on_repeat").inc();
   log_.info(Subsystem::kCall, "media_moved", {{"call", c.id}, {"group", group}, {"cic", cic}});

@@ -1,5 +1,5 @@
 // What the call engine needs from the media side: one MG connection per ISUP
-// circuit of a call, whose SDP is what the gateway offers or answers towards
+// circuit or PRI B channel of a call (a TDM-TDM transit has one per leg), whose SDP is what the gateway offers or answers towards
 // SIP, whose mode follows the call, and which is deleted at release. The
 // daemon's MediaStack implements it over MGCP; without it (or for a trunk
 // group without a media gateway) the engine uses a placeholder SDP.
@@ -15,6 +15,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "isup/isup_cc_user.h"
 
@@ -40,6 +41,12 @@ class CallMedia {
   // `ready` is called once, later, unless close() came first.
   virtual std::optional<Id> open(isup::GroupId group, std::uint16_t cic, const std::string& remote_sdp, MediaMode mode,
                                  Ready ready) = 0;
+  // The same for B channel `channel` of PRI span `span` (issue 21): its endpoint from the span's
+  // media_gateway/endpoints. nullopt: the span has no media gateway.
+  virtual std::optional<Id> open_channel(std::string_view /*span*/, std::uint8_t /*channel*/,
+                                         const std::string& /*remote_sdp*/, MediaMode /*mode*/, Ready /*ready*/) {
+    return std::nullopt;
+  }
   // New mode and, when not empty, the SIP side's SDP.
   virtual void update(Id id, const std::string& remote_sdp, MediaMode mode) = 0;
   // Deletes the connection (also one still being created). Idempotent.

@@ -10,7 +10,13 @@ answered and released by each side; SIP -> PRI busy (17 -> 486), unallocated (1 
 libpri abandoning while SIPp rings (CANCEL); overlap dialling from libpri (SETUP without Sending complete +
 INFORMATION); libpri's RESTART of every B channel; a short load (40 calls each way at 20/s: SIPp's counts,
 libpri's LOAD count; scripts/bench-pri runs 1,000). After each row no B channel busy in libpri's view
-(pri-peer status: libpri's own call records and channels) nor in ours (VTY `show pri-spans`)."""
+(pri-peer status: libpri's own call records and channels) nor in ours (VTY `show pri-spans`).
+
+B-channel media (issue 21): the span's channels are endpoints ds/e1-0/N@mg1 of mg-sim (which is also the IUA
+SG), media address 127.0.0.102. The MG's own view is the verdict: while an answered call runs, mg-sim's `conns`
+holds one connection, sendrecv, on the endpoint of the B channel libpri was given (its RING / ANSWER line), and
+after every row it holds none; SIPp checks that the SDP it gets (the 200 to its INVITE, the INVITE to it) has the
+MG's c= and m= (127.0.0.102, an mg-sim port), not the gateway's placeholder."""
 import os
 import re
 import shutil
@@ -18,6 +24,8 @@ import subprocess
 import tempfile
 import threading
 import time
+
+from harness import wait_until
 
 from calltest import free_port, scenario, sip_port, uac, uas, wait_uas
 from harness import Checks, Daemon
@@ -28,6 +36,7 @@ from calltest import SIPP
 from vty import Vty
 
 ADDR = "127.0.0.101"
+MEDIA = "127.0.0.102"  # mg-sim's RTP address: what SIPp must see in the SDP
 
 c = Checks()
 for tool in (SIM, PRI_PEER):
@@ -36,7 +45,8 @@ for tool in (SIM, PRI_PEER):
 UAS_PORT = free_port()
 tmp = tempfile.mkdtemp(prefix="isupgw-pri-libpri-")
 path = os.path.join(tmp, "d1.sock")
-sim = subprocess.Popen([SIM, "--bind", ADDR, "--port", "0", "--iua", ADDR + ":0", "--lapd", "1=" + path],
+sim = subprocess.Popen([SIM, "--bind", ADDR, "--port", "0", "--domain", "mg1", "--spans", "1", "--media-address", MEDIA,
+                        "--iua", ADDR + ":0", "--lapd", "1=" + path],
                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, bufsize=1)
 peer = gw = relay = None
 
@@ -52,14 +62,54 @@ def sipp_result(t):
     return getattr(t, "r", (1, "no run"))
 
 
+sim_lock = threading.Lock()
+
+
+def mg(command, timeout=5):
+    """One mg-sim control line and its answer line (None if none within `timeout`)."""
+    with sim_lock:
+        sim.stdin.write(command + "\n")
+        sim.stdin.flush()
+        out = []
+        t = threading.Thread(target=lambda: out.append(sim.stdout.readline().strip()), daemon=True)
+        t.start()
+        t.join(timeout)
+        return out[0] if out else None
+
+
+def mg_conns():
+    """mg-sim's connections: [(endpoint, mode)] (its `conns`: id|endpoint|mode|t38|L)."""
+    line = mg("conns") or ""
+    return [tuple(f.split("|")[1:3]) for f in line.split()[3:]] if line.startswith("ok conns") else None
+
+
+def with_mg_sdp(name, message):
+    """A copy of SIPp scenario `name` whose `message` (e.g. '<recv response="200"/>') checks the SDP in it
+    names the MG's media address and an mg-sim RTP port (16000 up), else SIPp fails the call."""
+    with open(scenario(name)) as f:
+        text = f.read()
+    tag = message[:-2]
+    checked = (tag + '><action><ereg regexp="c=IN IP4 %s" search_in="body" check_it="true" assign_to="mgsdp"/>'
+               '<ereg regexp="m=audio 1[6-9][0-9][0-9][0-9] " search_in="body" check_it="true" assign_to="mgsdp"/>'
+               '</action>' + tag.split()[0].replace("<", "</") + ">") % re.escape(MEDIA).replace("\\", "\\")
+    assert message in text
+    out = os.path.join(tmp, "mg-" + name)
+    with open(out, "w") as f:
+        f.write(text.replace(message, checked, 1))
+    return out
+
+
 try:
-    sim.stdout.readline()
+    ready = re.search(r"mg-sim ready address=\S+ port=(\d+)", sim.stdout.readline())
+    c.check("mg-sim listens for MGCP", ready is not None)
     m = re.search(r"mg-sim iua address=\S+ port=(\d+)", sim.stdout.readline())
     c.check("mg-sim listens for IUA", m is not None)
     relay = IuaRelay(ADDR, int(m.group(1)))  # isupgw -> relay -> mg-sim: the daemon's IUA for tshark
     peer = PriPeer(path, "--side", "user", "--switchtype", "euroisdn", "--overlap")
     c.check("libpri's D channel up on mg-sim's LAPD", peer.wait("DCHAN", "UP") is not None, peer.lines)
     gw = Daemon("""management: {vty: {address: %s, port: 0}}
+media_gateways:
+  - {name: mg1, address: {address: %s, port: %d}, local: {address: %s}}
 logging: {level: info}
 sip:
   listeners: [{transport: udp, address: 127.0.0.1, port: 0}]
@@ -70,10 +120,12 @@ pri_spans:
     iua: {transport: tcp, remote: {address: %s, port: %d}}
     interface_id: 1
     channels: ["1-15", "17-31"]
+    media_gateway: mg1
+    endpoints: "ds/e1-{span}/{timeslot}@mg1"
 routes:
   - {prefix: "", from: local, targets: [{pri_span: pbx}]}
   - {prefix: "", from: pbx, targets: [{sip_trunk: callee}]}
-""" % (ADDR, UAS_PORT, ADDR, relay.port))
+""" % (ADDR, ADDR, int(ready.group(1)) if ready else 9, ADDR, UAS_PORT, ADDR, relay.port))
     sport = sip_port(gw)
     vl = gw.wait_for(r"core vty_listening address=\S+ port=(\d+)")
     vty = Vty(int(re.search(r"port=(\d+)", vl).group(1)), host=ADDR)
@@ -91,6 +143,15 @@ routes:
         c.check(f"{name}: no B channel busy in libpri's view", peer.idle() is not None, peer.lines[-4:])
         out = gw_idle()
         c.check(f"{name}: no B channel busy in ours (show pri-spans)", "30 B channels, 0 busy, 0 calls" in out, out)
+        left = wait_until(lambda: mg_conns() == [], 5)
+        c.check(f"{name}: no connection left on the MG (mg-sim conns)", left is not None, mg_conns())
+
+    def mg_holds(name, channel):
+        """The MG's view of an answered call: one connection, sendrecv, on the B channel's endpoint."""
+        want = [("ds/e1-0/%s@mg1" % channel, "sendrecv")]
+        got = wait_until(lambda: mg_conns() == want, 5)
+        c.check(f"{name}: the MG holds one sendrecv connection on ds/e1-0/{channel}@mg1 (mg-sim conns)",
+                got is not None, mg_conns())
     c.check("the gateway restarts the interface once the span is up: libpri's PRI_EVENT_RESTART (all)",
             peer.wait("RESTART", "channel=all", timeout=15) is not None, peer.lines[-5:] + gw.lines[-5:])
 
@@ -105,6 +166,9 @@ routes:
         if ring:
             call = PriPeer.field(ring, "call")
             for step in pbx_steps:
+                if step == "@mg":  # the MG's view while the call is up (libpri answered: sendrecv)
+                    mg_holds(f"SIP->PRI {name}", PriPeer.field(ring, "channel"))
+                    continue
                 peer.send(step.format(call=call))
             if expect_hangup:
                 hangup = peer.wait("HANGUP", "call=" + call, timeout=15)
@@ -116,8 +180,9 @@ routes:
         both_idle(f"SIP->PRI {name}")
 
     sip_to_pri("answered, SIP caller releases", "sn:uac", ["alert call={call}", "answer call={call}"], "cause=16")
-    sip_to_pri("answered, libpri releases", scenario("uac_wait_bye.xml"),
-               ["alert call={call}", "answer call={call}", "wait 300ms", "hangup 16 call={call}"])
+    sip_to_pri("answered, libpri releases (SIPp: the MG's SDP in the 200)",
+               with_mg_sdp("uac_wait_bye.xml", '<recv response="200"/>'),
+               ["alert call={call}", "answer call={call}", "@mg", "hangup 16 call={call}"])
     sip_to_pri("busy (17 -> 486)", scenario("uac_expect.xml", 486), ["busy call={call}"])
     sip_to_pri("unallocated (1 -> 404)", scenario("uac_expect.xml", 404), ["reject 1 call={call}"])
     sip_to_pri("no answer (ALERTING, 19 -> 480)", scenario("uac_expect.xml", 480),
@@ -136,11 +201,14 @@ routes:
             line = peer.wait(words[0], "call=%s" % call, *words[1:], timeout=15)
             c.check(f"PRI->SIP {name}: libpri's {ev}", line is not None, peer.lines[mark:] + gw.lines[-5:])
             if words[0] == hangup_after:
+                if line is not None and words[0] == "ANSWER":  # the MG's view while the call is up
+                    mg_holds(f"PRI->SIP {name}", PriPeer.field(line, "channel"))
                 peer.send("hangup 16 call=%s" % call)
         c.check(f"PRI->SIP {name}: SIPp passes", wait_uas(u) == 0)
         both_idle(f"PRI->SIP {name}")
 
-    pri_to_sip("answered, libpri releases", scenario("uas_wait_bye.xml"), "call 5552000 calling=30123456",
+    pri_to_sip("answered, libpri releases (SIPp: the MG's SDP in the INVITE)",
+               with_mg_sdp("uas_wait_bye.xml", '<recv request="INVITE"/>'), "call 5552000 calling=30123456",
                ["ANSWER"], hangup_after="ANSWER")
     pri_to_sip("answered, SIP callee releases", scenario("uas_bye.xml"), "call 5552000 calling=30123456",
                ["ANSWER", "HANGUP cause=16"])

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <deque>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -26,29 +27,74 @@ struct FakeSip final : sip::SessionApi {
     int status = 0;
     sip::OutgoingInvite invite;
     sip::HeaderList headers;
+    std::string body;
   };
   sip::SessionId invite(sip::OutgoingInvite req) override {
-    ops.push_back(Op{"invite", next, 0, std::move(req), {}});
+    ops.push_back(Op{"invite", next, 0, std::move(req), {}, {}});
     return next++;
   }
-  void cancel(sip::SessionId s, sip::HeaderList h) override { ops.push_back(Op{"cancel", s, 0, {}, std::move(h)}); }
-  void provisional(sip::SessionId s, int status, sip::HeaderList, sip::Body, bool) override {
-    ops.push_back(Op{"provisional", s, status, {}, {}});
+  void cancel(sip::SessionId s, sip::HeaderList h) override { ops.push_back(Op{"cancel", s, 0, {}, std::move(h), {}}); }
+  void provisional(sip::SessionId s, int status, sip::HeaderList, sip::Body b, bool) override {
+    ops.push_back(Op{"provisional", s, status, {}, {}, std::move(b.content)});
   }
-  void answer(sip::SessionId s, sip::HeaderList, sip::Body) override { ops.push_back(Op{"answer", s, 200, {}, {}}); }
+  void answer(sip::SessionId s, sip::HeaderList, sip::Body b) override {
+    ops.push_back(Op{"answer", s, 200, {}, {}, std::move(b.content)});
+  }
   void reject(sip::SessionId s, int status, sip::HeaderList h, sip::Body) override {
-    ops.push_back(Op{"reject", s, status, {}, std::move(h)});
+    ops.push_back(Op{"reject", s, status, {}, std::move(h), {}});
   }
-  void bye(sip::SessionId s, sip::HeaderList h, sip::Body) override { ops.push_back(Op{"bye", s, 0, {}, std::move(h)}); }
-  void info(sip::SessionId s, sip::HeaderList, sip::Body) override { ops.push_back(Op{"info", s, 0, {}, {}}); }
+  void bye(sip::SessionId s, sip::HeaderList h, sip::Body) override { ops.push_back(Op{"bye", s, 0, {}, std::move(h), {}}); }
+  void info(sip::SessionId s, sip::HeaderList, sip::Body) override { ops.push_back(Op{"info", s, 0, {}, {}, {}}); }
   Op pop() {
-    if (ops.empty()) return Op{"<none>", 0, 0, {}, {}};
+    if (ops.empty()) return Op{"<none>", 0, 0, {}, {}, {}};
     Op op = std::move(ops.front());
     ops.pop_front();
     return op;
   }
   std::deque<Op> ops;
   sip::SessionId next = 1000;
+};
+
+// The MG side (issue 21): each B channel connection asked for, its mode changes and deletion; a connection
+// becomes ready (the MG's SDP, or a CRCX failure) when the test says.
+struct FakeMedia final : CallMedia {
+  struct Conn {
+    std::string span;
+    int channel = 0;
+    std::string remote;
+    std::vector<MediaMode> modes;
+    Ready ready;
+    bool closed = false;
+  };
+  std::optional<Id> open(isup::GroupId, std::uint16_t, const std::string&, MediaMode, Ready) override {
+    return std::nullopt;  // no trunk group here
+  }
+  std::optional<Id> open_channel(std::string_view span, std::uint8_t channel, const std::string& remote,
+                                 MediaMode mode, Ready ready) override {
+    conns[next] = Conn{std::string(span), channel, remote, {mode}, std::move(ready), false};
+    return next++;
+  }
+  void update(Id id, const std::string& remote, MediaMode mode) override {
+    conns[id].modes.push_back(mode);
+    if (!remote.empty()) conns[id].remote = remote;
+  }
+  void close(Id id) override { conns[id].closed = true; }
+  void set_lost_handler(Lost l) override { lost = std::move(l); }
+  // The MG answers the CRCX of `id` (nullopt: it refused).
+  void ready(Id id, bool ok = true) {
+    auto r = std::move(conns[id].ready);
+    if (r) r(ok ? std::optional<std::string>(mg_sdp) : std::nullopt);
+  }
+  std::size_t open_count() const {
+    std::size_t n = 0;
+    for (const auto& [id, c] : conns) n += c.closed ? 0 : 1;
+    return n;
+  }
+  std::string mg_sdp =
+      "v=0\r\no=- 1A2B 23 IN IP4 127.0.0.9\r\ns=-\r\nc=IN IP4 127.0.0.9\r\nt=0 0\r\nm=audio 4000 RTP/AVP 8\r\n";
+  std::map<Id, Conn> conns;
+  Id next = 1;
+  Lost lost;
 };
 
 std::string invite_text(const std::string& ruri_user) {
@@ -63,11 +109,16 @@ std::string invite_text(const std::string& ruri_user) {
          std::to_string(sdp.size()) + "\r\n\r\n" + sdp;
 }
 
-std::string response_text(int status, const std::string& reason) {
+std::string response_text(int status, const std::string& reason, const std::string& sdp = {}) {
   return "SIP/2.0 " + std::to_string(status) + " " + reason +
          "\r\nVia: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKx\r\nFrom: <sip:a@127.0.0.1>;tag=f\r\n"
-         "To: <sip:b@127.0.0.1>;tag=t\r\nCall-ID: x@gw\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n";
+         "To: <sip:b@127.0.0.1>;tag=t\r\nCall-ID: x@gw\r\nCSeq: 1 INVITE\r\n" +
+         (sdp.empty() ? std::string() : "Content-Type: application/sdp\r\n") +
+         "Content-Length: " + std::to_string(sdp.size()) + "\r\n\r\n" + sdp;
 }
+
+const std::string kCalleeSdp =
+    "v=0\r\no=- 2 2 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 7000 RTP/AVP 8\r\n";
 
 std::string request_text(const std::string& method) {
   return method +
@@ -139,7 +190,10 @@ class CallEnginePriTest : public ::testing::Test {
       // The user side answers a DISCONNECT with RELEASE (Q.931 5.3.4).
       if (m.type == q931::msg::kDisconnect) pbx->request(id, q931::CcEvent::kReleaseReq);
     };
-    p.released = [this](q931::Span::CallId, std::uint8_t) { pbx_events.push_back("released"); };
+    p.released = [this](q931::Span::CallId, std::uint8_t cause) {
+      pbx_events.push_back("released");
+      pbx_release_cause = cause;
+    };
     pbx = std::make_unique<q931::Span>(theirs, timers, log_, counters, std::move(p));
 
     engine->attach(&sip, nullptr, &timers);
@@ -216,6 +270,7 @@ class CallEnginePriTest : public ::testing::Test {
   ManualClock clock;
   ManualTimerService timers{clock};
   FakeSip sip;
+  FakeMedia media;
   std::unique_ptr<CallEngine> engine;
   std::unique_ptr<q931::Span> gw, pbx;
   std::deque<std::pair<q931::Span*, std::vector<std::uint8_t>>> q;
@@ -223,6 +278,7 @@ class CallEnginePriTest : public ::testing::Test {
   std::deque<std::string> pbx_events;
   q931::Span::CallId pbx_call = 0;
   std::string pbx_called;
+  int pbx_release_cause = 0;
 };
 
 // --- SIP -> PRI ---
@@ -350,6 +406,117 @@ TEST_F(CallEnginePriTest, RestartByThePbxClearsTheCall) {
   ASSERT_TRUE(pbx->restart(q931::RestartScope{q931::restart_class::kAllInterfaces, {}}));
   advance(std::chrono::milliseconds(1));
   EXPECT_EQ(sip.pop().what, "bye");  // 5.5.2: the restarted call is cleared, its SIP side too
+  expect_all_idle();
+}
+
+// --- B-channel media (issue 21): the B channel's MG connection, made as an ISUP circuit's ---
+
+std::string reason_of(const sip::HeaderList& h) {
+  for (const auto& [name, value] : h)
+    if (name == "Reason") return value;
+  return {};
+}
+
+TEST_F(CallEnginePriTest, SipToPriConnectionOnTheBChannelEndpoint) {
+  engine->attach_media(&media);
+  with_message(invite_text("+4930123456"), [&](const sip::Message& m) { engine->on_invite(1, m, caller()); });
+  ASSERT_EQ(pbx_pop(), "setup");
+  ASSERT_EQ(media.conns.size(), 1u);
+  const FakeMedia::Conn& conn = media.conns.at(1);
+  EXPECT_EQ(conn.span, "pbx");
+  ASSERT_EQ(gw->busy_channels().size(), 1u);
+  EXPECT_EQ(conn.channel, static_cast<int>(gw->busy_channels().front()));  // the channel the SETUP took
+  EXPECT_NE(conn.remote.find("m=audio 6000"), std::string::npos) << conn.remote;  // A's offer
+  EXPECT_EQ(conn.modes.back(), MediaMode::kSendOnly);  // the PBX's side heard before the answer (RFC 3398 5)
+  ASSERT_TRUE(pbx->request(pbx_call, q931::CcEvent::kAlertingReq));
+  advance(std::chrono::milliseconds(1));
+  EXPECT_EQ(sip.pop().what, "<none>");  // our SDP is the MG's: the 180 waits for its CRCX
+  media.ready(1);
+  advance(std::chrono::milliseconds(1));
+  EXPECT_EQ(sip.pop().status, 180);
+  ASSERT_TRUE(pbx->request(pbx_call, q931::CcEvent::kConnectReq));
+  advance(std::chrono::milliseconds(1));
+  auto op = sip.pop();
+  ASSERT_EQ(op.what, "answer");
+  EXPECT_NE(op.body.find("c=IN IP4 127.0.0.9"), std::string::npos) << op.body;  // the MG's address and port
+  EXPECT_NE(op.body.find("m=audio 4000"), std::string::npos) << op.body;
+  EXPECT_EQ(media.conns.at(1).modes.back(), MediaMode::kSendRecv);
+  with_message(request_text("BYE"), [&](const sip::Message& m) { engine->on_bye(1, m); });
+  EXPECT_EQ(pbx_pop(), "DISCONNECT:16");
+  EXPECT_TRUE(media.conns.at(1).closed);
+  EXPECT_EQ(media.open_count(), 0u);
+  expect_all_idle();
+}
+
+TEST_F(CallEnginePriTest, PriToSipInviteOffersTheMgSdp) {
+  engine->attach_media(&media);
+  const auto call = pbx_calls("5552000");
+  EXPECT_EQ(pbx_pop(), "CALL PROCEEDING");
+  EXPECT_EQ(sip.pop().what, "<none>");  // the INVITE's offer is the MG's SDP: it waits for the CRCX
+  ASSERT_EQ(media.conns.size(), 1u);
+  EXPECT_EQ(media.conns.at(1).span, "pbx");
+  EXPECT_EQ(media.conns.at(1).channel, static_cast<int>(gw->busy_channels().front()));
+  EXPECT_TRUE(media.conns.at(1).remote.empty());
+  EXPECT_EQ(media.conns.at(1).modes.back(), MediaMode::kRecvOnly);
+  media.ready(1);
+  advance(std::chrono::milliseconds(1));
+  auto op = sip.pop();
+  ASSERT_EQ(op.what, "invite");
+  EXPECT_NE(op.invite.body.content.find("c=IN IP4 127.0.0.9"), std::string::npos) << op.invite.body.content;
+  EXPECT_NE(op.invite.body.content.find("m=audio 4000"), std::string::npos) << op.invite.body.content;
+  with_message(response_text(200, "OK", kCalleeSdp), [&](const sip::Message& m) { engine->on_answered(op.s, m); });
+  EXPECT_EQ(pbx_pop(), "CONNECT");
+  EXPECT_NE(media.conns.at(1).remote.find("m=audio 7000"), std::string::npos);  // the callee's answer
+  EXPECT_EQ(media.conns.at(1).modes.back(), MediaMode::kSendRecv);
+  ASSERT_TRUE(pbx->request(call, q931::CcEvent::kDisconnectReq, with_cause(q931::msg::kDisconnect, 16)));
+  advance(std::chrono::milliseconds(1));
+  EXPECT_EQ(sip.pop().what, "bye");
+  EXPECT_EQ(media.open_count(), 0u);
+  expect_all_idle();
+}
+
+// CRCX refused: the call fails with 47 (resource unavailable), as an ISUP circuit's (media_ready).
+TEST_F(CallEnginePriTest, CrcxRefusedFailsTheCallWith47) {
+  engine->attach_media(&media);
+  with_message(invite_text("+4930123456"), [&](const sip::Message& m) { engine->on_invite(1, m, caller()); });
+  ASSERT_EQ(pbx_pop(), "setup");
+  media.ready(1, false);
+  advance(std::chrono::milliseconds(1));
+  // Our SETUP not answered yet (N6): abandoned with RELEASE COMPLETE (Q.931 5.3.2), the cause 47.
+  EXPECT_EQ(pbx_pop(), "released");
+  EXPECT_EQ(pbx_release_cause, 47);
+  auto op = sip.pop();
+  EXPECT_EQ(op.what, "reject");
+  EXPECT_EQ(op.status, 503);  // 47 -> 503 (RFC 3398 8.2.6.1)
+  expect_all_idle();
+
+  pbx_calls("5552000");
+  EXPECT_EQ(pbx_pop(), "CALL PROCEEDING");
+  media.ready(2, false);
+  advance(std::chrono::milliseconds(1));
+  EXPECT_EQ(pbx_pop(), "DISCONNECT:47");
+  EXPECT_EQ(sip.pop().what, "<none>");  // no INVITE went
+  expect_all_idle();
+}
+
+// The MG lost (unreachable, 38; RFC 3435 restart, 41): both sides cleared with its cause.
+TEST_F(CallEnginePriTest, LostMgClearsAnAnsweredCall) {
+  engine->attach_media(&media);
+  pbx_calls("5552000");
+  EXPECT_EQ(pbx_pop(), "CALL PROCEEDING");
+  media.ready(1);
+  advance(std::chrono::milliseconds(1));
+  auto op = sip.pop();
+  ASSERT_EQ(op.what, "invite");
+  with_message(response_text(200, "OK", kCalleeSdp), [&](const sip::Message& m) { engine->on_answered(op.s, m); });
+  EXPECT_EQ(pbx_pop(), "CONNECT");
+  media.lost(1, 38);
+  advance(std::chrono::milliseconds(1));
+  EXPECT_EQ(pbx_pop(), "DISCONNECT:38");
+  auto bye = sip.pop();
+  EXPECT_EQ(bye.what, "bye");
+  EXPECT_NE(reason_of(bye.headers).find("cause=38"), std::string::npos) << reason_of(bye.headers);
+  EXPECT_FALSE(media.conns.at(1).closed);  // gone on the MG: not deleted again
   expect_all_idle();
 }
 
