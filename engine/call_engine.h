@@ -304,6 +304,11 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser, 
     // A TDM-TDM call (ISUP or PRI on both legs, issue 21): leg B's circuit or B channel has its own
     // connection, made with A's connection's SDP as its remote; A's connection then gets B's.
     CallMedia::Id media_b = 0;
+    // Overlap sending towards a PRI B leg (issue 21, Q.931 5.2.4 seen from the network): the called number of
+    // our SETUP (sent without Sending complete), and the digits of later RFC 3578 INVITEs (or SAMs) held until
+    // the PBX's SETUP ACKNOWLEDGE lets INFORMATION go (the network table sends none in N6).
+    std::optional<q931::PartyNumber> pri_called_b;
+    std::vector<isup::Number> pri_info_pending;
     std::vector<std::function<void(Call&)>> deferred;
     std::string offer;                  // SIP -> ISUP: A's SDP offer
     std::string a_call_id, a_from_tag;  // SIP -> ISUP: to recognise RFC 3578 overlap INVITEs
@@ -392,6 +397,8 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser, 
   void pri_release(Leg& leg, int cause, int location = -1);
   // The peer cleared a PRI leg (DISCONNECT received, or the call gone): the call goes on through the table.
   void pri_cleared(Call& c, q931::Span& span, std::uint32_t id, int cause);
+  // More digits for an overlap PRI B leg: INFORMATION now, or once the PBX has acknowledged the SETUP.
+  bool pri_send_digits(Call& c, const isup::Number& more);
   Call* by_pri(const q931::Span* span, std::uint32_t id);
   void pri_digit_timer(Call& c);  // (re)starts the overlap digit timeout of a PRI A leg
   // Trace bindings (call_engine_trace.cpp), each right after the engine learnt the key.

@@ -48,6 +48,7 @@ std::optional<q931::CcEvent> request_of(std::uint8_t type) {
     case q931::msg::kConnect: return q931::CcEvent::kConnectReq;
     case q931::msg::kCallProceeding: return q931::CcEvent::kProceedingReq;
     case q931::msg::kSetupAck: return q931::CcEvent::kSetupAckReq;
+    case q931::msg::kInformation: return q931::CcEvent::kInfoReq;
     case q931::msg::kDisconnect: return q931::CcEvent::kDisconnectReq;
     case q931::msg::kReleaseComplete: return q931::CcEvent::kRejectReq;
     case q931::msg::kRelease: return q931::CcEvent::kReleaseReq;
@@ -238,6 +239,11 @@ void CallEngine::pri_start_b(Call& c, const RouteTarget& t) {
   q931::Message setup = mapping::setup_from_isup(req.called, req.calling, req.transmission_medium,
                                                  req.user_service_information, req.forward, a_law);
   q931::Span& span = *s->second;
+  // Overlap sending (Q.931 5.2.4, the PBX receiving): a number without ST goes without Sending complete; the
+  // rest follows in INFORMATION (pri_send_digits).
+  c.pri_called_b.reset();
+  c.pri_info_pending.clear();
+  if (!setup.sending_complete && setup.called) c.pri_called_b = setup.called;
   auto id = span.setup(std::move(setup));
   if (!id) {  // 34 no channel idle, 41 data link down
     log_.info(Subsystem::kCall, "setup_refused",
@@ -298,8 +304,31 @@ void CallEngine::on_pri_message(q931::Span& span, std::uint32_t id, const q931::
         (void)span.request(id, q931::CcEvent::kReleaseReq, clearing(q931::msg::kRelease, cause, q931::Side::kUser));
       return pri_cleared(*c, span, id, cause);
     }
-    default: return;  // SETUP ACK, CALL PROCEEDING, NOTIFY: nothing for the other leg
+    case q931::msg::kSetupAck:
+      // The PBX collects the number (5.2.4): the digits that came meanwhile go now.
+      if (is_b) {
+        auto pending = std::move(c->pri_info_pending);
+        c->pri_info_pending.clear();
+        for (const auto& more : pending) pri_send_digits(*c, more);
+      }
+      return;
+    default: return;  // CALL PROCEEDING, NOTIFY: nothing for the other leg
   }
+}
+
+// RFC 3578 / ISUP SAM -> INFORMATION with the new digits in a called party number of the SETUP's type and plan,
+// Sending complete when ST ends them (mapping/dss1_map.h information_from_digits). Before the PBX's SETUP
+// ACKNOWLEDGE (N6) they wait: the network sends INFORMATION only in overlap receiving (N25) or later.
+bool CallEngine::pri_send_digits(Call& c, const isup::Number& more) {
+  if (c.b.span == nullptr || c.b.pri == 0 || !c.pri_called_b) return false;
+  const auto state = c.b.span->call_state(c.b.pri);
+  if (state == q931::CcState::k6CallPresent) {
+    c.pri_info_pending.push_back(more);
+    counters_.get("call.pri_overlap_digits_held").inc();
+    return true;
+  }
+  counters_.get("call.pri_overlap_digits").inc();
+  return pri_request(c.b, mapping::information_from_digits(more, *c.pri_called_b));
 }
 
 void CallEngine::on_pri_released(q931::Span& span, std::uint32_t id, std::uint8_t cause) {

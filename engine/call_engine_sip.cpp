@@ -25,11 +25,13 @@ bool CallEngine::overlap_invite(Call& fresh, sip::SessionId s, const sip::Messag
   for (auto& [id, up] : calls_) {
     Call& c = *up;
     if (&c == &fresh || !c.a.sip || c.a_call_id != invite.call_id || c.a_from_tag != tag) continue;
-    if ((c.state() != CallState::kOutgoing && c.state() != CallState::kEarly) || c.b.sip || c.b.cid == 0 || !c.setup)
+    const bool pri = c.b.span != nullptr && c.b.pri != 0;  // issue 21: INFORMATION towards the PBX
+    if ((c.state() != CallState::kOutgoing && c.state() != CallState::kEarly) || c.b.sip || (c.b.cid == 0 && !pri) ||
+        !c.setup)
       continue;
     auto more = mapping::overlap_digits(c.setup->called, invite, c.a.trunk->profile);
     if (!more) return false;  // not an extension: a call of its own
-    if (!isup_ || !isup_->send_digits(c.b.cid, *more)) return false;
+    if (pri ? !pri_send_digits(c, *more) : !isup_ || !isup_->send_digits(c.b.cid, *more)) return false;
     std::string digits(digits_of(c.setup->called));
     digits += digits_of(*more);
     c.setup->called.digits.assign(digits);

@@ -8,7 +8,8 @@ interface (Q.931 5.5, class 7) taken by libpri; SIP -> PRI answered and released
 answered and released by each side; SIP -> PRI busy (17 -> 486), unallocated (1 -> 404), no answer
 (ALERTING, then 19 -> 480), CANCEL while libpri alerts; PRI -> SIP busy (486 -> 17), unallocated (404 -> 1),
 libpri abandoning while SIPp rings (CANCEL); overlap dialling from libpri (SETUP without Sending complete +
-INFORMATION); libpri's RESTART of every B channel; a short load (40 calls each way at 20/s: SIPp's counts,
+INFORMATION); overlap sending to libpri (RFC 3578 INVITEs from an `overlap: true` trunk -> SETUP without Sending
+complete, libpri's SETUP ACKNOWLEDGE, INFORMATION with the new digits: libpri's own RING complete=0 and INFO); libpri's RESTART of every B channel; a short load (40 calls each way at 20/s: SIPp's counts,
 libpri's LOAD count; scripts/bench-pri runs 1,000). After each row no B channel busy in libpri's view
 (pri-peer status: libpri's own call records and channels) nor in ours (VTY `show pri-spans`).
 
@@ -113,7 +114,8 @@ media_gateways:
 logging: {level: info}
 sip:
   listeners: [{transport: udp, address: 127.0.0.1, port: 0}]
-  trunks: [{name: local, address: 127.0.0.1, allowed_sources: ["127.0.0.0/8"]},
+  trunks: [{name: ovl, address: %s, allowed_sources: ["%s/32"], overlap: true},
+           {name: local, address: 127.0.0.1, allowed_sources: ["127.0.0.0/8"]},
            {name: callee, address: 127.0.0.1, port: %d}]
 pri_spans:
   - name: pbx
@@ -123,9 +125,10 @@ pri_spans:
     media_gateway: mg1
     endpoints: "ds/e1-{span}/{timeslot}@mg1"
 routes:
+  - {prefix: "", from: ovl, targets: [{pri_span: pbx}]}
   - {prefix: "", from: local, targets: [{pri_span: pbx}]}
   - {prefix: "", from: pbx, targets: [{sip_trunk: callee}]}
-""" % (ADDR, ADDR, int(ready.group(1)) if ready else 9, ADDR, UAS_PORT, ADDR, relay.port))
+""" % (ADDR, ADDR, int(ready.group(1)) if ready else 9, ADDR, MEDIA, MEDIA, UAS_PORT, ADDR, relay.port))
     sport = sip_port(gw)
     vl = gw.wait_for(r"core vty_listening address=\S+ port=(\d+)")
     vty = Vty(int(re.search(r"port=(\d+)", vl).group(1)), host=ADDR)
@@ -230,6 +233,34 @@ routes:
     peer.send("hangup 16 call=%s" % call)
     c.check("overlap from libpri: SIPp passes (the BYE after libpri's DISCONNECT)", wait_uas(u) == 0)
     both_idle("overlap from libpri")
+
+    # Overlap sending towards libpri (Q.931 5.2.4 from the network; RFC 3578): SIPp on the `overlap: true`
+    # trunk (from 127.0.0.102) sends INVITE 5551, then INVITE 5551123 of the same call. libpri's RING has
+    # complete=0 (no Sending complete); it acknowledges (SETUP ACKNOWLEDGE) and gets the rest in INFORMATION
+    # (its PRI_EVENT_INFO_RECEIVED: digits=123, called=5551123); SIPp gets 484 for the first INVITE and the
+    # call goes on with the second: libpri answers, SIPp's BYE reaches libpri as cause 16.
+    mark = len(peer.lines)
+    t = in_thread(lambda: (lambda r: (r.returncode, r.stderr))(subprocess.run(
+        [SIPP, "-sf", scenario("uac_overlap.xml"), "-i", MEDIA, "-p", str(free_port()), "-s", "5551", "-m", "1",
+         "-nostdin", "-timeout", "25", "-timeout_error", "127.0.0.1:%d" % sport],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=tmp, timeout=60)))
+    ring = peer.wait("RING", "called=5551", "complete=0", timeout=15)
+    c.check("overlap to libpri: its RING for 5551 without Sending complete (complete=0)", ring is not None,
+            peer.lines[mark:] + gw.lines[-5:])
+    if ring:
+        call = PriPeer.field(ring, "call")
+        peer.send("more call=%s" % call)
+        info = peer.wait("INFO", "call=" + call, "called=5551123", timeout=15)
+        c.check("overlap to libpri: the rest in INFORMATION after its SETUP ACKNOWLEDGE (INFO digits=123, "
+                "called=5551123)", info is not None and "digits=123" in info.split(), peer.lines[mark:] + gw.lines[-5:])
+        peer.send("alert call=%s" % call)
+        peer.send("answer call=%s" % call)
+        hangup = peer.wait("HANGUP", "call=" + call, timeout=15)
+        c.check("overlap to libpri: SIPp's BYE reaches libpri as cause 16", hangup is not None and
+                "cause=16" in hangup.split(), peer.lines[mark:])
+    rc, err = sipp_result(t)
+    c.check("overlap to libpri: SIPp passes (484 for the first INVITE, 200 for the second)", rc == 0, err[-400:])
+    both_idle("overlap to libpri")
 
     # A short load each way (scripts/bench-pri: 1,000): SIPp's counts and libpri's, then both views idle.
     n, rate = 40, 20

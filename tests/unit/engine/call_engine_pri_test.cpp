@@ -148,6 +148,18 @@ class CallEnginePriTest : public ::testing::Test {
     t.acl.add("127.0.0.1");
     t.profile.host = "127.0.0.1";
     ec.trunks.push_back(std::move(t));
+    SipTrunkInfo o;  // RFC 3578 overlap INVITEs (config `overlap: true`): the number may grow
+    o.name = "overlap";
+    o.peer.host = "127.0.0.2";
+    o.peer.port = 5080;
+    o.acl.add("127.0.0.2");
+    o.profile.host = "127.0.0.2";
+    o.profile.append_st = false;
+    ec.trunks.push_back(std::move(o));
+    RouteEntry overlap_to_pri;
+    overlap_to_pri.from = "overlap";
+    overlap_to_pri.targets.push_back(RouteTarget{RouteTarget::Kind::kPriSpan, "pbx", 0, "", std::nullopt});
+    ec.router.add(std::move(overlap_to_pri));
     RouteEntry to_pri;
     to_pri.from = "peer";
     to_pri.targets.push_back(RouteTarget{RouteTarget::Kind::kPriSpan, "pbx", 0, "", std::nullopt});
@@ -180,11 +192,16 @@ class CallEnginePriTest : public ::testing::Test {
     p.incoming = [this](q931::Span::CallId id, const q931::Message& setup, std::uint8_t) {
       pbx_call = id;
       pbx_called = setup.called ? setup.called->digits : "";
+      pbx_complete = setup.sending_complete;
       pbx_events.push_back("setup");
       return std::optional<std::uint8_t>();
     };
     p.indication = [this](q931::Span::CallId id, const q931::Message& m) {
       std::string e(q931::message_name(m.type));
+      if (m.type == q931::msg::kInformation && m.called) {
+        pbx_called += m.called->digits;  // overlap receiving (5.2.4): the digits appended
+        pbx_complete = pbx_complete || m.sending_complete;
+      }
       if (!m.causes.empty()) e += ":" + std::to_string(m.causes.front().value);
       pbx_events.push_back(e);
       // The user side answers a DISCONNECT with RELEASE (Q.931 5.3.4).
@@ -279,6 +296,7 @@ class CallEnginePriTest : public ::testing::Test {
   q931::Span::CallId pbx_call = 0;
   std::string pbx_called;
   int pbx_release_cause = 0;
+  bool pbx_complete = false;
 };
 
 // --- SIP -> PRI ---
@@ -517,6 +535,52 @@ TEST_F(CallEnginePriTest, LostMgClearsAnAnsweredCall) {
   EXPECT_EQ(bye.what, "bye");
   EXPECT_NE(reason_of(bye.headers).find("cause=38"), std::string::npos) << reason_of(bye.headers);
   EXPECT_FALSE(media.conns.at(1).closed);  // gone on the MG: not deleted again
+  expect_all_idle();
+}
+
+// --- Overlap sending towards the PBX (issue 21; Q.931 5.2.4 from the network, RFC 3578 on the SIP side) ---
+
+TEST_F(CallEnginePriTest, SipOverlapInvitesBecomeSetupAndInformation) {
+  sip::Peer from = caller();
+  from.host = "127.0.0.2";  // the trunk with `overlap: true`
+  with_message(invite_text("+4930123"), [&](const sip::Message& m) { engine->on_invite(1, m, from); });
+  ASSERT_EQ(pbx_pop(), "setup");
+  EXPECT_EQ(pbx_called, "30123");
+  EXPECT_FALSE(pbx_complete);  // no Sending complete: the number may grow
+  // A second INVITE of the same call (same Call-ID and From tag) before the PBX acknowledged the SETUP: the
+  // earlier INVITE gets 484 (RFC 3578 2), the digits wait for SETUP ACKNOWLEDGE (the network is in N6).
+  with_message(invite_text("+4930123456"), [&](const sip::Message& m) { engine->on_invite(2, m, from); });
+  auto op = sip.pop();
+  EXPECT_EQ(op.what, "reject");
+  EXPECT_EQ(op.s, 1u);
+  EXPECT_EQ(op.status, 484);
+  EXPECT_EQ(pbx_pop(), "<none>");
+  ASSERT_TRUE(pbx->request(pbx_call, q931::CcEvent::kSetupAckReq));
+  advance(std::chrono::milliseconds(1));
+  EXPECT_EQ(pbx_pop(), "INFORMATION");
+  EXPECT_EQ(pbx_called, "30123456");
+  // In overlap receiving (N25) the next digits go at once.
+  with_message(invite_text("+49301234567"), [&](const sip::Message& m) { engine->on_invite(3, m, from); });
+  EXPECT_EQ(sip.pop().status, 484);
+  EXPECT_EQ(pbx_pop(), "INFORMATION");
+  EXPECT_EQ(pbx_called, "301234567");
+  EXPECT_EQ(counters.get("call.pri_overlap_digits").value(), 2u);
+  // The PBX has the number: the call goes on with the last INVITE.
+  ASSERT_TRUE(pbx->request(pbx_call, q931::CcEvent::kConnectReq));
+  advance(std::chrono::milliseconds(1));
+  op = sip.pop();
+  EXPECT_EQ(op.what, "answer");
+  EXPECT_EQ(op.s, 3u);
+  with_message(request_text("BYE"), [&](const sip::Message& m) { engine->on_bye(3, m); });
+  EXPECT_EQ(pbx_pop(), "DISCONNECT:16");
+  expect_all_idle();
+}
+
+TEST_F(CallEnginePriTest, EnBlocTrunkSendsSendingComplete) {
+  with_message(invite_text("+4930123456"), [&](const sip::Message& m) { engine->on_invite(1, m, caller()); });
+  ASSERT_EQ(pbx_pop(), "setup");
+  EXPECT_TRUE(pbx_complete);  // 5.2.1: the whole number, Sending complete
+  with_message(request_text("CANCEL"), [&](const sip::Message& m) { engine->on_cancel(1, m); });
   expect_all_idle();
 }
 
