@@ -9,7 +9,8 @@
 //   continuity ok|fail                 (result an RQNT S: T/co1 R: T/oc reports by NTFY)
 //   rsip METHOD [ENDPOINT [DELAY]]     (sent to the last Call Agent seen, or --ca ADDR:PORT)
 //   ntfy ENDPOINT REQUEST-ID EVENTS | stats | quit
-//   t38 on|off (accept or refuse RFC 5347 fxr/fx:t38) | signals (RQNT signals played) | conns (connections, L:)
+//   t38 on|off (accept or refuse RFC 5347 fxr/fx:t38) | signals (RQNT signals played)
+//   conns (connections: endpoint, mode, L:, own RTP port, the remote SDP's port)
 //   iua                                (the IUA SG end: the ASP's state and each D channel's Q.921 state)
 //
 // The IUA SG end (issue 21), when --iua is given: the association listens on TCP ADDR:PORT (0: any
@@ -162,14 +163,19 @@ class SimServer {
       for (const auto& sg : sim_.signals()) out += " " + sg.endpoint + "=" + sg.signal;
       return out;
     }
-    if (cmd == "conns") {  // each connection: id endpoint mode t38 and its last L: (blanks removed)
+    if (cmd == "conns") {  // each connection: id endpoint mode t38, its last L: (blanks removed), its own RTP
+      // port and the remote SDP's (m=audio; 0: none), so a test sees which connections send to each other
       std::string out = "ok conns count=" + std::to_string(sim_.connection_count());
       for (const auto& [id, cn] : sim_.connections()) {
         std::string lco;
         for (char ch : cn.local_options)
           if (ch != ' ') lco += ch;
+        std::string remote_port = "0";
+        if (auto m = cn.remote_sdp.find("m=audio "); m != std::string::npos)
+          remote_port = cn.remote_sdp.substr(m + 8, cn.remote_sdp.find(' ', m + 8) - (m + 8));
         out += " " + id + "|" + cn.endpoint + "|" + std::string(mgcp::to_string(cn.mode)) +
-               "|t38=" + (cn.t38 ? "1" : "0") + "|L=" + lco;
+               "|t38=" + (cn.t38 ? "1" : "0") + "|L=" + lco + "|port=" + std::to_string(cn.media_port) +
+               "|rport=" + remote_port;
       }
       return out;
     }

@@ -11,7 +11,11 @@ tshark's decode of the ISUP between the nodes (dumpcap on lo):
     between DSS1 and ISUP: both carry Q.850's cause);
   - SIPp busy (486) -> B's REL cause 17 -> libpri's HANGUP cause 17; SIPp 404 -> cause 1 -> libpri's 1;
   - nothing malformed; afterwards no B channel busy in libpri's view nor in A's (VTY show pri-spans), and
-    every circuit idle at stop in both nodes.
+    every circuit idle at stop in both nodes;
+  - media (issue 21): A's B channels are ds/e1-1/N@mg1 and its circuits ds/e1-0/N@mg1 on mg-sim (also the
+    SG). The MG's own view (mg-sim `conns`) while the answered call runs: two connections, both sendrecv, one
+    on the B channel libpri was given, one on a circuit endpoint, each one's remote SDP port the other's own
+    RTP port (A joined the two legs on the MG); none after every row.
 Q.699's own tables were not readable in this project's library (mapping/dss1_map.h says so): the
 rules checked are Q.931's and Q.763's code points and Q.850's common cause."""
 import os
@@ -19,10 +23,11 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 
 from calltest import circuits_idle, free_port, scenario, uas, wait_circuits_reset, wait_uas
-from harness import Capture, Checks, Daemon
+from harness import Capture, Checks, Daemon, wait_until
 from mgsim import SIM
 from pripeer import PRI_PEER, PriPeer, stop_mg_sim
 from vty import Vty
@@ -66,13 +71,19 @@ ss7:
   m3ua_links: [{{name: to-b, role: ipsp_client, transport: tcp, remote: {{address: {addr_b}, port: {port}}},
                 routing_contexts: [1]}}]
   routes: [{{dpc: 0-0-2, links: [to-b]}}]
-  trunk_groups: [{{name: a-b, opc: 0-0-1, dpc: 0-0-2, cics: ["1-31"]}}]
+  trunk_groups: [{{name: a-b, opc: 0-0-1, dpc: 0-0-2, cics: ["1-31"], media_gateway: mg1,
+                  endpoints: "ds/e1-{{span}}/{{timeslot}}@mg1"}}]
+media_gateways:
+  - {{name: mg1, address: {{address: {addr_a}, port: {mgcp}}}, local: {{address: {addr_a}}}}}
 pri_spans:
   - name: pbx
     iua: {{transport: tcp, remote: {{address: {addr_a}, port: {iua}}}}}
     interface_id: 1
     channels: ["1-15", "17-31"]
     trust_calling_number: true
+    media_gateway: mg1
+    endpoints: "ds/e1-{{span}}/{{timeslot}}@mg1"
+    mg_span: 1
 routes:
   - {{prefix: "", from: pbx, targets: [{{trunk_group: a-b}}]}}
 """
@@ -100,8 +111,31 @@ path = os.path.join(tmp, "d1.sock")
 sim = subprocess.Popen([SIM, "--bind", ADDR_A, "--port", "0", "--iua", ADDR_A + ":0", "--lapd", "1=" + path],
                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, bufsize=1)
 peer = a = b = cap = None
+sim_lock = threading.Lock()
+
+
+def mg_conns():
+    """mg-sim's connections (its `conns`): [(endpoint, mode, own RTP port, remote SDP's port)]."""
+    with sim_lock:
+        sim.stdin.write("conns\n")
+        sim.stdin.flush()
+        out = []
+        t = threading.Thread(target=lambda: out.append(sim.stdout.readline().strip()), daemon=True)
+        t.start()
+        t.join(5)
+    line = out[0] if out else ""
+    if not line.startswith("ok conns"):
+        return None
+    rows = []
+    for f in line.split()[3:]:
+        parts = f.split("|")
+        kv = dict(p.split("=", 1) for p in parts[3:] if "=" in p)
+        rows.append((parts[1], parts[2], kv.get("port"), kv.get("rport")))
+    return sorted(rows)
+
+
 try:
-    sim.stdout.readline()
+    ready = re.search(r"mg-sim ready address=\S+ port=(\d+)", sim.stdout.readline())
     m = re.search(r"mg-sim iua address=\S+ port=(\d+)", sim.stdout.readline())
     c.check("mg-sim listens for IUA", m is not None)
     peer = PriPeer(path, "--side", "user", "--switchtype", "euroisdn")
@@ -112,7 +146,8 @@ try:
     marker = free_port()
     cap = Capture(os.path.join(tmp, "isup.pcap"), "host %s" % ADDR_B, (ADDR_B, marker))
     c.check("dumpcap captures the ISUP between the nodes", cap.started)
-    a = Daemon(A.format(addr_a=ADDR_A, addr_b=ADDR_B, port=m3ua, iua=int(m.group(1))))
+    a = Daemon(A.format(addr_a=ADDR_A, addr_b=ADDR_B, port=m3ua, iua=int(m.group(1)),
+                        mgcp=int(ready.group(1)) if ready else 9))
     c.check("A and B: link up, circuits reset", wait_circuits_reset(a) and wait_circuits_reset(b),
             a.lines[-8:] + b.lines[-8:])
     c.check("A restarts the PRI interface: libpri's RESTART (all)",
@@ -137,11 +172,28 @@ try:
             line = peer.wait(words[0], "call=%s" % call, *words[1:], timeout=15)
             c.check(f"{name}: libpri's {ev}", line is not None, peer.lines[mark:] + a.lines[-5:] + b.lines[-5:])
             if words[0] == hangup_after:
+                if line is not None and words[0] == "ANSWER":  # the MG's view of the answered transit
+                    ch = PriPeer.field(line, "channel")
+
+                    def joined():
+                        conns = mg_conns() or []
+                        if len(conns) != 2 or any(x[1] != "sendrecv" for x in conns):
+                            return None
+                        (ea, _, pa, ra), (eb, _, pb, rb) = conns
+                        ok = (sorted([ea, eb])[1] == "ds/e1-1/%s@mg1" % ch
+                              and sorted([ea, eb])[0].startswith("ds/e1-0/") and pa and pb and pa != "0" and ra == pb and rb == pa)
+                        return conns if ok else None
+                    got = wait_until(joined, 5)
+                    c.check(f"{name}: the MG holds two sendrecv connections, B channel ds/e1-1/{ch}@mg1 and a "
+                            "circuit ds/e1-0/N@mg1, each sending to the other (mg-sim conns)", got is not None,
+                            mg_conns())
                 peer.send("hangup 16 call=%s" % call)
         c.check(f"{name}: SIPp passes", wait_uas(u) == 0)
         c.check(f"{name}: no B channel busy in libpri's view", peer.idle() is not None, peer.lines[-4:])
         out = a_idle()
         c.check(f"{name}: none in A's (show pri-spans)", "30 B channels, 0 busy, 0 calls" in out, out)
+        c.check(f"{name}: no connection left on the MG (mg-sim conns)",
+                wait_until(lambda: mg_conns() == [], 5) is not None, mg_conns())
 
     row("answered, libpri releases", "sn:uas", ["ANSWER"], hangup_after="ANSWER")
     row("busy (486 -> 17)", scenario("uas_486.xml"), ["HANGUP cause=17"])
