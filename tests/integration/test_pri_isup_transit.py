@@ -7,6 +7,8 @@ tshark's decode of the ISUP between the nodes (dumpcap on lo):
     Table 4-9 type of number 2 <-> Q.763 3.9 b nature of address 3, ST for Sending complete), calling
     party number 30123456, NAI national, presentation allowed, screening "user provided, verified and
     passed" (the span trusts its PBX: trust_calling_number, Q.951 CLIP);
+  - the IAMs' transmission medium requirement 0 (speech) from libpri's bearer capability speech (Q.931
+    4.5.5 <-> Q.763 3.54);
   - answered, libpri releases: SIPp's BYE, libpri's cause 16 in A's REL (Q.850 value passes unchanged
     between DSS1 and ISUP: both carry Q.850's cause);
   - SIPp busy (486) -> B's REL cause 17 -> libpri's HANGUP cause 17; SIPp 404 -> cause 1 -> libpri's 1;
@@ -95,7 +97,8 @@ def isup_rows(path, port):
     TCP: the M3UA DATA messages are re-wrapped as SCTP PPID 3 first (sipt_wire, oracles.md)."""
     fields = ["isup.message_type", "isup.called", "isup.called_party_nature_of_address_indicator", "isup.calling",
               "isup.calling_party_nature_of_address_indicator", "isup.address_presentation_restricted_indicator",
-              "isup.screening_indicator", "isup.cause_indicator", "isup.cause_location", "_ws.malformed"]
+              "isup.screening_indicator", "isup.cause_indicator", "isup.cause_location", "_ws.malformed",
+              "isup.transmission_medium_requirement"]
     msgs = [m for _, m in sipt_wire.m3ua_messages(path, port) if m[2] == 1 and m[3] == 1]  # transfer, DATA
     txt, pcap = path + ".txt", path + ".sctp.pcap"
     with open(txt, "w") as f:
@@ -216,6 +219,10 @@ try:
     c.check("tshark: the IAMs' calling party number 30123456, NAI national (3), presentation allowed (0), "
             "user provided verified and passed (1)",
             all(r[3] == "30123456" and r[4] == "3" and r[5] == "0" and r[6] == "1" for r in iams), iams)
+    # libpri's SETUP: bearer capability speech, G.711 A-law (pri-peer's pri_sr_set_bearer) -> TMR 0 speech
+    # (Q.931 4.5.5 information transfer capability 0 <-> Q.763 3.54 TMR 0; Q.699's own table not readable here).
+    c.check("tshark: the IAMs' transmission medium requirement 0 (speech) for libpri's speech bearer",
+            all(r[10] == "0" for r in iams), iams)
     c.check("tshark: the RELs' causes 16 (libpri's, A -> B), 17 and 1 (B -> A) -- Q.850 values unchanged",
             [r[7] for r in rels] == ["16", "17", "1"], rels)
     c.check("tshark: nothing malformed in the ISUP between the nodes (%d messages)" % len(rows),

@@ -584,5 +584,50 @@ TEST_F(CallEnginePriTest, EnBlocTrunkSendsSendingComplete) {
   expect_all_idle();
 }
 
+// The bearer capability (Q.931 4.5.5 octet 3, information transfer capability) decides the codecs offered
+// with the MG's address (Q.1912.5 / mapping.md 4): speech and 3.1 kHz audio -> PCMA/PCMU, unrestricted
+// digital information -> CLEARMODE (RFC 4040) alone.
+TEST_F(CallEnginePriTest, BearerCapabilityChoosesTheCodecsOfTheMgOffer) {
+  engine->attach_media(&media);
+  struct Row {
+    std::uint8_t capability;
+    std::optional<std::uint8_t> layer1;
+    const char* has;
+    const char* lacks;
+  };
+  const Row rows[] = {{0x00, 3, "PCMA/8000", "CLEARMODE"},   // speech, G.711 A-law
+                      {0x10, 3, "PCMA/8000", "CLEARMODE"},   // 3.1 kHz audio
+                      {0x08, std::nullopt, "CLEARMODE/8000", "PCMA"}};  // unrestricted digital information
+  CallMedia::Id id = 0;
+  for (const Row& r : rows) {
+    q931::Message setup;
+    setup.type = q931::msg::kSetup;
+    setup.bearer_capability = q931::BearerCapability{};
+    setup.bearer_capability->transfer_capability = r.capability;
+    setup.bearer_capability->layer1 = r.layer1;
+    q931::PartyNumber called;
+    called.type = 2;
+    called.digits = "5552000";
+    setup.called = called;
+    setup.sending_complete = true;
+    ASSERT_TRUE(pbx->setup(std::move(setup)).ok());
+    advance(std::chrono::milliseconds(1));
+    EXPECT_EQ(pbx_pop(), "CALL PROCEEDING");
+    media.ready(++id);
+    advance(std::chrono::milliseconds(1));
+    auto op = sip.pop();
+    ASSERT_EQ(op.what, "invite");
+    const std::string& sdp = op.invite.body.content;
+    EXPECT_NE(sdp.find("c=IN IP4 127.0.0.9"), std::string::npos) << sdp;  // the MG's address
+    EXPECT_NE(sdp.find(r.has), std::string::npos) << int(r.capability) << "\n" << sdp;
+    EXPECT_EQ(sdp.find(r.lacks), std::string::npos) << int(r.capability) << "\n" << sdp;
+    with_message(response_text(486, "Busy"), [&](const sip::Message& m) { engine->on_rejected(op.s, m); });
+    EXPECT_EQ(pbx_pop(), "DISCONNECT:17");
+    EXPECT_EQ(pbx_pop(), "released");
+    expect_all_idle();
+  }
+  EXPECT_EQ(media.open_count(), 0u);
+}
+
 }  // namespace
 }  // namespace isupgw::engine
