@@ -403,7 +403,7 @@ void CallEngine::start_b(Call& c) {
     // The circuit's MG connection: A's offer as the remote SDP; the PSTN side is
     // heard (early media) before answer, both ways after (RFC 3398 5).
     if (const isup::Circuit* circuit = media_ ? isup_->circuit_of(*id) : nullptr) {
-      if (!c.a.sip && c.media != 0)  // ISUP/PRI -> ISUP: the circuit joined to A's connection on the MG
+      if (!c.a.sip && c.media != 0)  // PRI -> ISUP: the circuit joined to A's B channel connection on the MG
         open_transit_media(c, [&](CallMedia::Ready ready) {
           return media_->open(g->second, circuit->cic(), c.sdp, MediaMode::kSendOnly, std::move(ready));
         });

@@ -301,7 +301,7 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser, 
     // is in flight, whatever goes to SIP with our SDP waits in `deferred`.
     CallMedia::Id media = 0;
     bool media_pending = false;
-    // A TDM-TDM call (ISUP or PRI on both legs, issue 21): leg B's circuit or B channel has its own
+    // A TDM-TDM call (PRI -> ISUP or PRI, issue 21): leg B's circuit or B channel has its own
     // connection, made with A's connection's SDP as its remote; A's connection then gets B's.
     CallMedia::Id media_b = 0;
     // Overlap sending towards a PRI B leg (issue 21, Q.931 5.2.4 seen from the network): the called number of

@@ -144,7 +144,7 @@ void CallEngine::track_media(Call& c, std::optional<CallMedia::Id> id) {
   by_media_[*id] = c.id;
 }
 
-// A TDM-TDM call (ISUP/PRI -> ISUP/PRI): A's connection is made (its SDP in c.sdp) before B is set up; B's
+// A TDM-TDM call (PRI -> ISUP or PRI; an ISUP caller reaches SIP targets only): A's connection is made (its SDP in c.sdp) before B is set up; B's
 // connection gets it as the remote SDP and hears B's side (sendonly towards A) until the answer; once B's is
 // made, A's connection gets B's SDP and plays what B's side sends (recvonly): the MG carries the speech path
 // between the two endpoints over RTP.

@@ -15,7 +15,7 @@
 // the peer's, a restart, the data link lost); the engine forgets its leg as soon as either side clears.
 // Media: the B channel's connection on the span's MG endpoint (its media_gateway / endpoints, daemon/media_stack)
 // is made as an ISUP circuit's: SIP -> PRI with A's offer, sendonly until CONNECT; PRI -> SIP before the INVITE,
-// whose offer is the MG's SDP; PRI <-> ISUP joins the B channel's and the circuit's connections (media_b).
+// whose offer is the MG's SDP; PRI -> ISUP (and PRI -> PRI) joins both legs' connections (media_b).
 // Without an MG for the span the SDP is the placeholder's.
 #include <utility>
 
@@ -259,7 +259,7 @@ void CallEngine::pri_start_b(Call& c, const RouteTarget& t) {
   if (auto ch = span.channel_of(*id)) {
     c.rec.cic = *ch;
     // The B channel's MG connection (issue 21), as for an ISUP circuit (start_b): A's offer as the remote SDP,
-    // the PBX's side heard before the answer; joined to A's connection when A is ISUP or PRI too.
+    // the PBX's side heard before the answer; joined to A's connection when A is a PRI too (PRI -> PRI).
     if (media_ && !c.a.sip && c.media != 0)
       open_transit_media(c, [&](CallMedia::Ready ready) {
         return media_->open_channel(span.config().name, *ch, c.sdp, MediaMode::kSendOnly, std::move(ready));
