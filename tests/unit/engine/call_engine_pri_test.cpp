@@ -12,6 +12,7 @@
 #include "base/clock.h"
 #include "base/timer_service.h"
 #include "engine/call_engine.h"
+#include "isup/isup_cc.h"
 #include "q931/call_fsm.h"
 #include "q931/codec.h"
 #include "q931/pri_span.h"
@@ -66,8 +67,10 @@ struct FakeMedia final : CallMedia {
     Ready ready;
     bool closed = false;
   };
-  std::optional<Id> open(isup::GroupId, std::uint16_t, const std::string&, MediaMode, Ready) override {
-    return std::nullopt;  // no trunk group here
+  std::optional<Id> open(isup::GroupId, std::uint16_t cic, const std::string& remote, MediaMode mode,
+                         Ready ready) override {
+    conns[next] = Conn{"isup", cic, remote, {mode}, std::move(ready), false};  // a circuit (PRI -> ISUP)
+    return next++;
   }
   std::optional<Id> open_channel(std::string_view span, std::uint8_t channel, const std::string& remote,
                                  MediaMode mode, Ready ready) override {
@@ -95,6 +98,37 @@ struct FakeMedia final : CallMedia {
   std::map<Id, Conn> conns;
   Id next = 1;
   Lost lost;
+};
+
+// The far exchange of a PRI -> ISUP call: records its events; the test answers and releases.
+struct FarExchange final : isup::CallControlUser {
+  void on_setup(isup::CallId call, const isup::IncomingSetup&) override {
+    last = call;
+    events.push_back("setup");
+  }
+  void on_progress(isup::CallId, const isup::BackwardIndication&) override { events.push_back("progress"); }
+  void on_answer(isup::CallId, const isup::Message&) override { events.push_back("answer"); }
+  void on_release(isup::CallId, const isup::ReleaseIndication& r) override {
+    events.push_back("release:" + std::to_string(r.cause));
+  }
+  std::string pop() {
+    if (events.empty()) return "<none>";
+    auto e = events.front();
+    events.pop_front();
+    return e;
+  }
+  std::deque<std::string> events;
+  isup::CallId last = 0;
+};
+
+struct IsupLoop final : isup::MtpPort {
+  explicit IsupLoop(std::deque<std::pair<isup::MtpUser*, std::pair<MtpLabel, std::vector<std::uint8_t>>>>& q)
+      : q(q) {}
+  void transfer(const MtpLabel& l, std::span<const std::uint8_t> d) override {
+    q.push_back({to, {l, {d.begin(), d.end()}}});
+  }
+  std::deque<std::pair<isup::MtpUser*, std::pair<MtpLabel, std::vector<std::uint8_t>>>>& q;
+  isup::MtpUser* to = nullptr;
 };
 
 std::string invite_text(const std::string& ruri_user) {
@@ -164,6 +198,11 @@ class CallEnginePriTest : public ::testing::Test {
     to_pri.from = "peer";
     to_pri.targets.push_back(RouteTarget{RouteTarget::Kind::kPriSpan, "pbx", 0, "", std::nullopt});
     ec.router.add(std::move(to_pri));
+    RouteEntry to_isup;  // PRI -> ISUP: the PBX's calls to 777...
+    to_isup.from = "pbx";
+    to_isup.prefix = "777";
+    to_isup.targets.push_back(RouteTarget{RouteTarget::Kind::kTrunkGroup, "tg", 0, "", std::nullopt});
+    ec.router.add(std::move(to_isup));
     RouteEntry to_sip;
     to_sip.from = "pbx";
     to_sip.targets.push_back(RouteTarget{RouteTarget::Kind::kSipTrunk, "peer", 0, "", std::nullopt});
@@ -220,11 +259,39 @@ class CallEnginePriTest : public ::testing::Test {
   }
 
   void pump() {
-    while (!q.empty()) {
-      auto [to, bytes] = std::move(q.front());
-      q.pop_front();
-      to->receive(bytes);
+    while (!q.empty() || !isup_q.empty()) {
+      while (!q.empty()) {
+        auto [to, bytes] = std::move(q.front());
+        q.pop_front();
+        to->receive(bytes);
+      }
+      while (!isup_q.empty()) {
+        auto [to, msg] = std::move(isup_q.front());
+        isup_q.pop_front();
+        to->on_transfer(msg.first, msg.second);
+      }
     }
+  }
+  // An ISUP trunk group "tg" (CICs 1-4) to a far exchange, for PRI -> ISUP.
+  void add_isup() {
+    isup::IsupRecoveryConfig rec;
+    rec.reset_on_start = false;
+    isup_gw = std::make_unique<isup::IsupCallControl>(gw_port, *engine, timers, log_, counters, rec);
+    isup_far = std::make_unique<isup::IsupCallControl>(far_port, far, timers, log_, counters, rec);
+    isup::TrunkGroupConfig g;
+    g.name = "tg";
+    g.opc = 1;
+    g.dpc = 2;
+    g.cics.emplace_back(1, 4);
+    const auto tg = *isup_gw->add_group(g);
+    g.name = "far";
+    g.opc = 2;
+    g.dpc = 1;
+    far_group = *isup_far->add_group(g);
+    gw_port.to = isup_far.get();
+    far_port.to = isup_gw.get();
+    engine->attach(&sip, isup_gw.get(), &timers);
+    engine->set_groups({{"tg", tg}});
   }
   void advance(Clock::duration d) {
     const auto end = clock.now() + d;
@@ -292,6 +359,11 @@ class CallEnginePriTest : public ::testing::Test {
   std::unique_ptr<q931::Span> gw, pbx;
   std::deque<std::pair<q931::Span*, std::vector<std::uint8_t>>> q;
   std::deque<std::string> keep;
+  std::deque<std::pair<isup::MtpUser*, std::pair<MtpLabel, std::vector<std::uint8_t>>>> isup_q;
+  IsupLoop gw_port{isup_q}, far_port{isup_q};
+  FarExchange far;
+  std::unique_ptr<isup::IsupCallControl> isup_gw, isup_far;
+  isup::GroupId far_group = 0;
   std::deque<std::string> pbx_events;
   q931::Span::CallId pbx_call = 0;
   std::string pbx_called;
@@ -627,6 +699,63 @@ TEST_F(CallEnginePriTest, BearerCapabilityChoosesTheCodecsOfTheMgOffer) {
     expect_all_idle();
   }
   EXPECT_EQ(media.open_count(), 0u);
+}
+
+// PRI -> ISUP (issue 21): both legs' connections on the MG, joined. The B channel's first (recvonly, no remote);
+// the IAM goes once it is made, and the circuit's connection is made with its SDP (sendonly until the answer);
+// the B channel's then gets the circuit's SDP; both sendrecv at the ANM; both deleted at the release.
+TEST_F(CallEnginePriTest, PriToIsupJoinsTheBChannelAndTheCircuitOnTheMg) {
+  add_isup();
+  engine->attach_media(&media);
+  const auto call = pbx_calls("7771234");
+  EXPECT_EQ(pbx_pop(), "CALL PROCEEDING");
+  ASSERT_EQ(media.conns.size(), 1u);
+  EXPECT_EQ(media.conns.at(1).span, "pbx");
+  EXPECT_TRUE(media.conns.at(1).remote.empty());
+  EXPECT_EQ(media.conns.at(1).modes.back(), MediaMode::kRecvOnly);
+  EXPECT_EQ(far.pop(), "<none>");  // the IAM waits for the B channel's connection
+  media.ready(1);
+  advance(std::chrono::milliseconds(1));
+  EXPECT_EQ(far.pop(), "setup");
+  ASSERT_EQ(media.conns.size(), 2u);
+  const FakeMedia::Conn& circuit = media.conns.at(2);
+  EXPECT_EQ(circuit.span, "isup");
+  EXPECT_NE(circuit.remote.find("c=IN IP4 127.0.0.9"), std::string::npos) << circuit.remote;  // the B channel's
+  EXPECT_NE(circuit.remote.find("m=audio 4000"), std::string::npos) << circuit.remote;
+  EXPECT_EQ(circuit.modes.back(), MediaMode::kSendOnly);
+  media.mg_sdp =
+      "v=0\r\no=- 1A2C 23 IN IP4 127.0.0.9\r\ns=-\r\nc=IN IP4 127.0.0.9\r\nt=0 0\r\nm=audio 4002 RTP/AVP 8\r\n";
+  media.ready(2);
+  advance(std::chrono::milliseconds(1));
+  EXPECT_EQ(media.conns.at(1).remote, media.mg_sdp);  // the B channel's connection sends to the circuit's
+  EXPECT_EQ(media.conns.at(1).modes.back(), MediaMode::kRecvOnly);
+  ASSERT_TRUE(isup_far->answer(far.last));
+  advance(std::chrono::milliseconds(1));
+  EXPECT_EQ(pbx_pop(), "CONNECT");
+  EXPECT_EQ(media.conns.at(1).modes.back(), MediaMode::kSendRecv);
+  EXPECT_EQ(media.conns.at(2).modes.back(), MediaMode::kSendRecv);
+  ASSERT_TRUE(pbx->request(call, q931::CcEvent::kDisconnectReq, with_cause(q931::msg::kDisconnect, 16)));
+  advance(std::chrono::milliseconds(1));
+  EXPECT_EQ(far.pop(), "release:16");
+  EXPECT_EQ(media.open_count(), 0u);
+  expect_all_idle();
+}
+
+// The circuit's CRCX refused: the call fails with 47 (as on ISUP); the B channel's connection is deleted too.
+TEST_F(CallEnginePriTest, PriToIsupCircuitCrcxRefusedFailsWith47) {
+  add_isup();
+  engine->attach_media(&media);
+  pbx_calls("7771234");
+  EXPECT_EQ(pbx_pop(), "CALL PROCEEDING");
+  media.ready(1);
+  advance(std::chrono::milliseconds(1));
+  EXPECT_EQ(far.pop(), "setup");
+  media.ready(2, false);
+  advance(std::chrono::milliseconds(1));
+  EXPECT_EQ(pbx_pop(), "DISCONNECT:47");
+  EXPECT_EQ(far.pop(), "release:47");
+  EXPECT_TRUE(media.conns.at(1).closed);
+  expect_all_idle();
 }
 
 }  // namespace
