@@ -94,6 +94,9 @@ void trunk_group_fields(Differ& d, const std::string& item, const TrunkGroup& a,
         case google::protobuf::FieldDescriptor::CPPTYPE_UINT32:
           equal = refl->GetUInt32(a, f) == refl->GetUInt32(b, f);
           break;
+        case google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE:  // isup_timers: fixed at start
+          equal = refl->GetMessage(a, f).SerializeAsString() == refl->GetMessage(b, f).SerializeAsString();
+          break;
         default: equal = false;  // a field type this diff does not know: say it needs a restart
       }
     }
@@ -244,6 +247,8 @@ ConfigDiff diff(const LoadedConfig& running, const LoadedConfig& next) {
       sa.isup_maintenance_burst() != sb.isup_maintenance_burst())
     d.add("ss7.isup_maintenance", "changed", false);
   if (sa.accept_any_origin() != sb.accept_any_origin()) d.add("ss7.accept_any_origin", "changed", false);
+  // ISUP timers (issue 20) are the trunk groups' configuration, fixed when call control starts.
+  if (!same(sa.isup_timers(), sb.isup_timers())) d.add("ss7.isup_timers", "changed", false);
   d.by_name("ss7.trunk_groups", sa.trunk_groups(), sb.trunk_groups(), false,
             [&](const std::string& item, const TrunkGroup& x, const TrunkGroup& y) {
               trunk_group_fields(d, item, x, y);

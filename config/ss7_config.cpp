@@ -284,7 +284,50 @@ class Ss7Builder {
     return true;
   }
 
+  // ISUP timers (issue 20): Q.764 Annex A Table A.1 ranges; 0 keeps the value already in `into`.
+  bool isup_timers(const IsupTimers& t, const std::string& p, isup::IsupTimerConfig& into) {
+    using std::chrono::milliseconds;
+    struct Timer {
+      const char* field;
+      std::uint32_t value, min, max;
+      const char* source;
+      milliseconds* target;
+    };
+    constexpr std::uint32_t s = 1000, min = 60'000;
+    const Timer timers[] = {
+        {"t1_ms", t.t1_ms(), 15 * s, 60 * s, "Q.764 Table A.1 T1", &into.t1},
+        {"t3_ms", t.t3_ms(), 1 * min, 5 * min, "the accepted T3 (Table A.1: 2 min)", &into.t3},
+        {"t5_ms", t.t5_ms(), 5 * min, 15 * min, "Q.764 Table A.1 T5", &into.t5},
+        {"t7_ms", t.t7_ms(), 20 * s, 30 * s, "Q.764 Table A.1 T7", &into.t7},
+        {"t8_ms", t.t8_ms(), 10 * s, 15 * s, "Q.764 Table A.1 T8", &into.t8},
+        {"t9_ms", t.t9_ms(), 90 * s, 180 * s, "Q.118 T9", &into.t9},
+        {"t12_ms", t.t12_ms(), 15 * s, 60 * s, "Q.764 Table A.1 T12", &into.t12},
+        {"t13_ms", t.t13_ms(), 5 * min, 15 * min, "Q.764 Table A.1 T13", &into.t13},
+        {"t14_ms", t.t14_ms(), 15 * s, 60 * s, "Q.764 Table A.1 T14", &into.t14},
+        {"t15_ms", t.t15_ms(), 5 * min, 15 * min, "Q.764 Table A.1 T15", &into.t15},
+        {"t16_ms", t.t16_ms(), 15 * s, 60 * s, "Q.764 Table A.1 T16", &into.t16},
+        {"t17_ms", t.t17_ms(), 5 * min, 15 * min, "Q.764 Table A.1 T17", &into.t17},
+        {"t22_ms", t.t22_ms(), 15 * s, 60 * s, "Q.764 Table A.1 T22", &into.t22},
+        {"t23_ms", t.t23_ms(), 5 * min, 15 * min, "Q.764 Table A.1 T23", &into.t23},
+        {"t33_ms", t.t33_ms(), 12 * s, 15 * s, "Q.764 Table A.1 T33", &into.t33},
+        {"t34_ms", t.t34_ms(), 2 * s, 4 * s, "Q.764 Table A.1 T34", &into.t34},
+        {"t35_ms", t.t35_ms(), 15 * s, 20 * s, "Q.764 Table A.1 T35", &into.t35},
+        {"tcra_ms", t.tcra_ms(), 5 * s, 60 * s, "the accepted T_CRA", &into.tcra},
+        {"tcvt_ms", t.tcvt_ms(), 5 * s, 60 * s, "the accepted T_CVT", &into.tcvt},
+    };
+    for (const auto& x : timers) {
+      if (x.value == 0) continue;  // the default (or the ss7-wide value)
+      if (x.value < x.min || x.value > x.max)
+        return fail(p + "." + x.field, std::string(x.field) + " " + std::to_string(x.value) + " is outside " + x.source +
+                                           "'s range " + std::to_string(x.min) + ".." + std::to_string(x.max) + " ms");
+      *x.target = milliseconds(x.value);
+    }
+    return true;
+  }
+
   bool trunk_groups() {
+    isup::IsupTimerConfig node_wide;  // checked once, even without trunk groups
+    if (!isup_timers(ss7_.isup_timers(), "ss7.isup_timers", node_wide)) return false;
     std::set<std::string> names;
     std::map<std::pair<std::uint32_t, std::uint32_t>, std::vector<isup::CicRange>> used;
     for (int i = 0; i < ss7_.trunk_groups_size(); ++i) {
@@ -309,6 +352,9 @@ class Ss7Builder {
       tg.variant = variant_of(g.variant());
       tg.overlap_incoming = g.overlap();
       tg.continuity_check = g.continuity_check();
+      if (!isup_timers(ss7_.isup_timers(), "ss7.isup_timers", tg.timers) ||
+          !isup_timers(g.isup_timers(), p + ".isup_timers", tg.timers))
+        return false;
       const unsigned max = max_cic(g.variant());
       auto& spans = used[{*opc, *dpc}];
       for (int j = 0; j < g.cics_size(); ++j) {

@@ -110,6 +110,19 @@ TEST(ConfigDiff, AdmissionLimitsAreLive) {  // issue 18: the call engine's, relo
   EXPECT_TRUE(d.routing);
 }
 
+// Issue 20: ISUP timers are the trunk groups' configuration, fixed when call control starts: a reload changing
+// them is not applied (logged as needing a restart); an unchanged one changes nothing.
+TEST(ConfigDiff, IsupTimersNeedRestart) {
+  std::string a = yaml(), b = yaml();
+  replace(a, "cics: [\"1-31\"]}\n    - {name: tg2", "cics: [\"1-31\"], isup_timers: {t7_ms: 22000}}\n    - {name: tg2");
+  EXPECT_TRUE(diff(load(a), load(a)).changes.empty());
+  replace(b, "cics: [\"1-31\"]}\n    - {name: tg2", "cics: [\"1-31\"], isup_timers: {t7_ms: 28000}}\n    - {name: tg2");
+  EXPECT_EQ(render(diff(load(a), load(b)).changes), "ss7.trunk_groups[tg1].isup_timers: changed (restart)\n");
+  std::string c = yaml();
+  replace(c, "routes: [{dpc: default", "isup_timers: {t34_ms: 4000}\n  routes: [{dpc: default");
+  EXPECT_EQ(render(diff(load(yaml()), load(c)).changes), "ss7.isup_timers: changed (restart)\n");
+}
+
 TEST(ConfigDiff, TrunkGroupAddedNeedsRestart) {
   const auto d = diff(load(yaml()), load(yaml(R"(["1-31"])", R"([{prefix: "49", targets: [{trunk_group: tg1}]}])",
                                               "    - {name: tg3, opc: 0-0-1, dpc: 0-0-4, cics: [\"1-31\"]}\n")));

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 
 namespace isupgw::config {
@@ -169,6 +170,40 @@ TEST(Ss7Config, ErrorsNameTheLine) {
   EXPECT_EQ(
       ss7_error("role: ipsp_client", "role: client"),
       "s.yaml:3: 'ss7.m3ua_links[0].role': 'client' is not one of: asp, sg, ipsp_client, ipsp_server, ipsp_double");
+}
+
+// Issue 20: ISUP timers, node-wide and per trunk group (field by field over the node-wide ones); ranges of
+// Q.764 Annex A Table A.1 (T9: Q.118), T3 / T_CRA / T_CVT within the gateway's own bounds.
+TEST(Ss7Config, IsupTimersNodeWideThenPerGroup) {
+  std::string y(kSs7);
+  y.replace(y.find("  routes:"), 0, "  isup_timers: {t7_ms: 22000, t1_ms: 30000, tcra_ms: 20000}\n");
+  y.replace(y.find("cics: [\"1-31\", \"33\"]}"), 23, "cics: [\"1-31\", \"33\"], isup_timers: {t7_ms: 28000, t34_ms: 2000}}");
+  auto r = load_config_text(y, "s.yaml");
+  ASSERT_TRUE(r.ok()) << r.error().to_string() << "\n" << y;
+  const auto& t = r->settings.ss7.trunk_groups.at(0).timers;
+  EXPECT_EQ(t.t7, std::chrono::milliseconds(28000));   // the group's own
+  EXPECT_EQ(t.t1, std::chrono::milliseconds(30000));   // node-wide
+  EXPECT_EQ(t.tcra, std::chrono::milliseconds(20000));
+  EXPECT_EQ(t.t34, std::chrono::milliseconds(2000));
+  EXPECT_EQ(t.t5, std::chrono::milliseconds(300000));  // default
+  EXPECT_EQ(t.tcvt, std::chrono::milliseconds(10000));
+}
+
+TEST(Ss7Config, IsupTimersOutsideTheirRangeNameTheLine) {
+  EXPECT_EQ(ss7_error("cics: [\"1-31\", \"33\"]}", "cics: [\"1-31\", \"33\"], isup_timers: {t7_ms: 31000}}"),
+            "s.yaml:8: t7_ms 31000 is outside Q.764 Table A.1 T7's range 20000..30000 ms");
+  EXPECT_EQ(ss7_error("cics: [\"1-31\", \"33\"]}", "cics: [\"1-31\", \"33\"], isup_timers: {t1_ms: 14999}}"),
+            "s.yaml:8: t1_ms 14999 is outside Q.764 Table A.1 T1's range 15000..60000 ms");
+  EXPECT_EQ(ss7_error("cics: [\"1-31\", \"33\"]}", "cics: [\"1-31\", \"33\"], isup_timers: {t34_ms: 5000}}"),
+            "s.yaml:8: t34_ms 5000 is outside Q.764 Table A.1 T34's range 2000..4000 ms");
+  EXPECT_EQ(ss7_error("cics: [\"1-31\", \"33\"]}", "cics: [\"1-31\", \"33\"], isup_timers: {t5_ms: 60000}}"),
+            "s.yaml:8: t5_ms 60000 is outside Q.764 Table A.1 T5's range 300000..900000 ms");
+  EXPECT_EQ(ss7_error("cics: [\"1-31\", \"33\"]}", "cics: [\"1-31\", \"33\"], isup_timers: {t9_ms: 200000}}"),
+            "s.yaml:8: t9_ms 200000 is outside Q.118 T9's range 90000..180000 ms");
+  EXPECT_EQ(ss7_error("cics: [\"1-31\", \"33\"]}", "cics: [\"1-31\", \"33\"], isup_timers: {tcvt_ms: 1000}}"),
+            "s.yaml:8: tcvt_ms 1000 is outside the accepted T_CVT's range 5000..60000 ms");
+  EXPECT_EQ(ss7_error("  routes:", "  isup_timers: {t3_ms: 10}\n  routes:"),
+            "s.yaml:5: t3_ms 10 is outside the accepted T3 (Table A.1: 2 min)'s range 60000..300000 ms");
 }
 
 // Issue 23: a server link's allowed peers; by default its remote (address and port).
