@@ -3,7 +3,8 @@
 // its OPC the group's adjacent exchange, its DPC our point code, its network
 // indicator the group's, its CIC one of the group's circuits. Anything else is
 // dropped and counted -- never answered (no UCIC, REL or reset towards whoever
-// sent it). Circuit maintenance that resets or blocks circuits (RSC, GRS, CGB,
+// sent it) -- but for an ANSI CVT from a known peer on a CIC we do not have: that
+// one is call control's to answer with CVR "validation failure" (T1.113.4, issue 20). Circuit maintenance that resets or blocks circuits (RSC, GRS, CGB,
 // CGU; Q.764 2.8, 2.9.2, 2.10.3) is limited per peer exchange: beyond the rate
 // the messages are dropped and an alarm is raised, cleared once the peer has
 // been quiet for a while. Counters guard.isup.*, log lines isup_screened and
@@ -62,6 +63,7 @@ class Screening {
     PointCode ours = 0, theirs = 0;
     std::uint8_t ni = 2;
     std::uint16_t cic_mask = 0x0fff;  // Q.763 1.2: 12 bits; ANSI 14
+    bool ansi = false;                // a CVT for a CIC not ours still reaches call control (CVR failure)
     std::string name;                 // its first trunk group: names counters and log lines
     std::vector<CicRange> cics;
     TokenBucket maintenance;

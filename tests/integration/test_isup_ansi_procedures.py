@@ -11,9 +11,10 @@ malformed), the SIP UA's view and the management API -- never from the gateway's
 `isupgw run`, one ANSI trunk group (OPC 100, DPC 200: the gateway controls the odd
 CICs) over M3UA/TCP to isup-peer, a plain SIP trunk to the small UA of sipt_ua.py.
  A. CVT on CIC 3 -> CVR success, characteristics 0x44 (DC 01 odd CICs, HG 01 no
-    continuity check). (A CVT for a CIC we do not have is answered CVR failure by call
-    control -- unit-tested -- but in the daemon ISUP screening, issue 23, drops any
-    message for a CIC outside the trunk groups before call control sees it.)
+    continuity check). A CVT on CIC 40 (outside the group) -> CVR "validation failure"
+    (T1.113.4: the test is there to find differing translations); ISUP screening (issue 23)
+    lets an ANSI CVT from the known peer through to call control, every other message for
+    a CIC outside the trunk groups stays dropped.
  B. CRM on CIC 2 -> CRA; the circuit incoming busy (CQR) though no IAM yet; the IAM
     then reaches the UA as an INVITE; its 486 -> REL 17.
  C. CRM on CIC 4 then REL -> RLC, the circuit idle again. (Run before B: the UA's D INVITE
@@ -66,6 +67,9 @@ send   GRA cic=1 range=30 status=00000000
 # A: circuit validation asked by the exchange.
 send   CVT cic=3
 expect CVR cic=3 circuit_validation_response_indicator=01 circuit_group_characteristics_indicator=44
+# A2: a CVT for CIC 40, outside the trunk group (1-31): CVR validation failure (T1.113.4), not dropped.
+send   CVT cic=40
+expect CVR cic=40 circuit_validation_response_indicator=00 circuit_group_characteristics_indicator=44
 # C (before B: D's IAM, sent as soon as B's 486 is out, must not overtake a CRA): a
 # reservation the exchange gives up.
 send   CRM cic=4 nature_of_connection_indicators=00
@@ -131,7 +135,7 @@ try:
             st == 200 and body.get("success") is True and body.get("consistent") is True
             and body.get("ours") == 0x44 and body.get("theirs") == 0x48, (st, body))
     ok = peer.join(45)
-    c.check("isup-peer's expectations pass (A CVR, B CRA/CQR/REL 17, C RLC, D IAM/REL, E CVT, CQR all idle)", ok,
+    c.check("isup-peer's expectations pass (A CVR success on 3, failure on 40, B CRA/CQR/REL 17, C RLC, D IAM/REL, E CVT, CQR all idle)", ok,
             peer.output()[-1500:] + "\n".join(d.lines[-10:]))
 finally:
     cap.stop()
@@ -165,6 +169,9 @@ try:
             and wire.first(cvr3[0], "isup.cg_char_ind.doubleSeize") == "1"
             and wire.first(cvr3[0], "isup.cg_alarm_cnt_chk") == "1" and wire.first(cvr3[0], "isup.cg_carrier_ind") == "0",
             cvr3)
+    cvr40 = sent(0xEB, 40)
+    c.check("tshark: the gateway's CVR on CIC 40 (not ours) -- response indicator failure (0)",
+            len(cvr40) == 1 and wire.first(cvr40[0], "isup.conn_rsp_ind") == "0", cvr40)
     c.check("tshark: the gateway's CRA (0xE9) on CICs 2 and 4, its CVT (0xEC) on CIC 5",
             len(sent(0xE9, 2)) == 1 and len(sent(0xE9, 4)) == 1 and len(sent(0xEC, 5)) == 1,
             [(r["isup.message_type"], r["isup.cic"], r["direction"]) for r in rows])

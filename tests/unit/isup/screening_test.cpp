@@ -69,6 +69,19 @@ TEST(Screening, OnlyTheTrunkGroupsPointCodesNiAndCicsPass) {
   EXPECT_NE(f.lines.back().find("held_back=5"), std::string::npos) << f.lines.back();
 }
 
+// Issue 20: an ANSI CVT (T1.113.4 circuit validation) for a CIC the known peer's groups lack is call control's
+// to answer (CVR "validation failure"); any other message on it, a CVT on ITU, a CVT from a foreign point
+// code stay dropped.
+TEST(Screening, AnsiCvtForAnUnknownCicReachesCallControl) {
+  Fixture f;
+  EXPECT_EQ(f.msg(3, 2, 3, 77, msg::kCvt), ScreenVerdict::kPass);
+  EXPECT_EQ(f.msg(3, 2, 3, 77, msg::kIam), ScreenVerdict::kForeignCic);
+  EXPECT_EQ(f.msg(3, 2, 3, 77, msg::kCrm), ScreenVerdict::kForeignCic);
+  EXPECT_EQ(f.msg(1, 2, 2, 32, msg::kCvt), ScreenVerdict::kForeignCic);         // ITU peer: 0xEC is nothing
+  EXPECT_EQ(f.msg(9, 2, 3, 77, msg::kCvt), ScreenVerdict::kForeignPointCodes);  // unknown peer
+  EXPECT_EQ(f.counters.value("guard.isup.b-c.foreign_cic"), 2u);
+}
+
 TEST(Screening, CicsAReloadAddsAreThePeersFromThenOn) {
   Fixture f;
   EXPECT_EQ(f.msg(1, 2, 2, 64, msg::kGra), ScreenVerdict::kForeignCic);
