@@ -1,9 +1,11 @@
 #include "config/ss7_config.h"
 
+#include <algorithm>
 #include <charconv>
 #include <map>
 #include <set>
 
+#include "base/ip_address.h"
 #include "config/validate.h"
 #include "sigtran/m2pa_codec.h"
 
@@ -111,6 +113,62 @@ class Ss7Builder {
     return true;
   }
 
+  // SCTP multi-homing (issue 19): a link's local_addresses / remote_addresses,
+  // checked (SCTP only, instead of the single address, IP literals, no
+  // wildcard, no duplicate, one family for the whole association) and copied
+  // into `t` (t.kind, t.server, t.address, t.local_address already set).
+  template <class Link>
+  bool multihoming(const Link& l, const std::string& p, sigtran::TransportSpec& t) {
+    if (l.local_addresses().empty() && l.remote_addresses().empty()) return true;
+    const char* which = l.local_addresses().empty() ? "remote_addresses" : "local_addresses";
+    if (t.kind != sigtran::TransportSpec::Kind::kSctp)
+      return fail(p + "." + which, std::string(which) + " is for SCTP (multi-homing); a TCP connection has one address");
+    std::optional<bool> v6;  // the association's family, from the first address seen
+    auto family = [&](const std::string& a) { return a.find(':') != std::string::npos; };
+    auto list = [&](const auto& in, const std::string& name, const std::string& single,
+                    std::vector<std::string>& out) {
+      if (in.empty()) {
+        if (!single.empty()) v6 = v6.value_or(family(single));
+        return true;
+      }
+      if (!single.empty())
+        return fail(p + "." + name, "set " + std::string(name == "local_addresses" ? "local" : "remote") +
+                                        ".address or " + name + ", not both");
+      std::set<std::string> seen;
+      for (int i = 0; i < in.size(); ++i) {
+        const std::string& a = in.Get(i);
+        const std::string ip = p + "." + name + "[" + std::to_string(i) + "]";
+        auto host = IpPrefix::parse(a);
+        if (!host || a.find('/') != std::string::npos)
+          return fail(ip, "'" + a + "' is not an IPv4 or IPv6 address");
+        if (std::all_of(host->addr.begin(), host->addr.end(), [](std::uint8_t o) { return o == 0; }))
+          return fail(ip, "'" + a + "' is the wildcard address: list the addresses themselves");
+        if (!seen.insert(ip_text({host->addr.data(), host->v6 ? 16u : 4u})).second)
+          return fail(ip, "duplicate address '" + a + "'");
+        if (v6 && *v6 != host->v6)
+          return fail(ip, "'" + a + "' mixes IPv4 and IPv6 in one association (one family)");
+        v6 = host->v6;
+        out.push_back(a);
+      }
+      return true;
+    };
+    if (!list(l.local_addresses(), "local_addresses", l.local().address(), t.local_addresses)) return false;
+    if (!list(l.remote_addresses(), "remote_addresses", l.remote().address(), t.remote_addresses)) return false;
+    if (!t.local_addresses.empty()) (t.server ? t.address : t.local_address) = t.local_addresses.front();
+    if (!t.remote_addresses.empty() && !t.server) t.address = t.remote_addresses.front();
+    return true;
+  }
+
+  // A multi-homed server's default allowed peers: every address of the peer (with remote.port when set).
+  template <class List>
+  static void multihomed_peers(const List& list, const Endpoint& remote, sigtran::TransportSpec& t) {
+    if (list.empty()) return;
+    std::vector<sigtran::AllowedPeer> out;
+    for (const auto& a : list)
+      if (auto net = IpPrefix::parse(a)) out.push_back({*net, static_cast<std::uint16_t>(remote.port())});
+    t.allowed_peers = std::move(out);
+  }
+
   bool m3ua_links() {
     for (int i = 0; i < ss7_.m3ua_links_size(); ++i) {
       const auto& l = ss7_.m3ua_links(i);
@@ -122,9 +180,10 @@ class Ss7Builder {
         return fail(p, "link needs a 'role' (asp, sg, ipsp_client, ipsp_server, ipsp_double)");
       if (l.transport() == SIGTRAN_TRANSPORT_UNSPECIFIED) return fail(p, "link needs a 'transport' (sctp, tcp)");
       const bool client = is_client_role(l.role());
-      if (!endpoint(l.remote(), p + ".remote", client, client)) return false;
+      if (!endpoint(l.remote(), p + ".remote", client && l.remote_addresses().empty(), client)) return false;
+      if (client && !l.remote_addresses().empty() && l.remote().port() == 0) return fail(p + ".remote", "remote needs a port");
       // A server may listen on port 0 (ephemeral; tests read the bound port from the log).
-      if (!endpoint(l.local(), p + ".local", !client, false)) return false;
+      if (!endpoint(l.local(), p + ".local", !client && l.local_addresses().empty(), false)) return false;
 
       M3uaLinkSettings s;
       const auto& ep = client ? l.remote() : l.local();
@@ -136,6 +195,7 @@ class Ss7Builder {
         s.transport.local_address = l.local().address();
         s.transport.local_port = static_cast<std::uint16_t>(l.local().port());
       }
+      if (!multihoming(l, p, s.transport)) return false;
       s.link.name = l.name();
       s.link.role = role_of(l.role());
       s.link.routing_contexts.assign(l.routing_contexts().begin(), l.routing_contexts().end());
@@ -146,6 +206,7 @@ class Ss7Builder {
       if (!client) {
         // Issue 23: who may connect, what the peer must present, what it may send.
         if (!allowed_peers(l.allowed_peers(), l.remote(), p, s.transport)) return false;
+        if (!s.transport.allowed_peers) multihomed_peers(l.remote_addresses(), l.remote(), s.transport);
         if (l.peer_asp_identifier() != 0) s.link.peer_asp_identifier = l.peer_asp_identifier();
         s.link.handshake_timeout = std::chrono::milliseconds(l.handshake_ms() != 0 ? l.handshake_ms() : 10000);
         const double mgmt = l.max_management_per_second() != 0 ? l.max_management_per_second() : 200;
@@ -250,9 +311,9 @@ class Ss7Builder {
         if (l.slc() > 15) return fail(lp + ".slc", "SLC " + std::to_string(l.slc()) + " is out of range 0..15");
         if (!slcs.insert(l.slc()).second) return fail(lp + ".slc", "duplicate SLC " + std::to_string(l.slc()));
         if (l.transport() == SIGTRAN_TRANSPORT_UNSPECIFIED) return fail(lp, "link needs a 'transport' (sctp, tcp)");
-        const bool client = !l.remote().address().empty();
-        if (client && !endpoint(l.remote(), lp + ".remote", true, true)) return false;
-        if (!endpoint(l.local(), lp + ".local", !client, false)) return false;
+        const bool client = !l.remote().address().empty() || !l.remote_addresses().empty();
+        if (client && !endpoint(l.remote(), lp + ".remote", l.remote_addresses().empty(), true)) return false;
+        if (!endpoint(l.local(), lp + ".local", !client && l.local_addresses().empty(), false)) return false;
 
         LinkSetSettings::Link link;
         const auto& ep = client ? l.remote() : l.local();
@@ -270,6 +331,7 @@ class Ss7Builder {
             t.local_port = static_cast<std::uint16_t>(l.local().port());
           }
         }
+        if (!multihoming(l, lp, t)) return false;
         t.name = ls.name() + "/" + std::to_string(l.slc());
         if (!client && !allowed_peers(l.allowed_peers(), l.remote(), lp, t)) return false;
         if (client && l.allowed_peers_size() > 0)

@@ -34,6 +34,7 @@ class TracedTransport final : public sigtran::Transport, public sigtran::Transpo
   std::uint16_t streams() const override { return inner_->streams(); }
   void set_peer_guard(sigtran::PeerGuard* guard) override { inner_->set_peer_guard(guard); }
   void reject() override { inner_->reject(); }
+  std::vector<sigtran::TransportPath> paths() const override { return inner_->paths(); }
 
   void on_connected() override { handler_->on_connected(); }
   void on_message(std::uint16_t stream, std::span<const std::uint8_t> message) override {

@@ -90,6 +90,17 @@ std::string render_circuits(std::string_view group, const std::vector<mgmt::Circ
   return out;
 }
 
+namespace {
+// "  SCTP path 10.0.1.2: active, primary" for each peer address of an association (issue 19).
+std::string render_paths(const std::vector<sigtran::TransportPath>& paths, const std::string& indent) {
+  std::string out;
+  for (const auto& p : paths)
+    out += indent + "SCTP path " + p.address + ": " + (p.active ? "active" : "inactive") +
+           (p.primary ? ", primary" : "") + "\n";
+  return out;
+}
+}  // namespace
+
 std::string render_links(const std::vector<mgmt::M3uaLinkView>& m3ua, const std::vector<mgmt::LinkSetView>& linksets) {
   std::string out;
   if (m3ua.empty() && linksets.empty()) return "No SS7 links\n";
@@ -99,14 +110,17 @@ std::string render_links(const std::vector<mgmt::M3uaLinkView>& m3ua, const std:
     for (const auto& as : l.as)
       out += "  AS routing context " + std::to_string(as.routing_context) + ": " +
              str(sigtran::m3ua::to_string(as.state)) + "\n";
+    out += render_paths(l.paths, "  ");
   }
   for (const auto& s : linksets) {
     out += "Link set " + s.name + ": " + s.local_pc + " -> " + s.adjacent_pc + ", " + std::to_string(s.active_links) +
            " of " + std::to_string(s.links.size()) + " links active, restart " +
            str(sigtran::mtp3::to_string(s.restart)) + "\n";
-    for (const auto& l : s.links)
+    for (const auto& l : s.links) {
       out += "  SLC " + std::to_string(l.slc) + ": " + str(sigtran::mtp3::to_string(l.status)) + ", MTP3 " +
              str(sigtran::mtp3::to_string(l.state)) + ", M2PA " + str(sigtran::m2pa::to_string(l.m2pa)) + "\n";
+      out += render_paths(l.paths, "    ");
+    }
   }
   return out;
 }

@@ -68,6 +68,13 @@ J call(const CallView& c) {
   return j;
 }
 
+// An association's SCTP paths (multi-homing, issue 19).
+J paths_json(const std::vector<sigtran::TransportPath>& paths) {
+  J a = J::array();
+  for (const auto& p : paths) a.push_back(J{{"address", p.address}, {"active", p.active}, {"primary", p.primary}});
+  return a;
+}
+
 }  // namespace
 
 std::string render(const std::vector<M3uaLinkView>& v) {
@@ -80,7 +87,8 @@ std::string render(const std::vector<M3uaLinkView>& v) {
                   {"ready", l.ready},
                   {"asp", str(l.asp)},
                   {"peer_asp", str(l.peer_asp)},
-                  {"as", std::move(as)}});
+                  {"as", std::move(as)},
+                  {"paths", paths_json(l.paths)}});
   }
   return dump(a);
 }
@@ -90,7 +98,11 @@ std::string render(const std::vector<LinkSetView>& v) {
   for (const auto& ls : v) {
     J links = J::array();
     for (const auto& l : ls.links)
-      links.push_back(J{{"slc", l.slc}, {"status", str(l.status)}, {"state", str(l.state)}, {"m2pa", str(l.m2pa)}});
+      links.push_back(J{{"slc", l.slc},
+                        {"status", str(l.status)},
+                        {"state", str(l.state)},
+                        {"m2pa", str(l.m2pa)},
+                        {"paths", paths_json(l.paths)}});
     a.push_back(J{{"name", ls.name},
                   {"local_pc", ls.local_pc},
                   {"adjacent_pc", ls.adjacent_pc},

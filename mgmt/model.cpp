@@ -76,6 +76,7 @@ std::vector<M3uaLinkView> Model::m3ua_links() const {
     v.peer_asp = l.peer_state();
     for (auto rc : l.config().routing_contexts)
       v.as.push_back(AsView{rc, l.as_state(rc).value_or(sigtran::m3ua::AsState::kDown)});
+    v.paths = l.paths();
     out.push_back(std::move(v));
   }
   return out;
@@ -93,8 +94,8 @@ std::vector<LinkSetView> Model::linksets() const {
     v.active_links = ls->active_links();
     v.restart = ls->restart_state();
     for (std::size_t i = 0; i < ls->link_count(); ++i)
-      v.links.push_back(
-          SignallingLinkView{ls->link(i).slc(), ls->link_status(i), ls->link_state(i), ls->link(i).state()});
+      v.links.push_back(SignallingLinkView{ls->link(i).slc(), ls->link_status(i), ls->link_state(i),
+                                           ls->link(i).state(), ls->link(i).paths()});
     out.push_back(std::move(v));
   }
   return out;

@@ -135,12 +135,14 @@ struct M3uaLinkView {
   sigtran::m3ua::AspState asp = sigtran::m3ua::AspState::kDown;               // our ASP (ASP, IPSP client roles)
   sigtran::m3ua::PeerAspState peer_asp = sigtran::m3ua::PeerAspState::kDown;  // the peer's ASP (SG, IPSP server)
   std::vector<AsView> as;                                                     // one per routing context of the link
+  std::vector<sigtran::TransportPath> paths;                                  // SCTP paths (multi-homing, issue 19)
 };
 struct SignallingLinkView {
   std::uint8_t slc = 0;
   sigtran::mtp3::LinkStatus status = sigtran::mtp3::LinkStatus::kDown;            // Q.704 3.2 available/unavailable
   sigtran::mtp3::SlState state = sigtran::mtp3::SlState::kUnavailable;            // MTP3's table (changeover, ...)
   sigtran::m2pa::LinkFsmState m2pa = sigtran::m2pa::LinkFsmState::kOutOfService;  // RFC 4165 link state
+  std::vector<sigtran::TransportPath> paths;                                       // SCTP paths (issue 19)
 };
 struct LinkSetView {
   std::string name;

@@ -71,6 +71,8 @@ class Link final : public TransportHandler {
   void set_emergency(bool e) { fsm_.set_emergency(e); }
   const LinkConfig& config() const { return cfg_; }
   std::uint8_t slc() const { return cfg_.slc; }
+  // The association's SCTP paths (issue 19: multi-homing), for status.
+  std::vector<TransportPath> paths() const { return transport_.paths(); }
 
   // MTP3 -> peer: assigns the next FSN and keeps a copy until the peer's BSN covers it.
   // False when out of service or the retransmission buffer is full.

@@ -118,6 +118,8 @@ class Link final : public TransportHandler {
   AspState asp_state() const { return asp_ ? asp_->state() : AspState::kDown; }
   PeerAspState peer_state() const { return peer_ ? peer_->state() : PeerAspState::kDown; }
   std::optional<AsState> as_state(std::uint32_t rc) const;
+  // The association's SCTP paths (issue 19: multi-homing), for status.
+  std::vector<TransportPath> paths() const { return transport_.paths(); }
 
   // TransportHandler
   void on_connected() override;

@@ -7,9 +7,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 
+#include "base/ip_address.h"
 #include "sigtran/m3ua_message.h"
 #include "sigtran/peer_guard.h"
 
@@ -27,6 +30,7 @@ SctpTransport::SctpTransport(asio::io_context& io, SctpConfig cfg, Logger& log, 
       bad_ppid_(counters.get("m3ua.sctp.rx_bad_ppid")),
       queue_full_(counters.get("m3ua.sctp.queue_full")),
       refused_busy_(counters.get("m3ua.sctp.refused_busy")),
+      paths_(counters.get("sctp.path_down"), counters.get("sctp.path_up")),
       rx_(65536) {}
 
 SctpTransport::~SctpTransport() {
@@ -37,8 +41,16 @@ SctpTransport::~SctpTransport() {
   if (listener_) listener_->close(ec);
 }
 
-int SctpTransport::make_socket(std::error_code& ec) const {
-  int fd = ::socket(AF_INET, SOCK_STREAM, IPPROTO_SCTP);  // one-to-one style
+// The association's family: its addresses' (validation keeps them to one).
+int SctpTransport::family() const {
+  const std::string& a = !cfg_.local_addresses.empty()    ? cfg_.local_addresses.front()
+                         : !cfg_.remote_addresses.empty() ? cfg_.remote_addresses.front()
+                                                          : cfg_.address;
+  return a.find(':') != std::string::npos ? AF_INET6 : AF_INET;
+}
+
+int SctpTransport::make_socket(int family, std::error_code& ec) const {
+  int fd = ::socket(family, SOCK_STREAM, IPPROTO_SCTP);  // one-to-one style
   if (fd < 0) {
     ec = std::error_code(errno, std::generic_category());
     return -1;
@@ -51,6 +63,7 @@ int SctpTransport::make_socket(std::error_code& ec) const {
   events.sctp_data_io_event = 1;  // sctp_sndrcvinfo (stream, PPID) with every message
   events.sctp_association_event = 1;
   events.sctp_shutdown_event = 1;
+  events.sctp_address_event = 1;  // SCTP_PEER_ADDR_CHANGE: a path lost or regained (multi-homing)
   ::setsockopt(fd, IPPROTO_SCTP, SCTP_EVENTS, &events, sizeof events);
   int one = 1;
   ::setsockopt(fd, IPPROTO_SCTP, SCTP_NODELAY, &one, sizeof one);
@@ -58,17 +71,27 @@ int SctpTransport::make_socket(std::error_code& ec) const {
   return fd;
 }
 
+namespace {
+// Binds `fd` to every address (one: bind(2), more: sctp_bindx ADD, RFC 6458 9.1).
+std::string bind_all(int fd, const std::vector<std::string>& addresses, std::uint16_t port) {
+  auto packed = pack_addresses(addresses, port);
+  if (!packed) return packed.error();
+  auto* sa = reinterpret_cast<sockaddr*>(packed->bytes.data());
+  const int rc = packed->count == 1 ? ::bind(fd, sa, static_cast<socklen_t>(packed->bytes.size()))
+                                    : ::sctp_bindx(fd, sa, packed->count, SCTP_BINDX_ADD_ADDR);
+  return rc == 0 ? std::string() : std::string(std::strerror(errno));
+}
+}  // namespace
+
 std::error_code SctpTransport::listen() {
   std::error_code ec;
-  int fd = make_socket(ec);
+  int fd = make_socket(family(), ec);
   if (fd < 0) return ec;
   int one = 1;
   ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_port = htons(cfg_.port);
-  if (::inet_pton(AF_INET, cfg_.address.c_str(), &sa.sin_addr) != 1 ||
-      ::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 || ::listen(fd, 16) != 0) {
+  const auto local = cfg_.local_addresses.empty() ? std::vector<std::string>{cfg_.address} : cfg_.local_addresses;
+  errno = 0;
+  if (!bind_all(fd, local, cfg_.port).empty() || ::listen(fd, 16) != 0) {
     ec = std::error_code(errno ? errno : EINVAL, std::generic_category());
     ::close(fd);
     return ec;
@@ -93,34 +116,35 @@ void SctpTransport::start() {
   busy_ = true;
   const auto gen = generation_;
   std::error_code ec;
-  int fd = make_socket(ec);
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_port = htons(cfg_.port);
-  if (fd < 0 || ::inet_pton(AF_INET, cfg_.address.c_str(), &sa.sin_addr) != 1) {
+  const int af = family();
+  int fd = make_socket(af, ec);
+  const auto remote = cfg_.remote_addresses.empty() ? std::vector<std::string>{cfg_.address} : cfg_.remote_addresses;
+  auto peer = pack_addresses(remote, cfg_.port);
+  if (fd < 0 || !peer) {
     busy_ = false;
     if (fd >= 0) ::close(fd);
-    if (handler_) handler_->on_disconnected("socket failed: " + ec.message());
+    if (handler_) handler_->on_disconnected("socket failed: " + (peer ? ec.message() : peer.error()));
     return;
   }
-  if (!cfg_.local_address.empty() || cfg_.local_port != 0) {
-    sockaddr_in local{};
-    local.sin_family = AF_INET;
-    local.sin_port = htons(cfg_.local_port);
-    const std::string addr = cfg_.local_address.empty() ? "0.0.0.0" : cfg_.local_address;
+  if (!cfg_.local_addresses.empty() || !cfg_.local_address.empty() || cfg_.local_port != 0) {
+    const auto local = !cfg_.local_addresses.empty() ? cfg_.local_addresses
+                       : !cfg_.local_address.empty() ? std::vector<std::string>{cfg_.local_address}
+                                                     : std::vector<std::string>{af == AF_INET6 ? "::" : "0.0.0.0"};
     int one = 1;
     ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (::inet_pton(AF_INET, addr.c_str(), &local.sin_addr) != 1 ||
-        ::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
+    if (auto why = bind_all(fd, local, cfg_.local_port); !why.empty()) {
       busy_ = false;
-      const std::string why = std::strerror(errno);
       ::close(fd);
       if (handler_)
-        handler_->on_disconnected("bind " + addr + ":" + std::to_string(cfg_.local_port) + " failed: " + why);
+        handler_->on_disconnected("bind " + local.front() + ":" + std::to_string(cfg_.local_port) + " failed: " + why);
       return;
     }
   }
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 && errno != EINPROGRESS) {
+  // sctp_connectx (RFC 6458 9.9) gives the kernel every peer address for the INIT.
+  auto* sa = reinterpret_cast<sockaddr*>(peer->bytes.data());
+  const int rc = peer->count == 1 ? ::connect(fd, sa, static_cast<socklen_t>(peer->bytes.size()))
+                                  : ::sctp_connectx(fd, sa, peer->count, nullptr);
+  if (rc != 0 && errno != EINPROGRESS) {
     busy_ = false;
     const std::string why = std::strerror(errno);
     ::close(fd);
@@ -181,6 +205,22 @@ void SctpTransport::admit(int fd, const void* peer, unsigned peer_len) {
   }
   auto verdict = AcceptVerdict::kBusy;
   if (guard_) {
+    // Multi-homing (issue 19): every address of the association must be allowed,
+    // not only the one its INIT came from; the first refused one is judged (counted, logged).
+    sockaddr* addrs = nullptr;
+    const int n = ::sctp_getpaddrs(fd, 0, &addrs);
+    std::array<std::uint8_t, 16> other{};
+    for (const auto& text : n > 0 ? unpack_addresses(addrs, n) : std::vector<std::string>{}) {
+      auto host = IpPrefix::parse(text);
+      if (!host) continue;
+      const std::span<const std::uint8_t> octets{host->addr.data(), host->v6 ? 16u : 4u};
+      if (guard_->check(octets, port) != AcceptVerdict::kAdmit) {
+        other = host->addr;
+        address = {other.data(), octets.size()};
+        break;
+      }
+    }
+    if (n > 0) ::sctp_freepaddrs(addrs);
     verdict = guard_->judge(address, port, connected_);
   } else if (!connected_) {
     verdict = AcceptVerdict::kAdmit;
@@ -212,6 +252,7 @@ void SctpTransport::on_open(int fd) {
   connected_ = true;
   partial_.clear();
   log_.info(Subsystem::kM3ua, "sctp_connected", {{"out_streams", streams_}});
+  learn_paths(fd);
   wait_read();
   if (handler_) handler_->on_connected();
 }
@@ -239,6 +280,10 @@ void SctpTransport::wait_read() {
       }
       if (flags & MSG_NOTIFICATION) {
         const auto* note = reinterpret_cast<const sctp_notification*>(rx_.data());
+        if (note->sn_header.sn_type == SCTP_PEER_ADDR_CHANGE) {
+          on_path_change(note);
+          continue;
+        }
         if (note->sn_header.sn_type == SCTP_SHUTDOWN_EVENT ||
             (note->sn_header.sn_type == SCTP_ASSOC_CHANGE && note->sn_assoc_change.sac_state == SCTP_COMM_LOST)) {
           drop("association lost");
@@ -348,8 +393,95 @@ void SctpTransport::drop(const std::string& reason) {
   wait_write_ = false;
   queue_.clear();
   partial_.clear();
+  paths_.clear();
   log_.info(Subsystem::kM3ua, "sctp_closed", {{"reason", reason}});
   if (was && handler_) handler_->on_disconnected(reason);
+}
+
+}  // namespace isupgw::sigtran
+
+namespace isupgw::sigtran {
+
+void SctpTransport::learn_paths(int fd) {
+  sockaddr* addrs = nullptr;
+  const int n = ::sctp_getpaddrs(fd, 0, &addrs);
+  std::vector<std::string> peers;
+  if (n > 0) {
+    peers = unpack_addresses(addrs, n);
+    ::sctp_freepaddrs(addrs);
+  }
+  // Our choice of primary path (RFC 4960 6.4): the first configured peer
+  // address, when the association has it; else the kernel's (the INIT's).
+  if (!cfg_.remote_addresses.empty()) {
+    if (auto packed = pack_addresses(std::span(cfg_.remote_addresses).first(1), cfg_.port)) {
+      sctp_prim prim{};
+      std::memcpy(&prim.ssp_addr, packed->bytes.data(), packed->bytes.size());
+      if (::setsockopt(fd, IPPROTO_SCTP, SCTP_PRIMARY_ADDR, &prim, sizeof prim) != 0)
+        log_.warn(Subsystem::kM3ua, "sctp_primary_not_set",
+                  {{"link", cfg_.name}, {"address", cfg_.remote_addresses.front()}, {"error", std::strerror(errno)}});
+    }
+  }
+  sctp_prim prim{};
+  socklen_t len = sizeof prim;
+  std::string primary;
+  if (::getsockopt(fd, IPPROTO_SCTP, SCTP_PRIMARY_ADDR, &prim, &len) == 0) primary = address_text(&prim.ssp_addr);
+  // Each path's state as the kernel has it: a peer address not yet confirmed by a
+  // heartbeat (RFC 4960 5.4) is not active; SCTP_ADDR_CONFIRMED follows.
+  std::vector<TransportPath> paths;
+  std::string list;
+  for (const auto& p : peers) {
+    bool active = true;
+    if (auto packed = pack_addresses(std::span(&p, 1), 0)) {
+      sctp_paddrinfo info{};
+      std::memcpy(&info.spinfo_address, packed->bytes.data(), packed->bytes.size());
+      socklen_t n = sizeof info;
+      if (::getsockopt(fd, IPPROTO_SCTP, SCTP_GET_PEER_ADDR_INFO, &info, &n) == 0)
+        active = info.spinfo_state == SCTP_ACTIVE;
+    }
+    paths.push_back(TransportPath{p, active, p == primary});
+    list += (list.empty() ? "" : ",") + p;
+  }
+  paths_.reset(std::move(paths));
+  log_.info(Subsystem::kM3ua, "sctp_paths", {{"link", cfg_.name}, {"peer_addresses", list}, {"primary", primary}});
+}
+
+void SctpTransport::on_path_change(const void* n) {
+  const auto* note = static_cast<const sctp_notification*>(n);
+  const auto& c = note->sn_paddr_change;
+  const std::string address = address_text(&c.spc_aaddr);
+  PathEvent e = PathEvent::kOther;
+  const char* what = "other";
+  switch (c.spc_state) {
+    case SCTP_ADDR_AVAILABLE:
+      e = PathEvent::kAvailable;
+      what = "available";
+      break;
+    case SCTP_ADDR_UNREACHABLE:
+      e = PathEvent::kUnreachable;
+      what = "unreachable";
+      break;
+    case SCTP_ADDR_REMOVED:
+      e = PathEvent::kRemoved;
+      what = "removed";
+      break;
+    case SCTP_ADDR_ADDED:
+      e = PathEvent::kAdded;
+      what = "added";
+      break;
+    case SCTP_ADDR_MADE_PRIM:
+      e = PathEvent::kMadePrimary;
+      what = "made_primary";
+      break;
+    case SCTP_ADDR_CONFIRMED:
+      e = PathEvent::kConfirmed;
+      what = "confirmed";
+      break;
+    default: break;
+  }
+  const int change = paths_.apply(address, e);
+  const char* event = change < 0 ? "sctp_path_down" : change > 0 ? "sctp_path_up" : "sctp_path_change";
+  log_.log(Subsystem::kM3ua, change < 0 ? LogLevel::kWarn : LogLevel::kInfo, event,
+           {{"link", cfg_.name}, {"address", address}, {"state", what}, {"error", c.spc_error}});
 }
 
 }  // namespace isupgw::sigtran

@@ -3,7 +3,10 @@
 // SLS-based streams >= 1 for DATA. A server, once started, keeps accepting and
 // admits an association only when its PeerGuard allows the source and none is
 // established; it aborts every other at once (issue 23). Readiness through Asio, I/O with
-// sctp_sendmsg / sctp_recvmsg. (Tested in a VM with SCTP; this machine's
+// sctp_sendmsg / sctp_recvmsg. Multi-homed (issue 19): bound to every local
+// address (sctp_bindx), connected to every peer address (sctp_connectx), a
+// listener admits an association only when the guard allows every one of its
+// peer addresses; path changes are logged and counted. (Tested in a VM with SCTP; this machine's
 // kernel has none, so here it is only compiled.)
 #pragma once
 
@@ -17,6 +20,7 @@
 #include "base/asio.h"
 #include "base/counters.h"
 #include "base/log.h"
+#include "sigtran/sctp_transport_paths.h"
 #include "sigtran/transport.h"
 
 namespace isupgw::sigtran {
@@ -29,6 +33,13 @@ struct SctpConfig {
   // by the association's source address and port (e.g. osmo-stp "asp NAME RPORT LPORT").
   std::string local_address;
   std::uint16_t local_port = 0;
+  // Multi-homing (issue 19; empty: the single address above). local_addresses:
+  // every local address, bound with sctp_bindx (server: port, client: local_port).
+  // remote_addresses: the peer's (client: sctp_connectx to all); the first is
+  // made the primary path (SCTP_PRIMARY_ADDR) once the association is up.
+  std::vector<std::string> local_addresses;
+  std::vector<std::string> remote_addresses;
+  std::string name;  // the link's, in path log lines
   std::uint16_t out_streams = 17;  // stream 0 + 16 for DATA (SLS 0..15)
   std::uint16_t in_streams = 17;
   std::size_t max_queued = 100000;
@@ -50,9 +61,14 @@ class SctpTransport final : public Transport {
   std::uint16_t streams() const override { return streams_; }
   void set_peer_guard(PeerGuard* guard) override { guard_ = guard; }
   void reject() override;
+  std::vector<TransportPath> paths() const override { return paths_.paths(); }
 
  private:
-  int make_socket(std::error_code& ec) const;
+  int make_socket(int family, std::error_code& ec) const;
+  int family() const;
+  // The association on `fd` is up: its peer addresses into paths_, our primary set.
+  void learn_paths(int fd);
+  void on_path_change(const void* note);
   void accept_next();
   void admit(int fd, const void* peer, unsigned peer_len);
   void on_open(int fd);
@@ -68,6 +84,7 @@ class SctpTransport final : public Transport {
   Counter& bad_ppid_;
   Counter& queue_full_;
   Counter& refused_busy_;  // without a guard (tools); with one the guard counts
+  PathTable paths_;        // counts sctp.path_down / sctp.path_up
   std::unique_ptr<boost::asio::posix::stream_descriptor> listener_;
   PeerGuard* guard_ = nullptr;
   bool accepting_ = false;       // server: started and not closed locally

@@ -5,11 +5,21 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace isupgw::sigtran {
 
 class PeerGuard;
+
+// One path of an SCTP association (RFC 4960 6.4 multi-homing): a peer address
+// and whether heartbeats reach it; data goes on the primary path while it is active.
+struct TransportPath {
+  std::string address;
+  bool active = false;
+  bool primary = false;
+};
 
 class TransportHandler {
  public:
@@ -40,6 +50,8 @@ class Transport {
   // Ends the current connection as refused: what is queued (an ERR) goes out
   // first, and a listening transport goes on accepting. Clients: close().
   virtual void reject() { close(); }
+  // SCTP: the association's paths, one per peer address (empty when not connected, and for TCP).
+  virtual std::vector<TransportPath> paths() const { return {}; }
 };
 
 }  // namespace isupgw::sigtran

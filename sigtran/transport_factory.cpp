@@ -36,6 +36,9 @@ Result<OpenedTransport, std::string> open_transport(boost::asio::io_context& io,
     sc.local_address = spec.local_address;
     sc.local_port = spec.local_port;
   }
+  sc.local_addresses = spec.local_addresses;
+  sc.remote_addresses = spec.remote_addresses;
+  sc.name = spec.name;
   sc.ppid = spec.ppid;
   sc.out_streams = sc.in_streams = spec.streams;
   auto sctp = std::make_unique<SctpTransport>(io, sc, log, counters);

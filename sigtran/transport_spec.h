@@ -21,6 +21,13 @@ struct TransportSpec {
   std::uint16_t port = 0;     // server: 0 = ephemeral (tests)
   std::string local_address;  // SCTP client: bind here before connecting (empty = any)
   std::uint16_t local_port = 0;
+  // SCTP multi-homing (RFC 4960 6.4, issue 19); empty: the single address above.
+  // local_addresses: every local address (bound with sctp_bindx; server: the
+  // first is `address`, client: the first is `local_address`). remote_addresses:
+  // every address of the peer (client: sctp_connectx to all, the first is
+  // `address` and the primary path; server: the primary path once one is up).
+  std::vector<std::string> local_addresses;
+  std::vector<std::string> remote_addresses;
   std::uint32_t ppid = 3;      // SCTP payload protocol identifier: 3 M3UA (RFC 4666), 5 M2PA (RFC 4165)
   std::uint16_t streams = 17;  // SCTP inbound and outbound streams (M3UA: 0 + 16 for DATA)
   // Server: who may connect (issue 23); nullopt: anyone. A connection while one

@@ -244,6 +244,83 @@ TEST(Ss7Config, ServerLinksAllowedPeers) {
             "s.yaml:3: allowed_peers is for server links (sg, ipsp_server); a client connects out");
 }
 
+// Issue 19: SCTP multi-homing, a list of local and of remote addresses per association.
+TEST(Ss7Config, MultihomedAssociations) {
+  constexpr std::string_view kClient = "transport: tcp, remote: {address: 127.0.0.1, port: 2905}}";
+  std::string y(kSs7);
+  y.replace(y.find(kClient), kClient.size(),
+            "transport: sctp, remote: {port: 2905}, remote_addresses: [10.0.1.2, 10.0.2.2], "
+            "local_addresses: [10.0.1.1, 10.0.2.1]}");
+  constexpr std::string_view kServer = "transport: tcp, local: {address: 127.0.0.1, port: 2906}}";
+  y.replace(y.find(kServer), kServer.size(),
+            "transport: sctp, local: {port: 2906}, local_addresses: [\"2001:db8:1::1\", \"2001:db8:2::1\"], "
+            "remote: {port: 2905}, remote_addresses: [\"2001:db8:1::2\", \"2001:db8:2::2\"]}");
+  auto r = load_config_text(y, "s.yaml");
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  const auto& client = r->settings.ss7.m3ua_links[0].transport;
+  EXPECT_EQ(client.address, "10.0.1.2");  // the first remote address: the primary path
+  EXPECT_EQ(client.port, 2905);
+  EXPECT_EQ(client.remote_addresses, (std::vector<std::string>{"10.0.1.2", "10.0.2.2"}));
+  EXPECT_EQ(client.local_address, "10.0.1.1");
+  EXPECT_EQ(client.local_addresses, (std::vector<std::string>{"10.0.1.1", "10.0.2.1"}));
+  const auto& server = r->settings.ss7.m3ua_links[1].transport;
+  EXPECT_EQ(server.address, "2001:db8:1::1");
+  EXPECT_EQ(server.local_addresses.size(), 2u);
+  ASSERT_TRUE(server.allowed_peers);  // every address of the peer, with its port
+  ASSERT_EQ(server.allowed_peers->size(), 2u);
+  EXPECT_EQ((*server.allowed_peers)[1].net.bits, 128u);
+  EXPECT_EQ((*server.allowed_peers)[1].port, 2905);
+
+  // Today's single-address keys keep their meaning: no lists.
+  r = load_config_text(kSs7, "s.yaml");
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->settings.ss7.m3ua_links[0].transport.remote_addresses.empty());
+  EXPECT_TRUE(r->settings.ss7.m3ua_links[1].transport.local_addresses.empty());
+}
+
+TEST(Ss7Config, MultihomingErrorsNameTheLine) {
+  const std::string client(R"(transport: tcp, remote: {address: 127.0.0.1, port: 2905}})");
+  auto sctp = [](std::string rest) { return "transport: sctp, remote: {port: 2905}, " + rest + "}"; };
+  EXPECT_EQ(ss7_error(client, "transport: tcp, remote: {port: 2905}, remote_addresses: [10.0.0.1, 10.0.0.2]}"),
+            "s.yaml:3: remote_addresses is for SCTP (multi-homing); a TCP connection has one address");
+  EXPECT_EQ(ss7_error(client, sctp("remote_addresses: [10.0.0.1, \"::1\"]")),
+            "s.yaml:3: '::1' mixes IPv4 and IPv6 in one association (one family)");
+  EXPECT_EQ(ss7_error(client, sctp("remote_addresses: [\"::2\"], local_addresses: [10.0.0.1]")),
+            "s.yaml:3: '::2' mixes IPv4 and IPv6 in one association (one family)");
+  EXPECT_EQ(ss7_error(client, sctp("remote_addresses: [10.0.0.1, 10.0.0.2, 10.0.0.1]")),
+            "s.yaml:3: duplicate address '10.0.0.1'");
+  EXPECT_EQ(ss7_error(client, sctp("remote_addresses: [10.0.0.1], local_addresses: [0.0.0.0, 10.0.0.2]")),
+            "s.yaml:3: '0.0.0.0' is the wildcard address: list the addresses themselves");
+  EXPECT_EQ(ss7_error(client, sctp("remote_addresses: [10.0.0.0/8]")),
+            "s.yaml:3: '10.0.0.0/8' is not an IPv4 or IPv6 address");
+  EXPECT_EQ(ss7_error(client, "transport: sctp, remote: {address: 10.0.0.1, port: 2905}, remote_addresses: [10.0.0.2]}"),
+            "s.yaml:3: set remote.address or remote_addresses, not both");
+  EXPECT_EQ(ss7_error(client, "transport: sctp, remote: {port: 0}, remote_addresses: [10.0.0.2]}"),
+            "s.yaml:3: remote needs a port");
+}
+
+TEST(Ss7Config, MultihomedM2paLink) {
+  auto r = load_config_text(R"(ss7:
+  linksets:
+    - name: ls1
+      local_pc: 0-0-1
+      adjacent_pc: 0-0-2
+      links:
+        - {slc: 0, transport: sctp, remote_addresses: [10.0.1.2, 10.0.2.2], local_addresses: [10.0.1.1, 10.0.2.1]}
+        - {slc: 1, transport: sctp, local_addresses: [10.0.1.1, 10.0.2.1], local: {port: 3566}}
+)",
+                            "m.yaml");
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  const auto& links = r->settings.ss7.linksets[0].links;
+  EXPECT_FALSE(links[0].transport.server);  // remote_addresses: it connects
+  EXPECT_EQ(links[0].transport.address, "10.0.1.2");
+  EXPECT_EQ(links[0].transport.port, 3565);  // RFC 4165's port by default
+  EXPECT_EQ(links[0].transport.remote_addresses.size(), 2u);
+  EXPECT_TRUE(links[1].transport.server);
+  EXPECT_EQ(links[1].transport.address, "10.0.1.1");
+  EXPECT_EQ(links[1].transport.local_addresses.size(), 2u);
+}
+
 TEST(SipGuardConfig, ListsEveryTrunksSourcesAndTakesLimits) {
   auto r = load_config_text(
       "sip:\n  trunks:\n    - {name: a, address: 192.0.2.1}\n    - {name: b, address: 192.0.2.2, allowed_sources: "

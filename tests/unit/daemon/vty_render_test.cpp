@@ -94,6 +94,30 @@ TEST(VtyRender, ActionsAndRefusals) {
             "  sip.listeners: restart to apply\n");
 }
 
+// Issue 19: a multi-homed association's paths under its link (M3UA and M2PA).
+TEST(VtyRender, LinksWithSctpPaths) {
+  mgmt::M3uaLinkView m;
+  m.name = "to-stp";
+  m.role = sigtran::m3ua::Role::kAsp;
+  m.ready = true;
+  m.paths = {{"10.0.1.2", true, true}, {"10.0.2.2", false, false}};
+  mgmt::LinkSetView ls;
+  ls.name = "ls-a";
+  ls.local_pc = "0-0-1";
+  ls.adjacent_pc = "0-0-2";
+  ls.active_links = 1;
+  mgmt::SignallingLinkView l;
+  l.paths = {{"127.0.1.1", false, true}, {"127.0.2.1", true, false}};
+  ls.links.push_back(l);
+  const auto text = render_links({m}, {ls});
+  EXPECT_NE(text.find("M3UA link to-stp: asp, ready, ASP"), std::string::npos) << text;
+  EXPECT_NE(text.find("\n  SCTP path 10.0.1.2: active, primary\n  SCTP path 10.0.2.2: inactive\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("\n    SCTP path 127.0.1.1: inactive, primary\n    SCTP path 127.0.2.1: active\n"),
+            std::string::npos)
+      << text;
+}
+
 TEST(VtyRender, CountersOneNameValuePerLine) {
   EXPECT_EQ(render_counters({{"call.answered", 2}, {"isup.tx.BLO", 1}}), "call.answered 2\nisup.tx.BLO 1\n");
 }
