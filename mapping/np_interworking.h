@@ -2,8 +2,8 @@
 // RFC 4694 rn / npdi of a Request-URI <-> the IAM's number portability forward information
 // (Q.763 3.101, parameter 0x8D) and network routing number (Q.763 3.90, 0x84, national format).
 // ITU/ETSI only (ANSI LNP carries the LRN in the called party number and the dialled number in the GAP:
-// not done). A routing number prefixed to the called number (Q.769.1 concatenated address) needs the
-// national routing-number length: not done either.
+// mapping/np_ansi.h). A routing number prefixed to the called number (Q.769.1 concatenated address) needs
+// the national routing-number length: not done.
 #pragma once
 
 #include <optional>
