@@ -131,9 +131,9 @@ struct IsupLoop final : isup::MtpPort {
   isup::MtpUser* to = nullptr;
 };
 
-std::string invite_text(const std::string& ruri_user) {
-  const std::string sdp =
-      "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 6000 RTP/AVP 8 0\r\n";
+std::string invite_text(const std::string& ruri_user,
+                        const std::string& sdp = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
+                                                 "t=0 0\r\nm=audio 6000 RTP/AVP 8 0\r\n") {
   return "INVITE sip:" + ruri_user +
          "@127.0.0.1;user=phone SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK1\r\n"
          "From: <sip:+4930999@127.0.0.1;user=phone>;tag=a1\r\nTo: <sip:" +
@@ -232,6 +232,7 @@ class CallEnginePriTest : public ::testing::Test {
       pbx_call = id;
       pbx_called = setup.called ? setup.called->digits : "";
       pbx_complete = setup.sending_complete;
+      pbx_bearer = setup.bearer_capability ? setup.bearer_capability->transfer_capability : -1;
       pbx_events.push_back("setup");
       return std::optional<std::uint8_t>();
     };
@@ -369,6 +370,7 @@ class CallEnginePriTest : public ::testing::Test {
   std::string pbx_called;
   int pbx_release_cause = 0;
   bool pbx_complete = false;
+  int pbx_bearer = -1;
 };
 
 // --- SIP -> PRI ---
@@ -755,6 +757,32 @@ TEST_F(CallEnginePriTest, PriToIsupCircuitCrcxRefusedFailsWith47) {
   EXPECT_EQ(pbx_pop(), "DISCONNECT:47");
   EXPECT_EQ(far.pop(), "release:47");
   EXPECT_TRUE(media.conns.at(1).closed);
+  expect_all_idle();
+}
+
+// SIP -> PRI: the offer decides the SETUP's bearer capability (Q.1912.5: a G.711 offer without ISUP -> TMR
+// 3.1 kHz audio; Q.931 4.5.5 information transfer capability 0x10). An offer of CLEARMODE alone (RFC 4040, 64
+// kbit/s unrestricted) is refused 488 before any SETUP: our answer is built from the G.711 codecs only (a limit,
+// README "PRI spans").
+TEST_F(CallEnginePriTest, OfferChoosesTheSetupBearerCapability) {
+  const std::string g711 =
+      "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 6000 RTP/AVP 8\r\n"
+      "a=rtpmap:8 PCMA/8000\r\n";
+  with_message(invite_text("+4930123456", g711), [&](const sip::Message& m) { engine->on_invite(1, m, caller()); });
+  ASSERT_EQ(pbx_pop(), "setup");
+  EXPECT_EQ(pbx_bearer, 0x10);  // 3.1 kHz audio
+  with_message(request_text("CANCEL"), [&](const sip::Message& m) { engine->on_cancel(1, m); });
+  pbx_events.clear();
+  expect_all_idle();
+  const std::string clearmode =
+      "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 6000 RTP/AVP 97\r\n"
+      "a=rtpmap:97 CLEARMODE/8000\r\n";
+  sip.ops.clear();
+  with_message(invite_text("+4930123456", clearmode), [&](const sip::Message& m) { engine->on_invite(2, m, caller()); });
+  auto op = sip.pop();
+  EXPECT_EQ(op.what, "reject");
+  EXPECT_EQ(op.status, 488);
+  EXPECT_EQ(pbx_pop(), "<none>");
   expect_all_idle();
 }
 
