@@ -25,6 +25,18 @@ void put_u32(std::vector<std::uint8_t>& out, Attr type, std::uint32_t v) {
   for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<std::uint8_t>(v >> shift));
 }
 
+// RFC 2865 5.26: Type 26, Length, Vendor-Id (4 octets), then the vendor's own type, length and value.
+void put_vsa(std::vector<std::uint8_t>& out, std::uint32_t vendor, std::uint8_t type, std::string_view value) {
+  if (value.empty()) return;
+  value = value.substr(0, 247);  // 255 - 6 (type, length, vendor) - 2 (vendor type, length)
+  out.push_back(static_cast<std::uint8_t>(Attr::kVendorSpecific));
+  out.push_back(static_cast<std::uint8_t>(value.size() + 8));
+  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<std::uint8_t>(vendor >> shift));
+  out.push_back(type);
+  out.push_back(static_cast<std::uint8_t>(value.size() + 2));
+  out.insert(out.end(), value.begin(), value.end());
+}
+
 Authenticator md5(std::span<const std::uint8_t> a, std::string_view secret) {
   Authenticator d{};
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
@@ -69,6 +81,8 @@ Accounting stop_of(const CdrRecord& r, std::string_view nas_identifier) {
   // RFC 2866 5.7: whole seconds; rounded to the nearest second.
   a.session_time_s = static_cast<std::uint32_t>((r.duration_ms() + 500) / 1000);
   a.terminate_cause = terminate_cause_of(r);
+  a.charge_messages = r.charge_messages;
+  a.charge_info = r.charge_info;
   return a;
 }
 
@@ -85,6 +99,10 @@ std::vector<std::uint8_t> encode_request(const Accounting& a, std::uint8_t ident
   if (a.session_time_s) put_u32(p, Attr::kAcctSessionTime, *a.session_time_s);
   if (a.terminate_cause) put_u32(p, Attr::kAcctTerminateCause, static_cast<std::uint32_t>(*a.terminate_cause));
   if (a.event_timestamp) put_u32(p, Attr::kEventTimestamp, *a.event_timestamp);
+  if (a.status == StatusType::kStop && a.charge_messages > 0) {
+    put_vsa(p, kVendorCisco, kCiscoAvPair, "isup-charge-messages=" + std::to_string(a.charge_messages));
+    put_vsa(p, kVendorCisco, kCiscoAvPair, "isup-charge-info=" + a.charge_info);
+  }
   p[2] = static_cast<std::uint8_t>(p.size() >> 8);
   p[3] = static_cast<std::uint8_t>(p.size());
   const Authenticator auth = md5(p, secret);  // authenticator octets are still zero here

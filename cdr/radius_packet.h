@@ -32,8 +32,15 @@ enum class Attr : std::uint8_t {
   kAcctSessionId = 44,
   kAcctSessionTime = 46,
   kAcctTerminateCause = 49,
+  kVendorSpecific = 26,  // RFC 2865 5.26
   kEventTimestamp = 55,  // RFC 2869 5.3
 };
+
+// RFC 2865 5.26 Vendor-Specific: Cisco (SMI enterprise 9) attribute 1 "Cisco-AVPair", a "name=value" string
+// (FreeRADIUS dictionary.cisco); the container many VoIP gateways' accounting uses for what RFC 2866 has
+// no attribute for. No RADIUS dictionary has ISUP charging: the names are ours (isup-charge-*).
+inline constexpr std::uint32_t kVendorCisco = 9;
+inline constexpr std::uint8_t kCiscoAvPair = 1;
 
 // RFC 2866 5.1 Acct-Status-Type values.
 enum class StatusType : std::uint32_t { kStart = 1, kStop = 2, kInterimUpdate = 3 };
@@ -63,6 +70,11 @@ struct Accounting {
   // RFC 2869 5.3 Event-Timestamp: when the event happened (s since the epoch); with Acct-Session-Id and
   // Acct-Status-Type it names one event however often the record was resent (Acct-Delay-Time changes).
   std::optional<std::uint32_t> event_timestamp;
+  // Stop only (issue 20): the ISUP charge information messages (CRG, national format) the call received, as
+  // the CDR keeps them: how many, and their octets in hex (one group per message). Sent as Cisco-AVPair
+  // "isup-charge-messages=N" and "isup-charge-info=HEX" when N > 0.
+  std::uint32_t charge_messages = 0;
+  std::string charge_info;
 };
 
 // Start (at answer) and Stop (at the end) of an answered call from its record.

@@ -64,7 +64,7 @@ std::optional<SpoolRecord> parse_record(std::string_view line) {
     if (sp == std::string_view::npos) break;
     line.remove_prefix(sp + 1);
   }
-  if (f.size() != 9 || f[0] != "R") return std::nullopt;
+  if ((f.size() != 9 && f.size() != 11) || f[0] != "R") return std::nullopt;
   SpoolRecord r;
   auto ms = number<std::int64_t>(f[1]);
   auto status = number<std::uint32_t>(f[2]);
@@ -88,6 +88,13 @@ std::optional<SpoolRecord> parse_record(std::string_view line) {
   r.acct.nas_identifier = std::move(*nas);
   r.acct.calling = std::move(*calling);
   r.acct.called = std::move(*called);
+  if (f.size() == 11) {  // issue 20: the charge information of a Stop
+    auto n = number<std::uint32_t>(f[9]);
+    auto info = from_hex(f[10]);
+    if (!n || *n == 0 || !info) return std::nullopt;
+    r.acct.charge_messages = *n;
+    r.acct.charge_info = std::move(*info);
+  }
   return r;
 }
 
@@ -111,6 +118,10 @@ std::string spool_line(const SpoolRecord& r) {
   put_hex(out, r.acct.nas_identifier);
   put_hex(out, r.acct.calling);
   put_hex(out, r.acct.called);
+  if (r.acct.charge_messages > 0) {
+    put_num(out, r.acct.charge_messages);
+    put_hex(out, r.acct.charge_info);
+  }
   out += '\n';
   return out;
 }

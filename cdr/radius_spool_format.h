@@ -2,6 +2,7 @@
 // disk until an Accounting-Response acknowledges them. Append-only lines, each written whole by one
 // write(2):
 //   R EVENT_MS STATUS SESSION_TIME TERMINATE_CAUSE SESSION_ID NAS CALLING CALLED   a record (strings hex, "-" empty)
+//     [CHARGE_MESSAGES CHARGE_INFO]                                               a Stop with charge information
 //   A                                                                             the oldest record is acknowledged
 // Records are sent in file order, one at a time, so an acknowledgement needs no name. A last line
 // without its newline is torn (a crash in the write) and is not part of the spool. Pure: no I/O.

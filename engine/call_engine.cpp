@@ -39,6 +39,7 @@ EngineConfig make_engine_config(const config::Config& cfg, const config::Setting
     p.plan.area_code = t.number_plan().area_code();
     p.host = t.domain().empty() ? t.address() : t.domain();
     p.append_st = !t.overlap();  // overlap: the number may grow (RFC 3578)
+    p.request_colp = t.request_colp();
     if (t.redirection_header() == config::REDIRECTION_HEADER_DIVERSION)
       p.redirection = mapping::RedirectionHeader::kDiversion;
     ti.redirect = t.redirect() == config::SIP_REDIRECT_FOLLOW ? SipTrunkInfo::Redirect::kFollow
@@ -242,13 +243,18 @@ void CallEngine::perform(Call& c, const CallTransition& t, const EventData& d) {
         const auto& prof = c.a.trunk->profile;
         // The exchange's ANM or CON, encapsulated unchanged in the 200 (Q.1912.5 profile C).
         auto pf = mapping::answer_fields(d.isup, prof);
+        // Issue 20, RFC 4916: a connected party other than the one called, told by UPDATE after the 200.
+        std::optional<mapping::IdentityUpdate> moved;
+        if (c.from_change_called) moved = mapping::identity_update(d.isup, *c.from_change_called, prof);
         c.rec.sip_status = 200;
         if (c.media != 0 && media_) media_->update(c.media, {}, MediaMode::kSendRecv);
-        when_media_ready(c, [this, pf = std::move(pf)](Call& call) mutable {
+        when_media_ready(c, [this, pf = std::move(pf), moved = std::move(moved)](Call& call) mutable {
           const auto& profile = call.a.trunk->profile;
           auto body = mapping::make_body(call.sdp, pf.isup, profile);
           auto headers = with(std::move(pf.headers), mapping::body_headers(body));
           sip_->answer(call.a.sid, std::move(headers), std::move(body));
+          if (moved && sip_->update_identity(call.a.sid, std::move(moved->from_uri), std::move(moved->headers)))
+            counters_.get("call.identity_update").inc();
         });
       } else if (c.a.span != nullptr) {  // A is PRI: CONNECT (5.2.8)
         if (d.msg != nullptr) c.rec.codec = codec_of(sdp_of(*d.msg));
@@ -263,9 +269,11 @@ void CallEngine::perform(Call& c, const CallTransition& t, const EventData& d) {
         // SIP-I/SIP-T: the 200's ANM/CON is the basis of ours (a CON when no ACM went yet).
         std::optional<isup::Message> basis;
         if (d.msg != nullptr && c.b.trunk != nullptr) basis = mapping::backward_basis(*d.msg, c.b.trunk->profile);
-        // Issue 20, COLP/COLR: the 200's trusted P-Asserted-Identity -> the ANM's connected number (Q.763 3.16).
+        // Issue 20, COLP/COLR: the 200's trusted P-Asserted-Identity -> the ANM's connected number (Q.763 3.16),
+        // when the IAM asked for it (Q.763 3.38 bit H; Q.731.5: not asked, not sent).
         std::optional<isup::Number> connected;
-        if (d.msg != nullptr && c.b.trunk != nullptr && (!basis || basis->find(isup::par::kConnectedNumber) == nullptr))
+        if (c.colp_requested && d.msg != nullptr && c.b.trunk != nullptr &&
+            (!basis || basis->find(isup::par::kConnectedNumber) == nullptr))
           connected = mapping::connected_from_answer(*d.msg, c.b.trunk->profile);
         if (connected) {
           isup::MessageBuilder anm(basis ? basis->type : isup::msg::kAnm);

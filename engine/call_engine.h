@@ -332,6 +332,12 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser, 
     unsigned redirects = 0;
     std::vector<std::string> tried;
     std::optional<isup::RedirectionInformation> iam_redirection;  // ISUP caller: the IAM's (Q.763 3.45)
+    // ISUP caller: the IAM asked for the connected line identity (Q.763 3.38 bit H, Q.731.5 COLP): only then
+    // does the answer carry a connected number.
+    bool colp_requested = false;
+    // SIP caller with Supported: from-change (RFC 4916): the IAM's called number, to tell a different connected
+    // party by UPDATE after the answer (mapping/colp_map.h identity_update).
+    std::optional<isup::Number> from_change_called;
     // REFER performed (issue 20, call_engine_transfer.cpp): the new leg while it is set up, its trunk and
     // INVITE; leg B stays the referrer's until the new leg answers.
     sip::SessionId transfer_sid = 0;

@@ -10,6 +10,7 @@
 #include "isup/builder.h"
 #include "isup/codes.h"
 #include "mapping/cause_map.h"
+#include "mapping/colp_map.h"
 #include "mapping/np_ansi.h"
 #include "mapping/np_interworking.h"
 #include "mapping/reason_header.h"
@@ -120,6 +121,7 @@ void CallEngine::route_isup_call(Call& c, const isup::IncomingSetup& setup) {
   if (setup.iam != nullptr)
     if (const isup::Param* p = setup.iam->find(isup::par::kRedirectionInformation))
       if (auto ri = isup::RedirectionInformation::decode(p->value)) c.iam_redirection = *ri;
+  if (setup.iam != nullptr) c.colp_requested = mapping::colp_requested(*setup.iam);
   // Issue 20: a ported number routes on its network routing number (Q.763 3.90); on an ANSI trunk group on
   // the LRN in the called party number, the dialled number (the GAP "ported number") matching the prefixes.
   const isup::TrunkGroup* g = isup_ != nullptr ? isup_->group(setup.group) : nullptr;

@@ -9,6 +9,7 @@
 #include "isup/builder.h"
 #include "isup/codes.h"
 #include "mapping/cause_map.h"
+#include "mapping/colp_map.h"
 #include "mapping/np_interworking.h"
 #include "mapping/reason_header.h"
 #include "sip/sdp.h"
@@ -159,6 +160,7 @@ void CallEngine::on_invite(sip::SessionId s, const sip::Message& invite, const s
   if (log_.enabled(Subsystem::kCall, LogLevel::kInfo))
     log_.info(Subsystem::kCall, "incoming",
               {{"call", c.id}, {"leg", "sip"}, {"trunk", c.a.trunk->name}, {"called", digits}, {"source", from.host}});
+  if (mapping::supports_from_change(invite)) c.from_change_called = req->called;
   c.setup = std::move(*req);
   c.a_call_id = std::string(invite.call_id);
   c.a_from_tag = std::string(invite.from.tag());

@@ -255,6 +255,9 @@ Result<isup::SetupRequest, Rejection> setup_from_invite(const sip::Message& invi
         std::erase_if(req.optional, [](const isup::OwnedParam& p) { return p.code == isup::par::kAnsiJurisdiction; });
         req.optional.emplace_back(isup::par::kAnsiJurisdiction, std::move(*v));
       }
+  // Issue 20, COLP: ask the far exchange for the connected number (Q.763 3.38 bit H) when the caller can take
+  // it (RFC 4916 from-change) or the trunk always wants it. ITU/ETSI only: T1.113 has no such request.
+  if (!ansi && colp_requested(invite, profile)) request_colp(req.optional);
   isup::HopCounter hc;
   hc.value = hop;
   req.optional.emplace_back(isup::par::kHopCounter, encoded(hc));

@@ -56,6 +56,9 @@ struct SipProfile {
   // "additional calling party number" (user provided, not verified; ITU/ETSI
   // only), never as calling party number; false: neither.
   bool calling_from_from = true;
+  // SIP -> ISUP: every IAM asks for the connected line identity (Q.763 3.38 bit H), not only those whose
+  // INVITE has Supported: from-change (RFC 4916); config key request_colp.
+  bool request_colp = false;
 
   DialPrefixes prefixes() const { return {national_prefix, international_prefix}; }
 };

@@ -117,6 +117,11 @@ class SessionApi {
   // confirmed dialog, an offer of the peer's is unanswered, or our re-INVITE
   // is out (14.1: one at a time; the result comes to on_refresh_result).
   virtual bool reinvite(SessionId /*s*/, Body /*offer*/) { return false; }
+  // RFC 4916 4: the identity we answer for in this dialog changed (e.g. a connected number other than the one
+  // called): later requests carry `from_uri` in From (our tag kept), and an UPDATE without an offer (RFC 3311
+  // 5.1) goes now with `headers` (P-Asserted-Identity, Privacy); its result comes to on_refresh_result. False,
+  // nothing changed: no confirmed dialog, the peer's Allow has no UPDATE, or a re-INVITE/UPDATE is out.
+  virtual bool update_identity(SessionId /*s*/, std::string /*from_uri*/, HeaderList /*headers*/) { return false; }
   // RFC 3515 2.4.4-2.4.5: after a REFER answered 202 (on_refer), the progress of the referred
   // request as a NOTIFY (Event: refer, message/sipfrag "SIP/2.0 <status> <reason>"); `final` ends the
   // implicit subscription (Subscription-State: terminated;reason=noresource). The stack itself sends

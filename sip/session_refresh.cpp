@@ -236,6 +236,25 @@ bool UserAgent::reinvite(SessionId id, Body offer) {
   return true;
 }
 
+// RFC 4916 4: our From in the dialog becomes `from_uri` (the tag stays: the dialog is the same, RFC 3261
+// 12), announced by an UPDATE without an offer (RFC 3311 5.1) carrying the new identity's headers.
+bool UserAgent::update_identity(SessionId id, std::string from_uri, HeaderList headers) {
+  Session* s = find(id);
+  if (!s || !s->peer_update || s->dialog.remote_tag.empty()) return false;
+  const InviteRow* row = s->fsm.meter().find(s->fsm.state(), InviteEvent::kRefreshByUpdate);
+  if (!row || row->action != InviteAction::kSendRefresh || !s->fsm.step(InviteEvent::kRefreshByUpdate)) return false;
+  s->dialog.local_party = "<" + from_uri + ">;tag=" + s->dialog.local_tag;
+  s->glare_retries = 0;
+  s->refresh_method = "UPDATE";
+  s->refresh_offer = {};
+  s->refresh_headers = std::move(headers);
+  if (s->se_interval)
+    s->refresh_headers.emplace_back(
+        "Session-Expires", std::to_string(s->se_interval) + (s->we_refresh ? ";refresher=uac" : ";refresher=uas"));
+  send_refresh_request(*s);
+  return true;
+}
+
 // Sends the pending re-INVITE/UPDATE with a new CSeq. Its SDP gets the o=
 // version RFC 3264 8 asks for at the time it goes (an answer of ours may have
 // gone out since it was made).

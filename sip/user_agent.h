@@ -184,6 +184,7 @@ class UserAgent final : public SessionApi, private TransactionUser {
   void info(SessionId s, HeaderList headers, Body body) override;
 
   bool reinvite(SessionId s, Body offer) override;
+  bool update_identity(SessionId s, std::string from_uri, HeaderList headers) override;
   void refer_progress(SessionId s, int status, std::string_view reason, bool final) override;  // sip/ua_refer.cpp
   void answer_reoffer(SessionId s, int status, Body answer, HeaderList headers) override;
   DialogIds dialog_ids(SessionId s) const override;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "isup/builder.h"
 #include "isup/codes.h"
 
 namespace isupgw::isup::peer {
@@ -53,6 +54,13 @@ Result<Behaviour, std::string> parse_behaviour(std::string_view text) {
     const auto eq = item.find('=');
     if (eq == std::string_view::npos) return Err("expected key=value, got '" + std::string(item) + "'");
     const std::string key(item.substr(0, eq));
+    if (key == "connected") {
+      b.connected = std::string(item.substr(eq + 1));
+      if (b.connected.empty() || b.connected.size() > 16 ||
+          !std::all_of(b.connected.begin(), b.connected.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return Err("connected: '" + b.connected + "' is not 1-16 digits");
+      continue;
+    }
     const auto v = number(item.substr(eq + 1));
     if (!v) return Err(key + ": '" + std::string(item.substr(eq + 1)) + "' is not a number");
     if (key == "acm" && *v <= 1) {
@@ -67,7 +75,7 @@ Result<Behaviour, std::string> parse_behaviour(std::string_view text) {
       b.cause = static_cast<int>(*v);
     } else {
       return Err("bad " + key + "=" + std::string(item.substr(eq + 1)) +
-                 " (acm=0|1, cpg=MS, answer=MS, release=MS, cause=1..127)");
+                 " (acm=0|1, cpg=MS, answer=MS, release=MS, cause=1..127, connected=DIGITS)");
     }
   }
   if (!b.acm && (b.answer || b.cpg)) return Err(std::string(b.answer ? "answer" : "cpg") + " without ACM");
@@ -208,6 +216,10 @@ void PlanUser::on_setup(CallId call, const IncomingSetup& setup) {
   const Behaviour* b = match(plan_, setup.called.digits.view());
   if (b == nullptr) return fallback_.on_setup(call, setup);
   if (b->acm) (void)cc_->alert(call);
+  if (!b->connected.empty() && setup.iam != nullptr)
+    if (const Param* p = setup.iam->find(par::kOptionalForwardCallIndicators); p && p->value.size() == 1 &&
+                                                                               (p->value[0] & 0x80) != 0)
+      connected_[call] = b->connected;
   std::vector<Step> steps;
   if (b->cpg) steps.push_back({*b->cpg, Act::kCpg});
   if (b->answer) steps.push_back({*b->answer, Act::kAnm});
@@ -225,9 +237,23 @@ void PlanUser::next(CallId call, std::shared_ptr<const std::vector<Step>> steps,
       case Act::kCpg:
         if (!cc_->progress(call, 1, false)) return;  // event 1: ALERTING (Q.763 3.21)
         break;
-      case Act::kAnm:
-        if (!cc_->answer(call)) return;
+      case Act::kAnm: {
+        auto c = connected_.find(call);
+        if (c == connected_.end()) {
+          if (!cc_->answer(call)) return;
+          break;
+        }
+        // Q.763 3.16: odd/even + NAI 3 (national), NPI 1 (E.164) + APRI 0 (allowed) + screening 3 (network provided).
+        std::vector<std::uint8_t> num = {static_cast<std::uint8_t>((c->second.size() % 2 ? 0x80 : 0) | 0x03), 0x13};
+        for (std::size_t k = 0; k < c->second.size(); k += 2)
+          num.push_back(static_cast<std::uint8_t>((c->second[k] - '0') |
+                                                  (k + 1 < c->second.size() ? (c->second[k + 1] - '0') << 4 : 0)));
+        connected_.erase(c);
+        MessageBuilder anm(msg::kAnm);
+        anm.optional(par::kConnectedNumber, num);
+        if (!cc_->answer(call, &anm.message())) return;
         break;
+      }
       case Act::kRel: (void)cc_->release(call, cause); return;
     }
     next(call, steps, i + 1, s.at, cause);
@@ -235,6 +261,7 @@ void PlanUser::next(CallId call, std::shared_ptr<const std::vector<Step>> steps,
 }
 
 void PlanUser::on_release(CallId call, const ReleaseIndication& rel) {
+  connected_.erase(call);
   auto it = pending_.find(call);
   if (it == pending_.end()) return fallback_.on_release(call, rel);
   timers_.cancel(it->second);

@@ -30,11 +30,14 @@ namespace isupgw::isup::peer {
 //   release=MS   REL MS after the ANM (after the ACM when not answered;
 //                absent: wait for the far end's REL)
 //   cause=C      the REL's Q.850 cause (default 16)
+//   connected=D  the ANM carries connected number D (Q.763 3.16: national, E.164, presentation allowed,
+//                network provided) when the IAM asked for it (Q.763 3.38 bit H; Q.731.5: not asked, not sent)
 struct Behaviour {
   std::string prefix;
   bool acm = true;
   std::optional<std::chrono::milliseconds> cpg, answer, release;
   int cause = 16;
+  std::string connected;
 };
 // "PREFIX:SPEC" (PREFIX digits, may be empty). Error: a reason.
 Result<Behaviour, std::string> parse_behaviour(std::string_view text);
@@ -104,6 +107,7 @@ class PlanUser final : public CallControlUser {
   IsupCallControl* cc_ = nullptr;
   std::size_t setups_ = 0;
   std::unordered_map<CallId, TimerService::Id> pending_;
+  std::unordered_map<CallId, std::string> connected_;  // the ANM's connected number, when the IAM asked for it
 };
 
 // MTP taps feeding the call log with what is sent and received.

@@ -71,6 +71,32 @@ TEST(RadiusAccounting, StopCarriesSessionTimeAndTerminateCause) {
             "310600000001");  // Acct-Terminate-Cause (49) = User-Request (1)
 }
 
+// Issue 20: the CRGs the call received go in the Stop as Vendor-Specific (RFC 2865 5.26: Type 26, Length,
+// Vendor-Id 9, vendor type 1 Cisco-AVPair, vendor length, "name=value"); bytes and authenticator computed
+// with Python (struct + hashlib.md5), outside this code.
+TEST(RadiusAccounting, StopCarriesChargeInformationAsVendorSpecific) {
+  Accounting a = start();
+  a.status = StatusType::kStop;
+  a.session_time_s = 13;
+  a.terminate_cause = TerminateCause::kUserRequest;
+  a.charge_messages = 2;
+  a.charge_info = "0102 03";
+  EXPECT_EQ(hex_of(encode_request(a, 8, "testing123")),
+            "0408008a127220c2f5eafbf6da67cffaefff8ff6"
+            "280600000002"
+            "2c06632d3432"
+            "2008697375706777"
+            "1f0934393330313233"
+            "1e0934393430393939"
+            "290600000000"
+            "2e060000000d"
+            "310600000001"
+            "1a1e000000090118697375702d6368617267652d6d657373616765733d32"          // isup-charge-messages=2
+            "1a2000000009011a697375702d6368617267652d696e666f3d30313032203033");  // isup-charge-info=0102 03
+  a.status = StatusType::kStart;  // a Start has no charge information yet
+  EXPECT_EQ(encode_request(a, 8, "testing123").size(), 20u + 6 + 6 + 8 + 9 + 9 + 6 + 6 + 6);
+}
+
 TEST(RadiusAccounting, ResponseAuthenticatorChecked) {
   const auto request = bytes_of(kStartHex);
   const auto response = bytes_of("050700140743e5596e18b778894da6a6001d2bdc");
@@ -108,6 +134,11 @@ TEST(RadiusAccounting, StopOfCdrRecord) {
   EXPECT_EQ(s.called, "040555");
   EXPECT_EQ(s.session_time_s, 61u);
   EXPECT_EQ(s.terminate_cause, TerminateCause::kUserRequest);
+  EXPECT_EQ(s.charge_messages, 0u);
+  r.charge_messages = 2;
+  r.charge_info = "0102 03";
+  EXPECT_EQ(stop_of(r, "gw1").charge_messages, 2u);
+  EXPECT_EQ(stop_of(r, "gw1").charge_info, "0102 03");
   r.released_by = "gateway";
   EXPECT_EQ(terminate_cause_of(r), TerminateCause::kNasRequest);
   const Accounting st = start_of(r, "gw1");

@@ -42,6 +42,22 @@ TEST(RadiusSpool, RecordReadBackWithEventTimestampFromEventTime) {
   EXPECT_EQ(c.bad_lines, 0u);
 }
 
+// Issue 20: a Stop with charge information keeps it through the spool: two more fields, the count and the
+// octets' text in hex ("0102 03" = 30 31 30 32 20 30 33); a line without them is still read (older spools).
+TEST(RadiusSpool, ChargeInformationRoundTrips) {
+  SpoolRecord r = stop_record();
+  r.acct.charge_messages = 2;
+  r.acct.charge_info = "0102 03";
+  const std::string line = spool_line(r);
+  EXPECT_EQ(line, "R 1765000000123 2 13 1 313961662d37 67772031 34393330313233 - 2 30313032203033\n");
+  const auto c = parse_spool(line);
+  ASSERT_EQ(c.pending.size(), 1u);
+  EXPECT_EQ(c.pending[0].acct.charge_messages, 2u);
+  EXPECT_EQ(c.pending[0].acct.charge_info, "0102 03");
+  EXPECT_EQ(parse_spool(kStopLine).pending.at(0).acct.charge_messages, 0u);
+  EXPECT_EQ(parse_spool("R 1765000000123 2 13 1 313961662d37 67772031 34393330313233 - 0 -\n").bad_lines, 1u);
+}
+
 TEST(RadiusSpool, AcknowledgementTakesTheOldestRecord) {
   const std::string text = spool_line(stop_record("a")) + spool_line(stop_record("b")) + "A\n" +
                            spool_line(stop_record("c"));

@@ -126,5 +126,118 @@ TEST(ColpTshark, AnmConnectedNumberDecodes) {
   EXPECT_EQ(d.first("isup.screening_indicator"), "3") << d.dump();
 }
 
+// RFC 4916 4: after the answer, the connected party (when other than the one called) becomes the gateway's
+// From towards the caller, announced by an UPDATE with its P-Asserted-Identity (COLR: anonymous, RFC 3323).
+isup::Number called(std::uint8_t nai, const char* digits) {
+  isup::Number n;
+  n.kind = isup::NumberKind::kCalled;
+  n.nai = nai;
+  n.npi = 1;
+  n.digits.assign(digits);
+  return n;
+}
+
+TEST(ColpIdentityUpdate, OtherConnectedPartyGivesNewFromAndPai) {
+  Anm anm(connected(0, 3));  // 30222, allowed
+  auto u = identity_update(&anm.b.message(), called(3, "30111"), trunk());
+  ASSERT_TRUE(u.has_value());
+  EXPECT_EQ(u->from_uri, "sip:+4930222@192.0.2.10;user=phone");
+  EXPECT_EQ(header(u->headers, "P-Asserted-Identity"), "<sip:+4930222@192.0.2.10;user=phone>");
+  EXPECT_EQ(header(u->headers, "Privacy"), "");
+}
+
+TEST(ColpIdentityUpdate, ColrGivesAnonymousFromWithPrivacyId) {
+  Anm anm(connected(1, 3));  // restricted
+  auto u = identity_update(&anm.b.message(), called(3, "30111"), trunk());
+  ASSERT_TRUE(u.has_value());
+  EXPECT_EQ(u->from_uri, "sip:anonymous@anonymous.invalid");
+  EXPECT_EQ(header(u->headers, "Privacy"), "id");
+}
+
+TEST(ColpIdentityUpdate, SameNumberInAnotherFormOrNoUsableNumberGivesNothing) {
+  Anm anm(connected(0, 3));  // national 30222
+  EXPECT_FALSE(identity_update(&anm.b.message(), called(4, "4930222"), trunk()).has_value());  // international
+  EXPECT_FALSE(identity_update(&anm.b.message(), called(3, "30222"), trunk()).has_value());
+  EXPECT_FALSE(identity_update(&anm.b.message(), called(2, "30222F"), trunk()).has_value());  // unknown NAI, ST
+  Anm none(std::nullopt);
+  EXPECT_FALSE(identity_update(&none.b.message(), called(3, "30111"), trunk()).has_value());
+  Anm na(connected(2, 3));  // address not available
+  EXPECT_FALSE(identity_update(&na.b.message(), called(3, "30111"), trunk()).has_value());
+  EXPECT_FALSE(identity_update(&anm.b.message(), called(3, "30111"), trunk(false)).has_value());  // untrusted
+}
+
+// The request indicator, Q.763 3.38: optional forward call indicators, bit H "connected line identity request
+// indicator" (0 not requested, 1 requested); bits B-A CUG call indicator, C simple segmentation, G-D spare.
+const isup::OwnedParam* ofci(const std::vector<isup::OwnedParam>& optional) {
+  for (const auto& p : optional)
+    if (p.code == isup::par::kOptionalForwardCallIndicators) return &p;
+  return nullptr;
+}
+
+TEST(ColpRequest, FromChangeInviteSetsBitH) {
+  auto inv = testing_support::invite("sip:+4930222@192.0.2.10;user=phone", {"Supported: timer, from-change"});
+  auto r = setup_from_invite(inv->m, trunk());
+  ASSERT_TRUE(r.ok());
+  const auto* p = ofci(r->optional);
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->value, std::vector<std::uint8_t>{0x80});  // H = 1, the rest 0
+}
+
+TEST(ColpRequest, PlainInviteAsksNothingTrunkSettingAsksAlways) {
+  auto inv = testing_support::invite("sip:+4930222@192.0.2.10;user=phone", {"Supported: timer"});
+  auto plain = setup_from_invite(inv->m, trunk());
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(ofci(plain->optional), nullptr);
+  SipProfile always = trunk();
+  always.request_colp = true;
+  auto asked = setup_from_invite(inv->m, always);
+  ASSERT_TRUE(asked.ok());
+  ASSERT_NE(ofci(asked->optional), nullptr);
+  EXPECT_EQ(ofci(asked->optional)->value, std::vector<std::uint8_t>{0x80});
+}
+
+TEST(ColpRequest, KeepsTheOtherBitsOfAnOptionalForwardCallIndicatorsAlreadyThere) {
+  std::vector<isup::OwnedParam> optional;
+  optional.emplace_back(isup::par::kOptionalForwardCallIndicators, std::vector<std::uint8_t>{0x03});  // CUG BA = 11
+  request_colp(optional);
+  ASSERT_EQ(optional.size(), 1u);
+  EXPECT_EQ(optional[0].value, std::vector<std::uint8_t>{0x83});
+}
+
+TEST(ColpRequest, IamBitHReadBack) {
+  isup::MessageBuilder asked(isup::msg::kIam, 7);
+  asked.optional(isup::par::kOptionalForwardCallIndicators, std::vector<std::uint8_t>{0x80});
+  EXPECT_TRUE(colp_requested(asked.message()));
+  isup::MessageBuilder cug(isup::msg::kIam, 7);
+  cug.optional(isup::par::kOptionalForwardCallIndicators, std::vector<std::uint8_t>{0x01});  // CUG only, H = 0
+  EXPECT_FALSE(colp_requested(cug.message()));
+  isup::MessageBuilder none(isup::msg::kIam, 7);
+  EXPECT_FALSE(colp_requested(none.message()));
+}
+
+// tshark decodes bit H of the IAM we build for a from-change INVITE.
+TEST(ColpTshark, IamRequestIndicatorDecodes) {
+  if (!tshark::available()) GTEST_FAIL() << "tshark not installed (scripts/setup.sh installs it)";
+  auto inv = testing_support::invite("sip:+4930222@192.0.2.10;user=phone", {"Supported: from-change"});
+  auto r = setup_from_invite(inv->m, trunk());
+  ASSERT_TRUE(r.ok());
+  const auto* p = ofci(r->optional);
+  ASSERT_NE(p, nullptr);
+  isup::MessageBuilder iam(isup::msg::kIam, 7);
+  iam.fixed(isup::par::kNatureOfConnectionIndicators, std::vector<std::uint8_t>{0x00});
+  iam.fixed(isup::par::kForwardCallIndicators, std::vector<std::uint8_t>{0x20, 0x01});
+  iam.fixed(isup::par::kCallingPartysCategory, std::vector<std::uint8_t>{0x0a});
+  iam.fixed(isup::par::kTransmissionMediumRequirement, std::vector<std::uint8_t>{0x03});
+  iam.variable(isup::par::kCalledPartyNumber, r->called);
+  iam.optional(p->code, p->value);
+  auto enc = isup::encode(iam.message(), isup::Variant::kItu);
+  ASSERT_TRUE(enc.ok());
+  auto d = tshark::dissect(m3ua_data(*enc), tshark::Wrap::kM3ua);
+  ASSERT_TRUE(d.ok()) << d.error;
+  EXPECT_FALSE(d.malformed) << d.problems() << d.dump();
+  EXPECT_EQ(d.first("isup.message_type"), "1");
+  EXPECT_EQ(d.first("isup.connected_line_identity_request_ind"), "1") << d.dump();
+}
+
 }  // namespace
 }  // namespace isupgw::mapping

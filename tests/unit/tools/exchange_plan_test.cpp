@@ -67,7 +67,15 @@ TEST(ExchangePlan, FileLinesWithCommentsAndErrorsNamingTheLine) {
   ASSERT_EQ(p->size(), 2u);
   EXPECT_EQ((*p)[1].prefix, "16");
   EXPECT_EQ(parse_behaviours("14:\n\n15:cause=200\n", "calls.txt").error(),
-            "calls.txt:3: bad cause=200 (acm=0|1, cpg=MS, answer=MS, release=MS, cause=1..127)");
+            "calls.txt:3: bad cause=200 (acm=0|1, cpg=MS, answer=MS, release=MS, cause=1..127, connected=DIGITS)");
+}
+
+TEST(ExchangePlan, ConnectedNumberKeptAsDigits) {
+  auto b = parse_behaviour("5:answer=100,connected=06001");
+  ASSERT_TRUE(b) << b.error();
+  EXPECT_EQ(b->connected, "06001");  // a string: the leading 0 stays
+  EXPECT_EQ(parse_behaviour("5:connected=60a1").error(), "connected: '60a1' is not 1-16 digits");
+  EXPECT_EQ(parse_behaviour("5:connected=").error(), "connected: '' is not 1-16 digits");
 }
 
 TEST(ExchangePlan, LongestPrefixWinsAndStIsIgnored) {
