@@ -25,6 +25,15 @@ std::optional<FieldError> check_one(const Admission& a, const std::string& p) {
 }  // namespace
 
 std::optional<FieldError> check_admission(const Config& cfg) {
+  if (cfg.has_overload()) {  // node-wide overload control (issue 19, engine/overload.h)
+    const auto& o = cfg.overload();
+    if (o.sample_ms() != 0 && (o.sample_ms() < 10 || o.sample_ms() > 10000))
+      return FieldError{"overload.sample_ms", "sample_ms must be between 10 and 10000"};
+    if (o.backlog_percent() > 100) return FieldError{"overload.backlog_percent", "backlog_percent must be 1..100"};
+    if (o.lag_ms() > 60000) return FieldError{"overload.lag_ms", "lag_ms must be at most 60000"};
+    if (o.hold_ms() > 600000) return FieldError{"overload.hold_ms", "hold_ms must be at most 600000"};
+    if (o.retry_after_s() > 86400) return FieldError{"overload.retry_after_s", "retry_after_s must be at most 86400"};
+  }
   for (int i = 0; i < cfg.sip().trunks_size(); ++i) {  // trunk health (issue 18)
     const auto& t = cfg.sip().trunks(i);
     const std::string p = "sip.trunks[" + std::to_string(i) + "]";

@@ -10,6 +10,7 @@ class RepeatedPtrField;
 
 namespace isupgw::config {
 class Admission;
+class Overload;
 class Config;
 class Route;
 }  // namespace isupgw::config

@@ -275,6 +275,12 @@ ConfigDiff diff(const LoadedConfig& running, const LoadedConfig& next) {
         out.routing = true;
       }
 
+  // Node-wide overload control (issue 19) is the call engine's: live.
+  if (a.overload().SerializeAsString() != b.overload().SerializeAsString()) {
+    d.add("overload", "changed", true);
+    out.routing = true;
+  }
+
   d.by_name("media_gateways", a.media_gateways(), b.media_gateways(), false);
   // The management listener is bound at start (its token and TLS files are read then too).
   if (a.management().SerializeAsString() != b.management().SerializeAsString()) d.add("management", "changed", false);

@@ -36,7 +36,8 @@ Runtime::Runtime(config::LoadedConfig config, std::string config_path, Logger& l
       make_sim_(std::move(sims)),
       signals_(io_, SIGINT, SIGTERM, SIGHUP),
       stop_timer_(io_),
-      drain_timer_(io_) {}
+      drain_timer_(io_),
+      overload_timer_(io_) {}
 
 Runtime::~Runtime() = default;
 
@@ -157,6 +158,11 @@ int Runtime::run() {
   if (ss7_) ss7_->start();
   if (pri_) pri_->start();
   wait_for_signal();
+  if (ua_) {
+    overload_drops_ = ua_->rx_queue().drops;
+    overload_due_ = std::chrono::steady_clock::now();
+    sample_overload();
+  }
   log_.notice(Subsystem::kCore, "ready", {{"sip_listeners", config_.config.sip().listeners_size()}});
   if (config_path_.empty()) print_demo_usage();
   // From here on lines are written in batches: one write(2) after the handlers
@@ -423,6 +429,28 @@ void Runtime::stop_if_drained() {
   for (auto& sim : sims_) sim->stop();
   log_.info(Subsystem::kCore, "drained");
   io_.stop();
+}
+
+// Every overload sample period: the SIP UDP sockets' receive queues (SO_MEMINFO) and drops, and how late this
+// timer ran (the loop's lag), go to the engine's overload control (engine/overload.h says why these).
+void Runtime::sample_overload() {
+  const auto now = std::chrono::steady_clock::now();
+  if (engine_ && ua_ && overload_due_.time_since_epoch().count() != 0) {
+    const sip::RxQueue q = ua_->rx_queue();
+    engine::LoadSample s;
+    s.rx_backlog = q.capacity != 0 ? static_cast<double>(q.queued) / static_cast<double>(q.capacity) : 0.0;
+    s.rx_drops = q.drops >= overload_drops_ ? q.drops - overload_drops_ : 0;  // a reload's new socket restarts at 0
+    overload_drops_ = q.drops;
+    s.loop_lag = now > overload_due_ ? now - overload_due_ : Clock::duration::zero();
+    engine_->overload_sample(s);
+  }
+  if (stopping_ || !engine_) return;
+  const auto period = engine_->overload().config().sample;
+  overload_due_ = now + period;
+  overload_timer_.expires_at(overload_due_);
+  overload_timer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec) sample_overload();
+  });
 }
 
 sigtran::PointCodeFormat Runtime::point_code_format() const { return config_.settings.ss7.format; }

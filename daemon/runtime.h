@@ -97,6 +97,7 @@ class Runtime final : public mgmt::Stacks {
   void apply_cics(const config::CicChange& change, mgmt::ReloadReport& report);
   void wait_for_signal();
   void stop_if_drained();
+  void sample_overload();
   void print_demo_usage() const;
   void log_circuits() const;
   std::size_t busy_circuits() const;
@@ -111,6 +112,10 @@ class Runtime final : public mgmt::Stacks {
   boost::asio::signal_set signals_;
   boost::asio::steady_timer stop_timer_;
   boost::asio::steady_timer drain_timer_;
+  // Node-wide overload control (issue 19): samples the SIP receive queues and the loop's lag for the engine.
+  boost::asio::steady_timer overload_timer_;
+  std::chrono::steady_clock::time_point overload_due_{};
+  std::uint64_t overload_drops_ = 0;  // the SIP sockets' drop count at the last sample
   SteadyClock clock_;
   // The trace section (issue 17): the stacks' taps and the engine feed its capture, so it outlives them.
   std::unique_ptr<TraceOutput> trace_;

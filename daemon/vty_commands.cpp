@@ -129,6 +129,10 @@ std::vector<VtyCommand> make() {
          return show<std::vector<mgmt::PriSpanView>>(
              v, [](Model& m) { return m.pri_spans(); }, vty::render_pri_spans);
        }},
+      {"show overload", "Show running system information\nNode-wide overload control (refusals, load)\n", false,
+       [](VtyServer& v, const std::vector<std::string>&) {
+         return show<mgmt::OverloadView>(v, [](Model& m) { return m.overload(); }, vty::render_overload);
+       }},
       {"show counters", "Show running system information\nEvery counter\n", false,
        [](VtyServer& v, const std::vector<std::string>&) {
          return show<std::vector<std::pair<std::string, std::uint64_t>>>(

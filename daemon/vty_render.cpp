@@ -197,6 +197,16 @@ std::string render_counters(const std::vector<std::pair<std::string, std::uint64
   return out;
 }
 
+std::string render_overload(const mgmt::OverloadView& o) {
+  char buf[256];
+  std::snprintf(buf, sizeof buf,
+                "Overload: %s (congestion level %u), refusing %.0f %% of new calls\n"
+                "  last sample: load %.2f, SIP receive queue %.0f %% of its buffer, %llu dropped, loop lag %.1f ms\n",
+                o.state.c_str(), o.level, o.refusal * 100, o.load, o.rx_backlog * 100,
+                static_cast<unsigned long long>(o.rx_drops), o.loop_lag_ms);
+  return buf;
+}
+
 std::string render_query(const mgmt::QueryTable& t) {
   std::string out = "Circuit query, trunk group " + t.group + ": " + std::to_string(t.rows.size()) + " circuits\n";
   for (const auto& r : t.rows) {

@@ -20,6 +20,7 @@ std::string render_registrations(const std::vector<mgmt::SipTrunkView>& sip);
 std::string render_media_gateways(const std::vector<mgmt::MediaGatewayView>& mgs);
 std::string render_pri_spans(const std::vector<mgmt::PriSpanView>& spans);
 std::string render_counters(const std::vector<std::pair<std::string, std::uint64_t>>& counters);
+std::string render_overload(const mgmt::OverloadView& o);
 std::string render_query(const mgmt::QueryTable& table);
 std::string render_report(const mgmt::ActionReport& report);
 std::string render_reload(const mgmt::ReloadReport& report);

@@ -56,6 +56,7 @@ EngineConfig make_engine_config(const config::Config& cfg, const config::Setting
     if (t.has_admission()) ec.sip_admission.emplace(t.name(), AdmissionLimits::from(t.admission()));
   for (const auto& g : cfg.ss7().trunk_groups())
     if (g.has_admission()) ec.group_admission.emplace(g.name(), AdmissionLimits::from(g.admission()));
+  ec.overload = OverloadConfig::from(cfg.overload());
   ec.groups = std::move(groups);
   ec.router = Router(cfg.routes());
   if (cfg.sip().listeners_size() > 0) ec.media_address = cfg.sip().listeners(0).address();
@@ -66,6 +67,7 @@ CallEngine::CallEngine(EngineConfig cfg, Logger& log, Counters& counters)
     : cfg_(std::move(cfg)),
       routing_(std::make_shared<const Routing>(Routing{std::move(cfg_.trunks), std::move(cfg_.router)})),
       admission_(counters),
+      overload_(cfg_.overload, log, counters),
       log_(log),
       counters_(counters),
       meter_(make_call_meter(log, counters)),

@@ -41,6 +41,7 @@
 #include "engine/call_fsm.h"
 #include "engine/call_media.h"
 #include "engine/call_timings.h"
+#include "engine/overload.h"
 #include "engine/router.h"
 #include "engine/source_acl.h"
 #include "engine/trunk_health.h"
@@ -82,6 +83,7 @@ struct EngineConfig {
   std::chrono::milliseconds digit_timeout{4000};
   // Admission limits (issue 18) of SIP trunks and ISUP trunk groups, by name.
   AdmissionConfig sip_admission, group_admission;
+  OverloadConfig overload;  // node-wide overload control (issue 19)
 };
 
 // Trunks and routes from the configuration (the trunks' access lists as the
@@ -210,6 +212,10 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser, 
 
   // --- sip::SessionUser ---
   std::optional<sip::EarlyRefusal> screen_invite(const sip::Message& invite, const sip::Peer& from) override;
+  // Node-wide overload (issue 19, engine/overload.h): the daemon feeds a sample of its load every
+  // overload().config().sample; a change of state is passed on to ISUP (the ACL in every REL, Q.764 2.11).
+  void overload_sample(const LoadSample& s);
+  const OverloadControl& overload() const { return overload_; }
   void on_invite(sip::SessionId s, const sip::Message& invite, const sip::Peer& from) override;
   void on_cancel(sip::SessionId s, const sip::Message& cancel) override;
   void on_provisional(sip::SessionId s, const sip::Message& response) override;
@@ -502,6 +508,7 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser, 
   std::set<std::string, std::less<>> out_of_service_groups_;
   std::map<std::string, std::chrono::seconds, std::less<>> out_of_service_trunks_;  // -> Retry-After
   Admission admission_;
+  OverloadControl overload_;
   LogThrottle admission_log_;
   std::map<std::string, std::unique_ptr<TrunkHealth>, std::less<>> health_;  // by trunk name
   Logger& log_;

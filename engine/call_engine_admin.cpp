@@ -118,6 +118,7 @@ void CallEngine::reload(EngineConfig cfg) {
   if (!cfg.groups.empty()) cfg_.groups = std::move(cfg.groups);
   routing_ = std::make_shared<const Routing>(Routing{std::move(cfg.trunks), std::move(cfg.router)});
   admission_.configure(cfg.sip_admission, cfg.group_admission);
+  overload_.configure(cfg.overload);
   adopt_calls();
   sync_health();
   for (auto it = out_of_service_trunks_.begin(); it != out_of_service_trunks_.end();)

@@ -48,6 +48,17 @@ std::string CallEngine::refused(AdmissionGate& gate, AdmissionVerdict verdict, C
 // Overlap trunks are left to on_invite: a new INVITE there may extend a call in progress (RFC 3578), which
 // admission does not count again; so are drained trunks (their own 503, issue 16).
 std::optional<sip::EarlyRefusal> CallEngine::screen_invite(const sip::Message& invite, const sip::Peer& from) {
+  if (overload_.refuse()) {
+    // Node-wide overload (issue 19): the cheapest refusal there is -- before a transaction, a session or a
+    // call exists (RFC 3261 8.2.7). 503 with Retry-After (21.5.4, 20.33); Reason cause 42 switching equipment
+    // congestion (RFC 3398 7.2.4.1 maps it to 503). Counted, never logged one by one.
+    overload_.count_refused_sip();
+    sip::EarlyRefusal r;
+    r.headers.emplace_back("Reason", mapping::format_q850_reason(42));
+    r.headers.emplace_back("Warning", "399 isupgw \"overload\"");
+    r.headers.emplace_back("Retry-After", std::to_string(overload_.config().retry_after_s));
+    return r;
+  }
   if (!admission_.any()) return std::nullopt;
   const SipTrunkInfo* t = routing_->trunk_for_source(from.host);
   if (t == nullptr || !t->profile.append_st) return std::nullopt;
@@ -66,6 +77,12 @@ std::optional<sip::EarlyRefusal> CallEngine::screen_invite(const sip::Message& i
   r.headers.emplace_back("Warning", "399 isupgw \"" + why + "\"");
   r.headers.emplace_back("Retry-After", std::to_string(retry_after));
   return r;
+}
+
+void CallEngine::overload_sample(const LoadSample& s) {
+  if (!overload_.sample(clock_->now(), s)) return;
+  // Q.764 2.11: while congested, every REL this exchange sends carries the automatic congestion level.
+  if (isup_ != nullptr) isup_->set_congestion_level(overload_.level());
 }
 
 void CallEngine::release_gates(Call& c) {

@@ -104,6 +104,12 @@ void CallEngine::route_isup_call(Call& c, const isup::IncomingSetup& setup) {
     log_.info(Subsystem::kCall, "iam_refused", {{"call", c.id}, {"trunk_group", group}, {"reason", "out of service"}});
     return fire(c, CallEvent::kRefused, EventData{41, 0, {}, nullptr, nullptr});
   }
+  if (overload_.refuse()) {
+    // Node-wide overload (issue 19): REL cause 42 switching equipment congestion; call control adds the
+    // automatic congestion level the engine gave it (Q.764 2.11, Q.763 3.4). Counted, never logged one by one.
+    overload_.count_refused_isup();
+    return fire(c, CallEvent::kRefused, EventData{42, 0, {}, nullptr, nullptr});
+  }
   if (admission_.any()) {
     if (AdmissionGate* gate = admission_.group(group)) {
       std::string why;

@@ -419,6 +419,12 @@ void CallFsm::send_rel(int cause) {
   ci.location = rel_location_;
   ci.value = static_cast<std::uint8_t>(cause & 0x7f);
   b.variable(par::kCauseIndicators, ci);
+  // Q.764 2.11: while this exchange is congested, every REL it generates carries the automatic congestion
+  // level parameter (Q.763 3.4: 1 level 1 exceeded, 2 level 2 exceeded).
+  if (const std::uint8_t acl = c_.env().own_congestion_level(); acl != 0) {
+    const std::uint8_t v[1] = {acl};
+    b.optional(par::kAutomaticCongestionLevel, std::span<const std::uint8_t>(v, 1));
+  }
   send(b);
 }
 

@@ -65,6 +65,8 @@ class CircuitEnv {
   // Automatic repeat attempt of an outgoing call on another circuit; false if
   // none is available (the caller then reports the release).
   virtual bool reattempt(CallId id, SetupRequest req, unsigned attempts, const Circuit& failed) = 0;
+  // This exchange's automatic congestion level (Q.764 2.11): 0 none, 1 or 2; every REL sent carries it.
+  virtual std::uint8_t own_congestion_level() const { return 0; }
 };
 
 class Circuit {

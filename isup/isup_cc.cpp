@@ -368,8 +368,11 @@ void IsupCallControl::dispatch(TrunkGroup& g, Circuit& c, const Message& m) {
     case msg::kAcm:
     case msg::kCon:
     case msg::kAnm:
-    case msg::kCpg:
     case msg::kRel:
+      if (m.find(par::kAutomaticCongestionLevel) != nullptr) rx_acl(g, m);
+      c.call().on_message(m);
+      break;
+    case msg::kCpg:
     case msg::kSus:
     case msg::kRes:
     case msg::kInr:

@@ -146,6 +146,9 @@ class IsupCallControl final : public MtpUser, private CircuitEnv {
   std::size_t grs_in_flight() const;
   std::size_t grs_queued() const;
   unsigned congestion_level(PointCode dpc) const;
+  // This exchange's own overload (issue 19, Q.764 2.11): 0 none, 1 or 2, sent in every REL as the automatic
+  // congestion level parameter (Q.763 3.4).
+  void set_congestion_level(unsigned level) { own_acl_ = static_cast<std::uint8_t>(level > 2 ? 2 : level); }
 
  private:
   // CircuitEnv
@@ -159,6 +162,9 @@ class IsupCallControl final : public MtpUser, private CircuitEnv {
   CallId new_call(Circuit& c) override;
   void call_detached(Circuit& c, CallId id) override;
   bool reattempt(CallId id, SetupRequest req, unsigned attempts, const Circuit& failed) override;
+  std::uint8_t own_congestion_level() const override { return own_acl_; }
+  // A REL with the automatic congestion level: the adjacent exchange is overloaded (Q.764 2.11.2).
+  void rx_acl(const TrunkGroup& g, const Message& rel);
 
   struct GrsJob {
     GroupId group;
@@ -270,6 +276,7 @@ class IsupCallControl final : public MtpUser, private CircuitEnv {
   std::unordered_map<CallId, Circuit*> calls_;
   CallId next_call_ = 1;
   std::map<PointCode, Destination> dests_;
+  std::uint8_t own_acl_ = 0;  // this exchange's automatic congestion level (set_congestion_level)
   std::map<GroupKey, std::unique_ptr<CircuitGroupFsm>> group_procs_;
   std::vector<std::unique_ptr<CircuitGroupFsm>> finished_;  // destroyed outside their own callbacks
   std::map<GroupKey, std::unique_ptr<OneShotTimer>> t28_;

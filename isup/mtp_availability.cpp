@@ -142,6 +142,30 @@ void IsupCallControl::on_t30(PointCode dpc, milliseconds t30) {
   if (d.congestion_level > 0) d.t30->arm(t30, [this, dpc, t30] { on_t30(dpc, t30); });
 }
 
+// Q.764 2.11.2: on a REL with the automatic congestion level the exchange reduces the traffic it offers
+// the overloaded exchange; how much is a national matter. Ours: the traffic reduction steps of 2.10
+// (signalling congestion, above) -- level 1 takes the destination to at least step 1, level 2 to at least
+// step 2 (of congestion_steps, 4 by default: a quarter, a half of new calls refused) -- and T30 without a
+// further ACL (or congestion indication) gives one step back, as 2.10 does.
+void IsupCallControl::rx_acl(const TrunkGroup& g, const Message& rel) {
+  const Param* p = rel.find(par::kAutomaticCongestionLevel);
+  if (p == nullptr || p->value.size() != 1) return;
+  const unsigned level = p->value[0];
+  if (level < 1 || level > 3) return;  // spare (Q.763 3.4); 3 is ANSI's (T1.113.3) and counts as 2 here
+  count("isup.acl.received");
+  const PointCode dpc = g.config().dpc;
+  auto& d = dest(dpc);
+  const unsigned steps = std::max(1u, recovery_.congestion_steps);
+  const unsigned want = std::min(std::min(level, 2u), steps);
+  if (!d.t30) d.t30 = std::make_unique<OneShotTimer>(timers_);
+  if (d.congestion_level < want) {
+    d.congestion_level = want;
+    log_.notice(Subsystem::kIsup, "traffic.reduced", {{"dpc", dpc}, {"step", d.congestion_level}, {"acl", level}});
+  }
+  const auto t30 = g.config().timers.t30;
+  d.t30->arm(t30, [this, dpc, t30] { on_t30(dpc, t30); });
+}
+
 bool IsupCallControl::admit(PointCode dpc) {
   auto it = dests_.find(dpc);
   if (it == dests_.end() || it->second.congestion_level == 0) return true;

@@ -107,6 +107,15 @@ std::string render_metrics(const Model& model) {
   w.family("isupgw_calls_active", "gauge", "Calls the call engine holds now");
   w.sample("isupgw_calls_active", {}, static_cast<std::uint64_t>(calls));
 
+  const auto ov = model.overload();
+  w.family("isupgw_overload_state", "gauge", "Node-wide overload: 0 normal, 1 or 2 (Q.764 2.11 congestion level)");
+  w.sample("isupgw_overload_state", {}, static_cast<std::uint64_t>(ov.level));
+  w.family("isupgw_overload_refusal_ratio", "gauge", "Fraction of new calls refused for the node's load");
+  w.sample("isupgw_overload_refusal_ratio", {}, ov.refusal);
+  w.family("isupgw_overload_sip_rx_backlog_ratio", "gauge",
+           "The fullest SIP UDP socket's receive queue over its buffer, last sample");
+  w.sample("isupgw_overload_sip_rx_backlog_ratio", {}, ov.rx_backlog);
+
   const auto groups = model.trunk_groups();
   if (!groups.empty()) {
     w.family("isupgw_trunk_group_active_calls", "gauge", "Calls on an ISUP trunk group");

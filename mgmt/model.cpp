@@ -183,6 +183,21 @@ LegView leg_view(const engine::CallEngine::LegSummary& l, sip::UserAgent* ua, is
 
 }  // namespace
 
+OverloadView Model::overload() const {
+  OverloadView v;
+  const auto* engine = s_.engine();
+  if (engine == nullptr) return v;
+  const auto& o = engine->overload();
+  v.state = std::string(engine::to_string(o.state()));
+  v.level = o.level();
+  v.refusal = o.refusal();
+  v.load = o.load();
+  v.rx_backlog = o.last().rx_backlog;
+  v.rx_drops = o.last().rx_drops;
+  v.loop_lag_ms = std::chrono::duration<double, std::milli>(o.last().loop_lag).count();
+  return v;
+}
+
 std::vector<CallView> Model::calls() const {
   std::vector<CallView> out;
   const auto* engine = s_.engine();

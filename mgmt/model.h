@@ -279,6 +279,17 @@ struct ValidationReport {
   std::uint8_t ours = 0, theirs = 0;  // the circuit group characteristics indicator octets
 };
 
+// Node-wide overload control (issue 19, engine/overload.h): the state and the last sample.
+struct OverloadView {
+  std::string state = "normal";  // normal, level1, level2 (Q.764 2.11's congestion levels)
+  unsigned level = 0;
+  double refusal = 0;     // fraction of new calls refused now
+  double load = 0;        // the last sample, 1.0 = at the threshold
+  double rx_backlog = 0;  // the fullest SIP UDP receive queue / its buffer
+  std::uint64_t rx_drops = 0;
+  double loop_lag_ms = 0;
+};
+
 // ---------------------------------------------------------------------------
 class Model {
  public:
@@ -299,6 +310,7 @@ class Model {
   // Every counter, sorted by name ("call.completed", "isup.tx.IAM", ...).
   std::vector<std::pair<std::string, std::uint64_t>> counters() const;
   std::vector<HistogramView> histograms() const;
+  OverloadView overload() const;
 
   // --- actions ---
   // Maintenance blocking (Q.764 2.8.2): one CIC -> BLO / UBL; a range -> CGB /

@@ -476,6 +476,21 @@ std::string AsioTransportLayer::local_host(Transport t) const {
   return configs_.empty() ? std::string("127.0.0.1") : configs_.front().address;
 }
 
+RxQueue AsioTransportLayer::rx_queue() const {
+  RxQueue worst;
+  for (const auto& l : udp_) {
+    RxQueue q;
+    if (!l->rx_queue(q)) continue;
+    worst.drops += q.drops;
+    // Compared as fractions: q.queued / q.capacity > worst.queued / worst.capacity.
+    if (worst.capacity == 0 || q.queued * worst.capacity > worst.queued * q.capacity) {
+      worst.queued = q.queued;
+      worst.capacity = q.capacity;
+    }
+  }
+  return worst;
+}
+
 std::uint16_t AsioTransportLayer::local_port(Transport t) const {
   if (t == Transport::kUdp) return udp_.empty() ? 0 : udp_.front()->local_port();
   for (const auto& l : streams_)

@@ -56,6 +56,10 @@ class AsioTransportLayer final : public TransportLayer {
   std::string local_host(Transport t) const override;
   std::uint16_t local_port(Transport t) const override;
 
+  // The UDP listeners' receive queues (overload control, issue 19): the fullest one's queued bytes and
+  // buffer, the drops of all of them; all zero without UDP listeners.
+  RxQueue rx_queue() const;
+
   // Stops listening at once; stream connections close once their queues are empty.
   void close_when_idle();
   void close();

@@ -1,6 +1,7 @@
 #include "sip/transport_listener.h"
 
 #include <linux/errqueue.h>
+#include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -92,6 +93,18 @@ class UdpListener final : public TransportListener {
     boost::system::error_code ignored;
     socket_.close(ignored);
   }
+  // One getsockopt(2) (SO_MEMINFO, Linux 3.6): cheap enough for the overload sampler's 10 a second.
+  bool rx_queue(RxQueue& out) const override {
+    std::uint32_t mem[SK_MEMINFO_VARS] = {};
+    socklen_t len = sizeof mem;
+    if (::getsockopt(const_cast<udp::socket&>(socket_).native_handle(), SOL_SOCKET, SO_MEMINFO, mem, &len) != 0)
+      return false;
+    out.queued = mem[SK_MEMINFO_RMEM_ALLOC];
+    out.capacity = mem[SK_MEMINFO_RCVBUF];
+    out.drops = len > SK_MEMINFO_DROPS * sizeof(std::uint32_t) ? mem[SK_MEMINFO_DROPS] : 0;
+    return true;
+  }
+
   bool send_to(const asio::ip::address& peer, std::uint16_t port, std::span<const std::uint8_t> bytes) override {
     // A datagram send does not block on a UDP socket; no queue needed.
     boost::system::error_code ec;

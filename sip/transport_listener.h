@@ -30,6 +30,14 @@ struct ListenerConfig {
 
 class TransportListener;
 
+// A UDP socket's kernel receive queue (SO_MEMINFO, socket(7) / sock_diag(7)): bytes queued (with the
+// kernel's per-datagram overhead), the buffer they count against, datagrams dropped since the socket opened.
+struct RxQueue {
+  std::uint64_t queued = 0;
+  std::uint64_t capacity = 0;
+  std::uint64_t drops = 0;
+};
+
 struct Received {
   Transport transport;
   boost::asio::ip::address peer_address;
@@ -59,6 +67,8 @@ class TransportListener {
                        std::span<const std::uint8_t> /*bytes*/) {
     return false;
   }
+  // The receive queue (UDP only; false for streams, whose backlog the kernel paces by TCP's window).
+  virtual bool rx_queue(RxQueue& /*out*/) const { return false; }
 };
 
 // Binds and starts receiving. On failure returns nullptr and fills `error`.

@@ -113,6 +113,8 @@ std::error_code UserAgent::add_listener(const ListenerConfig& c) {
 
 std::uint16_t UserAgent::port(Transport t) const { return transport_->local_port(t); }
 
+RxQueue UserAgent::rx_queue() const { return owned_transport_ ? owned_transport_->rx_queue() : RxQueue{}; }
+
 void UserAgent::defer(std::function<void()> fn) {
   timers_->start(Clock::duration::zero(), [alive = alive_, fn = std::move(fn)] {
     if (*alive) fn();

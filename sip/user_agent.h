@@ -160,6 +160,8 @@ class UserAgent final : public SessionApi, private TransactionUser {
   std::error_code add_listener(const ListenerConfig& c);
   // Bound port of the first listener of that transport (0 = none).
   std::uint16_t port(Transport t) const;
+  // The SIP UDP sockets' receive queues (overload control, issue 19); zeros without an own transport.
+  RxQueue rx_queue() const;
   // Graceful shutdown: CANCEL/BYE/503 for every session (on_ended kShutdown
   // to the user), pings stop, registered trunks un-REGISTER (Expires: 0, a
   // challenge answered), listeners close once queued bytes are out.

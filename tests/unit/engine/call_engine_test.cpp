@@ -1596,6 +1596,50 @@ TEST_F(CallEngineTest, ScreenInviteRefusesOverTheLimitBeforeAnyCallExists) {
   expect_all_idle();
 }
 
+// Node-wide overload (issue 19, engine/overload.h): once the load samples set a refusal fraction, new INVITEs
+// are refused before any call exists (503, Retry-After, Reason cause 42) and new IAMs get REL cause 42 with
+// the automatic congestion level (Q.764 2.11, Q.763 3.4) -- which the far exchange's call control reads
+// (isup.acl.received) and answers by reducing its traffic towards us (Q.764 2.11.2).
+TEST_F(CallEngineTest, NodeOverloadRefusesNewInvitesAndIamsEarlyWithAcl) {
+  make({route("30", {"tg1"}), route("", {"peer"}, "tg1")});
+  engine->set_clock(clock);
+  for (int i = 0; i < 10; ++i) {  // ten samples at twice the backlog threshold: 99 % refused, level 2
+    advance(std::chrono::milliseconds(100));
+    engine->overload_sample(LoadSample{0.5, 0, {}});
+  }
+  EXPECT_EQ(engine->overload().state(), OverloadState::kLevel2);
+  keep.push_back(invite_text("+4930123456"));
+  sip::Message m;
+  ASSERT_TRUE(sip::parse_message(keep.back(), m).ok());
+  auto r = engine->screen_invite(m, sip::Peer{sip::Transport::kUdp, "127.0.0.1", 5061});
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 503);
+  const auto header = [&](std::string_view name) {
+    for (const auto& [n, v] : r->headers)
+      if (n == name) return v;
+    return std::string();
+  };
+  EXPECT_EQ(header("Retry-After"), "2");
+  EXPECT_NE(header("Reason").find("cause=42"), std::string::npos);  // RFC 3398 7.2.4.1: 42 -> 503
+  EXPECT_EQ(engine->active_calls(), 0u);
+  EXPECT_EQ(counters.value("overload.refused_sip"), 1u);
+  ASSERT_TRUE(far->setup(far_group, iam("5551234")));
+  pump();
+  EXPECT_EQ(far_user.pop(), "release:42");  // switching equipment congestion
+  EXPECT_EQ(sip.pop().what, "<none>");
+  EXPECT_EQ(counters.value("overload.refused_isup"), 1u);
+  EXPECT_EQ(counters.value("isup.acl.received"), 1u);  // the far exchange's view of our REL
+  EXPECT_EQ(far->congestion_level(kGw), 2u);  // and its traffic towards us reduced
+  // Calm again: the fraction decays, the state returns to normal after the hold, nothing is refused.
+  for (int i = 0; i < 80; ++i) {
+    advance(std::chrono::milliseconds(100));
+    engine->overload_sample(LoadSample{});
+  }
+  EXPECT_EQ(engine->overload().state(), OverloadState::kNormal);
+  EXPECT_FALSE(engine->screen_invite(m, sip::Peer{sip::Transport::kUdp, "127.0.0.1", 5061}).has_value());
+  expect_all_idle();
+}
+
 TEST_F(CallEngineTest, SipTrunkMaxCallsCountsACallUntilItEnds) {
   sip_admission["peer"] = AdmissionLimits{1, 0, 0, 7};
   make({route("30", {"tg1"})});

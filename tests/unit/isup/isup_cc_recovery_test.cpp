@@ -220,5 +220,58 @@ TEST_F(RecoveryTest, CongestionReducesTrafficStepwiseT29T30) {
   for (int i = 0; i < 4; ++i) EXPECT_TRUE(cc->setup(group, req));
 }
 
+// Q.764 2.11 (automatic congestion control), Q.763 3.4 (automatic congestion level: 1 = level 1 exceeded,
+// 2 = level 2 exceeded): while congested, every REL this exchange generates carries the parameter.
+TEST_F(RecoveryTest, OwnCongestionLevelGoesInEveryRelSent) {
+  make(1, 31);
+  peer_iam(5);
+  const CallId call = user.last_call;
+  cc->set_congestion_level(2);
+  ASSERT_TRUE(cc->release(call, 42));
+  Message rel = expect(msg::kRel, 5);
+  EXPECT_EQ(cause(rel), 42);
+  const Param* acl = rel.find(par::kAutomaticCongestionLevel);
+  ASSERT_NE(acl, nullptr);
+  ASSERT_EQ(acl->value.size(), 1u);
+  EXPECT_EQ(acl->value[0], 2);
+  inject_simple(msg::kRlc, 5);
+  // Back to normal: no parameter.
+  cc->set_congestion_level(0);
+  peer_iam(6);
+  ASSERT_TRUE(cc->release(user.last_call, 16));
+  EXPECT_EQ(expect(msg::kRel, 6).find(par::kAutomaticCongestionLevel), nullptr);
+}
+
+// Q.764 2.11.2: a REL with the automatic congestion level reduces the traffic offered to that exchange; the
+// amount is a national matter. Ours: at least step <level> of the 2.10 reduction, T30 gives a step back.
+TEST_F(RecoveryTest, ReceivedAclReducesTrafficToThatExchangeForAWhile) {
+  make(1, 31);
+  const CallId call = setup_call();
+  ASSERT_NE(cc->circuit_of(call), nullptr);
+  const std::uint16_t cic = cc->circuit_of(call)->cic();
+  expect(msg::kIam, cic);
+  MessageBuilder b(msg::kRel, cic);
+  CauseIndicators ci;
+  ci.location = 2;
+  ci.value = 42;
+  b.variable(par::kCauseIndicators, ci);
+  const std::uint8_t level2[1] = {2};
+  b.optional(par::kAutomaticCongestionLevel, std::span<const std::uint8_t>(level2, 1));
+  inject(b);
+  expect(msg::kRlc, cic);
+  EXPECT_EQ(counter("isup.acl.received"), 1u);
+  EXPECT_EQ(cc->congestion_level(kDpc), 2u);
+  // Step 2 of 4: half of the new calls towards that exchange are refused (the engine hunts on or gives 42).
+  SetupRequest req;
+  req.called = testing::digits_number(NumberKind::kCalled, "1");
+  int rejected = 0;
+  for (int i = 0; i < 8; ++i) rejected += !cc->setup(group, req);
+  EXPECT_EQ(rejected, 4);
+  advance_s(8);  // T30 without a further ACL: one step back
+  EXPECT_EQ(cc->congestion_level(kDpc), 1u);
+  advance_s(8);
+  EXPECT_EQ(cc->congestion_level(kDpc), 0u);
+}
+
 }  // namespace
 }  // namespace isupgw::isup
