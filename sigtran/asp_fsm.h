@@ -19,6 +19,7 @@ using sigtran::AspState;
 using sigtran::is_up;
 using sigtran::kAspEvents;
 using sigtran::kAspStates;
+using sigtran::PeerAspConfig;
 using sigtran::to_string;
 
 struct AspConfig {
@@ -30,17 +31,10 @@ struct AspConfig {
   Clock::duration t_ack = std::chrono::seconds(2);
 };
 
-struct PeerAspConfig {
-  std::string name = "peer";
-  bool send_notify = true;                      // SGP: NTFY after state changes (RFC 4666 4.3.4.5); IPSP usually off
-  std::optional<std::uint32_t> asp_identifier;  // echoed in ASPUP ACK
-};
-
 // The M3UA messages of the shared tables' actions.
 struct AspMessages {
   using Message = m3ua::Message;
   using AspConfig = m3ua::AspConfig;
-  using PeerAspConfig = m3ua::PeerAspConfig;
   static constexpr Ua kUa = Ua::kM3ua;
   static Message aspup(const AspConfig& c);
   static Message aspac(const AspConfig& c);

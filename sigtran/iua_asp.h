@@ -15,6 +15,8 @@
 
 namespace isupgw::sigtran::iua {
 
+using sigtran::PeerAspConfig;
+
 struct AspConfig {
   std::string name = "iua";
   std::optional<std::uint32_t> asp_identifier;
@@ -25,16 +27,9 @@ struct AspConfig {
   Clock::duration t_ack = std::chrono::seconds(2);
 };
 
-struct PeerAspConfig {
-  std::string name = "iua-peer";
-  bool send_notify = true;                      // SGP: NTFY after state changes (RFC 4233 4.3.4.5)
-  std::optional<std::uint32_t> asp_identifier;  // echoed in ASPUP ACK
-};
-
 struct AspMessages {
   using Message = iua::Message;
   using AspConfig = iua::AspConfig;
-  using PeerAspConfig = iua::PeerAspConfig;
   static constexpr Ua kUa = Ua::kIua;
   static Message aspup(const AspConfig& c);
   static Message aspac(const AspConfig& c);

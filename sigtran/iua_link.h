@@ -1,8 +1,8 @@
 // One IUA association (RFC 4233, RFC 5133) on a SIGTRAN transport (TCP on the
-// host, kernel SCTP with PPID 1 in production), with the ASP state machines,
-// BEAT supervision and reconnect that M3UA uses (ua_asp_fsm.h, beat_fsm.h,
-// as_fsm.h). Above it: the Q.921/Q.931 boundary primitives (QPTM, RFC 4233
-// 3.3.1) per interface identifier and DLCI.
+// host, kernel SCTP in production), on the association M3UA shares (ua_link.h:
+// transport, reconnect, the ASP state machines, BEAT, NTFY/ERR). Above it: the
+// Q.921/Q.931 boundary primitives (QPTM, RFC 4233 3.3.1) per interface
+// identifier and DLCI.
 //
 // Roles (RFC 4233 1.3):
 //  kAsp  the call agent (isupgw): sends ASPUP/ASPAC and the Request primitives,
@@ -21,22 +21,16 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
-#include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "base/clock.h"
-#include "base/counters.h"
-#include "base/log.h"
-#include "base/one_shot_timer.h"
-#include "sigtran/as_fsm.h"
-#include "sigtran/beat_fsm.h"
 #include "sigtran/iua_asp.h"
 #include "sigtran/iua_codec.h"
 #include "sigtran/transport.h"
+#include "sigtran/ua_link.h"
 
 namespace isupgw::sigtran::iua {
 
@@ -60,17 +54,37 @@ struct LinkConfig {
   bool reconnect = true;  // client transports: start() again after a loss, with backoff
 };
 
-struct LinkMeters {
-  LinkMeters(Logger& log, Counters& counters)
-      : asp(AspFsm::make_meter(log, counters)),
-        peer_asp(PeerAspFsm::make_meter(log, counters)),
-        as(AsFsm::make_meter(log, counters, Ua::kIua)),
-        beat(BeatFsm::make_meter(log, counters, Ua::kIua)) {}
-  AspFsm::Meter asp;
-  PeerAspFsm::Meter peer_asp;
-  AsFsm::Meter as;
-  BeatFsm::Meter beat;
+// The IUA side of the association M3UA shares (ua_link.h).
+struct Layer {
+  using Message = iua::Message;
+  using MessageType = iua::MessageType;
+  using ErrorCode = iua::ErrorCode;
+  using LinkConfig = iua::LinkConfig;
+  using AspMessages = iua::AspMessages;
+  static constexpr std::string_view kCounters = "iua";
+  static constexpr UaLogNames kLog{"iua_link_start",
+                                   "iua_link_connected",
+                                   "iua_link_disconnected",
+                                   "iua_link_reconnect",
+                                   "iua_link_ready",
+                                   "iua_link_not_ready",
+                                   "iua_tx",
+                                   "iua_rx",
+                                   "iua_encode_failed",
+                                   "iua_rx_rejected",
+                                   "iua_rx_ntfy",
+                                   "iua_rx_err"};
+  static constexpr ErrorCode kUnsupportedTrafficMode = ErrorCode::kUnsupportedTrafficHandlingMode;
+  static Result<Message, CodecError> decode(std::span<const std::uint8_t> b) { return iua::decode(b); }
+  static bool local_half(const LinkConfig& c) { return c.role == Role::kAsp; }
+  static bool peer_half(const LinkConfig& c) { return c.role == Role::kSg; }
+  static AspConfig asp_config(const LinkConfig& c);
+  static bool peer_notifies(const LinkConfig&) { return true; }                     // the SG's (RFC 4233 4.3.4.5)
+  static std::vector<std::uint32_t> as_contexts(const LinkConfig&) { return {0}; }  // one AS
+  static std::optional<std::uint32_t> traffic_mode(const LinkConfig& c) { return c.traffic_mode; }
+  static std::optional<std::vector<std::uint32_t>> ntfy_contexts(const Message&) { return std::nullopt; }
 };
+using LinkMeters = UaLinkMeters<AspMessages>;
 
 // A QPTM primitive as received: its type (Data/Unit Data/Establish/Release
 // Request, Indication or Confirm; TEI Status and Query), the interface, the
@@ -92,16 +106,10 @@ class LinkUser {
   virtual void on_primitive(const Primitive& p) = 0;
 };
 
-class Link final : public TransportHandler {
+class Link final : public UaLink<Layer> {
  public:
   Link(LinkConfig cfg, Transport& transport, const LinkMeters& meters, TimerService& timers, Logger& log,
        Counters& counters, LinkUser& user);
-  ~Link() override;
-  Link(const Link&) = delete;
-  Link& operator=(const Link&) = delete;
-
-  void start();  // starts the transport (connect / accept)
-  void stop();   // M-ASP_DOWN: ASPDN, then close; no reconnect
 
   // Sends one QPTM primitive of this role's direction (ASP: Requests; SG:
   // Indications, Confirms, TEI Status Confirm/Indication). False (counted) when
@@ -110,60 +118,34 @@ class Link final : public TransportHandler {
                       std::optional<std::uint32_t> reason = {});
   // The DL-DATA of this role: Data Request (ASP) / Data Indication (SG).
   bool send_data(const InterfaceId& iid, Dlci dlci, std::span<const std::uint8_t> q931);
-  // Any other message (tests, NTFY from an SG).
-  bool send_message(const Message& m);
 
-  bool ready() const { return ready_; }
-  const LinkConfig& config() const { return cfg_; }
-  AspState asp_state() const { return asp_ ? asp_->state() : AspState::kDown; }
-  PeerAspState peer_state() const { return peer_ ? peer_->state() : PeerAspState::kDown; }
-  AsState as_state() const { return as_ ? as_->state() : AsState::kDown; }
+  AsState as_state() const { return UaLink::as_state(0).value_or(AsState::kDown); }
   // The data link of (interface, DLCI) as the primitives left it (Establish
   // Confirm/Indication: up; Release Confirm/Indication, association loss: down).
   bool established(const InterfaceId& iid, Dlci dlci) const;
 
-  // TransportHandler
-  void on_connected() override;
   void on_message(std::uint16_t stream, std::span<const std::uint8_t> message) override;
-  void on_disconnected(std::string_view reason) override;
 
  private:
   using DlcKey = std::pair<InterfaceId, std::uint16_t>;  // interface, SAPI << 8 | TEI
   static DlcKey key(const InterfaceId& iid, Dlci d) { return {iid, static_cast<std::uint16_t>(d.sapi << 8 | d.tei)}; }
-  void update_ready();
-  void on_asp_change(AspState from, AspState to);
-  void send_error(ErrorCode code, std::span<const std::uint8_t> offending);
-  void handle(const Message& m, std::span<const std::uint8_t> raw);
-  void handle_qptm(const Message& m, std::span<const std::uint8_t> raw);
+  void on_down() override { dlc_.clear(); }  // RFC 4233 4.3.4: the data links are not ours any more
+  void on_asp_state(AspState from, AspState to) override;
+  void on_peer_state(PeerAspState to) override;
+  void report_ready(bool ready) override { user_.on_link_ready(ready); }
+  bool admit_contexts(const Message& m, std::span<const std::uint8_t> raw) override;
+  void handle_payload(const Message& m, std::span<const std::uint8_t> raw) override;
   // The ERR code a QPTM/TEI message for (iid, dlci) earns, if any.
   std::optional<ErrorCode> check_address(const InterfaceId& iid, Dlci dlci, MessageType type) const;
   std::optional<ErrorCode> check_interfaces(const Message& m) const;  // ASPAC/ASPIA lists
-  bool active() const;
   void track(MessageType type, const InterfaceId& iid, Dlci dlci);
   std::uint16_t stream_for(const InterfaceId& iid) const;
 
-  LinkConfig cfg_;
-  Transport& transport_;
-  Logger& log_;
   LinkUser& user_;
-  std::unique_ptr<AspFsm> asp_;
-  std::unique_ptr<PeerAspFsm> peer_;
-  std::unique_ptr<BeatFsm> beat_;
-  std::optional<AsFsm> as_;
   std::map<DlcKey, bool> dlc_;
-  bool ready_ = false;
-  bool stopping_ = false;
-  Clock::duration backoff_;
-  OneShotTimer reconnect_;
-
   Counter& rx_qptm_;
   Counter& tx_qptm_;
   Counter& tx_refused_;
-  Counter& rx_dropped_;
-  Counter& rx_errors_;
-  Counter& tx_errors_;
-  Counter& rx_err_msgs_;
-  Counter& reconnects_;
 };
 
 }  // namespace isupgw::sigtran::iua

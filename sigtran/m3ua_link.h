@@ -1,6 +1,7 @@
-// One M3UA association (RFC 4666): the codec, the ASP state machines of the
-// role, BEAT supervision, reconnect with backoff, routing-context checks, and
-// the hand-over of DATA and SSNM to the MTP3 service (mtp3.h).
+// One M3UA association (RFC 4666): on the association IUA shares (ua_link.h:
+// transport, reconnect with backoff, the ASP state machines of the role, BEAT,
+// NTFY/ERR), the routing-context checks, the guards of issue 23 and the
+// hand-over of DATA and SSNM to the MTP3 service (mtp3.h).
 //
 // Roles (RFC 4666 1.3, 4.3):
 //  kAsp             we are an ASP towards an SGP: send ASPUP/ASPAC, obey NTFY/SSNM.
@@ -15,9 +16,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <functional>
-#include <map>
-#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,13 +25,12 @@
 #include "base/log.h"
 #include "base/one_shot_timer.h"
 #include "base/rate_limit.h"
-#include "sigtran/as_fsm.h"
 #include "sigtran/asp_fsm.h"
-#include "sigtran/beat_fsm.h"
 #include "sigtran/m3ua_codec.h"
 #include "sigtran/mtp_service.h"
 #include "sigtran/peer_asp_fsm.h"
 #include "sigtran/transport.h"
+#include "sigtran/ua_link.h"
 
 namespace isupgw::sigtran::m3ua {
 
@@ -71,18 +68,32 @@ struct LinkConfig {
   const Clock* clock = nullptr;
 };
 
-// The state machines' meters (FSM kit), built once per Mtp3 and shared by its links.
-struct LinkMeters {
-  LinkMeters(Logger& log, Counters& counters)
-      : asp(AspFsm::make_meter(log, counters)),
-        peer_asp(PeerAspFsm::make_meter(log, counters)),
-        as(AsFsm::make_meter(log, counters)),
-        beat(BeatFsm::make_meter(log, counters)) {}
-  AspFsm::Meter asp;
-  PeerAspFsm::Meter peer_asp;
-  AsFsm::Meter as;
-  BeatFsm::Meter beat;
+// The M3UA side of the shared association (ua_link.h).
+struct Layer {
+  using Message = m3ua::Message;
+  using MessageType = m3ua::MessageType;
+  using ErrorCode = m3ua::ErrorCode;
+  using LinkConfig = m3ua::LinkConfig;
+  using AspMessages = m3ua::AspMessages;
+  static constexpr std::string_view kCounters = "m3ua";
+  static constexpr UaLogNames kLog{
+      "link_start", "link_connected", "link_disconnected", "link_reconnect", "link_ready", "link_not_ready", "tx",
+      "rx",         "encode_failed",  "rx_rejected",       "rx_ntfy",        "rx_err"};
+  static constexpr ErrorCode kUnsupportedTrafficMode = ErrorCode::kUnsupportedTrafficModeType;
+  static Result<Message, CodecError> decode(std::span<const std::uint8_t> b) { return m3ua::decode(b); }
+  static bool local_half(const LinkConfig& c) {
+    return c.role == Role::kAsp || c.role == Role::kIpspClient || c.role == Role::kIpspDouble;
+  }
+  static bool peer_half(const LinkConfig& c) {
+    return c.role == Role::kSg || c.role == Role::kIpspServer || c.role == Role::kIpspDouble;
+  }
+  static AspConfig asp_config(const LinkConfig& c);
+  static bool peer_notifies(const LinkConfig& c) { return c.role == Role::kSg; }
+  static std::vector<std::uint32_t> as_contexts(const LinkConfig& c);
+  static std::optional<std::uint32_t> traffic_mode(const LinkConfig& c);
+  static std::optional<std::vector<std::uint32_t>> ntfy_contexts(const Message& m) { return m.routing_context; }
 };
+using LinkMeters = UaLinkMeters<AspMessages>;
 
 // What the link reports upward (implemented by Mtp3).
 class LinkUser {
@@ -94,70 +105,38 @@ class LinkUser {
   virtual void on_link_ssnm(std::size_t link, const Message& m) = 0;
 };
 
-class Link final : public TransportHandler {
+class Link final : public UaLink<Layer> {
  public:
   Link(std::size_t id, LinkConfig cfg, Transport& transport, const LinkMeters& meters, TimerService& timers,
        Logger& log, Counters& counters, LinkUser& user);
-  ~Link() override;
-  Link(const Link&) = delete;
-  Link& operator=(const Link&) = delete;
-
-  // Starts the transport (connect / accept).
-  void start();
-  // M-ASP_DOWN: ASPDN, then close. No reconnect.
-  void stop();
 
   // MTP-TRANSFER request on this association. False (and counted) if not ready.
   bool send_data(const MtpLabel& label, std::span<const std::uint8_t> data);
-  // Any non-DATA message (SSNM from an SG double, DAUD, ...).
-  bool send_message(const Message& m);
 
-  bool ready() const { return ready_; }
   std::size_t id() const { return id_; }
-  const LinkConfig& config() const { return cfg_; }
-  AspState asp_state() const { return asp_ ? asp_->state() : AspState::kDown; }
-  PeerAspState peer_state() const { return peer_ ? peer_->state() : PeerAspState::kDown; }
-  std::optional<AsState> as_state(std::uint32_t rc) const;
-  // The association's SCTP paths (issue 19: multi-homing), for status.
-  std::vector<TransportPath> paths() const { return transport_.paths(); }
 
-  // TransportHandler
-  void on_connected() override;
   void on_message(std::uint16_t stream, std::span<const std::uint8_t> message) override;
-  void on_disconnected(std::string_view reason) override;
 
  private:
-  bool has_local_half() const;
-  bool has_peer_half() const;
-  void update_ready();
-  void send_error(ErrorCode code, std::span<const std::uint8_t> offending, std::optional<std::uint32_t> rc = {});
-  void handle(const Message& m, std::span<const std::uint8_t> raw);
+  void on_up() override;
+  void on_down() override;
+  void on_peer_state(PeerAspState to) override;
+  void report_ready(bool ready) override;
+  bool admit_aspup(const Message& m, std::span<const std::uint8_t> raw) override;  // m3ua_guard.cpp
+  bool admit_contexts(const Message& m, std::span<const std::uint8_t> raw) override;
+  void handle_payload(const Message& m, std::span<const std::uint8_t> raw) override;
   void handle_data(std::span<const std::uint8_t> raw);
   bool check_routing_contexts(const std::optional<std::vector<std::uint32_t>>& rcs, std::span<const std::uint8_t> raw);
-  void on_asp_change(AspState from, AspState to);
+  bool check_routing_context(std::uint32_t rc, std::span<const std::uint8_t> raw);
   // m3ua_guard.cpp (issue 23)
   bool admit_rate(bool data);
-  bool admit_aspup(const Message& m, std::span<const std::uint8_t> raw);
   void refuse(std::string_view why, Counter& counter);
   void on_handshake_timeout();
-  void as_event(AsEvent e, std::optional<std::vector<std::uint32_t>> rcs = {});
   std::uint16_t stream_for(std::uint8_t sls) const;
 
   std::size_t id_;
-  LinkConfig cfg_;
-  Transport& transport_;
-  TimerService& timers_;
-  Logger& log_;
   LinkUser& user_;
-  std::unique_ptr<AspFsm> asp_;
-  std::unique_ptr<PeerAspFsm> peer_;
-  std::unique_ptr<BeatFsm> beat_;
-  std::map<std::uint32_t, AsFsm> as_;
-  bool ready_ = false;
-  bool stopping_ = false;
-  Clock::duration backoff_;
-  OneShotTimer reconnect_;
-  std::vector<std::uint8_t> tx_;  // scratch for non-DATA encodes
+  std::vector<std::uint8_t> tx_;  // scratch for large DATA encodes
   // Guards (issue 23).
   OneShotTimer handshake_;
   bool peer_was_active_ = false;  // on this connection
@@ -173,11 +152,6 @@ class Link final : public TransportHandler {
   Counter& rx_data_;
   Counter& tx_data_;
   Counter& tx_dropped_;
-  Counter& rx_dropped_;
-  Counter& rx_errors_;
-  Counter& tx_errors_;
-  Counter& rx_err_msgs_;
-  Counter& reconnects_;
 };
 
 }  // namespace isupgw::sigtran::m3ua

@@ -6,7 +6,7 @@
 // traits class (m3ua: asp_fsm.h / peer_asp_fsm.h, iua: iua_asp.h):
 //
 //   struct Traits {
-//     using Message; using AspConfig; using PeerAspConfig;  // name, auto_activate, t_ack / name, send_notify
+//     using Message; using AspConfig;  // name, auto_activate, t_ack
 //     static constexpr Ua kUa;
 //     static Message aspup(const AspConfig&), aspac(...), aspia(...), aspdn(...);
 //     static Message up_ack(const PeerAspConfig&), dn_ack(), ac_ack(const Message*), ia_ack(const Message*),
@@ -16,6 +16,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "base/clock.h"
@@ -152,6 +154,13 @@ std::string_view to_string(PeerAspEvent e);
 std::string_view to_string(PeerAspAction a);
 
 using PeerAspRow = fsm::Row<PeerAspState, PeerAspEvent, PeerAspAction>;
+
+// The remote ASP's settings, the same in both layers.
+struct PeerAspConfig {
+  std::string name = "peer";
+  bool send_notify = true;                      // SGP: NTFY after state changes (RFC 4666 4.3.4.5); IPSP usually off
+  std::optional<std::uint32_t> asp_identifier;  // echoed in ASPUP ACK (M3UA only, RFC 4666 3.5.2)
+};
 // peer_asp_fsm_transition peer=<name> log lines, <ua>.peer_asp_fsm.* counters.
 fsm::Meter<PeerAspRow> make_peer_asp_meter(Logger& log, Counters& counters, Ua ua);
 
@@ -159,7 +168,7 @@ template <class Traits>
 class UaPeerAspFsm {
  public:
   using Message = typename Traits::Message;
-  using Config = typename Traits::PeerAspConfig;
+  using Config = PeerAspConfig;
   using Send = std::function<void(const Message&)>;
   using OnChange = std::function<void(PeerAspState from, PeerAspState to)>;
   using Row = PeerAspRow;
