@@ -48,7 +48,9 @@ def _int(v):
 
 def chunks(pcap):
     """Every SCTP DATA chunk in `pcap`, in capture order."""
-    r = subprocess.run(["tshark", "-n", "-r", pcap, "-d", "sctp.ppi==3,m3ua", "-d", "sctp.ppi==5,m2pa", "-T", "json",
+    # tsn_analysis off: a retransmitted chunk is decoded like the first (with it on, tshark leaves its payload
+    # undecoded and the chunks below would take the next chunk's payload); unique() drops the repeat.
+    r = subprocess.run(["tshark", "-n", "-o", "sctp.tsn_analysis:FALSE", "-r", pcap, "-d", "sctp.ppi==3,m3ua", "-d", "sctp.ppi==5,m2pa", "-T", "json",
                         "--no-duplicate-keys", "-J", "sctp m3ua m2pa mtp3 isup"], capture_output=True, text=True,
                        timeout=600)
     if r.returncode != 0:
@@ -77,7 +79,8 @@ def chunks(pcap):
             elif ppid == 5 and m2pa:
                 m = m2pa.pop(0)
                 row.update(m2pa_class=_int(m.get("m2pa.class")), m2pa_type=_int(m.get("m2pa.type")))
-                if (row["m2pa_class"], row["m2pa_type"]) == (11, 1) and mtp3:
+                # User Data of 16 octets is a bare acknowledgement (RFC 4165 3.3.1: no MSU): no MTP3 of its own.
+                if (row["m2pa_class"], row["m2pa_type"]) == (11, 1) and mtp3 and _int(m.get("m2pa.length", 17)) > 16:
                     row["si"] = _int(_find(mtp3.pop(0), "mtp3.service_indicator"))
             if row["si"] == 5 and isup:
                 i = isup.pop(0)
