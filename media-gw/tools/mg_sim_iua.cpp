@@ -17,7 +17,7 @@ IuaSimServer::~IuaSimServer() {
 
 std::optional<std::string> IuaSimServer::start() {
   sigtran::TransportSpec spec;
-  spec.kind = sigtran::TransportSpec::Kind::kTcp;
+  spec.kind = opt_.sctp ? sigtran::TransportSpec::Kind::kSctp : sigtran::TransportSpec::Kind::kTcp;
   spec.server = true;
   spec.address = opt_.address;
   spec.port = opt_.port;

@@ -1,8 +1,9 @@
 // mg-sim's IUA SG end (media-gw/iua_sg.h) on sockets: the association on TCP
-// (the host has no kernel SCTP) towards the call agent's ASP, and per PRI
-// interface one Unix SOCK_SEQPACKET socket where a PBX (libpri through its I/O
-// callbacks) attaches its D channel: one Q.921 frame per packet, followed by
-// the 2 FCS octets libpri writes and expects (not checked, sent as zero).
+// (the host has no kernel SCTP) or kernel SCTP (in the VM, tests/sctp-vm)
+// towards the call agent's ASP, and per PRI interface one Unix SOCK_SEQPACKET
+// socket where a PBX (libpri through its I/O callbacks) attaches its D channel:
+// one Q.921 frame per packet, followed by the 2 FCS octets libpri writes and
+// expects (not checked, sent as zero).
 #pragma once
 
 #include <array>
@@ -26,6 +27,7 @@ namespace isupgw::mediagw {
 struct IuaSimOptions {
   std::string address;  // the association's listening address ("" = no IUA)
   std::uint16_t port = 9900;
+  bool sctp = false;                          // kernel SCTP instead of TCP
   std::map<std::uint32_t, std::string> lapd;  // interface identifier -> Unix socket path
 };
 

@@ -14,7 +14,8 @@
 //   iua                                (the IUA SG end: the ASP's state and each D channel's Q.921 state)
 //
 // The IUA SG end (issue 21), when --iua is given: the association listens on TCP ADDR:PORT (0: any
-// port; "mg-sim iua address=A port=P" printed once bound) and each --lapd IID=PATH is a Unix
+// port; "mg-sim iua address=A port=P" printed once bound), or on kernel SCTP with --iua-transport sctp
+// (PPID 1; a fixed port), and each --lapd IID=PATH is a Unix
 // SOCK_SEQPACKET socket where a PBX attaches the D channel of interface IID (media-gw/tools/mg_sim_iua.h).
 #include <unistd.h>
 
@@ -51,8 +52,8 @@ int usage() {
   std::fprintf(stderr,
                "usage: mg-sim [--bind ADDR] [--port N] [--ca ADDR:PORT] [--domain NAME] [--spans N]\n"
                "              [--rtp-endpoints N] [--media-address ADDR] [--drop N] [--fail CODE]\n"
-               "              [--fail-verb VERB=CODE]... [--iua ADDR:PORT [--lapd IID=PATH]...]\n"
-               "              [--t38 on|off] [--telephone-event on|off]\n");
+               "              [--fail-verb VERB=CODE]... [--iua ADDR:PORT [--iua-transport tcp|sctp]\n"
+               "              [--lapd IID=PATH]...] [--t38 on|off] [--telephone-event on|off]\n");
   return 2;
 }
 
@@ -278,6 +279,8 @@ int main(int argc, char** argv) {
       if (colon == std::string::npos || !parse_uint(v->substr(colon + 1), 65535, n)) return usage();
       opt.iua.address = v->substr(0, colon);
       opt.iua.port = static_cast<std::uint16_t>(n);
+    } else if (k == "--iua-transport" && (*v == "tcp" || *v == "sctp")) {
+      opt.iua.sctp = *v == "sctp";
     } else if (k == "--lapd") {
       auto eq = v->find('=');
       if (eq == std::string::npos || eq + 1 == v->size() || !parse_uint(v->substr(0, eq), 0xffffffffUL, n))
