@@ -173,6 +173,11 @@ void CallEngine::perform(Call& c, const CallTransition& t, const EventData& d) {
           auto fr = mapping::response_for_release(static_cast<std::uint8_t>(d.cause), prof, sip_location(c), d.isup);
           auto body = mapping::make_body(std::nullopt, fr.isup, prof);  // SIP-I/SIP-T: the REL
           auto headers = with(std::move(fr.headers), mapping::body_headers(body));
+          // Congestion further on (cause 42: an exchange's REL 42 + ACL, a trunk's RFC 7339 reduction, our own
+          // traffic reduction towards it): the 503 says when to retry (RFC 3261 21.5.4, 20.33), as our own
+          // overload's stateless 503 does (issue 19).
+          if (fr.status == 503 && d.cause == 42)
+            headers.emplace_back("Retry-After", std::to_string(overload_.config().retry_after_s));
           if (c.a.sid != 0) c.rec.sip_status = static_cast<std::uint16_t>(fr.status);
           sip_->reject(c.a.sid, fr.status, std::move(headers), std::move(body));
         }
