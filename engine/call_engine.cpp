@@ -219,6 +219,16 @@ void CallEngine::perform(Call& c, const CallTransition& t, const EventData& d) {
         else if (d.ind != nullptr)
           m = mapping::dss1_backward_from_isup(*d.ind, nullptr);
         if (m) pri_request(c.a, std::move(*m));
+      } else if (c.b.span != nullptr) {  // ISUP -> PRI: ALERTING / PROGRESS -> ACM or CPG (Q.699)
+        // The same mapping as PRI -> SIP (isup_backward_from_dss1): ALERTING -> ACM subscriber free or CPG
+        // alerting, PROGRESS -> ACM or CPG progress / in-band information; call control sends the ACM first.
+        if (!isup_ || d.q931 == nullptr) return;
+        auto b = mapping::isup_backward_from_dss1(*d.q931, true);
+        if (!b) return;
+        if (b->indication.alerting)
+          (void)isup_->alert(c.a.cid, b->indication.inband);
+        else
+          (void)isup_->progress(c.a.cid, b->indication.event, b->indication.inband);
       } else {  // B is SIP: 18x -> ACM/CPG
         if (!isup_ || d.msg == nullptr) return;
         auto ba = mapping::backward_from_provisional(*d.msg, c.answered, c.b.trunk->profile);
@@ -458,9 +468,11 @@ void CallEngine::release_isup(const Call& c, isup::CallId id, int cause, const s
   (void)isup_->release(id, cause, isup_location(c), b);
 }
 
-// The location for a REL towards ISUP: a SIP-I/SIP-T peer's, else ours.
+// The location for a REL towards ISUP: a SIP-I/SIP-T peer's, a PRI's DISCONNECT's, else ours.
 std::uint8_t CallEngine::isup_location(const Call& c) {
-  return c.sip_cause_location >= 0 ? static_cast<std::uint8_t>(c.sip_cause_location) : isup::kLocationPublicLocal;
+  if (c.sip_cause_location >= 0) return static_cast<std::uint8_t>(c.sip_cause_location);
+  if (c.pri_cause_location >= 0) return static_cast<std::uint8_t>(c.pri_cause_location);
+  return isup::kLocationPublicLocal;
 }
 
 // The location for the REL a SIP-I/SIP-T message encapsulates: the ISUP side's, else BI.

@@ -292,6 +292,9 @@ class CallEngine final : public sip::SessionUser, public isup::CallControlUser, 
     // SIP-I/SIP-T: the location of the cause in the REL the SIP side encapsulated
     // (BYE, CANCEL, final response), passed on in our REL; -1: none, ours (LN).
     int sip_cause_location = -1;
+    // ISUP -> PRI (issue 21): the location of the cause in the PBX's DISCONNECT (Q.850 2.2.3), passed on in
+    // our REL; -1: none, ours (LN).
+    int pri_cause_location = -1;
     // The location of the cause in the REL received from ISUP, for the REL a
     // SIP-I/SIP-T BYE or final response encapsulates; -1: none (BI).
     int isup_cause_location = -1;

@@ -11,6 +11,7 @@
 #include "isup/codes.h"
 #include "mapping/cause_map.h"
 #include "mapping/colp_map.h"
+#include "mapping/dss1_map.h"
 #include "mapping/np_ansi.h"
 #include "mapping/np_interworking.h"
 #include "mapping/reason_header.h"
@@ -148,6 +149,13 @@ void CallEngine::route_isup_call(Call& c, const isup::IncomingSetup& setup) {
     log_.notice(Subsystem::kCall, "no_route", {{"call", c.id}, {"trunk_group", group}, {"called", digits}, {"rn", rn}});
     return fire(c, CallEvent::kRefused, EventData{3, 0, {}, nullptr, nullptr, nullptr});
   }
+  // ISUP -> PRI (issue 21): the IAM's ISUP form is what a span's SETUP is built from (pri_start_b, Q.699
+  // through mapping/dss1_map.h), as for SIP -> PRI.
+  for (const auto& t : c.route->targets)
+    if (t.kind == RouteTarget::Kind::kPriSpan) {
+      c.setup = mapping::request_from_iam(setup);
+      break;
+    }
   // One INVITE per target (each with its own number manipulation), built now
   // while the IAM is at hand.
   for (const auto& t : c.route->targets) {

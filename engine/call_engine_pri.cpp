@@ -5,6 +5,9 @@
 //                rules of mapping/dss1_map.h) on a channel the span hunts; ALERTING/PROGRESS -> 180/183,
 //                CONNECT -> 200, DISCONNECT/RELEASE -> final response or BYE with the mapped cause (Q.850
 //                value unchanged, cause_map.h to SIP); CANCEL/BYE -> DISCONNECT.
+//   ISUP -> PRI  the IAM's ISUP form (request_from_iam) -> SETUP as for SIP -> PRI; ALERTING -> ACM, PROGRESS ->
+//                ACM or CPG (isup_backward_from_dss1), CONNECT -> ANM, DISCONNECT -> REL with its cause and
+//                location; REL -> DISCONNECT; no channel -> REL 34. Media joined as PRI -> ISUP (media_b).
 //   PRI -> SIP   SETUP -> CALL PROCEEDING at once (Q.931 5.2.5.2: the network has all it needs) and an
 //                INVITE per the route `from: <span>` (invite_from_dss1); a SETUP without Sending complete
 //                -> SETUP ACKNOWLEDGE (5.2.4 overlap receiving), the INFORMATION digits collected until
@@ -298,6 +301,7 @@ void CallEngine::on_pri_message(q931::Span& span, std::uint32_t id, const q931::
       return ignored_.inc();
     case q931::msg::kDisconnect: {
       const int cause = m.causes.empty() ? 16 : m.causes.front().value;  // no cause: normal clearing
+      if (is_b && !m.causes.empty()) c->pri_cause_location = m.causes.front().location;
       // The network side answers DISCONNECT with RELEASE itself (5.3.3, q931/call_fsm.cpp); the user side's
       // RELEASE is ours to send (5.3.4).
       if (span.config().side == q931::Side::kUser)

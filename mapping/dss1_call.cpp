@@ -65,20 +65,31 @@ q931::Message setup_from_isup(const isup::Number& called, const std::optional<is
   return m;
 }
 
-q931::Message setup_from_iam(const isup::IncomingSetup& in, bool a_law) {
-  isup::ForwardCallIndicators fci;
-  fci.isup_all_the_way = true;
-  fci.isdn_access = true;
-  std::uint8_t tmr = 3;
-  std::span<const std::uint8_t> usi;
+isup::SetupRequest request_from_iam(const isup::IncomingSetup& in) {
+  isup::SetupRequest req;
+  req.called = in.called;
+  req.calling = in.calling;
+  if (in.calling_category != 0) req.calling_category = in.calling_category;
+  req.forward = isup::ForwardCallIndicators{};
+  req.forward.isup_all_the_way = true;
+  req.forward.isdn_access = true;
+  req.transmission_medium = 3;  // 3.1 kHz audio
+  req.user_service_information.clear();
   if (in.iam != nullptr) {
     if (const isup::Param* p = in.iam->find(isup::par::kForwardCallIndicators))
-      if (auto f = isup::ForwardCallIndicators::decode(p->value)) fci = *f;
+      if (auto f = isup::ForwardCallIndicators::decode(p->value)) req.forward = *f;
     if (const isup::Param* p = in.iam->find(isup::par::kTransmissionMediumRequirement))
-      if (!p->value.empty()) tmr = p->value[0];
-    if (const isup::Param* p = in.iam->find(isup::par::kUserServiceInformation)) usi = p->value;
+      if (!p->value.empty()) req.transmission_medium = p->value[0];
+    if (const isup::Param* p = in.iam->find(isup::par::kUserServiceInformation))
+      req.user_service_information.assign(p->value.begin(), p->value.end());
   }
-  q931::Message m = setup_from_isup(in.called, in.calling, tmr, usi, fci, a_law);
+  return req;
+}
+
+q931::Message setup_from_iam(const isup::IncomingSetup& in, bool a_law) {
+  const isup::SetupRequest req = request_from_iam(in);
+  q931::Message m = setup_from_isup(req.called, req.calling, req.transmission_medium, req.user_service_information,
+                                    req.forward, a_law);
   if (!in.complete) m.sending_complete = false;
   return m;
 }

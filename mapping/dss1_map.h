@@ -137,7 +137,11 @@ Result<isup::SetupRequest, std::uint8_t> iam_from_setup(const q931::Message& set
 // is not ISDN (Q.699, unconfirmed).
 q931::Message setup_from_isup(const isup::Number& called, const std::optional<isup::Number>& calling, std::uint8_t tmr,
                               std::span<const std::uint8_t> usi, const isup::ForwardCallIndicators& fci, bool a_law);
-// IAM received -> SETUP.
+// IAM received -> the call's ISUP form (what an outgoing IAM or SETUP is built from, issue 21 ISUP -> PRI):
+// called, calling, category, TMR (3.1 kHz audio if absent), USI (empty if absent: the SETUP's bearer then
+// follows the TMR), forward call indicators.
+isup::SetupRequest request_from_iam(const isup::IncomingSetup& in);
+// IAM received -> SETUP, through request_from_iam() and setup_from_isup().
 q931::Message setup_from_iam(const isup::IncomingSetup& in, bool a_law);
 // SIP INVITE -> SETUP, through setup_from_invite() (Q.1912.5) and setup_from_isup().
 Result<q931::Message, Rejection> setup_from_sip(const sip::Message& invite, const SipProfile& profile);

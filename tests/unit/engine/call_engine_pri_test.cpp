@@ -12,6 +12,7 @@
 #include "base/clock.h"
 #include "base/timer_service.h"
 #include "engine/call_engine.h"
+#include "isup/codes.h"
 #include "isup/isup_cc.h"
 #include "q931/call_fsm.h"
 #include "q931/codec.h"
@@ -106,10 +107,16 @@ struct FarExchange final : isup::CallControlUser {
     last = call;
     events.push_back("setup");
   }
-  void on_progress(isup::CallId, const isup::BackwardIndication&) override { events.push_back("progress"); }
+  void on_progress(isup::CallId, const isup::BackwardIndication& ind) override {
+    // ACM or CPG (Q.763 2.1 / 2.3): which one came, its CPG event (Q.763 3.21), in-band (OBCI bit A).
+    events.push_back(std::string("progress") + (ind.msg != nullptr && ind.msg->type == isup::msg::kCpg ? ":cpg" : ":acm") +
+                     (ind.alerting ? ":alerting" : "") + (ind.event != 0 ? ":" + std::to_string(ind.event) : "") +
+                     (ind.inband ? ":inband" : ""));
+  }
   void on_answer(isup::CallId, const isup::Message&) override { events.push_back("answer"); }
   void on_release(isup::CallId, const isup::ReleaseIndication& r) override {
     events.push_back("release:" + std::to_string(r.cause));
+    location = r.location;
   }
   std::string pop() {
     if (events.empty()) return "<none>";
@@ -119,6 +126,7 @@ struct FarExchange final : isup::CallControlUser {
   }
   std::deque<std::string> events;
   isup::CallId last = 0;
+  int location = -1;  // of the last REL received
 };
 
 struct IsupLoop final : isup::MtpPort {
@@ -203,6 +211,10 @@ class CallEnginePriTest : public ::testing::Test {
     to_isup.prefix = "777";
     to_isup.targets.push_back(RouteTarget{RouteTarget::Kind::kTrunkGroup, "tg", 0, "", std::nullopt});
     ec.router.add(std::move(to_isup));
+    RouteEntry isup_to_pri;  // ISUP -> PRI: the exchange's calls on trunk group "tg"
+    isup_to_pri.from = "tg";
+    isup_to_pri.targets.push_back(RouteTarget{RouteTarget::Kind::kPriSpan, "pbx", 0, "", std::nullopt});
+    ec.router.add(std::move(isup_to_pri));
     RouteEntry to_sip;
     to_sip.from = "pbx";
     to_sip.targets.push_back(RouteTarget{RouteTarget::Kind::kSipTrunk, "peer", 0, "", std::nullopt});
@@ -783,6 +795,143 @@ TEST_F(CallEnginePriTest, OfferChoosesTheSetupBearerCapability) {
   EXPECT_EQ(op.what, "reject");
   EXPECT_EQ(op.status, 488);
   EXPECT_EQ(pbx_pop(), "<none>");
+  expect_all_idle();
+}
+
+// --- ISUP -> PRI (issue 21) ---
+
+isup::SetupRequest iam(const std::string& called) {
+  isup::SetupRequest req;
+  req.called.kind = isup::NumberKind::kCalled;
+  req.called.nai = 3;  // national (Q.763 3.9)
+  req.called.npi = 1;
+  req.called.digits.assign(called + "F");  // ST: en bloc
+  isup::Number calling;
+  calling.kind = isup::NumberKind::kCalling;
+  calling.nai = 3;
+  calling.npi = 1;
+  calling.screening = 3;
+  calling.digits.assign("30999");
+  req.calling = calling;
+  return req;
+}
+
+// The exchange's IAM -> SETUP on a hunted channel (Q.699 via mapping/dss1_map.h); ALERTING -> ACM subscriber
+// free, CONNECT -> ANM, the PBX's DISCONNECT -> REL with its cause and location (Q.850 2.2.3: user, 0). Media as
+// PRI -> ISUP in the other direction: the circuit's connection first, the B channel's joined to it, both sendrecv
+// at the answer, both deleted at the end. CDR direction isup-to-pri.
+TEST_F(CallEnginePriTest, IsupToPriAnsweredPbxHangsUp) {
+  add_isup();
+  engine->attach_media(&media);
+  std::vector<cdr::CdrRecord> cdrs;
+  engine->set_cdr_sink([&](cdr::CdrRecord&& r) { cdrs.push_back(std::move(r)); });
+  ASSERT_TRUE(isup_far->setup(far_group, iam("30123456")));
+  advance(std::chrono::milliseconds(1));
+  ASSERT_EQ(media.conns.size(), 1u);
+  EXPECT_EQ(media.conns.at(1).span, "isup");  // the circuit's, recvonly, before the SETUP
+  EXPECT_EQ(media.conns.at(1).modes.back(), MediaMode::kRecvOnly);
+  EXPECT_EQ(pbx_pop(), "<none>");
+  media.ready(1);
+  advance(std::chrono::milliseconds(1));
+  ASSERT_EQ(pbx_pop(), "setup");
+  EXPECT_EQ(pbx_called, "30123456");  // national stays national (Q.699 type of number)
+  EXPECT_TRUE(pbx_complete);          // ST -> Sending complete
+  ASSERT_EQ(media.conns.size(), 2u);
+  EXPECT_EQ(media.conns.at(2).span, "pbx");
+  const FakeMedia::Conn& channel = media.conns.at(2);  // sends to the circuit's connection (the MG's address)
+  EXPECT_NE(channel.remote.find("c=IN IP4 127.0.0.9"), std::string::npos) << channel.remote;
+  EXPECT_NE(channel.remote.find("m=audio 4000"), std::string::npos) << channel.remote;
+  EXPECT_EQ(channel.modes.back(), MediaMode::kSendOnly);
+  ASSERT_TRUE(pbx->request(pbx_call, q931::CcEvent::kAlertingReq));
+  advance(std::chrono::milliseconds(1));
+  EXPECT_EQ(far.pop(), "progress:acm:alerting");
+  ASSERT_TRUE(pbx->request(pbx_call, q931::CcEvent::kConnectReq));
+  advance(std::chrono::milliseconds(1));
+  EXPECT_EQ(far.pop(), "answer");
+  EXPECT_EQ(pbx->call_state(pbx_call), q931::CcState::k10Active);
+  EXPECT_EQ(media.conns.at(1).modes.back(), MediaMode::kSendRecv);
+  EXPECT_EQ(media.conns.at(2).modes.back(), MediaMode::kSendRecv);
+  ASSERT_TRUE(pbx->request(pbx_call, q931::CcEvent::kDisconnectReq, with_cause(q931::msg::kDisconnect, 16)));
+  advance(std::chrono::milliseconds(1));
+  EXPECT_EQ(far.pop(), "release:16");
+  EXPECT_EQ(far.location, 0);  // the PBX's location (user), not ours
+  EXPECT_EQ(media.open_count(), 0u);
+  expect_all_idle();
+  engine->flush_cdrs();  // the record waits for the RLC of our REL (the daemon's hook, not wired here)
+  ASSERT_EQ(cdrs.size(), 1u);
+  EXPECT_EQ(cdrs[0].direction, "isup-to-pri");
+  EXPECT_EQ(counters.get("call.completed").value(), 1u);
+}
+
+// The exchange releases an answered call: REL -> DISCONNECT with its cause; PROGRESS with in-band information
+// before the answer -> ACM with in-band (OBCI bit A), then ALERTING -> CPG alerting (Q.763 3.21 event 1).
+TEST_F(CallEnginePriTest, IsupToPriExchangeReleases) {
+  add_isup();
+  auto call = isup_far->setup(far_group, iam("30123456"));
+  ASSERT_TRUE(call);
+  advance(std::chrono::milliseconds(1));
+  ASSERT_EQ(pbx_pop(), "setup");
+  ASSERT_TRUE(pbx->request(pbx_call, q931::CcEvent::kProceedingReq));  // CALL PROCEEDING: nothing towards ISUP
+  q931::Message progress;
+  progress.type = q931::msg::kProgress;
+  progress.progress.push_back(q931::ProgressIndicator{});
+  progress.progress.back().description = 8;  // in-band information now available (Q.931 4.5.23)
+  ASSERT_TRUE(pbx->request(pbx_call, q931::CcEvent::kProgressReq, progress));
+  advance(std::chrono::milliseconds(1));
+  EXPECT_EQ(far.pop(), "progress:acm:inband");
+  ASSERT_TRUE(pbx->request(pbx_call, q931::CcEvent::kAlertingReq));
+  advance(std::chrono::milliseconds(1));
+  EXPECT_EQ(far.pop(), "progress:cpg:alerting:1");
+  ASSERT_TRUE(pbx->request(pbx_call, q931::CcEvent::kConnectReq));
+  advance(std::chrono::milliseconds(1));
+  EXPECT_EQ(far.pop(), "answer");
+  ASSERT_TRUE(isup_far->release(*call, 31));
+  advance(std::chrono::milliseconds(1));
+  EXPECT_EQ(pbx_pop(), "DISCONNECT:31");
+  EXPECT_EQ(pbx_pop(), "released");
+  expect_all_idle();
+  EXPECT_EQ(counters.get("call.completed").value(), 1u);
+}
+
+// Busy: the PBX refuses the SETUP (RELEASE COMPLETE 17, Q.931 5.2.5.1) -> REL 17; or alerts and then
+// disconnects with 17 -> REL 17 after the ACM.
+TEST_F(CallEnginePriTest, IsupToPriBusyIsRel17) {
+  add_isup();
+  ASSERT_TRUE(isup_far->setup(far_group, iam("30123456")));
+  advance(std::chrono::milliseconds(1));
+  ASSERT_EQ(pbx_pop(), "setup");
+  ASSERT_TRUE(pbx->request(pbx_call, q931::CcEvent::kRejectReq, with_cause(q931::msg::kReleaseComplete, 17)));
+  advance(std::chrono::milliseconds(1));
+  EXPECT_EQ(far.pop(), "release:17");
+  expect_all_idle();
+  pbx_events.clear();
+  ASSERT_TRUE(isup_far->setup(far_group, iam("30123456")));
+  advance(std::chrono::milliseconds(1));
+  ASSERT_EQ(pbx_pop(), "setup");
+  ASSERT_TRUE(pbx->request(pbx_call, q931::CcEvent::kAlertingReq));
+  advance(std::chrono::milliseconds(1));
+  EXPECT_EQ(far.pop(), "progress:acm:alerting");
+  ASSERT_TRUE(pbx->request(pbx_call, q931::CcEvent::kDisconnectReq, with_cause(q931::msg::kDisconnect, 17)));
+  advance(std::chrono::milliseconds(1));
+  EXPECT_EQ(far.pop(), "release:17");
+  EXPECT_EQ(far.location, 0);
+  expect_all_idle();
+}
+
+// No B channel idle (the PBX holds all three): REL 34 no circuit/channel available, no SETUP.
+TEST_F(CallEnginePriTest, IsupToPriNoChannelIsRel34) {
+  add_isup();
+  std::vector<q931::Span::CallId> held;
+  for (int i = 0; i < 3; ++i) {
+    held.push_back(pbx_calls("1234"));
+    EXPECT_EQ(sip.pop().what, "invite");
+  }
+  pbx_events.clear();
+  ASSERT_TRUE(isup_far->setup(far_group, iam("30123456")));
+  advance(std::chrono::milliseconds(1));
+  EXPECT_EQ(far.pop(), "release:34");
+  EXPECT_EQ(pbx_pop(), "<none>");
+  for (auto id : held) pbx->request(id, q931::CcEvent::kDisconnectReq, with_cause(q931::msg::kDisconnect, 16));
   expect_all_idle();
 }
 
