@@ -18,6 +18,10 @@ tshark's decode of the ISUP between the nodes (dumpcap on lo):
     SG). The MG's own view (mg-sim `conns`) while the answered call runs: two connections, both sendrecv, one
     on the B channel libpri was given, one on a circuit endpoint, each one's remote SDP port the other's own
     RTP port (A joined the two legs on the MG); none after every row.
+  - ISUP -> PRI (the other way): SIPp -> node B -> IAM -> node A (route from its trunk group to the span) ->
+    SETUP -> libpri answering by itself: libpri's RING and its HANGUP cause 16 after SIPp's BYE (B's REL 16),
+    tshark: B's IAM for 6661000, A's ACM + ANM (or CON); the MG holds the B channel's and the circuit's
+    connections joined while SIPp holds the call; libpri busy -> A's REL 17 -> SIPp's 486; all idle after.
 Q.699's own tables were not readable in this project's library (mapping/dss1_map.h says so): the
 rules checked are Q.931's and Q.763's code points and Q.850's common cause."""
 import os
@@ -28,7 +32,7 @@ import tempfile
 import threading
 import time
 
-from calltest import circuits_idle, free_port, scenario, uas, wait_circuits_reset, wait_uas
+from calltest import circuits_idle, free_port, scenario, sip_port, uac, uas, wait_circuits_reset, wait_uas
 from harness import Capture, Checks, Daemon, wait_until
 from mgsim import SIM
 from pripeer import PRI_PEER, PriPeer, stop_mg_sim
@@ -51,7 +55,8 @@ node: {{name: gw-b}}
 logging: {{level: info, subsystems: {{isup: debug}}}}
 sip:
   listeners: [{{transport: udp, address: 127.0.0.1, port: 0}}]
-  trunks: [{{name: callee, address: 127.0.0.1, port: {UAS_PORT}}}]
+  trunks: [{{name: local, address: 127.0.0.1, allowed_sources: ["127.0.0.0/8"]}},
+           {{name: callee, address: 127.0.0.1, port: {UAS_PORT}}}]
 ss7:
   point_code_format: itu
   m3ua_links: [{{name: from-a, role: ipsp_server, transport: tcp, local: {{address: {ADDR_B}, port: 0}},
@@ -60,6 +65,7 @@ ss7:
   trunk_groups: [{{name: b-a, opc: 0-0-2, dpc: 0-0-1, cics: ["1-31"]}}]
 routes:
   - {{prefix: "", from: b-a, targets: [{{sip_trunk: callee}}]}}
+  - {{prefix: "666", from: local, targets: [{{trunk_group: b-a}}]}}
 """
 
 A = """
@@ -88,6 +94,7 @@ pri_spans:
     mg_span: 1
 routes:
   - {{prefix: "", from: pbx, targets: [{{trunk_group: a-b}}]}}
+  - {{prefix: "666", from: a-b, targets: [{{pri_span: pbx}}]}}
 """
 
 
@@ -98,7 +105,7 @@ def isup_rows(path, port):
     fields = ["isup.message_type", "isup.called", "isup.called_party_nature_of_address_indicator", "isup.calling",
               "isup.calling_party_nature_of_address_indicator", "isup.address_presentation_restricted_indicator",
               "isup.screening_indicator", "isup.cause_indicator", "isup.cause_location", "_ws.malformed",
-              "isup.transmission_medium_requirement"]
+              "isup.transmission_medium_requirement", "m3ua.protocol_data_opc"]
     msgs = [m for _, m in sipt_wire.m3ua_messages(path, port) if m[2] == 1 and m[3] == 1]  # transfer, DATA
     txt, pcap = path + ".txt", path + ".sctp.pcap"
     with open(txt, "w") as f:
@@ -135,6 +142,18 @@ def mg_conns():
         kv = dict(p.split("=", 1) for p in parts[3:] if "=" in p)
         rows.append((parts[1], parts[2], kv.get("port"), kv.get("rport")))
     return sorted(rows)
+
+
+def joined(ch):
+    """mg-sim's connections when A has joined B channel `ch` (ds/e1-1/ch@mg1) and a circuit (ds/e1-0/N@mg1),
+    both sendrecv, each sending to the other's RTP port; else None."""
+    conns = mg_conns() or []
+    if len(conns) != 2 or any(x[1] != "sendrecv" for x in conns):
+        return None
+    (ea, _, pa, ra), (eb, _, pb, rb) = conns
+    ok = (sorted([ea, eb])[1] == "ds/e1-1/%s@mg1" % ch and sorted([ea, eb])[0].startswith("ds/e1-0/") and pa and pb
+          and pa != "0" and ra == pb and rb == pa)
+    return conns if ok else None
 
 
 try:
@@ -177,16 +196,7 @@ try:
             if words[0] == hangup_after:
                 if line is not None and words[0] == "ANSWER":  # the MG's view of the answered transit
                     ch = PriPeer.field(line, "channel")
-
-                    def joined():
-                        conns = mg_conns() or []
-                        if len(conns) != 2 or any(x[1] != "sendrecv" for x in conns):
-                            return None
-                        (ea, _, pa, ra), (eb, _, pb, rb) = conns
-                        ok = (sorted([ea, eb])[1] == "ds/e1-1/%s@mg1" % ch
-                              and sorted([ea, eb])[0].startswith("ds/e1-0/") and pa and pb and pa != "0" and ra == pb and rb == pa)
-                        return conns if ok else None
-                    got = wait_until(joined, 5)
+                    got = wait_until(lambda: joined(ch), 5)
                     c.check(f"{name}: the MG holds two sendrecv connections, B channel ds/e1-1/{ch}@mg1 and a "
                             "circuit ds/e1-0/N@mg1, each sending to the other (mg-sim conns)", got is not None,
                             mg_conns())
@@ -201,6 +211,40 @@ try:
     row("answered, libpri releases", "sn:uas", ["ANSWER"], hangup_after="ANSWER")
     row("busy (486 -> 17)", scenario("uas_486.xml"), ["HANGUP cause=17"])
     row("unallocated (404 -> 1)", scenario("uas_reject.xml", 404), ["HANGUP cause=1"])
+
+    # ISUP -> PRI (issue 21): SIPp -> node B -> IAM -> node A -> SETUP -> libpri (answering or busy by itself).
+    sport_b = sip_port(b)
+
+    def isup_to_pri(name, mode, scen, extra, want_hangup):
+        peer.send("auto %s ring-delay=0" % mode)
+        peer.wait("AUTO", timeout=5)
+        mark = len(peer.lines)
+        t = threading.Thread(target=lambda: setattr(t, "r", uac(scen, sport_b, service="6661000", extra=extra)))
+        t.start()
+        ring = peer.wait("RING", "called=6661000", timeout=15)
+        c.check(f"ISUP->PRI {name}: libpri's RING for 6661000", ring is not None, peer.lines[mark:] + a.lines[-5:])
+        if ring is not None and mode == "answer":  # the MG's view while SIPp holds the answered call
+            ch = PriPeer.field(ring, "channel")
+            got = wait_until(lambda: joined(ch), 5)
+            c.check(f"ISUP->PRI {name}: the MG holds two sendrecv connections, B channel ds/e1-1/{ch}@mg1 and a "
+                    "circuit ds/e1-0/N@mg1, each sending to the other (mg-sim conns)", got is not None, mg_conns())
+        if want_hangup:
+            call = PriPeer.field(ring, "call") if ring else "?"
+            h = peer.wait("HANGUP", "call=%s" % call, want_hangup, timeout=15)
+            c.check(f"ISUP->PRI {name}: libpri's HANGUP {want_hangup}", h is not None, peer.lines[mark:])
+        t.join(60)
+        rc, err = getattr(t, "r", (1, "no run"))
+        c.check(f"ISUP->PRI {name}: SIPp passes", rc == 0, err[-400:])
+        peer.send("auto off")
+        peer.wait("AUTO", timeout=5)
+        c.check(f"ISUP->PRI {name}: no B channel busy in libpri's view", peer.idle() is not None, peer.lines[-4:])
+        out = a_idle()
+        c.check(f"ISUP->PRI {name}: none in A's (show pri-spans)", "30 B channels, 0 busy, 0 calls" in out, out)
+        c.check(f"ISUP->PRI {name}: no connection left on the MG (mg-sim conns)",
+                wait_until(lambda: mg_conns() == [], 5) is not None, mg_conns())
+
+    isup_to_pri("answered, SIP caller releases", "answer", "sn:uac", ["-d", "1500"], "cause=16")
+    isup_to_pri("busy (libpri 17 -> REL 17 -> 486)", "busy", scenario("uac_expect.xml", 486), [], None)
     vty.close()
     for name, d in (("A", a), ("B", b)):
         rc, _ = d.stop()
@@ -211,8 +255,11 @@ try:
     cap = None
     rows, n = isup_rows(os.path.join(tmp, "isup.pcap"), m3ua)
     c.check("tshark decodes every ISUP message between the nodes (%d)" % n, len(rows) == n and n > 0, rows)
-    iams = [r for r in rows if r[0] == "1"]
-    rels = [r for r in rows if r[0] == "12"]
+    # The PRI -> ISUP rows first (IAMs from A, OPC 1), then the ISUP -> PRI ones (IAMs from B, OPC 2).
+    first_b = next((i for i, r in enumerate(rows) if r[0] == "1" and r[11] == "2"), len(rows))
+    transit, back = rows[:first_b], rows[first_b:]
+    iams = [r for r in transit if r[0] == "1"]
+    rels = [r for r in transit if r[0] == "12"]
     c.check("tshark: three IAMs from A", len(iams) == 3, rows)
     c.check("tshark: the IAMs' called party number 5552000, NAI national (3) (Table 4-9 national <-> Q.763 3.9 b)",
             all(r[1].startswith("5552000") and r[2] == "3" for r in iams), iams)
@@ -225,6 +272,22 @@ try:
             all(r[10] == "0" for r in iams), iams)
     c.check("tshark: the RELs' causes 16 (libpri's, A -> B), 17 and 1 (B -> A) -- Q.850 values unchanged",
             [r[7] for r in rels] == ["16", "17", "1"], rels)
+    # ISUP -> PRI: B's two IAMs for 6661000; A's backward messages: ACM (6) or CON (7) and ANM (9) for the answered
+    # call (libpri's ALERTING / CONNECT), B's REL 16 (SIPp's BYE); then A's REL 17 for libpri's busy (Q.850 17
+    # unchanged; its location the PBX's, Q.850 2.2.3).
+    b_iams = [r for r in back if r[0] == "1"]
+    c.check("tshark: two IAMs from B for 6661000 (ISUP -> PRI)",
+            len(b_iams) == 2 and all(r[1].startswith("6661000") and r[11] == "2" for r in b_iams), back)
+    second = next((i for i, r in enumerate(back) if r is b_iams[-1]), len(back)) if len(b_iams) == 2 else len(back)
+    answered, busy = back[:second], back[second:]
+    a_types = [r[0] for r in answered if r[11] == "1"]
+    c.check("tshark: A answers B's first IAM with ACM then ANM, or CON (libpri's ALERTING / CONNECT)",
+            ("6" in a_types and "9" in a_types and a_types.index("6") < a_types.index("9")) or "7" in a_types, answered)
+    c.check("tshark: B's REL cause 16 for SIPp's BYE", [r[7] for r in answered if r[0] == "12" and r[11] == "2"] ==
+            ["16"], answered)
+    busy_rels = [r for r in busy if r[0] == "12" and r[11] == "1"]
+    c.check("tshark: A's REL cause 17 for libpri's busy",
+            [r[7] for r in busy_rels] == ["17"], busy)
     c.check("tshark: nothing malformed in the ISUP between the nodes (%d messages)" % len(rows),
             rows and not any(r[9] for r in rows), rows)
 finally:
