@@ -18,7 +18,6 @@ m2pa_relay.py so it can fail alone.
      once (per CIC and message type, over link 0 or the relay's side of link 1), and
      what each node logged as received is what the wire delivered to it.
 usage: guest_isupgw_m2pa.py ISUPGW_BIN | guest_isupgw_m2pa.py --host-check RESULTS_DIR"""
-import collections
 import json
 import os
 import re
@@ -33,8 +32,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 if sys.argv[1] != "--host-check":
     os.environ["ISUPGW_BIN"] = sys.argv[1]
-from harness import BIN, Capture, Checks, wait_port, wait_until  # noqa: E402
+from harness import Capture, Checks, wait_port, wait_until  # noqa: E402
 import wire  # noqa: E402
+from guest_tandem import Node, check_each_delivered_once, counter, isup, sipp, sipp_stats  # noqa: E402
 
 RATE, CALLS, HOLD_MS = 25, 400, 500  # ~16 s of traffic
 # The scenario's own timing (the point of the test, not waits for events): link 1 fails 4 s into the traffic,
@@ -42,7 +42,6 @@ RATE, CALLS, HOLD_MS = 25, 400, 500  # ~16 s of traffic
 KILL_AFTER_S, BLACKHOLE_S, RESTORE_AFTER_S = 4.0, 0.8, 4.0
 # M2PA ports: A listens on 3565 (link 0) and 3566 (link 1); the relay listens on 3567 for B and connects to A:3566.
 A_LINK0, A_LINK1, RELAY = 3565, 3566, 3567
-SIPP = "/usr/bin/sipp"
 A_SIP, B_SIP, UAC_PORT, UAS_PORT = 5060, 5090, 5070, 5080
 
 LINKSET = """
@@ -80,97 +79,9 @@ routes:
 """ % (B_SIP, UAS_PORT, LINKSET % ("ls-a", "0-0-2", "0-0-1", "\n      mtp_restart: adjacent", "remote", "remote", 3567))
 
 
-class Node:
-    """`isupgw run` logging straight into a file (no pipe a busy test could stall under
-    TCG), read incrementally: lines, wait_for(pattern, timeout, start), stop()."""
-
-    def __init__(self, name, config_text, folder):
-        self.config_path = os.path.join(folder, name + ".yaml")
-        self.log_path = os.path.join(folder, name + ".log")
-        with open(self.config_path, "w") as f:
-            f.write(config_text)
-        with open(self.log_path, "w") as log:
-            self.proc = subprocess.Popen([BIN, "run", "--config", self.config_path], stderr=log,
-                                         stdout=subprocess.DEVNULL)
-        self.lines, self._pos, self._partial = [], 0, ""
-
-    def refresh(self):
-        with open(self.log_path, errors="replace") as f:
-            f.seek(self._pos)
-            data = f.read()
-            self._pos = f.tell()
-        parts = (self._partial + data).split("\n")
-        self._partial = parts.pop()
-        self.lines.extend(parts)
-
-    def wait_for(self, pattern, timeout=10.0, start=0):
-        rx = re.compile(pattern)
-        deadline = time.monotonic() + timeout
-        i = start
-        while True:
-            self.refresh()
-            for line in self.lines[i:]:
-                if rx.search(line):
-                    return line
-            i = max(i, len(self.lines))
-            if time.monotonic() > deadline or self.proc.poll() is not None:
-                return None
-            time.sleep(0.05)
-
-    def stop(self, timeout=15.0):
-        t0 = time.monotonic()
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            rc = self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            rc = None
-        self.refresh()
-        return rc, time.monotonic() - t0
-
-    def cleanup(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-
-
 def relay():
     return subprocess.Popen([sys.executable, os.path.join(HERE, "m2pa_relay.py"), "3567", "3566"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-def sipp(args, out):
-    return subprocess.Popen([SIPP] + args + ["-i", "127.0.0.1", "-nostdin", "-timeout", "60", "-timeout_error",
-                                             "-max_recv_loops", "1000"],
-                            stdout=out, stderr=subprocess.STDOUT, cwd=tempfile.gettempdir())
-
-
-def counter(d, name):
-    for l in d.lines:
-        m = re.search(r"counter name=%s value=(\d+)" % re.escape(name), l)
-        if m:
-            return int(m.group(1))
-    return 0
-
-
-def isup(d, direction):
-    """Multiset of (CIC, message type) from the node's 'isup tx|rx' log lines."""
-    out = collections.Counter()
-    for l in d.lines:
-        m = re.search(r"isup %s group=\S+ cic=(\d+) msg=(\w+)" % direction, l)
-        if m:
-            out[(int(m.group(1)), m.group(2))] += 1
-    return out
-
-
-def sipp_stats(path):
-    with open(path, errors="replace") as f:
-        text = f.read()
-    stats = {}
-    for key in ("Successful call", "Failed call"):
-        found = re.findall(r"%s\s*\|\s*\d+\s*\|\s*(\d+)" % key, text)
-        stats[key] = int(found[-1]) if found else None
-    return stats
 
 
 def sctp_listening(port):
@@ -190,16 +101,7 @@ def host_check(results):
     to_a = wire.isup_between(chunks, dport=A_LINK0) + wire.isup_between(chunks, dport=A_LINK1)
     swallowed = wire.isup_between(chunks, sport=A_LINK1) - wire.isup_between(chunks, sport=RELAY)
     print(f"ISUP messages A put on link 1 that the blackhole swallowed (to be retrieved): {sum(swallowed.values())}")
-    for src, dst, delivered in (("A", "B", to_b), ("B", "A", to_a)):
-        sent = wire.log_isup(logs[src], "tx")
-        c.check(f"tshark: every ISUP message {src} sent reached {dst} exactly once (per CIC and type)",
-                sum(sent.values()) >= 2 * CALLS and sent == delivered,
-                (sum(sent.values()), sum(delivered.values()), wire.diff(sent, delivered)))
-        received = wire.log_isup(logs[dst], "rx")
-        c.check(f"tshark: what {dst} logged as received is what the wire delivered to it", received == delivered,
-                wire.diff(received, delivered))
-        print(f"{src} -> {dst}: {sum(delivered.values())} ISUP messages delivered, "
-              f"by type {dict(collections.Counter(k[1] for k in delivered.elements()))}")
+    check_each_delivered_once(c, logs, to_b, to_a, 2 * CALLS)
     c.finish()
 
 

@@ -35,8 +35,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 if sys.argv[1] != "--host-check":
     os.environ["ISUPGW_BIN"] = sys.argv[1]
-from harness import BIN, Capture, Checks, wait_port, wait_until  # noqa: E402
+from harness import Capture, Checks, wait_port, wait_until  # noqa: E402
 import wire  # noqa: E402
+from guest_tandem import Node, check_each_delivered_once, counter, isup, sipp, sipp_stats  # noqa: E402
 
 RATE, CALLS, HOLD_MS = 20, 200, 500  # ~10 s of traffic
 # The scenario's own timing (the point of the test): network 1 is cut 3 s into the traffic and
@@ -45,7 +46,6 @@ CUT_AFTER_S, RUN_ON_PATH2_S = 3.0, 1.0
 PORT = 3565  # A listens (M2PA's port); B connects from an ephemeral port
 A1, A2, B1, B2 = "127.0.1.1", "127.0.2.1", "127.0.1.2", "127.0.2.2"
 NET1 = "127.0.1.0/24"
-SIPP = "/usr/bin/sipp"
 A_SIP, B_SIP, UAC_PORT, UAS_PORT = 5060, 5090, 5070, 5080
 # SCTP timers for a failover within seconds (RFC 4960 15 defaults: RTO.Min 1 s, RTO.Max 60 s, HB.interval
 # 30 s, Path.Max.Retrans 5); generous enough for TCG. Written to /proc/sys/net/sctp before the nodes start.
@@ -93,86 +93,6 @@ routes:
 """ % (B_SIP, UAS_PORT, B1, B2, A1, A2)
 
 
-class Node:
-    """`isupgw run` logging straight into a file, read incrementally (as in guest_isupgw_m2pa.py)."""
-
-    def __init__(self, name, config_text, folder):
-        self.config_path = os.path.join(folder, name + ".yaml")
-        self.log_path = os.path.join(folder, name + ".log")
-        with open(self.config_path, "w") as f:
-            f.write(config_text)
-        with open(self.log_path, "w") as log:
-            self.proc = subprocess.Popen([BIN, "run", "--config", self.config_path], stderr=log,
-                                         stdout=subprocess.DEVNULL)
-        self.lines, self._pos, self._partial = [], 0, ""
-
-    def refresh(self):
-        with open(self.log_path, errors="replace") as f:
-            f.seek(self._pos)
-            data = f.read()
-            self._pos = f.tell()
-        parts = (self._partial + data).split("\n")
-        self._partial = parts.pop()
-        self.lines.extend(parts)
-
-    def wait_for(self, pattern, timeout=10.0, start=0):
-        rx = re.compile(pattern)
-        deadline = time.monotonic() + timeout
-        i = start
-        while True:
-            self.refresh()
-            for line in self.lines[i:]:
-                if rx.search(line):
-                    return line
-            i = max(i, len(self.lines))
-            if time.monotonic() > deadline or self.proc.poll() is not None:
-                return None
-            time.sleep(0.05)
-
-    def stop(self, timeout=15.0):
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            rc = self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            rc = None
-        self.refresh()
-        return rc
-
-    def cleanup(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-
-
-def sipp(args, out):
-    return subprocess.Popen([SIPP] + args + ["-i", "127.0.0.1", "-nostdin", "-timeout", "60", "-timeout_error",
-                                             "-max_recv_loops", "1000"],
-                            stdout=out, stderr=subprocess.STDOUT, cwd=tempfile.gettempdir())
-
-
-def counter(d, name):
-    for l in d.lines:
-        m = re.search(r"counter name=%s value=(\d+)" % re.escape(name), l)
-        if m:
-            return int(m.group(1))
-    return 0
-
-
-def isup(d, direction):
-    return wire.log_isup(d.lines, direction)
-
-
-def sipp_stats(path):
-    with open(path, errors="replace") as f:
-        text = f.read()
-    stats = {}
-    for key in ("Successful call", "Failed call"):
-        found = re.findall(r"%s\s*\|\s*\d+\s*\|\s*(\d+)" % key, text)
-        stats[key] = int(found[-1]) if found else None
-    return stats
-
-
 def ip(*args):
     r = subprocess.run(["ip"] + list(args), capture_output=True, text=True)
     return r.returncode == 0, (r.stdout + r.stderr).strip()
@@ -216,16 +136,7 @@ def host_check(results):
     chunks = wire.chunks(pcap)
     print(f"{len(chunks)} SCTP DATA chunks captured in the VM, {len(wire.unique(chunks))} after retransmissions")
     to_b, to_a = wire.isup_between(chunks, sport=PORT), wire.isup_between(chunks, dport=PORT)
-    for src, dst, delivered in (("A", "B", to_b), ("B", "A", to_a)):
-        sent = wire.log_isup(logs[src], "tx")
-        c.check(f"tshark: every ISUP message {src} sent reached {dst} exactly once (per CIC and type)",
-                sum(sent.values()) >= 2 * CALLS and sent == delivered,
-                (sum(sent.values()), sum(delivered.values()), wire.diff(sent, delivered)))
-        received = wire.log_isup(logs[dst], "rx")
-        c.check(f"tshark: what {dst} logged as received is what the wire delivered to it", received == delivered,
-                wire.diff(received, delivered))
-        print(f"{src} -> {dst}: {sum(sent.values())} ISUP messages sent, {sum(delivered.values())} delivered, "
-              f"by type {dict(collections.Counter(k[1] for k in delivered.elements()))}")
+    check_each_delivered_once(c, logs, to_b, to_a, 2 * CALLS)
     # Per path (the destination address names the path, RFC 4960 6.4), by chunk type: 0 DATA, 4 HEARTBEAT, 5 ACK.
     t_cut, t_restore = logs["t_cut"], logs["t_restore"]
     per = collections.Counter()
@@ -360,7 +271,7 @@ try:
     c.check("the last ISUP messages delivered before the nodes stop", wait_until(settled, 30, 0.5) is not None)
     for name, d, ls in (("A", a, "ls-b"), ("B", b, "ls-a")):
         before_stop = list(d.lines)
-        rc = d.stop(15)
+        rc, _ = d.stop(15)
         c.check(f"{name}: stops cleanly", rc == 0, rc)
         idle = [l for l in d.lines if " isup circuits " in l]
         c.check(f"{name}: every circuit idle at stop", idle and all(" busy=0" in l for l in idle), idle)

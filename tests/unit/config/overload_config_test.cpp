@@ -13,11 +13,15 @@ std::string error_of(std::string_view yaml) {
   return r.ok() ? std::string() : r.error().to_string();
 }
 
-TEST(OverloadConfig, AbsentMeansOnWithDefaults) {
+// Absent: off (engine/call_engine.cpp says why); an empty section turns it on with the defaults.
+TEST(OverloadConfig, AbsentMeansOffAnEmptySectionOn) {
   auto r = load_config_text("node: {name: a}\n", "o.yaml");
   ASSERT_TRUE(r.ok()) << r.error().to_string();
   EXPECT_FALSE(r->config.has_overload());
-  EXPECT_FALSE(r->config.overload().disabled());
+  auto on = load_config_text("node: {name: a}\noverload: {}\n", "o.yaml");
+  ASSERT_TRUE(on.ok()) << on.error().to_string();
+  EXPECT_TRUE(on->config.has_overload());
+  EXPECT_FALSE(on->config.overload().disabled());
 }
 
 TEST(OverloadConfig, LoadsItsKeys) {

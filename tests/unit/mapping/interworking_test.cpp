@@ -8,11 +8,13 @@
 #include "isup/params.h"
 #include "mapping/identity_map.h"
 #include "sip/multipart.h"
+#include "tests/unit/mapping/isup_fixture.h"
 #include "tests/unit/mapping/sip_fixture.h"
 
 namespace isupgw::mapping {
 namespace {
 
+using testing_support::find;
 using testing_support::invite;
 using testing_support::kPcmaSdp;
 using testing_support::request;
@@ -30,12 +32,6 @@ std::string header(const sip::HeaderList& h, std::string_view name) {
   for (const auto& [n, v] : h)
     if (n == name) return v;
   return "";
-}
-
-const isup::OwnedParam* find(const isup::SetupRequest& r, std::uint8_t code) {
-  for (const auto& p : r.optional)
-    if (p.code == code) return &p;
-  return nullptr;
 }
 
 std::string as_string(std::span<const std::uint8_t> b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }

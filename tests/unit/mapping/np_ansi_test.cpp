@@ -12,26 +12,15 @@
 #include "mapping/interworking.h"
 #include "mapping/np_ansi.h"
 #include "tests/support/tshark_oracle.h"
+#include "tests/unit/mapping/isup_fixture.h"
 #include "tests/unit/mapping/sip_fixture.h"
 
 namespace isupgw::mapping {
 namespace {
 
+using testing_support::ansi;
+using testing_support::find;
 using testing_support::invite;
-
-SipProfile ansi() {
-  SipProfile p;
-  p.host = "192.0.2.10";
-  p.variant = isup::Variant::kAnsi;
-  p.plan.country_code = "1";
-  return p;
-}
-
-const isup::OwnedParam* find(const isup::SetupRequest& r, std::uint8_t code) {
-  for (const auto& p : r.optional)
-    if (p.code == code) return &p;
-  return nullptr;
-}
 
 // RFC 4694 6's example number and routing number.
 constexpr const char* kPortedUri = "sip:+1-202-533-1234;npdi;rn=+1-202-544-0000@gw;user=phone";

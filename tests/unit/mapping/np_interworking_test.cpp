@@ -8,11 +8,13 @@
 #include "isup/codes.h"
 #include "mapping/interworking.h"
 #include "mapping/np_interworking.h"
+#include "tests/unit/mapping/isup_fixture.h"
 #include "tests/unit/mapping/sip_fixture.h"
 
 namespace isupgw::mapping {
 namespace {
 
+using testing_support::find;
 using testing_support::invite;
 
 SipProfile trunk(bool tel = false) {
@@ -20,12 +22,6 @@ SipProfile trunk(bool tel = false) {
   p.host = "192.0.2.10";
   p.tel_uri = tel;
   return p;
-}
-
-const isup::OwnedParam* find(const isup::SetupRequest& r, std::uint8_t code) {
-  for (const auto& p : r.optional)
-    if (p.code == code) return &p;
-  return nullptr;
 }
 
 isup::Number number(isup::NumberKind kind, const char* digits) {
