@@ -414,6 +414,11 @@ class Ss7Builder {
       tg.variant = variant_of(g.variant());
       tg.overlap_incoming = g.overlap();
       tg.continuity_check = g.continuity_check();
+      if (g.overload_response() == "olm")
+        tg.overload_olm = true;
+      else if (!g.overload_response().empty() && g.overload_response() != "rel")
+        return fail(p + ".overload_response", "overload_response must be 'rel' or 'olm', not '" +
+                                                  g.overload_response() + "'");
       if (!isup_timers(ss7_.isup_timers(), "ss7.isup_timers", tg.timers) ||
           !isup_timers(g.isup_timers(), p + ".isup_timers", tg.timers))
         return false;

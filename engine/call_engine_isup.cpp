@@ -109,6 +109,11 @@ void CallEngine::route_isup_call(Call& c, const isup::IncomingSetup& setup) {
     // Node-wide overload (issue 19): REL cause 42 switching equipment congestion; call control adds the
     // automatic congestion level the engine gave it (Q.764 2.11, Q.763 3.4). Counted, never logged one by one.
     overload_.count_refused_isup();
+    // On a group configured for OLM (national option, Q.763 Table 39): OLM instead of the REL, the circuit
+    // held until the originating exchange's T3 releases it; the ISUP call is gone, so the REL that the
+    // refusal below would send finds no call.
+    const isup::TrunkGroup* tg = isup_ != nullptr ? isup_->group(setup.group) : nullptr;
+    if (tg != nullptr && tg->config().overload_olm) (void)isup_->overload(c.a.cid);
     return fire(c, CallEvent::kRefused, EventData{42, 0, {}, nullptr, nullptr});
   }
   if (admission_.any()) {

@@ -13,7 +13,7 @@ using E = CallEvent;
 using F = CallFsm;
 using fsm::in;
 
-static_assert(kCallStates == 14 && kCallEvents == 57, "new states/events: update to_string and the table");
+static_assert(kCallStates == 15 && kCallEvents == 58, "new states/events: update to_string and the table");
 
 std::string_view to_string(CallState s) {
   switch (s) {
@@ -31,6 +31,7 @@ std::string_view to_string(CallState s) {
     case S::kOutCotRetest: return "out_cot_retest";
     case S::kOutOverload: return "out_overload";
     case S::kInReserved: return "in_reserved";
+    case S::kInOverload: return "in_overload";
   }
   return "?";
 }
@@ -67,6 +68,7 @@ std::string_view to_string(CallEvent e) {
     case E::kProgressReq: return "progress_req";
     case E::kAnswerReq: return "answer_req";
     case E::kReleaseReq: return "release_req";
+    case E::kOverloadReq: return "overload_req";
     case E::kSuspendReq: return "suspend_req";
     case E::kResumeReq: return "resume_req";
     case E::kInrReq: return "inr_req";
@@ -104,11 +106,12 @@ constexpr fsm::Set<S> kCallUp =
     in(S::kOutSetup, S::kOutAlerting, S::kInSetup, S::kInAlerting, S::kAnswered, S::kSuspended);
 // States without a user call.
 constexpr fsm::Set<S> kNoCall =
-    in(S::kIdle, S::kReleasing, S::kCotFailWait, S::kCcrLoop, S::kOutCotRetest, S::kOutOverload, S::kInReserved);
+    in(S::kIdle, S::kReleasing, S::kCotFailWait, S::kCcrLoop, S::kOutCotRetest, S::kOutOverload, S::kInReserved,
+       S::kInOverload);
 // Every state but idle: the circuit carries (or is clearing) a call.
 constexpr fsm::Set<S> kBusy =
     kCallUp | in(S::kInCotWait, S::kReleasing, S::kCotFailWait, S::kCcrLoop, S::kOutCotRetest, S::kOutOverload,
-                 S::kInReserved);
+                 S::kInReserved, S::kInOverload);
 }  // namespace
 
 // The call state machine (Q.764 clause 2). One row per (states, event).
@@ -141,6 +144,10 @@ const auto& CallFsm::table() {
       {S::kOutSetup, E::kOlmRx, S::kOutOverload, &F::a_olm_rx},
       {S::kOutOverload, E::kT3, S::kReleasing, &F::a_t3},
       {S::kOutOverload, E::kRelRx, S::kIdle, &F::a_rel_rx_quiet},
+      // ... and on the incoming side, our own overload: the IAM is answered by OLM, the call never reaches
+      // the user, the circuit stays seized until the originating exchange's T3 sends REL (RLC), or a reset.
+      {S::kInSetup, E::kOverloadReq, S::kInOverload, &F::a_send_olm},
+      {S::kInOverload, E::kRelRx, S::kIdle, &F::a_rel_rx_quiet},
       {in(S::kOutSetup, S::kOutAlerting, S::kAnswered), E::kInrRx, fsm::stay, &F::a_inr_rx},
       // ANSI T1.113.4 circuit reservation (CRM/CRA, message types 0xEA/0xE9): the circuit is reserved
       // for the IAM that follows (T_CRA); the peer's REL or T_CRA's expiry frees it again.
@@ -330,6 +337,8 @@ bool CallFsm::progress(std::uint8_t event, bool inband) {
   return dispatch(E::kProgressReq);
 }
 bool CallFsm::answer() { return dispatch(E::kAnswerReq); }
+bool CallFsm::overload() { return dispatch(E::kOverloadReq); }
+
 bool CallFsm::release(int cause, std::uint8_t location) {
   cause_ = cause;
   location_ = location;

@@ -37,8 +37,9 @@ enum class CallState : std::uint8_t {
   kOutCotRetest,  // outgoing: continuity failed, repeat check after T25 / T26
   kOutOverload,   // outgoing: OLM received in answer to our IAM, circuit held until T3 (Q.764 Annex A)
   kInReserved,    // ANSI: CRM received, CRA sent, awaiting the IAM (T_CRA; T1.113.4 circuit reservation)
+  kInOverload,    // incoming: IAM answered by OLM (we are overloaded), held until the peer's REL (its T3) or a reset
 };
-inline constexpr std::size_t kCallStates = static_cast<std::size_t>(CallState::kInReserved) + 1;
+inline constexpr std::size_t kCallStates = static_cast<std::size_t>(CallState::kInOverload) + 1;
 std::string_view to_string(CallState s);
 
 enum class CallEvent : std::uint8_t {
@@ -74,6 +75,7 @@ enum class CallEvent : std::uint8_t {
   kProgressReq,
   kAnswerReq,
   kReleaseReq,
+  kOverloadReq,  // refuse the IAM with OLM: temporary trunk blocking (national, Q.763 Table 39)
   kSuspendReq,
   kResumeReq,
   kInrReq,
@@ -137,6 +139,8 @@ class CallFsm {
   bool progress(std::uint8_t event, bool inband);
   bool answer();
   bool release(int cause, std::uint8_t location = kLocationPublicLocal);
+  // An IAM this node is too overloaded to take: OLM instead of REL 42; the circuit stays seized.
+  bool overload();
   bool suspend(bool network);
   bool resume(bool network);
   bool request_information(const InformationRequestIndicators& ind);
@@ -238,6 +242,7 @@ class CallFsm {
   void a_clear();
   void a_glare_lose_cot();
   void a_olm_rx();
+  void a_send_olm();
   void a_t3();
   // ANSI circuit reservation and exit message (circuit_reservation.cpp).
   void a_crm_rx();

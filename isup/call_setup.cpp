@@ -171,6 +171,18 @@ void CallFsm::a_olm_rx() {
   start(t3_, c_.timer_config().t3, E::kT3);
 }
 
+// Our own overload on an incoming IAM, on a trunk group configured for OLM (national option, Q.763 Table 39,
+// Q.764 Annex A T3): OLM (no parameters) instead of REL 42. The user's call is detached without an
+// indication; the circuit stays seized -- busy in a CQR, no new call on it -- until the originating
+// exchange's T3 expires and its REL comes (answered with RLC), or a reset clears it.
+void CallFsm::a_send_olm() {
+  stop_timers();
+  setup_.reset();
+  c_.env().meters().overload_sent.inc();
+  MessageBuilder b(msg::kOlm, c_.cic());
+  send(b);
+}
+
 void CallFsm::a_t3() {
   c_.env().meters().t3_expired.inc();
   start_release(cause::kSwitchingEquipmentCongestion);

@@ -11,6 +11,7 @@ CircuitMeters::CircuitMeters(Logger& log, Counters& counters)
       group(CircuitGroupFsm::make_meter(log, counters)),
       t3_expired(counters.get("isup.call.t3_expired")),
       overload_received(counters.get("isup.call.overload_received")),
+      overload_sent(counters.get("isup.call.overload_sent")),
       t7_expired(counters.get("isup.call.t7_expired")),
       t8_expired(counters.get("isup.call.t8_expired")),
       t9_expired(counters.get("isup.call.t9_expired")),

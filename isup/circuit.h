@@ -33,6 +33,7 @@ struct CircuitMeters {
   CircuitGroupFsm::Meter group;
   Counter& t3_expired;
   Counter& overload_received;
+  Counter& overload_sent;
   Counter& t7_expired;
   Counter& t8_expired;
   Counter& t9_expired;

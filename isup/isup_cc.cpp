@@ -226,6 +226,7 @@ Result<bool, CcError> IsupCallControl::answer(CallId call, const Message* basis)
 Result<bool, CcError> IsupCallControl::release(CallId call, int cause, std::uint8_t location, const Message* basis) {
   ISUP_CC_REQUEST(based(*c, basis, [&] { return c->call().release(cause, location); }));
 }
+Result<bool, CcError> IsupCallControl::overload(CallId call) { ISUP_CC_REQUEST(c->call().overload()); }
 Result<bool, CcError> IsupCallControl::suspend(CallId call, bool network) {
   ISUP_CC_REQUEST(c->call().suspend(network));
 }

@@ -71,6 +71,10 @@ class IsupCallControl final : public MtpUser, private CircuitEnv {
   // a SIP-I peer's when its encapsulated REL gave one.
   Result<bool, CcError> release(CallId call, int cause, std::uint8_t location = kLocationPublicLocal,
                                 const Message* basis = nullptr);
+  // OLM instead of REL 42 for an IAM refused because this node is overloaded, on a group configured for it
+  // (overload_olm; Q.763 Table 39, Q.764 Annex A T3): the call ends here, the circuit stays seized until
+  // the originating exchange's REL. kWrongState once the IAM was answered by anything.
+  Result<bool, CcError> overload(CallId call);
   Result<bool, CcError> suspend(CallId call, bool network);
   Result<bool, CcError> resume(CallId call, bool network);
   Result<bool, CcError> request_information(CallId call, const InformationRequestIndicators& ind);

@@ -76,6 +76,9 @@ struct TrunkGroupConfig {
   unsigned max_repeat_attempts = 2;
   // Continuity check on every outgoing call (Q.764 2.1.8): each IAM asks for it.
   bool continuity_check = false;
+  // Our own overload refuses an IAM with OLM instead of REL 42 (national option: Q.763 Table 39, Q.764
+  // Annex A T3); the originating exchange holds the circuit for T3, then releases it.
+  bool overload_olm = false;
 };
 
 // Start and recovery: circuits are reset with GRS in chunks of at most 32

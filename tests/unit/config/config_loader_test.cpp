@@ -337,6 +337,24 @@ TEST(SipGuardConfig, ListsEveryTrunksSourcesAndTakesLimits) {
   EXPECT_EQ(g.unlisted_idle_timeout, std::chrono::seconds(3));
 }
 
+// How an IAM refused for our own overload is answered (Q.763 Table 39 OLM, national option): rel | olm.
+TEST(Ss7Config, OverloadResponseIsRelOrOlm) {
+  const auto yaml = [](const std::string& v) {
+    return "ss7:\n  m3ua_links: [{name: a, role: asp, transport: tcp, remote: {address: ::1, port: 1}}]\n"
+           "  routes: [{dpc: default, links: [a]}]\n  trunk_groups:\n    - {name: t, opc: 1, dpc: 2, cics: [\"1-31\"],\n"
+           "       overload_response: " + v + "}\n";
+  };
+  auto olm = load_config_text(yaml("olm"), "s.yaml");
+  ASSERT_TRUE(olm.ok()) << olm.error().to_string();
+  EXPECT_TRUE(olm->settings.ss7.trunk_groups.at(0).overload_olm);
+  auto rel = load_config_text(yaml("rel"), "s.yaml");
+  ASSERT_TRUE(rel.ok()) << rel.error().to_string();
+  EXPECT_FALSE(rel->settings.ss7.trunk_groups.at(0).overload_olm);
+  auto bad = load_config_text(yaml("acl"), "s.yaml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().to_string(), "s.yaml:6: overload_response must be 'rel' or 'olm', not 'acl'");
+}
+
 TEST(Ss7Config, AnsiFormatAndWideCics) {
   auto r = load_config_text(
       "ss7:\n  point_code_format: ansi\n  m3ua_links: [{name: a, role: asp, transport: tcp, remote: {address: ::1, "

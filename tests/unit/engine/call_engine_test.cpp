@@ -267,8 +267,10 @@ class CallEngineTest : public ::testing::Test {
     g.dpc = kFar;
     g.cics.emplace_back(1, 4);
     g.overlap_incoming = overlap;
+    g.overload_olm = tg1_olm;
     tg1 = *gw->add_group(g);
     g.overlap_incoming = false;
+    g.overload_olm = false;
     g.name = "tg2";
     g.dpc = kFar2;
     tg2 = *gw->add_group(g);
@@ -373,6 +375,7 @@ class CallEngineTest : public ::testing::Test {
   }
 
   bool overlap = false;
+  bool tg1_olm = false;  // tg1's overload_response: olm
   AdmissionConfig sip_admission, group_admission;  // issue 18: limits make() gives the engine
   bool monitor_peer = false;                       // issue 18: trunk health of "peer"
   SipTrunkInfo::Redirect peer_redirect = SipTrunkInfo::Redirect::kRefuse;  // issue 20: 3xx, REFER
@@ -1637,6 +1640,44 @@ TEST_F(CallEngineTest, NodeOverloadRefusesNewInvitesAndIamsEarlyWithAcl) {
   }
   EXPECT_EQ(engine->overload().state(), OverloadState::kNormal);
   EXPECT_FALSE(engine->screen_invite(m, sip::Peer{sip::Transport::kUdp, "127.0.0.1", 5061}).has_value());
+  expect_all_idle();
+}
+
+// The same refusal on a group configured for OLM (overload_response: olm; national option, Q.763 Table 39,
+// Q.764 Annex A T3): the far exchange's call control gets OLM, not REL -- it ends the call with cause 42 and
+// holds the circuit for its T3 (2 min), our circuit seized meanwhile (incoming busy), then its REL gets our
+// RLC and both ends are idle. Nothing reaches SIP.
+TEST_F(CallEngineTest, NodeOverloadOnAnOlmGroupAnswersTheIamWithOlm) {
+  tg1_olm = true;
+  make({route("30", {"tg1"}), route("", {"peer"}, "tg1")});
+  engine->set_clock(clock);
+  for (int i = 0; i < 10; ++i) {
+    advance(std::chrono::milliseconds(100));
+    engine->overload_sample(LoadSample{0.5, 0, {}});
+  }
+  ASSERT_EQ(engine->overload().state(), OverloadState::kLevel2);
+  ASSERT_TRUE(far->setup(far_group, iam("5551234")));
+  pump();
+  EXPECT_EQ(far_user.pop(), "release:42");  // the far exchange's reading of the OLM (isup/call_setup.cpp)
+  EXPECT_EQ(sip.pop().what, "<none>");
+  EXPECT_EQ(counters.value("overload.refused_isup"), 1u);
+  EXPECT_EQ(counters.value("isup.call.overload_sent"), 1u);
+  EXPECT_EQ(counters.value("isup.call.overload_received"), 1u);
+  EXPECT_EQ(counters.value("isup.acl.received"), 0u);  // no REL went out
+  EXPECT_EQ(engine->active_calls(), 0u);
+  // Which CIC the far exchange picked: the one its call control holds.
+  std::uint16_t cic = 0;
+  for (std::uint16_t k = 1; k <= 4; ++k)
+    if (!far->circuit(far_group, k)->call().idle()) cic = k;
+  ASSERT_NE(cic, 0);
+  EXPECT_EQ(gw->circuit(tg1, cic)->call().state(), isup::CallState::kInOverload);
+  EXPECT_EQ((gw->circuit(tg1, cic)->state_indicator() >> 2) & 3, 1);  // Q.763 3.14 DC: incoming busy
+  advance(std::chrono::seconds(119));
+  EXPECT_EQ(gw->circuit(tg1, cic)->call().state(), isup::CallState::kInOverload);
+  advance(std::chrono::seconds(2));  // the far exchange's T3 (2 min): its REL, our RLC
+  EXPECT_EQ(counters.value("isup.call.t3_expired"), 1u);
+  EXPECT_TRUE(gw->circuit(tg1, cic)->call().idle());
+  EXPECT_EQ((gw->circuit(tg1, cic)->state_indicator() >> 2) & 3, 3);  // idle
   expect_all_idle();
 }
 
