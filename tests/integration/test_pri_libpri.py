@@ -6,7 +6,7 @@ and tshark's decode of every IUA message between isupgw and mg-sim.
   libpri's PRI_EVENT_RESTART for all channels (libpri acknowledges); libpri restarts every B channel in
   turn (5.5.2, class "indicated channel"): isupgw acknowledges each of the 30; every B channel idle in
   both views after each restart: libpri's (pri-peer `status`) and the gateway's (VTY `show pri-spans`).
-Calls through the span are not here: the engine does not interwork them yet (README "PRI spans")."""
+Calls through the span are in test_pri_call_libpri.py (SIP <-> PRI) and test_pri_isup_transit.py (PRI <-> ISUP)."""
 import os
 import re
 import shutil
