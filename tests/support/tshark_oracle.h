@@ -11,6 +11,7 @@
 //   EXPECT_EQ(r.first("isup.message_type"), "1");
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -59,5 +60,20 @@ Dissection dissect(std::span<const std::uint8_t> payload, Wrap wrap,
 
 // True if text2pcap and tshark are on PATH.
 bool available();
+
+// M3UA DATA (RFC 4666 3.3.1) with one Protocol Data parameter carrying an ISUP message: OPC 1, DPC 2, SI 5,
+// NI 2, MP 0, SLS 0; padded to 4 octets. What Wrap::kM3ua expects of an ISUP test.
+inline std::vector<std::uint8_t> m3ua_data(std::span<const std::uint8_t> isup) {
+  std::vector<std::uint8_t> pd = {0, 0, 0, 1, 0, 0, 0, 2, 5, 2, 0, 0};
+  pd.insert(pd.end(), isup.begin(), isup.end());
+  const std::size_t plen = 4 + pd.size();
+  std::vector<std::uint8_t> param = {0x02, 0x10, static_cast<std::uint8_t>(plen >> 8), static_cast<std::uint8_t>(plen)};
+  param.insert(param.end(), pd.begin(), pd.end());
+  while (param.size() % 4) param.push_back(0);
+  const std::size_t len = 8 + param.size();
+  std::vector<std::uint8_t> msg = {1, 0, 1, 1, 0, 0, static_cast<std::uint8_t>(len >> 8), static_cast<std::uint8_t>(len)};
+  msg.insert(msg.end(), param.begin(), param.end());
+  return msg;
+}
 
 }  // namespace isupgw::tshark

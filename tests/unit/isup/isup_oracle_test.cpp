@@ -20,22 +20,6 @@
 namespace isupgw::isup {
 namespace {
 
-// M3UA DATA (RFC 4666 3.3.1) with one Protocol Data parameter carrying the ISUP
-// message: OPC 1, DPC 2, SI 5, NI 2, MP 0, SLS 0; padded to 4 octets.
-std::vector<std::uint8_t> m3ua_data(std::span<const std::uint8_t> isup) {
-  std::vector<std::uint8_t> pd = {0, 0, 0, 1, 0, 0, 0, 2, 5, 2, 0, 0};
-  pd.insert(pd.end(), isup.begin(), isup.end());
-  const std::size_t plen = 4 + pd.size();
-  std::vector<std::uint8_t> param = {0x02, 0x10, static_cast<std::uint8_t>(plen >> 8), static_cast<std::uint8_t>(plen)};
-  param.insert(param.end(), pd.begin(), pd.end());
-  while (param.size() % 4) param.push_back(0);
-  const std::size_t len = 8 + param.size();
-  std::vector<std::uint8_t> msg = {
-      1, 0, 1, 1, 0, 0, static_cast<std::uint8_t>(len >> 8), static_cast<std::uint8_t>(len)};
-  msg.insert(msg.end(), param.begin(), param.end());
-  return msg;
-}
-
 // What we expect tshark to show for one parameter: (field, value) pairs. Numbers
 // are compared numerically (tshark shows "0x02", "1", "258"), strings as text.
 struct Expect {
@@ -314,7 +298,7 @@ void check_against_tshark(Variant v, const std::vector<std::string>& tshark_opti
     ASSERT_TRUE(dec.ok()) << message_acronym(b->message().type, v) << ": " << to_string(dec.error());
     EXPECT_EQ(*dec, b->message());
     EXPECT_EQ(to_hex(*encode(*dec, v)), to_hex(*enc));
-    payloads.push_back(m3ua_data(*enc));
+    payloads.push_back(tshark::m3ua_data(*enc));
     wire.push_back(std::move(*enc));
   }
   auto ds = tshark::dissect_many(payloads, tshark::Wrap::kM3ua, tshark_options);

@@ -96,18 +96,6 @@ TEST(ColpFromSip, NoPaiOrUntrustedGivesNone) {
   EXPECT_FALSE(connected_from_answer(m->m, trunk(false)).has_value());
 }
 
-// M3UA DATA (RFC 4666 3.3.1) carrying one ISUP message: OPC 1, DPC 2, SI 5, NI 2.
-std::vector<std::uint8_t> m3ua_data(std::span<const std::uint8_t> isup) {
-  std::vector<std::uint8_t> pd = {0, 0, 0, 1, 0, 0, 0, 2, 5, 2, 0, 0};
-  pd.insert(pd.end(), isup.begin(), isup.end());
-  std::vector<std::uint8_t> param = {0x02, 0x10, 0, static_cast<std::uint8_t>(4 + pd.size())};
-  param.insert(param.end(), pd.begin(), pd.end());
-  while (param.size() % 4) param.push_back(0);
-  std::vector<std::uint8_t> msg = {1, 0, 1, 1, 0, 0, 0, static_cast<std::uint8_t>(8 + param.size())};
-  msg.insert(msg.end(), param.begin(), param.end());
-  return msg;
-}
-
 TEST(ColpTshark, AnmConnectedNumberDecodes) {
   if (!tshark::available()) GTEST_FAIL() << "tshark not installed (scripts/setup.sh installs it)";
   auto m = testing_support::response(
@@ -117,7 +105,7 @@ TEST(ColpTshark, AnmConnectedNumberDecodes) {
   Anm anm(*n);
   auto enc = isup::encode(anm.b.message(), isup::Variant::kItu);
   ASSERT_TRUE(enc.ok());
-  auto d = tshark::dissect(m3ua_data(*enc), tshark::Wrap::kM3ua);
+  auto d = tshark::dissect(tshark::m3ua_data(*enc), tshark::Wrap::kM3ua);
   ASSERT_TRUE(d.ok()) << d.error;
   EXPECT_FALSE(d.malformed) << d.problems() << d.dump();
   EXPECT_EQ(d.first("isup.message_type"), "9");
@@ -232,7 +220,7 @@ TEST(ColpTshark, IamRequestIndicatorDecodes) {
   iam.optional(p->code, p->value);
   auto enc = isup::encode(iam.message(), isup::Variant::kItu);
   ASSERT_TRUE(enc.ok());
-  auto d = tshark::dissect(m3ua_data(*enc), tshark::Wrap::kM3ua);
+  auto d = tshark::dissect(tshark::m3ua_data(*enc), tshark::Wrap::kM3ua);
   ASSERT_TRUE(d.ok()) << d.error;
   EXPECT_FALSE(d.malformed) << d.problems() << d.dump();
   EXPECT_EQ(d.first("isup.message_type"), "1");

@@ -173,18 +173,6 @@ TEST(AnsiLnpRouting, LrnAndDialledFromPntiAndGap) {
   EXPECT_FALSE(ansi_routing_of(*no_pnti.setup.iam, no_pnti.setup.called).has_value());
 }
 
-// M3UA DATA (RFC 4666 3.3.1) carrying one ISUP message: OPC 1, DPC 2, SI 5, NI 2.
-std::vector<std::uint8_t> m3ua_data(std::span<const std::uint8_t> isup) {
-  std::vector<std::uint8_t> pd = {0, 0, 0, 1, 0, 0, 0, 2, 5, 2, 0, 0};
-  pd.insert(pd.end(), isup.begin(), isup.end());
-  std::vector<std::uint8_t> param = {0x02, 0x10, 0, static_cast<std::uint8_t>(4 + pd.size())};
-  param.insert(param.end(), pd.begin(), pd.end());
-  while (param.size() % 4) param.push_back(0);
-  std::vector<std::uint8_t> msg = {1, 0, 1, 1, 0, 0, 0, static_cast<std::uint8_t>(8 + param.size())};
-  msg.insert(msg.end(), param.begin(), param.end());
-  return msg;
-}
-
 // tshark decodes the IAM the gateway sends for the ported INVITE: PNTI "number translated", the called
 // number the LRN, the GAP with the dialled number; nothing malformed.
 TEST(AnsiLnpTshark, PortedIamDecodes) {
@@ -201,7 +189,7 @@ TEST(AnsiLnpTshark, PortedIamDecodes) {
   for (const auto& p : r->optional) b.optional(p.code, p.value);
   auto enc = isup::encode(b.message(), isup::Variant::kAnsi);
   ASSERT_TRUE(enc.ok());
-  auto d = tshark::dissect(m3ua_data(*enc), tshark::Wrap::kM3ua, {"-o", "mtp3.standard:ANSI"});
+  auto d = tshark::dissect(tshark::m3ua_data(*enc), tshark::Wrap::kM3ua, {"-o", "mtp3.standard:ANSI"});
   ASSERT_TRUE(d.ok()) << d.error;
   EXPECT_FALSE(d.malformed) << d.problems() << d.dump();
   EXPECT_EQ(d.first("isup.message_type"), "1");
